@@ -1,0 +1,168 @@
+"""The klimatkontrakt command line: the only code that prints or exits."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import build
+from . import export as exporter
+from . import importer
+from .errors import ContractError, Diagnostic
+from .load import load
+from .validate import validate
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ContractError as exc:
+        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+# ---------------------------------------------------------------- validate
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check versions: schema, ids, references, footnotes, numbering, translations")
+    p.add_argument("versions", nargs="*", metavar="YEAR", help="versions to check (default: all)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--format", choices=("text", "github", "json"), default="text", help="output format")
+    p.set_defaults(run=_run_validate)
+
+
+def _run_validate(args) -> int:
+    report, loaded = validate(args.root, args.versions or None)
+    items = report.sorted()
+    if args.strict:
+        items = [Diagnostic(d.pos, "error", d.message, d.hint, d.code) if d.severity == "warning" else d for d in items]
+    errors = sum(d.severity == "error" for d in items)
+    warnings = sum(d.severity == "warning" for d in items)
+    if args.format == "json":
+        print(json.dumps({"versions": sorted(loaded), "errors": errors, "warnings": warnings, "diagnostics": [d.as_dict() for d in items]}, ensure_ascii=False, indent=2))
+    else:
+        _print_diagnostics(items, args.format)
+        checked = ", ".join(args.versions or sorted(loaded)) or "nothing"
+        print(f"checked {checked}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _print_diagnostics(items: list[Diagnostic], fmt: str) -> None:
+    for item in items:
+        print(item.github() if fmt == "github" else str(item))
+
+
+# ---------------------------------------------------------------- outline
+
+
+def _add_outline(sub) -> None:
+    p = sub.add_parser("outline", help="list the numbered sections of a version")
+    p.add_argument("version", metavar="YEAR")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--json", action="store_true", help="print a JSON list of {id, number, title, depth}")
+    p.set_defaults(run=_run_outline)
+
+
+def _run_outline(args) -> int:
+    rows = exporter.outline(load(args.root, args.version), args.lang)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['number']}\t{row['title']}")
+    return 0
+
+
+# ---------------------------------------------------------------- export
+
+
+def _add_export(sub) -> None:
+    p = sub.add_parser("export", help="write a whole version as JSON or readable Markdown")
+    p.add_argument("version", metavar="YEAR")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the Markdown export")
+    p.add_argument("--format", choices=("json", "markdown"), required=True)
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(run=_run_export)
+
+
+def _run_export(args) -> int:
+    contract = load(args.root, args.version)
+    if args.format == "json":
+        text = json.dumps(exporter.to_json(contract), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = exporter.to_markdown(contract, args.lang)
+    _write_output(text, args.output)
+    return 0
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- import-text
+
+
+def _add_import(sub) -> None:
+    p = sub.add_parser("import-text", help="turn a contract's PDF-extracted text into a version folder of YAML")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--version", required=True, help='the version label, e.g. "2023"')
+    p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)")
+    p.set_defaults(run=_run_import)
+
+
+def _run_import(args) -> int:
+    result = importer.import_file(args.file, args.version, args.municipality)
+    importer.write_folder(result, args.out)
+    for note in result.notes:
+        print(f"{args.file}:{note}", file=sys.stderr)
+    print(f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- build
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser("build", help="validate every version and build all outputs")
+    p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts)")
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args) -> int:
+    result = build.build(args.root, drafts=args.drafts)
+    versions = ", ".join(result.versions) or "no versions"
+    print(f"built {versions}: {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)} (run 'klimatkontrakt validate' to list them)")
+    return 0
+
+
+COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Checks across a loaded contract: ids, references, footnotes, parties, metadata."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from . import inline
+from .errors import Report
+from .model import Contract, Pos, Section, Text
+
+
+def check(contract: Contract, report: Report) -> None:
+    """Record every problem of a loaded contract in the report."""
+    _check_meta(contract, report)
+    _check_unique_ids(contract, report)
+    _check_parties(contract, report)
+    _check_references(contract, report)
+    _check_footnotes(contract, report)
+    _check_english(contract, report)
+
+
+def _check_meta(contract: Contract, report: Report) -> None:
+    meta, folder = contract.meta, contract.folder
+    name = folder.rsplit("/", 1)[-1]
+    if meta.version != name:
+        report.error(
+            meta.pos,
+            f"the folder is named {name!r} but contract.yaml says version {meta.version!r}",
+            f"make them agree: rename the folder to years/{meta.version} or set version: \"{name}\"",
+            "version-mismatch",
+        )
+    if meta.status == "signed" and not meta.signed_on:
+        report.error(meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on")
+
+
+def _check_unique_ids(contract: Contract, report: Report) -> None:
+    _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
+    _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
+    _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
+
+
+def _duplicates(items: Iterator[tuple[str, Pos]], what: str, report: Report) -> None:
+    first: dict[str, Pos] = {}
+    for ident, pos in items:
+        if ident in first:
+            report.error(pos, f"duplicate {what} {ident!r} (first used at line {first[ident].line})", "every id must be unique within a version; choose another", "duplicate-id")
+        else:
+            first[ident] = pos
+
+
+def _check_parties(contract: Contract, report: Report) -> None:
+    ids = {p.id for p in contract.parties}
+    if contract.meta.municipality not in ids:
+        known = ", ".join(sorted(ids))
+        report.error(contract.meta.pos, f"municipality {contract.meta.municipality!r} is not one of the parties", f"use a party id: {known}", "unknown-party")
+    kinds = Counter(p.kind for p in contract.parties)
+    if kinds["municipality"] != 1:
+        report.error(contract.meta.pos, f"a contract has exactly one party of kind municipality, found {kinds['municipality']}", "check the kind of each party", "municipality-count")
+
+
+def _section_texts(section: Section) -> Iterator[Text]:
+    yield section.title
+    for block in section.body:
+        yield from getattr(block, "items", None) or (block.text,)
+    for note in section.footnotes:
+        yield note.text
+
+
+def _all_texts(contract: Contract) -> Iterator[tuple[Section | None, Text]]:
+    owned = {}
+    for section in contract.walk():
+        for text in _section_texts(section):
+            owned[id(text)] = section
+    for text in contract.texts():
+        yield owned.get(id(text)), text
+
+
+def _check_references(contract: Contract, report: Report) -> None:
+    ids = {s.id: s.number for s in contract.walk()}
+    numbers = {s.number: s.id for s in contract.walk()}
+    for owner, text in _all_texts(contract):
+        for lang in ("sv", "en"):
+            source = text.get(lang)
+            if source:
+                for node in inline.walk(inline.parse(source)):
+                    _check_node(node, owner, text, lang, ids, numbers, report)
+
+
+def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers, report: Report) -> None:
+    pos = text.pos if lang == "sv" else text.en_pos
+    if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
+        report.error(pos, f"link address {node.url!r} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
+    if not isinstance(node, inline.Ref) or node.target in ids:
+        return
+    if node.by_number:
+        _check_number_ref(node.target, owner, pos, numbers, report)
+    else:
+        report.error(pos, f"reference to unknown section {node.target!r}", "write {ref:ID} with the id of an existing section", "unknown-ref")
+
+
+def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:
+    if target in numbers:
+        hint = f"write {{ref:{numbers[target]}}} so the number follows renumbering"
+        report.warning(pos, f"reference by number to section {target}", hint, "ref-by-number")
+    elif owner is not None and target in owner.acknowledged_refs:
+        report.add(pos, "note", f"reference to section {target}, which this contract does not have (acknowledged as signed)", code="acknowledged-ref")
+    else:
+        hint = f"correct the reference, or list \"{target}\" under acknowledged_refs of the section to keep it as signed"
+        report.error(pos, f"reference to section {target}, which this contract does not have", hint, "unresolved-ref")
+
+
+def _check_footnotes(contract: Contract, report: Report) -> None:
+    defined = {n.id: n for s in contract.walk() for n in s.footnotes}
+    used: set[str] = set()
+    for _, text in _all_texts(contract):
+        for lang in ("sv", "en"):
+            source = text.get(lang)
+            for node in inline.walk(inline.parse(source or "")):
+                if isinstance(node, inline.FootnoteRef):
+                    used.add(node.target)
+                    if node.target not in defined:
+                        pos = text.pos if lang == "sv" else text.en_pos
+                        report.error(pos, f"footnote {node.target!r} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
+    for fid, note in defined.items():
+        if fid not in used:
+            report.error(note.pos, f"footnote {fid!r} is defined but never referenced", f"reference it with {{fn:{fid}}} in a text, or remove it", "unused-footnote")
+
+
+def _check_english(contract: Contract, report: Report) -> None:
+    year = contract.meta.version
+    for text in contract.texts():
+        if text.en_status == "missing":
+            report.warning(text.en_pos, f"English translation missing ({text.key})", "add 'en:' with the translation", "missing-english")
+        elif text.en_status == "stale":
+            hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
+            report.warning(text.en_pos, f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})", hint, "stale-english")

@@ -1,0 +1,1 @@
+"""Renderers: the model into Markdown, Typst and plain text."""

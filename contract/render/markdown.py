@@ -1,0 +1,62 @@
+"""Markdown rendering of model texts: every literal character escaped, only our markup becomes Markdown."""
+from __future__ import annotations
+
+import html
+import re
+
+from .. import inline
+from ..model import BulletList, Heading, Paragraph, Text
+from .plain import Resolver, source
+
+# Characters Markdown (and its common extensions) could read as markup, escaped with a backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^=:-])")
+
+
+def escape(text: str) -> str:
+    """Escape literal text so Markdown shows it as-is and HTML in it stays text."""
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+
+
+def text(value: Text, lang: str, resolver: Resolver, footnote=None, ref=None) -> str:
+    """Render a bilingual text in one language as inline Markdown."""
+    src, _ = source(value, lang)
+    return nodes(inline.parse(src), resolver, footnote or _footnote, ref or _ref)
+
+
+def nodes(items, resolver: Resolver, footnote, ref) -> str:
+    """Render inline nodes; footnote and ref callbacks decide how those look."""
+    out = []
+    for node in items:
+        if isinstance(node, inline.Literal):
+            out.append(escape(node.text))
+        elif isinstance(node, inline.Ref):
+            out.append(ref(node, resolver))
+        elif isinstance(node, inline.FootnoteRef):
+            out.append(footnote(node, resolver))
+        elif isinstance(node, inline.Link):
+            label = nodes(node.label, resolver, footnote, ref)
+            out.append(f"[{label}](<{node.url}>)" if inline.SAFE_URL.match(node.url) else label)
+        else:
+            out.append(f"*{nodes(node.children, resolver, footnote, ref)}*")
+    return "".join(out)
+
+
+def _footnote(node: inline.FootnoteRef, resolver: Resolver) -> str:
+    return f"[^{resolver.notes.get(node.target, node.target)}]"
+
+
+def _ref(node: inline.Ref, resolver: Resolver) -> str:
+    return escape(resolver.numbers.get(node.target, node.target))
+
+
+def blocks(items, lang: str, resolver: Resolver, **callbacks) -> list[str]:
+    """Render body blocks as Markdown paragraphs."""
+    out = []
+    for block in items:
+        if isinstance(block, Paragraph):
+            out.append(text(block.text, lang, resolver, **callbacks))
+        elif isinstance(block, Heading):
+            out.append(f"**{text(block.text, lang, resolver, **callbacks)}**")
+        elif isinstance(block, BulletList):
+            out.append("\n".join(f"- {text(item, lang, resolver, **callbacks)}" for item in block.items))
+    return out

@@ -1,0 +1,99 @@
+"""Translation tracking: which Swedish text each English text translates, kept in translations.lock."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .model import Contract, Text
+
+LOCK_NAME = "translations.lock"
+_HEADER = (
+    "# Which Swedish text each English text translates: KEY SWEDISH-HASH ENGLISH-HASH.\n"
+    "# Written by `klimatkontrakt translations YEAR --confirm KEY` or `--all-current`; do not edit by hand.\n"
+)
+_QUOTES = str.maketrans({"”": '"', "“": '"', "„": '"', "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
+
+
+@dataclass(frozen=True)
+class Entry:
+    sv: str
+    en: str
+
+
+def fingerprint(text: str) -> str:
+    """Return a short hash of a text after normalising Unicode, quotes and whitespace."""
+    normal = " ".join(unicodedata.normalize("NFC", text).translate(_QUOTES).split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:12]
+
+
+def read_lock(folder: Path) -> dict[str, Entry]:
+    """Read a version's translations.lock (empty when there is none)."""
+    file = folder / LOCK_NAME
+    if not file.exists():
+        return {}
+    entries = {}
+    for line in file.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and not line.startswith("#"):
+            entries[parts[0]] = Entry(parts[1], parts[2])
+    return entries
+
+
+def write_lock(folder: Path, entries: dict[str, Entry]) -> None:
+    """Write translations.lock sorted by key, atomically."""
+    lines = [f"{key} {e.sv} {e.en}\n" for key, e in sorted(entries.items())]
+    tmp = folder / f".{LOCK_NAME}.tmp"
+    tmp.write_text(_HEADER + "".join(lines), encoding="utf-8")
+    tmp.replace(folder / LOCK_NAME)
+
+
+def status(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> str:
+    """Return current, stale or missing for one text's English."""
+    if text.en is None:
+        return "missing"
+    sv, en = fingerprint(text.sv), fingerprint(text.en)
+    entry = lock.get(text.key)
+    # A confirmed pair is current wherever it now stands; an English edit against the same Swedish too.
+    if (sv, en) in pairs or (entry is not None and entry.sv == sv):
+        return "current"
+    return "stale"
+
+
+def apply(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> Text:
+    """Return the text with its English status set from the lock."""
+    return replace(text, en_status=status(text, lock, pairs))
+
+
+def pairs_of(lock: dict[str, Entry]) -> set[tuple[str, str]]:
+    """Return the confirmed (Swedish, English) hash pairs of a lock."""
+    return {(e.sv, e.en) for e in lock.values()}
+
+
+def confirm(contract: Contract, lock: dict[str, Entry], keys: list[str] | None) -> tuple[dict[str, Entry], list[str]]:
+    """Record the English of the given keys (all translated texts when None) as current; return lock and unknown keys."""
+    texts = {t.key: t for t in contract.texts()}
+    chosen = [k for k in texts if texts[k].en is not None] if keys is None else keys
+    unknown = [k for k in chosen if k not in texts or texts[k].en is None]
+    fresh = {k: e for k, e in lock.items() if k in texts}
+    for key in chosen:
+        if key not in unknown:
+            fresh[key] = Entry(fingerprint(texts[key].sv), fingerprint(texts[key].en))
+    return fresh, unknown
+
+
+def group_of(key: str, contract: Contract) -> str:
+    """Return the section group a text key belongs to (meta, preamble, annex or a section group)."""
+    head = re.split(r"[/]", key, maxsplit=1)[0]
+    if head in ("meta", "party"):
+        return "contract"
+    if head in ("preamble", "annex"):
+        return head
+    if head == "fn":
+        note = key.split("/", 1)[1]
+        section = next((s for s in contract.walk() if any(n.id == note for n in s.footnotes)), None)
+        return section.group if section else "contract"
+    section = contract.section(head)
+    return section.group if section else "contract"

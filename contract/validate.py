@@ -1,0 +1,21 @@
+"""Validate contract versions: load every file, check everything, report all at once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checks import check
+from .errors import Report
+from .load import load_version, years
+from .model import Contract
+
+
+def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dict[str, Contract]]:
+    """Load and check the given versions (default: all); return the report and what loaded."""
+    report = Report()
+    loaded: dict[str, Contract] = {}
+    for version in versions or years(root):
+        contract = load_version(root, version, report)
+        if contract is not None:
+            check(contract, report)
+            loaded[version] = contract
+    return report, loaded

@@ -1,0 +1,169 @@
+"""Read one YAML file safely: size, encoding and syntax checks, with positions kept."""
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Report
+from .model import Pos
+
+MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data (ruamel containers with positions) and display path."""
+
+    path: str
+    data: Any
+
+    def pos(self, path: tuple = (), key: bool = False) -> Pos:
+        """Return the position of the value (or key) at a path of keys and indexes."""
+        return Pos(self.path, *locate(self.data, path, key))
+
+
+def read(file: Path, display: str, report: Report) -> Document | None:
+    """Parse a YAML file, recording any problem in the report; None when unusable."""
+    raw = _read_bytes(file, display, report)
+    if raw is None:
+        return None
+    text = _decode(raw, display, report)
+    if text is None:
+        return None
+    if not text.strip():
+        report.error(Pos(display, 1, 1), "the file is empty", "write the content or delete the file", "empty-file")
+        return None
+    data = _parse(text, display, report)
+    if data is None:
+        return None
+    return Document(display, _dates_to_strings(data))
+
+
+def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            report.error(
+                Pos(display, 1, 1),
+                f"the file is {size // 1024} KiB, more than the limit of {MAX_BYTES // 1024} KiB",
+                "a contract file holds text only; split it or remove what does not belong",
+                "file-too-large",
+            )
+            return None
+        return file.read_bytes()
+    except OSError as exc:
+        report.error(Pos(display), f"cannot read the file: {exc.strerror}", code="unreadable")
+        return None
+
+
+def _decode(raw: bytes, display: str, report: Report) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.error(
+            Pos(display, line, column),
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+            "save the file as UTF-8 in your editor",
+            "not-utf8",
+        )
+        return None
+
+
+def _parse(text: str, display: str, report: Report) -> Any:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(io.StringIO(text))
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        first = exc.context_mark.line + 1 if exc.context_mark else "?"
+        key = _duplicate_key(exc)
+        report.error(
+            Pos(display, mark.line + 1, mark.column + 1),
+            f"duplicate key {key!r} (already given on line {first})",
+            "remove one of them or merge their content",
+            "duplicate-key",
+        )
+    except MarkedYAMLError as exc:
+        _syntax_error(exc, text, display, report)
+    except YAMLError as exc:
+        report.error(Pos(display, 1, 1), f"invalid YAML: {exc}", code="yaml-syntax")
+    return None
+
+
+def _duplicate_key(exc: DuplicateKeyError) -> str:
+    problem = exc.problem or ""
+    start = problem.find('"')
+    end = problem.find('"', start + 1)
+    return problem[start + 1 : end] if 0 <= start < end else "?"
+
+
+def _syntax_error(exc: MarkedYAMLError, text: str, display: str, report: Report) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in source_line[: max(column, 1)] or "'\\t'" in str(exc.problem):
+        tab = source_line.find("\t") + 1 if "\t" in source_line else column
+        report.error(
+            Pos(display, line, tab),
+            "a tab character is used for indentation",
+            "YAML indents with spaces only; replace the tab with spaces",
+            "tab-indent",
+        )
+        return
+    problem = (exc.problem or "invalid YAML").strip()
+    context = f" {exc.context.strip()}" if exc.context else ""
+    report.error(
+        Pos(display, line, column),
+        f"invalid YAML: {problem}{context}",
+        "check indentation, colons and quotes on this line and the one above",
+        "yaml-syntax",
+    )
+
+
+def _dates_to_strings(node: Any) -> Any:
+    # ruamel reads 2023-12-08 as a date; the schema and model keep dates as ISO strings.
+    if isinstance(node, CommentedMap):
+        for key in list(node.keys()):
+            node[key] = _dates_to_strings(node[key])
+    elif isinstance(node, CommentedSeq):
+        for index, item in enumerate(node):
+            node[index] = _dates_to_strings(item)
+    elif isinstance(node, (datetime.date, datetime.datetime)):
+        return node.isoformat()[:10]
+    return node
+
+
+def locate(data: Any, path: tuple, key: bool = False) -> tuple[int, int]:
+    """Return the 1-based (line, column) of the value or key at a path."""
+    node, line, column = data, 0, 0
+    if isinstance(data, (CommentedMap, CommentedSeq)):
+        line, column = data.lc.line, data.lc.col
+    for step in path:
+        try:
+            line, column = _step_position(node, step, key and step is path[-1])
+            node = node[step]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line + 1, column + 1
+
+
+def _step_position(node: Any, step: Any, key: bool) -> tuple[int, int]:
+    if isinstance(node, CommentedSeq):
+        return node.lc.item(step)
+    if key:
+        return node.lc.key(step)
+    return node.lc.value(step)
