@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
     parser.add_argument("--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    for add in COMMANDS:
+    for add in [*COMMANDS, *_module_commands()]:
         add(sub)
     return parser
 
@@ -163,6 +164,20 @@ def _run_build(args) -> int:
 
 
 COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
+
+# Command groups that live in their own modules (contract/cli_*.py), each exporting COMMANDS.
+COMMAND_MODULES = ("cli_translations", "cli_pdf", "cli_diff", "cli_site", "cli_history")
+
+
+def _module_commands():
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"contract.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"contract.{name}":
+                continue
+            raise
+        yield from module.COMMANDS
 
 if __name__ == "__main__":
     sys.exit(main())
