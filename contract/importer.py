@@ -90,17 +90,18 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
 
 def _lines(text: str) -> list[Line]:
     out: list[Line] = []
-    page = 1
+    page, after_footer = 1, False
     for number, raw in enumerate(text.replace("\f", "\n\f").split("\n"), start=1):
         if raw.startswith("\f"):
             page, raw = page + 1, raw[1:]
             raw = " " + raw if raw.strip() else raw
         if _FOOTER.match(raw) and raw.strip():
-            page += 1
+            page, after_footer = page + 1, True
             continue
-        page_start = raw.startswith(" ") and not raw.startswith("  ") and bool(raw.strip())
-        if page_start and out:
+        page_start = (raw.startswith(" ") and not raw.startswith("  ") or after_footer) and bool(raw.strip())
+        if page_start and out and not after_footer:
             page += 1
+        after_footer = after_footer and not raw.strip()
         out.append(Line(raw.strip(), number, page, page_start, raw.endswith((" ", "\t"))))
     return out
 
@@ -260,7 +261,7 @@ class _Parser:
         block = self.last_block
         if block is None or "p" not in block or not line.page_start:
             return False
-        return not _SENTENCE_END.search(block["p"]) and line.text[:1].islower()
+        return not _SENTENCE_END.search(block["p"])
 
     def _join_across_page(self, left: str, right: str) -> str:
         return f"{left} {right}"

@@ -23,7 +23,7 @@ SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)$", re.IGNORECAS
 _TOKEN = re.compile(
     r"\\(?P<escaped>.)"
     r"|\{(?P<kind>ref|fn):(?P<target>[^{}\s]*)\}"
-    r"|\[(?P<label>(?:\\.|[^\[\]\\])+)\]\((?P<url>[^()\s]*)\)"
+    r"|\[(?P<label>(?:\\.|[^\[\]\\])+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)"
     r"|\*(?P<emph>[^\s*](?:(?:\\.|[^*\\])*[^\s*\\])?)\*",
     re.DOTALL,
 )

@@ -87,7 +87,7 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict
             continue
         if file.name not in FILE_SCHEMAS:
             expected = ", ".join(sorted(FILE_SCHEMAS))
-            report.error(Pos(name), f"unknown file {file.name!r} in a version folder", f"expected files: {expected}", "unknown-file")
+            report.error(Pos(name, 1, 1), f"unknown file {file.name!r} in a version folder", f"expected files: {expected}", "unknown-file")
             continue
         doc = read(file, name, report)
         if doc is not None and validate(doc, root / "schema", FILE_SCHEMAS[file.name], report):
@@ -204,6 +204,7 @@ def _text(doc: Document, data: Any, path: tuple, key: str) -> Text:
         en=_clean(en) if en and en.strip() else None,
         pos=doc.pos(path + ("sv",)),
         en_pos=doc.pos(path + ("en",)) if "en" in data else doc.pos(path),
+        path=path,
     )
 
 

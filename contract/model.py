@@ -43,6 +43,7 @@ class Text:
     pos: Pos | None = None
     en_pos: Pos | None = None
     en_status: str = "current"  # current | stale | missing (see contract.translations)
+    path: tuple = ()  # where the text's mapping sits in its YAML file (keys and indexes)
 
     def get(self, lang: str) -> str | None:
         """Return the text in one language (None when that language is missing)."""

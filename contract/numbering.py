@@ -47,7 +47,7 @@ def _pinned_component(section: Section, prefix: str, expected: int, report: Repo
     if int(tail) < expected:
         report.error(
             section.pos,
-            f"pinned number {pin!r} goes backwards: the section before is {prefix}{expected - 1}",
+            f"pinned number {pin!r} is lower than {prefix}{expected}, the next number in order",
             "numbers must increase; remove the pin or correct it",
             "bad-pin",
         )

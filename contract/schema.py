@@ -45,9 +45,23 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report) 
     """Validate a document against its schema; record every problem; True when valid."""
     validator = _validator(str(schema_dir), schema_name)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    explained = _explained_by_typos(errors)
     for error in _leaf_errors(errors):
-        _record(error, doc, report)
+        if (tuple(error.absolute_path), error.message) not in explained:
+            _record(error, doc, report)
     return not errors
+
+
+def _explained_by_typos(errors) -> set:
+    # A misspelt key ("titel") also makes the real one ("title") missing: report the misspelling only.
+    explained = set()
+    for error in errors:
+        if error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                for match in difflib.get_close_matches(str(key), allowed, n=1):
+                    explained.add((tuple(error.absolute_path), f"{match!r} is a required property"))
+    return explained
 
 
 def _leaf_errors(errors):
@@ -68,7 +82,8 @@ def _record(error: jsonschema.ValidationError, doc: Document, report: Report) ->
         _unknown_keys(error, doc, path, report)
     elif kind == "required":
         missing = error.message.split("'")[1]
-        report.error(doc.pos(path), f"{where}: the required field {missing!r} is missing", f"add a line '{missing}: ...'", "missing-field")
+        prefix = f"{where}: " if path else ""
+        report.error(doc.pos(path), f"{prefix}the required field {missing!r} is missing", f"add a line '{missing}: ...'", "missing-field")
     elif kind == "type":
         _wrong_type(error, doc, path, where, report)
     elif kind == "enum":

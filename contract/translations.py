@@ -97,3 +97,68 @@ def group_of(key: str, contract: Contract) -> str:
         return section.group if section else "contract"
     section = contract.section(head)
     return section.group if section else "contract"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Translated texts per section group, and the texts that need a translator."""
+
+    groups: dict[str, tuple[int, int]]  # group -> (current, total)
+    missing: list[Text]
+    stale: list[Text]
+
+    @property
+    def translated(self) -> int:
+        return sum(done for done, _ in self.groups.values())
+
+    @property
+    def total(self) -> int:
+        return sum(total for _, total in self.groups.values())
+
+
+def coverage(contract: Contract) -> Coverage:
+    """Count current English texts per group and list the missing and stale ones."""
+    groups: dict[str, list[int]] = {}
+    missing, stale = [], []
+    for text in contract.texts():
+        counts = groups.setdefault(group_of(text.key, contract), [0, 0])
+        counts[1] += 1
+        counts[0] += text.en_status == "current"
+        (missing if text.en_status == "missing" else stale if text.en_status == "stale" else []).append(text)
+    return Coverage({g: (c[0], c[1]) for g, c in groups.items()}, missing, stale)
+
+
+def work_items(contract: Contract, everything: bool = False) -> list[dict]:
+    """Return the texts a translator should work on (all with everything=True), for --export."""
+    return [
+        {"key": t.key, "file": t.pos.file, "line": t.pos.line, "status": t.en_status, "sv": t.sv, "en": t.en or ""}
+        for t in contract.texts()
+        if everything or t.en_status != "current"
+    ]
+
+
+def write_english(root: Path, contract: Contract, english: dict[str, str]) -> list[str]:
+    """Write English texts (key -> text) into the version's YAML files; return unknown keys."""
+    from . import yamlwrite
+
+    texts = {t.key: t for t in contract.texts()}
+    unknown = [k for k in english if k not in texts]
+    by_file: dict[str, list[Text]] = {}
+    for key, value in english.items():
+        if key in texts and value.strip():
+            by_file.setdefault(texts[key].pos.file, []).append(texts[key])
+    for file, items in sorted(by_file.items()):
+        yamlwrite.rewrite(root / file, lambda data, items=items: _set_english(data, items, english))
+    return unknown
+
+
+def _set_english(data, items: list[Text], english: dict[str, str]) -> None:
+    for text in items:
+        node = data
+        for step in text.path:
+            node = node[step]
+        value = " ".join(english[text.key].split())
+        if "en" in node:
+            node["en"] = value
+        else:
+            node.insert(list(node.keys()).index("sv") + 1, "en", value)

@@ -125,13 +125,23 @@ def _syntax_error(exc: MarkedYAMLError, text: str, display: str, report: Report)
         )
         return
     problem = (exc.problem or "invalid YAML").strip()
-    context = f" {exc.context.strip()}" if exc.context else ""
-    report.error(
-        Pos(display, line, column),
-        f"invalid YAML: {problem}{context}",
-        "check indentation, colons and quotes on this line and the one above",
-        "yaml-syntax",
-    )
+    for pattern, message, hint in _PLAIN_PROBLEMS:
+        if pattern in problem:
+            if pattern == "end of stream" and exc.context_mark:
+                line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
+            report.error(Pos(display, line, column), message, hint, "yaml-syntax")
+            return
+    report.error(Pos(display, line, column), f"invalid YAML: {problem}", "check indentation, colons and quotes on this line and the one above", "yaml-syntax")
+
+
+# ruamel's parser vocabulary, said in words an editor of the contract can act on.
+_PLAIN_PROBLEMS = (
+    ("end of stream", "a quoted text is not closed", "add the closing quote mark"),
+    ("expected <block end>", "the indentation does not match the lines above", "indent this line like the other lines of the same level"),
+    ("mapping values are not allowed", "a colon followed by a space where a value was expected", "if the text itself contains ': ', put the whole text in quotes"),
+    ("could not find expected ':'", "a line is missing its colon", "write each field as 'key: value'"),
+    ("expected <block end>, but found '-'", "a list item is indented differently from the others", "indent every '- ' of a list the same"),
+)
 
 
 def _dates_to_strings(node: Any) -> Any:

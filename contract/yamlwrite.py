@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ruamel.yaml import YAML
 
@@ -34,18 +34,39 @@ GROUP_KEYWORDS = (
 )
 
 
-def dump(data: Any, path: Path) -> None:
-    """Write one contract file with its yaml-language-server schema line."""
+def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_unicode = True
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _emit(data: Any) -> str:
     buffer = io.StringIO()
-    yaml.dump(data, buffer)
-    schema = FILE_SCHEMAS[path.name]
+    _yaml().dump(data, buffer)
     # ruamel leaves a space where it wraps a long text; editors flag trailing whitespace.
-    body = "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
-    path.write_text(f"# yaml-language-server: $schema=../../schema/{schema}\n{body}", encoding="utf-8")
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def dump(data: Any, path: Path) -> None:
+    """Write a new contract file, starting with its yaml-language-server schema line."""
+    schema = FILE_SCHEMAS[path.name]
+    _write_atomic(path, f"# yaml-language-server: $schema=../../schema/{schema}\n{_emit(data)}")
+
+
+def rewrite(path: Path, edit: Callable[[Any], None]) -> None:
+    """Edit a contract file through a ruamel round trip: comments, key order and quoting are kept."""
+    data = _yaml().load(path.read_text(encoding="utf-8"))
+    edit(data)
+    _write_atomic(path, _emit(data))
 
 
 def write_import(result, out: Path) -> None:

@@ -8,8 +8,10 @@ from .. import inline
 from ..model import BulletList, Heading, Paragraph, Text
 from .plain import Resolver, source
 
-# Characters Markdown (and its common extensions) could read as markup, escaped with a backslash.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^=:-])")
+# Characters Markdown (and common extensions: tables, attr_list, mark, caret, tilde) read as markup.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~^=])")
+# At the start of a paragraph these would begin a list, a quote or a heading.
+_LINE_START = re.compile(r"^(\d+)([.)])(\s)|^([-+>])(\s|$)")
 
 
 def escape(text: str) -> str:
@@ -49,14 +51,19 @@ def _ref(node: inline.Ref, resolver: Resolver) -> str:
     return escape(resolver.numbers.get(node.target, node.target))
 
 
+def line_start(markdown: str) -> str:
+    """Escape what would turn the start of a paragraph into a list, quote or heading."""
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}" if m.group(1) else f"\\{m.group(4)}{m.group(5)}", markdown)
+
+
 def blocks(items, lang: str, resolver: Resolver, **callbacks) -> list[str]:
     """Render body blocks as Markdown paragraphs."""
     out = []
     for block in items:
         if isinstance(block, Paragraph):
-            out.append(text(block.text, lang, resolver, **callbacks))
+            out.append(line_start(text(block.text, lang, resolver, **callbacks)))
         elif isinstance(block, Heading):
             out.append(f"**{text(block.text, lang, resolver, **callbacks)}**")
         elif isinstance(block, BulletList):
-            out.append("\n".join(f"- {text(item, lang, resolver, **callbacks)}" for item in block.items))
+            out.append("\n".join(f"- {line_start(text(item, lang, resolver, **callbacks))}" for item in block.items))
     return out

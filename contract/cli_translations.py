@@ -1,0 +1,105 @@
+"""The `translations` command: coverage, stale and missing English, confirmation, translator exchange."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from . import translations as tr
+from .errors import ContractError, Diagnostic
+from .load import load, years
+from .model import Pos
+
+
+def add_translations(sub) -> None:
+    p = sub.add_parser("translations", help="English coverage; list, confirm, export or import translations")
+    p.add_argument("version", nargs="?", metavar="YEAR", help="the version (default: all)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--confirm", action="append", metavar="ID", help="record that this English text is current (repeatable)")
+    p.add_argument("--all-current", action="store_true", help="record every English text as current")
+    p.add_argument("--export", type=Path, metavar="FILE", help="write the texts that need translation as JSON for a translator")
+    p.add_argument("--all", action="store_true", help="with --export: every text, not only missing and stale")
+    p.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="write English texts from a JSON file (list of {key, en}) into the YAML")
+    p.set_defaults(run=run_translations)
+
+
+def run_translations(args) -> int:
+    acting = args.confirm or args.all_current or args.export or args.import_file
+    if acting and not args.version:
+        raise ContractError([Diagnostic(Pos("years"), "error", "name the version to change", "e.g. klimatkontrakt translations 2023 --all-current")])
+    if args.import_file:
+        return _import(args)
+    if args.confirm or args.all_current:
+        return _confirm(args)
+    if args.export:
+        return _export(args)
+    return _report(args)
+
+
+def _report(args) -> int:
+    out = {}
+    for version in [args.version] if args.version else years(args.root):
+        out[version] = tr.coverage(load(args.root, version))
+    if args.json:
+        print(json.dumps({v: _as_json(c) for v, c in out.items()}, ensure_ascii=False, indent=2))
+    else:
+        for version, cov in out.items():
+            _print_coverage(version, cov)
+    return 0
+
+
+def _as_json(cov: tr.Coverage) -> dict:
+    entry = lambda t: {"key": t.key, "file": t.pos.file, "line": t.pos.line, "column": t.pos.column}
+    return {
+        "translated": cov.translated,
+        "total": cov.total,
+        "groups": {g: {"translated": d, "total": n} for g, (d, n) in cov.groups.items()},
+        "missing": [entry(t) for t in cov.missing],
+        "stale": [entry(t) for t in cov.stale],
+    }
+
+
+def _print_coverage(version: str, cov: tr.Coverage) -> None:
+    percent = 100 * cov.translated / cov.total if cov.total else 100
+    print(f"{version}: {cov.translated}/{cov.total} English texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale")
+    for group, (done, total) in cov.groups.items():
+        print(f"  {group:<13} {done}/{total}")
+    for label, items in (("missing", cov.missing), ("stale", cov.stale)):
+        for text in items:
+            print(f"{text.pos}: {label}: {text.key}")
+
+
+def _confirm(args) -> int:
+    contract = load(args.root, args.version)
+    folder = args.root / "years" / args.version
+    lock, unknown = tr.confirm(contract, tr.read_lock(folder), None if args.all_current else args.confirm)
+    if unknown:
+        problems = [Diagnostic(Pos(f"years/{args.version}"), "error", f"no translated text with the id {k!r}", "run 'klimatkontrakt translations YEAR' to list ids") for k in unknown]
+        raise ContractError(problems)
+    tr.write_lock(folder, lock)
+    count = "all English texts" if args.all_current else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
+    print(f"recorded {count} of {args.version} as current in years/{args.version}/{tr.LOCK_NAME}", file=sys.stderr)
+    return 0
+
+
+def _export(args) -> int:
+    items = tr.work_items(load(args.root, args.version), everything=args.all)
+    args.export.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {len(items)} texts to {args.export}", file=sys.stderr)
+    return 0
+
+
+def _import(args) -> int:
+    try:
+        items = json.loads(args.import_file.read_text(encoding="utf-8"))
+        english = {item["key"]: item["en"] for item in items if item.get("en")}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"cannot read the translations: {exc}", "give a JSON list of objects with 'key' and 'en'")])
+    unknown = tr.write_english(args.root, load(args.root, args.version), english)
+    if unknown:
+        raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"unknown text id {k!r}", "export again to get current ids") for k in unknown])
+    print(f"wrote {len(english)} English texts into years/{args.version}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = [add_translations]

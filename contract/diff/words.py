@@ -1,0 +1,99 @@
+"""Word-level redline of one text: diff-match-patch over whole-word tokens, then semantic cleanup."""
+from __future__ import annotations
+
+from diff_match_patch import diff_match_patch
+
+from .changeset import Redline, Segment
+from .tokens import Token
+
+_DMP = diff_match_patch()
+_DMP.Diff_Timeout = 0  # exact diffs: a redline must not depend on the speed of the machine
+# Words map to CJK ideographs, which Python counts as alphanumeric, and spaces to " ", so the
+# cleanup's boundary scoring aligns edits with the spaces between words.
+_FIRST_CHAR = 0x4E00
+_OPS = {0: "equal", 1: "insert", -1: "delete"}
+
+
+def redline(old: tuple[Token, ...], new: tuple[Token, ...]) -> Redline:
+    """Compare two token runs and return the redline of the new text against the old."""
+    if [t.key for t in old] == [t.key for t in new]:
+        return Redline(_merge(_equal_pairs(old, new)))
+    codes: dict[str, str] = {" ": " "}
+    a, b = _encode(old, codes), _encode(new, codes)
+    diffs = _DMP.diff_main(a, b, False)
+    _DMP.diff_cleanupSemantic(diffs)
+    return Redline(_merge(_decode(diffs, old, new)))
+
+
+def inserted(new: tuple[Token, ...]) -> Redline:
+    """Return the redline of a text that is new as a whole."""
+    return Redline(_merge([("insert", t, None) for t in new]))
+
+
+def deleted(old: tuple[Token, ...]) -> Redline:
+    """Return the redline of a text that is gone as a whole."""
+    return Redline(_merge([("delete", t, None) for t in old]))
+
+
+def same(new: tuple[Token, ...]) -> Redline:
+    """Return a redline that shows a text without changes."""
+    return Redline(_merge([("equal", t, None) for t in new]))
+
+
+def _encode(tokens: tuple[Token, ...], codes: dict[str, str]) -> str:
+    out = []
+    for token in tokens:
+        code = codes.get(token.key)
+        if code is None:
+            code = codes[token.key] = _char(len(codes))
+        out.append(code)
+    return "".join(out)
+
+
+def _char(index: int) -> str:
+    # 20 000 CJK ideographs, then the supplementary ideographic plane.
+    return chr(_FIRST_CHAR + index) if index < 20000 else chr(0x20000 + index)
+
+
+def _decode(diffs, old: tuple[Token, ...], new: tuple[Token, ...]) -> list[tuple]:
+    steps: list[tuple] = []
+    i = j = 0
+    for op, chars in diffs:
+        n = len(chars)
+        if op == 0:
+            steps += _equal_pairs(old[i : i + n], new[j : j + n])
+            i, j = i + n, j + n
+        elif op == -1:
+            steps += [("delete", t, None) for t in old[i : i + n]]
+            i += n
+        else:
+            steps += [("insert", t, None) for t in new[j : j + n]]
+            j += n
+    return steps
+
+
+def _equal_pairs(old, new) -> list[tuple]:
+    """Pair equal tokens; a renumbered reference stays equal and remembers its old number."""
+    steps: list[tuple] = []
+    for a, b in zip(old, new):
+        if a.text == b.text or a.kind == "space":
+            steps.append(("equal", b, None))
+        elif a.kind == b.kind == "ref" and a.target == b.target:
+            steps.append(("equal", b, a.text))
+        elif a.kind == "fn" or a.key == b.key and a.kind != "ref" and b.kind != "ref":
+            steps.append(("equal", b, None))  # same words written differently (NBSP, quotes), or a footnote number
+        else:
+            steps += [("delete", a, None), ("insert", b, None)]
+    return steps
+
+
+def _merge(steps: list[tuple]) -> tuple[Segment, ...]:
+    segments: list[Segment] = []
+    for op, token, was in steps:
+        style = token.style
+        last = segments[-1] if segments else None
+        if last and style not in ("ref", "fn") and (last.op, last.style, last.url) == (op, style, token.url):
+            segments[-1] = Segment(op, last.text + token.text, style, token.url)
+        else:
+            segments.append(Segment(op, token.text, style, token.url, token.target if style in ("ref", "fn") else None, was))
+    return tuple(segments)

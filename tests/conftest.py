@@ -1,0 +1,44 @@
+"""Shared test fixtures: the repository root, a scratch copy of it, and golden-file handling."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files from the current output")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture
+def golden(update_golden):
+    """Compare text with a golden file (or rewrite it with --update-golden)."""
+
+    def check(path: Path, actual: str) -> None:
+        if update_golden or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            if not update_golden:
+                pytest.fail(f"golden file {path.name} did not exist; written now, check it and run again")
+        assert actual == path.read_text(encoding="utf-8"), f"output differs from {path}; run pytest --update-golden and review the diff"
+
+    return check
+
+
+@pytest.fixture
+def repo_copy(tmp_path) -> Path:
+    """A scratch repository with the real schema and version 2023, safe to edit."""
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", root / "schema")
+    shutil.copytree(ROOT / "years" / "2023", root / "years" / "2023")
+    return root
