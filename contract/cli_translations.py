@@ -49,7 +49,7 @@ def _report(args) -> int:
 
 
 def _as_json(cov: tr.Coverage) -> dict:
-    entry = lambda t: {"key": t.key, "file": t.pos.file, "line": t.pos.line, "column": t.pos.column}
+    entry = lambda t: {"key": t.key, "file": t.en_pos.file, "line": t.en_pos.line, "column": t.en_pos.column}
     return {
         "translated": cov.translated,
         "total": cov.total,
@@ -66,7 +66,7 @@ def _print_coverage(version: str, cov: tr.Coverage) -> None:
         print(f"  {group:<13} {done}/{total}")
     for label, items in (("missing", cov.missing), ("stale", cov.stale)):
         for text in items:
-            print(f"{text.pos}: {label}: {text.key}")
+            print(f"{text.en_pos}: {label}: {text.key}")
 
 
 def _confirm(args) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import re
 
-from .. import inline
+from .. import inline, labels
 from ..model import BulletList, Heading, Paragraph, Text
 from .plain import Resolver, source
 
@@ -20,9 +20,13 @@ def escape(text: str) -> str:
 
 
 def text(value: Text, lang: str, resolver: Resolver, footnote=None, ref=None) -> str:
-    """Render a bilingual text in one language as inline Markdown."""
-    src, _ = source(value, lang)
-    return nodes(inline.parse(src), resolver, footnote or _footnote, ref or _ref)
+    """Render a bilingual text in one language as inline Markdown; a Swedish stand-in says so."""
+    src, stand_in = source(value, lang)
+    rendered = nodes(inline.parse(src), resolver, footnote or _footnote, ref or _ref)
+    if stand_in:
+        key = "translation_missing" if value.en_status == "missing" else "translation_stale"
+        rendered += f" *\\[{escape(labels.label(lang, key))}\\]*"
+    return rendered
 
 
 def nodes(items, resolver: Resolver, footnote, ref) -> str:
