@@ -201,7 +201,7 @@ class _Parser:
             title = self._join(title, self.lines[j].text)
             line = self.lines[j]
             j += 1
-        node = Node(number, inline.escape(title.strip()), self.lines[i].number)
+        node = Node(number, inline.escape(" ".join(title.split())), self.lines[i].number)
         depth = number.count(".") + 1
         while len(self.stack) >= depth:
             self.stack.pop()
