@@ -17,6 +17,8 @@ def check(contract: Contract, report: Report) -> None:
     _check_references(contract, report)
     _check_footnotes(contract, report)
     _check_english(contract, report)
+    _check_to_be_written(contract, report)
+    _check_errata(contract, report)
 
 
 def _check_meta(contract: Contract, report: Report) -> None:
@@ -134,3 +136,21 @@ def _check_english(contract: Contract, report: Report) -> None:
         elif text.en_status == "stale":
             hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
             report.warning(text.en_pos, f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})", hint, "stale-english")
+
+
+def _check_to_be_written(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        if not section.to_be_written:
+            continue
+        if section.body:
+            report.error(section.pos, f"section {section.number} has text but is still marked to_be_written", "remove the line 'to_be_written: true'", "to-be-written")
+        elif contract.meta.status == "signed":
+            report.error(section.pos, f"section {section.number} is still to be written, but the version is signed", "write the section, or set status: draft", "to-be-written")
+        else:
+            report.warning(section.pos, f"section {section.number} is still to be written", "write its text under 'body:' and remove 'to_be_written: true'", "to-be-written")
+
+
+def _check_errata(contract: Contract, report: Report) -> None:
+    for erratum in contract.meta.errata:
+        if erratum.section and contract.section(erratum.section) is None:
+            report.error(erratum.pos, f"erratum names unknown section {erratum.section!r}", "use the id of the corrected section", "unknown-ref")

@@ -15,6 +15,7 @@ from .model import (
     Block,
     BulletList,
     Contract,
+    Erratum,
     Footnote,
     Heading,
     Meta,
@@ -124,7 +125,19 @@ def _meta(doc: Document) -> Meta:
         title=_text(doc, data["title"], ("title",), "meta/title"),
         signed_on=data.get("signed_on"),
         previous=data.get("previous"),
+        errata=tuple(_erratum(doc, e, i) for i, e in enumerate(data.get("errata", ()))),
         pos=doc.pos(("version",)),
+    )
+
+
+def _erratum(doc: Document, data: Any, index: int) -> Erratum:
+    path = ("errata", index)
+    return Erratum(
+        date=data["date"],
+        section=data.get("section"),
+        what=_text(doc, data["what"], path + ("what",), f"erratum/{index + 1}/what"),
+        why=_text(doc, data["why"], path + ("why",), f"erratum/{index + 1}/why"),
+        pos=doc.pos(path),
     )
 
 
@@ -152,6 +165,7 @@ def _section(doc: Document, data: Any, path: tuple, group: str, depth: int) -> S
         pinned="number" in data,
         gap_reason=data.get("gap_reason"),
         acknowledged_refs=tuple(data.get("acknowledged_refs", ())),
+        to_be_written=bool(data.get("to_be_written", False)),
         title=_text(doc, data["title"], path + ("title",), f"{sid}/title"),
         group=group,
         depth=depth,

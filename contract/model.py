@@ -97,6 +97,7 @@ class Section:
     pinned: bool = False
     gap_reason: str | None = None
     acknowledged_refs: tuple[str, ...] = ()
+    to_be_written: bool = False
     pos: Pos | None = None
 
     def walk(self) -> Iterator["Section"]:
@@ -137,6 +138,17 @@ class Annex:
 
 
 @dataclass(frozen=True)
+class Erratum:
+    """A correction made after signing: when, where, what and why."""
+
+    date: str
+    what: Text
+    why: Text
+    section: str | None = None
+    pos: Pos | None = None
+
+
+@dataclass(frozen=True)
 class Meta:
     version: str
     valid_for: str
@@ -146,6 +158,7 @@ class Meta:
     cover: Text | None = None
     signed_on: str | None = None
     previous: str | None = None
+    errata: tuple[Erratum, ...] = ()
     pos: Pos | None = None
 
 
@@ -175,8 +188,6 @@ class Contract:
     def texts(self) -> Iterator[Text]:
         """Yield every bilingual text of the contract in document order."""
         yield self.meta.title
-        if self.meta.cover:
-            yield self.meta.cover
         for party in self.parties:
             yield party.name
             if party.signatory.role:
@@ -192,6 +203,9 @@ class Contract:
             yield from _block_texts(self.annex.body)
             for doc in self.annex.documents:
                 yield doc.title
+        for erratum in self.meta.errata:
+            yield erratum.what
+            yield erratum.why
 
 
 def _block_texts(blocks: tuple[Block, ...]) -> Iterator[Text]:

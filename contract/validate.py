@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import locking
 from .checks import check
 from .errors import Report
-from .load import load_version, years
+from .load import YEARS, load_version, years
 from .model import Contract
 
 
@@ -18,4 +19,7 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
         if contract is not None:
             check(contract, report)
             loaded[version] = contract
+        folder = root / YEARS / version
+        if folder.is_dir():
+            locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report)
     return report, loaded

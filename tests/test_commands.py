@@ -78,4 +78,4 @@ def test_export_writes_a_file(tmp_path):
 def test_commands_on_a_missing_version_give_a_clear_error():
     code, out, err = run("outline", "1999")
     assert code == 1
-    assert out == "years/1999: error: there is no version '1999' (versions in years/: 2023)\n"
+    assert out == "years/1999: error: there is no version '1999' (versions in years/: 2023, 2024)\n"

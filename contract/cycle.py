@@ -1,0 +1,105 @@
+"""The yearly cycle: start next year's draft from the latest version; lock signed versions; record errata."""
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+from typing import Any
+
+from . import locking
+from .errors import ContractError, Diagnostic, Report
+from .load import YEARS, load, years
+from .model import Pos
+from .yamlwrite import rewrite
+
+
+def _fail(where: str, message: str, hint: str = "") -> ContractError:
+    return ContractError([Diagnostic(Pos(where), "error", message, hint)])
+
+
+def new_year(root: Path, version: str, source: str | None = None) -> Path:
+    """Create years/VERSION as a draft from the latest (or given) version; never overwrite."""
+    target = root / YEARS / version
+    if target.exists():
+        raise _fail(f"{YEARS}/{version}", f"version {version} already exists", "choose another version; an existing version is never overwritten")
+    known = years(root)
+    source = source or (known[-1] if known else None)
+    if source is None:
+        raise _fail(YEARS, "there is no version to start from", "import one with klimatkontrakt import-text")
+    old = load(root, source)
+    if not version.isdigit() or int(version) <= int(old.meta.version):
+        raise _fail(f"{YEARS}/{version}", f"version {version!r} does not come after {source}", "give the next year, e.g. " + str(int(old.meta.version) + 1))
+    staging = root / YEARS / f".{version}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(root / YEARS / source, staging, ignore=shutil.ignore_patterns(locking.LOCK_NAME, ".*"))
+    step = int(version) - int(old.meta.version)
+    rewrite(staging / "contract.yaml", lambda data: _advance(data, version, str(int(old.meta.valid_for) + step), source))
+    if (staging / "updates.yaml").exists():
+        rewrite(staging / "updates.yaml", _clear_updates)
+    staging.rename(target)
+    return target
+
+
+def _advance(data: Any, version: str, valid_for: str, previous: str) -> None:
+    data["version"], data["valid_for"], data["previous"] = version, valid_for, previous
+    data["status"], data["signed_on"] = "draft", None
+    data.pop("errata", None)
+    for party in data.get("parties", []):
+        if party.get("signatory"):
+            party["signatory"]["name"] = None
+
+
+def _clear_updates(data: Any) -> None:
+    # The follow-up of last year is not this year's: keep the headings, mark the text to be written.
+    for chapter in data.get("sections", []):
+        for child in chapter.get("sections", []):
+            _mark_to_be_written(child)
+
+
+def _mark_to_be_written(section: Any) -> None:
+    section.pop("body", None)
+    section.pop("footnotes", None)
+    keys = list(section.keys())
+    section.insert(keys.index("title") + 1, "to_be_written", True)
+    for child in section.get("sections", []):
+        _mark_to_be_written(child)
+
+
+def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
+    """Record the signed content of a signed version (and the signed PDFs) in signed.lock."""
+    contract = load(root, version)
+    folder = root / YEARS / version
+    if contract.meta.status != "signed":
+        raise _fail(f"{YEARS}/{version}/contract.yaml", f"version {version} is not signed", "set status: signed and signed_on when every party has signed")
+    report = Report()
+    existing = locking.read_lock(folder)
+    if existing is not None:
+        locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata), report)
+        if report.errors:
+            raise ContractError(report.errors)
+    result = existing or locking.Lock(version, contract.meta.signed_on or "", errata=len(contract.meta.errata))
+    result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
+    result.pdfs.update({pdf.name: locking.file_hash(pdf) for pdf in pdfs})
+    locking.write_lock(folder, result)
+    return result
+
+
+def erratum(root: Path, version: str, what: dict, why: dict, section: str | None, date: str | None) -> locking.Lock:
+    """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
+    folder = root / YEARS / version
+    current = locking.read_lock(folder)
+    if current is None:
+        raise _fail(f"{YEARS}/{version}", f"version {version} is not locked", "errata are for signed, locked versions; edit a draft directly")
+    contract = load(root, version)
+    if section and contract.section(section) is None:
+        raise _fail(f"{YEARS}/{version}", f"there is no section {section!r}", "give the id of the corrected section")
+    entry = {"date": date or datetime.date.today().isoformat(), "what": what, "why": why}
+    if section:
+        entry = {"date": entry["date"], "section": section, "what": what, "why": why}
+    rewrite(folder / "contract.yaml", lambda data: data.setdefault("errata", []).append(entry))
+    load(root, version)  # the corrected version must still be valid
+    current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    current.errata = len(contract.meta.errata) + 1
+    locking.write_lock(folder, current)
+    return current
+

@@ -1,0 +1,109 @@
+"""Signed versions are locked: signed.lock holds a hash of each file's signed content and of the signed PDFs."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from .errors import Report
+from .model import Pos
+from .schema import FILE_SCHEMAS
+from .yamlfile import read
+
+LOCK_NAME = "signed.lock"
+_HEADER = (
+    "# The signed content of this version. `klimatkontrakt validate` fails when a file no longer matches.\n"
+    "# Written by `klimatkontrakt lock` and `klimatkontrakt erratum`; do not edit by hand.\n"
+)
+
+
+@dataclass
+class Lock:
+    """What was signed: per-file content hashes, and the signed PDFs' hashes."""
+
+    version: str
+    signed_on: str
+    files: dict[str, str] = field(default_factory=dict)
+    pdfs: dict[str, str] = field(default_factory=dict)
+    errata: int = 0  # how many errata the recorded content already includes
+
+    def as_data(self) -> dict:
+        return {"version": self.version, "signed_on": self.signed_on, "errata": self.errata, "files": dict(sorted(self.files.items())), "pdfs": dict(sorted(self.pdfs.items()))}
+
+
+def canonical(data: Any, top: bool = True) -> Any:
+    """Return the signed content of parsed YAML: English, errata and comments left out."""
+    if isinstance(data, dict):
+        skip = {"en"} if "sv" in data else set()
+        if top:
+            skip |= {"errata"}
+        return {str(k): canonical(v, False) for k, v in data.items() if k not in skip}
+    if isinstance(data, list):
+        return [canonical(item, False) for item in data]
+    return data
+
+
+def content_hashes(folder: Path, display: str, report: Report) -> dict[str, str]:
+    """Return sha256 of the canonical content of every contract file in a version folder."""
+    hashes = {}
+    for file in sorted(folder.glob("*.yaml")):
+        if file.name in FILE_SCHEMAS:
+            doc = read(file, f"{display}/{file.name}", report)
+            if doc is not None:
+                text = json.dumps(canonical(doc.data), sort_keys=True, ensure_ascii=False)
+                hashes[file.name] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashes
+
+
+def file_hash(path: Path) -> str:
+    """Return the sha256 of a file's bytes."""
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_lock(folder: Path) -> Lock | None:
+    """Read a version's signed.lock, or None when the version is not locked."""
+    path = folder / LOCK_NAME
+    if not path.exists():
+        return None
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return Lock(str(data["version"]), str(data["signed_on"]), dict(data.get("files") or {}), dict(data.get("pdfs") or {}), int(data.get("errata", 0)))
+
+
+def write_lock(folder: Path, lock: Lock) -> None:
+    """Write signed.lock atomically."""
+    yaml = YAML(typ="safe")
+    yaml.default_flow_style = False
+    tmp = folder / f".{LOCK_NAME}.tmp"
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(_HEADER)
+        yaml.dump(lock.as_data(), handle)
+    tmp.replace(folder / LOCK_NAME)
+
+
+def check(folder: Path, display: str, errata: int, report: Report) -> None:
+    """Record an error for every file of a locked version whose content differs from what was signed."""
+    lock = read_lock(folder)
+    if lock is None:
+        return
+    version = folder.name
+    current = content_hashes(folder, display, Report())
+    if errata < lock.errata:
+        report.error(Pos(f"{display}/contract.yaml", 1, 1), f"version {version} is locked with {lock.errata} errata, but contract.yaml lists {errata}", "errata are never removed; restore the missing entries", "locked")
+    for name in sorted(set(lock.files) | set(current)):
+        if lock.files.get(name) != current.get(name):
+            _changed(display, version, name, name in lock.files, name in current, report)
+
+
+def _changed(display: str, version: str, name: str, was: bool, now: bool, report: Report) -> None:
+    what = "was changed" if was and now else ("was removed" if was else "was added")
+    report.error(
+        Pos(f"{display}/{name}", 1, 1),
+        f"version {version} is signed and locked, but this file {what} since it was signed",
+        f"undo the change (git checkout -- {display}/{name}); a needed correction is an erratum: edit, then run "
+        f"klimatkontrakt erratum {version} --what-sv \"...\" --why-sv \"...\"",
+        "locked",
+    )

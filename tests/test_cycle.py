@@ -1,0 +1,104 @@
+"""The yearly cycle: new-year drafts, locked signed versions, errata."""
+from __future__ import annotations
+
+import io
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from contract.__main__ import main
+from contract.load import load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(root: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["--root", str(root), *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_new_year_keeps_comments_and_order_and_refuses_to_run_twice(repo_copy):
+    contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
+    contract_yaml.write_text(contract_yaml.read_text(encoding="utf-8").replace("status: signed", "status: signed  # signed by all eight parties"), encoding="utf-8")
+    (repo_copy / "years" / "2023" / "signed.lock").unlink()
+    code, _, err = run(repo_copy, "new-year", "2024")
+    assert code == 0, err
+    new = (repo_copy / "years" / "2024" / "contract.yaml").read_text(encoding="utf-8").splitlines()
+    old = contract_yaml.read_text(encoding="utf-8").splitlines()
+    assert new[0] == "# yaml-language-server: $schema=../../schema/version.schema.json"
+    assert new[1:6] == ["version: '2024'", "valid_for: '2025'", "status: draft   # signed by all eight parties", "signed_on:", "previous: '2023'"]
+    assert new[6:] == old[6:]
+    for name in ("purpose.yaml", "municipality.yaml", "translations.lock"):
+        assert (repo_copy / "years" / "2024" / name).read_bytes() == (repo_copy / "years" / "2023" / name).read_bytes()
+    assert not (repo_copy / "years" / "2024" / "signed.lock").exists()
+    code, out, _ = run(repo_copy, "new-year", "2024")
+    assert (code, out) == (1, "years/2024: error: version 2024 already exists (choose another version; an existing version is never overwritten)\n")
+
+
+def test_new_year_marks_the_follow_up_to_be_written_and_invents_nothing(repo_copy):
+    assert run(repo_copy, "new-year", "2024")[0] == 0
+    old, new = load(repo_copy, "2023"), load(repo_copy, "2024")
+    updates = [s for s in new.walk() if s.group == "updates"]
+    assert [s.title.sv for s in updates] == [s.title.sv for s in old.walk() if s.group == "updates"]
+    assert [s.to_be_written for s in updates] == [False] + [True] * (len(updates) - 1)
+    assert all(not s.body for s in updates[1:])
+    assert {t.sv for t in new.texts()} <= {t.sv for t in old.texts()}
+    code, out, err = run(repo_copy, "validate", "2024")
+    assert code == 0
+    assert out.count("is still to be written") == len(updates) - 1
+    assert "English translation" not in out
+    assert run(repo_copy, "validate", "--strict", "2024")[0] == 1
+
+
+def test_editing_a_locked_version_fails_validation_with_file_version_and_remedy(repo_copy):
+    municipality = repo_copy / "years" / "2023" / "municipality.yaml"
+    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
+    code, out, _ = run(repo_copy, "validate", "2023")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "years/2023/municipality.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed "
+        "(undo the change (git checkout -- years/2023/municipality.yaml); a needed correction is an erratum: edit, then run "
+        'klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'
+    )
+
+
+def test_english_and_formatting_may_change_in_a_locked_version(repo_copy):
+    clause = repo_copy / "years" / "2023" / "clause.yaml"
+    text = clause.read_text(encoding="utf-8").replace("en: The Contract", "en: The contract")
+    clause.write_text("# a comment\n" + text, encoding="utf-8")
+    assert run(repo_copy, "validate", "2023")[0] == 0
+
+
+def test_an_erratum_records_the_correction_and_relocks(repo_copy):
+    municipality = repo_copy / "years" / "2023" / "municipality.yaml"
+    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
+    code, _, err = run(
+        repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
+        "--what-sv", "Avgiften rättad till 2,50 kronor.", "--what-en", "The fee corrected to 2.50 kronor.",
+        "--why-sv", "Skrivfel i den signerade texten.", "--why-en", "A typing error in the signed text.",
+    )
+    assert code == 0, err
+    assert run(repo_copy, "validate", "2023")[0] == 0
+    erratum = load(repo_copy, "2023").meta.errata[0]
+    assert (erratum.date, erratum.section, erratum.what.en) == ("2024-02-01", "klimatvaxling", "The fee corrected to 2.50 kronor.")
+    contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
+    contract_yaml.write_text(contract_yaml.read_text(encoding="utf-8").split("errata:")[0], encoding="utf-8")
+    code, out, _ = run(repo_copy, "validate", "2023")
+    assert code == 1 and "version 2023 is locked with 1 errata, but contract.yaml lists 0" in out
+
+
+def test_lock_records_signed_pdfs_and_refuses_drafts(repo_copy, tmp_path):
+    pdf = tmp_path / "klimatkontrakt-2023-sv.pdf"
+    pdf.write_bytes(b"%PDF-1.7 signed")
+    assert run(repo_copy, "lock", "2023", "--pdf", str(pdf))[0] == 0
+    assert "klimatkontrakt-2023-sv.pdf: sha256:" in (repo_copy / "years" / "2023" / "signed.lock").read_text(encoding="utf-8")
+    assert run(repo_copy, "new-year", "2024")[0] == 0
+    code, out, _ = run(repo_copy, "lock", "2024")
+    assert (code, out) == (1, "years/2024/contract.yaml: error: version 2024 is not signed (set status: signed and signed_on when every party has signed)\n")
+
+
+def test_versions_lists_status():
+    code, out, _ = run(ROOT, "versions", "--status", "signed")
+    assert (code, out) == (0, "2023\tsigned\t2024\t2023-12-08\n")
