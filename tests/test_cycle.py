@@ -66,7 +66,8 @@ def test_editing_a_locked_version_fails_validation_with_file_version_and_remedy(
 
 def test_english_and_formatting_may_change_in_a_locked_version(repo_copy):
     clause = repo_copy / "years" / "2023" / "clause.yaml"
-    text = clause.read_text(encoding="utf-8").replace("en: The Contract", "en: The contract")
+    text = clause.read_text(encoding="utf-8").replace("en: The contract", "en: The Contract")
+    assert "en: The Contract" in text
     clause.write_text("# a comment\n" + text, encoding="utf-8")
     assert run(repo_copy, "validate", "2023")[0] == 0
 
