@@ -151,15 +151,26 @@ def _run_import(args) -> int:
 
 
 def _add_build(sub) -> None:
-    p = sub.add_parser("build", help="validate every version and build all outputs")
-    p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts)")
+    p = sub.add_parser("build", help="validate every version, then build the site, the PDFs and the redlines")
+    p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="the output folder (default: site/)")
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args) -> int:
-    result = build.build(args.root, drafts=args.drafts)
+    live = sys.stderr.isatty()
+    show = (lambda step: print(f"\r\033[K{step}", end="", file=sys.stderr, flush=True)) if live else None
+    result = build.build(args.root, drafts=args.drafts, out=args.out, jobs=args.jobs, progress=show)
+    if live:
+        print("\r\033[K", end="", file=sys.stderr)
     versions = ", ".join(result.versions) or "no versions"
-    print(f"built {versions}: {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)} (run 'klimatkontrakt validate' to list them)")
+    warnings = f"{len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}"
+    if result.unchanged:
+        print(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
+    else:
+        print(f"built {versions}: site, {result.pdfs} PDFs rendered, {result.reused} reused, "
+              f"{result.redlines} redline{'s' * (result.redlines != 1)}; {warnings}; {result.seconds:.1f} s")
     return 0
 
 

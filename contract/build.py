@@ -1,21 +1,61 @@
-"""The whole pipeline: gather and validate every version first, then write the outputs."""
+"""The whole pipeline: gather and validate every version first, then write site, PDFs and redlines.
+
+Everything is written into a staging folder beside site/ and swapped in at the end, so a failed or
+interrupted build leaves the previous site/ as it was. PDFs are rendered in parallel processes and
+kept in a content-hash cache (.cache/build/), so an unchanged version is not rendered again.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .errors import ContractError, Diagnostic
-from .model import Contract
+from .export import to_json
+from .model import LANGS, Contract
+from .provenance import Source, source
 from .validate import validate
+
+PACKAGE = Path(__file__).resolve().parent
+# Inputs besides years/ that change what a build writes.
+SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema")
+CACHE = Path(".cache") / "build"
 
 
 @dataclass
 class BuildResult:
-    """What a build did: the versions it used and the warnings it saw."""
+    """What a build did: versions, files written or reused, warnings, time."""
 
     versions: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
-    outputs: list[Path] = field(default_factory=list)
+    pdfs: int = 0
+    reused: int = 0
+    redlines: int = 0
+    unchanged: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: a contract, or a redline of a version against its predecessor."""
+
+    kind: str  # contract | redline
+    version: str
+    lang: str
+    path: str  # relative to the output folder
+
+    def key(self, contracts: dict[str, Contract], src: Source, code: str) -> str:
+        """Return the content hash that decides whether a cached PDF can be reused."""
+        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), _fingerprint(contracts[self.version])]
+        if self.kind == "redline":
+            parts.append(_fingerprint(contracts[contracts[self.version].meta.previous]))
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[Diagnostic]]:
@@ -25,11 +65,193 @@ def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[
         raise ContractError(report.sorted())
     if not drafts:
         loaded = {v: c for v, c in loaded.items() if c.meta.status != "draft"}
-    warnings = [d for d in report.sorted() if d.severity == "warning"]
-    return loaded, warnings
+    return loaded, [d for d in report.sorted() if d.severity == "warning"]
 
 
-def build(root: Path, drafts: bool = False) -> BuildResult:
-    """Run the pipeline as far as it exists: validation of every version."""
+def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Validate everything, then build site, PDFs and redlines into out (default root/site) atomically."""
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    out = Path(out).resolve() if out else root / "site"
+    say = progress or (lambda _: None)
     contracts, warnings = gather(root, drafts)
-    return BuildResult(versions=sorted(contracts), warnings=warnings)
+    src = source(root)
+    result = BuildResult(versions=sorted(contracts), warnings=warnings)
+    stamp = _stamp(root, contracts, src, drafts)
+    if out.is_dir() and _read_stamp(root, out) == stamp:
+        result.unchanged, result.seconds = True, time.perf_counter() - started
+        return result
+    staging = _staging(out)
+    try:
+        _write_all(root, contracts, src, staging, drafts, jobs, say, result)
+        _swap(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _write_stamp(root, out, stamp)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_all(root: Path, contracts: dict[str, Contract], src: Source, staging: Path, drafts: bool,
+               jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
+    from .site import build_site
+
+    pdf_jobs = _pdf_jobs(contracts)
+    redlines = _redline_fragments(contracts)
+    result.redlines = len({v for v, _ in redlines})
+    _render_pdfs(root, contracts, src, staging, pdf_jobs, jobs, say, result)
+    say("site")
+    downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
+    build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines)
+
+
+def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
+    jobs = []
+    for version, contract in sorted(contracts.items()):
+        for lang in LANGS:
+            jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
+            previous = contract.meta.previous
+            if previous in contracts:
+                jobs.append(Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf"))
+    return jobs
+
+
+def _redline_fragments(contracts: dict[str, Contract]) -> dict[tuple[str, str], str]:
+    from .diff import compare
+    from .render.redline import to_html
+
+    out = {}
+    for version, contract in contracts.items():
+        previous = contracts.get(contract.meta.previous or "")
+        if previous is not None:
+            changes = compare(previous, contract)
+            out.update({(version, lang): to_html(changes, lang) for lang in LANGS})
+    return out
+
+
+def _render_pdfs(root: Path, contracts: dict[str, Contract], src: Source, staging: Path, pdf_jobs: list[Job],
+                 jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
+    cache = root / CACHE
+    cache.mkdir(parents=True, exist_ok=True)
+    code = _code_fingerprint()
+    todo = []
+    for job in pdf_jobs:
+        cached = cache / f"{job.key(contracts, src, code)}.pdf"
+        if cached.is_file():
+            _place(cached.read_bytes(), staging / job.path)
+            result.reused += 1
+        else:
+            todo.append((job, cached))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _InProcess() as pool:
+        futures = [(job, cached, pool.submit(_render_job, job, contracts, src)) for job, cached in todo]
+        for done, (job, cached, future) in enumerate(futures, start=1):
+            data = future.result()
+            say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+            _place(data, staging / job.path)
+            _place(data, cached)
+            result.pdfs += 1
+
+
+def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
+    """Render one PDF (runs in a worker process)."""
+    if job.kind == "contract":
+        from .pdf import render_pdf
+
+        return render_pdf(contracts[job.version], job.lang, src)
+    from .diff import compare
+    from .render.redline_pdf import render_redline_pdf
+
+    new = contracts[job.version]
+    return render_redline_pdf(compare(contracts[new.meta.previous], new), job.lang, src)
+
+
+class _InProcess:
+    """A stand-in for a process pool that runs each job at once (one job, or --jobs 1)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        return _Done(fn(*args))
+
+
+@dataclass
+class _Done:
+    value: bytes
+
+    def result(self) -> bytes:
+        return self.value
+
+
+def _place(data: bytes, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _fingerprint(contract: Contract) -> str:
+    data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
+    status = [(t.key, t.en_status) for t in contract.texts()]
+    return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """Hash the package's code and templates: a new renderer invalidates the cache."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".typ", ".j2", ".yaml", ".html", ".css", ".js") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp(root: Path, contracts: dict[str, Contract], src: Source, drafts: bool) -> str:
+    digest = hashlib.sha256(f"{src.label} {src.timestamp} {drafts} {_code_fingerprint()}".encode())
+    for version in sorted(contracts):
+        digest.update(f"{version}:{_fingerprint(contracts[version])}".encode())
+    for name in SITE_INPUTS:
+        base = root / name
+        for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_file(root: Path, out: Path) -> Path:
+    return root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}"
+
+
+def _read_stamp(root: Path, out: Path) -> str | None:
+    path = _stamp_file(root, out)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _write_stamp(root: Path, out: Path, stamp: str) -> None:
+    path = _stamp_file(root, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(stamp, encoding="utf-8")
+
+
+def _staging(out: Path) -> Path:
+    # Leftovers of an interrupted build are removed; the previous site/ is never touched.
+    for old in out.parent.glob(f".{out.name}.staging-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place with two renames, so readers never see half a site."""
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

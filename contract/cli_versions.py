@@ -77,3 +77,44 @@ def run_erratum(args) -> int:
 
 
 COMMANDS = [add_versions, add_new_year, add_lock, add_erratum]
+
+
+def add_history(sub) -> None:
+    p = sub.add_parser("history", help="a section's number, title and changes across all versions")
+    p.add_argument("section", metavar="SECTION-ID")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_history)
+
+
+def run_history(args) -> int:
+    from . import labels
+    from .build import gather
+    from .errors import ContractError, Diagnostic
+    from .history import timeline
+    from .model import Pos
+
+    contracts, _ = gather(args.root, drafts=True)
+    steps = timeline(contracts, args.section)
+    if not any(step.present for step in steps):
+        raise ContractError([Diagnostic(Pos("years"), "error", f"no version has a section {args.section!r}", "run 'klimatkontrakt outline YEAR --json' to see the ids")])
+    rows = [
+        {
+            "version": s.version,
+            "status": s.status,
+            "number": s.number if s.present else None,
+            "title": s.title.shown(args.lang)[0] if s.title else None,
+            "changes": list(s.changes),
+        }
+        for s in steps
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        what = ", ".join(labels.label(args.lang, k) if k in labels.catalogue(args.lang) else k for k in row["changes"]) or labels.label(args.lang, "unchanged")
+        print(f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{what}")
+    return 0
+
+
+COMMANDS.append(add_history)

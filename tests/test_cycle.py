@@ -103,3 +103,15 @@ def test_lock_records_signed_pdfs_and_refuses_drafts(repo_copy, tmp_path):
 def test_versions_lists_status():
     code, out, _ = run(ROOT, "versions", "--status", "signed")
     assert (code, out) == (0, "2023\tsigned\t2024\t2023-12-08\n")
+
+
+def test_history_follows_a_section_across_versions(repo_copy):
+    assert run(repo_copy, "new-year", "2024")[0] == 0
+    municipality = repo_copy / "years" / "2024" / "municipality.yaml"
+    text = municipality.read_text(encoding="utf-8")
+    municipality.write_text(text.replace("sv: Klimatråd\n", "sv: Klimatrådet\n"), encoding="utf-8")
+    code, out, _ = run(repo_copy, "history", "klimatrad")
+    assert code == 0
+    assert out.splitlines() == ["2023\t3.3.1\tKlimatråd\tförsta versionen med avsnittet", "2024\t3.3.1\tKlimatrådet\tny rubrik"]
+    code, out, _ = run(repo_copy, "history", "klimatrad", "--lang", "en", "--json")
+    assert '"changes": [\n      "renamed"\n    ]' in out
