@@ -52,6 +52,7 @@ class Job:
 
     def key(self, contracts: dict[str, Contract], src: Source, code: str) -> str:
         """Return the content hash that decides whether a cached PDF can be reused."""
+        # src is this version's own provenance (contract.provenance.source(root, version)).
         parts = [self.kind, self.lang, code, src.label, str(src.timestamp), _fingerprint(contracts[self.version])]
         if self.kind == "redline":
             parts.append(_fingerprint(contracts[contracts[self.version].meta.previous]))
@@ -84,7 +85,7 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
         return result
     staging = _staging(out)
     try:
-        _write_all(root, contracts, src, staging, drafts, jobs, say, result)
+        _write_all(root, contracts, staging, drafts, jobs, say, result)
         _swap(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,14 +94,14 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
     return result
 
 
-def _write_all(root: Path, contracts: dict[str, Contract], src: Source, staging: Path, drafts: bool,
+def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts: bool,
                jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
     from .site import build_site
 
     pdf_jobs = _pdf_jobs(contracts)
     redlines = _redline_fragments(contracts)
     result.redlines = len({v for v, _ in redlines})
-    _render_pdfs(root, contracts, src, staging, pdf_jobs, jobs, say, result)
+    _render_pdfs(root, contracts, staging, pdf_jobs, jobs, say, result)
     say("site")
     downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
     build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines)
@@ -130,14 +131,15 @@ def _redline_fragments(contracts: dict[str, Contract]) -> dict[tuple[str, str], 
     return out
 
 
-def _render_pdfs(root: Path, contracts: dict[str, Contract], src: Source, staging: Path, pdf_jobs: list[Job],
+def _render_pdfs(root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job],
                  jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
     cache = root / CACHE
     cache.mkdir(parents=True, exist_ok=True)
     code = _code_fingerprint()
     todo = []
+    sources = {v: source(root, v) for v in contracts}
     for job in pdf_jobs:
-        cached = cache / f"{job.key(contracts, src, code)}.pdf"
+        cached = cache / f"{job.key(contracts, sources[job.version], code)}.pdf"
         if cached.is_file():
             _place(cached.read_bytes(), staging / job.path)
             result.reused += 1
@@ -145,7 +147,7 @@ def _render_pdfs(root: Path, contracts: dict[str, Contract], src: Source, stagin
             todo.append((job, cached))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _InProcess() as pool:
-        futures = [(job, cached, pool.submit(_render_job, job, contracts, src)) for job, cached in todo]
+        futures = [(job, cached, pool.submit(_render_job, job, contracts, sources[job.version])) for job, cached in todo]
         for done, (job, cached, future) in enumerate(futures, start=1):
             data = future.result()
             say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")

@@ -22,24 +22,28 @@ class Source:
         return f"{self.commit}+modified" if self.dirty else self.commit
 
 
-def source(root: Path) -> Source:
-    """Return the commit and time of the repository at root; SOURCE_DATE_EPOCH overrides the time."""
-    commit, stamp, dirty = _git(root)
+def source(root: Path, version: str | None = None) -> Source:
+    """Return the commit and time of the repository at root; SOURCE_DATE_EPOCH overrides the time.
+
+    With a version, "modified" means that version's own folder has uncommitted changes, so the outputs
+    of the other versions keep their label (and their cached renderings).
+    """
+    paths = [f"years/{version}"] if version else ["years", "schema"]
+    commit, stamp, dirty = _git(root, paths)
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         stamp = int(os.environ["SOURCE_DATE_EPOCH"])
     day = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
     return Source(commit, day, stamp, dirty)
 
 
-def _git(root: Path) -> tuple[str, int, bool]:
+def _git(root: Path, paths: list[str]) -> tuple[str, int, bool]:
     try:
         import git
 
         repo = git.Repo(root, search_parent_directories=True)
         head = repo.head.commit
-        dirty = repo.is_dirty(untracked_files=False, path=str(Path(root).resolve() / "years")) or repo.is_dirty(
-            untracked_files=False, path=str(Path(root).resolve() / "schema")
-        )
+        base = Path(root).resolve()
+        dirty = any(repo.is_dirty(untracked_files=True, path=str(base / p)) for p in paths)
         return head.hexsha[:7], int(head.committed_date), dirty
     except Exception:  # not a git checkout, or no commit yet: outputs say "unknown"
         return "unknown", 0, False
