@@ -12,6 +12,7 @@ from . import export as exporter
 from . import importer
 from .errors import ContractError, Diagnostic
 from .load import load
+from .provenance import source
 from .validate import validate
 
 
@@ -108,7 +109,7 @@ def _add_export(sub) -> None:
 def _run_export(args) -> int:
     contract = load(args.root, args.version)
     if args.format == "json":
-        text = json.dumps(exporter.to_json(contract), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(exporter.to_json(contract, source(args.root, args.version)), ensure_ascii=False, indent=2) + "\n"
     else:
         text = exporter.to_markdown(contract, args.lang)
     _write_output(text, args.output)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .model import Annex, BulletList, Contract, Heading, Paragraph, Section, Text
 from .render import markdown as md
+from .provenance import Source
 from .render.plain import Resolver, plain
 
 JSON_FORMAT = "klimatkontrakt-export/1"
@@ -14,11 +15,12 @@ def outline(contract: Contract, lang: str) -> list[dict]:
     return [{"id": s.id, "number": s.number, "title": plain(s.title, lang, resolver), "depth": s.depth} for s in contract.walk()]
 
 
-def to_json(contract: Contract) -> dict:
+def to_json(contract: Contract, source: Source | None = None) -> dict:
     """Return the whole model as the structure documented in schema/export.schema.json."""
     meta = contract.meta
     return {
         "format": JSON_FORMAT,
+        "source": {"commit": source.commit, "date": source.date, "modified": source.dirty} if source else None,
         "version": meta.version,
         "valid_for": meta.valid_for,
         "status": meta.status,
@@ -38,6 +40,9 @@ def to_json(contract: Contract) -> dict:
         "preamble": _blocks(contract.preamble),
         "sections": [_section(s) for s in contract.sections],
         "annex": _annex(contract.annex) if contract.annex else None,
+        "errata": [
+            {"date": e.date, "section": e.section, "what": _text(e.what), "why": _text(e.why)} for e in meta.errata
+        ],
     }
 
 
