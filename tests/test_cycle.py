@@ -115,3 +115,24 @@ def test_history_follows_a_section_across_versions(repo_copy):
     assert out.splitlines() == ["2023\t3.3.1\tKlimatråd\tförsta versionen med avsnittet", "2024\t3.3.1\tKlimatrådet\tny rubrik"]
     code, out, _ = run(repo_copy, "history", "klimatrad", "--lang", "en", "--json")
     assert '"changes": [\n      "renamed"\n    ]' in out
+
+
+def _pdf_text(root: Path, version: str, lang: str, tmp_path: Path) -> str:
+    import subprocess
+
+    target = tmp_path / f"{version}-{lang}.pdf"
+    assert run(root, "pdf", version, "--lang", lang, "-o", str(target))[0] == 0
+    return subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_pdf_shows_errata_and_sections_still_to_be_written(repo_copy, tmp_path):
+    municipality = repo_copy / "years" / "2023" / "municipality.yaml"
+    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
+    assert run(repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
+               "--what-sv", "Avgiften rättad till 2,50 kronor.", "--why-sv", "Skrivfel.")[0] == 0
+    swedish = _pdf_text(repo_copy, "2023", "sv", tmp_path)
+    assert "Rättelser efter undertecknandet" in swedish
+    assert "1 februari 2024, 3.3.8: Avgiften rättad till 2,50 kronor. Skäl: Skrivfel." in swedish
+    assert run(repo_copy, "new-year", "2024")[0] == 0
+    english = _pdf_text(repo_copy, "2024", "en", tmp_path)
+    assert english.count("To be written: the text of this section has not been written yet.") == 24
