@@ -111,6 +111,7 @@ class FieldChange:
     field: str  # e.g. signed_on, name.sv, signatory.role.en, party (the party itself added/removed)
     old: str | None
     new: str | None
+    names: tuple[str, str] = ("", "")  # for a party: its name in Swedish and English (new, else old)
 
 
 @dataclass(frozen=True)

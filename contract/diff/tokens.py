@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from .. import inline
 
@@ -45,8 +47,7 @@ def normalise(text: str) -> str:
     return _RUNS.sub(" ", unicodedata.normalize("NFC", text).translate(_SAME)).strip()
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word, number, space or mark; key decides equality, text is what the reader sees."""
 
     key: str
@@ -55,10 +56,6 @@ class Token:
     style: str = ""  # "" | emph | link | ref | fn
     url: str | None = None
     target: str | None = None
-
-    @property
-    def wordlike(self) -> bool:
-        return self.kind in ("word", "ref")
 
 
 @dataclass(frozen=True)
@@ -97,22 +94,36 @@ def _ref(target: str, numbers: Numbers) -> Token:
     return Token(numbers.keys.get(target, shown), shown, "ref", "ref", target=target)
 
 
-def _words(text: str, style: str, url: str | None) -> list[Token]:
+@lru_cache(maxsize=16384)
+def _words(text: str, style: str, url: str | None) -> tuple[Token, ...]:
+    """Return the tokens of literal text (cached: most texts are the same in both versions)."""
+    if style:
+        return tuple(_styled(m.lastgroup, m.group(), style, url) for m in _TOKEN.finditer(unicodedata.normalize("NFC", text)))
+    cache = _PLAIN
     tokens = []
+    for match in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
+        value = match.group()
+        token = cache.get(value)
+        if token is None:
+            token = cache[value] = _styled(match.lastgroup, value, "", None)
+        tokens.append(token)
+    return tuple(tokens)
+
+
+_PLAIN: dict[str, Token] = {}  # unstyled tokens by their text: the same word is the same token
+
+
+def _styled(group: str, value: str, style: str, url: str | None) -> Token:
+    if group == "space":
+        return Token(" ", value, "space", style, url)
     # Styled words compare unequal to plain ones, so a change of emphasis or link target shows.
     suffix = f"\x00{style}\x00{url or ''}" if style else ""
-    for match in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
-        kind = match.lastgroup
-        value = match.group()
-        if kind == "space":
-            tokens.append(Token(" ", value, "space", style, url))
-        else:
-            tokens.append(Token(normalise(value) + suffix, value, _kind(kind), style, url))
-    return tokens
+    return Token(_key(value) + suffix, value, "mark" if group == "other" else "word", style, url)
 
 
-def _kind(group: str) -> str:
-    return "mark" if group == "other" else "word"
+@lru_cache(maxsize=65536)
+def _key(value: str) -> str:
+    return normalise(value)
 
 
 def words(tokens: tuple[Token, ...]) -> list[str]:
@@ -122,5 +133,33 @@ def words(tokens: tuple[Token, ...]) -> list[str]:
         if token.kind == "ref" or (token.kind == "word" and SECTION_NUMBER.match(token.text)):
             out.append("#")
         elif token.kind == "word":
-            out.append(normalise(token.text).casefold())
+            out.append(_folded(token.text))
     return out
+
+
+_MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\([^()\s]*\)")
+_PLAIN_WORD = re.compile(r"\d+(?:\.\d+)+|\w+(?:[-'’]\w+)*")
+
+
+@lru_cache(maxsize=16384)
+def source_words(source: str) -> tuple[str, ...]:
+    """Return the comparison words of an inline text straight from its source (for matching sections).
+
+    References and section numbers become "#", so a renumbering never lowers a similarity;
+    footnote references and link targets are left out.
+    """
+    plain = _MARKUP.sub(lambda m: " 0.0 " if m.group().startswith("{ref:") else " ", source)
+    found = _PLAIN_WORD.findall(unicodedata.normalize("NFC", plain))
+    return tuple("#" if SECTION_NUMBER.match(w) else _folded(w) for w in found)
+
+
+@lru_cache(maxsize=65536)
+def _folded(word: str) -> str:
+    return normalise(word).casefold()
+
+
+def clear_caches() -> None:
+    """Forget cached tokens (for benchmarks that measure a cold comparison)."""
+    for cached in (_words, _key, source_words, _folded):
+        cached.cache_clear()
+    _PLAIN.clear()

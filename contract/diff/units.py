@@ -2,21 +2,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..model import Annex, BulletList, Contract, Heading, Paragraph, Section, Text
-from .tokens import Numbers, Token, tokenise
+from .tokens import Numbers, Token, tokenise, words
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Unit:
-    """One text of a section with its tokens in both languages."""
+    """One text of a section; its tokens in both languages are made when first needed."""
 
     kind: str  # title | paragraph | heading | item | footnote | document
     text: Text
-    sv: tuple[Token, ...]
-    en: tuple[Token, ...] | None  # None when the English is missing
+    numbers: Numbers
     group: int = 0
     label: str = ""
+    url: str | None = None
+
+    @cached_property
+    def sv(self) -> tuple[Token, ...]:
+        return tokenise(self.text.sv, self.numbers, self.url)
+
+    @cached_property
+    def en(self) -> tuple[Token, ...] | None:
+        """Return the English tokens (None when the English is missing)."""
+        return None if self.text.en is None else tokenise(self.text.en, self.numbers, self.url)
+
+    def plainly_same(self, other: "Unit") -> bool:
+        """Return whether two units have the same source text and no references (no tokens needed)."""
+        a, b = self.text, other.text
+        return (self.kind, a.sv, a.en, self.url) == (other.kind, b.sv, b.en, other.url) and "{ref:" not in a.sv + (a.en or "")
 
     @property
     def en_shown(self) -> bool:
@@ -29,9 +44,22 @@ class Unit:
             return self.sv, lang != "sv"
         return self.en, False
 
+    @cached_property
+    def _sv_keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.sv)
+
+    @cached_property
+    def _en_keys(self) -> tuple[str, ...] | None:
+        return None if self.en is None else tuple(t.key for t in self.en)
+
     def keys(self, lang: str) -> tuple[str, ...] | None:
-        tokens = self.sv if lang == "sv" else self.en
-        return None if tokens is None else tuple(t.key for t in tokens)
+        """Return the comparison keys of the tokens in a language (None when that language is missing)."""
+        return self._sv_keys if lang == "sv" else self._en_keys
+
+    @cached_property
+    def word_set(self) -> frozenset:
+        """Return the set of Swedish comparison words (for pairing similar blocks)."""
+        return frozenset(words(self.sv))
 
 
 class Side:
@@ -42,20 +70,26 @@ class Side:
         shown = {s.id: s.number for s in contract.walk()}
         notes = {n.id: n.number for n in contract.footnotes()}
         self.numbers = Numbers(shown, {**shown, **(keys or {})}, notes)
+        self._cache: dict[tuple[str, str], object] = {}  # the same Unit objects on every call
 
     def unit(self, kind: str, text: Text, group: int = 0, label: str = "", url: str | None = None) -> Unit:
-        """Tokenise one text into a unit."""
-        en = tokenise(text.en, self.numbers, url) if text.en is not None else None
-        return Unit(kind, text, tokenise(text.sv, self.numbers, url), en, group, label)
+        """Return one text as a unit."""
+        return Unit(kind, text, self.numbers, group, label, url)
 
     def title(self, section: Section) -> Unit:
-        return self.unit("title", section.title)
+        """Return the unit of a section's title."""
+        key = ("title", section.id)
+        if key not in self._cache:
+            self._cache[key] = self.unit("title", section.title)
+        return self._cache[key]
 
     def body(self, section: Section) -> list[Unit]:
         """Return the units of a section's body and footnotes, in reading order."""
-        units = self.blocks(section.body)
-        units += [self.unit("footnote", n.text, label=str(n.number)) for n in section.footnotes]
-        return units
+        key = ("body", section.id)
+        if key not in self._cache:
+            notes = [self.unit("footnote", n.text, label=str(n.number)) for n in section.footnotes]
+            self._cache[key] = tuple(self.blocks(section.body) + notes)
+        return list(self._cache[key])
 
     def blocks(self, blocks) -> list[Unit]:
         """Return the units of body blocks; items of one list share a group number."""

@@ -11,7 +11,8 @@ _DMP.Diff_Timeout = 0  # exact diffs: a redline must not depend on the speed of 
 # Words map to CJK ideographs, which Python counts as alphanumeric, and spaces to " ", so the
 # cleanup's boundary scoring aligns edits with the spaces between words.
 _FIRST_CHAR = 0x4E00
-_OPS = {0: "equal", 1: "insert", -1: "delete"}
+STRAY_WORDS = 1  # an unchanged run of at most this many words ...
+PHRASE_WORDS = 4  # ... between edits of which one has at least this many words is absorbed
 
 
 def redline(old: tuple[Token, ...], new: tuple[Token, ...]) -> Redline:
@@ -22,7 +23,38 @@ def redline(old: tuple[Token, ...], new: tuple[Token, ...]) -> Redline:
     a, b = _encode(old, codes), _encode(new, codes)
     diffs = _DMP.diff_main(a, b, False)
     _DMP.diff_cleanupSemantic(diffs)
+    _absorb_stray_words(diffs)
     return Redline(_merge(_decode(diffs, old, new)))
+
+
+def _absorb_stray_words(diffs: list) -> None:
+    """Fold a lone unchanged word inside a rewritten phrase into the edit, so phrases read whole.
+
+    diff_cleanupSemantic keeps " och " between "budgetar" -> "planering" and "verksamheter" ->
+    "uppföljning"; a reader sees one rewritten phrase, so show one.
+    """
+    changed = True
+    while changed:
+        changed = False
+        for i in range(1, len(diffs) - 1):
+            op, chars = diffs[i]
+            if op == 0 and _words(chars) <= STRAY_WORDS and _edit_words(diffs, i) >= PHRASE_WORDS:
+                diffs[i : i + 1] = [(-1, chars), (1, chars)]
+                _DMP.diff_cleanupMerge(diffs)
+                changed = True
+                break
+
+
+def _edit_words(diffs: list, i: int) -> int:
+    """Return the words of the larger edit next to the equality at i (0 unless edits on both sides)."""
+    if diffs[i - 1][0] == 0 or diffs[i + 1][0] == 0:
+        return 0
+    sizes = [_words(chars) for op, chars in diffs[max(0, i - 2) : i + 3] if op != 0]
+    return max(sizes)
+
+
+def _words(chars: str) -> int:
+    return sum(c != " " for c in chars)
 
 
 def inserted(new: tuple[Token, ...]) -> Redline:
@@ -78,7 +110,7 @@ def _equal_pairs(old, new) -> list[tuple]:
     for a, b in zip(old, new):
         if a.text == b.text or a.kind == "space":
             steps.append(("equal", b, None))
-        elif a.kind == b.kind == "ref" and a.target == b.target:
+        elif a.kind == b.kind == "ref" and a.key == b.key:  # the key is the target's number in the new version
             steps.append(("equal", b, a.text))
         elif a.kind == "fn" or a.key == b.key and a.kind != "ref" and b.kind != "ref":
             steps.append(("equal", b, None))  # same words written differently (NBSP, quotes), or a footnote number
@@ -88,12 +120,14 @@ def _equal_pairs(old, new) -> list[tuple]:
 
 
 def _merge(steps: list[tuple]) -> tuple[Segment, ...]:
-    segments: list[Segment] = []
+    """Join steps of the same operation and style into segments (references stay single)."""
+    runs: list[list] = []  # [op, style, url, target, was, texts]
     for op, token, was in steps:
         style = token.style
-        last = segments[-1] if segments else None
-        if last and style not in ("ref", "fn") and (last.op, last.style, last.url) == (op, style, token.url):
-            segments[-1] = Segment(op, last.text + token.text, style, token.url)
+        last = runs[-1] if runs else None
+        if last and style not in ("ref", "fn") and (last[0], last[1], last[2]) == (op, style, token.url):
+            last[5].append(token.text)
         else:
-            segments.append(Segment(op, token.text, style, token.url, token.target if style in ("ref", "fn") else None, was))
-    return tuple(segments)
+            target = token.target if style in ("ref", "fn") else None
+            runs.append([op, style, token.url, target, was, [token.text]])
+    return tuple(Segment(op, "".join(texts), style, url, target, was) for op, style, url, target, was, texts in runs)
