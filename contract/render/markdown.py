@@ -16,7 +16,8 @@ _LINE_START = re.compile(r"^(\d+)([.)])(\s)|^([-+>])(\s|$)")
 
 def escape(text: str) -> str:
     """Escape literal text so Markdown shows it as-is and HTML in it stays text."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+    # "@" as a character reference: GitHub comments must not notify people named in the text.
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False).replace("@", "&#64;")
 
 
 def text(value: Text, lang: str, resolver: Resolver, footnote=None, ref=None) -> str:
