@@ -1,0 +1,48 @@
+"""Command line for the website: `klimatkontrakt site` builds it, `klimatkontrakt serve` previews it."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from . import site
+from .build import gather
+from .model import LANGS
+
+
+def _add_site(sub) -> None:
+    p = sub.add_parser("site", help="build the website: site/sv/, site/en/ and the root page")
+    p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="the folder to write (default: ROOT/site)")
+    p.set_defaults(run=_run_site)
+
+
+def _run_site(args) -> int:
+    contracts, _ = gather(args.root, drafts=args.drafts)
+    out = args.out or args.root / "site"
+    written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
+    print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
+    return 0
+
+
+def _add_serve(sub) -> None:
+    p = sub.add_parser("serve", help="preview the website of one language; it rebuilds when a YAML file changes")
+    p.add_argument("--lang", choices=LANGS, default="sv", help="the language to preview (default: sv)")
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)")
+    p.set_defaults(run=_run_serve)
+
+
+def _run_serve(args) -> int:
+    from mkdocs.commands.serve import serve
+
+    config = args.root / site.CONFIG_NAME
+    if not config.is_file():
+        print(f"{config}: error: no MkDocs configuration here (run the command in the repository, or pass --root)", file=sys.stderr)
+        return 1
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s")
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    serve(config_file=str(config), dev_addr=args.dev_addr, theme=site.theme_for(args.lang, config))
+    return 0
+
+
+COMMANDS = [_add_site, _add_serve]

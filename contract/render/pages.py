@@ -1,0 +1,389 @@
+"""Site pages from the model: one Markdown text per page, rendered by jinja2, independent of any site generator.
+
+Every text from the YAML goes through contract.inline.parse and contract.render.markdown, so its
+literal characters are escaped; templates see only Markup built here or plain values that the
+environment's finalize escapes. The Markdown needs Python-Markdown with toc, attr_list, def_list,
+footnotes, md_in_html and pymdownx.escapeall (every backslash escape shows the character itself).
+"""
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from .. import inline, labels
+from ..errors import ContractError, Diagnostic
+from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text
+from ..provenance import Source
+from . import markdown as md
+from .plain import Resolver, plain
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
+# Ids the page itself uses; section ids must not take them.
+RESERVED_IDS = ("kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-preamble", "kk-annex", "kk-footnotes")
+# At the start of a block these would open a list or a definition.
+_BLOCK_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([-+:])(?=\s|$)")
+_SPACE = re.compile(r"\s+")
+_ANCHOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What the pages show besides the contracts: provenance, drafts, downloads and redlines."""
+
+    source: Source
+    drafts: bool = False
+    # (version, lang, kind) -> path of an existing file relative to the site root; kind: contract | redline
+    downloads: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    # (version, lang) -> safe HTML fragment of the redline against the previous version
+    redlines: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SitePages:
+    """The Markdown of every page (path in the docs folder -> text) and the navigation."""
+
+    files: dict[str, str]
+    nav: list
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    path: str  # relative to the site root
+    lang: str
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # p | heading | list
+    text: Markup = Markup("")
+    items: tuple[Markup, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    level: int
+    depth: int
+    number: str
+    title: Markup
+    toc_title: Markup
+    notes: tuple[str, ...]
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: str
+    title: Markup
+    draft: bool
+    status: str
+    signed: str
+    valid_for: str
+    previous: str | None
+    parties: tuple[Markup, ...]
+    downloads: tuple[Download, ...]
+    redline_downloads: tuple[Download, ...]
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext) -> SitePages:
+    """Render every page of one language's site as Markdown."""
+    shown = _visible(contracts, ctx.drafts)
+    _check_ids(shown)
+    views = [_version_view(c, lang, ctx) for c in shown]
+    files = {"index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))}
+    for contract, view in zip(shown, views):
+        files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
+        files[f"{view.version}/redline/index.md"] = _redline_page(view, lang, ctx)
+    files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", kk_meta=_meta(lang, ctx, []))
+    return SitePages(files, _nav(views, lang))
+
+
+def render_error(diagnostics: list[Diagnostic], lang: str, ctx: SiteContext) -> SitePages:
+    """Render a single page listing the problems that stop the contract from loading (for the preview)."""
+    page = _page("error.md.j2", lang, ctx, "index.md", diagnostics=[str(d) for d in diagnostics], kk_meta=_meta(lang, ctx, []))
+    return SitePages({"index.md": page}, [{labels.label(lang, "site_error_title"): "index.md"}])
+
+
+def render_root() -> str:
+    """Render the site's root page, which sends visitors to their language (HTML, works without JavaScript)."""
+    env = _html_env()
+    choices = [{"lang": lang, "title": labels.label(lang, "contract_title"), "choose": labels.label(lang, "site_choose_language"),
+                "link": labels.label(lang, "site_open_language")} for lang in LANGS]
+    return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
+
+
+def chrome_labels(lang: str) -> dict[str, str]:
+    """Return the interface strings the theme templates need (site name, the header's search link)."""
+    return {"search": labels.label(lang, "site_search"), "site_name": labels.label(lang, "contract_title")}
+
+
+# ---------------------------------------------------------------- versions
+
+
+def _visible(contracts: Mapping[str, Contract], drafts: bool) -> list[Contract]:
+    """Return the versions to publish, newest first; drafts only when asked for."""
+    shown = [c for c in contracts.values() if drafts or c.meta.status != "draft"]
+    return sorted(shown, key=lambda c: c.meta.version, reverse=True)
+
+
+def _check_ids(contracts: list[Contract]) -> None:
+    """Refuse section ids the page needs for itself."""
+    clashes = [s for c in contracts for s in c.walk() if s.id in RESERVED_IDS]
+    if clashes:
+        raise ContractError([
+            Diagnostic(s.pos or Pos(s.id), "error", f"section id '{s.id}' is reserved by the website", "choose another id", "site-reserved-id")
+            for s in clashes
+        ])
+
+
+def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionView:
+    meta, resolver = contract.meta, Resolver.of(contract)
+    return VersionView(
+        version=meta.version,
+        title=_inline(meta.title, lang, resolver),
+        draft=meta.status == "draft",
+        status=labels.label(lang, f"status_{meta.status}"),
+        signed=labels.date(meta.signed_on, lang) if meta.signed_on else labels.label(lang, "not_signed_yet"),
+        valid_for=meta.valid_for,
+        previous=meta.previous,
+        parties=tuple(_inline(p.name, lang, resolver) for p in contract.parties),
+        downloads=_downloads(meta.version, "contract", lang, ctx, previous=meta.previous),
+        redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=meta.previous),
+    )
+
+
+def _downloads(version: str, kind: str, lang: str, ctx: SiteContext, previous: str | None) -> tuple[Download, ...]:
+    """Return the existing downloads of one kind, the page's language first."""
+    order = sorted(LANGS, key=lambda other: other != lang)
+    key = "site_pdf_contract" if kind == "contract" else "site_pdf_redline"
+    return tuple(
+        Download(labels.label(lang, key, language=labels.label(lang, f"site_lang_{other}"), previous=previous or ""), ctx.downloads[(version, other, kind)], other)
+        for other in order
+        if (version, other, kind) in ctx.downloads
+    )
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteContext) -> str:
+    resolver = Resolver.of(contract)
+    annex = contract.annex
+    return _page(
+        "contract.md.j2", lang, ctx, f"{view.version}/index.md",
+        v=view,
+        preamble=[_block(b, lang, resolver) for b in contract.preamble],
+        preamble_notes=_notes([t for b in contract.preamble for t in _texts(b)], lang),
+        sections=[_section_view(s, lang, resolver) for s in contract.walk()],
+        annex=annex and _inline(annex.title, lang, resolver),
+        annex_blocks=[_block(b, lang, resolver) for b in annex.body] if annex else [],
+        annex_docs=[_document_link(d, lang, resolver) for d in annex.documents] if annex else [],
+        annex_notes=_notes(_annex_texts(annex), lang) if annex else (),
+        footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
+        kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view)),
+    )
+
+
+def _redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
+    fragment = ctx.redlines.get((view.version, lang))
+    heading = labels.label(lang, "redline", previous=view.previous) if view.previous else labels.label(lang, "site_changes_page")
+    return _page(
+        "redline.md.j2", lang, ctx, f"{view.version}/redline/index.md",
+        v=view, heading=heading, fragment=Markup(fragment) if fragment else None,
+        kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft,
+                      title=f"{heading} ({labels.label(lang, 'site_version', version=view.version)}){_draft_mark(view, lang)}"),
+    )
+
+
+def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
+    """Render an annex document as a Markdown link (as text when its address is not http(s) or mailto)."""
+    title = _inline(doc.title, lang, resolver)
+    return Markup(f"[{title}](<{doc.url}>)") if inline.SAFE_URL.match(doc.url) else title
+
+
+def _title(contract: Contract, lang: str, view: VersionView) -> str:
+    title = plain(contract.meta.title, lang, Resolver.of(contract))
+    return f"{title}, {labels.label(lang, 'site_version', version=view.version)}{_draft_mark(view, lang)}"
+
+
+def _draft_mark(view: VersionView, lang: str) -> str:
+    return f" ({labels.label(lang, 'status_draft')})" if view.draft else ""
+
+
+def _nav(views: list[VersionView], lang: str) -> list:
+    """Return the navigation: home, each version with its full text and changes, search."""
+    nav: list = [{labels.label(lang, "versions"): "index.md"}]
+    for v in views:
+        name = labels.label(lang, "site_version", version=v.version) + _draft_mark(v, lang)
+        nav.append({name: [{labels.label(lang, "site_contract_page"): f"{v.version}/index.md"},
+                           {labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}]})
+    nav.append({labels.label(lang, "site_search"): "search/index.md"})
+    return nav
+
+
+def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, draft: bool = False, title: str | None = None) -> dict:
+    """Return a page's front matter: footer lines, search indexing, draft flag."""
+    built = labels.label(lang, "built_from", commit=ctx.source.label, date=labels.date(ctx.source.date, lang))
+    meta = {"kk_footer": [*footer, built], "kk_index": index, "kk_draft": draft}
+    return meta | ({"title": title} if title else {})
+
+
+def _home_meta(views: list[VersionView], lang: str, ctx: SiteContext) -> dict:
+    listing = ", ".join(f"{v.version} ({v.status})" for v in views)
+    return _meta(lang, ctx, [f"{labels.label(lang, 'versions')}: {listing}"] if views else [])
+
+
+def _version_footer(view: VersionView, lang: str) -> list[str]:
+    return [f"{labels.label(lang, 'site_version', version=view.version)} · {view.status}"]
+
+
+# ---------------------------------------------------------------- sections and texts
+
+
+def _section_view(section: Section, lang: str, resolver: Resolver) -> SectionView:
+    texts = [section.title, *(t for b in section.body for t in _texts(b)), *(n.text for n in section.footnotes)]
+    return SectionView(
+        id=section.id,
+        level=min(section.depth + 1, 6),
+        depth=section.depth,
+        number=section.number,
+        title=_inline(section.title, lang, resolver),
+        toc_title=_plain(section.title, lang, resolver),
+        notes=_notes(texts, lang),
+        blocks=tuple(_block(b, lang, resolver) for b in section.body),
+    )
+
+
+def _block(block, lang: str, resolver: Resolver) -> Block:
+    if isinstance(block, BulletList):
+        return Block("list", items=tuple(_inline(item, lang, resolver) for item in block.items))
+    return Block("heading" if isinstance(block, Heading) else "p", text=_inline(block.text, lang, resolver))
+
+
+def _texts(block) -> list[Text]:
+    return list(block.items) if isinstance(block, BulletList) else [block.text]
+
+
+def _annex_texts(annex) -> list[Text]:
+    return [annex.title, *(t for b in annex.body for t in _texts(b)), *(d.title for d in annex.documents)]
+
+
+def _notes(texts: list[Text], lang: str) -> tuple[str, ...]:
+    """Return the notes a reader needs where the Swedish stands in for missing or stale English."""
+    standins = {t.en_status for t in texts if t.shown(lang)[1]}
+    return tuple(labels.label(lang, f"translation_{status}") for status in ("missing", "stale") if status in standins)
+
+
+def _inline(text: Text, lang: str, resolver: Resolver) -> Markup:
+    """Render a text as inline Markdown; the Swedish standing in for English is marked lang="sv"."""
+    value, standin = text.shown(lang)
+    body = md.nodes(_squash(inline.parse(value)), resolver, _footnote_ref, _section_ref).strip()
+    body = _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", body)
+    return Markup(f'<span lang="sv">{body}</span>' if standin else body)
+
+
+def _plain(text: Text, lang: str, resolver: Resolver) -> Markup:
+    """Render a text as escaped plain words (for link labels such as the contents list)."""
+    body = md.escape(_SPACE.sub(" ", plain(text, lang, resolver)).strip())
+    return Markup(f'<span lang="sv">{body}</span>' if text.shown(lang)[1] else body)
+
+
+def _squash(nodes: tuple) -> tuple:
+    """Collapse whitespace in literal text, so no line break can start a new Markdown block,
+    and show a link whose address is not http(s) or mailto as the literal text it was written as."""
+    out: list = []
+    for node in nodes:
+        if isinstance(node, inline.Literal):
+            out.append(inline.Literal(_SPACE.sub(" ", node.text)))
+        elif isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
+            out += [inline.Literal("["), *_squash(node.label), inline.Literal(f"]({_SPACE.sub(' ', node.url)})")]
+        elif isinstance(node, inline.Link):
+            out.append(inline.Link(_squash(node.label), node.url))
+        elif isinstance(node, inline.Emphasis):
+            out.append(inline.Emphasis(_squash(node.children)))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _footnote_ref(node: inline.FootnoteRef, resolver: Resolver) -> str:
+    number = resolver.notes.get(node.target)
+    return f"[^{number}]" if number is not None else md.escape(node.target)
+
+
+def _section_ref(node: inline.Ref, resolver: Resolver) -> str:
+    number = resolver.numbers.get(node.target)
+    if number is None or not inline.SLUG.match(node.target):
+        return md.escape(node.target)
+    return f"[{md.escape(number)}](#{node.target})"
+
+
+# ---------------------------------------------------------------- templates
+
+
+def _page(template: str, lang: str, ctx: SiteContext, path: str, kk_meta: dict, **values) -> str:
+    """Render one page template with the values every page needs."""
+    root = "../" * (path.count("/") + 1)
+    return _env().get_template(template).render(
+        lang=lang, t=lambda key, **f: labels.label(lang, key, **f), raw=lambda key: labels.catalogue(lang)[key],
+        root=root, meta=kk_meta, **values
+    )
+
+
+def _markdown_safe(value):
+    """Escape every value a template prints unless it is Markup built by this module."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(md.escape("" if value is None else str(value)))
+
+
+def _html_attr(value) -> Markup:
+    """Escape a value for a raw HTML attribute or element inside the Markdown."""
+    return Markup(html.escape(str(value), quote=True))
+
+
+def _anchor(value) -> Markup:
+    """Return an element id for attr_list, refusing anything but a slug."""
+    text = str(value)
+    if not _ANCHOR.match(text):
+        raise ValueError(f"not a safe element id: {text!r}")
+    return Markup(text)
+
+
+def _repeat(text: str, count: int) -> Markup:
+    """Repeat a piece of Markdown syntax (heading marks, list indentation)."""
+    return Markup(text * count)
+
+
+def _front_matter(meta: dict) -> Markup:
+    return Markup(json.dumps(meta, ensure_ascii=True, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    """Return the environment of the Markdown templates: every printed value escaped (see _markdown_safe)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=_markdown_safe,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(h=_html_attr, front_matter=_front_matter, anchor=_anchor)
+    env.globals.update(repeat=_repeat)
+    return env
+
+
+@functools.lru_cache(maxsize=1)
+def _html_env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

@@ -1,0 +1,242 @@
+"""The contract website: pages from the model built by MkDocs once per language, searched with Pagefind.
+
+The pages themselves come from contract.render.pages (plain Python and jinja2); this module is the only
+place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from . import labels
+from .errors import ContractError, Diagnostic
+from .model import LANGS, Contract, Pos
+from .provenance import Source, source
+from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_pages, render_root
+
+PROJECT = Path(__file__).resolve().parents[1]
+CONFIG_NAME = "mkdocs.yml"
+# Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
+UNREPRODUCIBLE = ("sitemap.xml", "sitemap.xml.gz")
+# Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours).
+UNUSED = ("assets/javascripts/lunr", "assets/javascripts/workers", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
+          "pagefind/pagefind-component-ui.js", "pagefind/pagefind-component-ui.css", "pagefind/pagefind-modular-ui.js",
+          "pagefind/pagefind-modular-ui.css", "pagefind/pagefind-highlight.js")
+# Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
+SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note"
+
+
+def build_site(
+    root: Path,
+    contracts: Mapping[str, Contract],
+    out_dir: Path,
+    drafts: bool = False,
+    downloads: Mapping[tuple[str, str, str], str] | None = None,
+    redlines: Mapping[tuple[str, str], str] | None = None,
+) -> list[Path]:
+    """Build out_dir/sv/, out_dir/en/ and out_dir/index.html; return what was written.
+
+    downloads maps (version, lang, "contract" | "redline") to a path relative to out_dir; only files
+    that exist are linked (None: look for the conventional names under out_dir/downloads/).
+    redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
+    """
+    out_dir = Path(out_dir)
+    ctx = SiteContext(source(root), drafts, _existing(out_dir, downloads, contracts), dict(redlines or {}))
+    pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
+    _write_atomic(out_dir / "index.html", render_root())
+    return [*written, out_dir / "index.html"]
+
+
+def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tuple[str, str, str], str]:
+    """Return the PDFs present under out_dir/downloads/ by their conventional names."""
+    found = {}
+    for version, contract in contracts.items():
+        for lang in LANGS:
+            names = {"contract": f"klimatkontrakt-{version}-{lang}.pdf"}
+            if contract.meta.previous:
+                names["redline"] = f"redline-{contract.meta.previous}-{version}-{lang}.pdf"
+            for kind, name in names.items():
+                if (out_dir / "downloads" / version / name).is_file():
+                    found[(version, lang, kind)] = f"downloads/{version}/{name}"
+    return found
+
+
+def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
+    """Return redline fragments for versions whose previous version is loaded, when the differ exists."""
+    try:
+        from .diff import compare
+        from .render.redline import to_html
+    except ImportError:  # the differ is another part of the pipeline; without it the pages say so
+        return {}
+    out = {}
+    for version, contract in contracts.items():
+        previous = contracts.get(contract.meta.previous or "")
+        if previous is not None:
+            changes = compare(previous, contract)
+            out.update({(version, lang): to_html(changes, lang) for lang in langs})
+    return out
+
+
+def index_search(site_dir: Path) -> None:
+    """Index one language's built site with Pagefind into site_dir/pagefind/."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind",
+               "--exclude-selectors", SEARCH_EXCLUDE, "--quiet"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ContractError([Diagnostic(Pos(str(site_dir)), "error", f"Pagefind could not index the site: {result.stderr.strip()}",
+                                        "install it with: pip install 'pagefind[bin]'", "site-search")])
+
+
+# ---------------------------------------------------------------- MkDocs adapter (used by the hook too)
+
+
+def config_file(root: Path) -> Path:
+    """Return the shared MkDocs configuration: the repository's own, else the project's."""
+    own = Path(root) / CONFIG_NAME
+    return own if own.is_file() else PROJECT / CONFIG_NAME
+
+
+def theme_for(lang: str, config: Path) -> dict:
+    """Return the theme settings of the shared configuration with the language set."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    return {**data["theme"], "language": lang}
+
+
+def configure(config, root: Path, lang: str) -> None:
+    """Set what depends on the language in a loaded MkDocs configuration (from the hook's on_config)."""
+    chrome = chrome_labels(lang)
+    src = source(root)
+    config.site_name = chrome["site_name"]
+    config.extra["kk"] = {**chrome, "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))]}
+    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(lang, "site_footnote_back", number="%d")
+    config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
+
+
+def needs_pages(docs_dir: str | Path) -> bool:
+    """Tell whether the docs folder lacks the generated pages, so the hook must generate them (preview)."""
+    return not (Path(docs_dir) / "index.md").is_file()
+
+
+def preview_pages(root: Path, lang: str) -> SitePages:
+    """Render the pages for `mkdocs serve`: every version, drafts included; problems become an error page."""
+    from .validate import validate  # here, so that contract.build may import this module
+
+    ctx = SiteContext(source(root), drafts=True)
+    report, contracts = validate(Path(root))
+    if report.errors:
+        return render_error(report.sorted(), lang, ctx)
+    try:
+        ctx = SiteContext(ctx.source, drafts=True, redlines=default_redlines(contracts, (lang,)))
+        return render_pages(contracts, lang, ctx)
+    except ContractError as exc:
+        return render_error(exc.diagnostics, lang, ctx)
+
+
+# ---------------------------------------------------------------- building
+
+
+def _existing(out_dir: Path, downloads, contracts) -> dict[tuple[str, str, str], str]:
+    if downloads is None:
+        return find_downloads(out_dir, contracts)
+    return {key: path for key, path in downloads.items() if (out_dir / path).is_file()}
+
+
+def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source) -> Path:
+    """Build one language with MkDocs into a staging folder, index it, then swap it into place."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    staging = target.with_name(f".{target.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    config_path = config_file(root)
+    with tempfile.TemporaryDirectory(prefix="kk-docs-") as tmp:
+        docs = _write_docs(Path(tmp) / "docs", config_path.parent / "docs_assets", pages)
+        config = load_config(str(config_path), docs_dir=str(docs), site_dir=str(staging), theme=theme_for(lang, config_path),
+                             nav=pages.nav, strict=True)
+        with _quiet_mkdocs(), _source_date(src.timestamp):
+            _run_mkdocs(build, config)
+    index_search(staging)
+    _remove(staging, UNREPRODUCIBLE + UNUSED)
+    _swap(staging, target)
+    return target
+
+
+def _run_mkdocs(build, config) -> None:
+    """Run a MkDocs build; its aborts (strict mode: any warning) become a ContractError."""
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    try:
+        build(config)
+    except (Abort, MkDocsException) as exc:
+        raise ContractError([Diagnostic(Pos(CONFIG_NAME), "error", f"MkDocs could not build the site: {exc}",
+                                        "see the warnings above", "site-build")]) from exc
+
+
+def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:
+    shutil.copytree(assets, docs)
+    for path, text in pages.files.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    return docs
+
+
+def _remove(folder: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        path = folder / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Replace target by staging with renames, so readers never see half a site."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@contextlib.contextmanager
+def _source_date(timestamp: int):
+    """Give MkDocs the source's time instead of the clock (SOURCE_DATE_EPOCH), then restore it."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(timestamp)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@contextlib.contextmanager
+def _quiet_mkdocs():
+    """Keep MkDocs' progress messages (INFO) out of the build's output; warnings still show."""
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

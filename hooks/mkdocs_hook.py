@@ -1,0 +1,52 @@
+"""MkDocs hook: the thin adapter between the contract pages (contract.site) and MkDocs.
+
+`python build.py` writes the generated pages into a docs folder itself; `mkdocs serve` (and a plain
+`mkdocs build`) start from docs_assets/ alone, so this hook generates the pages from years/ and
+rebuilds them whenever a YAML file, a page template or the interface strings change.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+from contract import site
+
+_generated = False
+
+
+def _root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_config(config):
+    """Set the language's site name, labels and footnote texts."""
+    site.configure(config, _root(config), config.theme["language"])
+    return config
+
+
+def on_files(files, config):
+    """Add the pages generated from the YAML when the docs folder does not hold them already."""
+    global _generated
+    _generated = site.needs_pages(config.docs_dir)
+    if _generated:
+        pages = site.preview_pages(_root(config), config.theme["language"])
+        for path, text in pages.files.items():
+            files.append(File.generated(config, path, content=text))
+        config.nav = pages.nav
+    return files
+
+
+def on_post_build(config):
+    """Index the preview for search, as the full build does."""
+    if _generated:
+        site.index_search(Path(config.site_dir))
+
+
+def on_serve(server, config, builder):
+    """Rebuild when the contract's YAML, the page templates or the interface strings change."""
+    root = _root(config)
+    for folder in (root / "years", Path(site.__file__).parent / "templates", Path(site.__file__).parent / "i18n"):
+        if folder.is_dir():
+            server.watch(str(folder))
+    return server
