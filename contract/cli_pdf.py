@@ -5,7 +5,6 @@ import json
 import sys
 from pathlib import Path
 
-from . import pdf, sign
 from .errors import ContractError, Diagnostic
 from .load import load
 from .model import Pos
@@ -41,6 +40,7 @@ def _add_pdf(sub) -> None:
 
 
 def _run_pdf(args) -> int:
+    from . import pdf  # pyHanko and typst load in ~1 s: only when needed
     contract = load(args.root, args.version)
     data = pdf.render_pdf(contract, args.lang, source(args.root, args.version))
     _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.pdf"))
@@ -59,6 +59,7 @@ def _add_docx(sub) -> None:
 
 
 def _run_docx(args) -> int:
+    from . import pdf  # pyHanko and typst load in ~1 s: only when needed
     contract = load(args.root, args.version)
     data = pdf.render_docx(contract, args.lang, source(args.root, args.version))
     _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.docx"))
@@ -82,6 +83,7 @@ def _add_sign(sub) -> None:
 
 
 def _run_sign(args) -> int:
+    from . import sign  # pyHanko and typst load in ~1 s: only when needed
     creds = _credentials(args)
     data = _read(args.pdf, "PDF")
     signed = sign.sign(str(args.pdf), data, args.party, creds)
@@ -91,6 +93,7 @@ def _run_sign(args) -> int:
 
 
 def _credentials(args) -> sign.Credentials:
+    from . import sign  # pyHanko and typst load in ~1 s: only when needed
     passphrase = _passphrase(args.passphrase_file)
     if args.p12 and (args.key or args.cert):
         raise _usage("give either --p12 or --key with --cert, not both")
@@ -125,6 +128,7 @@ def _add_verify(sub) -> None:
 
 
 def _run_verify(args) -> int:
+    from . import sign  # pyHanko and typst load in ~1 s: only when needed
     trust = [cert for path in args.trust for cert in sign.load_certificates(str(path), _read(path, "CA certificate"))]
     result = sign.verify(str(args.pdf), _read(args.pdf, "PDF"), trust)
     if args.json:
