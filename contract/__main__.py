@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
     parser.add_argument("--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    # --root is also accepted after the command (python build.py --root DIR).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the repository folder (default: the current folder)")
+    add_parser = sub.add_parser
+    sub.add_parser = lambda *args, **kwargs: add_parser(*args, parents=[common], **kwargs)
     for add in [*COMMANDS, *_module_commands()]:
         add(sub)
     return parser
@@ -166,7 +171,8 @@ def _run_build(args) -> int:
     if live:
         print("\r\033[K", end="", file=sys.stderr)
     versions = ", ".join(result.versions) or "no versions"
-    warnings = f"{len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}"
+    count = result.warnings_count if result.unchanged else len(result.warnings)
+    warnings = f"{count} warning{'s' * (count != 1)}"
     if result.unchanged:
         print(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
     else:

@@ -39,6 +39,11 @@ class BuildResult:
     redlines: int = 0
     unchanged: bool = False
     seconds: float = 0.0
+    warnings_count: int | None = None
+
+    def __post_init__(self):
+        if self.warnings_count is None:
+            self.warnings_count = len(self.warnings)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[
     """Load and check every version; raise ContractError if any has an error."""
     report, loaded = validate(root)
     if report.errors:
-        raise ContractError(report.sorted())
+        raise ContractError([d for d in report.sorted() if d.severity == "error"])
     if not drafts:
         loaded = {v: c for v, c in loaded.items() if c.meta.status != "draft"}
     return loaded, [d for d in report.sorted() if d.severity == "warning"]
@@ -76,20 +81,20 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "site"
     say = progress or (lambda _: None)
+    stamp = _stamp(root, source(root), drafts)
+    last = _read_stamp(root, out)
+    if out.is_dir() and last and last["stamp"] == stamp:
+        # The same bytes in, the same site out: the last build already validated and wrote them.
+        return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"], seconds=time.perf_counter() - started)
     contracts, warnings = gather(root, drafts)
-    src = source(root)
     result = BuildResult(versions=sorted(contracts), warnings=warnings)
-    stamp = _stamp(root, contracts, src, drafts)
-    if out.is_dir() and _read_stamp(root, out) == stamp:
-        result.unchanged, result.seconds = True, time.perf_counter() - started
-        return result
     staging = _staging(out)
     try:
         _write_all(root, contracts, staging, drafts, jobs, say, result)
         _swap(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_stamp(root, out, stamp)
+    _write_stamp(root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings)})
     result.seconds = time.perf_counter() - started
     return result
 
@@ -213,11 +218,10 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _stamp(root: Path, contracts: dict[str, Contract], src: Source, drafts: bool) -> str:
+def _stamp(root: Path, src: Source, drafts: bool) -> str:
+    """Hash every input of a build: the data, the schemas, the site's files, the code and the commit."""
     digest = hashlib.sha256(f"{src.label} {src.timestamp} {drafts} {_code_fingerprint()}".encode())
-    for version in sorted(contracts):
-        digest.update(f"{version}:{_fingerprint(contracts[version])}".encode())
-    for name in SITE_INPUTS:
+    for name in ("years", *SITE_INPUTS):
         base = root / name
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
             if path.is_file():
@@ -227,18 +231,21 @@ def _stamp(root: Path, contracts: dict[str, Contract], src: Source, drafts: bool
 
 
 def _stamp_file(root: Path, out: Path) -> Path:
-    return root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}"
+    return root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
 
 
-def _read_stamp(root: Path, out: Path) -> str | None:
+def _read_stamp(root: Path, out: Path) -> dict | None:
     path = _stamp_file(root, out)
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
-def _write_stamp(root: Path, out: Path, stamp: str) -> None:
+def _write_stamp(root: Path, out: Path, stamp: dict) -> None:
     path = _stamp_file(root, out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(stamp, encoding="utf-8")
+    path.write_text(json.dumps(stamp), encoding="utf-8")
 
 
 def _staging(out: Path) -> Path:
