@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from . import locking
+from . import locking, translations
 from .errors import ContractError, Diagnostic, Report
 from .load import YEARS, load, years
 from .model import Pos
@@ -97,7 +97,13 @@ def erratum(root: Path, version: str, what: dict, why: dict, section: str | None
     if section:
         entry = {"date": entry["date"], "section": section, "what": what, "why": why}
     rewrite(folder / "contract.yaml", lambda data: data.setdefault("errata", []).append(entry))
-    load(root, version)  # the corrected version must still be valid
+    corrected = load(root, version)  # the corrected version must still be valid
+    index = len(corrected.meta.errata)
+    # English given together with the Swedish is the translation of that Swedish: record it as current.
+    given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get("en")]
+    if given:
+        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given)
+        translations.write_lock(folder, lock)
     current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
     current.errata = len(contract.meta.errata) + 1
     locking.write_lock(folder, current)

@@ -25,6 +25,7 @@ PAGES = {
     "redline": "{lang}/2024/redline/",
     "redline-notice": "{lang}/2023/redline/",
     "search-results": "{lang}/search/?q=klimatr%C3%A5det",
+    "history": "{lang}/history/",
 }
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 LOCALE = {"sv": "sv-SE", "en": "en-GB"}

@@ -106,6 +106,8 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     for contract, view in zip(shown, views):
         files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
         files[f"{view.version}/redline/index.md"] = _redline_page(view, lang, ctx)
+    if shown:
+        files["history/index.md"] = _history_page(shown, lang, ctx)
     files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", kk_meta=_meta(lang, ctx, []))
     return SitePages(files, _nav(views, lang))
 
@@ -192,6 +194,7 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         annex_docs=[_document_link(d, lang, resolver) for d in annex.documents] if annex else [],
         annex_notes=_notes(_annex_texts(annex), lang) if annex else (),
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
+        errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view)),
     )
 
@@ -205,6 +208,61 @@ def _redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
         kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft,
                       title=f"{heading} ({labels.label(lang, 'site_version', version=view.version)}){_draft_mark(view, lang)}"),
     )
+
+
+@dataclass(frozen=True)
+class ErratumView:
+    date: str
+    section: Markup | None
+    what: Markup
+    why: Markup
+
+
+def _erratum(erratum, lang: str, resolver: Resolver) -> ErratumView:
+    number = resolver.numbers.get(erratum.section or "")
+    link = Markup(f"[{md.escape(number)}](#{erratum.section})") if number else None
+    return ErratumView(labels.date(erratum.date, lang), link, _inline(erratum.what, lang, resolver), _inline(erratum.why, lang, resolver))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    version: str
+    number: str
+    title: Markup
+    changes: str
+    link: str | None
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    id: str
+    number: str
+    title: Markup
+    rows: tuple[HistoryRow, ...]
+
+
+def _history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
+    """Render the per-clause timeline: every section's number, title and change in each version."""
+    from ..history import all_timelines
+
+    contracts = {c.meta.version: c for c in shown}
+    resolvers = {v: Resolver.of(c) for v, c in contracts.items()}
+    views = []
+    for sid, steps in all_timelines(contracts).items():
+        rows = tuple(_history_row(step, sid, lang, resolvers) for step in steps)
+        last = next(step for step in reversed(steps) if step.present)
+        views.append(HistoryView(sid, last.number, _inline(last.title, lang, resolvers[last.version]), rows))
+    return _page("history.md.j2", lang, ctx, "history/index.md", sections=views,
+                 kk_meta=_meta(lang, ctx, [], title=labels.label(lang, "site_history_page")))
+
+
+def _history_row(step, sid: str, lang: str, resolvers: dict) -> HistoryRow:
+    if not step.present:
+        what = labels.label(lang, "removed") if step.changes else labels.label(lang, "site_not_in_version")
+        return HistoryRow(step.version, "", Markup(""), what, None)
+    kinds = [labels.label(lang, k) for k in step.changes] or [labels.label(lang, "unchanged")]
+    title = _inline(step.title, lang, resolvers[step.version])
+    return HistoryRow(step.version, step.number, title, ", ".join(kinds), f"../{step.version}/index.md#{sid}")
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
@@ -229,6 +287,8 @@ def _nav(views: list[VersionView], lang: str) -> list:
         name = labels.label(lang, "site_version", version=v.version) + _draft_mark(v, lang)
         nav.append({name: [{labels.label(lang, "site_contract_page"): f"{v.version}/index.md"},
                            {labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}]})
+    if views:
+        nav.append({labels.label(lang, "site_history_page"): "history/index.md"})
     nav.append({labels.label(lang, "site_search"): "search/index.md"})
     return nav
 
@@ -261,7 +321,7 @@ def _section_view(section: Section, lang: str, resolver: Resolver) -> SectionVie
         number=section.number,
         title=_inline(section.title, lang, resolver),
         toc_title=_plain(section.title, lang, resolver),
-        notes=_notes(texts, lang),
+        notes=_notes(texts, lang) + ((labels.label(lang, "to_be_written"),) if section.to_be_written else ()),
         blocks=tuple(_block(b, lang, resolver) for b in section.body),
     )
 
