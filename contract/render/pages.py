@@ -230,7 +230,7 @@ class HistoryRow:
     number: str
     title: Markup
     changes: str
-    link: str | None
+    link: Markup | None
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,8 @@ def _history_row(step, sid: str, lang: str, resolvers: dict) -> HistoryRow:
         return HistoryRow(step.version, "", Markup(""), what, None)
     kinds = [labels.label(lang, k) for k in step.changes] or [labels.label(lang, "unchanged")]
     title = _inline(step.title, lang, resolvers[step.version])
-    return HistoryRow(step.version, step.number, title, ", ".join(kinds), f"../{step.version}/index.md#{sid}")
+    # Versions are four digits and ids slugs (both checked by the schema): the link needs no escaping.
+    return HistoryRow(step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{sid}"))
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
