@@ -11,6 +11,7 @@ from . import build
 from . import export as exporter
 from . import importer
 from .errors import ContractError, Diagnostic
+from .files import write_atomic
 from .load import load
 from .provenance import source
 from .validate import validate
@@ -125,10 +126,7 @@ def _write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    write_atomic(output, text)
     print(f"wrote {output}", file=sys.stderr)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ContractError, Diagnostic
+from .files import swap, write_atomic
 from .export import to_json
 from .model import LANGS, Contract
 from .provenance import Source, source
@@ -91,7 +92,7 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
     staging = _staging(out)
     try:
         _write_all(root, contracts, staging, drafts, jobs, say, result)
-        _swap(staging, out)
+        swap(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _write_stamp(root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings)})
@@ -101,10 +102,10 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
 
 def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts: bool,
                jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
-    from .site import build_site
+    from .site import build_site, default_redlines
 
     pdf_jobs = _pdf_jobs(contracts)
-    redlines = _redline_fragments(contracts)
+    redlines = default_redlines(contracts)
     result.redlines = len({v for v, _ in redlines})
     _render_pdfs(root, contracts, staging, pdf_jobs, jobs, say, result)
     say("site")
@@ -123,19 +124,6 @@ def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
     return jobs
 
 
-def _redline_fragments(contracts: dict[str, Contract]) -> dict[tuple[str, str], str]:
-    from .diff import compare
-    from .render.redline import to_html
-
-    out = {}
-    for version, contract in contracts.items():
-        previous = contracts.get(contract.meta.previous or "")
-        if previous is not None:
-            changes = compare(previous, contract)
-            out.update({(version, lang): to_html(changes, lang) for lang in LANGS})
-    return out
-
-
 def _render_pdfs(root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job],
                  jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
     cache = root / CACHE
@@ -146,7 +134,7 @@ def _render_pdfs(root: Path, contracts: dict[str, Contract], staging: Path, pdf_
     for job in pdf_jobs:
         cached = cache / f"{job.key(contracts, sources[job.version], code)}.pdf"
         if cached.is_file():
-            _place(cached.read_bytes(), staging / job.path)
+            write_atomic(staging / job.path, cached.read_bytes())
             result.reused += 1
         else:
             todo.append((job, cached))
@@ -156,8 +144,8 @@ def _render_pdfs(root: Path, contracts: dict[str, Contract], staging: Path, pdf_
         for done, (job, cached, future) in enumerate(futures, start=1):
             data = future.result()
             say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
-            _place(data, staging / job.path)
-            _place(data, cached)
+            write_atomic(staging / job.path, data)
+            write_atomic(cached, data)
             result.pdfs += 1
 
 
@@ -193,13 +181,6 @@ class _Done:
 
     def result(self) -> bytes:
         return self.value
-
-
-def _place(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def _fingerprint(contract: Contract) -> str:
@@ -255,12 +236,3 @@ def _staging(out: Path) -> Path:
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     staging.mkdir(parents=True)
     return staging
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place with two renames, so readers never see half a site."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)

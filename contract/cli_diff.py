@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from . import diff, provenance, revisions
+from .files import write_atomic
 from .render import redline
 
 FORMATS = ("text", "md", "html", "json", "pdf")
@@ -54,10 +55,7 @@ def _write(data: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)
+    write_atomic(output, data)
     print(f"wrote {output}", file=sys.stderr)
 
 

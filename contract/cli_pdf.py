@@ -4,11 +4,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ContractError, Diagnostic
+from .files import write_atomic
 from .load import load
 from .model import Pos
 from .provenance import source
+
+if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
+    from . import sign
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -21,10 +26,7 @@ def _read(path: Path, what: str) -> bytes:
 
 def _write(data: bytes, output: Path) -> None:
     """Write a file completely or not at all: to a temporary name, then rename."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)
+    write_atomic(output, data)
     print(f"wrote {output}", file=sys.stderr)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from .errors import Report
+from .files import write_atomic
 from .model import Pos
 from .schema import FILE_SCHEMAS
 from .yamlfile import read
@@ -77,11 +79,9 @@ def write_lock(folder: Path, lock: Lock) -> None:
     """Write signed.lock atomically."""
     yaml = YAML(typ="safe")
     yaml.default_flow_style = False
-    tmp = folder / f".{LOCK_NAME}.tmp"
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(_HEADER)
-        yaml.dump(lock.as_data(), handle)
-    tmp.replace(folder / LOCK_NAME)
+    buffer = io.StringIO()
+    yaml.dump(lock.as_data(), buffer)
+    write_atomic(folder / LOCK_NAME, _HEADER + buffer.getvalue())
 
 
 def check(folder: Path, display: str, errata: int, report: Report) -> None:

@@ -27,6 +27,7 @@ from pyhanko.sign import fields
 from pypdf import PdfReader
 
 from . import labels
+from .files import source_date_epoch
 from .errors import ContractError, Diagnostic
 from .model import Contract, Pos
 from .provenance import Source
@@ -305,24 +306,8 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     note = typst_render.stand_in_note(list(contract.texts()), lang)
     if note:  # the Swedish text stands in somewhere: say so before the text, visibly
         text = f"*{note}*\n\n{text}"
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, _source_date(source.timestamp):
+    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
         output = Path(folder) / "contract.docx"
         region = typst_render.REGIONS[lang]
         pypandoc.convert_text(text, "docx", format="markdown-smart", outputfile=str(output), extra_args=[f"--metadata=lang:{lang}-{region}"])
         return output.read_bytes()
-
-
-@contextmanager
-def _source_date(timestamp: int) -> Iterator[None]:
-    """Let pandoc date the file from the source commit, not the clock (reproducible output)."""
-    import os
-
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(timestamp)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import yaml
 
 from . import labels
 from .errors import ContractError, Diagnostic
+from .files import source_date_epoch, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .provenance import Source, source
 from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_pages, render_root
@@ -54,7 +54,7 @@ def build_site(
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
-    _write_atomic(out_dir / "index.html", render_root())
+    write_atomic(out_dir / "index.html", render_root())
     return [*written, out_dir / "index.html"]
 
 
@@ -73,12 +73,10 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
 
 
 def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
-    """Return redline fragments for versions whose previous version is loaded, when the differ exists."""
-    try:
-        from .diff import compare
-        from .render.redline import to_html
-    except ImportError:  # the differ is another part of the pipeline; without it the pages say so
-        return {}
+    """Return the redline fragment of every version whose previous version is loaded, per language."""
+    from .diff import compare
+    from .render.redline import to_html
+
     out = {}
     for version, contract in contracts.items():
         previous = contracts.get(contract.meta.previous or "")
@@ -164,11 +162,11 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
         docs = _write_docs(Path(tmp) / "docs", config_path.parent / "docs_assets", pages)
         config = load_config(str(config_path), docs_dir=str(docs), site_dir=str(staging), theme=theme_for(lang, config_path),
                              nav=pages.nav, strict=True)
-        with _quiet_mkdocs(), _source_date(src.timestamp):
+        with _quiet_mkdocs(), source_date_epoch(src.timestamp):
             _run_mkdocs(build, config)
     index_search(staging)
     _remove(staging, UNREPRODUCIBLE + UNUSED)
-    _swap(staging, target)
+    swap(staging, target)
     return target
 
 
@@ -198,36 +196,6 @@ def _remove(folder: Path, names: tuple[str, ...]) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Replace target by staging with renames, so readers never see half a site."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-@contextlib.contextmanager
-def _source_date(timestamp: int):
-    """Give MkDocs the source's time instead of the clock (SOURCE_DATE_EPOCH), then restore it."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(timestamp)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 @contextlib.contextmanager

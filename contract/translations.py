@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .files import write_atomic
 from .model import Contract, Text
 
 LOCK_NAME = "translations.lock"
@@ -45,9 +46,7 @@ def read_lock(folder: Path) -> dict[str, Entry]:
 def write_lock(folder: Path, entries: dict[str, Entry]) -> None:
     """Write translations.lock sorted by key, atomically."""
     lines = [f"{key} {e.sv} {e.en}\n" for key, e in sorted(entries.items())]
-    tmp = folder / f".{LOCK_NAME}.tmp"
-    tmp.write_text(_HEADER + "".join(lines), encoding="utf-8")
-    tmp.replace(folder / LOCK_NAME)
+    write_atomic(folder / LOCK_NAME, _HEADER + "".join(lines))
 
 
 def status(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> str:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from ruamel.yaml import YAML
 
+from .files import write_atomic
 from .schema import FILE_SCHEMAS
 
 # The cover of every Klimatkontrakt 2030 names these; (id, kind, Swedish name, English name).
@@ -50,23 +51,17 @@ def _emit(data: Any) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def dump(data: Any, path: Path) -> None:
     """Write a new contract file, starting with its yaml-language-server schema line."""
     schema = FILE_SCHEMAS[path.name]
-    _write_atomic(path, f"# yaml-language-server: $schema=../../schema/{schema}\n{_emit(data)}")
+    write_atomic(path, f"# yaml-language-server: $schema=../../schema/{schema}\n{_emit(data)}")
 
 
 def rewrite(path: Path, edit: Callable[[Any], None]) -> None:
     """Edit a contract file through a ruamel round trip: comments, key order and quoting are kept."""
     data = _yaml().load(path.read_text(encoding="utf-8"))
     edit(data)
-    _write_atomic(path, _emit(data))
+    write_atomic(path, _emit(data))
 
 
 def write_import(result, out: Path) -> None:
