@@ -1,6 +1,7 @@
 """Checks across a loaded contract: ids, references, footnotes, parties, metadata."""
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from typing import Iterator
 
@@ -33,6 +34,10 @@ def _check_meta(contract: Contract, report: Report) -> None:
         )
     if meta.status == "signed" and not meta.signed_on:
         report.error(meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on")
+    dates = [("signed_on", meta.signed_on, meta.pos)] + [("errata date", e.date, e.pos) for e in meta.errata]
+    for what, value, pos in dates:
+        if value and not _is_date(value):
+            report.error(pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date")
 
 
 def _check_unique_ids(contract: Contract, report: Report) -> None:
@@ -154,3 +159,11 @@ def _check_errata(contract: Contract, report: Report) -> None:
     for erratum in contract.meta.errata:
         if erratum.section and contract.section(erratum.section) is None:
             report.error(erratum.pos, f"erratum names unknown section {erratum.section!r}", "use the id of the corrected section", "unknown-ref")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

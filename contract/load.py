@@ -45,6 +45,9 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     """Load one version folder; every problem goes to the report; None when unusable."""
     folder = root / YEARS / version
     display = f"{YEARS}/{version}"
+    if not (root / "schema" / "defs.schema.json").is_file():
+        report.error(Pos("schema"), f"{root / 'schema'} holds no contract schemas", "run the command in the repository folder, or give it with --root DIR", "no-schema")
+        return None
     if not folder.is_dir():
         known = ", ".join(years(root)) or "none"
         report.error(Pos(display), f"there is no version {version!r}", f"versions in {YEARS}/: {known}", "no-version")

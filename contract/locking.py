@@ -10,7 +10,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from .errors import Report
+from .errors import ContractError, Diagnostic, Report
 from .files import write_atomic
 from .model import Pos
 from .schema import FILE_SCHEMAS
@@ -63,7 +63,10 @@ def content_hashes(folder: Path, display: str, report: Report) -> dict[str, str]
 
 def file_hash(path: Path) -> str:
     """Return the sha256 of a file's bytes."""
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ContractError([Diagnostic(Pos(str(path)), "error", f"cannot read the file: {exc.strerror}", "give the path of the signed PDF", "unreadable")])
 
 
 def read_lock(folder: Path) -> Lock | None:

@@ -125,7 +125,10 @@ class _Builder:
             out.start = _mark(node)
             out.items_at = [_mark(item) for item in node.value]
             return out
-        value = self.constructor.construct_object(node, deep=True)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except ValueError:  # e.g. 2023-13-45 looks like a date but is none: keep the text, checks report it
+            return node.value
         # Dates stay ISO text: the schema and the model keep dates as strings.
         return value.isoformat()[:10] if isinstance(value, (datetime.date, datetime.datetime)) else value
 
