@@ -107,10 +107,20 @@ def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts
     pdf_jobs = _pdf_jobs(contracts)
     redlines = default_redlines(contracts)
     result.redlines = len({v for v, _ in redlines})
-    _render_pdfs(root, contracts, staging, pdf_jobs, jobs, say, result)
-    say("site")
     downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
-    build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines)
+    todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    # The PDFs render in worker processes while this process builds the site: independent work.
+    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _InProcess() as pool:
+        futures = [(job, cached, pool.submit(_render_job, job, contracts, src)) for job, cached, src in todo]
+        say("site")
+        build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
+        for done, (job, cached, future) in enumerate(futures, start=1):
+            data = future.result()
+            say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+            write_atomic(staging / job.path, data)
+            write_atomic(cached, data)
+            result.pdfs += 1
 
 
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
@@ -124,29 +134,22 @@ def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
     return jobs
 
 
-def _render_pdfs(root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job],
-                 jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
+def _reuse_cached(root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job],
+                  result: BuildResult) -> list[tuple[Job, Path, Source]]:
+    """Copy the PDFs the cache already has; return the jobs still to render with their cache file and provenance."""
     cache = root / CACHE
     cache.mkdir(parents=True, exist_ok=True)
     code = _code_fingerprint()
-    todo = []
     sources = {v: source(root, v) for v in contracts}
+    todo = []
     for job in pdf_jobs:
         cached = cache / f"{job.key(contracts, sources[job.version], code)}.pdf"
         if cached.is_file():
             write_atomic(staging / job.path, cached.read_bytes())
             result.reused += 1
         else:
-            todo.append((job, cached))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _InProcess() as pool:
-        futures = [(job, cached, pool.submit(_render_job, job, contracts, sources[job.version])) for job, cached in todo]
-        for done, (job, cached, future) in enumerate(futures, start=1):
-            data = future.result()
-            say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
-            write_atomic(staging / job.path, data)
-            write_atomic(cached, data)
-            result.pdfs += 1
+            todo.append((job, cached, sources[job.version]))
+    return todo
 
 
 def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:

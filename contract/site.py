@@ -42,15 +42,18 @@ def build_site(
     drafts: bool = False,
     downloads: Mapping[tuple[str, str, str], str] | None = None,
     redlines: Mapping[tuple[str, str], str] | None = None,
+    planned: bool = False,
 ) -> list[Path]:
     """Build out_dir/sv/, out_dir/en/ and out_dir/index.html; return what was written.
 
     downloads maps (version, lang, "contract" | "redline") to a path relative to out_dir; only files
-    that exist are linked (None: look for the conventional names under out_dir/downloads/).
+    that exist are linked (None: look for the conventional names under out_dir/downloads/); planned=True
+    links them all, for a caller that writes them while the site builds.
     redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
     """
     out_dir = Path(out_dir)
-    ctx = SiteContext(source(root), drafts, _existing(out_dir, downloads, contracts), dict(redlines or {}))
+    links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
+    ctx = SiteContext(source(root), drafts, links, dict(redlines or {}))
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
