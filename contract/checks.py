@@ -40,7 +40,14 @@ def _check_meta(contract: Contract, report: Report) -> None:
             report.error(pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date")
 
 
+# Text keys start with a section id or one of these words (contract.load): a section may not take them.
+RESERVED_IDS = ("meta", "party", "preamble", "annex", "fn", "erratum")
+
+
 def _check_unique_ids(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        if section.id in RESERVED_IDS:
+            report.error(section.pos, f"the id {section.id!r} is reserved", "choose another id for this section", "reserved-id")
     _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
     _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
     _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
@@ -118,16 +125,21 @@ def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, rep
 
 def _check_footnotes(contract: Contract, report: Report) -> None:
     defined = {n.id: n for s in contract.walk() for n in s.footnotes}
+    # Footnote marks belong in the running text of sections: not in titles, the contents or the cover.
+    allowed = {id(t) for s in contract.walk() for b in s.body for t in (getattr(b, "items", None) or (b.text,))}
     used: set[str] = set()
     for _, text in _all_texts(contract):
         for lang in ("sv", "en"):
             source = text.get(lang)
+            pos = text.pos if lang == "sv" else text.en_pos
             for node in inline.walk(inline.parse(source or "")):
-                if isinstance(node, inline.FootnoteRef):
-                    used.add(node.target)
-                    if node.target not in defined:
-                        pos = text.pos if lang == "sv" else text.en_pos
-                        report.error(pos, f"footnote {node.target!r} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
+                if not isinstance(node, inline.FootnoteRef):
+                    continue
+                used.add(node.target)
+                if id(text) not in allowed:
+                    report.error(pos, f"footnote mark {{fn:{node.target}}} outside a section's text", "put the mark in a paragraph or list item of the section", "footnote-place")
+                elif node.target not in defined:
+                    report.error(pos, f"footnote {node.target!r} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
     for fid, note in defined.items():
         if fid not in used:
             report.error(note.pos, f"footnote {fid!r} is defined but never referenced", f"reference it with {{fn:{fid}}} in a text, or remove it", "unused-footnote")

@@ -97,7 +97,7 @@ def _import(args) -> int:
         raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"cannot read the translations: {exc}", "give a JSON list of objects with 'key' and 'en'")])
     unknown = tr.write_english(args.root, load(args.root, args.version), english)
     if unknown:
-        raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"unknown text id {k!r}", "export again to get current ids") for k in unknown])
+        raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"unknown text id {k!r}, or its 'en' is not text", "export again to get current ids; nothing was written") for k in unknown])
     print(f"wrote {len(english)} English texts into years/{args.version}", file=sys.stderr)
     return 0
 

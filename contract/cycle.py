@@ -9,6 +9,7 @@ from typing import Any
 from . import locking, translations
 from .errors import ContractError, Diagnostic, Report
 from .load import YEARS, load, years
+from .validate import validate
 from .model import Pos
 from .yamlwrite import rewrite
 
@@ -84,6 +85,23 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     return result
 
 
+def _check_correction(root: Path, version: str, lock: locking.Lock, section_file: str | None) -> None:
+    """Refuse an erratum over a version with other errors, or (for one section) edits in other files."""
+    report, _ = validate(root, [version])
+    others = [d for d in report.errors if d.code != "locked"]
+    if others:
+        raise ContractError(others)
+    folder = root / YEARS / version
+    current = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    changed = sorted(n for n in set(lock.files) | set(current) if lock.files.get(n) != current.get(n))
+    if not changed:
+        raise _fail(f"{YEARS}/{version}", "nothing in the signed text has changed", "make the correction in the YAML first, then record it")
+    stray = [n for n in changed if section_file and n not in (section_file, "contract.yaml")]
+    if stray:
+        raise _fail(f"{YEARS}/{version}/{stray[0]}", f"files other than {section_file} changed too: {', '.join(stray)}",
+                    "undo those edits, or record each correction as its own erratum (without --section to cover several files)")
+
+
 def erratum(root: Path, version: str, what: dict, why: dict, section: str | None, date: str | None) -> locking.Lock:
     """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
     folder = root / YEARS / version
@@ -91,8 +109,10 @@ def erratum(root: Path, version: str, what: dict, why: dict, section: str | None
     if current is None:
         raise _fail(f"{YEARS}/{version}", f"version {version} is not locked", "errata are for signed, locked versions; edit a draft directly")
     contract = load(root, version)
-    if section and contract.section(section) is None:
+    target = contract.section(section) if section else None
+    if section and target is None:
         raise _fail(f"{YEARS}/{version}", f"there is no section {section!r}", "give the id of the corrected section")
+    _check_correction(root, version, current, target.pos.file.rsplit("/", 1)[-1] if target else None)
     entry = {"date": date or datetime.date.today().isoformat(), "what": what, "why": why}
     if section:
         entry = {"date": entry["date"], "section": section, "what": what, "why": why}

@@ -67,6 +67,7 @@ def _section(section: Section) -> dict:
         "id": section.id,
         "number": section.number,
         "pinned": section.pinned,
+        "to_be_written": section.to_be_written,
         "group": section.group,
         "depth": section.depth,
         "title": _text(section.title),
@@ -96,6 +97,6 @@ def to_markdown(contract: Contract, lang: str) -> str:
     if contract.annex:
         parts.append(f"## {md.text(contract.annex.title, lang, resolver)}")
         parts += md.blocks(contract.annex.body, lang, resolver)
-        parts.append("\n".join(f"- [{md.text(d.title, lang, resolver)}](<{d.url}>)" for d in contract.annex.documents))
+        parts.append("\n".join(f"- {md.link(md.text(d.title, lang, resolver), d.url)}" for d in contract.annex.documents))
     notes = [f"[^{n.number}]: {md.text(n.text, lang, resolver)}" for n in contract.footnotes()]
     return "\n\n".join(parts + notes) + "\n"

@@ -57,7 +57,11 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         if not (folder / "contract.yaml").exists():
             report.error(Pos(f"{display}/contract.yaml"), "the version has no contract.yaml", "copy it from another version and edit it", "missing-file")
         return None
-    lock = translations.read_lock(folder)
+    try:
+        lock = translations.read_lock(folder)
+    except ContractError as exc:
+        report.items.extend(exc.diagnostics)
+        return None
     pairs = translations.pairs_of(lock)
     return _map_texts(_build(docs, display, report), lambda t: translations.apply(t, lock, pairs))
 

@@ -74,8 +74,16 @@ def read_lock(folder: Path) -> Lock | None:
     path = folder / LOCK_NAME
     if not path.exists():
         return None
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    return Lock(str(data["version"]), str(data["signed_on"]), dict(data.get("files") or {}), dict(data.get("pdfs") or {}), int(data.get("errata", 0)))
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        lock = Lock(str(data["version"]), str(data["signed_on"]), dict(data.get("files") or {}), dict(data.get("pdfs") or {}), int(data.get("errata", 0)))
+        if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values())):
+            raise ValueError("hashes must be text")
+        return lock
+    except Exception as exc:  # any damage at all: the lock cannot be trusted
+        where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
+        raise ContractError([Diagnostic(Pos(where, 1, 1), "error", f"{LOCK_NAME} is damaged ({type(exc).__name__})",
+                                        f"restore it from git: git checkout -- {where}", "locked")]) from None
 
 
 def write_lock(folder: Path, lock: Lock) -> None:
@@ -89,7 +97,11 @@ def write_lock(folder: Path, lock: Lock) -> None:
 
 def check(folder: Path, display: str, errata: int, report: Report) -> None:
     """Record an error for every file of a locked version whose content differs from what was signed."""
-    lock = read_lock(folder)
+    try:
+        lock = read_lock(folder)
+    except ContractError as exc:
+        report.items.extend(exc.diagnostics)
+        return
     if lock is None:
         return
     version = folder.name

@@ -165,23 +165,24 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
         docs = _write_docs(Path(tmp) / "docs", config_path.parent / "docs_assets", pages)
         config = load_config(str(config_path), docs_dir=str(docs), site_dir=str(staging), theme=theme_for(lang, config_path),
                              nav=pages.nav, strict=True)
-        with _quiet_mkdocs(), source_date_epoch(src.timestamp):
-            _run_mkdocs(build, config)
+        with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
+            _run_mkdocs(build, config, warnings)
     index_search(staging)
     _remove(staging, UNREPRODUCIBLE + UNUSED)
     swap(staging, target)
     return target
 
 
-def _run_mkdocs(build, config) -> None:
-    """Run a MkDocs build; its aborts (strict mode: any warning) become a ContractError."""
+def _run_mkdocs(build, config, warnings: list[str]) -> None:
+    """Run a MkDocs build; its aborts (strict mode: any warning) become a ContractError naming the warnings."""
     from mkdocs.exceptions import Abort, MkDocsException
 
     try:
         build(config)
     except (Abort, MkDocsException) as exc:
-        raise ContractError([Diagnostic(Pos(CONFIG_NAME), "error", f"MkDocs could not build the site: {exc}",
-                                        "see the warnings above", "site-build")]) from exc
+        said = "; ".join(warnings) or str(exc)
+        raise ContractError([Diagnostic(Pos(CONFIG_NAME), "error", f"MkDocs could not build the site: {said}",
+                                        "this is a fault in the site templates; report it with this message", "site-build")]) from exc
 
 
 def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:
@@ -203,11 +204,26 @@ def _remove(folder: Path, names: tuple[str, ...]) -> None:
 
 @contextlib.contextmanager
 def _quiet_mkdocs():
-    """Keep MkDocs' progress messages (INFO) out of the build's output; warnings still show."""
+    """Keep MkDocs' progress messages (INFO) out of the build's output; collect its warnings to report them."""
     logger = logging.getLogger("mkdocs")
     level = logger.level
+    warnings: list[str] = []
+    handler = _Collect(warnings)
     logger.setLevel(max(level, logging.WARNING))
+    logger.addHandler(handler)
     try:
-        yield
+        yield warnings
     finally:
+        logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+class _Collect(logging.Handler):
+    """A logging handler that keeps the messages of warnings and errors."""
+
+    def __init__(self, sink: list[str]):
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())

@@ -7,8 +7,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .errors import ContractError, Diagnostic
 from .files import write_atomic
-from .model import Contract, Text
+from .model import Contract, Pos, Text
 
 LOCK_NAME = "translations.lock"
 _HEADER = (
@@ -35,8 +36,14 @@ def read_lock(folder: Path) -> dict[str, Entry]:
     file = folder / LOCK_NAME
     if not file.exists():
         return {}
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
+        raise ContractError([Diagnostic(Pos(where, 1, 1), "error", f"{LOCK_NAME} cannot be read as UTF-8 text",
+                                        f"restore it from git: git checkout -- {where}", "translations")]) from None
     entries = {}
-    for line in file.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         parts = line.split()
         if len(parts) == 3 and not line.startswith("#"):
             entries[parts[0]] = Entry(parts[1], parts[2])
@@ -141,7 +148,9 @@ def write_english(root: Path, contract: Contract, english: dict[str, str]) -> li
     from . import yamlwrite
 
     texts = {t.key: t for t in contract.texts()}
-    unknown = [k for k in english if k not in texts]
+    unknown = [k for k in english if k not in texts or not isinstance(english[k], str)]
+    if unknown:
+        return unknown  # nothing is written unless every entry can be
     by_file: dict[str, list[Text]] = {}
     for key, value in english.items():
         if key in texts and value.strip():

@@ -41,6 +41,8 @@ def read(file: Path, display: str, report: Report) -> Document | None:
         return None
     errors = len(report.errors)
     data = _parse(text, display, report)
+    if data is None and len(report.errors) == errors:
+        report.error(Pos(display, 1, 1), "the file has no content (only comments or nothing)", "write the content or delete the file", "empty-file")
     if data is None or len(report.errors) > errors:
         return None
     return Document(display, data)
@@ -110,14 +112,19 @@ class PosList(list):
 
 
 class _Builder:
-    """Turn composed YAML nodes into plain data with positions; report duplicate keys."""
+    """Turn composed YAML nodes into plain data with positions; report duplicate keys, aliases and tags."""
 
     def __init__(self, constructor, display: str, report: Report):
         self.constructor = constructor
         self.display = display
         self.report = report
+        self.seen: set[int] = set()
 
     def build(self, node) -> Any:
+        if id(node) in self.seen:
+            # An alias (*name) reuses a node: contract text never needs it, and it can blow up memory.
+            return self._refuse(node, "anchors and aliases (& and *) are not used in contract files", "write the content out in full")
+        self.seen.add(id(node))
         if isinstance(node, MappingNode):
             return self._mapping(node)
         if isinstance(node, SequenceNode):
@@ -125,18 +132,35 @@ class _Builder:
             out.start = _mark(node)
             out.items_at = [_mark(item) for item in node.value]
             return out
+        return self._scalar(node)
+
+    def _scalar(self, node) -> Any:
+        if node.tag.startswith("!") or "python" in node.tag or node.tag.endswith(":merge"):
+            return self._refuse(node, f"the YAML tag {node.tag!r} is not allowed", "remove the tag; write plain text")
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except ValueError:  # e.g. 2023-13-45 looks like a date but is none: keep the text, checks report it
+        except (ValueError, YAMLError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
             return node.value
+        if isinstance(value, datetime.datetime):
+            return node.value  # a date with a time is text here, exactly as written
         # Dates stay ISO text: the schema and the model keep dates as strings.
-        return value.isoformat()[:10] if isinstance(value, (datetime.date, datetime.datetime)) else value
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    def _refuse(self, node, message: str, hint: str) -> None:
+        line, column = _mark(node)
+        self.report.error(Pos(self.display, line + 1, column + 1), message, hint, "yaml-feature")
+        return None
 
     def _mapping(self, node) -> PosMap:
         out = PosMap()
         out.start, out.keys_at, out.values_at = _mark(node), {}, {}
         for key_node, value_node in node.value:
+            if isinstance(key_node, (MappingNode, SequenceNode)):
+                self._refuse(key_node, "a key must be a plain word", "write the key as 'name:' followed by its value")
+                continue
             key = self.build(key_node)
+            if key is None and node.tag.endswith(":merge"):
+                continue
             if key in out:
                 self._duplicate(key, key_node, out.keys_at[key])
                 continue

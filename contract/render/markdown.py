@@ -10,14 +10,23 @@ from .plain import Resolver, source
 
 # Characters Markdown (and common extensions: tables, attr_list, mark, caret, tilde) read as markup.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|~^=])")
-# At the start of a paragraph these would begin a list, a quote or a heading.
-_LINE_START = re.compile(r"^(\d+)([.)])(\s)|^([-+>])(\s|$)")
+# At the start of a paragraph these would begin a list, a quote, a definition or a thematic break.
+_LINE_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([-+>:])(?=\s|$|-)")
 
 
 def escape(text: str) -> str:
     """Escape literal text so Markdown shows it as-is and HTML in it stays text."""
-    # "@" as a character reference: GitHub comments must not notify people named in the text.
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False).replace("@", "&#64;")
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+
+
+def url(address: str) -> str:
+    """Return a link address fit for Markdown's <...> form (no backslash or angle bracket can end it)."""
+    return address.replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
+
+
+def link(label: str, address: str) -> str:
+    """Return a Markdown link; the label must already be Markdown."""
+    return f"[{label}](<{url(address)}>)"
 
 
 def text(value: Text, lang: str, resolver: Resolver, footnote=None, ref=None) -> str:
@@ -42,7 +51,7 @@ def nodes(items, resolver: Resolver, footnote, ref) -> str:
             out.append(footnote(node, resolver))
         elif isinstance(node, inline.Link):
             label = nodes(node.label, resolver, footnote, ref)
-            out.append(f"[{label}](<{node.url}>)" if inline.SAFE_URL.match(node.url) else label)
+            out.append(link(label, node.url) if inline.SAFE_URL.match(node.url) else label)
         else:
             out.append(f"*{nodes(node.children, resolver, footnote, ref)}*")
     return "".join(out)
@@ -56,9 +65,18 @@ def _ref(node: inline.Ref, resolver: Resolver) -> str:
     return escape(resolver.numbers.get(node.target, node.target))
 
 
+def _escape_start(match: re.Match) -> str:
+    if match.group(1):
+        return f"{match.group(1)}\\{match.group(2)}"
+    # Plain Markdown has no backslash escape for ":" (a definition list marker): use its character reference.
+    return "&#58;" if match.group(3) == ":" else f"\\{match.group(3)}"
+
+
 def line_start(markdown: str) -> str:
-    """Escape what would turn the start of a paragraph into a list, quote or heading."""
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}" if m.group(1) else f"\\{m.group(4)}{m.group(5)}", markdown)
+    """Escape what would turn the start of a paragraph into a list, quote, definition or break."""
+    markdown = _LINE_START.sub(_escape_start, markdown)
+    # A footnote mark first, then ":", would read as a footnote definition.
+    return f"&#8203;{markdown}" if markdown.startswith("[^") else markdown
 
 
 def blocks(items, lang: str, resolver: Resolver, **callbacks) -> list[str]:

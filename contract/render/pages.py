@@ -29,7 +29,6 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ("kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-preamble", "kk-annex", "kk-footnotes")
 # At the start of a block these would open a list or a definition.
-_BLOCK_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^([-+:])(?=\s|$)")
 _SPACE = re.compile(r"\s+")
 _ANCHOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -269,7 +268,7 @@ def _history_row(step, sid: str, lang: str, resolvers: dict) -> HistoryRow:
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
     """Render an annex document as a Markdown link (as text when its address is not http(s) or mailto)."""
     title = _inline(doc.title, lang, resolver)
-    return Markup(f"[{title}](<{doc.url}>)") if inline.SAFE_URL.match(doc.url) else title
+    return Markup(md.link(title, doc.url)) if inline.SAFE_URL.match(doc.url) else title
 
 
 def _title(contract: Contract, lang: str, view: VersionView) -> str:
@@ -298,7 +297,8 @@ def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, d
     """Return a page's front matter: footer lines, search indexing, draft flag."""
     built = labels.label(lang, "built_from", commit=ctx.source.label, date=labels.date(ctx.source.date, lang))
     meta = {"kk_footer": [*footer, built], "kk_index": index, "kk_draft": draft}
-    return meta | ({"title": title} if title else {})
+    # Material prints the front matter's title into <title> and the header without escaping it.
+    return meta | ({"title": html.escape(title)} if title else {})
 
 
 def _home_meta(views: list[VersionView], lang: str, ctx: SiteContext) -> dict:
@@ -351,7 +351,7 @@ def _inline(text: Text, lang: str, resolver: Resolver) -> Markup:
     """Render a text as inline Markdown; the Swedish standing in for English is marked lang="sv"."""
     value, standin = text.shown(lang)
     body = md.nodes(_squash(inline.parse(value)), resolver, _footnote_ref, _section_ref).strip()
-    body = _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", body)
+    body = md.line_start(body)
     return Markup(f'<span lang="sv">{body}</span>' if standin else body)
 
 

@@ -320,15 +320,20 @@ def _md_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
 
 def _md_block(block: BlockChange, lang: str) -> str:
     prefix = {"item": "- ", "heading": "", "footnote": f"<sup>{md.escape(block.label)}</sup> "}.get(block.kind, "")
-    body = _md_line(getattr(block, lang), lang)
+    body = md.line_start(_md_line(getattr(block, lang), lang))
     return prefix + (f"**{body}**" if block.kind == "heading" else body)
+
+
+def _quiet(text: str) -> str:
+    """Keep GitHub from turning "@name" and "#123" in contract text into mentions and issue links."""
+    return text.replace("@", "@\u200b").replace("#", "#\u200b")
 
 
 def _md_line(line: Redline, lang: str) -> str:
     out = []
     for url, stretch in links(line.segments):
         body = "".join(_md_run(op, segs, lang) for op, segs in runs(stretch))
-        out.append(f"[{body}](<{url}>)" if url else body)
+        out.append(md.link(body, url) if url else body)
     return "".join(out)
 
 
@@ -338,7 +343,7 @@ def _md_run(op: str, segs: list[Segment], lang: str) -> str:
 
 
 def _md_segment(seg: Segment, lang: str) -> str:
-    text = md.escape(seg.text)
+    text = _quiet(md.escape(seg.text))
     if seg.style == "emph" and seg.text.strip():
         return f"<em>{text}</em>"
     if seg.style == "fn":
