@@ -216,7 +216,7 @@ class _Parser:
         text, j = self._gather(i, bullet=False)
         if self._continues_previous(first):
             block = self.last_block
-            block["p"] = self._join_across_page(block["p"], text)
+            block["p"] = f"{block['p']} {text}"
         else:
             self._add_block({"p": text}, first)
         return j
@@ -225,7 +225,7 @@ class _Parser:
         first = self.lines[i]
         text, j = self._gather(i, bullet=True)
         last = self.last_block
-        if last is not None and "list" in last and not self._blocks_between_list:
+        if last is not None and "list" in last:
             last["list"].append(text)
         else:
             self._add_block({"list": [text]}, first)
@@ -263,9 +263,6 @@ class _Parser:
             return False
         return not _SENTENCE_END.search(block["p"])
 
-    def _join_across_page(self, left: str, right: str) -> str:
-        return f"{left} {right}"
-
     def _subheading(self, i: int) -> bool:
         line = self.lines[i]
         prev_blank = i == 0 or not self.lines[i - 1].text or self.lines[i - 1].page_start
@@ -286,8 +283,6 @@ class _Parser:
     def last_block(self) -> dict | None:
         owner = self.stack[-1].blocks if self.stack else self.preamble
         return owner[-1] if owner else None
-
-    _blocks_between_list = False
 
     def _add_block(self, block: dict, line: Line) -> None:
         owner = self.stack[-1] if self.stack else None
