@@ -7,7 +7,7 @@ from typing import Iterator
 
 from . import inline
 from .errors import Report
-from .model import Contract, Pos, Section, Text
+from .model import Contract, Pos, Section, Text, block_texts
 
 
 def check(contract: Contract, report: Report) -> None:
@@ -72,18 +72,10 @@ def _check_parties(contract: Contract, report: Report) -> None:
         report.error(contract.meta.pos, f"a contract has exactly one party of kind municipality, found {kinds['municipality']}", "check the kind of each party", "municipality-count")
 
 
-def _section_texts(section: Section) -> Iterator[Text]:
-    yield section.title
-    for block in section.body:
-        yield from getattr(block, "items", None) or (block.text,)
-    for note in section.footnotes:
-        yield note.text
-
-
 def _all_texts(contract: Contract) -> Iterator[tuple[Section | None, Text]]:
     owned = {}
     for section in contract.walk():
-        for text in _section_texts(section):
+        for text in section.texts():
             owned[id(text)] = section
     for text in contract.texts():
         yield owned.get(id(text)), text
@@ -126,7 +118,7 @@ def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, rep
 def _check_footnotes(contract: Contract, report: Report) -> None:
     defined = {n.id: n for s in contract.walk() for n in s.footnotes}
     # Footnote marks belong in the running text of sections: not in titles, the contents or the cover.
-    allowed = {id(t) for s in contract.walk() for b in s.body for t in (getattr(b, "items", None) or (b.text,))}
+    allowed = {id(t) for s in contract.walk() for t in block_texts(s.body)}
     used: set[str] = set()
     for _, text in _all_texts(contract):
         for lang in ("sv", "en"):

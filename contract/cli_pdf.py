@@ -30,41 +30,31 @@ def _write(data: bytes, output: Path) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
-# ---------------------------------------------------------------- pdf
+# ---------------------------------------------------------------- pdf and docx
+
+DOCUMENTS = {
+    "pdf": "write the archival PDF (PDF/A-2b, PDF/UA-1) of a version, with empty signature fields",
+    "docx": "write a Word version of a version's text (for circulating drafts)",
+}
 
 
-def _add_pdf(sub) -> None:
-    p = sub.add_parser("pdf", help="write the archival PDF (PDF/A-2b, PDF/UA-1) of a version, with empty signature fields")
-    p.add_argument("version", metavar="YEAR")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv")
-    p.add_argument("-o", "--output", type=Path, help="the file to write (default: klimatkontrakt-YEAR-LANG.pdf)")
-    p.set_defaults(run=_run_pdf)
+def _add_document(kind: str):
+    def add(sub) -> None:
+        p = sub.add_parser(kind, help=DOCUMENTS[kind])
+        p.add_argument("version", metavar="YEAR")
+        p.add_argument("--lang", choices=("sv", "en"), default="sv")
+        p.add_argument("-o", "--output", type=Path, help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind})")
+        p.set_defaults(run=_run_document, kind=kind)
+
+    return add
 
 
-def _run_pdf(args) -> int:
+def _run_document(args) -> int:
     from . import pdf  # pyHanko and typst load in ~1 s: only when needed
-    contract = load(args.root, args.version)
-    data = pdf.render_pdf(contract, args.lang, source(args.root, args.version))
-    _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.pdf"))
-    return 0
 
-
-# ---------------------------------------------------------------- docx
-
-
-def _add_docx(sub) -> None:
-    p = sub.add_parser("docx", help="write a Word version of a version's text (for circulating drafts)")
-    p.add_argument("version", metavar="YEAR")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv")
-    p.add_argument("-o", "--output", type=Path, help="the file to write (default: klimatkontrakt-YEAR-LANG.docx)")
-    p.set_defaults(run=_run_docx)
-
-
-def _run_docx(args) -> int:
-    from . import pdf  # pyHanko and typst load in ~1 s: only when needed
-    contract = load(args.root, args.version)
-    data = pdf.render_docx(contract, args.lang, source(args.root, args.version))
-    _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.docx"))
+    render = pdf.render_pdf if args.kind == "pdf" else pdf.render_docx
+    data = render(load(args.root, args.version), args.lang, source(args.root, args.version))
+    _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}"))
     return 0
 
 
@@ -170,4 +160,4 @@ def _party_line(party: sign.PartyResult, trusting: bool) -> str:
             f"covers {party.coverage}; changed after it: {party.modification}")
 
 
-COMMANDS = [_add_pdf, _add_sign, _add_verify, _add_docx]
+COMMANDS = [_add_document("pdf"), _add_sign, _add_verify, _add_document("docx")]

@@ -100,6 +100,13 @@ class Section:
     to_be_written: bool = False
     pos: Pos | None = None
 
+    def texts(self) -> Iterator[Text]:
+        """Yield this section's own texts: title, body, footnotes (not its subsections')."""
+        yield self.title
+        yield from block_texts(self.body)
+        for note in self.footnotes:
+            yield note.text
+
     def walk(self) -> Iterator["Section"]:
         """Yield this section and all its descendants in document order."""
         yield self
@@ -135,6 +142,13 @@ class Annex:
     body: tuple[Block, ...] = ()
     documents: tuple[AnnexDocument, ...] = ()
     pos: Pos | None = None
+
+    def texts(self) -> Iterator[Text]:
+        """Yield the annex's texts: title, body, document titles."""
+        yield self.title
+        yield from block_texts(self.body)
+        for doc in self.documents:
+            yield doc.title
 
 
 @dataclass(frozen=True)
@@ -192,23 +206,18 @@ class Contract:
             yield party.name
             if party.signatory.role:
                 yield party.signatory.role
-        yield from _block_texts(self.preamble)
+        yield from block_texts(self.preamble)
         for section in self.walk():
-            yield section.title
-            yield from _block_texts(section.body)
-            for note in section.footnotes:
-                yield note.text
+            yield from section.texts()
         if self.annex:
-            yield self.annex.title
-            yield from _block_texts(self.annex.body)
-            for doc in self.annex.documents:
-                yield doc.title
+            yield from self.annex.texts()
         for erratum in self.meta.errata:
             yield erratum.what
             yield erratum.why
 
 
-def _block_texts(blocks: tuple[Block, ...]) -> Iterator[Text]:
+def block_texts(blocks: tuple[Block, ...]) -> Iterator[Text]:
+    """Yield the texts of body blocks: a paragraph's or heading's text, each list item."""
     for block in blocks:
         if isinstance(block, BulletList):
             yield from block.items

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from . import inline
 from .errors import Report
-from .model import BulletList, Section
+from .model import Section
 
 
 def number(sections: list[Section], report: Report) -> tuple[Section, ...]:
@@ -58,7 +58,7 @@ def _pinned_component(section: Section, prefix: str, expected: int, report: Repo
 def _number_footnotes(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     order: dict[str, int] = {}
     for section in (s for top in sections for s in top.walk()):
-        for text in _section_texts(section):
+        for text in (t.sv for t in section.texts()):
             for node in inline.walk(inline.parse(text)):
                 if isinstance(node, inline.FootnoteRef) and node.target not in order:
                     order[node.target] = len(order) + 1
@@ -75,13 +75,3 @@ def _apply_footnotes(section: Section, order: dict[str, int]) -> Section:
         children=tuple(_apply_footnotes(c, order) for c in section.children),
     )
 
-
-def _section_texts(section: Section):
-    yield section.title.sv
-    for block in section.body:
-        if isinstance(block, BulletList):
-            yield from (item.sv for item in block.items)
-        else:
-            yield block.text.sv
-    for note in section.footnotes:
-        yield note.text.sv

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from contract import inline, labels, pdf
 from contract.load import load
+from contract.model import block_texts
 from contract.provenance import Source
 from contract.render import typst as typst_render
 from contract.render.plain import Resolver, plain
@@ -211,9 +212,9 @@ def test_english_pdf_is_english_and_marks_swedish_stand_ins(contract, en_pdf):
     text = words(pdftotext(en_pdf))
     assert PdfReader(io.BytesIO(en_pdf)).trailer["/Root"]["/Lang"] == "en-GB"
     assert "Signatures" in text and "Place and date" in text and "Name in print" in text
-    groups = [[s.title, *typst_render._block_texts(s.body), *(n.text for n in s.footnotes)] for s in contract.walk()]
-    groups += [typst_render._block_texts(contract.preamble)]
-    groups += [[contract.annex.title, *typst_render._block_texts(contract.annex.body), *(d.title for d in contract.annex.documents)]]
+    groups = [list(s.texts()) for s in contract.walk()]
+    groups += [list(block_texts(contract.preamble))]
+    groups += [list(contract.annex.texts())]
     groups += [[contract.meta.title, *(p.name for p in contract.parties)]]
     expected = sorted(filter(None, (typst_render.stand_in_note(g, "en") for g in groups)))
     found = sorted(re.findall(r"The English translation is out of date; the Swedish text is shown\.|English translation missing; the Swedish text is shown\.", text))

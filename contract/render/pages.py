@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .. import inline, labels
 from ..errors import ContractError, Diagnostic
-from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text
+from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, block_texts
 from ..provenance import Source
 from . import markdown as md
 from .plain import Resolver, plain
@@ -186,12 +186,12 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         "contract.md.j2", lang, ctx, f"{view.version}/index.md",
         v=view,
         preamble=[_block(b, lang, resolver) for b in contract.preamble],
-        preamble_notes=_notes([t for b in contract.preamble for t in _texts(b)], lang),
+        preamble_notes=_notes(list(block_texts(contract.preamble)), lang),
         sections=[_section_view(s, lang, resolver) for s in contract.walk()],
         annex=annex and _inline(annex.title, lang, resolver),
         annex_blocks=[_block(b, lang, resolver) for b in annex.body] if annex else [],
         annex_docs=[_document_link(d, lang, resolver) for d in annex.documents] if annex else [],
-        annex_notes=_notes(_annex_texts(annex), lang) if annex else (),
+        annex_notes=_notes(list(annex.texts()), lang) if annex else (),
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view)),
@@ -314,7 +314,7 @@ def _version_footer(view: VersionView, lang: str) -> list[str]:
 
 
 def _section_view(section: Section, lang: str, resolver: Resolver) -> SectionView:
-    texts = [section.title, *(t for b in section.body for t in _texts(b)), *(n.text for n in section.footnotes)]
+    texts = list(section.texts())
     return SectionView(
         id=section.id,
         level=min(section.depth + 1, 6),
@@ -331,14 +331,6 @@ def _block(block, lang: str, resolver: Resolver) -> Block:
     if isinstance(block, BulletList):
         return Block("list", items=tuple(_inline(item, lang, resolver) for item in block.items))
     return Block("heading" if isinstance(block, Heading) else "p", text=_inline(block.text, lang, resolver))
-
-
-def _texts(block) -> list[Text]:
-    return list(block.items) if isinstance(block, BulletList) else [block.text]
-
-
-def _annex_texts(annex) -> list[Text]:
-    return [annex.title, *(t for b in annex.body for t in _texts(b)), *(d.title for d in annex.documents)]
 
 
 def _notes(texts: list[Text], lang: str) -> tuple[str, ...]:

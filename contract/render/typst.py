@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .. import inline, labels
-from ..model import BulletList, Contract, Heading, Paragraph, Section, Text
+from ..model import BulletList, Contract, Heading, Paragraph, Section, Text, block_texts
 from ..provenance import Source
 from .plain import Resolver
 
@@ -146,7 +146,7 @@ def section(item: Section, ctx: _Context) -> list[str]:
     """Return the markup of one section, its stand-in note and its subsections."""
     heading = f"#kk.section-heading({item.depth}, {string(item.number)}, {text(item.title, ctx)})<{ctx.labels[item.id]}>"
     out = [heading]
-    note = stand_in_note([item.title, *_block_texts(item.body), *(n.text for n in item.footnotes)], ctx.lang)
+    note = stand_in_note(list(item.texts()), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")
     if item.to_be_written:
@@ -165,19 +165,12 @@ def stand_in_note(texts: list[Text], lang: str) -> str | None:
     return labels.label(lang, "translation_stale" if "stale" in statuses else "translation_missing")
 
 
-def _block_texts(items: tuple) -> list[Text]:
-    out: list[Text] = []
-    for block in items:
-        out += list(block.items) if isinstance(block, BulletList) else [block.text]
-    return out
-
-
 def _preamble(ctx: _Context) -> list[str]:
     contract = ctx.contract
     if not contract.preamble:
         return []
     out = [f"#heading(level: 1, numbering: none, {text(contract.meta.title, ctx)})"]
-    note = stand_in_note(_block_texts(contract.preamble), ctx.lang)
+    note = stand_in_note(list(block_texts(contract.preamble)), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")
     return out + blocks(contract.preamble, 2, ctx)
@@ -188,7 +181,7 @@ def _annex(ctx: _Context) -> list[str]:
     if annex is None:
         return []
     out = ["#pagebreak(weak: true)", f"#heading(level: 1, numbering: none, {text(annex.title, ctx)})"]
-    note = stand_in_note([annex.title, *_block_texts(annex.body), *(d.title for d in annex.documents)], ctx.lang)
+    note = stand_in_note(list(annex.texts()), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")
     out += blocks(annex.body, 2, ctx)
