@@ -44,6 +44,12 @@ def test_the_workflows_run_only_commands_that_the_tests_exercise():
     assert commands == sorted(
         {
             "bash .ci/install",  # run by .ci/run before these tests
+            "bash .ci/install --python-only",  # the same, without apt and npm
+            "ruff check .",  # run by .ci/run
+            "ruff format --check .",  # run by .ci/run
+            "mypy",  # run by .ci/run
+            'python -m pytest -m "not slow"',  # the fast lane: a subset of what .ci/run runs
+            "python -m pytest",  # run by .ci/run
             "bash .ci/validate github",  # test_validate_script_*
             "python build.py",  # run by .ci/run; tests/test_build.py
             "python build.py --drafts",  # tests/test_build.py
