@@ -9,6 +9,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Modules whose every test renders PDFs, signs with a test PKI, builds a whole site or drives Chromium:
+# left out of the fast lane (-m "not slow") as a whole. Other slow tests carry @pytest.mark.slow themselves.
+SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "test_site_cycle"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite golden files from the current output")
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import git
@@ -11,14 +9,15 @@ import pytest
 
 from contract.revisions import parse, Spec
 from contract.errors import ContractError
+from cli_runner import Result, run_cli
 from diff_cases.edit import Copy
 
 EDIT_1 = ("Kommunfullmäktige antog en energi", "Kommunfullmäktige beslutade om en energi")
 EDIT_2 = ("Klimatrådet är en politisk beredning", "Klimatrådet är en politisk församling")
 
 
-def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "contract", "--root", str(root), "diff", *args], capture_output=True, text=True)
+def run(root: Path, *args: str) -> Result:
+    return run_cli("--root", root, "diff", *args)
 
 
 def edits(document: dict) -> list[tuple]:
