@@ -1,0 +1,53 @@
+"""The README's command table and the command-line parser describe the same commands and options."""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from contract.__main__ import _parser
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+# Options every command has, documented once above the table rather than in every row.
+COMMON = {"--root", "-h", "--help"}
+
+
+def _readme_commands() -> dict[str, set[str]]:
+    """Return each command of the README's table with the options its row names."""
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("## Commands"):]
+    table = table[: table.index("\n## ", 3)]
+    commands: dict[str, set[str]] = {}
+    for row in re.findall(r"^\| (`(?:[^|\\]|\\.)*)\|", table, flags=re.MULTILINE):
+        words = row.strip("`").split()
+        name = "build" if words[:2] == ["python", "build.py"] else words[1]
+        commands.setdefault(name, set()).update(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", row))
+    for name, also in re.findall(r"\(also `klimatkontrakt (\S+)`\)|`klimatkontrakt ([\w-]+)` is an alias", table):
+        commands.setdefault(name or also, set())
+    return commands
+
+
+def _parser_commands() -> dict[str, list[set[str]]]:
+    """Return each subcommand of the parser with its options (each the set of its spellings, -o and --output)."""
+    parser = _parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {
+        name: [set(a.option_strings) for a in p._actions if a.option_strings and not set(a.option_strings) & COMMON]
+        for name, p in sub.choices.items()
+    }
+
+
+def test_every_command_in_the_readme_exists_with_its_options():
+    parsed = _parser_commands()
+    for name, options in _readme_commands().items():
+        assert name in parsed, f"README names `klimatkontrakt {name}`, which the parser does not have"
+        known = set().union(*parsed[name])
+        assert options - COMMON <= known, f"{name}: README names options the parser lacks: {options - COMMON - known}"
+
+
+def test_every_command_and_option_of_the_parser_is_in_the_readme():
+    documented = _readme_commands()
+    for name, options in _parser_commands().items():
+        assert name in documented, f"`klimatkontrakt {name}` is missing from the README's command table"
+        missing = [sorted(spellings) for spellings in options if not spellings & documented[name]]
+        assert not missing, f"{name}: options missing from the README's row: {missing}"
