@@ -111,8 +111,10 @@ def run_history(args) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    for row in rows:
-        what = ", ".join(labels.label(args.lang, k) if k in labels.catalogue(args.lang) else k for k in row["changes"]) or labels.label(args.lang, "unchanged")
+    known = labels.catalogue(args.lang)
+    for step, row in zip(steps, rows, strict=True):
+        what = ", ".join(labels.label(args.lang, k) if k in known else k for k in step.changes)
+        what = what or labels.label(args.lang, "unchanged")
         print(f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{what}")
     return 0
 
