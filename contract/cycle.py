@@ -102,7 +102,9 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
                     "undo those edits, or record each correction as its own erratum (without --section to cover several files)")
 
 
-def erratum(root: Path, version: str, what: dict, why: dict, section: str | None, date: str | None) -> locking.Lock:
+def erratum(
+    root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
+) -> locking.Lock:
     """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
     folder = root / YEARS / version
     current = locking.read_lock(folder)
