@@ -102,7 +102,9 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
                     "undo those edits, or record each correction as its own erratum (without --section to cover several files)")
 
 
-def erratum(root: Path, version: str, what: dict, why: dict, section: str | None, date: str | None) -> locking.Lock:
+def erratum(
+    root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
+) -> locking.Lock:
     """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
     folder = root / YEARS / version
     current = locking.read_lock(folder)
@@ -112,7 +114,8 @@ def erratum(root: Path, version: str, what: dict, why: dict, section: str | None
     target = contract.section(section) if section else None
     if section and target is None:
         raise _fail(f"{YEARS}/{version}", f"there is no section {section!r}", "give the id of the corrected section")
-    _check_correction(root, version, current, target.pos.file.rsplit("/", 1)[-1] if target else None)
+    # A section lives in the file of its group (load reads group G from G.yaml).
+    _check_correction(root, version, current, f"{target.group}.yaml" if target else None)
     entry = {"date": date or datetime.date.today().isoformat(), "what": what, "why": why}
     if section:
         entry = {"date": entry["date"], "section": section, "what": what, "why": why}

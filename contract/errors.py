@@ -31,7 +31,7 @@ class Diagnostic:
         text = self.message + (f" ({self.hint})" if self.hint else "")
         return f"::{level} {','.join(props)}::{_gh_data(text)}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int]:
         """Return a JSON-ready dictionary."""
         return {
             "file": self.pos.file,

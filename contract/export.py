@@ -1,7 +1,7 @@
 """Exports of a whole version: outline rows, a documented JSON structure, readable Markdown."""
 from __future__ import annotations
 
-from .model import Annex, BulletList, Contract, Heading, Paragraph, Section, Text
+from .model import Annex, Block, BulletList, Contract, Heading, Paragraph, Section, Text
 from .render import markdown as md
 from .provenance import Source
 from .render.plain import Resolver, plain
@@ -9,13 +9,13 @@ from .render.plain import Resolver, plain
 JSON_FORMAT = "klimatkontrakt-export/1"
 
 
-def outline(contract: Contract, lang: str) -> list[dict]:
+def outline(contract: Contract, lang: str) -> list[dict[str, str | int]]:
     """Return one row per numbered section: id, number, title, depth."""
     resolver = Resolver.of(contract)
     return [{"id": s.id, "number": s.number, "title": plain(s.title, lang, resolver), "depth": s.depth} for s in contract.walk()]
 
 
-def to_json(contract: Contract, source: Source | None = None) -> dict:
+def to_json(contract: Contract, source: Source | None = None) -> dict[str, object]:
     """Return the whole model as the structure documented in schema/export.schema.json."""
     meta = contract.meta
     return {
@@ -46,12 +46,12 @@ def to_json(contract: Contract, source: Source | None = None) -> dict:
     }
 
 
-def _text(text: Text) -> dict:
+def _text(text: Text) -> dict[str, str | None]:
     return {"key": text.key, "sv": text.sv, "en": text.en}
 
 
-def _blocks(blocks) -> list[dict]:
-    out = []
+def _blocks(blocks: tuple[Block, ...]) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
     for block in blocks:
         if isinstance(block, Paragraph):
             out.append({"type": "paragraph", "text": _text(block.text)})
@@ -62,7 +62,7 @@ def _blocks(blocks) -> list[dict]:
     return out
 
 
-def _section(section: Section) -> dict:
+def _section(section: Section) -> dict[str, object]:
     return {
         "id": section.id,
         "number": section.number,
@@ -77,7 +77,7 @@ def _section(section: Section) -> dict:
     }
 
 
-def _annex(annex: Annex) -> dict:
+def _annex(annex: Annex) -> dict[str, object]:
     return {
         "title": _text(annex.title),
         "body": _blocks(annex.body),

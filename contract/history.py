@@ -32,7 +32,8 @@ def timeline(contracts: Mapping[str, Contract], section_id: str, changes: dict[s
     steps: list[Step] = []
     current_id = section_id
     for version in sorted(contracts):
-        contract, kinds = contracts[version], ()
+        contract = contracts[version]
+        kinds: tuple[str, ...] = ()
         change = changes[version].find(current_id) if version in changes else None
         if change is not None:
             current_id, kinds = change.new_id or current_id, change.kinds

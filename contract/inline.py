@@ -13,6 +13,7 @@ renderer escapes for its output:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Union
 
@@ -74,7 +75,7 @@ def parse(source: str) -> tuple[Inline, ...]:
     return tuple(nodes)
 
 
-def _append_node(nodes: list[Inline], match: re.Match) -> None:
+def _append_node(nodes: list[Inline], match: re.Match[str]) -> None:
     if match.group("escaped") is not None:
         _append_literal(nodes, match.group("escaped"))
     elif match.group("kind") == "ref":
@@ -96,7 +97,7 @@ def _append_literal(nodes: list[Inline], text: str) -> None:
         nodes.append(Literal(text))
 
 
-def walk(nodes: tuple[Inline, ...]):
+def walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
     """Yield every node, depth first."""
     for node in nodes:
         yield node

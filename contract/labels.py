@@ -8,6 +8,8 @@ from pathlib import Path
 from babel.dates import format_date as _babel_date
 from ruamel.yaml import YAML
 
+from .model import Contract
+
 CATALOGUES = Path(__file__).parent / "i18n"
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
@@ -36,7 +38,7 @@ def join(names: list[str], lang: str, last: str = "list_and") -> str:
     return f"{', '.join(names[:-1])} {label(lang, last)} {names[-1]}"
 
 
-def cover_line(contract, lang: str) -> str:
+def cover_line(contract: Contract, lang: str) -> str:
     """Return the cover's line naming the parties, e.g. "Mellan Borås Stad och myndigheterna … samt Viable Cities"."""
     def names(kind: str) -> list[str]:
         return [p.name.shown(lang)[0] for p in contract.parties if p.kind == kind]

@@ -43,7 +43,7 @@ class Text:
     pos: Pos | None = None
     en_pos: Pos | None = None
     en_status: str = "current"  # current | stale | missing (see contract.translations)
-    path: tuple = ()  # where the text's mapping sits in its YAML file (keys and indexes)
+    path: tuple[str | int, ...] = ()  # where the text's mapping sits in its YAML file (keys and indexes)
 
     def get(self, lang: str) -> str | None:
         """Return the text in one language (None when that language is missing)."""
@@ -51,8 +51,11 @@ class Text:
 
     def shown(self, lang: str) -> tuple[str, bool]:
         """Return what a reader of this language sees, and whether it is the Swedish stand-in."""
-        if lang == "sv" or self.en_status == "current":
-            return (self.sv if lang == "sv" else self.en), False
+        if lang == "sv":
+            return self.sv, False
+        # A text built without English keeps the default status "current": it is still a stand-in.
+        if self.en is not None and self.en_status == "current":
+            return self.en, False
         return self.sv, True
 
 

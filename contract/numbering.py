@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from . import inline
 from .errors import Report
-from .model import Section
+from .model import Pos, Section
 
 
 def number(sections: list[Section], report: Report) -> tuple[Section, ...]:
@@ -22,7 +22,7 @@ def _number_level(sections: list[Section] | tuple[Section, ...], prefix: str, re
         current = _pinned_component(section, prefix, expected, report) if section.pinned else expected
         if current > expected and not section.gap_reason:
             report.warning(
-                section.pos,
+                _where(section),
                 f"section number {prefix}{current} leaves a gap: {prefix}{expected} is missing",
                 "remove the pin to number it by position, or give 'gap_reason' when the signed original has the gap",
                 "numbering-gap",
@@ -33,12 +33,17 @@ def _number_level(sections: list[Section] | tuple[Section, ...], prefix: str, re
     return tuple(out)
 
 
+def _where(section: Section) -> Pos:
+    """Return where to report a section's number: its source position, or its id when built in code."""
+    return section.pos or Pos(section.id)
+
+
 def _pinned_component(section: Section, prefix: str, expected: int, report: Report) -> int:
     pin = section.number
     head, _, tail = pin.rpartition(".")
     if (head + "." if head else "") != prefix:
         report.error(
-            section.pos,
+            _where(section),
             f"pinned number {pin!r} does not fit its place: sections here are numbered {prefix}N",
             f"write {prefix}{expected} or remove the pin",
             "bad-pin",
@@ -46,7 +51,7 @@ def _pinned_component(section: Section, prefix: str, expected: int, report: Repo
         return expected
     if int(tail) < expected:
         report.error(
-            section.pos,
+            _where(section),
             f"pinned number {pin!r} is lower than {prefix}{expected}, the next number in order",
             "numbers must increase; remove the pin or correct it",
             "bad-pin",

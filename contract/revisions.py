@@ -9,10 +9,14 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import ContractError, Diagnostic
 from .load import YEARS, load
 from .model import Contract, Pos
+
+if TYPE_CHECKING:
+    from git import Commit, Repo, Tree
 
 SCHEMA = "schema"
 
@@ -60,7 +64,7 @@ def load_at(root: Path, revision: str, version: str) -> Contract:
     return replace(contract, folder=f"{revision}:{contract.folder}")
 
 
-def _commit(root: Path, revision: str):
+def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:
     import git  # imported here: plain versions need no git at all
 
     try:
@@ -73,12 +77,15 @@ def _commit(root: Path, revision: str):
         raise ContractError([_problem(revision, f"unknown git revision {revision!r}", "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024")]) from None
 
 
-def _prefix(root: Path, repo) -> PurePosixPath:
+def _prefix(root: Path, repo: Repo) -> PurePosixPath:
+    """Return where the project lies inside the repository's tree (the top in a bare repository)."""
+    if repo.working_tree_dir is None:  # a bare repository: --root names the repository itself
+        return PurePosixPath()
     inside = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve())
     return PurePosixPath(inside.as_posix()) if inside.parts else PurePosixPath()
 
 
-def _subtree(tree, path: PurePosixPath):
+def _subtree(tree: Tree, path: PurePosixPath) -> Tree | None:
     try:
         found = tree / path.as_posix() if path.parts else tree
     except KeyError:
@@ -86,14 +93,16 @@ def _subtree(tree, path: PurePosixPath):
     return found if found.type == "tree" else None
 
 
-def _copy_tree(tree, path: PurePosixPath, target: Path) -> bool:
+def _copy_tree(tree: Tree, path: PurePosixPath, target: Path) -> bool:
     """Write the files under path in a git tree to target; False when the revision lacks path."""
+    from git import Blob
+
     sub = _subtree(tree, path)
     if sub is None:
         return False
     for blob in sub.traverse():
-        if blob.type == "blob":
-            dest = target / PurePosixPath(blob.path).relative_to(path)
+        if isinstance(blob, Blob):
+            dest = target.joinpath(PurePosixPath(blob.path).relative_to(path))
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(blob.data_stream.read())
     return True
@@ -107,7 +116,7 @@ def _copy_tree_from_disk(source: Path, target: Path) -> None:
             dest.write_bytes(file.read_bytes())
 
 
-def _versions_hint(tree, prefix: PurePosixPath, revision: str) -> str:
+def _versions_hint(tree: Tree, prefix: PurePosixPath, revision: str) -> str:
     years = _subtree(tree, prefix / YEARS)
     names = sorted(t.name for t in years.trees) if years is not None else []
     return f"versions at {revision}: {', '.join(names) or 'none'}"

@@ -135,3 +135,17 @@ def test_the_pdf_shows_errata_and_sections_still_to_be_written(repo_copy, tmp_pa
     assert run(repo_copy, "new-year", "2024")[0] == 0
     english = _pdf_text(repo_copy, "2024", "en", tmp_path)
     assert english.count("To be written: the text of this section has not been written yet.") == 24
+
+
+def test_an_erratum_for_one_section_refuses_edits_in_other_files(repo_copy):
+    # klimatvaxling is a municipality section: its file is municipality.yaml, and clause.yaml must be untouched.
+    for name, old, new in (("municipality.yaml", "1,50 kronor", "2,50 kronor"), ("clause.yaml", "sv: Kontraktet\n", "sv: Avtalet\n")):
+        file = repo_copy / "years" / "2023" / name
+        file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    code, out, _ = run(
+        repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
+        "--what-sv", "Avgiften rättad till 2,50 kronor.", "--why-sv", "Skrivfel i den signerade texten.",
+    )
+    assert code == 1
+    assert out.startswith("years/2023/clause.yaml: error: files other than municipality.yaml changed too: clause.yaml (")
+    assert "errata:" not in (repo_copy / "years" / "2023" / "contract.yaml").read_text(encoding="utf-8")

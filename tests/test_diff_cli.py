@@ -132,3 +132,16 @@ def test_parse_names_a_revision_only_when_given():
     assert parse("origin/main:2024").label == "origin/main:2024"
     with pytest.raises(ContractError):
         parse("main:")
+
+
+def test_a_revision_read_from_a_bare_repository(repo, tmp_path):
+    # A bare repository has no working tree: --root names the repository, the project is at the top of its tree.
+    from contract.diff import compare
+    from contract.revisions import load_spec
+
+    bare = tmp_path / "mirror.git"
+    git.Repo(repo).clone(bare, bare=True)
+    old, new = load_spec(bare, "HEAD~1:2023"), load_spec(bare, "main:2023")
+    assert (old.folder, new.folder) == ("HEAD~1:years/2023", "main:years/2023")
+    changed = compare(old, new).changed()
+    assert [(s.id, s.kinds) for s in changed] == [("kommunens-klimatmal", ("modified",))]

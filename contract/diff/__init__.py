@@ -73,13 +73,15 @@ def _annex(sides: tuple[Side, Side]) -> tuple[SectionChange, ...]:
     a, b = old.contract.annex, new.contract.annex
     if a is None and b is None:
         return ()
-    titles = [side.unit("title", x.title) if x else None for side, x in ((old, a), (new, b))]
-    found = content.compare(*titles, old.annex(a), new.annex(b), sides)
+    old_title = old.unit("title", a.title) if a else None
+    new_title = new.unit("title", b.title) if b else None
+    found = content.compare(old_title, new_title, old.annex(a), new.annex(b), sides)
     return (_part("annex", found, (a is not None, b is not None)),)
 
 
 def _part(name: str, found: content.Content, present: tuple[bool, bool] = (True, True)) -> SectionChange:
     """Return the record of an unnumbered part (preamble, annex)."""
+    kinds: tuple[str, ...]
     if present != (True, True):
         kinds = ("added",) if present[1] else ("removed",)
     else:

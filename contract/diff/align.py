@@ -43,7 +43,7 @@ def similarity(a: Unit, b: Unit) -> float:
     return len(x & y) / len(x | y)
 
 
-def _table(score, n: int, m: int) -> list[list[float]]:
+def _table(score: list[list[float]], n: int, m: int) -> list[list[float]]:
     table = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):
@@ -52,7 +52,9 @@ def _table(score, n: int, m: int) -> list[list[float]]:
     return table
 
 
-def _trace(table, score, old: list[Unit], new: list[Unit]) -> list[tuple[Unit | None, Unit | None]]:
+def _trace(
+    table: list[list[float]], score: list[list[float]], old: list[Unit], new: list[Unit]
+) -> list[tuple[Unit | None, Unit | None]]:
     steps: list[tuple[Unit | None, Unit | None]] = []
     i, j = len(old), len(new)
     while i or j:

@@ -81,7 +81,7 @@ class SectionChange:
     new_number: str | None
     depth: int
     kinds: tuple[str, ...] = ()  # empty when unchanged; members of KINDS
-    title: dict = field(default_factory=dict)  # lang -> Redline of the title
+    title: dict[str, Redline] = field(default_factory=dict)  # lang -> Redline of the title
     blocks: tuple[BlockChange, ...] = ()
     match: str = ""  # how the sections were paired: id | text | similarity | "" (unpaired)
     score: float = 0.0  # similarity of a pair found by the fallback

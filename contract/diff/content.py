@@ -1,6 +1,7 @@
 """Compare the texts of one section across two versions: title, blocks, references, bilingual flags."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..inline import SECTION_NUMBER
@@ -8,14 +9,17 @@ from ..model import LANGS
 from . import words
 from .align import align
 from .changeset import BlockChange, Flag, Redline, RefUpdate
+from .tokens import Token
 from .units import Side, Unit
+
+Pair = tuple[Unit | None, Unit | None]  # a block in two versions; None where it has no partner
 
 
 @dataclass(frozen=True)
 class Content:
     """The compared texts of a section and what the comparison found."""
 
-    title: dict
+    title: dict[str, Redline]  # lang -> redline of the title
     blocks: tuple[BlockChange, ...]
     renamed: bool
     modified: bool
@@ -31,7 +35,7 @@ def compare(old_title: Unit | None, new_title: Unit | None, old: list[Unit], new
     there is nothing to show, and most sections of a year's revision are like that.
     """
     untouched = len(old) == len(new) and all(a.plainly_same(b) for a, b in zip(old, new))
-    pairs = [] if untouched else [p for p in align(old, new) if keep_deleted or p[1] is not None]
+    pairs: list[Pair] = [] if untouched else [p for p in align(old, new) if keep_deleted or p[1] is not None]
     title = _block(old_title, new_title)
     blocks = tuple(_block(a, b) for a, b in pairs)
     everything = [(old_title, new_title), *pairs]
@@ -50,20 +54,18 @@ def compare(old_title: Unit | None, new_title: Unit | None, old: list[Unit], new
 
 def _block(a: Unit | None, b: Unit | None) -> BlockChange:
     """Compare two versions of one block (either may be missing)."""
-    unit = b or a
-    if unit is None:
-        return BlockChange("title", "equal", Redline(), Redline())
-    label = unit.label
     if a is None:
-        return BlockChange(unit.kind, "inserted", words.inserted(b.sv), _whole(b, words.inserted), unit.group, label)
+        if b is None:
+            return BlockChange("title", "equal", Redline(), Redline())
+        return BlockChange(b.kind, "inserted", words.inserted(b.sv), _whole(b, words.inserted), b.group, b.label)
     if b is None:
-        return BlockChange(unit.kind, "deleted", words.deleted(a.sv), _whole(a, words.deleted), unit.group, label)
+        return BlockChange(a.kind, "deleted", words.deleted(a.sv), _whole(a, words.deleted), a.group, a.label)
     sv = words.redline(a.sv, b.sv)
     changed = sv.changed or _en_changed(a, b)
-    return BlockChange(unit.kind, "modified" if changed else "equal", sv, _english(a, b, sv), unit.group, label)
+    return BlockChange(b.kind, "modified" if changed else "equal", sv, _english(a, b, sv), b.group, b.label)
 
 
-def _whole(unit: Unit, make) -> Redline:
+def _whole(unit: Unit, make: Callable[[tuple[Token, ...]], Redline]) -> Redline:
     tokens, stand_in = unit.shown("en")
     return replace(make(tokens), stand_in=stand_in)
 
@@ -88,12 +90,13 @@ def _references(blocks: list[BlockChange]) -> tuple[RefUpdate, ...]:
     for block in blocks:
         for redline in (block.sv, block.en):
             for seg in redline.segments:
-                if seg.was is not None and seg.target not in found:
+                # Only a reference keeps its old number, and a reference always has a target.
+                if seg.was is not None and seg.target is not None and seg.target not in found:
                     found[seg.target] = RefUpdate(seg.target, seg.was, seg.text)
     return tuple(found.values())
 
 
-def _flags(pairs, sides: tuple[Side, Side]) -> tuple[Flag, ...]:
+def _flags(pairs: list[Pair], sides: tuple[Side, Side]) -> tuple[Flag, ...]:
     """Return the bilingual and reference flags of a section, each code once, in a fixed order."""
     codes: list[Flag] = []
     for a, b in pairs:
@@ -123,6 +126,8 @@ def _dangling(unit: Unit, sides: tuple[Side, Side]) -> list[Flag]:
     old, new = sides
     flags = []
     for token in (*unit.sv, *(unit.en or ())):
-        if token.kind == "ref" and not SECTION_NUMBER.match(token.target) and token.target not in new.numbers.shown:
+        if token.kind != "ref" or token.target is None:  # every reference token has a target
+            continue
+        if not SECTION_NUMBER.match(token.target) and token.target not in new.numbers.shown:
             flags.append(Flag("dangling_ref", token.target, old.numbers.shown.get(token.target, "")))
     return flags

@@ -45,10 +45,14 @@ def _party(old: Party, new: Party) -> list[FieldChange]:
 
 
 def _texts(scope: str, name: str, old: Text | None, new: Text | None, names: tuple[str, str] = ("", "")) -> list[FieldChange]:
-    return [FieldChange(scope, f"{name}.{lang}", old and old.get(lang), new and new.get(lang), names) for lang in ("sv", "en")]
+    return [FieldChange(scope, f"{name}.{lang}", _get(old, lang), _get(new, lang), names) for lang in ("sv", "en")]
 
 
-def _str(value) -> str | None:
+def _get(text: Text | None, lang: str) -> str | None:
+    return None if text is None else text.get(lang)
+
+
+def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 

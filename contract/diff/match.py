@@ -1,12 +1,13 @@
 """Pair the sections of two versions: by stable id, then by unique text, then by similarity.
 
-The fallback follows DESIGN.md section 5: overlap of 3-word phrases with cross-reference numbers
-masked (weight 0.85) plus title similarity (0.15), one-to-one assignment by the Hungarian method,
-pairs below THRESHOLD rejected. Sections left over are tested for containment: a new section mostly
+The fallback scores each pair of left-over sections: overlap of 3-word phrases with cross-reference
+numbers masked (weight 0.85) plus title similarity (0.15); then one-to-one assignment by the Hungarian
+method, pairs below THRESHOLD rejected. Sections left over are tested for containment: a new section mostly
 contained in an old one is split from it; an old one mostly contained in a new one is merged into it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..model import BulletList, Contract, Section
@@ -34,9 +35,9 @@ class Matching:
 class _Profile:
     index: int
     section: Section
-    phrases: frozenset
-    title: frozenset
-    body: tuple  # the section's own text as comparison keys (for exact matches)
+    phrases: frozenset[tuple[str, ...]]  # 3-word phrases (single words in a text shorter than 3 words)
+    title: frozenset[str]
+    body: tuple[str, ...]  # the section's own text as comparison keys (for exact matches)
 
 
 def match(old: Contract, new: Contract) -> Matching:
@@ -74,7 +75,7 @@ def _texts(section: Section) -> list[str]:
     return texts + [note.text.sv for note in section.footnotes]
 
 
-def _phrases(seq: list[str]) -> frozenset:
+def _phrases(seq: list[str]) -> frozenset[tuple[str, ...]]:
     if len(seq) < 3:
         return frozenset((w,) for w in seq)
     return frozenset(zip(seq, seq[1:], seq[2:]))
@@ -92,8 +93,8 @@ def _fallback(result: Matching, olds: list[_Profile], news: list[_Profile]) -> N
 
 def _exact(olds: list[_Profile], news: list[_Profile]) -> list[tuple[_Profile, _Profile]]:
     """Pair sections whose text is identical and unique on both sides."""
-    def unique(profiles):
-        seen: dict = {}
+    def unique(profiles: list[_Profile]) -> dict[tuple[str, ...], _Profile]:
+        seen: dict[tuple[str, ...], list[_Profile]] = {}
         for p in profiles:
             seen.setdefault(_signature(p), []).append(p)
         return {k: v[0] for k, v in seen.items() if len(v) == 1}
@@ -102,7 +103,7 @@ def _exact(olds: list[_Profile], news: list[_Profile]) -> list[tuple[_Profile, _
     return [(a[k], b[k]) for k in a if k in b]
 
 
-def _signature(profile: _Profile) -> tuple:
+def _signature(profile: _Profile) -> tuple[str, ...]:
     return profile.body or ("title",) + tuple(sorted(profile.title))
 
 
@@ -127,7 +128,7 @@ def similarity(old: _Profile, new: _Profile) -> float:
     return 0.85 * _jaccard(old.phrases, new.phrases) + 0.15 * title
 
 
-def _jaccard(a: frozenset, b: frozenset) -> float:
+def _jaccard(a: frozenset[object], b: frozenset[object]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
@@ -146,7 +147,7 @@ def _containment(result: Matching, olds: dict[str, _Profile], news: dict[str, _P
                 result.merged_into[profile.section.id] = target.section.id
 
 
-def _container(part: _Profile, wholes) -> _Profile | None:
+def _container(part: _Profile, wholes: Iterable[_Profile]) -> _Profile | None:
     """Return the section that holds most of this section's phrases, if it holds enough."""
     if len(part.phrases) < MIN_PHRASES:
         return None

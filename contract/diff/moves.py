@@ -7,6 +7,7 @@ positions). The sections a moved one jumped over keep their relative order: they
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterator
 
 from ..model import Contract, Section
 
@@ -47,7 +48,7 @@ def _family(sections: tuple[Section, ...]) -> tuple[dict[str, str | None], dict[
     return parent, index
 
 
-def _sibling_groups(sections: tuple[Section, ...]):
+def _sibling_groups(sections: tuple[Section, ...]) -> Iterator[tuple[Section, ...]]:
     yield sections
     for section in sections:
         for child in section.walk():

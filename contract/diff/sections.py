@@ -1,6 +1,8 @@
 """Build the change record of every section from the matching: kinds, numbers, links and redline."""
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from ..model import Contract, Section
 from . import content
 from .changeset import SectionChange
@@ -11,20 +13,24 @@ from .units import Side
 class Builder:
     """Turns a matching of two versions into SectionChange records in document order."""
 
-    def __init__(self, sides: tuple[Side, Side], matching: Matching, moved: set[str]):
+    def __init__(self, sides: tuple[Side, Side], matching: Matching, moved: set[str]) -> None:
         self.old, self.new = sides
         self.sides = sides
         self.matching = matching
         self.moved = moved
         self.consumed: dict[str, set[int]] = {}  # old id -> ids of its units now in split parts
+        # The matching names only sections of the two versions, so these lookups cannot miss.
+        self.old_sections = _by_id(self.old.contract)
+        self.new_sections = _by_id(self.new.contract)
         self.merged_from: dict[str, list[Section]] = {}
         for old_id, new_id in sorted(matching.merged_into.items(), key=lambda kv: self._old_index(kv[0])):
-            self.merged_from.setdefault(new_id, []).append(self.old.contract.section(old_id))
+            self.merged_from.setdefault(new_id, []).append(self.old_sections[old_id])
 
     def sections(self) -> tuple[SectionChange, ...]:
         """Return every section's change record: new document order, gone sections at their old place."""
-        old_c, new_c = self.old.contract, self.new.contract
-        splits = {nid: self._split_part(new_c.section(nid), old_c.section(oid)) for nid, oid in self.matching.split_from.items()}
+        new_c = self.new.contract
+        parts = self.matching.split_from.items()
+        splits = {nid: self._split_part(self.new_sections[nid], self.old_sections[oid]) for nid, oid in parts}
         by_new = {n.id: self._pair(o, n, how, score) for o, n, how, score in self.matching.pairs}
         records = [(i, 0, 0, by_new.get(s.id) or splits.get(s.id) or self._added(s)) for i, s in enumerate(new_c.walk())]
         records += self._gone(new_c)
@@ -58,12 +64,13 @@ class Builder:
         found = content.compare(None, self.new.title(new), [], self.new.body(new), self.sides)
         return self._record(None, new, found, ["added"])
 
-    def _gone(self, new_c: Contract) -> list[tuple]:
+    def _gone(self, new_c: Contract) -> list[tuple[int, int, int, SectionChange]]:
         """Return records of the old sections with no partner, placed after their old predecessor."""
         paired = {o.id for o, _, _, _ in self.matching.pairs}
         where = {s.id: i for i, s in enumerate(new_c.walk())}
         old_to_new = self.matching.old_to_new()
-        out, anchor = [], -1
+        out: list[tuple[int, int, int, SectionChange]] = []
+        anchor = -1
         for index, section in enumerate(self.old.contract.walk()):
             if section.id in paired:
                 anchor = where[old_to_new[section.id]]
@@ -79,8 +86,11 @@ class Builder:
         found = content.compare(self.old.title(old), None, self.old.body(old), [], self.sides)
         return self._record(old, None, found, ["removed"])
 
-    def _record(self, old: Section | None, new: Section | None, found: content.Content, kinds: list[str], **links) -> SectionChange:
-        either = new or old
+    def _record(
+        self, old: Section | None, new: Section | None, found: content.Content, kinds: list[str],
+        **links: Unpack[_Links],
+    ) -> SectionChange:
+        either = _either(old, new)
         return SectionChange(
             id=either.id,
             old_id=old.id if old else None,
@@ -99,3 +109,30 @@ class Builder:
     def _old_index(self, old_id: str) -> int:
         return next(i for i, s in enumerate(self.old.contract.walk()) if s.id == old_id)
 
+
+class _Links(TypedDict, total=False):
+    """How a section's record links to its partners (the optional fields of SectionChange)."""
+
+    match: str
+    score: float
+    split_from: tuple[str, ...]
+    split_into: tuple[str, ...]
+    merged_from: tuple[str, ...]
+    merged_into: tuple[str, ...]
+
+
+def _by_id(contract: Contract) -> dict[str, Section]:
+    """Return the sections by id (the first of a repeated id, as Contract.section finds it)."""
+    found: dict[str, Section] = {}
+    for section in contract.walk():
+        found.setdefault(section.id, section)
+    return found
+
+
+def _either(old: Section | None, new: Section | None) -> Section:
+    """Return the section a record is known by: the new one, else the old one."""
+    if new is not None:
+        return new
+    if old is None:
+        raise ValueError("a section record needs an old or a new section")
+    return old

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
 from ..model import LANGS
 from .changeset import Redline, SectionChange, TermChange
@@ -20,7 +21,7 @@ def find(sections: tuple[SectionChange, ...]) -> tuple[TermChange, ...]:
     return tuple(found)
 
 
-def _redlines(section: SectionChange, lang: str):
+def _redlines(section: SectionChange, lang: str) -> Iterator[Redline]:
     for redline in [section.title.get(lang), *(getattr(b, lang) for b in section.blocks)]:
         if redline is not None and redline.changed and not (lang != "sv" and redline.stand_in):
             yield redline
@@ -28,7 +29,9 @@ def _redlines(section: SectionChange, lang: str):
 
 def _replacements(redline: Redline) -> list[tuple[str, str]]:
     """Return (deleted, inserted) phrases that replace each other directly."""
-    out, deleted, inserted = [], [], []
+    out: list[tuple[str, str]] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
     for seg in (*redline.segments, None):
         if seg is not None and seg.op == "delete" and not inserted:
             deleted.append(seg.text)
@@ -43,7 +46,7 @@ def _replacements(redline: Redline) -> list[tuple[str, str]]:
 
 def _terms(lang: str, pairs: list[tuple[str, str]]) -> list[TermChange]:
     counts = Counter((a.casefold(), b.casefold()) for a, b in pairs)
-    shown: dict[tuple[str, str], Counter] = {}
+    shown: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
     for a, b in pairs:
         shown.setdefault((a.casefold(), b.casefold()), Counter())[(a, b)] += 1
     terms = []

@@ -62,9 +62,9 @@ class Token(NamedTuple):
 class Numbers:
     """How references resolve in one side of a comparison."""
 
-    shown: dict  # section id -> number shown in this version
-    keys: dict  # section id -> number used for comparison (the new version's, where the target survives)
-    notes: dict  # footnote id -> footnote number
+    shown: dict[str, str]  # section id -> number shown in this version
+    keys: dict[str, str]  # section id -> number used for comparison (the new version's, where the target survives)
+    notes: dict[str, int]  # footnote id -> footnote number
 
 
 def tokenise(source: str, numbers: Numbers, url: str | None = None) -> tuple[Token, ...]:
@@ -74,7 +74,7 @@ def tokenise(source: str, numbers: Numbers, url: str | None = None) -> tuple[Tok
     return tuple(out)
 
 
-def _nodes(nodes, numbers: Numbers, out: list[Token], style: str, url: str | None) -> None:
+def _nodes(nodes: tuple[inline.Inline, ...], numbers: Numbers, out: list[Token], style: str, url: str | None) -> None:
     for node in nodes:
         if isinstance(node, inline.Literal):
             out.extend(_words(node.text, style, url))
@@ -98,19 +98,25 @@ def _ref(target: str, numbers: Numbers) -> Token:
 def _words(text: str, style: str, url: str | None) -> tuple[Token, ...]:
     """Return the tokens of literal text (cached: most texts are the same in both versions)."""
     if style:
-        return tuple(_styled(m.lastgroup, m.group(), style, url) for m in _TOKEN.finditer(unicodedata.normalize("NFC", text)))
+        found = _TOKEN.finditer(unicodedata.normalize("NFC", text))
+        return tuple(_styled(_group(m), m.group(), style, url) for m in found)
     cache = _PLAIN
     tokens = []
     for match in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
         value = match.group()
         token = cache.get(value)
         if token is None:
-            token = cache[value] = _styled(match.lastgroup, value, "", None)
+            token = cache[value] = _styled(_group(match), value, "", None)
         tokens.append(token)
     return tuple(tokens)
 
 
 _PLAIN: dict[str, Token] = {}  # unstyled tokens by their text: the same word is the same token
+
+
+def _group(match: re.Match[str]) -> str:
+    # Every alternative of _TOKEN is one named group without named groups inside, so one is always set.
+    return match.lastgroup or "other"
 
 
 def _styled(group: str, value: str, style: str, url: str | None) -> Token:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..model import Annex, BulletList, Contract, Heading, Paragraph, Section, Text
+from ..model import Annex, Block, BulletList, Contract, Heading, Paragraph, Section, Text
 from .tokens import Numbers, Token, tokenise, words
 
 
@@ -40,9 +40,10 @@ class Unit:
 
     def shown(self, lang: str) -> tuple[tuple[Token, ...], bool]:
         """Return the tokens a reader of this language sees, and whether they are the Swedish stand-in."""
-        if lang == "sv" or not self.en_shown:
+        en = self.en if lang != "sv" and self.en_shown else None
+        if en is None:
             return self.sv, lang != "sv"
-        return self.en, False
+        return en, False
 
     @cached_property
     def _sv_keys(self) -> tuple[str, ...]:
@@ -57,7 +58,7 @@ class Unit:
         return self._sv_keys if lang == "sv" else self._en_keys
 
     @cached_property
-    def word_set(self) -> frozenset:
+    def word_set(self) -> frozenset[str]:
         """Return the set of Swedish comparison words (for pairing similar blocks)."""
         return frozenset(words(self.sv))
 
@@ -65,12 +66,14 @@ class Unit:
 class Side:
     """One version in a comparison: its reference numbers and the units of its sections."""
 
-    def __init__(self, contract: Contract, keys: dict[str, str] | None = None):
+    def __init__(self, contract: Contract, keys: dict[str, str] | None = None) -> None:
         self.contract = contract
         shown = {s.id: s.number for s in contract.walk()}
         notes = {n.id: n.number for n in contract.footnotes()}
         self.numbers = Numbers(shown, {**shown, **(keys or {})}, notes)
-        self._cache: dict[tuple[str, str], object] = {}  # the same Unit objects on every call
+        # The same Unit objects on every call: split sections tell the units they took by identity.
+        self._titles: dict[str, Unit] = {}
+        self._bodies: dict[str, tuple[Unit, ...]] = {}
 
     def unit(self, kind: str, text: Text, group: int = 0, label: str = "", url: str | None = None) -> Unit:
         """Return one text as a unit."""
@@ -78,20 +81,18 @@ class Side:
 
     def title(self, section: Section) -> Unit:
         """Return the unit of a section's title."""
-        key = ("title", section.id)
-        if key not in self._cache:
-            self._cache[key] = self.unit("title", section.title)
-        return self._cache[key]
+        if section.id not in self._titles:
+            self._titles[section.id] = self.unit("title", section.title)
+        return self._titles[section.id]
 
     def body(self, section: Section) -> list[Unit]:
         """Return the units of a section's body and footnotes, in reading order."""
-        key = ("body", section.id)
-        if key not in self._cache:
+        if section.id not in self._bodies:
             notes = [self.unit("footnote", n.text, label=str(n.number)) for n in section.footnotes]
-            self._cache[key] = tuple(self.blocks(section.body) + notes)
-        return list(self._cache[key])
+            self._bodies[section.id] = tuple(self.blocks(section.body) + notes)
+        return list(self._bodies[section.id])
 
-    def blocks(self, blocks) -> list[Unit]:
+    def blocks(self, blocks: tuple[Block, ...]) -> list[Unit]:
         """Return the units of body blocks; items of one list share a group number."""
         units: list[Unit] = []
         for index, block in enumerate(blocks):

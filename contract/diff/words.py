@@ -11,6 +11,10 @@ _DMP.Diff_Timeout = 0  # exact diffs: a redline must not depend on the speed of 
 # Words map to CJK ideographs, which Python counts as alphanumeric, and spaces to " ", so the
 # cleanup's boundary scoring aligns edits with the spaces between words.
 _FIRST_CHAR = 0x4E00
+# A diff-match-patch edit: operation (-1 delete, 0 equal, 1 insert) and the encoded tokens.
+Diff = tuple[int, str]
+# One token of the redline: operation, token, and for a renumbered reference its old number.
+Step = tuple[str, Token, str | None]
 STRAY_WORDS = 1  # an unchanged run of at most this many words ...
 PHRASE_WORDS = 4  # ... between edits of which one has at least this many words is absorbed
 
@@ -21,13 +25,13 @@ def redline(old: tuple[Token, ...], new: tuple[Token, ...]) -> Redline:
         return Redline(_merge(_equal_pairs(old, new)))
     codes: dict[str, str] = {" ": " "}
     a, b = _encode(old, codes), _encode(new, codes)
-    diffs = _DMP.diff_main(a, b, False)
+    diffs: list[Diff] = _DMP.diff_main(a, b, False)
     _DMP.diff_cleanupSemantic(diffs)
     _absorb_stray_words(diffs)
     return Redline(_merge(_decode(diffs, old, new)))
 
 
-def _absorb_stray_words(diffs: list) -> None:
+def _absorb_stray_words(diffs: list[Diff]) -> None:
     """Fold a lone unchanged word inside a rewritten phrase into the edit, so phrases read whole.
 
     diff_cleanupSemantic keeps " och " between "budgetar" -> "planering" and "verksamheter" ->
@@ -45,7 +49,7 @@ def _absorb_stray_words(diffs: list) -> None:
                 break
 
 
-def _edit_words(diffs: list, i: int) -> int:
+def _edit_words(diffs: list[Diff], i: int) -> int:
     """Return the words of the larger edit next to the equality at i (0 unless edits on both sides)."""
     if diffs[i - 1][0] == 0 or diffs[i + 1][0] == 0:
         return 0
@@ -87,8 +91,8 @@ def _char(index: int) -> str:
     return chr(_FIRST_CHAR + index) if index < 20000 else chr(0x20000 + index)
 
 
-def _decode(diffs, old: tuple[Token, ...], new: tuple[Token, ...]) -> list[tuple]:
-    steps: list[tuple] = []
+def _decode(diffs: list[Diff], old: tuple[Token, ...], new: tuple[Token, ...]) -> list[Step]:
+    steps: list[Step] = []
     i = j = 0
     for op, chars in diffs:
         n = len(chars)
@@ -104,9 +108,9 @@ def _decode(diffs, old: tuple[Token, ...], new: tuple[Token, ...]) -> list[tuple
     return steps
 
 
-def _equal_pairs(old, new) -> list[tuple]:
+def _equal_pairs(old: tuple[Token, ...], new: tuple[Token, ...]) -> list[Step]:
     """Pair equal tokens; a renumbered reference stays equal and remembers its old number."""
-    steps: list[tuple] = []
+    steps: list[Step] = []
     for a, b in zip(old, new):
         if a.text == b.text or a.kind == "space":
             steps.append(("equal", b, None))
@@ -119,15 +123,17 @@ def _equal_pairs(old, new) -> list[tuple]:
     return steps
 
 
-def _merge(steps: list[tuple]) -> tuple[Segment, ...]:
+def _merge(steps: list[Step]) -> tuple[Segment, ...]:
     """Join steps of the same operation and style into segments (references stay single)."""
-    runs: list[list] = []  # [op, style, url, target, was, texts]
+    heads: list[tuple[str, str, str | None, str | None, str | None]] = []  # op, style, url, target, was
+    texts: list[list[str]] = []  # the texts of each run
     for op, token, was in steps:
         style = token.style
-        last = runs[-1] if runs else None
-        if last and style not in ("ref", "fn") and (last[0], last[1], last[2]) == (op, style, token.url):
-            last[5].append(token.text)
+        if heads and style not in ("ref", "fn") and heads[-1][:3] == (op, style, token.url):
+            texts[-1].append(token.text)
         else:
             target = token.target if style in ("ref", "fn") else None
-            runs.append([op, style, token.url, target, was, [token.text]])
-    return tuple(Segment(op, "".join(texts), style, url, target, was) for op, style, url, target, was, texts in runs)
+            heads.append((op, style, token.url, target, was))
+            texts.append([token.text])
+    runs = zip(heads, texts, strict=True)
+    return tuple(Segment(op, "".join(run), style, url, target, was) for (op, style, url, target, was), run in runs)
