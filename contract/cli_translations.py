@@ -102,4 +102,6 @@ def _import(args) -> int:
     return 0
 
 
-COMMANDS = [add_translations]
+from .cli_glossary import add_glossary  # noqa: E402  the glossary command sits with the translation commands
+
+COMMANDS = [add_translations, add_glossary]
