@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import Report
@@ -28,7 +29,11 @@ class Term:
 
     def found_in(self, text: str) -> str | None:
         """Return the form of the term a Swedish text uses (whole words, any case), or None."""
-        found = _words(self.sv, re.IGNORECASE).search(words(text))
+        plain = words(text)
+        lowered = plain.lower()
+        if not any(form.split()[0].lower() in lowered for form in self.sv):
+            return None  # a cheap test first: most texts use few terms
+        found = _words(self.sv, re.IGNORECASE).search(plain)
         return found.group(0) if found else None
 
     def in_swedish(self, text: str) -> bool:
@@ -60,12 +65,14 @@ class Glossary:
 
     def kept_in(self, sv: str) -> list[str]:
         """Return the kept names a Swedish text uses."""
-        return [name for name in self.keep if _words((name,), 0).search(words(sv))]
+        plain = words(sv)
+        return [name for name in self.keep if name in plain and _words((name,), 0).search(plain)]
 
 
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|(?<=\])\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
+@lru_cache(maxsize=4096)
 def words(text: str) -> str:
     """Return a text without the markup that is not words: references, footnote marks, link addresses."""
     return _MARKUP.sub(" ", text)
