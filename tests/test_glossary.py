@@ -76,10 +76,10 @@ def test_the_review_corrections_are_in_the_english_and_the_swedish_is_untouched(
 def test_a_wrong_rendering_beside_a_right_one_is_reported_at_the_english_text(repo):
     set_english(repo, "viable-cities-ataganden/1", "international forerunners", "international pioneers")
     where = next(t.en_pos for t in load(repo, "2023").texts() if t.key == "viable-cities-ataganden/1")
-    assert translation_warnings(repo) == [
+    assert translation_warnings(repo) == [(
         f"{where}: warning: glossary: the Swedish says 'föregångare' and the English uses 'pioneer'"
         " (viable-cities-ataganden/1) (write 'forerunner', as glossary.yaml (term 'foregangare') says)"
-    ]
+    )]
     assert run(repo, "validate", "--strict", "2023")[0] == 1
 
 
