@@ -97,3 +97,18 @@ def test_the_english_pdf_prints_the_notes_and_the_swedish_pdf_does_not(tmp_path)
     assert english.count("Translator's note:") == 4
     assert "innovation in the public sector (see section 1.7).\nTranslator's note: The signed Swedish text refers to section 1.7" in english
     assert "Translator" not in swedish and "Översättarens" not in swedish
+
+
+@pytest.mark.slow
+def test_the_built_english_site_sets_the_notes_apart_and_the_swedish_site_has_none(tmp_path):
+    from lxml import html
+
+    code, _, err = run(ROOT, "site", "--out", str(tmp_path / "site"))
+    assert code == 0, err
+    english = html.fromstring((tmp_path / "site/en/2023/index.html").read_bytes())
+    notes = english.xpath("//p[contains(concat(' ', @class, ' '), ' kk-translator-note ')]")
+    assert len(notes) == 4 and all(n.get("role") == "note" for n in notes)
+    assert notes[0].text_content().startswith("Translator's note: " + SECTION_1_7)
+    assert notes[0].getprevious().text_content().endswith("innovation in the public sector (see section 1.7).")
+    swedish = html.fromstring((tmp_path / "site/sv/2023/index.html").read_bytes())
+    assert not swedish.xpath("//*[contains(@class, 'kk-translator-note')]")

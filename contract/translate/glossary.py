@@ -117,14 +117,14 @@ def load_glossary(root: Path, report: Report) -> Glossary:
     seen: dict[str, Pos] = {}
     for term in terms:
         if term.id in seen:
-            report.error(term.pos, f"duplicate glossary term id {term.id!r} (first used at line {seen[term.id].line})", "give every term its own id", "glossary")
-        seen.setdefault(term.id, term.pos)
+            report.error(term.pos or Pos(GLOSSARY_FILE), f"duplicate glossary term id {term.id!r} (first used at line {seen[term.id].line})", "give every term its own id", "glossary")
+        seen.setdefault(term.id, term.pos or Pos(GLOSSARY_FILE))
     return Glossary(terms, tuple(doc.data.get("keep") or ()))
 
 
 def usage(contract: Contract, glossary: Glossary) -> dict[str, list[Text]]:
     """Return, per term id and kept name, the texts of a contract whose Swedish uses it."""
-    used: dict[str, list[Text]] = {t.id: [] for t in glossary.terms} | {name: [] for name in glossary.keep}
+    used: dict[str, list[Text]] = {name: [] for name in [t.id for t in glossary.terms] + list(glossary.keep)}
     for text in contract.texts():
         for term in glossary.terms_of(text.sv):
             used[term.id].append(text)

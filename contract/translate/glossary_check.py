@@ -31,11 +31,11 @@ def check_terms(contract: Contract, glossary: Glossary, report: Report) -> None:
             if not term.rendered(text.en) or wrong:
                 allowed = " or ".join(f"'{e}'" for e in term.en)
                 what = f"uses {wrong!r}" if wrong else "does not use the glossary's rendering"
-                report.warning(text.en_pos, f"glossary: the Swedish says '{term.found_in(text.sv)}' and the English {what} ({text.key})",
+                report.warning(_at(text), f"glossary: the Swedish says '{term.found_in(text.sv)}' and the English {what} ({text.key})",
                                f"write {allowed}, as glossary.yaml (term {term.id!r}) says", "glossary")
         for name in glossary.kept_in(text.sv):
             if name not in text.en:
-                report.warning(text.en_pos, f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
+                report.warning(_at(text), f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
                                f"write '{name}' unchanged, as glossary.yaml says under keep", "glossary")
 
 
@@ -45,7 +45,7 @@ def check_notes(contract: Contract, report: Report) -> None:
     shown |= {id(t) for t in block_texts(contract.preamble)} | ({id(t) for t in block_texts(contract.annex.body)} if contract.annex else set())
     for text in contract.texts():
         if text.en_note and id(text) not in shown:
-            report.warning(text.en_pos, f"a translator's note here is not shown anywhere ({text.key})",
+            report.warning(_at(text), f"a translator's note here is not shown anywhere ({text.key})",
                            "put note_en on a section title, paragraph, heading or list item", "translator-note")
 
 
@@ -59,7 +59,7 @@ def check_sentences(contract: Contract, report: Report) -> None:
             earlier = first.setdefault(sv, (en, text))
             if earlier[0] != en and earlier[1] is not text:
                 where = earlier[1].en_pos or Pos("")
-                report.warning(text.en_pos, f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
+                report.warning(_at(text), f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
                                f"use one translation: «{_cut(earlier[0])}»", "inconsistent-translation")
 
 
@@ -74,6 +74,10 @@ def aligned(sv: str, en: str) -> list[tuple[str, str]]:
 def sentences(text: str) -> list[str]:
     """Split a text into sentences."""
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def _at(text: Text) -> Pos:
+    return text.en_pos or text.pos or Pos("")
 
 
 def _norm(text: str) -> str:

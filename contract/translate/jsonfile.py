@@ -44,7 +44,7 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
             what = "not an object" if not isinstance(item, dict) else f"{', '.join(wrong)} missing or not text"
             problems.append(_error(Pos(display), f"item {index}: {what}", _HINT))
             continue
-        items.append(Incoming(fields["key"], fields["sv"], fields["en"], Pos(f"{display} item {index}")))
+        items.append(Incoming(str(fields["key"]), str(fields["sv"]), str(fields["en"]), Pos(f"{display} item {index}")))
     return items, problems
 
 

@@ -45,7 +45,7 @@ def memory(root: Path, loaded: dict[str, Contract] | None = None) -> list[Memory
 
 def suggest(contract: Contract, entries: list[Memory], floor: float = FUZZY_FLOOR) -> list[Suggestion]:
     """Return the best suggestion for each text of a contract whose English is missing or stale."""
-    exact = {}
+    exact: dict[str, Memory] = {}
     for entry in entries:
         exact.setdefault(fingerprint(entry.sv), entry)
     out = []
