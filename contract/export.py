@@ -47,7 +47,8 @@ def to_json(contract: Contract, source: Source | None = None) -> dict:
 
 
 def _text(text: Text) -> dict:
-    return {"key": text.key, "sv": text.sv, "en": text.en}
+    out = {"key": text.key, "sv": text.sv, "en": text.en}
+    return out | {"note_en": text.en_note} if text.en_note else out
 
 
 def _blocks(blocks) -> list[dict]:
