@@ -112,3 +112,13 @@ def test_the_built_english_site_sets_the_notes_apart_and_the_swedish_site_has_no
     assert notes[0].getprevious().text_content().endswith("innovation in the public sector (see section 1.7).")
     swedish = html.fromstring((tmp_path / "site/sv/2023/index.html").read_bytes())
     assert not swedish.xpath("//*[contains(@class, 'kk-translator-note')]")
+
+
+def test_the_english_markdown_export_quotes_the_notes_and_the_swedish_has_none():
+    from contract.export import to_markdown
+
+    contract = load(ROOT, "2023")
+    english = to_markdown(contract, "en")
+    assert "(see section 1.7).\n\n> *Translator's note:* " + SECTION_1_7 in english
+    assert english.count("> *Translator's note:*") == 4
+    assert "Translator" not in to_markdown(contract, "sv")
