@@ -157,3 +157,12 @@ def test_glossary_command_lists_terms_and_where_each_is_used(repo):
 def test_a_repository_without_a_glossary_checks_no_terms(repo_copy):
     assert translation_warnings(repo_copy) == []
     assert run(repo_copy, "glossary", "--json")[1].strip() == "[]"
+
+
+@pytest.mark.slow
+def test_a_broken_glossary_is_reported_once_for_several_versions(repo):
+    shutil.copytree(ROOT / "years" / "2024", repo / "years" / "2024")
+    (repo / "glossary.yaml").write_text("terms: 3\n", encoding="utf-8")
+    code, out, _ = run(repo, "validate", "2023", "2024")
+    assert code == 1
+    assert out.count("glossary.yaml:1:8: error:") == 1, out

@@ -15,7 +15,9 @@ _MIN_WORDS = 6  # shorter sentences ("Se nedan.") may well be translated differe
 
 def check(root: Path, contract: Contract, report: Report) -> None:
     """Record glossary and consistency warnings for the English texts of a contract."""
-    glossary = load_glossary(root, report)
+    problems = Report()
+    glossary = load_glossary(root, problems)
+    report.items.extend(d for d in problems.items if d not in report.items)  # once, however many versions
     check_terms(contract, glossary, report)
     check_notes(contract, report)
     check_sentences(contract, report)
