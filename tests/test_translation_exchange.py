@@ -192,6 +192,7 @@ def test_exports_are_reproducible(repo):
     ('[{"key": "kontraktet/title", "en": "The Contract"}]', "item 1: sv missing or not text"),
     ('[{"key": "kontraktet/title", "sv": "Kontraktet", "en": 5}]', "item 1: en missing or not text"),
     ("[1, 2", "not valid JSON"),
+    ('[{"key": "kontraktet/title", "sv": "Kontraktet", "en": "The\\u0000Contract"}]', "the English of 'kontraktet/title' holds the control character U+0000"),
 ])
 def test_a_malformed_json_file_is_a_clear_error_and_nothing_is_written(repo, tmp_path, content, message):
     file = tmp_path / "work.json"
