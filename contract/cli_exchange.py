@@ -26,6 +26,9 @@ def _format(file: Path) -> str:
 
 def run_export(args) -> int:
     kind = _format(args.export)
+    if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
+        print(f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr)
+        raise SystemExit(2)
     report = Report()
     glossary = load_glossary(args.root, report)
     if report.errors:

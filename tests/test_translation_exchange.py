@@ -181,9 +181,9 @@ def test_a_po_entry_for_changed_swedish_is_located_at_its_msgctxt(repo):
 
 @pytest.mark.slow
 def test_exports_are_reproducible(repo):
-    for name in ("a.xlf", "a.po", "a.json"):
-        first = export(repo, name, "--all").read_bytes()
-        assert export(repo, name, "--all").read_bytes() == first
+    for suffix in (".xlf", ".po", ".json"):
+        first = export(repo, "a" + suffix, "--all").read_bytes()
+        assert export(repo, "b" + suffix, "--all").read_bytes() == first
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -213,9 +213,14 @@ def test_json_round_trip_still_works(repo):
     assert load(repo, "2023").section("kontraktet").title.en == "The Contract"
 
 
-def test_an_unknown_kind_of_file_is_a_usage_error(repo, tmp_path):
+def test_an_unknown_kind_of_file_or_an_existing_file_is_a_usage_error(repo, tmp_path):
     with pytest.raises(SystemExit) as stop:
         run(repo, "translations", "2023", "--export", str(tmp_path / "work.txt"))
     assert stop.value.code == 2
+    work = tmp_path / "work.xlf"
+    work.write_text("a translator's work", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        run(repo, "translations", "2023", "--export", str(work))
+    assert stop.value.code == 2 and work.read_text(encoding="utf-8") == "a translator's work"
     code, out, _ = run(repo, "translations", "2023", "--import", str(tmp_path / "absent.xlf"))
     assert (code, out) == (1, f"{tmp_path / 'absent.xlf'}: error: there is no such file (give the file your translation tool saved)\n")
