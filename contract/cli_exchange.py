@@ -10,7 +10,7 @@ from .errors import ContractError, Diagnostic, Report
 from .files import write_atomic
 from .load import load
 from .model import Pos
-from .translate import exchange, jsonfile, memory, po, xliff
+from .translate import exchange, jsonfile, memory
 from .translate.glossary import load_glossary
 
 FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
@@ -35,6 +35,8 @@ def run_export(args) -> int:
         raise ContractError(report.errors)
     contract = load(args.root, args.version)
     units = exchange.units(contract, glossary, everything=args.all)
+    from .translate import po, xliff  # here, not above: translate-toolkit and lxml take 0.15 s to import
+
     if kind == "xliff":
         data: bytes | str = xliff.write(units, args.version)
     elif kind == "po":
@@ -54,6 +56,8 @@ def run_import(args) -> int:
     display = str(args.import_file)
     if not args.import_file.is_file():
         raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
+    from .translate import po, xliff  # here, not above: translate-toolkit and lxml take 0.15 s to import
+
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
     items, problems = reader(args.import_file, display)
     contract = load(args.root, args.version)
