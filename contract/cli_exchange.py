@@ -35,7 +35,10 @@ def run_export(args) -> int:
         raise ContractError(report.errors)
     contract = load(args.root, args.version)
     units = exchange.units(contract, glossary, everything=args.all)
-    from .translate import po, xliff  # here, not above: translate-toolkit and lxml take 0.15 s to import
+    from .translate import (  # here, not above: translate-toolkit and lxml take 0.15 s to import
+        po,
+        xliff,
+    )
 
     if kind == "xliff":
         data: bytes | str = xliff.write(units, args.version)
@@ -56,7 +59,10 @@ def run_import(args) -> int:
     display = str(args.import_file)
     if not args.import_file.is_file():
         raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
-    from .translate import po, xliff  # here, not above: translate-toolkit and lxml take 0.15 s to import
+    from .translate import (  # here, not above: translate-toolkit and lxml take 0.15 s to import
+        po,
+        xliff,
+    )
 
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
     items, problems = reader(args.import_file, display)
