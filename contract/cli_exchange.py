@@ -24,6 +24,13 @@ def _format(file: Path) -> str:
     return kind
 
 
+def _modules():
+    """Return the PO and XLIFF modules, imported only when used: translate-toolkit and lxml take 0.15 s to import."""
+    from .translate import po, xliff
+
+    return po, xliff
+
+
 def run_export(args) -> int:
     kind = _format(args.export)
     if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
@@ -35,11 +42,7 @@ def run_export(args) -> int:
         raise ContractError(report.errors)
     contract = load(args.root, args.version)
     units = exchange.units(contract, glossary, everything=args.all)
-    from .translate import (  # here, not above: translate-toolkit and lxml take 0.15 s to import
-        po,
-        xliff,
-    )
-
+    po, xliff = _modules()
     if kind == "xliff":
         data: bytes | str = xliff.write(units, args.version)
     elif kind == "po":
@@ -59,11 +62,7 @@ def run_import(args) -> int:
     display = str(args.import_file)
     if not args.import_file.is_file():
         raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
-    from .translate import (  # here, not above: translate-toolkit and lxml take 0.15 s to import
-        po,
-        xliff,
-    )
-
+    po, xliff = _modules()
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
     items, problems = reader(args.import_file, display)
     contract = load(args.root, args.version)
