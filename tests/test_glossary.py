@@ -166,3 +166,15 @@ def test_a_broken_glossary_is_reported_once_for_several_versions(repo):
     code, out, _ = run(repo, "validate", "2023", "2024")
     assert code == 1
     assert out.count("glossary.yaml:1:8: error:") == 1, out
+
+
+def test_one_short_swedish_text_translated_two_ways_is_reported_once(repo):
+    def edit(data):
+        title = data["sections"][0]["sections"][3]["sections"][0]["title"]
+        assert title["sv"] == "Smart policyutveckling"  # 7.4.1, as 4.2 and 5.1
+        title["en"] = "Policy development, smartly"
+
+    rewrite(repo / "years/2023/updates.yaml", edit)
+    warnings = translation_warnings(repo)
+    assert len(warnings) == 1, warnings
+    assert "(viktigaste-smart-policyutveckling/title)" in warnings[0] and "(smart-policyutveckling/title)" in warnings[0]

@@ -52,25 +52,28 @@ def check_notes(contract: Contract, report: Report) -> None:
 
 
 def check_sentences(contract: Contract, report: Report) -> None:
-    """Warn where one Swedish sentence is translated differently in two places of a version."""
+    """Warn where one Swedish text or sentence is translated differently in two places of a version (once per pair)."""
     first: dict[str, tuple[str, Text]] = {}
+    warned: set[tuple[str, str]] = set()
     for text in contract.texts():
         if text.en is None or text.en_status != "current":
             continue
         for sv, en in aligned(text.sv, text.en):
             earlier = first.setdefault(sv, (en, text))
-            if earlier[0] != en and earlier[1] is not text:
+            if earlier[0] != en and earlier[1] is not text and (earlier[1].key, text.key) not in warned:
+                warned.add((earlier[1].key, text.key))
                 where = earlier[1].en_pos or Pos("")
                 report.warning(_at(text), f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
                                f"use one translation: «{_cut(earlier[0])}»", "inconsistent-translation")
 
 
 def aligned(sv: str, en: str) -> list[tuple[str, str]]:
-    """Return (Swedish, English) sentence pairs of a text when both have as many sentences; long ones only."""
+    """Return the whole text's (Swedish, English) pair, and its long sentences' pairs when both have as many."""
+    whole = [(_norm(sv), _norm(en))]
     sv_parts, en_parts = sentences(sv), sentences(en)
-    if len(sv_parts) != len(en_parts):
-        return []
-    return [(_norm(s), _norm(e)) for s, e in zip(sv_parts, en_parts) if len(s.split()) >= _MIN_WORDS]
+    if len(sv_parts) != len(en_parts) or len(sv_parts) < 2:
+        return whole
+    return whole + [(_norm(s), _norm(e)) for s, e in zip(sv_parts, en_parts) if len(s.split()) >= _MIN_WORDS]
 
 
 def sentences(text: str) -> list[str]:
