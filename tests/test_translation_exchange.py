@@ -207,7 +207,7 @@ def test_json_round_trip_still_works(repo):
     file = export(repo, "work.json")
     items = json.loads(file.read_text(encoding="utf-8"))
     assert [(i["key"], i["status"]) for i in items] == [("kontraktet/title", "missing"), ("kontraktet/1", "stale")]
-    items[0]["en"] = "The Contract"
+    items[0]["en"] = "The\n\tContract"  # line breaks and tabs are wrapping: they become one space
     file.write_text(json.dumps(items), encoding="utf-8")
     assert run(repo, "translations", "2023", "--import", str(file))[0] == 0
     assert load(repo, "2023").section("kontraktet").title.en == "The Contract"

@@ -44,8 +44,9 @@ def _unit(text: Text, glossary: Glossary) -> Unit:
     return Unit(text.key, text.sv, text.en or "", text.en_status, str(text.en_pos or text.pos or ""), text.en_note or "", terms)
 
 
-# C0 and C1 controls, and the bidirectional overrides and isolates that reorder what a reader sees.
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# C0 and C1 controls (tabs and line breaks aside: they become spaces), and the bidirectional overrides
+# and isolates that reorder what a reader sees.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
