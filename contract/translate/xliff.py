@@ -106,9 +106,9 @@ def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]
     out = [element.text or ""]
     for child in element:
         name = etree.QName(child).localname if isinstance(child.tag, str) else ""
-        if name == "ph" and learn:
-            marks[child.get("id", "")] = child.get("equiv", "")
-            out.append(child.get("equiv", ""))
+        if name == "ph" and learn:  # some tools keep only one of equiv and disp: both hold the mark
+            marks[child.get("id", "")] = child.get("equiv") or child.get("disp") or ""
+            out.append(marks[child.get("id", "")])
         elif name == "ph":
             if child.get("id") not in marks:
                 return "", f"placeholder {child.get('id')!r} is not in the source"
