@@ -5,7 +5,9 @@ import json
 import sys
 from pathlib import Path
 
+from . import cli_exchange
 from . import translations as tr
+from .cli_glossary import add_glossary
 from .errors import ContractError, Diagnostic
 from .load import load, years
 from .model import Pos
@@ -17,22 +19,25 @@ def add_translations(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--confirm", action="append", metavar="ID", help="record that this English text is current (repeatable)")
     p.add_argument("--all-current", action="store_true", help="record every English text as current")
-    p.add_argument("--export", type=Path, metavar="FILE", help="write the texts that need translation as JSON for a translator")
+    p.add_argument("--export", type=Path, metavar="FILE", help="write the texts that need translation for a translator: FILE.xlf (XLIFF 2.0), FILE.po (gettext) or FILE.json")
     p.add_argument("--all", action="store_true", help="with --export: every text, not only missing and stale")
-    p.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="write English texts from a JSON file (list of {key, en}) into the YAML")
+    p.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="write the English of an .xlf, .po or .json file into the YAML (all or nothing)")
+    p.add_argument("--suggest", action="store_true", help="propose English from every version's translations: fill exact matches (to review), list near ones")
     p.set_defaults(run=run_translations)
 
 
 def run_translations(args) -> int:
-    acting = args.confirm or args.all_current or args.export or args.import_file
+    acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest
     if acting and not args.version:
         raise ContractError([Diagnostic(Pos("years"), "error", "name the version to change", "e.g. klimatkontrakt translations 2023 --all-current")])
     if args.import_file:
-        return _import(args)
+        return cli_exchange.run_import(args)
+    if args.suggest:
+        return cli_exchange.run_suggest(args)
     if args.confirm or args.all_current:
         return _confirm(args)
     if args.export:
-        return _export(args)
+        return cli_exchange.run_export(args)
     return _report(args)
 
 
@@ -82,24 +87,4 @@ def _confirm(args) -> int:
     return 0
 
 
-def _export(args) -> int:
-    items = tr.work_items(load(args.root, args.version), everything=args.all)
-    args.export.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {len(items)} texts to {args.export}", file=sys.stderr)
-    return 0
-
-
-def _import(args) -> int:
-    try:
-        items = json.loads(args.import_file.read_text(encoding="utf-8"))
-        english = {item["key"]: item["en"] for item in items if item.get("en")}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"cannot read the translations: {exc}", "give a JSON list of objects with 'key' and 'en'")])
-    unknown = tr.write_english(args.root, load(args.root, args.version), english)
-    if unknown:
-        raise ContractError([Diagnostic(Pos(str(args.import_file)), "error", f"unknown text id {k!r}, or its 'en' is not text", "export again to get current ids; nothing was written") for k in unknown])
-    print(f"wrote {len(english)} English texts into years/{args.version}", file=sys.stderr)
-    return 0
-
-
-COMMANDS = [add_translations]
+COMMANDS = [add_translations, add_glossary]  # the glossary command sits with the translation commands

@@ -47,7 +47,8 @@ def to_json(contract: Contract, source: Source | None = None) -> dict[str, objec
 
 
 def _text(text: Text) -> dict[str, str | None]:
-    return {"key": text.key, "sv": text.sv, "en": text.en}
+    out: dict[str, str | None] = {"key": text.key, "sv": text.sv, "en": text.en}
+    return out | {"note_en": text.en_note} if text.en_note else out
 
 
 def _blocks(blocks: tuple[Block, ...]) -> list[dict[str, object]]:

@@ -226,6 +226,7 @@ def _text(doc: Document, data: Any, path: tuple, key: str) -> Text:
         pos=doc.pos(path + ("sv",)),
         en_pos=doc.pos(path + ("en",)) if "en" in data else doc.pos(path),
         path=path,
+        en_note=_clean(data["note_en"]) if data.get("note_en") else None,
     )
 
 

@@ -40,7 +40,7 @@ class Lock:
 def canonical(data: Any, top: bool = True) -> Any:
     """Return the signed content of parsed YAML: English, errata and comments left out."""
     if isinstance(data, dict):
-        skip = {"en"} if "sv" in data else set()
+        skip = {"en", "note_en"} if "sv" in data else set()
         if top:
             skip |= {"errata"}
         return {str(k): canonical(v, False) for k, v in data.items() if k not in skip}

@@ -19,6 +19,10 @@ _HEADER = (
 _QUOTES = str.maketrans({"”": '"', "“": '"', "„": '"', "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
 
 
+# The English hash of a lock entry whose English the translation memory filled in: stale until confirmed.
+TO_REVIEW = "to-review"
+
+
 @dataclass(frozen=True)
 class Entry:
     sv: str
@@ -62,6 +66,8 @@ def status(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> s
         return "missing"
     sv, en = fingerprint(text.sv), fingerprint(text.en)
     entry = lock.get(text.key)
+    if entry is not None and entry.en == TO_REVIEW:
+        return "stale"
     # A confirmed pair is current wherever it now stands; an English edit against the same Swedish too.
     if (sv, en) in pairs or (entry is not None and entry.sv == sv):
         return "current"

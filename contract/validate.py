@@ -8,6 +8,7 @@ from .checks import check
 from .errors import Report
 from .load import YEARS, load_version, years
 from .model import Contract
+from .translate import glossary_check
 
 
 def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dict[str, Contract]]:
@@ -18,6 +19,7 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
         contract = load_version(root, version, report)
         if contract is not None:
             check(contract, report)
+            glossary_check.check(root, contract, report)
             loaded[version] = contract
         folder = root / YEARS / version
         if folder.is_dir():

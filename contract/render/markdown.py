@@ -89,4 +89,12 @@ def blocks(items, lang: str, resolver: Resolver, **callbacks) -> list[str]:
             out.append(f"**{text(block.text, lang, resolver, **callbacks)}**")
         elif isinstance(block, BulletList):
             out.append("\n".join(f"- {line_start(text(item, lang, resolver, **callbacks))}" for item in block.items))
+        out += translator_notes(list(block.items) if isinstance(block, BulletList) else [block.text], lang, resolver)
     return out
+
+
+def translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> list[str]:
+    """Return the translator's notes of texts shown in translation, each a quoted paragraph of its own."""
+    shown = [t.en_note for t in texts if t.en_note and lang != "sv" and not t.shown(lang)[1]]
+    label = escape(labels.label(lang, "translator_note"))
+    return [f"> *{label}* {nodes(inline.parse(note), resolver, _footnote, _ref)}" for note in shown if note]

@@ -65,6 +65,7 @@ class Block:
     kind: str  # p | heading | list
     text: Markup = Markup("")
     items: tuple[Markup, ...] = ()
+    translator_notes: tuple[Markup, ...] = ()  # shown after the block, in the translation only
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class SectionView:
     toc_title: Markup
     notes: tuple[str, ...]
     blocks: tuple[Block, ...]
+    translator_notes: tuple[Markup, ...] = ()  # about the title, shown under the heading
 
 
 @dataclass(frozen=True)
@@ -324,13 +326,22 @@ def _section_view(section: Section, lang: str, resolver: Resolver) -> SectionVie
         toc_title=_plain(section.title, lang, resolver),
         notes=_notes(texts, lang) + ((labels.label(lang, "to_be_written"),) if section.to_be_written else ()),
         blocks=tuple(_block(b, lang, resolver) for b in section.body),
+        translator_notes=_translator_notes([section.title], lang, resolver),
     )
 
 
 def _block(block, lang: str, resolver: Resolver) -> Block:
     if isinstance(block, BulletList):
-        return Block("list", items=tuple(_inline(item, lang, resolver) for item in block.items))
-    return Block("heading" if isinstance(block, Heading) else "p", text=_inline(block.text, lang, resolver))
+        notes = _translator_notes(list(block.items), lang, resolver)
+        return Block("list", items=tuple(_inline(item, lang, resolver) for item in block.items), translator_notes=notes)
+    kind = "heading" if isinstance(block, Heading) else "p"
+    return Block(kind, text=_inline(block.text, lang, resolver), translator_notes=_translator_notes([block.text], lang, resolver))
+
+
+def _translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> tuple[Markup, ...]:
+    """Return the translator's notes of texts shown in translation (never on the Swedish or a Swedish stand-in)."""
+    shown = [t for t in texts if t.en_note and lang != "sv" and not t.shown(lang)[1]]
+    return tuple(_inline(Text(key=t.key, sv=t.en_note or ""), "sv", resolver) for t in shown)
 
 
 def _notes(texts: list[Text], lang: str) -> tuple[str, ...]:

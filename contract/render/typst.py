@@ -139,13 +139,21 @@ def blocks(items: tuple, level: int, ctx: _Context) -> list[str]:
             out.append(f"#kk.inner-heading({level}, {text(block.text, ctx)})")
         elif isinstance(block, BulletList):
             out.append("#list(" + ", ".join(text(item, ctx) for item in block.items) + ")")
+        out += translator_notes(list(block.items) if isinstance(block, BulletList) else [block.text], ctx)
     return out
+
+
+def translator_notes(texts: list[Text], ctx: _Context) -> list[str]:
+    """Return the translator's notes of texts shown in translation (never on the Swedish or a Swedish stand-in)."""
+    label = string(labels.label(ctx.lang, "translator_note"))
+    shown = [t.en_note for t in texts if t.en_note and ctx.lang != "sv" and not t.shown(ctx.lang)[1]]
+    return [f"#kk.translator-note({label}, {content(inline.parse(note), ctx)})" for note in shown if note]
 
 
 def section(item: Section, ctx: _Context) -> list[str]:
     """Return the markup of one section, its stand-in note and its subsections."""
     heading = f"#kk.section-heading({item.depth}, {string(item.number)}, {text(item.title, ctx)})<{ctx.labels[item.id]}>"
-    out = [heading]
+    out = [heading] + translator_notes([item.title], ctx)
     note = stand_in_note(list(item.texts()), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")

@@ -1,0 +1,1 @@
+"""Translation: glossary, translator exchange files (XLIFF, PO) and translation memory."""

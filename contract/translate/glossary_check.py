@@ -1,0 +1,93 @@
+"""validate's translation checks: glossary terms, kept names, one Swedish sentence translated two ways."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import Report
+from ..model import Contract, Pos, Text, block_texts
+from .glossary import Glossary, load_glossary
+
+# A sentence ends at . ! ? (or a closing quote after one) before white space and a capital letter or digit.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”\"')]))\s+(?=[A-ZÅÄÖ0-9“”\"])")
+_MIN_WORDS = 6  # shorter sentences ("Se nedan.") may well be translated differently in different places
+
+
+def check(root: Path, contract: Contract, report: Report) -> None:
+    """Record glossary and consistency warnings for the English texts of a contract."""
+    problems = Report()
+    glossary = load_glossary(root, problems)
+    report.items.extend(d for d in problems.items if d not in report.items)  # once, however many versions
+    check_terms(contract, glossary, report)
+    check_notes(contract, report)
+    check_sentences(contract, report)
+
+
+def check_terms(contract: Contract, glossary: Glossary, report: Report) -> None:
+    """Warn where the English of a text misses the glossary's rendering of a term its Swedish uses."""
+    for text in contract.texts():
+        if text.en is None or text.en_status != "current":
+            continue  # missing and stale English are reported as such
+        for term in glossary.terms_of(text.sv):
+            wrong = term.wrongly_rendered(text.en)
+            if not term.rendered(text.en) or wrong:
+                allowed = " or ".join(f"'{e}'" for e in term.en)
+                what = f"uses {wrong!r}" if wrong else "does not use the glossary's rendering"
+                report.warning(_at(text), f"glossary: the Swedish says '{term.found_in(text.sv)}' and the English {what} ({text.key})",
+                               f"write {allowed}, as glossary.yaml (term {term.id!r}) says", "glossary")
+        for name in glossary.kept_in(text.sv):
+            if name not in text.en:
+                report.warning(_at(text), f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
+                               f"write '{name}' unchanged, as glossary.yaml says under keep", "glossary")
+
+
+def check_notes(contract: Contract, report: Report) -> None:
+    """Warn about translator's notes on texts where the site and the PDF do not show them."""
+    shown = {id(s.title) for s in contract.walk()} | {id(t) for s in contract.walk() for t in block_texts(s.body)}
+    shown |= {id(t) for t in block_texts(contract.preamble)} | ({id(t) for t in block_texts(contract.annex.body)} if contract.annex else set())
+    for text in contract.texts():
+        if text.en_note and id(text) not in shown:
+            report.warning(_at(text), f"a translator's note here is not shown anywhere ({text.key})",
+                           "put note_en on a section title, paragraph, heading or list item", "translator-note")
+
+
+def check_sentences(contract: Contract, report: Report) -> None:
+    """Warn where one Swedish text or sentence is translated differently in two places of a version (once per pair)."""
+    first: dict[str, tuple[str, Text]] = {}
+    warned: set[tuple[str, str]] = set()
+    for text in contract.texts():
+        if text.en is None or text.en_status != "current":
+            continue
+        for sv, en in aligned(text.sv, text.en):
+            earlier = first.setdefault(sv, (en, text))
+            if earlier[0] != en and earlier[1] is not text and (earlier[1].key, text.key) not in warned:
+                warned.add((earlier[1].key, text.key))
+                where = earlier[1].en_pos or Pos("")
+                report.warning(_at(text), f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
+                               f"use one translation: «{_cut(earlier[0])}»", "inconsistent-translation")
+
+
+def aligned(sv: str, en: str) -> list[tuple[str, str]]:
+    """Return the whole text's (Swedish, English) pair, and its long sentences' pairs when both have as many."""
+    whole = [(_norm(sv), _norm(en))]
+    sv_parts, en_parts = sentences(sv), sentences(en)
+    if len(sv_parts) != len(en_parts) or len(sv_parts) < 2:
+        return whole
+    return whole + [(_norm(s), _norm(e)) for s, e in zip(sv_parts, en_parts) if len(s.split()) >= _MIN_WORDS]
+
+
+def sentences(text: str) -> list[str]:
+    """Split a text into sentences."""
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def _at(text: Text) -> Pos:
+    return text.en_pos or text.pos or Pos("")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

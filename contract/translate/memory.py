@@ -1,0 +1,80 @@
+"""Translation memory across versions: English for Swedish texts equal or nearly equal to one already translated."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..load import load, years
+from ..model import Contract, Text
+from ..translations import fingerprint
+
+FUZZY_FLOOR = 0.75  # below this a match helps less than it misleads
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A translated text of some version: its Swedish, its confirmed English and where it is."""
+
+    sv: str
+    en: str
+    version: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: Text  # the text that needs English
+    match: Memory
+    similarity: float  # 1.0 for an exact match (same Swedish, formatting aside)
+
+    @property
+    def exact(self) -> bool:
+        return self.similarity >= 1.0
+
+
+def memory(root: Path, loaded: dict[str, Contract] | None = None) -> list[Memory]:
+    """Return every current English text of every version (the memory), newest version first."""
+    loaded = dict(loaded or {})
+    out: list[Memory] = []
+    for version in reversed(years(root)):
+        contract = loaded.get(version) or load(root, version)
+        out += [Memory(t.sv, t.en, version, t.key) for t in contract.texts() if t.en and t.en_status == "current"]
+    return out
+
+
+def suggest(contract: Contract, entries: list[Memory], floor: float = FUZZY_FLOOR) -> list[Suggestion]:
+    """Return the best suggestion for each text of a contract whose English is missing or stale."""
+    exact: dict[str, Memory] = {}
+    for entry in entries:
+        exact.setdefault(fingerprint(entry.sv), entry)
+    out = []
+    for text in contract.texts():
+        if text.en_status == "current":
+            continue
+        same = exact.get(fingerprint(text.sv))
+        if same is not None and (same.version, same.key) != (contract.meta.version, text.key):
+            out.append(Suggestion(text, same, 1.0))
+            continue
+        near = _nearest(text, entries, floor)
+        if near is not None:
+            out.append(near)
+    return out
+
+
+def _nearest(text: Text, entries: list[Memory], floor: float) -> Suggestion | None:
+    words = text.sv.split()
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(words)
+    best: Suggestion | None = None
+    for entry in entries:
+        other = entry.sv.split()
+        if min(len(other), len(words)) / max(len(other), len(words), 1) < floor:
+            continue  # lengths alone rule it out
+        matcher.set_seq1(other)
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= floor and ratio < 1.0 and (best is None or ratio > best.similarity):
+            best = Suggestion(text, entry, round(ratio, 3))
+    return best
