@@ -5,7 +5,7 @@ import datetime
 from collections import Counter
 from typing import Iterator
 
-from . import inline
+from . import ids, inline
 from .errors import Report
 from .model import Contract, Pos, Section, Text, block_texts
 
@@ -40,14 +40,14 @@ def _check_meta(contract: Contract, report: Report) -> None:
             report.error(pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date")
 
 
-# Text keys start with a section id or one of these words (contract.load): a section may not take them.
-RESERVED_IDS = ("meta", "party", "preamble", "annex", "fn", "erratum")
+RESERVED_IDS = ids.RESERVED_IDS
 
 
 def _check_unique_ids(contract: Contract, report: Report) -> None:
     for section in contract.walk():
-        if section.id in RESERVED_IDS:
-            report.error(section.pos, f"the id {section.id!r} is reserved", "choose another id for this section", "reserved-id")
+        why = ids.reserved(section.id)
+        if why:
+            report.error(section.pos, f"the id {section.id!r} is reserved: {why}", "choose another id for this section", "reserved-id")
     _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
     _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
     _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
