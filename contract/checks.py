@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Iterator
 
 from . import ids, inline
-from .errors import Report
+from .errors import Report, excerpt, excerpt_text
 from .model import Contract, Pos, Section, Text, block_texts
 
 
@@ -47,7 +47,7 @@ def _check_unique_ids(contract: Contract, report: Report) -> None:
     for section in contract.walk():
         why = ids.reserved(section.id)
         if why:
-            report.error(section.pos, f"the id {section.id!r} is reserved: {why}", "choose another id for this section", "reserved-id")
+            report.error(section.pos, f"the id {excerpt(section.id)} is reserved: {why}", "choose another id for this section", "reserved-id")
     _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
     _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
     _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
@@ -57,7 +57,7 @@ def _duplicates(items: Iterator[tuple[str, Pos]], what: str, report: Report) -> 
     first: dict[str, Pos] = {}
     for ident, pos in items:
         if ident in first:
-            report.error(pos, f"duplicate {what} {ident!r} (first used at line {first[ident].line})", "every id must be unique within a version; choose another", "duplicate-id")
+            report.error(pos, f"duplicate {what} {excerpt(ident)} (first used at line {first[ident].line})", "every id must be unique within a version; choose another", "duplicate-id")
         else:
             first[ident] = pos
 
@@ -66,7 +66,7 @@ def _check_parties(contract: Contract, report: Report) -> None:
     ids = {p.id for p in contract.parties}
     if contract.meta.municipality not in ids:
         known = ", ".join(sorted(ids))
-        report.error(contract.meta.pos, f"municipality {contract.meta.municipality!r} is not one of the parties", f"use a party id: {known}", "unknown-party")
+        report.error(contract.meta.pos, f"municipality {excerpt(contract.meta.municipality)} is not one of the parties", f"use a party id: {known}", "unknown-party")
     kinds = Counter(p.kind for p in contract.parties)
     if kinds["municipality"] != 1:
         report.error(contract.meta.pos, f"a contract has exactly one party of kind municipality, found {kinds['municipality']}", "check the kind of each party", "municipality-count")
@@ -95,13 +95,13 @@ def _check_references(contract: Contract, report: Report) -> None:
 def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers, report: Report) -> None:
     pos = text.pos if lang == "sv" else text.en_pos
     if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
-        report.error(pos, f"link address {node.url!r} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
+        report.error(pos, f"link address {excerpt(node.url)} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
     if not isinstance(node, inline.Ref) or node.target in ids:
         return
     if node.by_number:
         _check_number_ref(node.target, owner, pos, numbers, report)
     else:
-        report.error(pos, f"reference to unknown section {node.target!r}", "write {ref:ID} with the id of an existing section", "unknown-ref")
+        report.error(pos, f"reference to unknown section {excerpt(node.target)}", "write {ref:ID} with the id of an existing section", "unknown-ref")
 
 
 def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:
@@ -112,7 +112,7 @@ def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, rep
         report.add(pos, "note", f"reference to section {target}, which this contract does not have (acknowledged as signed)", code="acknowledged-ref")
     else:
         hint = f"correct the reference, or list \"{target}\" under acknowledged_refs of the section to keep it as signed"
-        report.error(pos, f"reference to section {target}, which this contract does not have", hint, "unresolved-ref")
+        report.error(pos, f"reference to section {excerpt_text(target)}, which this contract does not have", hint, "unresolved-ref")
 
 
 def _check_footnotes(contract: Contract, report: Report) -> None:
@@ -131,7 +131,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                 if id(text) not in allowed:
                     report.error(pos, f"footnote mark {{fn:{node.target}}} outside a section's text", "put the mark in a paragraph or list item of the section", "footnote-place")
                 elif node.target not in defined:
-                    report.error(pos, f"footnote {node.target!r} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
+                    report.error(pos, f"footnote {excerpt(node.target)} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
     for fid, note in defined.items():
         if fid not in used:
             report.error(note.pos, f"footnote {fid!r} is defined but never referenced", f"reference it with {{fn:{fid}}} in a text, or remove it", "unused-footnote")
@@ -162,7 +162,7 @@ def _check_to_be_written(contract: Contract, report: Report) -> None:
 def _check_errata(contract: Contract, report: Report) -> None:
     for erratum in contract.meta.errata:
         if erratum.section and contract.section(erratum.section) is None:
-            report.error(erratum.pos, f"erratum names unknown section {erratum.section!r}", "use the id of the corrected section", "unknown-ref")
+            report.error(erratum.pos, f"erratum names unknown section {excerpt(erratum.section)}", "use the id of the corrected section", "unknown-ref")
 
 
 def _is_date(value: str) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 from . import locking
 from .checks import check
 from .errors import Report
-from .load import YEARS, load_version, years
+from .load import YEARS, load_version, unsafe_folder, years
 from .model import Contract
 
 
@@ -20,6 +20,6 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
             check(contract, report)
             loaded[version] = contract
         folder = root / YEARS / version
-        if folder.is_dir():
+        if folder.is_dir() and not unsafe_folder(root, folder, f"{YEARS}/{version}", Report()):
             locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report)
     return report, loaded
