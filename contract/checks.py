@@ -14,6 +14,7 @@ def check(contract: Contract, report: Report) -> None:
     """Record every problem of a loaded contract in the report."""
     _check_meta(contract, report)
     _check_unique_ids(contract, report)
+    _check_depth(contract, report)
     _check_parties(contract, report)
     _check_references(contract, report)
     _check_footnotes(contract, report)
@@ -51,6 +52,17 @@ def _check_unique_ids(contract: Contract, report: Report) -> None:
     _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
     _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
     _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
+
+
+# The signed contract nests sections three deep (3.2.1); headings have six levels on the site and in the PDF.
+MAX_SECTION_DEPTH = 6
+
+
+def _check_depth(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        if section.depth == MAX_SECTION_DEPTH + 1:
+            report.error(section.pos, f"section {section.number} is nested {section.depth} levels deep; the limit is {MAX_SECTION_DEPTH}",
+                         "move it up a level, or make it a heading inside its parent's body", "too-deep")
 
 
 def _duplicates(items: Iterator[tuple[str, Pos]], what: str, report: Report) -> None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import ids, numbering, translations
+from . import characters, ids, numbering, translations
 from .errors import ContractError, Report, UsageError, excerpt
 from .model import (
     GROUPS,
@@ -126,6 +126,8 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict
             report.error(Pos(name, 1, 1), f"unknown file {excerpt(file.name)} in a version folder", f"expected files: {expected}", "unknown-file")
             continue
         doc = read(file, name, report)
+        if doc is not None:
+            characters.check_document(doc, report)
         if doc is not None and validate(doc, root / "schema", FILE_SCHEMAS[file.name], report):
             docs[file.name] = doc
     return docs

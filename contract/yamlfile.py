@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ class Document:
 
     path: str
     data: Any
+    source: str = ""
+    strings: list[tuple[str, int, int]] = field(default_factory=list)  # every text: value, start and end index
 
     def pos(self, path: tuple = (), key: bool = False) -> Pos:
         """Return the position of the value (or key) at a path of keys and indexes."""
@@ -44,12 +46,13 @@ def read(file: Path, display: str, report: Report) -> Document | None:
         report.error(Pos(display, 1, 1), "the file is empty", "write the content or delete the file", "empty-file")
         return None
     errors = len(report.errors)
-    data = _parse(text, display, report)
+    strings: list[tuple[str, int, int]] = []
+    data = _parse(text, display, report, strings)
     if data is None and len(report.errors) == errors:
         report.error(Pos(display, 1, 1), "the file has no content (only comments or nothing)", "write the content or delete the file", "empty-file")
     if data is None or len(report.errors) > errors:
         return None
-    return Document(display, data)
+    return Document(display, data, text, strings)
 
 
 def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
@@ -86,7 +89,7 @@ def _decode(raw: bytes, display: str, report: Report) -> str | None:
         return None
 
 
-def _parse(text: str, display: str, report: Report) -> Any:
+def _parse(text: str, display: str, report: Report, strings: list[tuple[str, int, int]]) -> Any:
     # ruamel's C composer keeps every node's position and is 20x faster than its round-trip loader.
     yaml = YAML(typ="safe", pure=False)
     try:
@@ -97,7 +100,12 @@ def _parse(text: str, display: str, report: Report) -> Any:
     except YAMLError as exc:
         report.error(Pos(display, 1, 1), f"invalid YAML: {excerpt_text(str(exc))}", code="yaml-syntax")
         return None
-    return _Builder(yaml.constructor, display, report).build(node) if node is not None else None
+    if node is None:
+        return None
+    builder = _Builder(yaml.constructor, display, report)
+    data = builder.build(node)
+    strings.extend(builder.strings)
+    return data
 
 
 class PosMap(dict):
@@ -123,6 +131,7 @@ class _Builder:
         self.display = display
         self.report = report
         self.seen: set[int] = set()
+        self.strings: list[tuple[str, int, int]] = []
 
     def build(self, node, depth: int = 0) -> Any:
         if id(node) in self.seen:
@@ -150,6 +159,8 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, YAMLError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
             return node.value
+        if isinstance(value, str):
+            self.strings.append((value, node.start_mark.index, node.end_mark.index))
         if isinstance(value, datetime.datetime):
             return node.value  # a date with a time is text here, exactly as written
         # Dates stay ISO text: the schema and the model keep dates as strings.
