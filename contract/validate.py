@@ -21,5 +21,6 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
             loaded[version] = contract
         folder = root / YEARS / version
         if folder.is_dir() and not unsafe_folder(root, folder, f"{YEARS}/{version}", Report()):
-            locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report)
+            signed = contract is not None and contract.meta.status == "signed"
+            locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report, signed)
     return report, loaded
