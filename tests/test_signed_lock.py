@@ -60,8 +60,8 @@ def test_a_hand_made_erratum_fails_validate(repo_copy):
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1
     assert [line for line in out.splitlines() if ": error: " in line] == [
-        "years/2023/contract.yaml:1:1: error: version 2023 is locked with 0 errata, but contract.yaml lists 1 (only klimatkontrakt "
-        'erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")',
+        ("years/2023/contract.yaml:1:1: error: version 2023 is locked with 0 errata, but contract.yaml lists 1 (only klimatkontrakt "
+        'erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'),
     ]
 
 
@@ -109,8 +109,8 @@ def test_check_signed_refuses_dropping_the_lock_and_the_status(repo):
     assert code == 1
     assert out.splitlines() == [
         "years/2023/contract.yaml:4:9: error: version 2023 is signed at main; its status cannot change (set status: signed again; a signed version stays signed)",
-        "years/2023/signed.lock:1:1: error: version 2023 is signed at main, but this change removes its signed.lock "
-        "(restore it: git checkout main -- years/2023/signed.lock)",
+        ("years/2023/signed.lock:1:1: error: version 2023 is signed at main, but this change removes its signed.lock "
+        "(restore it: git checkout main -- years/2023/signed.lock)"),
     ]
 
 
