@@ -10,6 +10,7 @@ from .errors import ContractError
 def add_check_signed(sub) -> None:
     p = sub.add_parser("check-signed", help="fail when a change touches the lock or status of a version signed at a git revision")
     p.add_argument("--base", required=True, metavar="REV", help="the revision to compare with, e.g. origin/main")
+    p.add_argument("--format", choices=("text", "github"), default="text", help="github prints workflow annotations")
     p.set_defaults(run=run_check_signed)
 
 

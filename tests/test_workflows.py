@@ -45,6 +45,7 @@ def test_the_workflows_run_only_commands_that_the_tests_exercise():
         {
             "bash .ci/install",  # run by .ci/run before these tests
             "bash .ci/validate github",  # test_validate_script_*
+            'klimatkontrakt check-signed --base "origin/$BASE_REF" --format github',  # tests/test_signed_lock.py
             "python build.py",  # run by .ci/run; tests/test_build.py
             "python build.py --drafts",  # tests/test_build.py
             'bash .ci/pr-redline "origin/$BASE_REF" > redline.md',  # test_pr_redline_*
