@@ -8,17 +8,17 @@ import threading
 import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import ClassVar
 
 import markdown
 import pytest
+from test_invalid_inputs import VERSION, make_base
 
 from contract import export
 from contract.__main__ import main
 from contract.load import load
-from contract.render import typst as typst_render
 from contract.provenance import source
-
-from test_invalid_inputs import VERSION, make_base
+from contract.render import typst as typst_render
 
 PURPOSE = "sv: Syftet är att öka tempot i klimatomställningen, se avsnitt {ref:kontraktet}."
 SECRET = "root:x:0:0:secret-line-that-must-never-be-printed"
@@ -65,13 +65,13 @@ def test_a_symlinked_lock_or_version_folder_is_refused(base, tmp_path):
     lock.unlink()
     lock.symlink_to(tmp_path / "elsewhere.lock")
     code, out, _ = run(base, "outline", VERSION)
-    assert (code, out) == (1, "years/2024/translations.lock:1:1: error: the file is a symbolic link; contract files are never read "
-                              "through links (replace the link with the file itself)\n")
+    assert (code, out) == (1, ("years/2024/translations.lock:1:1: error: the file is a symbolic link; contract files are never read "
+                              "through links (replace the link with the file itself)\n"))
     (base / "years" / VERSION).rename(tmp_path / "real")
     (base / "years" / VERSION).symlink_to(tmp_path / "real")
     code, out, _ = run(base, "validate")
-    assert (code, out) == (1, "years/2024: error: the version folder is a symbolic link or lies outside the repository "
-                              "(keep the real files in years/2024/ inside the repository)\n")
+    assert (code, out) == (1, ("years/2024: error: the version folder is a symbolic link or lies outside the repository "
+                              "(keep the real files in years/2024/ inside the repository)\n"))
 
 
 @pytest.mark.parametrize(
@@ -111,13 +111,13 @@ def test_a_backslash_before_other_characters_stays(base):
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 - the name http.server calls
+    def do_GET(self):
         type(self).requests.append(self.path)
         self.send_error(404)
 
-    def log_message(self, format, *args):  # noqa: A002 - the signature http.server uses
+    def log_message(self, format, *args):
         pass
 
 
@@ -175,9 +175,8 @@ def test_an_image_in_a_text_is_no_image_on_the_site(base, tmp_path):
 
 @pytest.mark.slow
 def test_signing_a_pdf_that_names_an_unknown_language_is_a_clear_error(tmp_path):
-    from pypdf import PdfWriter
-
     from pki import make_pki
+    from pypdf import PdfWriter
 
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
@@ -186,8 +185,8 @@ def test_signing_a_pdf_that_names_an_unknown_language_is_a_clear_error(tmp_path)
     with pdf.open("wb") as stream:
         writer.write(stream)
     party = make_pki(tmp_path / "pki", ["vinnova"]).parties["vinnova"]
-    code, out, err = run(tmp_path, "sign", str(pdf), "--party", "vinnova", "--key", str(party.key_pem), "--cert", str(party.cert_pem),
+    code, out, _err = run(tmp_path, "sign", str(pdf), "--party", "vinnova", "--key", str(party.key_pem), "--cert", str(party.cert_pem),
                          "-o", str(tmp_path / "signed.pdf"))
-    assert (code, out) == (1, f"{pdf}: error: this PDF says its language is '../../xx', which klimatkontrakt does not make (sv or en) "
-                              "(sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged)\n")
+    assert (code, out) == (1, (f"{pdf}: error: this PDF says its language is '../../xx', which klimatkontrakt does not make (sv or en) "
+                              "(sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged)\n"))
     assert not (tmp_path / "signed.pdf").exists()

@@ -139,8 +139,8 @@ def test_check_signed_refuses_a_lock_edited_by_hand(repo):
 def test_check_signed_prints_annotations_for_the_workflow(repo):
     (repo / YEAR / "signed.lock").unlink()
     code, out, _ = run(repo, "check-signed", "--base", "main", "--format", "github")
-    assert (code, out) == (1, "::error file=years/2023/signed.lock,line=1,col=1::version 2023 is signed at main, but this change removes its "
-                              "signed.lock (restore it: git checkout main -- years/2023/signed.lock)\n")
+    assert (code, out) == (1, ("::error file=years/2023/signed.lock,line=1,col=1::version 2023 is signed at main, but this change removes its "
+                              "signed.lock (restore it: git checkout main -- years/2023/signed.lock)\n"))
 
 
 def test_check_signed_refuses_removing_a_signed_version(repo):
