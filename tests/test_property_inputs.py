@@ -22,8 +22,10 @@ from test_invalid_inputs import VERSION, make_base
 
 from contract import export, pdf
 from contract.__main__ import main
+from contract.diff import compare
 from contract.load import load
 from contract.provenance import Source
+from contract.render import redline, redline_pdf
 from contract.render import typst as typst_render
 from contract.render.pages import SiteContext, render_pages
 
@@ -84,6 +86,7 @@ class Repo:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="kk-property-"))
         self.root = make_base(self.folder)
+        self.base = load(self.root, VERSION)
         self.purpose = self.root / "years" / VERSION / "purpose.yaml"
         self.rendered = 0
 
@@ -92,17 +95,22 @@ class Repo:
         code, out, err = run(self.root, "validate")
         assert code in (0, 1) and "internal error" not in err and "Traceback" not in out + err, err
         if code == 0:
-            render_everything(self.root, compile_pdf)
+            render_everything(self.root, self.base, compile_pdf)
             self.rendered += 1
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def render_everything(root: Path, compile_pdf: bool) -> None:
-    """Render a validated version in every output; any exception fails the property."""
+def render_everything(root: Path, base, compile_pdf: bool) -> None:
+    """Render a validated version in every output, and its redline against the base; any exception fails the property."""
     contract = load(root, VERSION)
+    changes = compare(base, contract)
     for lang in ("sv", "en"):
+        redline.to_text(changes, lang)
+        markdown.markdown(redline.to_markdown(changes, lang))
+        redline.to_html(changes, lang)
+        assert "#import" in redline_pdf.document(changes, lang, SOURCE)
         markdown.markdown(export.to_markdown(contract, lang), extensions=["footnotes"])
         pages = render_pages({VERSION: contract}, lang, SiteContext(SOURCE, drafts=True))
         for page in pages.files.values():
