@@ -110,6 +110,17 @@ def test_a_backslash_before_other_characters_stays(base):
     assert "\\\\newpage" in typst_render.document(contract, "sv", source(base, VERSION))
 
 
+def test_thousands_of_nested_brackets_in_a_text_are_text(base):
+    # The inline language nests at most two deep (emphasis in a link label or the reverse), so no limit is needed.
+    nested = "[" * 5000 + "x" + "]" * 5000 + " " + "*[" * 200 + "y" + "](https://a.example)*" * 200
+    write_purpose(base, f"sv: '{nested}'")
+    code, out, err = run(base, "validate")
+    assert code == 0 and "error" not in out, out + err
+    contract = load(base, VERSION)
+    assert "\\[" * 5000 in export.to_markdown(contract, "sv")
+    assert "x" in typst_render.document(contract, "sv", source(base, VERSION))
+
+
 class _Counting(http.server.BaseHTTPRequestHandler):
     requests: ClassVar[list[str]] = []
 
