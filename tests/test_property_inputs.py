@@ -29,8 +29,11 @@ from contract.render import redline, redline_pdf
 from contract.render import typst as typst_render
 from contract.render.pages import SiteContext, render_pages
 
-FAST = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
-THOROUGH = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+# Profiles: a few examples in the fast lane, many in the slow tests; no deadline (a Typst compile takes its time),
+# no example database (nothing written into the repository).
+settings.register_profile("kk-fast", max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+settings.register_profile("kk-thorough", settings.get_profile("kk-fast"), max_examples=120)
+FAST, THOROUGH = settings.get_profile("kk-fast"), settings.get_profile("kk-thorough")
 SITE_EXTENSIONS = ["toc", "attr_list", "def_list", "footnotes", "md_in_html", "pymdownx.escapeall"]
 SOURCE = Source("abc1234", "2024-01-15", 1705320000, False)
 
