@@ -73,7 +73,7 @@ yaml_data = st.recursive(
 
 def yaml_text(data) -> str:
     """Write data as YAML: JSON with every character escaped, so that any code point survives the trip."""
-    return json.dumps(data, ensure_ascii=True)
+    return json.dumps(data, ensure_ascii=True, default=str)  # dates (signed_on) as their ISO text
 
 
 def run(root: Path, *argv: str) -> tuple[int, str, str]:
@@ -84,22 +84,27 @@ def run(root: Path, *argv: str) -> tuple[int, str, str]:
 
 
 class Repo:
-    """One small valid repository reused across examples; each example replaces purpose.yaml."""
+    """One small valid repository reused across examples; each example replaces one file of the version."""
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="kk-property-"))
         self.root = make_base(self.folder)
         self.base = load(self.root, VERSION)
-        self.purpose = self.root / "years" / VERSION / "purpose.yaml"
         self.rendered = 0
 
-    def check(self, purpose: str, compile_pdf: bool) -> None:
-        self.purpose.write_text(purpose, encoding="utf-8")
-        code, out, err = run(self.root, "validate")
-        assert code in (0, 1) and "internal error" not in err and "Traceback" not in out + err, err
-        if code == 0:
-            render_everything(self.root, self.base, compile_pdf)
-            self.rendered += 1
+    def check(self, example: tuple[str, str], compile_pdf: bool) -> None:
+        name, content = example
+        path = self.root / "years" / VERSION / name
+        original = path.read_text(encoding="utf-8")
+        path.write_text(content, encoding="utf-8")
+        try:
+            code, out, err = run(self.root, "validate")
+            assert code in (0, 1) and "internal error" not in err and "Traceback" not in out + err, err
+            if code == 0:
+                render_everything(self.root, self.base, compile_pdf)
+                self.rendered += 1
+        finally:
+            path.write_text(original, encoding="utf-8")
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -125,22 +130,30 @@ def render_everything(root: Path, base, compile_pdf: bool) -> None:
             assert "#import" in source
 
 
-BASE_PURPOSE = (Path(__file__).parent / "invalid" / "base" / "purpose.yaml").read_text(encoding="utf-8")
+BASE = Path(__file__).parent / "invalid" / "base"
 
 
-def _purpose_with(text: str) -> str:
+def _purpose_with(text: str) -> tuple[str, str]:
     """The base purpose.yaml with a random text as its first paragraph, in both languages."""
-    data = YAML(typ="safe").load(BASE_PURPOSE)
+    data = YAML(typ="safe").load((BASE / "purpose.yaml").read_text(encoding="utf-8"))
     data["sections"][0]["body"][0]["p"] = {"sv": text, "en": text}
-    return yaml_text(data)
+    return "purpose.yaml", yaml_text(data)
+
+
+def _parties_with(names: tuple[str, str, str]) -> tuple[str, str]:
+    """The base contract.yaml with a random signatory name and role, and a random party name (the signature page)."""
+    data = YAML(typ="safe").load((BASE / "contract.yaml").read_text(encoding="utf-8"))
+    data["parties"][0]["signatory"] = {"name": names[0], "role": {"sv": names[1], "en": names[1]}}
+    data["parties"][1]["name"] = {"sv": names[2], "en": names[2]}
+    return "contract.yaml", yaml_text(data)
 
 
 def _property(purposes, settings_, compile_pdf: bool) -> int:
     """Check the property over the examples; return how many validated and were rendered."""
     @settings_
     @given(purposes)
-    def check(purpose: str) -> None:
-        check.repo.check(purpose, compile_pdf)
+    def check(example: tuple[str, str]) -> None:
+        check.repo.check(example, compile_pdf)
 
     repo = Repo()
     check.repo = repo
@@ -154,10 +167,12 @@ def _property(purposes, settings_, compile_pdf: bool) -> int:
 ANY_PURPOSE = st.one_of(
     texts.map(_purpose_with),
     safe_texts.map(_purpose_with),
-    st.lists(sections(), min_size=1, max_size=2).map(lambda s: yaml_text({"sections": s})),
-    yaml_data.map(yaml_text),
-    texts,  # not even YAML-shaped: a raw file
+    st.tuples(texts, texts, safe_texts).map(_parties_with),
+    st.lists(sections(), min_size=1, max_size=2).map(lambda s: ("purpose.yaml", yaml_text({"sections": s}))),
+    yaml_data.map(lambda data: ("purpose.yaml", yaml_text(data))),
+    st.tuples(st.sampled_from(["purpose.yaml", "contract.yaml"]), texts),  # not even YAML-shaped: a raw file
 )
+TEXTS_TO_COMPILE = st.one_of(texts.map(_purpose_with), safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, texts).map(_parties_with))
 
 
 def test_random_input_never_crashes_and_what_validates_renders():
@@ -165,7 +180,8 @@ def test_random_input_never_crashes_and_what_validates_renders():
 
 
 def test_random_texts_that_validate_compile_with_typst():
-    assert _property(safe_texts.map(_purpose_with), settings(FAST, max_examples=2), compile_pdf=True) > 0
+    assert _property(st.one_of(safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, safe_texts).map(_parties_with)),
+                     settings(FAST, max_examples=2), compile_pdf=True) > 0
 
 
 @pytest.mark.slow
@@ -175,4 +191,4 @@ def test_many_random_inputs_never_crash_and_what_validates_renders():
 
 @pytest.mark.slow
 def test_many_random_texts_that_validate_compile_with_typst():
-    assert _property(st.one_of(texts, safe_texts).map(_purpose_with), settings(THOROUGH, max_examples=40), compile_pdf=True) > 10
+    assert _property(TEXTS_TO_COMPILE, settings(THOROUGH, max_examples=40), compile_pdf=True) > 10
