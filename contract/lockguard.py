@@ -37,7 +37,9 @@ def _version(root: Path, base: str, version: str, old: Path) -> list[Diagnostic]
     if before is None or before.data.get("status") != "signed":
         return []
     folder = root / YEARS / version
-    if unsafe_folder(root, folder, display, report) or not (folder / "contract.yaml").is_file():
+    if unsafe_folder(root, folder, display, report):
+        return report.errors
+    if not (folder / "contract.yaml").is_file():
         report.error(Pos(display), f"version {version} is signed at {base}, but this change removes it",
                      "a signed version is never removed; restore its folder", "signed-changed")
         return report.errors
