@@ -140,7 +140,7 @@ class _Builder:
         self.seen.add(id(node))
         if isinstance(node, (MappingNode, SequenceNode)):
             if node.tag != _PLAIN_TAGS[type(node)]:
-                return self._refuse(node, f"the YAML tag {_short(node.tag)!r} is not allowed", "remove the tag; write plain YAML")
+                return self._refuse(node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain YAML")
             if depth >= MAX_DEPTH:
                 return self._refuse(node, f"the content is nested more than {MAX_DEPTH} levels deep", "contract files need far fewer levels; check the indentation and the brackets")
         if isinstance(node, MappingNode):
