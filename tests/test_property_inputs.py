@@ -95,7 +95,7 @@ class Repo:
     def check(self, example: tuple[str, str], compile_pdf: bool) -> None:
         name, content = example
         path = self.root / "years" / VERSION / name
-        original = path.read_text(encoding="utf-8")
+        original = path.read_text(encoding="utf-8") if path.exists() else None
         path.write_text(content, encoding="utf-8")
         try:
             code, out, err = run(self.root, "validate")
@@ -104,7 +104,10 @@ class Repo:
                 render_everything(self.root, self.base, compile_pdf)
                 self.rendered += 1
         finally:
-            path.write_text(original, encoding="utf-8")
+            if original is None:
+                path.unlink()
+            else:
+                path.write_text(original, encoding="utf-8")
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -171,6 +174,7 @@ ANY_PURPOSE = st.one_of(
     st.lists(sections(), min_size=1, max_size=2).map(lambda s: ("purpose.yaml", yaml_text({"sections": s}))),
     yaml_data.map(lambda data: ("purpose.yaml", yaml_text(data))),
     st.tuples(st.sampled_from(["purpose.yaml", "contract.yaml"]), texts),  # not even YAML-shaped: a raw file
+    st.tuples(st.sampled_from(["translations.lock", "signed.lock"]), st.one_of(yaml_data.map(yaml_text), texts)),  # damaged locks
 )
 TEXTS_TO_COMPILE = st.one_of(texts.map(_purpose_with), safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, texts).map(_parties_with))
 
