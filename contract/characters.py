@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def check_document(doc: Document, report: Report) -> None:
             report.error(_position(doc, char, start, end), f"the character {describe(char)} {where}{message}", hint, "bad-character")
 
 
-def _characters(value: str):
+def _characters(value: str) -> Iterator[tuple[str, bool]]:
     """Yield each character of a text with whether it is set in italics (inside *emphasis*)."""
     if not any(problem(char) for char in set(value)) and not _might_be_italic(value):
         return
@@ -92,7 +93,7 @@ def _might_be_italic(value: str) -> bool:
     return "*" in value and any(problem(char, True) for char in set(value))
 
 
-def _node_characters(node: inline.Inline, italic: bool):
+def _node_characters(node: inline.Inline, italic: bool) -> Iterator[tuple[str, bool]]:
     if isinstance(node, inline.Literal):
         yield from ((char, italic) for char in node.text)
     elif isinstance(node, inline.Emphasis):
