@@ -98,6 +98,12 @@ def test_a_version_argument_is_a_name_under_years(base, argv):
     assert err.startswith("klimatkontrakt: error: ") and "is not a version" in err and "Traceback" not in err
 
 
+def test_a_path_as_version_gets_one_clear_message(base):
+    assert run(base, "outline", "../../outside/2024") == (2, "", (
+        "klimatkontrakt: error: '../../outside/2024' is not a version: give the name of a folder under years/, "
+        "four digits such as 2024 (versions here: 2024)\n"))
+
+
 # ---------------------------------------------------------------- text stays text
 
 
