@@ -11,7 +11,7 @@ from pathlib import Path
 from . import build
 from . import export as exporter
 from . import importer
-from .errors import ContractError, Diagnostic
+from .errors import ContractError, Diagnostic, UsageError
 from .files import write_atomic
 from .load import load
 from .provenance import source
@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContractError as exc:
         _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
         return 1
+    except UsageError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
@@ -189,7 +192,7 @@ def _run_build(args) -> int:
 COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
 
 # Command groups that live in their own modules (contract/cli_*.py), each exporting COMMANDS.
-COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site")
+COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site", "cli_signed")
 
 
 def _module_commands():

@@ -5,8 +5,8 @@ import datetime
 from collections import Counter
 from typing import Iterator
 
-from . import inline
-from .errors import Report
+from . import ids, inline
+from .errors import Report, excerpt, excerpt_text
 from .model import Contract, Pos, Section, Text, block_texts
 
 
@@ -14,6 +14,7 @@ def check(contract: Contract, report: Report) -> None:
     """Record every problem of a loaded contract in the report."""
     _check_meta(contract, report)
     _check_unique_ids(contract, report)
+    _check_depth(contract, report)
     _check_parties(contract, report)
     _check_references(contract, report)
     _check_footnotes(contract, report)
@@ -40,24 +41,35 @@ def _check_meta(contract: Contract, report: Report) -> None:
             report.error(pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date")
 
 
-# Text keys start with a section id or one of these words (contract.load): a section may not take them.
-RESERVED_IDS = ("meta", "party", "preamble", "annex", "fn", "erratum")
+RESERVED_IDS = ids.RESERVED_IDS
 
 
 def _check_unique_ids(contract: Contract, report: Report) -> None:
     for section in contract.walk():
-        if section.id in RESERVED_IDS:
-            report.error(section.pos, f"the id {section.id!r} is reserved", "choose another id for this section", "reserved-id")
+        why = ids.reserved(section.id)
+        if why:
+            report.error(section.pos, f"the id {excerpt(section.id)} is reserved: {why}", "choose another id for this section", "reserved-id")
     _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
     _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
     _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
+
+
+# The signed contract nests sections three deep (3.2.1); headings have six levels on the site and in the PDF.
+MAX_SECTION_DEPTH = 6
+
+
+def _check_depth(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        if section.depth == MAX_SECTION_DEPTH + 1:
+            report.error(section.pos, f"section {section.number} is nested {section.depth} levels deep; the limit is {MAX_SECTION_DEPTH}",
+                         "move it up a level, or make it a heading inside its parent's body", "too-deep")
 
 
 def _duplicates(items: Iterator[tuple[str, Pos]], what: str, report: Report) -> None:
     first: dict[str, Pos] = {}
     for ident, pos in items:
         if ident in first:
-            report.error(pos, f"duplicate {what} {ident!r} (first used at line {first[ident].line})", "every id must be unique within a version; choose another", "duplicate-id")
+            report.error(pos, f"duplicate {what} {excerpt(ident)} (first used at line {first[ident].line})", "every id must be unique within a version; choose another", "duplicate-id")
         else:
             first[ident] = pos
 
@@ -66,7 +78,7 @@ def _check_parties(contract: Contract, report: Report) -> None:
     ids = {p.id for p in contract.parties}
     if contract.meta.municipality not in ids:
         known = ", ".join(sorted(ids))
-        report.error(contract.meta.pos, f"municipality {contract.meta.municipality!r} is not one of the parties", f"use a party id: {known}", "unknown-party")
+        report.error(contract.meta.pos, f"municipality {excerpt(contract.meta.municipality)} is not one of the parties", f"use a party id: {known}", "unknown-party")
     kinds = Counter(p.kind for p in contract.parties)
     if kinds["municipality"] != 1:
         report.error(contract.meta.pos, f"a contract has exactly one party of kind municipality, found {kinds['municipality']}", "check the kind of each party", "municipality-count")
@@ -95,13 +107,13 @@ def _check_references(contract: Contract, report: Report) -> None:
 def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers, report: Report) -> None:
     pos = text.pos if lang == "sv" else text.en_pos
     if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
-        report.error(pos, f"link address {node.url!r} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
+        report.error(pos, f"link address {excerpt(node.url)} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
     if not isinstance(node, inline.Ref) or node.target in ids:
         return
     if node.by_number:
         _check_number_ref(node.target, owner, pos, numbers, report)
     else:
-        report.error(pos, f"reference to unknown section {node.target!r}", "write {ref:ID} with the id of an existing section", "unknown-ref")
+        report.error(pos, f"reference to unknown section {excerpt(node.target)}", "write {ref:ID} with the id of an existing section", "unknown-ref")
 
 
 def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:
@@ -112,7 +124,7 @@ def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, rep
         report.add(pos, "note", f"reference to section {target}, which this contract does not have (acknowledged as signed)", code="acknowledged-ref")
     else:
         hint = f"correct the reference, or list \"{target}\" under acknowledged_refs of the section to keep it as signed"
-        report.error(pos, f"reference to section {target}, which this contract does not have", hint, "unresolved-ref")
+        report.error(pos, f"reference to section {excerpt_text(target)}, which this contract does not have", hint, "unresolved-ref")
 
 
 def _check_footnotes(contract: Contract, report: Report) -> None:
@@ -131,7 +143,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                 if id(text) not in allowed:
                     report.error(pos, f"footnote mark {{fn:{node.target}}} outside a section's text", "put the mark in a paragraph or list item of the section", "footnote-place")
                 elif node.target not in defined:
-                    report.error(pos, f"footnote {node.target!r} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
+                    report.error(pos, f"footnote {excerpt(node.target)} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
     for fid, note in defined.items():
         if fid not in used:
             report.error(note.pos, f"footnote {fid!r} is defined but never referenced", f"reference it with {{fn:{fid}}} in a text, or remove it", "unused-footnote")
@@ -162,7 +174,7 @@ def _check_to_be_written(contract: Contract, report: Report) -> None:
 def _check_errata(contract: Contract, report: Report) -> None:
     for erratum in contract.meta.errata:
         if erratum.section and contract.section(erratum.section) is None:
-            report.error(erratum.pos, f"erratum names unknown section {erratum.section!r}", "use the id of the corrected section", "unknown-ref")
+            report.error(erratum.pos, f"erratum names unknown section {excerpt(erratum.section)}", "use the id of the corrected section", "unknown-ref")
 
 
 def _is_date(value: str) -> bool:

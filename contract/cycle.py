@@ -8,7 +8,7 @@ from typing import Any
 
 from . import locking, translations
 from .errors import ContractError, Diagnostic, Report
-from .load import YEARS, load, years
+from .load import YEARS, load, version_folder, years
 from .validate import validate
 from .model import Pos
 from .yamlwrite import rewrite
@@ -20,7 +20,9 @@ def _fail(where: str, message: str, hint: str = "") -> ContractError:
 
 def new_year(root: Path, version: str, source: str | None = None) -> Path:
     """Create years/VERSION as a draft from the latest (or given) version; never overwrite."""
-    target = root / YEARS / version
+    target = version_folder(root, version)
+    if source is not None:
+        version_folder(root, source)
     if target.exists():
         raise _fail(f"{YEARS}/{version}", f"version {version} already exists", "choose another version; an existing version is never overwritten")
     known = years(root)
@@ -106,7 +108,7 @@ def erratum(
     root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
 ) -> locking.Lock:
     """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
-    folder = root / YEARS / version
+    folder = version_folder(root, version)
     current = locking.read_lock(folder)
     if current is None:
         raise _fail(f"{YEARS}/{version}", f"version {version} is not locked", "errata are for signed, locked versions; edit a draft directly")

@@ -60,6 +60,10 @@ class ContractError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+class UsageError(Exception):
+    """Raised when a command is given an argument it cannot take (exit 2); the message says what to give."""
+
+
 class Report:
     """Collects diagnostics while loading and checking, so all are reported at once."""
 
@@ -85,3 +89,19 @@ class Report:
     def sorted(self) -> list[Diagnostic]:
         """Return the diagnostics in file and line order (stable)."""
         return sorted(self.items, key=lambda d: (d.pos.file, d.pos.line, d.pos.column))
+
+
+EXCERPT = 60  # characters of file content a message may quote
+
+
+def excerpt_text(text: str, limit: int = EXCERPT) -> str:
+    """Return text cut to a short excerpt, so that a message never carries a whole file."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """Return the repr of a value from a file (quoted when text), cut to a short excerpt."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"

@@ -8,7 +8,8 @@ renderer escapes for its output:
     {fn:footnote-id}     a footnote reference
     [text](https://...)  a link (http, https and mailto only)
     *text*               emphasis
-    \\x                   the character x, literally
+    \\x                   the character x, literally, for x one of \\ { } [ ] *;
+                         before any other character the backslash is itself text (\\newpage stays)
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ SECTION_NUMBER = re.compile(r"^\d+(\.\d+)*$")
 SAFE_URL = re.compile(r"^(https?://[^\s<>\"]+|mailto:[^\s<>\"]+)$", re.IGNORECASE)
 
 _TOKEN = re.compile(
-    r"\\(?P<escaped>.)"
+    r"\\(?P<escaped>[\\{}\[\]*])"
     r"|\{(?P<kind>ref|fn):(?P<target>[^{}\s]*)\}"
     r"|\[(?P<label>(?:\\.|[^\[\]\\])+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)"
     r"|\*(?P<emph>[^\s*](?:(?:\\.|[^*\\])*[^\s*\\])?)\*",

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import numbering, translations
-from .errors import ContractError, Report
+from . import characters, ids, numbering, translations
+from .errors import ContractError, Report, UsageError, excerpt
 from .model import (
     GROUPS,
     Annex,
@@ -41,12 +41,40 @@ def years(root: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
+def version_folder(root: Path, version: str) -> Path:
+    """Return years/VERSION; refuse (UsageError) a version that is not a name under years/.
+
+    Every command that takes a version goes through here, so no argument can name another path.
+    """
+    if ids.is_version_name(version) or version in years(root):
+        return root / YEARS / version
+    raise UsageError(f"{excerpt(version)} is not a version: give the name of a folder under {YEARS}/, "
+                     f"four digits such as 2024 (versions here: {', '.join(years(root)) or 'none'})")
+
+
+def unsafe_folder(root: Path, folder: Path, display: str, report: Report) -> bool:
+    """Record an error for a version folder, or an entry in it, that is a link or leads out of the repository."""
+    before = len(report.errors)
+    inside = root.resolve()
+    if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(inside)):
+        report.error(Pos(display), "the version folder is a symbolic link or lies outside the repository",
+                     f"keep the real files in {display}/ inside the repository", "symlink")
+    elif folder.is_dir():
+        for entry in sorted(folder.iterdir()):
+            if entry.is_symlink() or not entry.resolve().is_relative_to(inside):
+                report.error(Pos(f"{display}/{entry.name}", 1, 1), "the file is a symbolic link; contract files are never read through links",
+                             "replace the link with the file itself", "symlink")
+    return len(report.errors) > before
+
+
 def load_version(root: Path, version: str, report: Report) -> Contract | None:
     """Load one version folder; every problem goes to the report; None when unusable."""
-    folder = root / YEARS / version
+    folder = version_folder(root, version)
     display = f"{YEARS}/{version}"
     if not (root / "schema" / "defs.schema.json").is_file():
         report.error(Pos("schema"), f"{root / 'schema'} holds no contract schemas", "run the command in the repository folder, or give it with --root DIR", "no-schema")
+        return None
+    if unsafe_folder(root, folder, display, report):
         return None
     if not folder.is_dir():
         known = ", ".join(years(root)) or "none"
@@ -95,9 +123,11 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict
             continue
         if file.name not in FILE_SCHEMAS:
             expected = ", ".join(sorted(FILE_SCHEMAS))
-            report.error(Pos(name, 1, 1), f"unknown file {file.name!r} in a version folder", f"expected files: {expected}", "unknown-file")
+            report.error(Pos(name, 1, 1), f"unknown file {excerpt(file.name)} in a version folder", f"expected files: {expected}", "unknown-file")
             continue
         doc = read(file, name, report)
+        if doc is not None:
+            characters.check_document(doc, report)
         if doc is not None and validate(doc, root / "schema", FILE_SCHEMAS[file.name], report):
             docs[file.name] = doc
     return docs

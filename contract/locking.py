@@ -37,15 +37,13 @@ class Lock:
         return {"version": self.version, "signed_on": self.signed_on, "errata": self.errata, "files": dict(sorted(self.files.items())), "pdfs": dict(sorted(self.pdfs.items()))}
 
 
-def canonical(data: Any, top: bool = True) -> Any:
-    """Return the signed content of parsed YAML: English, errata and comments left out."""
+def canonical(data: Any) -> Any:
+    """Return the locked content of parsed YAML: English and comments left out; errata kept (only the tool adds them)."""
     if isinstance(data, dict):
         skip = {"en", "note_en"} if "sv" in data else set()
-        if top:
-            skip |= {"errata"}
-        return {str(k): canonical(v, False) for k, v in data.items() if k not in skip}
+        return {str(k): canonical(v) for k, v in data.items() if k not in skip}
     if isinstance(data, list):
-        return [canonical(item, False) for item in data]
+        return [canonical(item) for item in data]
     return data
 
 
@@ -95,22 +93,42 @@ def write_lock(folder: Path, lock: Lock) -> None:
     write_atomic(folder / LOCK_NAME, _HEADER + buffer.getvalue())
 
 
-def check(folder: Path, display: str, errata: int, report: Report) -> None:
-    """Record an error for every file of a locked version whose content differs from what was signed."""
+def check(folder: Path, display: str, errata: int, report: Report, signed: bool = False) -> None:
+    """Record an error for every file of a locked version whose content differs from what was signed.
+
+    A version whose contract.yaml says it is signed must have a lock.
+    """
     try:
         lock = read_lock(folder)
     except ContractError as exc:
         report.items.extend(exc.diagnostics)
         return
-    if lock is None:
-        return
     version = folder.name
+    if lock is None:
+        if signed:
+            report.error(_status_pos(folder, display), f"version {version} is signed but has no {LOCK_NAME}, so nothing protects its signed text",
+                         f"restore {display}/{LOCK_NAME} from git, or record it now: klimatkontrakt lock {version}", "unlocked")
+        return
     current = content_hashes(folder, display, Report())
-    if errata < lock.errata:
-        report.error(Pos(f"{display}/contract.yaml", 1, 1), f"version {version} is locked with {lock.errata} errata, but contract.yaml lists {errata}", "errata are never removed; restore the missing entries", "locked")
+    if errata != lock.errata:
+        _errata_count(display, version, lock.errata, errata, report)
     for name in sorted(set(lock.files) | set(current)):
-        if lock.files.get(name) != current.get(name):
+        if lock.files.get(name) != current.get(name) and not (name == "contract.yaml" and errata != lock.errata):
             _changed(display, version, name, name in lock.files, name in current, report)
+
+
+def _status_pos(folder: Path, display: str) -> Pos:
+    doc = read(folder / "contract.yaml", f"{display}/contract.yaml", Report())
+    return doc.pos(("status",)) if doc is not None else Pos(f"{display}/contract.yaml", 1, 1)
+
+
+def _errata_count(display: str, version: str, locked: int, listed: int, report: Report) -> None:
+    where = Pos(f"{display}/contract.yaml", 1, 1)
+    if listed < locked:
+        report.error(where, f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}", "errata are never removed; restore the missing entries", "locked")
+    else:
+        report.error(where, f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
+                     f"only klimatkontrakt erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum {version} --what-sv \"...\" --why-sv \"...\"", "locked")
 
 
 def _changed(display: str, version: str, name: str, was: bool, now: bool, report: Report) -> None:

@@ -297,6 +297,7 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     """Return a Word file of one version in one language, made by pandoc from the Markdown export.
 
     Without pandoc's "smart" extension: quotes and dashes stay exactly as the contract writes them.
+    In pandoc's sandbox: nothing in the text can make it read a file or fetch from the network.
     """
     import pypandoc
 
@@ -309,5 +310,5 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
         output = Path(folder) / "contract.docx"
         region = typst_render.REGIONS[lang]
-        pypandoc.convert_text(text, "docx", format="markdown-smart", outputfile=str(output), extra_args=[f"--metadata=lang:{lang}-{region}"])
+        pypandoc.convert_text(text, "docx", format="markdown-smart", outputfile=str(output), extra_args=[f"--metadata=lang:{lang}-{region}", "--sandbox"])
         return output.read_bytes()

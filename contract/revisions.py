@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .errors import ContractError, Diagnostic
+from .errors import ContractError, Diagnostic, UsageError, excerpt
+from .ids import is_version_name
 from .load import YEARS, load
 from .model import Contract, Pos
 
@@ -36,7 +37,9 @@ class Spec:
 def parse(text: str) -> Spec:
     """Read "2023" (working tree) or "REV:2023" (at a git revision, e.g. main, HEAD~3, a tag)."""
     revision, sep, version = text.rpartition(":")
-    if not version or "/" in version or (sep and not revision):
+    if "/" in version or "\\" in version or version.startswith("."):
+        raise UsageError(f"{excerpt(text)} is not a version: give the name of a folder under {YEARS}/ (2023) or REVISION:VERSION (main:2024)")
+    if not version or (sep and not revision):
         raise ContractError([_problem(text, f"cannot read {text!r} as a version", 'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")')])
     return Spec(version, revision or None)
 
@@ -49,6 +52,8 @@ def load_spec(root: Path, text: str) -> Contract:
 
 def load_at(root: Path, revision: str, version: str) -> Contract:
     """Load a version as it was at a git revision; errors name the revision and the file position."""
+    if not is_version_name(version):
+        raise UsageError(f"{excerpt(version)} is not a version: at a revision, give four digits such as main:2024")
     repo, commit = _commit(root, revision)
     prefix = _prefix(root, repo)
     with tempfile.TemporaryDirectory(prefix="klimatkontrakt-rev-") as tmp:

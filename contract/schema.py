@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 from referencing import Registry, Resource
 
-from .errors import Report
+from .errors import Report, excerpt, excerpt_text
 from .yamlfile import Document
 
 # Which schema validates which file of a version folder.
@@ -81,25 +81,25 @@ def _record(error: jsonschema.ValidationError, doc: Document, report: Report) ->
     if kind == "additionalProperties":
         _unknown_keys(error, doc, path, report)
     elif kind == "required":
-        missing = error.message.split("'")[1]
+        missing = excerpt_text(error.message.split("'")[1])
         prefix = f"{where}: " if path else ""
         report.error(doc.pos(path), f"{prefix}the required field {missing!r} is missing", f"add a line '{missing}: ...'", "missing-field")
     elif kind == "type":
         _wrong_type(error, doc, path, where, report)
     elif kind == "enum":
         allowed = ", ".join(map(str, error.validator_value))
-        report.error(doc.pos(path), f"{where}: {error.instance!r} is not allowed", f"use one of: {allowed}", "bad-value")
+        report.error(doc.pos(path), f"{where}: {excerpt(error.instance)} is not allowed", f"use one of: {allowed}", "bad-value")
     elif kind == "pattern":
         _bad_pattern(error, doc, path, where, report)
     elif kind in ("minItems", "minProperties"):
         report.error(doc.pos(path), f"{where}: is empty", "add at least one entry", "empty")
     elif kind == "maxProperties":
-        keys = ", ".join(map(str, error.instance))
+        keys = excerpt_text(", ".join(map(str, error.instance)))
         report.error(doc.pos(path), f"{where}: has several kinds of block at once ({keys})", "start a new list item ('- ') for each block", "mixed-block")
     elif kind == "maxLength":
         report.error(doc.pos(path), f"{where}: is longer than {error.validator_value} characters", "split it into several paragraphs", "too-long")
     else:
-        report.error(doc.pos(path), f"{where}: {error.message}", code="schema")
+        report.error(doc.pos(path), f"{where}: {excerpt_text(error.message, 200)}", code="schema")
 
 
 def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
@@ -109,7 +109,7 @@ def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}"
-        report.error(doc.pos(path + (key,), key=True), f"unknown field {key!r}", hint, "unknown-field")
+        report.error(doc.pos(path + (key,), key=True), f"unknown field {excerpt(key)}", hint, "unknown-field")
 
 
 def _wrong_type(error, doc: Document, path: tuple, where: str, report: Report) -> None:
@@ -141,7 +141,7 @@ def _kind_of(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"text {value!r}"
+    return f"text {excerpt(value)}"
 
 
 def _bad_pattern(error, doc: Document, path: tuple, where: str, report: Report) -> None:
@@ -149,17 +149,17 @@ def _bad_pattern(error, doc: Document, path: tuple, where: str, report: Report) 
     value = error.instance
     if last == "id" or (len(path) >= 2 and path[-2] == "id"):
         hint = "use lowercase letters a-z, digits and hyphens, starting with a letter, e.g. 'kommunens-klimatmal'"
-        report.error(doc.pos(path), f"{where}: {value!r} is not a valid id", hint, "bad-id")
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a valid id", hint, "bad-id")
     elif error.validator_value == "\\S":
         report.error(doc.pos(path), f"{where}: is empty", "write the text, or remove the entry", "empty-text")
     elif last in ("number",) or (len(path) >= 2 and path[-2] == "acknowledged_refs"):
-        report.error(doc.pos(path), f"{where}: {value!r} is not a section number", 'write it like "9" or "3.2.1", in quotes', "bad-number")
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a section number", 'write it like "9" or "3.2.1", in quotes', "bad-number")
     elif last == "url":
-        report.error(doc.pos(path), f"{where}: {value!r} is not a web address", "use an address starting with https:// (or http://)", "bad-url")
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a web address", "use an address starting with https:// (or http://)", "bad-url")
     elif last == "signed_on":
-        report.error(doc.pos(path), f"{where}: {value!r} is not a date", "write the date as YYYY-MM-DD, e.g. 2023-12-08", "bad-date")
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a date", "write the date as YYYY-MM-DD, e.g. 2023-12-08", "bad-date")
     else:
-        report.error(doc.pos(path), f"{where}: {value!r} is not a four-digit year", 'write it like "2024", in quotes', "bad-year")
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a four-digit year", 'write it like "2024", in quotes', "bad-year")
 
 
 def _describe(path: tuple) -> str:

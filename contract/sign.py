@@ -32,8 +32,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import labels, pdf
-from .errors import ContractError, Diagnostic
-from .model import Pos
+from .errors import ContractError, Diagnostic, excerpt
+from .model import LANGS, Pos
 
 # pyHanko logs tracebacks it also reports in its results (e.g. an untrusted chain); only the CLI
 # prints, so keep them off the terminal unless the application configures logging.
@@ -144,6 +144,10 @@ def signature_fields(origin: str, data: bytes) -> dict[str, bool]:
     if not pdf.facts(data):
         raise _error(origin, "this PDF was not made by klimatkontrakt (no klimatkontrakt metadata)",
                      "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en'", "not-ours")
+    lang = pdf.facts(data).get("lang", "sv")
+    if lang not in LANGS:  # the language picks the stamp's catalogue (contract/i18n/LANG.yaml): never a made-up one
+        raise _error(origin, f"this PDF says its language is {excerpt(lang)}, which klimatkontrakt does not make (sv or en)",
+                     "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged", "not-ours")
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     found = {name: value is not None for name, value, _ in fields.enumerate_sig_fields(reader)}
     if not found:

@@ -6,7 +6,7 @@ from pathlib import Path
 from . import locking
 from .checks import check
 from .errors import Report
-from .load import YEARS, load_version, years
+from .load import YEARS, load_version, unsafe_folder, years
 from .model import Contract
 from .translate import glossary_check
 
@@ -22,6 +22,7 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
             glossary_check.check(root, contract, report)
             loaded[version] = contract
         folder = root / YEARS / version
-        if folder.is_dir():
-            locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report)
+        if folder.is_dir() and not unsafe_folder(root, folder, f"{YEARS}/{version}", Report()):
+            signed = contract is not None and contract.meta.status == "signed"
+            locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report, signed)
     return report, loaded

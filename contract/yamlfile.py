@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +10,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-from .errors import Report
+from .errors import Report, excerpt, excerpt_text
 from .model import Pos
 
 MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
+# The real contract nests 11 levels (sections three deep); six section levels need 17. Deeper is a mistake,
+# and thousands of levels would exhaust the stack of every later step.
+MAX_DEPTH = 32
+_PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -22,6 +26,8 @@ class Document:
 
     path: str
     data: Any
+    source: str = ""
+    strings: list[tuple[str, int, int]] = field(default_factory=list)  # every text: value, start and end index
 
     def pos(self, path: tuple = (), key: bool = False) -> Pos:
         """Return the position of the value (or key) at a path of keys and indexes."""
@@ -40,12 +46,13 @@ def read(file: Path, display: str, report: Report) -> Document | None:
         report.error(Pos(display, 1, 1), "the file is empty", "write the content or delete the file", "empty-file")
         return None
     errors = len(report.errors)
-    data = _parse(text, display, report)
+    strings: list[tuple[str, int, int]] = []
+    data = _parse(text, display, report, strings)
     if data is None and len(report.errors) == errors:
         report.error(Pos(display, 1, 1), "the file has no content (only comments or nothing)", "write the content or delete the file", "empty-file")
     if data is None or len(report.errors) > errors:
         return None
-    return Document(display, data)
+    return Document(display, data, text, strings)
 
 
 def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
@@ -82,7 +89,7 @@ def _decode(raw: bytes, display: str, report: Report) -> str | None:
         return None
 
 
-def _parse(text: str, display: str, report: Report) -> Any:
+def _parse(text: str, display: str, report: Report, strings: list[tuple[str, int, int]]) -> Any:
     # ruamel's C composer keeps every node's position and is 20x faster than its round-trip loader.
     yaml = YAML(typ="safe", pure=False)
     try:
@@ -91,9 +98,14 @@ def _parse(text: str, display: str, report: Report) -> Any:
         _syntax_error(exc, text, display, report)
         return None
     except YAMLError as exc:
-        report.error(Pos(display, 1, 1), f"invalid YAML: {exc}", code="yaml-syntax")
+        report.error(Pos(display, 1, 1), f"invalid YAML: {excerpt_text(str(exc))}", code="yaml-syntax")
         return None
-    return _Builder(yaml.constructor, display, report).build(node) if node is not None else None
+    if node is None:
+        return None
+    builder = _Builder(yaml.constructor, display, report)
+    data = builder.build(node)
+    strings.extend(builder.strings)
+    return data
 
 
 class PosMap(dict):
@@ -119,16 +131,22 @@ class _Builder:
         self.display = display
         self.report = report
         self.seen: set[int] = set()
+        self.strings: list[tuple[str, int, int]] = []
 
-    def build(self, node) -> Any:
+    def build(self, node, depth: int = 0) -> Any:
         if id(node) in self.seen:
             # An alias (*name) reuses a node: contract text never needs it, and it can blow up memory.
             return self._refuse(node, "anchors and aliases (& and *) are not used in contract files", "write the content out in full")
         self.seen.add(id(node))
+        if isinstance(node, (MappingNode, SequenceNode)):
+            if node.tag != _PLAIN_TAGS[type(node)]:
+                return self._refuse(node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain YAML")
+            if depth >= MAX_DEPTH:
+                return self._refuse(node, f"the content is nested more than {MAX_DEPTH} levels deep", "contract files need far fewer levels; check the indentation and the brackets")
         if isinstance(node, MappingNode):
-            return self._mapping(node)
+            return self._mapping(node, depth + 1)
         if isinstance(node, SequenceNode):
-            out = PosList(self.build(item) for item in node.value)
+            out = PosList(self.build(item, depth + 1) for item in node.value)
             out.start = _mark(node)
             out.items_at = [_mark(item) for item in node.value]
             return out
@@ -136,11 +154,13 @@ class _Builder:
 
     def _scalar(self, node) -> Any:
         if node.tag.startswith("!") or "python" in node.tag or node.tag.endswith(":merge"):
-            return self._refuse(node, f"the YAML tag {node.tag!r} is not allowed", "remove the tag; write plain text")
+            return self._refuse(node, f"the YAML tag {_short(node.tag)!r} is not allowed", "remove the tag; write plain text")
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, YAMLError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
             return node.value
+        if isinstance(value, str):
+            self.strings.append((value, node.start_mark.index, node.end_mark.index))
         if isinstance(value, datetime.datetime):
             return node.value  # a date with a time is text here, exactly as written
         # Dates stay ISO text: the schema and the model keep dates as strings.
@@ -151,7 +171,7 @@ class _Builder:
         self.report.error(Pos(self.display, line + 1, column + 1), message, hint, "yaml-feature")
         return None
 
-    def _mapping(self, node) -> PosMap:
+    def _mapping(self, node, depth: int) -> PosMap:
         out = PosMap()
         out.start, out.keys_at, out.values_at = _mark(node), {}, {}
         for key_node, value_node in node.value:
@@ -164,7 +184,7 @@ class _Builder:
             if key in out:
                 self._duplicate(key, key_node, out.keys_at[key])
                 continue
-            out[key] = self.build(value_node)
+            out[key] = self.build(value_node, depth)
             out.keys_at[key], out.values_at[key] = _mark(key_node), _mark(value_node)
         return out
 
@@ -172,10 +192,14 @@ class _Builder:
         line, column = _mark(key_node)
         self.report.error(
             Pos(self.display, line + 1, column + 1),
-            f"duplicate key {key!r} (already given on line {first[0] + 1})",
+            f"duplicate key {excerpt(key)} (already given on line {first[0] + 1})",
             "remove one of them or merge their content",
             "duplicate-key",
         )
+
+
+def _short(tag: str) -> str:
+    return excerpt_text(tag.replace("tag:yaml.org,2002:", "!!"))
 
 
 def _mark(node) -> tuple[int, int]:
@@ -196,7 +220,7 @@ def _syntax_error(exc: MarkedYAMLError, text: str, display: str, report: Report)
             "tab-indent",
         )
         return
-    problem = (exc.problem or "invalid YAML").strip()
+    problem = excerpt_text((exc.problem or "invalid YAML").strip())
     for pattern, message, hint in _PLAIN_PROBLEMS:
         if pattern in problem:
             if pattern == "end of stream" and exc.context_mark:

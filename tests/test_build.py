@@ -104,6 +104,7 @@ def test_killing_a_build_half_way_leaves_the_previous_site_untouched(repo):
     clause = repo / "years" / "2023" / "clause.yaml"
     (repo / "years" / "2023" / "signed.lock").unlink()
     clause.write_text(clause.read_text(encoding="utf-8").replace("ska uppdateras", "ska ses över och uppdateras"), encoding="utf-8")
+    assert subprocess.run([sys.executable, "-m", "contract", "--root", str(repo), "lock", "2023"], capture_output=True, check=False).returncode == 0
     process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(repo)], cwd=repo, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

@@ -38,6 +38,7 @@ def test_a_contract_title_cannot_inject_html_into_the_site(tmp_path):
     root = make_repo(tmp_path, draft=False)
     (root / "years" / "2023" / "signed.lock").unlink()
     _edit(root / "years" / "2023" / "contract.yaml", "  sv: Klimatkontrakt 2030", "  sv: 'Klimatkontrakt </title><script>alert(1)</script> & Co'")
+    assert run(root, "lock", "2023")[0] == 0  # a signed version needs its lock
     contracts, _ = gather(root)
     build_site(root, contracts, tmp_path / "site")
     page = (tmp_path / "site" / "sv" / "2023" / "index.html").read_text(encoding="utf-8")

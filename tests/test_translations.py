@@ -57,6 +57,8 @@ def _edit(root: Path, file: str, edit) -> None:
 
 def test_editing_swedish_makes_exactly_that_english_stale_until_confirmed(repo_copy):
     (repo_copy / "years" / "2023" / "signed.lock").unlink()  # as in a draft: Swedish edits are allowed
+    contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
+    contract_yaml.write_text(contract_yaml.read_text(encoding="utf-8").replace("status: signed", "status: draft"), encoding="utf-8")
     def edit(data):
         data["body"][1]["p"]["sv"] = data["body"][1]["p"]["sv"].replace("långsiktigt åtagande", "kortsiktigt åtagande")
 

@@ -54,7 +54,8 @@ def nodes(items, resolver: Resolver, footnote, ref) -> str:
             out.append(link(label, node.url) if inline.SAFE_URL.match(node.url) else label)
         else:
             out.append(f"*{nodes(node.children, resolver, footnote, ref)}*")
-    return "".join(out)
+    # A literal "!" before a link would make it an image (fetched by the reader's browser or by pandoc): keep it text.
+    return "".join(out).replace("![", "\\![")
 
 
 def _footnote(node: inline.FootnoteRef, resolver: Resolver) -> str:

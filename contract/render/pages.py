@@ -18,7 +18,7 @@ from typing import Mapping
 import jinja2
 from markupsafe import Markup
 
-from .. import inline, labels
+from .. import ids, inline, labels
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, block_texts
 from ..provenance import Source
@@ -27,7 +27,7 @@ from .plain import Resolver, plain
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
 # Ids the page itself uses; section ids must not take them.
-RESERVED_IDS = ("kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-preamble", "kk-annex", "kk-footnotes")
+RESERVED_IDS = ids.PAGE_IDS
 # At the start of a block these would open a list or a definition.
 _SPACE = re.compile(r"\s+")
 _ANCHOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -143,7 +143,7 @@ def _visible(contracts: Mapping[str, Contract], drafts: bool) -> list[Contract]:
 
 def _check_ids(contracts: list[Contract]) -> None:
     """Refuse section ids the page needs for itself."""
-    clashes = [s for c in contracts for s in c.walk() if s.id in RESERVED_IDS]
+    clashes = [s for c in contracts for s in c.walk() if ids.reserved(s.id)]
     if clashes:
         raise ContractError([
             Diagnostic(s.pos or Pos(s.id), "error", f"section id '{s.id}' is reserved by the website", "choose another id", "site-reserved-id")
