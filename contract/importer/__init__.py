@@ -1,0 +1,51 @@
+"""Import a contract (its signed PDF, a text or a Word file) into a version folder of YAML.
+
+Small passes over a typed intermediate form (contract.importer.form): lines → front matter set aside →
+blocks in the section tree → footnotes and links → ids, pins and references. The result is a first draft
+to check against the report, never a signed text by itself.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import ContractError, Diagnostic
+from ..model import Pos
+from . import notes, refs
+from .form import ImportResult, Node, walk
+from .front import split_front
+from .join import Joiner
+from .lines import split_lines
+from .outline import Outline, dotted_top
+from .parse import Parse, parse
+from .source import read_text
+
+__all__ = ["ImportResult", "Node", "import_file", "import_text", "walk"]
+
+
+def import_file(file: Path, version: str, municipality: str, lang: str = "sv") -> ImportResult:
+    """Read a .pdf, .docx or text file and return the contract found in it."""
+    return import_text(read_text(file), version, municipality, str(file), lang)
+
+
+def import_text(text: str, version: str, municipality: str, name: str = "<text>", lang: str = "sv") -> ImportResult:
+    """Turn a contract's text into an ImportResult, or raise a located error."""
+    lines, dropped = split_lines(text)
+    front = split_front(lines, lang)
+    toc = {e.number: e.title for e in front.toc if e.number}
+    state = parse(Parse(front.body, Outline(dotted_top(front.body, front.toc), toc), Joiner.of(front.body)))
+    if not state.outline.roots:
+        raise ContractError([Diagnostic(Pos(name, 1, 1), "error", "no numbered section headings found",
+                                        'headings must look like "1. Title", "1 Title" or "3.2.1 Title"')])
+    notes.place_footnotes(state)
+    notes.place_urls(state)
+    refs.assign_ids(state.outline.roots)
+    problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
+    result = ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
+                          problems, front.toc, _words(front.body))
+    result.set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
+    return result
+
+
+def _words(lines: list) -> list[str]:
+    return [w for line in lines for w in re.findall(r"\w+", line.text.replace("\u00ad", ""))]
