@@ -51,6 +51,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     id: str = ""
     pinned: bool = False
+    to_be_written: bool = False
 
 
 @dataclass

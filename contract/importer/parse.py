@@ -14,6 +14,7 @@ URL = re.compile(r"^(https?://\S+)$")
 _URL_TAIL = re.compile(r"^[\w%./~?=&:#+@-]+$")
 _ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.I)
 _FOOTNOTE = re.compile(r"^(\d{1,2})\s*(\S.*)$")
+PLACEHOLDERS = ("Att skriva: texten till detta avsnitt är inte skriven än.", "To be written: the text of this section has not been written yet.")
 SENTENCE_END = re.compile(r"[.!?:”\"’)]\s*$")
 
 
@@ -145,6 +146,8 @@ def _read_paragraph(state: Parse, i: int) -> int:
         items = last["list"]
         assert isinstance(items, list)
         items[-1] = f"{items[-1]} {_clean(text)}"  # a list item cut by a page break
+    elif _clean(text) in PLACEHOLDERS and state.outline.current is not None and state.annex is None:
+        state.outline.current.to_be_written = True  # the rendering of a section still to be written
     else:
         state.add({"p": _clean(text)}, first)
     return j

@@ -10,6 +10,7 @@ pdftotext runs as a separate program (GPL, not linked), is in Debian (poppler-ut
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 import subprocess
@@ -42,20 +43,68 @@ def pdf_text(data: bytes) -> str:
     run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120)
     if run.returncode != 0:
         raise PdfTextError(run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed")
-    pages = [_page_blocks(float(h), body) for _w, h, body in _PAGE.findall(run.stdout.decode("utf-8", "replace"))]
+    links = _links(data)
+    pages = [_page_blocks(float(h), body, links.get(index, []))
+             for index, (_w, h, body) in enumerate(_PAGE.findall(run.stdout.decode("utf-8", "replace")))]
     body = median([ln.size for page in pages for block in page for ln in block] or [10.0])
+    # A draft's watermark ("UTKAST" drawn large and askew) comes out as scattered groups of letters.
+    pages = [[b for b in page if not all(ln.size > 2.5 * body and len(ln.text) <= 3 for ln in b)] for page in pages]
     return "\f".join(_page_text(blocks, body) for blocks in _join_cut_paragraphs(pages, body))
 
 
-def _page_blocks(height: float, body: str) -> list[list[_Line]]:
+def _links(data: bytes) -> dict[int, list[tuple[float, float, float, float, str]]]:
+    """Return each page's web links (top-down rectangle and address): a linked text shows no address."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    found: dict[int, list[tuple[float, float, float, float, str]]] = {}
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        for index, page in enumerate(reader.pages):
+            height = float(page.mediabox.height)
+            for annot in page.get("/Annots") or []:
+                annot = annot.get_object()
+                uri = (annot.get("/A") or {}).get("/URI")
+                if annot.get("/Subtype") == "/Link" and isinstance(uri, str) and uri.startswith(("http://", "https://")):
+                    x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+                    found.setdefault(index, []).append((x0, height - y1, x1, height - y0, uri))
+    except (PyPdfError, KeyError, ValueError, TypeError):
+        return {}
+    return found
+
+
+def _page_blocks(height: float, body: str, links: list[tuple[float, float, float, float, str]]) -> list[list[_Line]]:
     blocks = []
+    printed = html.unescape(body)
     for block in _BLOCK.findall(body):
         lines = [_Line(html.unescape(" ".join(_WORD.findall(words))), float(x0), float(x1), float(y0), float(y1) - float(y0))
                  for x0, y0, x1, y1, words in _LINE.findall(block)]
         # Running headers and page footers sit in the outer bands of the page.
         if lines and not all(ln.y0 < 0.07 * height or ln.y0 > 0.93 * height for ln in lines):
-            blocks.append(lines)
+            blocks.extend(_split_sizes(lines + _block_links(lines, links, printed)))
     return blocks
+
+
+def _split_sizes(lines: list[_Line]) -> list[list[_Line]]:
+    # A heading and the paragraph under it can share a block: a new font size starts a new block.
+    out = [[lines[0]]]
+    for line in lines[1:]:
+        if abs(line.size - out[-1][-1].size) > 0.5 and not line.text.startswith("http"):
+            out.append([])
+        out[-1].append(line)
+    return out
+
+
+def _block_links(lines: list[_Line], links: list[tuple[float, float, float, float, str]], printed: str) -> list[_Line]:
+    # A link whose address is not printed on the page follows its block as a line of its own, as in
+    # text copied from a PDF viewer; the importer gives it to the footnote it belongs to.
+    out: list[_Line] = []
+    for x0, y0, x1, y1, uri in links:
+        inside = any(ln.x0 <= x1 and x0 <= ln.x1 and ln.y0 <= y1 and y0 <= ln.y0 + ln.size for ln in lines)
+        if inside and uri[:40] not in printed and all(uri != o.text for o in out):
+            last = lines[-1]
+            out.append(_Line(uri, last.x0, last.x1, last.y0, last.size))
+    return out
 
 
 def _join_cut_paragraphs(pages: list[list[list[_Line]]], body: float) -> list[list[list[_Line]]]:

@@ -120,6 +120,8 @@ def _section(node: Node, lang: str) -> dict[str, Any]:
     out["title"] = text(node.title, lang)
     if node.blocks:
         out["body"] = [_block(b, lang) for b in node.blocks]
+    elif node.to_be_written:
+        out["to_be_written"] = True
     if node.footnotes:
         out["footnotes"] = [{"id": n.id, "text": text(n.text, lang)} for n in node.footnotes]
     if node.children:
