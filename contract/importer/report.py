@@ -1,0 +1,58 @@
+"""The report after an import: what was found, what did not match, and which input words did not arrive."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from .form import ImportResult, walk
+from .outline import cross_check
+
+VERSION = re.compile(r"^[0-9]{4}$")
+
+
+def version_problem(version: str) -> str | None:
+    """Say why validate would reject this version label, or None."""
+    if not VERSION.match(version):
+        return f"the version {version!r} is not a four-digit year label like 2023"
+    return None
+
+
+def output_words(folder: Path) -> Counter[str]:
+    """Count the words of every YAML file written (values only, not keys)."""
+    words: Counter[str] = Counter()
+    for path in sorted(folder.glob("*.yaml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            value = line.split(":", 1)[1] if re.match(r"^\s*-?\s*[a-z_]+:", line) else line
+            words.update(re.findall(r"\w+", value.replace("\\", "")))
+    return words
+
+
+def lines(result: ImportResult, written: Counter[str]) -> list[str]:
+    """Return the report's lines: sections per chapter, contents cross-check, footnotes, lost words."""
+    out = [f"title: {result.title or '(none found: Klimatkontrakt 2030 used)'}"]
+    for node in result.sections:
+        count = sum(1 for _ in walk([node]))
+        out.append(f"chapter {node.number} {node.title}: {count} section{'s' * (count != 1)}")
+    if result.annex:
+        out.append(f"annex {result.annex.title}: {len(result.annex.documents)} documents")
+    out += _toc_lines(result)
+    notes = [n for s in walk(result.sections) for n in s.footnotes]
+    out.append(f"footnotes: {len(notes)}" + (f" ({', '.join(str(n.number) for n in notes)})" if notes else ""))
+    lost = Counter(result.input_words) - written
+    if lost:
+        shown = ", ".join(f"{w}" + (f" ×{n}" if n > 1 else "") for w, n in sorted(lost.items())[:40])
+        out.append(f"words of the input not in the output: {sum(lost.values())} ({shown}{', …' if len(lost) > 40 else ''})")
+    else:
+        out.append("words of the input not in the output: 0")
+    return out
+
+
+def _toc_lines(result: ImportResult) -> list[str]:
+    if not result.toc:
+        return ["contents: none found"]
+    missing, unlisted = cross_check(result.toc, result.sections)
+    out = [f"contents: {len(result.toc)} entries"]
+    out += [f"line {e.line}: the contents entry {e.number} {e.title!r} matches no heading" for e in missing]
+    out += [f"line {n.line}: the heading {n.number} {n.title!r} is not in the contents" for n in unlisted]
+    return out
