@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import locking
+from . import checks_import, locking
 from .checks import check
 from .errors import Report
 from .load import YEARS, load_version, years
@@ -18,6 +18,7 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
         contract = load_version(root, version, report)
         if contract is not None:
             check(contract, report)
+            checks_import.check(contract, report)
             loaded[version] = contract
         folder = root / YEARS / version
         if folder.is_dir():
