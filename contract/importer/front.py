@@ -112,7 +112,8 @@ def _cut_cover(front: Front) -> None:
     first_page = [i for i, line in enumerate(lines) if line.page == lines[0].page] if lines else []
     texts = [lines[i].text for i in first_page if lines[i].text]
     has_next_page = any(line.page > lines[0].page for line in lines)
-    if has_next_page and texts and len(texts) <= 12 and not any(len(t) > 80 for t in texts):
+    prose = any(len(t) > 80 or re.search(r"[.!?:]$", t) for t in texts)
+    if has_next_page and texts and len(texts) <= 12 and not prose:
         _set_aside(front, 0, first_page[-1] + 1, "cover page")
 
 
