@@ -18,6 +18,7 @@ class Joiner:
     """Joins the lines of one text, knowing its words and whether its line ends carry spaces."""
 
     spaced: bool  # the extractor kept a space at line ends between words: no space means a cut word
+    soft: bool = False  # the text marks hyphenation with soft hyphens: a dash at a line end is a real one
     compounds: set[str] = field(default_factory=set)
 
     @classmethod
@@ -26,7 +27,7 @@ class Joiner:
         inner = [line for k, line in enumerate(lines[:-1]) if line.text and lines[k + 1].text]
         spaced = bool(inner) and sum(line.trailing_space for line in inner) >= 0.6 * len(inner)
         text = " ".join(line.text for line in lines)
-        return cls(spaced, {w.lower() for w in re.findall(r"\w+-\w+", text)})
+        return cls(spaced, SOFT_HYPHEN in text, {w.lower() for w in re.findall(r"\w+-\w+", text)})
 
     def join(self, left: str, line: Line, previous: Line) -> str:
         """Append a line to the text gathered so far."""
@@ -35,8 +36,8 @@ class Joiner:
             return left[:-1] + right
         if left.endswith("-") and not left.endswith(" -") and len(left) > 1:
             return self._dash(left, right)
-        if re.search(r"\d[–/]$", left) and right[:1].isdigit():
-            return left + right  # "2021–⏎2027"
+        if re.search(r"\d[–/]$", left) and right[:1].isdigit() or re.search(r"\w/$", left):
+            return left + right  # "2021–⏎2027", "heating/⏎cooling"
         if self.spaced and not previous.trailing_space and left[-1:].isalpha() and right[:1].islower():
             return left + right  # a word cut at the line end without a hyphen
         return f"{left} {right}"
@@ -47,6 +48,6 @@ class Joiner:
         nxt = first.group(0) if first else ""
         if nxt.lower() in _CONJUNCTIONS or not word[-1:].isalpha() and not word[-1:].isdigit():
             return f"{left} {right}"  # "energi- och", "mark- och exploatering"
-        if not nxt or word[-1:].isupper() or not nxt[:1].islower() or f"{word}-{nxt}".lower() in self.compounds:
+        if self.soft or not nxt or word[-1:].isupper() or not nxt[:1].islower() or f"{word}-{nxt}".lower() in self.compounds:
             return left + right  # "EU-kommissionen", "Mobility Management-⏎Arbetet", "1990-års"
         return left[:-1] + right  # "utveck-⏎ling": a word hyphenated at the line end

@@ -82,10 +82,19 @@ def _short_title(text: str) -> bool:
 def _read_heading(state: Parse, i: int, number: str, title: str) -> int:
     j, prev = i + 1, state.lines[i]
     # A heading wrapped over two lines: the first ends inside a word or with a dash.
-    while j < len(state.lines) and state.lines[j].text and (title.endswith(("-", "\u00ad")) or _wrapped_title(state, j)):
+    listed = state.outline.toc.get(number, "")
+    while j < len(state.lines) and state.lines[j].text and (
+        title.endswith(("-", "\u00ad")) or _wrapped_title(state, j) or _completes(title, state.lines[j].text, listed)
+    ):
         title, prev, j = state.joiner.join(title, state.lines[j], prev), state.lines[j], j + 1
     state.outline.open(number, inline.escape(" ".join(title.split())), state.lines[i].number)
     return j
+
+
+def _completes(title: str, nxt: str, listed: str) -> bool:
+    # The contents give the whole title of a heading that wraps onto the line after it.
+    joined = " ".join(f"{title} {nxt}".split())
+    return len(title) < len(listed) and listed.startswith(joined)
 
 
 def _wrapped_title(state: Parse, j: int) -> bool:
@@ -185,7 +194,7 @@ def _read_bullet(state: Parse, i: int) -> int:
 def _is_subheading(state: Parse, i: int) -> bool:
     line = state.lines[i]
     prev_blank = i == 0 or not state.lines[i - 1].text or line.page_start
-    nxt = state.lines[i + 1] if i + 1 < len(state.lines) else None
+    nxt = next((n for n in state.lines[i + 1 : i + 3] if n.text), None)
     return (
         prev_blank
         and nxt is not None

@@ -49,6 +49,8 @@ def pdf_text(data: bytes) -> str:
     body = median([ln.size for page in pages for block in page for ln in block] or [10.0])
     # A draft's watermark ("UTKAST" drawn large and askew) comes out as scattered groups of letters.
     pages = [[b for b in page if not all(ln.size > 2.5 * body and len(ln.text) <= 3 for ln in b)] for page in pages]
+    for page in pages:  # a watermark upsets pdftotext's order; our pages are one column, read top-down
+        page.sort(key=lambda block: (round(block[0].y0), block[0].x0))
     return "\f".join(_page_text(blocks, body) for blocks in _join_cut_paragraphs(pages, body))
 
 
@@ -89,7 +91,7 @@ def _split_sizes(lines: list[_Line]) -> list[list[_Line]]:
     # A heading and the paragraph under it can share a block: a new font size starts a new block.
     out = [[lines[0]]]
     for line in lines[1:]:
-        if abs(line.size - out[-1][-1].size) > 0.5 and not line.text.startswith("http"):
+        if abs(line.size - out[-1][-1].size) > 0.3 and not line.text.startswith("http"):
             out.append([])
         out[-1].append(line)
     return out
@@ -111,18 +113,18 @@ def _join_cut_paragraphs(pages: list[list[list[_Line]]], body: float) -> list[li
     """Move the top of a paragraph that a page break cut back to its start: its last line there is full width."""
     right = max((ln.x1 for page in pages for block in page for ln in block), default=0.0)
     for index in range(len(pages) - 1):
-        main = [b for b in pages[index] if _is_body(b, body)]
+        main = [b for b in pages[index] if b[0].size > body - 0.3]  # footnotes are smaller
         following = pages[index + 1]
-        if not main or not following or not _is_body(following[0], body):
+        if not main or not _is_body(main[-1], body) or not following or not _is_body(following[0], body):
             continue
         last = main[-1][-1]
-        if last.x1 > right - 0.1 * body * 6 and not following[0][0].text.startswith("•"):
+        if last.x1 > right - 0.6 * body and not following[0][0].text.startswith("•"):
             main[-1].extend(following.pop(0))
     return pages
 
 
 def _is_body(block: list[_Line], body: float) -> bool:
-    return abs(block[0].size - body) < 0.5
+    return abs(block[0].size - body) < 0.3
 
 
 def _page_text(blocks: list[list[_Line]], body: float) -> str:
