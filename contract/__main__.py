@@ -217,7 +217,7 @@ def _run_build(args) -> int:
 COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
 
 # Command groups that live in their own modules (contract/cli_*.py), each exporting COMMANDS.
-COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site")
+COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site", "cli_word")
 
 
 def _module_commands():

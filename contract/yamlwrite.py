@@ -38,3 +38,13 @@ def rewrite(path: Path, edit: Callable[[Any], None]) -> None:
     data = _yaml().load(path.read_text(encoding="utf-8"))
     edit(data)
     write_atomic(path, _emit(data))
+
+
+def load_round_trip(path: Path) -> Any:
+    """Read a contract file for editing: comments, key order and quoting come along."""
+    return _yaml().load(path.read_text(encoding="utf-8"))
+
+
+def emit(data: Any) -> str:
+    """Return the YAML text of data as rewrite writes it."""
+    return _emit(data)
