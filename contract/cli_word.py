@@ -41,7 +41,7 @@ def run_apply(args) -> int:
         raise apply.refuse(str(args.file), plan.problems)
     for problem in plan.problems:
         print(f"{args.file}: not applied: {problem}", file=sys.stderr)
-    apply.write(args.root, plan)
+    apply.write(args.root, args.to, plan)
     after = load(args.root, args.to)
     changes = diff.compare(before, after, f"{args.to} before", f"{args.to} with {args.file.name}")
     sys.stdout.write(redline.to_text(changes, args.lang))

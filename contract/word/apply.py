@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import difflib
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from .. import inline, labels
 from ..errors import ContractError, Diagnostic
 from ..files import write_atomic
+from ..load import YEARS, load
 from ..model import BulletList, Contract, Heading, Pos, Text
 from ..render.plain import Resolver, plain
 from ..yamlwrite import emit, load_round_trip
@@ -196,8 +200,9 @@ class _Context:
             link = next((a for a in para.atoms if a.kind == "link"), None)
             atoms = [Atom("text", a.text) if a.kind == "link" else a for a in para.atoms]
             self.text(file, doc.title, merge_atoms(atoms))
-            if link is not None and link.url != doc.url:
-                self.node(file, ("documents", index))["url"] = link.url
+            if link is not None and unquote(link.url) != unquote(doc.url):
+                # Word and LibreOffice may show an address decoded: store it encoded again.
+                self.node(file, ("documents", index))["url"] = quote(link.url, safe=":/?#[]@!$&'()*+,;=%~")
                 self.plan.edits += 1
 
 
@@ -236,9 +241,16 @@ def _blocks(paras: list[Para]) -> list[tuple[str, list[list[Atom]], Para]]:
     return out
 
 
-def write(root: Path, result: Plan) -> None:
-    """Write every edited file; each is whole or untouched."""
+def write(root: Path, version: str, result: Plan) -> None:
+    """Check the edited version loads, then write every edited file (each whole); nothing if it does not load."""
     texts = {file: emit(data) for file, data in result.files.items()}
+    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-apply-") as folder:
+        trial = Path(folder)
+        (trial / "schema").symlink_to((root / "schema").resolve())
+        shutil.copytree(root / YEARS / version, trial / YEARS / version)
+        for file, text in texts.items():
+            (trial / file).write_text(text, encoding="utf-8")
+        load(trial, version)  # raises the located errors of a result that would not load
     for file, text in texts.items():
         write_atomic(root / file, text)
 

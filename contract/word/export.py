@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
+import zipfile
 from pathlib import Path
 
 from ..files import source_date_epoch
@@ -57,4 +59,38 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
         region = typst_render.REGIONS[lang]
         pypandoc.convert_text(text, "docx", format="markdown-smart-auto_identifiers", outputfile=str(output),
                               extra_args=[f"--metadata=lang:{lang}-{region}"])
-        return output.read_bytes()
+        return _point_bookmarks(output.read_bytes())
+
+
+def _point_bookmarks(data: bytes) -> bytes:
+    """Make each heading's bookmark enclose the heading alone, not its whole section.
+
+    pandoc's bookmarks span a section and its subsections; LibreOffice moves the start of such
+    nested bookmarks to where they end, which would put a section's id on its last subsection.
+    """
+    from lxml import etree
+
+    from .read import W
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    root = etree.fromstring(source.read("word/document.xml"))
+    body = root.find(f"{{{W}}}body")
+    ends = {e.get(f"{{{W}}}id"): e for e in root.iter(f"{{{W}}}bookmarkEnd")}
+    for start in list(body.iterchildren(f"{{{W}}}bookmarkStart")):
+        paragraph = start.getnext()
+        while paragraph is not None and paragraph.tag == f"{{{W}}}bookmarkStart":
+            paragraph = paragraph.getnext()
+        end = ends.get(start.get(f"{{{W}}}id"))
+        if paragraph is None or paragraph.tag != f"{{{W}}}p" or end is None:
+            continue
+        props = paragraph.find(f"{{{W}}}pPr")
+        paragraph.insert(0 if props is None else 1, start)
+        paragraph.append(end)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                content = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            target.writestr(item, content)
+    return out.getvalue()

@@ -48,9 +48,22 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
             mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): it follows a heading that is not a "
                                    "section of this version, so it has no place")
     missing = set(ids.values()) - set(mapped.parts)
-    mapped.problems += [f"section {s.number} ({s.id}): its heading is not in the Word file (deleted?); "
-                        "delete sections in the YAML, not in Word" for s in contract.walk() if s.id in missing]
+    _drop_absorbing(contract, mapped, missing)
     return mapped
+
+
+def _drop_absorbing(contract: Contract, mapped: Mapped, missing: set[str]) -> None:
+    """Report deleted headings; the part before one took its paragraphs, so it is not applied either."""
+    previous = PREAMBLE
+    for section in contract.walk():
+        if section.id not in missing:
+            previous = section.id
+            continue
+        mapped.problems.append(f"section {section.number} ({section.id}): its heading is not in the Word file "
+                               "(deleted?); delete sections in the YAML, not in Word")
+        if mapped.parts.pop(previous, None) is not None:
+            mapped.problems.append(f"{'the preamble' if previous == PREAMBLE else 'section ' + previous}: not applied, "
+                                   f"since the text after it may belong to section {section.number}")
 
 
 def _heading(para: Para, anchors: set[str], ids: dict[str, str], mapped: Mapped) -> Part:
