@@ -13,6 +13,7 @@ _ENTRY = re.compile(
     r"(?:(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+)?(?P<title>[^\s.][^\n]*?)(?:\s*(?:[.·…_]\s*){2,}|\s+)(?P<page>(?<!\d)\d{1,3})"
     r"(?=\s+(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S|[^\W\d])|\s*$)"
 )
+_ENDS_IN_PAGE = re.compile(r"(?<![\d.,])\d{1,3}\s*$")
 _SIGNATURES = re.compile(r"^(?:underskrifter|signaturer|signatures|signatories)$", re.I)
 _SPACED = re.compile(r"^(?:\S ){4,}\S$")  # "1 1 D E C E M B E R 2 0 2 0"
 _VERSION = re.compile(r"^(?:version|versión)\s+\d{4}$", re.I)
@@ -30,6 +31,8 @@ class Front:
 
 def toc_entries(text: str, line: int) -> list[TocEntry]:
     """Return the contents entries on one line (several may run together), or [] if it is not one."""
+    if not _ENDS_IN_PAGE.search(text):
+        return []  # every contents line ends in a page number (and the full pattern is slow on prose)
     found = list(_ENTRY.finditer(text))
     if not found or found[0].start() != 0 or "".join(m.group(0) for m in found).replace(" ", "") != text.replace(" ", ""):
         return []
@@ -62,11 +65,12 @@ def _set_aside(front: Front, start: int, end: int, why: str) -> None:
 
 
 def _toc_start(lines: list[Line]) -> int | None:
-    texts = [(i, line.text) for i, line in enumerate(lines) if line.text]
+    texts = [(i, line.text) for i, line in enumerate(lines) if line.text][:402]
+    entries = [toc_entries(text, 0) for _, text in texts]
     for k, (i, text) in enumerate(texts[:400]):
         if _TOC_HEADING.match(text):
             return i
-        run = [toc_entries(t, 0) for _, t in texts[k : k + 3]]
+        run = entries[k : k + 3]
         if len(run) == 3 and all(run) and any(e.number for r in run for e in r):
             return i
     return None
