@@ -189,3 +189,23 @@ def test_unreadable_inputs_are_clear_errors(tmp_path, name, data, message):
     with pytest.raises(ContractError) as error:
         import_file(tmp_path / name, "2022", "Exempelby kommun")
     assert message in str(error.value)
+
+
+def test_a_word_file_written_by_a_municipality_imports(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Klimatkontrakt 2030", level=1)
+    document.add_paragraph("Inledningen om Exempelby.")
+    document.add_heading("Syftet med Klimatkontrakt 2030", level=1)
+    document.add_paragraph("Syftet är att gå före.")
+    document.add_heading("Kommunens åtaganden", level=1)
+    document.add_heading("Mål", level=2)
+    document.add_paragraph("Halvera utsläppen.", style="List Bullet")
+    document.add_paragraph("Rapportera varje år.", style="List Bullet")
+    document.save(str(tmp_path / "exempelby.docx"))
+    result = import_file(tmp_path / "exempelby.docx", "2021", "Exempelby kommun")
+    assert result.title == "Klimatkontrakt 2030"
+    assert _outline(result) == [("1", "Syftet med Klimatkontrakt 2030"), ("2", "Kommunens åtaganden"), ("2.1", "Mål")]
+    assert result.preamble == [{"p": "Inledningen om Exempelby."}]
+    assert result.sections[1].children[0].blocks == [{"list": ["Halvera utsläppen.", "Rapportera varje år."]}]

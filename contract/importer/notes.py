@@ -12,12 +12,13 @@ def place_footnotes(state: Parse) -> None:
     """Replace each footnote's mark with {fn:id} and give the footnote to the section that marks it."""
     used: set[str] = set()
     for note in state.notes:
-        targets = marked_blocks(state, note.number, note.line.page)
+        targets = marked_blocks(state, note.number, note.line.page, note.line.number)
         note.id = _unique(short_slug(note.text) or f"fotnot-{note.number}", used)
-        for block, key, _owner in targets[:1]:
+        # The nearest mark before the note: a page's notes follow its text, a Word file's follow their paragraph.
+        for block, key, _owner in targets[-1:]:
             container = block["list"] if isinstance(key, int) else block
             container[key] = marker(note.number).sub("{fn:" + note.id + "}", str(container[key]), count=1)  # type: ignore[index]
-        owner = targets[0][2] if targets else None
+        owner = targets[-1][2] if targets else None
         if owner is None:
             owner = _first_section(state)
             state.problems.append(f"{note.line.number}: footnote {note.number} has no mark in a section's text; kept in section {owner.number}")

@@ -13,7 +13,7 @@ BULLET = re.compile(r"^(?:[•●▪◦‣∙·○■□➢►✓]|[-–*](?=\s)
 URL = re.compile(r"^(https?://\S+)$")
 _URL_TAIL = re.compile(r"^[\w%./~?=&:#+@-]+$")
 _ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.I)
-_FOOTNOTE = re.compile(r"^(\d{1,2})\s*(\S.*)$")
+_FOOTNOTE = re.compile(r"^(\d{1,2})(?:\s+|(?=[^\W\d_]))(\S.*)$")  # "1 Text", or "1Text" as PDFs glue it
 PLACEHOLDERS = ("Att skriva: texten till detta avsnitt är inte skriven än.", "To be written: the text of this section has not been written yet.")
 SENTENCE_END = re.compile(r"[.!?:”\"’)]\s*$")
 
@@ -29,7 +29,7 @@ class Parse:
     annex: AnnexDraft | None = None
     notes: list[Note] = field(default_factory=list)
     urls: list[tuple[Line, str]] = field(default_factory=list)
-    placed: list[tuple[int, BlockDict, Node | None]] = field(default_factory=list)  # (page, block, owner)
+    placed: list[tuple[int, BlockDict, Node | None, int]] = field(default_factory=list)  # (page, block, owner, line)
     problems: list[str] = field(default_factory=list)
     annex_urls: list[str] = field(default_factory=list)
     note_end: int = -1  # the line after the last footnote read: a next footnote may follow at once
@@ -42,7 +42,7 @@ class Parse:
 
     def add(self, block: BlockDict, line: Line) -> None:
         self.owner_blocks.append(block)
-        self.placed.append((line.page, block, self.outline.current if self.annex is None else None))
+        self.placed.append((line.page, block, self.outline.current if self.annex is None else None, line.number))
 
 
 def parse(state: Parse) -> Parse:
@@ -216,12 +216,12 @@ def marker(number: int) -> re.Pattern[str]:
     return re.compile(rf"(?<=[^\s\d])(?<!\d\.)(?<!\d,){number}(?!\d)(?=[\s.,;:)”\"’]|$)")
 
 
-def marked_blocks(state: Parse, number: int, page: int) -> list[tuple[BlockDict, str | int, Node | None]]:
-    """Return the blocks on this page (or the one before) that carry the mark of footnote `number`."""
+def marked_blocks(state: Parse, number: int, page: int, before: int) -> list[tuple[BlockDict, str | int, Node | None]]:
+    """Return the blocks on this page (or the one before), above line `before`, that carry the mark of a footnote."""
     pattern = marker(number)
     found: list[tuple[int, BlockDict, str | int, Node | None]] = []
-    for block_page, block, owner in state.placed:
-        if block_page not in (page, page - 1):
+    for block_page, block, owner, line in state.placed:
+        if block_page not in (page, page - 1) or line >= before:
             continue
         for key in ("p", "heading"):
             if key in block and pattern.search(str(block[key])):
@@ -240,7 +240,7 @@ def _is_footnote(state: Parse, i: int) -> bool:
         return False
     prev_blank = i == 0 or not state.lines[i - 1].text
     glued = not line.text[len(match.group(1)):][:1].isspace()
-    return (prev_blank or glued or state.note_end == i) and marked_blocks(state, int(match.group(1)), line.page) != []
+    return (prev_blank or glued or state.note_end == i) and marked_blocks(state, int(match.group(1)), line.page, line.number) != []
 
 
 def _read_footnote(state: Parse, i: int) -> int:

@@ -51,29 +51,48 @@ def _pdf(file: Path, data: bytes) -> str:
 
 
 def _docx(file: Path, data: bytes) -> str:
-    import docx  # python-docx: only for Word files
+    from lxml import etree
+
+    from ..word.read import read
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        document = read(data)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise _error(file, f"the file is not a Word document ({exc})", "save it from Word as .docx") from None
+    numbered = any(re.match(r"^\d+(\.\d+)*\.?\s", p.text) for p in document.paras if p.kind == "heading")
     counters: list[int] = []
     out: list[str] = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        if text:
-            out.append(_docx_line(paragraph.style.name if paragraph.style is not None else "", text, counters))
+    marks = [0]
+    for para in document.paras:
+        text, notes = _docx_text(para, document.notes, marks)
+        if text.strip():
+            out.append(_docx_line(para.kind, para.level if not numbered else 0, " ".join(text.split()), counters))
+            out += notes
     return "\n\n".join(out) + "\n"
 
 
-def _docx_line(style: str, text: str, counters: list[int]) -> str:
-    level = re.match(r"Heading (\d)", style)
-    if level and not re.match(r"^\d+(\.\d+)*\.?\s", text) and counters is not None:
-        depth = int(level.group(1))
-        del counters[depth:]
-        counters.extend([0] * (depth - len(counters)))
-        counters[depth - 1] += 1
-        return f"{'.'.join(map(str, counters))}{'.' if depth == 1 else ''} {text}"
-    if "List" in style and not text.startswith("•"):
+def _docx_text(para, notes: dict[str, str], marks: list[int]) -> tuple[str, list[str]]:
+    """A paragraph as PDF text shows it: footnote numbers glued to the word, the notes and links after it."""
+    text, after = "", []
+    for atom in para.atoms:
+        if atom.kind == "fn":
+            marks[0] += 1
+            number = marks[0]
+            text += str(number)
+            after.append(f"{number} {notes.get(atom.text, '')}")
+        else:
+            text += atom.text
+            if atom.kind == "link" and para.kind == "item":
+                after.append(atom.url)
+    return text, after
+
+
+def _docx_line(kind: str, level: int, text: str, counters: list[int]) -> str:
+    if kind == "heading" and level and text not in ("Klimatkontrakt 2030", "Climate City Contract 2030"):
+        del counters[level:]
+        counters.extend([0] * (level - len(counters)))
+        counters[level - 1] += 1
+        return f"{'.'.join(map(str, counters))}{'.' if level == 1 else ''} {text}"
+    if kind == "item":
         return f"• {text}"
     return text

@@ -99,7 +99,8 @@ def _paragraph(p, place: int, links: dict[str, str], accept: bool, tracked: list
     level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else 0
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
     atoms = list(_atoms(p, links, accept, tracked, place))
-    kind = "heading" if level else "item" if p.find("w:pPr/w:numPr", _Q) is not None else "p"
+    listed = p.find("w:pPr/w:numPr", _Q) is not None or name.startswith("List")
+    kind = "heading" if level else "item" if listed else "p"
     if kind == "p" and atoms and all(a.kind == "bold" or not a.text.strip() for a in atoms):
         kind = "bold"
     atoms = [Atom("text", a.text) if a.kind == "bold" else a for a in atoms]
