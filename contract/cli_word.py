@@ -25,7 +25,7 @@ def run_apply(args) -> int:
     """Apply, write, and print the redline of the version before and after."""
     from . import diff
     from .render import redline
-    from .word import apply, read
+    from .word import apply
 
     before = load(args.root, args.to)
     if before.meta.status == "signed":

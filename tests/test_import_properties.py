@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_importer import EXEMPEL
 
 from contract.errors import ContractError
 from contract.importer import import_text
 from contract.importer.write import write_folder
 from contract.load import load
-
-from test_importer import EXEMPEL
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = Path(__file__).parent / "import_texts"

@@ -5,14 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from import_compare import differences, shape
 
 from contract.importer import import_file
 from contract.importer.write import write_folder
 from contract.load import load
 from contract.pdf import render_pdf
 from contract.provenance import source
-
-from import_compare import differences, shape
 
 ROOT = Path(__file__).resolve().parents[1]
 

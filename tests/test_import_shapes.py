@@ -8,14 +8,13 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from test_importer import seed_path
 
 from contract.__main__ import main
 from contract.errors import ContractError
 from contract.importer import import_file, import_text, walk
 from contract.importer.front import toc_entries
 from contract.load import load
-
-from test_importer import seed_path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = Path(__file__).parent / "import_texts"
@@ -37,7 +36,7 @@ def test_first_generation_numbering_crlf_cover_contents_and_page_markers():
     assert result.sections[0].blocks == [{"p": "Syftet är att öka takten.{fn:takten-mats-varje}"}]
     assert [(n.id, n.text) for n in result.sections[0].footnotes] == [("takten-mats-varje", "Takten mäts varje år.")]
     assert [(e.number, e.title, e.page) for e in result.toc][:2] == [("1", "Syftet med Klimatkontrakt 2030", 3), ("2", "Parter", 3)]
-    assert sorted(set(why for _, why in result.set_aside)) == ["cover page", "page footer", "table of contents"]
+    assert sorted({why for _, why in result.set_aside}) == ["cover page", "page footer", "table of contents"]
     assert result.notes == []
 
 
@@ -157,7 +156,7 @@ def test_import_command_reports_and_validates(tmp_path):
 
 
 def test_import_refuses_a_version_validate_would_reject_before_writing(tmp_path):
-    code, out, err = _run(["import", str(TEXTS / "english-original.txt"), "--version", "seed2023",
+    code, _out, err = _run(["import", str(TEXTS / "english-original.txt"), "--version", "seed2023",
                            "--municipality", "Sampletown", "--out", str(tmp_path / "out")])
     assert code == 2
     assert err == ("klimatkontrakt import: error: the version 'seed2023' is not a four-digit year label like 2023 "
@@ -168,7 +167,7 @@ def test_import_refuses_a_version_validate_would_reject_before_writing(tmp_path)
 def test_import_refuses_a_non_empty_folder_and_leaves_it_alone(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "notes.txt").write_text("mine")
-    code, out, err = _run(["import-text", str(TEXTS / "english-original.txt"), "--version", "2022",
+    code, out, _err = _run(["import-text", str(TEXTS / "english-original.txt"), "--version", "2022",
                            "--municipality", "Sampletown", "--out", str(tmp_path / "out"), "--lang", "en"])
     assert code == 1
     assert "the output folder is not empty" in out

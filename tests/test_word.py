@@ -126,7 +126,7 @@ def test_tracked_changes_are_accepted_or_refused_and_listed(repo, mode):
     _track(paragraph, " Tillagt.", "Parter")
     document.save(str(path))
     before = _snapshot(repo)
-    code, out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024", "--tracked", mode])
+    code, _out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024", "--tracked", mode])
     assert code == 0, err
     verb = "accepted" if mode == "accept" else "refused"
     assert f"paragraph 13: {verb} tracked inserted text by Kommunen: ' Tillagt.'" in err
@@ -156,10 +156,10 @@ def test_structure_that_does_not_map_is_reported_and_nothing_is_written(repo):
     assert code == 1
     problems = [line.split(": error: ", 1)[1] for line in out.splitlines()]
     assert problems[:2] == [
-        "paragraph 17 ('2.1 Ett nytt avsnitt'): a heading that is no section of this version (a new section?); "
-        "add new sections in the YAML, then export again (nothing was written (give --partial to apply what maps))",
-        "section 3.1 (kommunens-klimatmal): its heading is not in the Word file (deleted?); delete sections in the YAML, "
-        "not in Word (nothing was written (give --partial to apply what maps))",
+        ("paragraph 17 ('2.1 Ett nytt avsnitt'): a heading that is no section of this version (a new section?); "
+        "add new sections in the YAML, then export again (nothing was written (give --partial to apply what maps))"),
+        ("section 3.1 (kommunens-klimatmal): its heading is not in the Word file (deleted?); delete sections in the YAML, "
+        "not in Word (nothing was written (give --partial to apply what maps))"),
     ]
     assert _snapshot(repo) == before
     code, out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024", "--partial"])

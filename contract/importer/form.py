@@ -1,11 +1,11 @@
 """The importer's typed intermediate form: input lines, the section tree being built, and the result."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
 
 # A body block as the YAML writer takes it: {"p": text}, {"heading": text} or {"list": [texts]}.
-BlockDict = dict[str, Union[str, list[str]]]
+BlockDict = dict[str, str | list[str]]
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Node:
     line: int
     blocks: list[BlockDict] = field(default_factory=list)
     footnotes: list[Note] = field(default_factory=list)
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     id: str = ""
     pinned: bool = False
     to_be_written: bool = False

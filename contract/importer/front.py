@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from .form import Line, TocEntry
 
 TITLES = {"sv": "Klimatkontrakt 2030", "en": "Climate City Contract 2030"}
-_TOC_HEADING = re.compile(r"^(?:innehåll(?:sförteckning)?|contents|table of contents)$", re.I)
+_TOC_HEADING = re.compile(r"^(?:innehåll(?:sförteckning)?|contents|table of contents)$", re.IGNORECASE)
 # "3.1. Kommunens klimatmål . . . 5", "3.1 Kommunens klimatmål 5", "Klimatkontrakt 2030 ....... 5".
 _ENTRY = re.compile(
     r"(?:(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+)?(?P<title>[^\s.][^\n]*?)(?:\s*(?:[.·…_]\s*){2,}|\s+)(?P<page>(?<!\d)\d{1,3})"
     r"(?=\s+(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S|[^\W\d])|\s*$)"
 )
 _ENDS_IN_PAGE = re.compile(r"(?<![\d.,])\d{1,3}\s*$")
-_SIGNATURES = re.compile(r"^(?:underskrifter|signaturer|signatures|signatories)$", re.I)
+_SIGNATURES = re.compile(r"^(?:underskrifter|signaturer|signatures|signatories)$", re.IGNORECASE)
 _SPACED = re.compile(r"^(?:\S ){4,}\S$")  # "1 1 D E C E M B E R 2 0 2 0"
-_VERSION = re.compile(r"^(?:version|versión)\s+\d{4}$", re.I)
+_VERSION = re.compile(r"^(?:version|versión)\s+\d{4}$", re.IGNORECASE)
 
 
 @dataclass

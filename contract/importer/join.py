@@ -22,7 +22,7 @@ class Joiner:
     compounds: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, lines: list[Line]) -> "Joiner":
+    def of(cls, lines: list[Line]) -> Joiner:
         """Learn from the whole text: which words and dashed compounds occur within lines."""
         inner = [line for k, line in enumerate(lines[:-1]) if line.text and lines[k + 1].text]
         spaced = bool(inner) and sum(line.trailing_space for line in inner) >= 0.6 * len(inner)

@@ -12,7 +12,7 @@ from .form import Line
 _FOOTER = re.compile(
     r"^(?:[\w.-]+\.(?:se|com|org|eu|nu|net|fi|no|dk)\s+\d{1,3}|[-–]?\s*\d{1,3}\s*[-–]?|\(\d{1,3}\)|\d{1,3}\s*/\s*\d{1,3}"
     r"|(?:sida|page|s\.)\s*\d{1,3}(?:\s*(?:av|of|/)\s*\d{1,3})?)$",
-    re.I,
+    re.IGNORECASE,
 )
 # Invisible characters that PDF tools leave in text (word joiner, zero-width space, BOM).
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u200b\ufeff"), None)

@@ -12,7 +12,7 @@ from .outline import Outline
 BULLET = re.compile(r"^(?:[•●▪◦‣∙·○■□➢►✓]|[-–*](?=\s))\s*(.*)$")
 URL = re.compile(r"^(https?://\S+)$")
 _URL_TAIL = re.compile(r"^[\w%./~?=&:#+@-]+$")
-_ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.I)
+_ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^(\d{1,2})(?:\s+|(?=[^\W\d_]))(\S.*)$")  # "1 Text", or "1Text" as PDFs glue it
 PLACEHOLDERS = ("Att skriva: texten till detta avsnitt är inte skriven än.", "To be written: the text of this section has not been written yet.")
 SENTENCE_END = re.compile(r"[.!?:”\"’)]\s*$")

@@ -17,9 +17,9 @@ import subprocess
 from dataclasses import dataclass
 from statistics import median
 
-_PAGE = re.compile(r"<page width=\"([\d.]+)\" height=\"([\d.]+)\">(.*?)</page>", re.S)
-_BLOCK = re.compile(r"<block [^>]*>(.*?)</block>", re.S)
-_LINE = re.compile(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', re.S)
+_PAGE = re.compile(r"<page width=\"([\d.]+)\" height=\"([\d.]+)\">(.*?)</page>", re.DOTALL)
+_BLOCK = re.compile(r"<block [^>]*>(.*?)</block>", re.DOTALL)
+_LINE = re.compile(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', re.DOTALL)
 _WORD = re.compile(r"<word [^>]*>([^<]*)</word>")
 
 
@@ -40,7 +40,7 @@ def pdf_text(data: bytes) -> str:
     """Return the text of a PDF: blocks separated by blank lines, pages by form feeds."""
     if shutil.which("pdftotext") is None:
         raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)")
-    run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120)
+    run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120, check=False)
     if run.returncode != 0:
         raise PdfTextError(run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed")
     links = _links(data)

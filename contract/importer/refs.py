@@ -6,7 +6,7 @@ import unicodedata
 
 from .form import Node, walk
 
-_TEXT_REF = re.compile(r"(?P<lead>\b(?:avsnitt|se|under|kapitel|section|chapter)\s+|\()(?P<num>\d+(?:\.\d+)+)(?=[.)\s,;]|$)", re.I)
+_TEXT_REF = re.compile(r"(?P<lead>\b(?:avsnitt|se|under|kapitel|section|chapter)\s+|\()(?P<num>\d+(?:\.\d+)+)(?=[.)\s,;]|$)", re.IGNORECASE)
 
 
 def assign_ids(roots: list[Node]) -> None:

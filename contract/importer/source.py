@@ -1,7 +1,6 @@
 """Read an input file into text: a PDF through pdftotext, a Word file's paragraphs, or a text file."""
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from pathlib import Path

@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
@@ -105,7 +106,7 @@ def _groups(nodes: list[Node]) -> dict[str, list[Node]]:
     fallback = [g for g, _ in GROUP_KEYWORDS]
     order = 0
     for index, node in enumerate(nodes):
-        group = next((g for g, pattern in GROUP_KEYWORDS if re.search(pattern, node.title, re.I)), None)
+        group = next((g for g, pattern in GROUP_KEYWORDS if re.search(pattern, node.title, re.IGNORECASE)), None)
         if group is None or fallback.index(group) < order:  # groups follow each other in a fixed order
             group = "clause" if index == len(nodes) - 1 else fallback[max(order, min(index, len(fallback) - 2))]
         order = fallback.index(group)

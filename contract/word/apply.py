@@ -48,7 +48,7 @@ def plan(root: Path, contract: Contract, doc: Document, lang: str) -> Plan:
     return result
 
 
-def _other_parts(context: "_Context", mapped: Mapped) -> None:
+def _other_parts(context: _Context, mapped: Mapped) -> None:
     contract = context.contract
     preamble = mapped.parts.get(PREAMBLE)
     if preamble is not None and contract.preamble:

@@ -29,7 +29,7 @@ def old_tokens(source: str, numbers: dict[str, str]) -> list[Token]:
         elif isinstance(node, inline.FootnoteRef):
             out.append(Token(("fn", node.target, ""), "{fn:" + node.target + "}", index))
         else:
-            kind, url, whole = _group(node, numbers)
+            kind, url, _whole = _group(node, numbers)
             pieces = _TOKEN.findall(inline.plain((node,), numbers, {}))
             out += [Token((kind, t, url), _source(node) if k == 0 else "", index) for k, t in enumerate(pieces)]
     return out
@@ -99,7 +99,7 @@ def _written(tokens: list[Token]) -> str:
             while j < len(tokens) and tokens[j].key[0] == kind and tokens[j].key[2] == url:
                 j += 1
             label = inline.escape("".join(t.key[1] for t in tokens[k:j]))
-            lead, core, trail = re.match(r"^(\s*)(.*?)(\s*)$", label, re.S).groups()  # type: ignore[union-attr]
+            lead, core, trail = re.match(r"^(\s*)(.*?)(\s*)$", label, re.DOTALL).groups()  # type: ignore[union-attr]
             out.append(f"{lead}*{core}*{trail}" if kind == "em" else f"{lead}[{core}]({url}){trail}")
             k = j
         elif kind == "fn":

@@ -4,8 +4,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from lxml import etree
 
@@ -142,9 +142,7 @@ def _run(run, accept: bool) -> Iterator[Atom]:
             yield Atom("em" if italic else "bold" if bold else "text", child.text or "")
         elif tag == "footnoteReference":
             yield Atom("fn", child.get(f"{{{W}}}id", ""))
-        elif tag == "tab":
-            yield Atom("text", " ")
-        elif tag in ("br", "cr"):
+        elif tag == "tab" or tag in ("br", "cr"):
             yield Atom("text", " ")
 
 
