@@ -41,10 +41,9 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     notes.place_urls(state)
     refs.assign_ids(state.outline.roots)
     problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
-    result = ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
-                          problems, front.toc, _words(front.body))
-    result.set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
-    return result
+    set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
+    return ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
+                        problems, front.toc, _words(front.body), set_aside)
 
 
 def _words(lines: list) -> list[str]:

@@ -78,6 +78,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # "LINE: message" for the user
     toc: list[TocEntry] = field(default_factory=list)
     input_words: list[str] = field(default_factory=list)
+    set_aside: list[tuple[int, str]] = field(default_factory=list)  # (input line, why): cover, contents, footers
 
     @property
     def section_count(self) -> int:

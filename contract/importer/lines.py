@@ -28,7 +28,7 @@ def split_lines(text: str) -> tuple[list[Line], list[Line]]:
     """Return the lines of a text with their pages, and the footer/header lines left out."""
     lines, dropped = _paged(normalise(text))
     headers = _running_headers(lines)
-    kept = []
+    kept: list[Line] = []
     for line in lines:
         (dropped if line.text and id(line) in headers else kept).append(line)
     return _mark_page_starts(kept), dropped

@@ -37,6 +37,7 @@ def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     if result.annex:
         out.append(f"annex {result.annex.title}: {len(result.annex.documents)} documents")
     out += _toc_lines(result)
+    out += _set_aside(result)
     notes = [n for s in walk(result.sections) for n in s.footnotes]
     out.append(f"footnotes: {len(notes)}" + (f" ({', '.join(str(n.number) for n in notes)})" if notes else ""))
     lost = Counter(result.input_words) - written
@@ -46,6 +47,24 @@ def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     else:
         out.append("words of the input not in the output: 0")
     return out
+
+
+def _set_aside(result: ImportResult) -> list[str]:
+    """Say which input lines were left out on purpose, and why (cover, contents, footers, signatures)."""
+    by_reason: dict[str, list[int]] = {}
+    for line, why in sorted(result.set_aside):
+        by_reason.setdefault(why, []).append(line)
+    return [f"left out as {why}: line{'s' * (len(lines) != 1)} {_ranges(lines)}" for why, lines in by_reason.items()]
+
+
+def _ranges(numbers: list[int]) -> str:
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n <= runs[-1][1] + 2:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in runs)
 
 
 def _toc_lines(result: ImportResult) -> list[str]:

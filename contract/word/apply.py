@@ -13,7 +13,7 @@ from .. import inline, labels
 from ..errors import ContractError, Diagnostic
 from ..files import write_atomic
 from ..load import YEARS, load
-from ..model import BulletList, Contract, Heading, Pos, Text
+from ..model import BulletList, Contract, Heading, Pos, Text, block_texts
 from ..render.plain import Resolver, plain
 from ..yamlwrite import emit, load_round_trip
 from . import merge
@@ -51,8 +51,9 @@ def plan(root: Path, contract: Contract, doc: Document, lang: str) -> Plan:
 def _other_parts(context: _Context, mapped: Mapped) -> None:
     contract = context.contract
     preamble = mapped.parts.get(PREAMBLE)
-    if preamble is not None and contract.preamble:
-        file = contract.preamble[0].text.pos.file if contract.preamble[0].text.pos else ""
+    first = next(iter(block_texts(contract.preamble)), None)
+    if preamble is not None and first is not None:
+        file = first.pos.file if first.pos else ""
         context.body(file, ("body",), contract.preamble, preamble)
     elif preamble is not None and preamble.body:
         context.plan.problems.append("the preamble: this version has no preamble.yaml to put its paragraphs in")
