@@ -211,3 +211,14 @@ def test_a_word_file_written_by_a_municipality_imports(tmp_path):
     assert _outline(result) == [("1", "Syftet med Klimatkontrakt 2030"), ("2", "Kommunens åtaganden"), ("2.1", "Mål")]
     assert result.preamble == [{"p": "Inledningen om Exempelby."}]
     assert result.sections[1].children[0].blocks == [{"list": ["Halvera utsläppen.", "Rapportera varje år."]}]
+
+
+def test_the_report_names_contents_entries_without_a_heading_and_the_reverse():
+    from contract.importer import report
+
+    text = ("Innehåll\n1. Syftet 2\n2. Parter 2\n3. Uppföljning 3\n\f"
+            "1. Syftet\nSyftet är att gå före.\n\n2. Parter\nParterna är två.\n\n2.1. Kommunen\nKommunen är en.\n")
+    result = import_text(text, "2021", "Exempelby kommun")
+    lines = report.lines(result, __import__("collections").Counter(result.input_words))
+    assert "line 4: the contents entry 3 'Uppföljning' matches no heading" in lines
+    assert "line 11: the heading 2.1 'Kommunen' is not in the contents" in lines
