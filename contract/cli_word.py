@@ -32,6 +32,9 @@ def run_apply(args) -> int:
         raise ContractError([Diagnostic(before.meta.pos or Pos(args.to), "error", f"version {args.to} is signed and cannot change",
                                         "start the next version with 'klimatkontrakt new-year' and apply the file to it")])
     doc = _read(args.file, args.tracked == "accept")
+    if doc.language and not doc.language.lower().startswith(args.lang):
+        raise ContractError([Diagnostic(Pos(str(args.file)), "error", f"the Word file is in {doc.language}, not {args.lang}",
+                                        f"give --lang {doc.language[:2].lower()} if that is the language of its text")])
     for change in doc.tracked:
         verb = "accepted" if args.tracked == "accept" else "refused"
         print(f"{args.file}: paragraph {change.place}: {verb} tracked {change.kind} text by {change.author}: {change.text!r}",

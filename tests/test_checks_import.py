@@ -28,8 +28,8 @@ def test_the_real_version_has_none_of_these_warnings(repo_copy):
 def test_a_title_ending_in_a_page_number_is_flagged(repo_copy):
     _edit(repo_copy, "parties.yaml", "sv: Parter\n", "sv: Parter 4\n")
     assert _warnings(repo_copy, "title-page-number") == [
-        "years/2023/parties.yaml:5:11: warning: the title of section 2 ends in 4, which looks like a page number "
-        "from a table of contents (remove the number if it is one)"]
+        ("years/2023/parties.yaml:5:11: warning: the title of section 2 ends in 4, which looks like a page number "
+        "from a table of contents (remove the number if it is one)")]
 
 
 def test_a_title_ending_in_a_year_is_not_flagged(repo_copy):
@@ -43,8 +43,8 @@ def test_a_section_without_text_that_is_not_to_be_written_is_flagged(repo_copy):
     body = next(i for i, line in enumerate(lines) if line.strip() == "body:")
     path.write_text("\n".join(lines[:body]) + "\n", encoding="utf-8")
     assert _warnings(repo_copy, "empty-section") == [
-        "years/2023/clause.yaml:3:9: warning: section 9 has no text (write its text under 'body:', or add "
-        "'to_be_written: true' if it is still to be written)"]
+        ("years/2023/clause.yaml:3:9: warning: section 9 has no text (write its text under 'body:', or add "
+        "'to_be_written: true' if it is still to be written)")]
 
 
 def test_a_word_glued_from_a_word_and_och_is_flagged(repo_copy):

@@ -226,3 +226,40 @@ def test_an_edited_paragraph_keeps_the_markup_of_unchanged_words(source, pieces,
 
     old = merge.old_tokens(source, {"mal": "3.2"})
     assert merge.merge(old, merge.new_tokens(_atoms(*pieces), {"7": "not"})).strip() == merged
+
+
+def test_a_word_file_not_made_by_docx_is_refused(repo, tmp_path):
+    document = docx.Document()
+    document.add_heading("Klimatkontrakt 2030", level=1)
+    document.add_paragraph("Egen text.")
+    document.save(str(tmp_path / "egen.docx"))
+    code, out, _ = _run(["--root", str(repo), "apply", str(tmp_path / "egen.docx"), "--to", "2024"])
+    assert code == 1
+    assert "the file has none of the bookmarks 'klimatkontrakt docx' puts in" in out
+
+
+@pytest.mark.slow
+def test_the_wrong_language_and_an_edited_footnote_are_refused(repo):
+    before = _snapshot(repo)
+    code, out, _ = _run(["--root", str(repo), "apply", str(_export(repo, "en")), "--to", "2024"])
+    assert (code, out) == (1, (f"{repo.parent / '2024-en.docx'}: error: the Word file is in en-GB, not sv "
+                              "(give --lang en if that is the language of its text)\n"))
+    path = _export(repo)
+    _edit_footnote(path, "Viable Cities är ett strategiskt", "Viable Cities är ett nationellt")
+    code, out, _ = _run(["--root", str(repo), "apply", str(path), "--to", "2024"])
+    assert code == 1
+    assert "footnote 1: its text was changed in Word" in out
+    assert _snapshot(repo) == before
+
+
+def _edit_footnote(path: Path, old: str, new: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        items = [(item, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in items:
+            if item.filename == "word/footnotes.xml":
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode(), 1)
+            target.writestr(item, data)

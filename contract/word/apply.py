@@ -36,7 +36,9 @@ def plan(root: Path, contract: Contract, doc: Document, lang: str) -> Plan:
     """Work out every edit the Word file makes; nothing is written."""
     mapped = map_document(doc, contract)
     result = Plan(problems=list(mapped.problems))
-    context = _Context(root, contract, lang, _footnote_ids(doc, contract, lang), result)
+    notes = _footnote_ids(doc, contract, lang)
+    result.problems += _footnote_edits(doc, contract, lang, notes)
+    context = _Context(root, contract, lang, notes, result)
     for section in contract.walk():
         part = mapped.parts.get(section.id)
         if part is None or section.pos is None:
@@ -78,6 +80,24 @@ def _footnote_ids(doc: Document, contract: Contract, lang: str) -> dict[str, str
     for index, wid in enumerate(order):
         found[wid] = by_text.get(doc.notes.get(wid, ""), notes[index].id if index < len(notes) else "")
     return found
+
+
+def _footnote_edits(doc: Document, contract: Contract, lang: str, notes: dict[str, str]) -> list[str]:
+    """Report footnotes whose text was changed in Word: they are edited in the YAML."""
+    resolver = Resolver.of(contract)
+    by_id = {n.id: n for n in contract.footnotes()}
+    problems = []
+    for wid, fid in notes.items():
+        note = by_id.get(fid)
+        if note is None:
+            problems.append(f"footnote {wid} of the Word file is new; add footnotes in the YAML")
+            continue
+        expected = " ".join(plain(note.text, lang, resolver).split())
+        found = doc.notes.get(wid, "")
+        if found != expected and not (found.startswith(expected) and found[len(expected):].strip().startswith("[")):
+            problems.append(f"footnote {note.number}: its text was changed in Word ({found[:40]!r}…); "
+                            "change footnote texts in the YAML")
+    return sorted(set(problems))
 
 
 @dataclass

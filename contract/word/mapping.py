@@ -47,6 +47,10 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
         else:
             mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): it follows a heading that is not a "
                                    "section of this version, so it has no place")
+    if not mapped.parts:
+        mapped.problems = [("the file has none of the bookmarks 'klimatkontrakt docx' puts in: export the version "
+                           "with 'klimatkontrakt docx', edit that file, and apply it")]
+        return mapped
     missing = set(ids.values()) - set(mapped.parts)
     _drop_absorbing(contract, mapped, missing)
     return mapped

@@ -58,6 +58,7 @@ class Document:
     paras: list[Para] = field(default_factory=list)
     tracked: list[Tracked] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # footnote id in the file → its text
+    language: str = ""  # the document's language as the file states it, e.g. "sv-SE"
 
 
 def read(data: bytes, accept: bool = True) -> Document:
@@ -67,7 +68,8 @@ def read(data: bytes, accept: bool = True) -> Document:
         names = zf.namelist()
         links = _relationships(zf.read("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
         notes = _notes(zf.read("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
-    doc, pending = Document(notes=notes), []
+        core = zf.read("docProps/core.xml") if "docProps/core.xml" in names else b""
+    doc, pending = Document(notes=notes, language=_language(core)), []
     for element in body:
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
@@ -78,6 +80,13 @@ def read(data: bytes, accept: bool = True) -> Document:
             if para.atoms or para.kind == "heading":
                 doc.paras.append(para)
     return doc
+
+
+def _language(core: bytes) -> str:
+    if not core:
+        return ""
+    found = etree.fromstring(core).find("{http://purl.org/dc/elements/1.1/}language")
+    return (found.text or "").strip() if found is not None else ""
 
 
 def _notes(data: bytes) -> dict[str, str]:
