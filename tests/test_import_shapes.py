@@ -222,3 +222,25 @@ def test_the_report_names_contents_entries_without_a_heading_and_the_reverse():
     lines = report.lines(result, __import__("collections").Counter(result.input_words))
     assert "line 4: the contents entry 3 'Uppföljning' matches no heading" in lines
     assert "line 11: the heading 2.1 'Kommunen' is not in the contents" in lines
+
+
+def test_a_pdf_without_text_and_a_damaged_pdf_are_clear_errors(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with open(tmp_path / "scan.pdf", "wb") as handle:
+        writer.write(handle)
+    (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4\nnot really")
+    with pytest.raises(ContractError) as error:
+        import_file(tmp_path / "scan.pdf", "2022", "Exempelby kommun")
+    assert str(error.value).endswith("error: the PDF has no text layer (a scan?) (run OCR on it first, or give its text as .txt)")
+    with pytest.raises(ContractError) as error:
+        import_file(tmp_path / "damaged.pdf", "2022", "Exempelby kommun")
+    assert "cannot read the PDF's text" in str(error.value) and "the PDF may be damaged" in str(error.value)
+
+
+def test_a_cover_naming_another_version_is_reported():
+    text = "Klimatkontrakt 2030\nVERSION 2021\n\fInledning.\n\n1. Syftet\nText.\n"
+    result = import_text(text, "2022", "Exempelby kommun")
+    assert result.notes == ["2: the cover says VERSION 2021, but --version is 2022; check which is right"]

@@ -41,9 +41,19 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     notes.place_urls(state)
     refs.assign_ids(state.outline.roots)
     problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
+    problems += _cover_version(front.set_aside, version)
     set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
     return ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
                         problems, front.toc, _words(front.body), set_aside)
+
+
+def _cover_version(set_aside: list, version: str) -> list[str]:
+    """Say when the cover names another version than the one given."""
+    for line, _why in set_aside:
+        match = re.match(r"^(?:VERSION|Version)\s+(\d{4})$", line.text)
+        if match and match.group(1) != version:
+            return [f"{line.number}: the cover says VERSION {match.group(1)}, but --version is {version}; check which is right"]
+    return []
 
 
 def _words(lines: list) -> list[str]:

@@ -24,7 +24,11 @@ _WORD = re.compile(r"<word [^>]*>([^<]*)</word>")
 
 
 class PdfTextError(Exception):
-    """pdftotext is missing or could not read the file."""
+    """pdftotext is missing (missing_tool) or could not read the file."""
+
+    def __init__(self, message: str, missing_tool: bool = False):
+        super().__init__(message)
+        self.missing_tool = missing_tool
 
 
 @dataclass
@@ -39,7 +43,7 @@ class _Line:
 def pdf_text(data: bytes) -> str:
     """Return the text of a PDF: blocks separated by blank lines, pages by form feeds."""
     if shutil.which("pdftotext") is None:
-        raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)")
+        raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)", missing_tool=True)
     run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120, check=False)
     if run.returncode != 0:
         raise PdfTextError(run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed")

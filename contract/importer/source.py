@@ -43,7 +43,8 @@ def _pdf(file: Path, data: bytes) -> str:
     try:
         text = pdf_text(data)
     except PdfTextError as exc:
-        raise _error(file, f"cannot read the PDF's text: {exc}", "install poppler-utils, or export the text as .txt") from None
+        hint = "install poppler-utils" if exc.missing_tool else "the PDF may be damaged: open and save it again"
+        raise _error(file, f"cannot read the PDF's text: {exc}", f"{hint}, or give its text as .txt") from None
     if not text.strip("\f\n "):
         raise _error(file, "the PDF has no text layer (a scan?)", "run OCR on it first, or give its text as .txt")
     return text

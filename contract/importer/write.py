@@ -41,7 +41,8 @@ GROUP_KEYWORDS = (
 def write_folder(result: ImportResult, out: Path) -> None:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ContractError([Diagnostic(Pos(str(out)), "error", "the output folder is not empty",
+        raise ContractError([Diagnostic(Pos(str(out)), "error", "the output folder is not empty" if out.is_dir()
+                                        else "the output is a file, not a folder",
                                         "choose a new folder, e.g. years/NEW; nothing was written")])
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
