@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .form import Line, Node, TocEntry
+from .form import Line, Node, TocEntry, walk
 
 HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)(\.?)\s+(\S.*)$")
 _SENTENCE_END = re.compile(r"[.!?:;,]\s*$")
@@ -79,8 +79,6 @@ def dotted_top(lines: list[Line], toc: list[TocEntry]) -> bool:
 
 def cross_check(toc: list[TocEntry], roots: list[Node]) -> tuple[list[TocEntry], list[Node]]:
     """Return contents entries without a heading, and numbered headings without a contents entry."""
-    from .form import walk
-
     numbered = [e for e in toc if e.number]
     found = {n.number: n for n in walk(roots)}
     missing = [e for e in numbered if e.number not in found or not _same_start(e.title, found[e.number].title)]

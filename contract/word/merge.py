@@ -29,18 +29,19 @@ def old_tokens(source: str, numbers: dict[str, str]) -> list[Token]:
         elif isinstance(node, inline.FootnoteRef):
             out.append(Token(("fn", node.target, ""), "{fn:" + node.target + "}", index))
         else:
-            kind, url, _whole = _group(node, numbers)
+            kind, url = _group(node)
             pieces = _TOKEN.findall(inline.plain((node,), numbers, {}))
             out += [Token((kind, t, url), _source(node) if k == 0 else "", index) for k, t in enumerate(pieces)]
     return out
 
 
-def _group(node: inline.Inline, numbers: dict[str, str]) -> tuple[str, str, str]:
+def _group(node: inline.Inline) -> tuple[str, str]:
+    """A group's token kind (a reference reads as plain text in Word) and its link address."""
     if isinstance(node, inline.Ref):
-        return "text", "", numbers.get(node.target, node.target)
+        return "text", ""
     if isinstance(node, inline.Link):
-        return "link", node.url, ""
-    return "em", "", ""
+        return "link", node.url
+    return "em", ""
 
 
 def _source(node: inline.Inline) -> str:
