@@ -155,7 +155,7 @@ def _run_import(args) -> int:
     from .importer import import_file, report
     from .importer.write import write_folder
 
-    problem = report.version_problem(args.version)
+    problem = report.usage_problem(args.version, args.municipality)
     if problem:
         print(f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr)
         return 2
@@ -165,19 +165,15 @@ def _run_import(args) -> int:
         print(f"{args.file}:{note}", file=sys.stderr)
     for line in report.lines(result, report.output_words(args.out)):
         print(line)
-    _print_import_validation(args.out)
+    _print_import_validation(report.validate_folder(args.root, args.out, args.version))
     print(f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes", file=sys.stderr)
     return 0
 
 
-def _print_import_validation(out: Path) -> None:
-    # validate needs the repository around the folder (years/V with schema/ beside it).
-    root = out.resolve().parent.parent
-    if out.resolve().parent.name != "years" or not (root / "schema").is_dir():
-        print("validate: not run (the folder is not under a repository's years/)")
+def _print_import_validation(items: list[Diagnostic] | None) -> None:
+    if items is None:
+        print("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
         return
-    found, _ = validate(root, [out.name])
-    items = found.sorted()
     # A fresh import has no English yet: count those warnings instead of listing each.
     english = [d for d in items if d.severity == "warning" and "English translation" in d.message]
     _print_diagnostics([d for d in items if d not in english], "text")

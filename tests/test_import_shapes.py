@@ -244,3 +244,15 @@ def test_a_cover_naming_another_version_is_reported():
     text = "Klimatkontrakt 2030\nVERSION 2021\n\fInledning.\n\n1. Syftet\nText.\n"
     result = import_text(text, "2022", "Exempelby kommun")
     assert result.notes == ["2: the cover says VERSION 2021, but --version is 2022; check which is right"]
+
+
+def test_import_outside_the_repository_still_validates_and_refuses_a_nameless_municipality(tmp_path):
+    code, out, err = _run(["--root", str(ROOT), "import", str(TEXTS / "english-original.txt"), "--version", "2022",
+                           "--municipality", "Sampletown", "--out", str(tmp_path / "elsewhere"), "--lang", "en"])
+    assert code == 0, err
+    assert out.splitlines()[1].startswith("an English original: its texts stand under both sv and en")
+    assert "validate: 0 errors, 0 other findings" in out
+    code, out, err = _run(["import", str(TEXTS / "english-original.txt"), "--version", "2022",
+                           "--municipality", " ", "--out", str(tmp_path / "nameless")])
+    assert code == 2 and "the municipality ' ' has no letters to make its id from" in err
+    assert not (tmp_path / "nameless").exists()

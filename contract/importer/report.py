@@ -2,20 +2,43 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
+from ..errors import Diagnostic
+from ..load import YEARS
+from ..validate import validate
 from .form import ImportResult, walk
 from .outline import cross_check
+from .refs import slug
 
 VERSION = re.compile(r"^[0-9]{4}$")
 
 
-def version_problem(version: str) -> str | None:
-    """Say why validate would reject this version label, or None."""
+def usage_problem(version: str, municipality: str) -> str | None:
+    """Say why validate would reject this version label or municipality name, or None."""
     if not VERSION.match(version):
         return f"the version {version!r} is not a four-digit year label like 2023"
+    if not slug(municipality) or not municipality.strip():
+        return f"the municipality {municipality!r} has no letters to make its id from; give its name, e.g. \"Borås Stad\""
     return None
+
+
+def validate_folder(root: Path, out: Path, version: str) -> list[Diagnostic] | None:
+    """Validate a written folder as years/VERSION of a repository with root's schemas; None without them."""
+    if not (root / "schema").is_dir():
+        return None
+    if out.resolve().parent == (root / YEARS).resolve():
+        report, _ = validate(root, [out.name])
+        return report.sorted()
+    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-import-") as folder:
+        trial = Path(folder)
+        (trial / "schema").symlink_to((root / "schema").resolve())
+        shutil.copytree(out, trial / YEARS / version)
+        report, _ = validate(trial, [version])
+        return report.sorted()
 
 
 def output_words(folder: Path) -> Counter[str]:
@@ -31,6 +54,9 @@ def output_words(folder: Path) -> Counter[str]:
 def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     """Return the report's lines: sections per chapter, contents cross-check, footnotes, lost words."""
     out = [f"title: {result.title or '(none found: Klimatkontrakt 2030 used)'}"]
+    if result.lang == "en":
+        out.append("an English original: its texts stand under both sv and en (sv is required); "
+                   "put the signed Swedish text under sv if there is one")
     for node in result.sections:
         count = sum(1 for _ in walk([node]))
         out.append(f"chapter {node.number} {node.title}: {count} section{'s' * (count != 1)}")
