@@ -51,7 +51,6 @@ def _add_document(kind: str):
 
 def _run_document(args) -> int:
     from . import pdf  # pyHanko and typst load in ~1 s: only when needed
-
     from .word import export as word_export
 
     render = pdf.render_pdf if args.kind == "pdf" else word_export.render_docx
