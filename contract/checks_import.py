@@ -42,7 +42,7 @@ def _check_glued(contract: Contract, report: Report) -> None:
     known = {w for w, n in counts.items() if n >= 2 and len(w) >= 2}
     for section in contract.walk():
         for word in sorted({w for w in _words(section) if counts[w.lower()] == 1 and len(w) >= 6}):
-            split = _split(word.lower(), known)
+            split = _split(word.lower(), known) or _verb_split(word.lower(), counts)
             if split:
                 report.warning(_pos(section), f"the word {word!r} in section {section.number} looks like two words glued "
                                f"together ({split[0]} {split[1]})", "add the missing space if a line break lost it", "glued-words")
@@ -52,6 +52,15 @@ def _check_glued(contract: Contract, report: Report) -> None:
 # Suffixes such as "-en" and prefixes such as "för-" are left out: they make real Swedish words.
 _ENDS = {"och", "att", "som", "samt", "eller", "and", "the", "with"}
 _STARTS = {"och", "att", "som", "and", "the"}
+
+
+def _verb_split(word: str, counts: Counter[str]) -> tuple[str, str] | None:
+    # A verb in the present tense ("hotar") does not start a Swedish compound: "hotarförutsättningarna" is two words.
+    for cut in range(4, len(word) - 5):
+        left, right = word[:cut], word[cut:]
+        if left.endswith("ar") and counts[left] and counts[right]:
+            return left, right
+    return None
 
 
 def _split(word: str, known: set[str]) -> tuple[str, str] | None:

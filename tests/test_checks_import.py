@@ -51,3 +51,9 @@ def test_a_word_glued_from_a_word_and_och_is_flagged(repo_copy):
     _edit(repo_copy, "purpose.yaml", "ramen för Agenda", "ramenoch Agenda")
     found = _warnings(repo_copy, "glued-words")
     assert len(found) == 1 and "the word 'ramenoch' in section 1 looks like two words glued together (ramen och)" in found[0]
+
+
+def test_a_word_glued_from_a_verb_and_the_next_word_is_flagged(repo_copy):
+    _edit(repo_copy, "purpose.yaml", "ramen för Agenda", "ramen för Agenda hotar förutsättningarna hotarförutsättningarna")
+    found = _warnings(repo_copy, "glued-words")
+    assert len(found) == 1 and "'hotarförutsättningarna' in section 1 looks like two words glued together (hotar" in found[0]
