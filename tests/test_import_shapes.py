@@ -256,3 +256,18 @@ def test_import_outside_the_repository_still_validates_and_refuses_a_nameless_mu
                            "--municipality", " ", "--out", str(tmp_path / "nameless")])
     assert code == 2 and "the municipality ' ' has no letters to make its id from" in err
     assert not (tmp_path / "nameless").exists()
+
+
+def test_other_chapters_and_dashed_lists_import_and_are_placed_by_position(tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "schema", root / "schema")
+    code, out, err = _run(["--root", str(root), "import", str(TEXTS / "other-chapters.txt"), "--version", "2021",
+                           "--municipality", "Regionstaden", "--out", str(root / "years" / "2021")])
+    assert code == 0, err
+    assert "chapter 2 matches no section group by its title: stored in parties.yaml by its place; " \
+           "move it to the file that fits" in out.splitlines()
+    assert "words of the input not in the output: 0" in out and "validate: 0 errors, 0 other findings" in out
+    contract = load(root, "2021")
+    assert [s.number for s in contract.walk()] == ["1", "2", "2.1", "2.2", "3", "4", "5"]
+    measures = contract.section("atgarder")
+    assert measures is not None and [t.sv for t in measures.body[0].items] == ["Fler cykelbanor.", "Solceller på skolor."]

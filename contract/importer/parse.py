@@ -125,11 +125,11 @@ def _url_tail(state: Parse, j: int, url: str) -> int | None:
     return k if cut or re.search(r"%[0-9A-F]{2}|\.(?:pdf|html?|aspx?|php)$", tail) else None
 
 
-def _gather(state: Parse, i: int, first: str, stop_at_page: bool = True) -> tuple[str, int]:
+def _gather(state: Parse, i: int, first: str, stop_at_page: bool = True, dashes: bool = False) -> tuple[str, int]:
     text, prev, j = first, state.lines[i], i + 1
     while j < len(state.lines):
         line = state.lines[j]
-        if not line.text or (stop_at_page and line.page_start) or URL.match(line.text) or _starts_item(line.text):
+        if not line.text or (stop_at_page and line.page_start) or URL.match(line.text) or _starts_item(line.text, dashes):
             break
         if state.annex is None and state.outline.heading(line):
             break
@@ -137,8 +137,9 @@ def _gather(state: Parse, i: int, first: str, stop_at_page: bool = True) -> tupl
     return text, j
 
 
-def _starts_item(text: str) -> bool:
-    return BULLET.match(text) is not None and text[:1] not in "-–*"  # a dash inside a paragraph may start a line
+def _starts_item(text: str, dashes: bool = False) -> bool:
+    # A dash inside a paragraph may start a line; in a list of dashed items it starts the next item.
+    return BULLET.match(text) is not None and (dashes or text[:1] not in "-–*")
 
 
 def _clean(text: str) -> str:
@@ -166,17 +167,19 @@ def _is_bullet(state: Parse, i: int) -> bool:
     line = state.lines[i]
     if not BULLET.match(line.text):
         return False
-    if line.text[:1] in "-–*":  # a dash starts a list item only after a gap or another item
+    if line.text[:1] in "-–*":  # a dash starts a list item after a gap, another item, or before one
         prev = state.lines[i - 1] if i else None
         last = state.owner_blocks[-1] if state.owner_blocks else None
-        return prev is None or not prev.text or (last is not None and "list" in last)
+        nxt = state.lines[i + 1].text if i + 1 < len(state.lines) else ""
+        dashed_next = BULLET.match(nxt) is not None and nxt[:1] == line.text[:1]
+        return prev is None or not prev.text or (last is not None and "list" in last) or dashed_next
     return True
 
 
 def _read_bullet(state: Parse, i: int) -> int:
     match = BULLET.match(state.lines[i].text)
     assert match is not None
-    text, j = _gather(state, i, match.group(1), stop_at_page=False)
+    text, j = _gather(state, i, match.group(1), stop_at_page=False, dashes=state.lines[i].text[:1] in "-–*")
     text = _clean(text)
     if state.annex is not None:
         state.annex.documents.append({"title": text})

@@ -13,6 +13,7 @@ from ..validate import validate
 from .form import ImportResult, walk
 from .outline import cross_check
 from .refs import slug
+from .write import unmatched_groups
 
 VERSION = re.compile(r"^[0-9]{4}$")
 
@@ -60,6 +61,9 @@ def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     for node in result.sections:
         count = sum(1 for _ in walk([node]))
         out.append(f"chapter {node.number} {node.title}: {count} section{'s' * (count != 1)}")
+    for node, group in unmatched_groups(result.sections):
+        out.append(f"chapter {node.number} matches no section group by its title: stored in {group}.yaml by its place; "
+                   "move it to the file that fits")
     if result.annex:
         out.append(f"annex {result.annex.title}: {len(result.annex.documents)} documents")
     out += _toc_lines(result)

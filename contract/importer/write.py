@@ -102,6 +102,12 @@ def _all_text(nodes: list[Node]) -> Iterator[str]:
         yield from _all_text(node.children)
 
 
+def unmatched_groups(nodes: list[Node]) -> list[tuple[Node, str]]:
+    """Return the chapters whose titles match no section group, with the file they were put in by place."""
+    placed = {id(n): group for group, members in _groups(nodes).items() for n in members}
+    return [(n, placed[id(n)]) for n in nodes if not any(re.search(p, n.title, re.IGNORECASE) for _, p in GROUP_KEYWORDS)]
+
+
 def _groups(nodes: list[Node]) -> dict[str, list[Node]]:
     groups: dict[str, list[Node]] = {}
     fallback = [g for g, _ in GROUP_KEYWORDS]
