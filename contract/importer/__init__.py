@@ -59,6 +59,6 @@ def _cover_version(set_aside: list, version: str) -> list[str]:
 def _words(lines: list) -> list[str]:
     """The words of the body as printed: hyphenated words joined, footnote marks and short numbers left out."""
     text = "\n".join(line.text for line in lines).replace("\u00ad\n", "").replace("\u00ad", "")
-    text = re.sub(r"(\w)-\n(?!(?:och|eller|samt|and|or)\b)(\w)", r"\1\2", re.sub(r"https?://\S+", " ", text))
+    text = re.sub(r"-\n", "-", re.sub(r"https?://\S+", " ", text))  # "utveck-ling": two pieces the report forgives
     words = (re.sub(r"(?<=[^\W\d])\d{1,2}$", "", w) for w in re.findall(r"\w+", text))
     return [w for w in words if w and not re.fullmatch(r"\d{1,2}", w)]

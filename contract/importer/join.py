@@ -20,6 +20,7 @@ class Joiner:
     spaced: bool  # the extractor kept a space at line ends between words: no space means a cut word
     soft: bool = False  # the text marks hyphenation with soft hyphens: a dash at a line end is a real one
     compounds: set[str] = field(default_factory=set)
+    heads: set[str] = field(default_factory=set)  # first parts of the dashed compounds: "management" of "Management-arbetet"
 
     @classmethod
     def of(cls, lines: list[Line]) -> Joiner:
@@ -27,7 +28,8 @@ class Joiner:
         inner = [line for k, line in enumerate(lines[:-1]) if line.text and lines[k + 1].text]
         spaced = bool(inner) and sum(line.trailing_space for line in inner) >= 0.6 * len(inner)
         text = " ".join(line.text for line in lines)
-        return cls(spaced, SOFT_HYPHEN in text, {w.lower() for w in re.findall(r"\w+-\w+", text)})
+        compounds = {w.lower() for w in re.findall(r"\w+-\w+", text)}
+        return cls(spaced, SOFT_HYPHEN in text, compounds, {c.split("-")[0] for c in compounds})
 
     def join(self, left: str, line: Line, previous: Line) -> str:
         """Append a line to the text gathered so far."""
@@ -48,6 +50,7 @@ class Joiner:
         nxt = first.group(0) if first else ""
         if nxt.lower() in _CONJUNCTIONS or not word[-1:].isalpha() and not word[-1:].isdigit():
             return f"{left} {right}"  # "energi- och", "mark- och exploatering"
-        if self.soft or not nxt or word[-1:].isupper() or not nxt[:1].islower() or f"{word}-{nxt}".lower() in self.compounds:
+        dashed = f"{word}-{nxt}".lower() in self.compounds or word.lower() in self.heads
+        if self.soft or not nxt or word[-1:].isupper() or not nxt[:1].islower() or dashed:
             return left + right  # "EU-kommissionen", "Mobility Management-⏎Arbetet", "1990-års"
         return left[:-1] + right  # "utveck-⏎ling": a word hyphenated at the line end
