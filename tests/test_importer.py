@@ -153,3 +153,13 @@ def test_import_refuses_to_write_into_a_folder_with_files(tmp_path):
         write_folder(result, tmp_path / "2024")
     assert "the output folder is not empty" in str(error.value)
     assert (tmp_path / "2024" / "contract.yaml").read_text() == "x"
+
+
+@pytest.mark.slow
+def test_the_seed_imports_to_version_2023_word_for_word(tmp_path):
+    from import_compare import differences, shape
+
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "schema", root / "schema")
+    write_folder(importer.import_file(seed_path(), "2023", "Borås Stad"), root / "years" / "2023")
+    assert differences(shape(load(ROOT, "2023"), "sv"), shape(load(root, "2023"), "sv")) == []
