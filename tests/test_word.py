@@ -263,3 +263,11 @@ def _edit_footnote(path: Path, old: str, new: str) -> None:
                 assert old.encode() in data
                 data = data.replace(old.encode(), new.encode(), 1)
             target.writestr(item, data)
+
+
+def test_a_word_changed_inside_emphasis_keeps_the_emphasis():
+    from contract.word import merge
+
+    old = merge.old_tokens("Ett *mycket viktigt* ord.", {})
+    new = merge.new_tokens(_atoms("Ett ", ("em", "mycket centralt"), " ord."), {})
+    assert merge.merge(old, new) == "Ett *mycket centralt* ord."

@@ -72,22 +72,25 @@ def new_tokens(atoms: list[Atom], notes: dict[str, str]) -> list[Token]:
 def merge(old: list[Token], new: list[Token]) -> str:
     """Return the source of the new text: unchanged stretches keep their markup, new words are escaped."""
     matcher = difflib.SequenceMatcher(a=[t.key for t in old], b=[t.key for t in new], autojunk=False)
-    out: list[str] = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        out.append(_kept(old, a1, a2) if op == "equal" else _written(new[b1:b2]))
-    return "".join(out)
-
-
-def _kept(old: list[Token], a1: int, a2: int) -> str:
-    out = []
-    for k in range(a1, a2):
-        token = old[k]
-        whole = token.group < 0 or all(
-            a1 <= j < a2 for j in range(len(old)) if old[j].group == token.group)
-        if whole:
-            out.append(token.source)
-        else:  # part of a reference or link changed around it: keep the words as text
-            out.append(inline.escape(token.key[1]))
+    spans: dict[int, tuple[int, int]] = {}
+    for index, token in enumerate(old):
+        if token.group >= 0:
+            first, _ = spans.get(token.group, (index, index))
+            spans[token.group] = (first, index)
+    kept: dict[int, str] = {}  # new token → the old source it keeps
+    for op, a1, a2, b1, _b2 in matcher.get_opcodes():
+        for k in range(a2 - a1 if op == "equal" else 0):
+            token = old[a1 + k]
+            span = spans.get(token.group, (a1, a1))
+            if token.group < 0 or a1 <= span[0] and span[1] < a2:  # a reference, link or emphasis kept whole
+                kept[b1 + k] = token.source
+    out, k = [], 0
+    while k < len(new):
+        j = k
+        while j < len(new) and j not in kept:
+            j += 1
+        out.append(_written(new[k:j]) if j > k else kept[k])
+        k = max(j, k + 1)
     return "".join(out)
 
 
