@@ -11,14 +11,19 @@ from .refs import short_slug
 def place_footnotes(state: Parse) -> None:
     """Replace each footnote's mark with {fn:id} and give the footnote to the section that marks it."""
     used: set[str] = set()
+    by_text: dict[str, str] = {}  # a note printed twice (a Word file repeats a note marked twice) is one note
     for note in state.notes:
         targets = marked_blocks(state, note.number, note.line.page, note.line.number)
-        note.id = _unique(short_slug(note.text) or f"fotnot-{note.number}", used)
+        repeated = note.text in by_text and bool(targets)
+        note.id = by_text[note.text] if repeated else _unique(short_slug(note.text) or f"fotnot-{note.number}", used)
+        by_text.setdefault(note.text, note.id)
         # The nearest mark before the note: a page's notes follow its text, a Word file's follow their paragraph.
         for block, key, _owner in targets[-1:]:
             container = block["list"] if isinstance(key, int) else block
             container[key] = marker(note.number).sub("{fn:" + note.id + "}", str(container[key]), count=1)  # type: ignore[index]
         owner = targets[-1][2] if targets else None
+        if repeated:
+            continue
         if owner is None:
             owner = _first_section(state)
             state.problems.append(f"{note.line.number}: footnote {note.number} has no mark in a section's text; kept in section {owner.number}")
@@ -53,6 +58,8 @@ def _link_footnote(state: Parse, line: Line, url: str) -> bool:
     host = re.sub(r"^www\.", "", url.split("/")[2]) if url.count("/") >= 2 else url
     notes: list[Note] = [n for s in walk(state.outline.roots) for n in s.footnotes if n.line.number < line.number]
     notes.sort(key=lambda n: n.line.number)
+    if any(f"]({url})" in n.text for n in notes):
+        return True  # the link of a note printed twice, placed already
     for note in reversed(notes):
         paren = f"({host})"
         if paren in note.text and f"]({url})" not in note.text:

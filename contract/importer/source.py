@@ -64,14 +64,14 @@ def _docx(file: Path, data: bytes) -> str:
     out: list[str] = []
     marks = [0]
     for para in document.paras:
-        text, notes = _docx_text(para, document.notes, marks)
+        text, notes = _docx_text(para, document, marks)
         if text.strip():
             out.append(_docx_line(para.kind, para.level if not numbered else 0, " ".join(text.split()), counters))
             out += notes
     return "\n\n".join(out) + "\n"
 
 
-def _docx_text(para, notes: dict[str, str], marks: list[int]) -> tuple[str, list[str]]:
+def _docx_text(para, document, marks: list[int]) -> tuple[str, list[str]]:
     """A paragraph as PDF text shows it: footnote numbers glued to the word, the notes and links after it."""
     text, after = "", []
     for atom in para.atoms:
@@ -79,7 +79,8 @@ def _docx_text(para, notes: dict[str, str], marks: list[int]) -> tuple[str, list
             marks[0] += 1
             number = marks[0]
             text += str(number)
-            after.append(f"{number} {notes.get(atom.text, '')}")
+            after.append(f"{number} {document.notes.get(atom.text, '')}")
+            after += document.note_links.get(atom.text, [])
         else:
             text += atom.text
             if atom.kind == "link" and para.kind == "item":

@@ -59,6 +59,7 @@ class Document:
     tracked: list[Tracked] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # footnote id in the file → its text
     language: str = ""  # the document's language as the file states it, e.g. "sv-SE"
+    note_links: dict[str, list[str]] = field(default_factory=dict)  # footnote id → the web addresses it links
 
 
 def read(data: bytes, accept: bool = True) -> Document:
@@ -68,8 +69,11 @@ def read(data: bytes, accept: bool = True) -> Document:
         names = zf.namelist()
         links = _relationships(zf.read("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
         notes = _notes(zf.read("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
+        rels = "word/_rels/footnotes.xml.rels"
+        note_links = _note_links(zf.read("word/footnotes.xml"), _relationships(zf.read(rels) if rels in names else b"")) \
+            if "word/footnotes.xml" in names else {}
         core = zf.read("docProps/core.xml") if "docProps/core.xml" in names else b""
-    doc, pending = Document(notes=notes, language=_language(core)), []
+    doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
     for element in body:
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
@@ -92,6 +96,13 @@ def _language(core: bytes) -> str:
 def _notes(data: bytes) -> dict[str, str]:
     root = etree.fromstring(data)
     return {n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
+            for n in root.iter(f"{{{W}}}footnote")}
+
+
+def _note_links(data: bytes, links: dict[str, str]) -> dict[str, list[str]]:
+    root = etree.fromstring(data)
+    return {n.get(f"{{{W}}}id", ""): [links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink")
+                                      if h.get(f"{{{R}}}id", "") in links]
             for n in root.iter(f"{{{W}}}footnote")}
 
 
