@@ -62,11 +62,12 @@ def _step(state: Parse, i: int) -> int:
     if state.annex is None and state.outline.roots and _ANNEX.match(line.text) and _short_title(line.text):
         state.annex = AnnexDraft(inline.escape(line.text), line.number)
         return i + 1
-    heading = state.outline.heading(line) if state.annex is None else None
-    if heading and not _is_footnote(state, i):
-        return _read_heading(state, i, *heading)
+    # A footnote's line can look like a heading ("3 Boverket, …"); the mark above it decides.
     if _is_footnote(state, i):
         return _read_footnote(state, i)
+    heading = state.outline.heading(line) if state.annex is None else None
+    if heading:
+        return _read_heading(state, i, *heading)
     if _is_bullet(state, i):
         return _read_bullet(state, i)
     if _is_subheading(state, i):
