@@ -10,7 +10,6 @@ from pathlib import Path
 
 from . import build
 from . import export as exporter
-from . import importer
 from .errors import ContractError, Diagnostic, UsageError
 from .files import write_atomic
 from .load import load
@@ -140,25 +139,50 @@ def _write_output(text: str, output: Path | None) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
-# ---------------------------------------------------------------- import-text
+# ---------------------------------------------------------------- import
 
 
 def _add_import(sub) -> None:
-    p = sub.add_parser("import-text", help="turn a contract's PDF-extracted text into a version folder of YAML")
-    p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--version", required=True, help='the version label, e.g. "2023"')
-    p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)")
-    p.set_defaults(run=_run_import)
+    for name in ("import", "import-text"):
+        p = sub.add_parser(name, help="turn a contract's signed PDF, Word file or text into a version folder of YAML"
+                           + (" (alias of import)" if name != "import" else ""))
+        p.add_argument("file", type=Path, metavar="FILE", help="the contract: .pdf, .docx or .txt")
+        p.add_argument("--version", required=True, help='the version label, e.g. "2022"')
+        p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
+        p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)")
+        p.add_argument("--lang", choices=("sv", "en"), default="sv", help="the language of the original (default: sv)")
+        p.set_defaults(run=_run_import)
 
 
 def _run_import(args) -> int:
-    result = importer.import_file(args.file, args.version, args.municipality)
-    importer.write_folder(result, args.out)
+    from .importer import import_file, report
+    from .importer.write import write_folder
+
+    problem = report.usage_problem(args.version, args.municipality)
+    if problem:
+        print(f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr)
+        return 2
+    result = import_file(args.file, args.version, args.municipality, args.lang)
+    write_folder(result, args.out)
     for note in result.notes:
         print(f"{args.file}:{note}", file=sys.stderr)
+    for line in report.lines(result, report.output_words(args.out)):
+        print(line)
+    _print_import_validation(report.validate_folder(args.root, args.out, args.version))
     print(f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes", file=sys.stderr)
     return 0
+
+
+def _print_import_validation(items: list[Diagnostic] | None) -> None:
+    if items is None:
+        print("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
+        return
+    # A fresh import has no English yet: count those warnings instead of listing each.
+    english = [d for d in items if d.severity == "warning" and "English translation" in d.message]
+    _print_diagnostics([d for d in items if d not in english], "text")
+    errors = sum(d.severity == "error" for d in items)
+    print(f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(english)} other findings, "
+          f"{len(english)} English translations missing or to confirm")
 
 
 # ---------------------------------------------------------------- build
@@ -192,7 +216,7 @@ def _run_build(args) -> int:
 COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
 
 # Command groups that live in their own modules (contract/cli_*.py), each exporting COMMANDS.
-COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site", "cli_signed")
+COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site", "cli_signed", "cli_word")
 
 
 def _module_commands():

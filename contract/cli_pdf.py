@@ -51,8 +51,9 @@ def _add_document(kind: str):
 
 def _run_document(args) -> int:
     from . import pdf  # pyHanko and typst load in ~1 s: only when needed
+    from .word import export as word_export
 
-    render = pdf.render_pdf if args.kind == "pdf" else pdf.render_docx
+    render = pdf.render_pdf if args.kind == "pdf" else word_export.render_docx
     data = render(load(args.root, args.version), args.lang, source(args.root, args.version))
     _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}"))
     return 0

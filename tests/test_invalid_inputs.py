@@ -98,9 +98,9 @@ def test_strict_turns_warnings_into_errors(tmp_path):
     root = make_base(tmp_path)
     (root / "years" / VERSION / "translations.lock").unlink()
     code, _, err = _run(["--root", str(root), "validate"])
-    assert code == 0 and err.endswith("0 errors, 14 warnings\n")
+    assert code == 0 and err.endswith("0 errors, 15 warnings\n")
     code, out, err = _run(["--root", str(root), "validate", "--strict"])
-    assert code == 1 and err.endswith("14 errors, 0 warnings\n")
+    assert code == 1 and err.endswith("15 errors, 0 warnings\n")
     assert out.splitlines()[0] == (
         f"years/{VERSION}/annex.yaml:4:7: error: English translation is stale or unconfirmed: the Swedish changed since it was "
         f"confirmed (annex/title) (update the English, then run: klimatkontrakt translations {VERSION} --confirm annex/title)"

@@ -1,0 +1,64 @@
+"""Import a contract (its signed PDF, a text or a Word file) into a version folder of YAML.
+
+Small passes over a typed intermediate form (contract.importer.form): lines → front matter set aside →
+blocks in the section tree → footnotes and links → ids, pins and references. The result is a first draft
+to check against the report, never a signed text by itself.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import ContractError, Diagnostic
+from ..model import Pos
+from . import notes, refs
+from .form import ImportResult, Node, walk
+from .front import split_front
+from .join import Joiner
+from .lines import split_lines
+from .outline import Outline, dotted_top
+from .parse import Parse, parse
+from .source import read_text
+
+__all__ = ["ImportResult", "Node", "import_file", "import_text", "walk"]
+
+
+def import_file(file: Path, version: str, municipality: str, lang: str = "sv") -> ImportResult:
+    """Read a .pdf, .docx or text file and return the contract found in it."""
+    return import_text(read_text(file), version, municipality, str(file), lang)
+
+
+def import_text(text: str, version: str, municipality: str, name: str = "<text>", lang: str = "sv") -> ImportResult:
+    """Turn a contract's text into an ImportResult, or raise a located error."""
+    lines, dropped = split_lines(text)
+    front = split_front(lines, lang)
+    toc = {e.number: e.title for e in front.toc if e.number}
+    state = parse(Parse(front.body, Outline(dotted_top(front.body, front.toc), toc), Joiner.of(front.body)))
+    if not state.outline.roots:
+        raise ContractError([Diagnostic(Pos(name, 1, 1), "error", "no numbered section headings found",
+                                        'headings must look like "1. Title", "1 Title" or "3.2.1 Title"')])
+    notes.place_footnotes(state)
+    notes.place_urls(state)
+    refs.assign_ids(state.outline.roots)
+    problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
+    problems += _cover_version(front.set_aside, version)
+    set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
+    return ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
+                        problems, front.toc, _words(front.body), set_aside)
+
+
+def _cover_version(set_aside: list, version: str) -> list[str]:
+    """Say when the cover names another version than the one given."""
+    for line, _why in set_aside:
+        match = re.match(r"^(?:VERSION|Version)\s+(\d{4})$", line.text)
+        if match and match.group(1) != version:
+            return [f"{line.number}: the cover says VERSION {match.group(1)}, but --version is {version}; check which is right"]
+    return []
+
+
+def _words(lines: list) -> list[str]:
+    """The words of the body as printed: hyphenated words joined, footnote marks and short numbers left out."""
+    text = "\n".join(line.text for line in lines).replace("\u00ad\n", "").replace("\u00ad", "")
+    text = re.sub(r"-\n", "-", re.sub(r"https?://\S+", " ", text))  # "utveck-ling": two pieces the report forgives
+    words = (re.sub(r"(?<=[^\W\d])\d{1,2}$", "", w) for w in re.findall(r"\w+", text))
+    return [w for w in words if w and not re.fullmatch(r"\d{1,2}", w)]
