@@ -22,8 +22,9 @@ def _readme_commands() -> dict[str, set[str]]:
         words = row.strip("`").split()
         name = "build" if words[:2] == ["python", "build.py"] else words[1]
         commands.setdefault(name, set()).update(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", row))
-    for name, also in re.findall(r"\(also `klimatkontrakt (\S+)`\)|`klimatkontrakt ([\w-]+)` is an alias", table):
-        commands.setdefault(name or also, set())
+    # An alias is named in its command's row: "`import-text` is the same command".
+    for row in re.findall(r"^\| `klimatkontrakt ([\w-]+).*`([\w-]+)` is the same command", table, flags=re.MULTILINE):
+        commands[row[1]] = commands.get(row[0], set())
     return commands
 
 
