@@ -6,10 +6,17 @@ certificate), credentials, stamp, sign, trust, seal, verify, pyhanko_adapter (ev
 """
 from __future__ import annotations
 
+import logging
+
 from ..render.docx import render_docx
 from .compile import FONT_DIR, SignatureBox, _compiler, compile_typst, signature_boxes
 from .document import add_signature_fields, render_pdf
 from .meta import facts, metadata_disagreements, xmp_properties
+
+# pyHanko logs tracebacks it also reports in its results (e.g. an untrusted chain); only the CLI
+# prints, so keep them off the terminal unless the application configures logging.
+for _name in ("pyhanko", "pyhanko_certvalidator", "pypdf", "certomancer"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 __all__ = [
     "FONT_DIR",
