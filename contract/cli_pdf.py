@@ -86,9 +86,12 @@ def _add_sign(sub) -> None:
 def _run_sign(args) -> int:
     from .pdf import sign  # pyHanko and typst load in ~1 s: only when needed
 
-    creds = _credentials(args)
     data = _read(args.pdf, "PDF")
-    signed = sign.sign(str(args.pdf), data, args.party, creds, tsa_url=args.tsa)
+    creds = _credentials(args)
+    try:
+        signed = sign.sign(str(args.pdf), data, args.party, creds, tsa_url=args.tsa)
+    finally:
+        creds.close()
     _write(signed, args.output)
     print(f"signed the field of {args.party} as {creds.subject}", file=sys.stderr)
     return 0

@@ -36,6 +36,11 @@ class Credentials:
     def subject(self) -> str:
         return self.cert.subject.rfc4514_string({ORGANIZATION_IDENTIFIER: "organizationIdentifier"})
 
+    def close(self) -> None:
+        """Log out of the token, if the key is on one."""
+        if self.token_signer is not None:
+            self.token_signer.pkcs11_session.close()
+
     def signer(self) -> signers.Signer:
         """Return the pyHanko signer for these credentials."""
         if self.token_signer is not None:
@@ -84,15 +89,22 @@ def load_pkcs11(lib: str, token_label: str, key_label: str, pin: bytes | None, c
     try:
         session = pkcs11.open_pkcs11_session(lib, token_criteria=TokenCriteria(label=token_label),
                                              user_pin=pin.decode() if pin is not None else None)
-        signer = pkcs11.PKCS11Signer(session, key_label=key_label)
-        cert_der = signer.signing_cert.dump()
-    except (OSError, RuntimeError) as exc:
-        raise _error(lib, f"cannot load the PKCS#11 library: {exc}", "give the card's or HSM's PKCS#11 module with --pkcs11-lib", "pkcs11") from None
     except p11_errors.PinIncorrect:
         raise _error(where, "the PIN is wrong", "check the file given with --pin-file", "pkcs11") from None
-    except (p11_errors.PKCS11Error, Exception) as exc:  # noqa: BLE001 - pyHanko raises its own errors for missing objects
-        raise _error(where, f"cannot use key {key_label!r}: {type(exc).__name__} {exc}".strip(),
-                     "check --token-label and --key-label (the certificate must carry the same label)", "pkcs11") from None
+    except p11_errors.PKCS11Error as exc:
+        raise _error(where, f"cannot open the token: {type(exc).__name__} {exc}".strip(),
+                     "check --token-label (the card must be inserted)", "pkcs11") from None
+    except (OSError, RuntimeError) as exc:  # the module itself cannot be loaded
+        raise _error(lib, f"cannot load the PKCS#11 library: {exc}", "give the card's or HSM's PKCS#11 module with --pkcs11-lib", "pkcs11") from None
+    except Exception as exc:  # noqa: BLE001 - pyHanko raises its own errors, e.g. for a token that is not there
+        raise _error(where, f"cannot open the token: {exc}", "check --token-label (the card must be inserted)", "pkcs11") from None
+    try:
+        signer = pkcs11.PKCS11Signer(session, key_label=key_label)
+        cert_der = signer.signing_cert.dump()
+    except Exception as exc:  # noqa: BLE001 - pyHanko raises its own errors for missing objects
+        session.close()
+        raise _error(where, f"cannot use key {key_label!r}: {exc}".strip(),
+                     "check --key-label (the certificate must carry the same label)", "pkcs11") from None
     chain = tuple(load_certificates("--chain", chain_data)) if chain_data.strip() else ()
     return Credentials(x509.load_der_x509_certificate(cert_der), chain, token_signer=signer)
 

@@ -50,7 +50,15 @@ def xmp_properties(pdf: bytes) -> dict[str, str]:
     metadata = reader.trailer["/Root"].get("/Metadata")
     if metadata is None:
         return {}
-    root = ElementTree.fromstring(metadata.get_object().get_data())
+    return xmp_packet_properties(metadata.get_object().get_data())
+
+
+def xmp_packet_properties(packet: bytes) -> dict[str, str]:
+    """Return the simple properties of an XMP packet (first item of an Alt/Seq/Bag) by prefixed name."""
+    try:
+        root = ElementTree.fromstring(packet)
+    except ElementTree.ParseError:
+        return {"(unreadable)": packet.decode("latin-1")}
     names = {f"{{{uri}}}": prefix for prefix, uri in _NS.items()}
     found: dict[str, str] = {}
     for description in root.iter(f"{_RDF}Description"):

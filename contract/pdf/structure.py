@@ -76,7 +76,7 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
                      "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'", "not-ours")
     parties = [p for p in facts.get("parties", "").split(";") if p]
     first = reader.get_historical_resolver(CONTRACT_REVISIONS - 1)
-    refs = {name: ref for name, _, ref in pdf_fields.enumerate_sig_fields(first, filled_status=False)}
+    refs = {name: ref for name, _, ref in pdf_fields.enumerate_sig_fields(first)}
     found = {name: ref.get_object() for name, ref in refs.items()}
     layout = Layout(contract, facts, parties, {p: found[p] for p in parties if p in found})
     layout.widgets = {_ident(w) for name, ref in refs.items() if name in parties for w in _widget_refs(ref)}
@@ -102,7 +102,11 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     """Return what was added after the contract that the contract does not allow."""
     problems = _form_field_problems(reader.root, "the file")
     problems += _annotation_problems(reader, layout)
+    now = {name for name, _, _ in pdf_fields.enumerate_sig_fields(reader)}
+    problems += [f"the signature field of party {p!r} was removed after the contract was made" for p in layout.fields if p not in now]
     signed = sorted(sig.signed_revision for sig in reader.embedded_signatures)
+    if signed and layout.facts.get("status") == "draft":
+        problems.append(f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed")
     if signed and signed[0] != CONTRACT_REVISIONS:
         problems.append(f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature")
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
@@ -172,11 +176,21 @@ def _pages(handler) -> list:
 
 def _annots(page) -> list:
     annots = page.get("/Annots")
-    return list(annots.get_object()) if annots is not None else []
+    if annots is None:
+        return []
+    annots = annots.get_object()
+    return [annots.raw_get(i) for i in range(len(annots))]  # references, so identity can be compared
+
+
+# What a signing tool may update when it adds a revision; everything else readers see must stay.
+_VOLATILE = {"/ModDate", "/Producer", "xmp:ModifyDate", "xmp:MetadataDate", "pdf:Producer", "xmp:CreatorTool"}
 
 
 def _metadata(handler) -> tuple:
+    """Return the document info and XMP properties a reader sees (title, keywords, ...), minus dates and tools."""
     info = handler.trailer_view.get("/Info")
     info = {str(k): str(v) for k, v in info.get_object().items()} if info is not None else {}
     xmp = handler.root.get("/Metadata")
-    return tuple(sorted(info.items())), (xmp.get_object().data if xmp is not None else b"")
+    props = meta.xmp_packet_properties(xmp.get_object().data) if xmp is not None else {}
+    kept = {k: v for k, v in (*info.items(), *props.items()) if k not in _VOLATILE}
+    return tuple(sorted(kept.items()))
