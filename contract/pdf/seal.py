@@ -42,17 +42,22 @@ def seal(origin: str, data: bytes, tsa_url: str, roots: list[x509.Certificate]) 
     anchors = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in roots]
     # Sealing is the archivist's explicit request to collect revocation data: fetching is its purpose.
     context = ValidationContext(trust_roots=anchors or None, allow_fetching=True, revocation_mode="hard-fail")
-    writer = KeepMetadataWriter(io.BytesIO(data), strict=False)
     try:
-        for sig in signed.values():
-            paths = asyncio.run(collect_validation_info(sig, context))
-            DocumentSecurityStore.supply_dss_in_writer(writer, sig.pkcs7_content.hex().encode("ascii"),
-                                                       validation_context=context, paths=paths)
-        out = io.BytesIO()
-        stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa_url, timeout=30))
-        stamper.timestamp_pdf(writer, "sha256", validation_context=context, output=out)
+        return asyncio.run(_seal(data, list(signed.values()), tsa_url, context))
     except Exception as exc:  # noqa: BLE001 - unreachable services or chains that cannot be completed: say which
         raise _error(origin, f"cannot seal: {type(exc).__name__}: {exc}",
                      "check --tsa, that the signers' CA is given with --trust, and that its OCSP/CRL services answer",
                      "seal") from None
+
+
+async def _seal(data: bytes, signatures: list, tsa_url: str, context: ValidationContext) -> bytes:
+    """Collect every signature's validation data, then timestamp it all, in one event loop (one HTTP session)."""
+    writer = KeepMetadataWriter(io.BytesIO(data), strict=False)
+    for sig in signatures:
+        paths = await collect_validation_info(sig, context)
+        DocumentSecurityStore.supply_dss_in_writer(writer, sig.pkcs7_content.hex().encode("ascii"),
+                                                   validation_context=context, paths=paths)
+    out = io.BytesIO()
+    stamper = signers.PdfTimeStamper(HTTPTimeStamper(tsa_url, timeout=30))
+    await stamper.async_timestamp_pdf(writer, "sha256", validation_context=context, output=out)
     return out.getvalue()

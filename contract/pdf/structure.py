@@ -140,7 +140,7 @@ def _walk_fields(array) -> list:
 
 def _annotation_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     """Allow only Typst's links (first revision) and the widgets of the parties' fields."""
-    widgets = layout.widgets
+    widgets = layout.widgets | _seal_widgets(reader)
     original = reader.get_historical_resolver(0)
     links = {_ident(a) for page in _pages(original) for a in _annots(page)}
     problems = []
@@ -151,6 +151,18 @@ def _annotation_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
                 continue
             problems.append(f"page {number} has an annotation ({kind}) that the contract did not have")
     return problems
+
+
+def _seal_widgets(reader: PdfFileReader) -> set:
+    """Return the invisible widgets of document timestamps (the seal's field), which carry no text."""
+    found = set()
+    for _, value, ref in pdf_fields.enumerate_sig_fields(reader):
+        if value is not None and value.get_object().get("/Type") == "/DocTimeStamp":
+            for widget in _widget_refs(ref):
+                rect = [float(v) for v in widget.get_object().get("/Rect", [0, 0, 0, 0])]
+                if rect[2] - rect[0] == 0 or rect[3] - rect[1] == 0:
+                    found.add(_ident(widget))
+    return found
 
 
 def _widget_refs(ref) -> list:
