@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 PASSPHRASE = b"test passphrase"
-NOW = datetime.datetime.now(datetime.timezone.utc)
+NOW = datetime.datetime.now(datetime.UTC)
 _OIDS = {"O": NameOID.ORGANIZATION_NAME, "organizationIdentifier": x509.ObjectIdentifier("2.5.4.97"),
          "C": NameOID.COUNTRY_NAME, "CN": NameOID.COMMON_NAME, "OU": NameOID.ORGANIZATIONAL_UNIT_NAME}
 
@@ -56,8 +56,8 @@ def certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: bool
                 not_before: datetime.datetime | None = None, not_after: datetime.datetime | None = None,
                 usage: dict | None = None, eku: list | None = None) -> x509.Certificate:
     """Return a certificate; by default a signing certificate valid from yesterday for 30 days."""
-    flags = dict(digital_signature=True, content_commitment=not ca, key_encipherment=False, data_encipherment=False,
-                 key_agreement=False, key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False)
+    flags = {"digital_signature": True, "content_commitment": not ca, "key_encipherment": False, "data_encipherment": False,
+                 "key_agreement": False, "key_cert_sign": ca, "crl_sign": ca, "encipher_only": False, "decipher_only": False}
     flags.update(usage or {})
     builder = (
         x509.CertificateBuilder()

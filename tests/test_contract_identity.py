@@ -7,15 +7,15 @@ import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-import pytest
-
 import attacks
+import pytest
+from pki import make_pki
+
 from contract import pdf
 from contract.__main__ import main
 from contract.load import load
 from contract.pdf import credentials
 from contract.provenance import Source
-from pki import make_pki
 
 pytestmark = pytest.mark.slow  # renders and signs PDFs
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from pki import make_pki
 
 from contract import pdf
 from contract.__main__ import main
 from contract.load import load
 from contract.provenance import Source
-from pki import make_pki
 
 pytestmark = pytest.mark.slow  # renders and signs a PDF
 

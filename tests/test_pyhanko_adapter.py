@@ -5,8 +5,8 @@ import inspect
 import io
 from importlib import metadata
 
-from pypdf import PdfReader, PdfWriter
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pypdf import PdfReader, PdfWriter
 
 from contract.pdf import pyhanko_adapter
 

@@ -13,9 +13,9 @@ import subprocess
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pki_services
 import pytest
 
-import pki_services
 from contract import pdf
 from contract.__main__ import main
 from contract.load import load
@@ -128,5 +128,5 @@ def test_seal_waits_for_every_party(services, unsigned, tmp_path):
 
 def test_pyhanko_agrees_the_sealed_file_is_valid(services, sealed):
     done = subprocess.run(["pyhanko", "sign", "validate", "--trust", str(services.root_pem), "--trust-replace",
-                           "--no-revocation-check", str(sealed)], capture_output=True, text=True)
+                           "--no-revocation-check", str(sealed)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

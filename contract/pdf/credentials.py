@@ -15,7 +15,6 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 
-
 ORGANIZATION_IDENTIFIER = x509.ObjectIdentifier("2.5.4.97")
 
 
