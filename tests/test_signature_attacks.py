@@ -290,3 +290,34 @@ def test_stamp_font_never_comes_from_the_temp_folder(pki, unsigned, tmp_path, mo
         tempfile.tempdir = None
     assert planted.exists()
 
+
+
+def test_odd_files_and_arguments_get_clear_answers(pki, unsigned, tmp_path):
+    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    appended = tmp_path / "appended.pdf"
+    appended.write_bytes(signed + b"garbage\n")
+    code, out = run("verify", appended, "--trust", pki.ca_pem)
+    assert code == 1 and "problem: bytes were appended after the file's last revision" in out
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(signed[: len(signed) // 2])
+    code, out = run("verify", truncated)
+    assert code == 1 and out.startswith(f"{truncated}: error: this PDF cannot be read")
+    good = tmp_path / "good.pdf"
+    good.write_bytes(signed)
+    code, out = run("verify", good, "--trust", good)
+    assert code == 1 and out == f"{good}: error: not an X.509 certificate (PEM or DER) (give a certificate file (PEM or DER) here)\n"
+    code, out = run("verify", good, "--at", "yesterday")
+    assert code == 2 and "--at 'yesterday' is not an ISO date and time" in out
+
+
+def test_signature_carries_reason_and_location_from_the_contract_data(pki, unsigned, tmp_path):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    source = tmp_path / "c.pdf"
+    source.write_bytes(unsigned)
+    p = pki.parties["vinnova"]
+    code, out = run("sign", source, "--party", "vinnova", "--key", p.key_pem, "--cert", p.cert_pem, "-o", tmp_path / "s.pdf")
+    assert code == 0, out
+    sig = PdfFileReader(io.BytesIO((tmp_path / "s.pdf").read_bytes()), strict=False).embedded_signatures[0]
+    assert str(sig.sig_object["/Reason"]) == "Vinnova undertecknar Klimatkontrakt 2030 – VERSION 2023"
+    assert str(sig.sig_object["/Location"]) == "Borås Stad"

@@ -129,7 +129,7 @@ def load_certificates(path: str, data: bytes) -> list[x509.Certificate]:
             return x509.load_pem_x509_certificates(data)
         return [x509.load_der_x509_certificate(data)]
     except ValueError:
-        raise _error(path, "not an X.509 certificate (PEM or DER)", "give the signer's certificate with --cert", "cert") from None
+        raise _error(path, "not an X.509 certificate (PEM or DER)", "give a certificate file (PEM or DER) here", "cert") from None
 
 
 def _checked(origin: str, creds: Credentials, key_origin: str | None = None) -> Credentials:

@@ -28,6 +28,11 @@ def _diagnostic(origin: str, message: str, hint: str, code: str) -> Diagnostic:
 
 def refusals(origin: str, data: bytes, party: str, creds: Credentials, now: datetime.datetime) -> list[Diagnostic]:
     """Return every reason this party may not sign this PDF with these credentials (empty: it may)."""
+    return _refusals(origin, data, party, creds, now)[0]
+
+
+def _refusals(origin: str, data: bytes, party: str, creds: Credentials,
+              now: datetime.datetime) -> tuple[list[Diagnostic], structure.Layout]:
     reader, layout = structure.read(origin, data)
     out = []
     if layout.facts.get("status") == "draft":
@@ -41,7 +46,7 @@ def refusals(origin: str, data: bytes, party: str, creds: Credentials, now: date
     if party not in layout.fields:
         out.append(_diagnostic(origin, f"this PDF has no signature field for party {party!r}",
                                f"use one of: {', '.join(layout.parties)}", "unknown-party"))
-        return out
+        return out, layout
     current = {name: value is not None for name, value, _ in fields.enumerate_sig_fields(reader)}
     if current.get(party):
         out.append(_diagnostic(origin, f"the field of party {party!r} is already signed",
@@ -55,15 +60,14 @@ def refusals(origin: str, data: bytes, party: str, creds: Credentials, now: date
     out += [_diagnostic(creds.subject, f"this certificate is not {party!r}'s: {p}",
                         f"sign with a certificate issued to the party (see 'klimatkontrakt parties {layout.facts.get('version')}')",
                         "identity") for p in identity.mismatches(creds.cert, required)]
-    return out
+    return out, layout
 
 
 def sign(origin: str, data: bytes, party: str, creds: Credentials, tsa_url: str | None = None) -> bytes:
     """Return the PDF with the party's field signed in one incremental update; refuse with every reason."""
-    problems = refusals(origin, data, party, creds, datetime.datetime.now(datetime.UTC))
+    problems, layout = _refusals(origin, data, party, creds, datetime.datetime.now(datetime.UTC))
     if problems:
         raise ContractError(problems)
-    _, layout = structure.read(origin, data)
     reason, location = identity.field_texts(layout.fields[party])
     meta = signers.PdfSignatureMetadata(field_name=party, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
                                         reason=reason, location=location)

@@ -82,6 +82,8 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     layout.widgets = {_ident(w) for name, ref in refs.items() if name in parties for w in _widget_refs(ref)}
     layout.problems += _contract_problems(parties, found, facts)
     layout.problems += _later_problems(reader, layout)
+    if data[revision_end(reader, data, total - 1):].strip(b"\x00\t\n\f\r "):
+        layout.problems.append("bytes were appended after the file's last revision")
     return reader, layout
 
 
