@@ -14,11 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PKI the tests use
 
-from pki import PASSPHRASE, make_pki  # noqa: E402
+from pki import PASSPHRASE, make_pki
 
-from contract import pdf, provenance  # noqa: E402
-from contract.pdf import credentials, sign, verify  # noqa: E402
-from contract.load import load  # noqa: E402
+from contract import pdf, provenance
+from contract.load import load
+from contract.pdf import credentials, sign, verify
 
 
 def timed(fn):

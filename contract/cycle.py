@@ -82,7 +82,8 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
     result.pdfs.update({pdf.name: locking.file_hash(pdf) for pdf in pdfs})
     if pdfs:
-        from .pdf import against  # pyHanko loads in ~1 s: only when signed PDFs are recorded
+        # pyHanko loads in ~1 s: only when signed PDFs are recorded
+        from .pdf import against
 
         for pdf in pdfs:
             lang, digest = against.contract_identity(str(pdf), pdf.read_bytes(), version)
