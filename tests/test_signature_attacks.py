@@ -321,3 +321,38 @@ def test_signature_carries_reason_and_location_from_the_contract_data(pki, unsig
     sig = PdfFileReader(io.BytesIO((tmp_path / "s.pdf").read_bytes()), strict=False).embedded_signatures[0]
     assert str(sig.sig_object["/Reason"]) == "Vinnova undertecknar Klimatkontrakt 2030 – VERSION 2023"
     assert str(sig.sig_object["/Location"]) == "Borås Stad"
+
+
+def test_a_backdated_timestamp_from_an_untrusted_service_is_refused(pki, unsigned, tmp_path):
+    """An expired signer cannot pass by bringing its own time-stamping service and a time of its choosing."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    from pki import _key, certificate, name
+
+    expired = issue(pki, "expired-signer", {"C": "SE", "O": "Vinnova", "organizationIdentifier": "NTRSE-2021005216", "CN": "x"},
+                    not_before=NOW - datetime.timedelta(days=60), not_after=NOW - datetime.timedelta(days=1))
+    tsa_key = _key()
+    tsa_name = name({"C": "SE", "CN": "Our own TSA"})
+    tsa = certificate(tsa_name, tsa_key, tsa_name, tsa_key, eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+    der = serialization.Encoding.DER
+    stamper = DummyTimeStamper(asn1_x509.Certificate.load(tsa.public_bytes(der)),
+                               asn1_keys.PrivateKeyInfo.load(tsa_key.private_bytes(der, serialization.PrivateFormat.PKCS8,
+                                                                                   serialization.NoEncryption())),
+                               fixed_dt=NOW - datetime.timedelta(days=30))
+    writer = IncrementalPdfFileWriter(io.BytesIO(unsigned), strict=False)
+    meta = signers.PdfSignatureMetadata(field_name="vinnova", md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
+    out = io.BytesIO()
+    signer = credentials.load_pem("k", expired.key_pem.read_bytes(), "c", expired.cert_pem.read_bytes()).signer()
+    signers.PdfSigner(meta, signer=signer, timestamper=stamper).sign_pdf(writer, output=out)
+    target = tmp_path / "backdated.pdf"
+    target.write_bytes(out.getvalue())
+    code, text = run("verify", target, "--trust", pki.ca_pem)
+    assert code == 1
+    assert "the signature's timestamp is not from a trusted time-stamping service" in text
+    assert "(signer's claim)" in text  # the untrusted timestamp is not taken as the time

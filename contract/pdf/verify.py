@@ -131,7 +131,7 @@ def _check(party: str, sig, settings: trust.Settings, required: dict[str, str]) 
     result.intact, result.valid, result.trusted = status.intact, status.valid, status.trusted
     result.coverage = status.coverage.name if status.coverage else None
     result.modification = status.modification_level.name if status.modification_level else None
-    result.problems = _problems(status)
+    result.problems = _problems(status, bool(settings.anchors))
     mismatches = identity.mismatches(cert, required) if required else ["the contract names no identity for this party"]
     if mismatches:
         result.identity = "mismatch"
@@ -146,13 +146,13 @@ def _check(party: str, sig, settings: trust.Settings, required: dict[str, str]) 
 
 def _time(result: PartyResult, status) -> None:
     stamp = status.timestamp_validity
-    if stamp is not None and stamp.intact and stamp.valid:
+    if stamp is not None and stamp.intact and stamp.valid and stamp.trusted:
         result.signing_time, result.time_source = stamp.timestamp.isoformat(), "timestamp"
     elif status.signer_reported_dt:
         result.signing_time, result.time_source = status.signer_reported_dt.isoformat(), "signer's claim"
 
 
-def _problems(status) -> list[str]:
+def _problems(status, need_trust: bool) -> list[str]:
     problems = []
     if not status.intact:
         problems.append("the signed bytes were changed after signing (digest mismatch)")
@@ -166,6 +166,9 @@ def _problems(status) -> list[str]:
     stamp = status.timestamp_validity
     if stamp is not None and not (stamp.intact and stamp.valid):
         problems.append("the signature's timestamp does not verify")
+    elif stamp is not None and need_trust and not stamp.trusted:
+        # The signature is judged at its timestamp's time: an untrusted one could backdate it.
+        problems.append("the signature's timestamp is not from a trusted time-stamping service (give its root with --trust)")
     return problems
 
 
