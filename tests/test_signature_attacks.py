@@ -329,11 +329,10 @@ def test_a_backdated_timestamp_from_an_untrusted_service_is_refused(pki, unsigne
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.x509.oid import ExtendedKeyUsageOID
+    from pki import _key, certificate, name
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-
-    from pki import _key, certificate, name
 
     expired = issue(pki, "expired-signer", {"C": "SE", "O": "Vinnova", "organizationIdentifier": "NTRSE-2021005216", "CN": "x"},
                     not_before=NOW - datetime.timedelta(days=60), not_after=NOW - datetime.timedelta(days=1))
