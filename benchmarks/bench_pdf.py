@@ -14,10 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PKI the tests use
 
-from pki import PASSPHRASE, make_pki  # noqa: E402
+from pki import PASSPHRASE, make_pki
 
-from contract import pdf, provenance, sign  # noqa: E402
-from contract.load import load  # noqa: E402
+from contract import pdf, provenance
+from contract.load import load
+from contract.pdf import credentials, sign, verify
 
 
 def timed(fn):
@@ -42,15 +43,15 @@ def main() -> None:
         print(f"render 2023 {lang}: first {times[0]:.2f} s; repeated in the same process "
               f"{statistics.median(times[1:] or times):.2f} s (Typst's cache)")
     with tempfile.TemporaryDirectory() as folder:
-        pki = make_pki(Path(folder), [p.id for p in contract.parties])
+        pki = make_pki(Path(folder), contract.parties)
         data, times = unsigned["sv"], []
         for party in contract.parties:
-            creds = sign.load_p12("p12", pki.parties[party.id].p12.read_bytes(), PASSPHRASE)
+            creds = credentials.load_p12("p12", pki.parties[party.id].p12.read_bytes(), PASSPHRASE)
             seconds, data = timed(lambda: sign.sign("bench", data, party.id, creds))
             times.append(seconds)
         print(f"sign one party: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
               f"max {max(times):.2f} s (8 parties in turn)")
-        seconds, result = timed(lambda: sign.verify("bench", data, [pki.ca_cert]))
+        seconds, result = timed(lambda: verify.verify("bench", data, [pki.ca_cert]))
         assert result.ok
         print(f"verify all 8 signatures with modification analysis: {seconds:.2f} s")
 

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except ContractError as exc:
         _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
-        return 1
+        return getattr(exc, "exit_code", 1)  # a usage error says 2
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
@@ -216,7 +216,7 @@ def _run_build(args) -> int:
 COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
 
 # Command groups that live in their own modules (contract/cli_*.py), each exporting COMMANDS.
-COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_diff", "cli_site", "cli_signed", "cli_word")
+COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_verify", "cli_diff", "cli_site", "cli_signed", "cli_word")
 
 
 def _module_commands():

@@ -162,7 +162,7 @@ def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
     from .render.redline_pdf import render_redline_pdf
 
     new = contracts[job.version]
-    return render_redline_pdf(compare(contracts[new.meta.previous], new), job.lang, src)
+    return render_redline_pdf(compare(contracts[new.meta.previous], new), job.lang, src, draft=new.meta.status == "draft")
 
 
 class _InProcess:

@@ -33,15 +33,15 @@ def run_diff(args) -> int:
     old = revisions.load_spec(args.root, args.old)
     new = revisions.load_spec(args.root, args.new)
     changes = diff.compare(old, new, revisions.parse(args.old).label, revisions.parse(args.new).label)
-    _write(_render(changes, args), args.output)
+    _write(_render(changes, args, draft=new.meta.status == "draft"), args.output)
     return 1 if args.exit_code and not changes.empty else 0
 
 
-def _render(changes: diff.ChangeSet, args) -> bytes:
+def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
     if args.format == "pdf":
         from .render import redline_pdf  # imported here: typst is only needed for PDFs
 
-        return redline_pdf.render_redline_pdf(changes, args.lang, provenance.source(args.root))
+        return redline_pdf.render_redline_pdf(changes, args.lang, provenance.source(args.root), draft=draft)
     if args.format == "json":
         return (json.dumps(redline.to_json(changes), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     render = {"text": redline.to_text, "md": redline.to_markdown, "html": redline.to_html}[args.format]

@@ -1,7 +1,6 @@
-"""Commands for the signed contract: pdf, sign, verify, docx."""
+"""Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: cli_verify.py)."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ from .model import Pos
 from .provenance import source
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
-    from . import sign
+    from .pdf.credentials import Credentials
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -22,6 +21,11 @@ def _read(path: Path, what: str) -> bytes:
     except OSError as exc:
         raise ContractError([Diagnostic(Pos(str(path)), "error", f"cannot read the {what}: {exc.strerror}",
                                         "check the path", "io")]) from None
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """Read an input file, or raise a located error."""
+    return _read(path, what)
 
 
 def _write(data: bytes, output: Path) -> None:
@@ -63,39 +67,55 @@ def _run_document(args) -> int:
 
 
 def _add_sign(sub) -> None:
-    p = sub.add_parser("sign", help="sign one party's field of a contract PDF (PAdES B-B, incremental update)")
+    p = sub.add_parser("sign", help="sign one party's field of the Swedish contract PDF (PAdES B-B, or B-T with --tsa)")
     p.add_argument("pdf", type=Path, metavar="PDF")
     p.add_argument("--party", required=True, metavar="ID", help="the party whose field to sign, e.g. boras-stad")
     p.add_argument("--p12", type=Path, metavar="FILE", help="a PKCS#12 file (.p12/.pfx) with key and certificate")
     p.add_argument("--key", type=Path, metavar="FILE", help="the private key (PEM or DER), with --cert")
     p.add_argument("--cert", type=Path, metavar="FILE", help="the signer's certificate (PEM or DER), with --key")
-    p.add_argument("--chain", type=Path, metavar="FILE", help="intermediate CA certificates (PEM), with --key/--cert")
+    p.add_argument("--chain", type=Path, metavar="FILE", help="intermediate CA certificates (PEM), with --key/--cert or --pkcs11-lib")
     p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="a file holding the passphrase of the p12 or key")
+    p.add_argument("--pkcs11-lib", metavar="LIB", help="the PKCS#11 module of a smart card or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so)")
+    p.add_argument("--token-label", metavar="L", help="the label of the token (card) holding the key, with --pkcs11-lib")
+    p.add_argument("--key-label", metavar="K", help="the label of the key and its certificate on the token, with --pkcs11-lib")
+    p.add_argument("--pin-file", type=Path, metavar="FILE", help="a file holding the token's PIN, with --pkcs11-lib")
+    p.add_argument("--tsa", metavar="URL", help="an RFC 3161 time-stamping service: adds a signature timestamp (PAdES B-T)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the signed PDF to write")
     p.set_defaults(run=_run_sign)
 
 
 def _run_sign(args) -> int:
-    from . import sign  # pyHanko and typst load in ~1 s: only when needed
-    creds = _credentials(args)
+    from .pdf import sign  # pyHanko and typst load in ~1 s: only when needed
+
     data = _read(args.pdf, "PDF")
-    signed = sign.sign(str(args.pdf), data, args.party, creds)
+    creds = _credentials(args)
+    try:
+        signed = sign.sign(str(args.pdf), data, args.party, creds, tsa_url=args.tsa)
+    finally:
+        creds.close()
     _write(signed, args.output)
     print(f"signed the field of {args.party} as {creds.subject}", file=sys.stderr)
     return 0
 
 
-def _credentials(args) -> sign.Credentials:
-    from . import sign  # pyHanko and typst load in ~1 s: only when needed
-    passphrase = _passphrase(args.passphrase_file)
-    if args.p12 and (args.key or args.cert):
-        raise _usage("give either --p12 or --key with --cert, not both")
-    if args.p12:
-        return sign.load_p12(str(args.p12), _read(args.p12, "PKCS#12 file"), passphrase)
-    if not (args.key and args.cert):
-        raise _usage("give the signer's credentials: --p12 FILE, or --key FILE with --cert FILE")
+def _credentials(args) -> Credentials:
+    from .pdf import credentials  # pyHanko loads in ~1 s: only when needed
+
+    chosen = [name for name, on in (("--p12", args.p12), ("--key/--cert", args.key or args.cert), ("--pkcs11-lib", args.pkcs11_lib)) if on]
+    if len(chosen) > 1:
+        raise _usage(f"give one way to the signer's key, not {' and '.join(chosen)}")
     chain = _read(args.chain, "chain") if args.chain else b""
-    return sign.load_pem(str(args.key), _read(args.key, "key"), str(args.cert), _read(args.cert, "certificate"), chain, passphrase)
+    if args.pkcs11_lib:
+        if not (args.token_label and args.key_label):
+            raise _usage("with --pkcs11-lib give --token-label L and --key-label K")
+        pin = _passphrase(args.pin_file)
+        return credentials.load_pkcs11(args.pkcs11_lib, args.token_label, args.key_label, pin, chain)
+    passphrase = _passphrase(args.passphrase_file)
+    if args.p12:
+        return credentials.load_p12(str(args.p12), _read(args.p12, "PKCS#12 file"), passphrase)
+    if not (args.key and args.cert):
+        raise _usage("give the signer's credentials: --p12 FILE, --key FILE with --cert FILE, or --pkcs11-lib with labels")
+    return credentials.load_pem(str(args.key), _read(args.key, "key"), str(args.cert), _read(args.cert, "certificate"), chain, passphrase)
 
 
 def _passphrase(path: Path | None) -> bytes | None:
@@ -104,61 +124,37 @@ def _passphrase(path: Path | None) -> bytes | None:
     return _read(path, "passphrase file").rstrip(b"\r\n")
 
 
-def _usage(message: str) -> ContractError:
-    return ContractError([Diagnostic(Pos("klimatkontrakt sign"), "error", message, "see 'klimatkontrakt sign --help'", "usage")])
+class UsageError(ContractError):
+    """Bad arguments: the command line exits 2."""
+
+    exit_code = 2
 
 
-# ---------------------------------------------------------------- verify
+def _usage(message: str, command: str = "sign") -> ContractError:
+    return UsageError([Diagnostic(Pos(f"klimatkontrakt {command}"), "error", message, f"see 'klimatkontrakt {command} --help'", "usage")])
 
 
-def _add_verify(sub) -> None:
-    p = sub.add_parser("verify", help="check every party's signature of a contract PDF and what changed after it")
+# ---------------------------------------------------------------- seal
+
+
+def _add_seal(sub) -> None:
+    p = sub.add_parser("seal", help="once every party has signed: embed validation data and a document timestamp (PAdES B-LTA)")
     p.add_argument("pdf", type=Path, metavar="PDF")
+    p.add_argument("--tsa", required=True, metavar="URL", help="an RFC 3161 time-stamping service")
     p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
-                   help="a CA certificate (PEM) to trust; repeat for several; without it no signer is 'trusted'")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.set_defaults(run=_run_verify)
+                   help="a CA certificate (PEM) the signers' certificates chain to; repeat for several")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the sealed PDF to write")
+    p.set_defaults(run=_run_seal)
 
 
-def _run_verify(args) -> int:
-    from . import sign  # pyHanko and typst load in ~1 s: only when needed
-    trust = [cert for path in args.trust for cert in sign.load_certificates(str(path), _read(path, "CA certificate"))]
-    result = sign.verify(str(args.pdf), _read(args.pdf, "PDF"), trust)
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        _print_verification(result, bool(trust))
-    return 0 if result.ok else 1
+def _run_seal(args) -> int:
+    from .pdf import credentials, seal  # pyHanko loads in ~1 s: only when needed
+
+    trust = [c for path in args.trust for c in credentials.load_certificates(str(path), _read(path, "CA certificate"))]
+    sealed = seal.seal(str(args.pdf), _read(args.pdf, "PDF"), args.tsa, trust)
+    _write(sealed, args.output)
+    print("sealed: validation data and a document timestamp added", file=sys.stderr)
+    return 0
 
 
-def _print_verification(result: sign.Verification, trusting: bool) -> None:
-    facts = result.facts
-    print(f"version {facts.get('version', '?')} ({facts.get('lang', '?')}), status {facts.get('status', '?')}, "
-          f"built from commit {facts.get('commit', '?')}")
-    for party in result.parties:
-        print(_party_line(party, trusting))
-        for problem in party.problems:
-            print(f"    problem: {problem}")
-    for problem in result.metadata_problems:
-        print(f"warning: metadata: {problem} (PDF/A wants document info and XMP to agree)")
-    signed = sum(p.signed for p in result.parties)
-    broken = [p.party for p in result.parties if not p.ok]
-    verdict = f"NOT OK: {', '.join(broken)}" if broken else "OK"
-    print(f"{signed} of {len(result.parties)} parties signed; {verdict}")
-
-
-def _party_line(party: sign.PartyResult, trusting: bool) -> str:
-    if not party.signed:
-        return f"{party.party}: not signed"
-    if party.signer is None:
-        return f"{party.party}: signed, but the signature cannot be checked"
-    flags = [
-        "valid" if party.valid else "INVALID",
-        "intact" if party.intact else "NOT INTACT",
-        ("trusted" if party.trusted else "NOT TRUSTED") if trusting else "trust not checked (no --trust)",
-    ]
-    return (f"{party.party}: signed by {party.signer} at {party.signing_time}; {', '.join(flags)}; "
-            f"covers {party.coverage}; changed after it: {party.modification}")
-
-
-COMMANDS = [_add_document("pdf"), _add_sign, _add_verify, _add_document("docx")]
+COMMANDS = [_add_document("pdf"), _add_sign, _add_seal, _add_document("docx")]

@@ -83,6 +83,13 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     result = existing or locking.Lock(version, contract.meta.signed_on or "", errata=len(contract.meta.errata))
     result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
     result.pdfs.update({pdf.name: locking.file_hash(pdf) for pdf in pdfs})
+    if pdfs:
+        # pyHanko loads in ~1 s: only when signed PDFs are recorded
+        from .pdf import against
+
+        for pdf in pdfs:
+            lang, digest = against.contract_identity(str(pdf), pdf.read_bytes(), version)
+            result.contracts[lang] = digest
     locking.write_lock(folder, result)
     return result
 

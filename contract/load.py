@@ -191,6 +191,7 @@ def _party(doc: Document, data: Any, index: int) -> Party:
             role=_text(doc, role, path + ("signatory", "role"), f"party/{data['id']}/role") if role else None,
         ),
         pos=doc.pos(path),
+        certificate_subject={str(k): str(v) for k, v in (data.get("certificate_subject") or {}).items()},
     )
 
 

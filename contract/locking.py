@@ -32,15 +32,20 @@ class Lock:
     files: dict[str, str] = field(default_factory=dict)
     pdfs: dict[str, str] = field(default_factory=dict)
     errata: int = 0  # how many errata the recorded content already includes
+    contracts: dict[str, str] = field(default_factory=dict)  # language -> hash of the unsigned contract in the signed PDF
 
     def as_data(self) -> dict:
-        return {"version": self.version, "signed_on": self.signed_on, "errata": self.errata, "files": dict(sorted(self.files.items())), "pdfs": dict(sorted(self.pdfs.items()))}
+        data = {"version": self.version, "signed_on": self.signed_on, "errata": self.errata, "files": dict(sorted(self.files.items())), "pdfs": dict(sorted(self.pdfs.items()))}
+        if self.contracts:  # written only when a signed PDF was recorded, so older locks stay byte-identical
+            data["contracts"] = dict(sorted(self.contracts.items()))
+        return data
 
 
 def canonical(data: Any) -> Any:
-    """Return the locked content of parsed YAML: English and comments left out; errata kept (only the tool adds them)."""
+    """Return the locked content of parsed YAML: English, signing identities and comments left out; errata kept (only the tool adds them)."""
     if isinstance(data, dict):
         skip = {"en", "note_en"} if "sv" in data else set()
+        skip |= {"certificate_subject"}  # which certificate a party signs with is not contract text
         return {str(k): canonical(v) for k, v in data.items() if k not in skip}
     if isinstance(data, list):
         return [canonical(item) for item in data]
@@ -74,8 +79,9 @@ def read_lock(folder: Path) -> Lock | None:
         return None
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        lock = Lock(str(data["version"]), str(data["signed_on"]), dict(data.get("files") or {}), dict(data.get("pdfs") or {}), int(data.get("errata", 0)))
-        if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values())):
+        lock = Lock(str(data["version"]), str(data["signed_on"]), dict(data.get("files") or {}), dict(data.get("pdfs") or {}), int(data.get("errata", 0)),
+                    dict(data.get("contracts") or {}))
+        if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values(), *lock.contracts.values())):
             raise ValueError("hashes must be text")
         return lock
     except Exception as exc:  # any damage at all: the lock cannot be trusted

@@ -131,6 +131,9 @@ class Party:
     name: Text
     signatory: Signatory = field(default_factory=Signatory)
     pos: Pos | None = None
+    # What the party's signing certificate must carry in its subject: short name (O,
+    # organizationIdentifier, ...) -> value. Empty when the contract data names nothing.
+    certificate_subject: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -89,11 +89,14 @@ def test_an_erratum_records_the_correction_and_relocks(repo_copy):
     assert code == 1 and "version 2023 is locked with 1 errata, but contract.yaml lists 0" in out
 
 
-def test_lock_records_signed_pdfs_and_refuses_drafts(repo_copy, tmp_path):
+def test_lock_refuses_a_pdf_that_is_no_contract_and_refuses_drafts(repo_copy, tmp_path):
+    # Recording real signed PDFs (file and contract hashes): tests/test_contract_identity.py.
     pdf = tmp_path / "klimatkontrakt-2023-sv.pdf"
     pdf.write_bytes(b"%PDF-1.7 signed")
-    assert run(repo_copy, "lock", "2023", "--pdf", str(pdf))[0] == 0
-    assert "klimatkontrakt-2023-sv.pdf: sha256:" in (repo_copy / "years" / "2023" / "signed.lock").read_text(encoding="utf-8")
+    before = (repo_copy / "years" / "2023" / "signed.lock").read_bytes()
+    code, out, _ = run(repo_copy, "lock", "2023", "--pdf", str(pdf))
+    assert code == 1 and out.startswith(f"{pdf}: error: this PDF cannot be read")
+    assert (repo_copy / "years" / "2023" / "signed.lock").read_bytes() == before
     assert run(repo_copy, "new-year", "2024")[0] == 0
     code, out, _ = run(repo_copy, "lock", "2024")
     assert (code, out) == (1, "years/2024/contract.yaml: error: version 2024 is not signed (set status: signed and signed_on when every party has signed)\n")

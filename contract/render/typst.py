@@ -20,6 +20,7 @@ from .plain import Resolver
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DOCUMENT_TEMPLATE = "contract.typ.j2"
 REGIONS = {"sv": "SE", "en": "GB"}
+ORIGINAL_LANG = "sv"  # the signed original; a translation says so on its cover and in its metadata
 
 
 class Code(str):
@@ -237,6 +238,7 @@ def keywords(contract: Contract, lang: str, source: Source) -> list[str]:
         f"klimatkontrakt-status:{meta.status}",
         f"klimatkontrakt-lang:{lang}",
         f"klimatkontrakt-commit:{source.label}",
+        f"klimatkontrakt-parties:{';'.join(p.id for p in contract.parties)}",
     ]
 
 
@@ -249,15 +251,18 @@ def _parties(ctx: _Context) -> list[dict]:
             {
                 "id": party.id,
                 "heading": _around(lang, "signature_for", "party", text(party.name, ctx)),
-                "field_label": labels.label(lang, "signature_field"),
-                "place_date": labels.label(lang, "signature_place_date"),
                 "person": party.signatory.name or None,
-                "person_label": labels.label(lang, "signature_name"),
                 "role": text(role, ctx) if role and role.sv else None,
-                "role_label": labels.label(lang, "signature_role"),
+                "field": Code("true" if lang == ORIGINAL_LANG else "false"),  # a translation is never signed
             }
         )
     return out
+
+
+def _signatures_intro(contract: Contract, lang: str) -> str:
+    """Return the sentence above the signature blocks: electronic signing, complete with every signature."""
+    intro = labels.label(lang, "signature_intro", count=len(contract.parties))
+    return intro if lang == ORIGINAL_LANG else f"{labels.label(lang, 'signature_translation')} {intro}"
 
 
 def _around(lang: str, key: str, name: str, value: Code) -> Code:
@@ -270,7 +275,8 @@ def _description(contract: Contract, lang: str, source: Source, title: str) -> s
     meta = contract.meta
     status = labels.label(lang, f"status_{meta.status}")
     built = labels.label(lang, "built_from", commit=source.label, date=source.date)
-    return f"{title}, {labels.label(lang, 'version_label', version=meta.version)}. {status}. {built}."
+    notice = f" {labels.label(lang, 'translation_notice')}" if lang != ORIGINAL_LANG else ""
+    return f"{title}, {labels.label(lang, 'version_label', version=meta.version)}. {status}. {built}.{notice}"
 
 
 def _cover_note(ctx: _Context) -> str | None:
@@ -302,9 +308,11 @@ def document(contract: Contract, lang: str, source: Source) -> str:
         "between": labels.cover_line(contract, lang),
         "status": labels.label(lang, "status_draft") if draft else None,
         "cover_note": _cover_note(ctx),
+        "translation_notice": labels.label(lang, "translation_notice") if lang != ORIGINAL_LANG else None,
         "contents_title": labels.label(lang, "contents"),
         "body": body(ctx),
         "signatures_title": labels.label(lang, "signatures"),
+        "signatures_intro": _signatures_intro(contract, lang),
         "parties": _parties(ctx),
     }
     return _ENV.get_template(DOCUMENT_TEMPLATE).render(**values)

@@ -58,7 +58,8 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
         output = Path(folder) / "contract.docx"
         region = typst_render.REGIONS[lang]
         pypandoc.convert_text(text, "docx", format="markdown-smart-auto_identifiers", outputfile=str(output),
-                              extra_args=[f"--metadata=lang:{lang}-{region}"])
+                              # In pandoc's sandbox: nothing in the text can make it read a file or fetch from the network.
+                              extra_args=[f"--metadata=lang:{lang}-{region}", "--sandbox"])
         return _point_bookmarks(output.read_bytes())
 
 

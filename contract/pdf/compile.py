@@ -1,0 +1,96 @@
+"""Typst source → PDF/A-2b + PDF/UA-1 bytes, and where the layout put each signature box.
+
+Typst compiles with only the fonts we ship (bundled with the `typst` package, plus Source Sans Pro
+from the `font-source-sans-pro` package), so every font is embedded and the output does not depend
+on the machine. The timestamp comes from the source commit, so the same input gives the same bytes.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import font_source_sans_pro
+import typst
+
+from ..errors import ContractError, Diagnostic
+from ..model import Pos
+from ..render import typst as typst_render
+
+FONT_DIR = Path(font_source_sans_pro.font_directory)
+STAMP_FONT = FONT_DIR / "SourceSansPro-Regular.ttf"
+PDF_STANDARDS = ["a-2b", "ua-1"]
+FIELD_LABEL = "kk-signature-field"
+LIBRARY = "klimatkontrakt.typ"
+
+
+@dataclass(frozen=True)
+class SignatureBox:
+    """Where the layout put one party's signature box (PDF user space, origin bottom left)."""
+
+    party: str
+    page: int  # 0-based page index
+    rect: tuple[float, float, float, float]
+
+
+# ---------------------------------------------------------------- Typst
+
+
+@contextmanager
+def compiler(source: str) -> Iterator[typst.Compiler]:
+    """Yield a Typst compiler for a source beside our layout library, in a scratch folder.
+
+    The source sits in a real file (not bytes) so that a query after compiling reuses the compiled
+    document instead of compiling it again.
+    """
+    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-typst-") as folder:
+        shutil.copy(typst_render.TEMPLATES / LIBRARY, folder)
+        main = Path(folder) / "main.typ"
+        main.write_text(source, encoding="utf-8")
+        yield typst.Compiler(str(main), root=folder, font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+
+
+def compile_typst(source: str, timestamp: int) -> bytes:
+    """Compile Typst source to PDF/A-2b + PDF/UA-1 bytes at a fixed creation time.
+
+    The source may `#import "/klimatkontrakt.typ" as kk` to use the contract's layout.
+    """
+    with compiler(source) as comp:
+        return compile_with(comp, timestamp)
+
+
+def compile_with(comp: typst.Compiler, timestamp: int) -> bytes:
+    try:
+        return comp.compile(format="pdf", pdf_standards=PDF_STANDARDS, timestamp=timestamp)
+    except typst.TypstError as exc:
+        raise _typst_error(exc) from None
+
+
+def _typst_error(exc: typst.TypstError) -> ContractError:
+    hints = "; ".join(getattr(exc, "hints", []) or [])
+    message = f"Typst could not compile the PDF: {getattr(exc, 'message', str(exc))}"
+    hint = hints or "this is a bug in the PDF template (contract/templates/); please report it with the input"
+    return ContractError([Diagnostic(Pos("<typst>"), "error", message, hint, "typst")])
+
+
+def signature_boxes(comp: typst.Compiler) -> list[SignatureBox]:
+    """Return the signature boxes the compiled layout placed, in document order."""
+    try:
+        found = json.loads(comp.query(f"<{FIELD_LABEL}>", field="value", format="json"))
+    except typst.TypstError as exc:
+        raise _typst_error(exc) from None
+    boxes = []
+    for item in found:
+        top = item["page-height"] - item["y"]
+        rect = (item["x"], top - item["height"], item["x"] + item["width"], top)
+        boxes.append(SignatureBox(item["party"], item["page"] - 1, tuple(round(v, 3) for v in rect)))
+    return boxes
+
+
+
+
+_compiler = compiler  # the name tests and benchmarks used before the split
