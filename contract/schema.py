@@ -21,7 +21,7 @@ FILE_SCHEMAS = {
 SECTION_FILES = ("purpose", "parties", "municipality", "programme", "agencies", "projects", "updates", "clause")
 FILE_SCHEMAS.update({f"{name}.yaml": "sections.schema.json" for name in SECTION_FILES})
 
-_TYPE_NAMES = {
+_TYPE_NAMES: dict[str, str] = {
     "string": "text",
     "object": "a mapping (key: value lines)",
     "array": "a list (lines starting with '- ')",
@@ -114,7 +114,7 @@ def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
 
 def _wrong_type(error, doc: Document, path: tuple, where: str, report: Report) -> None:
     expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-    wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+    wanted = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in expected)
     found = _kind_of(error.instance)
     hint = ""
     if "string" in expected and isinstance(error.instance, (int, float, bool)):
@@ -165,7 +165,7 @@ def _bad_pattern(error, doc: Document, path: tuple, where: str, report: Report) 
 def _describe(path: tuple) -> str:
     if not path:
         return "the file"
-    parts = []
+    parts: list[str] = []
     for step in path:
         parts.append(f"[{step + 1}]" if isinstance(step, int) else (("." if parts else "") + str(step)))
     return "".join(parts)

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .. import inline, labels
-from ..model import BulletList, Contract, Heading, Paragraph, Section, Text, block_texts
+from ..model import BulletList, Contract, Footnote, Heading, Paragraph, Section, Text, block_texts
 from ..provenance import Source
 from .plain import Resolver
 
@@ -61,7 +61,7 @@ class _Context:
     lang: str
     resolver: Resolver
     labels: dict[str, str] = field(default_factory=dict)  # section id -> Typst label name
-    notes: dict[str, object] = field(default_factory=dict)  # footnote id -> Footnote
+    notes: dict[str, Footnote] = field(default_factory=dict)  # footnote id -> Footnote
     placed: set[str] = field(default_factory=set)  # footnote ids already set as footnotes
     in_note: bool = False
 
