@@ -11,7 +11,7 @@ from pathlib import Path
 from . import build
 from . import export as exporter
 from . import importer
-from .errors import ContractError, Diagnostic
+from .errors import ContractError, Diagnostic, UsageError
 from .files import write_atomic
 from .load import load
 from .provenance import source
@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except UsageError as exc:  # refused before anything was written: bad usage, not bad data
+        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        return 2
     except ContractError as exc:
         _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
         return 1
@@ -165,16 +168,21 @@ def _add_build(sub) -> None:
     p = sub.add_parser("build", help="validate every version, then build the site, the PDFs and the redlines")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="the output folder (default: site/)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="the output folder (default: site/): absent, empty, or written by a build before; it is replaced whole")
+    p.add_argument("--no-wait", action="store_true", help="if another build is writing the output folder, stop (exit 2) instead of waiting")
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args) -> int:
     live = sys.stderr.isatty()
     show = (lambda step: print(f"\r\033[K{step}", end="", file=sys.stderr, flush=True)) if live else None
-    result = build.build(args.root, drafts=args.drafts, out=args.out, jobs=args.jobs, progress=show)
+    result = build.build(args.root, drafts=args.drafts, out=args.out, jobs=args.jobs, progress=show, wait=not args.no_wait,
+                         notice=lambda text: print(text, file=sys.stderr, flush=True))
     if live:
         print("\r\033[K", end="", file=sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     versions = ", ".join(result.versions) or "no versions"
     count = result.warnings_count if result.unchanged else len(result.warnings)
     warnings = f"{count} warning{'s' * (count != 1)}"

@@ -60,6 +60,10 @@ class ContractError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+class UsageError(ContractError):
+    """Raised when the command was asked for something it must refuse (exit 2), e.g. an unsafe output folder."""
+
+
 class Report:
     """Collects diagnostics while loading and checking, so all are reported at once."""
 
