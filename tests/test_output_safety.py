@@ -1,0 +1,347 @@
+"""Issue #10, output safety: which folders a build may replace, one build at a time, kills, full disks, the cache.
+
+Builds run in this process unless the process boundary is what a test checks (a kill, two builds at
+once). Kills and pauses happen at named steps (contract.faults, KLIMATKONTRAKT_FAULT), never after a
+guessed time.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from build_helpers import ROOT, copy_repo, edit_style, git, leftovers, make_repo, run, run_process, tree
+
+from contract.__main__ import main
+from contract.build import _read_stamp, _stamp_file
+
+CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
+ABOVE = "the output folder is the repository or a folder above it, and a build replaces its output folder whole"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A committed repository that has never been built."""
+    return make_repo(tmp_path / "repo").resolve()
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+# ---------------------------------------------------------------- output folders
+
+
+@pytest.mark.parametrize("out, message", [
+    (".", ABOVE),
+    ("..", ABOVE),
+    ("years", "the output folder is or is inside the repository's years/, which holds sources"),
+    ("years/2023", "the output folder is or is inside the repository's years/, which holds sources"),
+    ("schema", "the output folder is or is inside the repository's schema/, which holds sources"),
+    ("contract", "the output folder is or is inside the repository's contract/, which holds sources"),
+    (".git", "the output folder is or is inside the repository's .git/, which holds sources"),
+])
+def test_the_build_refuses_the_repository_above_it_and_its_sources(repo, out, message):
+    before, around = tree(repo), _listing(repo.parent)
+    code, stdout, stderr = run(repo, "--out", str(repo / out))
+    assert (code, stdout, stderr) == (2, f"{(repo / out).resolve()}: error: {message} {CHOOSE}\n", "")
+    assert tree(repo) == before and _listing(repo.parent) == around
+
+
+def test_a_marker_does_not_make_a_source_folder_an_output(repo):
+    (repo / "years" / ".klimatkontrakt-output").write_text("forged\n", encoding="utf-8")
+    code, stdout, _ = run(repo, "--out", str(repo / "years"))
+    assert (code, stdout) == (2, f"{repo / 'years'}: error: the output folder is or is inside the repository's years/, "
+                                 f"which holds sources {CHOOSE}\n")
+
+
+def test_the_build_refuses_a_folder_with_files_of_someone_else(repo, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me\n", encoding="utf-8")
+    code, stdout, _ = run(repo, "--out", str(notes))
+    assert code == 2
+    assert stdout == (f"{notes}: error: the output folder is not empty and was not written by klimatkontrakt (it holds 'todo.txt'); "
+                      "a build replaces its output folder whole (choose another folder with --out, or empty this one yourself)\n")
+    assert _listing(notes) == ["todo.txt"] and _listing(tmp_path) == ["notes", "repo"]
+
+
+def test_the_build_refuses_a_marked_folder_that_holds_tracked_files(repo):
+    public = repo / "public"
+    public.mkdir()
+    (public / "page.html").write_text("<p>committed by hand</p>\n", encoding="utf-8")
+    (public / ".klimatkontrakt-output").write_text("marker\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a committed site")
+    code, stdout, _ = run(repo, "--out", str(public))
+    assert (code, stdout) == (2, f"{public}: error: the output folder holds files tracked by git, e.g. .klimatkontrakt-output {CHOOSE}\n")
+
+
+def test_the_build_refuses_a_file_and_a_link_to_the_repository(repo, tmp_path):
+    (tmp_path / "a-file").write_text("text\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(repo)
+    assert run(repo, "--out", str(tmp_path / "a-file"))[:2] == (2, f"{tmp_path / 'a-file'}: error: the output path is a file, not a folder {CHOOSE}\n")
+    assert run(repo, "--out", str(tmp_path / "link"))[:2] == (2, f"{repo}: error: {ABOVE} {CHOOSE}\n")
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "text\n"
+
+
+def test_site_out_refuses_a_folder_with_files_of_someone_else(repo, tmp_path):
+    mine = tmp_path / "mine"
+    (mine / "sv").mkdir(parents=True)
+    (mine / "sv" / "draft.md").write_text("my notes\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["site", "--root", str(repo), "--out", str(mine)])
+    assert code == 2
+    assert out.getvalue() == (f"{mine}: error: the output folder is not empty and was not written by klimatkontrakt (it holds 'sv'); "
+                              "a build replaces its output folder whole (choose another folder with --out, or empty this one yourself)\n")
+    assert tree(mine) == {"sv/draft.md": hashlib.sha256(b"my notes\n").hexdigest()}
+
+
+@pytest.mark.slow
+def test_site_out_writes_an_empty_folder_marks_it_and_may_write_it_again(repo, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for _ in range(2):
+        with contextlib.redirect_stderr(io.StringIO()):
+            assert main(["site", "--root", str(repo), "--out", str(empty)]) == 0
+    assert _listing(empty) == [".klimatkontrakt-output", "en", "index.html", "sv"]
+    assert (empty / "sv" / "2023" / "index.html").is_file()
+
+
+# ---------------------------------------------------------------- two builds at once
+
+
+def _start_paused(repo: Path, step: str, *args: str) -> tuple[subprocess.Popen, int]:
+    """Start python build.py that pauses at step (holding what it holds there); return it and the fd that lets it go on."""
+    arrived_r, arrived_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args], cwd=repo, env=env,
+                               pass_fds=(arrived_w, resume_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(arrived_w)
+    os.close(resume_r)
+    # Blocks until the build arrives (one byte) or dies (end of file); the timeout only guards against a hang.
+    ready, _, _ = select.select([arrived_r], [], [], 300)
+    arrived = os.read(arrived_r, 1) if ready else b""
+    os.close(arrived_r)
+    if arrived != b"x":
+        process.kill()
+        pytest.fail(f"the build did not reach {step}: {process.communicate()}")
+    return process, resume_w
+
+
+@pytest.mark.slow
+def test_a_second_build_waits_for_the_first_or_refuses_with_no_wait(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    edit_style(repo)
+    first, resume = _start_paused(repo, "locked")  # holds the lock of site/
+    refused = run_process(repo, "--no-wait")
+    assert refused.returncode == 2
+    assert refused.stdout == (f"{repo / 'site'}: error: another build is writing this output folder (process {first.pid}) "
+                              "(wait for it to finish, or run again without --no-wait to wait for it)\n")
+    waiting = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(repo)], cwd=repo,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert waiting.stderr.readline() == f"waiting for another build that is writing {repo / 'site'} (process {first.pid}) to finish\n"
+    os.close(resume)
+    out, err = first.communicate()
+    assert first.returncode == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
+    out, err = waiting.communicate()
+    # The second build ran after the first had finished, and found its complete output.
+    assert waiting.returncode == 0 and out.startswith("nothing changed since the last build of 2023;"), out + err
+    assert "edited by a test" in (repo / "site" / "sv" / "kk.css").read_text(encoding="utf-8")
+    assert leftovers(repo) == []
+
+
+# ---------------------------------------------------------------- killed builds
+
+
+@pytest.fixture(scope="module")
+def styled(built_repo, tmp_path_factory) -> dict[str, str]:
+    """The site the built repository gives after edit_style: what a completed build after the edit publishes."""
+    repo = copy_repo(built_repo.root, tmp_path_factory.mktemp("styled") / "repo")
+    edit_style(repo)
+    assert run(repo)[0] == 0
+    return tree(repo / "site")
+
+
+STAGING_LEFT = "removed .site.staging/ left by an interrupted build"
+KILLS = [  # step, two renames instead of one exchange, site/ right after the kill, notes of the next build
+    ("locked", False, "old", []),
+    ("rendering", False, "old", [STAGING_LEFT]),
+    ("staged", False, "old", [STAGING_LEFT]),
+    ("swap-exchanged", False, "new", [STAGING_LEFT]),  # the staging folder holds the old site now
+    ("swap-done", False, "new", []),
+    ("stamped", False, "new", []),
+    ("swap-moved-old", True, None, ["restored site/ from before an interrupted build", STAGING_LEFT]),
+    ("swap-moved-new", True, "new", ["removed .site.old/ left by an interrupted build"]),
+    ("swap-done", True, "new", []),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step, renames, right_after, notes", KILLS)
+def test_a_build_killed_at_any_step_of_the_swap_is_repaired_by_the_next(built_repo, styled, tmp_path, step, renames, right_after, notes):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    old = tree(repo / "site")
+    edit_style(repo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"kill:{step}"}
+    if renames:
+        env["KLIMATKONTRAKT_NO_EXCHANGE"] = "1"
+    killed = run_process(repo, env=env)
+    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
+    site = repo / "site"
+    assert {"old": old, "new": styled, None: None}[right_after] == (tree(site) if site.exists() else None)
+    code, out, err = run(repo)
+    assert code == 0, out + err
+    assert err.splitlines() == [f"{site}: note: {note}" for note in notes]
+    assert out.startswith("nothing changed" if step == "stamped" else "built 2023: site, 0 PDFs rendered, 2 reused")
+    assert tree(site) == styled and leftovers(repo) == []
+
+
+def _children(pid: int) -> list[int]:
+    """Return the processes whose parent is pid (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+def test_the_workers_of_a_killed_build_die_with_it(repo):
+    build, resume = _start_paused(repo, "rendering", "--jobs", "2")  # nothing cached: two PDFs render in two workers
+    workers = _children(build.pid)
+    handles = [os.pidfd_open(pid) for pid in workers]
+    try:
+        assert len(workers) == 2
+        os.kill(build.pid, signal.SIGKILL)
+        build.communicate()
+        for handle in handles:  # readable once that process has ended; the timeout only guards against a hang
+            assert select.select([handle], [], [], 120)[0], "a worker outlived the build it belonged to"
+    finally:
+        os.close(resume)
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for handle in handles:
+            os.close(handle)
+
+
+# ---------------------------------------------------------------- full disk, read-only folder
+
+
+@contextlib.contextmanager
+def _tmpfs(folder: Path, options: str):
+    """Mount a tmpfs with options at folder (root ignores permission bits: only a real mount refuses root)."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"this machine cannot mount a tmpfs for the test: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    with _tmpfs(tmp_path / "small", "size=64k") as small:
+        code, out, err = run(repo, "--out", str(small / "site"))
+        assert code == 1 and "Traceback" not in err
+        tmp = small / ".site.staging" / "downloads" / "2023" / f".klimatkontrakt-2023-sv.pdf.{os.getpid()}.tmp"
+        assert out == (f"{small / 'site'}: error: cannot write the output: No space left on device ({tmp}) "
+                       "(free some space, or choose another folder with --out)\n")
+        assert _listing(small) == [".site.lock"]
+
+
+def test_a_read_only_folder_is_a_clear_error(repo, tmp_path):
+    with _tmpfs(tmp_path / "ro", "ro,size=64k") as readonly:
+        code, out, _ = run(repo, "--out", str(readonly / "site"))
+        assert (code, out) == (1, f"{readonly}: error: cannot write the output: Read-only file system ({readonly / '.site.lock'}) "
+                                  "(check that the folder can be written, or choose another folder with --out)\n")
+        assert _listing(readonly) == []
+
+
+def _limit_file_size() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG instead of killing
+
+
+@pytest.mark.slow
+def test_a_file_size_limit_is_a_clear_error_without_privileges(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    edit_style(repo)
+    before = tree(repo / "site")
+    result = run_process(repo, preexec_fn=_limit_file_size)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stdout.startswith(f"{repo / 'site'}: error: cannot write the output: File too large (")
+    assert tree(repo / "site") == before and leftovers(repo) == []
+    assert not [p for p in repo.rglob("*.tmp")]
+
+
+# ---------------------------------------------------------------- the cache and the no-op stamp
+
+
+@pytest.mark.slow
+def test_a_damaged_cache_entry_is_rendered_again_with_one_note(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    published = (repo / "site" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf").read_bytes()
+    entry = next(p for p in (repo / ".cache" / "build").glob("*.pdf") if p.read_bytes() == published)
+    entry.write_text("x\n", encoding="utf-8")
+    edit_style(repo)
+    code, out, err = run(repo)
+    assert code == 0 and "1 PDFs rendered, 1 reused" in out
+    assert err == (f"{entry}: note: this cached PDF was damaged (its content does not match the hash it was stored with); "
+                   "it is rendered again\n")
+    assert (repo / "site" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf").read_bytes() == published
+    assert entry.read_bytes() == published
+    (repo / "docs_assets" / "kk.css").write_text("/* again */\n", encoding="utf-8")
+    code, out, err = run(repo)
+    assert (code, err) == (0, "") and "0 PDFs rendered, 2 reused" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["remove sv", "change a page", "add a file"])
+def test_outputs_missing_or_changed_since_the_last_build_are_built_again(built_repo, tmp_path, damage):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    site = repo / "site"
+    before = tree(site)
+    if damage == "remove sv":
+        shutil.rmtree(site / "sv")
+    elif damage == "change a page":
+        (site / "en" / "index.html").write_text("defaced\n", encoding="utf-8")
+    else:
+        (site / "sv" / "extra.html").write_text("left here\n", encoding="utf-8")
+    code, out, _ = run(repo)
+    assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused")
+    assert tree(site) == before
+
+
+@pytest.mark.parametrize("data", [b"", b"not json", b"\xff\xfe", b"[]", b"null", b'{"stamp": 1}',
+                                  b'{"stamp": "x", "versions": [], "warnings": 0, "outputs": []}'])
+def test_a_damaged_stamp_reads_as_no_stamp(repo, data):
+    stamp = _stamp_file(repo, repo / "site")
+    stamp.parent.mkdir(parents=True)
+    stamp.write_bytes(data)
+    assert _read_stamp(repo, repo / "site") is None
+
+
+@pytest.mark.slow
+def test_a_build_with_a_damaged_stamp_builds_again(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    _stamp_file(repo, repo / "site").write_text('{"stamp": [', encoding="utf-8")
+    code, out, err = run(repo)
+    assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
