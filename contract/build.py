@@ -93,7 +93,7 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
     started = time.perf_counter()
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "site"
-    with claim(root, out, wait, notice) as repaired:
+    with claim(root, out, wait, notice, known=_built_before_markers(root, out)) as repaired:
         result = _build_claimed(root, out, drafts, jobs, progress or (lambda _: None))
     result.notes[:0] = [Diagnostic(Pos(str(out)), "note", done, code="output-repaired") for done in repaired]
     result.seconds = time.perf_counter() - started
@@ -279,6 +279,21 @@ def _stamp_file(root: Path, out: Path) -> Path:
     # Named after out relative to the repository, so a copied repository keeps its stamp.
     name = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
     return root / CACHE / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:12]}.json"
+
+
+def _built_before_markers(root: Path, out: Path) -> bool:
+    """Tell whether out is a site/ a build wrote before output markers existed (so the first new build may replace it).
+
+    Such a build left a stamp named after out's absolute path, without a list of outputs, and wrote nothing else there.
+    """
+    legacy = root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
+    try:
+        stamp = json.loads(legacy.read_text(encoding="utf-8"))
+        names = {p.name for p in out.iterdir()}
+    except (OSError, ValueError):
+        return False
+    return (out == root / "site" and isinstance(stamp, dict) and "stamp" in stamp and "outputs" not in stamp
+            and names <= {"index.html", "sv", "en", "downloads"})
 
 
 def _read_stamp(root: Path, out: Path) -> dict | None:

@@ -28,8 +28,11 @@ SOURCES = ("years", "schema", "contract", ".git", "overrides", "docs_assets", "h
 CHOOSE = "choose a folder of its own with --out, e.g. --out site"
 
 
-def check_folder(root: Path, out: Path) -> None:
-    """Raise UsageError unless out may be replaced whole by a build of the repository at root."""
+def check_folder(root: Path, out: Path, known: bool = False) -> None:
+    """Raise UsageError unless out may be replaced whole by a build of the repository at root.
+
+    known: the caller has other proof that it wrote out (a build from before the marker existed).
+    """
     root, out = Path(root).resolve(), Path(out).resolve()
     if root.is_relative_to(out):
         _refuse(out, "the output folder is the repository or a folder above it, and a build replaces its output folder whole")
@@ -41,7 +44,7 @@ def check_folder(root: Path, out: Path) -> None:
     tracked = _tracked(out)
     if tracked:
         _refuse(out, f"the output folder holds files tracked by git, e.g. {tracked}")
-    if out.is_dir() and not is_marked(out):
+    if out.is_dir() and not known and not is_marked(out):
         first = next(iter(sorted(p.name for p in out.iterdir())), None)
         if first is not None:
             _refuse(out, f"the output folder is not empty and was not written by klimatkontrakt (it holds {first!r}); "
@@ -61,13 +64,14 @@ def mark(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def claim(root: Path, out: Path, wait: bool = True, notice: Callable[[str], None] | None = None) -> Iterator[list[str]]:
-    """Check out, hold its lock for the block, and repair an interrupted build's leftovers first.
+def claim(root: Path, out: Path, wait: bool = True, notice: Callable[[str], None] | None = None,
+          known: bool = False) -> Iterator[list[str]]:
+    """Check out (see check_folder), hold its lock for the block, and repair an interrupted build's leftovers first.
 
     Yield what the repair did (for notes). A second claim waits, or raises UsageError if not wait.
     """
     out = Path(out).resolve()
-    check_folder(root, out)
+    check_folder(root, out, known)
     with writing(out.parent):
         out.parent.mkdir(parents=True, exist_ok=True)
         lock = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)

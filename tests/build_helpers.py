@@ -59,8 +59,8 @@ def run(root: Path, *argv: str) -> tuple[int, str, str]:
 
 def run_process(root: Path, *argv: str, **kwargs) -> subprocess.CompletedProcess:
     """Run python build.py in its own process (where the process boundary is what a test checks)."""
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(root), *argv], cwd=root,
-                          capture_output=True, text=True, **kwargs)
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(root), *argv], check=False,
+                          cwd=root, capture_output=True, text=True, **kwargs)
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -61,9 +61,9 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built_repo, tmp_path)
     code, out, err = run(repo)
     assert code == 1
     assert out.splitlines() == [
-        "years/2023/purpose.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed "
+        ("years/2023/purpose.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed "
         "(undo the change (git checkout -- years/2023/purpose.yaml); a needed correction is an erratum: edit, then run "
-        'klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")',
+        'klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'),
         "years/2023/purpose.yaml:4:5: error: unknown field 'titel' (did you mean 'title'?)",
     ]
     assert "Traceback" not in err

@@ -19,10 +19,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from build_helpers import ROOT, copy_repo, edit_style, git, leftovers, make_repo, run, run_process, tree
+from build_helpers import (
+    ROOT,
+    copy_repo,
+    edit_style,
+    git,
+    leftovers,
+    make_repo,
+    run,
+    run_process,
+    tree,
+)
 
 from contract.__main__ import main
-from contract.build import _read_stamp, _stamp_file
+from contract.build import _built_before_markers, _read_stamp, _stamp_file
 
 CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
 ABOVE = "the output folder is the repository or a folder above it, and a build replaces its output folder whole"
@@ -60,8 +70,8 @@ def test_the_build_refuses_the_repository_above_it_and_its_sources(repo, out, me
 def test_a_marker_does_not_make_a_source_folder_an_output(repo):
     (repo / "years" / ".klimatkontrakt-output").write_text("forged\n", encoding="utf-8")
     code, stdout, _ = run(repo, "--out", str(repo / "years"))
-    assert (code, stdout) == (2, f"{repo / 'years'}: error: the output folder is or is inside the repository's years/, "
-                                 f"which holds sources {CHOOSE}\n")
+    assert (code, stdout) == (2, (f"{repo / 'years'}: error: the output folder is or is inside the repository's years/, "
+                                 f"which holds sources {CHOOSE}\n"))
 
 
 def test_the_build_refuses_a_folder_with_files_of_someone_else(repo, tmp_path):
@@ -116,6 +126,26 @@ def test_site_out_writes_an_empty_folder_marks_it_and_may_write_it_again(repo, t
             assert main(["site", "--root", str(repo), "--out", str(empty)]) == 0
     assert _listing(empty) == [".klimatkontrakt-output", "en", "index.html", "sv"]
     assert (empty / "sv" / "2023" / "index.html").is_file()
+
+
+def test_a_site_built_before_markers_existed_is_known_by_its_stamp_and_nothing_else(repo):
+    def old_stamp(out: Path) -> None:
+        name = f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
+        (repo / ".cache" / "build").mkdir(parents=True, exist_ok=True)
+        (repo / ".cache" / "build" / name).write_text('{"stamp": "0", "versions": ["2023"], "warnings": 0}', encoding="utf-8")
+
+    site, public = repo / "site", repo / "public"
+    for folder in (site, public):
+        (folder / "sv").mkdir(parents=True)
+        (folder / "index.html").write_text("<p>built</p>\n", encoding="utf-8")
+        old_stamp(folder)
+    assert _built_before_markers(repo, site)
+    assert not _built_before_markers(repo, public)  # only the default site/ was ever adopted this way
+    (site / "notes.txt").write_text("mine\n", encoding="utf-8")
+    assert not _built_before_markers(repo, site)
+    assert run(repo)[:2] == (2, (f"{site}: error: the output folder is not empty and was not written by klimatkontrakt (it holds "
+                                "'index.html'); a build replaces its output folder whole (choose another folder with --out, or empty "
+                                "this one yourself)\n"))
 
 
 # ---------------------------------------------------------------- two builds at once
@@ -248,7 +278,8 @@ def test_the_workers_of_a_killed_build_die_with_it(repo):
 def _tmpfs(folder: Path, options: str):
     """Mount a tmpfs with options at folder (root ignores permission bits: only a real mount refuses root)."""
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=False,
+                             capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip(f"this machine cannot mount a tmpfs for the test: {mounted.stderr.strip()}")
     try:
@@ -271,8 +302,8 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_
 def test_a_read_only_folder_is_a_clear_error(repo, tmp_path):
     with _tmpfs(tmp_path / "ro", "ro,size=64k") as readonly:
         code, out, _ = run(repo, "--out", str(readonly / "site"))
-        assert (code, out) == (1, f"{readonly}: error: cannot write the output: Read-only file system ({readonly / '.site.lock'}) "
-                                  "(check that the folder can be written, or choose another folder with --out)\n")
+        assert (code, out) == (1, (f"{readonly}: error: cannot write the output: Read-only file system ({readonly / '.site.lock'}) "
+                                  "(check that the folder can be written, or choose another folder with --out)\n"))
         assert _listing(readonly) == []
 
 
