@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.server
 import io
 import os
 import resource
@@ -16,7 +17,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from build_helpers import (
@@ -377,3 +380,41 @@ def test_a_build_with_a_damaged_stamp_builds_again(built_repo, tmp_path):
     _stamp_file(repo, repo / "site").write_text('{"stamp": [', encoding="utf-8")
     code, out, err = run(repo)
     assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
+
+
+# ---------------------------------------------------------------- the network
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Record every request path; answer 404."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        self.send_error(404)
+
+    def log_message(self, format, *args) -> None:
+        pass
+
+
+@pytest.mark.slow
+def test_the_build_fetches_nothing_a_text_points_at(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        clause = repo / "years" / "2024" / "clause.yaml"
+        text = clause.read_text(encoding="utf-8")
+        assert "ska uppdateras" in text
+        clause.write_text(text.replace("ska uppdateras", f"ska uppdateras ![bild]({base}/image.png) [länk]({base}/page)", 1),
+                          encoding="utf-8")
+        code, out, err = run(repo, "--drafts", "--out", str(repo / "drafts"))
+        assert code in (0, 1) and "internal error" not in out + err  # 1: validation may refuse images in texts
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert _Recorder.seen == []
