@@ -77,6 +77,7 @@ def claim(root: Path, out: Path, wait: bool = True, notice: Callable[[str], None
         lock = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         _lock(lock, out, wait, notice or (lambda _: None))
+        check_folder(root, out, known)  # again: the build waited for may have changed it
         faults.point("locked")
         with writing(out.parent):
             repaired = recover(out)

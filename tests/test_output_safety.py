@@ -36,6 +36,7 @@ from build_helpers import (
 
 from contract.__main__ import main
 from contract.build import _built_before_markers, _read_stamp, _stamp_file
+from contract.files import recover
 
 CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
 ABOVE = "the output folder is the repository or a folder above it, and a build replaces its output folder whole"
@@ -149,6 +150,21 @@ def test_a_site_built_before_markers_existed_is_known_by_its_stamp_and_nothing_e
     assert run(repo)[:2] == (2, (f"{site}: error: the output folder is not empty and was not written by klimatkontrakt (it holds "
                                 "'index.html'); a build replaces its output folder whole (choose another folder with --out, or empty "
                                 "this one yourself)\n"))
+
+
+def test_repair_restores_the_newest_old_site_and_removes_only_its_own_leftovers(tmp_path):
+    site = tmp_path / "site"
+    for name in (".site.old-41", ".site.staging-41", ".site.staging", ".site.building", ".site.notes"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(name, encoding="utf-8")
+    (tmp_path / ".site.old-40").symlink_to(tmp_path / ".site.notes")  # a link is never followed or removed
+    assert recover(site) == ["restored site/ from before an interrupted build",
+                             "removed .site.staging/ left by an interrupted build",
+                             "removed .site.staging-41/ left by an interrupted build",
+                             "removed .site.building/ left by an interrupted build"]
+    assert (site / "index.html").read_text(encoding="utf-8") == ".site.old-41"
+    assert _listing(tmp_path) == [".site.notes", ".site.old-40", "site"]
+    assert recover(site) == []
 
 
 # ---------------------------------------------------------------- two builds at once
