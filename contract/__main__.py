@@ -32,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
+        if os.environ.get("KLIMATKONTRAKT_DEBUG"):
+            raise
+        print(f"{exc.filename or '.'}: error: {exc.strerror or exc} (check that the disk has space and the folder can be written)",
+              file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise

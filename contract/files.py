@@ -21,9 +21,12 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         else:
             tmp.write_bytes(data)
         tmp.replace(path)
-    except BaseException:
+    except BaseException as exc:
         # A full disk or a read-only folder must not leave half a file behind.
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # name the file the caller asked for, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

@@ -313,7 +313,8 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_
     with _tmpfs(tmp_path / "small", "size=64k") as small:
         code, out, err = run(repo, "--out", str(small / "site"))
         assert code == 1 and "Traceback" not in err
-        assert out == (f"{small / 'site'}: error: cannot write the output: No space left on device "
+        pdf = small / ".site.staging" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf"
+        assert out == (f"{small / 'site'}: error: cannot write the output: No space left on device ({pdf}) "
                        "(free some space, or choose another folder with --out)\n")
         assert _listing(small) == [".site.lock"]
 
@@ -323,6 +324,16 @@ def test_a_read_only_folder_is_a_clear_error(repo, tmp_path):
         code, out, _ = run(repo, "--out", str(readonly / "site"))
         assert (code, out) == (1, (f"{readonly}: error: cannot write the output: Read-only file system ({readonly / '.site.lock'}) "
                                   "(check that the folder can be written, or choose another folder with --out)\n"))
+        assert _listing(readonly) == []
+
+
+def test_a_command_writing_into_a_read_only_folder_says_so(repo, tmp_path):
+    with _tmpfs(tmp_path / "ro", "ro,size=64k") as readonly:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["export", "--root", str(repo), "2023", "--format", "json", "-o", str(readonly / "2023.json")])
+        assert (code, out.getvalue()) == (1, "")
+        assert err.getvalue() == f"{readonly / '2023.json'}: error: Read-only file system (check that the disk has space and the folder can be written)\n"
         assert _listing(readonly) == []
 
 
