@@ -21,10 +21,10 @@ def _add_site(sub) -> None:
 
 
 def _run_site(args) -> int:
-    contracts, _ = gather(args.root, drafts=args.drafts)
     out = args.out or args.root / "site"
     notice = lambda text: print(text, file=sys.stderr, flush=True)
     with claim(args.root, out, wait=not args.no_wait, notice=notice), writing(out):
+        contracts, _ = gather(args.root, drafts=args.drafts)
         out.mkdir(parents=True, exist_ok=True)
         mark(out)  # first, so that a folder this command was interrupted in is still known as its own
         written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))

@@ -12,6 +12,7 @@ import pytest
 from build_helpers import copy_repo, leftovers, run, tree
 
 
+@pytest.mark.slow
 def test_build_writes_both_languages_pdfs_and_no_drafts(built_repo):
     assert built_repo.plain.startswith("built 2023: site, 2 PDFs rendered, 0 reused, 0 redlines;")
     site = built_repo.root / "site"
@@ -23,6 +24,7 @@ def test_build_writes_both_languages_pdfs_and_no_drafts(built_repo):
     assert leftovers(built_repo.root) == []
 
 
+@pytest.mark.slow
 def test_drafts_bring_the_2024_draft_and_its_redline(built_repo):
     # The 2023 PDFs are the same with or without drafts, so the second build took them from the cache.
     assert built_repo.drafts.startswith("built 2023, 2024: site, 4 PDFs rendered, 2 reused, 1 redline;")
@@ -53,6 +55,7 @@ def test_an_unchanged_rebuild_does_nothing_and_an_edit_renders_only_its_version(
     assert "4 PDFs rendered, 2 reused" in out  # 2024's contract and redline PDFs; 2023's reused
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_previous_site_untouched(built_repo, tmp_path):
     repo = copy_repo(built_repo.root, tmp_path / "repo")
     before = tree(repo / "site")
