@@ -23,11 +23,12 @@ def _add_site(sub) -> None:
 def _run_site(args) -> int:
     out = args.out or args.root / "site"
     notice = lambda text: print(text, file=sys.stderr, flush=True)
-    with claim(args.root, out, wait=not args.no_wait, notice=notice), writing(out):
+    with claim(args.root, out, wait=not args.no_wait, notice=notice):
         contracts, _ = gather(args.root, drafts=args.drafts)
-        out.mkdir(parents=True, exist_ok=True)
-        mark(out)  # first, so that a folder this command was interrupted in is still known as its own
-        written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
+        with writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+            mark(out)  # first, so that a folder this command was interrupted in is still known as its own
+            written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
 
