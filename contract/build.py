@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -137,7 +138,9 @@ def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # The PDFs render in worker processes while this process builds the site: independent work.
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)) if workers > 1 else _InProcess()
+    # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent,
+                               initargs=(os.getpid(),)) if workers > 1 else _InProcess()
     with pool:
         futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
         faults.point("rendering")

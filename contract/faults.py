@@ -4,6 +4,7 @@ The tests of interrupted and concurrent builds need the build to stop at an exac
 guessed time. KLIMATKONTRAKT_FAULT="kill:STEP" sends SIGKILL to the build itself at STEP;
 "pause:STEP:W:R" writes one byte to file descriptor W (the build has arrived) and then waits until
 file descriptor R reaches its end (the test lets it go on). Unset, every point does nothing.
+KLIMATKONTRAKT_NO_EXCHANGE=1 makes contract.files.swap use two renames, as on systems without renameat2.
 """
 from __future__ import annotations
 
