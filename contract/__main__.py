@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import json
@@ -35,8 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
-        print(f"{exc.filename or '.'}: error: {exc.strerror or exc} (check that the disk has space and the folder can be written)",
-              file=sys.stderr)
+        print(f"{exc.filename or '.'}: error: {exc.strerror or exc}{_os_hint(exc.errno)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
@@ -47,6 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _os_hint(code: int | None) -> str:
+    """Return how to fix an operating-system error, as a parenthesised hint."""
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return " (free some space, or write somewhere else)"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return " (check that the folder can be written, or write somewhere else)"
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return " (check the path)"
+    return ""
 
 
 def _parser() -> argparse.ArgumentParser:

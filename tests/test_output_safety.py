@@ -332,7 +332,7 @@ def test_a_command_writing_into_a_read_only_folder_says_so(repo, tmp_path):
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["export", "--root", str(repo), "2023", "--format", "json", "-o", str(readonly / "2023.json")])
         assert (code, out.getvalue()) == (1, "")
-        assert err.getvalue() == f"{readonly / '2023.json'}: error: Read-only file system (check that the disk has space and the folder can be written)\n"
+        assert err.getvalue() == f"{readonly / '2023.json'}: error: Read-only file system (check that the folder can be written, or write somewhere else)\n"
         assert _listing(readonly) == []
 
 
