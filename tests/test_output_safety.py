@@ -306,6 +306,21 @@ def _tmpfs(folder: Path, options: str):
         subprocess.run(["umount", str(folder)], check=True)
 
 
+@contextlib.contextmanager
+def _read_only(folder: Path):
+    """Make folder unwritable; yield it with the error the system gives: a read-only mount for root, else permissions."""
+    if os.geteuid() == 0:
+        with _tmpfs(folder, "ro,size=64k"):
+            yield folder, "Read-only file system"
+        return
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        yield folder, "Permission denied"
+    finally:
+        folder.chmod(0o755)
+
+
 @pytest.mark.slow
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_path):
     repo = copy_repo(built_repo.root, tmp_path / "repo")
@@ -319,20 +334,20 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_
 
 
 def test_a_read_only_folder_is_a_clear_error(repo, tmp_path):
-    with _tmpfs(tmp_path / "ro", "ro,size=64k") as readonly:
+    with _read_only(tmp_path / "ro") as (readonly, reason):
         code, out, _ = run(repo, "--out", str(readonly / "site"))
-        assert (code, out) == (1, (f"{readonly}: error: cannot write the output: Read-only file system ({readonly / '.site.lock'}) "
+        assert (code, out) == (1, (f"{readonly}: error: cannot write the output: {reason} ({readonly / '.site.lock'}) "
                                   "(check that the folder can be written, or choose another folder with --out)\n"))
         assert _listing(readonly) == []
 
 
 def test_a_command_writing_into_a_read_only_folder_says_so(repo, tmp_path):
-    with _tmpfs(tmp_path / "ro", "ro,size=64k") as readonly:
+    with _read_only(tmp_path / "ro") as (readonly, reason):
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["export", "--root", str(repo), "2023", "--format", "json", "-o", str(readonly / "2023.json")])
         assert (code, out.getvalue()) == (1, "")
-        assert err.getvalue() == f"{readonly / '2023.json'}: error: Read-only file system (check that the folder can be written, or write somewhere else)\n"
+        assert err.getvalue() == f"{readonly / '2023.json'}: error: {reason} (check that the folder can be written, or write somewhere else)\n"
         assert _listing(readonly) == []
 
 
