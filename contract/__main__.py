@@ -184,11 +184,18 @@ def _run_import(args) -> int:
 def _add_build(sub) -> None:
     p = sub.add_parser("build", help="validate every version, then build the site, the PDFs and the redlines")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="the output folder (default: site/): absent, empty, or written by a build before; it is replaced whole")
     p.add_argument("--no-wait", action="store_true", help="if another build is writing the output folder, stop (exit 2) instead of waiting")
     p.set_defaults(run=_run_build)
+
+
+def _positive(text: str) -> int:
+    """Parse a whole number of at least 1 (argparse reports anything else as a usage error, exit 2)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _run_build(args) -> int:

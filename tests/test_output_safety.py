@@ -70,6 +70,15 @@ def test_the_build_refuses_the_repository_above_it_and_its_sources(repo, out, me
     assert tree(repo) == before and _listing(repo.parent) == around
 
 
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_jobs_must_be_a_positive_number(repo, jobs, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", "--root", str(repo), "--jobs", jobs])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: argument --jobs: expected a whole number of at least 1, got {jobs!r}\n")
+    assert not (repo / "site").exists()
+
+
 def test_a_marker_does_not_make_a_source_folder_an_output(repo):
     (repo / "years" / ".klimatkontrakt-output").write_text("forged\n", encoding="utf-8")
     code, stdout, _ = run(repo, "--out", str(repo / "years"))
