@@ -203,7 +203,7 @@ def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
         notes.append(Diagnostic(Pos(str(entry)), "note", "this cached PDF was damaged (its content does not match "
                                 "the hash it was stored with); it is rendered again", code="cache-damaged"))
         with writing(cache):
-            entry.unlink()
+            entry.unlink(missing_ok=True)  # another build may have dropped it first
     return None
 
 
