@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import json
@@ -23,14 +24,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except UsageError as exc:  # refused before anything was written: bad usage, not bad data
+        if exc.message:
+            print(f"{parser.prog}: error: {exc.message}", file=sys.stderr)
+        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        return 2
     except ContractError as exc:
         _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
-        return getattr(exc, "exit_code", 1)  # a usage error says 2
-    except UsageError as exc:
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
-        return 2
+        return 1
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
+        if os.environ.get("KLIMATKONTRAKT_DEBUG"):
+            raise
+        print(f"{exc.filename or '.'}: error: {exc.strerror or exc}{_os_hint(exc.errno)}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
@@ -40,6 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _os_hint(code: int | None) -> str:
+    """Return how to fix an operating-system error, as a parenthesised hint."""
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return " (free some space, or write somewhere else)"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return " (check that the folder can be written, or write somewhere else)"
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return " (check the path)"
+    return ""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,17 +210,29 @@ def _print_import_validation(items: list[Diagnostic] | None) -> None:
 def _add_build(sub) -> None:
     p = sub.add_parser("build", help="validate every version, then build the site, the PDFs and the redlines")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="the output folder (default: site/)")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="the output folder (default: site/): absent, empty, or written by a build before; it is replaced whole")
+    p.add_argument("--no-wait", action="store_true", help="if another build is writing the output folder, stop (exit 2) instead of waiting")
     p.set_defaults(run=_run_build)
+
+
+def _positive(text: str) -> int:
+    """Parse a whole number of at least 1 (argparse reports anything else as a usage error, exit 2)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _run_build(args) -> int:
     live = sys.stderr.isatty()
     show = (lambda step: print(f"\r\033[K{step}", end="", file=sys.stderr, flush=True)) if live else None
-    result = build.build(args.root, drafts=args.drafts, out=args.out, jobs=args.jobs, progress=show)
+    result = build.build(args.root, drafts=args.drafts, out=args.out, jobs=args.jobs, progress=show, wait=not args.no_wait,
+                         notice=lambda text: print(text, file=sys.stderr, flush=True))
     if live:
         print("\r\033[K", end="", file=sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     versions = ", ".join(result.versions) or "no versions"
     count = result.warnings_count if result.unchanged else len(result.warnings)
     warnings = f"{count} warning{'s' * (count != 1)}"

@@ -1,25 +1,33 @@
 """The whole pipeline: gather and validate every version first, then write site, PDFs and redlines.
 
-Everything is written into a staging folder beside site/ and swapped in at the end, so a failed or
-interrupted build leaves the previous site/ as it was. PDFs are rendered in parallel processes and
-kept in a content-hash cache (.cache/build/), so an unchanged version is not rendered again.
+One build at a time writes an output folder (contract.output holds its lock and refuses folders it
+must not replace). Everything is written into a staging folder beside site/ and swapped in at the end,
+so a failed or interrupted build leaves the previous site/ as it was. PDFs are rendered in parallel
+processes and kept in a content-hash cache (.cache/build/), each entry checked against the hash in its
+name before reuse, so an unchanged version is not rendered again.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
+from . import faults
 from .errors import ContractError, Diagnostic
-from .files import swap, write_atomic
 from .export import to_json
-from .model import LANGS, Contract
+from .files import staging_path, swap, write_atomic
+from .model import LANGS, Contract, Pos
+from .output import claim, mark, writing
 from .provenance import Source, source
 from .validate import validate
 
@@ -35,6 +43,7 @@ class BuildResult:
 
     versions: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
     pdfs: int = 0
     reused: int = 0
     redlines: int = 0
@@ -76,27 +85,45 @@ def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[
 
 
 def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Validate everything, then build site, PDFs and redlines into out (default root/site) atomically."""
+          progress: Callable[[str], None] | None = None, wait: bool = True,
+          notice: Callable[[str], None] | None = None) -> BuildResult:
+    """Validate everything, then build site, PDFs and redlines into out (default root/site) atomically.
+
+    Another build writing out is waited for (notice says so), or refused with UsageError if not wait.
+    """
     started = time.perf_counter()
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "site"
-    say = progress or (lambda _: None)
+    with claim(root, out, wait, notice, known=_built_before_markers(root, out)) as repaired:
+        result = _build_claimed(root, out, drafts, jobs, progress or (lambda _: None))
+    result.notes[:0] = [Diagnostic(Pos(str(out)), "note", done, code="output-repaired") for done in repaired]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None]) -> BuildResult:
+    """Build into out, whose lock this process holds; do nothing if the last build's inputs and outputs are intact."""
     stamp = _stamp(root, source(root), drafts)
     last = _read_stamp(root, out)
-    if out.is_dir() and last and last["stamp"] == stamp:
-        # The same bytes in, the same site out: the last build already validated and wrote them.
-        return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"], seconds=time.perf_counter() - started)
+    if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
+        # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
+        return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
     contracts, warnings = gather(root, drafts)
     result = BuildResult(versions=sorted(contracts), warnings=warnings)
-    staging = _staging(out)
+    staging = staging_path(out)
     try:
-        _write_all(root, contracts, staging, drafts, jobs, say, result)
-        swap(staging, out)
+        with writing(out):
+            staging.mkdir()
+            mark(staging)
+            _write_all(root, contracts, staging, drafts, jobs, say, result)
+            faults.point("staged")
+            outputs = _outputs(staging)
+            swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _write_stamp(root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings)})
-    result.seconds = time.perf_counter() - started
+    with writing(root / CACHE):
+        _write_stamp(root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs})
+    faults.point("stamped")
     return result
 
 
@@ -111,16 +138,29 @@ def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # The PDFs render in worker processes while this process builds the site: independent work.
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _InProcess() as pool:
-        futures = [(job, cached, pool.submit(_render_job, job, contracts, src)) for job, cached, src in todo]
+    # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent,
+                               initargs=(os.getpid(),)) if workers > 1 else _InProcess()
+    with pool:
+        futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
+        faults.point("rendering")
         say("site")
         build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
-        for done, (job, cached, future) in enumerate(futures, start=1):
+        for done, (job, key, future) in enumerate(futures, start=1):
             data = future.result()
             say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
             write_atomic(staging / job.path, data)
-            write_atomic(cached, data)
+            with writing(root / CACHE):
+                write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
             result.pdfs += 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
 
 
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
@@ -135,21 +175,45 @@ def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
 
 
 def _reuse_cached(root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job],
-                  result: BuildResult) -> list[tuple[Job, Path, Source]]:
-    """Copy the PDFs the cache already has; return the jobs still to render with their cache file and provenance."""
+                  result: BuildResult) -> list[tuple[Job, str, Source]]:
+    """Copy the PDFs the cache already has; return the jobs still to render with their cache key and provenance."""
     cache = root / CACHE
-    cache.mkdir(parents=True, exist_ok=True)
+    with writing(cache):
+        cache.mkdir(parents=True, exist_ok=True)
     code = _code_fingerprint()
     sources = {v: source(root, v) for v in contracts}
     todo = []
     for job in pdf_jobs:
-        cached = cache / f"{job.key(contracts, sources[job.version], code)}.pdf"
-        if cached.is_file():
-            write_atomic(staging / job.path, cached.read_bytes())
+        key = job.key(contracts, sources[job.version], code)
+        data = _cached(cache, key, result.notes)
+        if data is not None:
+            write_atomic(staging / job.path, data)
             result.reused += 1
         else:
-            todo.append((job, cached, sources[job.version]))
+            todo.append((job, key, sources[job.version]))
     return todo
+
+
+def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
+    """Return the cached PDF of key if its content still has the hash in its name; drop a damaged one with a note."""
+    for entry in sorted(cache.glob(f"{key}-*.pdf")):
+        data = entry.read_bytes()
+        if entry.name == f"{key}-{_sha256(data)}.pdf":
+            return data
+        notes.append(Diagnostic(Pos(str(entry)), "note", "this cached PDF was damaged (its content does not match "
+                                "the hash it was stored with); it is rendered again", code="cache-damaged"))
+        with writing(cache):
+            entry.unlink(missing_ok=True)  # another build may have dropped it first
+    return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _outputs(folder: Path) -> dict[str, str]:
+    """Return the hash of every file under folder by its relative path: what the no-op decision checks."""
+    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
@@ -215,27 +279,37 @@ def _stamp(root: Path, src: Source, drafts: bool) -> str:
 
 
 def _stamp_file(root: Path, out: Path) -> Path:
-    return root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
+    # Named after out relative to the repository, so a copied repository keeps its stamp.
+    name = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+    return root / CACHE / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:12]}.json"
+
+
+def _built_before_markers(root: Path, out: Path) -> bool:
+    """Tell whether out is a site/ a build wrote before output markers existed (so the first new build may replace it).
+
+    Such a build left a stamp named after out's absolute path, without a list of outputs, and wrote nothing else there.
+    """
+    legacy = root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
+    try:
+        stamp = json.loads(legacy.read_text(encoding="utf-8"))
+        names = {p.name for p in out.iterdir()}
+    except (OSError, ValueError):
+        return False
+    return (out == root / "site" and isinstance(stamp, dict) and "stamp" in stamp and "outputs" not in stamp
+            and names <= {"index.html", "sv", "en", "downloads"})
 
 
 def _read_stamp(root: Path, out: Path) -> dict | None:
-    path = _stamp_file(root, out)
+    """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_stamp_file(root, out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    shape = {"stamp": str, "versions": list, "warnings": int, "outputs": dict}
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), t) for k, t in shape.items()):
+        return None
+    return data
 
 
 def _write_stamp(root: Path, out: Path, stamp: dict) -> None:
-    path = _stamp_file(root, out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stamp), encoding="utf-8")
-
-
-def _staging(out: Path) -> Path:
-    # Leftovers of an interrupted build are removed; the previous site/ is never touched.
-    for old in out.parent.glob(f".{out.name}.staging-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-    staging.mkdir(parents=True)
-    return staging
+    write_atomic(_stamp_file(root, out), json.dumps(stamp))

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ContractError, Diagnostic
+from .errors import ContractError, Diagnostic, UsageError
 from .files import write_atomic
 from .load import load
 from .model import Pos
@@ -124,14 +124,8 @@ def _passphrase(path: Path | None) -> bytes | None:
     return _read(path, "passphrase file").rstrip(b"\r\n")
 
 
-class UsageError(ContractError):
-    """Bad arguments: the command line exits 2."""
-
-    exit_code = 2
-
-
-def _usage(message: str, command: str = "sign") -> ContractError:
-    return UsageError([Diagnostic(Pos(f"klimatkontrakt {command}"), "error", message, f"see 'klimatkontrakt {command} --help'", "usage")])
+def _usage(message: str, command: str = "sign") -> UsageError:
+    return UsageError(f"{command}: {message} (see 'klimatkontrakt {command} --help')")
 
 
 # ---------------------------------------------------------------- seal

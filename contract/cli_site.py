@@ -8,19 +8,27 @@ from pathlib import Path
 from . import site
 from .build import gather
 from .model import LANGS
+from .output import claim, mark, writing
 
 
 def _add_site(sub) -> None:
     p = sub.add_parser("site", help="build the website: site/sv/, site/en/ and the root page")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="the folder to write (default: ROOT/site)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="the folder to write (default: ROOT/site): absent, empty, or written by klimatkontrakt before")
+    p.add_argument("--no-wait", action="store_true", help="if another build is writing the folder, stop (exit 2) instead of waiting")
     p.set_defaults(run=_run_site)
 
 
 def _run_site(args) -> int:
-    contracts, _ = gather(args.root, drafts=args.drafts)
     out = args.out or args.root / "site"
-    written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
+    notice = lambda text: print(text, file=sys.stderr, flush=True)
+    with claim(args.root, out, wait=not args.no_wait, notice=notice):
+        contracts, _ = gather(args.root, drafts=args.drafts)
+        with writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+            mark(out)  # first, so that a folder this command was interrupted in is still known as its own
+            written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
 

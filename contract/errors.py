@@ -60,8 +60,17 @@ class ContractError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
-class UsageError(Exception):
-    """Raised when a command is given an argument it cannot take (exit 2); the message says what to give."""
+class UsageError(ContractError):
+    """Raised when a command must refuse what it was asked (exit 2): a bad argument, an unsafe output folder.
+
+    Give a message alone when no file position applies, or located diagnostics when one does.
+    """
+
+    def __init__(self, problem: str | list[Diagnostic]):
+        self.message = problem if isinstance(problem, str) else ""
+        super().__init__([] if isinstance(problem, str) else problem)
+        if self.message:
+            self.args = (self.message,)
 
 
 class Report:

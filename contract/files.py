@@ -2,31 +2,107 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import shutil
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file completely or not at all: to a temporary name beside it, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
+    try:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)
+        tmp.replace(path)
+    except BaseException as exc:
+        # A full disk or a read-only folder must not leave half a file behind.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # name the file the caller asked for, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+
+
+def staging_path(target: Path) -> Path:
+    """Return the folder a new target is built in: beside it, so the swap is a rename on one file system."""
+    return target.with_name(f".{target.name}.staging")
+
+
+def swap(staging: Path, target: Path, step: Callable[[str], None] = lambda _: None) -> None:
+    """Put a freshly built folder in place of target, then drop the old one; recover() undoes a kill half-way.
+
+    Where the file system can exchange two names in one step (Linux renameat2), target is never absent;
+    elsewhere two renames leave a moment without it, which recover() repairs from the old folder.
+    """
+    old = _old_path(target)
+    if target.exists() and _exchange(staging, target):
+        step("exchanged")
+        _remove_tree(staging)
     else:
-        tmp.write_bytes(data)
-    tmp.replace(path)
+        if target.exists():
+            target.rename(old)
+            step("moved-old")
+        staging.rename(target)
+        step("moved-new")
+        _remove_tree(old)
+    step("done")
 
 
-def swap(staging: Path, target: Path) -> None:
-    """Put a freshly built folder in place of target with two renames, then drop the old one."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def recover(target: Path) -> list[str]:
+    """Repair what a killed swap left beside target: restore the old folder if target is gone, drop leftovers.
+
+    Return what was done, for a note. Only names this module creates are touched.
+    """
+    done = []
+    olds = sorted((p for p in [_old_path(target), *target.parent.glob(f".{target.name}.old-*")] if _is_folder(p)),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    if olds and not target.exists() and not target.is_symlink():
+        olds.pop(0).rename(target)
+        done.append(f"restored {target.name}/ from before an interrupted build")
+    leftovers = [*olds, staging_path(target), *target.parent.glob(f".{target.name}.staging-*"),
+                 target.with_name(f".{target.name}.building")]
+    for leftover in leftovers:
+        if _is_folder(leftover):
+            _remove_tree(leftover)
+            done.append(f"removed {leftover.name}/ left by an interrupted build")
+    return done
+
+
+def _old_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.old")
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _remove_tree(path: Path) -> None:
+    if _is_folder(path):
+        shutil.rmtree(path)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two names atomically with renameat2(RENAME_EXCHANGE); False where the system cannot."""
+    if os.environ.get("KLIMATKONTRAKT_NO_EXCHANGE") or not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ import yaml
 
 from . import labels
 from .errors import ContractError, Diagnostic
-from .files import source_date_epoch, swap, write_atomic
+from .files import recover, source_date_epoch, staging_path, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .provenance import Source, source
 from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_pages, render_root
@@ -158,8 +158,8 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    staging = target.with_name(f".{target.name}.building")
-    shutil.rmtree(staging, ignore_errors=True)
+    recover(target)  # what a killed build left; the caller holds the output folder's lock
+    staging = staging_path(target)
     config_path = config_file(root)
     with tempfile.TemporaryDirectory(prefix="kk-docs-") as tmp:
         docs = _write_docs(Path(tmp) / "docs", config_path.parent / "docs_assets", pages)

@@ -53,3 +53,19 @@ def repo_copy(tmp_path) -> Path:
     shutil.copytree(ROOT / "schema", root / "schema")
     shutil.copytree(ROOT / "years" / "2023", root / "years" / "2023")
     return root
+
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory):
+    """A committed repository built once per session: site/ without drafts, drafts/ with them (read it, never change it).
+
+    Yields build_helpers.Built (the root and what each build printed). Tests that change anything work on a
+    copy (build_helpers.copy_repo), whose cache makes their builds cheap.
+    """
+    from build_helpers import Built, make_repo, run
+
+    root = make_repo(tmp_path_factory.mktemp("built") / "repo")
+    plain, drafts = run(root), run(root, "--drafts", "--out", str(root / "drafts"))
+    assert plain[0] == 0 and drafts[0] == 0, plain[1:] + drafts[1:]
+    return Built(root, plain[1], drafts[1])

@@ -1,0 +1,32 @@
+"""Fault injection for tests: kill or pause a build at a named step, chosen by KLIMATKONTRAKT_FAULT.
+
+The tests of interrupted and concurrent builds need the build to stop at an exact step, not after a
+guessed time. KLIMATKONTRAKT_FAULT="kill:STEP" sends SIGKILL to the build itself at STEP;
+"pause:STEP:W:R" writes one byte to file descriptor W (the build has arrived) and then waits until
+file descriptor R reaches its end (the test lets it go on). Unset, every point does nothing.
+KLIMATKONTRAKT_NO_EXCHANGE=1 makes contract.files.swap use two renames, as on systems without renameat2.
+"""
+from __future__ import annotations
+
+import os
+import signal
+
+VARIABLE = "KLIMATKONTRAKT_FAULT"
+
+
+def point(step: str) -> None:
+    """Kill or pause here when the environment asks for it at this step."""
+    spec = os.environ.get(VARIABLE, "")
+    if not spec:
+        return
+    action, _, rest = spec.partition(":")
+    name, _, fds = rest.partition(":")
+    if name != step:
+        return
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action == "pause":
+        arrived, resume = (int(fd) for fd in fds.split(":"))
+        os.write(arrived, b"x")
+        while os.read(resume, 1024):
+            pass

@@ -1,0 +1,129 @@
+"""The output folder: which folders a build may replace, one writer at a time, and repair after a kill.
+
+A build replaces its output folder whole, so it writes only into a folder that is absent, empty, or
+marked (MARKER) as written by this tool before, and never into the repository, a folder above it,
+its sources or a folder holding files tracked by git. A lock file beside the output folder (flock,
+released by the operating system when its holder dies, however it dies) lets one build at a time
+write it; the holder then repairs what a killed build left and owns the staging folder alone.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from . import faults
+from .errors import ContractError, Diagnostic, UsageError
+from .files import recover
+from .model import Pos
+
+MARKER = ".klimatkontrakt-output"
+MARKER_TEXT = "Written by klimatkontrakt (python build.py): the next build replaces this folder whole.\n"
+# Folders of the repository that hold sources: never an output, even when marked.
+SOURCES = ("years", "schema", "contract", ".git", "overrides", "docs_assets", "hooks", "tests")
+CHOOSE = "choose a folder of its own with --out, e.g. --out site"
+
+
+def check_folder(root: Path, out: Path, known: bool = False) -> None:
+    """Raise UsageError unless out may be replaced whole by a build of the repository at root.
+
+    known: the caller has other proof that it wrote out (a build from before the marker existed).
+    """
+    root, out = Path(root).resolve(), Path(out).resolve()
+    if root.is_relative_to(out):
+        _refuse(out, "the output folder is the repository or a folder above it, and a build replaces its output folder whole")
+    for name in SOURCES:
+        if out.is_relative_to(root / name):
+            _refuse(out, f"the output folder is or is inside the repository's {name}/, which holds sources")
+    if out.exists() and not out.is_dir():
+        _refuse(out, "the output path is a file, not a folder")
+    tracked = _tracked(out)
+    if tracked:
+        _refuse(out, f"the output folder holds files tracked by git, e.g. {tracked}")
+    if out.is_dir() and not known and not is_marked(out):
+        first = next(iter(sorted(p.name for p in out.iterdir())), None)
+        if first is not None:
+            _refuse(out, f"the output folder is not empty and was not written by klimatkontrakt (it holds {first!r}); "
+                         "a build replaces its output folder whole",
+                    "choose another folder with --out, or empty this one yourself")
+
+
+def is_marked(folder: Path) -> bool:
+    """Tell whether folder carries the marker a build writes into its output."""
+    marker = folder / MARKER
+    return marker.is_file() and not marker.is_symlink()
+
+
+def mark(folder: Path) -> None:
+    """Write the marker that lets later builds replace folder."""
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def claim(root: Path, out: Path, wait: bool = True, notice: Callable[[str], None] | None = None,
+          known: bool = False) -> Iterator[list[str]]:
+    """Check out (see check_folder), hold its lock for the block, and repair an interrupted build's leftovers first.
+
+    Yield what the repair did (for notes). A second claim waits, or raises UsageError if not wait.
+    """
+    out = Path(out).resolve()
+    check_folder(root, out, known)
+    with writing(out.parent):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        _lock(lock, out, wait, notice or (lambda _: None))
+        check_folder(root, out, known)  # again: the build waited for may have changed it
+        faults.point("locked")
+        with writing(out.parent):
+            repaired = recover(out)
+        yield repaired
+    finally:
+        os.close(lock)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """Turn an operating-system error while writing into a located error naming folder (exit 1)."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "check that the folder can be written"
+        raise ContractError([Diagnostic(Pos(str(folder)), "error", f"cannot write the output: {reason}{where}",
+                                        f"{hint}, or choose another folder with --out", "output-write")]) from exc
+
+
+def _lock(fd: int, out: Path, wait: bool, notice: Callable[[str], None]) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        if not wait:
+            raise UsageError([Diagnostic(Pos(str(out)), "error", f"another build is writing this output folder (process {holder})",
+                                         "wait for it to finish, or run again without --no-wait to wait for it", "output-busy")])
+        notice(f"waiting for another build that is writing {out} (process {holder}) to finish")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+
+def _tracked(folder: Path) -> str | None:
+    """Return one file under folder that git tracks, or None (also outside a git checkout or without git)."""
+    if not folder.is_dir():
+        return None
+    try:
+        result = subprocess.run(["git", "-C", str(folder), "ls-files", "-z", "--", "."], check=False, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = result.stdout.split(b"\0") if result.returncode == 0 else []
+    return names[0].decode("utf-8", "replace") if names and names[0] else None
+
+
+def _refuse(out: Path, message: str, hint: str = CHOOSE) -> None:
+    raise UsageError([Diagnostic(Pos(str(out)), "error", message, hint, "output-folder")])
