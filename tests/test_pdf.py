@@ -236,7 +236,7 @@ def test_english_pdf_is_english_and_marks_swedish_stand_ins(contract, en_pdf):
 
 
 INJECTION = r'#eval("1") $x$ <label> @ref \*bold\* \\ ] [ `code` _u_ // c /* c */ ~ "\")#panic(\"x\")#(\"'
-# A backslash escapes only \\ { } [ ] *: before a quote it stays, as the editor wrote it.
+# A backslash escapes only a backslash, { } [ ] and *: before a quote it stays, as the editor wrote it.
 SHOWN = r'#eval("1") $x$ <label> @ref *bold* \ ] [ `code` _u_ // c /* c */ ~ "\")#panic(\"x\")#(\"'
 
 
