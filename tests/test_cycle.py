@@ -5,6 +5,8 @@ import io
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
+
 from contract.__main__ import main
 from contract.load import load
 
@@ -127,6 +129,7 @@ def _pdf_text(root: Path, version: str, lang: str, tmp_path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 def test_the_pdf_shows_errata_and_sections_still_to_be_written(repo_copy, tmp_path):
     municipality = repo_copy / "years" / "2023" / "municipality.yaml"
     municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")

@@ -413,6 +413,7 @@ def _diff_outputs(root, seed) -> list[bytes]:
     return result.stdout.split(b"\0")[:-1]
 
 
+@pytest.mark.slow
 def test_same_inputs_give_byte_identical_output(tmp_path):
     Copy(tmp_path / "root")
     edited = Copy(tmp_path / "root", version="2024")

@@ -7,6 +7,8 @@ import io
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
+
 import markdown
 from lxml import html as lhtml
 
@@ -34,6 +36,7 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_contract_title_cannot_inject_html_into_the_site(tmp_path):
     root = make_repo(tmp_path, draft=False)
     (root / "years" / "2023" / "signed.lock").unlink()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +67,7 @@ def _script(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["bash", ROOT / ".ci" / name, *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
+@pytest.mark.slow
 def test_validate_script_prints_annotations_and_checks_signed_versions_strictly(repo_copy):
     result = _script("validate", "github", cwd=repo_copy)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -80,6 +83,7 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args], cwd=cwd, check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_pr_redline_shows_the_changed_version_against_the_base(repo_copy):
     _git(repo_copy, "init", "-q", "-b", "main")
     _git(repo_copy, "add", "-A")
