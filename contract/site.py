@@ -53,7 +53,9 @@ def build_site(
     """
     out_dir = Path(out_dir)
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
-    ctx = SiteContext(source(root), drafts, links, dict(redlines or {}))
+    visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
+    own = dict(redlines or {})
+    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible, own))
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
@@ -78,15 +80,48 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
 def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
     """Return the redline fragment of every version whose previous version is loaded, per language."""
     from .diff import compare
-    from .render.redline import to_html
+    from .render.redline_site import to_site_html
 
     out = {}
+    history = _history_keys(contracts)
     for version, contract in contracts.items():
         previous = contracts.get(contract.meta.previous or "")
         if previous is not None:
-            changes = compare(previous, contract)
-            out.update({(version, lang): to_html(changes, lang) for lang in langs})
+            changes, links = compare(previous, contract), _links(previous, contract, history)
+            out.update({(version, lang): to_site_html(changes, lang, links) for lang in langs})
     return out
+
+
+def compare_redlines(contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str],
+                     langs=LANGS) -> dict[tuple[str, str, str], str]:
+    """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
+    from .diff import compare
+    from .render.redline_site import to_site_html
+
+    out, history, versions = {}, _history_keys(contracts), sorted(contracts)
+    for index, old in enumerate(versions):
+        for new in versions[index + 1:]:
+            own = contracts[new].meta.previous == old and all((new, lang) in redlines for lang in langs)
+            if own:
+                out.update({(old, new, lang): redlines[(new, lang)] for lang in langs})
+                continue
+            changes, links = compare(contracts[old], contracts[new]), _links(contracts[old], contracts[new], history)
+            out.update({(old, new, lang): to_site_html(changes, lang, links) for lang in langs})
+    return out
+
+
+def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], str]:
+    """Map (version, section id) to the anchor of the section's entry on the history page."""
+    from .history import all_timelines
+
+    return {(step.version, step.id): key for key, steps in all_timelines(contracts).items() for step in steps if step.present}
+
+
+def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
+    from .render.redline_site import SiteLinks
+
+    pending = frozenset(s.id for s in new.walk() if s.to_be_written)
+    return SiteLinks(old.meta.version, new.meta.version, history, pending)
 
 
 def index_search(site_dir: Path) -> None:
@@ -138,7 +173,8 @@ def preview_pages(root: Path, lang: str) -> SitePages:
     if report.errors:
         return render_error(report.sorted(), lang, ctx)
     try:
-        ctx = SiteContext(ctx.source, drafts=True, redlines=default_redlines(contracts, (lang,)))
+        own = default_redlines(contracts, (lang,))
+        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, own, (lang,)))
         return render_pages(contracts, lang, ctx)
     except ContractError as exc:
         return render_error(exc.diagnostics, lang, ctx)

@@ -7,6 +7,7 @@ footnotes, md_in_html and pymdownx.escapeall (every backslash escape shows the c
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import json
@@ -24,10 +25,12 @@ from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, bl
 from ..provenance import Source
 from . import markdown as md
 from .plain import Resolver, plain
+from .site_views import HistoryRow, compare_pairs, css_string, history_row, signatures
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
 # Ids the page itself uses; section ids must not take them.
-RESERVED_IDS = ("kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-preamble", "kk-annex", "kk-footnotes")
+RESERVED_IDS = ("kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-contents-title", "kk-preamble", "kk-annex",
+                "kk-footnotes", "kk-errata", "kk-signatures", "kk-keys", "kk-compare")
 # At the start of a block these would open a list or a definition.
 _SPACE = re.compile(r"\s+")
 _ANCHOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -43,6 +46,9 @@ class SiteContext:
     downloads: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     # (version, lang) -> safe HTML fragment of the redline against the previous version
     redlines: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # (older version, newer version, lang) -> safe HTML fragment of the redline between any two versions
+    compares: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    versions: tuple[str, ...] = ()  # the versions shown (set by render_pages)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,8 @@ class VersionView:
     parties: tuple[Markup, ...]
     downloads: tuple[Download, ...]
     redline_downloads: tuple[Download, ...]
+    redline: bool = False  # the previous version is in the archive, so the version has a redline page
+    compares: tuple[tuple[str, str], ...] = ()  # (other version, path of the compare page from the language root)
 
 
 # ---------------------------------------------------------------- entry points
@@ -100,11 +108,14 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     """Render every page of one language's site as Markdown."""
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
+    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown))
     views = [_version_view(c, lang, ctx) for c in shown]
     files = {"index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))}
     for contract, view in zip(shown, views):
         files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
-        files[f"{view.version}/redline/index.md"] = _redline_page(view, lang, ctx)
+        if view.redline:
+            files[f"{view.version}/redline/index.md"] = _redline_page(view, lang, ctx)
+    files.update(_compare_pages(views, lang, ctx))
     if shown:
         files["history/index.md"] = _history_page(shown, lang, ctx)
     files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", kk_meta=_meta(lang, ctx, []))
@@ -162,6 +173,9 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
         parties=tuple(_inline(p.name, lang, resolver) for p in contract.parties),
         downloads=_downloads(meta.version, "contract", lang, ctx, previous=meta.previous),
         redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=meta.previous),
+        redline=bool(meta.previous) and (meta.previous in ctx.versions or (meta.version, lang) in ctx.redlines),
+        compares=tuple((b if a == meta.version else a, Markup(f"compare/{a}..{b}/index.md"))
+                       for a, b in compare_pairs(list(ctx.versions)) if meta.version in (a, b) and (a, b, lang) in ctx.compares),
     )
 
 
@@ -194,19 +208,39 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         annex_notes=_notes(list(annex.texts()), lang) if annex else (),
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
-        kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view)),
+        signatures=signatures(contract, lang, _inline, ctx.downloads),
+        kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view),
+                      version=view),
     )
 
 
 def _redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
     fragment = ctx.redlines.get((view.version, lang))
-    heading = labels.label(lang, "redline", previous=view.previous) if view.previous else labels.label(lang, "site_changes_page")
+    heading = labels.label(lang, "site_redline_title", version=view.version, previous=view.previous) + _draft_mark(view, lang)
     return _page(
         "redline.md.j2", lang, ctx, f"{view.version}/redline/index.md",
         v=view, heading=heading, fragment=Markup(fragment) if fragment else None,
-        kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft,
-                      title=f"{heading} ({labels.label(lang, 'site_version', version=view.version)}){_draft_mark(view, lang)}"),
+        kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft, title=heading, version=view),
     )
+
+
+def _compare_pages(views: list[VersionView], lang: str, ctx: SiteContext) -> dict[str, str]:
+    """Render the redline between every two versions shown, and the page to choose a pair."""
+    by_version = {v.version: v for v in views}
+    pairs = [p for p in compare_pairs(list(by_version)) if (*p, lang) in ctx.compares]
+    files = {}
+    for old, new in pairs:
+        view = by_version[new]
+        heading = labels.label(lang, "site_compare_title", old=old, new=new) + _draft_mark(view, lang)
+        files[f"compare/{old}..{new}/index.md"] = _page(
+            "compare.md.j2", lang, ctx, f"compare/{old}..{new}/index.md", heading=heading, old=old, new=new, v=view,
+            fragment=Markup(ctx.compares[(old, new, lang)]),
+            kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft, title=heading, version=view))
+    if pairs:
+        files["compare/index.md"] = _page("compare_index.md.j2", lang, ctx, "compare/index.md", pairs=pairs,
+                                          versions=sorted(by_version, reverse=True),
+                                          kk_meta=_meta(lang, ctx, [], title=labels.label(lang, "site_compare_page")))
+    return files
 
 
 @dataclass(frozen=True)
@@ -224,15 +258,6 @@ def _erratum(erratum, lang: str, resolver: Resolver) -> ErratumView:
 
 
 @dataclass(frozen=True)
-class HistoryRow:
-    version: str
-    number: str
-    title: Markup
-    changes: str
-    link: Markup | None
-
-
-@dataclass(frozen=True)
 class HistoryView:
     id: str
     number: str
@@ -246,23 +271,15 @@ def _history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
 
     contracts = {c.meta.version: c for c in shown}
     resolvers = {v: Resolver.of(c) for v, c in contracts.items()}
+    redlines = {c.meta.version for c in shown if c.meta.previous in contracts}
+    oldest = contracts[min(contracts)].meta.previous
     views = []
     for sid, steps in all_timelines(contracts).items():
-        rows = tuple(_history_row(step, sid, lang, resolvers) for step in steps)
+        rows = tuple(history_row(step, lang, _inline, resolvers, redlines, oldest) for step in steps)
         last = next(step for step in reversed(steps) if step.present)
         views.append(HistoryView(sid, last.number, _inline(last.title, lang, resolvers[last.version]), rows))
     return _page("history.md.j2", lang, ctx, "history/index.md", sections=views,
                  kk_meta=_meta(lang, ctx, [], title=labels.label(lang, "site_history_page")))
-
-
-def _history_row(step, sid: str, lang: str, resolvers: dict) -> HistoryRow:
-    if not step.present:
-        what = labels.label(lang, "removed") if step.changes else labels.label(lang, "site_not_in_version")
-        return HistoryRow(step.version, "", Markup(""), what, None)
-    kinds = [labels.label(lang, k) for k in step.changes] or [labels.label(lang, "unchanged")]
-    title = _inline(step.title, lang, resolvers[step.version])
-    # Versions are four digits and ids slugs (both checked by the schema): the link needs no escaping.
-    return HistoryRow(step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{sid}"))
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
@@ -286,17 +303,24 @@ def _nav(views: list[VersionView], lang: str) -> list:
     for v in views:
         name = labels.label(lang, "site_version", version=v.version) + _draft_mark(v, lang)
         nav.append({name: [{labels.label(lang, "site_contract_page"): f"{v.version}/index.md"},
-                           {labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}]})
+                           *([{labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}] if v.redline else [])]})
     if views:
         nav.append({labels.label(lang, "site_history_page"): "history/index.md"})
+    if any(v.compares for v in views):
+        nav.append({labels.label(lang, "site_compare_page"): "compare/index.md"})
     nav.append({labels.label(lang, "site_search"): "search/index.md"})
     return nav
 
 
-def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, draft: bool = False, title: str | None = None) -> dict:
-    """Return a page's front matter: footer lines, search indexing, draft flag."""
+def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, draft: bool = False, title: str | None = None,
+          version: VersionView | None = None) -> dict:
+    """Return a page's front matter: footer lines, search indexing, draft flag, the version and status to print."""
     built = labels.label(lang, "built_from", commit=ctx.source.label, date=labels.date(ctx.source.date, lang))
     meta = {"kk_footer": [*footer, built], "kk_index": index, "kk_draft": draft}
+    if version is not None:
+        status = labels.label(lang, "site_print_status", version=labels.label(lang, "site_version", version=version.version),
+                              status=version.status)
+        meta |= {"kk_print": str(css_string(status)), "kk_version": version.version}
     # Material prints the front matter's title into <title> and the header without escaping it.
     return meta | ({"title": html.escape(title)} if title else {})
 
