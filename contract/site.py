@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -21,17 +22,19 @@ from .errors import ContractError, Diagnostic
 from .files import source_date_epoch, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .provenance import Source, source
-from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_pages, render_root
+from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_not_found, render_pages, render_root
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG_NAME = "mkdocs.yml"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
 UNREPRODUCIBLE = ("sitemap.xml", "sitemap.xml.gz")
-# Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours).
-UNUSED = ("assets/javascripts/lunr", "assets/javascripts/workers", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
+# Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours);
+# Material's 404.html per language, which needs a site_url (the site's own 404.html at the root replaces it).
+UNUSED = ("404.html", "assets/javascripts/lunr", "assets/javascripts/workers", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
           "pagefind/pagefind-component-ui.js", "pagefind/pagefind-component-ui.css", "pagefind/pagefind-modular-ui.js",
           "pagefind/pagefind-modular-ui.css", "pagefind/pagefind-highlight.js")
 # Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
+_PERMALINK = re.compile(r'(<a class="headerlink" href="#[^"]*")')
 SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note"
 
 
@@ -60,7 +63,8 @@ def build_site(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
     write_atomic(out_dir / "index.html", render_root())
-    return [*written, out_dir / "index.html"]
+    write_atomic(out_dir / "404.html", render_not_found())
+    return [*written, out_dir / "index.html", out_dir / "404.html"]
 
 
 def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tuple[str, str, str], str]:
@@ -146,7 +150,12 @@ def config_file(root: Path) -> Path:
 def theme_for(lang: str, config: Path) -> dict:
     """Return the theme settings of the shared configuration with the language set."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    return {**data["theme"], "language": lang}
+    theme = {**data["theme"], "language": lang}
+    if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
+        names = (labels.label(lang, "site_theme_light"), labels.label(lang, "site_theme_dark"))
+        theme["palette"] = [{**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
+                            for i, option in enumerate(theme["palette"])]
+    return theme
 
 
 def configure(config, root: Path, lang: str) -> None:
@@ -157,6 +166,11 @@ def configure(config, root: Path, lang: str) -> None:
     config.extra["kk"] = {**chrome, "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))]}
     config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(lang, "site_footnote_back", number="%d")
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
+
+
+def quiet_permalinks(page_html: str) -> str:
+    """Give the toc extension's permalink signs tabindex=-1 and hide them from screen readers (they stay clickable)."""
+    return _PERMALINK.sub(r'\1 tabindex="-1" aria-hidden="true"', page_html)
 
 
 def needs_pages(docs_dir: str | Path) -> bool:

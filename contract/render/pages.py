@@ -118,7 +118,9 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     files.update(_compare_pages(views, lang, ctx))
     if shown:
         files["history/index.md"] = _history_page(shown, lang, ctx)
-    files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", kk_meta=_meta(lang, ctx, []))
+    signed = [v.version for v in views if not v.draft]
+    files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", versions=views,
+                                     default=signed[0] if signed else "", kk_meta=_meta(lang, ctx, []))
     return SitePages(files, _nav(views, lang))
 
 
@@ -136,9 +138,18 @@ def render_root() -> str:
     return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
 
 
+def render_not_found() -> str:
+    """Render the site's 404 page: self-contained, with links that find the site root at any path (HTML)."""
+    choices = [{"lang": lang, "title": labels.label(lang, "site_not_found"), "text": labels.label(lang, "site_not_found_text"),
+                "home": labels.label(lang, "site_not_found_home")} for lang in LANGS]
+    return _html_env().get_template("not_found.html.j2").render(choices=choices, langs=list(LANGS),
+                                                                site=labels.label(LANGS[0], "contract_title"))
+
+
 def chrome_labels(lang: str) -> dict[str, str]:
     """Return the interface strings the theme templates need (site name, the header's search link)."""
-    return {"search": labels.label(lang, "site_search"), "site_name": labels.label(lang, "contract_title")}
+    return {"search": labels.label(lang, "site_search"), "site_name": labels.label(lang, "contract_title"),
+            "menu": labels.label(lang, "site_menu"), "position": labels.catalogue(lang)["site_redline_position"]}
 
 
 # ---------------------------------------------------------------- versions
