@@ -172,12 +172,16 @@
     function run(query) {
       query = query.trim();
       if (!query) { list.textContent = ""; status.textContent = ""; return Promise.resolve(); }
-      var options = filter && filter.value ? { filters: { version: filter.value } } : {};
-      return load().then(function (pagefind) { return pagefind.search(query, options); })
+      var version = filter ? filter.value : "";
+      return load().then(function (pagefind) { return pagefind.search(query); })
         .then(function (search) {
-          return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+          // One page per version: every result is loaded, then only the chosen version is kept.
+          return Promise.all(search.results.map(function (r) { return r.data(); }));
         })
-        .then(function (pages) { showResults(form, list, status, query, pages); });
+        .then(function (pages) {
+          pages = pages.filter(function (page) { return !version || page.meta.version === version; });
+          showResults(form, list, status, query, pages);
+        });
     }
 
     form.addEventListener("submit", function (event) {
