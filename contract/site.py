@@ -72,7 +72,8 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
     found = {}
     for version, contract in contracts.items():
         for lang in LANGS:
-            names = {"contract": f"klimatkontrakt-{version}-{lang}.pdf"}
+            # The signed PDF, when the programme office has put it beside the others, is linked from the signatures.
+            names = {"contract": f"klimatkontrakt-{version}-{lang}.pdf", "signed": f"klimatkontrakt-{version}-{lang}-signed.pdf"}
             if contract.meta.previous:
                 names["redline"] = f"redline-{contract.meta.previous}-{version}-{lang}.pdf"
             for kind, name in names.items():
