@@ -36,18 +36,20 @@
     button.setAttribute("role", "button");
     button.setAttribute("tabindex", "0");
     button.setAttribute("aria-label", strings().menu || "Menu");
-    var sync = function () { button.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); };
-    sync();
-    toggle.addEventListener("change", sync);
-    button.addEventListener("keydown", function (event) {
-      if (event.key !== "Enter" && event.key !== " ") return;
-      event.preventDefault();
-      toggle.checked = !toggle.checked;
-      toggle.dispatchEvent(new Event("change"));
-      if (toggle.checked) {
-        var first = document.querySelector(".md-sidebar--primary a[href], .md-sidebar--primary label[tabindex]");
+    var byKey = false;
+    toggle.addEventListener("change", function () {
+      button.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+      if (toggle.checked && byKey) {
+        var first = document.querySelector(".md-sidebar--primary a[href]");
         if (first) setTimeout(function () { first.focus(); }, 0);
       }
+      byKey = false;
+    });
+    button.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+    /* Material clicks a focused label on Enter; Space does the same here, as for any button. */
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") byKey = true;
+      if (event.key === " ") { event.preventDefault(); button.click(); }
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && toggle.checked) {
