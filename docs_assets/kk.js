@@ -15,14 +15,23 @@
     var found = "";
     document.querySelectorAll("article h1[id], article h2[id], article h3[id], article h4[id], article h5[id], article h6[id], article .redline-section[id]")
       .forEach(function (node) {
-        if (node.getBoundingClientRect().top <= top) found = node.id;
+        // A heading reached by its link sits at its scroll margin, which may be lower than the header's edge.
+        var margin = parseFloat(getComputedStyle(node).scrollMarginTop) || 0;
+        if (node.getBoundingClientRect().top <= Math.max(top, margin + 2)) found = node.id;
       });
     return found ? "#" + found : location.hash;
   }
 
+  /* Where the page was when it last went to an anchor: until the reader scrolls, that anchor is where they are. */
+  var anchoredAt = null;
+  function anchored() { anchoredAt = location.hash ? window.scrollY : null; }
+  function readerAnchor() {
+    return anchoredAt !== null && Math.abs(window.scrollY - anchoredAt) < 2 ? location.hash : currentAnchor();
+  }
+
   /* The language links already point at the same page; add the section the reader is at and the search query. */
   function keepAnchor() {
-    var hash = currentAnchor();
+    var hash = readerAnchor();
     document.querySelectorAll("a.kk-lang").forEach(function (link) {
       link.href = link.href.split("#")[0].split("?")[0] + location.search + hash;
     });
@@ -202,8 +211,10 @@
   }
 
   function start() {
+    anchored();
     keepAnchor();
-    window.addEventListener("hashchange", keepAnchor);
+    window.addEventListener("hashchange", function () { anchored(); keepAnchor(); });
+    window.addEventListener("load", function () { anchored(); keepAnchor(); });
     document.querySelectorAll("a.kk-lang").forEach(function (link) {
       ["pointerdown", "focus", "mouseenter"].forEach(function (name) { link.addEventListener(name, keepAnchor); });
       link.addEventListener("click", keepAnchor);
