@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import subprocess
+import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -430,3 +432,44 @@ def test_every_page_type_has_no_wcag_violations(lang, path, width, scheme, base,
         page.page.wait_for_function("document.getElementById('kk-search-status').textContent !== ''", timeout=15000)
     assert describe(page.axe()) == ""
     assert page.problems == []
+
+
+# ---------------------------------------------------------------- links (issue 10: a renamed id breaks no link)
+
+
+def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, base):
+    """Crawl both languages: every link, the redline's and the history's included, reaches an element id."""
+    pages: dict[str, tuple[int, object]] = {}
+
+    def get(url: str):
+        if url not in pages:
+            try:
+                with urllib.request.urlopen(url) as response:
+                    body = response.read()
+                    kind = response.headers.get_content_type()
+                pages[url] = (200, lhtml.fromstring(body) if kind == "text/html" else None)
+            except urllib.error.HTTPError as error:
+                pages[url] = (error.code, None)
+        return pages[url]
+
+    queue, seen, broken = [base + "sv/", base + "en/"], set(), []
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        doc = get(url)[1]
+        for href in doc.xpath("//a/@href") if doc is not None else []:
+            target = urllib.parse.urljoin(url, href)
+            if not target.startswith(base):
+                continue
+            address, fragment = urllib.parse.urldefrag(target)
+            status, linked = get(address)
+            if status != 200:
+                broken.append(f"{url} -> {href}: HTTP {status}")
+            elif fragment and linked is not None and not linked.xpath(f"//*[@id='{fragment}']"):
+                broken.append(f"{url} -> {href}: no element with id {fragment}")
+            elif linked is not None:
+                queue.append(address)
+    assert broken == []
+    assert {base + p for p in ("sv/history/", "en/compare/2023..2024/", "sv/2024/redline/")} <= seen
