@@ -219,20 +219,6 @@ def test_printed_contract_shows_annex_addresses(readers, base, open_page, tmp_pa
     assert urls and [u for u in urls if re.sub(r"\s+", "", u) not in text] == []
 
 
-def test_print_screenshot_of_page_one_is_not_blank(base, open_page):
-    page = open_page(base + "sv/2023/", viewport={"width": 794, "height": 1123})
-    page.page.emulate_media(media="print")
-    inked = page.page.evaluate("""() => {
-      const rows = [];
-      for (let y = 0; y < 1123; y += 40) {
-        const el = document.elementFromPoint(300, y);
-        rows.push(!!el && el.closest('article') !== null && (el.innerText || '').trim().length > 0);
-      }
-      return rows.filter(Boolean).length / rows.length;
-    }""")
-    assert inked > 0.6
-
-
 # ---------------------------------------------------------------- redline navigation
 
 
