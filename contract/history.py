@@ -23,10 +23,28 @@ class Step:
     archive_start: bool = False  # first seen in the oldest version loaded, which has a predecessor outside the archive
 
 
+# The site compares the same pairs for its redlines, compare pages and history: each pair once per loaded model.
+# Entries hold the two contracts, so their ids cannot be reused by other objects while cached.
+_SEEN: dict[tuple[int, int], tuple[Contract, Contract, ChangeSet]] = {}
+_SEEN_MAX = 128
+
+
+def changeset(old: Contract, new: Contract) -> ChangeSet:
+    """Return the comparison of two loaded versions, computed once for these two objects."""
+    hit = _SEEN.get((id(old), id(new)))
+    if hit is not None and hit[0] is old and hit[1] is new:
+        return hit[2]
+    result = compare(old, new)
+    if len(_SEEN) >= _SEEN_MAX:
+        _SEEN.pop(next(iter(_SEEN)))
+    _SEEN[(id(old), id(new))] = (old, new, result)
+    return result
+
+
 def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
     """Compare each version with the one before it (oldest first); key: the newer version."""
     versions = sorted(contracts)
-    return {new: compare(contracts[old], contracts[new]) for old, new in zip(versions, versions[1:])}
+    return {new: changeset(contracts[old], contracts[new]) for old, new in zip(versions, versions[1:])}
 
 
 def timeline(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, ChangeSet] | None = None) -> list[Step]:

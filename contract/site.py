@@ -84,7 +84,7 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
 
 def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
     """Return the redline fragment of every version whose previous version is loaded, per language."""
-    from .diff import compare
+    from .history import changeset as compare
     from .render.redline_site import to_site_html
 
     out = {}
@@ -100,7 +100,7 @@ def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tup
 def compare_redlines(contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str],
                      langs=LANGS) -> dict[tuple[str, str, str], str]:
     """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
-    from .diff import compare
+    from .history import changeset as compare
     from .render.redline_site import to_site_html
 
     out, history, versions = {}, _history_keys(contracts), sorted(contracts)
