@@ -33,9 +33,10 @@ def weigh(browser, url: str) -> tuple[int, int, list[tuple[str, int]]]:
 
 
 def main() -> int:
+    from site_helpers import chromium, serve
+
     from contract.load import load
     from contract.site import build_site
-    from site_helpers import chromium, serve
 
     over = False
     with tempfile.TemporaryDirectory() as tmp:

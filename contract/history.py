@@ -1,8 +1,9 @@
 """A section's timeline across all versions: its id, number and title, and how it changed each year."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
+from itertools import pairwise
 
 from .diff import ChangeSet, compare
 from .model import Contract, Text
@@ -44,7 +45,7 @@ def changeset(old: Contract, new: Contract) -> ChangeSet:
 def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
     """Compare each version with the one before it (oldest first); key: the newer version."""
     versions = sorted(contracts)
-    return {new: changeset(contracts[old], contracts[new]) for old, new in zip(versions, versions[1:])}
+    return {new: changeset(contracts[old], contracts[new]) for old, new in pairwise(versions)}
 
 
 def timeline(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, ChangeSet] | None = None) -> list[Step]:

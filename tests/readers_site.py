@@ -12,8 +12,14 @@ import threading
 from pathlib import Path
 
 from ruamel.yaml import YAML
-
-from site_helpers import TEST_PDFS, Built, add_draft, commit_all, make_repo, placeholder_pdfs
+from site_helpers import (
+    TEST_PDFS,
+    Built,
+    add_draft,
+    commit_all,
+    make_repo,
+    placeholder_pdfs,
+)
 
 RENAMED = ("cykling", "cykelplan")  # the id 3.9.3 has in 2023, and in the 2024 draft
 EMPTIED = "klimatvaxling"  # a section the draft empties to be written
@@ -78,7 +84,7 @@ class _PagesHandler(http.server.SimpleHTTPRequestHandler):
 
     prefix = "/"
 
-    def log_message(self, format, *args):  # noqa: A002 - the signature http.server uses
+    def log_message(self, format, *args):  # the signature http.server uses
         pass
 
     def send_error(self, code, message=None, explain=None):

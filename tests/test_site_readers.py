@@ -6,6 +6,7 @@ that zoom: a 640 × 450 CSS-pixel viewport with device_scale_factor 2 (a 1280 ×
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import urllib.error
@@ -14,7 +15,6 @@ import urllib.request
 
 import pytest
 from lxml import html as lhtml
-
 from readers_site import EMPTIED, RENAMED, build_readers_site, serve_like_pages
 from site_helpers import DESKTOP, PHONE, Page, chromium, describe
 
@@ -78,10 +78,10 @@ FOCUSED = """() => {
 
 def _settled(page: Page) -> dict | None:
     """Return the focused element's state once it shows (a skip link slides in), or as it is after a second."""
-    try:
+    from playwright.sync_api import TimeoutError as Timeout
+
+    with contextlib.suppress(Timeout):  # the element never showed: the caller reports it
         page.page.wait_for_function(f"(() => {{ const s = ({FOCUSED})(); return !s || s.visible; }})()", timeout=1000)
-    except Exception:  # noqa: BLE001 - Playwright's timeout: the element never showed, which the caller reports
-        pass
     return page.page.evaluate(FOCUSED)
 
 

@@ -6,8 +6,8 @@ from the label catalogues. Links are relative to a page two folders below the la
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from ..diff.changeset import ChangeSet, SectionChange
 from ..labels import label
