@@ -38,7 +38,7 @@ def base(readers):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # one Playwright at a time: other modules start their own
 def browser():
     with chromium() as instance:
         yield instance
