@@ -25,7 +25,7 @@ from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, bl
 from ..provenance import Source
 from . import markdown as md
 from .plain import Resolver, plain
-from .site_views import HistoryRow, compare_pairs, css_string, history_row, signatures
+from .site_views import compare_pairs, css_string, signatures
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
 # Ids the page itself uses; section ids must not take them.
@@ -106,6 +106,7 @@ class VersionView:
 
 def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext) -> SitePages:
     """Render every page of one language's site as Markdown."""
+    from . import change_pages  # the pages about changes build on this module's helpers
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
     ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown))
@@ -114,10 +115,10 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     for contract, view in zip(shown, views):
         files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
         if view.redline:
-            files[f"{view.version}/redline/index.md"] = _redline_page(view, lang, ctx)
-    files.update(_compare_pages(views, lang, ctx))
+            files[f"{view.version}/redline/index.md"] = change_pages.redline_page(view, lang, ctx)
+    files.update(change_pages.compare_pages(views, lang, ctx))
     if shown:
-        files["history/index.md"] = _history_page(shown, lang, ctx)
+        files["history/index.md"] = change_pages.history_page(shown, lang, ctx)
     signed = [v.version for v in views if not v.draft]
     files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", versions=views,
                                      default=signed[0] if signed else "", kk_meta=_meta(lang, ctx, []))
@@ -225,35 +226,6 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
     )
 
 
-def _redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
-    fragment = ctx.redlines.get((view.version, lang))
-    heading = labels.label(lang, "site_redline_title", version=view.version, previous=view.previous) + _draft_mark(view, lang)
-    return _page(
-        "redline.md.j2", lang, ctx, f"{view.version}/redline/index.md",
-        v=view, heading=heading, fragment=Markup(fragment) if fragment else None,
-        kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft, title=heading, version=view),
-    )
-
-
-def _compare_pages(views: list[VersionView], lang: str, ctx: SiteContext) -> dict[str, str]:
-    """Render the redline between every two versions shown, and the page to choose a pair."""
-    by_version = {v.version: v for v in views}
-    pairs = [p for p in compare_pairs(list(by_version)) if (*p, lang) in ctx.compares]
-    files = {}
-    for old, new in pairs:
-        view = by_version[new]
-        heading = labels.label(lang, "site_compare_title", old=old, new=new) + _draft_mark(view, lang)
-        files[f"compare/{old}..{new}/index.md"] = _page(
-            "compare.md.j2", lang, ctx, f"compare/{old}..{new}/index.md", heading=heading, old=old, new=new, v=view,
-            fragment=Markup(ctx.compares[(old, new, lang)]),
-            kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft, title=heading, version=view))
-    if pairs:
-        files["compare/index.md"] = _page("compare_index.md.j2", lang, ctx, "compare/index.md", pairs=pairs,
-                                          versions=sorted(by_version, reverse=True),
-                                          kk_meta=_meta(lang, ctx, [], title=labels.label(lang, "site_compare_page")))
-    return files
-
-
 @dataclass(frozen=True)
 class ErratumView:
     date: str
@@ -266,31 +238,6 @@ def _erratum(erratum, lang: str, resolver: Resolver) -> ErratumView:
     number = resolver.numbers.get(erratum.section or "")
     link = Markup(f"[{md.escape(number)}](#{erratum.section})") if number else None
     return ErratumView(labels.date(erratum.date, lang), link, _inline(erratum.what, lang, resolver), _inline(erratum.why, lang, resolver))
-
-
-@dataclass(frozen=True)
-class HistoryView:
-    id: str
-    number: str
-    title: Markup
-    rows: tuple[HistoryRow, ...]
-
-
-def _history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
-    """Render the per-clause timeline: every section's number, title and change in each version."""
-    from ..history import all_timelines
-
-    contracts = {c.meta.version: c for c in shown}
-    resolvers = {v: Resolver.of(c) for v, c in contracts.items()}
-    redlines = {c.meta.version for c in shown if c.meta.previous in contracts}
-    oldest = contracts[min(contracts)].meta.previous
-    views = []
-    for sid, steps in all_timelines(contracts).items():
-        rows = tuple(history_row(step, lang, _inline, resolvers, redlines, oldest) for step in steps)
-        last = next(step for step in reversed(steps) if step.present)
-        views.append(HistoryView(sid, last.number, _inline(last.title, lang, resolvers[last.version]), rows))
-    return _page("history.md.j2", lang, ctx, "history/index.md", sections=views,
-                 kk_meta=_meta(lang, ctx, [], title=labels.label(lang, "site_history_page")))
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:

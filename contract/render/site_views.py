@@ -57,7 +57,7 @@ def downloads_langs(downloads, version: str) -> list[str]:
     return [lang for (v, lang, kind) in downloads if v == version and kind == "signed"]
 
 
-def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str], oldest_previous: str | None) -> HistoryRow:
+def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str]) -> HistoryRow:
     """Return one version's row of a section's timeline, linked to the section and to the change."""
     if not step.present:
         what = labels.label(lang, "removed") if step.changes else labels.label(lang, "site_not_in_version")
