@@ -8,7 +8,8 @@ TEXT_KEY_WORDS = ("meta", "party", "preamble", "annex", "fn", "erratum")
 
 # HTML ids the site and redline pages emit themselves; a section id (its anchor) must never equal one.
 PAGE_IDS = (
-    "kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-preamble", "kk-annex", "kk-errata", "kk-footnotes",
+    "kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-contents-title", "kk-preamble", "kk-annex", "kk-errata",
+    "kk-footnotes", "kk-signatures", "kk-keys", "kk-compare",
     "redline-title", "redline-sections", "redline-summary", "redline-fields", "redline-list",
 )
 # Whole families the templates and renderers draw from (kk-search-input, kk-sv, version-2023, ...),

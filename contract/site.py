@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -21,17 +22,19 @@ from .errors import ContractError, Diagnostic
 from .files import recover, source_date_epoch, staging_path, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .provenance import Source, source
-from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_pages, render_root
+from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_not_found, render_pages, render_root
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG_NAME = "mkdocs.yml"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
 UNREPRODUCIBLE = ("sitemap.xml", "sitemap.xml.gz")
-# Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours).
-UNUSED = ("assets/javascripts/lunr", "assets/javascripts/workers", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
+# Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours);
+# Material's 404.html per language, which needs a site_url (the site's own 404.html at the root replaces it).
+UNUSED = ("404.html", "assets/javascripts/lunr", "assets/javascripts/workers", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
           "pagefind/pagefind-component-ui.js", "pagefind/pagefind-component-ui.css", "pagefind/pagefind-modular-ui.js",
           "pagefind/pagefind-modular-ui.css", "pagefind/pagefind-highlight.js")
 # Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
+_PERMALINK = re.compile(r'(<a class="headerlink" href="#[^"]*")')
 SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note"
 
 
@@ -53,12 +56,15 @@ def build_site(
     """
     out_dir = Path(out_dir)
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
-    ctx = SiteContext(source(root), drafts, links, dict(redlines or {}))
+    visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
+    own = dict(redlines or {})
+    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible, own))
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
     write_atomic(out_dir / "index.html", render_root())
-    return [*written, out_dir / "index.html"]
+    write_atomic(out_dir / "404.html", render_not_found())
+    return [*written, out_dir / "index.html", out_dir / "404.html"]
 
 
 def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tuple[str, str, str], str]:
@@ -66,7 +72,8 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
     found = {}
     for version, contract in contracts.items():
         for lang in LANGS:
-            names = {"contract": f"klimatkontrakt-{version}-{lang}.pdf"}
+            # The signed PDF, when the programme office has put it beside the others, is linked from the signatures.
+            names = {"contract": f"klimatkontrakt-{version}-{lang}.pdf", "signed": f"klimatkontrakt-{version}-{lang}-signed.pdf"}
             if contract.meta.previous:
                 names["redline"] = f"redline-{contract.meta.previous}-{version}-{lang}.pdf"
             for kind, name in names.items():
@@ -77,16 +84,49 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
 
 def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
     """Return the redline fragment of every version whose previous version is loaded, per language."""
-    from .diff import compare
-    from .render.redline import to_html
+    from .history import changeset as compare
+    from .render.redline_site import to_site_html
 
     out = {}
+    history = _history_keys(contracts)
     for version, contract in contracts.items():
         previous = contracts.get(contract.meta.previous or "")
         if previous is not None:
-            changes = compare(previous, contract)
-            out.update({(version, lang): to_html(changes, lang) for lang in langs})
+            changes, links = compare(previous, contract), _links(previous, contract, history)
+            out.update({(version, lang): to_site_html(changes, lang, links) for lang in langs})
     return out
+
+
+def compare_redlines(contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str],
+                     langs=LANGS) -> dict[tuple[str, str, str], str]:
+    """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
+    from .history import changeset as compare
+    from .render.redline_site import to_site_html
+
+    out, history, versions = {}, _history_keys(contracts), sorted(contracts)
+    for index, old in enumerate(versions):
+        for new in versions[index + 1:]:
+            own = contracts[new].meta.previous == old and all((new, lang) in redlines for lang in langs)
+            if own:
+                out.update({(old, new, lang): redlines[(new, lang)] for lang in langs})
+                continue
+            changes, links = compare(contracts[old], contracts[new]), _links(contracts[old], contracts[new], history)
+            out.update({(old, new, lang): to_site_html(changes, lang, links) for lang in langs})
+    return out
+
+
+def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], str]:
+    """Map (version, section id) to the anchor of the section's entry on the history page."""
+    from .history import all_timelines
+
+    return {(step.version, step.id): key for key, steps in all_timelines(contracts).items() for step in steps if step.present}
+
+
+def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
+    from .render.redline_site import SiteLinks
+
+    pending = frozenset(s.id for s in new.walk() if s.to_be_written)
+    return SiteLinks(old.meta.version, new.meta.version, history, pending)
 
 
 def index_search(site_dir: Path) -> None:
@@ -111,7 +151,12 @@ def config_file(root: Path) -> Path:
 def theme_for(lang: str, config: Path) -> dict:
     """Return the theme settings of the shared configuration with the language set."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    return {**data["theme"], "language": lang}
+    theme = {**data["theme"], "language": lang}
+    if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
+        names = (labels.label(lang, "site_theme_light"), labels.label(lang, "site_theme_dark"))
+        theme["palette"] = [{**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
+                            for i, option in enumerate(theme["palette"])]
+    return theme
 
 
 def configure(config, root: Path, lang: str) -> None:
@@ -122,6 +167,11 @@ def configure(config, root: Path, lang: str) -> None:
     config.extra["kk"] = {**chrome, "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))]}
     config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(lang, "site_footnote_back", number="%d")
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
+
+
+def quiet_permalinks(page_html: str) -> str:
+    """Give the toc extension's permalink signs tabindex=-1 and hide them from screen readers (they stay clickable)."""
+    return _PERMALINK.sub(r'\1 tabindex="-1" aria-hidden="true"', page_html)
 
 
 def needs_pages(docs_dir: str | Path) -> bool:
@@ -138,7 +188,8 @@ def preview_pages(root: Path, lang: str) -> SitePages:
     if report.errors:
         return render_error(report.sorted(), lang, ctx)
     try:
-        ctx = SiteContext(ctx.source, drafts=True, redlines=default_redlines(contracts, (lang,)))
+        own = default_redlines(contracts, (lang,))
+        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, own, (lang,)))
         return render_pages(contracts, lang, ctx)
     except ContractError as exc:
         return render_error(exc.diagnostics, lang, ctx)

@@ -2,10 +2,107 @@
 (function () {
   "use strict";
 
-  /* The language links already point at the same page; add the section the reader is at. */
+  /* Interface strings in the page's language (overrides/partials/alternate.html). */
+  function strings() {
+    var holder = document.getElementById("kk-strings");
+    return holder ? holder.dataset : {};
+  }
+
+  /* The section the reader is at: the last heading or redline section whose top has scrolled past the header. */
+  function currentAnchor() {
+    var header = document.querySelector(".md-header");
+    var top = (header ? header.getBoundingClientRect().bottom : 0) + 8;
+    var found = "";
+    document.querySelectorAll("article h1[id], article h2[id], article h3[id], article h4[id], article h5[id], article h6[id], article .redline-section[id]")
+      .forEach(function (node) {
+        // A heading reached by its link sits at its scroll margin, which may be lower than the header's edge.
+        var margin = parseFloat(getComputedStyle(node).scrollMarginTop) || 0;
+        if (node.getBoundingClientRect().top <= Math.max(top, margin + 2)) found = node.id;
+      });
+    return found ? "#" + found : location.hash;
+  }
+
+  /* Where the page was when it last went to an anchor: until the reader scrolls, that anchor is where they are. */
+  var anchoredAt = null;
+  function anchored() { anchoredAt = location.hash ? window.scrollY : null; }
+  function readerAnchor() {
+    return anchoredAt !== null && Math.abs(window.scrollY - anchoredAt) < 2 ? location.hash : currentAnchor();
+  }
+
+  /* The language links already point at the same page; add the section the reader is at and the search query. */
   function keepAnchor() {
+    var hash = readerAnchor();
     document.querySelectorAll("a.kk-lang").forEach(function (link) {
-      link.href = link.href.split("#")[0] + location.hash;
+      link.href = link.href.split("#")[0].split("?")[0] + location.search + hash;
+    });
+  }
+
+  /* Material's menu button is a <label>: make it a keyboard button that says whether the menu is open. */
+  function menuButton() {
+    var toggle = document.getElementById("__drawer");
+    var button = document.querySelector('.md-header label[for="__drawer"]');
+    if (!toggle || !button) return;
+    button.setAttribute("role", "button");
+    button.setAttribute("tabindex", "0");
+    button.setAttribute("aria-label", strings().menu || "Menu");
+    var byKey = false;
+    toggle.addEventListener("change", function () {
+      button.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+      if (toggle.checked && byKey) {
+        var first = document.querySelector(".md-sidebar--primary a[href]");
+        if (first) setTimeout(function () { first.focus(); }, 0);
+      }
+      byKey = false;
+    });
+    button.setAttribute("aria-expanded", toggle.checked ? "true" : "false");
+    /* Material clicks a focused label on Enter; Space does the same here, as for any button. */
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") byKey = true;
+      if (event.key === " ") { event.preventDefault(); button.click(); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.checked) {
+        toggle.checked = false;
+        toggle.dispatchEvent(new Event("change"));
+        button.focus();
+      }
+    });
+  }
+
+  /* j and k go to the next and the previous change of a redline; the position is announced. */
+  function redlineKeys() {
+    var sections = Array.prototype.slice.call(document.querySelectorAll("article.redline-section"));
+    if (!sections.length) return;
+    var status = document.createElement("p");
+    status.className = "kk-sr-status";
+    status.setAttribute("role", "status");
+    document.querySelector(".redline").appendChild(status);
+    var template = strings().position || "{index} / {count}: {name}";
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.altKey || event.ctrlKey || event.metaKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) return;
+      if (event.key !== "j" && event.key !== "k") return;
+      var top = 80, index = -1;
+      sections.forEach(function (section, i) { if (section.getBoundingClientRect().top <= top) index = i; });
+      var next = event.key === "j" ? Math.min(index + 1, sections.length - 1) : Math.max(index - 1, 0);
+      var heading = sections[next].querySelector("h4");
+      history.replaceState(null, "", "#" + sections[next].id);
+      heading.focus();
+      heading.scrollIntoView({ block: "start" });
+      keepAnchor();
+      status.textContent = template.replace("{index}", String(next + 1)).replace("{count}", String(sections.length))
+        .replace("{name}", heading.textContent.trim());
+    });
+  }
+
+  /* The compare page's form goes to the pair's page (older version first); without JavaScript the list does. */
+  function compareForm(form) {
+    form.hidden = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var a = form.querySelector("#kk-compare-from").value, b = form.querySelector("#kk-compare-to").value;
+      if (a === b) return;
+      location.href = (a < b ? a + ".." + b : b + ".." + a) + "/";
     });
   }
 
@@ -31,7 +128,9 @@
       var subs = (page.sub_results || []).slice();
       subs.sort(function (a, b) { return (b.locations || []).length - (a.locations || []).length; });
       if (!subs.length) subs = [{ url: page.url, title: page.meta.title, excerpt: page.excerpt }];
-      subs.forEach(function (sub) { out.push({ url: sub.url, title: sub.title, excerpt: sub.excerpt, page: page.meta.title }); });
+      subs.forEach(function (sub) {
+        out.push({ url: sub.url, title: sub.title, excerpt: sub.excerpt, page: page.meta.title, version: page.meta.version });
+      });
     });
     return out;
   }
@@ -47,10 +146,14 @@
       var where = document.createElement("span");
       where.className = "kk-result-page";
       where.textContent = entry.page && entry.page !== link.textContent ? " \u2014 " + entry.page : "";
+      var version = document.createElement("span");
+      version.className = "kk-result-version";
+      version.textContent = entry.version ? "(" + form.dataset.labelVersion + " " + entry.version + ")" : "";
       var excerpt = document.createElement("p");
       fillExcerpt(excerpt, entry.excerpt);
       item.appendChild(link);
       item.appendChild(where);
+      item.appendChild(version);
       item.appendChild(excerpt);
       list.appendChild(item);
     });
@@ -66,6 +169,7 @@
     var bundle = new URL(form.dataset.pagefind, location.href).href;
     var site = new URL(form.dataset.site, location.href).pathname;
     var engine = null;
+    var filter = document.getElementById("kk-search-version");
 
     function load() {
       if (!engine) {
@@ -79,27 +183,46 @@
     function run(query) {
       query = query.trim();
       if (!query) { list.textContent = ""; status.textContent = ""; return Promise.resolve(); }
+      var version = filter ? filter.value : "";
       return load().then(function (pagefind) { return pagefind.search(query); })
         .then(function (search) {
-          return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+          // One page per version: every result is loaded, then only the chosen version is kept.
+          return Promise.all(search.results.map(function (r) { return r.data(); }));
         })
-        .then(function (pages) { showResults(form, list, status, query, pages); });
+        .then(function (pages) {
+          pages = pages.filter(function (page) { return !version || page.meta.version === version; });
+          showResults(form, list, status, query, pages);
+        });
     }
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var url = new URL(location.href);
       url.searchParams.set("q", input.value);
+      if (filter) url.searchParams.set("version", filter.value || "all");
       history.replaceState(null, "", url.href);
       run(input.value);
     });
+    var asked = new URL(location.href).searchParams.get("version");
+    if (filter && asked !== null) filter.value = asked === "all" ? "" : asked;
+    if (filter) filter.addEventListener("change", function () { form.requestSubmit(); });
     var initial = new URL(location.href).searchParams.get("q");
     if (initial) { input.value = initial; run(initial); }
   }
 
   function start() {
+    anchored();
     keepAnchor();
-    window.addEventListener("hashchange", keepAnchor);
+    window.addEventListener("hashchange", function () { anchored(); keepAnchor(); });
+    window.addEventListener("load", function () { anchored(); keepAnchor(); });
+    document.querySelectorAll("a.kk-lang").forEach(function (link) {
+      ["pointerdown", "focus", "mouseenter"].forEach(function (name) { link.addEventListener(name, keepAnchor); });
+      link.addEventListener("click", keepAnchor);
+    });
+    menuButton();
+    redlineKeys();
+    var compare = document.getElementById("kk-compare");
+    if (compare) compareForm(compare);
     var form = document.querySelector("form.kk-search");
     if (form) setUpSearch(form);
   }

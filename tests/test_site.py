@@ -68,10 +68,14 @@ def facts(dl) -> dict[str, list[str]]:
 
 def test_site_has_both_languages_every_version_and_a_root_page(built):
     for lang in ("sv", "en"):
-        for path in ("index.html", "2023/index.html", "2023/redline/index.html", "2024/index.html",
-                     "2024/redline/index.html", "search/index.html", "pagefind/pagefind.js", "kk.css", "kk.js"):
+        for path in ("index.html", "2023/index.html", "2024/index.html", "2024/redline/index.html", "compare/index.html",
+                     "compare/2023..2024/index.html", "search/index.html", "pagefind/pagefind.js", "kk.css", "kk.js"):
             assert (built.out / lang / path).is_file(), f"{lang}/{path} missing"
         assert not (built.out / lang / "sitemap.xml").exists()
+        # 2022, the version before 2023, is not in the archive: no page pretends to show its changes.
+        assert not (built.out / lang / "2023" / "redline").exists()
+        assert not (built.out / lang / "404.html").exists()
+    assert (built.out / "404.html").is_file()
     root = page(built.out, "index.html")
     links = {a.get("href"): (a.get("hreflang"), text_of(a)) for a in root.xpath("//a")}
     assert links == {"sv/": ("sv", "Läs på svenska"), "en/": ("en", "Read in English")}
@@ -126,8 +130,7 @@ def test_draft_is_marked_on_every_page_of_its_version(built):
             doc = page(built.out, f"{lang}/{path}")
             assert [text_of(b) for b in doc.xpath("//*[@id='kk-draft']")] == [banner[lang]], path
             assert f"({labels.label(lang, 'status_draft')})" in doc.findtext(".//title")
-        for path in ("2023/index.html", "2023/redline/index.html"):
-            assert not page(built.out, f"{lang}/{path}").xpath("//*[@id='kk-draft']")
+        assert not page(built.out, f"{lang}/2023/index.html").xpath("//*[@id='kk-draft']")
         assert len(page(built.out, f"{lang}/index.html").xpath("//*[@id='kk-draft']")) == 1
 
 
@@ -137,7 +140,7 @@ def test_drafts_are_left_out_unless_asked_for(tmp_path):
     result = subprocess.run([sys.executable, "-m", "contract", "--root", str(root), "site", "--out", str(out)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == f"wrote {out / 'sv'}, {out / 'en'}, {out / 'index.html'}"
+    assert result.stderr.strip() == f"wrote {out / 'sv'}, {out / 'en'}, {out / 'index.html'}, {out / '404.html'}"
     assert not (out / "sv" / "2024").exists() and (out / "sv" / "2023" / "index.html").is_file()
     assert [h.get("id") for h in page(out, "sv/index.html").xpath("//article//h2")] == ["version-2023"]
     assert not page(out, "sv/2023/index.html").xpath("//nav//a[contains(@href, '2024/')]")
@@ -163,7 +166,8 @@ def test_contract_page_has_contents_footnotes_and_annex_links(built):
     contract = built.contracts["2023"]
     doc = page(built.out, "sv/2023/index.html")
     contents = doc.get_element_by_id("kk-contents")
-    assert [a.get("href") for a in contents.xpath(".//a")] == [f"#{s.id}" for s in contract.walk()]
+    assert contents.tag == "nav" and not doc.xpath("//details")  # a plain list, not a note box
+    assert [a.get("href") for a in contents.xpath(".//li/a")] == [f"#{s.id}" for s in contract.walk()]
     notes = doc.xpath("//div[@class='footnote']/ol/li")
     assert [n.get("id") for n in notes] == [f"fn:{n.number}" for n in contract.footnotes()]
     first = contract.footnotes()[0]
@@ -185,23 +189,25 @@ def test_cross_references_link_to_the_section(built):
 
 def test_redline_page_shows_the_changes_or_says_why_not(built):
     sv = page(built.out, "sv/2024/redline/index.html")
-    assert text_of(sv.xpath("//h1")[0]) == "Ändringar mot version 2023 (Utkast)¶"
+    assert text_of(sv.xpath("//h1")[0]) == "Version 2024: ändringar mot version 2023 (Utkast)¶"
     assert sv.xpath("//section[@class='redline']//a[@href='#cykling']")
     assert [text_of(i) for i in sv.xpath("//article[@id='cykling']//ins")] == ["infogat: den nya (slut på infogat)"]
     links = sv.xpath("//a[contains(@class, 'kk-download')]")
     assert [(a.get("href"), text_of(a)) for a in links] == [
         ("../../../downloads/2024/redline-2023-2024-sv.pdf", "Ändringar mot version 2023 som PDF (svenska)")]
-    notice = page(built.out, "sv/2023/redline/index.html").xpath("//p[@class='kk-notice']")
-    assert [text_of(p) for p in notice] == ["Ändringarna mot version 2022 finns inte med i den här publiceringen."]
-    notice = page(built.out, "en/2023/redline/index.html").xpath("//p[@class='kk-notice']")
-    assert [text_of(p) for p in notice] == ["The changes since version 2022 are not included in this publication."]
+    # 2023's predecessor (2022) is not in the archive: no page and no link offers changes there are none of.
+    for lang in ("sv", "en"):
+        assert not (built.out / lang / "2023" / "redline").exists()
+        assert not page(built.out, f"{lang}/2023/index.html").xpath("//article//a[contains(@href, 'redline')]")
+        assert not page(built.out, f"{lang}/index.html").xpath("//a[contains(@href, '2023/redline')]")
 
 
 def test_a_version_without_predecessor_says_so():
     contract = small_contract()
     first = dataclasses.replace(contract, meta=dataclasses.replace(contract.meta, previous=None))
     pages = render_pages({"2099": first}, "sv", small_context())
-    assert '<p class="kk-notice" markdown="span">Ingen tidigare version att jämföra med.</p>' in pages.files["2099/redline/index.md"]
+    assert "2099/redline/index.md" not in pages.files
+    assert "redline/index.md" not in pages.files["2099/index.md"] + pages.files["index.md"]
 
 
 # ---------------------------------------------------------------- footer and language links

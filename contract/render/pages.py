@@ -7,6 +7,7 @@ footnotes, md_in_html and pymdownx.escapeall (every backslash escape shows the c
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import json
@@ -24,6 +25,7 @@ from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, bl
 from ..provenance import Source
 from . import markdown as md
 from .plain import Resolver, plain
+from .site_views import compare_pairs, css_string, signatures
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
 # Ids the page itself uses; section ids must not take them.
@@ -43,6 +45,9 @@ class SiteContext:
     downloads: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     # (version, lang) -> safe HTML fragment of the redline against the previous version
     redlines: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # (older version, newer version, lang) -> safe HTML fragment of the redline between any two versions
+    compares: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    versions: tuple[str, ...] = ()  # the versions shown (set by render_pages)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class VersionView:
     parties: tuple[Markup, ...]
     downloads: tuple[Download, ...]
     redline_downloads: tuple[Download, ...]
+    redline: bool = False  # the previous version is in the archive, so the version has a redline page
+    compares: tuple[tuple[str, str], ...] = ()  # (other version, path of the compare page from the language root)
 
 
 # ---------------------------------------------------------------- entry points
@@ -100,16 +107,22 @@ class VersionView:
 
 def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext) -> SitePages:
     """Render every page of one language's site as Markdown."""
+    from . import change_pages  # the pages about changes build on this module's helpers
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
+    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown))
     views = [_version_view(c, lang, ctx) for c in shown]
     files = {"index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))}
     for contract, view in zip(shown, views):
         files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
-        files[f"{view.version}/redline/index.md"] = _redline_page(view, lang, ctx)
+        if view.redline:
+            files[f"{view.version}/redline/index.md"] = change_pages.redline_page(view, lang, ctx)
+    files.update(change_pages.compare_pages(views, lang, ctx))
     if shown:
-        files["history/index.md"] = _history_page(shown, lang, ctx)
-    files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", kk_meta=_meta(lang, ctx, []))
+        files["history/index.md"] = change_pages.history_page(shown, lang, ctx)
+    signed = [v.version for v in views if not v.draft]
+    files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", versions=views,
+                                     default=signed[0] if signed else "", kk_meta=_meta(lang, ctx, []))
     return SitePages(files, _nav(views, lang))
 
 
@@ -127,9 +140,18 @@ def render_root() -> str:
     return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
 
 
+def render_not_found() -> str:
+    """Render the site's 404 page: self-contained, with links that find the site root at any path (HTML)."""
+    choices = [{"lang": lang, "title": labels.label(lang, "site_not_found"), "text": labels.label(lang, "site_not_found_text"),
+                "home": labels.label(lang, "site_not_found_home")} for lang in LANGS]
+    return _html_env().get_template("not_found.html.j2").render(choices=choices, langs=list(LANGS),
+                                                                site=labels.label(LANGS[0], "contract_title"))
+
+
 def chrome_labels(lang: str) -> dict[str, str]:
     """Return the interface strings the theme templates need (site name, the header's search link)."""
-    return {"search": labels.label(lang, "site_search"), "site_name": labels.label(lang, "contract_title")}
+    return {"search": labels.label(lang, "site_search"), "site_name": labels.label(lang, "contract_title"),
+            "menu": labels.label(lang, "site_menu"), "position": labels.catalogue(lang)["site_redline_position"]}
 
 
 # ---------------------------------------------------------------- versions
@@ -164,6 +186,9 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
         parties=tuple(_inline(p.name, lang, resolver) for p in contract.parties),
         downloads=_downloads(meta.version, "contract", lang, ctx, previous=meta.previous),
         redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=meta.previous),
+        redline=bool(meta.previous) and (meta.previous in ctx.versions or (meta.version, lang) in ctx.redlines),
+        compares=tuple((b if a == meta.version else a, Markup(f"compare/{a}..{b}/index.md"))
+                       for a, b in compare_pairs(list(ctx.versions)) if meta.version in (a, b) and (a, b, lang) in ctx.compares),
     )
 
 
@@ -196,18 +221,9 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         annex_notes=_notes(list(annex.texts()), lang) if annex else (),
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
-        kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view)),
-    )
-
-
-def _redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
-    fragment = ctx.redlines.get((view.version, lang))
-    heading = labels.label(lang, "redline", previous=view.previous) if view.previous else labels.label(lang, "site_changes_page")
-    return _page(
-        "redline.md.j2", lang, ctx, f"{view.version}/redline/index.md",
-        v=view, heading=heading, fragment=Markup(fragment) if fragment else None,
-        kk_meta=_meta(lang, ctx, _version_footer(view, lang), draft=view.draft,
-                      title=f"{heading} ({labels.label(lang, 'site_version', version=view.version)}){_draft_mark(view, lang)}"),
+        signatures=signatures(contract, lang, _inline, ctx.downloads),
+        kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view),
+                      version=view),
     )
 
 
@@ -223,48 +239,6 @@ def _erratum(erratum, lang: str, resolver: Resolver) -> ErratumView:
     number = resolver.numbers.get(erratum.section or "")
     link = Markup(f"[{md.escape(number)}](#{erratum.section})") if number else None
     return ErratumView(labels.date(erratum.date, lang), link, _inline(erratum.what, lang, resolver), _inline(erratum.why, lang, resolver))
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    version: str
-    number: str
-    title: Markup
-    changes: str
-    link: Markup | None
-
-
-@dataclass(frozen=True)
-class HistoryView:
-    id: str
-    number: str
-    title: Markup
-    rows: tuple[HistoryRow, ...]
-
-
-def _history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
-    """Render the per-clause timeline: every section's number, title and change in each version."""
-    from ..history import all_timelines
-
-    contracts = {c.meta.version: c for c in shown}
-    resolvers = {v: Resolver.of(c) for v, c in contracts.items()}
-    views = []
-    for sid, steps in all_timelines(contracts).items():
-        rows = tuple(_history_row(step, sid, lang, resolvers) for step in steps)
-        last = next(step for step in reversed(steps) if step.present)
-        views.append(HistoryView(sid, last.number, _inline(last.title, lang, resolvers[last.version]), rows))
-    return _page("history.md.j2", lang, ctx, "history/index.md", sections=views,
-                 kk_meta=_meta(lang, ctx, [], title=labels.label(lang, "site_history_page")))
-
-
-def _history_row(step, sid: str, lang: str, resolvers: dict) -> HistoryRow:
-    if not step.present:
-        what = labels.label(lang, "removed") if step.changes else labels.label(lang, "site_not_in_version")
-        return HistoryRow(step.version, "", Markup(""), what, None)
-    kinds = [labels.label(lang, k) for k in step.changes] or [labels.label(lang, "unchanged")]
-    title = _inline(step.title, lang, resolvers[step.version])
-    # Versions are four digits and ids slugs (both checked by the schema): the link needs no escaping.
-    return HistoryRow(step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{sid}"))
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
@@ -288,17 +262,24 @@ def _nav(views: list[VersionView], lang: str) -> list:
     for v in views:
         name = labels.label(lang, "site_version", version=v.version) + _draft_mark(v, lang)
         nav.append({name: [{labels.label(lang, "site_contract_page"): f"{v.version}/index.md"},
-                           {labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}]})
+                           *([{labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}] if v.redline else [])]})
     if views:
         nav.append({labels.label(lang, "site_history_page"): "history/index.md"})
+    if any(v.compares for v in views):
+        nav.append({labels.label(lang, "site_compare_page"): "compare/index.md"})
     nav.append({labels.label(lang, "site_search"): "search/index.md"})
     return nav
 
 
-def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, draft: bool = False, title: str | None = None) -> dict:
-    """Return a page's front matter: footer lines, search indexing, draft flag."""
+def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, draft: bool = False, title: str | None = None,
+          version: VersionView | None = None) -> dict:
+    """Return a page's front matter: footer lines, search indexing, draft flag, the version and status to print."""
     built = labels.label(lang, "built_from", commit=ctx.source.label, date=labels.date(ctx.source.date, lang))
     meta = {"kk_footer": [*footer, built], "kk_index": index, "kk_draft": draft}
+    if version is not None:
+        status = labels.label(lang, "site_print_status", version=labels.label(lang, "site_version", version=version.version),
+                              status=version.status)
+        meta |= {"kk_print": str(css_string(status)), "kk_version": version.version}
     # Material prints the front matter's title into <title> and the header without escaping it.
     return meta | ({"title": html.escape(title)} if title else {})
 

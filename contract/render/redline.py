@@ -479,7 +479,8 @@ def _html_mark(op: str, body: str, lang: str) -> str:
     if op == "equal":
         return body
     tag, start, end = ("ins", "inserted", "inserted_end") if op == "insert" else ("del", "deleted", "deleted_end")
-    hide = '<span class="visually-hidden">{}</span>'
+    # The cues are in the page's language even inside Swedish standing in for missing English.
+    hide = '<span class="visually-hidden">{}</span>' if lang == "sv" else f'<span class="visually-hidden" lang="{lang}">{{}}</span>'
     return f"<{tag}>{hide.format(_esc(label(lang, start)) + ': ')}{body}{hide.format(' (' + _esc(label(lang, end)) + ')')}</{tag}>"
 
 

@@ -1,0 +1,122 @@
+"""A site for the readers' tests: 2023 and a 2024 draft with several kinds of change, and a static server like Pages.
+
+The draft replaces words ("en representant" → "två representanter"), renames a section id, empties a section
+to be written and changes a second chapter, so the redline has several changes to move between.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from site_helpers import (
+    TEST_PDFS,
+    Built,
+    add_draft,
+    commit_all,
+    make_repo,
+    placeholder_pdfs,
+)
+
+RENAMED = ("cykling", "cykelplan")  # the id 3.9.3 has in 2023, and in the 2024 draft
+EMPTIED = "klimatvaxling"  # a section the draft empties to be written
+
+
+def make_readers_repo(base: Path) -> Path:
+    """Make the scratch repository: version 2023 and a draft 2024 with words replaced, an id renamed, a section emptied."""
+    root = make_repo(base, draft=False)
+    folder = add_draft(root)
+    municipality = folder / "municipality.yaml"
+    text = municipality.read_text(encoding="utf-8")
+    text = text.replace("har en representant i rådet", "har två representanter i rådet", 1)
+    text = text.replace(f"id: {RENAMED[0]}\n", f"id: {RENAMED[1]}\n", 1)
+    municipality.write_text(text, encoding="utf-8")
+    yaml = YAML()
+    data = yaml.load(municipality.read_text(encoding="utf-8"))
+    section = _find(data, EMPTIED)
+    section["body"] = []
+    section["to_be_written"] = True
+    with municipality.open("w", encoding="utf-8") as stream:
+        yaml.dump(data, stream)
+    agencies = folder / "agencies.yaml"
+    words = agencies.read_text(encoding="utf-8")
+    assert "samverkar myndigheterna för att" in words, "the sentence the draft changes in chapter 5 is gone"
+    agencies.write_text(words.replace("samverkar myndigheterna för att", "samverkar alla myndigheterna för att", 1), encoding="utf-8")
+    return root
+
+
+def _find(node, section_id: str):
+    """Return the mapping of the section with this id anywhere in a loaded YAML tree."""
+    if isinstance(node, dict):
+        if node.get("id") == section_id:
+            return node
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _find(child, section_id)
+        if found is not None:
+            return found
+    return None
+
+
+def build_readers_site(base: Path) -> Built:
+    """Build the readers' site with placeholder PDFs (a signed 2023 PDF among them) and real redlines."""
+    from contract.build import gather
+    from contract.site import build_site, default_redlines
+
+    root = make_readers_repo(base)
+    commit = commit_all(root)
+    out = base / "site"
+    placeholder_pdfs(out, [*TEST_PDFS, "2023/klimatkontrakt-2023-sv-signed.pdf"])
+    contracts, _ = gather(root, drafts=True)
+    build_site(root, contracts, out, drafts=True, redlines=default_redlines(contracts))
+    return Built(root, out, commit, contracts)
+
+
+class _PagesHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve files like GitHub Pages: a missing file gets the site's own 404.html with status 404."""
+
+    prefix = "/"
+
+    def log_message(self, format, *args):  # the signature http.server uses
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / self.prefix.strip("/") / "404.html"
+        if code != 404 or not self.path.startswith(self.prefix) or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def serve_like_pages(folder: Path, prefix: str = "/"):
+    """Serve folder at prefix ("/" or "/<repo>/") on a free 127.0.0.1 port; yield the site's base URL."""
+    if prefix != "/":
+        holder = folder.parent / f"pages-{prefix.strip('/')}"
+        holder.mkdir(exist_ok=True)
+        link = holder / prefix.strip("/")
+        if not link.exists():
+            link.symlink_to(folder, target_is_directory=True)
+        folder = holder
+    handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": prefix}), directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
