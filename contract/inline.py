@@ -11,12 +11,12 @@ renderer escapes for its output:
     \\x                   the character x, literally, for x one of \\ { } [ ] *;
                          before any other character the backslash is itself text (\\newpage stays)
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Union
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 SECTION_NUMBER = re.compile(r"^\d+(\.\d+)*$")
@@ -52,16 +52,16 @@ class FootnoteRef:
 
 @dataclass(frozen=True)
 class Link:
-    label: tuple["Inline", ...]
+    label: tuple[Inline, ...]
     url: str
 
 
 @dataclass(frozen=True)
 class Emphasis:
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
-Inline = Union[Literal, Ref, FootnoteRef, Link, Emphasis]
+Inline = Literal | Ref | FootnoteRef | Link | Emphasis
 
 
 def parse(source: str) -> tuple[Inline, ...]:

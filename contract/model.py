@@ -1,8 +1,9 @@
 """The typed contract model: frozen dataclasses, no I/O."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
 
 LANGS = ("sv", "en")
 
@@ -77,7 +78,7 @@ class BulletList:
     items: tuple[Text, ...]
 
 
-Block = Union[Paragraph, Heading, BulletList]
+Block = Paragraph | Heading | BulletList
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class Section:
     group: str
     depth: int
     body: tuple[Block, ...] = ()
-    children: tuple["Section", ...] = ()
+    children: tuple[Section, ...] = ()
     footnotes: tuple[Footnote, ...] = ()
     pinned: bool = False
     gap_reason: str | None = None
@@ -111,7 +112,7 @@ class Section:
         for note in self.footnotes:
             yield note.text
 
-    def walk(self) -> Iterator["Section"]:
+    def walk(self) -> Iterator[Section]:
         """Yield this section and all its descendants in document order."""
         yield self
         for child in self.children:
