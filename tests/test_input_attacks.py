@@ -1,0 +1,51 @@
+"""Red-team reproducers: hostile contract data that once validated and then rendered wrongly or not at all."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+from test_input_safety import run, write_purpose
+from test_invalid_inputs import VERSION, make_base
+from test_property_inputs import SITE_EXTENSIONS, SOURCE
+
+from contract import export
+from contract.load import load
+from contract.render import typst as typst_render
+from contract.render.pages import SiteContext, render_pages
+
+
+@pytest.fixture
+def base(tmp_path) -> Path:
+    return make_base(tmp_path)
+
+
+def site_html(root: Path, lang: str = "sv") -> str:
+    """The version's site page as HTML, made by Python-Markdown with the site's extensions."""
+    pages = render_pages({VERSION: load(root, VERSION)}, lang, SiteContext(SOURCE, drafts=True))
+    return markdown.markdown(pages.files[f"{VERSION}/index.md"], extensions=SITE_EXTENSIONS)
+
+
+def hrefs(page: str) -> list[str]:
+    """Every link address of an HTML page, as a browser reads it (character references decoded)."""
+    return [html.unescape(h) for h in re.findall(r'href="([^"]*)"', page)]
+
+
+# ---------------------------------------------------------------- link addresses
+
+
+@pytest.mark.parametrize("address, shown", [
+    # A pair of backticks made a code span inside the address: the site linked to https://x.example/ab.
+    ("https://x.example/a`b`", "https://x.example/a%60b%60"),
+    # A character reference was decoded by the browser: the site linked to .../a<b, the PDF to .../a&lt;b.
+    ("https://x.example/a&lt;b&#x41;?c=1&d=2", "https://x.example/a&lt;b&#x41;?c=1&d=2"),
+])
+def test_a_link_address_reaches_the_site_and_the_markdown_export_as_written(base, address, shown):
+    write_purpose(base, f"sv: Se [sidan]({address}) här.")
+    code, out, _ = run(base, "validate")
+    assert code == 0, out
+    assert shown in hrefs(site_html(base))
+    assert shown in hrefs(markdown.markdown(export.to_markdown(load(base, VERSION), "sv")))
+    assert f'#link("{address}")' in typst_render.document(load(base, VERSION), "sv", SOURCE)
