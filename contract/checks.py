@@ -108,6 +108,9 @@ def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers
     pos = text.pos if lang == "sv" else text.en_pos
     if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
         report.error(pos, f"link address {excerpt(node.url)} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
+    if isinstance(node, inline.Link) and any(isinstance(n, (inline.Ref, inline.FootnoteRef)) for n in inline.walk(node.label)):
+        # A reference or footnote mark is itself a link on the site: inside a link it showed as "[2](#id)".
+        report.error(pos, "a link's text holds a reference or footnote mark", "put the {ref:…} or {fn:…} after the link's closing parenthesis", "mark-in-link")
     if not isinstance(node, inline.Ref) or node.target in ids:
         return
     if node.by_number:
