@@ -97,20 +97,29 @@ def _check_references(contract: Contract, report: Report) -> None:
     ids = {s.id: s.number for s in contract.walk()}
     numbers = {s.number: s.id for s in contract.walk()}
     for owner, text in _all_texts(contract):
-        for lang in ("sv", "en"):
-            source = text.get(lang)
-            if source:
-                for node in inline.walk(inline.parse(source)):
-                    _check_node(node, owner, text, lang, ids, numbers, report)
+        for _, source, pos in _sources(text):
+            for node in inline.walk(inline.parse(source)):
+                _check_node(node, owner, pos, ids, numbers, report)
 
 
-def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers, report: Report) -> None:
-    pos = text.pos if lang == "sv" else text.en_pos
+def _sources(text: Text) -> Iterator[tuple[str, str, Pos]]:
+    """Yield the Swedish, the English and the translator's note of a text: which, what it says, where it is."""
+    note_pos = text.note_pos or text.en_pos
+    for kind, source, pos in (("sv", text.sv, text.pos), ("en", text.en, text.en_pos), ("note", text.en_note, note_pos)):
+        if source and pos is not None:
+            yield kind, source, pos
+
+
+_MARKS = (inline.Ref, inline.FootnoteRef)
+
+
+def _check_node(node, owner: Section | None, pos: Pos, ids, numbers, report: Report) -> None:
     if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
         report.error(pos, f"link address {excerpt(node.url)} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
-    if isinstance(node, inline.Link) and any(isinstance(n, (inline.Ref, inline.FootnoteRef)) for n in inline.walk(node.label)):
+    if isinstance(node, inline.Link) and any(isinstance(n, _MARKS) for n in inline.walk(node.label)):
         # A reference or footnote mark is itself a link on the site: inside a link it showed as "[2](#id)".
-        report.error(pos, "a link's text holds a reference or footnote mark", "put the {ref:…} or {fn:…} after the link's closing parenthesis", "mark-in-link")
+        hint = "put the {ref:…} or {fn:…} after the link's closing parenthesis"
+        report.error(pos, "a link's text holds a reference or footnote mark", hint, "mark-in-link")
     if not isinstance(node, inline.Ref) or node.target in ids:
         return
     if node.by_number:
@@ -136,14 +145,15 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
     allowed = {id(t) for s in contract.walk() for t in block_texts(s.body)}
     used: set[str] = set()
     for _, text in _all_texts(contract):
-        for lang in ("sv", "en"):
-            source = text.get(lang)
-            pos = text.pos if lang == "sv" else text.en_pos
-            for node in inline.walk(inline.parse(source or "")):
+        for kind, source, pos in _sources(text):
+            for node in inline.walk(inline.parse(source)):
                 if not isinstance(node, inline.FootnoteRef):
                     continue
                 used.add(node.target)
-                if id(text) not in allowed:
+                if kind == "note":
+                    hint = "put the mark in the text the note is about"
+                    report.error(pos, f"footnote mark {{fn:{node.target}}} in a translator's note", hint, "footnote-place")
+                elif id(text) not in allowed:
                     report.error(pos, f"footnote mark {{fn:{node.target}}} outside a section's text", "put the mark in a paragraph or list item of the section", "footnote-place")
                 elif node.target not in defined:
                     report.error(pos, f"footnote {excerpt(node.target)} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")

@@ -257,6 +257,7 @@ def _text(doc: Document, data: Any, path: tuple, key: str) -> Text:
         en_pos=doc.pos(path + ("en",)) if "en" in data else doc.pos(path),
         path=path,
         en_note=_clean(data["note_en"]) if data.get("note_en") else None,
+        note_pos=doc.pos(path + ("note_en",)) if "note_en" in data else None,
     )
 
 
