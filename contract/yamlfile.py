@@ -18,6 +18,8 @@ MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
 # and thousands of levels would exhaust the stack of every later step.
 MAX_DEPTH = 32
 _PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+# The tags plain YAML scalars resolve to (text, numbers, booleans, null, dates); a file may not name others.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
 
 
 @dataclass
@@ -153,8 +155,8 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node) -> Any:
-        if node.tag.startswith("!") or "python" in node.tag or node.tag.endswith(":merge"):
-            return self._refuse(node, f"the YAML tag {_short(node.tag)!r} is not allowed", "remove the tag; write plain text")
+        if str(node.tag) not in _SCALAR_TAGS:  # !!binary, !!merge, !python/..., !local: never plain text
+            return self._refuse(node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain text")
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, YAMLError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
