@@ -26,13 +26,21 @@ def check(contract: Contract, report: Report) -> None:
 def _check_meta(contract: Contract, report: Report) -> None:
     meta, folder = contract.meta, contract.folder
     name = folder.rsplit("/", 1)[-1]
-    if meta.version != name:
+    if not ids.is_version_name(name):
+        hint = (f"rename the folder to years/{meta.version}, the version its contract.yaml names"
+                if ids.is_version_name(meta.version) else "rename the folder to the version's four-digit year, such as years/2024")
+        report.error(Pos(folder), f"the folder name {excerpt(name)} is not a version name", hint, "version-name")
+    elif meta.version != name:
         report.error(
             meta.pos,
             f"the folder is named {name!r} but contract.yaml says version {meta.version!r}",
             f"make them agree: rename the folder to years/{meta.version} or set version: \"{name}\"",
             "version-mismatch",
         )
+    if meta.previous and meta.previous >= meta.version:  # both four digits (the schema): the order is the years'
+        message = f"previous: {excerpt(meta.previous)} is not a version before {excerpt(meta.version)}"
+        hint = "name the version this one replaces, such as the year before; leave it empty for the first"
+        report.error(meta.previous_pos or meta.pos, message, hint, "bad-previous")
     if meta.status == "signed" and not meta.signed_on:
         report.error(meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on")
     dates = [("signed_on", meta.signed_on, meta.pos)] + [("errata date", e.date, e.pos) for e in meta.errata]

@@ -164,6 +164,7 @@ def _meta(doc: Document) -> Meta:
         previous=data.get("previous"),
         errata=tuple(_erratum(doc, e, i) for i, e in enumerate(data.get("errata", ()))),
         pos=doc.pos(("version",)),
+        previous_pos=doc.pos(("previous",)) if "previous" in data else None,
     )
 
 

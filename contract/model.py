@@ -179,6 +179,7 @@ class Meta:
     previous: str | None = None
     errata: tuple[Erratum, ...] = ()
     pos: Pos | None = None
+    previous_pos: Pos | None = None  # where 'previous:' is written
 
 
 @dataclass(frozen=True)

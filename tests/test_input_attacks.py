@@ -49,3 +49,19 @@ def test_a_link_address_reaches_the_site_and_the_markdown_export_as_written(base
     assert shown in hrefs(site_html(base))
     assert shown in hrefs(markdown.markdown(export.to_markdown(load(base, VERSION), "sv")))
     assert f'#link("{address}")' in typst_render.document(load(base, VERSION), "sv", SOURCE)
+
+
+# ---------------------------------------------------------------- version folders
+
+
+@pytest.mark.parametrize("name", ["2025 ", "2025.0", "utkast", "２０２５"])
+def test_a_version_folder_not_named_like_a_version_is_refused(base, name):
+    # The old message told the editor to write version: "2025 " in contract.yaml, which the schema refuses.
+    folder = base / "years" / name
+    folder.mkdir()
+    for file in (base / "years" / VERSION).iterdir():
+        folder.joinpath(file.name).write_bytes(file.read_bytes())
+    code, out, _ = run(base, "validate")
+    assert code == 1
+    assert out.splitlines()[0] == (f"years/{name}: error: the folder name {name!r} is not a version name "
+                                   f"(rename the folder to years/{VERSION}, the version its contract.yaml names)")
