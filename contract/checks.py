@@ -19,6 +19,7 @@ def check(contract: Contract, report: Report) -> None:
     _check_references(contract, report)
     _check_footnotes(contract, report)
     _check_english(contract, report)
+    _check_marks(contract, report)
     _check_to_be_written(contract, report)
     _check_errata(contract, report)
 
@@ -178,6 +179,29 @@ def _check_english(contract: Contract, report: Report) -> None:
         elif text.en_status == "stale":
             hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
             report.warning(text.en_pos, f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})", hint, "stale-english")
+
+
+def _check_marks(contract: Contract, report: Report) -> None:
+    """Record where a text's Swedish and English differ in footnote marks (an error) or references (a warning)."""
+    for text in contract.texts():
+        if text.en is None or text.en_pos is None:
+            continue
+        differs = _marks_differ(text, inline.FootnoteRef, "fn")
+        if differs:  # a footnote marked in one language only is left out of the other language's PDF and site
+            report.error(text.en_pos, f"the Swedish and the English differ in footnote marks: {differs}",
+                         "write the same {fn:…} marks in both languages", "marks-differ")
+        differs = _marks_differ(text, inline.Ref, "ref")
+        if differs:
+            report.warning(text.en_pos, f"the Swedish and the English differ in references: {differs}",
+                           "write the same {ref:…} in both languages, so both show the same numbers", "marks-differ")
+
+
+def _marks_differ(text: Text, kind: type, name: str) -> str:
+    """Return 'only the Swedish has {fn:a}' for marks of a kind in one language only, or ''."""
+    sv, en = (Counter(n.target for n in inline.walk(inline.parse(s or "")) if isinstance(n, kind))
+              for s in (text.sv, text.en))
+    only = [(lang, sorted(c)) for lang, c in (("Swedish", sv - en), ("English", en - sv)) if c]
+    return "; ".join(f"only the {lang} has " + ", ".join(f"{{{name}:{t}}}" for t in targets) for lang, targets in only)
 
 
 def _check_to_be_written(contract: Contract, report: Report) -> None:
