@@ -65,3 +65,23 @@ def test_a_version_folder_not_named_like_a_version_is_refused(base, name):
     assert code == 1
     assert out.splitlines()[0] == (f"years/{name}: error: the folder name {name!r} is not a version name "
                                    f"(rename the folder to years/{VERSION}, the version its contract.yaml names)")
+
+
+# ---------------------------------------------------------------- words no line can hold
+
+
+def test_a_word_too_long_for_a_line_of_the_pdf_is_refused(base):
+    # Typst cannot break it: it ran off the right edge of the page, and the end of the word was lost.
+    write_purpose(base, "sv: Se https://www.exempel.se/" + "a" * 300 + " här.")
+    code, out, _ = run(base, "validate")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "years/2024/purpose.yaml:9:15: error: the word 'https://www.exempel.se/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'… "
+        "(323 characters) is too long for a line of the PDF, which cannot break it (put spaces or hyphens in it, or "
+        "shorten it; a long address belongs in a link: [text](https://…))")
+
+
+def test_long_words_that_break_at_hyphens_pass(base):
+    write_purpose(base, "sv: (" + "-".join(["Samhällsbyggnadsförvaltningens"] * 12) + ")")
+    code, out, _ = run(base, "validate")
+    assert code == 0, out
