@@ -13,9 +13,10 @@ from .errors import Report, excerpt
 from .model import Contract, Pos, Text
 
 # Widths in em of the widest weight (Bold), from the layout in contract/templates/klimatkontrakt.typ:
-# the cover title is 30 pt on a 448 pt column; a party's name and its signatory sit in a 207 pt column
-# at 11.5 pt; everything else is at most 17 pt (a chapter heading) on the full column, hyphenated or not.
-COVER_EM = 14.0
+# the cover title is 51 pt (Typst's title element at 1.7 x 30 pt), unhyphenated, on a 448 pt column; a party's
+# name and its signatory sit in a 207 pt column at 11.5 pt; everything else is at most 17 pt (a chapter
+# heading) on the full column. The slow test in tests/test_input_attacks.py renders the widest words allowed.
+COVER_EM = 8.5
 SIGNATURE_EM = 16.0
 TEXT_EM = 24.0
 # Where a line may break inside a run without spaces: after a hyphen or a dash.

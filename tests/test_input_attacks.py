@@ -85,3 +85,37 @@ def test_long_words_that_break_at_hyphens_pass(base):
     write_purpose(base, "sv: (" + "-".join(["Samhällsbyggnadsförvaltningens"] * 12) + ")")
     code, out, _ = run(base, "validate")
     assert code == 0, out
+
+
+def _widest(limit: float) -> str:
+    """The longest run of the widest letter that validate still lets through at this limit."""
+    from contract import wordwidth
+
+    word = "W"
+    while wordwidth.width_em(word + "W") <= limit:
+        word += "W"
+    return word
+
+
+@pytest.mark.slow
+def test_the_widest_words_validate_lets_through_stay_inside_the_text_column(base, tmp_path):
+    import subprocess
+
+    from contract import pdf, wordwidth
+
+    heading, narrow, cover = _widest(wordwidth.TEXT_EM), _widest(wordwidth.SIGNATURE_EM), _widest(wordwidth.COVER_EM)
+    purpose = base / "years" / VERSION / "purpose.yaml"
+    purpose.write_text(purpose.read_text(encoding="utf-8").replace("sv: Syftet med Klimatkontrakt 2030", f"sv: {heading}"))
+    contract_yaml = base / "years" / VERSION / "contract.yaml"
+    text = contract_yaml.read_text(encoding="utf-8").replace("  sv: Klimatkontrakt 2030", f"  sv: {cover}", 1)
+    text = text.replace("      sv: Vinnova", f"      sv: {narrow}").replace(
+        "    kind: municipality\n", f"    kind: municipality\n    signatory:\n      name: {narrow}\n      role:\n        sv: {narrow}\n")
+    contract_yaml.write_text(text, encoding="utf-8")
+    code, out, _ = run(base, "validate")
+    assert code == 0 and "long-word" not in out, out
+    (tmp_path / "c.pdf").write_bytes(pdf.render_pdf(load(base, VERSION), "sv", SOURCE))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    right_edge = 595.28 - 2.6 / 2.54 * 72  # A4 less the right margin of the layout
+    words = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', boxes)
+    assert {heading, narrow, cover} <= {w for _, w in words}
+    assert [w for x, w in words if float(x) > right_edge + 1] == []
