@@ -105,16 +105,19 @@ def test_the_widest_words_validate_lets_through_stay_inside_the_text_column(base
 
     heading, narrow, cover = _widest(wordwidth.TEXT_EM), _widest(wordwidth.SIGNATURE_EM), _widest(wordwidth.COVER_EM)
     purpose = base / "years" / VERSION / "purpose.yaml"
-    purpose.write_text(purpose.read_text(encoding="utf-8").replace("sv: Syftet med Klimatkontrakt 2030", f"sv: {heading}"))
+    text = purpose.read_text(encoding="utf-8")
+    purpose.write_text(text.replace("sv: Syftet med Klimatkontrakt 2030", f"sv: {heading}"), encoding="utf-8")
     contract_yaml = base / "years" / VERSION / "contract.yaml"
     text = contract_yaml.read_text(encoding="utf-8").replace("  sv: Klimatkontrakt 2030", f"  sv: {cover}", 1)
-    text = text.replace("      sv: Vinnova", f"      sv: {narrow}").replace(
-        "    kind: municipality\n", f"    kind: municipality\n    signatory:\n      name: {narrow}\n      role:\n        sv: {narrow}\n")
+    signatory = f"    signatory:\n      name: {narrow}\n      role:\n        sv: {narrow}\n"
+    text = text.replace("      sv: Vinnova", f"      sv: {narrow}")
+    text = text.replace("    kind: municipality\n", "    kind: municipality\n" + signatory)
     contract_yaml.write_text(text, encoding="utf-8")
     code, out, _ = run(base, "validate")
     assert code == 0 and "long-word" not in out, out
     (tmp_path / "c.pdf").write_bytes(pdf.render_pdf(load(base, VERSION), "sv", SOURCE))
-    boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    command = ["pdftotext", "-bbox", str(tmp_path / "c.pdf"), "-"]
+    boxes = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     right_edge = 595.28 - 2.6 / 2.54 * 72  # A4 less the right margin of the layout
     words = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', boxes)
     assert {heading, narrow, cover} <= {w for _, w in words}
