@@ -122,3 +122,34 @@ def test_the_widest_words_validate_lets_through_stay_inside_the_text_column(base
     words = re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', boxes)
     assert {heading, narrow, cover} <= {w for _, w in words}
     assert [w for x, w in words if float(x) > right_edge + 1] == []
+
+
+# ---------------------------------------------------------------- the signature page
+
+
+@pytest.mark.slow
+def test_a_signatory_name_or_role_that_wraps_stays_clear_of_the_labels_above_it(base, tmp_path):
+    # The value sat in a box one line high, aligned to its bottom: a second line ran up over the label above.
+    import subprocess
+
+    from contract import pdf
+
+    role = ("Ordförande i kommunstyrelsen och ledamot av kommunfullmäktiges presidium samt ersättare "
+            "i regionens samverkansråd för klimatfrågor")
+    contract_yaml = base / "years" / VERSION / "contract.yaml"
+    signatory = f"    signatory:\n      name: Anna Andersson Långnamn-Efternamnsson\n      role:\n        sv: {role}\n"
+    text = contract_yaml.read_text(encoding="utf-8")
+    text = text.replace("    kind: municipality\n", "    kind: municipality\n" + signatory)
+    contract_yaml.write_text(text, encoding="utf-8")
+    assert run(base, "validate")[0] == 0
+    (tmp_path / "c.pdf").write_bytes(pdf.render_pdf(load(base, VERSION), "sv", SOURCE))
+    command = ["pdftotext", "-bbox", "-f", "5", str(tmp_path / "c.pdf"), "-"]
+    boxes = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', boxes)
+    # The left column of the signature page.
+    left = [(float(top), float(bottom), word) for x, top, bottom, word in found if float(x) < 297]
+    top = {word: y for y, _, word in reversed(left)}  # the first block of the column: the first occurrence
+    bottom = {word: y for _, y, word in reversed(left)}
+    assert top["Anna"] >= bottom["datum"] - 1  # the name below "Ort och datum"
+    assert top["Ordförande"] >= bottom["Namnförtydligande"] - 1  # the role below the name's label
+    assert top["Befattning"] >= bottom["klimatfrågor"] - 2  # the role's label below its last line
