@@ -20,6 +20,7 @@ def check(contract: Contract, report: Report) -> None:
     _check_footnotes(contract, report)
     _check_english(contract, report)
     _check_marks(contract, report)
+    _check_annex_titles(contract, report)
     _check_to_be_written(contract, report)
     _check_errata(contract, report)
 
@@ -202,6 +203,16 @@ def _marks_differ(text: Text, kind: type, name: str) -> str:
               for s in (text.sv, text.en))
     only = [(lang, sorted(c)) for lang, c in (("Swedish", sv - en), ("English", en - sv)) if c]
     return "; ".join(f"only the {lang} has " + ", ".join(f"{{{name}:{t}}}" for t in targets) for lang, targets in only)
+
+
+def _check_annex_titles(contract: Contract, report: Report) -> None:
+    """Record an error for a link or reference in an annex document's title (itself the link to the document)."""
+    for doc in contract.annex.documents if contract.annex else ():
+        for source, pos in ((doc.title.sv, doc.title.pos), (doc.title.en, doc.title.en_pos)):
+            nodes = inline.walk(inline.parse(source or ""))
+            if pos is not None and any(isinstance(n, (inline.Link, inline.Ref)) for n in nodes):
+                message = "an annex document's title holds a link or reference, but the title is itself the link to the document"
+                report.error(pos, message, "write the title as plain text; the address goes under url:", "mark-in-link")
 
 
 def _check_to_be_written(contract: Contract, report: Report) -> None:
