@@ -153,3 +153,26 @@ def test_a_signatory_name_or_role_that_wraps_stays_clear_of_the_labels_above_it(
     assert top["Anna"] >= bottom["datum"] - 1  # the name below "Ort och datum"
     assert top["Ordförande"] >= bottom["Namnförtydligande"] - 1  # the role below the name's label
     assert top["Befattning"] >= bottom["klimatfrågor"] - 2  # the role's label below its last line
+
+
+# ---------------------------------------------------------------- errata
+
+
+@pytest.mark.slow
+def test_an_erratum_that_would_not_validate_is_refused_and_nothing_is_written(repo_copy):
+    # It was written and locked: the signed version then failed validate for good (a locked erratum cannot be edited).
+    year = repo_copy / "years" / "2023"
+    municipality = year / "municipality.yaml"
+    text = municipality.read_text(encoding="utf-8")
+    municipality.write_text(text.replace("1,50 kronor", "2,50 kronor", 1), encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in year.iterdir()}
+    code, out, err = run(repo_copy, "erratum", "2023", "--date", "2024-02-01", "--what-sv", "Se {ref:finns-inte}.",
+                         "--why-sv", "[Skrivfel](javascript:alert(1))")
+    assert code == 1, err
+    assert out.splitlines() == [
+        "years/2023/contract.yaml: error: the new erratum: reference to unknown section 'finns-inte' "
+        "(write {ref:ID} with the id of an existing section)",
+        "years/2023/contract.yaml: error: the new erratum: link address 'javascript:alert(1)' is not allowed "
+        "(links must start with https://, http:// or mailto:)",
+    ]
+    assert {path.name: path.read_bytes() for path in year.iterdir()} == before
