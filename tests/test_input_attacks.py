@@ -176,3 +176,14 @@ def test_an_erratum_that_would_not_validate_is_refused_and_nothing_is_written(re
         "(links must start with https://, http:// or mailto:)",
     ]
     assert {path.name: path.read_bytes() for path in year.iterdir()} == before
+
+
+def test_a_signed_lock_copied_from_another_version_is_named_as_such(base):
+    # A folder copied by hand from the signed 2023 kept its lock: every file was "changed since it was signed".
+    lock = Path(__file__).parents[1] / "years" / "2023" / "signed.lock"
+    (base / "years" / VERSION / "signed.lock").write_bytes(lock.read_bytes())
+    code, out, _ = run(base, "validate")
+    assert (code, out) == (1, (
+        "years/2024/signed.lock:1:1: error: this signed.lock records version 2023, not 2024 "
+        "(the folder was copied from another version: delete years/2024/signed.lock; "
+        "klimatkontrakt lock 2024 records a new one once 2024 is signed)\n"))
