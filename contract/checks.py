@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from typing import Iterator
 
@@ -21,6 +22,7 @@ def check(contract: Contract, report: Report) -> None:
     _check_english(contract, report)
     _check_marks(contract, report)
     _check_annex_titles(contract, report)
+    _check_broken_links(contract, report)
     _check_to_be_written(contract, report)
     _check_errata(contract, report)
 
@@ -136,6 +138,24 @@ def _check_node(node, owner: Section | None, pos: Pos, ids, numbers, report: Rep
         _check_number_ref(node.target, owner, pos, numbers, report)
     else:
         report.error(pos, f"reference to unknown section {excerpt(node.target)}", "write {ref:ID} with the id of an existing section", "unknown-ref")
+
+
+# "[text](" that the link syntax did not take: an address with a space or an unbalanced parenthesis.
+_BROKEN_LINK = re.compile(r"\[[^\[\]]*\]\(")
+
+
+def _check_broken_links(contract: Contract, report: Report) -> None:
+    for _, text in _all_texts(contract):
+        for _, source, pos in _sources(text):
+            broken = next((m for part in inline.unmatched(source) for m in _BROKEN_LINK.finditer(part)), None)
+            if broken:
+                start = source.find(broken.group(0))
+                shown = excerpt(source[start : source.find(")", start) + 1 or len(source)])
+                message = (f"{shown} is shown as written, not as a link: "
+                           "the address holds a space or an unbalanced parenthesis")
+                hint = ("write a space in an address as %20 and a parenthesis as %28 or %29; "
+                        "to show brackets write \\[ and \\]")
+                report.warning(pos, message, hint, "not-a-link")
 
 
 def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:

@@ -187,3 +187,23 @@ def test_a_signed_lock_copied_from_another_version_is_named_as_such(base):
         "years/2024/signed.lock:1:1: error: this signed.lock records version 2023, not 2024 "
         "(the folder was copied from another version: delete years/2024/signed.lock; "
         "klimatkontrakt lock 2024 records a new one once 2024 is signed)\n"))
+
+
+# ---------------------------------------------------------------- links that are not links
+
+
+def test_a_link_the_syntax_did_not_take_is_a_warning_and_an_escaped_one_is_not(base):
+    # "[text](https://x/a b)" silently became the literal text "[text](https://x/a b)" in the signed document.
+    en = "en: The purpose is to speed up the climate transition, see section {ref:kontraktet}."
+    path = base / "years" / VERSION / "purpose.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert en in text
+    new = "en: 'See [the page](https://www.exempel.se/a b), section {ref:kontraktet}, and \\[x](y).'"
+    path.write_text(text.replace(en, new), encoding="utf-8")
+    code, out, _ = run(base, "validate")
+    assert (code, out.splitlines()[0]) == (0, (
+        "years/2024/purpose.yaml:10:15: warning: '[the page](https://www.exempel.se/a b)' is shown as written, "
+        "not as a link: "
+        "the address holds a space or an unbalanced parenthesis (write a space in an address as %20 and a parenthesis "
+        "as %28 or %29; to show brackets write \\[ and \\])"))
+    assert len(out.splitlines()) == 1  # "\\[x](y)" is meant as text: no second warning
