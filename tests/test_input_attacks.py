@@ -207,3 +207,17 @@ def test_a_link_the_syntax_did_not_take_is_a_warning_and_an_escaped_one_is_not(b
         "the address holds a space or an unbalanced parenthesis (write a space in an address as %20 and a parenthesis "
         "as %28 or %29; to show brackets write \\[ and \\])"))
     assert len(out.splitlines()) == 1  # "\\[x](y)" is meant as text: no second warning
+
+
+# ---------------------------------------------------------------- line breaks other than "\n"
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\x85", "\u2028"])
+def test_a_bad_character_is_located_whatever_line_breaks_the_file_uses(base, newline):
+    # YAML reads CR, NEL and LS as line breaks; the character's position counted only "\n": line 1, column 695.
+    path = base / "years" / VERSION / "purpose.yaml"
+    text = path.read_text(encoding="utf-8").replace("sv: Delmål", 'sv: "Del\\u202emål"')
+    path.write_bytes(text.replace("\n", newline).encode("utf-8"))
+    code, out, _ = run(base, "validate")
+    assert code == 1
+    assert out.splitlines()[0].startswith("years/2024/purpose.yaml:22:19: error: the character U+202E")
