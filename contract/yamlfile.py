@@ -58,6 +58,10 @@ def read(file: Path, display: str, report: Report) -> Document | None:
 
 
 def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
+    if file.is_symlink():  # a link may lead anywhere (/etc/passwd), and messages quote what they read
+        report.error(Pos(display, 1, 1), "the file is a symbolic link; contract files are never read through links",
+                     "replace the link with the file itself", "symlink")
+        return None
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:

@@ -221,3 +221,18 @@ def test_a_bad_character_is_located_whatever_line_breaks_the_file_uses(base, new
     code, out, _ = run(base, "validate")
     assert code == 1
     assert out.splitlines()[0].startswith("years/2024/purpose.yaml:22:19: error: the character U+202E")
+
+
+# ---------------------------------------------------------------- links outside years/
+
+
+def test_a_symlinked_glossary_is_refused_and_never_quoted(base, tmp_path):
+    # It was read, and validate --format github quoted its first line (here a password file's) into CI annotations.
+    secret = "root:x:0:0:secret-line-that-must-never-be-printed"
+    (tmp_path / "passwd").write_text(f"{secret}\n" * 40, encoding="utf-8")
+    (base / "glossary.yaml").symlink_to(tmp_path / "passwd")
+    for fmt in ("text", "github", "json"):
+        code, out, err = run(base, "validate", "--format", fmt)
+        assert code == 1 and secret[:20] not in out + err
+    assert run(base, "validate")[1] == ("glossary.yaml:1:1: error: the file is a symbolic link; contract files are never "
+                                        "read through links (replace the link with the file itself)\n")
