@@ -227,7 +227,7 @@ def test_a_bad_character_is_located_whatever_line_breaks_the_file_uses(base, new
 
 
 def test_a_symlinked_glossary_is_refused_and_never_quoted(base, tmp_path):
-    # It was read, and validate --format github quoted its first line (here a password file's) into CI annotations.
+    # It was read, and validate --format github quoted its first line (a password file's) into CI annotations.
     secret = "root:x:0:0:secret-line-that-must-never-be-printed"
     (tmp_path / "passwd").write_text(f"{secret}\n" * 40, encoding="utf-8")
     (base / "glossary.yaml").symlink_to(tmp_path / "passwd")
