@@ -234,5 +234,6 @@ def test_a_symlinked_glossary_is_refused_and_never_quoted(base, tmp_path):
     for fmt in ("text", "github", "json"):
         code, out, err = run(base, "validate", "--format", fmt)
         assert code == 1 and secret[:20] not in out + err
-    assert run(base, "validate")[1] == ("glossary.yaml:1:1: error: the file is a symbolic link; contract files are never "
-                                        "read through links (replace the link with the file itself)\n")
+    expected = ("glossary.yaml:1:1: error: the file is a symbolic link; contract files are never "
+                "read through links (replace the link with the file itself)\n")
+    assert run(base, "validate")[1] == expected
