@@ -219,8 +219,8 @@ def _check_marks(contract: Contract, report: Report) -> None:
 
 def _marks_differ(text: Text, kind: type, name: str) -> str:
     """Return 'only the Swedish has {fn:a}' for marks of a kind in one language only, or ''."""
-    sv, en = (Counter(n.target for n in inline.walk(inline.parse(s or "")) if isinstance(n, kind))
-              for s in (text.sv, text.en))
+    sv, en = (Counter(n.target for n in inline.walk(inline.parse(s or ""))
+                      if isinstance(n, _MARKS) and isinstance(n, kind)) for s in (text.sv, text.en))
     only = [(lang, sorted(c)) for lang, c in (("Swedish", sv - en), ("English", en - sv)) if c]
     return "; ".join(f"only the {lang} has " + ", ".join(f"{{{name}:{t}}}" for t in targets) for lang, targets in only)
 

@@ -105,7 +105,7 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
                     "undo those edits, or record each correction as its own erratum (without --section to cover several files)")
 
 
-def _add_erratum(root: Path, version: str, entry: dict) -> Contract:
+def _add_erratum(root: Path, version: str, entry: dict[str, Any]) -> Contract:
     """Append an erratum to contract.yaml; put the file back and raise when the version would no longer validate.
 
     A locked erratum can never be edited, so one that fails validate must never be written.
