@@ -115,6 +115,12 @@ def check(folder: Path, display: str, errata: int, report: Report, signed: bool 
             report.error(_status_pos(folder, display), f"version {version} is signed but has no {LOCK_NAME}, so nothing protects its signed text",
                          f"restore {display}/{LOCK_NAME} from git, or record it now: klimatkontrakt lock {version}", "unlocked")
         return
+    if lock.version != version:
+        hint = (f"the folder was copied from another version: delete {display}/{LOCK_NAME}; "
+                f"klimatkontrakt lock {version} records a new one once {version} is signed")
+        message = f"this {LOCK_NAME} records version {lock.version}, not {version}"
+        report.error(Pos(f"{display}/{LOCK_NAME}", 1, 1), message, hint, "locked")
+        return
     current = content_hashes(folder, display, Report())
     if errata != lock.errata:
         _errata_count(display, version, lock.errata, errata, report)
