@@ -11,6 +11,7 @@ renderer escapes for its output:
     \\x                   the character x, literally, for x one of \\ { } [ ] *;
                          before any other character the backslash is itself text (\\newpage stays)
 """
+
 from __future__ import annotations
 
 import re
@@ -52,13 +53,13 @@ class FootnoteRef:
 
 @dataclass(frozen=True)
 class Link:
-    label: tuple["Inline", ...]
+    label: tuple[Inline, ...]
     url: str
 
 
 @dataclass(frozen=True)
 class Emphasis:
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 Inline = Union[Literal, Ref, FootnoteRef, Link, Emphasis]

@@ -1,8 +1,10 @@
 """The typed contract model: frozen dataclasses, no I/O."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Union
 
 LANGS = ("sv", "en")
 
@@ -97,7 +99,7 @@ class Section:
     group: str
     depth: int
     body: tuple[Block, ...] = ()
-    children: tuple["Section", ...] = ()
+    children: tuple[Section, ...] = ()
     footnotes: tuple[Footnote, ...] = ()
     pinned: bool = False
     gap_reason: str | None = None
@@ -112,7 +114,7 @@ class Section:
         for note in self.footnotes:
             yield note.text
 
-    def walk(self) -> Iterator["Section"]:
+    def walk(self) -> Iterator[Section]:
         """Yield this section and all its descendants in document order."""
         yield self
         for child in self.children:

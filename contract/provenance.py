@@ -1,4 +1,5 @@
 """Where outputs come from: the git commit and date the build used (gitpython)."""
+
 from __future__ import annotations
 
 import datetime
@@ -32,7 +33,7 @@ def source(root: Path, version: str | None = None) -> Source:
     commit, stamp, dirty = _git(root, paths)
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         stamp = int(os.environ["SOURCE_DATE_EPOCH"])
-    day = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).date().isoformat()
+    day = datetime.datetime.fromtimestamp(stamp, datetime.UTC).date().isoformat()
     return Source(commit, day, stamp, dirty)
 
 

@@ -1,4 +1,5 @@
 """Words too wide for a line of the PDF: Typst cannot break them, so they would run off the page."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Red-team reproducers: hostile contract data that once validated and then rendered wrongly or not at all."""
+
 from __future__ import annotations
 
 import html
@@ -36,12 +37,15 @@ def hrefs(page: str) -> list[str]:
 # ---------------------------------------------------------------- link addresses
 
 
-@pytest.mark.parametrize("address, shown", [
-    # A pair of backticks made a code span inside the address: the site linked to https://x.example/ab.
-    ("https://x.example/a`b`", "https://x.example/a%60b%60"),
-    # A character reference was decoded by the browser: the site linked to .../a<b, the PDF to .../a&lt;b.
-    ("https://x.example/a&lt;b&#x41;?c=1&d=2", "https://x.example/a&lt;b&#x41;?c=1&d=2"),
-])
+@pytest.mark.parametrize(
+    "address, shown",
+    [
+        # A pair of backticks made a code span inside the address: the site linked to https://x.example/ab.
+        ("https://x.example/a`b`", "https://x.example/a%60b%60"),
+        # A character reference was decoded by the browser: the site linked to .../a<b, the PDF to .../a&lt;b.
+        ("https://x.example/a&lt;b&#x41;?c=1&d=2", "https://x.example/a&lt;b&#x41;?c=1&d=2"),
+    ],
+)
 def test_a_link_address_reaches_the_site_and_the_markdown_export_as_written(base, address, shown):
     write_purpose(base, f"sv: Se [sidan]({address}) här.")
     code, out, _ = run(base, "validate")
@@ -63,8 +67,10 @@ def test_a_version_folder_not_named_like_a_version_is_refused(base, name):
         folder.joinpath(file.name).write_bytes(file.read_bytes())
     code, out, _ = run(base, "validate")
     assert code == 1
-    assert out.splitlines()[0] == (f"years/{name}: error: the folder name {name!r} is not a version name "
-                                   f"(rename the folder to years/{VERSION}, the version its contract.yaml names)")
+    assert out.splitlines()[0] == (
+        f"years/{name}: error: the folder name {name!r} is not a version name "
+        f"(rename the folder to years/{VERSION}, the version its contract.yaml names)"
+    )
 
 
 # ---------------------------------------------------------------- words no line can hold
@@ -78,7 +84,8 @@ def test_a_word_too_long_for_a_line_of_the_pdf_is_refused(base):
     assert out.splitlines()[0] == (
         "years/2024/purpose.yaml:9:15: error: the word 'https://www.exempel.se/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'… "
         "(323 characters) is too long for a line of the PDF, which cannot break it (put spaces or hyphens in it, or "
-        "shorten it; a long address belongs in a link: [text](https://…))")
+        "shorten it; a long address belongs in a link: [text](https://…))"
+    )
 
 
 def test_long_words_that_break_at_hyphens_pass(base):
@@ -134,8 +141,10 @@ def test_a_signatory_name_or_role_that_wraps_stays_clear_of_the_labels_above_it(
 
     from contract import pdf
 
-    role = ("Ordförande i kommunstyrelsen och ledamot av kommunfullmäktiges presidium samt ersättare "
-            "i regionens samverkansråd för klimatfrågor")
+    role = (
+        "Ordförande i kommunstyrelsen och ledamot av kommunfullmäktiges presidium samt ersättare "
+        "i regionens samverkansråd för klimatfrågor"
+    )
     contract_yaml = base / "years" / VERSION / "contract.yaml"
     signatory = f"    signatory:\n      name: Anna Andersson Långnamn-Efternamnsson\n      role:\n        sv: {role}\n"
     text = contract_yaml.read_text(encoding="utf-8")
@@ -166,8 +175,17 @@ def test_an_erratum_that_would_not_validate_is_refused_and_nothing_is_written(re
     text = municipality.read_text(encoding="utf-8")
     municipality.write_text(text.replace("1,50 kronor", "2,50 kronor", 1), encoding="utf-8")
     before = {path.name: path.read_bytes() for path in year.iterdir()}
-    code, out, err = run(repo_copy, "erratum", "2023", "--date", "2024-02-01", "--what-sv", "Se {ref:finns-inte}.",
-                         "--why-sv", "[Skrivfel](javascript:alert(1))")
+    code, out, err = run(
+        repo_copy,
+        "erratum",
+        "2023",
+        "--date",
+        "2024-02-01",
+        "--what-sv",
+        "Se {ref:finns-inte}.",
+        "--why-sv",
+        "[Skrivfel](javascript:alert(1))",
+    )
     assert code == 1, err
     assert out.splitlines() == [
         "years/2023/contract.yaml: error: the new erratum: reference to unknown section 'finns-inte' "
@@ -183,10 +201,14 @@ def test_a_signed_lock_copied_from_another_version_is_named_as_such(base):
     lock = Path(__file__).parents[1] / "years" / "2023" / "signed.lock"
     (base / "years" / VERSION / "signed.lock").write_bytes(lock.read_bytes())
     code, out, _ = run(base, "validate")
-    assert (code, out) == (1, (
-        "years/2024/signed.lock:1:1: error: this signed.lock records version 2023, not 2024 "
-        "(the folder was copied from another version: delete years/2024/signed.lock; "
-        "klimatkontrakt lock 2024 records a new one once 2024 is signed)\n"))
+    assert (code, out) == (
+        1,
+        (
+            "years/2024/signed.lock:1:1: error: this signed.lock records version 2023, not 2024 "
+            "(the folder was copied from another version: delete years/2024/signed.lock; "
+            "klimatkontrakt lock 2024 records a new one once 2024 is signed)\n"
+        ),
+    )
 
 
 # ---------------------------------------------------------------- links that are not links
@@ -201,11 +223,15 @@ def test_a_link_the_syntax_did_not_take_is_a_warning_and_an_escaped_one_is_not(b
     new = "en: 'See [the page](https://www.exempel.se/a b), section {ref:kontraktet}, and \\[x](y).'"
     path.write_text(text.replace(en, new), encoding="utf-8")
     code, out, _ = run(base, "validate")
-    assert (code, out.splitlines()[0]) == (0, (
-        "years/2024/purpose.yaml:10:15: warning: '[the page](https://www.exempel.se/a b)' is shown as written, "
-        "not as a link: "
-        "the address holds a space or an unbalanced parenthesis (write a space in an address as %20 and a parenthesis "
-        "as %28 or %29; to show brackets write \\[ and \\])"))
+    assert (code, out.splitlines()[0]) == (
+        0,
+        (
+            "years/2024/purpose.yaml:10:15: warning: '[the page](https://www.exempel.se/a b)' is shown as written, "
+            "not as a link: "
+            "the address holds a space or an unbalanced parenthesis (write a space in an address as %20 and a parenthesis "
+            "as %28 or %29; to show brackets write \\[ and \\])"
+        ),
+    )
     assert len(out.splitlines()) == 1  # "\\[x](y)" is meant as text: no second warning
 
 
@@ -234,6 +260,8 @@ def test_a_symlinked_glossary_is_refused_and_never_quoted(base, tmp_path):
     for fmt in ("text", "github", "json"):
         code, out, err = run(base, "validate", "--format", fmt)
         assert code == 1 and secret[:20] not in out + err
-    expected = ("glossary.yaml:1:1: error: the file is a symbolic link; contract files are never "
-                "read through links (replace the link with the file itself)\n")
+    expected = (
+        "glossary.yaml:1:1: error: the file is a symbolic link; contract files are never "
+        "read through links (replace the link with the file itself)\n"
+    )
     assert run(base, "validate")[1] == expected

@@ -1,4 +1,5 @@
 """Word-level redline of one text: diff-match-patch over whole-word tokens, then semantic cleanup."""
+
 from __future__ import annotations
 
 from diff_match_patch import diff_match_patch
@@ -116,7 +117,7 @@ def _equal_pairs(old: tuple[Token, ...], new: tuple[Token, ...]) -> list[Step]:
             steps.append(("equal", b, None))
         elif a.kind == b.kind == "ref" and a.key == b.key:  # the key is the target's number in the new version
             steps.append(("equal", b, a.text))
-        elif a.kind == "fn" or a.key == b.key and a.kind != "ref" and b.kind != "ref":
+        elif a.kind == "fn" or (a.key == b.key and a.kind != "ref" and b.kind != "ref"):
             steps.append(("equal", b, None))  # same words written differently (NBSP, quotes), or a footnote number
         else:
             steps += [("delete", a, None), ("insert", b, None)]

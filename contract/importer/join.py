@@ -1,4 +1,5 @@
 """Joining lines broken by the page layout: spaces, hyphenation, and compounds that keep their dash."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,9 @@ class Joiner:
     spaced: bool  # the extractor kept a space at line ends between words: no space means a cut word
     soft: bool = False  # the text marks hyphenation with soft hyphens: a dash at a line end is a real one
     compounds: set[str] = field(default_factory=set)
-    heads: set[str] = field(default_factory=set)  # first parts of the dashed compounds: "management" of "Management-arbetet"
+    heads: set[str] = field(
+        default_factory=set
+    )  # first parts of the dashed compounds: "management" of "Management-arbetet"
 
     @classmethod
     def of(cls, lines: list[Line]) -> Joiner:
@@ -38,7 +41,7 @@ class Joiner:
             return left[:-1] + right
         if left.endswith("-") and not left.endswith(" -") and len(left) > 1:
             return self._dash(left, right)
-        if re.search(r"\d[–/]$", left) and right[:1].isdigit() or re.search(r"\w/$", left):
+        if (re.search(r"\d[–/]$", left) and right[:1].isdigit()) or re.search(r"\w/$", left):
             return left + right  # "2021–⏎2027", "heating/⏎cooling"
         if self.spaced and not previous.trailing_space and left[-1:].isalpha() and right[:1].islower():
             return left + right  # a word cut at the line end without a hyphen
@@ -48,7 +51,7 @@ class Joiner:
         word = _WORD_BEFORE_DASH.search(left).group(1)  # type: ignore[union-attr]
         first = _FIRST_WORD.match(right)
         nxt = first.group(0) if first else ""
-        if nxt.lower() in _CONJUNCTIONS or not word[-1:].isalpha() and not word[-1:].isdigit():
+        if nxt.lower() in _CONJUNCTIONS or (not word[-1:].isalpha() and not word[-1:].isdigit()):
             return f"{left} {right}"  # "energi- och", "mark- och exploatering"
         dashed = f"{word}-{nxt}".lower() in self.compounds or word.lower() in self.heads
         if self.soft or not nxt or word[-1:].isupper() or not nxt[:1].islower() or dashed:

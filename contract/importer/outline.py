@@ -1,4 +1,5 @@
 """Numbered headings: which numbered lines are headings, and where each new section goes in the tree."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,11 @@ class Outline:
             return True
         # A signed original may skip a number (7 followed by 9): pinned later.
         for depth in range(min(len(parts), len(current)), 0, -1):
-            if parts[: depth - 1] == current[: depth - 1] and len(parts) == depth and 1 < parts[-1] - current[depth - 1] <= 3:
+            if (
+                parts[: depth - 1] == current[: depth - 1]
+                and len(parts) == depth
+                and 1 < parts[-1] - current[depth - 1] <= 3
+            ):
                 return True
         return False
 
@@ -74,7 +79,7 @@ def dotted_top(lines: list[Line], toc: list[TocEntry]) -> bool:
     """Tell the numbering style: "1. Title" if any top-level heading or contents entry is written so."""
     dotted = sum(bool(re.match(r"^[1-9]\.\s+[^\W\d]", line.text)) for line in lines)
     plain = sum(bool(re.match(r"^[1-9]\s+[^\W\d]\S*(\s\S+){0,8}$", line.text)) for line in lines)
-    return dotted >= 2 or dotted > 0 and dotted >= plain // 3
+    return dotted >= 2 or (dotted > 0 and dotted >= plain // 3)
 
 
 def cross_check(toc: list[TocEntry], roots: list[Node]) -> tuple[list[TocEntry], list[Node]]:

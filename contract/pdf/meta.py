@@ -1,4 +1,5 @@
 """What a contract PDF says about itself: the klimatkontrakt keywords, document info and XMP."""
+
 from __future__ import annotations
 
 import datetime
@@ -16,7 +17,7 @@ def facts(pdf: bytes) -> dict[str, str]:
     """Return the klimatkontrakt facts in a PDF's keywords (version, status, lang, commit), or {}."""
     try:
         info = PdfReader(io.BytesIO(pdf)).metadata or {}
-    except Exception:  # noqa: BLE001 - not a readable PDF: the caller says so
+    except Exception:
         return {}
     words = [w.strip() for w in str(info.get("/Keywords", "")).split(",")]
     return dict(w[len(KEYWORD_PREFIX) :].split(":", 1) for w in words if w.startswith(KEYWORD_PREFIX) and ":" in w)
@@ -112,5 +113,3 @@ def _pdf_date(value: str) -> datetime.datetime:
         return moment.replace(tzinfo=datetime.UTC)
     offset = datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
     return moment.replace(tzinfo=datetime.timezone(offset if zone[0] == "+" else -offset))
-
-

@@ -1,4 +1,5 @@
 """Plain-text rendering of model texts, with language fallback made explicit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ class Resolver:
     notes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, contract: Contract) -> "Resolver":
+    def of(cls, contract: Contract) -> Resolver:
         return cls(
             numbers={s.id: s.number for s in contract.walk()},
             notes={n.id: n.number for n in contract.footnotes()},

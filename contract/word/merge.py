@@ -1,4 +1,5 @@
 """Merge an edited paragraph back into its source text, keeping the markup of every unchanged word."""
+
 from __future__ import annotations
 
 import difflib
@@ -82,7 +83,7 @@ def merge(old: list[Token], new: list[Token]) -> str:
         for k in range(a2 - a1 if op == "equal" else 0):
             token = old[a1 + k]
             span = spans.get(token.group, (a1, a1))
-            if token.group < 0 or a1 <= span[0] and span[1] < a2:  # a reference, link or emphasis kept whole
+            if token.group < 0 or (a1 <= span[0] and span[1] < a2):  # a reference, link or emphasis kept whole
                 kept[b1 + k] = token.source
     out, k = [], 0
     while k < len(new):
