@@ -127,6 +127,9 @@ def _node_characters(node: inline.Inline, italic: bool) -> Iterator[tuple[str, b
         yield from ((char, False) for char in node.target)
 
 
+# What the YAML reader counts as a line break, so that positions agree with its own (CR and NEL files exist).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
 # YAML's one-letter escapes in double-quoted text ("\0", "\e", ...), by the character they stand for.
 _SHORT_ESCAPES = {
     "\0": "\\0",
@@ -150,5 +153,5 @@ def _position(doc: Document, char: str, start: int, end: int) -> Pos:
     match = re.compile("|".join(e for e in escapes if e), re.IGNORECASE).search(doc.source, start, end)
     found = [i for i in (literal, match.start() if match else -1) if i >= 0]
     index = min(found) if found else start
-    line = doc.source.count("\n", 0, index) + 1
-    return Pos(doc.path, line, index - (doc.source.rfind("\n", 0, index) + 1) + 1)
+    breaks = list(_LINE_BREAK.finditer(doc.source, 0, index))
+    return Pos(doc.path, len(breaks) + 1, index - (breaks[-1].end() if breaks else 0) + 1)

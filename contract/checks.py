@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -20,6 +21,9 @@ def check(contract: Contract, report: Report) -> None:
     _check_references(contract, report)
     _check_footnotes(contract, report)
     _check_english(contract, report)
+    _check_marks(contract, report)
+    _check_annex_titles(contract, report)
+    _check_broken_links(contract, report)
     _check_to_be_written(contract, report)
     _check_errata(contract, report)
 
@@ -27,13 +31,24 @@ def check(contract: Contract, report: Report) -> None:
 def _check_meta(contract: Contract, report: Report) -> None:
     meta, folder = contract.meta, contract.folder
     name = folder.rsplit("/", 1)[-1]
-    if meta.version != name:
+    if not ids.is_version_name(name):
+        hint = (
+            f"rename the folder to years/{meta.version}, the version its contract.yaml names"
+            if ids.is_version_name(meta.version)
+            else "rename the folder to the version's four-digit year, such as years/2024"
+        )
+        report.error(Pos(folder), f"the folder name {excerpt(name)} is not a version name", hint, "version-name")
+    elif meta.version != name:
         report.error(
             meta.pos,
             f"the folder is named {name!r} but contract.yaml says version {meta.version!r}",
             f'make them agree: rename the folder to years/{meta.version} or set version: "{name}"',
             "version-mismatch",
         )
+    if meta.previous and meta.previous >= meta.version:  # both four digits (the schema): the order is the years'
+        message = f"previous: {excerpt(meta.previous)} is not a version before {excerpt(meta.version)}"
+        hint = "name the version this one replaces, such as the year before; leave it empty for the first"
+        report.error(meta.previous_pos or meta.pos, message, hint, "bad-previous")
     if meta.status == "signed" and not meta.signed_on:
         report.error(
             meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on"
@@ -126,15 +141,27 @@ def _check_references(contract: Contract, report: Report) -> None:
     ids = {s.id: s.number for s in contract.walk()}
     numbers = {s.number: s.id for s in contract.walk()}
     for owner, text in _all_texts(contract):
-        for lang in ("sv", "en"):
-            source = text.get(lang)
-            if source:
-                for node in inline.walk(inline.parse(source)):
-                    _check_node(node, owner, text, lang, ids, numbers, report)
+        for _, source, pos in _sources(text):
+            for node in inline.walk(inline.parse(source)):
+                _check_node(node, owner, pos, ids, numbers, report)
 
 
-def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers, report: Report) -> None:
-    pos = text.pos if lang == "sv" else text.en_pos
+def _sources(text: Text) -> Iterator[tuple[str, str, Pos]]:
+    """Yield the Swedish, the English and the translator's note of a text: which, what it says, where it is."""
+    note_pos = text.note_pos or text.en_pos
+    for kind, source, pos in (
+        ("sv", text.sv, text.pos),
+        ("en", text.en, text.en_pos),
+        ("note", text.en_note, note_pos),
+    ):
+        if source and pos is not None:
+            yield kind, source, pos
+
+
+_MARKS = (inline.Ref, inline.FootnoteRef)
+
+
+def _check_node(node, owner: Section | None, pos: Pos, ids, numbers, report: Report) -> None:
     if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
         report.error(
             pos,
@@ -142,6 +169,10 @@ def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers
             "links must start with https://, http:// or mailto:",
             "unsafe-link",
         )
+    if isinstance(node, inline.Link) and any(isinstance(n, _MARKS) for n in inline.walk(node.label)):
+        # A reference or footnote mark is itself a link on the site: inside a link it showed as "[2](#id)".
+        hint = "put the {ref:…} or {fn:…} after the link's closing parenthesis"
+        report.error(pos, "a link's text holds a reference or footnote mark", hint, "mark-in-link")
     if not isinstance(node, inline.Ref) or node.target in ids:
         return
     if node.by_number:
@@ -153,6 +184,28 @@ def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers
             "write {ref:ID} with the id of an existing section",
             "unknown-ref",
         )
+
+
+# "[text](" that the link syntax did not take: an address with a space or an unbalanced parenthesis.
+_BROKEN_LINK = re.compile(r"\[[^\[\]]*\]\(")
+
+
+def _check_broken_links(contract: Contract, report: Report) -> None:
+    for _, text in _all_texts(contract):
+        for _, source, pos in _sources(text):
+            broken = next((m for part in inline.unmatched(source) for m in _BROKEN_LINK.finditer(part)), None)
+            if broken:
+                start = source.find(broken.group(0))
+                shown = excerpt(source[start : source.find(")", start) + 1 or len(source)])
+                message = (
+                    f"{shown} is shown as written, not as a link: "
+                    "the address holds a space or an unbalanced parenthesis"
+                )
+                hint = (
+                    "write a space in an address as %20 and a parenthesis as %28 or %29; "
+                    "to show brackets write \\[ and \\]"
+                )
+                report.warning(pos, message, hint, "not-a-link")
 
 
 def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:
@@ -182,14 +235,17 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
     allowed = {id(t) for s in contract.walk() for t in block_texts(s.body)}
     used: set[str] = set()
     for _, text in _all_texts(contract):
-        for lang in ("sv", "en"):
-            source = text.get(lang)
-            pos = text.pos if lang == "sv" else text.en_pos
-            for node in inline.walk(inline.parse(source or "")):
+        for kind, source, pos in _sources(text):
+            for node in inline.walk(inline.parse(source)):
                 if not isinstance(node, inline.FootnoteRef):
                     continue
                 used.add(node.target)
-                if id(text) not in allowed:
+                if kind == "note":
+                    hint = "put the mark in the text the note is about"
+                    report.error(
+                        pos, f"footnote mark {{fn:{node.target}}} in a translator's note", hint, "footnote-place"
+                    )
+                elif id(text) not in allowed:
                     report.error(
                         pos,
                         f"footnote mark {{fn:{node.target}}} outside a section's text",
@@ -231,6 +287,49 @@ def _check_english(contract: Contract, report: Report) -> None:
                 hint,
                 "stale-english",
             )
+
+
+def _check_marks(contract: Contract, report: Report) -> None:
+    """Record where a text's Swedish and English differ in footnote marks (an error) or references (a warning)."""
+    for text in contract.texts():
+        if text.en is None or text.en_pos is None:
+            continue
+        differs = _marks_differ(text, inline.FootnoteRef, "fn")
+        if differs:  # a footnote marked in one language only is left out of the other language's PDF and site
+            report.error(
+                text.en_pos,
+                f"the Swedish and the English differ in footnote marks: {differs}",
+                "write the same {fn:…} marks in both languages",
+                "marks-differ",
+            )
+        differs = _marks_differ(text, inline.Ref, "ref")
+        if differs:
+            report.warning(
+                text.en_pos,
+                f"the Swedish and the English differ in references: {differs}",
+                "write the same {ref:…} in both languages, so both show the same numbers",
+                "marks-differ",
+            )
+
+
+def _marks_differ(text: Text, kind: type, name: str) -> str:
+    """Return 'only the Swedish has {fn:a}' for marks of a kind in one language only, or ''."""
+    sv, en = (
+        Counter(n.target for n in inline.walk(inline.parse(s or "")) if isinstance(n, _MARKS) and isinstance(n, kind))
+        for s in (text.sv, text.en)
+    )
+    only = [(lang, sorted(c)) for lang, c in (("Swedish", sv - en), ("English", en - sv)) if c]
+    return "; ".join(f"only the {lang} has " + ", ".join(f"{{{name}:{t}}}" for t in targets) for lang, targets in only)
+
+
+def _check_annex_titles(contract: Contract, report: Report) -> None:
+    """Record an error for a link or reference in an annex document's title (itself the link to the document)."""
+    for doc in contract.annex.documents if contract.annex else ():
+        for source, pos in ((doc.title.sv, doc.title.pos), (doc.title.en, doc.title.en_pos)):
+            nodes = inline.walk(inline.parse(source or ""))
+            if pos is not None and any(isinstance(n, (inline.Link, inline.Ref)) for n in nodes):
+                message = "an annex document's title holds a link or reference, but the title is itself the link to the document"
+                report.error(pos, message, "write the title as plain text; the address goes under url:", "mark-in-link")
 
 
 def _check_to_be_written(contract: Contract, report: Report) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from . import locking, translations
 from .errors import ContractError, Diagnostic, Report
+from .files import write_atomic
 from .load import YEARS, load, version_folder, years
-from .model import Pos
+from .model import Contract, Pos
 from .validate import validate
 from .yamlwrite import rewrite
 
@@ -133,6 +134,27 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
         )
 
 
+def _add_erratum(root: Path, version: str, entry: dict[str, Any]) -> Contract:
+    """Append an erratum to contract.yaml; put the file back and raise when the version would no longer validate.
+
+    A locked erratum can never be edited, so one that fails validate must never be written.
+    """
+    path = root / YEARS / version / "contract.yaml"
+    original = path.read_bytes()
+    rewrite(path, lambda data: data.setdefault("errata", []).append(entry))
+    report, loaded = validate(root, [version])
+    problems = [d for d in report.errors if d.code != "locked"]  # the lock is re-recorded next
+    if problems or version not in loaded:
+        write_atomic(path, original)
+        # The lines they name are gone again: say it is the new erratum instead.
+        where = Pos(f"{YEARS}/{version}/contract.yaml")
+        found = problems or report.errors
+        raise ContractError(
+            [Diagnostic(where, d.severity, f"the new erratum: {d.message}", d.hint, d.code) for d in found]
+        )
+    return loaded[version]
+
+
 def erratum(
     root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
 ) -> locking.Lock:
@@ -154,8 +176,7 @@ def erratum(
     entry = {"date": date or datetime.date.today().isoformat(), "what": what, "why": why}
     if section:
         entry = {"date": entry["date"], "section": section, "what": what, "why": why}
-    rewrite(folder / "contract.yaml", lambda data: data.setdefault("errata", []).append(entry))
-    corrected = load(root, version)  # the corrected version must still be valid
+    corrected = _add_erratum(root, version, entry)
     index = len(corrected.meta.errata)
     # English given together with the Swedish is the translation of that Swedish: record it as current.
     given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get("en")]

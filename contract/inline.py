@@ -98,6 +98,15 @@ def _append_literal(nodes: list[Inline], text: str) -> None:
         nodes.append(Literal(text))
 
 
+def unmatched(source: str) -> Iterator[str]:
+    """Yield the stretches of a text, as written, that no construct (escape, reference, link, emphasis) took."""
+    pos = 0
+    for match in _TOKEN.finditer(source):
+        yield source[pos : match.start()]
+        pos = match.end()
+    yield source[pos:]
+
+
 def walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
     """Yield every node, depth first."""
     for node in nodes:

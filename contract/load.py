@@ -190,6 +190,7 @@ def _meta(doc: Document) -> Meta:
         previous=data.get("previous"),
         errata=tuple(_erratum(doc, e, i) for i, e in enumerate(data.get("errata", ()))),
         pos=doc.pos(("version",)),
+        previous_pos=doc.pos(("previous",)) if "previous" in data else None,
     )
 
 
@@ -295,6 +296,7 @@ def _text(doc: Document, data: Any, path: tuple, key: str) -> Text:
         en_pos=doc.pos(path + ("en",)) if "en" in data else doc.pos(path),
         path=path,
         en_note=_clean(data["note_en"]) if data.get("note_en") else None,
+        note_pos=doc.pos(path + ("note_en",)) if "note_en" in data else None,
     )
 
 

@@ -153,6 +153,14 @@ def check(folder: Path, display: str, errata: int, report: Report, signed: bool 
                 "unlocked",
             )
         return
+    if lock.version != version:
+        hint = (
+            f"the folder was copied from another version: delete {display}/{LOCK_NAME}; "
+            f"klimatkontrakt lock {version} records a new one once {version} is signed"
+        )
+        message = f"this {LOCK_NAME} records version {lock.version}, not {version}"
+        report.error(Pos(f"{display}/{LOCK_NAME}", 1, 1), message, hint, "locked")
+        return
     current = content_hashes(folder, display, Report())
     if errata != lock.errata:
         _errata_count(display, version, lock.errata, errata, report)

@@ -46,6 +46,7 @@ class Text:
     en_status: str = "current"  # current | stale | missing (see contract.translations)
     path: tuple[str | int, ...] = ()  # where the text's mapping sits in its YAML file (keys and indexes)
     en_note: str | None = None  # a translator's note, shown beside the English only (never in the Swedish)
+    note_pos: Pos | None = None  # where the translator's note is written
 
     def get(self, lang: str) -> str | None:
         """Return the text in one language (None when that language is missing)."""
@@ -182,6 +183,7 @@ class Meta:
     previous: str | None = None
     errata: tuple[Erratum, ...] = ()
     pos: Pos | None = None
+    previous_pos: Pos | None = None  # where 'previous:' is written
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import checks_import, locking
+from . import checks_import, locking, wordwidth
 from .checks import check
 from .errors import Report
 from .load import YEARS, load_version, unsafe_folder, years
@@ -20,6 +20,7 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
         contract = load_version(root, version, report)
         if contract is not None:
             check(contract, report)
+            wordwidth.check(contract, report)
             glossary_check.check(root, contract, report)
             checks_import.check(contract, report)
             loaded[version] = contract

@@ -19,6 +19,8 @@ MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
 # and thousands of levels would exhaust the stack of every later step.
 MAX_DEPTH = 32
 _PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+# The tags plain YAML scalars resolve to (text, numbers, booleans, null, dates); a file may not name others.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
 
 
 @dataclass
@@ -62,6 +64,14 @@ def read(file: Path, display: str, report: Report) -> Document | None:
 
 
 def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
+    if file.is_symlink():  # a link may lead anywhere (/etc/passwd), and messages quote what they read
+        report.error(
+            Pos(display, 1, 1),
+            "the file is a symbolic link; contract files are never read through links",
+            "replace the link with the file itself",
+            "symlink",
+        )
+        return None
     try:
         size = file.stat().st_size
         if size > MAX_BYTES:
@@ -167,9 +177,9 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node) -> Any:
-        if node.tag.startswith("!") or "python" in node.tag or node.tag.endswith(":merge"):
+        if str(node.tag) not in _SCALAR_TAGS:  # !!binary, !!merge, !python/..., !local: never plain text
             return self._refuse(
-                node, f"the YAML tag {_short(node.tag)!r} is not allowed", "remove the tag; write plain text"
+                node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain text"
             )
         try:
             value = self.constructor.construct_object(node, deep=True)

@@ -21,7 +21,10 @@ def escape(text: str) -> str:
 
 
 def url(address: str) -> str:
-    """Return a link address fit for Markdown's <...> form (no backslash or angle bracket can end it)."""
+    """Return a link address fit for Markdown's <...> form, read back exactly as written."""
+    # No backslash or angle bracket may end it, no backticks pair into a code span, and "&" is "&amp;"
+    # so that "&lt;" in an address stays those four characters on the site, as in the PDF.
+    address = address.replace("&", "&amp;").replace("`", "%60")
     return address.replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
 
 
