@@ -242,7 +242,7 @@ def test_a_link_the_syntax_did_not_take_is_a_warning_and_an_escaped_one_is_not(b
 def test_a_bad_character_is_located_whatever_line_breaks_the_file_uses(base, newline):
     # YAML reads CR, NEL and LS as line breaks; the character's position counted only "\n": line 1, column 695.
     path = base / "years" / VERSION / "purpose.yaml"
-    text = path.read_text(encoding="utf-8").replace("sv: Delmål", 'sv: "Del\\u202emål"')
+    text = path.read_text(encoding="utf-8").replace("sv: Delmål\n", 'sv: "Del\\u202emål"\n', 1)
     path.write_bytes(text.replace("\n", newline).encode("utf-8"))
     code, out, _ = run(base, "validate")
     assert code == 1
