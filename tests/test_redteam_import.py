@@ -1,0 +1,102 @@
+"""Reproducers found by attacking the importer and the Word round trip, each kept as a test."""
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from contract import importer
+from contract.__main__ import main
+from contract.errors import ContractError
+from contract.importer import walk
+from contract.importer.write import move_into_place, write_folder
+
+# A made-up contract of another municipality: lines end without spaces, as most extractors give them.
+TEXT = """Klimatkontrakt 2030
+Vi arbetar tillsammans för en klimatneutral stad och en hållbar
+framtid för alla som bor här.
+
+1. Syftet med Klimatkontrakt 2030
+Syftet är att öka tempot i omställningen och att
+samla stadens arbete.
+
+2. Parter
+Parter är Exempelstad och Viable Cities.
+
+3. Kontraktet
+Parterna är överens om åtagandena.
+"""
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _result():
+    return importer.import_text(TEXT, "2031", "Exempelstad")
+
+
+# ---------------------------------------------------------------- the output folder
+
+
+def test_out_as_the_current_empty_folder_is_written(tmp_path, monkeypatch):
+    target = tmp_path / "new"
+    target.mkdir()
+    monkeypatch.chdir(target)
+    write_folder(_result(), Path("."))
+    assert (target / "contract.yaml").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_out_as_a_symlink_to_an_empty_folder_writes_into_the_folder(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    write_folder(_result(), tmp_path / "link")
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "real" / "contract.yaml").is_file()
+
+
+def test_out_as_a_dangling_symlink_is_refused(tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ContractError, match="symbolic link"):
+        write_folder(_result(), tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_out_inside_a_version_folder_is_refused(tmp_path):
+    version = tmp_path / "years" / "2023"
+    version.mkdir(parents=True)
+    (version / "contract.yaml").write_text("status: signed\n", encoding="utf-8")
+    with pytest.raises(ContractError, match="inside the version folder"):
+        write_folder(_result(), version / "imported")
+    assert sorted(p.name for p in version.iterdir()) == ["contract.yaml"]
+
+
+def test_a_folder_written_meanwhile_by_another_import_is_kept(tmp_path):
+    """Two imports to one --out: the second finds the folder filled between its check and its move."""
+    staging, out = tmp_path / ".out.import-1", tmp_path / "out"
+    staging.mkdir()
+    (staging / "contract.yaml").write_text("mine\n", encoding="utf-8")
+    out.mkdir()
+    (out / "contract.yaml").write_text("theirs\n", encoding="utf-8")
+    with pytest.raises(ContractError, match="meanwhile"):
+        move_into_place(staging, out)
+    assert (out / "contract.yaml").read_text(encoding="utf-8") == "theirs\n"
+
+
+def test_out_dot_through_the_command_is_no_internal_error(tmp_path, monkeypatch):
+    source = tmp_path / "c.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    target = tmp_path / "new"
+    target.mkdir()
+    monkeypatch.chdir(target)
+    code, _, err = _run(["--root", str(tmp_path), "import", str(source), "--version", "2031",
+                         "--municipality", "Exempelstad", "--out", "."])
+    assert code == 0, err
+    assert "internal error" not in err
+    assert (target / "contract.yaml").is_file()
