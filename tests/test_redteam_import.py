@@ -100,3 +100,26 @@ def test_out_dot_through_the_command_is_no_internal_error(tmp_path, monkeypatch)
     assert code == 0, err
     assert "internal error" not in err
     assert (target / "contract.yaml").is_file()
+
+
+# ---------------------------------------------------------------- text as real files give it
+
+
+def _words(result) -> str:
+    texts = [b.get("p", "") for b in result.preamble]
+    for node in walk(result.sections):
+        texts += [node.title] + [str(b.get("p", "")) for b in node.blocks]
+    return " ".join(texts)
+
+
+def test_a_non_breaking_space_at_a_line_end_separates_the_words():
+    text = TEXT.replace("hållbar\n", "hållbar\u00a0\n").replace("att\n", "att\u00a0\n")
+    words = _words(importer.import_text(text, "2031", "Exempelstad"))
+    assert "hållbar framtid" in words and "att samla" in words
+
+
+def test_soft_hyphens_inside_a_line_and_ligatures_are_plain_letters():
+    text = TEXT.replace("klimatneutral", "klimat\u00adneutral").replace("Syftet är", "Syf\ufb01tet är")
+    words = _words(importer.import_text(text, "2031", "Exempelstad"))
+    assert "klimatneutral stad" in words and "Syffitet är" in words
+    assert "\u00ad" not in words and "\ufb01" not in words

@@ -16,12 +16,18 @@ _FOOTER = re.compile(
 )
 # Invisible characters that PDF tools leave in text (word joiner, zero-width space, BOM).
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u200b\ufeff"), None)
+# Typographic ligatures (ﬁ, ﬂ, …) that some PDFs give as one character: the letters they stand for.
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 
 
 def normalise(text: str) -> str:
-    """Return NFC text with LF line ends, tabs as spaces and no invisible characters."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    """Return NFC text with LF line ends, tabs as spaces, no invisible characters and no ligatures.
+
+    A soft hyphen only matters at a line end (a word hyphenated there); inside a line it is invisible.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_LIGATURES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return re.sub("\u00ad(?![ \u00a0]*(?:\n|$))", "", text)
 
 
 def split_lines(text: str) -> tuple[list[Line], list[Line]]:
@@ -60,7 +66,8 @@ def _paged(text: str) -> tuple[list[Line], list[Line]]:
         marked = raw.startswith(" ") and not raw.startswith("  ") and bool(stripped) and bool(out)
         if marked and not new_page:
             page += 1
-        out.append(Line(stripped, number, page, (new_page or marked) and bool(stripped), raw.endswith(" ")))
+        trailing = raw[-1:].isspace()  # a no-break space too: the words on either side stay apart
+        out.append(Line(stripped, number, page, (new_page or marked) and bool(stripped), trailing))
         new_page = new_page and not stripped
     return _merge_page_starts(out), dropped
 
