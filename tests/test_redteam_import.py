@@ -123,3 +123,22 @@ def test_soft_hyphens_inside_a_line_and_ligatures_are_plain_letters():
     words = _words(importer.import_text(text, "2031", "Exempelstad"))
     assert "klimatneutral stad" in words and "Syffitet är" in words
     assert "\u00ad" not in words and "\ufb01" not in words
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_text_file_with_its_mark_is_read(tmp_path, encoding):
+    path = tmp_path / "c.txt"
+    path.write_bytes(("\ufeff" if encoding != "utf-16" else "") .encode(encoding) + TEXT.encode(encoding))
+    result = importer.import_file(path, "2031", "Exempelstad")
+    assert [n.number for n in walk(result.sections)] == ["1", "2", "3"]
+
+
+def test_a_windows_1252_text_file_is_a_clear_error_at_its_place(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_bytes(TEXT.encode("cp1252"))
+    with pytest.raises(ContractError) as error:
+        importer.import_file(path, "2031", "Exempelstad")
+    (diagnostic,) = error.value.diagnostics
+    line = TEXT.splitlines()[1]
+    assert (diagnostic.pos.line, diagnostic.pos.column) == (2, line.index("ö") + 1)
+    assert "Windows-1252" in diagnostic.hint

@@ -1,6 +1,7 @@
 """Read an input file into text: a PDF through pdftotext, a Word file's paragraphs, or a text file."""
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from pathlib import Path
@@ -24,11 +25,24 @@ def read_text(file: Path) -> str:
         return _pdf(file, data)
     if suffix == ".docx":
         return _docx(file, data)
+    return _decode(file, data)
+
+
+def _decode(file: Path, data: bytes) -> str:
+    """UTF-8 (with or without its mark) or UTF-16 with its mark (Notepad's "Unicode"); else a located error."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _error(file, "the file starts like UTF-16 text but is not", "save or export the text as UTF-8") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ContractError([Diagnostic(Pos(str(file), data[: exc.start].count(b"\n") + 1, 1), "error",
-                                        f"the file is not UTF-8 text (byte {exc.start})", "save or export the text as UTF-8")]) from None
+        before = data[: exc.start].decode("utf-8-sig", "replace")
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        hint = "save or export the text as UTF-8 (a file saved as Windows-1252 or 'ANSI' gives this error)"
+        raise ContractError([Diagnostic(Pos(str(file), line, column), "error",
+                                        f"the file is not UTF-8 text (byte {exc.start})", hint)]) from None
 
 
 def _error(file: Path, message: str, hint: str) -> ContractError:
