@@ -61,6 +61,9 @@ def _read(path: Path, accept: bool):
 
     try:
         return read.read(path.read_bytes(), accept)
+    except read.WordFileError as exc:
+        raise ContractError([Diagnostic(Pos(str(path)), "error", f"the Word file is too large to read: {exc}",
+                                        "apply the file that 'klimatkontrakt docx' wrote, edited")]) from None
     except OSError as exc:
         raise ContractError([Diagnostic(Pos(str(path)), "error", f"cannot read the file: {exc.strerror}", "check the path")]) from None
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:

@@ -106,9 +106,14 @@ def test_out_dot_through_the_command_is_no_internal_error(tmp_path, monkeypatch)
 
 
 def _words(result) -> str:
-    texts = [b.get("p", "") for b in result.preamble]
+    blocks = list(result.preamble)
+    texts = []
     for node in walk(result.sections):
-        texts += [node.title] + [str(b.get("p", "")) for b in node.blocks]
+        texts.append(node.title)
+        blocks += node.blocks
+    for block in blocks:
+        value = block.get("list", block.get("p", block.get("heading", "")))
+        texts += value if isinstance(value, list) else [str(value)]
     return " ".join(texts)
 
 
@@ -142,3 +147,69 @@ def test_a_windows_1252_text_file_is_a_clear_error_at_its_place(tmp_path):
     line = TEXT.splitlines()[1]
     assert (diagnostic.pos.line, diagnostic.pos.column) == (2, line.index("ö") + 1)
     assert "Windows-1252" in diagnostic.hint
+
+
+# ---------------------------------------------------------------- Word files
+
+
+def _docx(tmp_path: Path, text: str = TEXT) -> Path:
+    """A Word file of the made-up contract, made with python-docx as a municipality would."""
+    import docx
+
+    document = docx.Document()
+    for line in text.split("\n\n"):
+        first, _, rest = line.partition("\n")
+        if first[:1].isdigit():
+            document.add_heading(first.split(" ", 1)[1], level=1)
+            document.add_paragraph(" ".join(rest.split()))
+        else:
+            document.add_paragraph(" ".join(line.split()))
+    path = tmp_path / "c.docx"
+    document.save(str(path))
+    return path
+
+
+def _rezip(path: Path, name: str, transform) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(item.filename, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for filename, data in parts:
+            if filename == name:
+                transform(target, data)
+            else:
+                target.writestr(filename, data)
+
+
+def test_text_in_a_table_is_imported_not_dropped(tmp_path):
+    path = _docx(tmp_path)
+    import docx
+
+    document = docx.Document(str(path))
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Tabelltext som inte får försvinna"
+    table.cell(0, 1).text = "Andra kolumnen"
+    document.save(str(path))
+    words = _words(importer.import_file(path, "2031", "Exempelstad"))
+    assert "Tabelltext som inte får försvinna" in words and "Andra kolumnen" in words
+
+
+@pytest.mark.slow
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    from contract.word.read import MAX_PART
+
+    path = _docx(tmp_path)
+
+    def bomb(target, data: bytes) -> None:
+        start = data.index(b"<w:body>") + len(b"<w:body>")
+        with target.open("word/document.xml", "w", force_zip64=True) as out:
+            out.write(data[:start])
+            for _ in range(MAX_PART // 2**20 + 1):
+                out.write(b" " * 2**20)
+            out.write(data[start:])
+
+    _rezip(path, "word/document.xml", bomb)
+    assert path.stat().st_size < 2 * 2**20
+    with pytest.raises(ContractError, match="too large"):
+        importer.import_file(path, "2031", "Exempelstad")

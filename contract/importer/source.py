@@ -67,10 +67,12 @@ def _pdf(file: Path, data: bytes) -> str:
 def _docx(file: Path, data: bytes) -> str:
     from lxml import etree
 
-    from ..word.read import read
+    from ..word.read import WordFileError, read
 
     try:
         document = read(data)
+    except WordFileError as exc:
+        raise _error(file, f"the Word file is too large to read: {exc}", "give the contract's own .docx") from None
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise _error(file, f"the file is not a Word document ({exc})", "save it from Word as .docx") from None
     numbered = any(re.match(r"^\d+(\.\d+)*\.?\s", p.text) for p in document.paras if p.kind == "heading")

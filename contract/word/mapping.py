@@ -38,6 +38,10 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
             continue
         if current is None:
             continue  # a note before the title (a language stand-in notice)
+        if para.table:
+            mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): it is in a table, and the contract "
+                                   "has no tables; write it as paragraphs or a list")
+            continue
         if para.kind == "heading":
             current = _heading(para, anchors, ids, mapped)
         elif current.key == PREAMBLE and not current.body and re.match(r"^VERSION \S+$", para.text.strip()):
