@@ -32,6 +32,7 @@ def run_apply(args) -> int:
         raise ContractError([Diagnostic(before.meta.pos or Pos(args.to), "error", f"version {args.to} is signed and cannot change",
                                         "start the next version with 'klimatkontrakt new-year' and apply the file to it")])
     doc = _read(args.file, args.tracked == "accept")
+    _same_version(args.file, doc, args.to)
     if doc.language and not doc.language.lower().startswith(args.lang):
         raise ContractError([Diagnostic(Pos(str(args.file)), "error", f"the Word file is in {doc.language}, not {args.lang}",
                                         f"give --lang {doc.language[:2].lower()} if that is the language of its text")])
@@ -50,6 +51,18 @@ def run_apply(args) -> int:
     sys.stdout.write(redline.to_text(changes, args.lang))
     print(f"applied {args.file} to {args.to}: {len(plan.files)} file{'s' * (len(plan.files) != 1)} changed", file=sys.stderr)
     return 0
+
+
+def _same_version(path: Path, doc, version: str) -> None:
+    """Refuse a file of another version: its unchanged text would undo what this version changed since."""
+    from .word.mapping import exported_version
+
+    exported = exported_version(doc)
+    if exported is not None and exported != version:
+        raise ContractError([Diagnostic(Pos(str(path)), "error", f"the Word file says VERSION {exported}, not {version}: "
+                                        f"applying it would undo every change {version} made since",
+                                        f"export {version} with 'klimatkontrakt docx {version}', make the edits in "
+                                        "that file and apply it; nothing was written")])
 
 
 def _read(path: Path, accept: bool):

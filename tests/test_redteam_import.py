@@ -13,6 +13,8 @@ from contract.errors import ContractError
 from contract.importer import walk
 from contract.importer.write import move_into_place, write_folder
 
+ROOT = Path(__file__).resolve().parents[1]
+
 # A made-up contract of another municipality: lines end without spaces, as most extractors give them.
 TEXT = """Klimatkontrakt 2030
 Vi arbetar tillsammans för en klimatneutral stad och en hållbar
@@ -213,3 +215,53 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     assert path.stat().st_size < 2 * 2**20
     with pytest.raises(ContractError, match="too large"):
         importer.import_file(path, "2031", "Exempelstad")
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """A scratch repository with the signed 2023, the draft 2024 and a draft 2025 started from it."""
+    import shutil
+
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", root / "schema")
+    shutil.copy(ROOT / "glossary.yaml", root / "glossary.yaml")
+    for version in ("2023", "2024"):
+        shutil.copytree(ROOT / "years" / version, root / "years" / version)
+    return root
+
+
+def _export(root: Path, version: str = "2024") -> Path:
+    path = root.parent / f"{version}.docx"
+    code, _, err = _run(["--root", str(root), "docx", version, "--lang", "sv", "-o", str(path)])
+    assert code == 0, err
+    return path
+
+
+@pytest.mark.slow
+def test_a_word_file_of_another_version_is_refused_and_nothing_is_written(repo):
+    """The 2024 file applied to 2025 would silently undo every change 2025 made since."""
+    assert _run(["--root", str(repo), "new-year", "2025"])[0] == 0
+    preamble = repo / "years" / "2025" / "preamble.yaml"
+    edited = preamble.read_text(encoding="utf-8").replace("vår tids största", "vår tids allra största", 1)
+    preamble.write_text(edited, encoding="utf-8")
+    code, out, err = _run(["--root", str(repo), "apply", str(_export(repo, "2024")), "--to", "2025"])
+    assert code == 1
+    assert "VERSION 2024" in out + err and "2025" in out + err
+    assert preamble.read_text(encoding="utf-8") == edited
+
+
+@pytest.mark.slow
+def test_a_table_added_in_word_is_reported_with_its_place(repo):
+    import docx
+
+    path = _export(repo)
+    document = docx.Document(str(path))
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Ny tabell"
+    document.save(str(path))
+    before = (repo / "years" / "2024" / "annex.yaml").read_text(encoding="utf-8")
+    code, out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024"])
+    assert code == 1
+    assert "in a table" in out + err and "'Ny tabell'" in out + err
+    assert (repo / "years" / "2024" / "annex.yaml").read_text(encoding="utf-8") == before

@@ -60,6 +60,18 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
     return mapped
 
 
+def exported_version(doc: Document) -> str | None:
+    """The version the file was exported from, as its first page says ("VERSION 2024"), if it still says so."""
+    after_title = False
+    for para in doc.paras:
+        if TITLE in para.anchors:
+            after_title = True
+        elif after_title:
+            match = re.match(r"^VERSION (\S+)$", para.text.strip())
+            return match.group(1) if match else None
+    return None
+
+
 def _drop_absorbing(contract: Contract, mapped: Mapped, missing: set[str]) -> None:
     """Report deleted headings; the part before one took its paragraphs, so it is not applied either."""
     previous = PREAMBLE

@@ -81,7 +81,8 @@ def read(data: bytes, accept: bool = True) -> Document:
         def part(name: str) -> bytes:
             size = zf.getinfo(name).file_size
             if size > MAX_PART:
-                raise WordFileError(f"{name} unpacks to {size // 2**20} MB, more than a contract's {MAX_PART // 2**20} MB")
+                limit = MAX_PART // 2**20
+                raise WordFileError(f"{name} unpacks to {size // 2**20} MB, more than a contract's {limit} MB")
             return zf.read(name)
 
         body = _xml(part("word/document.xml")).find("w:body", _Q)
