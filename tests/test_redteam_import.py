@@ -265,3 +265,27 @@ def test_a_table_added_in_word_is_reported_with_its_place(repo):
     assert code == 1
     assert "in a table" in out + err and "'Ny tabell'" in out + err
     assert (repo / "years" / "2024" / "annex.yaml").read_text(encoding="utf-8") == before
+
+
+@pytest.mark.slow
+def test_translator_notes_of_the_english_export_are_no_new_text_and_an_edited_one_is_reported(repo):
+    """The export quotes translator's notes; apply took each for a new English paragraph and refused the file."""
+    import docx
+
+    path = _export_lang(repo, "en")
+    code, out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024", "--lang", "en"])
+    assert code == 0, out + err
+    document = docx.Document(str(path))
+    note = next(p for p in document.paragraphs if p.text.startswith("Translator's note"))
+    note.runs[-1].text += " Changed in Word."
+    document.save(str(path))
+    code, out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024", "--lang", "en"])
+    assert code == 1
+    assert "translator's note was changed in Word" in out + err
+
+
+def _export_lang(root: Path, lang: str) -> Path:
+    path = root.parent / f"2024-{lang}.docx"
+    code, _, err = _run(["--root", str(root), "docx", "2024", "--lang", lang, "-o", str(path)])
+    assert code == 0, err
+    return path

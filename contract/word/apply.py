@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class Plan:
 def plan(root: Path, contract: Contract, doc: Document, lang: str) -> Plan:
     """Work out every edit the Word file makes; nothing is written."""
     mapped = map_document(doc, contract)
-    result = Plan(problems=list(mapped.problems))
+    result = Plan(problems=list(mapped.problems) + _translator_notes(mapped.notes, contract, lang))
     notes = _footnote_ids(doc, contract, lang)
     result.problems += _footnote_edits(doc, contract, lang, notes)
     context = _Context(root, contract, lang, notes, result)
@@ -68,6 +69,16 @@ def _other_parts(context: _Context, mapped: Mapped) -> None:
         context.body(file, ("body",), contract.annex.body, paragraphs)
         items = [p for p in annex.body if p.kind == "item"]
         context.documents(file, contract.annex.documents, items)
+
+
+def _translator_notes(paras: list[Para], contract: Contract, lang: str) -> list[str]:
+    """Report a translator's note edited in Word: the export shows them, the YAML (en_note) keeps them."""
+    resolver = Resolver.of(contract)
+    label = labels.label(lang, "translator_note")
+    shown = {tuple(re.findall(r"\w+", f"{label} {inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes)}"))
+             for t in contract.texts() if t.en_note}
+    return [f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (en_note)"
+            for p in paras if tuple(re.findall(r"\w+", p.text)) not in shown]
 
 
 def _footnote_ids(doc: Document, contract: Contract, lang: str) -> dict[str, str]:

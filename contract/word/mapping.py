@@ -24,6 +24,7 @@ class Part:
 class Mapped:
     parts: dict[str, Part] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    notes: list[Para] = field(default_factory=list)  # translator's notes, which are not the contract's text
 
 
 def map_document(doc: Document, contract: Contract) -> Mapped:
@@ -38,6 +39,9 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
             continue
         if current is None:
             continue  # a note before the title (a language stand-in notice)
+        if para.kind == "note":
+            mapped.notes.append(para)
+            continue
         if para.table:
             mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): it is in a table, and the contract "
                                    "has no tables; write it as paragraphs or a list")

@@ -42,7 +42,7 @@ class Atom:
 class Para:
     """A paragraph of the document: its kind, the bookmarks before or in it, its atoms, its place."""
 
-    kind: str  # heading | p | item | bold
+    kind: str  # heading | p | item | bold | note (a quote: the export's translator's notes)
     level: int
     anchors: list[str]
     atoms: list[Atom]
@@ -159,7 +159,7 @@ def _paragraph(p, place: int, links: dict[str, str], accept: bool, tracked: list
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
     atoms = list(_atoms(p, links, accept, tracked, place))
     listed = p.find("w:pPr/w:numPr", _Q) is not None or name.startswith("List")
-    kind = "heading" if level else "item" if listed else "p"
+    kind = "heading" if level else "item" if listed else "note" if name == "BlockText" else "p"
     if kind == "p" and atoms and all(a.kind == "bold" or not a.text.strip() for a in atoms):
         kind = "bold"
     atoms = [Atom("text", a.text) if a.kind == "bold" else a for a in atoms]
