@@ -75,8 +75,8 @@ def _translator_notes(paras: list[Para], contract: Contract, lang: str) -> list[
     """Report a translator's note edited in Word: the export shows them, the YAML (en_note) keeps them."""
     resolver = Resolver.of(contract)
     label = labels.label(lang, "translator_note")
-    shown = {tuple(re.findall(r"\w+", f"{label} {inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes)}"))
-             for t in contract.texts() if t.en_note}
+    notes = (inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes) for t in contract.texts() if t.en_note)
+    shown = {tuple(re.findall(r"\w+", f"{label} {note}")) for note in notes}
     return [f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (en_note)"
             for p in paras if tuple(re.findall(r"\w+", p.text)) not in shown]
 
