@@ -289,3 +289,21 @@ def _export_lang(root: Path, lang: str) -> Path:
     code, _, err = _run(["--root", str(root), "docx", "2024", "--lang", lang, "-o", str(path)])
     assert code == 0, err
     return path
+
+
+# ---------------------------------------------------------------- PDF files
+
+
+def test_a_pdf_locked_with_a_password_says_so(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt(user_password="hemligt", owner_password="ägare", algorithm="AES-256")
+    path = tmp_path / "kontrakt.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    with pytest.raises(ContractError) as error:
+        importer.import_file(path, "2031", "Exempelstad")
+    (diagnostic,) = error.value.diagnostics
+    assert "password" in diagnostic.message and "damaged" not in diagnostic.hint

@@ -28,9 +28,10 @@ _WORD = re.compile(r"<word [^>]*>([^<]*)</word>")
 class PdfTextError(Exception):
     """pdftotext is missing (missing_tool) or could not read the file."""
 
-    def __init__(self, message: str, missing_tool: bool = False):
+    def __init__(self, message: str, missing_tool: bool = False, locked: bool = False):
         super().__init__(message)
         self.missing_tool = missing_tool
+        self.locked = locked
 
 
 @dataclass
@@ -46,7 +47,13 @@ def pdf_text(data: bytes) -> str:
     """Return the text of a PDF: blocks separated by blank lines, pages by form feeds."""
     if shutil.which("pdftotext") is None:
         raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)", missing_tool=True)
-    run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120, check=False)
+    try:
+        run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                             timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        raise PdfTextError("pdftotext took more than 2 minutes") from None
+    if run.returncode != 0 and b"password" in run.stderr.lower():
+        raise PdfTextError("the PDF is locked with a password", locked=True)
     if run.returncode != 0:
         raise PdfTextError(run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed")
     links = _links(data)
@@ -76,8 +83,8 @@ def _links(data: bytes) -> dict[int, list[tuple[float, float, float, float, str]
                 if annot.get("/Subtype") == "/Link" and isinstance(uri, str) and uri.startswith(("http://", "https://")):
                     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
                     found.setdefault(index, []).append((x0, height - y1, x1, height - y0, uri))
-    except (PyPdfError, KeyError, ValueError, TypeError):
-        return {}
+    except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
+        return {}  # a PDF that pdftotext read but pypdf cannot: its text without the link addresses
     return found
 
 

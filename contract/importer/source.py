@@ -58,6 +58,8 @@ def _pdf(file: Path, data: bytes) -> str:
         text = pdf_text(data)
     except PdfTextError as exc:
         hint = "install poppler-utils" if exc.missing_tool else "the PDF may be damaged: open and save it again"
+        if exc.locked:
+            hint = "save a copy without the password (open it with the password, print or export to PDF)"
         raise _error(file, f"cannot read the PDF's text: {exc}", f"{hint}, or give its text as .txt") from None
     if not text.strip("\f\n "):
         raise _error(file, "the PDF has no text layer (a scan?)", "run OCR on it first, or give its text as .txt")
