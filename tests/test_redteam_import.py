@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -307,3 +308,23 @@ def test_a_pdf_locked_with_a_password_says_so(tmp_path):
         importer.import_file(path, "2031", "Exempelstad")
     (diagnostic,) = error.value.diagnostics
     assert "password" in diagnostic.message and "damaged" not in diagnostic.hint
+
+
+# ---------------------------------------------------------------- Ctrl-C
+
+
+def test_ctrl_c_while_apply_writes_its_files_waits_until_all_are_written(tmp_path):
+    import signal
+
+    from contract.files import write_atomic
+    from contract.word.apply import interrupts_deferred
+
+    files = [tmp_path / f"{name}.yaml" for name in ("a", "b", "c")]
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            for index, path in enumerate(files):
+                write_atomic(path, "new\n")
+                if index == 0:
+                    os.kill(os.getpid(), signal.SIGINT)
+    assert [p.read_text(encoding="utf-8") for p in files] == ["new\n"] * 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

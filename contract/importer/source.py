@@ -34,7 +34,7 @@ def _decode(file: Path, data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise _error(file, "the file starts like UTF-16 text but is not", "save or export the text as UTF-8") from None
+            raise _error(file, "the file starts like UTF-16 text but is not", "save the text as UTF-8") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

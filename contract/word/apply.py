@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import signal
+import threading
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -283,8 +287,25 @@ def write(root: Path, version: str, result: Plan) -> None:
         for file, text in texts.items():
             (trial / file).write_text(text, encoding="utf-8")
         load(trial, version)  # raises the located errors of a result that would not load
-    for file, text in texts.items():
-        write_atomic(root / file, text)
+    with interrupts_deferred():  # Ctrl-C now would leave some files edited and others not
+        for file, text in texts.items():
+            write_atomic(root / file, text)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it; only the main thread can."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def refuse(name: str, problems: list[str]) -> ContractError:
