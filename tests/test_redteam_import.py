@@ -328,3 +328,22 @@ def test_ctrl_c_while_apply_writes_its_files_waits_until_all_are_written(tmp_pat
                     os.kill(os.getpid(), signal.SIGINT)
     assert [p.read_text(encoding="utf-8") for p in files] == ["new\n"] * 3
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ---------------------------------------------------------------- numbering styles
+
+
+def test_chapters_numbered_with_a_parenthesis_are_found():
+    text = TEXT.replace("1. Syftet", "1) Syftet").replace("2. Parter", "2) Parter").replace("3. Kontraktet", "3) Kontraktet")
+    text = text.replace("Parter är Exempelstad", "Parter är:\n\n1) Exempelstad\n\n2) Viable Cities.\n\nDe är")
+    result = importer.import_text(text, "2031", "Exempelstad")
+    assert [(n.number, n.title) for n in walk(result.sections)] == [
+        ("1", "Syftet med Klimatkontrakt 2030"), ("2", "Parter"), ("3", "Kontraktet")]
+    assert "1) Exempelstad" in _words(result)
+
+
+def test_a_numbered_list_with_parentheses_is_no_chapter():
+    text = TEXT.replace("Parter är Exempelstad och Viable Cities.", "Parter är:\n\n1) Exempelstad\n\n2) Viable Cities")
+    result = importer.import_text(text, "2031", "Exempelstad")
+    assert [n.number for n in walk(result.sections)] == ["1", "2", "3"]
+    assert "1) Exempelstad" in _words(result) and "2) Viable Cities" in _words(result)

@@ -16,7 +16,7 @@ from .form import ImportResult, Node, walk
 from .front import split_front
 from .join import Joiner
 from .lines import split_lines
-from .outline import Outline, dotted_top
+from .outline import Outline, dotted_top, paren_top
 from .parse import Parse, parse
 from .source import read_text
 
@@ -33,7 +33,8 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     lines, dropped = split_lines(text)
     front = split_front(lines, lang)
     toc = {e.number: e.title for e in front.toc if e.number}
-    state = parse(Parse(front.body, Outline(dotted_top(front.body, front.toc), toc), Joiner.of(front.body)))
+    outline = Outline(dotted_top(front.body, front.toc), toc, paren_top=paren_top(front.body))
+    state = parse(Parse(front.body, outline, Joiner.of(front.body)))
     if not state.outline.roots:
         raise ContractError([Diagnostic(Pos(name, 1, 1), "error", "no numbered section headings found",
                                         'headings must look like "1. Title", "1 Title" or "3.2.1 Title"')])
