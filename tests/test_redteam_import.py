@@ -334,7 +334,9 @@ def test_ctrl_c_while_apply_writes_its_files_waits_until_all_are_written(tmp_pat
 
 
 def test_chapters_numbered_with_a_parenthesis_are_found():
-    text = TEXT.replace("1. Syftet", "1) Syftet").replace("2. Parter", "2) Parter").replace("3. Kontraktet", "3) Kontraktet")
+    text = TEXT
+    for chapter in ("1. Syftet", "2. Parter", "3. Kontraktet"):
+        text = text.replace(chapter, chapter.replace(".", ")", 1))
     text = text.replace("Parter är Exempelstad", "Parter är:\n\n1) Exempelstad\n\n2) Viable Cities.\n\nDe är")
     result = importer.import_text(text, "2031", "Exempelstad")
     assert [(n.number, n.title) for n in walk(result.sections)] == [
