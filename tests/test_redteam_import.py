@@ -349,3 +349,17 @@ def test_a_numbered_list_with_parentheses_is_no_chapter():
     result = importer.import_text(text, "2031", "Exempelstad")
     assert [n.number for n in walk(result.sections)] == ["1", "2", "3"]
     assert "1) Exempelstad" in _words(result) and "2) Viable Cities" in _words(result)
+
+
+def test_headings_of_a_word_file_made_in_swedish_word_are_found(tmp_path):
+    """Swedish Word names its heading styles Rubrik1, Rubrik2 (their built-in names stay "heading 1", …)."""
+    path = _docx(tmp_path)
+    def swedish(target, data: bytes, part: str) -> None:
+        data = data.replace(b'w:val="Heading1"', b'w:val="Rubrik1"')
+        target.writestr(part, data.replace(b'w:styleId="Heading1"', b'w:styleId="Rubrik1"'))
+
+    for part in ("word/document.xml", "word/styles.xml"):
+        _rezip(path, part, lambda target, data, part=part: swedish(target, data, part))
+    result = importer.import_file(path, "2031", "Exempelstad")
+    assert [(n.number, n.title) for n in walk(result.sections)] == [
+        ("1", "Syftet med Klimatkontrakt 2030"), ("2", "Parter"), ("3", "Kontraktet")]

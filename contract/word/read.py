@@ -92,12 +92,13 @@ def read(data: bytes, accept: bool = True) -> Document:
         note_links = _note_links(part("word/footnotes.xml"), _relationships(part(rels) if rels in names else b"")) \
             if "word/footnotes.xml" in names else {}
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
+        levels = _heading_levels(part("word/styles.xml")) if "word/styles.xml" in names else {}
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
     for element, table in _body_elements(body, False):
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
         else:
-            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked)
+            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked, levels)
             para.anchors, para.table = pending + para.anchors, table
             pending = []
             if para.atoms or para.kind == "heading":
@@ -152,10 +153,42 @@ def _relationships(data: bytes) -> dict[str, str]:
     return {rel.get("Id", ""): rel.get("Target", "") for rel in root}
 
 
-def _paragraph(p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked]) -> Para:
+def _heading_levels(data: bytes) -> dict[str, int]:
+    """Each paragraph style's heading level, whatever the style is called in the user's language.
+
+    Swedish Word calls the style Rubrik1 but keeps its built-in name "heading 1" and its outline level;
+    a style based on a heading style is a heading of that level too.
+    """
+    own: dict[str, int] = {}
+    based: dict[str, str] = {}
+    for style in _xml(data).iter(f"{{{W}}}style"):
+        sid = style.get(f"{{{W}}}styleId", "")
+        name = style.find("w:name", _Q)
+        outline = style.find("w:pPr/w:outlineLvl", _Q)
+        match = re.fullmatch(r"heading\s*(\d)", (name.get(f"{{{W}}}val", "") if name is not None else "").lower())
+        if match:
+            own[sid] = int(match.group(1))
+        elif outline is not None and (value := outline.get(f"{{{W}}}val", "")).isdigit():
+            own[sid] = int(value) + 1 if int(value) < 9 else 0  # 9: body text, even when based on a heading
+        parent = style.find("w:basedOn", _Q)
+        if parent is not None:
+            based[sid] = parent.get(f"{{{W}}}val", "")
+    levels = {}
+    for sid in set(own) | set(based):
+        seen, current = set(), sid
+        while current not in own and current in based and current not in seen:
+            seen.add(current)
+            current = based[current]
+        if own.get(current):
+            levels[sid] = own[current]
+    return levels
+
+
+def _paragraph(p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked],
+               levels: dict[str, int]) -> Para:
     style = p.find("w:pPr/w:pStyle", _Q)
     name = style.get(f"{{{W}}}val", "") if style is not None else ""
-    level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else 0
+    level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else levels.get(name, 0)
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
     atoms = list(_atoms(p, links, accept, tracked, place))
     listed = p.find("w:pPr/w:numPr", _Q) is not None or name.startswith("List")
