@@ -363,3 +363,66 @@ def test_headings_of_a_word_file_made_in_swedish_word_are_found(tmp_path):
     result = importer.import_file(path, "2031", "Exempelstad")
     assert [(n.number, n.title) for n in walk(result.sections)] == [
         ("1", "Syftet med Klimatkontrakt 2030"), ("2", "Parter"), ("3", "Kontraktet")]
+
+
+def test_nothing_is_fetched_for_a_word_file_that_points_outside(tmp_path):
+    """An external image relationship and an external entity both name a server that counts its requests."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"fetched")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        path = _docx(tmp_path)
+        relationship = (f'<Relationship Id="rIdExt" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        f'relationships/image" Target="{url}/image.png" TargetMode="External"/></Relationships>')
+        _rezip(path, "word/_rels/document.xml.rels",
+               lambda target, data: target.writestr("word/_rels/document.xml.rels",
+                                                    data.replace(b"</Relationships>", relationship.encode())))
+        entity = f'<!DOCTYPE w:document [<!ENTITY ext SYSTEM "{url}/entity">]>'.encode()
+        _rezip(path, "word/document.xml", lambda target, data: target.writestr(
+            "word/document.xml", data.replace(b"?>", b"?>" + entity, 1).replace(b"Parter", b"Parter&ext;", 1)))
+        try:
+            result = importer.import_file(path, "2031", "Exempelstad")
+            assert "fetched" not in _words(result)
+        except ContractError:
+            pass  # refusing the entity is as good as ignoring it
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == []
+
+
+@pytest.mark.parametrize(("content", "name", "expected"), [
+    (b"%PDF-1.7\n%binary", "kontrakt.txt", "a PDF named .txt"),
+    (b"PK\x03\x04rest", "kontrakt.txt", "a Word file"),
+    (b"PK\x03\x04rest", "kontrakt.pdf", "a Word file"),
+    (b"%PDF-1.7\n", "kontrakt.docx", "a PDF named .docx"),
+])
+def test_a_file_named_as_another_kind_says_what_it_is(tmp_path, content, name, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ContractError, match=expected):
+        importer.import_file(path, "2031", "Exempelstad")
+
+
+def test_a_word_file_with_macros_is_told_to_be_saved_as_docx(tmp_path):
+    path = tmp_path / "kontrakt.docm"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(ContractError) as error:
+        importer.import_file(path, "2031", "Exempelstad")
+    assert "without macros" in error.value.diagnostics[0].hint

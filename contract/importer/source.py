@@ -16,11 +16,17 @@ def read_text(file: Path) -> str:
     """Return the text of a .pdf, .docx or text file, or raise a located error."""
     suffix = file.suffix.lower()
     if suffix not in SUFFIXES:
-        raise _error(file, f"cannot import a {suffix or 'file without a suffix'}", "give a .pdf, .docx or .txt file")
+        word = suffix in (".doc", ".docm", ".dotx", ".dotm", ".odt", ".rtf")
+        hint = "save it from Word as .docx (a Word document without macros)" if word else "give a .pdf, .docx or .txt file"
+        raise _error(file, f"cannot import a {suffix or 'file without a suffix'}", hint)
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise _error(file, f"cannot read the file: {exc.strerror}", "check the path") from None
+    actual = ".pdf" if data.startswith(b"%PDF") else ".docx" if data.startswith(b"PK\x03\x04") else ""
+    if actual and actual != suffix:
+        kind = "a PDF" if actual == ".pdf" else "a Word file (or another zip archive)"
+        raise _error(file, f"the file is {kind} named {suffix}", f"rename it to end in {actual}")
     if suffix == ".pdf":
         return _pdf(file, data)
     if suffix == ".docx":
