@@ -425,4 +425,4 @@ def test_a_word_file_with_macros_is_told_to_be_saved_as_docx(tmp_path):
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(ContractError) as error:
         importer.import_file(path, "2031", "Exempelstad")
-    assert "without macros" in error.value.diagnostics[0].hint
+    assert "without macros" in error.value.diagnostics[0].hint and ".docx" in error.value.diagnostics[0].hint

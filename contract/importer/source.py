@@ -17,7 +17,7 @@ def read_text(file: Path) -> str:
     suffix = file.suffix.lower()
     if suffix not in SUFFIXES:
         word = suffix in (".doc", ".docm", ".dotx", ".dotm", ".odt", ".rtf")
-        hint = "save it from Word as .docx (a Word document without macros)" if word else "give a .pdf, .docx or .txt file"
+        hint = "save it from Word as .docx (a document without macros)" if word else "give a .pdf, .docx or .txt file"
         raise _error(file, f"cannot import a {suffix or 'file without a suffix'}", hint)
     try:
         data = file.read_bytes()
