@@ -426,3 +426,37 @@ def test_a_word_file_with_macros_is_told_to_be_saved_as_docx(tmp_path):
     with pytest.raises(ContractError) as error:
         importer.import_file(path, "2031", "Exempelstad")
     assert "without macros" in error.value.diagnostics[0].hint and ".docx" in error.value.diagnostics[0].hint
+
+
+# ---------------------------------------------------------------- page footers and footnote marks
+
+PAGED = """Klimatkontrakt 2030
+Vi arbetar tillsammans för en klimatneutral stad.
+
+1. Syftet med Klimatkontrakt 2030
+Syftet är att öka tempot i omställningen.
+
+{footer1}
+\f2. Parter
+Parter är Exempelstad och Viable Cities.
+
+{footer2}
+\f3. Kontraktet
+Parterna är överens om åtagandena.
+
+{footer3}
+"""
+
+
+@pytest.mark.parametrize("footer", ["{page} (3)", "Exempelstad {page} (3)", "Exempelstad kommun {page} ( 3 )"])
+def test_a_page_footer_with_the_page_count_in_parentheses_is_left_out(footer):
+    text = PAGED.format(**{f"footer{n}": footer.format(page=n) for n in (1, 2, 3)})
+    result = importer.import_text(text, "2031", "Exempelstad")
+    assert "(3)" not in _words(result) and "( 3 )" not in _words(result)
+    footers = [line for line, why in result.set_aside if why == "page footer"]
+    assert footers == [text.split("\n").index(footer.format(page=n)) + 1 for n in (1, 2, 3)]
+
+
+def test_a_sentence_ending_in_a_number_in_parentheses_is_text():
+    text = TEXT.replace("Parterna är överens om åtagandena.", "Parterna är överens om åtagandena i\nbilaga 2 (3)")
+    assert "bilaga 2 (3)" in _words(importer.import_text(text, "2031", "Exempelstad"))

@@ -14,6 +14,8 @@ _FOOTER = re.compile(
     r"|(?:sida|page|s\.)\s*\d{1,3}(?:\s*(?:av|of|/)\s*\d{1,3})?)$",
     re.IGNORECASE,
 )
+# "3 (32)": page 3 of 32, bare or after a name ("Borås Stad 3 (32)"); with a name only when it repeats.
+_OF_PAGES = re.compile(r"^(?:(?P<name>\S.{0,60}?)\s+)?(?P<page>\d{1,3})\s*\(\s*(?P<pages>\d{1,3})\s*\)$")
 # Invisible characters that PDF tools leave in text (word joiner, zero-width space, BOM).
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u200b\ufeff"), None)
 # Typographic ligatures (ﬁ, ﬂ, …) that some PDFs give as one character: the letters they stand for.
@@ -53,12 +55,14 @@ def _paged(text: str) -> tuple[list[Line], list[Line]]:
     out: list[Line] = []
     dropped: list[Line] = []
     page, new_page = 1, True
-    for number, raw in enumerate(text.split("\n"), start=1):
+    raws = text.split("\n")
+    footers = _named_footers(raws)
+    for number, raw in enumerate(raws, start=1):
         if "\f" in raw:
             page, new_page = page + raw.count("\f"), True
             raw = raw.replace("\f", "")
         stripped = raw.strip()
-        if stripped and _FOOTER.match(stripped):
+        if stripped and (_FOOTER.match(stripped) or _footer_of_pages(stripped, footers)):
             dropped.append(Line(stripped, number, page))
             page, new_page = page + 1, True
             continue
@@ -70,6 +74,17 @@ def _paged(text: str) -> tuple[list[Line], list[Line]]:
         out.append(Line(stripped, number, page, (new_page or marked) and bool(stripped), trailing))
         new_page = new_page and not stripped
     return _merge_page_starts(out), dropped
+
+
+def _named_footers(raws: list[str]) -> set[tuple[str, str]]:
+    """The (name, page count) of "NAME 3 (32)" lines that repeat: a footer, not a sentence ending so."""
+    seen = Counter((m["name"], m["pages"]) for raw in raws if (m := _OF_PAGES.match(raw.replace("\f", "").strip())))
+    return {key for key, count in seen.items() if key[0] and count >= 2}
+
+
+def _footer_of_pages(stripped: str, footers: set[tuple[str, str]]) -> bool:
+    match = _OF_PAGES.match(stripped)
+    return match is not None and (not match["name"] or (match["name"], match["pages"]) in footers)
 
 
 def _merge_page_starts(lines: list[Line]) -> list[Line]:
