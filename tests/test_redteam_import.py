@@ -460,3 +460,14 @@ def test_a_page_footer_with_the_page_count_in_parentheses_is_left_out(footer):
 def test_a_sentence_ending_in_a_number_in_parentheses_is_text():
     text = TEXT.replace("Parterna är överens om åtagandena.", "Parterna är överens om åtagandena i\nbilaga 2 (3)")
     assert "bilaga 2 (3)" in _words(importer.import_text(text, "2031", "Exempelstad"))
+
+
+def test_footnotes_numbered_with_superscript_digits_are_footnotes():
+    text = TEXT.replace("i omställningen och att", "i omställningen¹ och att").replace(
+        "samla stadens arbete.", "samla stadens arbete.\n\n¹ Omställningen beskrivs i miljöprogrammet.")
+    text = text.replace("Parter är Exempelstad", "Parter på 30 m² är Exempelstad")
+    result = importer.import_text(text, "2031", "Exempelstad")
+    purpose = result.sections[0]
+    assert [n.text for n in purpose.footnotes] == ["Omställningen beskrivs i miljöprogrammet."]
+    assert "{fn:" in str(purpose.blocks[0]["p"]) and "¹" not in _words(result)
+    assert "30 m² är" in _words(result)

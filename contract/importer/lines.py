@@ -16,6 +16,10 @@ _FOOTER = re.compile(
 )
 # "3 (32)": page 3 of 32, bare or after a name ("Borås Stad 3 (32)"); with a name only when it repeats.
 _OF_PAGES = re.compile(r"^(?:(?P<name>\S.{0,60}?)\s+)?(?P<page>\d{1,3})\s*\(\s*(?P<pages>\d{1,3})\s*\)$")
+# Footnotes numbered with superscript digits ("omställningen¹" and a note "¹ Omställningen …").
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPTS}]+")
+_TO_DIGITS = str.maketrans(_SUPERSCRIPTS, "0123456789")
 # Invisible characters that PDF tools leave in text (word joiner, zero-width space, BOM).
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u200b\ufeff"), None)
 # Typographic ligatures (ﬁ, ﬂ, …) that some PDFs give as one character: the letters they stand for.
@@ -28,8 +32,19 @@ def normalise(text: str) -> str:
     A soft hyphen only matters at a line end (a word hyphenated there); inside a line it is invisible.
     """
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_LIGATURES)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _superscript_marks(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     return re.sub("\u00ad(?![ \u00a0]*(?:\n|$))", "", text)
+
+
+def _superscript_marks(text: str) -> str:
+    """Write superscript footnote numbers as digits, the way PDF text gives them, where a note has that number.
+
+    Other superscripts ("m²") stay, unless a footnote of the same number exists (then the report shows it).
+    """
+    notes = {m.group(1) for m in re.finditer(f"(?m)^[ \f]*([{_SUPERSCRIPTS}]+)[ \u00a0]", text)}
+    if not notes:
+        return text
+    return _SUPERSCRIPT.sub(lambda m: m.group(0).translate(_TO_DIGITS) if m.group(0) in notes else m.group(0), text)
 
 
 def split_lines(text: str) -> tuple[list[Line], list[Line]]:
