@@ -471,3 +471,13 @@ def test_footnotes_numbered_with_superscript_digits_are_footnotes():
     assert [n.text for n in purpose.footnotes] == ["Omställningen beskrivs i miljöprogrammet."]
     assert "{fn:" in str(purpose.blocks[0]["p"]) and "¹" not in _words(result)
     assert "30 m² är" in _words(result)
+
+
+def test_a_folder_that_is_not_empty_is_refused_before_the_input_is_read(tmp_path):
+    out = tmp_path / "years" / "2023"
+    out.mkdir(parents=True)
+    (out / "contract.yaml").write_text("status: signed\n", encoding="utf-8")
+    code, out_text, err = _run(["--root", str(tmp_path), "import", str(tmp_path / "missing.pdf"), "--version", "2031",
+                                "--municipality", "Exempelstad", "--out", str(out)])
+    assert code == 1
+    assert "not empty" in out_text + err and "missing.pdf" not in out_text + err

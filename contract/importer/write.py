@@ -40,7 +40,7 @@ GROUP_KEYWORDS = (
 
 def write_folder(result: ImportResult, out: Path) -> None:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once."""
-    out = _target(out)
+    out = check_target(out)
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -50,7 +50,7 @@ def write_folder(result: ImportResult, out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _target(out: Path) -> Path:
+def check_target(out: Path) -> Path:
     """The real folder to write ("." and symlinks resolved), or a located refusal."""
     if out.is_symlink() and not out.exists():
         raise _refusal(out, "the output is a symbolic link to a folder that does not exist")
