@@ -508,3 +508,13 @@ def test_a_pdf_set_in_two_columns_is_read_column_by_column(tmp_path):
         # A paragraph cut at the foot of a column comes in two (not joined yet): compare the words in order.
         text = " ".join(str(b.get("p")) for b in node.blocks).split()
         assert text == " ".join(f"{sentence} (mening {n})." for n in range(1, 9)).split()
+
+
+def test_a_translators_note_in_an_english_pdf_is_set_aside_not_imported():
+    note = "\n\nTranslator's note: The signed Swedish\ntext says so."
+    text = TEXT.replace("samla stadens arbete.", "samla stadens arbete." + note)
+    result = importer.import_text(text, "2031", "Exempelstad", lang="en")
+    assert "Translator" not in _words(result) and "signed Swedish" not in _words(result)
+    start = text.split("\n").index("Translator's note: The signed Swedish") + 1
+    assert [(line, why) for line, why in result.set_aside if why == "translator's note"] == [
+        (start, "translator's note"), (start + 1, "translator's note")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import labels
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from . import notes, refs
@@ -31,6 +32,7 @@ def import_file(file: Path, version: str, municipality: str, lang: str = "sv") -
 def import_text(text: str, version: str, municipality: str, name: str = "<text>", lang: str = "sv") -> ImportResult:
     """Turn a contract's text into an ImportResult, or raise a located error."""
     lines, dropped = split_lines(text)
+    lines, notes_aside = _without_translator_notes(lines, lang)
     front = split_front(lines, lang)
     toc = {e.number: e.title for e in front.toc if e.number}
     outline = Outline(dotted_top(front.body, front.toc), toc, paren_top=paren_top(front.body))
@@ -44,8 +46,19 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
     problems += _cover_version(front.set_aside, version)
     set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
+    set_aside += [(line.number, "translator's note") for line in notes_aside]
     return ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
                         problems, front.toc, _words(front.body), set_aside)
+
+
+def _without_translator_notes(lines: list, lang: str) -> tuple[list, list]:
+    """Set aside the translator's notes a translation shows after a text: they are not the contract's text."""
+    label = labels.label(lang, "translator_note")
+    kept, aside, inside = [], [], False
+    for line in lines:
+        inside = line.text.startswith(label) or (inside and bool(line.text))
+        (aside if inside else kept).append(line)
+    return kept, aside
 
 
 def _cover_version(set_aside: list, version: str) -> list[str]:
