@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import labels
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from . import notes, refs
@@ -16,7 +17,7 @@ from .form import ImportResult, Node, walk
 from .front import split_front
 from .join import Joiner
 from .lines import split_lines
-from .outline import Outline, dotted_top
+from .outline import Outline, dotted_top, paren_top
 from .parse import Parse, parse
 from .source import read_text
 
@@ -31,9 +32,11 @@ def import_file(file: Path, version: str, municipality: str, lang: str = "sv") -
 def import_text(text: str, version: str, municipality: str, name: str = "<text>", lang: str = "sv") -> ImportResult:
     """Turn a contract's text into an ImportResult, or raise a located error."""
     lines, dropped = split_lines(text)
+    lines, notes_aside = _without_translator_notes(lines, lang)
     front = split_front(lines, lang)
     toc = {e.number: e.title for e in front.toc if e.number}
-    state = parse(Parse(front.body, Outline(dotted_top(front.body, front.toc), toc), Joiner.of(front.body)))
+    outline = Outline(dotted_top(front.body, front.toc), toc, paren_top=paren_top(front.body))
+    state = parse(Parse(front.body, outline, Joiner.of(front.body)))
     if not state.outline.roots:
         raise ContractError([Diagnostic(Pos(name, 1, 1), "error", "no numbered section headings found",
                                         'headings must look like "1. Title", "1 Title" or "3.2.1 Title"')])
@@ -43,8 +46,19 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
     problems += _cover_version(front.set_aside, version)
     set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
+    set_aside += [(line.number, "translator's note") for line in notes_aside]
     return ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
                         problems, front.toc, _words(front.body), set_aside)
+
+
+def _without_translator_notes(lines: list, lang: str) -> tuple[list, list]:
+    """Set aside the translator's notes a translation shows after a text: they are not the contract's text."""
+    label = labels.label(lang, "translator_note")
+    kept, aside, inside = [], [], False
+    for line in lines:
+        inside = line.text.startswith(label) or (inside and bool(line.text))
+        (aside if inside else kept).append(line)
+    return kept, aside
 
 
 def _cover_version(set_aside: list, version: str) -> list[str]:
