@@ -1,4 +1,5 @@
 """Reproducers found by attacking the importer and the Word round trip, each kept as a test."""
+
 from __future__ import annotations
 
 import io
@@ -98,8 +99,20 @@ def test_out_dot_through_the_command_is_no_internal_error(tmp_path, monkeypatch)
     target = tmp_path / "new"
     target.mkdir()
     monkeypatch.chdir(target)
-    code, _, err = _run(["--root", str(tmp_path), "import", str(source), "--version", "2031",
-                         "--municipality", "Exempelstad", "--out", "."])
+    code, _, err = _run(
+        [
+            "--root",
+            str(tmp_path),
+            "import",
+            str(source),
+            "--version",
+            "2031",
+            "--municipality",
+            "Exempelstad",
+            "--out",
+            ".",
+        ]
+    )
     assert code == 0, err
     assert "internal error" not in err
     assert (target / "contract.yaml").is_file()
@@ -136,7 +149,7 @@ def test_soft_hyphens_inside_a_line_and_ligatures_are_plain_letters():
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_a_utf16_text_file_with_its_mark_is_read(tmp_path, encoding):
     path = tmp_path / "c.txt"
-    path.write_bytes(("\ufeff" if encoding != "utf-16" else "") .encode(encoding) + TEXT.encode(encoding))
+    path.write_bytes(("\ufeff" if encoding != "utf-16" else "").encode(encoding) + TEXT.encode(encoding))
     result = importer.import_file(path, "2031", "Exempelstad")
     assert [n.number for n in walk(result.sections)] == ["1", "2", "3"]
 
@@ -340,7 +353,10 @@ def test_chapters_numbered_with_a_parenthesis_are_found():
     text = text.replace("Parter är Exempelstad", "Parter är:\n\n1) Exempelstad\n\n2) Viable Cities.\n\nDe är")
     result = importer.import_text(text, "2031", "Exempelstad")
     assert [(n.number, n.title) for n in walk(result.sections)] == [
-        ("1", "Syftet med Klimatkontrakt 2030"), ("2", "Parter"), ("3", "Kontraktet")]
+        ("1", "Syftet med Klimatkontrakt 2030"),
+        ("2", "Parter"),
+        ("3", "Kontraktet"),
+    ]
     assert "1) Exempelstad" in _words(result)
 
 
@@ -354,6 +370,7 @@ def test_a_numbered_list_with_parentheses_is_no_chapter():
 def test_headings_of_a_word_file_made_in_swedish_word_are_found(tmp_path):
     """Swedish Word names its heading styles Rubrik1, Rubrik2 (their built-in names stay "heading 1", …)."""
     path = _docx(tmp_path)
+
     def swedish(target, data: bytes, part: str) -> None:
         data = data.replace(b'w:val="Heading1"', b'w:val="Rubrik1"')
         target.writestr(part, data.replace(b'w:styleId="Heading1"', b'w:styleId="Rubrik1"'))
@@ -362,7 +379,10 @@ def test_headings_of_a_word_file_made_in_swedish_word_are_found(tmp_path):
         _rezip(path, part, lambda target, data, part=part: swedish(target, data, part))
     result = importer.import_file(path, "2031", "Exempelstad")
     assert [(n.number, n.title) for n in walk(result.sections)] == [
-        ("1", "Syftet med Klimatkontrakt 2030"), ("2", "Parter"), ("3", "Kontraktet")]
+        ("1", "Syftet med Klimatkontrakt 2030"),
+        ("2", "Parter"),
+        ("3", "Kontraktet"),
+    ]
 
 
 def test_nothing_is_fetched_for_a_word_file_that_points_outside(tmp_path):
@@ -388,14 +408,25 @@ def test_nothing_is_fetched_for_a_word_file_that_points_outside(tmp_path):
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         path = _docx(tmp_path)
-        relationship = (f'<Relationship Id="rIdExt" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                        f'relationships/image" Target="{url}/image.png" TargetMode="External"/></Relationships>')
-        _rezip(path, "word/_rels/document.xml.rels",
-               lambda target, data: target.writestr("word/_rels/document.xml.rels",
-                                                    data.replace(b"</Relationships>", relationship.encode())))
+        relationship = (
+            f'<Relationship Id="rIdExt" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/image" Target="{url}/image.png" TargetMode="External"/></Relationships>'
+        )
+        _rezip(
+            path,
+            "word/_rels/document.xml.rels",
+            lambda target, data: target.writestr(
+                "word/_rels/document.xml.rels", data.replace(b"</Relationships>", relationship.encode())
+            ),
+        )
         entity = f'<!DOCTYPE w:document [<!ENTITY ext SYSTEM "{url}/entity">]>'.encode()
-        _rezip(path, "word/document.xml", lambda target, data: target.writestr(
-            "word/document.xml", data.replace(b"?>", b"?>" + entity, 1).replace(b"Parter", b"Parter&ext;", 1)))
+        _rezip(
+            path,
+            "word/document.xml",
+            lambda target, data: target.writestr(
+                "word/document.xml", data.replace(b"?>", b"?>" + entity, 1).replace(b"Parter", b"Parter&ext;", 1)
+            ),
+        )
         try:
             result = importer.import_file(path, "2031", "Exempelstad")
             assert "fetched" not in _words(result)
@@ -407,12 +438,15 @@ def test_nothing_is_fetched_for_a_word_file_that_points_outside(tmp_path):
     assert requests == []
 
 
-@pytest.mark.parametrize(("content", "name", "expected"), [
-    (b"%PDF-1.7\n%binary", "kontrakt.txt", "a PDF named .txt"),
-    (b"PK\x03\x04rest", "kontrakt.txt", "a Word file"),
-    (b"PK\x03\x04rest", "kontrakt.pdf", "a Word file"),
-    (b"%PDF-1.7\n", "kontrakt.docx", "a PDF named .docx"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (b"%PDF-1.7\n%binary", "kontrakt.txt", "a PDF named .txt"),
+        (b"PK\x03\x04rest", "kontrakt.txt", "a Word file"),
+        (b"PK\x03\x04rest", "kontrakt.pdf", "a Word file"),
+        (b"%PDF-1.7\n", "kontrakt.docx", "a PDF named .docx"),
+    ],
+)
 def test_a_file_named_as_another_kind_says_what_it_is(tmp_path, content, name, expected):
     path = tmp_path / name
     path.write_bytes(content)
@@ -464,7 +498,8 @@ def test_a_sentence_ending_in_a_number_in_parentheses_is_text():
 
 def test_footnotes_numbered_with_superscript_digits_are_footnotes():
     text = TEXT.replace("i omställningen och att", "i omställningen¹ och att").replace(
-        "samla stadens arbete.", "samla stadens arbete.\n\n¹ Omställningen beskrivs i miljöprogrammet.")
+        "samla stadens arbete.", "samla stadens arbete.\n\n¹ Omställningen beskrivs i miljöprogrammet."
+    )
     text = text.replace("Parter är Exempelstad", "Parter på 30 m² är Exempelstad")
     result = importer.import_text(text, "2031", "Exempelstad")
     purpose = result.sections[0]
@@ -477,8 +512,20 @@ def test_a_folder_that_is_not_empty_is_refused_before_the_input_is_read(tmp_path
     out = tmp_path / "years" / "2023"
     out.mkdir(parents=True)
     (out / "contract.yaml").write_text("status: signed\n", encoding="utf-8")
-    code, out_text, err = _run(["--root", str(tmp_path), "import", str(tmp_path / "missing.pdf"), "--version", "2031",
-                                "--municipality", "Exempelstad", "--out", str(out)])
+    code, out_text, err = _run(
+        [
+            "--root",
+            str(tmp_path),
+            "import",
+            str(tmp_path / "missing.pdf"),
+            "--version",
+            "2031",
+            "--municipality",
+            "Exempelstad",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 1
     assert "not empty" in out_text + err and "missing.pdf" not in out_text + err
 
@@ -488,22 +535,26 @@ def test_a_pdf_set_in_two_columns_is_read_column_by_column(tmp_path):
     """pdftotext's blocks were sorted top-down across the page, interleaving the two columns' paragraphs."""
     import typst
 
-    chapters = [("1. Syftet med Klimatkontrakt 2030", "Syftet är att öka tempot i omställningen i staden"),
-                ("2. Parter", "Parter är Exempelstad, myndigheterna och Viable Cities"),
-                ("3. Stadens åtaganden", "Staden ska minska utsläppen och redovisa arbetet"),
-                ("4. Kontraktet", "Parterna är överens om åtagandena")]
+    chapters = [
+        ("1. Syftet med Klimatkontrakt 2030", "Syftet är att öka tempot i omställningen i staden"),
+        ("2. Parter", "Parter är Exempelstad, myndigheterna och Viable Cities"),
+        ("3. Stadens åtaganden", "Staden ska minska utsläppen och redovisa arbetet"),
+        ("4. Kontraktet", "Parterna är överens om åtagandena"),
+    ]
     body = ['#"Klimatkontrakt 2030"', ""]
     for heading, sentence in chapters:
         body += [f'#"{heading}"', ""]
         body += [" ".join(f"{sentence} (mening {n})." for n in range(1, 9)), ""]
     source = tmp_path / "two.typ"
-    source.write_text('#set page(paper: "a5", columns: 2)\n#set text(lang: "sv", size: 9pt)\n' + "\n".join(body),
-                      encoding="utf-8")
+    source.write_text(
+        '#set page(paper: "a5", columns: 2)\n#set text(lang: "sv", size: 9pt)\n' + "\n".join(body), encoding="utf-8"
+    )
     path = tmp_path / "two.pdf"
     path.write_bytes(typst.compile(str(source)))
     result = importer.import_file(path, "2031", "Exempelstad")
     assert [(n.number, n.title) for n in walk(result.sections)] == [
-        (h.split(". ")[0], h.split(". ", 1)[1]) for h, _ in chapters]
+        (h.split(". ")[0], h.split(". ", 1)[1]) for h, _ in chapters
+    ]
     for node, (_, sentence) in zip(result.sections, chapters, strict=True):
         # A paragraph cut at the foot of a column comes in two (not joined yet): compare the words in order.
         text = " ".join(str(b.get("p")) for b in node.blocks).split()
@@ -517,4 +568,6 @@ def test_a_translators_note_in_an_english_pdf_is_set_aside_not_imported():
     assert "Translator" not in _words(result) and "signed Swedish" not in _words(result)
     start = text.split("\n").index("Translator's note: The signed Swedish") + 1
     assert [(line, why) for line, why in result.set_aside if why == "translator's note"] == [
-        (start, "translator's note"), (start + 1, "translator's note")]
+        (start, "translator's note"),
+        (start + 1, "translator's note"),
+    ]

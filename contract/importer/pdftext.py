@@ -9,6 +9,7 @@ compound with a dash stay apart; pypdf and pdfminer turn them into plain dashes.
 AGPL, which would bind the whole tool once distributed. pdftotext runs as a separate program (GPL, not
 linked), is in Debian (poppler-utils), and fetches nothing.
 """
+
 from __future__ import annotations
 
 import html
@@ -48,14 +49,21 @@ def pdf_text(data: bytes) -> str:
     if shutil.which("pdftotext") is None:
         raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)", missing_tool=True)
     try:
-        run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
-                             timeout=120, check=False)
+        run = subprocess.run(
+            ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"],
+            input=data,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise PdfTextError("pdftotext took more than 2 minutes") from None
     if run.returncode != 0 and b"password" in run.stderr.lower():
         raise PdfTextError("the PDF is locked with a password", locked=True)
     if run.returncode != 0:
-        raise PdfTextError(run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed")
+        raise PdfTextError(
+            run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed"
+        )
     links = _links(data)
     found = _PAGE.findall(run.stdout.decode("utf-8", "replace"))
     widths = [float(w) for w, _h, _body in found]
@@ -89,7 +97,11 @@ def _links(data: bytes) -> dict[int, list[tuple[float, float, float, float, str]
             for annot in page.get("/Annots") or []:
                 annot = annot.get_object()
                 uri = (annot.get("/A") or {}).get("/URI")
-                if annot.get("/Subtype") == "/Link" and isinstance(uri, str) and uri.startswith(("http://", "https://")):
+                if (
+                    annot.get("/Subtype") == "/Link"
+                    and isinstance(uri, str)
+                    and uri.startswith(("http://", "https://"))
+                ):
                     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
                     found.setdefault(index, []).append((x0, height - y1, x1, height - y0, uri))
     except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
@@ -101,8 +113,10 @@ def _page_blocks(height: float, body: str, links: list[tuple[float, float, float
     blocks = []
     printed = html.unescape(body)
     for block in _BLOCK.findall(body):
-        lines = [_Line(html.unescape(" ".join(_WORD.findall(words))), float(x0), float(x1), float(y0), float(y1) - float(y0))
-                 for x0, y0, x1, y1, words in _LINE.findall(block)]
+        lines = [
+            _Line(html.unescape(" ".join(_WORD.findall(words))), float(x0), float(x1), float(y0), float(y1) - float(y0))
+            for x0, y0, x1, y1, words in _LINE.findall(block)
+        ]
         # Running headers and page footers sit in the outer bands of the page.
         if lines and not all(ln.y0 < 0.07 * height or ln.y0 > 0.93 * height for ln in lines):
             blocks.extend(_split_sizes(lines + _block_links(lines, links, printed)))

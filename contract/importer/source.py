@@ -1,4 +1,5 @@
 """Read an input file into text: a PDF through pdftotext, a Word file's paragraphs, or a text file."""
+
 from __future__ import annotations
 
 import codecs
@@ -47,8 +48,9 @@ def _decode(file: Path, data: bytes) -> str:
         before = data[: exc.start].decode("utf-8-sig", "replace")
         line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
         hint = "save or export the text as UTF-8 (a file saved as Windows-1252 or 'ANSI' gives this error)"
-        raise ContractError([Diagnostic(Pos(str(file), line, column), "error",
-                                        f"the file is not UTF-8 text (byte {exc.start})", hint)]) from None
+        raise ContractError(
+            [Diagnostic(Pos(str(file), line, column), "error", f"the file is not UTF-8 text (byte {exc.start})", hint)]
+        ) from None
 
 
 def _error(file: Path, message: str, hint: str) -> ContractError:

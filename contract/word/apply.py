@@ -1,4 +1,5 @@
 """Apply a Word file's edits to a draft version's YAML, by section id, keeping comments and the other language."""
+
 from __future__ import annotations
 
 import difflib
@@ -79,10 +80,15 @@ def _translator_notes(paras: list[Para], contract: Contract, lang: str) -> list[
     """Report a translator's note edited in Word: the export shows them, the YAML (en_note) keeps them."""
     resolver = Resolver.of(contract)
     label = labels.label(lang, "translator_note")
-    notes = (inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes) for t in contract.texts() if t.en_note)
+    notes = (
+        inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes) for t in contract.texts() if t.en_note
+    )
     shown = {tuple(re.findall(r"\w+", f"{label} {note}")) for note in notes}
-    return [f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (en_note)"
-            for p in paras if tuple(re.findall(r"\w+", p.text)) not in shown]
+    return [
+        f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (en_note)"
+        for p in paras
+        if tuple(re.findall(r"\w+", p.text)) not in shown
+    ]
 
 
 def _footnote_ids(doc: Document, contract: Contract, lang: str) -> dict[str, str]:
@@ -109,9 +115,11 @@ def _footnote_edits(doc: Document, contract: Contract, lang: str, notes: dict[st
             continue
         expected = " ".join(plain(note.text, lang, resolver).split())
         found = doc.notes.get(wid, "")
-        if found != expected and not (found.startswith(expected) and found[len(expected):].strip().startswith("[")):
-            problems.append(f"footnote {note.number}: its text was changed in Word ({found[:40]!r}…); "
-                            "change footnote texts in the YAML")
+        if found != expected and not (found.startswith(expected) and found[len(expected) :].strip().startswith("[")):
+            problems.append(
+                f"footnote {note.number}: its text was changed in Word ({found[:40]!r}…); "
+                "change footnote texts in the YAML"
+            )
     return sorted(set(problems))
 
 
@@ -175,7 +183,9 @@ class _Context:
             for k in range(max(a2 - a1, b2 - b1)):
                 before = old[a1 + k] if a1 + k < a2 else None
                 after = new[b1 + k] if b1 + k < b2 else None
-                block = self._block(nodes[a1 + k] if before is not None and nodes is not None else None, before, after, op)
+                block = self._block(
+                    nodes[a1 + k] if before is not None and nodes is not None else None, before, after, op
+                )
                 if block is not None:
                     result.append(block)
         if nodes is None:
@@ -222,15 +232,19 @@ class _Context:
     def _new_text(self, atoms: list[Atom], para: Para) -> dict[str, str]:
         source = self.merged(None, atoms)
         if self.lang != "sv":
-            self.plan.problems.append(f"paragraph {para.place}: a new English text needs its Swedish source; "
-                                      "add the paragraph in the YAML (sv first)")
+            self.plan.problems.append(
+                f"paragraph {para.place}: a new English text needs its Swedish source; "
+                "add the paragraph in the YAML (sv first)"
+            )
         return {self.lang: source}
 
     def documents(self, file: str, docs: tuple, items: list[Para]) -> None:
         """Edit the annex documents' titles (and links) in place; a new or removed document is reported."""
         if len(items) != len(docs):
-            self.plan.problems.append(f"the annex: {len(items)} documents in Word but {len(docs)} in the YAML; "
-                                      "add or remove annex documents in the YAML")
+            self.plan.problems.append(
+                f"the annex: {len(items)} documents in Word but {len(docs)} in the YAML; "
+                "add or remove annex documents in the YAML"
+            )
             return
         for index, (doc, para) in enumerate(zip(docs, items)):
             link = next((a for a in para.atoms if a.kind == "link"), None)
@@ -273,7 +287,9 @@ def _blocks(paras: list[Para]) -> list[tuple[str, list[list[Atom]], Para]]:
         if para.kind == "item" and out and out[-1][0] == "list":
             out[-1][1].append(para.atoms)
         else:
-            out.append(("list" if para.kind == "item" else "heading" if para.kind == "bold" else "p", [para.atoms], para))
+            out.append(
+                ("list" if para.kind == "item" else "heading" if para.kind == "bold" else "p", [para.atoms], para)
+            )
     return out
 
 
@@ -310,5 +326,6 @@ def interrupts_deferred() -> Iterator[None]:
 
 def refuse(name: str, problems: list[str]) -> ContractError:
     """The error for a Word file that does not map onto the version."""
-    return ContractError([Diagnostic(Pos(name), "error", p, "nothing was written (give --partial to apply what maps)")
-                          for p in problems])
+    return ContractError(
+        [Diagnostic(Pos(name), "error", p, "nothing was written (give --partial to apply what maps)") for p in problems]
+    )

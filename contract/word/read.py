@@ -1,4 +1,5 @@
 """Read a Word file into paragraphs of atoms (words, emphasis, links, footnote marks) with their bookmarks."""
+
 from __future__ import annotations
 
 import io
@@ -89,8 +90,11 @@ def read(data: bytes, accept: bool = True) -> Document:
         links = _relationships(part("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
         notes = _notes(part("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
         rels = "word/_rels/footnotes.xml.rels"
-        note_links = _note_links(part("word/footnotes.xml"), _relationships(part(rels) if rels in names else b"")) \
-            if "word/footnotes.xml" in names else {}
+        note_links = (
+            _note_links(part("word/footnotes.xml"), _relationships(part(rels) if rels in names else b""))
+            if "word/footnotes.xml" in names
+            else {}
+        )
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
         levels = _heading_levels(part("word/styles.xml")) if "word/styles.xml" in names else {}
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
@@ -135,15 +139,20 @@ def _language(core: bytes) -> str:
 
 def _notes(data: bytes) -> dict[str, str]:
     root = _xml(data)
-    return {n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
-            for n in root.iter(f"{{{W}}}footnote")}
+    return {
+        n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
+        for n in root.iter(f"{{{W}}}footnote")
+    }
 
 
 def _note_links(data: bytes, links: dict[str, str]) -> dict[str, list[str]]:
     root = _xml(data)
-    return {n.get(f"{{{W}}}id", ""): [links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink")
-                                      if h.get(f"{{{R}}}id", "") in links]
-            for n in root.iter(f"{{{W}}}footnote")}
+    return {
+        n.get(f"{{{W}}}id", ""): [
+            links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id", "") in links
+        ]
+        for n in root.iter(f"{{{W}}}footnote")
+    }
 
 
 def _relationships(data: bytes) -> dict[str, str]:
@@ -184,8 +193,9 @@ def _heading_levels(data: bytes) -> dict[str, int]:
     return levels
 
 
-def _paragraph(p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked],
-               levels: dict[str, int]) -> Para:
+def _paragraph(
+    p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked], levels: dict[str, int]
+) -> Para:
     style = p.find("w:pPr/w:pStyle", _Q)
     name = style.get(f"{{{W}}}val", "") if style is not None else ""
     level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else levels.get(name, 0)
@@ -210,7 +220,9 @@ def _atoms(node, links: dict[str, str], accept: bool, tracked: list[Tracked], pl
             yield Atom("link", label, url) if url else Atom("text", label)
         elif tag in ("ins", "del"):
             text = "".join(t.text or "" for t in child.iter(f"{{{W}}}t", f"{{{W}}}delText"))
-            tracked.append(Tracked("inserted" if tag == "ins" else "deleted", text, child.get(f"{{{W}}}author", "?"), place))
+            tracked.append(
+                Tracked("inserted" if tag == "ins" else "deleted", text, child.get(f"{{{W}}}author", "?"), place)
+            )
             if (tag == "ins") == accept:
                 yield from _atoms(child, links, accept, tracked, place) if tag == "ins" else _deleted(child)
         elif tag in ("smartTag", "customXml", "sdt", "sdtContent", "fldSimple"):
