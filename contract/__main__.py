@@ -206,7 +206,7 @@ def _add_import(sub) -> None:
 
 def _run_import(args) -> int:
     from .importer import import_file, report
-    from .importer.write import write_folder
+    from .importer.write import check_target, write_folder
 
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
@@ -214,6 +214,7 @@ def _run_import(args) -> int:
             f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr
         )
         return 2
+    check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
     result = import_file(args.file, args.version, args.municipality, args.lang)
     write_folder(result, args.out)
     for note in result.notes:

@@ -47,6 +47,7 @@ def run_apply(args) -> int:
             ]
         )
     doc = _read(args.file, args.tracked == "accept")
+    _same_version(args.file, doc, args.to)
     if doc.language and not doc.language.lower().startswith(args.lang):
         raise ContractError(
             [
@@ -80,6 +81,26 @@ def run_apply(args) -> int:
     return 0
 
 
+def _same_version(path: Path, doc, version: str) -> None:
+    """Refuse a file of another version: its unchanged text would undo what this version changed since."""
+    from .word.mapping import exported_version
+
+    exported = exported_version(doc)
+    if exported is not None and exported != version:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(path)),
+                    "error",
+                    f"the Word file says VERSION {exported}, not {version}: "
+                    f"applying it would undo every change {version} made since",
+                    f"export {version} with 'klimatkontrakt docx {version}', make the edits in "
+                    "that file and apply it; nothing was written",
+                )
+            ]
+        )
+
+
 def _read(path: Path, accept: bool):
     import zipfile
 
@@ -89,6 +110,17 @@ def _read(path: Path, accept: bool):
 
     try:
         return read.read(path.read_bytes(), accept)
+    except read.WordFileError as exc:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(path)),
+                    "error",
+                    f"the Word file is too large to read: {exc}",
+                    "apply the file that 'klimatkontrakt docx' wrote, edited",
+                )
+            ]
+        ) from None
     except OSError as exc:
         raise ContractError(
             [Diagnostic(Pos(str(path)), "error", f"cannot read the file: {exc.strerror}", "check the path")]

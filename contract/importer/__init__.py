@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import labels
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from . import notes, refs
@@ -17,7 +18,7 @@ from .form import ImportResult, Node, walk
 from .front import split_front
 from .join import Joiner
 from .lines import split_lines
-from .outline import Outline, dotted_top
+from .outline import Outline, dotted_top, paren_top
 from .parse import Parse, parse
 from .source import read_text
 
@@ -32,9 +33,11 @@ def import_file(file: Path, version: str, municipality: str, lang: str = "sv") -
 def import_text(text: str, version: str, municipality: str, name: str = "<text>", lang: str = "sv") -> ImportResult:
     """Turn a contract's text into an ImportResult, or raise a located error."""
     lines, dropped = split_lines(text)
+    lines, notes_aside = _without_translator_notes(lines, lang)
     front = split_front(lines, lang)
     toc = {e.number: e.title for e in front.toc if e.number}
-    state = parse(Parse(front.body, Outline(dotted_top(front.body, front.toc), toc), Joiner.of(front.body)))
+    outline = Outline(dotted_top(front.body, front.toc), toc, paren_top=paren_top(front.body))
+    state = parse(Parse(front.body, outline, Joiner.of(front.body)))
     if not state.outline.roots:
         raise ContractError(
             [
@@ -54,6 +57,7 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     set_aside = [(line.number, why) for line, why in front.set_aside] + [
         (line.number, "page footer") for line in dropped
     ]
+    set_aside += [(line.number, "translator's note") for line in notes_aside]
     return ImportResult(
         version,
         municipality,
@@ -67,6 +71,16 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
         _words(front.body),
         set_aside,
     )
+
+
+def _without_translator_notes(lines: list, lang: str) -> tuple[list, list]:
+    """Set aside the translator's notes a translation shows after a text: they are not the contract's text."""
+    label = labels.label(lang, "translator_note")
+    kept, aside, inside = [], [], False
+    for line in lines:
+        inside = line.text.startswith(label) or (inside and bool(line.text))
+        (aside if inside else kept).append(line)
+    return kept, aside
 
 
 def _cover_version(set_aside: list, version: str) -> list[str]:

@@ -15,14 +15,37 @@ _FOOTER = re.compile(
     r"|(?:sida|page|s\.)\s*\d{1,3}(?:\s*(?:av|of|/)\s*\d{1,3})?)$",
     re.IGNORECASE,
 )
+# "3 (32)": page 3 of 32, bare or after a name ("Borås Stad 3 (32)"); with a name only when it repeats.
+_OF_PAGES = re.compile(r"^(?:(?P<name>\S.{0,60}?)\s+)?(?P<page>\d{1,3})\s*\(\s*(?P<pages>\d{1,3})\s*\)$")
+# Footnotes numbered with superscript digits ("omställningen¹" and a note "¹ Omställningen …").
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPTS}]+")
+_TO_DIGITS = str.maketrans(_SUPERSCRIPTS, "0123456789")
 # Invisible characters that PDF tools leave in text (word joiner, zero-width space, BOM).
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u200b\ufeff"), None)
+# Typographic ligatures (ﬁ, ﬂ, …) that some PDFs give as one character: the letters they stand for.
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 
 
 def normalise(text: str) -> str:
-    """Return NFC text with LF line ends, tabs as spaces and no invisible characters."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    """Return NFC text with LF line ends, tabs as spaces, no invisible characters and no ligatures.
+
+    A soft hyphen only matters at a line end (a word hyphenated there); inside a line it is invisible.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_LIGATURES)
+    text = _superscript_marks(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    return re.sub("\u00ad(?![ \u00a0]*(?:\n|$))", "", text)
+
+
+def _superscript_marks(text: str) -> str:
+    """Write superscript footnote numbers as digits, the way PDF text gives them, where a note has that number.
+
+    Other superscripts ("m²") stay, unless a footnote of the same number exists (then the report shows it).
+    """
+    notes = {m.group(1) for m in re.finditer(f"(?m)^[ \f]*([{_SUPERSCRIPTS}]+)[ \u00a0]", text)}
+    if not notes:
+        return text
+    return _SUPERSCRIPT.sub(lambda m: m.group(0).translate(_TO_DIGITS) if m.group(0) in notes else m.group(0), text)
 
 
 def split_lines(text: str) -> tuple[list[Line], list[Line]]:
@@ -48,12 +71,14 @@ def _paged(text: str) -> tuple[list[Line], list[Line]]:
     out: list[Line] = []
     dropped: list[Line] = []
     page, new_page = 1, True
-    for number, raw in enumerate(text.split("\n"), start=1):
+    raws = text.split("\n")
+    footers = _named_footers(raws)
+    for number, raw in enumerate(raws, start=1):
         if "\f" in raw:
             page, new_page = page + raw.count("\f"), True
             raw = raw.replace("\f", "")
         stripped = raw.strip()
-        if stripped and _FOOTER.match(stripped):
+        if stripped and (_FOOTER.match(stripped) or _footer_of_pages(stripped, footers)):
             dropped.append(Line(stripped, number, page))
             page, new_page = page + 1, True
             continue
@@ -61,9 +86,21 @@ def _paged(text: str) -> tuple[list[Line], list[Line]]:
         marked = raw.startswith(" ") and not raw.startswith("  ") and bool(stripped) and bool(out)
         if marked and not new_page:
             page += 1
-        out.append(Line(stripped, number, page, (new_page or marked) and bool(stripped), raw.endswith(" ")))
+        trailing = raw[-1:].isspace()  # a no-break space too: the words on either side stay apart
+        out.append(Line(stripped, number, page, (new_page or marked) and bool(stripped), trailing))
         new_page = new_page and not stripped
     return _merge_page_starts(out), dropped
+
+
+def _named_footers(raws: list[str]) -> set[tuple[str, str]]:
+    """The (name, page count) of "NAME 3 (32)" lines that repeat: a footer, not a sentence ending so."""
+    seen = Counter((m["name"], m["pages"]) for raw in raws if (m := _OF_PAGES.match(raw.replace("\f", "").strip())))
+    return {key for key, count in seen.items() if key[0] and count >= 2}
+
+
+def _footer_of_pages(stripped: str, footers: set[tuple[str, str]]) -> bool:
+    match = _OF_PAGES.match(stripped)
+    return match is not None and (not match["name"] or (match["name"], match["pages"]) in footers)
 
 
 def _merge_page_starts(lines: list[Line]) -> list[Line]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .form import Line, Node, TocEntry, walk
 
-HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)(\.?)\s+(\S.*)$")
+HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)([.)]?)\s+(\S.*)$")
 _SENTENCE_END = re.compile(r"[.!?:;,]\s*$")
 
 
@@ -19,6 +19,7 @@ class Outline:
     toc: dict[str, str] = field(default_factory=dict)  # number → title from the contents
     roots: list[Node] = field(default_factory=list)
     stack: list[Node] = field(default_factory=list)
+    paren_top: bool = False  # top-level headings read "1) Title"
 
     @property
     def current(self) -> Node | None:
@@ -30,10 +31,12 @@ class Outline:
         if not match or len(match.group(3)) > 120:
             return None
         number, dot, title = match.groups()
+        if dot == ")" and ("." in number or not self.paren_top):
+            return None  # "3) …" is an item of a numbered list unless the chapters are numbered so
         listed = self.toc.get(number)
         if listed is not None and _same_start(listed, title):
             return (number, title) if self._successor(number) else None
-        if "." not in number and not dot and self.dotted_top:
+        if "." not in number and not dot and (self.dotted_top or self.paren_top):
             return None
         if _SENTENCE_END.search(title) or not (title[0].isupper() or title[0].isdigit()):
             return None
@@ -80,6 +83,12 @@ def dotted_top(lines: list[Line], toc: list[TocEntry]) -> bool:
     dotted = sum(bool(re.match(r"^[1-9]\.\s+[^\W\d]", line.text)) for line in lines)
     plain = sum(bool(re.match(r"^[1-9]\s+[^\W\d]\S*(\s\S+){0,8}$", line.text)) for line in lines)
     return dotted >= 2 or (dotted > 0 and dotted >= plain // 3)
+
+
+def paren_top(lines: list[Line]) -> bool:
+    """Tell whether the chapters are numbered "1) Title", "2) Title": at least two of them, in order."""
+    numbers = [int(m.group(1)) for line in lines if (m := re.match(r"^([1-9])\)\s+[^\W\d]", line.text))]
+    return len(numbers) >= 2 and numbers[:2] == [1, 2]
 
 
 def cross_check(toc: list[TocEntry], roots: list[Node]) -> tuple[list[TocEntry], list[Node]]:

@@ -29,9 +29,10 @@ _WORD = re.compile(r"<word [^>]*>([^<]*)</word>")
 class PdfTextError(Exception):
     """pdftotext is missing (missing_tool) or could not read the file."""
 
-    def __init__(self, message: str, missing_tool: bool = False):
+    def __init__(self, message: str, missing_tool: bool = False, locked: bool = False):
         super().__init__(message)
         self.missing_tool = missing_tool
+        self.locked = locked
 
 
 @dataclass
@@ -47,28 +48,40 @@ def pdf_text(data: bytes) -> str:
     """Return the text of a PDF: blocks separated by blank lines, pages by form feeds."""
     if shutil.which("pdftotext") is None:
         raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)", missing_tool=True)
-    run = subprocess.run(
-        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"],
-        input=data,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    try:
+        run = subprocess.run(
+            ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"],
+            input=data,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise PdfTextError("pdftotext took more than 2 minutes") from None
+    if run.returncode != 0 and b"password" in run.stderr.lower():
+        raise PdfTextError("the PDF is locked with a password", locked=True)
     if run.returncode != 0:
         raise PdfTextError(
             run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed"
         )
     links = _links(data)
-    pages = [
-        _page_blocks(float(h), body, links.get(index, []))
-        for index, (_w, h, body) in enumerate(_PAGE.findall(run.stdout.decode("utf-8", "replace")))
-    ]
+    found = _PAGE.findall(run.stdout.decode("utf-8", "replace"))
+    widths = [float(w) for w, _h, _body in found]
+    pages = [_page_blocks(float(h), body, links.get(index, [])) for index, (_w, h, body) in enumerate(found)]
     body = median([ln.size for page in pages for block in page for ln in block] or [10.0])
     # A draft's watermark ("UTKAST" drawn large and askew) comes out as scattered groups of letters.
     pages = [[b for b in page if not all(ln.size > 2.5 * body and len(ln.text) <= 3 for ln in b)] for page in pages]
-    for page in pages:  # a watermark upsets pdftotext's order; our pages are one column, read top-down
-        page.sort(key=lambda block: (round(block[0].y0), block[0].x0))
+    for page, width in zip(pages, widths, strict=True):  # a watermark upsets pdftotext's order: read top-down
+        middle = width / 2 if _two_columns(page, width / 2) else width
+        page.sort(key=lambda block: (min(ln.x0 for ln in block) >= middle - 2, round(block[0].y0), block[0].x0))
     return "\f".join(_page_text(blocks, body) for blocks in _join_cut_paragraphs(pages, body))
+
+
+def _two_columns(blocks: list[list[_Line]], middle: float) -> bool:
+    """A page set in two columns: several lines of text wholly left and wholly right of the middle."""
+    left = sum(len(b) for b in blocks if max(ln.x1 for ln in b) <= middle + 2)
+    right = sum(len(b) for b in blocks if min(ln.x0 for ln in b) >= middle - 2)
+    return left >= 5 and right >= 5
 
 
 def _links(data: bytes) -> dict[int, list[tuple[float, float, float, float, str]]]:
@@ -91,8 +104,8 @@ def _links(data: bytes) -> dict[int, list[tuple[float, float, float, float, str]
                 ):
                     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
                     found.setdefault(index, []).append((x0, height - y1, x1, height - y0, uri))
-    except (PyPdfError, KeyError, ValueError, TypeError):
-        return {}
+    except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, RecursionError):
+        return {}  # a PDF that pdftotext read but pypdf cannot: its text without the link addresses
     return found
 
 

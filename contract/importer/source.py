@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from pathlib import Path
@@ -16,27 +17,39 @@ def read_text(file: Path) -> str:
     """Return the text of a .pdf, .docx or text file, or raise a located error."""
     suffix = file.suffix.lower()
     if suffix not in SUFFIXES:
-        raise _error(file, f"cannot import a {suffix or 'file without a suffix'}", "give a .pdf, .docx or .txt file")
+        word = suffix in (".doc", ".docm", ".dotx", ".dotm", ".odt", ".rtf")
+        hint = "save it from Word as .docx (a document without macros)" if word else "give a .pdf, .docx or .txt file"
+        raise _error(file, f"cannot import a {suffix or 'file without a suffix'}", hint)
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise _error(file, f"cannot read the file: {exc.strerror}", "check the path") from None
+    actual = ".pdf" if data.startswith(b"%PDF") else ".docx" if data.startswith(b"PK\x03\x04") else ""
+    if actual and actual != suffix:
+        kind = "a PDF" if actual == ".pdf" else "a Word file (or another zip archive)"
+        raise _error(file, f"the file is {kind} named {suffix}", f"rename it to end in {actual}")
     if suffix == ".pdf":
         return _pdf(file, data)
     if suffix == ".docx":
         return _docx(file, data)
+    return _decode(file, data)
+
+
+def _decode(file: Path, data: bytes) -> str:
+    """UTF-8 (with or without its mark) or UTF-16 with its mark (Notepad's "Unicode"); else a located error."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _error(file, "the file starts like UTF-16 text but is not", "save the text as UTF-8") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8-sig", "replace")
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        hint = "save or export the text as UTF-8 (a file saved as Windows-1252 or 'ANSI' gives this error)"
         raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(file), data[: exc.start].count(b"\n") + 1, 1),
-                    "error",
-                    f"the file is not UTF-8 text (byte {exc.start})",
-                    "save or export the text as UTF-8",
-                )
-            ]
+            [Diagnostic(Pos(str(file), line, column), "error", f"the file is not UTF-8 text (byte {exc.start})", hint)]
         ) from None
 
 
@@ -53,6 +66,8 @@ def _pdf(file: Path, data: bytes) -> str:
         text = pdf_text(data)
     except PdfTextError as exc:
         hint = "install poppler-utils" if exc.missing_tool else "the PDF may be damaged: open and save it again"
+        if exc.locked:
+            hint = "save a copy without the password (open it with the password, print or export to PDF)"
         raise _error(file, f"cannot read the PDF's text: {exc}", f"{hint}, or give its text as .txt") from None
     if not text.strip("\f\n "):
         raise _error(file, "the PDF has no text layer (a scan?)", "run OCR on it first, or give its text as .txt")
@@ -62,10 +77,12 @@ def _pdf(file: Path, data: bytes) -> str:
 def _docx(file: Path, data: bytes) -> str:
     from lxml import etree
 
-    from ..word.read import read
+    from ..word.read import WordFileError, read
 
     try:
         document = read(data)
+    except WordFileError as exc:
+        raise _error(file, f"the Word file is too large to read: {exc}", "give the contract's own .docx") from None
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise _error(file, f"the file is not a Word document ({exc})", "save it from Word as .docx") from None
     numbered = any(re.match(r"^\d+(\.\d+)*\.?\s", p.text) for p in document.paras if p.kind == "heading")

@@ -41,26 +41,41 @@ GROUP_KEYWORDS = (
 
 def write_folder(result: ImportResult, out: Path) -> None:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(out)),
-                    "error",
-                    "the output folder is not empty" if out.is_dir() else "the output is a file, not a folder",
-                    "choose a new folder, e.g. years/NEW; nothing was written",
-                )
-            ]
-        )
+    out = check_target(out)
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         _write_files(result, staging)
-        if out.exists():
-            out.rmdir()  # empty, checked above
-        staging.rename(out)
+        move_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_target(out: Path) -> Path:
+    """The real folder to write ("." and symlinks resolved), or a located refusal."""
+    if out.is_symlink() and not out.exists():
+        raise _refusal(out, "the output is a symbolic link to a folder that does not exist")
+    real = out.resolve()
+    if real.exists() and (not real.is_dir() or any(real.iterdir())):
+        raise _refusal(out, "the output folder is not empty" if real.is_dir() else "the output is a file, not a folder")
+    version = next((p for p in real.parents if (p / "contract.yaml").is_file()), None)
+    if version is not None:
+        raise _refusal(out, f"the output is inside the version folder {version}")
+    return real
+
+
+def move_into_place(staging: Path, out: Path) -> None:
+    """Rename the finished staging folder to the output, atomically; never over a folder that has files."""
+    try:
+        os.rename(staging, out)  # replaces an empty folder; fails on one with files in it
+    except OSError as exc:
+        raise _refusal(out, f"the output folder was written meanwhile by something else ({exc.strerror})") from None
+
+
+def _refusal(out: Path, message: str) -> ContractError:
+    return ContractError(
+        [Diagnostic(Pos(str(out)), "error", message, "choose a new folder, e.g. years/NEW; nothing was written")]
+    )
 
 
 def _write_files(result: ImportResult, out: Path) -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +41,7 @@ class Plan:
 def plan(root: Path, contract: Contract, doc: Document, lang: str) -> Plan:
     """Work out every edit the Word file makes; nothing is written."""
     mapped = map_document(doc, contract)
-    result = Plan(problems=list(mapped.problems))
+    result = Plan(problems=list(mapped.problems) + _translator_notes(mapped.notes, contract, lang))
     notes = _footnote_ids(doc, contract, lang)
     result.problems += _footnote_edits(doc, contract, lang, notes)
     context = _Context(root, contract, lang, notes, result)
@@ -69,6 +74,21 @@ def _other_parts(context: _Context, mapped: Mapped) -> None:
         context.body(file, ("body",), contract.annex.body, paragraphs)
         items = [p for p in annex.body if p.kind == "item"]
         context.documents(file, contract.annex.documents, items)
+
+
+def _translator_notes(paras: list[Para], contract: Contract, lang: str) -> list[str]:
+    """Report a translator's note edited in Word: the export shows them, the YAML (en_note) keeps them."""
+    resolver = Resolver.of(contract)
+    label = labels.label(lang, "translator_note")
+    notes = (
+        inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes) for t in contract.texts() if t.en_note
+    )
+    shown = {tuple(re.findall(r"\w+", f"{label} {note}")) for note in notes}
+    return [
+        f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (en_note)"
+        for p in paras
+        if tuple(re.findall(r"\w+", p.text)) not in shown
+    ]
 
 
 def _footnote_ids(doc: Document, contract: Contract, lang: str) -> dict[str, str]:
@@ -283,8 +303,25 @@ def write(root: Path, version: str, result: Plan) -> None:
         for file, text in texts.items():
             (trial / file).write_text(text, encoding="utf-8")
         load(trial, version)  # raises the located errors of a result that would not load
-    for file, text in texts.items():
-        write_atomic(root / file, text)
+    with interrupts_deferred():  # Ctrl-C now would leave some files edited and others not
+        for file, text in texts.items():
+            write_atomic(root / file, text)
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it; only the main thread can."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def refuse(name: str, problems: list[str]) -> ContractError:

@@ -25,6 +25,7 @@ class Part:
 class Mapped:
     parts: dict[str, Part] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    notes: list[Para] = field(default_factory=list)  # translator's notes, which are not the contract's text
 
 
 def map_document(doc: Document, contract: Contract) -> Mapped:
@@ -39,6 +40,15 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
             continue
         if current is None:
             continue  # a note before the title (a language stand-in notice)
+        if para.kind == "note":
+            mapped.notes.append(para)
+            continue
+        if para.table:
+            mapped.problems.append(
+                f"paragraph {para.place} ({_quote(para.text)}): it is in a table, and the contract "
+                "has no tables; write it as paragraphs or a list"
+            )
+            continue
         if para.kind == "heading":
             current = _heading(para, anchors, ids, mapped)
         elif current.key == PREAMBLE and not current.body and re.match(r"^VERSION \S+$", para.text.strip()):
@@ -61,6 +71,18 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
     missing = set(ids.values()) - set(mapped.parts)
     _drop_absorbing(contract, mapped, missing)
     return mapped
+
+
+def exported_version(doc: Document) -> str | None:
+    """The version the file was exported from, as its first page says ("VERSION 2024"), if it still says so."""
+    after_title = False
+    for para in doc.paras:
+        if TITLE in para.anchors:
+            after_title = True
+        elif after_title:
+            match = re.match(r"^VERSION (\S+)$", para.text.strip())
+            return match.group(1) if match else None
+    return None
 
 
 def _drop_absorbing(contract: Contract, mapped: Mapped, missing: set[str]) -> None:

@@ -14,6 +14,16 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _Q = {"w": W, "r": R}
 _TOKENS = re.compile(r"\s+|[^\s]+")
+# A contract's document.xml is a few megabytes; more is a zip bomb or no contract.
+MAX_PART = 64 * 1024 * 1024
+# Never load external entities or DTDs from the network, whatever the file declares.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+# Content controls that hold no contract text: Word's table of contents and cover-page building blocks.
+_NO_TEXT_GALLERIES = ("Table of Contents", "Cover Pages", "Bibliographies")
+
+
+class WordFileError(ValueError):
+    """The Word file is one the reader will not open (too large once unpacked)."""
 
 
 @dataclass(frozen=True)
@@ -33,11 +43,12 @@ class Atom:
 class Para:
     """A paragraph of the document: its kind, the bookmarks before or in it, its atoms, its place."""
 
-    kind: str  # heading | p | item | bold
+    kind: str  # heading | p | item | bold | note (a quote: the export's translator's notes)
     level: int
     anchors: list[str]
     atoms: list[Atom]
     place: int  # 1-based paragraph number in the document
+    table: bool = False  # inside a table, which the contract does not have
 
     @property
     def text(self) -> str:
@@ -66,41 +77,68 @@ class Document:
 def read(data: bytes, accept: bool = True) -> Document:
     """Read the body of a .docx: tracked insertions kept and deletions dropped (accept), or the reverse."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        body = etree.fromstring(zf.read("word/document.xml")).find("w:body", _Q)
         names = zf.namelist()
-        links = _relationships(
-            zf.read("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b""
-        )
-        notes = _notes(zf.read("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
+
+        def part(name: str) -> bytes:
+            size = zf.getinfo(name).file_size
+            if size > MAX_PART:
+                limit = MAX_PART // 2**20
+                raise WordFileError(f"{name} unpacks to {size // 2**20} MB, more than a contract's {limit} MB")
+            return zf.read(name)
+
+        body = _xml(part("word/document.xml")).find("w:body", _Q)
+        links = _relationships(part("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
+        notes = _notes(part("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
         rels = "word/_rels/footnotes.xml.rels"
         note_links = (
-            _note_links(zf.read("word/footnotes.xml"), _relationships(zf.read(rels) if rels in names else b""))
+            _note_links(part("word/footnotes.xml"), _relationships(part(rels) if rels in names else b""))
             if "word/footnotes.xml" in names
             else {}
         )
-        core = zf.read("docProps/core.xml") if "docProps/core.xml" in names else b""
+        core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
+        levels = _heading_levels(part("word/styles.xml")) if "word/styles.xml" in names else {}
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
-    for element in body:
+    for element, table in _body_elements(body, False):
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
-        elif element.tag == f"{{{W}}}p":
-            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked)
-            para.anchors = pending + para.anchors
+        else:
+            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked, levels)
+            para.anchors, para.table = pending + para.anchors, table
             pending = []
             if para.atoms or para.kind == "heading":
                 doc.paras.append(para)
     return doc
 
 
+def _xml(data: bytes):
+    return etree.fromstring(data, _PARSER)
+
+
+def _body_elements(node, table: bool) -> Iterator[tuple]:
+    """Bookmarks and paragraphs in document order, also those in tables and content controls."""
+    for element in node:
+        tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        if tag in ("bookmarkStart", "p"):
+            yield element, table
+        elif tag == "sdt" and element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q) is not None:
+            gallery = element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q).get(f"{{{W}}}val", "")
+            if gallery not in _NO_TEXT_GALLERIES:
+                yield from _body_elements(element, table)
+        elif tag in ("sdt", "sdtContent", "customXml"):
+            yield from _body_elements(element, table)
+        elif tag in ("tbl", "tr", "tc"):
+            yield from _body_elements(element, True)
+
+
 def _language(core: bytes) -> str:
     if not core:
         return ""
-    found = etree.fromstring(core).find("{http://purl.org/dc/elements/1.1/}language")
+    found = _xml(core).find("{http://purl.org/dc/elements/1.1/}language")
     return (found.text or "").strip() if found is not None else ""
 
 
 def _notes(data: bytes) -> dict[str, str]:
-    root = etree.fromstring(data)
+    root = _xml(data)
     return {
         n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
         for n in root.iter(f"{{{W}}}footnote")
@@ -108,7 +146,7 @@ def _notes(data: bytes) -> dict[str, str]:
 
 
 def _note_links(data: bytes, links: dict[str, str]) -> dict[str, list[str]]:
-    root = etree.fromstring(data)
+    root = _xml(data)
     return {
         n.get(f"{{{W}}}id", ""): [
             links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id", "") in links
@@ -120,18 +158,51 @@ def _note_links(data: bytes, links: dict[str, str]) -> dict[str, list[str]]:
 def _relationships(data: bytes) -> dict[str, str]:
     if not data:
         return {}
-    root = etree.fromstring(data)
+    root = _xml(data)
     return {rel.get("Id", ""): rel.get("Target", "") for rel in root}
 
 
-def _paragraph(p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked]) -> Para:
+def _heading_levels(data: bytes) -> dict[str, int]:
+    """Each paragraph style's heading level, whatever the style is called in the user's language.
+
+    Swedish Word calls the style Rubrik1 but keeps its built-in name "heading 1" and its outline level;
+    a style based on a heading style is a heading of that level too.
+    """
+    own: dict[str, int] = {}
+    based: dict[str, str] = {}
+    for style in _xml(data).iter(f"{{{W}}}style"):
+        sid = style.get(f"{{{W}}}styleId", "")
+        name = style.find("w:name", _Q)
+        outline = style.find("w:pPr/w:outlineLvl", _Q)
+        match = re.fullmatch(r"heading\s*(\d)", (name.get(f"{{{W}}}val", "") if name is not None else "").lower())
+        if match:
+            own[sid] = int(match.group(1))
+        elif outline is not None and (value := outline.get(f"{{{W}}}val", "")).isdigit():
+            own[sid] = int(value) + 1 if int(value) < 9 else 0  # 9: body text, even when based on a heading
+        parent = style.find("w:basedOn", _Q)
+        if parent is not None:
+            based[sid] = parent.get(f"{{{W}}}val", "")
+    levels = {}
+    for sid in set(own) | set(based):
+        seen, current = set(), sid
+        while current not in own and current in based and current not in seen:
+            seen.add(current)
+            current = based[current]
+        if own.get(current):
+            levels[sid] = own[current]
+    return levels
+
+
+def _paragraph(
+    p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked], levels: dict[str, int]
+) -> Para:
     style = p.find("w:pPr/w:pStyle", _Q)
     name = style.get(f"{{{W}}}val", "") if style is not None else ""
-    level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else 0
+    level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else levels.get(name, 0)
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
     atoms = list(_atoms(p, links, accept, tracked, place))
     listed = p.find("w:pPr/w:numPr", _Q) is not None or name.startswith("List")
-    kind = "heading" if level else "item" if listed else "p"
+    kind = "heading" if level else "item" if listed else "note" if name == "BlockText" else "p"
     if kind == "p" and atoms and all(a.kind == "bold" or not a.text.strip() for a in atoms):
         kind = "bold"
     atoms = [Atom("text", a.text) if a.kind == "bold" else a for a in atoms]
