@@ -81,13 +81,14 @@ def run_suggest(args) -> int:
     contract = load(args.root, args.version)
     found = memory.suggest(contract, memory.memory(args.root, {args.version: contract}))
     exact = {s.text.key: s.match.en for s in found if s.exact and s.match.en != s.text.en}
-    tr.write_english(args.root, contract, exact)
+    also = {}
     if exact:  # filled in, not confirmed: the lock marks them for review until a translator confirms them
         folder = args.root / "years" / args.version
         lock = tr.read_lock(folder)
         texts = {t.key: t for t in contract.texts()}
         lock.update({key: tr.Entry(tr.fingerprint(texts[key].sv), tr.TO_REVIEW) for key in exact})
-        tr.write_lock(folder, lock)
+        also = {folder / tr.LOCK_NAME: tr.lock_text(lock)}
+    tr.write_english(args.root, contract, exact, also)  # the English and the lock together, or neither
     if args.json:
         print(json.dumps([_as_json(s, s.text.key in exact) for s in found], ensure_ascii=False, indent=2))
     for s in found if not args.json else []:

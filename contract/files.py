@@ -19,6 +19,28 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     tmp.replace(path)
 
 
+def write_all(files: dict[Path, bytes | str]) -> None:
+    """Write several files all or none: every temporary file first, then only renames, which do not fail midway."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((tmp, path))
+            if isinstance(data, str):
+                tmp.write_text(data, encoding="utf-8")
+            else:
+                tmp.write_bytes(data)
+            if path.exists():  # keep the file's permissions
+                shutil.copymode(path, tmp)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        tmp.replace(path)
+
+
 def swap(staging: Path, target: Path) -> None:
     """Put a freshly built folder in place of target with two renames, then drop the old one."""
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
