@@ -7,9 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from cli_runner import run_cli
-from contract.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLE_SV = "Klimatkontrakt 2030"  # the Swedish of meta/title (years/2023/contract.yaml)
@@ -68,6 +66,37 @@ def test_an_import_that_fails_writing_its_second_file_leaves_the_first_untouched
 def test_a_read_only_yaml_file_is_not_replaced_by_an_import(repo, tmp_path):
     file = two_texts(repo, tmp_path)
     (repo / "years/2023/preamble.yaml").chmod(0o444)
-    out = assert_refused(repo, file, "years/2023/preamble.yaml:1:1: error: the file is read-only, so nothing was written")
+    out = assert_refused(repo, file, "preamble.yaml:1:1: error: the file is read-only, so nothing was written")
     assert "chmod u+w preamble.yaml" in out
     assert (repo / "years/2023/preamble.yaml").stat().st_mode & 0o777 == 0o444
+
+
+def _xliff(repo: Path, old: str, new: str, head: str = "") -> Path:
+    """The --all XLIFF export with one replacement, and optionally something put before the root element."""
+    file = export(repo, "all.xlf")
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    if head:
+        text = text.replace("<xliff ", head + "\n<xliff ", 1)
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+@pytest.mark.parametrize("entity", [
+    '<!ENTITY co "the City of Borås">',  # an internal entity: its text was silently dropped
+    '<!ENTITY co SYSTEM "file:///etc/passwd">',  # an external entity
+])
+def test_an_xliff_with_a_doctype_is_refused_not_read_with_its_entities_dropped(repo, entity):
+    doctype = f"<!DOCTYPE xliff [{entity}]>"
+    file = _xliff(repo, "<target>The climate issue is", "<target>The &co; climate issue is", doctype)
+    out = assert_refused(repo, file, "all.xlf:2:1: error: the file holds a DOCTYPE")
+    assert "root:" not in out  # nothing of /etc/passwd
+
+
+def test_an_xliff_billion_laughs_is_refused_with_a_clear_message(repo):
+    laughs = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    doctype = f"<!DOCTYPE xliff [{laughs}]>"
+    file = _xliff(repo, "<target>The climate issue is", "<target>The &j; climate issue is", doctype)
+    assert_refused(repo, file, "error: the file holds a DOCTYPE")

@@ -73,7 +73,12 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Read the units of an XLIFF 2.x file; problems are located at their line."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.parse(str(file), parser).getroot()
+        raw = file.read_bytes()
+        doctype = _doctype_line(raw)
+        if doctype:  # XLIFF 2 has no DTD: entities would be dropped, fetched or multiplied, so none is read
+            message = "the file holds a DOCTYPE (a DTD with entities), which XLIFF 2 does not use"
+            return [], [_error(Pos(display, doctype, 1), message, "export it again from your translation tool as XLIFF 2")]
+        root = etree.fromstring(raw, parser)
     except (OSError, etree.XMLSyntaxError) as exc:
         return [], [_error(Pos(display, getattr(exc, "lineno", 0) or 0, 1), f"not a readable XML file: {exc}", "export the file again from your translation tool as XLIFF 2")]
     if root.tag != _Q + "xliff" or not str(root.get("version", "")).startswith("2."):
@@ -84,6 +89,15 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         items += [item] if item else []
         problems += [problem] if problem else []
     return items, problems
+
+
+def _doctype_line(raw: bytes) -> int | None:
+    """Return the line of a DOCTYPE declaration in a file of any XML encoding, or None."""
+    for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        at = raw.find("<!DOCTYPE".encode(codec))
+        if at >= 0:
+            return raw[:at].count("\n".encode(codec)) + 1
+    return None
 
 
 def _incoming(unit, display: str) -> tuple[Incoming | None, Diagnostic | None]:
