@@ -100,3 +100,20 @@ def test_an_xliff_billion_laughs_is_refused_with_a_clear_message(repo):
     doctype = f"<!DOCTYPE xliff [{laughs}]>"
     file = _xliff(repo, "<target>The climate issue is", "<target>The &j; climate issue is", doctype)
     assert_refused(repo, file, "error: the file holds a DOCTYPE")
+
+
+@pytest.mark.parametrize("argv", [
+    ("--export", "{tmp}/work.po", "--all-current"),  # the export was skipped and every text confirmed
+    ("--import", "{tmp}/work.po", "--confirm", "meta/title"),  # the confirmation was skipped
+    ("--import", "{tmp}/work.po", "--export", "{tmp}/out.po"),
+    ("--suggest", "--all-current"),
+    ("--confirm", "meta/title", "--all-current"),
+    ("--all",),  # --all without --export printed the report as if nothing was asked
+])
+def test_two_actions_at_once_are_a_usage_error_and_nothing_is_done(repo, tmp_path, argv):
+    (tmp_path / "work.po").write_bytes(b"")
+    before = snapshot(repo)
+    result = run(repo, "translations", "2023", *(a.format(tmp=tmp_path) for a in argv))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "give one of" in result.stderr or "--all only goes with --export" in result.stderr
+    assert snapshot(repo) == before and not (tmp_path / "out.po").exists()
