@@ -117,3 +117,20 @@ def test_two_actions_at_once_are_a_usage_error_and_nothing_is_done(repo, tmp_pat
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "give one of" in result.stderr or "--all only goes with --export" in result.stderr
     assert snapshot(repo) == before and not (tmp_path / "out.po").exists()
+
+
+def _other_version(repo: Path, kind: str) -> Path:
+    """An export of 2023 edited as if it were made for version 2022 (same ids), with one English changed."""
+    file = export(repo, f"all.{kind}")
+    text = file.read_text(encoding="utf-8").replace("Climate City Contract 2030", "Climate Contract 2030 (2022)")
+    text = {"xlf": lambda t: t.replace('original="years/2023"', 'original="years/2022"'),
+            "po": lambda t: t.replace("Id-Version: Klimatkontrakt 2023", "Id-Version: Klimatkontrakt 2022"),
+            "json": lambda t: t.replace('"file": "years/2023/', '"file": "years/2022/')}[kind](text)
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+@pytest.mark.parametrize("kind", ["xlf", "po", "json"])
+def test_a_file_exported_for_another_version_is_refused(repo, kind):
+    out = assert_refused(repo, _other_version(repo, kind), "this file was exported from version 2022, not 2023")
+    assert "klimatkontrakt translations 2022 --import" in out and out.count("error:") == 1

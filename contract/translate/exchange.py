@@ -31,6 +31,7 @@ class Incoming:
     sv: str
     en: str
     pos: Pos
+    version: str = ""  # the version the file says it was exported from, when it says
 
 
 def units(contract: Contract, glossary: Glossary, everything: bool = False) -> list[Unit]:
@@ -52,6 +53,12 @@ _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str], list[Diagnostic]]:
     """Check every incoming unit against the contract; return the English to write (key -> text) and the problems."""
+    other = next((u for u in incoming if u.version and u.version != contract.meta.version), None)
+    if other is not None:  # the same ids may hold other Swedish and English in another year: nothing fits
+        return {}, [Diagnostic(
+            other.pos, "error", f"this file was exported from version {other.version}, not {contract.meta.version}",
+            f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
+            f"{contract.meta.version} again; nothing was written", "translation-import")]
     texts = {t.key: t for t in contract.texts()}
     english: dict[str, str] = {}
     problems: list[Diagnostic] = []

@@ -44,8 +44,16 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
             what = "not an object" if not isinstance(item, dict) else f"{', '.join(wrong)} missing or not text"
             problems.append(_error(Pos(display), f"item {index}: {what}", _HINT))
             continue
-        items.append(Incoming(str(fields["key"]), str(fields["sv"]), str(fields["en"]), Pos(f"{display} item {index}")))
+        pos = Pos(f"{display} item {index}")
+        version = _version(item.get("file"))
+        items.append(Incoming(str(fields["key"]), str(fields["sv"]), str(fields["en"]), pos, version))
     return items, problems
+
+
+def _version(file: object) -> str:
+    """Return the version of an item's "file" (years/VERSION/NAME.yaml, as --export writes it), or ''."""
+    parts = file.split("/") if isinstance(file, str) else []
+    return parts[1] if len(parts) == 3 and parts[0] == "years" else ""
 
 
 def _error(pos: Pos, message: str, hint: str) -> Diagnostic:

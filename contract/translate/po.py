@@ -39,6 +39,8 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return [], [_error(Pos(display, 1, 1), f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
     lines = _context_lines(raw.decode("utf-8", "replace"))
+    project = str(store.parseheader().get("Project-Id-Version", ""))
+    version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
     items, problems = [], []
     for entry in store.units:
         if entry.isheader() or entry.isobsolete():
@@ -48,7 +50,7 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         if not key:
             problems.append(_error(pos, f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}", "keep the msgctxt lines of the exported file"))
             continue
-        items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos))
+        items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version))
     return items, problems
 
 

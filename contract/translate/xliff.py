@@ -85,7 +85,7 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         return [], [_error(Pos(display, root.sourceline or 1, 1), "not an XLIFF 2 file", "export as XLIFF 2.0 or 2.1, or give a .po or .json file")]
     items, problems = [], []
     for unit in root.iter(_Q + "unit"):
-        item, problem = _incoming(unit, display)
+        item, problem = _incoming(unit, display, _version(unit))
         items += [item] if item else []
         problems += [problem] if problem else []
     return items, problems
@@ -100,7 +100,16 @@ def _doctype_line(raw: bytes) -> int | None:
     return None
 
 
-def _incoming(unit, display: str) -> tuple[Incoming | None, Diagnostic | None]:
+def _version(unit) -> str:
+    """Return the version a unit's <file original="years/VERSION"> names, or ''."""
+    file = unit.getparent()
+    while file is not None and file.tag != _Q + "file":
+        file = file.getparent()
+    original = file.get("original", "") if file is not None else ""
+    return original.removeprefix("years/") if original.startswith("years/") else ""
+
+
+def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, Diagnostic | None]:
     pos = Pos(display, unit.sourceline or 0, 1)
     key = unit.get("name") or unit.get("id", "").replace("_", "/")
     segments = unit.findall(_Q + "segment")
@@ -112,7 +121,7 @@ def _incoming(unit, display: str) -> tuple[Incoming | None, Diagnostic | None]:
     target, bad_target = _text(target_el, marks, learn=False) if target_el is not None else ("", None)
     if bad or bad_target:
         return None, _error(pos, f"unit {key!r}: {bad or bad_target}", "keep the placeholders of the source as they are; nothing was written")
-    return Incoming(key, source, target, pos), None
+    return Incoming(key, source, target, pos, version), None
 
 
 def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]:
