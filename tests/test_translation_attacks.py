@@ -134,3 +134,35 @@ def _other_version(repo: Path, kind: str) -> Path:
 def test_a_file_exported_for_another_version_is_refused(repo, kind):
     out = assert_refused(repo, _other_version(repo, kind), "this file was exported from version 2022, not 2023")
     assert "klimatkontrakt translations 2022 --import" in out and out.count("error:") == 1
+
+
+def _po(repo: Path, entry: str) -> Path:
+    """A PO file with the exported header and the given entries."""
+    exported = repo.parent / "all.po"
+    text = (exported if exported.exists() else export(repo, "all.po")).read_text(encoding="utf-8")
+    file = repo.parent / "work.po"
+    file.write_text(text[: text.index("\n\n") + 2] + entry, encoding="utf-8")
+    return file
+
+
+TITLE_PO = f'msgctxt "meta/title"\nmsgid "{TITLE_SV}"\nmsgstr "Climate City Contract 2030 (new)"\n'
+
+
+def test_a_po_entry_with_plural_forms_is_refused_not_cut_to_its_first_form(repo):
+    plural = TITLE_PO.replace('msgstr "', 'msgid_plural "Klimatkontrakten 2030"\nmsgstr[0] "').replace(
+        "(new)\"\n", '(new)"\nmsgstr[1] "Climate City Contracts 2030"\n')
+    assert_refused(repo, _po(repo, "\n" + plural), "work.po:17:1: error: the entry 'meta/title' has plural forms")
+
+
+def test_po_entries_without_msgctxt_or_twice_are_located_at_their_own_line(repo):
+    no_context = TITLE_PO.replace('msgctxt "meta/title"\n', "")
+    out = assert_refused(repo, _po(repo, no_context), "work.po:16:1: error: an entry has no msgctxt")
+    assert "work.po: error" not in out
+    twice = _po(repo, TITLE_PO + "\n" + TITLE_PO)
+    out = assert_refused(repo, twice, "work.po:20:1: error: text id 'meta/title' appears twice")
+    assert "(first at line 16)" in out
+
+
+def test_an_empty_po_file_is_an_error_not_a_successful_import_of_nothing(repo, tmp_path):
+    (tmp_path / "empty.po").write_bytes(b"")
+    assert_refused(repo, tmp_path / "empty.po", "empty.po:1:1: error: the file is empty")

@@ -32,35 +32,44 @@ def write(units: list[Unit], version: str, created: str) -> bytes:
 
 
 def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
-    """Read the entries of a PO file (the header and obsolete entries aside), each located at its msgctxt line."""
+    """Read the entries of a PO file (the header and obsolete entries aside), each located at its first line."""
     try:
         raw = file.read_bytes()
+        if not raw.strip():
+            return [], [_error(Pos(display, 1, 1), "the file is empty", "save it again from your translation tool")]
         store = po.pofile(raw)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return [], [_error(Pos(display, 1, 1), f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
-    lines = _context_lines(raw.decode("utf-8", "replace"))
     project = str(store.parseheader().get("Project-Id-Version", ""))
     version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
+    entries = [entry for entry in store.units if not entry.isobsolete()]
+    starts = _entry_lines(raw.decode("utf-8", "replace"))
+    lines = starts if len(starts) == len(entries) else [0] * len(entries)  # translate-toolkit keeps no line numbers
     items, problems = [], []
-    for entry in store.units:
-        if entry.isheader() or entry.isobsolete():
+    for entry, line in zip(entries, lines):
+        if entry.isheader():
             continue
-        key = entry.getcontext()
-        pos = Pos(display, lines.get(key, 0), 1)
+        key, pos = entry.getcontext(), Pos(display, line, 1)
         if not key:
             problems.append(_error(pos, f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}", "keep the msgctxt lines of the exported file"))
-            continue
-        items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version))
+        elif entry.hasplural():
+            message = f"the entry {key!r} has plural forms (msgid_plural), which a contract text never has"
+            problems.append(_error(pos, message, "keep one msgid and one msgstr, as exported; nothing was written"))
+        else:
+            items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version))
     return items, problems
 
 
-def _context_lines(text: str) -> dict[str, int]:
-    """Return the line of each msgctxt (for locating problems; translate-toolkit keeps no line numbers)."""
-    lines: dict[str, int] = {}
+def _entry_lines(text: str) -> list[int]:
+    """Return the first line (msgctxt, else msgid) of every entry that is not obsolete, in the file's order."""
+    starts, context = [], 0
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith('msgctxt "'):
-            lines.setdefault(line[len('msgctxt "'):].rstrip().rstrip('"'), number)
-    return lines
+        if line.startswith("msgctxt "):
+            context = number
+        elif line.startswith("msgid "):
+            starts.append(context or number)
+            context = 0
+    return starts
 
 
 def _error(pos: Pos, message: str, hint: str) -> Diagnostic:
