@@ -46,7 +46,7 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     starts = _entry_lines(raw.decode("utf-8", "replace"))
     lines = starts if len(starts) == len(entries) else [0] * len(entries)  # translate-toolkit keeps no line numbers
     items, problems = [], []
-    for entry, line in zip(entries, lines):
+    for entry, line in zip(entries, lines, strict=True):
         if entry.isheader():
             continue
         key, pos = entry.getcontext(), Pos(display, line, 1)
