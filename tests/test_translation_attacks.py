@@ -166,3 +166,10 @@ def test_po_entries_without_msgctxt_or_twice_are_located_at_their_own_line(repo)
 def test_an_empty_po_file_is_an_error_not_a_successful_import_of_nothing(repo, tmp_path):
     (tmp_path / "empty.po").write_bytes(b"")
     assert_refused(repo, tmp_path / "empty.po", "empty.po:1:1: error: the file is empty")
+
+
+@pytest.mark.parametrize("char", ["\u200f", "\u200e", "\u061c", "\u200b", "\u2060", "\ufeff"])
+def test_invisible_bidi_marks_and_zero_width_characters_in_the_english_are_refused(repo, tmp_path, char):
+    file = tmp_path / "work.json"
+    file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": f"Climate{char} City Contract 2030"}]))
+    assert_refused(repo, file, f"the English of 'meta/title' holds the invisible formatting character U+{ord(char):04X}")

@@ -48,6 +48,9 @@ def _unit(text: Text, glossary: Glossary) -> Unit:
 # C0 and C1 controls (tabs and line breaks aside: they become spaces), and the bidirectional overrides
 # and isolates that reorder what a reader sees.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# And the invisible marks that reorder or join text unseen: bidi marks (LRM, RLM, ALM), zero-width characters,
+# word joiners and a byte order mark inside the text.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
@@ -81,9 +84,10 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tu
         return f"unknown text id {unit.key!r}", "export again to get the current ids; nothing was written"
     if fingerprint(unit.sv) != fingerprint(text.sv):
         return f"the Swedish of {unit.key!r} changed since this file was exported", "export again and translate the new Swedish; nothing was written"
-    bad = _FORBIDDEN.search(unit.en)
+    bad = _FORBIDDEN.search(unit.en) or _INVISIBLE.search(unit.en)
     if bad:
-        return f"the English of {unit.key!r} holds the control character U+{ord(bad.group()):04X}", "remove it; nothing was written"
+        kind = "control" if _FORBIDDEN.match(bad.group()) else "invisible formatting"
+        return f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}", "remove it; nothing was written"
     if unit.en.strip() and sorted(_MARKUP.findall(unit.en)) != sorted(_MARKUP.findall(text.sv)):
         want = ", ".join(sorted(_MARKUP.findall(text.sv))) or "none"
         return f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses", f"keep exactly: {want}; nothing was written"
