@@ -172,4 +172,4 @@ def test_an_empty_po_file_is_an_error_not_a_successful_import_of_nothing(repo, t
 def test_invisible_bidi_marks_and_zero_width_characters_in_the_english_are_refused(repo, tmp_path, char):
     file = tmp_path / "work.json"
     file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": f"Climate{char} City Contract 2030"}]))
-    assert_refused(repo, file, f"the English of 'meta/title' holds the invisible formatting character U+{ord(char):04X}")
+    assert_refused(repo, file, f"'meta/title' holds the invisible formatting character U+{ord(char):04X}")
