@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 
+from contract.load import load
+
 ROOT = Path(__file__).resolve().parents[1]
 TITLE_SV = "Klimatkontrakt 2030"  # the Swedish of meta/title (years/2023/contract.yaml)
 
@@ -173,3 +175,23 @@ def test_invisible_bidi_marks_and_zero_width_characters_in_the_english_are_refus
     file = tmp_path / "work.json"
     file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": f"Climate{char} City Contract 2030"}]))
     assert_refused(repo, file, f"'meta/title' holds the invisible formatting character U+{ord(char):04X}")
+
+
+@pytest.mark.parametrize(("english", "message"), [
+    ("The *climate issue is ours.", "has broken markup (a * outside *emphasis*)"),  # shown as a literal asterisk
+    ("The climate issue is ours.\\", "has broken markup (a \\ that escapes nothing)"),  # a lone backslash at the end
+    ("The *climate issue* is ours.", "adds or drops emphasis"),  # the Swedish has none
+    ("The climate {issue is ours.", "has broken markup (a { outside a {ref:…} or {fn:…} mark)"),
+])
+def test_broken_or_added_inline_markup_in_the_english_is_refused(repo, tmp_path, english, message):
+    file = tmp_path / "work.json"
+    file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": english}]))
+    assert_refused(repo, file, f"the English of 'meta/title' {message}")
+
+
+def test_escaped_markup_characters_in_the_english_are_accepted(repo, tmp_path):
+    file = tmp_path / "work.json"
+    english = "Climate City Contract 2030 \\*\\{\\}\\\\"
+    file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": english}]))
+    assert run(repo, "translations", "2023", "--import", file).returncode == 0
+    assert load(repo, "2023").meta.title.en == english

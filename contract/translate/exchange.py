@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import inline
 from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
 from ..translations import fingerprint
@@ -87,16 +88,35 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tu
     bad = _FORBIDDEN.search(unit.en) or _INVISIBLE.search(unit.en)
     if bad:
         kind = "control" if _FORBIDDEN.match(bad.group()) else "invisible formatting"
-        return f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}", "remove it; nothing was written"
+        return (f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
+                "remove it; nothing was written")
     if unit.en.strip() and sorted(_MARKUP.findall(unit.en)) != sorted(_MARKUP.findall(text.sv)):
         want = ", ".join(sorted(_MARKUP.findall(text.sv))) or "none"
         return f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses", f"keep exactly: {want}; nothing was written"
-    if unit.en.strip() and not _balanced(unit.en):
-        return f"the English of {unit.key!r} has broken markup (a brace outside a {{ref:…}} or {{fn:…}} mark)", "write \\{ or \\} for the character itself; nothing was written"
+    return _markup_problem(unit.key, unit.en, text.sv) if unit.en.strip() else None
+
+
+# What a character left outside every whole mark means: the renderers would show it as it is.
+_STRAY = {"{": "a { outside a {ref:…} or {fn:…} mark", "}": "a } outside a {ref:…} or {fn:…} mark",
+          "*": "a * outside *emphasis*", "\\": "a \\ that escapes nothing"}
+
+
+def _markup_problem(key: str, en: str, sv: str) -> tuple[str, str] | None:
+    """Return the problem of an English whose emphasis or special characters do not match the Swedish's markup."""
+    stray = [c for c in _STRAY if c in _stray(en) and c not in _stray(sv)]
+    if stray:
+        return (f"the English of {key!r} has broken markup ({_STRAY[stray[0]]})",
+                f"write \\{stray[0]} for the character itself, or mend the mark; nothing was written")
+    if _emphases(en) != _emphases(sv):
+        return (f"the English of {key!r} adds or drops emphasis (*…*): the Swedish has {_emphases(sv)}",
+                "emphasise what the Swedish emphasises; write \\* for an asterisk itself; nothing was written")
     return None
 
 
-def _balanced(text: str) -> bool:
-    """Tell whether no brace is left once escapes and whole marks are taken out (a lone one is a broken mark)."""
-    rest = re.sub(r"\{(?:ref|fn):[^{}\s]*\}", "", re.sub(r"\\.", "", text))
-    return "{" not in rest and "}" not in rest
+def _stray(text: str) -> str:
+    """Return what is left of a text once escapes, references, footnote marks, links and emphasis are taken out."""
+    return inline.TOKEN.sub(" ", text)
+
+
+def _emphases(text: str) -> int:
+    return sum(isinstance(node, inline.Emphasis) for node in inline.walk(inline.parse(text)))
