@@ -195,3 +195,20 @@ def test_escaped_markup_characters_in_the_english_are_accepted(repo, tmp_path):
     file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": english}]))
     assert run(repo, "translations", "2023", "--import", file).returncode == 0
     assert load(repo, "2023").meta.title.en == english
+
+
+def test_a_json_file_saved_with_a_byte_order_mark_is_read(repo, tmp_path):
+    file = tmp_path / "work.json"  # as Windows Notepad saves it
+    content = json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": "The Contract"}])
+    file.write_bytes(b"\xef\xbb\xbf" + content.encode())
+    result = run(repo, "translations", "2023", "--import", file)
+    assert result.returncode == 0, result.stdout
+    assert load(repo, "2023").meta.title.en == "The Contract"
+
+
+def test_json_problems_are_located_at_the_line_and_column_of_their_item(repo, tmp_path):
+    file = tmp_path / "work.json"
+    file.write_text('[\n  {"key": "meta/title", "sv": "Klimatkontrakt 2030", "en": "A"},\n'
+                    '  {"key": 5, "sv": "x", "en": "y"},\n    {"key": "meta/title", "sv": "Ändrad", "en": "B"}\n]\n')
+    out = assert_refused(repo, file, "work.json:3:3: error: item 2: key missing or not text")
+    assert "work.json:4:5: error: text id 'meta/title' appears twice (first at line 2)" in out
