@@ -13,6 +13,7 @@ from .model import Pos
 from .translate import exchange, jsonfile, memory
 from .translate.glossary import load_glossary
 
+MAX_IMPORT_BYTES = 16 * 1024 * 1024  # an export of all 292 texts of 2023 is about 300 KB
 FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
 
 
@@ -62,6 +63,11 @@ def run_import(args) -> int:
     display = str(args.import_file)
     if not args.import_file.is_file():
         raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
+    size = args.import_file.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise ContractError([Diagnostic(Pos(display, 1, 1), "error", f"the file is {size // 1024} KiB, more than the "
+                                        f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
+                                        "give the file exported by 'klimatkontrakt translations YEAR --export'")])
     po, xliff = _modules()
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
     items, problems = reader(args.import_file, display)

@@ -173,6 +173,7 @@ def write_english(
     _refuse_read_only([root / file for file in sorted(by_file)] + list(also or {}), root)
     edited = {root / file: yamlwrite.edited(root / file, lambda data, items=items: _set_english(data, items, english))
               for file, items in sorted(by_file.items())}
+    _refuse_too_large(edited, root)
     try:
         write_all({**edited, **(also or {})})
     except OSError as exc:
@@ -183,6 +184,21 @@ def write_english(
     return unknown
 
 
+def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
+    """Stop before writing a YAML file that the loader would then refuse as too large."""
+    from .yamlfile import MAX_BYTES
+
+    large = {f: len(text.encode("utf-8")) for f, text in edited.items() if len(text.encode("utf-8")) > MAX_BYTES}
+    if large:
+        raise ContractError([
+            Diagnostic(Pos(str(f.relative_to(root)), 1, 1), "error",
+                       f"with this English the file would be {size // 1024} KiB, more than the limit of "
+                       f"{MAX_BYTES // 1024} KiB, and could no longer be read",
+                       "shorten the English; nothing was written", "translations")
+            for f, size in large.items()
+        ])
+
+
 def _refuse_read_only(files: list[Path], root: Path) -> None:
     """Stop before writing when a file to change is marked read-only: someone meant it to stay as it is."""
     locked = [f for f in files if f.exists() and not f.stat().st_mode & 0o222]
@@ -190,7 +206,8 @@ def _refuse_read_only(files: list[Path], root: Path) -> None:
         raise ContractError([
             Diagnostic(Pos(str(f.relative_to(root) if f.is_relative_to(root) else f), 1, 1), "error",
                        "the file is read-only, so nothing was written",
-                       f"make it writable (chmod u+w {f.name}) if it may change, or leave its texts out", "translations")
+                       f"make it writable (chmod u+w {f.name}) if it may change, or leave its texts out",
+                       "translations")
             for f in locked
         ])
 

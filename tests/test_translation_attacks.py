@@ -212,3 +212,18 @@ def test_json_problems_are_located_at_the_line_and_column_of_their_item(repo, tm
                     '  {"key": 5, "sv": "x", "en": "y"},\n    {"key": "meta/title", "sv": "Ändrad", "en": "B"}\n]\n')
     out = assert_refused(repo, file, "work.json:3:3: error: item 2: key missing or not text")
     assert "work.json:4:5: error: text id 'meta/title' appears twice (first at line 2)" in out
+
+
+@pytest.mark.slow
+def test_english_that_would_make_a_yaml_file_too_large_to_load_is_refused(repo, tmp_path):
+    file = tmp_path / "work.json"  # 1.1 MB of English: the YAML would pass the loader's 1 MiB limit
+    file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": "Climate " * 140_000}]))
+    assert_refused(repo, file, "years/2023/contract.yaml:1:1: error: with this English the file would be")
+    assert load(repo, "2023").meta.title.en == "Climate City Contract 2030"
+
+
+def test_an_import_file_larger_than_any_export_is_refused_before_it_is_read(repo, tmp_path):
+    file = tmp_path / "work.xlf"
+    with file.open("wb") as out:
+        out.truncate(17 * 1024 * 1024)
+    assert_refused(repo, file, "work.xlf:1:1: error: the file is 17408 KiB")
