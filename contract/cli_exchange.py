@@ -102,6 +102,8 @@ def run_suggest(args) -> int:
         print(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
         if not s.exact:
             print(f"    {s.match.en}")
+        for other in s.others:  # the same Swedish was translated otherwise elsewhere: the reviewer should know
+            print(f"    also translated in {other.version} {other.key}: {other.en}")
     print(f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
           f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed", file=sys.stderr)
     return 0
@@ -110,4 +112,5 @@ def run_suggest(args) -> int:
 def _as_json(s: memory.Suggestion, filled: bool) -> dict:
     pos = s.text.en_pos
     return {"key": s.text.key, "file": pos.file if pos else "", "line": pos.line if pos else 0, "similarity": s.similarity,
-            "exact": s.exact, "filled": filled, "from": {"version": s.match.version, "key": s.match.key}, "sv": s.match.sv, "en": s.match.en}
+            "exact": s.exact, "filled": filled, "from": {"version": s.match.version, "key": s.match.key}, "sv": s.match.sv,
+            "en": s.match.en, "others": [{"version": m.version, "key": m.key, "en": m.en} for m in s.others]}

@@ -227,3 +227,17 @@ def test_an_import_file_larger_than_any_export_is_refused_before_it_is_read(repo
     with file.open("wb") as out:
         out.truncate(17 * 1024 * 1024)
     assert_refused(repo, file, "work.xlf:1:1: error: the file is 17408 KiB")
+
+
+
+def test_suggest_names_every_other_english_of_the_same_swedish_not_only_the_newest(repo):
+    from contract.translate.memory import Memory, suggest
+    from contract.yamlwrite import rewrite
+
+    rewrite(repo / "years/2023/contract.yaml", lambda data: data["title"].pop("en"))
+    entries = [Memory(TITLE_SV, "The newest English.", "2025", "meta/title"),
+               Memory(TITLE_SV, "An older English.", "2024", "meta/title"),
+               Memory(TITLE_SV, "The newest English.", "2024", "preamble/1")]
+    found = [s for s in suggest(load(repo, "2023"), entries) if s.text.key == "meta/title"]
+    assert len(found) == 1 and found[0].match.en == "The newest English."
+    assert [(m.version, m.key, m.en) for m in found[0].others] == [("2024", "meta/title", "An older English.")]
