@@ -37,6 +37,10 @@ def run_export(args) -> int:
     if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
         print(f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr)
         raise SystemExit(2)
+    if not args.export.parent.is_dir():  # most likely a typo: make no folder the user did not ask for
+        print(f"error: the folder {args.export.parent} does not exist (create it first, or give another path)",
+              file=sys.stderr)
+        raise SystemExit(2)
     report = Report()
     glossary = load_glossary(args.root, report)
     if report.errors:
@@ -61,6 +65,9 @@ def run_export(args) -> int:
 def run_import(args) -> int:
     kind = _format(args.import_file)
     display = str(args.import_file)
+    if args.import_file.is_dir():
+        raise ContractError([Diagnostic(Pos(display), "error", "this is a folder, not a file",
+                                        "give the file your translation tool saved")])
     if not args.import_file.is_file():
         raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
     size = args.import_file.stat().st_size

@@ -241,3 +241,14 @@ def test_suggest_names_every_other_english_of_the_same_swedish_not_only_the_newe
     found = [s for s in suggest(load(repo, "2023"), entries) if s.text.key == "meta/title"]
     assert len(found) == 1 and found[0].match.en == "The newest English."
     assert [(m.version, m.key, m.en) for m in found[0].others] == [("2024", "meta/title", "An older English.")]
+
+
+def test_an_export_into_a_missing_folder_is_a_usage_error_and_creates_no_folder(repo, tmp_path):
+    result = run(repo, "translations", "2023", "--export", tmp_path / "typo" / "work.xlf")
+    assert result.returncode == 2 and "the folder" in result.stderr and "does not exist" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_importing_a_folder_says_it_is_a_folder(repo, tmp_path):
+    (tmp_path / "work.xlf").mkdir()
+    assert_refused(repo, tmp_path / "work.xlf", "work.xlf: error: this is a folder, not a file")
