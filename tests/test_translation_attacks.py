@@ -252,3 +252,19 @@ def test_an_export_into_a_missing_folder_is_a_usage_error_and_creates_no_folder(
 def test_importing_a_folder_says_it_is_a_folder(repo, tmp_path):
     (tmp_path / "work.xlf").mkdir()
     assert_refused(repo, tmp_path / "work.xlf", "work.xlf: error: this is a folder, not a file")
+
+
+@pytest.mark.parametrize(("charset", "codec", "bom"), [("ISO-8859-1", "latin-1", b""), ("UTF-8", "utf-16", b"")])
+def test_a_po_file_in_its_declared_charset_or_utf16_is_read(repo, charset, codec, bom):
+    file = _po(repo, TITLE_PO.replace("(new)", "(é)"))
+    text = file.read_text(encoding="utf-8").replace("charset=UTF-8", f"charset={charset}")
+    file.write_bytes(bom + text.encode(codec))
+    result = run(repo, "translations", "2023", "--import", file)
+    assert result.returncode == 0, result.stdout
+    assert load(repo, "2023").meta.title.en == "Climate City Contract 2030 (é)"
+
+
+def test_a_po_file_not_in_its_declared_charset_is_located_at_the_bad_byte(repo):
+    file = _po(repo, TITLE_PO.replace("(new)", "(é)"))
+    file.write_bytes(file.read_text(encoding="utf-8").encode("latin-1"))
+    assert_refused(repo, file, "work.po:18:1: error: the file is not in its declared charset UTF-8 (byte 0xe9)")

@@ -1,6 +1,7 @@
 """gettext PO exchange files (translate-toolkit): msgctxt is the text key, msgid the Swedish, msgstr the English."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from translate.storage import po
@@ -37,7 +38,10 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         raw = file.read_bytes()
         if not raw.strip():
             return [], [_error(Pos(display, 1, 1), "the file is empty", "save it again from your translation tool")]
+        raw = _as_utf8(raw, display)
         store = po.pofile(raw)
+    except _NotInCharset as exc:
+        return [], [exc.diagnostic]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return [], [_error(Pos(display, 1, 1), f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
     project = str(store.parseheader().get("Project-Id-Version", ""))
@@ -58,6 +62,32 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         else:
             items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version))
     return items, problems
+
+
+class _NotInCharset(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+_CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
+
+
+def _as_utf8(raw: bytes, display: str) -> bytes:
+    """Return a PO file as UTF-8 (all translate-toolkit reads): gettext allows any charset its header declares."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16").encode("utf-8")
+    found = _CHARSET.search(raw)
+    charset = found.group(1).decode("ascii") if found else "UTF-8"
+    try:
+        text = raw.decode(charset)
+    except LookupError:
+        raise _NotInCharset(_error(Pos(display, raw[: found.start()].count(b"\n") + 1 if found else 1, 1),
+                                   f"unknown charset {charset!r} in the header", "save the file as UTF-8")) from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _NotInCharset(_error(Pos(display, line, 1), f"the file is not in its declared charset {charset} "
+                                   f"(byte 0x{raw[exc.start]:02x})", "save the file as UTF-8")) from None
+    return (_CHARSET.sub(b"charset=UTF-8", text.encode("utf-8"), count=1)) if found else text.encode("utf-8")
 
 
 def _entry_lines(text: str) -> list[int]:
