@@ -268,3 +268,8 @@ def test_a_po_file_not_in_its_declared_charset_is_located_at_the_bad_byte(repo):
     file = _po(repo, TITLE_PO.replace("(new)", "(é)"))
     file.write_bytes(file.read_text(encoding="utf-8").encode("latin-1"))
     assert_refused(repo, file, "work.po:18:1: error: the file is not in its declared charset UTF-8 (byte 0xe9)")
+
+
+def test_a_po_syntax_error_is_located_at_its_line(repo):
+    file = _po(repo, TITLE_PO.replace('(new)"', "(new)"))
+    assert_refused(repo, file, "work.po:18:1: error: not a readable PO file: end-of-line within string")

@@ -43,7 +43,9 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     except _NotInCharset as exc:
         return [], [exc.diagnostic]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return [], [_error(Pos(display, 1, 1), f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
+        line = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
+        pos = Pos(display, int(line.group(1)) if line else 1, 1)
+        return [], [_error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
     project = str(store.parseheader().get("Project-Id-Version", ""))
     version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
     entries = [entry for entry in store.units if not entry.isobsolete()]
