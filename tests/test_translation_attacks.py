@@ -273,3 +273,21 @@ def test_a_po_file_not_in_its_declared_charset_is_located_at_the_bad_byte(repo):
 def test_a_po_syntax_error_is_located_at_its_line(repo):
     file = _po(repo, TITLE_PO.replace('(new)"', "(new)"))
     assert_refused(repo, file, "work.po:18:1: error: not a readable PO file: end-of-line within string")
+
+
+@pytest.mark.parametrize(("note", "message"), [
+    ("See {ref:no-such}.", "the translator's note refers to section 'no-such', which this contract does not have"),
+    ("See {fn:ft1}.", "a translator's note cannot hold a footnote mark {fn:ft1}"),
+    ("See [this](javascript:alert(1)).", "the translator's note links to 'javascript:alert(1)'"),
+    ("A note with \u202e reversed text.", "the translator's note holds the control character U+202E"),
+])
+def test_validate_checks_the_markup_of_a_translators_note(repo, note, message):
+    def edit(data):
+        data["body"][0]["p"]["note_en"] = note
+
+    from contract.yamlwrite import rewrite
+
+    rewrite(repo / "years/2023/preamble.yaml", edit)
+    result = run(repo, "validate", "2023")
+    assert result.returncode == 1, result.stdout
+    assert f"years/2023/preamble.yaml:11:11: error: {message}" in result.stdout
