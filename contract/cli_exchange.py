@@ -82,7 +82,13 @@ def run_import(args) -> int:
     english, more = exchange.accept(contract, items)
     if problems or more:
         raise ContractError(problems + more)
+    drafts = sorted(u.key for u in items if u.draft and u.key in english)
+    english = {key: text for key, text in english.items() if key not in drafts}
     tr.write_english(args.root, contract, english)
+    if drafts:
+        entries = "entries" if len(drafts) != 1 else "entry"
+        print(f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
+              "(review them in your translation tool, clear their fuzzy flag, then import again)", file=sys.stderr)
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
     print(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}", file=sys.stderr)
     if english:

@@ -291,3 +291,13 @@ def test_validate_checks_the_markup_of_a_translators_note(repo, note, message):
     result = run(repo, "validate", "2023")
     assert result.returncode == 1, result.stdout
     assert f"years/2023/preamble.yaml:11:11: error: {message}" in result.stdout
+
+
+def test_a_fuzzy_po_entry_is_left_out_as_gettext_does_and_the_user_is_told(repo):
+    fuzzy = TITLE_PO.replace("msgctxt", "#, fuzzy\nmsgctxt")  # e.g. a CAT tool's unreviewed memory match
+    file = _po(repo, fuzzy)
+    before = snapshot(repo)
+    result = run(repo, "translations", "2023", "--import", file)
+    assert result.returncode == 0, result.stdout
+    assert "left out 1 fuzzy entry not yet reviewed: meta/title" in result.stderr
+    assert snapshot(repo) == before

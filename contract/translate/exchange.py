@@ -33,6 +33,7 @@ class Incoming:
     en: str
     pos: Pos
     version: str = ""  # the version the file says it was exported from, when it says
+    draft: bool = False  # marked as not yet reviewed (a fuzzy PO entry): never written, as gettext never uses one
 
 
 def units(contract: Contract, glossary: Glossary, everything: bool = False) -> list[Unit]:

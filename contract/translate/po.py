@@ -62,7 +62,7 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
             message = f"the entry {key!r} has plural forms (msgid_plural), which a contract text never has"
             problems.append(_error(pos, message, "keep one msgid and one msgstr, as exported; nothing was written"))
         else:
-            items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version))
+            items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version, entry.isfuzzy()))
     return items, problems
 
 
