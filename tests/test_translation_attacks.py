@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -301,3 +302,35 @@ def test_a_fuzzy_po_entry_is_left_out_as_gettext_does_and_the_user_is_told(repo)
     assert result.returncode == 0, result.stdout
     assert "left out 1 fuzzy entry not yet reviewed: meta/title" in result.stderr
     assert snapshot(repo) == before
+
+
+SPLIT_SOURCE = ("<source>Klimatfrågan är vår tids största utmaning.</source>\n"
+                "        <target>The climate issue is the greatest challenge of our time.</target>\n"
+                "      </segment>\n      <ignorable><source> </source></ignorable>\n"
+                "      <segment state=\"translated\">\n        <source>")
+
+
+def _resegmented(repo: Path, second_target: bool) -> Path:
+    """The export with preamble/1 split after its first sentence, as a resegmenting CAT tool does (XLIFF 2 allows)."""
+    file = _xliff(repo, "<source>Klimatfrågan är vår tids största utmaning. ", SPLIT_SOURCE)
+    text = file.read_text(encoding="utf-8")
+    old = "<target>The climate issue is the greatest challenge of our time. A societal"
+    assert old in text
+    file.write_text(text.replace(old, "<target>A new societal" if second_target else "<target>", 1), encoding="utf-8")
+    return file
+
+
+def test_an_xliff_unit_a_cat_tool_split_into_segments_is_joined_again(repo):
+    result = run(repo, "translations", "2023", "--import", _resegmented(repo, True))
+    assert result.returncode == 0, result.stdout
+    english = next(t.en for t in load(repo, "2023").texts() if t.key == "preamble/1")
+    assert english.startswith("The climate issue is the greatest challenge of our time. A new societal challenge")
+
+
+def test_a_split_xliff_unit_with_an_untranslated_segment_is_refused(repo):
+    file = _resegmented(repo, False)
+    text = file.read_text(encoding="utf-8")
+    i = text.index('<segment state="translated">')
+    j = text.index("</segment>", i)
+    file.write_text(text[:i] + re.sub(r"<target>.*?</target>", "", text[i:j], flags=re.S) + text[j:], encoding="utf-8")
+    assert_refused(repo, file, "unit 'preamble/1': segment 2 has no target while segment 1 has one")

@@ -112,16 +112,35 @@ def _version(unit) -> str:
 def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, Diagnostic | None]:
     pos = Pos(display, unit.sourceline or 0, 1)
     key = unit.get("name") or unit.get("id", "").replace("_", "/")
-    segments = unit.findall(_Q + "segment")
-    if len(segments) != 1 or segments[0].find(_Q + "source") is None:
-        return None, _error(pos, f"unit {key!r} must hold one segment with a source", "do not split or join segments of a text")
-    source_el, target_el = segments[0].find(_Q + "source"), segments[0].find(_Q + "target")
+    parts = [c for c in unit if isinstance(c.tag, str) and etree.QName(c).localname in ("segment", "ignorable")]
+    segments = [p for p in parts if etree.QName(p).localname == "segment"]
+    if not segments or any(p.find(_Q + "source") is None for p in parts):
+        return None, _error(pos, f"unit {key!r} must hold a segment with a source", "export the text again")
     marks: dict[str, str] = {}
-    source, bad = _text(source_el, marks, learn=True)
-    target, bad_target = _text(target_el, marks, learn=False) if target_el is not None else ("", None)
+    sources = [_text(p.find(_Q + "source"), marks, learn=True) for p in parts]  # XLIFF 2 lets a CAT tool resegment
+    bad = next((problem for _, problem in sources if problem), None)
+    targets, bad_target = _targets(parts, marks)
     if bad or bad_target:
         return None, _error(pos, f"unit {key!r}: {bad or bad_target}", "keep the placeholders of the source as they are; nothing was written")
-    return Incoming(key, source, target, pos, version), None
+    return Incoming(key, "".join(text for text, _ in sources), targets, pos, version), None
+
+
+def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None]:
+    """Return the English of a unit's segments joined (an ignorable without target keeps its source), or a problem."""
+    segments = [p for p in parts if etree.QName(p).localname == "segment"]
+    have = [p.find(_Q + "target") is not None for p in segments]
+    if not any(have):
+        return "", None
+    if not all(have):
+        return "", f"segment {have.index(False) + 1} has no target while segment {have.index(True) + 1} has one"
+    out = []
+    for part in parts:
+        element = part.find(_Q + "target")
+        text, bad = _text(element if element is not None else part.find(_Q + "source"), marks, learn=element is None)
+        if bad:
+            return "", bad
+        out.append(text)
+    return "".join(out), None
 
 
 def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]:
