@@ -46,6 +46,9 @@ def run_export(args) -> int:
     if report.errors:
         raise ContractError(report.errors)
     contract = load(args.root, args.version)
+    problems = exchange.unexportable(contract)
+    if problems:
+        raise ContractError(problems)
     units = exchange.units(contract, glossary, everything=args.all)
     po, xliff = _modules()
     if kind == "xliff":

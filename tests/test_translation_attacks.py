@@ -343,3 +343,17 @@ def test_a_split_xliff_unit_with_an_untranslated_segment_is_refused(repo):
     j = text.index("</segment>", i)
     file.write_text(text[:i] + re.sub(r"<target>.*?</target>", "", text[i:j], flags=re.S) + text[j:], encoding="utf-8")
     assert_refused(repo, file, "unit 'preamble/1': segment 2 has no target while segment 1 has one")
+
+
+@pytest.mark.parametrize("suffix", [".xlf", ".po", ".json"])
+def test_exporting_a_text_with_a_control_character_is_a_located_error_not_a_crash(repo, tmp_path, suffix):
+    from contract.yamlwrite import rewrite
+
+    def edit(data):
+        data["title"]["sv"] = "Klimatkontrakt\x01 2030"
+
+    rewrite(repo / "years/2023/contract.yaml", edit)
+    result = run(repo, "translations", "2023", "--export", tmp_path / f"work{suffix}")
+    assert result.returncode == 1 and "internal error" not in result.stderr, result.stderr
+    assert "years/2023/contract.yaml:9:7: error: the Swedish of 'meta/title' holds the control character U+0001" in result.stdout
+    assert not (tmp_path / f"work{suffix}").exists()

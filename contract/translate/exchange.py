@@ -56,6 +56,20 @@ _INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
+def unexportable(contract: Contract) -> list[Diagnostic]:
+    """Return an error for every text holding a control character, which no exchange format can carry as text."""
+    problems = []
+    for text in contract.texts():
+        for what, value, pos in (("Swedish", text.sv, text.pos), ("English", text.en, text.en_pos),
+                                 ("translator's note", text.en_note, text.en_pos)):
+            bad = _FORBIDDEN.search(value or "")
+            if bad:
+                problems.append(Diagnostic(pos or Pos(""), "error", f"the {what} of {text.key!r} holds the control "
+                                           f"character U+{ord(bad.group()):04X}", "remove it (validate reports it too); "
+                                           "nothing was exported", "translation-export"))
+    return problems
+
+
 def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str], list[Diagnostic]]:
     """Check every incoming unit against the contract; return the English to write (key -> text) and the problems."""
     other = next((u for u in incoming if u.version and u.version != contract.meta.version), None)
