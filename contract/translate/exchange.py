@@ -64,9 +64,9 @@ def unexportable(contract: Contract) -> list[Diagnostic]:
                                  ("translator's note", text.en_note, text.en_pos)):
             bad = _FORBIDDEN.search(value or "")
             if bad:
-                problems.append(Diagnostic(pos or Pos(""), "error", f"the {what} of {text.key!r} holds the control "
-                                           f"character U+{ord(bad.group()):04X}", "remove it (validate reports it too); "
-                                           "nothing was exported", "translation-export"))
+                message = f"the {what} of {text.key!r} holds the control character U+{ord(bad.group()):04X}"
+                hint = "remove it (validate reports it too); nothing was exported"
+                problems.append(Diagnostic(pos or Pos(""), "error", message, hint, "translation-export"))
     return problems
 
 
