@@ -217,7 +217,7 @@ def _set_english(data, items: list[Text], english: dict[str, str]) -> None:
         node = data
         for step in text.path:
             node = node[step]
-        value = " ".join(english[text.key].split())
+        value = re.sub("[ \t\r\n\x85\u2028\u2029]+", " ", english[text.key]).strip()  # keep non-breaking spaces
         if "en" in node:
             node["en"] = value
         else:

@@ -358,3 +358,12 @@ def test_exporting_a_text_with_a_control_character_is_a_located_error_not_a_cras
     message = "years/2023/contract.yaml:9:7: error: the Swedish of 'meta/title' holds the control character U+0001"
     assert message in result.stdout
     assert not (tmp_path / f"work{suffix}").exists()
+
+
+def test_non_breaking_spaces_in_imported_english_are_kept(repo, tmp_path):
+    english = "Climate City Contract\u00a02030 for 30\u202f000 inhabitants"  # as the loader keeps them
+    file = tmp_path / "work.json"
+    file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": f" {english}\n"}]))
+    result = run(repo, "translations", "2023", "--import", file)
+    assert result.returncode == 0, result.stdout
+    assert load(repo, "2023").meta.title.en == english

@@ -70,6 +70,15 @@ def unexportable(contract: Contract) -> list[Diagnostic]:
     return problems
 
 
+# Line breaks and tabs are wrapping; non-breaking and other special spaces are meant, and kept (as the loader does).
+_WRAP = re.compile("[ \t\r\n\x85\u2028\u2029]+")
+
+
+def unwrap(text: str) -> str:
+    """Return a text as one line: wrapping becomes one space, other spaces (U+00A0, U+202F) stay."""
+    return _WRAP.sub(" ", text).strip()
+
+
 def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str], list[Diagnostic]]:
     """Check every incoming unit against the contract; return the English to write (key -> text) and the problems."""
     other = next((u for u in incoming if u.version and u.version != contract.meta.version), None)
@@ -87,8 +96,8 @@ def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str]
         seen.setdefault(unit.key, unit.pos)
         if problem:
             problems.append(Diagnostic(unit.pos, "error", problem[0], problem[1], "translation-import"))
-        elif unit.en.strip() and " ".join(unit.en.split()) != texts[unit.key].en:
-            english[unit.key] = " ".join(unit.en.split())
+        elif unit.en.strip() and unwrap(unit.en) != texts[unit.key].en:
+            english[unit.key] = unwrap(unit.en)
     return english, problems
 
 
