@@ -367,3 +367,16 @@ def test_non_breaking_spaces_in_imported_english_are_kept(repo, tmp_path):
     result = run(repo, "translations", "2023", "--import", file)
     assert result.returncode == 0, result.stdout
     assert load(repo, "2023").meta.title.en == english
+
+
+@pytest.mark.parametrize(("suffix", "old", "new"), [
+    (".xlf", 'trgLang="en"', 'trgLang="de"'),
+    (".po", '"Language: en\\n"', '"Language: de\\n"'),
+])
+def test_a_file_whose_target_language_is_not_english_is_refused(repo, suffix, old, new):
+    file = export(repo, f"all{suffix}")
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    german = text.replace(old, new, 1).replace("Climate City Contract 2030", "Klimastadtvertrag 2030")
+    file.write_text(german, encoding="utf-8")
+    assert_refused(repo, file, "error: the file's target language is 'de', not English")

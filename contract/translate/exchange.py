@@ -56,6 +56,11 @@ _INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
+def is_english(language: str) -> bool:
+    """Tell whether a language tag of a translator's file names English (en, en-GB, EN_us)."""
+    return language.lower().replace("_", "-").split("-")[0] == "en"
+
+
 def unexportable(contract: Contract) -> list[Diagnostic]:
     """Return an error for every text holding a control character, which no exchange format can carry as text."""
     problems = []

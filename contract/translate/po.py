@@ -8,7 +8,7 @@ from translate.storage import po
 
 from ..errors import Diagnostic
 from ..model import Pos
-from .exchange import Incoming, Unit
+from .exchange import Incoming, Unit, is_english
 
 
 def write(units: list[Unit], version: str, created: str) -> bytes:
@@ -46,6 +46,12 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         line = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
         pos = Pos(display, int(line.group(1)) if line else 1, 1)
         return [], [_error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
+    language = str(store.parseheader().get("Language", "") or "en")
+    if not is_english(language):
+        lines = raw.decode("utf-8", "replace").splitlines()
+        line = next((n for n, text in enumerate(lines, 1) if text.startswith('"Language:')), 1)
+        return [], [_error(Pos(display, line, 1), f"the file's target language is {language!r}, not English",
+                           "import the English translation (Language: en); nothing was written")]
     project = str(store.parseheader().get("Project-Id-Version", ""))
     version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
     entries = [entry for entry in store.units if not entry.isobsolete()]

@@ -8,7 +8,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from ..errors import Diagnostic
 from ..model import Pos
-from .exchange import Incoming, Unit
+from .exchange import Incoming, Unit, is_english
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 _Q = f"{{{NS}}}"
@@ -83,6 +83,11 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         return [], [_error(Pos(display, getattr(exc, "lineno", 0) or 0, 1), f"not a readable XML file: {exc}", "export the file again from your translation tool as XLIFF 2")]
     if root.tag != _Q + "xliff" or not str(root.get("version", "")).startswith("2."):
         return [], [_error(Pos(display, root.sourceline or 1, 1), "not an XLIFF 2 file", "export as XLIFF 2.0 or 2.1, or give a .po or .json file")]
+    language = root.get("trgLang", "en")
+    if not is_english(language):
+        message = f"the file's target language is {language!r}, not English"
+        return [], [_error(Pos(display, root.sourceline or 1, 1), message,
+                           "import the English translation (trgLang=\"en\"); nothing was written")]
     items, problems = [], []
     for unit in root.iter(_Q + "unit"):
         item, problem = _incoming(unit, display, _version(unit))
