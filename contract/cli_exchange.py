@@ -1,4 +1,5 @@
 """translations --export, --import and --suggest: the translators' files and the translation memory."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,10 @@ FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
 def _format(file: Path) -> str:
     kind = FORMATS.get(file.suffix.lower())
     if kind is None:
-        print(f"error: {file}: unknown kind of file {file.suffix or '(no suffix)'!r} (name it .xlf for XLIFF 2, .po for gettext or .json)", file=sys.stderr)
+        print(
+            f"error: {file}: unknown kind of file {file.suffix or '(no suffix)'!r} (name it .xlf for XLIFF 2, .po for gettext or .json)",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     return kind
 
@@ -35,11 +39,15 @@ def _modules():
 def run_export(args) -> int:
     kind = _format(args.export)
     if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
-        print(f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr)
+        print(
+            f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr
+        )
         raise SystemExit(2)
     if not args.export.parent.is_dir():  # most likely a typo: make no folder the user did not ask for
-        print(f"error: the folder {args.export.parent} does not exist (create it first, or give another path)",
-              file=sys.stderr)
+        print(
+            f"error: the folder {args.export.parent} does not exist (create it first, or give another path)",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     report = Report()
     glossary = load_glossary(args.root, report)
@@ -60,7 +68,16 @@ def run_export(args) -> int:
     try:
         write_atomic(args.export, data)
     except OSError as exc:
-        raise ContractError([Diagnostic(Pos(str(args.export)), "error", f"cannot write the file: {exc.strerror or exc}", "choose a folder you can write to")]) from None
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(args.export)),
+                    "error",
+                    f"cannot write the file: {exc.strerror or exc}",
+                    "choose a folder you can write to",
+                )
+            ]
+        ) from None
     print(f"wrote {len(units)} texts to {args.export}", file=sys.stderr)
     return 0
 
@@ -69,15 +86,30 @@ def run_import(args) -> int:
     kind = _format(args.import_file)
     display = str(args.import_file)
     if args.import_file.is_dir():
-        raise ContractError([Diagnostic(Pos(display), "error", "this is a folder, not a file",
-                                        "give the file your translation tool saved")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display), "error", "this is a folder, not a file", "give the file your translation tool saved"
+                )
+            ]
+        )
     if not args.import_file.is_file():
-        raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
+        raise ContractError(
+            [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
+        )
     size = args.import_file.stat().st_size
     if size > MAX_IMPORT_BYTES:
-        raise ContractError([Diagnostic(Pos(display, 1, 1), "error", f"the file is {size // 1024} KiB, more than the "
-                                        f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
-                                        "give the file exported by 'klimatkontrakt translations YEAR --export'")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display, 1, 1),
+                    "error",
+                    f"the file is {size // 1024} KiB, more than the "
+                    f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
+                    "give the file exported by 'klimatkontrakt translations YEAR --export'",
+                )
+            ]
+        )
     po, xliff = _modules()
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
     items, problems = reader(args.import_file, display)
@@ -90,8 +122,11 @@ def run_import(args) -> int:
     tr.write_english(args.root, contract, english)
     if drafts:
         entries = "entries" if len(drafts) != 1 else "entry"
-        print(f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
-              "(review them in your translation tool, clear their fuzzy flag, then import again)", file=sys.stderr)
+        print(
+            f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
+            "(review them in your translation tool, clear their fuzzy flag, then import again)",
+            file=sys.stderr,
+        )
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
     print(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}", file=sys.stderr)
     if english:
@@ -120,13 +155,25 @@ def run_suggest(args) -> int:
             print(f"    {s.match.en}")
         for other in s.others:  # the same Swedish was translated otherwise elsewhere: the reviewer should know
             print(f"    also translated in {other.version} {other.key}: {other.en}")
-    print(f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
-          f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed", file=sys.stderr)
+    print(
+        f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
+        f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _as_json(s: memory.Suggestion, filled: bool) -> dict:
     pos = s.text.en_pos
-    return {"key": s.text.key, "file": pos.file if pos else "", "line": pos.line if pos else 0, "similarity": s.similarity,
-            "exact": s.exact, "filled": filled, "from": {"version": s.match.version, "key": s.match.key}, "sv": s.match.sv,
-            "en": s.match.en, "others": [{"version": m.version, "key": m.key, "en": m.en} for m in s.others]}
+    return {
+        "key": s.text.key,
+        "file": pos.file if pos else "",
+        "line": pos.line if pos else 0,
+        "similarity": s.similarity,
+        "exact": s.exact,
+        "filled": filled,
+        "from": {"version": s.match.version, "key": s.match.key},
+        "sv": s.match.sv,
+        "en": s.match.en,
+        "others": [{"version": m.version, "key": m.key, "en": m.en} for m in s.others],
+    }

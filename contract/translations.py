@@ -1,4 +1,5 @@
 """Translation tracking: which Swedish text each English text translates, kept in translations.lock."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,17 @@ def read_lock(folder: Path) -> dict[str, Entry]:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
-        raise ContractError([Diagnostic(Pos(where, 1, 1), "error", f"{LOCK_NAME} cannot be read as UTF-8 text",
-                                        f"restore it from git: git checkout -- {where}", "translations")]) from None
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(where, 1, 1),
+                    "error",
+                    f"{LOCK_NAME} cannot be read as UTF-8 text",
+                    f"restore it from git: git checkout -- {where}",
+                    "translations",
+                )
+            ]
+        ) from None
     entries = {}
     for line in text.splitlines():
         parts = line.split()
@@ -171,16 +181,19 @@ def write_english(
         if key in texts and value.strip():
             by_file.setdefault(texts[key].pos.file, []).append(texts[key])
     _refuse_read_only([root / file for file in sorted(by_file)] + list(also or {}), root)
-    edited = {root / file: yamlwrite.edited(root / file, lambda data, items=items: _set_english(data, items, english))
-              for file, items in sorted(by_file.items())}
+    edited = {
+        root / file: yamlwrite.edited(root / file, lambda data, items=items: _set_english(data, items, english))
+        for file, items in sorted(by_file.items())
+    }
     _refuse_too_large(edited, root)
     try:
         write_all({**edited, **(also or {})})
     except OSError as exc:
         where = re.sub(r"^\.(.*)\.\d+\.tmp$", r"\1", Path(exc.filename or root).name)  # the file, not its temporary
         hint = "free the disk or fix the folder's permissions, then run again; nothing was written"
-        raise ContractError([Diagnostic(Pos(where), "error", f"cannot write {where}: {exc.strerror or exc}", hint,
-                                        "translations")]) from None
+        raise ContractError(
+            [Diagnostic(Pos(where), "error", f"cannot write {where}: {exc.strerror or exc}", hint, "translations")]
+        ) from None
     return unknown
 
 
@@ -190,26 +203,37 @@ def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
 
     large = {f: len(text.encode("utf-8")) for f, text in edited.items() if len(text.encode("utf-8")) > MAX_BYTES}
     if large:
-        raise ContractError([
-            Diagnostic(Pos(str(f.relative_to(root)), 1, 1), "error",
-                       f"with this English the file would be {size // 1024} KiB, more than the limit of "
-                       f"{MAX_BYTES // 1024} KiB, and could no longer be read",
-                       "shorten the English; nothing was written", "translations")
-            for f, size in large.items()
-        ])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(f.relative_to(root)), 1, 1),
+                    "error",
+                    f"with this English the file would be {size // 1024} KiB, more than the limit of "
+                    f"{MAX_BYTES // 1024} KiB, and could no longer be read",
+                    "shorten the English; nothing was written",
+                    "translations",
+                )
+                for f, size in large.items()
+            ]
+        )
 
 
 def _refuse_read_only(files: list[Path], root: Path) -> None:
     """Stop before writing when a file to change is marked read-only: someone meant it to stay as it is."""
     locked = [f for f in files if f.exists() and not f.stat().st_mode & 0o222]
     if locked:
-        raise ContractError([
-            Diagnostic(Pos(str(f.relative_to(root) if f.is_relative_to(root) else f), 1, 1), "error",
-                       "the file is read-only, so nothing was written",
-                       f"make it writable (chmod u+w {f.name}) if it may change, or leave its texts out",
-                       "translations")
-            for f in locked
-        ])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(f.relative_to(root) if f.is_relative_to(root) else f), 1, 1),
+                    "error",
+                    "the file is read-only, so nothing was written",
+                    f"make it writable (chmod u+w {f.name}) if it may change, or leave its texts out",
+                    "translations",
+                )
+                for f in locked
+            ]
+        )
 
 
 def _set_english(data, items: list[Text], english: dict[str, str]) -> None:

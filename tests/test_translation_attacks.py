@@ -1,4 +1,5 @@
 """A careless or hostile translator, CAT tool and reviewer against the translators' features: each is a reproducer."""
+
 from __future__ import annotations
 
 import json
@@ -96,10 +97,13 @@ def _xliff(repo: Path, old: str, new: str, head: str = "") -> Path:
     return file
 
 
-@pytest.mark.parametrize("entity", [
-    '<!ENTITY co "the City of Borås">',  # an internal entity: its text was silently dropped
-    '<!ENTITY co SYSTEM "file:///etc/passwd">',  # an external entity
-])
+@pytest.mark.parametrize(
+    "entity",
+    [
+        '<!ENTITY co "the City of Borås">',  # an internal entity: its text was silently dropped
+        '<!ENTITY co SYSTEM "file:///etc/passwd">',  # an external entity
+    ],
+)
 def test_an_xliff_with_a_doctype_is_refused_not_read_with_its_entities_dropped(repo, entity):
     doctype = f"<!DOCTYPE xliff [{entity}]>"
     file = _xliff(repo, "<target>The climate issue is", "<target>The &co; climate issue is", doctype)
@@ -109,20 +113,24 @@ def test_an_xliff_with_a_doctype_is_refused_not_read_with_its_entities_dropped(r
 
 def test_an_xliff_billion_laughs_is_refused_with_a_clear_message(repo):
     laughs = '<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
+    )
     doctype = f"<!DOCTYPE xliff [{laughs}]>"
     file = _xliff(repo, "<target>The climate issue is", "<target>The &j; climate issue is", doctype)
     assert_refused(repo, file, "error: the file holds a DOCTYPE")
 
 
-@pytest.mark.parametrize("argv", [
-    ("--export", "{tmp}/work.po", "--all-current"),  # the export was skipped and every text confirmed
-    ("--import", "{tmp}/work.po", "--confirm", "meta/title"),  # the confirmation was skipped
-    ("--import", "{tmp}/work.po", "--export", "{tmp}/out.po"),
-    ("--suggest", "--all-current"),
-    ("--confirm", "meta/title", "--all-current"),
-    ("--all",),  # --all without --export printed the report as if nothing was asked
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--export", "{tmp}/work.po", "--all-current"),  # the export was skipped and every text confirmed
+        ("--import", "{tmp}/work.po", "--confirm", "meta/title"),  # the confirmation was skipped
+        ("--import", "{tmp}/work.po", "--export", "{tmp}/out.po"),
+        ("--suggest", "--all-current"),
+        ("--confirm", "meta/title", "--all-current"),
+        ("--all",),  # --all without --export printed the report as if nothing was asked
+    ],
+)
 def test_two_actions_at_once_are_a_usage_error_and_nothing_is_done(repo, tmp_path, argv):
     (tmp_path / "work.po").write_bytes(b"")
     before = snapshot(repo)
@@ -136,9 +144,11 @@ def _other_version(repo: Path, kind: str) -> Path:
     """An export of 2023 edited as if it were made for version 2022 (same ids), with one English changed."""
     file = export(repo, f"all.{kind}")
     text = file.read_text(encoding="utf-8").replace("Climate City Contract 2030", "Climate Contract 2030 (2022)")
-    text = {"xlf": lambda t: t.replace('original="years/2023"', 'original="years/2022"'),
-            "po": lambda t: t.replace("Id-Version: Klimatkontrakt 2023", "Id-Version: Klimatkontrakt 2022"),
-            "json": lambda t: t.replace('"file": "years/2023/', '"file": "years/2022/')}[kind](text)
+    text = {
+        "xlf": lambda t: t.replace('original="years/2023"', 'original="years/2022"'),
+        "po": lambda t: t.replace("Id-Version: Klimatkontrakt 2023", "Id-Version: Klimatkontrakt 2022"),
+        "json": lambda t: t.replace('"file": "years/2023/', '"file": "years/2022/'),
+    }[kind](text)
     file.write_text(text, encoding="utf-8")
     return file
 
@@ -162,7 +172,8 @@ TITLE_PO = f'msgctxt "meta/title"\nmsgid "{TITLE_SV}"\nmsgstr "Climate City Cont
 
 def test_a_po_entry_with_plural_forms_is_refused_not_cut_to_its_first_form(repo):
     plural = TITLE_PO.replace('msgstr "', 'msgid_plural "Klimatkontrakten 2030"\nmsgstr[0] "').replace(
-        "(new)\"\n", '(new)"\nmsgstr[1] "Climate City Contracts 2030"\n')
+        '(new)"\n', '(new)"\nmsgstr[1] "Climate City Contracts 2030"\n'
+    )
     assert_refused(repo, _po(repo, "\n" + plural), "work.po:17:1: error: the entry 'meta/title' has plural forms")
 
 
@@ -187,12 +198,18 @@ def test_invisible_bidi_marks_and_zero_width_characters_in_the_english_are_refus
     assert_refused(repo, file, f"'meta/title' holds the invisible formatting character U+{ord(char):04X}")
 
 
-@pytest.mark.parametrize(("english", "message"), [
-    ("The *climate issue is ours.", "has broken markup (a * outside *emphasis*)"),  # shown as a literal asterisk
-    ("The climate issue is ours.\\", "has broken markup (a \\ that escapes nothing)"),  # a lone backslash at the end
-    ("The *climate issue* is ours.", "adds or drops emphasis"),  # the Swedish has none
-    ("The climate {issue is ours.", "has broken markup (a { outside a {ref:…} or {fn:…} mark)"),
-])
+@pytest.mark.parametrize(
+    ("english", "message"),
+    [
+        ("The *climate issue is ours.", "has broken markup (a * outside *emphasis*)"),  # shown as a literal asterisk
+        (
+            "The climate issue is ours.\\",
+            "has broken markup (a \\ that escapes nothing)",
+        ),  # a lone backslash at the end
+        ("The *climate issue* is ours.", "adds or drops emphasis"),  # the Swedish has none
+        ("The climate {issue is ours.", "has broken markup (a { outside a {ref:…} or {fn:…} mark)"),
+    ],
+)
 def test_broken_or_added_inline_markup_in_the_english_is_refused(repo, tmp_path, english, message):
     file = tmp_path / "work.json"
     file.write_text(json.dumps([{"key": "meta/title", "sv": TITLE_SV, "en": english}]))
@@ -218,8 +235,10 @@ def test_a_json_file_saved_with_a_byte_order_mark_is_read(repo, tmp_path):
 
 def test_json_problems_are_located_at_the_line_and_column_of_their_item(repo, tmp_path):
     file = tmp_path / "work.json"
-    file.write_text('[\n  {"key": "meta/title", "sv": "Klimatkontrakt 2030", "en": "A"},\n'
-                    '  {"key": 5, "sv": "x", "en": "y"},\n    {"key": "meta/title", "sv": "Ändrad", "en": "B"}\n]\n')
+    file.write_text(
+        '[\n  {"key": "meta/title", "sv": "Klimatkontrakt 2030", "en": "A"},\n'
+        '  {"key": 5, "sv": "x", "en": "y"},\n    {"key": "meta/title", "sv": "Ändrad", "en": "B"}\n]\n'
+    )
     out = assert_refused(repo, file, "work.json:3:3: error: item 2: key missing or not text")
     assert "work.json:4:5: error: text id 'meta/title' appears twice (first at line 2)" in out
 
@@ -239,15 +258,16 @@ def test_an_import_file_larger_than_any_export_is_refused_before_it_is_read(repo
     assert_refused(repo, file, "work.xlf:1:1: error: the file is 17408 KiB")
 
 
-
 def test_suggest_names_every_other_english_of_the_same_swedish_not_only_the_newest(repo):
     from contract.translate.memory import Memory, suggest
     from contract.yamlwrite import rewrite
 
     rewrite(repo / "years/2023/contract.yaml", lambda data: data["title"].pop("en"))
-    entries = [Memory(TITLE_SV, "The newest English.", "2025", "meta/title"),
-               Memory(TITLE_SV, "An older English.", "2024", "meta/title"),
-               Memory(TITLE_SV, "The newest English.", "2024", "preamble/1")]
+    entries = [
+        Memory(TITLE_SV, "The newest English.", "2025", "meta/title"),
+        Memory(TITLE_SV, "An older English.", "2024", "meta/title"),
+        Memory(TITLE_SV, "The newest English.", "2024", "preamble/1"),
+    ]
     found = [s for s in suggest(load(repo, "2023"), entries) if s.text.key == "meta/title"]
     assert len(found) == 1 and found[0].match.en == "The newest English."
     assert [(m.version, m.key, m.en) for m in found[0].others] == [("2024", "meta/title", "An older English.")]
@@ -285,12 +305,15 @@ def test_a_po_syntax_error_is_located_at_its_line(repo):
     assert_refused(repo, file, "work.po:18:1: error: not a readable PO file: end-of-line within string")
 
 
-@pytest.mark.parametrize(("note", "message"), [
-    ("See {ref:no-such}.", "the translator's note refers to section 'no-such', which this contract does not have"),
-    ("See {fn:ft1}.", "a translator's note cannot hold a footnote mark {fn:ft1}"),
-    ("See [this](javascript:alert(1)).", "the translator's note links to 'javascript:alert(1)'"),
-    ("A note with \u202e reversed text.", "the translator's note holds the control character U+202E"),
-])
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        ("See {ref:no-such}.", "the translator's note refers to section 'no-such', which this contract does not have"),
+        ("See {fn:ft1}.", "a translator's note cannot hold a footnote mark {fn:ft1}"),
+        ("See [this](javascript:alert(1)).", "the translator's note links to 'javascript:alert(1)'"),
+        ("A note with \u202e reversed text.", "the translator's note holds the control character U+202E"),
+    ],
+)
 def test_validate_checks_the_markup_of_a_translators_note(repo, note, message):
     def edit(data):
         data["body"][0]["p"]["note_en"] = note
@@ -313,10 +336,12 @@ def test_a_fuzzy_po_entry_is_left_out_as_gettext_does_and_the_user_is_told(repo)
     assert snapshot(repo) == before
 
 
-SPLIT_SOURCE = ("<source>Klimatfrågan är vår tids största utmaning.</source>\n"
-                "        <target>The climate issue is the greatest challenge of our time.</target>\n"
-                "      </segment>\n      <ignorable><source> </source></ignorable>\n"
-                "      <segment state=\"translated\">\n        <source>")
+SPLIT_SOURCE = (
+    "<source>Klimatfrågan är vår tids största utmaning.</source>\n"
+    "        <target>The climate issue is the greatest challenge of our time.</target>\n"
+    "      </segment>\n      <ignorable><source> </source></ignorable>\n"
+    '      <segment state="translated">\n        <source>'
+)
 
 
 def _resegmented(repo: Path, second_target: bool) -> Path:
@@ -369,10 +394,13 @@ def test_non_breaking_spaces_in_imported_english_are_kept(repo, tmp_path):
     assert load(repo, "2023").meta.title.en == english
 
 
-@pytest.mark.parametrize(("suffix", "old", "new"), [
-    (".xlf", 'trgLang="en"', 'trgLang="de"'),
-    (".po", '"Language: en\\n"', '"Language: de\\n"'),
-])
+@pytest.mark.parametrize(
+    ("suffix", "old", "new"),
+    [
+        (".xlf", 'trgLang="en"', 'trgLang="de"'),
+        (".po", '"Language: en\\n"', '"Language: de\\n"'),
+    ],
+)
 def test_a_file_whose_target_language_is_not_english_is_refused(repo, suffix, old, new):
     file = export(repo, f"all{suffix}")
     text = file.read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
 """Translator exchange, whatever the file format: the units handed out, and the checks on what comes back."""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def units(contract: Contract, glossary: Glossary, everything: bool = False) -> l
 def _unit(text: Text, glossary: Glossary) -> Unit:
     terms = tuple(f"{t.found_in(text.sv)} -> {' | '.join(t.en)}" for t in glossary.terms_of(text.sv))
     terms += tuple(f"{name} -> {name} (keep as is)" for name in glossary.kept_in(text.sv))
-    return Unit(text.key, text.sv, text.en or "", text.en_status, str(text.en_pos or text.pos or ""), text.en_note or "", terms)
+    return Unit(
+        text.key, text.sv, text.en or "", text.en_status, str(text.en_pos or text.pos or ""), text.en_note or "", terms
+    )
 
 
 # C0 and C1 controls (tabs and line breaks aside: they become spaces), and the bidirectional overrides
@@ -65,8 +68,11 @@ def unexportable(contract: Contract) -> list[Diagnostic]:
     """Return an error for every text holding a control character, which no exchange format can carry as text."""
     problems = []
     for text in contract.texts():
-        for what, value, pos in (("Swedish", text.sv, text.pos), ("English", text.en, text.en_pos),
-                                 ("translator's note", text.en_note, text.en_pos)):
+        for what, value, pos in (
+            ("Swedish", text.sv, text.pos),
+            ("English", text.en, text.en_pos),
+            ("translator's note", text.en_note, text.en_pos),
+        ):
             bad = _FORBIDDEN.search(value or "")
             if bad:
                 message = f"the {what} of {text.key!r} holds the control character U+{ord(bad.group()):04X}"
@@ -88,10 +94,16 @@ def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str]
     """Check every incoming unit against the contract; return the English to write (key -> text) and the problems."""
     other = next((u for u in incoming if u.version and u.version != contract.meta.version), None)
     if other is not None:  # the same ids may hold other Swedish and English in another year: nothing fits
-        return {}, [Diagnostic(
-            other.pos, "error", f"this file was exported from version {other.version}, not {contract.meta.version}",
-            f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
-            f"{contract.meta.version} again; nothing was written", "translation-import")]
+        return {}, [
+            Diagnostic(
+                other.pos,
+                "error",
+                f"this file was exported from version {other.version}, not {contract.meta.version}",
+                f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
+                f"{contract.meta.version} again; nothing was written",
+                "translation-import",
+            )
+        ]
     texts = {t.key: t for t in contract.texts()}
     english: dict[str, str] = {}
     problems: list[Diagnostic] = []
@@ -113,32 +125,48 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tu
     if text is None:
         return f"unknown text id {unit.key!r}", "export again to get the current ids; nothing was written"
     if fingerprint(unit.sv) != fingerprint(text.sv):
-        return f"the Swedish of {unit.key!r} changed since this file was exported", "export again and translate the new Swedish; nothing was written"
+        return (
+            f"the Swedish of {unit.key!r} changed since this file was exported",
+            "export again and translate the new Swedish; nothing was written",
+        )
     bad = _FORBIDDEN.search(unit.en) or _INVISIBLE.search(unit.en)
     if bad:
         kind = "control" if _FORBIDDEN.match(bad.group()) else "invisible formatting"
-        return (f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
-                "remove it; nothing was written")
+        return (
+            f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
+            "remove it; nothing was written",
+        )
     if unit.en.strip() and sorted(_MARKUP.findall(unit.en)) != sorted(_MARKUP.findall(text.sv)):
         want = ", ".join(sorted(_MARKUP.findall(text.sv))) or "none"
-        return f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses", f"keep exactly: {want}; nothing was written"
+        return (
+            f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses",
+            f"keep exactly: {want}; nothing was written",
+        )
     return _markup_problem(unit.key, unit.en, text.sv) if unit.en.strip() else None
 
 
 # What a character left outside every whole mark means: the renderers would show it as it is.
-_STRAY = {"{": "a { outside a {ref:…} or {fn:…} mark", "}": "a } outside a {ref:…} or {fn:…} mark",
-          "*": "a * outside *emphasis*", "\\": "a \\ that escapes nothing"}
+_STRAY = {
+    "{": "a { outside a {ref:…} or {fn:…} mark",
+    "}": "a } outside a {ref:…} or {fn:…} mark",
+    "*": "a * outside *emphasis*",
+    "\\": "a \\ that escapes nothing",
+}
 
 
 def _markup_problem(key: str, en: str, sv: str) -> tuple[str, str] | None:
     """Return the problem of an English whose emphasis or special characters do not match the Swedish's markup."""
     stray = [c for c in _STRAY if c in _stray(en) and c not in _stray(sv)]
     if stray:
-        return (f"the English of {key!r} has broken markup ({_STRAY[stray[0]]})",
-                f"write \\{stray[0]} for the character itself, or mend the mark; nothing was written")
+        return (
+            f"the English of {key!r} has broken markup ({_STRAY[stray[0]]})",
+            f"write \\{stray[0]} for the character itself, or mend the mark; nothing was written",
+        )
     if _emphases(en) != _emphases(sv):
-        return (f"the English of {key!r} adds or drops emphasis (*…*): the Swedish has {_emphases(sv)}",
-                "emphasise what the Swedish emphasises; write \\* for an asterisk itself; nothing was written")
+        return (
+            f"the English of {key!r} adds or drops emphasis (*…*): the Swedish has {_emphases(sv)}",
+            "emphasise what the Swedish emphasises; write \\* for an asterisk itself; nothing was written",
+        )
     return None
 
 

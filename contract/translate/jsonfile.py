@@ -1,4 +1,5 @@
 """The JSON exchange form: a list of {key, sv, en, ...} objects, for scripts that need no translation tool."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,16 @@ _HINT = 'give a JSON list of objects with text fields "key", "sv" and "en", as -
 def write(units: list[Unit]) -> str:
     """Return the units as a JSON list."""
     items = [
-        {"key": u.key, "file": u.location.rsplit(":", 2)[0], "line": _line(u.location), "status": u.state, "sv": u.sv, "en": u.en,
-         "note": u.note, "glossary": list(u.terms)}
+        {
+            "key": u.key,
+            "file": u.location.rsplit(":", 2)[0],
+            "line": _line(u.location),
+            "status": u.state,
+            "sv": u.sv,
+            "en": u.en,
+            "note": u.note,
+            "glossary": list(u.terms),
+        }
         for u in units
     ]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"

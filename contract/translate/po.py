@@ -1,4 +1,5 @@
 """gettext PO exchange files (translate-toolkit): msgctxt is the text key, msgid the Swedish, msgstr the English."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,13 @@ def write(units: list[Unit], version: str, created: str) -> bytes:
     """Return a PO file holding the units; stale English is marked fuzzy, missing English left empty."""
     store = po.pofile()
     store.updateheader(
-        add=True, Project_Id_Version=f"Klimatkontrakt {version}", Language="en", POT_Creation_Date=created,
-        PO_Revision_Date=created, X_Source_Language="sv", Content_Type="text/plain; charset=UTF-8",
+        add=True,
+        Project_Id_Version=f"Klimatkontrakt {version}",
+        Language="en",
+        POT_Creation_Date=created,
+        PO_Revision_Date=created,
+        X_Source_Language="sv",
+        Content_Type="text/plain; charset=UTF-8",
     )
     for unit in units:
         entry = store.addsourceunit(unit.sv)
@@ -45,13 +51,20 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         line = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
         pos = Pos(display, int(line.group(1)) if line else 1, 1)
-        return [], [_error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
+        return [], [
+            _error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")
+        ]
     language = str(store.parseheader().get("Language", "") or "en")
     if not is_english(language):
         lines = raw.decode("utf-8", "replace").splitlines()
         line = next((n for n, text in enumerate(lines, 1) if text.startswith('"Language:')), 1)
-        return [], [_error(Pos(display, line, 1), f"the file's target language is {language!r}, not English",
-                           "import the English translation (Language: en); nothing was written")]
+        return [], [
+            _error(
+                Pos(display, line, 1),
+                f"the file's target language is {language!r}, not English",
+                "import the English translation (Language: en); nothing was written",
+            )
+        ]
     project = str(store.parseheader().get("Project-Id-Version", ""))
     version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
     entries = [entry for entry in store.units if not entry.isobsolete()]
@@ -63,7 +76,13 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
             continue
         key, pos = entry.getcontext(), Pos(display, line, 1)
         if not key:
-            problems.append(_error(pos, f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}", "keep the msgctxt lines of the exported file"))
+            problems.append(
+                _error(
+                    pos,
+                    f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}",
+                    "keep the msgctxt lines of the exported file",
+                )
+            )
         elif entry.hasplural():
             message = f"the entry {key!r} has plural forms (msgid_plural), which a contract text never has"
             problems.append(_error(pos, message, "keep one msgid and one msgstr, as exported; nothing was written"))
@@ -89,12 +108,22 @@ def _as_utf8(raw: bytes, display: str) -> bytes:
     try:
         text = raw.decode(charset)
     except LookupError:
-        raise _NotInCharset(_error(Pos(display, raw[: found.start()].count(b"\n") + 1 if found else 1, 1),
-                                   f"unknown charset {charset!r} in the header", "save the file as UTF-8")) from None
+        raise _NotInCharset(
+            _error(
+                Pos(display, raw[: found.start()].count(b"\n") + 1 if found else 1, 1),
+                f"unknown charset {charset!r} in the header",
+                "save the file as UTF-8",
+            )
+        ) from None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _NotInCharset(_error(Pos(display, line, 1), f"the file is not in its declared charset {charset} "
-                                   f"(byte 0x{raw[exc.start]:02x})", "save the file as UTF-8")) from None
+        raise _NotInCharset(
+            _error(
+                Pos(display, line, 1),
+                f"the file is not in its declared charset {charset} (byte 0x{raw[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
+        ) from None
     return (_CHARSET.sub(b"charset=UTF-8", text.encode("utf-8"), count=1)) if found else text.encode("utf-8")
 
 

@@ -1,4 +1,5 @@
 """XLIFF 2.0 exchange files: one unit per text; references and footnote marks as protected placeholders."""
+
 from __future__ import annotations
 
 import re
@@ -77,17 +78,36 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         doctype = _doctype_line(raw)
         if doctype:  # XLIFF 2 has no DTD: entities would be dropped, fetched or multiplied, so none is read
             message = "the file holds a DOCTYPE (a DTD with entities), which XLIFF 2 does not use"
-            return [], [_error(Pos(display, doctype, 1), message, "export it again from your translation tool as XLIFF 2")]
+            return [], [
+                _error(Pos(display, doctype, 1), message, "export it again from your translation tool as XLIFF 2")
+            ]
         root = etree.fromstring(raw, parser)
     except (OSError, etree.XMLSyntaxError) as exc:
-        return [], [_error(Pos(display, getattr(exc, "lineno", 0) or 0, 1), f"not a readable XML file: {exc}", "export the file again from your translation tool as XLIFF 2")]
+        return [], [
+            _error(
+                Pos(display, getattr(exc, "lineno", 0) or 0, 1),
+                f"not a readable XML file: {exc}",
+                "export the file again from your translation tool as XLIFF 2",
+            )
+        ]
     if root.tag != _Q + "xliff" or not str(root.get("version", "")).startswith("2."):
-        return [], [_error(Pos(display, root.sourceline or 1, 1), "not an XLIFF 2 file", "export as XLIFF 2.0 or 2.1, or give a .po or .json file")]
+        return [], [
+            _error(
+                Pos(display, root.sourceline or 1, 1),
+                "not an XLIFF 2 file",
+                "export as XLIFF 2.0 or 2.1, or give a .po or .json file",
+            )
+        ]
     language = root.get("trgLang", "en")
     if not is_english(language):
         message = f"the file's target language is {language!r}, not English"
-        return [], [_error(Pos(display, root.sourceline or 1, 1), message,
-                           "import the English translation (trgLang=\"en\"); nothing was written")]
+        return [], [
+            _error(
+                Pos(display, root.sourceline or 1, 1),
+                message,
+                'import the English translation (trgLang="en"); nothing was written',
+            )
+        ]
     items, problems = [], []
     for unit in root.iter(_Q + "unit"):
         item, problem = _incoming(unit, display, _version(unit))
@@ -126,7 +146,11 @@ def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, D
     bad = next((problem for _, problem in sources if problem), None)
     targets, bad_target = _targets(parts, marks)
     if bad or bad_target:
-        return None, _error(pos, f"unit {key!r}: {bad or bad_target}", "keep the placeholders of the source as they are; nothing was written")
+        return None, _error(
+            pos,
+            f"unit {key!r}: {bad or bad_target}",
+            "keep the placeholders of the source as they are; nothing was written",
+        )
     return Incoming(key, "".join(text for text, _ in sources), targets, pos, version), None
 
 
