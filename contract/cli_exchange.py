@@ -14,6 +14,7 @@ from .model import Pos
 from .translate import exchange, jsonfile, memory
 from .translate.glossary import load_glossary
 
+MAX_IMPORT_BYTES = 16 * 1024 * 1024  # an export of all 292 texts of 2023 is about 300 KB
 FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
 
 
@@ -42,11 +43,20 @@ def run_export(args) -> int:
             f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr
         )
         raise SystemExit(2)
+    if not args.export.parent.is_dir():  # most likely a typo: make no folder the user did not ask for
+        print(
+            f"error: the folder {args.export.parent} does not exist (create it first, or give another path)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     report = Report()
     glossary = load_glossary(args.root, report)
     if report.errors:
         raise ContractError(report.errors)
     contract = load(args.root, args.version)
+    problems = exchange.unexportable(contract)
+    if problems:
+        raise ContractError(problems)
     units = exchange.units(contract, glossary, everything=args.all)
     po, xliff = _modules()
     if kind == "xliff":
@@ -75,9 +85,30 @@ def run_export(args) -> int:
 def run_import(args) -> int:
     kind = _format(args.import_file)
     display = str(args.import_file)
+    if args.import_file.is_dir():
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display), "error", "this is a folder, not a file", "give the file your translation tool saved"
+                )
+            ]
+        )
     if not args.import_file.is_file():
         raise ContractError(
             [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
+        )
+    size = args.import_file.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display, 1, 1),
+                    "error",
+                    f"the file is {size // 1024} KiB, more than the "
+                    f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
+                    "give the file exported by 'klimatkontrakt translations YEAR --export'",
+                )
+            ]
         )
     po, xliff = _modules()
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
@@ -86,7 +117,16 @@ def run_import(args) -> int:
     english, more = exchange.accept(contract, items)
     if problems or more:
         raise ContractError(problems + more)
+    drafts = sorted(u.key for u in items if u.draft and u.key in english)
+    english = {key: text for key, text in english.items() if key not in drafts}
     tr.write_english(args.root, contract, english)
+    if drafts:
+        entries = "entries" if len(drafts) != 1 else "entry"
+        print(
+            f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
+            "(review them in your translation tool, clear their fuzzy flag, then import again)",
+            file=sys.stderr,
+        )
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
     print(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}", file=sys.stderr)
     if english:
@@ -98,13 +138,14 @@ def run_suggest(args) -> int:
     contract = load(args.root, args.version)
     found = memory.suggest(contract, memory.memory(args.root, {args.version: contract}))
     exact = {s.text.key: s.match.en for s in found if s.exact and s.match.en != s.text.en}
-    tr.write_english(args.root, contract, exact)
+    also = {}
     if exact:  # filled in, not confirmed: the lock marks them for review until a translator confirms them
         folder = args.root / "years" / args.version
         lock = tr.read_lock(folder)
         texts = {t.key: t for t in contract.texts()}
         lock.update({key: tr.Entry(tr.fingerprint(texts[key].sv), tr.TO_REVIEW) for key in exact})
-        tr.write_lock(folder, lock)
+        also = {folder / tr.LOCK_NAME: tr.lock_text(lock)}
+    tr.write_english(args.root, contract, exact, also)  # the English and the lock together, or neither
     if args.json:
         print(json.dumps([_as_json(s, s.text.key in exact) for s in found], ensure_ascii=False, indent=2))
     for s in found if not args.json else []:
@@ -112,6 +153,8 @@ def run_suggest(args) -> int:
         print(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
         if not s.exact:
             print(f"    {s.match.en}")
+        for other in s.others:  # the same Swedish was translated otherwise elsewhere: the reviewer should know
+            print(f"    also translated in {other.version} {other.key}: {other.en}")
     print(
         f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
         f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed",
@@ -132,4 +175,5 @@ def _as_json(s: memory.Suggestion, filled: bool) -> dict:
         "from": {"version": s.match.version, "key": s.match.key},
         "sv": s.match.sv,
         "en": s.match.en,
+        "others": [{"version": m.version, "key": m.key, "en": m.en} for m in s.others],
     }

@@ -45,6 +45,7 @@ def add_translations(sub) -> None:
 
 
 def run_translations(args) -> int:
+    _one_action(args)
     acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest
     if acting and not args.version:
         raise ContractError(
@@ -66,6 +67,27 @@ def run_translations(args) -> int:
     if args.export:
         return cli_exchange.run_export(args)
     return _report(args)
+
+
+def _one_action(args) -> None:
+    """Stop with a usage error when two actions are asked at once: one of them would silently not happen."""
+    actions = {
+        "--confirm": args.confirm,
+        "--all-current": args.all_current,
+        "--export": args.export,
+        "--import": args.import_file,
+        "--suggest": args.suggest,
+    }
+    given = [name for name, value in actions.items() if value]
+    if len(given) > 1:
+        print(f"error: give one of {', '.join(given)} at a time (run the command once for each)", file=sys.stderr)
+        raise SystemExit(2)
+    if args.all and not args.export:
+        print(
+            "error: --all only goes with --export (to export every text, not only missing and stale ones)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
 
 
 def _report(args) -> int:

@@ -113,7 +113,28 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(error, os.strerror(error), str(b))
 
 
-@contextlib.contextmanager
+def write_all(files: dict[Path, bytes | str]) -> None:
+    """Write several files all or none: every temporary file first, then only renames, which do not fail midway."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((tmp, path))
+            if isinstance(data, str):
+                tmp.write_text(data, encoding="utf-8")
+            else:
+                tmp.write_bytes(data)
+            if path.exists():  # keep the file's permissions
+                shutil.copymode(path, tmp)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        tmp.replace(path)
+
+
 def source_date_epoch(timestamp: int) -> Iterator[None]:
     """Let tools that read SOURCE_DATE_EPOCH (MkDocs, pandoc) date their output from the source, then restore it."""
     before = os.environ.get("SOURCE_DATE_EPOCH")

@@ -29,6 +29,7 @@ _TOKEN = re.compile(
     r"|\*(?P<emph>[^\s*](?:(?:\\.|[^*\\])*[^\s*\\])?)\*",
     re.DOTALL,
 )
+TOKEN = _TOKEN  # every mark and escape, for checks that look for what is left outside them
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ContractError, Diagnostic
-from .files import write_atomic
+from .files import write_all, write_atomic
 from .model import Contract, Pos, Text
 
 LOCK_NAME = "translations.lock"
@@ -66,8 +66,12 @@ def read_lock(folder: Path) -> dict[str, Entry]:
 
 def write_lock(folder: Path, entries: dict[str, Entry]) -> None:
     """Write translations.lock sorted by key, atomically."""
-    lines = [f"{key} {e.sv} {e.en}\n" for key, e in sorted(entries.items())]
-    write_atomic(folder / LOCK_NAME, _HEADER + "".join(lines))
+    write_atomic(folder / LOCK_NAME, lock_text(entries))
+
+
+def lock_text(entries: dict[str, Entry]) -> str:
+    """Return the text of a translations.lock holding the entries, sorted by key."""
+    return _HEADER + "".join(f"{key} {e.sv} {e.en}\n" for key, e in sorted(entries.items()))
 
 
 def status(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> str:
@@ -159,8 +163,13 @@ def work_items(contract: Contract, everything: bool = False) -> list[dict]:
     ]
 
 
-def write_english(root: Path, contract: Contract, english: dict[str, str]) -> list[str]:
-    """Write English texts (key -> text) into the version's YAML files; return unknown keys."""
+def write_english(
+    root: Path, contract: Contract, english: dict[str, str], also: dict[Path, str] | None = None
+) -> list[str]:
+    """Write English texts (key -> text) into the version's YAML files, with the files in also, all or none.
+
+    Return the unknown keys (then nothing is written); a read-only or unwritable file is a ContractError.
+    """
     from . import yamlwrite
 
     texts = {t.key: t for t in contract.texts()}
@@ -171,9 +180,60 @@ def write_english(root: Path, contract: Contract, english: dict[str, str]) -> li
     for key, value in english.items():
         if key in texts and value.strip():
             by_file.setdefault(texts[key].pos.file, []).append(texts[key])
-    for file, items in sorted(by_file.items()):
-        yamlwrite.rewrite(root / file, lambda data, items=items: _set_english(data, items, english))
+    _refuse_read_only([root / file for file in sorted(by_file)] + list(also or {}), root)
+    edited = {
+        root / file: yamlwrite.edited(root / file, lambda data, items=items: _set_english(data, items, english))
+        for file, items in sorted(by_file.items())
+    }
+    _refuse_too_large(edited, root)
+    try:
+        write_all({**edited, **(also or {})})
+    except OSError as exc:
+        where = re.sub(r"^\.(.*)\.\d+\.tmp$", r"\1", Path(exc.filename or root).name)  # the file, not its temporary
+        hint = "free the disk or fix the folder's permissions, then run again; nothing was written"
+        raise ContractError(
+            [Diagnostic(Pos(where), "error", f"cannot write {where}: {exc.strerror or exc}", hint, "translations")]
+        ) from None
     return unknown
+
+
+def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
+    """Stop before writing a YAML file that the loader would then refuse as too large."""
+    from .yamlfile import MAX_BYTES
+
+    large = {f: len(text.encode("utf-8")) for f, text in edited.items() if len(text.encode("utf-8")) > MAX_BYTES}
+    if large:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(f.relative_to(root)), 1, 1),
+                    "error",
+                    f"with this English the file would be {size // 1024} KiB, more than the limit of "
+                    f"{MAX_BYTES // 1024} KiB, and could no longer be read",
+                    "shorten the English; nothing was written",
+                    "translations",
+                )
+                for f, size in large.items()
+            ]
+        )
+
+
+def _refuse_read_only(files: list[Path], root: Path) -> None:
+    """Stop before writing when a file to change is marked read-only: someone meant it to stay as it is."""
+    locked = [f for f in files if f.exists() and not f.stat().st_mode & 0o222]
+    if locked:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(f.relative_to(root) if f.is_relative_to(root) else f), 1, 1),
+                    "error",
+                    "the file is read-only, so nothing was written",
+                    f"make it writable (chmod u+w {f.name}) if it may change, or leave its texts out",
+                    "translations",
+                )
+                for f in locked
+            ]
+        )
 
 
 def _set_english(data, items: list[Text], english: dict[str, str]) -> None:
@@ -181,7 +241,7 @@ def _set_english(data, items: list[Text], english: dict[str, str]) -> None:
         node = data
         for step in text.path:
             node = node[step]
-        value = " ".join(english[text.key].split())
+        value = re.sub("[ \t\r\n\x85\u2028\u2029]+", " ", english[text.key]).strip()  # keep non-breaking spaces
         if "en" in node:
             node["en"] = value
         else:

@@ -37,9 +37,14 @@ def dump(data: Any, path: Path) -> None:
 
 def rewrite(path: Path, edit: Callable[[Any], None]) -> None:
     """Edit a contract file through a ruamel round trip: comments, key order and quoting are kept."""
+    write_atomic(path, edited(path, edit))
+
+
+def edited(path: Path, edit: Callable[[Any], None]) -> str:
+    """Return a contract file's text after an edit through a ruamel round trip, without writing it."""
     data = _yaml().load(path.read_text(encoding="utf-8"))
     edit(data)
-    write_atomic(path, _emit(data))
+    return _emit(data)
 
 
 def load_round_trip(path: Path) -> Any:

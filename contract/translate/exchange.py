@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import inline
 from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
 from ..translations import fingerprint
@@ -32,6 +33,8 @@ class Incoming:
     sv: str
     en: str
     pos: Pos
+    version: str = ""  # the version the file says it was exported from, when it says
+    draft: bool = False  # marked as not yet reviewed (a fuzzy PO entry): never written, as gettext never uses one
 
 
 def units(contract: Contract, glossary: Glossary, everything: bool = False) -> list[Unit]:
@@ -50,11 +53,57 @@ def _unit(text: Text, glossary: Glossary) -> Unit:
 # C0 and C1 controls (tabs and line breaks aside: they become spaces), and the bidirectional overrides
 # and isolates that reorder what a reader sees.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# And the invisible marks that reorder or join text unseen: bidi marks (LRM, RLM, ALM), zero-width characters,
+# word joiners and a byte order mark inside the text.
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
+
+
+def is_english(language: str) -> bool:
+    """Tell whether a language tag of a translator's file names English (en, en-GB, EN_us)."""
+    return language.lower().replace("_", "-").split("-")[0] == "en"
+
+
+def unexportable(contract: Contract) -> list[Diagnostic]:
+    """Return an error for every text holding a control character, which no exchange format can carry as text."""
+    problems = []
+    for text in contract.texts():
+        for what, value, pos in (
+            ("Swedish", text.sv, text.pos),
+            ("English", text.en, text.en_pos),
+            ("translator's note", text.en_note, text.en_pos),
+        ):
+            bad = _FORBIDDEN.search(value or "")
+            if bad:
+                message = f"the {what} of {text.key!r} holds the control character U+{ord(bad.group()):04X}"
+                hint = "remove it (validate reports it too); nothing was exported"
+                problems.append(Diagnostic(pos or Pos(""), "error", message, hint, "translation-export"))
+    return problems
+
+
+# Line breaks and tabs are wrapping; non-breaking and other special spaces are meant, and kept (as the loader does).
+_WRAP = re.compile("[ \t\r\n\x85\u2028\u2029]+")
+
+
+def unwrap(text: str) -> str:
+    """Return a text as one line: wrapping becomes one space, other spaces (U+00A0, U+202F) stay."""
+    return _WRAP.sub(" ", text).strip()
 
 
 def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str], list[Diagnostic]]:
     """Check every incoming unit against the contract; return the English to write (key -> text) and the problems."""
+    other = next((u for u in incoming if u.version and u.version != contract.meta.version), None)
+    if other is not None:  # the same ids may hold other Swedish and English in another year: nothing fits
+        return {}, [
+            Diagnostic(
+                other.pos,
+                "error",
+                f"this file was exported from version {other.version}, not {contract.meta.version}",
+                f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
+                f"{contract.meta.version} again; nothing was written",
+                "translation-import",
+            )
+        ]
     texts = {t.key: t for t in contract.texts()}
     english: dict[str, str] = {}
     problems: list[Diagnostic] = []
@@ -64,8 +113,8 @@ def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str]
         seen.setdefault(unit.key, unit.pos)
         if problem:
             problems.append(Diagnostic(unit.pos, "error", problem[0], problem[1], "translation-import"))
-        elif unit.en.strip() and " ".join(unit.en.split()) != texts[unit.key].en:
-            english[unit.key] = " ".join(unit.en.split())
+        elif unit.en.strip() and unwrap(unit.en) != texts[unit.key].en:
+            english[unit.key] = unwrap(unit.en)
     return english, problems
 
 
@@ -80,10 +129,11 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tu
             f"the Swedish of {unit.key!r} changed since this file was exported",
             "export again and translate the new Swedish; nothing was written",
         )
-    bad = _FORBIDDEN.search(unit.en)
+    bad = _FORBIDDEN.search(unit.en) or _INVISIBLE.search(unit.en)
     if bad:
+        kind = "control" if _FORBIDDEN.match(bad.group()) else "invisible formatting"
         return (
-            f"the English of {unit.key!r} holds the control character U+{ord(bad.group()):04X}",
+            f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
             "remove it; nothing was written",
         )
     if unit.en.strip() and sorted(_MARKUP.findall(unit.en)) != sorted(_MARKUP.findall(text.sv)):
@@ -92,15 +142,38 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tu
             f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses",
             f"keep exactly: {want}; nothing was written",
         )
-    if unit.en.strip() and not _balanced(unit.en):
+    return _markup_problem(unit.key, unit.en, text.sv) if unit.en.strip() else None
+
+
+# What a character left outside every whole mark means: the renderers would show it as it is.
+_STRAY = {
+    "{": "a { outside a {ref:…} or {fn:…} mark",
+    "}": "a } outside a {ref:…} or {fn:…} mark",
+    "*": "a * outside *emphasis*",
+    "\\": "a \\ that escapes nothing",
+}
+
+
+def _markup_problem(key: str, en: str, sv: str) -> tuple[str, str] | None:
+    """Return the problem of an English whose emphasis or special characters do not match the Swedish's markup."""
+    stray = [c for c in _STRAY if c in _stray(en) and c not in _stray(sv)]
+    if stray:
         return (
-            f"the English of {unit.key!r} has broken markup (a brace outside a {{ref:…}} or {{fn:…}} mark)",
-            "write \\{ or \\} for the character itself; nothing was written",
+            f"the English of {key!r} has broken markup ({_STRAY[stray[0]]})",
+            f"write \\{stray[0]} for the character itself, or mend the mark; nothing was written",
+        )
+    if _emphases(en) != _emphases(sv):
+        return (
+            f"the English of {key!r} adds or drops emphasis (*…*): the Swedish has {_emphases(sv)}",
+            "emphasise what the Swedish emphasises; write \\* for an asterisk itself; nothing was written",
         )
     return None
 
 
-def _balanced(text: str) -> bool:
-    """Tell whether no brace is left once escapes and whole marks are taken out (a lone one is a broken mark)."""
-    rest = re.sub(r"\{(?:ref|fn):[^{}\s]*\}", "", re.sub(r"\\.", "", text))
-    return "{" not in rest and "}" not in rest
+def _stray(text: str) -> str:
+    """Return what is left of a text once escapes, references, footnote marks, links and emphasis are taken out."""
+    return inline.TOKEN.sub(" ", text)
+
+
+def _emphases(text: str) -> int:
+    return sum(isinstance(node, inline.Emphasis) for node in inline.walk(inline.parse(text)))

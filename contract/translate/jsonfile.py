@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..errors import Diagnostic
 from ..model import Pos
 from .exchange import Incoming, Unit
 
+_SEPARATORS = re.compile(r"[\s,]*")
 _HINT = 'give a JSON list of objects with text fields "key", "sv" and "en", as --export writes it'
 
 
@@ -38,29 +40,45 @@ def _line(location: str) -> int:
 def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Read a JSON exchange file; every item that is not an object with text key, sv and en is a located error."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8-sig")  # a byte order mark (Windows editors write one) is not content
+        data = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return [], [_error(Pos(display), f"cannot read the file: {exc}", "give a UTF-8 JSON file")]
     except json.JSONDecodeError as exc:
         return [], [_error(Pos(display, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}", _HINT)]
     if not isinstance(data, list):
-        return [], [
-            _error(
-                Pos(display, 1, 1),
-                f"expected a list of texts, found {type(data).__name__ if data is not None else 'null'}",
-                _HINT,
-            )
-        ]
+        found = type(data).__name__ if data is not None else "null"
+        return [], [_error(Pos(display, 1, 1), f"expected a list of texts, found {found}", _HINT)]
     items, problems = [], []
-    for index, item in enumerate(data, 1):
+    for index, (item, (line, column)) in enumerate(zip(data, _starts(text), strict=True), 1):
+        pos = Pos(display, line, column)
         fields = {k: item.get(k) for k in ("key", "sv", "en")} if isinstance(item, dict) else {}
         wrong = [k for k in ("key", "sv", "en") if not isinstance(fields.get(k), str)]
         if wrong:
             what = "not an object" if not isinstance(item, dict) else f"{', '.join(wrong)} missing or not text"
-            problems.append(_error(Pos(display), f"item {index}: {what}", _HINT))
+            problems.append(_error(pos, f"item {index}: {what}", _HINT))
             continue
-        items.append(Incoming(str(fields["key"]), str(fields["sv"]), str(fields["en"]), Pos(f"{display} item {index}")))
+        version = _version(item.get("file"))
+        items.append(Incoming(str(fields["key"]), str(fields["sv"]), str(fields["en"]), pos, version))
     return items, problems
+
+
+def _starts(text: str) -> list[tuple[int, int]]:
+    """Return the line and column where each item of a JSON list starts (json keeps no positions)."""
+    decoder, starts = json.JSONDecoder(), []
+    at = text.index("[") + 1
+    while True:
+        at = _SEPARATORS.match(text, at).end()  # type: ignore[union-attr]
+        if at >= len(text) or text[at] == "]":
+            return starts
+        starts.append((text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)))
+        at = decoder.raw_decode(text, at)[1]
+
+
+def _version(file: object) -> str:
+    """Return the version of an item's "file" (years/VERSION/NAME.yaml, as --export writes it), or ''."""
+    parts = file.split("/") if isinstance(file, str) else []
+    return parts[1] if len(parts) == 3 and parts[0] == "years" else ""
 
 
 def _error(pos: Pos, message: str, hint: str) -> Diagnostic:

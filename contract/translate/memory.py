@@ -28,6 +28,7 @@ class Suggestion:
     text: Text  # the text that needs English
     match: Memory
     similarity: float  # 1.0 for an exact match (same Swedish, formatting aside)
+    others: tuple[Memory, ...] = ()  # other English for the same Swedish, older: a reviewer chooses knowingly
 
     @property
     def exact(self) -> bool:
@@ -46,16 +47,19 @@ def memory(root: Path, loaded: dict[str, Contract] | None = None) -> list[Memory
 
 def suggest(contract: Contract, entries: list[Memory], floor: float = FUZZY_FLOOR) -> list[Suggestion]:
     """Return the best suggestion for each text of a contract whose English is missing or stale."""
-    exact: dict[str, Memory] = {}
+    exact: dict[str, list[Memory]] = {}
     for entry in entries:
-        exact.setdefault(fingerprint(entry.sv), entry)
+        same = exact.setdefault(fingerprint(entry.sv), [])
+        if all(fingerprint(entry.en) != fingerprint(seen.en) for seen in same):
+            same.append(entry)
     out = []
     for text in contract.texts():
         if text.en_status == "current":
             continue
-        same = exact.get(fingerprint(text.sv))
-        if same is not None and (same.version, same.key) != (contract.meta.version, text.key):
-            out.append(Suggestion(text, same, 1.0))
+        here = (contract.meta.version, text.key)
+        same = [m for m in exact.get(fingerprint(text.sv), []) if (m.version, m.key) != here]
+        if same:
+            out.append(Suggestion(text, same[0], 1.0, tuple(same[1:])))
             continue
         near = _nearest(text, entries, floor)
         if near is not None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from translate.storage import po
 
 from ..errors import Diagnostic
 from ..model import Pos
-from .exchange import Incoming, Unit
+from .exchange import Incoming, Unit, is_english
 
 
 def write(units: list[Unit], version: str, created: str) -> bytes:
@@ -38,25 +39,42 @@ def write(units: list[Unit], version: str, created: str) -> bytes:
 
 
 def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
-    """Read the entries of a PO file (the header and obsolete entries aside), each located at its msgctxt line."""
+    """Read the entries of a PO file (the header and obsolete entries aside), each located at its first line."""
     try:
         raw = file.read_bytes()
+        if not raw.strip():
+            return [], [_error(Pos(display, 1, 1), "the file is empty", "save it again from your translation tool")]
+        raw = _as_utf8(raw, display)
         store = po.pofile(raw)
+    except _NotInCharset as exc:
+        return [], [exc.diagnostic]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
+        line = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
+        pos = Pos(display, int(line.group(1)) if line else 1, 1)
+        return [], [
+            _error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")
+        ]
+    language = str(store.parseheader().get("Language", "") or "en")
+    if not is_english(language):
+        lines = raw.decode("utf-8", "replace").splitlines()
+        line = next((n for n, text in enumerate(lines, 1) if text.startswith('"Language:')), 1)
         return [], [
             _error(
-                Pos(display, 1, 1),
-                f"not a readable PO file: {exc}",
-                "save it again from your translation tool as gettext PO",
+                Pos(display, line, 1),
+                f"the file's target language is {language!r}, not English",
+                "import the English translation (Language: en); nothing was written",
             )
         ]
-    lines = _context_lines(raw.decode("utf-8", "replace"))
+    project = str(store.parseheader().get("Project-Id-Version", ""))
+    version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
+    entries = [entry for entry in store.units if not entry.isobsolete()]
+    starts = _entry_lines(raw.decode("utf-8", "replace"))
+    lines = starts if len(starts) == len(entries) else [0] * len(entries)  # translate-toolkit keeps no line numbers
     items, problems = [], []
-    for entry in store.units:
-        if entry.isheader() or entry.isobsolete():
+    for entry, line in zip(entries, lines, strict=True):
+        if entry.isheader():
             continue
-        key = entry.getcontext()
-        pos = Pos(display, lines.get(key, 0), 1)
+        key, pos = entry.getcontext(), Pos(display, line, 1)
         if not key:
             problems.append(
                 _error(
@@ -65,18 +83,60 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
                     "keep the msgctxt lines of the exported file",
                 )
             )
-            continue
-        items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos))
+        elif entry.hasplural():
+            message = f"the entry {key!r} has plural forms (msgid_plural), which a contract text never has"
+            problems.append(_error(pos, message, "keep one msgid and one msgstr, as exported; nothing was written"))
+        else:
+            items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos, version, entry.isfuzzy()))
     return items, problems
 
 
-def _context_lines(text: str) -> dict[str, int]:
-    """Return the line of each msgctxt (for locating problems; translate-toolkit keeps no line numbers)."""
-    lines: dict[str, int] = {}
+class _NotInCharset(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+_CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
+
+
+def _as_utf8(raw: bytes, display: str) -> bytes:
+    """Return a PO file as UTF-8 (all translate-toolkit reads): gettext allows any charset its header declares."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16").encode("utf-8")
+    found = _CHARSET.search(raw)
+    charset = found.group(1).decode("ascii") if found else "UTF-8"
+    try:
+        text = raw.decode(charset)
+    except LookupError:
+        raise _NotInCharset(
+            _error(
+                Pos(display, raw[: found.start()].count(b"\n") + 1 if found else 1, 1),
+                f"unknown charset {charset!r} in the header",
+                "save the file as UTF-8",
+            )
+        ) from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _NotInCharset(
+            _error(
+                Pos(display, line, 1),
+                f"the file is not in its declared charset {charset} (byte 0x{raw[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
+        ) from None
+    return (_CHARSET.sub(b"charset=UTF-8", text.encode("utf-8"), count=1)) if found else text.encode("utf-8")
+
+
+def _entry_lines(text: str) -> list[int]:
+    """Return the first line (msgctxt, else msgid) of every entry that is not obsolete, in the file's order."""
+    starts, context = [], 0
     for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith('msgctxt "'):
-            lines.setdefault(line[len('msgctxt "') :].rstrip().rstrip('"'), number)
-    return lines
+        if line.startswith("msgctxt "):
+            context = number
+        elif line.startswith("msgid "):
+            starts.append(context or number)
+            context = 0
+    return starts
 
 
 def _error(pos: Pos, message: str, hint: str) -> Diagnostic:

@@ -9,7 +9,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from ..errors import Diagnostic
 from ..model import Pos
-from .exchange import Incoming, Unit
+from .exchange import Incoming, Unit, is_english
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 _Q = f"{{{NS}}}"
@@ -74,7 +74,14 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Read the units of an XLIFF 2.x file; problems are located at their line."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = etree.parse(str(file), parser).getroot()
+        raw = file.read_bytes()
+        doctype = _doctype_line(raw)
+        if doctype:  # XLIFF 2 has no DTD: entities would be dropped, fetched or multiplied, so none is read
+            message = "the file holds a DOCTYPE (a DTD with entities), which XLIFF 2 does not use"
+            return [], [
+                _error(Pos(display, doctype, 1), message, "export it again from your translation tool as XLIFF 2")
+            ]
+        root = etree.fromstring(raw, parser)
     except (OSError, etree.XMLSyntaxError) as exc:
         return [], [
             _error(
@@ -91,33 +98,78 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
                 "export as XLIFF 2.0 or 2.1, or give a .po or .json file",
             )
         ]
+    language = root.get("trgLang", "en")
+    if not is_english(language):
+        message = f"the file's target language is {language!r}, not English"
+        return [], [
+            _error(
+                Pos(display, root.sourceline or 1, 1),
+                message,
+                'import the English translation (trgLang="en"); nothing was written',
+            )
+        ]
     items, problems = [], []
     for unit in root.iter(_Q + "unit"):
-        item, problem = _incoming(unit, display)
+        item, problem = _incoming(unit, display, _version(unit))
         items += [item] if item else []
         problems += [problem] if problem else []
     return items, problems
 
 
-def _incoming(unit, display: str) -> tuple[Incoming | None, Diagnostic | None]:
+def _doctype_line(raw: bytes) -> int | None:
+    """Return the line of a DOCTYPE declaration in a file of any XML encoding, or None."""
+    for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        at = raw.find("<!DOCTYPE".encode(codec))
+        if at >= 0:
+            return raw[:at].count("\n".encode(codec)) + 1
+    return None
+
+
+def _version(unit) -> str:
+    """Return the version a unit's <file original="years/VERSION"> names, or ''."""
+    file = unit.getparent()
+    while file is not None and file.tag != _Q + "file":
+        file = file.getparent()
+    original = file.get("original", "") if file is not None else ""
+    return original.removeprefix("years/") if original.startswith("years/") else ""
+
+
+def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, Diagnostic | None]:
     pos = Pos(display, unit.sourceline or 0, 1)
     key = unit.get("name") or unit.get("id", "").replace("_", "/")
-    segments = unit.findall(_Q + "segment")
-    if len(segments) != 1 or segments[0].find(_Q + "source") is None:
-        return None, _error(
-            pos, f"unit {key!r} must hold one segment with a source", "do not split or join segments of a text"
-        )
-    source_el, target_el = segments[0].find(_Q + "source"), segments[0].find(_Q + "target")
+    parts = [c for c in unit if isinstance(c.tag, str) and etree.QName(c).localname in ("segment", "ignorable")]
+    segments = [p for p in parts if etree.QName(p).localname == "segment"]
+    if not segments or any(p.find(_Q + "source") is None for p in parts):
+        return None, _error(pos, f"unit {key!r} must hold a segment with a source", "export the text again")
     marks: dict[str, str] = {}
-    source, bad = _text(source_el, marks, learn=True)
-    target, bad_target = _text(target_el, marks, learn=False) if target_el is not None else ("", None)
+    sources = [_text(p.find(_Q + "source"), marks, learn=True) for p in parts]  # XLIFF 2 lets a CAT tool resegment
+    bad = next((problem for _, problem in sources if problem), None)
+    targets, bad_target = _targets(parts, marks)
     if bad or bad_target:
         return None, _error(
             pos,
             f"unit {key!r}: {bad or bad_target}",
             "keep the placeholders of the source as they are; nothing was written",
         )
-    return Incoming(key, source, target, pos), None
+    return Incoming(key, "".join(text for text, _ in sources), targets, pos, version), None
+
+
+def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None]:
+    """Return the English of a unit's segments joined (an ignorable without target keeps its source), or a problem."""
+    segments = [p for p in parts if etree.QName(p).localname == "segment"]
+    have = [p.find(_Q + "target") is not None for p in segments]
+    if not any(have):
+        return "", None
+    if not all(have):
+        return "", f"segment {have.index(False) + 1} has no target while segment {have.index(True) + 1} has one"
+    out = []
+    for part in parts:
+        element = part.find(_Q + "target")
+        text, bad = _text(element if element is not None else part.find(_Q + "source"), marks, learn=element is None)
+        if bad:
+            return "", bad
+        out.append(text)
+    return "".join(out), None
 
 
 def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]:
