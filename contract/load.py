@@ -126,6 +126,7 @@ def _map_texts(contract: Contract, fn: Callable[[Text], Text]) -> Contract:
 
 def _mapped_fields(node: DataclassInstance, fn: Callable[[Text], Text]) -> dict[str, Any]:
     """Return every field of a model object with fn applied to every Text inside it."""
+    # Any: the walk keeps each field's type (Text to Text, tuple to tuple), which replace() cannot see through.
     return {f.name: _map_node(getattr(node, f.name), fn) for f in dataclasses.fields(node)}
 
 
