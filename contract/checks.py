@@ -40,7 +40,7 @@ def _check_meta(contract: Contract, report: Report) -> None:
         report.error(Pos(folder), f"the folder name {excerpt(name)} is not a version name", hint, "version-name")
     elif meta.version != name:
         report.error(
-            meta.pos,
+            _at(meta.pos, contract),
             f"the folder is named {name!r} but contract.yaml says version {meta.version!r}",
             f'make them agree: rename the folder to years/{meta.version} or set version: "{name}"',
             "version-mismatch",
@@ -48,20 +48,31 @@ def _check_meta(contract: Contract, report: Report) -> None:
     if meta.previous and meta.previous >= meta.version:  # both four digits (the schema): the order is the years'
         message = f"previous: {excerpt(meta.previous)} is not a version before {excerpt(meta.version)}"
         hint = "name the version this one replaces, such as the year before; leave it empty for the first"
-        report.error(meta.previous_pos or meta.pos, message, hint, "bad-previous")
+        report.error(_at(meta.previous_pos or meta.pos, contract), message, hint, "bad-previous")
     if meta.status == "signed" and not meta.signed_on:
         report.error(
-            meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on"
+            _at(meta.pos, contract),
+            "a signed version needs its signing date",
+            "add signed_on: YYYY-MM-DD",
+            "missing-signed-on",
         )
     dates = [("signed_on", meta.signed_on, meta.pos)] + [("errata date", e.date, e.pos) for e in meta.errata]
     for what, value, pos in dates:
         if value and not _is_date(value):
             report.error(
-                pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date"
+                _at(pos, contract),
+                f"{what} {value!r} is not a date in the calendar",
+                "write a real date as YYYY-MM-DD",
+                "bad-date",
             )
 
 
 RESERVED_IDS = ids.RESERVED_IDS
+
+
+def _at(pos: Pos | None, contract: Contract) -> Pos:
+    """Return where a part is written; a part built without a position (not loaded from YAML) points at the folder."""
+    return pos or Pos(contract.folder)
 
 
 def _check_unique_ids(contract: Contract, report: Report) -> None:
@@ -69,14 +80,14 @@ def _check_unique_ids(contract: Contract, report: Report) -> None:
         why = ids.reserved(section.id)
         if why:
             report.error(
-                section.pos,
+                _at(section.pos, contract),
                 f"the id {excerpt(section.id)} is reserved: {why}",
                 "choose another id for this section",
                 "reserved-id",
             )
-    _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
-    _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
-    _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
+    _duplicates(((s.id, _at(s.pos, contract)) for s in contract.walk()), "section id", report)
+    _duplicates(((n.id, _at(n.pos, contract)) for s in contract.walk() for n in s.footnotes), "footnote id", report)
+    _duplicates(((p.id, _at(p.pos, contract)) for p in contract.parties), "party id", report)
 
 
 # The signed contract nests sections three deep (3.2.1); headings have six levels on the site and in the PDF.
@@ -87,7 +98,7 @@ def _check_depth(contract: Contract, report: Report) -> None:
     for section in contract.walk():
         if section.depth == MAX_SECTION_DEPTH + 1:
             report.error(
-                section.pos,
+                _at(section.pos, contract),
                 f"section {section.number} is nested {section.depth} levels deep; the limit is {MAX_SECTION_DEPTH}",
                 "move it up a level, or make it a heading inside its parent's body",
                 "too-deep",
@@ -113,7 +124,7 @@ def _check_parties(contract: Contract, report: Report) -> None:
     if contract.meta.municipality not in ids:
         known = ", ".join(sorted(ids))
         report.error(
-            contract.meta.pos,
+            _at(contract.meta.pos, contract),
             f"municipality {excerpt(contract.meta.municipality)} is not one of the parties",
             f"use a party id: {known}",
             "unknown-party",
@@ -121,7 +132,7 @@ def _check_parties(contract: Contract, report: Report) -> None:
     kinds = Counter(p.kind for p in contract.parties)
     if kinds["municipality"] != 1:
         report.error(
-            contract.meta.pos,
+            _at(contract.meta.pos, contract),
             f"a contract has exactly one party of kind municipality, found {kinds['municipality']}",
             "check the kind of each party",
             "municipality-count",
@@ -262,7 +273,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
     for fid, note in defined.items():
         if fid not in used:
             report.error(
-                note.pos,
+                _at(note.pos, contract),
                 f"footnote {fid!r} is defined but never referenced",
                 f"reference it with {{fn:{fid}}} in a text, or remove it",
                 "unused-footnote",
@@ -274,7 +285,7 @@ def _check_english(contract: Contract, report: Report) -> None:
     for text in contract.texts():
         if text.en_status == "missing":
             report.warning(
-                text.en_pos,
+                _at(text.en_pos, contract),
                 f"English translation missing ({text.key})",
                 "add 'en:' with the translation",
                 "missing-english",
@@ -282,7 +293,7 @@ def _check_english(contract: Contract, report: Report) -> None:
         elif text.en_status == "stale":
             hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
             report.warning(
-                text.en_pos,
+                _at(text.en_pos, contract),
                 f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})",
                 hint,
                 "stale-english",
@@ -338,21 +349,21 @@ def _check_to_be_written(contract: Contract, report: Report) -> None:
             continue
         if section.body:
             report.error(
-                section.pos,
+                _at(section.pos, contract),
                 f"section {section.number} has text but is still marked to_be_written",
                 "remove the line 'to_be_written: true'",
                 "to-be-written",
             )
         elif contract.meta.status == "signed":
             report.error(
-                section.pos,
+                _at(section.pos, contract),
                 f"section {section.number} is still to be written, but the version is signed",
                 "write the section, or set status: draft",
                 "to-be-written",
             )
         else:
             report.warning(
-                section.pos,
+                _at(section.pos, contract),
                 f"section {section.number} is still to be written",
                 "write its text under 'body:' and remove 'to_be_written: true'",
                 "to-be-written",
@@ -363,7 +374,7 @@ def _check_errata(contract: Contract, report: Report) -> None:
     for erratum in contract.meta.errata:
         if erratum.section and contract.section(erratum.section) is None:
             report.error(
-                erratum.pos,
+                _at(erratum.pos, contract),
                 f"erratum names unknown section {excerpt(erratum.section)}",
                 "use the id of the corrected section",
                 "unknown-ref",

@@ -77,10 +77,9 @@ def _ids(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, 
     current, upto = section_id, versions[: versions.index(holding[-1]) + 1]
     for newer, older in zip(reversed(upto[1:]), reversed(upto[:-1])):  # backwards: where did this id come from
         change = next((s for s in changes[newer].sections if s.new_id == current), None) if newer in changes else None
-        current = change.old_id if change is not None else None
-        if current is None or contracts[older].section(current) is None:
+        if change is None or change.old_id is None or contracts[older].section(change.old_id) is None:
             break
-        ids[older] = current
+        current = ids[older] = change.old_id
     return ids
 
 
@@ -89,7 +88,7 @@ def _step(
 ) -> Step:
     contract = contracts[version]
     meta, section = contract.meta, contract.section(sid) if sid else None
-    if section is None:
+    if sid is None or section is None:
         return Step(meta.version, meta.status, False, changes=("removed",) if before and before[-1].present else ())
     change = next((s for s in change_set.sections if s.new_id == sid), None) if change_set else None
     renamed = change.old_id if change is not None and change.old_id and change.old_id != sid else None

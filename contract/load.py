@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import characters, ids, numbering, translations
 from .errors import ContractError, Report, UsageError, excerpt
@@ -29,6 +30,9 @@ from .model import (
 )
 from .schema import FILE_SCHEMAS, validate
 from .yamlfile import Document, read
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 YEARS = "years"
 _WRAP = re.compile(r"[ \t\r\n]+")
@@ -115,15 +119,25 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     return _map_texts(_build(docs, display, report), lambda t: translations.apply(t, lock, pairs))
 
 
-def _map_texts(node: Any, fn):
+def _map_texts(contract: Contract, fn: Callable[[Text], Text]) -> Contract:
+    """Return a copy of the contract with fn applied to every Text."""
+    return dataclasses.replace(contract, **_mapped_fields(contract, fn))
+
+
+def _mapped_fields(node: DataclassInstance, fn: Callable[[Text], Text]) -> dict[str, Any]:
+    """Return every field of a model object with fn applied to every Text inside it."""
+    # Any: the walk keeps each field's type (Text to Text, tuple to tuple), which replace() cannot see through.
+    return {f.name: _map_node(getattr(node, f.name), fn) for f in dataclasses.fields(node)}
+
+
+def _map_node(node: object, fn: Callable[[Text], Text]) -> object:
     """Return a copy of a model tree with fn applied to every Text."""
     if isinstance(node, Text):
         return fn(node)
     if isinstance(node, tuple):
-        return tuple(_map_texts(item, fn) for item in node)
-    if dataclasses.is_dataclass(node):
-        changes = {f.name: _map_texts(getattr(node, f.name), fn) for f in dataclasses.fields(node)}
-        return dataclasses.replace(node, **changes)
+        return tuple(_map_node(item, fn) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return dataclasses.replace(node, **_mapped_fields(node, fn))
     return node
 
 
@@ -222,7 +236,7 @@ def _party(doc: Document, data: Any, index: int) -> Party:
     )
 
 
-def _section(doc: Document, data: Any, path: tuple, group: str, depth: int) -> Section:
+def _section(doc: Document, data: Any, path: tuple[str | int, ...], group: str, depth: int) -> Section:
     sid = data["id"]
     return Section(
         id=sid,
@@ -244,7 +258,7 @@ def _section(doc: Document, data: Any, path: tuple, group: str, depth: int) -> S
     )
 
 
-def _footnote(doc: Document, data: Any, path: tuple) -> Footnote:
+def _footnote(doc: Document, data: Any, path: tuple[str | int, ...]) -> Footnote:
     return Footnote(
         id=data["id"],
         number=0,
@@ -253,7 +267,7 @@ def _footnote(doc: Document, data: Any, path: tuple) -> Footnote:
     )
 
 
-def _blocks(doc: Document, data: Any, path: tuple, owner: str) -> tuple[Block, ...]:
+def _blocks(doc: Document, data: Any, path: tuple[str | int, ...], owner: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for i, block in enumerate(data):
         here, key = path + (i,), f"{owner}/{i + 1}"
@@ -286,7 +300,7 @@ def _annex(doc: Document) -> Annex:
     )
 
 
-def _text(doc: Document, data: Any, path: tuple, key: str) -> Text:
+def _text(doc: Document, data: Any, path: tuple[str | int, ...], key: str) -> Text:
     en = data.get("en")
     return Text(
         key=key,

@@ -14,7 +14,7 @@ from .. import labels
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from . import notes, refs
-from .form import ImportResult, Node, walk
+from .form import ImportResult, Line, Node, walk
 from .front import split_front
 from .join import Joiner
 from .lines import split_lines
@@ -73,17 +73,19 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     )
 
 
-def _without_translator_notes(lines: list, lang: str) -> tuple[list, list]:
+def _without_translator_notes(lines: list[Line], lang: str) -> tuple[list[Line], list[Line]]:
     """Set aside the translator's notes a translation shows after a text: they are not the contract's text."""
     label = labels.label(lang, "translator_note")
-    kept, aside, inside = [], [], False
+    kept: list[Line] = []
+    aside: list[Line] = []
+    inside = False
     for line in lines:
         inside = line.text.startswith(label) or (inside and bool(line.text))
         (aside if inside else kept).append(line)
     return kept, aside
 
 
-def _cover_version(set_aside: list, version: str) -> list[str]:
+def _cover_version(set_aside: list[tuple[Line, str]], version: str) -> list[str]:
     """Say when the cover names another version than the one given."""
     for line, _why in set_aside:
         match = re.match(r"^(?:VERSION|Version)\s+(\d{4})$", line.text)
@@ -94,7 +96,7 @@ def _cover_version(set_aside: list, version: str) -> list[str]:
     return []
 
 
-def _words(lines: list) -> list[str]:
+def _words(lines: list[Line]) -> list[str]:
     """The words of the body as printed: hyphenated words joined, footnote marks and short numbers left out."""
     text = "\n".join(line.text for line in lines).replace("\u00ad\n", "").replace("\u00ad", "")
     text = re.sub(r"-\n", "-", re.sub(r"https?://\S+", " ", text))  # "utveck-ling": two pieces the report forgives

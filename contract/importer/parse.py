@@ -277,10 +277,8 @@ def _read_footnote(state: Parse, i: int) -> int:
         and not state.lines[j].page_start
         and not URL.match(state.lines[j].text)
     ):
-        if (
-            _FOOTNOTE.match(state.lines[j].text)
-            and int(_FOOTNOTE.match(state.lines[j].text).group(1)) == len(state.notes) + 2
-        ):  # type: ignore[union-attr]
+        following = _FOOTNOTE.match(state.lines[j].text)
+        if following and int(following.group(1)) == len(state.notes) + 2:
             break
         text, prev, j = state.joiner.join(text, state.lines[j], prev), state.lines[j], j + 1
     state.notes.append(Note(int(match.group(1)), _clean(text), state.lines[i]))

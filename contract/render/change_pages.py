@@ -87,8 +87,9 @@ def history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
     views = []
     for sid, steps in all_timelines(contracts).items():
         rows = tuple(history_row(step, lang, pages._inline, resolvers, redlines) for step in steps)
-        last = next(step for step in reversed(steps) if step.present)
-        views.append(HistoryView(sid, last.number, pages._inline(last.title, lang, resolvers[last.version]), rows))
+        # A present step always has its section's title: the latest one names the row.
+        last, title = next((step, step.title) for step in reversed(steps) if step.present and step.title is not None)
+        views.append(HistoryView(sid, last.number, pages._inline(title, lang, resolvers[last.version]), rows))
     return pages._page(
         "history.md.j2",
         lang,
