@@ -135,6 +135,7 @@ def write_all(files: dict[Path, bytes | str]) -> None:
         tmp.replace(path)
 
 
+@contextlib.contextmanager
 def source_date_epoch(timestamp: int) -> Iterator[None]:
     """Let tools that read SOURCE_DATE_EPOCH (MkDocs, pandoc) date their output from the source, then restore it."""
     before = os.environ.get("SOURCE_DATE_EPOCH")
