@@ -104,7 +104,8 @@ def _report(args) -> int:
 
 def _as_json(cov: tr.Coverage) -> dict:
     def entry(t: Text) -> dict:
-        return {"key": t.key, "file": t.en_pos.file, "line": t.en_pos.line, "column": t.en_pos.column}
+        pos = tr.at(t, "en")
+        return {"key": t.key, "file": pos.file, "line": pos.line, "column": pos.column}
 
     return {
         "translated": cov.translated,

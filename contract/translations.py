@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .errors import ContractError, Diagnostic
 from .files import write_all, write_atomic
@@ -106,7 +108,7 @@ def confirm(contract: Contract, lock: dict[str, Entry], keys: list[str] | None) 
     fresh = {k: e for k, e in lock.items() if k in texts}
     for key in chosen:
         if key not in unknown:
-            fresh[key] = Entry(fingerprint(texts[key].sv), fingerprint(texts[key].en))
+            fresh[key] = Entry(fingerprint(texts[key].sv), fingerprint(texts[key].en or ""))
     return fresh, unknown
 
 
@@ -142,10 +144,22 @@ class Coverage:
         return sum(total for _, total in self.groups.values())
 
 
+def at(text: Text, lang: str = "sv") -> Pos:
+    """Return where a loaded text's Swedish (or English) sits; a text built in code has only its key."""
+    pos = text.pos if lang == "sv" else text.en_pos
+    return pos if pos is not None else Pos(text.key)
+
+
+def _english_setter(items: list[Text], english: dict[str, str]) -> Callable[[Any], None]:
+    """Return the edit that writes these texts' English into a parsed YAML file."""
+    return lambda data: _set_english(data, items, english)
+
+
 def coverage(contract: Contract) -> Coverage:
     """Count current English texts per group and list the missing and stale ones."""
     groups: dict[str, list[int]] = {}
-    missing, stale = [], []
+    missing: list[Text] = []
+    stale: list[Text] = []
     for text in contract.texts():
         counts = groups.setdefault(group_of(text.key, contract), [0, 0])
         counts[1] += 1
@@ -157,7 +171,7 @@ def coverage(contract: Contract) -> Coverage:
 def work_items(contract: Contract, everything: bool = False) -> list[dict]:
     """Return the texts a translator should work on (all with everything=True), for --export."""
     return [
-        {"key": t.key, "file": t.pos.file, "line": t.pos.line, "status": t.en_status, "sv": t.sv, "en": t.en or ""}
+        {"key": t.key, "file": at(t).file, "line": at(t).line, "status": t.en_status, "sv": t.sv, "en": t.en or ""}
         for t in contract.texts()
         if everything or t.en_status != "current"
     ]
@@ -179,10 +193,10 @@ def write_english(
     by_file: dict[str, list[Text]] = {}
     for key, value in english.items():
         if key in texts and value.strip():
-            by_file.setdefault(texts[key].pos.file, []).append(texts[key])
+            by_file.setdefault(at(texts[key]).file, []).append(texts[key])
     _refuse_read_only([root / file for file in sorted(by_file)] + list(also or {}), root)
     edited = {
-        root / file: yamlwrite.edited(root / file, lambda data, items=items: _set_english(data, items, english))
+        root / file: yamlwrite.edited(root / file, _english_setter(items, english))
         for file, items in sorted(by_file.items())
     }
     _refuse_too_large(edited, root)

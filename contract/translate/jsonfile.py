@@ -65,7 +65,7 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
 
 def _starts(text: str) -> list[tuple[int, int]]:
     """Return the line and column where each item of a JSON list starts (json keeps no positions)."""
-    decoder, starts = json.JSONDecoder(), []
+    decoder, starts = json.JSONDecoder(), list[tuple[int, int]]()
     at = text.index("[") + 1
     while True:
         at = _SEPARATORS.match(text, at).end()  # type: ignore[union-attr]

@@ -49,18 +49,18 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     except _NotInCharset as exc:
         return [], [exc.diagnostic]
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        line = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
-        pos = Pos(display, int(line.group(1)) if line else 1, 1)
+        found = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
+        pos = Pos(display, int(found.group(1)) if found else 1, 1)
         return [], [
             _error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")
         ]
     language = str(store.parseheader().get("Language", "") or "en")
     if not is_english(language):
         lines = raw.decode("utf-8", "replace").splitlines()
-        line = next((n for n, text in enumerate(lines, 1) if text.startswith('"Language:')), 1)
+        at = next((n for n, text in enumerate(lines, 1) if text.startswith('"Language:')), 1)
         return [], [
             _error(
-                Pos(display, line, 1),
+                Pos(display, at, 1),
                 f"the file's target language is {language!r}, not English",
                 "import the English translation (Language: en); nothing was written",
             )
@@ -69,9 +69,9 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
     entries = [entry for entry in store.units if not entry.isobsolete()]
     starts = _entry_lines(raw.decode("utf-8", "replace"))
-    lines = starts if len(starts) == len(entries) else [0] * len(entries)  # translate-toolkit keeps no line numbers
+    numbers = starts if len(starts) == len(entries) else [0] * len(entries)  # translate-toolkit keeps no line numbers
     items, problems = [], []
-    for entry, line in zip(entries, lines, strict=True):
+    for entry, line in zip(entries, numbers, strict=True):
         if entry.isheader():
             continue
         key, pos = entry.getcontext(), Pos(display, line, 1)
