@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import build
 from . import export as exporter
@@ -65,6 +66,18 @@ def _os_hint(code: int | None) -> str:
     return ""
 
 
+class _Commands(argparse._SubParsersAction):
+    """The subcommands; each also accepts --root after its name (python build.py --root DIR)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """Add a command whose options include --root."""
+        common = argparse.ArgumentParser(add_help=False)
+        common.add_argument(
+            "--root", type=Path, default=argparse.SUPPRESS, help="the repository folder (default: the current folder)"
+        )
+        return super().add_parser(name, parents=[*kwargs.pop("parents", []), common], **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it."
@@ -72,14 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)"
     )
+    parser.register("action", "parsers", _Commands)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    # --root is also accepted after the command (python build.py --root DIR).
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--root", type=Path, default=argparse.SUPPRESS, help="the repository folder (default: the current folder)"
-    )
-    add_parser = sub.add_parser
-    sub.add_parser = lambda *args, **kwargs: add_parser(*args, parents=[common], **kwargs)
     for add in [*COMMANDS, *_module_commands()]:
         add(sub)
     return parser

@@ -71,7 +71,7 @@ class Job:
         # src is this version's own provenance (contract.provenance.source(root, version)).
         parts = [self.kind, self.lang, code, src.label, str(src.timestamp), _fingerprint(contracts[self.version])]
         if self.kind == "redline":
-            parts.append(_fingerprint(contracts[contracts[self.version].meta.previous]))
+            parts.append(_fingerprint(_previous_of(contracts, self.version)))
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -250,6 +250,14 @@ def _outputs(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _previous_of(contracts: dict[str, Contract], version: str) -> Contract:
+    """Return the version a redline of version compares with (redline jobs exist only when it was gathered)."""
+    previous = contracts[version].meta.previous
+    if previous is None or previous not in contracts:
+        raise ValueError(f"version {version} has no previous version among those built")
+    return contracts[previous]
+
+
 def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
     """Render one PDF (runs in a worker process)."""
     if job.kind == "contract":
@@ -261,7 +269,7 @@ def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
 
     new = contracts[job.version]
     return render_redline_pdf(
-        compare(contracts[new.meta.previous], new), job.lang, src, draft=new.meta.status == "draft"
+        compare(_previous_of(contracts, job.version), new), job.lang, src, draft=new.meta.status == "draft"
     )
 
 
