@@ -102,7 +102,8 @@ def _contract_problems(parties: list[str], found: dict, facts: dict[str, str]) -
 
 def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     """Return what was added after the contract that the contract does not allow."""
-    problems = _form_field_problems(reader.root, "the file")
+    problems = _form_field_problems(reader.root, "the file") + _form_flag_problems(reader)
+    problems += _certification_problems(reader)
     problems += _annotation_problems(reader, layout)
     now = {name for name, _, _ in pdf_fields.enumerate_sig_fields(reader)}
     problems += [f"the signature field of party {p!r} was removed after the contract was made" for p in layout.fields if p not in now]
@@ -113,6 +114,29 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
         problems.append(f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature")
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
         problems.append("the document metadata (title, keywords, XMP) was rewritten after the contract was made")
+    return problems
+
+
+def _form_flag_problems(reader: PdfFileReader) -> list[str]:
+    """Refuse form settings that make viewers show something other than the signed pages and stamps."""
+    form = reader.root.get("/AcroForm")
+    form = form.get_object() if form is not None else {}
+    problems = []
+    if form.get("/NeedAppearances"):
+        problems.append("the form asks viewers to redraw its fields (/NeedAppearances): the contract never sets it")
+    if "/XFA" in form:
+        problems.append("the form carries an XFA form (/XFA), which some viewers show instead of the signed pages")
+    return problems
+
+
+def _certification_problems(reader: PdfFileReader) -> list[str]:
+    """Refuse certification (DocMDP) signatures: each party approves; none may lock the contract for the others."""
+    problems = [f"the signature of {sig.field_name!r} certifies the document (DocMDP): it would lock the contract "
+                "against the other parties' signatures; parties sign with 'klimatkontrakt sign' (an approval signature)"
+                for sig in reader.embedded_regular_signatures if sig.docmdp_level is not None]
+    perms = reader.root.get("/Perms")
+    if not problems and perms is not None and "/DocMDP" in perms.get_object():
+        problems.append("the document carries certification permissions (/Perms /DocMDP), which the contract never has")
     return problems
 
 
