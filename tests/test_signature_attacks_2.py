@@ -1,0 +1,239 @@
+"""More signature attacks (red team, issue #11): each with the verdict and exit code `verify` must give.
+
+The building blocks are those of tests/test_signature_attacks.py: a party's real key used with pyHanko
+directly, none of our checks applied, then `klimatkontrakt verify --trust CA` (or `sign`) on the result.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import attacks
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from pki import _key, certificate, write_party
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from test_signature_attacks import creds, pki, run, unsigned  # noqa: F401 - fixtures shared with the first corpus
+
+from contract.pdf import credentials
+
+pytestmark = pytest.mark.slow  # renders, signs and validates PDFs
+
+ORG_ID = x509.ObjectIdentifier("2.5.4.97")
+
+
+def _signer_with_subject(pki, label: str, attributes: list[tuple]) -> credentials.Credentials:  # noqa: F811
+    key = _key()
+    subject = x509.Name([x509.NameAttribute(oid, value) for oid, value in attributes])
+    party = write_party(pki.folder, label, key, certificate(subject, key, pki.ca_cert.subject, pki.ca_key), [])
+    return credentials.load_pem("k", party.key_pem.read_bytes(), "c", party.cert_pem.read_bytes())
+
+
+def _verify(tmp_path: Path, name: str, data: bytes, pki) -> tuple[int, str]:  # noqa: F811
+    target = tmp_path / f"{name}.pdf"
+    target.write_bytes(data)
+    return run("verify", target, "--trust", pki.ca_pem)
+
+
+def test_a_certificate_with_two_organisations_is_no_partys(pki, unsigned, tmp_path):  # noqa: F811
+    """O=Vinnova and O=Trafikverket in one subject must not pass as either party."""
+    both = _signer_with_subject(
+        pki,
+        "two-o",
+        [
+            (NameOID.COUNTRY_NAME, "SE"),
+            (NameOID.ORGANIZATION_NAME, "Vinnova"),
+            (NameOID.ORGANIZATION_NAME, "Trafikverket"),
+            (ORG_ID, "NTRSE-2021005216"),
+            (NameOID.COMMON_NAME, "two organisations"),
+        ],
+    )
+    code, out = _verify(tmp_path, "two-o", attacks.raw_sign(unsigned, "trafikverket", both), pki)
+    assert code == 1, out
+    assert "not this party's certificate: the certificate carries O more than once ('Vinnova', 'Trafikverket')" in out
+    assert out.rstrip().endswith("NOT OK: trafikverket")
+
+
+def test_sign_refuses_a_certificate_with_two_organisation_identifiers(pki, unsigned, tmp_path):  # noqa: F811
+    both = _signer_with_subject(
+        pki,
+        "two-orgid",
+        [
+            (NameOID.COUNTRY_NAME, "SE"),
+            (NameOID.ORGANIZATION_NAME, "Vinnova"),
+            (ORG_ID, "NTRSE-2021005232"),
+            (ORG_ID, "NTRSE-2021005216"),
+            (NameOID.COMMON_NAME, "two ids"),
+        ],
+    )
+    source = tmp_path / "c.pdf"
+    source.write_bytes(unsigned)
+    both_files = pki.folder / "two-orgid"
+    code, out = run(
+        "sign",
+        source,
+        "--party",
+        "vinnova",
+        "--key",
+        f"{both_files}.key.pem",
+        "--cert",
+        f"{both_files}.cert.pem",
+        "-o",
+        tmp_path / "o.pdf",
+    )
+    assert both.cert is not None and code == 1, out
+    assert "the certificate carries organizationIdentifier more than once" in out
+    assert not (tmp_path / "o.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    "organisation",
+    ["TRAFIKVER\u212aET", "Trafikverket\u200b", "Тrafikverket", "TRAFIKVERKET"],
+    ids=["kelvin-sign", "zero-width-space", "cyrillic-te", "upper-case"],
+)
+def test_lookalike_organisation_names_do_not_match(organisation, pki, unsigned, tmp_path):  # noqa: F811
+    """Only the exact name (after Unicode NFC) matches: no case folding, which maps the Kelvin sign to 'k'."""
+    lookalike = _signer_with_subject(
+        pki,
+        "lookalike",
+        [(NameOID.COUNTRY_NAME, "SE"), (NameOID.ORGANIZATION_NAME, organisation), (NameOID.COMMON_NAME, "lookalike")],
+    )
+    code, out = _verify(tmp_path, "lookalike", attacks.raw_sign(unsigned, "trafikverket", lookalike), pki)
+    assert code == 1, out
+    assert "not this party's certificate: O must be 'Trafikverket'" in out
+
+
+def test_o_only_in_ou_or_cn_does_not_match(pki, unsigned, tmp_path):  # noqa: F811
+    elsewhere = _signer_with_subject(
+        pki,
+        "ou-cn",
+        [
+            (NameOID.COUNTRY_NAME, "SE"),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, "Trafikverket"),
+            (NameOID.COMMON_NAME, "Trafikverket"),
+        ],
+    )
+    code, out = _verify(tmp_path, "ou-cn", attacks.raw_sign(unsigned, "trafikverket", elsewhere), pki)
+    assert code == 1 and "O must be 'Trafikverket', the certificate has nothing" in out, out
+
+
+def _certify(data: bytes, party: str, creds_: credentials.Credentials) -> bytes:
+    """Sign as a certification (author) signature that forbids every later change (DocMDP P=1)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name=party,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+    )
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer=creds_.signer()).sign_pdf(writer, output=out)
+    return out.getvalue()
+
+
+def test_a_certification_signature_that_locks_out_the_other_parties_is_refused(pki, unsigned, tmp_path):  # noqa: F811
+    locked = _certify(unsigned, "vinnova", creds(pki, "vinnova"))
+    code, out = _verify(tmp_path, "certified", locked, pki)
+    assert code == 1, out
+    assert "the signature of 'vinnova' certifies the document (DocMDP)" in out
+    p = pki.parties["trafikverket"]
+    code, out = run(
+        "sign",
+        tmp_path / "certified.pdf",
+        "--party",
+        "trafikverket",
+        "--key",
+        p.key_pem,
+        "--cert",
+        p.cert_pem,
+        "-o",
+        tmp_path / "o.pdf",
+    )
+    assert code == 1 and "certifies the document (DocMDP)" in out and "signing failed" not in out, out
+    assert not (tmp_path / "o.pdf").exists()
+
+
+def _acroform_update(data: bytes, key: str, value) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    form = writer.root["/AcroForm"]
+    form[generic.pdf_name(key)] = value
+    writer.update_container(form)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_need_appearances_set_after_a_signature_is_a_failure(pki, unsigned, tmp_path):  # noqa: F811
+    """pyHanko files this under LTA_UPDATES; it makes viewers redraw fields, which the contract does not allow."""
+    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    code, out = _verify(
+        tmp_path, "needappearances", _acroform_update(signed, "/NeedAppearances", generic.BooleanObject(True)), pki
+    )
+    assert code == 1, out
+    assert "problem: the form asks viewers to redraw its fields (/NeedAppearances)" in out
+
+
+def test_an_xfa_form_is_a_failure(pki, unsigned, tmp_path):  # noqa: F811
+    """An XFA form is shown instead of the pages by some viewers: a second, unsigned text."""
+    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    xfa = generic.StreamObject(stream_data=b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    form = writer.root["/AcroForm"]
+    form[generic.pdf_name("/XFA")] = writer.add_object(xfa)
+    writer.update_container(form)
+    out = io.BytesIO()
+    writer.write(out)
+    code, text = _verify(tmp_path, "xfa", out.getvalue(), pki)
+    assert code == 1 and "problem: the form carries an XFA form (/XFA)" in text, text
+
+
+def test_verify_refuses_a_huge_file_quickly(tmp_path):
+    sparse = tmp_path / "huge.pdf"
+    with sparse.open("wb") as handle:
+        handle.write(b"%PDF-1.7\n")
+        handle.truncate(2 * 1024**3)
+    code, out = run("verify", sparse)
+    assert code == 1
+    assert out.startswith(f"{sparse}: error: the PDF is 2048 MiB, larger than any contract PDF (at most 256 MiB)")
+
+
+def test_sign_never_overwrites_an_existing_file(pki, unsigned, tmp_path):  # noqa: F811
+    source = tmp_path / "c.pdf"
+    source.write_bytes(unsigned)
+    precious = tmp_path / "precious.pdf"
+    precious.write_bytes(b"someone else's file")
+    p = pki.parties["vinnova"]
+    how = ["--party", "vinnova", "--key", p.key_pem, "--cert", p.cert_pem]
+    code, out = run("sign", source, *how, "-o", precious)
+    assert code == 2 and f"-o {precious} exists" in out, out
+    assert precious.read_bytes() == b"someone else's file"
+    code, out = run("sign", source, *how, "-o", source)
+    assert code == 2 and "is the PDF being signed" in out, out
+    assert source.read_bytes() == unsigned
+
+
+def test_pkcs11_lib_that_is_not_a_library_is_named(pki, unsigned, tmp_path):  # noqa: F811
+    source = tmp_path / "c.pdf"
+    source.write_bytes(unsigned)
+    for lib in (source, tmp_path / "missing.so"):
+        code, out = run(
+            "sign",
+            source,
+            "--party",
+            "vinnova",
+            "--pkcs11-lib",
+            lib,
+            "--token-label",
+            "t",
+            "--key-label",
+            "k",
+            "-o",
+            tmp_path / "o.pdf",
+        )
+        assert code == 1, out
+        assert f"{lib}: error: cannot load the PKCS#11 library" in out and "--token-label" not in out, out
