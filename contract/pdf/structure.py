@@ -45,9 +45,12 @@ def open_pdf(origin: str, data: bytes) -> PdfFileReader:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         reader.root  # noqa: B018 - resolving the catalogue proves the cross-reference data is readable
-        return reader
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise _error(origin, f"this PDF cannot be read: {exc}", "give the PDF made by 'klimatkontrakt pdf YEAR'", "not-pdf") from None
+    if reader.encrypted:  # the contract is never encrypted: an encrypted file was rewritten by someone else
+        raise _error(origin, "this PDF is encrypted; a contract PDF never is",
+                     "give the PDF made by 'klimatkontrakt pdf YEAR'", "encrypted")
+    return reader
 
 
 def revision_end(reader: PdfFileReader, data: bytes, revision: int) -> int:
