@@ -6,6 +6,7 @@ directly, none of our checks applied, then `klimatkontrakt verify --trust CA` (o
 
 from __future__ import annotations
 
+import datetime
 import io
 from pathlib import Path
 
@@ -237,3 +238,66 @@ def test_pkcs11_lib_that_is_not_a_library_is_named(pki, unsigned, tmp_path):  # 
         )
         assert code == 1, out
         assert f"{lib}: error: cannot load the PKCS#11 library" in out and "--token-label" not in out, out
+
+
+def test_an_intermediate_without_ca_basic_constraints_is_named(pki, unsigned, tmp_path):  # noqa: F811
+    from cryptography.hazmat.primitives import serialization
+    from pki import name
+
+    issuer_key = _key()
+    issuer = certificate(name({"C": "SE", "CN": "Not a CA"}), issuer_key, pki.ca_cert.subject, pki.ca_key, ca=False)
+    leaf_key = _key()
+    subject = name({"C": "SE", "O": "Vinnova", "organizationIdentifier": "NTRSE-2021005216", "CN": "leaf"})
+    leaf = certificate(subject, leaf_key, issuer.subject, issuer_key)
+    party = write_party(pki.folder, "under-non-ca", leaf_key, leaf, [issuer])
+    chain = issuer.public_bytes(serialization.Encoding.PEM)
+    signer = credentials.load_pem("k", party.key_pem.read_bytes(), "c", party.cert_pem.read_bytes(), chain)
+    code, out = _verify(tmp_path, "non-ca", attacks.raw_sign(unsigned, "vinnova", signer), pki)
+    assert code == 1, out
+    assert "its issuer (Common Name: Not a CA, Country: SE) is not a CA certificate (no CA basic constraints)" in out
+    assert "is missing" not in out
+
+
+def test_a_byte_range_with_a_gap_is_not_intact_and_no_chain_reason_is_invented(pki, unsigned, tmp_path):  # noqa: F811
+    import re
+
+    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    found = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed)
+    start, length, second, rest = map(int, found.groups())
+    gap = f"/ByteRange [{start} {length - 10} {second} {rest}]".encode().ljust(len(found.group(0)))
+    code, out = _verify(tmp_path, "gap", signed[: found.start()] + gap + signed[found.end() :], pki)
+    assert code == 1, out
+    assert "the signature does not cover its whole revision" in out
+    assert "NOT TRUSTED" not in out and "is missing" not in out  # the chain is fine; the bytes are not
+
+
+def test_an_encrypted_pdf_is_named_as_such(pki, unsigned, tmp_path):  # noqa: F811
+    from pyhanko.pdf_utils.crypt import StandardSecurityHandler
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(signed), strict=False))
+    writer._assign_security_handler(StandardSecurityHandler.build_from_pw("owner", ""))
+    out = io.BytesIO()
+    writer.write(out)
+    code, text = _verify(tmp_path, "encrypted", out.getvalue(), pki)
+    assert code == 1 and "error: this PDF is encrypted; a contract PDF never is" in text, text
+
+
+def test_a_claimed_signing_time_before_the_certificate_was_valid_is_a_failure(pki, unsigned, tmp_path):  # noqa: F811
+    """Signed now with a certificate valid only from tomorrow; validated the day after, when the chain is valid."""
+    from pki import NOW, issue
+
+    later = issue(
+        pki,
+        "valid-tomorrow",
+        {"C": "SE", "O": "Vinnova", "organizationIdentifier": "NTRSE-2021005216", "CN": "x"},
+        not_before=NOW + datetime.timedelta(days=1),
+    )
+    signer = credentials.load_pem("k", later.key_pem.read_bytes(), "c", later.cert_pem.read_bytes())
+    target = tmp_path / "claimed.pdf"
+    target.write_bytes(attacks.raw_sign(unsigned, "vinnova", signer))
+    code, out = run("verify", target, "--trust", pki.ca_pem, "--at", (NOW + datetime.timedelta(days=2)).isoformat())
+    assert code == 1, out
+    assert "problem: the signer claims to have signed at" in out and "when its certificate was not valid" in out
