@@ -106,7 +106,7 @@ def _contract_problems(parties: list[str], found: dict, facts: dict[str, str]) -
 def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     """Return what was added after the contract that the contract does not allow."""
     problems = _form_field_problems(reader.root, "the file") + _form_flag_problems(reader)
-    problems += _certification_problems(reader)
+    problems += _certification_problems(reader) + _active_content_problems(reader)
     problems += _annotation_problems(reader, layout)
     now = {name for name, _, _ in pdf_fields.enumerate_sig_fields(reader)}
     problems += [f"the signature field of party {p!r} was removed after the contract was made" for p in layout.fields if p not in now]
@@ -129,6 +129,32 @@ def _form_flag_problems(reader: PdfFileReader) -> list[str]:
         problems.append("the form asks viewers to redraw its fields (/NeedAppearances): the contract never sets it")
     if "/XFA" in form:
         problems.append("the form carries an XFA form (/XFA), which some viewers show instead of the signed pages")
+    return problems
+
+
+# Actions that run code, open other files or send data: Typst never writes them, a contract never has them.
+_ACTIVE = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition",
+           "/RichMediaExecute"}
+
+
+def _active_content_problems(reader: PdfFileReader) -> list[str]:
+    """Refuse what runs or fetches on opening or on a click (JavaScript, launch, submit), wherever it was put."""
+    root, problems = reader.root, []
+    opening = root.get("/OpenAction")
+    opening = opening.get_object() if opening is not None else None
+    if isinstance(opening, generic.DictionaryObject) and opening.get("/S") in _ACTIVE:
+        problems.append(f"the document runs an action when opened (/OpenAction {opening.get('/S')})")
+    if "/AA" in root:
+        problems.append("the document carries additional actions (/AA) that run on opening, saving or printing")
+    names = root.get("/Names")
+    for tree in ("/JavaScript", "/EmbeddedFiles"):
+        if names is not None and tree in names.get_object():
+            problems.append(f"the document carries {tree[1:]} (/Names {tree}) that the contract never has")
+    for number, page in enumerate(_pages(reader), 1):
+        kinds = {a.get_object().get("/A", generic.DictionaryObject()).get_object().get("/S") for a in _annots(page)}
+        if "/AA" in page or kinds & _ACTIVE:
+            what = ", ".join(sorted(kinds & _ACTIVE)) or "/AA"
+            problems.append(f"page {number} carries an action that runs code or opens something ({what})")
     return problems
 
 
