@@ -301,3 +301,34 @@ def test_a_claimed_signing_time_before_the_certificate_was_valid_is_a_failure(pk
     code, out = run("verify", target, "--trust", pki.ca_pem, "--at", (NOW + datetime.timedelta(days=2)).isoformat())
     assert code == 1, out
     assert "problem: the signer claims to have signed at" in out and "when its certificate was not valid" in out
+
+
+def test_a_contract_that_runs_javascript_when_opened_is_refused(pki, unsigned, tmp_path):  # noqa: F811
+    """The Typst document rewritten with an /OpenAction, then given the parties' fields: shaped like our contract."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    from contract import pdf
+    from contract.load import load
+    from contract.pdf import structure
+    from contract.pdf.document import add_signature_fields
+    from contract.pdf.identity import seed_value
+
+    first = unsigned[: structure.revision_end(PdfFileReader(io.BytesIO(unsigned), strict=False), unsigned, 0)]
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(first), strict=False))
+    script = {"/S": "/JavaScript", "/JS": "app.launchURL('http://example.invalid/')"}
+    action = generic.DictionaryObject(
+        {
+            generic.pdf_name("/S"): generic.pdf_name(script["/S"]),
+            generic.pdf_name("/JS"): generic.TextStringObject(script["/JS"]),
+        }
+    )
+    writer.root[generic.pdf_name("/OpenAction")] = writer.add_object(action)
+    out = io.BytesIO()
+    writer.write(out)
+    parties = load(Path(__file__).resolve().parents[1], "2023").parties
+    boxes = [pdf.SignatureBox(p.id, 0, (50.0, 50.0 + 40 * i, 250.0, 80.0 + 40 * i)) for i, p in enumerate(parties)]
+    shaped = add_signature_fields(out.getvalue(), boxes, {}, {p.id: seed_value(p.certificate_subject) for p in parties})
+    code, text = _verify(tmp_path, "javascript", attacks.raw_sign(shaped, "vinnova", creds(pki, "vinnova")), pki)
+    assert code == 1, text
+    assert "problem: the document runs an action when opened (/OpenAction /JavaScript)" in text
