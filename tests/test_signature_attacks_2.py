@@ -258,14 +258,18 @@ def test_an_intermediate_without_ca_basic_constraints_is_named(pki, unsigned, tm
     assert "is missing" not in out
 
 
-def test_a_byte_range_with_a_gap_is_not_intact_and_no_chain_reason_is_invented(pki, unsigned, tmp_path):  # noqa: F811
+@pytest.mark.parametrize(
+    "change", [(0, -10, 0, 0), (0, 0, 0, 400), (0, 0, 0, -100)], ids=["gap", "past-eof", "short-tail"]
+)
+def test_a_byte_range_with_a_gap_or_past_eof_is_not_intact(change, pki, unsigned, tmp_path):  # noqa: F811
     import re
 
     signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
     found = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed)
-    start, length, second, rest = map(int, found.groups())
-    gap = f"/ByteRange [{start} {length - 10} {second} {rest}]".encode().ljust(len(found.group(0)))
-    code, out = _verify(tmp_path, "gap", signed[: found.start()] + gap + signed[found.end() :], pki)
+    values = [int(v) + d for v, d in zip(found.groups(), change, strict=True)]
+    patched = ("/ByteRange [" + " ".join(map(str, values)) + "]").encode().ljust(len(found.group(0)))
+    assert len(patched) == len(found.group(0))
+    code, out = _verify(tmp_path, "byterange", signed[: found.start()] + patched + signed[found.end() :], pki)
     assert code == 1, out
     assert "the signature does not cover its whole revision" in out
     assert "NOT TRUSTED" not in out and "is missing" not in out  # the chain is fine; the bytes are not
