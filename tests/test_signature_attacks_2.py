@@ -216,6 +216,9 @@ def test_sign_never_overwrites_an_existing_file(pki, unsigned, tmp_path):  # noq
     code, out = run("sign", source, *how, "-o", source)
     assert code == 2 and "is the PDF being signed" in out, out
     assert source.read_bytes() == unsigned
+    code, out = run("seal", source, "--tsa", "http://127.0.0.1:9/", "-o", precious)  # refused before any request
+    assert code == 2 and f"-o {precious} exists" in out, out
+    assert precious.read_bytes() == b"someone else's file"
 
 
 def test_pkcs11_lib_that_is_not_a_library_is_named(pki, unsigned, tmp_path):  # noqa: F811
