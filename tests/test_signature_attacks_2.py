@@ -339,3 +339,81 @@ def test_a_contract_that_runs_javascript_when_opened_is_refused(pki, unsigned, t
     code, text = _verify(tmp_path, "javascript", attacks.raw_sign(shaped, "vinnova", creds(pki, "vinnova")), pki)
     assert code == 1, text
     assert "problem: the document runs an action when opened (/OpenAction /JavaScript)" in text
+
+
+def _after_signing(data: bytes, change) -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _overlay(party: str, text: bytes):
+    """Give a party's widget a new appearance (a stamp overlay) in an update."""
+
+    def change(writer) -> None:
+        box = generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 200, 50)])
+        look = generic.StreamObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/XObject"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/Form"),
+                generic.pdf_name("/BBox"): box,
+            },
+            stream_data=b"BT 5 20 Td (" + text + b") Tj ET",
+        )
+        for ref in writer.root["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            if field.get("/T") == party:
+                field[generic.pdf_name("/AP")] = generic.DictionaryObject(
+                    {generic.pdf_name("/N"): writer.add_object(look)}
+                )
+                writer.update_container(field)
+
+    return change
+
+
+def _new_page(writer) -> None:
+    size = generic.ArrayObject([generic.NumberObject(v) for v in (0, 0, 595, 842)])
+    content = writer.add_object(generic.StreamObject(stream_data=b"BT 50 700 Td (Amendment) Tj ET"))
+    writer.insert_page(
+        generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+                generic.pdf_name("/MediaBox"): size,
+                generic.pdf_name("/Contents"): content,
+                generic.pdf_name("/Resources"): generic.DictionaryObject(),
+            }
+        )
+    )
+
+
+def _open_action(writer) -> None:
+    action = generic.DictionaryObject(
+        {
+            generic.pdf_name("/S"): generic.pdf_name("/JavaScript"),
+            generic.pdf_name("/JS"): generic.TextStringObject("app.alert('x')"),
+        }
+    )
+    writer.root[generic.pdf_name("/OpenAction")] = writer.add_object(action)
+    writer.update_root()
+
+
+AFTER_SIGNING = {
+    "stamp-overlay-on-the-signed-field": (_overlay("vinnova", b"Finnova"), "beyond signing and sealing (OTHER)"),
+    "fake-stamp-on-an-unsigned-field": (
+        _overlay("trafikverket", b"Signed by Trafikverket"),
+        "beyond signing and sealing",
+    ),
+    "new-page": (_new_page, "beyond signing and sealing (OTHER)"),
+    "javascript-open-action": (_open_action, "the document runs an action when opened (/OpenAction /JavaScript)"),
+}
+
+
+@pytest.mark.parametrize("attack", list(AFTER_SIGNING))
+def test_changes_after_a_signature_are_failures(attack, pki, unsigned, tmp_path):  # noqa: F811
+    change, says = AFTER_SIGNING[attack]
+    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    code, out = _verify(tmp_path, attack, _after_signing(signed, change), pki)
+    assert code == 1, out
+    assert says in out and "NOT OK" in out.splitlines()[-1]
