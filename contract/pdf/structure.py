@@ -8,6 +8,7 @@ signatures and, once all have signed, the seal (validation data and a document t
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils import generic
@@ -85,6 +86,10 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     layout.widgets = {_ident(w) for name, ref in refs.items() if name in parties for w in _widget_refs(ref)}
     layout.problems += _contract_problems(parties, found, facts)
     layout.problems += _later_problems(reader, layout)
+    ends = len(re.findall(rb"startxref\s+\d+\s+%%EOF", data))
+    if ends != total:  # an update whose /Prev skips earlier updates hides them (incremental saving attack)
+        layout.problems.append(f"the file holds {ends} revisions, but its cross-reference chain reaches only {total}: "
+                               "an update hides earlier ones")
     if data[revision_end(reader, data, total - 1):].strip(b"\x00\t\n\f\r "):
         layout.problems.append("bytes were appended after the file's last revision")
     return reader, layout
@@ -113,6 +118,9 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     signed = sorted(sig.signed_revision for sig in reader.embedded_signatures)
     if signed and layout.facts.get("status") == "draft":
         problems.append(f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed")
+    if not signed and reader.xrefs.total_revisions > CONTRACT_REVISIONS:
+        extra = reader.xrefs.total_revisions - CONTRACT_REVISIONS
+        problems.append(f"{extra} revision(s) were added after the contract, yet nothing is signed")
     if signed and signed[0] != CONTRACT_REVISIONS:
         problems.append(f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature")
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
