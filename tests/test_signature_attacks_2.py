@@ -417,3 +417,40 @@ def test_changes_after_a_signature_are_failures(attack, pki, unsigned, tmp_path)
     code, out = _verify(tmp_path, attack, _after_signing(signed, change), pki)
     assert code == 1, out
     assert says in out and "NOT OK" in out.splitlines()[-1]
+
+
+def test_an_update_whose_prev_skips_the_signatures_is_refused(pki, unsigned, tmp_path):  # noqa: F811
+    """Incremental saving attack: the last update's /Prev points past the signed revisions, hiding them."""
+    import re
+
+    signed = attacks.raw_sign(
+        attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova")), "trafikverket", creds(pki, "trafikverket")
+    )
+    updated = _after_signing(signed, lambda writer: writer.update_container(writer.trailer["/Info"]))
+    contract_xref = [int(x) for x in re.findall(rb"startxref\s+(\d+)", updated)][1]
+    tail = updated[len(signed) :]
+    found = re.search(rb"/Prev (\d+)", tail)
+    hidden = (
+        signed
+        + tail[: found.start()]
+        + f"/Prev {contract_xref}".encode().ljust(len(found.group(0)))
+        + tail[found.end() :]
+    )
+    code, out = _verify(tmp_path, "prev-skip", hidden, pki)
+    assert code == 1, out
+    assert (
+        "the file holds 5 revisions, but its cross-reference chain reaches only 3: an update hides earlier ones" in out
+    )
+
+
+def test_an_unsigned_contract_changed_in_an_update_is_not_ok(pki, unsigned, tmp_path):  # noqa: F811
+    def change(writer) -> None:
+        page = writer.find_page_for_modification(0)[0].get_object()
+        page[generic.pdf_name("/Contents")] = writer.add_object(
+            generic.StreamObject(stream_data=b"BT 50 700 Td (x) Tj ET")
+        )
+        writer.update_container(page)
+
+    code, out = _verify(tmp_path, "changed-unsigned", _after_signing(unsigned, change), pki)
+    assert code == 1, out
+    assert "problem: 1 revision(s) were added after the contract, yet nothing is signed" in out
