@@ -453,4 +453,4 @@ def test_an_unsigned_contract_changed_in_an_update_is_not_ok(pki, unsigned, tmp_
 
     code, out = _verify(tmp_path, "changed-unsigned", _after_signing(unsigned, change), pki)
     assert code == 1, out
-    assert "problem: 1 revision(s) were added after the contract, yet nothing is signed" in out
+    assert "problem: 1 update(s) follow the contract, yet nothing is signed: only signatures may follow it" in out

@@ -120,7 +120,7 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
         problems.append(f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed")
     if not signed and reader.xrefs.total_revisions > CONTRACT_REVISIONS:
         extra = reader.xrefs.total_revisions - CONTRACT_REVISIONS
-        problems.append(f"{extra} revision(s) were added after the contract, yet nothing is signed")
+        problems.append(f"{extra} update(s) follow the contract, yet nothing is signed: only signatures may follow it")
     if signed and signed[0] != CONTRACT_REVISIONS:
         problems.append(f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature")
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
