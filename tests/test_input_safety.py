@@ -204,6 +204,7 @@ def test_signing_a_pdf_that_names_an_unknown_language_is_a_clear_error(tmp_path)
     party = make_pki(tmp_path / "pki", ["vinnova"]).parties["vinnova"]
     code, out, _err = run(tmp_path, "sign", str(pdf), "--party", "vinnova", "--key", str(party.key_pem), "--cert", str(party.cert_pem),
                          "-o", str(tmp_path / "signed.pdf"))
-    assert (code, out) == (1, (f"{pdf}: error: this PDF says its language is '../../xx', which klimatkontrakt does not make (sv or en) "
-                              "(sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged)\n"))
+    # Refused before its language is ever used (the signature check made in #11 reads the structure first).
+    assert (code, out) == (1, (f"{pdf}: error: this PDF has no signature fields: it is not a contract PDF made for signing "
+                              "(sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv')\n"))
     assert not (tmp_path / "signed.pdf").exists()
