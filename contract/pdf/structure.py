@@ -5,6 +5,7 @@ signature field per party. Everything a reader may rely on (version, status, lan
 identity each party must sign with) is read from those two revisions. After them only party
 signatures and, once all have signed, the seal (validation data and a document timestamp) may follow.
 """
+
 from __future__ import annotations
 
 import io
@@ -47,10 +48,16 @@ def open_pdf(origin: str, data: bytes) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         reader.root  # noqa: B018 - resolving the catalogue proves the cross-reference data is readable
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise _error(origin, f"this PDF cannot be read: {exc}", "give the PDF made by 'klimatkontrakt pdf YEAR'", "not-pdf") from None
+        raise _error(
+            origin, f"this PDF cannot be read: {exc}", "give the PDF made by 'klimatkontrakt pdf YEAR'", "not-pdf"
+        ) from None
     if reader.encrypted:  # the contract is never encrypted: an encrypted file was rewritten by someone else
-        raise _error(origin, "this PDF is encrypted; a contract PDF never is",
-                     "give the PDF made by 'klimatkontrakt pdf YEAR'", "encrypted")
+        raise _error(
+            origin,
+            "this PDF is encrypted; a contract PDF never is",
+            "give the PDF made by 'klimatkontrakt pdf YEAR'",
+            "encrypted",
+        )
     return reader
 
 
@@ -61,9 +68,9 @@ def revision_end(reader: PdfFileReader, data: bytes, revision: int) -> int:
     if end < 0:
         return len(data)
     end += 5
-    if data[end:end + 2] == b"\r\n":
+    if data[end : end + 2] == b"\r\n":
         return end + 2
-    return end + 1 if data[end:end + 1] in (b"\r", b"\n") else end
+    return end + 1 if data[end : end + 1] in (b"\r", b"\n") else end
 
 
 def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
@@ -71,13 +78,21 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     reader = open_pdf(origin, data)
     total = reader.xrefs.total_revisions
     if total < CONTRACT_REVISIONS:
-        raise _error(origin, "this PDF has no signature fields: it is not a contract PDF made for signing",
-                     "sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv'", "not-ours")
+        raise _error(
+            origin,
+            "this PDF has no signature fields: it is not a contract PDF made for signing",
+            "sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
+            "not-ours",
+        )
     contract = data[: revision_end(reader, data, CONTRACT_REVISIONS - 1)]
     facts = meta.facts(contract)
     if not facts or "version" not in facts:
-        raise _error(origin, "this PDF was not made by klimatkontrakt (no klimatkontrakt metadata in its first revisions)",
-                     "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'", "not-ours")
+        raise _error(
+            origin,
+            "this PDF was not made by klimatkontrakt (no klimatkontrakt metadata in its first revisions)",
+            "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
+            "not-ours",
+        )
     parties = [p for p in facts.get("parties", "").split(";") if p]
     first = reader.get_historical_resolver(CONTRACT_REVISIONS - 1)
     refs = {name: ref for name, _, ref in pdf_fields.enumerate_sig_fields(first)}
@@ -88,9 +103,11 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     layout.problems += _later_problems(reader, layout)
     ends = len(re.findall(rb"startxref\s+\d+\s+%%EOF", data))
     if ends != total:  # an update whose /Prev skips earlier updates hides them (incremental saving attack)
-        layout.problems.append(f"the file holds {ends} revisions, but its cross-reference chain reaches only {total}: "
-                               "an update hides earlier ones")
-    if data[revision_end(reader, data, total - 1):].strip(b"\x00\t\n\f\r "):
+        layout.problems.append(
+            f"the file holds {ends} revisions, but its cross-reference chain reaches only {total}: "
+            "an update hides earlier ones"
+        )
+    if data[revision_end(reader, data, total - 1) :].strip(b"\x00\t\n\f\r "):
         layout.problems.append("bytes were appended after the file's last revision")
     return reader, layout
 
@@ -98,7 +115,9 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
 def _contract_problems(parties: list[str], found: dict, facts: dict[str, str]) -> list[str]:
     problems = []
     if not parties:
-        problems.append("the contract does not list its parties (no klimatkontrakt-parties keyword): it was not made by this tool")
+        problems.append(
+            "the contract does not list its parties (no klimatkontrakt-parties keyword): it was not made by this tool"
+        )
     for party in parties:
         if party not in found:
             problems.append(f"the contract has no signature field for party {party!r}: a party's field was removed")
@@ -114,15 +133,23 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     problems += _certification_problems(reader) + _active_content_problems(reader)
     problems += _annotation_problems(reader, layout)
     now = {name for name, _, _ in pdf_fields.enumerate_sig_fields(reader)}
-    problems += [f"the signature field of party {p!r} was removed after the contract was made" for p in layout.fields if p not in now]
+    problems += [
+        f"the signature field of party {p!r} was removed after the contract was made"
+        for p in layout.fields
+        if p not in now
+    ]
     signed = sorted(sig.signed_revision for sig in reader.embedded_signatures)
     if signed and layout.facts.get("status") == "draft":
-        problems.append(f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed")
+        problems.append(
+            f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed"
+        )
     if not signed and reader.xrefs.total_revisions > CONTRACT_REVISIONS:
         extra = reader.xrefs.total_revisions - CONTRACT_REVISIONS
         problems.append(f"{extra} update(s) follow the contract, yet nothing is signed: only signatures may follow it")
     if signed and signed[0] != CONTRACT_REVISIONS:
-        problems.append(f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature")
+        problems.append(
+            f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature"
+        )
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
         problems.append("the document metadata (title, keywords, XMP) was rewritten after the contract was made")
     return problems
@@ -141,8 +168,16 @@ def _form_flag_problems(reader: PdfFileReader) -> list[str]:
 
 
 # Actions that run code, open other files or send data: Typst never writes them, a contract never has them.
-_ACTIVE = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition",
-           "/RichMediaExecute"}
+_ACTIVE = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/Rendition",
+    "/RichMediaExecute",
+}
 
 
 def _active_content_problems(reader: PdfFileReader) -> list[str]:
@@ -168,9 +203,12 @@ def _active_content_problems(reader: PdfFileReader) -> list[str]:
 
 def _certification_problems(reader: PdfFileReader) -> list[str]:
     """Refuse certification (DocMDP) signatures: each party approves; none may lock the contract for the others."""
-    problems = [f"the signature of {sig.field_name!r} certifies the document (DocMDP): it would lock the contract "
-                "against the other parties' signatures; parties sign with 'klimatkontrakt sign' (an approval signature)"
-                for sig in reader.embedded_regular_signatures if sig.docmdp_level is not None]
+    problems = [
+        f"the signature of {sig.field_name!r} certifies the document (DocMDP): it would lock the contract "
+        "against the other parties' signatures; parties sign with 'klimatkontrakt sign' (an approval signature)"
+        for sig in reader.embedded_regular_signatures
+        if sig.docmdp_level is not None
+    ]
     perms = reader.root.get("/Perms")
     if not problems and perms is not None and "/DocMDP" in perms.get_object():
         problems.append("the document carries certification permissions (/Perms /DocMDP), which the contract never has")
@@ -186,8 +224,10 @@ def _form_field_problems(root, where: str) -> list[str]:
         found = ref.get_object()
         if found.get("/FT") != "/Sig":
             name = found.get("/T", "(no name)")
-            problems.append(f"{where} has a form field {str(name)!r} of type {found.get('/FT', 'none')}: "
-                            "a contract PDF has signature fields only (a field can overlay text after signing)")
+            problems.append(
+                f"{where} has a form field {str(name)!r} of type {found.get('/FT', 'none')}: "
+                "a contract PDF has signature fields only (a field can overlay text after signing)"
+            )
     return problems
 
 
