@@ -16,8 +16,15 @@ if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from .pdf.credentials import Credentials
 
 
+MAX_PDF = 256 * 1024 * 1024  # far above any contract PDF; refuse before reading, never fill memory
+
+
 def _read(path: Path, what: str) -> bytes:
     try:
+        size = path.stat().st_size
+        if what == "PDF" and size > MAX_PDF:
+            message = f"the PDF is {size // 2**20} MiB, larger than any contract PDF (at most {MAX_PDF // 2**20} MiB)"
+            raise ContractError([Diagnostic(Pos(str(path)), "error", message, "give the contract PDF", "too-large")])
         return path.read_bytes()
     except OSError as exc:
         raise ContractError(
@@ -108,6 +115,7 @@ def _add_sign(sub) -> None:
 def _run_sign(args) -> int:
     from .pdf import sign  # pyHanko and typst load in ~1 s: only when needed
 
+    _new_output(args.output, args.pdf, "sign")
     data = _read(args.pdf, "PDF")
     creds = _credentials(args)
     try:
@@ -117,6 +125,16 @@ def _run_sign(args) -> int:
     _write(signed, args.output)
     print(f"signed the field of {args.party} as {creds.subject}", file=sys.stderr)
     return 0
+
+
+def _new_output(output: Path, source: Path, command: str) -> None:
+    """Refuse an output that exists: it is not ours to overwrite, and the signed input must stay as it was."""
+    if output.exists() and source.exists() and output.resolve() == source.resolve():
+        raise _usage(
+            f"-o {output} is the PDF being signed: write the result to a new file (the input stays as it was)", command
+        )
+    if output.exists() or output.is_symlink():
+        raise _usage(f"-o {output} exists: give a new file name (an existing file is never overwritten)", command)
 
 
 def _credentials(args) -> Credentials:
@@ -185,6 +203,7 @@ def _add_seal(sub) -> None:
 def _run_seal(args) -> int:
     from .pdf import credentials, seal  # pyHanko loads in ~1 s: only when needed
 
+    _new_output(args.output, args.pdf, "seal")
     trust = [c for path in args.trust for c in credentials.load_certificates(str(path), _read(path, "CA certificate"))]
     sealed = seal.seal(str(args.pdf), _read(args.pdf, "PDF"), args.tsa, trust)
     _write(sealed, args.output)

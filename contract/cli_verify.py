@@ -170,9 +170,10 @@ def _party_line(party: PartyResult, trusting: bool) -> str:
         "unverified": f"identity unverified ({required}; no --trust)",
         "mismatch": f"IDENTITY MISMATCH (requires {required})",
     }[party.identity or "mismatch"]
-    trust = (
-        ("trusted" if party.trusted else f"NOT TRUSTED ({party.trust_problem})") if trusting else "trust not checked"
+    untrusted = (
+        f"NOT TRUSTED ({party.trust_problem})" if party.trust_problem else "trust not established (the signature fails)"
     )
+    trust = ("trusted" if party.trusted else untrusted) if trusting else "trust not checked"
     flags = ["intact" if party.intact and party.valid else "NOT INTACT", trust]
     return (
         f"{party.party}: signed by {party.signer}; {identity}; at {party.signing_time} ({party.time_source}); "

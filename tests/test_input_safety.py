@@ -138,10 +138,8 @@ def test_thousands_of_nested_brackets_in_a_text_are_text(base):
     # The inline language nests at most two deep (emphasis in a link label or the reverse), so no limit is needed.
     nested = "[" * 5000 + "x" + "]" * 5000 + " " + "*[" * 200 + "y" + "](https://a.example)*" * 200
     write_purpose(base, f"sv: '{nested}'")
-    _code, out, err = run(base, "validate")
-    # The nesting is no problem; the one objection is the 10,001-character word no PDF line can hold.
-    errors = [line for line in out.splitlines() if ": error: " in line]
-    assert len(errors) == 1 and "is too long for a line of the PDF" in errors[0], out + err
+    code, out, err = run(base, "validate")
+    assert code == 0 and "error" not in out, out + err
     contract = load(base, VERSION)
     assert "\\[" * 5000 in export.to_markdown(contract, "sv")
     assert "x" in typst_render.document(contract, "sv", source(base, VERSION))
@@ -235,11 +233,12 @@ def test_signing_a_pdf_that_names_an_unknown_language_is_a_clear_error(tmp_path)
         "-o",
         str(tmp_path / "signed.pdf"),
     )
+    # Refused before its language is ever used (the signature check made in #11 reads the structure first).
     assert (code, out) == (
         1,
         (
-            f"{pdf}: error: this PDF says its language is '../../xx', which klimatkontrakt does not make (sv or en) "
-            "(sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged)\n"
+            f"{pdf}: error: this PDF has no signature fields: it is not a contract PDF made for signing "
+            "(sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv')\n"
         ),
     )
     assert not (tmp_path / "signed.pdf").exists()

@@ -106,6 +106,13 @@ def load_pkcs11(lib: str, token_label: str, key_label: str, pin: bytes | None, c
     except p11_errors.PinIncorrect:
         raise _error(where, "the PIN is wrong", "check the file given with --pin-file", "pkcs11") from None
     except p11_errors.PKCS11Error as exc:
+        if "while loading" in str(exc):  # python-pkcs11 wraps the dynamic loader's error: the module is not a library
+            raise _error(
+                lib,
+                f"cannot load the PKCS#11 library: {exc}",
+                "give the card's or HSM's PKCS#11 module with --pkcs11-lib (a .so file)",
+                "pkcs11",
+            ) from None
         raise _error(
             where,
             f"cannot open the token: {type(exc).__name__} {exc}".strip(),

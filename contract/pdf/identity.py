@@ -89,7 +89,8 @@ def field_texts(field: generic.DictionaryObject) -> tuple[str | None, str | None
 
 
 def _norm(value: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", value).split()).casefold()
+    # Exact after NFC and collapsed spaces: case folding would let lookalikes match (the Kelvin sign folds to 'k').
+    return " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def mismatches(cert: x509.Certificate, required: Mapping[str, str]) -> list[str]:
@@ -98,7 +99,10 @@ def mismatches(cert: x509.Certificate, required: Mapping[str, str]) -> list[str]
     for short, wanted in required.items():
         oid = ATTRIBUTES.get(short)
         found = [str(a.value) for a in cert.subject.get_attributes_for_oid(oid)] if oid else []
-        if not any(_norm(v) == _norm(wanted) for v in found):
+        if len(found) > 1:
+            # Two organisations in one subject: the certificate could stand for either, so it stands for neither.
+            problems.append(f"the certificate carries {short} more than once ({', '.join(repr(v) for v in found)})")
+        elif not found or _norm(found[0]) != _norm(wanted):
             has = ", ".join(repr(v) for v in found) or "nothing"
             problems.append(f"{short} must be {wanted!r}, the certificate has {has}")
     return problems

@@ -9,6 +9,7 @@ signatures and, once all have signed, the seal (validation data and a document t
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils import generic
@@ -46,11 +47,18 @@ def open_pdf(origin: str, data: bytes) -> PdfFileReader:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         reader.root  # noqa: B018 - resolving the catalogue proves the cross-reference data is readable
-        return reader
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise _error(
             origin, f"this PDF cannot be read: {exc}", "give the PDF made by 'klimatkontrakt pdf YEAR'", "not-pdf"
         ) from None
+    if reader.encrypted:  # the contract is never encrypted: an encrypted file was rewritten by someone else
+        raise _error(
+            origin,
+            "this PDF is encrypted; a contract PDF never is",
+            "give the PDF made by 'klimatkontrakt pdf YEAR'",
+            "encrypted",
+        )
+    return reader
 
 
 def revision_end(reader: PdfFileReader, data: bytes, revision: int) -> int:
@@ -93,6 +101,12 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     layout.widgets = {_ident(w) for name, ref in refs.items() if name in parties for w in _widget_refs(ref)}
     layout.problems += _contract_problems(parties, found, facts)
     layout.problems += _later_problems(reader, layout)
+    ends = len(re.findall(rb"startxref\s+\d+\s+%%EOF", data))
+    if ends != total:  # an update whose /Prev skips earlier updates hides them (incremental saving attack)
+        layout.problems.append(
+            f"the file holds {ends} revisions, but its cross-reference chain reaches only {total}: "
+            "an update hides earlier ones"
+        )
     if data[revision_end(reader, data, total - 1) :].strip(b"\x00\t\n\f\r "):
         layout.problems.append("bytes were appended after the file's last revision")
     return reader, layout
@@ -115,7 +129,8 @@ def _contract_problems(parties: list[str], found: dict, facts: dict[str, str]) -
 
 def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     """Return what was added after the contract that the contract does not allow."""
-    problems = _form_field_problems(reader.root, "the file")
+    problems = _form_field_problems(reader.root, "the file") + _form_flag_problems(reader)
+    problems += _certification_problems(reader) + _active_content_problems(reader)
     problems += _annotation_problems(reader, layout)
     now = {name for name, _, _ in pdf_fields.enumerate_sig_fields(reader)}
     problems += [
@@ -128,12 +143,75 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
         problems.append(
             f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed"
         )
+    if not signed and reader.xrefs.total_revisions > CONTRACT_REVISIONS:
+        extra = reader.xrefs.total_revisions - CONTRACT_REVISIONS
+        problems.append(f"{extra} update(s) follow the contract, yet nothing is signed: only signatures may follow it")
     if signed and signed[0] != CONTRACT_REVISIONS:
         problems.append(
             f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature"
         )
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
         problems.append("the document metadata (title, keywords, XMP) was rewritten after the contract was made")
+    return problems
+
+
+def _form_flag_problems(reader: PdfFileReader) -> list[str]:
+    """Refuse form settings that make viewers show something other than the signed pages and stamps."""
+    form = reader.root.get("/AcroForm")
+    form = form.get_object() if form is not None else {}
+    problems = []
+    if form.get("/NeedAppearances"):
+        problems.append("the form asks viewers to redraw its fields (/NeedAppearances): the contract never sets it")
+    if "/XFA" in form:
+        problems.append("the form carries an XFA form (/XFA), which some viewers show instead of the signed pages")
+    return problems
+
+
+# Actions that run code, open other files or send data: Typst never writes them, a contract never has them.
+_ACTIVE = {
+    "/JavaScript",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/Rendition",
+    "/RichMediaExecute",
+}
+
+
+def _active_content_problems(reader: PdfFileReader) -> list[str]:
+    """Refuse what runs or fetches on opening or on a click (JavaScript, launch, submit), wherever it was put."""
+    root, problems = reader.root, []
+    opening = root.get("/OpenAction")
+    opening = opening.get_object() if opening is not None else None
+    if isinstance(opening, generic.DictionaryObject) and opening.get("/S") in _ACTIVE:
+        problems.append(f"the document runs an action when opened (/OpenAction {opening.get('/S')})")
+    if "/AA" in root:
+        problems.append("the document carries additional actions (/AA) that run on opening, saving or printing")
+    names = root.get("/Names")
+    for tree in ("/JavaScript", "/EmbeddedFiles"):
+        if names is not None and tree in names.get_object():
+            problems.append(f"the document carries {tree[1:]} (/Names {tree}) that the contract never has")
+    for number, page in enumerate(_pages(reader), 1):
+        kinds = {a.get_object().get("/A", generic.DictionaryObject()).get_object().get("/S") for a in _annots(page)}
+        if "/AA" in page or kinds & _ACTIVE:
+            what = ", ".join(sorted(kinds & _ACTIVE)) or "/AA"
+            problems.append(f"page {number} carries an action that runs code or opens something ({what})")
+    return problems
+
+
+def _certification_problems(reader: PdfFileReader) -> list[str]:
+    """Refuse certification (DocMDP) signatures: each party approves; none may lock the contract for the others."""
+    problems = [
+        f"the signature of {sig.field_name!r} certifies the document (DocMDP): it would lock the contract "
+        "against the other parties' signatures; parties sign with 'klimatkontrakt sign' (an approval signature)"
+        for sig in reader.embedded_regular_signatures
+        if sig.docmdp_level is not None
+    ]
+    perms = reader.root.get("/Perms")
+    if not problems and perms is not None and "/DocMDP" in perms.get_object():
+        problems.append("the document carries certification permissions (/Perms /DocMDP), which the contract never has")
     return problems
 
 

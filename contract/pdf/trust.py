@@ -100,14 +100,16 @@ def reason(status, sig, settings: Settings) -> str:
     indic = status.trust_problem_indic
     if indic in _REASONS:
         return _REASONS[indic]
-    return _chain_reason(cert, sig, settings)
+    return _chain_reason(status, sig, settings)
 
 
-def _chain_reason(cert: asn1_x509.Certificate, sig, settings: Settings) -> str:
-    known = list(sig.signed_data["certificates"] or []) + settings.data.certs
+def _chain_reason(status, sig, settings: Settings) -> str:
+    cert = status.signing_cert
+    known = list(sig.signed_data["certificates"] or []) + settings.data.certs + settings.anchors
     pool = [c.chosen if hasattr(c, "chosen") else c for c in known]
+    anchors = {a.sha256 for a in settings.anchors}
     current, seen = cert, set()
-    while current.issuer != current.subject and current.sha256 not in seen:
+    while current.issuer != current.subject and current.sha256 not in seen | anchors:
         seen.add(current.sha256)
         issuer = next((c for c in pool if c.subject == current.issuer), None)
         if issuer is None:
@@ -115,7 +117,15 @@ def _chain_reason(cert: asn1_x509.Certificate, sig, settings: Settings) -> str:
                 f"its issuer's certificate ({current.issuer.human_friendly}) is missing: an intermediate CA "
                 "certificate is neither in the file nor among the trusted certificates"
             )
+        if not issuer.ca:  # an end-entity certificate used as an intermediate: it may not issue certificates
+            return (
+                f"its issuer ({issuer.subject.human_friendly}) is not a CA certificate (no CA basic constraints), "
+                "so it may not issue certificates"
+            )
         current = issuer
+    if current.sha256 in anchors:
+        root = current.subject.human_friendly
+        return f"the chain to the trusted root {root} does not validate ({status.trust_problem_indic})"
     return (
         f"it chains to the root {current.subject.human_friendly}, which is not among the trusted certificates (--trust)"
     )

@@ -144,7 +144,8 @@ def _check(party: str, sig, settings: trust.Settings, required: dict[str, str]) 
         result.problems += [f"not this party's certificate: {m}" for m in mismatches]
     else:
         result.identity = "match" if settings.anchors else "unverified"
-    if settings.anchors and not status.trusted:
+    result.problems += _claim_problems(result, cert)
+    if settings.anchors and not status.trusted and status.intact and status.valid:
         result.trust_problem = trust.reason(status, sig, settings)
         result.problems.append(f"the signer's certificate is not trusted: {result.trust_problem}")
     return result
@@ -156,6 +157,19 @@ def _time(result: PartyResult, status) -> None:
         result.signing_time, result.time_source = stamp.timestamp.isoformat(), "timestamp"
     elif status.signer_reported_dt:
         result.signing_time, result.time_source = status.signer_reported_dt.isoformat(), "signer's claim"
+
+
+def _claim_problems(result: PartyResult, cert: x509.Certificate) -> list[str]:
+    """Refuse a signing time the signer claims outside its own certificate's validity (no timestamp vouches for it)."""
+    if result.time_source != "signer's claim" or result.signing_time is None:
+        return []
+    claimed = datetime.datetime.fromisoformat(result.signing_time)
+    if cert.not_valid_before_utc <= claimed <= cert.not_valid_after_utc:
+        return []
+    return [
+        f"the signer claims to have signed at {claimed:%Y-%m-%d %H:%M} UTC, when its certificate was not valid "
+        f"(valid {cert.not_valid_before_utc:%Y-%m-%d %H:%M} to {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC)"
+    ]
 
 
 def _problems(status, need_trust: bool) -> list[str]:
