@@ -24,7 +24,6 @@ from ..render import typst as typst_render
 
 FONT_DIR = Path(font_source_sans_pro.font_directory)
 STAMP_FONT = FONT_DIR / "SourceSansPro-Regular.ttf"
-PDF_STANDARDS = ["a-2b", "ua-1"]
 FIELD_LABEL = "kk-signature-field"
 LIBRARY = "klimatkontrakt.typ"
 
@@ -66,9 +65,12 @@ def compile_typst(source: str, timestamp: int) -> bytes:
 
 def compile_with(comp: typst.Compiler, timestamp: int) -> bytes:
     try:
-        return comp.compile(format="pdf", pdf_standards=PDF_STANDARDS, timestamp=timestamp)
+        pdf = comp.compile(format="pdf", pdf_standards=["a-2b", "ua-1"], timestamp=timestamp)
     except typst.TypstError as exc:
         raise _typst_error(exc) from None
+    if not isinstance(pdf, bytes):  # one PDF is asked for; a list or nothing would be Typst's fault
+        raise TypeError(f"typst returned {type(pdf).__name__} instead of one PDF")
+    return pdf
 
 
 def _typst_error(exc: typst.TypstError) -> ContractError:

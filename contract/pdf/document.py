@@ -59,11 +59,11 @@ def add_signature_fields(
         spec = fields.SigFieldSpec(
             sig_field_name=box.party,
             on_page=box.page,
-            box=box.rect,
+            box=box.rect,  # type: ignore[arg-type]  # pyHanko takes float points; its annotation says int
             readable_field_name=tooltips.get(box.party, box.party),  # /TU: what a screen reader says
         )
         fields.append_signature_field(writer, spec)
-        if box.party in (seeds or {}):
+        if seeds and box.party in seeds:
             _field(writer, box.party)[generic.pdf_name("/SV")] = writer.add_object(seeds[box.party])
     _tag_widgets(writer, boxes, headings or {})
     out = io.BytesIO()

@@ -16,7 +16,7 @@ ORIGINAL_LANG = "sv"  # the signed original; other languages are translations an
 def facts(pdf: bytes) -> dict[str, str]:
     """Return the klimatkontrakt facts in a PDF's keywords (version, status, lang, commit), or {}."""
     try:
-        info = PdfReader(io.BytesIO(pdf)).metadata or {}
+        info: dict[str, object] = dict(PdfReader(io.BytesIO(pdf)).metadata or {})
     except Exception:
         return {}
     words = [w.strip() for w in str(info.get("/Keywords", "")).split(",")]
@@ -48,7 +48,7 @@ _XMP_FIELDS = {
 def xmp_properties(pdf: bytes) -> dict[str, str]:
     """Return the simple XMP properties of a PDF (first item of an Alt/Seq/Bag) by prefixed name."""
     reader = PdfReader(io.BytesIO(pdf))
-    metadata = reader.trailer["/Root"].get("/Metadata")
+    metadata = reader.root_object.get("/Metadata")
     if metadata is None:
         return {}
     return xmp_packet_properties(metadata.get_object().get_data())

@@ -108,7 +108,7 @@ def _chain_reason(status, sig, settings: Settings) -> str:
     known = list(sig.signed_data["certificates"] or []) + settings.data.certs + settings.anchors
     pool = [c.chosen if hasattr(c, "chosen") else c for c in known]
     anchors = {a.sha256 for a in settings.anchors}
-    current, seen = cert, set()
+    current, seen = cert, set[bytes]()
     while current.issuer != current.subject and current.sha256 not in seen | anchors:
         seen.add(current.sha256)
         issuer = next((c for c in pool if c.subject == current.issuer), None)
