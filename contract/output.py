@@ -71,10 +71,11 @@ def claim(root: Path, out: Path, wait: bool = True, notice: Callable[[str], None
     Yield what the repair did (for notes). A second claim waits, or raises UsageError if not wait.
     """
     out = Path(out).resolve()
+    check_root(root)
     check_folder(root, out, known)
     with writing(out.parent):
         out.parent.mkdir(parents=True, exist_ok=True)
-        lock = os.open(out.with_name(f".{out.name}.lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        lock = _open_lock(out.with_name(f".{out.name}.lock"))
     try:
         _lock(lock, out, wait, notice or (lambda _: None))
         check_folder(root, out, known)  # again: the build waited for may have changed it
@@ -97,6 +98,27 @@ def writing(folder: Path) -> Iterator[None]:
         hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "check that the folder can be written"
         raise ContractError([Diagnostic(Pos(str(folder)), "error", f"cannot write the output: {reason}{where}",
                                         f"{hint}, or choose another folder with --out", "output-write")]) from exc
+
+
+def check_root(root: Path) -> None:
+    """Raise UsageError unless root is a repository (has years/): a build elsewhere writes into a stranger's folder."""
+    years = Path(root) / "years"
+    if not years.is_dir() or years.is_symlink():
+        message = "this is not a klimatkontrakt repository (it has no years/ folder)"
+        hint = "run the command in the repository's top folder, or give it with --root"
+        raise UsageError([Diagnostic(Pos(str(root)), "error", message, hint, "output-root")])
+
+
+def _open_lock(path: Path) -> int:
+    """Open (or create) the lock file; never through a symbolic link, whose target the lock would overwrite."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+    message = "the lock file is a symbolic link, and the build would overwrite what it points at"
+    hint = "remove the link (it is not the build's), then run again"
+    raise UsageError([Diagnostic(Pos(str(path)), "error", message, hint, "output-lock")])
 
 
 def _lock(fd: int, out: Path, wait: bool, notice: Callable[[str], None]) -> None:
