@@ -103,6 +103,7 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
 
 def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None]) -> BuildResult:
     """Build into out, whose lock this process holds; do nothing if the last build's inputs and outputs are intact."""
+    _check_cache(root)
     stamp = _stamp(root, source(root), drafts)
     last = _read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
@@ -197,14 +198,24 @@ def _reuse_cached(root: Path, contracts: dict[str, Contract], staging: Path, pdf
 def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
     """Return the cached PDF of key if its content still has the hash in its name; drop a damaged one with a note."""
     for entry in sorted(cache.glob(f"{key}-*.pdf")):
-        data = entry.read_bytes()
-        if entry.name == f"{key}-{_sha256(data)}.pdf":
+        # A link is never the build's own entry: it would publish whatever it points at.
+        data = None if entry.is_symlink() or not entry.is_file() else entry.read_bytes()
+        if data is not None and entry.name == f"{key}-{_sha256(data)}.pdf":
             return data
         notes.append(Diagnostic(Pos(str(entry)), "note", "this cached PDF was damaged (its content does not match "
                                 "the hash it was stored with); it is rendered again", code="cache-damaged"))
         with writing(cache):
             entry.unlink(missing_ok=True)  # another build may have dropped it first
     return None
+
+
+def _check_cache(root: Path) -> None:
+    """Raise ContractError if the cache folder is a symbolic link: the build would write and delete through it."""
+    for folder in (root / CACHE.parent, root / CACHE):
+        if folder.is_symlink():
+            message = "the build cache is a symbolic link, and the build would write and delete files where it points"
+            hint = f"remove the link; the build makes {CACHE.as_posix()}/ itself"
+            raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-link")])
 
 
 def _sha256(data: bytes) -> str:
