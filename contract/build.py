@@ -115,8 +115,8 @@ def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: C
     try:
         with writing(out):
             staging.mkdir()
-            mark(staging)
             _write_all(root, contracts, staging, drafts, jobs, say, result)
+            mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
             faults.point("staged")
             outputs = _outputs(staging)
             swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))

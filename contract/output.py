@@ -13,7 +13,7 @@ import errno
 import fcntl
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from . import faults
@@ -23,6 +23,9 @@ from .model import Pos
 
 MARKER = ".klimatkontrakt-output"
 MARKER_TEXT = "Written by klimatkontrakt (python build.py): the next build replaces this folder whole.\n"
+FILES = "files:\n"
+# What a marker written before it listed its files may own: what builds and `site --out` wrote then.
+LEGACY = (MARKER, "index.html", "sv/", "en/", "downloads/")
 # Folders of the repository that hold sources: never an output, even when marked.
 SOURCES = ("years", "schema", "contract", ".git", "overrides", "docs_assets", "hooks", "tests")
 CHOOSE = "choose a folder of its own with --out, e.g. --out site"
@@ -50,6 +53,12 @@ def check_folder(root: Path, out: Path, known: bool = False) -> None:
             _refuse(out, f"the output folder is not empty and was not written by klimatkontrakt (it holds {first!r}); "
                          "a build replaces its output folder whole",
                     "choose another folder with --out, or empty this one yourself")
+    if out.is_dir() and not known and is_marked(out):
+        stranger = _stranger(out, owned(out))
+        if stranger is not None:
+            _refuse(out, f"the output folder holds {stranger!r}, which klimatkontrakt did not write; "
+                         "a build replaces its output folder whole",
+                    "move it out of the folder, or choose another folder with --out")
 
 
 def is_marked(folder: Path) -> bool:
@@ -58,9 +67,31 @@ def is_marked(folder: Path) -> bool:
     return marker.is_file() and not marker.is_symlink()
 
 
-def mark(folder: Path) -> None:
-    """Write the marker that lets later builds replace folder."""
-    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+def mark(folder: Path, files: Iterable[str]) -> None:
+    """Write the marker that lets later builds replace folder, listing what was written there (name/ owns a folder)."""
+    listing = "".join(f"{name}\n" for name in sorted(set(files)))
+    (folder / MARKER).write_text(MARKER_TEXT + FILES + listing, encoding="utf-8")
+
+
+def owned(folder: Path) -> set[str]:
+    """Return what folder's marker says a build wrote there; a marker from before the list names the usual folders."""
+    lines = (folder / MARKER).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    if FILES not in lines:
+        return set(LEGACY)
+    return {line.rstrip("\n") for line in lines[lines.index(FILES) + 1:]} | {MARKER}
+
+
+def _stranger(folder: Path, names: set[str]) -> str | None:
+    """Return one file or link under folder that names does not cover, or None: what replacing folder would destroy."""
+    prefixes = tuple(name for name in names if name.endswith("/"))
+    for top, dirs, files in os.walk(folder):
+        base = Path(top).relative_to(folder)
+        links = [d for d in dirs if (Path(top) / d).is_symlink()]
+        for name in sorted([*files, *links]):
+            rel = (base / name).as_posix()
+            if rel not in names and not rel.startswith(prefixes):
+                return rel
+    return None
 
 
 @contextlib.contextmanager

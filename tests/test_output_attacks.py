@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
-from build_helpers import make_repo, run
+from build_helpers import copy_repo, edit_style, make_repo, run
 
 from contract.build import _cached
+from contract.errors import UsageError
+from contract.output import check_folder, mark
 
 
 @pytest.fixture
@@ -67,3 +71,50 @@ def test_a_cache_entry_that_is_a_link_is_never_published(tmp_path):
     assert _cached(cache, "a" * 64, notes) is None
     assert [n.code for n in notes] == ["cache-damaged"]
     assert not entry.is_symlink() and secret.exists()
+
+
+def test_a_marker_planted_in_a_folder_of_documents_does_not_let_a_build_replace_it(repo, tmp_path):
+    documents = tmp_path / "Documents"
+    (documents / "sv").mkdir(parents=True)
+    (documents / ".klimatkontrakt-output").write_text("Written by klimatkontrakt\n", encoding="utf-8")
+    (documents / "report.odt").write_bytes(b"my report")
+    (documents / "sv" / "brev.txt").write_bytes(b"my letter")
+    code, out, _ = run(repo, "--no-wait", "--out", str(documents))
+    assert code == 2
+    assert out.startswith(f"{documents}: error: the output folder holds 'report.odt', which klimatkontrakt did not")
+    assert sorted(os.listdir(documents)) == [".klimatkontrakt-output", "report.odt", "sv"]
+
+
+def test_a_marked_folder_is_replaced_only_when_it_holds_nothing_but_what_its_marker_lists(tmp_path):
+    site = tmp_path / "site"
+    (site / "sv").mkdir(parents=True)
+    (site / "sv" / "index.html").write_text("page\n", encoding="utf-8")
+    mark(site, ["sv/index.html"])
+    check_folder(tmp_path / "repo", site)
+    (site / "sv" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape("holds 'sv/notes.txt', which klimatkontrakt did not write")):
+        check_folder(tmp_path / "repo", site)
+    (site / "sv" / "notes.txt").unlink()
+    (site / ".git").symlink_to(tmp_path)
+    with pytest.raises(UsageError, match=re.escape("holds '.git', which klimatkontrakt did not write")):
+        check_folder(tmp_path / "repo", site)
+
+
+@pytest.mark.slow
+def test_a_built_site_with_a_file_of_the_user_or_a_git_folder_added_is_not_replaced(built_repo, tmp_path):
+    root = copy_repo(built_repo.root, tmp_path / "copy")
+    site = root / "site"
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+    code, out, _ = run(root, "--no-wait")
+    assert (code, out.split(",")[0]) == (2, f"{site}: error: the output folder holds '.git/HEAD'")
+    assert (site / ".git" / "HEAD").is_file()
+    shutil.rmtree(site / ".git")
+    code, out, _ = run(root, "--no-wait")
+    assert code == 0 and out.startswith("nothing changed")
+    edit_style(root)
+    assert run(root, "--no-wait")[0] == 0
+    (site / "sv" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    assert run(root, "--no-wait")[:2] == (2, f"{site}: error: the output folder holds 'sv/notes.txt', which "
+                                             "klimatkontrakt did not write; a build replaces its output folder whole "
+                                             "(move it out of the folder, or choose another folder with --out)\n")
