@@ -143,17 +143,21 @@ def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent,
                                initargs=(os.getpid(),)) if workers > 1 else _InProcess()
     with pool:
-        futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
-        faults.point("rendering")
-        say("site")
-        build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
-        for done, (job, key, future) in enumerate(futures, start=1):
-            data = future.result()
-            say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
-            write_atomic(staging / job.path, data)
-            with writing(root / CACHE):
-                write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
-            result.pdfs += 1
+        try:
+            futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
+            faults.point("rendering")
+            say("site")
+            build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
+            for done, (job, key, future) in enumerate(futures, start=1):
+                data = future.result()
+                say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+                write_atomic(staging / job.path, data)
+                with writing(root / CACHE):
+                    write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
+                result.pdfs += 1
+        except BaseException:
+            _stop_workers(pool)
+            raise
 
 
 def _die_with_parent(parent: int) -> None:
@@ -162,6 +166,14 @@ def _die_with_parent(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the build died before the line above took effect
         os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
+    """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
+    if isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
+            process.kill()
 
 
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:

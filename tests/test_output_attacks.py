@@ -4,14 +4,18 @@ Each test is a defect found by attacking the build's output safety; it failed be
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import select
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
-from build_helpers import copy_repo, edit_style, make_repo, run
+from build_helpers import copy_repo, edit_style, leftovers, make_repo, run
+from test_output_safety import _children, _start_paused
 
 from contract.build import _cached
 from contract.errors import UsageError
@@ -118,3 +122,26 @@ def test_a_built_site_with_a_file_of_the_user_or_a_git_folder_added_is_not_repla
     assert run(root, "--no-wait")[:2] == (2, f"{site}: error: the output folder holds 'sv/notes.txt', which "
                                              "klimatkontrakt did not write; a build replaces its output folder whole "
                                              "(move it out of the folder, or choose another folder with --out)\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_build_stopped_by_a_signal_says_so_and_leaves_no_staging_folder_and_no_workers(repo, stop):
+    build, resume = _start_paused(repo, "rendering", "--jobs", "2")  # nothing cached: two PDFs render in two workers
+    workers = [pid for pid in _children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    handles = [os.pidfd_open(pid) for pid in workers]
+    try:
+        assert len(workers) == 2
+        os.kill(build.pid, stop)
+        os.close(resume)
+        _, err = build.communicate()
+        assert (build.returncode, err) == (128 + stop, "interrupted\n")
+        for handle in handles:  # readable once that process has ended; the timeout only guards against a hang
+            assert select.select([handle], [], [], 60)[0], "a worker outlived the build it belonged to"
+        assert leftovers(repo) == [] and not (repo / "site").exists()
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        for handle in handles:
+            os.close(handle)
