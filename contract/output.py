@@ -42,6 +42,10 @@ def check_folder(root: Path, out: Path, known: bool = False) -> None:
     for name in SOURCES:
         if out.is_relative_to(root / name):
             _refuse(out, f"the output folder is or is inside the repository's {name}/, which holds sources")
+    outer = next((parent for parent in out.parents if is_marked(parent)), None)
+    if outer is not None:
+        _refuse(out, f"the output folder is inside {outer}, the output folder of another build, "
+                     "which replaces it whole")
     if out.exists() and not out.is_dir():
         _refuse(out, "the output path is a file, not a folder")
     tracked = _tracked(out)

@@ -145,3 +145,14 @@ def test_a_build_stopped_by_a_signal_says_so_and_leaves_no_staging_folder_and_no
                 os.kill(pid, signal.SIGKILL)
         for handle in handles:
             os.close(handle)
+
+
+def test_an_output_folder_inside_another_output_folder_is_refused(repo, tmp_path):
+    site = repo / "site"
+    (site / "sv").mkdir(parents=True)
+    mark(site, ["sv/"])
+    for inner in (site / "sub", site / "sv" / "deeper"):
+        code, out, _ = run(repo, "--no-wait", "--out", str(inner))
+        assert (code, out) == (2, f"{inner}: error: the output folder is inside {site}, the output folder of another "
+                                  "build, which replaces it whole (choose a folder of its own with --out, e.g. --out site)\n")
+    assert sorted(os.listdir(site)) == [".klimatkontrakt-output", "sv"] and os.listdir(site / "sv") == []
