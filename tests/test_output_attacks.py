@@ -21,6 +21,8 @@ from contract.build import _cached
 from contract.errors import UsageError
 from contract.output import check_folder, mark
 
+CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
+
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
@@ -154,5 +156,5 @@ def test_an_output_folder_inside_another_output_folder_is_refused(repo, tmp_path
     for inner in (site / "sub", site / "sv" / "deeper"):
         code, out, _ = run(repo, "--no-wait", "--out", str(inner))
         assert (code, out) == (2, f"{inner}: error: the output folder is inside {site}, the output folder of another "
-                                  "build, which replaces it whole (choose a folder of its own with --out, e.g. --out site)\n")
+                                  f"build, which replaces it whole {CHOOSE}\n")
     assert sorted(os.listdir(site)) == [".klimatkontrakt-output", "sv"] and os.listdir(site / "sv") == []
