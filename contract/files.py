@@ -16,10 +16,11 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8")
-        else:
-            tmp.write_bytes(data)
+        # A new file, never through whatever a killed run or a hostile repository left at the temporary name.
+        tmp.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with open(os.open(tmp, flags, 0o666), "wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
         tmp.replace(path)
     except BaseException as exc:
         # A full disk or a read-only folder must not leave half a file behind.

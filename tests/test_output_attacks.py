@@ -19,6 +19,7 @@ from test_output_safety import _children, _start_paused
 
 from contract.build import _cached
 from contract.errors import UsageError
+from contract.files import write_atomic
 from contract.output import check_folder, mark
 
 CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
@@ -158,3 +159,13 @@ def test_an_output_folder_inside_another_output_folder_is_refused(repo, tmp_path
         assert (code, out) == (2, f"{inner}: error: the output folder is inside {site}, the output folder of another "
                                   f"build, which replaces it whole {CHOOSE}\n")
     assert sorted(os.listdir(site)) == [".klimatkontrakt-output", "sv"] and os.listdir(site / "sv") == []
+
+
+def test_a_link_planted_at_the_temporary_name_of_a_file_is_not_written_through(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n", encoding="utf-8")
+    (tmp_path / f".stamp.json.{os.getpid()}.tmp").symlink_to(victim)
+    write_atomic(tmp_path / "stamp.json", "{}")
+    assert victim.read_text(encoding="utf-8") == "mine\n"
+    assert (tmp_path / "stamp.json").read_text(encoding="utf-8") == "{}"
+    assert sorted(os.listdir(tmp_path)) == ["stamp.json", "victim.txt"]
