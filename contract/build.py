@@ -25,7 +25,7 @@ from pathlib import Path
 from . import faults
 from .errors import ContractError, Diagnostic
 from .export import to_json
-from .files import staging_path, swap, write_atomic
+from .files import drop_temporaries, staging_path, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .output import claim, mark, writing
 from .provenance import Source, source
@@ -104,6 +104,8 @@ def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int |
 def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None]) -> BuildResult:
     """Build into out, whose lock this process holds; do nothing if the last build's inputs and outputs are intact."""
     _check_cache(root)
+    with writing(root / CACHE):
+        drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
     stamp = _stamp(root, source(root), drafts)
     last = _read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:

@@ -14,7 +14,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from build_helpers import copy_repo, edit_style, leftovers, make_repo, run
+from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
 from test_output_safety import _children, _start_paused
 
 from contract.build import _cached
@@ -169,3 +169,17 @@ def test_a_link_planted_at_the_temporary_name_of_a_file_is_not_written_through(t
     assert victim.read_text(encoding="utf-8") == "mine\n"
     assert (tmp_path / "stamp.json").read_text(encoding="utf-8") == "{}"
     assert sorted(os.listdir(tmp_path)) == ["stamp.json", "victim.txt"]
+
+
+@pytest.mark.slow
+def test_a_build_killed_while_writing_its_stamp_leaves_no_temporary_file_after_the_next(built_repo, tmp_path):
+    root = copy_repo(built_repo.root, tmp_path / "copy")
+    edit_style(root)  # site built again, PDFs from the cache: the first write into the cache is the stamp
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": "kill:written-build"}
+    killed = run_process(root, "--no-wait", env=env)
+    assert killed.returncode == -signal.SIGKILL
+    cache = root / ".cache" / "build"
+    assert [p.name for p in cache.glob(".stamp-*.tmp")] != []
+    code, out, _ = run(root, "--no-wait")
+    assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused")
+    assert [p.name for p in cache.glob(".*")] == []
