@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
-from test_output_safety import _children, _start_paused
+from test_output_safety import _children, _start_paused, _tmpfs
 
 from contract.build import _cached
 from contract.errors import UsageError
@@ -183,3 +183,12 @@ def test_a_build_killed_while_writing_its_stamp_leaves_no_temporary_file_after_t
     code, out, _ = run(root, "--no-wait")
     assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused")
     assert [p.name for p in cache.glob(".*")] == []
+
+
+def test_an_output_folder_that_is_a_mount_point_is_refused_before_the_build(repo, tmp_path):
+    with _tmpfs(tmp_path / "usb", "size=1m") as mount:
+        code, out, _ = run(repo, "--no-wait", "--out", str(mount))
+        assert code == 2
+        assert out == (f"{mount}: error: the output folder is a mount point, and a build replaces its output "
+                       f"folder whole by renaming it (use a folder inside it, e.g. --out {mount / 'site'})\n")
+        assert os.listdir(mount) == []
