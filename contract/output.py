@@ -83,8 +83,8 @@ def mark(folder: Path, files: Iterable[str]) -> None:
 def owned(folder: Path) -> set[str]:
     """Return what folder's marker says a build wrote there; a marker from before the list names the usual folders."""
     lines = (folder / MARKER).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
-    if FILES not in lines:
-        return set(LEGACY)
+    if FILES not in lines:  # before the list, a build wrote exactly MARKER_TEXT; anything else is no build's
+        return set(LEGACY) if lines == [MARKER_TEXT] else {MARKER}
     return {line.rstrip("\n") for line in lines[lines.index(FILES) + 1:]} | {MARKER}
 
 

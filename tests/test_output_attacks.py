@@ -20,7 +20,7 @@ from test_output_safety import _children, _start_paused, _tmpfs
 from contract.build import _cached
 from contract.errors import UsageError
 from contract.files import write_atomic
-from contract.output import check_folder, mark
+from contract.output import MARKER_TEXT, check_folder, mark
 
 CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
 
@@ -192,3 +192,21 @@ def test_an_output_folder_that_is_a_mount_point_is_refused_before_the_build(repo
         assert out == (f"{mount}: error: the output folder is a mount point, and a build replaces its output "
                        f"folder whole by renaming it (use a folder inside it, e.g. --out {mount / 'site'})\n")
         assert os.listdir(mount) == []
+
+
+def test_a_forged_marker_without_a_file_list_owns_nothing(repo, tmp_path):
+    documents = tmp_path / "Documents"
+    (documents / "sv").mkdir(parents=True)
+    (documents / ".klimatkontrakt-output").write_text("Written by klimatkontrakt\n", encoding="utf-8")
+    (documents / "sv" / "brev.txt").write_bytes(b"my letter")
+    code, out, _ = run(repo, "--no-wait", "--out", str(documents))
+    assert code == 2 and out.startswith(f"{documents}: error: the output folder holds 'sv/brev.txt', which")
+    assert (documents / "sv" / "brev.txt").read_bytes() == b"my letter"
+
+
+def test_a_marker_written_before_it_listed_files_still_owns_what_builds_wrote_then(tmp_path):
+    site = tmp_path / "site"
+    (site / "sv").mkdir(parents=True)
+    (site / "sv" / "index.html").write_text("page\n", encoding="utf-8")
+    (site / ".klimatkontrakt-output").write_text(MARKER_TEXT, encoding="utf-8")
+    check_folder(tmp_path / "repo", site)
