@@ -326,8 +326,11 @@ def _built_before_markers(root: Path, out: Path) -> bool:
 
 def _read_stamp(root: Path, out: Path) -> dict | None:
     """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
+    path = _stamp_file(root, out)
+    if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
+        return None
     try:
-        data = json.loads(_stamp_file(root, out).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     shape = {"stamp": str, "versions": list, "warnings": int, "outputs": dict}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import faults
 from .errors import ContractError, Diagnostic, UsageError
-from .files import recover
+from .files import recover, write_atomic
 from .model import Pos
 
 MARKER = ".klimatkontrakt-output"
@@ -77,7 +77,7 @@ def is_marked(folder: Path) -> bool:
 def mark(folder: Path, files: Iterable[str]) -> None:
     """Write the marker that lets later builds replace folder, listing what was written there (name/ owns a folder)."""
     listing = "".join(f"{name}\n" for name in sorted(set(files)))
-    (folder / MARKER).write_text(MARKER_TEXT + FILES + listing, encoding="utf-8")
+    write_atomic(folder / MARKER, MARKER_TEXT + FILES + listing)  # replaced, never written through a link
 
 
 def owned(folder: Path) -> set[str]:

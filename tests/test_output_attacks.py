@@ -11,13 +11,15 @@ import re
 import select
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
 from test_output_safety import _children, _start_paused, _tmpfs
 
-from contract.build import _cached
+from contract.build import _cached, _stamp_file
 from contract.errors import UsageError
 from contract.files import write_atomic
 from contract.output import MARKER_TEXT, check_folder, mark
@@ -210,3 +212,25 @@ def test_a_marker_written_before_it_listed_files_still_owns_what_builds_wrote_th
     (site / "sv" / "index.html").write_text("page\n", encoding="utf-8")
     (site / ".klimatkontrakt-output").write_text(MARKER_TEXT, encoding="utf-8")
     check_folder(tmp_path / "repo", site)
+
+
+def test_a_stamp_that_is_a_pipe_is_ignored_instead_of_read_forever(repo):
+    stamp = _stamp_file(repo, repo / "site")
+    stamp.parent.mkdir(parents=True)
+    os.mkfifo(stamp)
+    code = (f"from contract.build import _read_stamp; from pathlib import Path; "
+            f"print(_read_stamp(Path({str(repo)!r}), Path({str(repo / 'site')!r})))")
+    # The timeout only guards against the hang this test is about.
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "None\n")
+
+
+def test_the_marker_is_replaced_not_written_through_a_hard_link(tmp_path):
+    source = tmp_path / "contract.yaml"
+    source.write_text("version: 2023\n", encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    os.link(source, site / ".klimatkontrakt-output")
+    mark(site, ["sv/"])
+    assert source.read_text(encoding="utf-8") == "version: 2023\n"
