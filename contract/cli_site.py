@@ -11,6 +11,10 @@ from .model import LANGS
 from .output import claim, is_marked, mark, owned, writing
 
 
+# What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
+SITE_WRITES = ("sv/", "en/", "index.html", ".sv.*", ".en.*", ".index.html.*")
+
+
 def _add_site(sub) -> None:
     p = sub.add_parser("site", help="build the website: site/sv/, site/en/ and the root page")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
@@ -28,7 +32,7 @@ def _run_site(args) -> int:
         with writing(out):
             out.mkdir(parents=True, exist_ok=True)
             # First, so that a folder this command was interrupted in is still known as its own.
-            mark(out, (owned(out) if is_marked(out) else set()) | {"sv/", "en/", "index.html"})
+            mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES))
             written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0

@@ -75,7 +75,7 @@ def is_marked(folder: Path) -> bool:
 
 
 def mark(folder: Path, files: Iterable[str]) -> None:
-    """Write the marker that lets later builds replace folder, listing what was written there (name/ owns a folder)."""
+    """Write the marker that lets later builds replace folder, listing what was written there (see _stranger)."""
     listing = "".join(f"{name}\n" for name in sorted(set(files)))
     write_atomic(folder / MARKER, MARKER_TEXT + FILES + listing)  # replaced, never written through a link
 
@@ -89,8 +89,11 @@ def owned(folder: Path) -> set[str]:
 
 
 def _stranger(folder: Path, names: set[str]) -> str | None:
-    """Return one file or link under folder that names does not cover, or None: what replacing folder would destroy."""
-    prefixes = tuple(name for name in names if name.endswith("/"))
+    """Return one file or link under folder that names does not cover, or None: what replacing folder would destroy.
+
+    A name ending in / covers a folder, one ending in * every name that starts with the rest.
+    """
+    prefixes = tuple(name.rstrip("*") for name in names if name.endswith(("/", "*")))
     for top, dirs, files in os.walk(folder):
         base = Path(top).relative_to(folder)
         links = [d for d in dirs if (Path(top) / d).is_symlink()]

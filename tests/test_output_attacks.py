@@ -20,6 +20,7 @@ from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run
 from test_output_safety import _children, _start_paused, _tmpfs
 
 from contract.build import _cached, _stamp_file
+from contract.cli_site import SITE_WRITES
 from contract.errors import UsageError
 from contract.files import write_atomic
 from contract.output import MARKER_TEXT, check_folder, mark
@@ -234,3 +235,16 @@ def test_the_marker_is_replaced_not_written_through_a_hard_link(tmp_path):
     os.link(source, site / ".klimatkontrakt-output")
     mark(site, ["sv/"])
     assert source.read_text(encoding="utf-8") == "version: 2023\n"
+
+
+def test_what_a_killed_site_command_leaves_in_its_folder_stays_its_own(tmp_path):
+    out = tmp_path / "out"
+    for leftover in (".sv.staging/index.html", ".en.old-123/index.html", "sv/index.html"):
+        (out / leftover).parent.mkdir(parents=True, exist_ok=True)
+        (out / leftover).write_text("page\n", encoding="utf-8")
+    (out / ".index.html.99999.tmp").write_text("half\n", encoding="utf-8")
+    mark(out, SITE_WRITES)
+    check_folder(tmp_path / "repo", out)
+    (out / ".svx").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(UsageError, match=re.escape("holds '.svx', which klimatkontrakt did not write")):
+        check_folder(tmp_path / "repo", out)
