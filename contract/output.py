@@ -46,6 +46,8 @@ def check_folder(root: Path, out: Path, known: bool = False) -> None:
     if outer is not None:
         _refuse(out, f"the output folder is inside {outer}, the output folder of another build, "
                      "which replaces it whole")
+    if out.is_relative_to(root / ".cache"):
+        _refuse(out, "the output folder is or is inside the repository's .cache/, which holds the build cache")
     if out.is_dir() and os.path.ismount(out):
         _refuse(out, "the output folder is a mount point, and a build replaces its output folder whole by renaming it",
                 f"use a folder inside it, e.g. --out {out / 'site'}")

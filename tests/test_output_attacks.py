@@ -248,3 +248,11 @@ def test_what_a_killed_site_command_leaves_in_its_folder_stays_its_own(tmp_path)
     (out / ".svx").write_text("mine\n", encoding="utf-8")
     with pytest.raises(UsageError, match=re.escape("holds '.svx', which klimatkontrakt did not write")):
         check_folder(tmp_path / "repo", out)
+
+
+@pytest.mark.parametrize("inside", [".cache", ".cache/build"])
+def test_the_build_cache_is_never_the_output_folder(repo, inside):
+    code, out, _ = run(repo, "--no-wait", "--out", str(repo / inside))
+    assert (code, out) == (2, f"{repo / inside}: error: the output folder is or is inside the repository's .cache/, "
+                              f"which holds the build cache {CHOOSE}\n")
+    assert not (repo / ".cache").exists()
