@@ -1,4 +1,5 @@
 """Build everything from years/: python build.py [--drafts]. See README.md."""
+
 import sys
 
 from contract.__main__ import main

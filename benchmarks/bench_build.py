@@ -2,6 +2,7 @@
 
 Run: python benchmarks/bench_build.py [--quick]   (prints one line per figure)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,12 @@ def copy_repo(target: Path) -> Path:
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", *args], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def timed_build(root: Path, *extra: str) -> tuple[float, float, str]:
@@ -54,7 +60,9 @@ def change_one_paragraph(root: Path, version: str) -> None:
     (root / "years" / version / "signed.lock").unlink(missing_ok=True)
     path = root / "years" / version / "clause.yaml"
     text = path.read_text(encoding="utf-8")
-    edited = re.sub(r"Parterna är (\w+)", lambda m: f"Parterna är {'eniga' if m.group(1) != 'eniga' else 'överens'}", text, count=1)
+    edited = re.sub(
+        r"Parterna är (\w+)", lambda m: f"Parterna är {'eniga' if m.group(1) != 'eniga' else 'överens'}", text, count=1
+    )
     assert edited != text, f"no paragraph to change in {path}"
     path.write_text(edited, encoding="utf-8")
 
@@ -112,7 +120,9 @@ def make_ten_versions(root: Path) -> None:
         clause.write_text(clause.read_text(encoding="utf-8").replace("för 2024", f"för {year + 1}"), encoding="utf-8")
         municipality = folder / "municipality.yaml"
         words = municipality.read_text(encoding="utf-8")
-        municipality.write_text(words.replace("1,50 kronor", f"{1 + (year % 7) / 4:.2f} kronor".replace(".", ",")), encoding="utf-8")
+        municipality.write_text(
+            words.replace("1,50 kronor", f"{1 + (year % 7) / 4:.2f} kronor".replace(".", ",")), encoding="utf-8"
+        )
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "ten versions")
 
@@ -151,9 +161,13 @@ def single_version(root: Path) -> None:
     shutil.rmtree(root / ".cache", ignore_errors=True)
     spent = engine_time(root)
     engines = spent["typst"] + spent["mkdocs"]
-    print(f"overhead (--jobs 1): build {spent['total']:.2f} s / engines {engines:.2f} s "
-          f"(typst {spent['typst']:.2f} s + mkdocs {spent['mkdocs']:.2f} s) = {spent['total'] / engines:.2f}")
-    print(f"overhead (default jobs, PDFs beside the site): cold build {cold:.2f} s / engines {engines:.2f} s = {cold / engines:.2f}")
+    print(
+        f"overhead (--jobs 1): build {spent['total']:.2f} s / engines {engines:.2f} s "
+        f"(typst {spent['typst']:.2f} s + mkdocs {spent['mkdocs']:.2f} s) = {spent['total'] / engines:.2f}"
+    )
+    print(
+        f"overhead (default jobs, PDFs beside the site): cold build {cold:.2f} s / engines {engines:.2f} s = {cold / engines:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Figures (best and median of N runs, loading excluded):
 - no shared ids: every section id changed, so the similarity fallback pairs all sections;
 - render: Markdown, HTML and JSON of the few-edits change set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,10 @@ def few_edits(folder: Path) -> None:
     data = yaml.load(path.read_text(encoding="utf-8"))
     chapter = data["sections"][0]["sections"]
     ids = [s["id"] for s in chapter]
-    chapter.insert(ids.index("klimatanpassning"), {"id": "ny-plan", "title": {"sv": "Ny plan"}, "body": [{"p": {"sv": "Ett nytt avsnitt."}}]})
+    chapter.insert(
+        ids.index("klimatanpassning"),
+        {"id": "ny-plan", "title": {"sv": "Ny plan"}, "body": [{"p": {"sv": "Ett nytt avsnitt."}}]},
+    )
     leadership = chapter[ids.index("organisation-och-ledning")]["sections"]
     leadership.append(leadership.pop(3))
     with path.open("w", encoding="utf-8") as out:
@@ -92,10 +96,15 @@ def main() -> None:
             other = load(_prepared(Path(tmp, name.replace(" ", "-")), edit), "2023")
             best, median = timed(lambda: compare(base, other), args.repeat)
             changed = len(compare(base, other).changed())
-            print(f"diff, {name}: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms ({sections} sections, {changed} listed)")
+            print(
+                f"diff, {name}: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms ({sections} sections, {changed} listed)"
+            )
         other = load(_prepared(Path(tmp, "render"), few_edits), "2023")
         changes = compare(base, other)
-        best, median = timed(lambda: (redline.to_markdown(changes, "sv"), redline.to_html(changes, "sv"), redline.to_json(changes)), args.repeat)
+        best, median = timed(
+            lambda: (redline.to_markdown(changes, "sv"), redline.to_html(changes, "sv"), redline.to_json(changes)),
+            args.repeat,
+        )
         print(f"render md + html + json, few edits: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
 
 

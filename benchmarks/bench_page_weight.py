@@ -5,6 +5,7 @@ Builds the site of the repository's signed version 2023, opens /sv/2023/ and /en
 
 Run: python benchmarks/bench_page_weight.py   (prints one line per page; exit 1 when a page is over budget)
 """
+
 from __future__ import annotations
 
 import gzip
@@ -29,7 +30,11 @@ def weigh(browser, url: str) -> tuple[int, int, list[tuple[str, int]]]:
     page.page.wait_for_load_state("networkidle")
     page.close()
     sized = [(address, len(body), len(gzip.compress(body, 9))) for address, body in bodies]
-    return sum(s[1] for s in sized), sum(s[2] for s in sized), sorted(((a, z) for a, _, z in sized), key=lambda x: -x[1])
+    return (
+        sum(s[1] for s in sized),
+        sum(s[2] for s in sized),
+        sorted(((a, z) for a, _, z in sized), key=lambda x: -x[1]),
+    )
 
 
 def main() -> int:
@@ -47,8 +52,10 @@ def main() -> int:
                 raw, zipped, parts = weigh(browser, f"{base}{lang}/2023/")
                 over |= zipped > BUDGET
                 largest = ", ".join(f"{urlsplit(address).path} {size / 1024:.1f}" for address, size in parts[:4])
-                print(f"/{lang}/2023/: {zipped / 1024:.1f} KiB gzip ({raw / 1024:.1f} KiB raw) in {len(parts)} files, "
-                      f"budget {BUDGET // 1024} KiB; largest: {largest}")
+                print(
+                    f"/{lang}/2023/: {zipped / 1024:.1f} KiB gzip ({raw / 1024:.1f} KiB raw) in {len(parts)} files, "
+                    f"budget {BUDGET // 1024} KiB; largest: {largest}"
+                )
     return 1 if over else 0
 
 

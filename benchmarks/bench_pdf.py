@@ -2,6 +2,7 @@
 
 Run: python benchmarks/bench_pdf.py [--runs N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,10 @@ def main() -> None:
             seconds, unsigned[lang] = timed(lambda: pdf.render_pdf(contract, lang, source))
             times.append(seconds)
         # Typst caches compiled work in the process, so only the first run is a real render.
-        print(f"render 2023 {lang}: first {times[0]:.2f} s; repeated in the same process "
-              f"{statistics.median(times[1:] or times):.2f} s (Typst's cache)")
+        print(
+            f"render 2023 {lang}: first {times[0]:.2f} s; repeated in the same process "
+            f"{statistics.median(times[1:] or times):.2f} s (Typst's cache)"
+        )
     with tempfile.TemporaryDirectory() as folder:
         pki = make_pki(Path(folder), contract.parties)
         data, times = unsigned["sv"], []
@@ -49,8 +52,10 @@ def main() -> None:
             creds = credentials.load_p12("p12", pki.parties[party.id].p12.read_bytes(), PASSPHRASE)
             seconds, data = timed(lambda: sign.sign("bench", data, party.id, creds))
             times.append(seconds)
-        print(f"sign one party: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
-              f"max {max(times):.2f} s (8 parties in turn)")
+        print(
+            f"sign one party: min {min(times):.2f} s, median {statistics.median(times):.2f} s, "
+            f"max {max(times):.2f} s (8 parties in turn)"
+        )
         seconds, result = timed(lambda: verify.verify("bench", data, [pki.ca_cert]))
         assert result.ok
         print(f"verify all 8 signatures with modification analysis: {seconds:.2f} s")

@@ -3,6 +3,7 @@
 Uses the same test PKI and local services as the tests (certomancer on 127.0.0.1, SoftHSM2).
 Run: python benchmarks/bench_sign.py
 """
+
 from __future__ import annotations
 
 import datetime
@@ -35,7 +36,9 @@ def timed(fn):
 
 
 def line(what: str, times: list[float]) -> None:
-    print(f"{what}: median {statistics.median(times):.2f} s, min {min(times):.2f} s, max {max(times):.2f} s ({len(times)} runs)")
+    print(
+        f"{what}: median {statistics.median(times):.2f} s, min {min(times):.2f} s, max {max(times):.2f} s ({len(times)} runs)"
+    )
 
 
 def sign_all(unsigned: bytes, parties, creds_of, tsa: str | None = None) -> tuple[bytes, list[float]]:
@@ -52,25 +55,42 @@ def pkcs11_times(folder: Path, unsigned: bytes, key_pem: Path, cert) -> list[flo
     conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     util = "softhsm2-util"
-    subprocess.run([util, "--init-token", "--free", "--label", "bench", "--so-pin", "1234", "--pin", "5678"], check=True, capture_output=True)
-    subprocess.run([util, "--import", str(key_pem), "--token", "bench", "--label", "vinnova", "--id", "01", "--pin", "5678"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [util, "--init-token", "--free", "--label", "bench", "--so-pin", "1234", "--pin", "5678"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [util, "--import", str(key_pem), "--token", "bench", "--label", "vinnova", "--id", "01", "--pin", "5678"],
+        check=True,
+        capture_output=True,
+    )
     import pkcs11
     from cryptography.hazmat.primitives import serialization
     from pkcs11 import Attribute, CertificateType, ObjectClass
 
     with pkcs11.lib(LIB).get_token(token_label="bench").open(rw=True, user_pin="5678") as session:
-        session.create_object({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-                               Attribute.TOKEN: True, Attribute.LABEL: "vinnova", Attribute.ID: b"\x01",
-                               Attribute.SUBJECT: cert.subject.public_bytes(), Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER)})
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: "vinnova",
+                Attribute.ID: b"\x01",
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+            }
+        )
     times = []
     for _ in range(5):
+
         def once():
             creds = credentials.load_pkcs11(LIB, "bench", "vinnova", b"5678")
             try:
                 return sign.sign("bench", unsigned, "vinnova", creds)
             finally:
                 creds.close()
+
         times.append(timed(once)[0])
     return times
 
@@ -82,18 +102,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         pki = make_pki(folder / "pki", contract.parties)
+
         def key_file(pid):
-            return credentials.load_pem("k", pki.parties[pid].key_pem.read_bytes(), "c", pki.parties[pid].cert_pem.read_bytes())
+            return credentials.load_pem(
+                "k", pki.parties[pid].key_pem.read_bytes(), "c", pki.parties[pid].cert_pem.read_bytes()
+            )
+
         signed, times = sign_all(unsigned, contract.parties, key_file)
         line("sign, key file (PAdES B-B), each of 8 parties in turn", times)
         verify_times = [timed(lambda: verify.verify("bench", signed, [pki.ca_cert]))[0] for _ in range(3)]
         line("verify 8 signatures (structure, identity, trust, modification analysis)", verify_times)
-        line("sign, PKCS#11 key on SoftHSM2 (B-B)", pkcs11_times(folder, unsigned, pki.parties["vinnova"].key_pem, pki.parties["vinnova"].cert))
-        services = pki_services.start(folder / "services", {p.id: dict(p.certificate_subject) for p in contract.parties})
+        line(
+            "sign, PKCS#11 key on SoftHSM2 (B-B)",
+            pkcs11_times(folder, unsigned, pki.parties["vinnova"].key_pem, pki.parties["vinnova"].cert),
+        )
+        services = pki_services.start(
+            folder / "services", {p.id: dict(p.certificate_subject) for p in contract.parties}
+        )
         try:
+
             def with_chain(pid):
                 key, cert = services.signers[pid]
-                return credentials.load_pem("k", key.read_bytes(), "c", cert.read_bytes(), services.chain_pem.read_bytes())
+                return credentials.load_pem(
+                    "k", key.read_bytes(), "c", cert.read_bytes(), services.chain_pem.read_bytes()
+                )
+
             stamped, times = sign_all(unsigned, contract.parties, with_chain, services.tsa_url)
             line("sign with an RFC 3161 timestamp (PAdES B-T, local TSA), each of 8 parties", times)
             root = credentials.load_certificates("root", services.root_pem.read_bytes())

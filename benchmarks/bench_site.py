@@ -2,6 +2,7 @@
 
 Run: python benchmarks/bench_site.py [--runs N]   (prints one line per figure)
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Time `klimatkontrakt validate 2023` in-process: load (YAML, schema) and check. Target: under 0.5 s."""
+
 from __future__ import annotations
 
 import statistics
@@ -26,12 +27,16 @@ def once() -> float:
 def command() -> float:
     """Run the whole command as a user would, interpreter start-up included; return seconds."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "contract", "--root", str(ROOT), "validate", "2023"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(ROOT), "validate", "2023"], check=True, capture_output=True
+    )
     return time.perf_counter() - start
 
 
 if __name__ == "__main__":
     runs = [once() for _ in range(10)]
-    print(f"validate 2023 in-process: median {statistics.median(runs):.3f} s, min {min(runs):.3f} s over {len(runs)} runs")
+    print(
+        f"validate 2023 in-process: median {statistics.median(runs):.3f} s, min {min(runs):.3f} s over {len(runs)} runs"
+    )
     cli = [command() for _ in range(5)]
     print(f"klimatkontrakt validate 2023 (new process): median {statistics.median(cli):.3f} s over {len(cli)} runs")

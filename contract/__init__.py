@@ -2,6 +2,7 @@
 
 The pipeline's entry point is contract.build.build (python build.py); the CLI is contract.__main__.
 """
+
 from .load import load
 from .validate import validate
 

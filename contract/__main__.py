@@ -1,4 +1,5 @@
 """The klimatkontrakt command line: the only code that prints or exits."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
         print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("this is a fault in klimatkontrakt, not in your files; run again with KLIMATKONTRAKT_DEBUG=1 and report the output", file=sys.stderr)
+        print(
+            "this is a fault in klimatkontrakt, not in your files; run again with KLIMATKONTRAKT_DEBUG=1 and report the output",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (a cancelled CI job): the same clean stop, after the clean-up
         print("interrupted", file=sys.stderr)
@@ -94,12 +98,18 @@ def _os_hint(code: int | None) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)")
+    parser = argparse.ArgumentParser(
+        prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it."
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)"
+    )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     # --root is also accepted after the command (python build.py --root DIR).
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="the repository folder (default: the current folder)")
+    common.add_argument(
+        "--root", type=Path, default=argparse.SUPPRESS, help="the repository folder (default: the current folder)"
+    )
     add_parser = sub.add_parser
     sub.add_parser = lambda *args, **kwargs: add_parser(*args, parents=[common], **kwargs)
     for add in [*COMMANDS, *_module_commands()]:
@@ -126,11 +136,25 @@ def _run_validate(args) -> int:
     errors = sum(d.severity == "error" for d in items)
     warnings = sum(d.severity == "warning" for d in items)
     if args.format == "json":
-        print(json.dumps({"versions": sorted(loaded), "errors": errors, "warnings": warnings, "diagnostics": [d.as_dict() for d in items]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "versions": sorted(loaded),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": [d.as_dict() for d in items],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         _print_diagnostics(items, args.format)
         checked = ", ".join(args.versions or sorted(loaded)) or "nothing"
-        print(f"checked {checked}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+        print(
+            f"checked {checked}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            file=sys.stderr,
+        )
     return 1 if errors else 0
 
 
@@ -175,7 +199,9 @@ def _add_export(sub) -> None:
 def _run_export(args) -> int:
     contract = load(args.root, args.version)
     if args.format == "json":
-        text = json.dumps(exporter.to_json(contract, source(args.root, args.version)), ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps(exporter.to_json(contract, source(args.root, args.version)), ensure_ascii=False, indent=2) + "\n"
+        )
     else:
         text = exporter.to_markdown(contract, args.lang)
     _write_output(text, args.output)
@@ -195,12 +221,17 @@ def _write_output(text: str, output: Path | None) -> None:
 
 def _add_import(sub) -> None:
     for name in ("import", "import-text"):
-        p = sub.add_parser(name, help="turn a contract's signed PDF, Word file or text into a version folder of YAML"
-                           + (" (alias of import)" if name != "import" else ""))
+        p = sub.add_parser(
+            name,
+            help="turn a contract's signed PDF, Word file or text into a version folder of YAML"
+            + (" (alias of import)" if name != "import" else ""),
+        )
         p.add_argument("file", type=Path, metavar="FILE", help="the contract: .pdf, .docx or .txt")
         p.add_argument("--version", required=True, help='the version label, e.g. "2022"')
         p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
-        p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)")
+        p.add_argument(
+            "--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)"
+        )
         p.add_argument("--lang", choices=("sv", "en"), default="sv", help="the language of the original (default: sv)")
         p.set_defaults(run=_run_import)
 
@@ -211,7 +242,9 @@ def _run_import(args) -> int:
 
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
-        print(f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr)
+        print(
+            f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr
+        )
         return 2
     result = import_file(args.file, args.version, args.municipality, args.lang)
     write_folder(result, args.out)
@@ -220,7 +253,10 @@ def _run_import(args) -> int:
     for line in report.lines(result, report.output_words(args.out)):
         print(line)
     _print_import_validation(report.validate_folder(args.root, args.out, args.version))
-    print(f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes", file=sys.stderr)
+    print(
+        f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -232,8 +268,10 @@ def _print_import_validation(items: list[Diagnostic] | None) -> None:
     english = [d for d in items if d.severity == "warning" and "English translation" in d.message]
     _print_diagnostics([d for d in items if d not in english], "text")
     errors = sum(d.severity == "error" for d in items)
-    print(f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(english)} other findings, "
-          f"{len(english)} English translations missing or to confirm")
+    print(
+        f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(english)} other findings, "
+        f"{len(english)} English translations missing or to confirm"
+    )
 
 
 # ---------------------------------------------------------------- build
@@ -242,10 +280,25 @@ def _print_import_validation(items: list[Diagnostic] | None) -> None:
 def _add_build(sub) -> None:
     p = sub.add_parser("build", help="validate every version, then build the site, the PDFs and the redlines")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
-    p.add_argument("--jobs", type=_positive, default=None, metavar="N", help="PDFs rendered in parallel (default: the number of cores)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="the output folder (default: site/): absent, empty, or written by a build before; it is replaced whole")
-    p.add_argument("--no-wait", action="store_true", help="if another build is writing the output folder, stop (exit 2) instead of waiting")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="PDFs rendered in parallel (default: the number of cores)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the output folder (default: site/): absent, empty, or written by a build before; it is replaced whole",
+    )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build is writing the output folder, stop (exit 2) instead of waiting",
+    )
     p.set_defaults(run=_run_build)
 
 
@@ -259,8 +312,15 @@ def _positive(text: str) -> int:
 def _run_build(args) -> int:
     live = sys.stderr.isatty()
     show = (lambda step: print(f"\r\033[K{step}", end="", file=sys.stderr, flush=True)) if live else None
-    result = build.build(args.root, drafts=args.drafts, out=args.out, jobs=args.jobs, progress=show, wait=not args.no_wait,
-                         notice=lambda text: print(text, file=sys.stderr, flush=True))
+    result = build.build(
+        args.root,
+        drafts=args.drafts,
+        out=args.out,
+        jobs=args.jobs,
+        progress=show,
+        wait=not args.no_wait,
+        notice=lambda text: print(text, file=sys.stderr, flush=True),
+    )
     if live:
         print("\r\033[K", end="", file=sys.stderr)
     for note in result.notes:
@@ -271,15 +331,26 @@ def _run_build(args) -> int:
     if result.unchanged:
         print(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
     else:
-        print(f"built {versions}: site, {result.pdfs} PDFs rendered, {result.reused} reused, "
-              f"{result.redlines} redline{'s' * (result.redlines != 1)}; {warnings}; {result.seconds:.1f} s")
+        print(
+            f"built {versions}: site, {result.pdfs} PDFs rendered, {result.reused} reused, "
+            f"{result.redlines} redline{'s' * (result.redlines != 1)}; {warnings}; {result.seconds:.1f} s"
+        )
     return 0
 
 
 COMMANDS = [_add_validate, _add_outline, _add_export, _add_import, _add_build]
 
 # Command groups that live in their own modules (contract/cli_*.py), each exporting COMMANDS.
-COMMAND_MODULES = ("cli_translations", "cli_versions", "cli_pdf", "cli_verify", "cli_diff", "cli_site", "cli_signed", "cli_word")
+COMMAND_MODULES = (
+    "cli_translations",
+    "cli_versions",
+    "cli_pdf",
+    "cli_verify",
+    "cli_diff",
+    "cli_site",
+    "cli_signed",
+    "cli_word",
+)
 
 
 def _module_commands():
@@ -291,6 +362,7 @@ def _module_commands():
                 continue
             raise
         yield from module.COMMANDS
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,6 +6,7 @@ so a failed or interrupted build leaves the previous site/ as it was. PDFs are r
 processes and kept in a content-hash cache (.cache/build/), each entry checked against the hash in its
 name before reuse, so an unchanged version is not rendered again.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -84,9 +85,15 @@ def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[
     return loaded, [d for d in report.sorted() if d.severity == "warning"]
 
 
-def build(root: Path, drafts: bool = False, out: Path | None = None, jobs: int | None = None,
-          progress: Callable[[str], None] | None = None, wait: bool = True,
-          notice: Callable[[str], None] | None = None) -> BuildResult:
+def build(
+    root: Path,
+    drafts: bool = False,
+    out: Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    wait: bool = True,
+    notice: Callable[[str], None] | None = None,
+) -> BuildResult:
     """Validate everything, then build site, PDFs and redlines into out (default root/site) atomically.
 
     Another build writing out is waited for (notice says so), or refused with UsageError if not wait.
@@ -125,13 +132,22 @@ def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: C
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with writing(root / CACHE):
-        _write_stamp(root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs})
+        _write_stamp(
+            root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}
+        )
     faults.point("stamped")
     return result
 
 
-def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts: bool,
-               jobs: int | None, say: Callable[[str], None], result: BuildResult) -> None:
+def _write_all(
+    root: Path,
+    contracts: dict[str, Contract],
+    staging: Path,
+    drafts: bool,
+    jobs: int | None,
+    say: Callable[[str], None],
+    result: BuildResult,
+) -> None:
     from .site import build_site, default_redlines
 
     pdf_jobs = _pdf_jobs(contracts)
@@ -142,8 +158,16 @@ def _write_all(root: Path, contracts: dict[str, Contract], staging: Path, drafts
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # The PDFs render in worker processes while this process builds the site: independent work.
     # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent,
-                               initargs=(os.getpid(),)) if workers > 1 else _InProcess()
+    pool = (
+        ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        if workers > 1
+        else _InProcess()
+    )
     with pool:
         try:
             futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
@@ -185,12 +209,15 @@ def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
             jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
             previous = contract.meta.previous
             if previous in contracts:
-                jobs.append(Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf"))
+                jobs.append(
+                    Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf")
+                )
     return jobs
 
 
-def _reuse_cached(root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job],
-                  result: BuildResult) -> list[tuple[Job, str, Source]]:
+def _reuse_cached(
+    root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job], result: BuildResult
+) -> list[tuple[Job, str, Source]]:
     """Copy the PDFs the cache already has; return the jobs still to render with their cache key and provenance."""
     cache = root / CACHE
     with writing(cache):
@@ -216,8 +243,15 @@ def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
         data = None if entry.is_symlink() or not entry.is_file() else entry.read_bytes()
         if data is not None and entry.name == f"{key}-{_sha256(data)}.pdf":
             return data
-        notes.append(Diagnostic(Pos(str(entry)), "note", "this cached PDF was damaged (its content does not match "
-                                "the hash it was stored with); it is rendered again", code="cache-damaged"))
+        notes.append(
+            Diagnostic(
+                Pos(str(entry)),
+                "note",
+                "this cached PDF was damaged (its content does not match "
+                "the hash it was stored with); it is rendered again",
+                code="cache-damaged",
+            )
+        )
         with writing(cache):
             entry.unlink(missing_ok=True)  # another build may have dropped it first
     return None
@@ -251,7 +285,9 @@ def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
     from .render.redline_pdf import render_redline_pdf
 
     new = contracts[job.version]
-    return render_redline_pdf(compare(contracts[new.meta.previous], new), job.lang, src, draft=new.meta.status == "draft")
+    return render_redline_pdf(
+        compare(contracts[new.meta.previous], new), job.lang, src, draft=new.meta.status == "draft"
+    )
 
 
 class _InProcess:
@@ -285,7 +321,11 @@ def _code_fingerprint() -> str:
     """Hash the package's code and templates: a new renderer invalidates the cache."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".typ", ".j2", ".yaml", ".html", ".css", ".js") and "__pycache__" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".typ", ".j2", ".yaml", ".html", ".css", ".js")
+            and "__pycache__" not in path.parts
+        ):
             digest.update(path.relative_to(PACKAGE).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -320,8 +360,13 @@ def _built_before_markers(root: Path, out: Path) -> bool:
         names = {p.name for p in out.iterdir()}
     except (OSError, ValueError):
         return False
-    return (out == root / "site" and isinstance(stamp, dict) and "stamp" in stamp and "outputs" not in stamp
-            and names <= {"index.html", "sv", "en", "downloads"})
+    return (
+        out == root / "site"
+        and isinstance(stamp, dict)
+        and "stamp" in stamp
+        and "outputs" not in stamp
+        and names <= {"index.html", "sv", "en", "downloads"}
+    )
 
 
 def _read_stamp(root: Path, out: Path) -> dict | None:

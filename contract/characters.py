@@ -3,6 +3,7 @@
 A text that passes these checks renders in every output; one that fails would crash the PDF step,
 show different words than were written (bidi overrides), or carry invisible data.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,20 +30,32 @@ UPRIGHT = ("Regular", "Semibold", "Bold")
 ITALIC = ("It", "SemiboldIt", "BoldIt")
 
 _PROBLEMS = {
-    "Cc": ("is a control character, which no output can show", "remove it; it usually comes from copying text out of another program"),
+    "Cc": (
+        "is a control character, which no output can show",
+        "remove it; it usually comes from copying text out of another program",
+    ),
     "Cs": ("is half of a surrogate pair, not a character", "remove it and type the character again"),
     "Co": ("is a private-use character with no agreed meaning", "remove it, or write the character it stands for"),
     "Cn": ("is not a character Unicode defines", "remove it"),
-    "bidi": ("changes the direction of the text, so the PDF would show other words than are written", "remove it; the text direction follows from the letters themselves"),
-    "font": (f"cannot be shown: the PDF font {FONT_NAME} has no glyph for it", "write it with a character the font has, or in words"),
+    "bidi": (
+        "changes the direction of the text, so the PDF would show other words than are written",
+        "remove it; the text direction follows from the letters themselves",
+    ),
+    "font": (
+        f"cannot be shown: the PDF font {FONT_NAME} has no glyph for it",
+        "write it with a character the font has, or in words",
+    ),
 }
 
 
 @lru_cache(maxsize=1)
 def font_coverage() -> tuple[frozenset[int], frozenset[int]]:
     """Return the code points every upright and every italic weight of the PDF font can show."""
+
     def cover(styles: tuple[str, ...]) -> frozenset[int]:
-        maps = [set(TTFont(FONT_DIR / f"SourceSansPro-{style}.ttf", lazy=True)["cmap"].getBestCmap()) for style in styles]
+        maps = [
+            set(TTFont(FONT_DIR / f"SourceSansPro-{style}.ttf", lazy=True)["cmap"].getBestCmap()) for style in styles
+        ]
         return frozenset(set.intersection(*maps))
 
     return cover(UPRIGHT), cover(ITALIC)
@@ -63,7 +76,9 @@ def problem(char: str, italic: bool = False) -> str | None:
 
 def describe(char: str) -> str:
     """Return 'U+202E RIGHT-TO-LEFT OVERRIDE' (or the category when the character has no name)."""
-    name = unicodedata.name(char, "") or {"Cc": "<control>", "Cs": "<surrogate>", "Co": "<private use>"}.get(unicodedata.category(char), "<unassigned>")
+    name = unicodedata.name(char, "") or {"Cc": "<control>", "Cs": "<surrogate>", "Co": "<private use>"}.get(
+        unicodedata.category(char), "<unassigned>"
+    )
     return f"U+{ord(char):04X} {name}"
 
 
@@ -78,7 +93,12 @@ def check_document(doc: Document, report: Report) -> None:
             found.add((char, italic))
             message, hint = _PROBLEMS[kind]
             where = "in emphasis " if kind == "font" and italic else ""
-            report.error(_position(doc, char, start, end), f"the character {describe(char)} {where}{message}", hint, "bad-character")
+            report.error(
+                _position(doc, char, start, end),
+                f"the character {describe(char)} {where}{message}",
+                hint,
+                "bad-character",
+            )
 
 
 def _characters(value: str) -> Iterator[tuple[str, bool]]:
@@ -108,7 +128,17 @@ def _node_characters(node: inline.Inline, italic: bool) -> Iterator[tuple[str, b
 
 
 # YAML's one-letter escapes in double-quoted text ("\0", "\e", ...), by the character they stand for.
-_SHORT_ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\v": "\\v", "\f": "\\f", "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
+_SHORT_ESCAPES = {
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\x1b": "\\e",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
 
 
 def _position(doc: Document, char: str, start: int, end: int) -> Pos:

@@ -1,4 +1,5 @@
 """Checks across a loaded contract: ids, references, footnotes, parties, metadata."""
+
 from __future__ import annotations
 
 import datetime
@@ -30,15 +31,19 @@ def _check_meta(contract: Contract, report: Report) -> None:
         report.error(
             meta.pos,
             f"the folder is named {name!r} but contract.yaml says version {meta.version!r}",
-            f"make them agree: rename the folder to years/{meta.version} or set version: \"{name}\"",
+            f'make them agree: rename the folder to years/{meta.version} or set version: "{name}"',
             "version-mismatch",
         )
     if meta.status == "signed" and not meta.signed_on:
-        report.error(meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on")
+        report.error(
+            meta.pos, "a signed version needs its signing date", "add signed_on: YYYY-MM-DD", "missing-signed-on"
+        )
     dates = [("signed_on", meta.signed_on, meta.pos)] + [("errata date", e.date, e.pos) for e in meta.errata]
     for what, value, pos in dates:
         if value and not _is_date(value):
-            report.error(pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date")
+            report.error(
+                pos, f"{what} {value!r} is not a date in the calendar", "write a real date as YYYY-MM-DD", "bad-date"
+            )
 
 
 RESERVED_IDS = ids.RESERVED_IDS
@@ -48,7 +53,12 @@ def _check_unique_ids(contract: Contract, report: Report) -> None:
     for section in contract.walk():
         why = ids.reserved(section.id)
         if why:
-            report.error(section.pos, f"the id {excerpt(section.id)} is reserved: {why}", "choose another id for this section", "reserved-id")
+            report.error(
+                section.pos,
+                f"the id {excerpt(section.id)} is reserved: {why}",
+                "choose another id for this section",
+                "reserved-id",
+            )
     _duplicates(((s.id, s.pos) for s in contract.walk()), "section id", report)
     _duplicates(((n.id, n.pos) for s in contract.walk() for n in s.footnotes), "footnote id", report)
     _duplicates(((p.id, p.pos) for p in contract.parties), "party id", report)
@@ -61,15 +71,24 @@ MAX_SECTION_DEPTH = 6
 def _check_depth(contract: Contract, report: Report) -> None:
     for section in contract.walk():
         if section.depth == MAX_SECTION_DEPTH + 1:
-            report.error(section.pos, f"section {section.number} is nested {section.depth} levels deep; the limit is {MAX_SECTION_DEPTH}",
-                         "move it up a level, or make it a heading inside its parent's body", "too-deep")
+            report.error(
+                section.pos,
+                f"section {section.number} is nested {section.depth} levels deep; the limit is {MAX_SECTION_DEPTH}",
+                "move it up a level, or make it a heading inside its parent's body",
+                "too-deep",
+            )
 
 
 def _duplicates(items: Iterator[tuple[str, Pos]], what: str, report: Report) -> None:
     first: dict[str, Pos] = {}
     for ident, pos in items:
         if ident in first:
-            report.error(pos, f"duplicate {what} {excerpt(ident)} (first used at line {first[ident].line})", "every id must be unique within a version; choose another", "duplicate-id")
+            report.error(
+                pos,
+                f"duplicate {what} {excerpt(ident)} (first used at line {first[ident].line})",
+                "every id must be unique within a version; choose another",
+                "duplicate-id",
+            )
         else:
             first[ident] = pos
 
@@ -78,10 +97,20 @@ def _check_parties(contract: Contract, report: Report) -> None:
     ids = {p.id for p in contract.parties}
     if contract.meta.municipality not in ids:
         known = ", ".join(sorted(ids))
-        report.error(contract.meta.pos, f"municipality {excerpt(contract.meta.municipality)} is not one of the parties", f"use a party id: {known}", "unknown-party")
+        report.error(
+            contract.meta.pos,
+            f"municipality {excerpt(contract.meta.municipality)} is not one of the parties",
+            f"use a party id: {known}",
+            "unknown-party",
+        )
     kinds = Counter(p.kind for p in contract.parties)
     if kinds["municipality"] != 1:
-        report.error(contract.meta.pos, f"a contract has exactly one party of kind municipality, found {kinds['municipality']}", "check the kind of each party", "municipality-count")
+        report.error(
+            contract.meta.pos,
+            f"a contract has exactly one party of kind municipality, found {kinds['municipality']}",
+            "check the kind of each party",
+            "municipality-count",
+        )
 
 
 def _all_texts(contract: Contract) -> Iterator[tuple[Section | None, Text]]:
@@ -107,13 +136,23 @@ def _check_references(contract: Contract, report: Report) -> None:
 def _check_node(node, owner: Section | None, text: Text, lang: str, ids, numbers, report: Report) -> None:
     pos = text.pos if lang == "sv" else text.en_pos
     if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
-        report.error(pos, f"link address {excerpt(node.url)} is not allowed", "links must start with https://, http:// or mailto:", "unsafe-link")
+        report.error(
+            pos,
+            f"link address {excerpt(node.url)} is not allowed",
+            "links must start with https://, http:// or mailto:",
+            "unsafe-link",
+        )
     if not isinstance(node, inline.Ref) or node.target in ids:
         return
     if node.by_number:
         _check_number_ref(node.target, owner, pos, numbers, report)
     else:
-        report.error(pos, f"reference to unknown section {excerpt(node.target)}", "write {ref:ID} with the id of an existing section", "unknown-ref")
+        report.error(
+            pos,
+            f"reference to unknown section {excerpt(node.target)}",
+            "write {ref:ID} with the id of an existing section",
+            "unknown-ref",
+        )
 
 
 def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:
@@ -121,10 +160,20 @@ def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, rep
         hint = f"write {{ref:{numbers[target]}}} so the number follows renumbering"
         report.warning(pos, f"reference by number to section {target}", hint, "ref-by-number")
     elif owner is not None and target in owner.acknowledged_refs:
-        report.add(pos, "note", f"reference to section {target}, which this contract does not have (acknowledged as signed)", code="acknowledged-ref")
+        report.add(
+            pos,
+            "note",
+            f"reference to section {target}, which this contract does not have (acknowledged as signed)",
+            code="acknowledged-ref",
+        )
     else:
-        hint = f"correct the reference, or list \"{target}\" under acknowledged_refs of the section to keep it as signed"
-        report.error(pos, f"reference to section {excerpt_text(target)}, which this contract does not have", hint, "unresolved-ref")
+        hint = f'correct the reference, or list "{target}" under acknowledged_refs of the section to keep it as signed'
+        report.error(
+            pos,
+            f"reference to section {excerpt_text(target)}, which this contract does not have",
+            hint,
+            "unresolved-ref",
+        )
 
 
 def _check_footnotes(contract: Contract, report: Report) -> None:
@@ -141,22 +190,47 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                     continue
                 used.add(node.target)
                 if id(text) not in allowed:
-                    report.error(pos, f"footnote mark {{fn:{node.target}}} outside a section's text", "put the mark in a paragraph or list item of the section", "footnote-place")
+                    report.error(
+                        pos,
+                        f"footnote mark {{fn:{node.target}}} outside a section's text",
+                        "put the mark in a paragraph or list item of the section",
+                        "footnote-place",
+                    )
                 elif node.target not in defined:
-                    report.error(pos, f"footnote {excerpt(node.target)} is referenced but not defined", "add it under 'footnotes:' of the section, or correct the id", "undefined-footnote")
+                    report.error(
+                        pos,
+                        f"footnote {excerpt(node.target)} is referenced but not defined",
+                        "add it under 'footnotes:' of the section, or correct the id",
+                        "undefined-footnote",
+                    )
     for fid, note in defined.items():
         if fid not in used:
-            report.error(note.pos, f"footnote {fid!r} is defined but never referenced", f"reference it with {{fn:{fid}}} in a text, or remove it", "unused-footnote")
+            report.error(
+                note.pos,
+                f"footnote {fid!r} is defined but never referenced",
+                f"reference it with {{fn:{fid}}} in a text, or remove it",
+                "unused-footnote",
+            )
 
 
 def _check_english(contract: Contract, report: Report) -> None:
     year = contract.meta.version
     for text in contract.texts():
         if text.en_status == "missing":
-            report.warning(text.en_pos, f"English translation missing ({text.key})", "add 'en:' with the translation", "missing-english")
+            report.warning(
+                text.en_pos,
+                f"English translation missing ({text.key})",
+                "add 'en:' with the translation",
+                "missing-english",
+            )
         elif text.en_status == "stale":
             hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
-            report.warning(text.en_pos, f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})", hint, "stale-english")
+            report.warning(
+                text.en_pos,
+                f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})",
+                hint,
+                "stale-english",
+            )
 
 
 def _check_to_be_written(contract: Contract, report: Report) -> None:
@@ -164,17 +238,37 @@ def _check_to_be_written(contract: Contract, report: Report) -> None:
         if not section.to_be_written:
             continue
         if section.body:
-            report.error(section.pos, f"section {section.number} has text but is still marked to_be_written", "remove the line 'to_be_written: true'", "to-be-written")
+            report.error(
+                section.pos,
+                f"section {section.number} has text but is still marked to_be_written",
+                "remove the line 'to_be_written: true'",
+                "to-be-written",
+            )
         elif contract.meta.status == "signed":
-            report.error(section.pos, f"section {section.number} is still to be written, but the version is signed", "write the section, or set status: draft", "to-be-written")
+            report.error(
+                section.pos,
+                f"section {section.number} is still to be written, but the version is signed",
+                "write the section, or set status: draft",
+                "to-be-written",
+            )
         else:
-            report.warning(section.pos, f"section {section.number} is still to be written", "write its text under 'body:' and remove 'to_be_written: true'", "to-be-written")
+            report.warning(
+                section.pos,
+                f"section {section.number} is still to be written",
+                "write its text under 'body:' and remove 'to_be_written: true'",
+                "to-be-written",
+            )
 
 
 def _check_errata(contract: Contract, report: Report) -> None:
     for erratum in contract.meta.errata:
         if erratum.section and contract.section(erratum.section) is None:
-            report.error(erratum.pos, f"erratum names unknown section {excerpt(erratum.section)}", "use the id of the corrected section", "unknown-ref")
+            report.error(
+                erratum.pos,
+                f"erratum names unknown section {excerpt(erratum.section)}",
+                "use the id of the corrected section",
+                "unknown-ref",
+            )
 
 
 def _is_date(value: str) -> bool:

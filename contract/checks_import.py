@@ -1,4 +1,5 @@
 """Checks that catch a bad import: page numbers in titles, empty sections, words glued at a line break."""
+
 from __future__ import annotations
 
 import re
@@ -22,15 +23,24 @@ def _check_titles(contract: Contract, report: Report) -> None:
     for section in contract.walk():
         match = _PAGE_NUMBER.search(section.title.sv)
         if match and not re.search(r"\b(?:19|20)\d\d$", section.title.sv):
-            report.warning(section.title.pos or _pos(section), f"the title of section {section.number} ends in {match.group(1)}, "
-                           "which looks like a page number from a table of contents", "remove the number if it is one", "title-page-number")
+            report.warning(
+                section.title.pos or _pos(section),
+                f"the title of section {section.number} ends in {match.group(1)}, "
+                "which looks like a page number from a table of contents",
+                "remove the number if it is one",
+                "title-page-number",
+            )
 
 
 def _check_empty(contract: Contract, report: Report) -> None:
     for section in contract.walk():
         if not section.body and not section.children and not section.to_be_written:
-            report.warning(_pos(section), f"section {section.number} has no text", "write its text under 'body:', or add "
-                           "'to_be_written: true' if it is still to be written", "empty-section")
+            report.warning(
+                _pos(section),
+                f"section {section.number} has no text",
+                "write its text under 'body:', or add 'to_be_written: true' if it is still to be written",
+                "empty-section",
+            )
 
 
 def _words(section: Section) -> list[str]:
@@ -44,8 +54,13 @@ def _check_glued(contract: Contract, report: Report) -> None:
         for word in sorted({w for w in _words(section) if counts[w.lower()] == 1 and len(w) >= 6}):
             split = _split(word.lower(), known) or _verb_split(word.lower(), counts)
             if split:
-                report.warning(_pos(section), f"the word {word!r} in section {section.number} looks like two words glued "
-                               f"together ({split[0]} {split[1]})", "add the missing space if a line break lost it", "glued-words")
+                report.warning(
+                    _pos(section),
+                    f"the word {word!r} in section {section.number} looks like two words glued "
+                    f"together ({split[0]} {split[1]})",
+                    "add the missing space if a line break lost it",
+                    "glued-words",
+                )
 
 
 # Short function words that start or end a glued pair ("lokaloch", "hotarförutsättningarna").

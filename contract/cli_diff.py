@@ -1,4 +1,5 @@
 """The `klimatkontrakt diff` command: a redline of two versions, each from the working tree or a git revision."""
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,15 @@ def add_diff(sub) -> None:
         help="compare two versions section by section, word by word (a redline)",
         description='OLD and NEW are versions ("2023") or versions at a git revision ("main:2024", "HEAD~3:2024").',
     )
-    p.add_argument("old", metavar="OLD", help='the earlier version, e.g. 2023 or main:2024')
+    p.add_argument("old", metavar="OLD", help="the earlier version, e.g. 2023 or main:2024")
     p.add_argument("new", metavar="NEW", help="the later version")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the redline (default: sv)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="text, md (pull-request comment), html (site fragment), json, pdf")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text, md (pull-request comment), html (site fragment), json, pdf",
+    )
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     p.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes, 0 when there are none")
     p.set_defaults(run=run_diff)

@@ -1,4 +1,5 @@
 """translations --export, --import and --suggest: the translators' files and the translation memory."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,10 @@ FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
 def _format(file: Path) -> str:
     kind = FORMATS.get(file.suffix.lower())
     if kind is None:
-        print(f"error: {file}: unknown kind of file {file.suffix or '(no suffix)'!r} (name it .xlf for XLIFF 2, .po for gettext or .json)", file=sys.stderr)
+        print(
+            f"error: {file}: unknown kind of file {file.suffix or '(no suffix)'!r} (name it .xlf for XLIFF 2, .po for gettext or .json)",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     return kind
 
@@ -34,7 +38,9 @@ def _modules():
 def run_export(args) -> int:
     kind = _format(args.export)
     if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
-        print(f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr)
+        print(
+            f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr
+        )
         raise SystemExit(2)
     report = Report()
     glossary = load_glossary(args.root, report)
@@ -52,7 +58,16 @@ def run_export(args) -> int:
     try:
         write_atomic(args.export, data)
     except OSError as exc:
-        raise ContractError([Diagnostic(Pos(str(args.export)), "error", f"cannot write the file: {exc.strerror or exc}", "choose a folder you can write to")]) from None
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(args.export)),
+                    "error",
+                    f"cannot write the file: {exc.strerror or exc}",
+                    "choose a folder you can write to",
+                )
+            ]
+        ) from None
     print(f"wrote {len(units)} texts to {args.export}", file=sys.stderr)
     return 0
 
@@ -61,7 +76,9 @@ def run_import(args) -> int:
     kind = _format(args.import_file)
     display = str(args.import_file)
     if not args.import_file.is_file():
-        raise ContractError([Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")])
+        raise ContractError(
+            [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
+        )
     po, xliff = _modules()
     reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
     items, problems = reader(args.import_file, display)
@@ -95,12 +112,24 @@ def run_suggest(args) -> int:
         print(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
         if not s.exact:
             print(f"    {s.match.en}")
-    print(f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
-          f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed", file=sys.stderr)
+    print(
+        f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
+        f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _as_json(s: memory.Suggestion, filled: bool) -> dict:
     pos = s.text.en_pos
-    return {"key": s.text.key, "file": pos.file if pos else "", "line": pos.line if pos else 0, "similarity": s.similarity,
-            "exact": s.exact, "filled": filled, "from": {"version": s.match.version, "key": s.match.key}, "sv": s.match.sv, "en": s.match.en}
+    return {
+        "key": s.text.key,
+        "file": pos.file if pos else "",
+        "line": pos.line if pos else 0,
+        "similarity": s.similarity,
+        "exact": s.exact,
+        "filled": filled,
+        "from": {"version": s.match.version, "key": s.match.key},
+        "sv": s.match.sv,
+        "en": s.match.en,
+    }

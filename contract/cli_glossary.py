@@ -1,4 +1,5 @@
 """The `glossary` command: the glossary's terms and kept names, and where each is used."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ def run_glossary(args) -> int:
     glossary = load_glossary(args.root, report)
     if report.errors:
         raise ContractError(report.errors)
-    used: dict[str, dict[str, list[Text]]] = {v: usage(load(args.root, v), glossary) for v in args.version or years(args.root)}
+    used: dict[str, dict[str, list[Text]]] = {
+        v: usage(load(args.root, v), glossary) for v in args.version or years(args.root)
+    }
     entries = _entries(glossary, used)
     if args.json:
         print(json.dumps(entries, ensure_ascii=False, indent=2))
@@ -39,16 +42,33 @@ def _entries(glossary: Glossary, used: dict[str, dict[str, list[Text]]]) -> list
         return [_use(version, t) for version, per in used.items() for t in per.get(name, [])]
 
     terms = [
-        {"id": t.id, "kind": "term", "sv": list(t.sv), "en": list(t.en), "not": list(t.wrong), "note": t.note, "used": uses(t.id)}
+        {
+            "id": t.id,
+            "kind": "term",
+            "sv": list(t.sv),
+            "en": list(t.en),
+            "not": list(t.wrong),
+            "note": t.note,
+            "used": uses(t.id),
+        }
         for t in glossary.terms
     ]
-    kept = [{"id": name, "kind": "keep", "sv": [name], "en": [name], "not": [], "note": "", "used": uses(name)} for name in glossary.keep]
+    kept = [
+        {"id": name, "kind": "keep", "sv": [name], "en": [name], "not": [], "note": "", "used": uses(name)}
+        for name in glossary.keep
+    ]
     return terms + kept
 
 
 def _use(version: str, text: Text) -> dict:
     pos = text.en_pos or text.pos
-    return {"version": version, "key": text.key, "file": pos.file if pos else "", "line": pos.line if pos else 0, "column": pos.column if pos else 0}
+    return {
+        "version": version,
+        "key": text.key,
+        "file": pos.file if pos else "",
+        "line": pos.line if pos else 0,
+        "column": pos.column if pos else 0,
+    }
 
 
 COMMANDS = [add_glossary]

@@ -1,4 +1,5 @@
 """Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: cli_verify.py)."""
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,9 @@ def _read(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise ContractError([Diagnostic(Pos(str(path)), "error", f"cannot read the {what}: {exc.strerror}",
-                                        "check the path", "io")]) from None
+        raise ContractError(
+            [Diagnostic(Pos(str(path)), "error", f"cannot read the {what}: {exc.strerror}", "check the path", "io")]
+        ) from None
 
 
 def read_input(path: Path, what: str) -> bytes:
@@ -47,7 +49,9 @@ def _add_document(kind: str):
         p = sub.add_parser(kind, help=DOCUMENTS[kind])
         p.add_argument("version", metavar="YEAR")
         p.add_argument("--lang", choices=("sv", "en"), default="sv")
-        p.add_argument("-o", "--output", type=Path, help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind})")
+        p.add_argument(
+            "-o", "--output", type=Path, help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind})"
+        )
         p.set_defaults(run=_run_document, kind=kind)
 
     return add
@@ -73,13 +77,30 @@ def _add_sign(sub) -> None:
     p.add_argument("--p12", type=Path, metavar="FILE", help="a PKCS#12 file (.p12/.pfx) with key and certificate")
     p.add_argument("--key", type=Path, metavar="FILE", help="the private key (PEM or DER), with --cert")
     p.add_argument("--cert", type=Path, metavar="FILE", help="the signer's certificate (PEM or DER), with --key")
-    p.add_argument("--chain", type=Path, metavar="FILE", help="intermediate CA certificates (PEM), with --key/--cert or --pkcs11-lib")
-    p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="a file holding the passphrase of the p12 or key")
-    p.add_argument("--pkcs11-lib", metavar="LIB", help="the PKCS#11 module of a smart card or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so)")
-    p.add_argument("--token-label", metavar="L", help="the label of the token (card) holding the key, with --pkcs11-lib")
-    p.add_argument("--key-label", metavar="K", help="the label of the key and its certificate on the token, with --pkcs11-lib")
+    p.add_argument(
+        "--chain",
+        type=Path,
+        metavar="FILE",
+        help="intermediate CA certificates (PEM), with --key/--cert or --pkcs11-lib",
+    )
+    p.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help="a file holding the passphrase of the p12 or key"
+    )
+    p.add_argument(
+        "--pkcs11-lib",
+        metavar="LIB",
+        help="the PKCS#11 module of a smart card or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so)",
+    )
+    p.add_argument(
+        "--token-label", metavar="L", help="the label of the token (card) holding the key, with --pkcs11-lib"
+    )
+    p.add_argument(
+        "--key-label", metavar="K", help="the label of the key and its certificate on the token, with --pkcs11-lib"
+    )
     p.add_argument("--pin-file", type=Path, metavar="FILE", help="a file holding the token's PIN, with --pkcs11-lib")
-    p.add_argument("--tsa", metavar="URL", help="an RFC 3161 time-stamping service: adds a signature timestamp (PAdES B-T)")
+    p.add_argument(
+        "--tsa", metavar="URL", help="an RFC 3161 time-stamping service: adds a signature timestamp (PAdES B-T)"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the signed PDF to write")
     p.set_defaults(run=_run_sign)
 
@@ -101,7 +122,15 @@ def _run_sign(args) -> int:
 def _credentials(args) -> Credentials:
     from .pdf import credentials  # pyHanko loads in ~1 s: only when needed
 
-    chosen = [name for name, on in (("--p12", args.p12), ("--key/--cert", args.key or args.cert), ("--pkcs11-lib", args.pkcs11_lib)) if on]
+    chosen = [
+        name
+        for name, on in (
+            ("--p12", args.p12),
+            ("--key/--cert", args.key or args.cert),
+            ("--pkcs11-lib", args.pkcs11_lib),
+        )
+        if on
+    ]
     if len(chosen) > 1:
         raise _usage(f"give one way to the signer's key, not {' and '.join(chosen)}")
     chain = _read(args.chain, "chain") if args.chain else b""
@@ -114,8 +143,12 @@ def _credentials(args) -> Credentials:
     if args.p12:
         return credentials.load_p12(str(args.p12), _read(args.p12, "PKCS#12 file"), passphrase)
     if not (args.key and args.cert):
-        raise _usage("give the signer's credentials: --p12 FILE, --key FILE with --cert FILE, or --pkcs11-lib with labels")
-    return credentials.load_pem(str(args.key), _read(args.key, "key"), str(args.cert), _read(args.cert, "certificate"), chain, passphrase)
+        raise _usage(
+            "give the signer's credentials: --p12 FILE, --key FILE with --cert FILE, or --pkcs11-lib with labels"
+        )
+    return credentials.load_pem(
+        str(args.key), _read(args.key, "key"), str(args.cert), _read(args.cert, "certificate"), chain, passphrase
+    )
 
 
 def _passphrase(path: Path | None) -> bytes | None:
@@ -132,11 +165,19 @@ def _usage(message: str, command: str = "sign") -> UsageError:
 
 
 def _add_seal(sub) -> None:
-    p = sub.add_parser("seal", help="once every party has signed: embed validation data and a document timestamp (PAdES B-LTA)")
+    p = sub.add_parser(
+        "seal", help="once every party has signed: embed validation data and a document timestamp (PAdES B-LTA)"
+    )
     p.add_argument("pdf", type=Path, metavar="PDF")
     p.add_argument("--tsa", required=True, metavar="URL", help="an RFC 3161 time-stamping service")
-    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
-                   help="a CA certificate (PEM) the signers' certificates chain to; repeat for several")
+    p.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CA.pem",
+        help="a CA certificate (PEM) the signers' certificates chain to; repeat for several",
+    )
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the sealed PDF to write")
     p.set_defaults(run=_run_seal)
 

@@ -1,4 +1,5 @@
 """The `klimatkontrakt check-signed` command: a change leaves versions signed on the base branch as they were."""
+
 from __future__ import annotations
 
 import sys
@@ -8,7 +9,9 @@ from .errors import ContractError
 
 
 def add_check_signed(sub) -> None:
-    p = sub.add_parser("check-signed", help="fail when a change touches the lock or status of a version signed at a git revision")
+    p = sub.add_parser(
+        "check-signed", help="fail when a change touches the lock or status of a version signed at a git revision"
+    )
     p.add_argument("--base", required=True, metavar="REV", help="the revision to compare with, e.g. origin/main")
     p.add_argument("--format", choices=("text", "github"), default="text", help="github prints workflow annotations")
     p.set_defaults(run=run_check_signed)

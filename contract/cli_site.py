@@ -1,4 +1,5 @@
 """Command line for the website: `klimatkontrakt site` builds it, `klimatkontrakt serve` previews it."""
+
 from __future__ import annotations
 
 import logging
@@ -18,9 +19,18 @@ SITE_WRITES = ("sv/", "en/", "index.html", ".sv.*", ".en.*", ".index.html.*")
 def _add_site(sub) -> None:
     p = sub.add_parser("site", help="build the website: site/sv/, site/en/ and the root page")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="the folder to write (default: ROOT/site): absent, empty, or written by klimatkontrakt before")
-    p.add_argument("--no-wait", action="store_true", help="if another build is writing the folder, stop (exit 2) instead of waiting")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the folder to write (default: ROOT/site): absent, empty, or written by klimatkontrakt before",
+    )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build is writing the folder, stop (exit 2) instead of waiting",
+    )
     p.set_defaults(run=_run_site)
 
 
@@ -33,7 +43,9 @@ def _run_site(args) -> int:
             out.mkdir(parents=True, exist_ok=True)
             # First, so that a folder this command was interrupted in is still known as its own.
             mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES))
-            written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts))
+            written = site.build_site(
+                args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts)
+            )
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
 
@@ -41,7 +53,9 @@ def _run_site(args) -> int:
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="preview the website of one language; it rebuilds when a YAML file changes")
     p.add_argument("--lang", choices=LANGS, default="sv", help="the language to preview (default: sv)")
-    p.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)")
+    p.add_argument(
+        "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)"
+    )
     p.set_defaults(run=_run_serve)
 
 
@@ -50,7 +64,10 @@ def _run_serve(args) -> int:
 
     config = args.root / site.CONFIG_NAME
     if not config.is_file():
-        print(f"{config}: error: no MkDocs configuration here (run the command in the repository, or pass --root)", file=sys.stderr)
+        print(
+            f"{config}: error: no MkDocs configuration here (run the command in the repository, or pass --root)",
+            file=sys.stderr,
+        )
         return 1
     logging.basicConfig(format="%(levelname)-7s -  %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)

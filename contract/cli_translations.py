@@ -1,4 +1,5 @@
 """The `translations` command: coverage, stale and missing English, confirmation, translator exchange."""
+
 from __future__ import annotations
 
 import json
@@ -17,19 +18,45 @@ def add_translations(sub) -> None:
     p = sub.add_parser("translations", help="English coverage; list, confirm, export or import translations")
     p.add_argument("version", nargs="?", metavar="YEAR", help="the version (default: all)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--confirm", action="append", metavar="ID", help="record that this English text is current (repeatable)")
+    p.add_argument(
+        "--confirm", action="append", metavar="ID", help="record that this English text is current (repeatable)"
+    )
     p.add_argument("--all-current", action="store_true", help="record every English text as current")
-    p.add_argument("--export", type=Path, metavar="FILE", help="write the texts that need translation for a translator: FILE.xlf (XLIFF 2.0), FILE.po (gettext) or FILE.json")
+    p.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="write the texts that need translation for a translator: FILE.xlf (XLIFF 2.0), FILE.po (gettext) or FILE.json",
+    )
     p.add_argument("--all", action="store_true", help="with --export: every text, not only missing and stale")
-    p.add_argument("--import", dest="import_file", type=Path, metavar="FILE", help="write the English of an .xlf, .po or .json file into the YAML (all or nothing)")
-    p.add_argument("--suggest", action="store_true", help="propose English from every version's translations: fill exact matches (to review), list near ones")
+    p.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        metavar="FILE",
+        help="write the English of an .xlf, .po or .json file into the YAML (all or nothing)",
+    )
+    p.add_argument(
+        "--suggest",
+        action="store_true",
+        help="propose English from every version's translations: fill exact matches (to review), list near ones",
+    )
     p.set_defaults(run=run_translations)
 
 
 def run_translations(args) -> int:
     acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest
     if acting and not args.version:
-        raise ContractError([Diagnostic(Pos("years"), "error", "name the version to change", "e.g. klimatkontrakt translations 2023 --all-current")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos("years"),
+                    "error",
+                    "name the version to change",
+                    "e.g. klimatkontrakt translations 2023 --all-current",
+                )
+            ]
+        )
     if args.import_file:
         return cli_exchange.run_import(args)
     if args.suggest:
@@ -66,7 +93,9 @@ def _as_json(cov: tr.Coverage) -> dict:
 
 def _print_coverage(version: str, cov: tr.Coverage) -> None:
     percent = 100 * cov.translated / cov.total if cov.total else 100
-    print(f"{version}: {cov.translated}/{cov.total} English texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale")
+    print(
+        f"{version}: {cov.translated}/{cov.total} English texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale"
+    )
     for group, (done, total) in cov.groups.items():
         print(f"  {group:<13} {done}/{total}")
     for label, items in (("missing", cov.missing), ("stale", cov.stale)):
@@ -79,7 +108,15 @@ def _confirm(args) -> int:
     folder = args.root / "years" / args.version
     lock, unknown = tr.confirm(contract, tr.read_lock(folder), None if args.all_current else args.confirm)
     if unknown:
-        problems = [Diagnostic(Pos(f"years/{args.version}"), "error", f"no translated text with the id {k!r}", "run 'klimatkontrakt translations YEAR' to list ids") for k in unknown]
+        problems = [
+            Diagnostic(
+                Pos(f"years/{args.version}"),
+                "error",
+                f"no translated text with the id {k!r}",
+                "run 'klimatkontrakt translations YEAR' to list ids",
+            )
+            for k in unknown
+        ]
         raise ContractError(problems)
     tr.write_lock(folder, lock)
     count = "all English texts" if args.all_current else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"

@@ -1,4 +1,5 @@
 """Commands that check signed contracts: verify, and parties (who signs with which certificate identity)."""
+
 from __future__ import annotations
 
 import datetime
@@ -19,7 +20,9 @@ if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
 def _add_parties(sub) -> None:
     p = sub.add_parser("parties", help="list a version's parties and the certificate identity each must sign with")
     p.add_argument("version", metavar="YEAR")
-    p.add_argument("--json", action="store_true", help="print a JSON list of {id, name, signatory, role, certificate_subject}")
+    p.add_argument(
+        "--json", action="store_true", help="print a JSON list of {id, name, signatory, role, certificate_subject}"
+    )
     p.set_defaults(run=_run_parties)
 
 
@@ -28,13 +31,15 @@ def parties_data(root: Path, version: str) -> list[dict[str, Any]]:
     out = []
     for party in load(root, version).parties:
         role = party.signatory.role
-        out.append({
-            "id": party.id,
-            "name": party.name.sv,
-            "signatory": party.signatory.name,
-            "role": role.sv if role else None,
-            "certificate_subject": dict(party.certificate_subject),
-        })
+        out.append(
+            {
+                "id": party.id,
+                "name": party.name.sv,
+                "signatory": party.signatory.name,
+                "role": role.sv if role else None,
+                "certificate_subject": dict(party.certificate_subject),
+            }
+        )
     return out
 
 
@@ -45,7 +50,9 @@ def _run_parties(args) -> int:
         return 0
     for party in data:
         who = ", ".join(v for v in (party["signatory"], party["role"]) if v) or "signatory not named"
-        subject = ", ".join(f"{k}={v}" for k, v in party["certificate_subject"].items()) or "NONE (add certificate_subject)"
+        subject = (
+            ", ".join(f"{k}={v}" for k, v in party["certificate_subject"].items()) or "NONE (add certificate_subject)"
+        )
         print(f"{party['id']}: {party['name']} ({who}); certificate must carry {subject}")
     return 0
 
@@ -54,16 +61,32 @@ def _run_parties(args) -> int:
 
 
 def _add_verify(sub) -> None:
-    p = sub.add_parser("verify", help="check the contract inside a PDF, every party's signature, and what changed after it",
-                       description="Exit codes: 0 all good; 1 a failure; 2 usage; 3 signatures intact but identities "
-                                   "unverified (no --trust).")
+    p = sub.add_parser(
+        "verify",
+        help="check the contract inside a PDF, every party's signature, and what changed after it",
+        description="Exit codes: 0 all good; 1 a failure; 2 usage; 3 signatures intact but identities "
+        "unverified (no --trust).",
+    )
     p.add_argument("pdf", type=Path, metavar="PDF")
-    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
-                   help="a CA certificate (PEM) to trust; repeat for several; without it identities stay unverified (exit 3)")
-    p.add_argument("--against", metavar="YEAR", help="rebuild that version's PDF and require the contract to be byte-identical")
-    p.add_argument("--at", metavar="TIME", help="validate as at this ISO time (default: now), e.g. 2031-01-01T00:00:00Z")
-    p.add_argument("--fetch", action="store_true",
-                   help="fetch revocation data (OCSP, CRL) named in the certificates; off by default: content never makes us fetch")
+    p.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CA.pem",
+        help="a CA certificate (PEM) to trust; repeat for several; without it identities stay unverified (exit 3)",
+    )
+    p.add_argument(
+        "--against", metavar="YEAR", help="rebuild that version's PDF and require the contract to be byte-identical"
+    )
+    p.add_argument(
+        "--at", metavar="TIME", help="validate as at this ISO time (default: now), e.g. 2031-01-01T00:00:00Z"
+    )
+    p.add_argument(
+        "--fetch",
+        action="store_true",
+        help="fetch revocation data (OCSP, CRL) named in the certificates; off by default: content never makes us fetch",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=_run_verify)
 
@@ -86,7 +109,9 @@ def _run_verify(args) -> int:
     )
 
     moment = _moment(args.at)
-    trust = [c for path in args.trust for c in credentials.load_certificates(str(path), read_input(path, "CA certificate"))]
+    trust = [
+        c for path in args.trust for c in credentials.load_certificates(str(path), read_input(path, "CA certificate"))
+    ]
     data = read_input(args.pdf, "PDF")
     result = verify.verify(str(args.pdf), data, trust, moment=moment, fetch=args.fetch)
     result.contract = against.compare(args.root, str(args.pdf), data, args.against)
@@ -99,8 +124,10 @@ def _run_verify(args) -> int:
 
 def _print_verification(result: Verification) -> None:
     facts = result.facts
-    print(f"contract: version {facts.get('version', '?')} ({facts.get('lang', '?')}), status {facts.get('status', '?')}, "
-          f"built from commit {facts.get('commit', '?')} (read from the contract's own first revisions)")
+    print(
+        f"contract: version {facts.get('version', '?')} ({facts.get('lang', '?')}), status {facts.get('status', '?')}, "
+        f"built from commit {facts.get('commit', '?')} (read from the contract's own first revisions)"
+    )
     print(f"contract text: {result.contract.get('summary', 'not compared with the repository (give --against YEAR)')}")
     for party in result.parties:
         print(_party_line(party, result.trust_anchor))
@@ -120,9 +147,12 @@ def _verdict_line(result: Verification) -> str:
 
     if result.verdict == FAILED:
         broken = [p.party for p in result.parties if not p.ok]
-        what = ", ".join(broken + (["the contract's structure"] if result.structure_problems else [])
-                         + (["the contract text"] if result.contract.get("same") is False else [])
-                         + (["the seal"] if result.seal.get("problems") else []))
+        what = ", ".join(
+            broken
+            + (["the contract's structure"] if result.structure_problems else [])
+            + (["the contract text"] if result.contract.get("same") is False else [])
+            + (["the seal"] if result.seal.get("problems") else [])
+        )
         return f"NOT OK: {what}"
     if result.verdict == UNVERIFIED:
         return "UNVERIFIED: no trust anchor given (--trust CA.pem), so nobody's identity is confirmed"
@@ -135,12 +165,19 @@ def _party_line(party: PartyResult, trusting: bool) -> str:
     if party.signer is None:
         return f"{party.party}: signed, but the signature cannot be checked"
     required = ", ".join(f"{k}={v}" for k, v in party.required.items())
-    identity = {"match": f"identity matches ({required})", "unverified": f"identity unverified ({required}; no --trust)",
-                "mismatch": f"IDENTITY MISMATCH (requires {required})"}[party.identity or "mismatch"]
-    trust = ("trusted" if party.trusted else f"NOT TRUSTED ({party.trust_problem})") if trusting else "trust not checked"
+    identity = {
+        "match": f"identity matches ({required})",
+        "unverified": f"identity unverified ({required}; no --trust)",
+        "mismatch": f"IDENTITY MISMATCH (requires {required})",
+    }[party.identity or "mismatch"]
+    trust = (
+        ("trusted" if party.trusted else f"NOT TRUSTED ({party.trust_problem})") if trusting else "trust not checked"
+    )
     flags = ["intact" if party.intact and party.valid else "NOT INTACT", trust]
-    return (f"{party.party}: signed by {party.signer}; {identity}; at {party.signing_time} ({party.time_source}); "
-            f"{', '.join(flags)}; changed after it: {party.modification}")
+    return (
+        f"{party.party}: signed by {party.signer}; {identity}; at {party.signing_time} ({party.time_source}); "
+        f"{', '.join(flags)}; changed after it: {party.modification}"
+    )
 
 
 def _print_seal(seal: dict[str, Any]) -> None:
@@ -148,8 +185,10 @@ def _print_seal(seal: dict[str, Any]) -> None:
         return
     data = seal["validation_data"]
     times = ", ".join(t["time"] for t in seal["timestamps"])
-    print(f"seal: document timestamp {times}; validation data: {data['certificates']} certificates, "
-          f"{data['ocsp']} OCSP responses, {data['crls']} CRLs")
+    print(
+        f"seal: document timestamp {times}; validation data: {data['certificates']} certificates, "
+        f"{data['ocsp']} OCSP responses, {data['crls']} CRLs"
+    )
     for problem in seal.get("problems", []):
         print(f"problem: seal: {problem}")
 

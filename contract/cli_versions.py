@@ -1,4 +1,5 @@
 """Commands of the yearly cycle: versions, new-year, lock, erratum."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,9 @@ def run_versions(args: argparse.Namespace) -> int:
     for version in years(args.root):
         meta = load(args.root, version).meta
         if args.status in (None, meta.status):
-            rows.append({"version": version, "status": meta.status, "valid_for": meta.valid_for, "signed_on": meta.signed_on})
+            rows.append(
+                {"version": version, "status": meta.status, "valid_for": meta.valid_for, "signed_on": meta.signed_on}
+            )
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -45,21 +48,29 @@ def add_new_year(sub: Subparsers) -> None:
 
 def run_new_year(args: argparse.Namespace) -> int:
     target = cycle.new_year(args.root, args.version, args.source)
-    print(f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "
-          f"write the follow-up sections marked to_be_written, then run klimatkontrakt validate {args.version}", file=sys.stderr)
+    print(
+        f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "
+        f"write the follow-up sections marked to_be_written, then run klimatkontrakt validate {args.version}",
+        file=sys.stderr,
+    )
     return 0
 
 
 def add_lock(sub: Subparsers) -> None:
     p = sub.add_parser("lock", help="record the signed content of a signed version (and its signed PDFs)")
     p.add_argument("version", metavar="YEAR")
-    p.add_argument("--pdf", type=Path, action="append", default=[], metavar="FILE", help="a signed PDF to record (repeatable)")
+    p.add_argument(
+        "--pdf", type=Path, action="append", default=[], metavar="FILE", help="a signed PDF to record (repeatable)"
+    )
     p.set_defaults(run=run_lock)
 
 
 def run_lock(args: argparse.Namespace) -> int:
     result = cycle.lock(args.root, args.version, args.pdf)
-    print(f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock", file=sys.stderr)
+    print(
+        f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -79,8 +90,18 @@ def run_erratum(args: argparse.Namespace) -> int:
     def text(sv: str, en: str | None) -> dict[str, str]:
         return {"sv": sv, **({"en": en} if en else {})}
 
-    cycle.erratum(args.root, args.version, text(args.what_sv, args.what_en), text(args.why_sv, args.why_en), args.section, args.date)
-    print(f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content", file=sys.stderr)
+    cycle.erratum(
+        args.root,
+        args.version,
+        text(args.what_sv, args.what_en),
+        text(args.why_sv, args.why_en),
+        args.section,
+        args.date,
+    )
+    print(
+        f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -105,7 +126,16 @@ def run_history(args: argparse.Namespace) -> int:
     contracts, _ = gather(args.root, drafts=True)
     steps = timeline(contracts, args.section)
     if not any(step.present for step in steps):
-        raise ContractError([Diagnostic(Pos("years"), "error", f"no version has a section {args.section!r}", "run 'klimatkontrakt outline YEAR --json' to see the ids")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos("years"),
+                    "error",
+                    f"no version has a section {args.section!r}",
+                    "run 'klimatkontrakt outline YEAR --json' to see the ids",
+                )
+            ]
+        )
     rows = [
         {
             "version": s.version,

@@ -1,4 +1,5 @@
 """The yearly cycle: start next year's draft from the latest version; lock signed versions; record errata."""
+
 from __future__ import annotations
 
 import datetime
@@ -24,19 +25,29 @@ def new_year(root: Path, version: str, source: str | None = None) -> Path:
     if source is not None:
         version_folder(root, source)
     if target.exists():
-        raise _fail(f"{YEARS}/{version}", f"version {version} already exists", "choose another version; an existing version is never overwritten")
+        raise _fail(
+            f"{YEARS}/{version}",
+            f"version {version} already exists",
+            "choose another version; an existing version is never overwritten",
+        )
     known = years(root)
     source = source or (known[-1] if known else None)
     if source is None:
         raise _fail(YEARS, "there is no version to start from", "import one with klimatkontrakt import-text")
     old = load(root, source)
     if not version.isdigit() or int(version) <= int(old.meta.version):
-        raise _fail(f"{YEARS}/{version}", f"version {version!r} does not come after {source}", "give the next year, e.g. " + str(int(old.meta.version) + 1))
+        raise _fail(
+            f"{YEARS}/{version}",
+            f"version {version!r} does not come after {source}",
+            "give the next year, e.g. " + str(int(old.meta.version) + 1),
+        )
     staging = root / YEARS / f".{version}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(root / YEARS / source, staging, ignore=shutil.ignore_patterns(locking.LOCK_NAME, ".*"))
     step = int(version) - int(old.meta.version)
-    rewrite(staging / "contract.yaml", lambda data: _advance(data, version, str(int(old.meta.valid_for) + step), source))
+    rewrite(
+        staging / "contract.yaml", lambda data: _advance(data, version, str(int(old.meta.valid_for) + step), source)
+    )
     if (staging / "updates.yaml").exists():
         rewrite(staging / "updates.yaml", _clear_updates)
     staging.rename(target)
@@ -73,7 +84,11 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     contract = load(root, version)
     folder = root / YEARS / version
     if contract.meta.status != "signed":
-        raise _fail(f"{YEARS}/{version}/contract.yaml", f"version {version} is not signed", "set status: signed and signed_on when every party has signed")
+        raise _fail(
+            f"{YEARS}/{version}/contract.yaml",
+            f"version {version} is not signed",
+            "set status: signed and signed_on when every party has signed",
+        )
     report = Report()
     existing = locking.read_lock(folder)
     if existing is not None:
@@ -104,11 +119,18 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
     current = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
     changed = sorted(n for n in set(lock.files) | set(current) if lock.files.get(n) != current.get(n))
     if not changed:
-        raise _fail(f"{YEARS}/{version}", "nothing in the signed text has changed", "make the correction in the YAML first, then record it")
+        raise _fail(
+            f"{YEARS}/{version}",
+            "nothing in the signed text has changed",
+            "make the correction in the YAML first, then record it",
+        )
     stray = [n for n in changed if section_file and n not in (section_file, "contract.yaml")]
     if stray:
-        raise _fail(f"{YEARS}/{version}/{stray[0]}", f"files other than {section_file} changed too: {', '.join(stray)}",
-                    "undo those edits, or record each correction as its own erratum (without --section to cover several files)")
+        raise _fail(
+            f"{YEARS}/{version}/{stray[0]}",
+            f"files other than {section_file} changed too: {', '.join(stray)}",
+            "undo those edits, or record each correction as its own erratum (without --section to cover several files)",
+        )
 
 
 def erratum(
@@ -118,7 +140,11 @@ def erratum(
     folder = version_folder(root, version)
     current = locking.read_lock(folder)
     if current is None:
-        raise _fail(f"{YEARS}/{version}", f"version {version} is not locked", "errata are for signed, locked versions; edit a draft directly")
+        raise _fail(
+            f"{YEARS}/{version}",
+            f"version {version} is not locked",
+            "errata are for signed, locked versions; edit a draft directly",
+        )
     contract = load(root, version)
     target = contract.section(section) if section else None
     if section and target is None:
@@ -140,4 +166,3 @@ def erratum(
     current.errata = len(contract.meta.errata) + 1
     locking.write_lock(folder, current)
     return current
-

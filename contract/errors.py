@@ -1,4 +1,5 @@
 """Diagnostics (located problems) and the error that carries them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Exports of a whole version: outline rows, a documented JSON structure, readable Markdown."""
+
 from __future__ import annotations
 
 from .model import Annex, Block, BulletList, Contract, Heading, Paragraph, Section, Text
@@ -12,7 +13,10 @@ JSON_FORMAT = "klimatkontrakt-export/1"
 def outline(contract: Contract, lang: str) -> list[dict[str, str | int]]:
     """Return one row per numbered section: id, number, title, depth."""
     resolver = Resolver.of(contract)
-    return [{"id": s.id, "number": s.number, "title": plain(s.title, lang, resolver), "depth": s.depth} for s in contract.walk()]
+    return [
+        {"id": s.id, "number": s.number, "title": plain(s.title, lang, resolver), "depth": s.depth}
+        for s in contract.walk()
+    ]
 
 
 def to_json(contract: Contract, source: Source | None = None) -> dict[str, object]:
@@ -98,6 +102,8 @@ def to_markdown(contract: Contract, lang: str) -> str:
     if contract.annex:
         parts.append(f"## {md.text(contract.annex.title, lang, resolver)}")
         parts += md.blocks(contract.annex.body, lang, resolver)
-        parts.append("\n".join(f"- {md.link(md.text(d.title, lang, resolver), d.url)}" for d in contract.annex.documents))
+        parts.append(
+            "\n".join(f"- {md.link(md.text(d.title, lang, resolver), d.url)}" for d in contract.annex.documents)
+        )
     notes = [f"[^{n.number}]: {md.text(n.text, lang, resolver)}" for n in contract.footnotes()]
     return "\n\n".join(parts + notes) + "\n"

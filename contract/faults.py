@@ -6,6 +6,7 @@ guessed time. KLIMATKONTRAKT_FAULT="kill:STEP" sends SIGKILL to the build itself
 file descriptor R reaches its end (the test lets it go on). Unset, every point does nothing.
 KLIMATKONTRAKT_NO_EXCHANGE=1 makes contract.files.swap use two renames, as on systems without renameat2.
 """
+
 from __future__ import annotations
 
 import os

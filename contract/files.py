@@ -1,4 +1,5 @@
 """Writing files so that readers never see half of one: a temporary file renamed, a folder swapped."""
+
 from __future__ import annotations
 
 import contextlib
@@ -65,13 +66,20 @@ def recover(target: Path) -> list[str]:
     Return what was done, for a note. Only names this module creates are touched.
     """
     done = []
-    olds = sorted((p for p in [_old_path(target), *target.parent.glob(f".{target.name}.old-*")] if _is_folder(p)),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
+    olds = sorted(
+        (p for p in [_old_path(target), *target.parent.glob(f".{target.name}.old-*")] if _is_folder(p)),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     if olds and not target.exists() and not target.is_symlink():
         olds.pop(0).rename(target)
         done.append(f"restored {target.name}/ from before an interrupted build")
-    leftovers = [*olds, staging_path(target), *target.parent.glob(f".{target.name}.staging-*"),
-                 target.with_name(f".{target.name}.building")]
+    leftovers = [
+        *olds,
+        staging_path(target),
+        *target.parent.glob(f".{target.name}.staging-*"),
+        target.with_name(f".{target.name}.building"),
+    ]
     for leftover in leftovers:
         if _is_folder(leftover):
             _remove_tree(leftover)

@@ -1,4 +1,5 @@
 """A section's timeline across all versions: its id, number and title, and how it changed each year."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -48,7 +49,9 @@ def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
     return {new: changeset(contracts[old], contracts[new]) for old, new in pairwise(versions)}
 
 
-def timeline(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, ChangeSet] | None = None) -> list[Step]:
+def timeline(
+    contracts: Mapping[str, Contract], section_id: str, changes: dict[str, ChangeSet] | None = None
+) -> list[Step]:
     """Follow a section through every version, oldest first; an id renamed between versions is followed both ways."""
     changes = changesets(contracts) if changes is None else changes
     ids = _ids(contracts, section_id, changes)
@@ -65,13 +68,13 @@ def _ids(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, 
     if not holding:
         return {}
     ids, current = {holding[-1]: section_id}, section_id
-    later = versions[versions.index(holding[-1]) + 1:]
+    later = versions[versions.index(holding[-1]) + 1 :]
     for version in later:  # forwards: a renamed id continues under its new name
         change = changes[version].find(current) if version in changes else None
         if change is None or change.new_id is None or change.old_id != current:
             break
         current = ids[version] = change.new_id
-    current, upto = section_id, versions[:versions.index(holding[-1]) + 1]
+    current, upto = section_id, versions[: versions.index(holding[-1]) + 1]
     for newer, older in zip(reversed(upto[1:]), reversed(upto[:-1])):  # backwards: where did this id come from
         change = next((s for s in changes[newer].sections if s.new_id == current), None) if newer in changes else None
         current = change.old_id if change is not None else None
@@ -81,8 +84,9 @@ def _ids(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, 
     return ids
 
 
-def _step(contracts: Mapping[str, Contract], version: str, sid: str | None, change_set: ChangeSet | None,
-          before: list[Step]) -> Step:
+def _step(
+    contracts: Mapping[str, Contract], version: str, sid: str | None, change_set: ChangeSet | None, before: list[Step]
+) -> Step:
     contract = contracts[version]
     meta, section = contract.meta, contract.section(sid) if sid else None
     if section is None:
@@ -91,8 +95,16 @@ def _step(contracts: Mapping[str, Contract], version: str, sid: str | None, chan
     renamed = change.old_id if change is not None and change.old_id and change.old_id != sid else None
     if not any(step.present for step in before):
         oldest = version == min(contracts)
-        return Step(meta.version, meta.status, True, section.number, section.title, ("first",), sid,
-                    archive_start=oldest and bool(meta.previous))
+        return Step(
+            meta.version,
+            meta.status,
+            True,
+            section.number,
+            section.title,
+            ("first",),
+            sid,
+            archive_start=oldest and bool(meta.previous),
+        )
     kinds = change.kinds if change is not None else ()
     return Step(meta.version, meta.status, True, section.number, section.title, kinds, sid, renamed)
 

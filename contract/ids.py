@@ -1,4 +1,5 @@
 """Names the tool keeps for itself: reserved section ids and the version-name rule."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,23 @@ TEXT_KEY_WORDS = ("meta", "party", "preamble", "annex", "fn", "erratum")
 
 # HTML ids the site and redline pages emit themselves; a section id (its anchor) must never equal one.
 PAGE_IDS = (
-    "kk-title", "kk-draft", "kk-facts", "kk-contents", "kk-contents-title", "kk-preamble", "kk-annex", "kk-errata",
-    "kk-footnotes", "kk-signatures", "kk-keys", "kk-compare",
-    "redline-title", "redline-sections", "redline-summary", "redline-fields", "redline-list",
+    "kk-title",
+    "kk-draft",
+    "kk-facts",
+    "kk-contents",
+    "kk-contents-title",
+    "kk-preamble",
+    "kk-annex",
+    "kk-errata",
+    "kk-footnotes",
+    "kk-signatures",
+    "kk-keys",
+    "kk-compare",
+    "redline-title",
+    "redline-sections",
+    "redline-summary",
+    "redline-fields",
+    "redline-list",
 )
 # Whole families the templates and renderers draw from (kk-search-input, kk-sv, version-2023, ...),
 # so that new page elements stay clear of section ids without editing this list again.

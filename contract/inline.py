@@ -11,6 +11,7 @@ renderer escapes for its output:
     \\x                   the character x, literally, for x one of \\ { } [ ] *;
                          before any other character the backslash is itself text (\\newpage stays)
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Interface strings and dates per language, from one catalogue per language (contract/i18n/)."""
+
 from __future__ import annotations
 
 import datetime
@@ -40,6 +41,7 @@ def join(names: list[str], lang: str, last: str = "list_and") -> str:
 
 def cover_line(contract: Contract, lang: str) -> str:
     """Return the cover's line naming the parties, e.g. "Mellan Borås Stad och myndigheterna … samt Viable Cities"."""
+
     def names(kind: str) -> list[str]:
         return [p.name.shown(lang)[0] for p in contract.parties if p.kind == kind]
 

@@ -1,4 +1,5 @@
 """Load a contract version folder: YAML (positions kept) → JSON Schema → typed model."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -48,8 +49,10 @@ def version_folder(root: Path, version: str) -> Path:
     """
     if ids.is_version_name(version) or version in years(root):
         return root / YEARS / version
-    raise UsageError(f"{excerpt(version)} is not a version: give the name of a folder under {YEARS}/, "
-                     f"four digits such as 2024 (versions here: {', '.join(years(root)) or 'none'})")
+    raise UsageError(
+        f"{excerpt(version)} is not a version: give the name of a folder under {YEARS}/, "
+        f"four digits such as 2024 (versions here: {', '.join(years(root)) or 'none'})"
+    )
 
 
 def unsafe_folder(root: Path, folder: Path, display: str, report: Report) -> bool:
@@ -57,13 +60,21 @@ def unsafe_folder(root: Path, folder: Path, display: str, report: Report) -> boo
     before = len(report.errors)
     inside = root.resolve()
     if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(inside)):
-        report.error(Pos(display), "the version folder is a symbolic link or lies outside the repository",
-                     f"keep the real files in {display}/ inside the repository", "symlink")
+        report.error(
+            Pos(display),
+            "the version folder is a symbolic link or lies outside the repository",
+            f"keep the real files in {display}/ inside the repository",
+            "symlink",
+        )
     elif folder.is_dir():
         for entry in sorted(folder.iterdir()):
             if entry.is_symlink() or not entry.resolve().is_relative_to(inside):
-                report.error(Pos(f"{display}/{entry.name}", 1, 1), "the file is a symbolic link; contract files are never read through links",
-                             "replace the link with the file itself", "symlink")
+                report.error(
+                    Pos(f"{display}/{entry.name}", 1, 1),
+                    "the file is a symbolic link; contract files are never read through links",
+                    "replace the link with the file itself",
+                    "symlink",
+                )
     return len(report.errors) > before
 
 
@@ -72,7 +83,12 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     folder = version_folder(root, version)
     display = f"{YEARS}/{version}"
     if not (root / "schema" / "defs.schema.json").is_file():
-        report.error(Pos("schema"), f"{root / 'schema'} holds no contract schemas", "run the command in the repository folder, or give it with --root DIR", "no-schema")
+        report.error(
+            Pos("schema"),
+            f"{root / 'schema'} holds no contract schemas",
+            "run the command in the repository folder, or give it with --root DIR",
+            "no-schema",
+        )
         return None
     if unsafe_folder(root, folder, display, report):
         return None
@@ -83,7 +99,12 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     docs = _read_folder(root, folder, display, report)
     if "contract.yaml" not in docs:
         if not (folder / "contract.yaml").exists():
-            report.error(Pos(f"{display}/contract.yaml"), "the version has no contract.yaml", "copy it from another version and edit it", "missing-file")
+            report.error(
+                Pos(f"{display}/contract.yaml"),
+                "the version has no contract.yaml",
+                "copy it from another version and edit it",
+                "missing-file",
+            )
         return None
     try:
         lock = translations.read_lock(folder)
@@ -123,7 +144,12 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict
             continue
         if file.name not in FILE_SCHEMAS:
             expected = ", ".join(sorted(FILE_SCHEMAS))
-            report.error(Pos(name, 1, 1), f"unknown file {excerpt(file.name)} in a version folder", f"expected files: {expected}", "unknown-file")
+            report.error(
+                Pos(name, 1, 1),
+                f"unknown file {excerpt(file.name)} in a version folder",
+                f"expected files: {expected}",
+                "unknown-file",
+            )
             continue
         doc = read(file, name, report)
         if doc is not None:
@@ -218,7 +244,12 @@ def _section(doc: Document, data: Any, path: tuple, group: str, depth: int) -> S
 
 
 def _footnote(doc: Document, data: Any, path: tuple) -> Footnote:
-    return Footnote(id=data["id"], number=0, text=_text(doc, data["text"], path + ("text",), f"fn/{data['id']}"), pos=doc.pos(path + ("id",)))
+    return Footnote(
+        id=data["id"],
+        number=0,
+        text=_text(doc, data["text"], path + ("text",), f"fn/{data['id']}"),
+        pos=doc.pos(path + ("id",)),
+    )
 
 
 def _blocks(doc: Document, data: Any, path: tuple, owner: str) -> tuple[Block, ...]:
@@ -231,7 +262,9 @@ def _blocks(doc: Document, data: Any, path: tuple, owner: str) -> tuple[Block, .
             blocks.append(Heading(_text(doc, block["heading"], here + ("heading",), key)))
         else:
             items = block["list"]
-            blocks.append(BulletList(tuple(_text(doc, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items))))
+            blocks.append(
+                BulletList(tuple(_text(doc, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items)))
+            )
     return tuple(blocks)
 
 
@@ -241,7 +274,11 @@ def _annex(doc: Document) -> Annex:
         title=_text(doc, data["title"], ("title",), "annex/title"),
         body=_blocks(doc, data.get("body", ()), ("body",), "annex"),
         documents=tuple(
-            AnnexDocument(_text(doc, d["title"], ("documents", i, "title"), f"annex/doc/{i + 1}"), d["url"], doc.pos(("documents", i)))
+            AnnexDocument(
+                _text(doc, d["title"], ("documents", i, "title"), f"annex/doc/{i + 1}"),
+                d["url"],
+                doc.pos(("documents", i)),
+            )
             for i, d in enumerate(data.get("documents", ()))
         ),
         pos=doc.pos(()),

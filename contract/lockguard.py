@@ -4,6 +4,7 @@ Compares the working tree with a git revision (the base branch): every version s
 signed here, and its signed.lock must be the same, or differ exactly as `klimatkontrakt erratum` changes it
 (more errata, the earlier errata unchanged, everything else in the lock as it was).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -40,13 +41,21 @@ def _version(root: Path, base: str, version: str, old: Path) -> list[Diagnostic]
     if unsafe_folder(root, folder, display, report):
         return report.errors
     if not (folder / "contract.yaml").is_file():
-        report.error(Pos(display), f"version {version} is signed at {base}, but this change removes it",
-                     "a signed version is never removed; restore its folder", "signed-changed")
+        report.error(
+            Pos(display),
+            f"version {version} is signed at {base}, but this change removes it",
+            "a signed version is never removed; restore its folder",
+            "signed-changed",
+        )
         return report.errors
     now = read(folder / "contract.yaml", f"{display}/contract.yaml", report)
     if now is not None and now.data.get("status") != "signed":
-        report.error(now.pos(("status",)), f"version {version} is signed at {base}; its status cannot change",
-                     "set status: signed again; a signed version stays signed", "signed-changed")
+        report.error(
+            now.pos(("status",)),
+            f"version {version} is signed at {base}; its status cannot change",
+            "set status: signed again; a signed version stays signed",
+            "signed-changed",
+        )
     if now is not None:
         _lock(folder, old, display, base, (before, now), report)
     return report.errors
@@ -63,13 +72,21 @@ def _lock(folder: Path, old: Path, display: str, base: str, docs: tuple[Document
         report.items.extend(exc.diagnostics)
         return
     if lock is None:
-        report.error(where, f"version {folder.name} is signed at {base}, but this change removes its {locking.LOCK_NAME}",
-                     f"restore it: git checkout {base} -- {display}/{locking.LOCK_NAME}", "signed-changed")
+        report.error(
+            where,
+            f"version {folder.name} is signed at {base}, but this change removes its {locking.LOCK_NAME}",
+            f"restore it: git checkout {base} -- {display}/{locking.LOCK_NAME}",
+            "signed-changed",
+        )
         return
     problem = _not_an_erratum(was, lock, docs)
     if problem:
-        report.error(where, f"this change edits the {locking.LOCK_NAME} of version {folder.name}, signed at {base}: {problem}",
-                     f"restore it (git checkout {base} -- {display}/{locking.LOCK_NAME}); only klimatkontrakt erratum changes a signed version", "signed-changed")
+        report.error(
+            where,
+            f"this change edits the {locking.LOCK_NAME} of version {folder.name}, signed at {base}: {problem}",
+            f"restore it (git checkout {base} -- {display}/{locking.LOCK_NAME}); only klimatkontrakt erratum changes a signed version",
+            "signed-changed",
+        )
 
 
 def _not_an_erratum(was: locking.Lock | None, lock: locking.Lock, docs: tuple[Document, Document]) -> str | None:
@@ -91,4 +108,3 @@ def _bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-

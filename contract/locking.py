@@ -1,4 +1,5 @@
 """Signed versions are locked: signed.lock holds a hash of each file's signed content and of the signed PDFs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,10 +33,18 @@ class Lock:
     files: dict[str, str] = field(default_factory=dict)
     pdfs: dict[str, str] = field(default_factory=dict)
     errata: int = 0  # how many errata the recorded content already includes
-    contracts: dict[str, str] = field(default_factory=dict)  # language -> hash of the unsigned contract in the signed PDF
+    contracts: dict[str, str] = field(
+        default_factory=dict
+    )  # language -> hash of the unsigned contract in the signed PDF
 
     def as_data(self) -> dict:
-        data = {"version": self.version, "signed_on": self.signed_on, "errata": self.errata, "files": dict(sorted(self.files.items())), "pdfs": dict(sorted(self.pdfs.items()))}
+        data = {
+            "version": self.version,
+            "signed_on": self.signed_on,
+            "errata": self.errata,
+            "files": dict(sorted(self.files.items())),
+            "pdfs": dict(sorted(self.pdfs.items())),
+        }
         if self.contracts:  # written only when a signed PDF was recorded, so older locks stay byte-identical
             data["contracts"] = dict(sorted(self.contracts.items()))
         return data
@@ -69,7 +78,17 @@ def file_hash(path: Path) -> str:
     try:
         return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        raise ContractError([Diagnostic(Pos(str(path)), "error", f"cannot read the file: {exc.strerror}", "give the path of the signed PDF", "unreadable")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(path)),
+                    "error",
+                    f"cannot read the file: {exc.strerror}",
+                    "give the path of the signed PDF",
+                    "unreadable",
+                )
+            ]
+        )
 
 
 def read_lock(folder: Path) -> Lock | None:
@@ -79,15 +98,30 @@ def read_lock(folder: Path) -> Lock | None:
         return None
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-        lock = Lock(str(data["version"]), str(data["signed_on"]), dict(data.get("files") or {}), dict(data.get("pdfs") or {}), int(data.get("errata", 0)),
-                    dict(data.get("contracts") or {}))
+        lock = Lock(
+            str(data["version"]),
+            str(data["signed_on"]),
+            dict(data.get("files") or {}),
+            dict(data.get("pdfs") or {}),
+            int(data.get("errata", 0)),
+            dict(data.get("contracts") or {}),
+        )
         if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values(), *lock.contracts.values())):
             raise ValueError("hashes must be text")
         return lock
     except Exception as exc:  # any damage at all: the lock cannot be trusted
         where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
-        raise ContractError([Diagnostic(Pos(where, 1, 1), "error", f"{LOCK_NAME} is damaged ({type(exc).__name__})",
-                                        f"restore it from git: git checkout -- {where}", "locked")]) from None
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(where, 1, 1),
+                    "error",
+                    f"{LOCK_NAME} is damaged ({type(exc).__name__})",
+                    f"restore it from git: git checkout -- {where}",
+                    "locked",
+                )
+            ]
+        ) from None
 
 
 def write_lock(folder: Path, lock: Lock) -> None:
@@ -112,8 +146,12 @@ def check(folder: Path, display: str, errata: int, report: Report, signed: bool 
     version = folder.name
     if lock is None:
         if signed:
-            report.error(_status_pos(folder, display), f"version {version} is signed but has no {LOCK_NAME}, so nothing protects its signed text",
-                         f"restore {display}/{LOCK_NAME} from git, or record it now: klimatkontrakt lock {version}", "unlocked")
+            report.error(
+                _status_pos(folder, display),
+                f"version {version} is signed but has no {LOCK_NAME}, so nothing protects its signed text",
+                f"restore {display}/{LOCK_NAME} from git, or record it now: klimatkontrakt lock {version}",
+                "unlocked",
+            )
         return
     current = content_hashes(folder, display, Report())
     if errata != lock.errata:
@@ -131,10 +169,19 @@ def _status_pos(folder: Path, display: str) -> Pos:
 def _errata_count(display: str, version: str, locked: int, listed: int, report: Report) -> None:
     where = Pos(f"{display}/contract.yaml", 1, 1)
     if listed < locked:
-        report.error(where, f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}", "errata are never removed; restore the missing entries", "locked")
+        report.error(
+            where,
+            f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
+            "errata are never removed; restore the missing entries",
+            "locked",
+        )
     else:
-        report.error(where, f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
-                     f"only klimatkontrakt erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum {version} --what-sv \"...\" --why-sv \"...\"", "locked")
+        report.error(
+            where,
+            f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
+            f'only klimatkontrakt erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+            "locked",
+        )
 
 
 def _changed(display: str, version: str, name: str, was: bool, now: bool, report: Report) -> None:
@@ -143,6 +190,6 @@ def _changed(display: str, version: str, name: str, was: bool, now: bool, report
         Pos(f"{display}/{name}", 1, 1),
         f"version {version} is signed and locked, but this file {what} since it was signed",
         f"undo the change (git checkout -- {display}/{name}); a needed correction is an erratum: edit, then run "
-        f"klimatkontrakt erratum {version} --what-sv \"...\" --why-sv \"...\"",
+        f'klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
         "locked",
     )

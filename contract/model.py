@@ -1,4 +1,5 @@
 """The typed contract model: frozen dataclasses, no I/O."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Section numbers derived from order, explicit pins, and footnote numbers."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -79,4 +80,3 @@ def _apply_footnotes(section: Section, order: dict[str, int]) -> Section:
         footnotes=tuple(replace(n, number=order[n.id]) for n in section.footnotes),
         children=tuple(_apply_footnotes(c, order) for c in section.children),
     )
-

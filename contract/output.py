@@ -6,6 +6,7 @@ its sources or a folder holding files tracked by git. A lock file beside the out
 released by the operating system when its holder dies, however it dies) lets one build at a time
 write it; the holder then repairs what a killed build left and owns the staging folder alone.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,19 +39,26 @@ def check_folder(root: Path, out: Path, known: bool = False) -> None:
     """
     root, out = Path(root).resolve(), Path(out).resolve()
     if root.is_relative_to(out):
-        _refuse(out, "the output folder is the repository or a folder above it, and a build replaces its output folder whole")
+        _refuse(
+            out,
+            "the output folder is the repository or a folder above it, and a build replaces its output folder whole",
+        )
     for name in SOURCES:
         if out.is_relative_to(root / name):
             _refuse(out, f"the output folder is or is inside the repository's {name}/, which holds sources")
     outer = next((parent for parent in out.parents if is_marked(parent)), None)
     if outer is not None:
-        _refuse(out, f"the output folder is inside {outer}, the output folder of another build, "
-                     "which replaces it whole")
+        _refuse(
+            out, f"the output folder is inside {outer}, the output folder of another build, which replaces it whole"
+        )
     if out.is_relative_to(root / ".cache"):
         _refuse(out, "the output folder is or is inside the repository's .cache/, which holds the build cache")
     if out.is_dir() and os.path.ismount(out):
-        _refuse(out, "the output folder is a mount point, and a build replaces its output folder whole by renaming it",
-                f"use a folder inside it, e.g. --out {out / 'site'}")
+        _refuse(
+            out,
+            "the output folder is a mount point, and a build replaces its output folder whole by renaming it",
+            f"use a folder inside it, e.g. --out {out / 'site'}",
+        )
     if out.exists() and not out.is_dir():
         _refuse(out, "the output path is a file, not a folder")
     tracked = _tracked(out)
@@ -59,15 +67,21 @@ def check_folder(root: Path, out: Path, known: bool = False) -> None:
     if out.is_dir() and not known and not is_marked(out):
         first = next(iter(sorted(p.name for p in out.iterdir())), None)
         if first is not None:
-            _refuse(out, f"the output folder is not empty and was not written by klimatkontrakt (it holds {first!r}); "
-                         "a build replaces its output folder whole",
-                    "choose another folder with --out, or empty this one yourself")
+            _refuse(
+                out,
+                f"the output folder is not empty and was not written by klimatkontrakt (it holds {first!r}); "
+                "a build replaces its output folder whole",
+                "choose another folder with --out, or empty this one yourself",
+            )
     if out.is_dir() and not known and is_marked(out):
         stranger = _stranger(out, owned(out))
         if stranger is not None:
-            _refuse(out, f"the output folder holds {stranger!r}, which klimatkontrakt did not write; "
-                         "a build replaces its output folder whole",
-                    "move it out of the folder, or choose another folder with --out")
+            _refuse(
+                out,
+                f"the output folder holds {stranger!r}, which klimatkontrakt did not write; "
+                "a build replaces its output folder whole",
+                "move it out of the folder, or choose another folder with --out",
+            )
 
 
 def is_marked(folder: Path) -> bool:
@@ -87,7 +101,7 @@ def owned(folder: Path) -> set[str]:
     lines = (folder / MARKER).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
     if FILES not in lines:  # before the list, a build wrote exactly MARKER_TEXT; anything else is no build's
         return set(LEGACY) if lines == [MARKER_TEXT] else {MARKER}
-    return {line.rstrip("\n") for line in lines[lines.index(FILES) + 1:]} | {MARKER}
+    return {line.rstrip("\n") for line in lines[lines.index(FILES) + 1 :]} | {MARKER}
 
 
 def _stranger(folder: Path, names: set[str]) -> str | None:
@@ -107,8 +121,9 @@ def _stranger(folder: Path, names: set[str]) -> str | None:
 
 
 @contextlib.contextmanager
-def claim(root: Path, out: Path, wait: bool = True, notice: Callable[[str], None] | None = None,
-          known: bool = False) -> Iterator[list[str]]:
+def claim(
+    root: Path, out: Path, wait: bool = True, notice: Callable[[str], None] | None = None, known: bool = False
+) -> Iterator[list[str]]:
     """Check out (see check_folder), hold its lock for the block, and repair an interrupted build's leftovers first.
 
     Yield what the repair did (for notes). A second claim waits, or raises UsageError if not wait.
@@ -138,9 +153,22 @@ def writing(folder: Path) -> Iterator[None]:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         where = f" ({exc.filename})" if exc.filename else ""
-        hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "check that the folder can be written"
-        raise ContractError([Diagnostic(Pos(str(folder)), "error", f"cannot write the output: {reason}{where}",
-                                        f"{hint}, or choose another folder with --out", "output-write")]) from exc
+        hint = (
+            "free some space"
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            else "check that the folder can be written"
+        )
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(folder)),
+                    "error",
+                    f"cannot write the output: {reason}{where}",
+                    f"{hint}, or choose another folder with --out",
+                    "output-write",
+                )
+            ]
+        ) from exc
 
 
 def check_root(root: Path) -> None:
@@ -170,8 +198,17 @@ def _lock(fd: int, out: Path, wait: bool, notice: Callable[[str], None]) -> None
     except BlockingIOError:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
         if not wait:
-            raise UsageError([Diagnostic(Pos(str(out)), "error", f"another build is writing this output folder (process {holder})",
-                                         "wait for it to finish, or run again without --no-wait to wait for it", "output-busy")])
+            raise UsageError(
+                [
+                    Diagnostic(
+                        Pos(str(out)),
+                        "error",
+                        f"another build is writing this output folder (process {holder})",
+                        "wait for it to finish, or run again without --no-wait to wait for it",
+                        "output-busy",
+                    )
+                ]
+            )
         notice(f"waiting for another build that is writing {out} (process {holder}) to finish")
         fcntl.flock(fd, fcntl.LOCK_EX)
     os.ftruncate(fd, 0)
@@ -183,7 +220,9 @@ def _tracked(folder: Path) -> str | None:
     if not folder.is_dir():
         return None
     try:
-        result = subprocess.run(["git", "-C", str(folder), "ls-files", "-z", "--", "."], check=False, capture_output=True, timeout=60)
+        result = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--", "."], check=False, capture_output=True, timeout=60
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     names = result.stdout.split(b"\0") if result.returncode == 0 else []

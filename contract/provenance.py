@@ -1,4 +1,5 @@
 """Where outputs come from: the git commit and date the build used (gitpython)."""
+
 from __future__ import annotations
 
 import datetime

@@ -4,6 +4,7 @@ A version at a revision is materialised into a temporary folder (its years/<vers
 schemas of that revision) and loaded by contract.load, so every error keeps its file and position;
 the positions then name the revision ("main:years/2024/clause.yaml:12:5").
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -38,9 +39,19 @@ def parse(text: str) -> Spec:
     """Read "2023" (working tree) or "REV:2023" (at a git revision, e.g. main, HEAD~3, a tag)."""
     revision, sep, version = text.rpartition(":")
     if "/" in version or "\\" in version or version.startswith("."):
-        raise UsageError(f"{excerpt(text)} is not a version: give the name of a folder under {YEARS}/ (2023) or REVISION:VERSION (main:2024)")
+        raise UsageError(
+            f"{excerpt(text)} is not a version: give the name of a folder under {YEARS}/ (2023) or REVISION:VERSION (main:2024)"
+        )
     if not version or (sep and not revision):
-        raise ContractError([_problem(text, f"cannot read {text!r} as a version", 'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")')])
+        raise ContractError(
+            [
+                _problem(
+                    text,
+                    f"cannot read {text!r} as a version",
+                    'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")',
+                )
+            ]
+        )
     return Spec(version, revision or None)
 
 
@@ -59,7 +70,15 @@ def load_at(root: Path, revision: str, version: str) -> Contract:
     with tempfile.TemporaryDirectory(prefix="klimatkontrakt-rev-") as tmp:
         folder = Path(tmp)
         if not _copy_tree(commit.tree, prefix / YEARS / version, folder / YEARS / version):
-            raise ContractError([_problem(f"{revision}:{YEARS}/{version}", f"there is no version {version!r} at {revision}", _versions_hint(commit.tree, prefix, revision))])
+            raise ContractError(
+                [
+                    _problem(
+                        f"{revision}:{YEARS}/{version}",
+                        f"there is no version {version!r} at {revision}",
+                        _versions_hint(commit.tree, prefix, revision),
+                    )
+                ]
+            )
         if not _copy_tree(commit.tree, prefix / SCHEMA, folder / SCHEMA):
             _copy_tree_from_disk(root / SCHEMA, folder / SCHEMA)  # a revision older than the schemas
         try:
@@ -75,11 +94,27 @@ def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ContractError([_problem(revision, f"{root} is not in a git repository, so {revision!r} cannot be read", "name a version without a revision, e.g. 2023")]) from None
+        raise ContractError(
+            [
+                _problem(
+                    revision,
+                    f"{root} is not in a git repository, so {revision!r} cannot be read",
+                    "name a version without a revision, e.g. 2023",
+                )
+            ]
+        ) from None
     try:
         return repo, repo.commit(revision)
     except (git.BadName, git.BadObject, ValueError):
-        raise ContractError([_problem(revision, f"unknown git revision {revision!r}", "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024")]) from None
+        raise ContractError(
+            [
+                _problem(
+                    revision,
+                    f"unknown git revision {revision!r}",
+                    "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024",
+                )
+            ]
+        ) from None
 
 
 def _prefix(root: Path, repo: Repo) -> PurePosixPath:

@@ -1,4 +1,5 @@
 """JSON Schema validation of contract files, with messages a YAML editor can act on."""
+
 from __future__ import annotations
 
 import difflib
@@ -83,21 +84,38 @@ def _record(error: jsonschema.ValidationError, doc: Document, report: Report) ->
     elif kind == "required":
         missing = excerpt_text(error.message.split("'")[1])
         prefix = f"{where}: " if path else ""
-        report.error(doc.pos(path), f"{prefix}the required field {missing!r} is missing", f"add a line '{missing}: ...'", "missing-field")
+        report.error(
+            doc.pos(path),
+            f"{prefix}the required field {missing!r} is missing",
+            f"add a line '{missing}: ...'",
+            "missing-field",
+        )
     elif kind == "type":
         _wrong_type(error, doc, path, where, report)
     elif kind == "enum":
         allowed = ", ".join(map(str, error.validator_value))
-        report.error(doc.pos(path), f"{where}: {excerpt(error.instance)} is not allowed", f"use one of: {allowed}", "bad-value")
+        report.error(
+            doc.pos(path), f"{where}: {excerpt(error.instance)} is not allowed", f"use one of: {allowed}", "bad-value"
+        )
     elif kind == "pattern":
         _bad_pattern(error, doc, path, where, report)
     elif kind in ("minItems", "minProperties"):
         report.error(doc.pos(path), f"{where}: is empty", "add at least one entry", "empty")
     elif kind == "maxProperties":
         keys = excerpt_text(", ".join(map(str, error.instance)))
-        report.error(doc.pos(path), f"{where}: has several kinds of block at once ({keys})", "start a new list item ('- ') for each block", "mixed-block")
+        report.error(
+            doc.pos(path),
+            f"{where}: has several kinds of block at once ({keys})",
+            "start a new list item ('- ') for each block",
+            "mixed-block",
+        )
     elif kind == "maxLength":
-        report.error(doc.pos(path), f"{where}: is longer than {error.validator_value} characters", "split it into several paragraphs", "too-long")
+        report.error(
+            doc.pos(path),
+            f"{where}: is longer than {error.validator_value} characters",
+            "split it into several paragraphs",
+            "too-long",
+        )
     else:
         report.error(doc.pos(path), f"{where}: {excerpt_text(error.message, 200)}", code="schema")
 
@@ -153,13 +171,33 @@ def _bad_pattern(error, doc: Document, path: tuple, where: str, report: Report) 
     elif error.validator_value == "\\S":
         report.error(doc.pos(path), f"{where}: is empty", "write the text, or remove the entry", "empty-text")
     elif last in ("number",) or (len(path) >= 2 and path[-2] == "acknowledged_refs"):
-        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a section number", 'write it like "9" or "3.2.1", in quotes', "bad-number")
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a section number",
+            'write it like "9" or "3.2.1", in quotes',
+            "bad-number",
+        )
     elif last == "url":
-        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a web address", "use an address starting with https:// (or http://)", "bad-url")
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a web address",
+            "use an address starting with https:// (or http://)",
+            "bad-url",
+        )
     elif last == "signed_on":
-        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a date", "write the date as YYYY-MM-DD, e.g. 2023-12-08", "bad-date")
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a date",
+            "write the date as YYYY-MM-DD, e.g. 2023-12-08",
+            "bad-date",
+        )
     else:
-        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a four-digit year", 'write it like "2024", in quotes', "bad-year")
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a four-digit year",
+            'write it like "2024", in quotes',
+            "bad-year",
+        )
 
 
 def _describe(path: tuple) -> str:

@@ -3,6 +3,7 @@
 The pages themselves come from contract.render.pages (plain Python and jinja2); this module is the only
 place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,7 +23,15 @@ from .errors import ContractError, Diagnostic
 from .files import recover, source_date_epoch, staging_path, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .provenance import Source, source
-from .render.pages import SiteContext, SitePages, chrome_labels, render_error, render_not_found, render_pages, render_root
+from .render.pages import (
+    SiteContext,
+    SitePages,
+    chrome_labels,
+    render_error,
+    render_not_found,
+    render_pages,
+    render_root,
+)
 
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG_NAME = "mkdocs.yml"
@@ -30,9 +39,18 @@ CONFIG_NAME = "mkdocs.yml"
 UNREPRODUCIBLE = ("sitemap.xml", "sitemap.xml.gz")
 # Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours);
 # Material's 404.html per language, which needs a site_url (the site's own 404.html at the root replaces it).
-UNUSED = ("404.html", "assets/javascripts/lunr", "assets/javascripts/workers", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
-          "pagefind/pagefind-component-ui.js", "pagefind/pagefind-component-ui.css", "pagefind/pagefind-modular-ui.js",
-          "pagefind/pagefind-modular-ui.css", "pagefind/pagefind-highlight.js")
+UNUSED = (
+    "404.html",
+    "assets/javascripts/lunr",
+    "assets/javascripts/workers",
+    "pagefind/pagefind-ui.js",
+    "pagefind/pagefind-ui.css",
+    "pagefind/pagefind-component-ui.js",
+    "pagefind/pagefind-component-ui.css",
+    "pagefind/pagefind-modular-ui.js",
+    "pagefind/pagefind-modular-ui.css",
+    "pagefind/pagefind-highlight.js",
+)
 # Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
 _PERMALINK = re.compile(r'(<a class="headerlink" href="#[^"]*")')
 SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note"
@@ -73,7 +91,10 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
     for version, contract in contracts.items():
         for lang in LANGS:
             # The signed PDF, when the programme office has put it beside the others, is linked from the signatures.
-            names = {"contract": f"klimatkontrakt-{version}-{lang}.pdf", "signed": f"klimatkontrakt-{version}-{lang}-signed.pdf"}
+            names = {
+                "contract": f"klimatkontrakt-{version}-{lang}.pdf",
+                "signed": f"klimatkontrakt-{version}-{lang}-signed.pdf",
+            }
             if contract.meta.previous:
                 names["redline"] = f"redline-{contract.meta.previous}-{version}-{lang}.pdf"
             for kind, name in names.items():
@@ -97,15 +118,16 @@ def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tup
     return out
 
 
-def compare_redlines(contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str],
-                     langs=LANGS) -> dict[tuple[str, str, str], str]:
+def compare_redlines(
+    contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str], langs=LANGS
+) -> dict[tuple[str, str, str], str]:
     """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
     from .history import changeset as compare
     from .render.redline_site import to_site_html
 
     out, history, versions = {}, _history_keys(contracts), sorted(contracts)
     for index, old in enumerate(versions):
-        for new in versions[index + 1:]:
+        for new in versions[index + 1 :]:
             own = contracts[new].meta.previous == old and all((new, lang) in redlines for lang in langs)
             if own:
                 out.update({(old, new, lang): redlines[(new, lang)] for lang in langs})
@@ -119,7 +141,12 @@ def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], st
     """Map (version, section id) to the anchor of the section's entry on the history page."""
     from .history import all_timelines
 
-    return {(step.version, step.id): key for key, steps in all_timelines(contracts).items() for step in steps if step.present}
+    return {
+        (step.version, step.id): key
+        for key, steps in all_timelines(contracts).items()
+        for step in steps
+        if step.present
+    }
 
 
 def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
@@ -131,12 +158,31 @@ def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
 
 def index_search(site_dir: Path) -> None:
     """Index one language's built site with Pagefind into site_dir/pagefind/."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind",
-               "--exclude-selectors", SEARCH_EXCLUDE, "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        "pagefind",
+        "--exclude-selectors",
+        SEARCH_EXCLUDE,
+        "--quiet",
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
-        raise ContractError([Diagnostic(Pos(str(site_dir)), "error", f"Pagefind could not index the site: {result.stderr.strip()}",
-                                        "install it with: pip install 'pagefind[bin]'", "site-search")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(site_dir)),
+                    "error",
+                    f"Pagefind could not index the site: {result.stderr.strip()}",
+                    "install it with: pip install 'pagefind[bin]'",
+                    "site-search",
+                )
+            ]
+        )
 
 
 # ---------------------------------------------------------------- MkDocs adapter (used by the hook too)
@@ -154,8 +200,10 @@ def theme_for(lang: str, config: Path) -> dict:
     theme = {**data["theme"], "language": lang}
     if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
         names = (labels.label(lang, "site_theme_light"), labels.label(lang, "site_theme_dark"))
-        theme["palette"] = [{**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
-                            for i, option in enumerate(theme["palette"])]
+        theme["palette"] = [
+            {**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
+            for i, option in enumerate(theme["palette"])
+        ]
     return theme
 
 
@@ -164,8 +212,13 @@ def configure(config, root: Path, lang: str) -> None:
     chrome = chrome_labels(lang)
     src = source(root)
     config.site_name = chrome["site_name"]
-    config.extra["kk"] = {**chrome, "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))]}
-    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(lang, "site_footnote_back", number="%d")
+    config.extra["kk"] = {
+        **chrome,
+        "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))],
+    }
+    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(
+        lang, "site_footnote_back", number="%d"
+    )
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
 
 
@@ -214,8 +267,14 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
     config_path = config_file(root)
     with tempfile.TemporaryDirectory(prefix="kk-docs-") as tmp:
         docs = _write_docs(Path(tmp) / "docs", config_path.parent / "docs_assets", pages)
-        config = load_config(str(config_path), docs_dir=str(docs), site_dir=str(staging), theme=theme_for(lang, config_path),
-                             nav=pages.nav, strict=True)
+        config = load_config(
+            str(config_path),
+            docs_dir=str(docs),
+            site_dir=str(staging),
+            theme=theme_for(lang, config_path),
+            nav=pages.nav,
+            strict=True,
+        )
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
             _run_mkdocs(build, config, warnings)
     index_search(staging)
@@ -232,8 +291,17 @@ def _run_mkdocs(build, config, warnings: list[str]) -> None:
         build(config)
     except (Abort, MkDocsException) as exc:
         said = "; ".join(warnings) or str(exc)
-        raise ContractError([Diagnostic(Pos(CONFIG_NAME), "error", f"MkDocs could not build the site: {said}",
-                                        "this is a fault in the site templates; report it with this message", "site-build")]) from exc
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(CONFIG_NAME),
+                    "error",
+                    f"MkDocs could not build the site: {said}",
+                    "this is a fault in the site templates; report it with this message",
+                    "site-build",
+                )
+            ]
+        ) from exc
 
 
 def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:

@@ -1,4 +1,5 @@
 """Translation tracking: which Swedish text each English text translates, kept in translations.lock."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,17 @@ def read_lock(folder: Path) -> dict[str, Entry]:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
-        raise ContractError([Diagnostic(Pos(where, 1, 1), "error", f"{LOCK_NAME} cannot be read as UTF-8 text",
-                                        f"restore it from git: git checkout -- {where}", "translations")]) from None
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(where, 1, 1),
+                    "error",
+                    f"{LOCK_NAME} cannot be read as UTF-8 text",
+                    f"restore it from git: git checkout -- {where}",
+                    "translations",
+                )
+            ]
+        ) from None
     entries = {}
     for line in text.splitlines():
         parts = line.split()

@@ -1,4 +1,5 @@
 """Validate contract versions: load every file, check everything, report all at once."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Read one YAML file safely: size, encoding and syntax checks, with positions kept."""
+
 from __future__ import annotations
 
 import datetime
@@ -49,7 +50,12 @@ def read(file: Path, display: str, report: Report) -> Document | None:
     strings: list[tuple[str, int, int]] = []
     data = _parse(text, display, report, strings)
     if data is None and len(report.errors) == errors:
-        report.error(Pos(display, 1, 1), "the file has no content (only comments or nothing)", "write the content or delete the file", "empty-file")
+        report.error(
+            Pos(display, 1, 1),
+            "the file has no content (only comments or nothing)",
+            "write the content or delete the file",
+            "empty-file",
+        )
     if data is None or len(report.errors) > errors:
         return None
     return Document(display, data, text, strings)
@@ -136,13 +142,21 @@ class _Builder:
     def build(self, node, depth: int = 0) -> Any:
         if id(node) in self.seen:
             # An alias (*name) reuses a node: contract text never needs it, and it can blow up memory.
-            return self._refuse(node, "anchors and aliases (& and *) are not used in contract files", "write the content out in full")
+            return self._refuse(
+                node, "anchors and aliases (& and *) are not used in contract files", "write the content out in full"
+            )
         self.seen.add(id(node))
         if isinstance(node, (MappingNode, SequenceNode)):
             if node.tag != _PLAIN_TAGS[type(node)]:
-                return self._refuse(node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain YAML")
+                return self._refuse(
+                    node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain YAML"
+                )
             if depth >= MAX_DEPTH:
-                return self._refuse(node, f"the content is nested more than {MAX_DEPTH} levels deep", "contract files need far fewer levels; check the indentation and the brackets")
+                return self._refuse(
+                    node,
+                    f"the content is nested more than {MAX_DEPTH} levels deep",
+                    "contract files need far fewer levels; check the indentation and the brackets",
+                )
         if isinstance(node, MappingNode):
             return self._mapping(node, depth + 1)
         if isinstance(node, SequenceNode):
@@ -154,7 +168,9 @@ class _Builder:
 
     def _scalar(self, node) -> Any:
         if node.tag.startswith("!") or "python" in node.tag or node.tag.endswith(":merge"):
-            return self._refuse(node, f"the YAML tag {_short(node.tag)!r} is not allowed", "remove the tag; write plain text")
+            return self._refuse(
+                node, f"the YAML tag {_short(node.tag)!r} is not allowed", "remove the tag; write plain text"
+            )
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, YAMLError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
@@ -227,18 +243,43 @@ def _syntax_error(exc: MarkedYAMLError, text: str, display: str, report: Report)
                 line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
             report.error(Pos(display, line, column), message, hint, "yaml-syntax")
             return
-    report.error(Pos(display, line, column), f"invalid YAML: {problem}", "check indentation, colons and quotes on this line and the one above", "yaml-syntax")
+    report.error(
+        Pos(display, line, column),
+        f"invalid YAML: {problem}",
+        "check indentation, colons and quotes on this line and the one above",
+        "yaml-syntax",
+    )
 
 
 # ruamel's parser vocabulary, said in words an editor of the contract can act on.
 _PLAIN_PROBLEMS = (
     ("end of stream", "a quoted text is not closed", "add the closing quote mark"),
-    ("expected <block end>", "the indentation does not match the lines above", "indent this line like the other lines of the same level"),
-    ("did not find expected key", "the indentation does not match the lines above", "indent this line like the other lines of the same level"),
-    ("did not find expected '-' indicator", "a list item is indented differently from the others", "indent every '- ' of a list the same"),
-    ("mapping values are not allowed", "a colon followed by a space where a value was expected", "if the text itself contains ': ', put the whole text in quotes"),
+    (
+        "expected <block end>",
+        "the indentation does not match the lines above",
+        "indent this line like the other lines of the same level",
+    ),
+    (
+        "did not find expected key",
+        "the indentation does not match the lines above",
+        "indent this line like the other lines of the same level",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "a list item is indented differently from the others",
+        "indent every '- ' of a list the same",
+    ),
+    (
+        "mapping values are not allowed",
+        "a colon followed by a space where a value was expected",
+        "if the text itself contains ': ', put the whole text in quotes",
+    ),
     ("could not find expected ':'", "a line is missing its colon", "write each field as 'key: value'"),
-    ("expected <block end>, but found '-'", "a list item is indented differently from the others", "indent every '- ' of a list the same"),
+    (
+        "expected <block end>, but found '-'",
+        "a list item is indented differently from the others",
+        "indent every '- ' of a list the same",
+    ),
 )
 
 

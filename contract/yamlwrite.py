@@ -1,4 +1,5 @@
 """Write contract YAML files: the schema comment first, readable wrapping, stable key order."""
+
 from __future__ import annotations
 
 import io

@@ -4,6 +4,7 @@
 `mkdocs build`) start from docs_assets/ alone, so this hook generates the pages from years/ and
 rebuilds them whenever a YAML file, a page template or the interface strings change.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 Each function takes PDF bytes and returns the attacked PDF bytes, so every attack in
 tests/test_signature_attacks.py reads as the steps the issue describes.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,7 +21,9 @@ HIDDEN, PRINT = 2, 4  # annotation flags
 def raw_sign(data: bytes, field: str, creds: Credentials) -> bytes:
     """Sign a field with pyHanko as any tool would, none of our checks applied."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+    )
     out = io.BytesIO()
     signers.PdfSigner(meta, signer=creds.signer()).sign_pdf(writer, output=out)
     return out.getvalue()
@@ -35,13 +38,19 @@ def plant_text_field(data: bytes, hidden: bool, value: str = "") -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     page_ref = writer.find_page_for_modification(0)[0]
     page = page_ref.get_object()
-    widget = generic.DictionaryObject({
-        name("/Type"): name("/Annot"), name("/Subtype"): name("/Widget"), name("/FT"): name("/Tx"),
-        name("/T"): generic.TextStringObject("overlay"), name("/V"): generic.TextStringObject(value),
-        name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 595, 842)]),
-        name("/F"): generic.NumberObject(HIDDEN if hidden else PRINT), name("/P"): page_ref,
-        name("/DA"): generic.TextStringObject("/Helv 24 Tf 0 g"),
-    })
+    widget = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/Widget"),
+            name("/FT"): name("/Tx"),
+            name("/T"): generic.TextStringObject("overlay"),
+            name("/V"): generic.TextStringObject(value),
+            name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 595, 842)]),
+            name("/F"): generic.NumberObject(HIDDEN if hidden else PRINT),
+            name("/P"): page_ref,
+            name("/DA"): generic.TextStringObject("/Helv 24 Tf 0 g"),
+        }
+    )
     ref = writer.add_object(widget)
     _append_annot(writer, page, ref)
     form = writer.root["/AcroForm"]
@@ -55,12 +64,16 @@ def plant_annotation(data: bytes, hidden: bool) -> bytes:
     """Add a page-covering FreeText annotation (hidden or not) in an incremental update."""
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     page_ref = writer.find_page_for_modification(0)[0]
-    annot = generic.DictionaryObject({
-        name("/Type"): name("/Annot"), name("/Subtype"): name("/FreeText"),
-        name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 595, 842)]),
-        name("/Contents"): generic.TextStringObject("AMENDED: Vinnova shall pay 100 MSEK"),
-        name("/F"): generic.NumberObject(HIDDEN if hidden else PRINT), name("/DA"): generic.TextStringObject("/Helv 24 Tf 0 g"),
-    })
+    annot = generic.DictionaryObject(
+        {
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/FreeText"),
+            name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, 595, 842)]),
+            name("/Contents"): generic.TextStringObject("AMENDED: Vinnova shall pay 100 MSEK"),
+            name("/F"): generic.NumberObject(HIDDEN if hidden else PRINT),
+            name("/DA"): generic.TextStringObject("/Helv 24 Tf 0 g"),
+        }
+    )
     _append_annot(writer, page_ref.get_object(), writer.add_object(annot))
     return _written(writer)
 
@@ -108,7 +121,9 @@ def rewrite_metadata(data: bytes, title: str, keywords: str) -> bytes:
     writer.update_container(info)
     xmp = writer.root["/Metadata"]
     packet = xmp.data.replace(old_title.encode(), title.encode()).replace(old_keywords.encode(), keywords.encode())
-    stream = generic.StreamObject({name("/Type"): name("/Metadata"), name("/Subtype"): name("/XML")}, stream_data=packet)
+    stream = generic.StreamObject(
+        {name("/Type"): name("/Metadata"), name("/Subtype"): name("/XML")}, stream_data=packet
+    )
     writer.root[name("/Metadata")] = writer.add_object(stream)
     writer.update_root()
     return _written(writer)

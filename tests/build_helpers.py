@@ -1,4 +1,5 @@
 """Helpers for the build tests: a committed repository to build, copies of a built one, in-process runs."""
+
 from __future__ import annotations
 
 import contextlib
@@ -27,8 +28,12 @@ class Built:
 
 def git(cwd: Path, *args: str) -> None:
     """Run git quietly with a fixed test identity."""
-    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args], cwd=cwd, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def make_repo(root: Path) -> Path:
@@ -59,14 +64,23 @@ def run(root: Path, *argv: str) -> tuple[int, str, str]:
 
 def run_process(root: Path, *argv: str, **kwargs) -> subprocess.CompletedProcess:
     """Run python build.py in its own process (where the process boundary is what a test checks)."""
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(root), *argv], check=False,
-                          cwd=root, capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(root), *argv],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 def tree(folder: Path) -> dict[str, str]:
     """Return the hash of every file under folder by its relative path."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def edit_style(root: Path) -> None:

@@ -1,4 +1,5 @@
 """Run the klimatkontrakt command line in the test process (no interpreter start-up per call)."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Shared test fixtures: the repository root, a scratch copy of it, and golden-file handling."""
+
 from __future__ import annotations
 
 import shutil
@@ -40,7 +41,9 @@ def golden(update_golden):
             path.write_text(actual, encoding="utf-8")
             if not update_golden:
                 pytest.fail(f"golden file {path.name} did not exist; written now, check it and run again")
-        assert actual == path.read_text(encoding="utf-8"), f"output differs from {path}; run pytest --update-golden and review the diff"
+        assert actual == path.read_text(encoding="utf-8"), (
+            f"output differs from {path}; run pytest --update-golden and review the diff"
+        )
 
     return check
 
@@ -53,7 +56,6 @@ def repo_copy(tmp_path) -> Path:
     shutil.copytree(ROOT / "schema", root / "schema")
     shutil.copytree(ROOT / "years" / "2023", root / "years" / "2023")
     return root
-
 
 
 @pytest.fixture(scope="session")

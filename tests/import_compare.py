@@ -1,4 +1,5 @@
 """Compare two versions of a contract by section number: tree, titles, words, footnotes, annex links."""
+
 from __future__ import annotations
 
 import re
@@ -34,9 +35,17 @@ def shape(contract: Contract, lang: str) -> dict:
     }
     annex = None
     if contract.annex:
-        annex = {"title": _words(say(contract.annex.title)), "body": blocks(contract.annex.body),
-                 "documents": [(_words(say(d.title)), d.url) for d in contract.annex.documents]}
-    return {"top": [s.number for s in contract.sections], "preamble": blocks(contract.preamble), "sections": sections, "annex": annex}
+        annex = {
+            "title": _words(say(contract.annex.title)),
+            "body": blocks(contract.annex.body),
+            "documents": [(_words(say(d.title)), d.url) for d in contract.annex.documents],
+        }
+    return {
+        "top": [s.number for s in contract.sections],
+        "preamble": blocks(contract.preamble),
+        "sections": sections,
+        "annex": annex,
+    }
 
 
 def _words(text: str) -> list[str]:

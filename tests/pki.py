@@ -3,6 +3,7 @@
 Each party's certificate carries the subject its contract.yaml requires (O, organizationIdentifier),
 so the signatures match their parties. `issue` makes odd certificates for the attack tests.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -17,8 +18,13 @@ from cryptography.x509.oid import NameOID
 
 PASSPHRASE = b"test passphrase"
 NOW = datetime.datetime.now(datetime.UTC)
-_OIDS = {"O": NameOID.ORGANIZATION_NAME, "organizationIdentifier": x509.ObjectIdentifier("2.5.4.97"),
-         "C": NameOID.COUNTRY_NAME, "CN": NameOID.COMMON_NAME, "OU": NameOID.ORGANIZATIONAL_UNIT_NAME}
+_OIDS = {
+    "O": NameOID.ORGANIZATION_NAME,
+    "organizationIdentifier": x509.ObjectIdentifier("2.5.4.97"),
+    "C": NameOID.COUNTRY_NAME,
+    "CN": NameOID.COMMON_NAME,
+    "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+}
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,29 @@ def _key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: bool = False,
-                not_before: datetime.datetime | None = None, not_after: datetime.datetime | None = None,
-                usage: dict | None = None, eku: list | None = None) -> x509.Certificate:
+def certificate(
+    subject: x509.Name,
+    key,
+    issuer: x509.Name,
+    issuer_key,
+    ca: bool = False,
+    not_before: datetime.datetime | None = None,
+    not_after: datetime.datetime | None = None,
+    usage: dict | None = None,
+    eku: list | None = None,
+) -> x509.Certificate:
     """Return a certificate; by default a signing certificate valid from yesterday for 30 days."""
-    flags = {"digital_signature": True, "content_commitment": not ca, "key_encipherment": False, "data_encipherment": False,
-                 "key_agreement": False, "key_cert_sign": ca, "crl_sign": ca, "encipher_only": False, "decipher_only": False}
+    flags = {
+        "digital_signature": True,
+        "content_commitment": not ca,
+        "key_encipherment": False,
+        "data_encipherment": False,
+        "key_agreement": False,
+        "key_cert_sign": ca,
+        "crl_sign": ca,
+        "encipher_only": False,
+        "decipher_only": False,
+    }
     flags.update(usage or {})
     builder = (
         x509.CertificateBuilder()
@@ -85,7 +108,9 @@ def make_pki(folder: Path, parties) -> Pki:
     """
     folder.mkdir(parents=True, exist_ok=True)
     ca_key = _key()
-    ca_cert = certificate(name(CA_NAME), ca_key, name(CA_NAME), ca_key, ca=True, not_after=NOW + datetime.timedelta(days=3650))
+    ca_cert = certificate(
+        name(CA_NAME), ca_key, name(CA_NAME), ca_key, ca=True, not_after=NOW + datetime.timedelta(days=3650)
+    )
     ca_pem = folder / "ca.pem"
     ca_pem.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     passphrase_file = folder / "passphrase.txt"
@@ -112,7 +137,9 @@ def write_party(folder: Path, label: str, key, cert: x509.Certificate, chain: li
     encryption = serialization.BestAvailableEncryption(PASSPHRASE)
     p12.write_bytes(pkcs12.serialize_key_and_certificates(label.encode(), key, cert, chain, encryption))
     key_pem = folder / f"{label}.key.pem"
-    key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     cert_pem = folder / f"{label}.cert.pem"
     cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return Party(label, key, cert, p12, key_pem, cert_pem)

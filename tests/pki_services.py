@@ -5,6 +5,7 @@ and its WSGI "animator" answers time-stamp, OCSP and CRL requests over HTTP on a
 Each party's certificate carries the subject its contract.yaml requires. Two extra signers test
 revocation: one revoked before the tests run, one revoked 10 days from now.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -42,7 +43,9 @@ def _iso(moment: datetime.datetime) -> str:
 
 def _write_key(path: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
 
 
 def _ku(*usages: str) -> dict:
@@ -52,11 +55,20 @@ def _ku(*usages: str) -> dict:
 def _signer_cert(extra: dict | None = None) -> dict:
     cert = {
         "issuer": "interm",
-        "validity": {"valid-from": _iso(NOW - datetime.timedelta(days=1)), "valid-to": _iso(NOW + datetime.timedelta(days=30))},
+        "validity": {
+            "valid-from": _iso(NOW - datetime.timedelta(days=1)),
+            "valid-to": _iso(NOW + datetime.timedelta(days=30)),
+        },
         "extensions": [
             _ku("digital_signature", "non_repudiation"),
-            {"id": "crl_distribution_points", "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}}},
-            {"id": "authority_information_access", "smart-value": {"schema": "aia-urls", "params": {"ocsp-responder-names": ["interm"]}}},
+            {
+                "id": "crl_distribution_points",
+                "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}},
+            },
+            {
+                "id": "authority_information_access",
+                "smart-value": {"schema": "aia-urls", "params": {"ocsp-responder-names": ["interm"]}},
+            },
         ],
     }
     cert.update(extra or {})
@@ -66,43 +78,88 @@ def _signer_cert(extra: dict | None = None) -> dict:
 def config(url: str, keydir: Path, parties: dict[str, dict[str, str]]) -> dict:
     """Return the certomancer configuration: root, intermediate, OCSP responder, TSA, one signer per label."""
     long = {"valid-from": "2000-01-01T00:00:00+0000", "valid-to": "2100-01-01T00:00:00+0000"}
-    entities = {"root": {"common-name": "KK Test Root"}, "interm": {"common-name": "KK Test Intermediate"},
-                "ocsp": {"common-name": "KK Test OCSP"}, "tsa": {"common-name": "KK Test TSA"}}
+    entities = {
+        "root": {"common-name": "KK Test Root"},
+        "interm": {"common-name": "KK Test Intermediate"},
+        "ocsp": {"common-name": "KK Test OCSP"},
+        "tsa": {"common-name": "KK Test TSA"},
+    }
     certs: dict = {
-        "root": {"subject": "root", "subject-key": "root", "issuer": "root", "authority-key": "root", "validity": long,
-                 "extensions": [{"id": "basic_constraints", "critical": True, "value": {"ca": True}},
-                                _ku("digital_signature", "key_cert_sign", "crl_sign")]},
-        "interm": {"issuer": "root", "validity": long,
-                   "extensions": [{"id": "basic_constraints", "critical": True, "value": {"ca": True, "path-len-constraint": 0}},
-                                  _ku("digital_signature", "key_cert_sign", "crl_sign"),
-                                  {"id": "crl_distribution_points", "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}}}]},
-        "ocsp": {"issuer": "interm", "validity": long,
-                 "extensions": [_ku("digital_signature"), {"id": "extended_key_usage", "critical": True, "value": ["ocsp_signing"]},
-                                {"id": "ocsp_no_check"}]},
-        "tsa": {"issuer": "root", "validity": long,
-                "extensions": [_ku("digital_signature"), {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                               {"id": "crl_distribution_points", "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}}}]},
+        "root": {
+            "subject": "root",
+            "subject-key": "root",
+            "issuer": "root",
+            "authority-key": "root",
+            "validity": long,
+            "extensions": [
+                {"id": "basic_constraints", "critical": True, "value": {"ca": True}},
+                _ku("digital_signature", "key_cert_sign", "crl_sign"),
+            ],
+        },
+        "interm": {
+            "issuer": "root",
+            "validity": long,
+            "extensions": [
+                {"id": "basic_constraints", "critical": True, "value": {"ca": True, "path-len-constraint": 0}},
+                _ku("digital_signature", "key_cert_sign", "crl_sign"),
+                {
+                    "id": "crl_distribution_points",
+                    "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
+                },
+            ],
+        },
+        "ocsp": {
+            "issuer": "interm",
+            "validity": long,
+            "extensions": [
+                _ku("digital_signature"),
+                {"id": "extended_key_usage", "critical": True, "value": ["ocsp_signing"]},
+                {"id": "ocsp_no_check"},
+            ],
+        },
+        "tsa": {
+            "issuer": "root",
+            "validity": long,
+            "extensions": [
+                _ku("digital_signature"),
+                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+                {
+                    "id": "crl_distribution_points",
+                    "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}},
+                },
+            ],
+        },
     }
     for label, subject in parties.items():
         entities[label] = {"country-name": "SE", "common-name": f"Signatory of {label}", **_entity(subject)}
         revocation = subject.get("_revoked")
-        certs[label] = _signer_cert({"revocation": {"revoked-since": _iso(revocation), "reason": "key_compromise"}} if revocation else None)
+        certs[label] = _signer_cert(
+            {"revocation": {"revoked-since": _iso(revocation), "reason": "key_compromise"}} if revocation else None
+        )
     keys = {name: {"path": f"{name}.key.pem"} for name in [*SERVICE_NAMES, *parties]}
     return {
         "external-url-prefix": url,
         "keysets": {"kk": {"path-prefix": str(keydir), "keys": keys}},
-        "pki-architectures": {"kk": {
-            "keyset": "kk",
-            "entity-defaults": {"country-name": "SE", "organization-name": "Klimatkontrakt Test PKI"},
-            "entities": entities,
-            "certs": certs,
-            "services": {
-                "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}},
-                "crl-repo": {"root": {"for-issuer": "root", "signing-key": "root", "simulated-update-schedule": "P90D"},
-                             "interm": {"for-issuer": "interm", "signing-key": "interm", "simulated-update-schedule": "P30D"}},
-                "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
-            },
-        }},
+        "pki-architectures": {
+            "kk": {
+                "keyset": "kk",
+                "entity-defaults": {"country-name": "SE", "organization-name": "Klimatkontrakt Test PKI"},
+                "entities": entities,
+                "certs": certs,
+                "services": {
+                    "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}},
+                    "crl-repo": {
+                        "root": {"for-issuer": "root", "signing-key": "root", "simulated-update-schedule": "P90D"},
+                        "interm": {
+                            "for-issuer": "interm",
+                            "signing-key": "interm",
+                            "simulated-update-schedule": "P30D",
+                        },
+                    },
+                    "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
+                },
+            }
+        },
     }
 
 

@@ -3,6 +3,7 @@
 The draft replaces words ("en representant" → "två representanter"), renames a section id, empties a section
 to be written and changes a second chapter, so the redline has several changes to move between.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,7 +45,9 @@ def make_readers_repo(base: Path) -> Path:
     agencies = folder / "agencies.yaml"
     words = agencies.read_text(encoding="utf-8")
     assert "samverkar myndigheterna för att" in words, "the sentence the draft changes in chapter 5 is gone"
-    agencies.write_text(words.replace("samverkar myndigheterna för att", "samverkar alla myndigheterna för att", 1), encoding="utf-8")
+    agencies.write_text(
+        words.replace("samverkar myndigheterna för att", "samverkar alla myndigheterna för att", 1), encoding="utf-8"
+    )
     return root
 
 

@@ -1,4 +1,5 @@
 """Helpers for the site tests: serve a built site on 127.0.0.1 and drive Debian's Chromium with Playwright."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
@@ -74,7 +81,9 @@ class Page:
         self.page.on("console", lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"))
         self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
         self.page.on("requestfailed", lambda req: self.problems.append(f"request failed: {req.url}"))
-        self.page.on("response", lambda res: res.status >= 400 and self.problems.append(f"HTTP {res.status}: {res.url}"))
+        self.page.on(
+            "response", lambda res: res.status >= 400 and self.problems.append(f"HTTP {res.status}: {res.url}")
+        )
 
     def close(self) -> None:
         self.context.close()
@@ -83,7 +92,9 @@ class Page:
         """Run axe-core in the page for the WCAG 2.1 A/AA rules; return the violations."""
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(path=str(AXE))
-        return self.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations)", WCAG_TAGS)
+        return self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations)", WCAG_TAGS
+        )
 
 
 def describe(violations: list[dict]) -> str:
@@ -122,9 +133,13 @@ def add_draft(root: Path) -> Path:
     shutil.copytree(root / "years" / "2023", folder, ignore=shutil.ignore_patterns("signed.lock"))
     meta = folder / "contract.yaml"
     text = meta.read_text(encoding="utf-8")
-    for pattern, value in ((r"(?m)^version: .*$", "version: '2024'"), (r"(?m)^valid_for: .*$", "valid_for: '2025'"),
-                           (r"(?m)^status: .*$", "status: draft"), (r"(?m)^signed_on: .*$", "signed_on:"),
-                           (r"(?m)^previous: .*$", "previous: '2023'")):
+    for pattern, value in (
+        (r"(?m)^version: .*$", "version: '2024'"),
+        (r"(?m)^valid_for: .*$", "valid_for: '2025'"),
+        (r"(?m)^status: .*$", "status: draft"),
+        (r"(?m)^signed_on: .*$", "signed_on:"),
+        (r"(?m)^previous: .*$", "previous: '2023'"),
+    ):
         text = re.sub(pattern, value, text, count=1)
     meta.write_text(text, encoding="utf-8")
     body = folder / "municipality.yaml"
@@ -136,11 +151,20 @@ def add_draft(root: Path) -> Path:
 
 def commit_all(root: Path, date: str = "2024-01-15T12:00:00+00:00") -> str:
     """Make root a git repository with one commit at a fixed date; return the short hash."""
-    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "Test",
-           "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    }
     for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "test data"]):
         subprocess.run(command, cwd=root, env=env, check=True)
-    return subprocess.run(["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def placeholder_pdfs(out_dir: Path, names: list[str]) -> None:
@@ -164,8 +188,12 @@ class Built:
 
 
 # The PDFs the test site has: version 2023 only in Swedish, so its English PDF must not be linked.
-TEST_PDFS = ["2023/klimatkontrakt-2023-sv.pdf", "2024/klimatkontrakt-2024-sv.pdf", "2024/klimatkontrakt-2024-en.pdf",
-             "2024/redline-2023-2024-sv.pdf"]
+TEST_PDFS = [
+    "2023/klimatkontrakt-2023-sv.pdf",
+    "2024/klimatkontrakt-2024-sv.pdf",
+    "2024/klimatkontrakt-2024-en.pdf",
+    "2024/redline-2023-2024-sv.pdf",
+]
 
 
 def build_test_site(base: Path, drafts: bool = True) -> Built:

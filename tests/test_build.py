@@ -4,6 +4,7 @@ The tests that only read outputs share one built repository (the session fixture
 others work on a copy of it, built in this process. Interrupted and concurrent builds, where the
 process boundary matters, are in test_output_safety.py.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -16,9 +17,16 @@ from build_helpers import copy_repo, leftovers, run, tree
 def test_build_writes_both_languages_pdfs_and_no_drafts(built_repo):
     assert built_repo.plain.startswith("built 2023: site, 2 PDFs rendered, 0 reused, 0 redlines;")
     site = built_repo.root / "site"
-    for path in ("index.html", "sv/index.html", "en/index.html", "sv/2023/index.html", "en/2023/index.html",
-                 "downloads/2023/klimatkontrakt-2023-sv.pdf", "downloads/2023/klimatkontrakt-2023-en.pdf",
-                 ".klimatkontrakt-output"):
+    for path in (
+        "index.html",
+        "sv/index.html",
+        "en/index.html",
+        "sv/2023/index.html",
+        "en/2023/index.html",
+        "downloads/2023/klimatkontrakt-2023-sv.pdf",
+        "downloads/2023/klimatkontrakt-2023-en.pdf",
+        ".klimatkontrakt-output",
+    ):
         assert (site / path).is_file(), path
     assert not (site / "sv" / "2024").exists() and not (site / "downloads" / "2024").exists()
     assert leftovers(built_repo.root) == []
@@ -49,7 +57,9 @@ def test_an_unchanged_rebuild_does_nothing_and_an_edit_renders_only_its_version(
     code, out, _ = run(repo, "--drafts", "--out", str(repo / "drafts"))
     assert code == 0 and out.startswith("nothing changed since the last build of 2023, 2024;")
     clause = repo / "years" / "2024" / "clause.yaml"
-    clause.write_text(clause.read_text(encoding="utf-8").replace("ska uppdateras", "ska ses över och uppdateras"), encoding="utf-8")
+    clause.write_text(
+        clause.read_text(encoding="utf-8").replace("ska uppdateras", "ska ses över och uppdateras"), encoding="utf-8"
+    )
     code, out, err = run(repo, "--drafts", "--out", str(repo / "drafts"))
     assert code == 0, out + err
     assert "4 PDFs rendered, 2 reused" in out  # 2024's contract and redline PDFs; 2023's reused
@@ -64,9 +74,11 @@ def test_a_failed_build_leaves_the_previous_site_untouched(built_repo, tmp_path)
     code, out, err = run(repo)
     assert code == 1
     assert out.splitlines() == [
-        ("years/2023/purpose.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed "
-        "(undo the change (git checkout -- years/2023/purpose.yaml); a needed correction is an erratum: edit, then run "
-        'klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'),
+        (
+            "years/2023/purpose.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed "
+            "(undo the change (git checkout -- years/2023/purpose.yaml); a needed correction is an erratum: edit, then run "
+            'klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'
+        ),
         "years/2023/purpose.yaml:4:5: error: unknown field 'titel' (did you mean 'title'?)",
     ]
     assert "Traceback" not in err

@@ -1,4 +1,5 @@
 """Issue #10, the cache and the no-op stamp: a damaged cache entry or stamp, and outputs changed since the last build."""
+
 from __future__ import annotations
 
 import shutil
@@ -27,8 +28,10 @@ def test_a_damaged_cache_entry_is_rendered_again_with_one_note(built_repo, tmp_p
     edit_style(repo)
     code, out, err = run(repo)
     assert code == 0 and "1 PDFs rendered, 1 reused" in out
-    assert err == (f"{entry}: note: this cached PDF was damaged (its content does not match the hash it was stored with); "
-                   "it is rendered again\n")
+    assert err == (
+        f"{entry}: note: this cached PDF was damaged (its content does not match the hash it was stored with); "
+        "it is rendered again\n"
+    )
     assert (repo / "site" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf").read_bytes() == published
     assert entry.read_bytes() == published
     (repo / "docs_assets" / "kk.css").write_text("/* again */\n", encoding="utf-8")
@@ -57,8 +60,18 @@ def test_outputs_missing_or_changed_since_the_last_build_are_built_again(built_r
     assert tree(site) == before
 
 
-@pytest.mark.parametrize("data", [b"", b"not json", b"\xff\xfe", b"[]", b"null", b'{"stamp": 1}',
-                                  b'{"stamp": "x", "versions": [], "warnings": 0, "outputs": []}'])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe",
+        b"[]",
+        b"null",
+        b'{"stamp": 1}',
+        b'{"stamp": "x", "versions": [], "warnings": 0, "outputs": []}',
+    ],
+)
 def test_a_damaged_stamp_reads_as_no_stamp(repo, data):
     stamp = _stamp_file(repo, repo / "site")
     stamp.parent.mkdir(parents=True)

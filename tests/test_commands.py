@@ -1,4 +1,5 @@
 """The validate, outline and export commands on the real version 2023."""
+
 from __future__ import annotations
 
 import io
@@ -87,12 +88,18 @@ def test_a_folder_without_schemas_is_a_clear_error(tmp_path):
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["--root", str(tmp_path), "validate"])
     assert code == 1
-    assert out.getvalue() == f"schema: error: {tmp_path / 'schema'} holds no contract schemas (run the command in the repository folder, or give it with --root DIR)\n"
+    assert (
+        out.getvalue()
+        == f"schema: error: {tmp_path / 'schema'} holds no contract schemas (run the command in the repository folder, or give it with --root DIR)\n"
+    )
 
 
 def test_lock_with_a_missing_pdf_is_a_clear_error(repo_copy):
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["--root", str(repo_copy), "lock", "2023", "--pdf", "nope.pdf"])
-    assert (code, out.getvalue()) == (1, "nope.pdf: error: cannot read the file: No such file or directory (give the path of the signed PDF)\n")
+    assert (code, out.getvalue()) == (
+        1,
+        "nope.pdf: error: cannot read the file: No such file or directory (give the path of the signed PDF)\n",
+    )
     assert "Traceback" not in err.getvalue()

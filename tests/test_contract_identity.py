@@ -1,4 +1,5 @@
 """Is this our contract? `verify --against YEAR` rebuilds the PDF; `lock --pdf` records the contract's hash."""
+
 from __future__ import annotations
 
 import io
@@ -37,7 +38,9 @@ def pki(tmp_path_factory):
 
 def _signed(pki, data: bytes, party: str = "vinnova") -> bytes:
     p = pki.parties[party]
-    return attacks.raw_sign(data, party, credentials.load_pem("k", p.key_pem.read_bytes(), "c", p.cert_pem.read_bytes()))
+    return attacks.raw_sign(
+        data, party, credentials.load_pem("k", p.key_pem.read_bytes(), "c", p.cert_pem.read_bytes())
+    )
 
 
 def test_against_the_repository_a_genuine_contract_is_identical_and_an_edited_one_differs(pki, tmp_path):
@@ -73,7 +76,9 @@ def test_lock_records_the_contract_and_verify_compares_with_it(pki, tmp_path):
     later.write_bytes(_signed(pki, genuine.read_bytes(), "formas"))
     assert "matches the contract hash recorded" in run(root, "verify", later, "--trust", pki.ca_pem)[1]
     forged = tmp_path / "forged.pdf"
-    forged.write_bytes(_signed(pki, pdf.render_pdf(load(ROOT, "2023"), "sv", Source("fffffff", "2023-12-08", 1702029600, False))))
+    forged.write_bytes(
+        _signed(pki, pdf.render_pdf(load(ROOT, "2023"), "sv", Source("fffffff", "2023-12-08", 1702029600, False)))
+    )
     code, out = run(root, "verify", forged, "--trust", pki.ca_pem)
     assert code == 1 and "contract text: DIFFERS from the contract hash recorded in years/2023/signed.lock" in out
 

@@ -1,4 +1,5 @@
 """The yearly cycle: new-year drafts, locked signed versions, errata."""
+
 from __future__ import annotations
 
 import io
@@ -22,20 +23,34 @@ def run(root: Path, *argv: str) -> tuple[int, str, str]:
 
 def test_new_year_keeps_comments_and_order_and_refuses_to_run_twice(repo_copy):
     contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
-    contract_yaml.write_text(contract_yaml.read_text(encoding="utf-8").replace("status: signed", "status: signed  # signed by all eight parties"), encoding="utf-8")
+    contract_yaml.write_text(
+        contract_yaml.read_text(encoding="utf-8").replace(
+            "status: signed", "status: signed  # signed by all eight parties"
+        ),
+        encoding="utf-8",
+    )
     (repo_copy / "years" / "2023" / "signed.lock").unlink()
     code, _, err = run(repo_copy, "new-year", "2024")
     assert code == 0, err
     new = (repo_copy / "years" / "2024" / "contract.yaml").read_text(encoding="utf-8").splitlines()
     old = contract_yaml.read_text(encoding="utf-8").splitlines()
     assert new[0] == "# yaml-language-server: $schema=../../schema/version.schema.json"
-    assert new[1:6] == ["version: '2024'", "valid_for: '2025'", "status: draft   # signed by all eight parties", "signed_on:", "previous: '2023'"]
+    assert new[1:6] == [
+        "version: '2024'",
+        "valid_for: '2025'",
+        "status: draft   # signed by all eight parties",
+        "signed_on:",
+        "previous: '2023'",
+    ]
     assert new[6:] == old[6:]
     for name in ("purpose.yaml", "municipality.yaml", "translations.lock"):
         assert (repo_copy / "years" / "2024" / name).read_bytes() == (repo_copy / "years" / "2023" / name).read_bytes()
     assert not (repo_copy / "years" / "2024" / "signed.lock").exists()
     code, out, _ = run(repo_copy, "new-year", "2024")
-    assert (code, out) == (1, "years/2024: error: version 2024 already exists (choose another version; an existing version is never overwritten)\n")
+    assert (code, out) == (
+        1,
+        "years/2024: error: version 2024 already exists (choose another version; an existing version is never overwritten)\n",
+    )
 
 
 def test_new_year_marks_the_follow_up_to_be_written_and_invents_nothing(repo_copy):
@@ -55,7 +70,9 @@ def test_new_year_marks_the_follow_up_to_be_written_and_invents_nothing(repo_cop
 
 def test_editing_a_locked_version_fails_validation_with_file_version_and_remedy(repo_copy):
     municipality = repo_copy / "years" / "2023" / "municipality.yaml"
-    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
+    municipality.write_text(
+        municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8"
+    )
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1
     assert out.splitlines()[0] == (
@@ -75,16 +92,34 @@ def test_english_and_formatting_may_change_in_a_locked_version(repo_copy):
 
 def test_an_erratum_records_the_correction_and_relocks(repo_copy):
     municipality = repo_copy / "years" / "2023" / "municipality.yaml"
-    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
+    municipality.write_text(
+        municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8"
+    )
     code, _, err = run(
-        repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
-        "--what-sv", "Avgiften rättad till 2,50 kronor.", "--what-en", "The fee corrected to 2.50 kronor.",
-        "--why-sv", "Skrivfel i den signerade texten.", "--why-en", "A typing error in the signed text.",
+        repo_copy,
+        "erratum",
+        "2023",
+        "--section",
+        "klimatvaxling",
+        "--date",
+        "2024-02-01",
+        "--what-sv",
+        "Avgiften rättad till 2,50 kronor.",
+        "--what-en",
+        "The fee corrected to 2.50 kronor.",
+        "--why-sv",
+        "Skrivfel i den signerade texten.",
+        "--why-en",
+        "A typing error in the signed text.",
     )
     assert code == 0, err
     assert run(repo_copy, "validate", "2023")[0] == 0
     erratum = load(repo_copy, "2023").meta.errata[0]
-    assert (erratum.date, erratum.section, erratum.what.en) == ("2024-02-01", "klimatvaxling", "The fee corrected to 2.50 kronor.")
+    assert (erratum.date, erratum.section, erratum.what.en) == (
+        "2024-02-01",
+        "klimatvaxling",
+        "The fee corrected to 2.50 kronor.",
+    )
     contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
     contract_yaml.write_text(contract_yaml.read_text(encoding="utf-8").split("errata:")[0], encoding="utf-8")
     code, out, _ = run(repo_copy, "validate", "2023")
@@ -101,7 +136,10 @@ def test_lock_refuses_a_pdf_that_is_no_contract_and_refuses_drafts(repo_copy, tm
     assert (repo_copy / "years" / "2023" / "signed.lock").read_bytes() == before
     assert run(repo_copy, "new-year", "2024")[0] == 0
     code, out, _ = run(repo_copy, "lock", "2024")
-    assert (code, out) == (1, "years/2024/contract.yaml: error: version 2024 is not signed (set status: signed and signed_on when every party has signed)\n")
+    assert (code, out) == (
+        1,
+        "years/2024/contract.yaml: error: version 2024 is not signed (set status: signed and signed_on when every party has signed)\n",
+    )
 
 
 def test_versions_lists_status():
@@ -116,7 +154,10 @@ def test_history_follows_a_section_across_versions(repo_copy):
     municipality.write_text(text.replace("sv: Klimatråd\n", "sv: Klimatrådet\n"), encoding="utf-8")
     code, out, _ = run(repo_copy, "history", "klimatrad")
     assert code == 0
-    assert out.splitlines() == ["2023\t3.3.1\tKlimatråd\tförsta versionen med avsnittet", "2024\t3.3.1\tKlimatrådet\tny rubrik"]
+    assert out.splitlines() == [
+        "2023\t3.3.1\tKlimatråd\tförsta versionen med avsnittet",
+        "2024\t3.3.1\tKlimatrådet\tny rubrik",
+    ]
     code, out, _ = run(repo_copy, "history", "klimatrad", "--lang", "en", "--json")
     assert '"changes": [\n      "renamed"\n    ]' in out
 
@@ -132,9 +173,25 @@ def _pdf_text(root: Path, version: str, lang: str, tmp_path: Path) -> str:
 @pytest.mark.slow
 def test_the_pdf_shows_errata_and_sections_still_to_be_written(repo_copy, tmp_path):
     municipality = repo_copy / "years" / "2023" / "municipality.yaml"
-    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
-    assert run(repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
-               "--what-sv", "Avgiften rättad till 2,50 kronor.", "--why-sv", "Skrivfel.")[0] == 0
+    municipality.write_text(
+        municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8"
+    )
+    assert (
+        run(
+            repo_copy,
+            "erratum",
+            "2023",
+            "--section",
+            "klimatvaxling",
+            "--date",
+            "2024-02-01",
+            "--what-sv",
+            "Avgiften rättad till 2,50 kronor.",
+            "--why-sv",
+            "Skrivfel.",
+        )[0]
+        == 0
+    )
     swedish = _pdf_text(repo_copy, "2023", "sv", tmp_path)
     assert "Rättelser efter undertecknandet" in swedish
     assert "1 februari 2024, 3.3.8: Avgiften rättad till 2,50 kronor. Skäl: Skrivfel." in swedish
@@ -145,13 +202,27 @@ def test_the_pdf_shows_errata_and_sections_still_to_be_written(repo_copy, tmp_pa
 
 def test_an_erratum_for_one_section_refuses_edits_in_other_files(repo_copy):
     # klimatvaxling is a municipality section: its file is municipality.yaml, and clause.yaml must be untouched.
-    for name, old, new in (("municipality.yaml", "1,50 kronor", "2,50 kronor"), ("clause.yaml", "sv: Kontraktet\n", "sv: Avtalet\n")):
+    for name, old, new in (
+        ("municipality.yaml", "1,50 kronor", "2,50 kronor"),
+        ("clause.yaml", "sv: Kontraktet\n", "sv: Avtalet\n"),
+    ):
         file = repo_copy / "years" / "2023" / name
         file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     code, out, _ = run(
-        repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
-        "--what-sv", "Avgiften rättad till 2,50 kronor.", "--why-sv", "Skrivfel i den signerade texten.",
+        repo_copy,
+        "erratum",
+        "2023",
+        "--section",
+        "klimatvaxling",
+        "--date",
+        "2024-02-01",
+        "--what-sv",
+        "Avgiften rättad till 2,50 kronor.",
+        "--why-sv",
+        "Skrivfel i den signerade texten.",
     )
     assert code == 1
-    assert out.startswith("years/2023/clause.yaml: error: files other than municipality.yaml changed too: clause.yaml (")
+    assert out.startswith(
+        "years/2023/clause.yaml: error: files other than municipality.yaml changed too: clause.yaml ("
+    )
     assert "errata:" not in (repo_copy / "years" / "2023" / "contract.yaml").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
 """`klimatkontrakt diff` on the command line, between working-tree versions and git revisions."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,10 @@ def test_version_against_itself_at_an_earlier_revision(repo):
     result = run(repo, "HEAD~1:2023", "2023", "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert (document["old"], document["new"]) == ({"label": "HEAD~1:2023", "version": "2023"}, {"label": "2023", "version": "2023"})
+    assert (document["old"], document["new"]) == (
+        {"label": "HEAD~1:2023", "version": "2023"},
+        {"label": "2023", "version": "2023"},
+    )
     assert edits(document) == [("kommunens-klimatmal", ["modified"], [("delete", "antog"), ("insert", "beslutade om")])]
     assert document["fields"] == []
 
@@ -70,7 +74,9 @@ def test_uncommitted_edit_against_the_last_commit(repo, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace(*EDIT_2), encoding="utf-8")
     result = run(work, "HEAD:2023", "2023", "--format", "json", "--exit-code")
     assert result.returncode == 1  # --exit-code: there are changes
-    assert edits(json.loads(result.stdout)) == [("klimatrad", ["modified"], [("delete", "beredning"), ("insert", "församling")])]
+    assert edits(json.loads(result.stdout)) == [
+        ("klimatrad", ["modified"], [("delete", "beredning"), ("insert", "församling")])
+    ]
 
 
 def test_markdown_written_to_a_file(repo, tmp_path):
@@ -95,16 +101,24 @@ def test_project_in_a_subfolder_of_the_repository(tmp_path):
     path = project / "years" / "2023" / "municipality.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(*EDIT_2), encoding="utf-8")
     result = run(project, "HEAD:2023", "2023", "--format", "json")
-    assert edits(json.loads(result.stdout)) == [("klimatrad", ["modified"], [("delete", "beredning"), ("insert", "församling")])]
+    assert edits(json.loads(result.stdout)) == [
+        ("klimatrad", ["modified"], [("delete", "beredning"), ("insert", "församling")])
+    ]
 
 
 @pytest.mark.parametrize(
     "old, message",
     [
-        ("nope:2023", "nope: error: unknown git revision 'nope' (use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024)\n"),
+        (
+            "nope:2023",
+            "nope: error: unknown git revision 'nope' (use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024)\n",
+        ),
         ("HEAD:2099", "HEAD:years/2099: error: there is no version '2099' at HEAD (versions at HEAD: 2023)\n"),
         ("2099", "years/2099: error: there is no version '2099' (versions in years/: 2023)\n"),
-        (":2023", ":2023: error: cannot read ':2023' as a version (write a version (\"2023\") or REVISION:VERSION (\"main:2024\", \"HEAD~3:2024\"))\n"),
+        (
+            ":2023",
+            ':2023: error: cannot read \':2023\' as a version (write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024"))\n',
+        ),
     ],
 )
 def test_bad_inputs_give_one_clear_error(repo, old, message):
@@ -115,7 +129,9 @@ def test_bad_inputs_give_one_clear_error(repo, old, message):
 def test_errors_in_a_version_at_a_revision_name_the_revision_and_position(tmp_path):
     root = tmp_path / "root"
     copy = Copy(root)
-    copy.replace("clause.yaml", "    title:\n      sv: Kontraktet", "    title:\n      sv: Kontraktet\n      sv: Kontraktet igen")
+    copy.replace(
+        "clause.yaml", "    title:\n      sv: Kontraktet", "    title:\n      sv: Kontraktet\n      sv: Kontraktet igen"
+    )
     repository = git.Repo.init(root, initial_branch="main")
     with repository.config_writer() as config:
         config.set_value("user", "name", "Test").set_value("user", "email", "test@example.org")

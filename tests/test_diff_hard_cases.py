@@ -3,6 +3,7 @@
 Fixtures are edited copies of years/2023: YAML edited in a scratch folder and loaded by the real
 loader, or models changed with dataclasses.replace where that states the case more plainly.
 """
+
 from __future__ import annotations
 
 import os
@@ -91,7 +92,11 @@ def test_new_chapter_before_the_contract_chapter_renumbers_it_and_its_subsection
     new.save("updates.yaml", data)
     cs = compare(old.load(), new.load())
     assert kinds(cs, "added") == [(None, "8", "nytt-kapitel")]
-    assert kinds(cs, "renumbered") == [("8", "9", "kontraktet"), ("8.1", "9.1", "kontraktet-giltighet"), ("8.2", "9.2", "kontraktet-andringar")]
+    assert kinds(cs, "renumbered") == [
+        ("8", "9", "kontraktet"),
+        ("8.1", "9.1", "kontraktet-giltighet"),
+        ("8.2", "9.2", "kontraktet-andringar"),
+    ]
     assert kinds(cs, "moved") == [] and cs.counts()["modified"] == 0
 
 
@@ -116,7 +121,11 @@ def test_section_moved_to_another_chapter_with_a_one_word_edit(base, copy):
     assert body_changes(moved) == [("delete", "tysta"), ("insert", "ljudlösa")]
     # The sections it jumped over (3.1-3.10) and those after its old place (7.1.7-) are renumbered only.
     renumbered = kinds(cs, "renumbered")
-    assert ("3.1", "3.2", "kommunens-klimatmal") in renumbered and ("3.10", "3.11", "rapportering-och-uppfoljning") in renumbered
+    assert ("3.1", "3.2", "kommunens-klimatmal") in renumbered and (
+        "3.10",
+        "3.11",
+        "rapportering-och-uppfoljning",
+    ) in renumbered
     assert ("7.1.7", "7.1.6", "energisamverkan") in renumbered
     assert all(s.kinds == ("renumbered",) for s in cs.sections if s.id != "citylogistik" and s.kinds)
 
@@ -157,7 +166,10 @@ def test_reworded_title_with_the_same_body_is_renamed_with_a_title_redline_only(
 # 6 -------------------------------------------------------------------------------------------
 
 REWRITES = [
-    ("ta med strategin i sina respektive budgetar och verksamheter", "beakta klimatmålen i all planering och uppföljning"),
+    (
+        "ta med strategin i sina respektive budgetar och verksamheter",
+        "beakta klimatmålen i all planering och uppföljning",
+    ),
     ("minska utsläppen av växthusgaser", "nå en fossilfri verksamhet"),
 ]
 
@@ -182,7 +194,12 @@ def test_a_third_rewritten_is_matched_and_shown_as_whole_phrases(base, copy):
     _rewrite_delat_ansvar(copy)
     change = compare(base, copy.load()).find("delat-ansvar")
     assert change.kinds == ("modified",)
-    expected = [("delete", REWRITES[0][0]), ("insert", REWRITES[0][1]), ("delete", REWRITES[1][0]), ("insert", REWRITES[1][1])]
+    expected = [
+        ("delete", REWRITES[0][0]),
+        ("insert", REWRITES[0][1]),
+        ("delete", REWRITES[1][0]),
+        ("insert", REWRITES[1][1]),
+    ]
     assert body_changes(change) == expected
 
 
@@ -203,7 +220,11 @@ def test_removed_section_and_unrelated_new_one_with_its_number_are_not_paired(ba
     file, data, programme = copy.section("viable-cities-ataganden")
     gone = programme["sections"].pop(4)
     assert gone["id"] == "samspel-med-eus-mission-klimatneutrala-stader"
-    programme["sections"].append(new_section("cykelparkering", "Cykelparkering", "Testet lägger till ett stycke om parkering för cyklar vid stationerna."))
+    programme["sections"].append(
+        new_section(
+            "cykelparkering", "Cykelparkering", "Testet lägger till ett stycke om parkering för cyklar vid stationerna."
+        )
+    )
     copy.save(file, data)
     cs = compare(base, copy.load())
     assert kinds(cs, "removed") == [("4.5", None, "samspel-med-eus-mission-klimatneutrala-stader")]
@@ -213,7 +234,12 @@ def test_removed_section_and_unrelated_new_one_with_its_number_are_not_paired(ba
 
 def test_removed_section_and_unrelated_new_one_are_not_paired_without_ids_either(base):
     old_first = base.section("samspel-med-eus-mission-klimatneutrala-stader")
-    unrelated = make_section("annat", text("Annat ämne"), text("Testet lägger till ett stycke om parkering för cyklar vid stationerna."), group="programme")
+    unrelated = make_section(
+        "annat",
+        text("Annat ämne"),
+        text("Testet lägger till ett stycke om parkering för cyklar vid stationerna."),
+        group="programme",
+    )
     new = map_section(base, old_first.id, lambda s: unrelated)
     cs = compare(base, new)
     assert (kinds(cs, "removed"), kinds(cs, "added")) == ([("4.5", None, old_first.id)], [(None, "4.5", "annat")])
@@ -226,14 +252,22 @@ def test_section_split_in_two_links_the_part_to_its_source(base, copy):
     file, data, section = copy.section("prioriterade-omraden")
     body = section["body"]
     assert len(body) == 13
-    part = {"id": "prioriterade-omraden-fortsattning", "title": {"sv": "Prioriterade områden, fortsättning"}, "body": body[7:]}
+    part = {
+        "id": "prioriterade-omraden-fortsattning",
+        "title": {"sv": "Prioriterade områden, fortsättning"},
+        "body": body[7:],
+    }
     del body[7:]
     siblings = data["sections"][0]["sections"][1]["sections"]
     siblings.insert(siblings.index(section) + 1, part)
     copy.save(file, data)
     cs = compare(base, copy.load())
     part_change = cs.find("prioriterade-omraden-fortsattning")
-    assert (part_change.kinds, part_change.split_from, part_change.new_number) == (("split",), ("prioriterade-omraden",), "3.2.5")
+    assert (part_change.kinds, part_change.split_from, part_change.new_number) == (
+        ("split",),
+        ("prioriterade-omraden",),
+        "3.2.5",
+    )
     assert part_change.blocks == ()  # its text is unchanged from the source: nothing to redline
     source = cs.find("prioriterade-omraden")
     assert (source.kinds, source.split_into) == (("modified",), ("prioriterade-omraden-fortsattning",))
@@ -250,7 +284,12 @@ def test_two_sections_merged_into_one_link_to_their_sources(base, copy):
     copy.save(file, data)
     cs = compare(base, copy.load())
     gone = cs.find("klimatkommitte")
-    assert (gone.kinds, gone.merged_into, gone.old_number, gone.new_number) == (("merged",), ("klimatrad",), "3.3.2", None)
+    assert (gone.kinds, gone.merged_into, gone.old_number, gone.new_number) == (
+        ("merged",),
+        ("klimatrad",),
+        "3.3.2",
+        None,
+    )
     kept = cs.find("klimatrad")
     assert (kept.kinds, kept.merged_from) == (("modified",), ("klimatkommitte",))
     assert body_changes(kept) == []  # the merged text is matched to where it came from
@@ -263,7 +302,12 @@ def test_two_sections_merged_into_one_link_to_their_sources(base, copy):
 def _with_boilerplate(contract, ids):
     """Put one identical boilerplate section at the end of chapters 4 and 5."""
     for chapter, sid in zip(("viable-cities-ataganden", "myndigheternas-ataganden"), ids):
-        boiler = make_section(sid, text("Uppföljning"), text("Parterna följer upp arbetet årligen enligt testets rutin för uppföljning."), group="programme")
+        boiler = make_section(
+            sid,
+            text("Uppföljning"),
+            text("Parterna följer upp arbetet årligen enligt testets rutin för uppföljning."),
+            group="programme",
+        )
         contract = map_section(contract, chapter, lambda s, b=boiler: replace(s, children=s.children + (b,)))
     return contract
 
@@ -273,7 +317,10 @@ def test_identical_boilerplate_sections_are_not_cross_paired(base):
     new = _with_boilerplate(base, ("uppfoljning-x", "uppfoljning-y"))  # no shared ids: the fallback pairs them
     cs = compare(old, new)
     pairs = [(s.old_id, s.new_id, s.old_number, s.new_number, s.match) for s in cs.sections if s.old_id != s.new_id]
-    assert pairs == [("uppfoljning-a", "uppfoljning-x", "4.6", "4.6", "similarity"), ("uppfoljning-b", "uppfoljning-y", "5.5", "5.5", "similarity")]
+    assert pairs == [
+        ("uppfoljning-a", "uppfoljning-x", "4.6", "4.6", "similarity"),
+        ("uppfoljning-b", "uppfoljning-y", "5.5", "5.5", "similarity"),
+    ]
     assert cs.counts()["moved"] == 0 and cs.counts()["renumbered"] == 0 and not cs.changed()
 
 
@@ -284,8 +331,16 @@ def test_rewrapping_nbsp_quotes_and_nfd_report_no_change(tmp_path):
     import unicodedata
 
     old, new = Copy(tmp_path / "old"), Copy(tmp_path / "new")
-    old.replace("municipality.yaml", "utsläppen av växthusgaser ska minska med 80 procent", "utsläppen av växthusgaser ska minska med 10 000 ton och 80 procent")
-    new.replace("municipality.yaml", "utsläppen av växthusgaser ska minska med 80 procent", "utsläppen av växthusgaser ska minska med 10\u00a0000 ton och 80 procent")
+    old.replace(
+        "municipality.yaml",
+        "utsläppen av växthusgaser ska minska med 80 procent",
+        "utsläppen av växthusgaser ska minska med 10 000 ton och 80 procent",
+    )
+    new.replace(
+        "municipality.yaml",
+        "utsläppen av växthusgaser ska minska med 80 procent",
+        "utsläppen av växthusgaser ska minska med 10\u00a0000 ton och 80 procent",
+    )
     new.replace("municipality.yaml", "”I Borås tar vi", '"I Borås tar vi')
     new.replace("municipality.yaml", "för våra val och beslut.”", 'för våra val och beslut."')
     new.save("municipality.yaml", new.data("municipality.yaml"))  # every text re-wrapped to one line
@@ -302,8 +357,19 @@ def test_rewrapping_nbsp_quotes_and_nfd_report_no_change(tmp_path):
 
 
 def test_modal_verbs_and_negation_are_always_visible(base):
-    old = set_body(base, "klimatrapport", text("Kommunen ska rapportera och får använda medlen.", "The municipality may report and may use the funds."))
-    new = set_body(base, "klimatrapport", text("Kommunen bör rapportera och får inte använda medlen.", "The municipality shall report and may use the funds."))
+    old = set_body(
+        base,
+        "klimatrapport",
+        text("Kommunen ska rapportera och får använda medlen.", "The municipality may report and may use the funds."),
+    )
+    new = set_body(
+        base,
+        "klimatrapport",
+        text(
+            "Kommunen bör rapportera och får inte använda medlen.",
+            "The municipality shall report and may use the funds.",
+        ),
+    )
     change = compare(old, new).find("klimatrapport")
     assert body_changes(change, "sv") == [("delete", "ska"), ("insert", "bör"), ("insert", "inte ")]
     assert body_changes(change, "en") == [("delete", "may"), ("insert", "shall")]
@@ -317,9 +383,16 @@ def test_modal_verbs_and_negation_are_always_visible(base):
 
 def test_amounts_and_dates_change_as_whole_tokens(base):
     old = set_body(base, "klimatrapport", text("Bidraget är 1 250 000 kronor och redovisas senast den 30 juni."))
-    new = set_body(base, "klimatrapport", text("Bidraget är 1\u00a0310\u00a0000 kronor och redovisas senast den 31 maj."))
+    new = set_body(
+        base, "klimatrapport", text("Bidraget är 1\u00a0310\u00a0000 kronor och redovisas senast den 31 maj.")
+    )
     change = compare(old, new).find("klimatrapport")
-    assert body_changes(change) == [("delete", "1 250 000"), ("insert", "1\u00a0310\u00a0000"), ("delete", "30 juni"), ("insert", "31 maj")]
+    assert body_changes(change) == [
+        ("delete", "1 250 000"),
+        ("insert", "1\u00a0310\u00a0000"),
+        ("delete", "30 juni"),
+        ("insert", "31 maj"),
+    ]
 
 
 def test_percentages_iso_dates_and_section_numbers_are_whole_tokens(base):
@@ -327,8 +400,14 @@ def test_percentages_iso_dates_and_section_numbers_are_whole_tokens(base):
     new = set_body(base, "klimatrapport", text("Minst 45 % före 2024-12-06 enligt avsnitt 3.2.4 och 90 procent."))
     change = compare(old, new).find("klimatrapport")
     assert body_changes(change) == [
-        ("delete", "35 %"), ("insert", "45 %"), ("delete", "2023-12-08"), ("insert", "2024-12-06"),
-        ("delete", "3.2.1"), ("insert", "3.2.4"), ("delete", "80 procent"), ("insert", "90 procent"),
+        ("delete", "35 %"),
+        ("insert", "45 %"),
+        ("delete", "2023-12-08"),
+        ("insert", "2024-12-06"),
+        ("delete", "3.2.1"),
+        ("insert", "3.2.4"),
+        ("delete", "80 procent"),
+        ("insert", "90 procent"),
     ]
 
 
@@ -381,12 +460,20 @@ def test_reference_whose_target_disappeared_is_flagged(base):
 
 
 def test_swedish_changed_but_english_not_is_flagged(base):
-    old = set_body(base, "klimatrapport", text("Kommunen rapporterar varje år.", "The municipality reports every year."))
-    new_sv = set_body(base, "klimatrapport", text("Kommunen rapporterar varje halvår.", "The municipality reports every year."))
-    new_en = set_body(base, "klimatrapport", text("Kommunen rapporterar varje år.", "The municipality reports each year."))
+    old = set_body(
+        base, "klimatrapport", text("Kommunen rapporterar varje år.", "The municipality reports every year.")
+    )
+    new_sv = set_body(
+        base, "klimatrapport", text("Kommunen rapporterar varje halvår.", "The municipality reports every year.")
+    )
+    new_en = set_body(
+        base, "klimatrapport", text("Kommunen rapporterar varje år.", "The municipality reports each year.")
+    )
     assert [f.code for f in compare(old, new_sv).find("klimatrapport").flags] == ["sv_only"]
     assert [f.code for f in compare(old, new_en).find("klimatrapport").flags] == ["en_only"]
-    both = set_body(base, "klimatrapport", text("Kommunen rapporterar varje halvår.", "The municipality reports every six months."))
+    both = set_body(
+        base, "klimatrapport", text("Kommunen rapporterar varje halvår.", "The municipality reports every six months.")
+    )
     assert compare(old, both).find("klimatrapport").flags == ()
     assert "Den svenska texten har ändrats men inte den engelska." in render.to_html(compare(old, new_sv), "sv")
 
@@ -409,7 +496,12 @@ for fmt, lang in %r:
 
 def _diff_outputs(root, seed) -> list[bytes]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    result = subprocess.run([sys.executable, "-c", _RENDER_ALL, str(root), str(Path(__file__).parent)], env=env, capture_output=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _RENDER_ALL, str(root), str(Path(__file__).parent)],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     return result.stdout.split(b"\0")[:-1]
 
 

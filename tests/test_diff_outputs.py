@@ -1,4 +1,5 @@
 """The redline as a whole: nothing for an identical copy, exactly the edits made, and its outputs."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,9 @@ def test_identical_copy_reports_nothing(tmp_path):
     cs = compare(a, b)
     assert cs.empty and cs.changed() == () and cs.fields == () and cs.terms == ()
     assert cs.counts()["unchanged"] == len(list(a.walk())) + 2  # with the preamble and the annex
-    assert render.to_text(cs, "sv") == "Ändringar från 2023 till 2023\n=============================\n\nInga ändringar.\n"
+    assert (
+        render.to_text(cs, "sv") == "Ändringar från 2023 till 2023\n=============================\n\nInga ändringar.\n"
+    )
     assert render.to_markdown(cs, "en") == "## Changes from 2023 to 2023\n\nNo changes.\n"
     assert "<p>Inga ändringar.</p>" in render.to_html(cs, "sv")
     document = render.to_json(cs)
@@ -61,12 +64,16 @@ def test_a_few_edits_are_reported_exactly(edited):
         FieldChange("meta", "previous", "2022", "2023"),
     )
     assert edited.terms == ()
-    edits = {s.id: [(g.op, g.text) for b in s.blocks for g in b.sv.segments if g.op != "equal"] for s in edited.changed()}
+    edits = {
+        s.id: [(g.op, g.text) for b in s.blocks for g in b.sv.segments if g.op != "equal"] for s in edited.changed()
+    }
     assert edits["kommunens-klimatmal"] == [("delete", "antog"), ("insert", "beslutade om")]
     assert edits["annex"] == [("insert", "2023 ")]
     assert edits["ny-plan"] == [("insert", "Ett nytt avsnitt i testet.")]
     assert [op for op, _ in edits["fribo-tar-ledningen"]] == ["delete"]
-    assert all(not edits[sid] for sid, kinds in scenario.EXPECTED if kinds in (("renumbered",), ("moved",), ("renamed",)))
+    assert all(
+        not edits[sid] for sid, kinds in scenario.EXPECTED if kinds in (("renumbered",), ("moved",), ("renamed",))
+    )
 
 
 def test_gone_sections_stand_where_they_were(edited):
@@ -96,12 +103,24 @@ def test_json_follows_its_schema_and_is_stable(edited):
     document = render.to_json(edited)
     validate(document)
     assert document["format"] == "klimatkontrakt-changeset/1"
-    assert document["counts"] == {"added": 1, "removed": 1, "modified": 2, "renamed": 1, "renumbered": 18, "moved": 1, "split": 0, "merged": 0, "unchanged": edited.counts()["unchanged"]}
+    assert document["counts"] == {
+        "added": 1,
+        "removed": 1,
+        "modified": 2,
+        "renamed": 1,
+        "renumbered": 18,
+        "moved": 1,
+        "split": 0,
+        "merged": 0,
+        "unchanged": edited.counts()["unchanged"],
+    }
     ref = next(s for s in document["sections"] if s["id"] == "prioriterade-omraden")
     assert ref["references"] == [{"target": "klimatanpassning", "old": "3.8", "new": "3.9"}]
     segment = next(g for b in ref["blocks"] for g in b["sv"]["segments"] if g.get("style") == "ref")
     assert segment == {"op": "equal", "text": "3.9", "style": "ref", "target": "klimatanpassning", "was": "3.8"}
-    assert json.dumps(document, ensure_ascii=False, sort_keys=False) == json.dumps(render.to_json(edited), ensure_ascii=False)
+    assert json.dumps(document, ensure_ascii=False, sort_keys=False) == json.dumps(
+        render.to_json(edited), ensure_ascii=False
+    )
 
 
 # ---------------------------------------------------------------- html: links, announced marks
@@ -173,11 +192,18 @@ HOSTILE_TEXT = r"[klicka](javascript:alert(1)) <img src=x onerror=alert(1)> `kod
 
 def test_contract_text_cannot_inject_markup(base):
     old = map_section(base, "klimatrapport", lambda s: s)
-    new = map_section(set_body(base, "klimatrapport", text(HOSTILE_TEXT)), "klimatrapport", lambda s: _retitle(s, HOSTILE_TITLE))
+    new = map_section(
+        set_body(base, "klimatrapport", text(HOSTILE_TEXT)), "klimatrapport", lambda s: _retitle(s, HOSTILE_TITLE)
+    )
     cs = compare(old, new)
     page, comment, plain = render.to_html(cs, "sv"), render.to_markdown(cs, "sv"), render.to_text(cs, "sv")
     for out in (page, comment):
-        assert "<script" not in out and "<img" not in out and "<!--" not in out and "javascript:" not in out.replace("javascript\\:", "")
+        assert (
+            "<script" not in out
+            and "<img" not in out
+            and "<!--" not in out
+            and "javascript:" not in out.replace("javascript\\:", "")
+        )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and 'href="javascript' not in page
     row = next(line for line in comment.splitlines() if line.startswith("| ny rubrik |"))
     assert len(re.findall(r"(?<!\\)\|", row)) == 5  # the title stays one table cell
@@ -216,5 +242,11 @@ def test_parties_and_signatories_are_compared_as_fields(base):
     )
     out = render.to_text(cs, "sv")
     assert f"- {gone.name.sv}: part borttagen\n" in out and "- Testverket: ny part\n" in out
-    assert f"- {first.name.sv}: undertecknarens befattning (svenska): uppgift saknas → Kommunstyrelsens ordförande i testet\n" in out
-    assert f"- {first.name.en}: signatory's title (Swedish): not provided → Kommunstyrelsens ordförande i testet\n" in render.to_text(cs, "en")
+    assert (
+        f"- {first.name.sv}: undertecknarens befattning (svenska): uppgift saknas → Kommunstyrelsens ordförande i testet\n"
+        in out
+    )
+    assert (
+        f"- {first.name.en}: signatory's title (Swedish): not provided → Kommunstyrelsens ordförande i testet\n"
+        in render.to_text(cs, "en")
+    )

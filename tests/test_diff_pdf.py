@@ -1,4 +1,5 @@
 """The redline PDF: compiled by the real Typst, checked through its extracted text, fonts and tags."""
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,9 @@ def test_pdf_shows_the_redline_and_embeds_every_font(edited, tmp_path):
     path = tmp_path / "redline.pdf"
     path.write_bytes(redline_pdf.render_redline_pdf(edited, "sv", SOURCE))
     words = " ".join(pdftotext(path).split())
-    assert words.startswith("Ändringar från 2023 till 2024 Infogad text är understruken och grön, borttagen text är överstruken och röd.")
+    assert words.startswith(
+        "Ändringar från 2023 till 2024 Infogad text är understruken och grön, borttagen text är överstruken och röd."
+    )
     assert "Kommunfullmäktige antog beslutade om en energi- och klimatstrategi 2020" in words
     assert "hänvisningen till Klimatanpassning visar nu 3.9 (tidigare 3.8)" in words
     assert "flyttat 3.3.4 3.3.9 Klimatprat" in words
@@ -75,7 +78,22 @@ def test_pdf_from_the_command_line_is_reproducible(tmp_path):
     Copy(tmp_path / "root")
     Copy(tmp_path / "root", version="2024")
     out = tmp_path / "redline.pdf"
-    cmd = [sys.executable, "-m", "contract", "--root", str(tmp_path / "root"), "diff", "2023", "2024", "--format", "pdf", "--lang", "en", "-o", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "contract",
+        "--root",
+        str(tmp_path / "root"),
+        "diff",
+        "2023",
+        "2024",
+        "--format",
+        "pdf",
+        "--lang",
+        "en",
+        "-o",
+        str(out),
+    ]
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1733443200"}
     first = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert first.returncode == 0, first.stdout + first.stderr

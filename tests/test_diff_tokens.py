@@ -1,4 +1,5 @@
 """Whole-word tokens, the word-level redline and the move detection, on small inputs."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,7 +62,12 @@ def test_redline_of_equal_text_is_one_equal_segment():
 
 
 def test_redline_shows_inserted_and_deleted_words():
-    assert _ops("A ska göra B.", "A bör inte göra B.") == [("equal", "A "), ("delete", "ska"), ("insert", "bör inte"), ("equal", " göra B.")]
+    assert _ops("A ska göra B.", "A bör inte göra B.") == [
+        ("equal", "A "),
+        ("delete", "ska"),
+        ("insert", "bör inte"),
+        ("equal", " göra B."),
+    ]
 
 
 def test_redline_marks_a_consequential_reference():

@@ -1,4 +1,5 @@
 """The Swedish text of version 2023 says exactly what the signed PDF says, word for word."""
+
 from __future__ import annotations
 
 import difflib
@@ -55,7 +56,15 @@ def _join_lines(lines: list[str]) -> str:
     out = ""
     for line in lines:
         line = line.lstrip(" ")
-        glue = "" if out and not out[-1].isspace() and out[-1] != "\n" and line[:1].islower() and not out.rstrip().endswith(".") else " "
+        glue = (
+            ""
+            if out
+            and not out[-1].isspace()
+            and out[-1] != "\n"
+            and line[:1].islower()
+            and not out.rstrip().endswith(".")
+            else " "
+        )
         out = out + (glue if out else "") + line
     return out
 
@@ -96,7 +105,9 @@ def _difference(expected: list[str], actual: list[str]) -> list[str]:
     matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op != "equal":
-            problems.append(f"{op}: seed {' '.join(expected[a1:a2])!r} / data {' '.join(actual[b1:b2])!r} near {' '.join(expected[max(0, a1 - 6):a1])!r}")
+            problems.append(
+                f"{op}: seed {' '.join(expected[a1:a2])!r} / data {' '.join(actual[b1:b2])!r} near {' '.join(expected[max(0, a1 - 6) : a1])!r}"
+            )
     return problems
 
 

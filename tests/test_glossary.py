@@ -1,4 +1,5 @@
 """The translation glossary: data in glossary.yaml, enforced by validate, listed by `klimatkontrakt glossary`."""
+
 from __future__ import annotations
 
 import io
@@ -76,10 +77,12 @@ def test_the_review_corrections_are_in_the_english_and_the_swedish_is_untouched(
 def test_a_wrong_rendering_beside_a_right_one_is_reported_at_the_english_text(repo):
     set_english(repo, "viable-cities-ataganden/1", "international forerunners", "international pioneers")
     where = next(t.en_pos for t in load(repo, "2023").texts() if t.key == "viable-cities-ataganden/1")
-    assert translation_warnings(repo) == [(
-        f"{where}: warning: glossary: the Swedish says 'föregångare' and the English uses 'pioneer'"
-        " (viable-cities-ataganden/1) (write 'forerunner', as glossary.yaml (term 'foregangare') says)"
-    )]
+    assert translation_warnings(repo) == [
+        (
+            f"{where}: warning: glossary: the Swedish says 'föregångare' and the English uses 'pioneer'"
+            " (viable-cities-ataganden/1) (write 'forerunner', as glossary.yaml (term 'foregangare') says)"
+        )
+    ]
     assert run(repo, "validate", "--strict", "2023")[0] == 1
 
 
@@ -99,10 +102,15 @@ def test_a_kept_name_must_stay_as_it_is(repo):
 
 @pytest.mark.slow
 def test_one_swedish_sentence_translated_two_ways_is_reported_with_both_places(repo):
-    set_english(repo, "nytt-miljoprogram-pa-plats/1", "across the entire municipal group", "throughout the municipal group")
+    set_english(
+        repo, "nytt-miljoprogram-pa-plats/1", "across the entire municipal group", "throughout the municipal group"
+    )
     (warning,) = translation_warnings(repo)
     assert warning.startswith("years/2023/updates.yaml:")
-    assert "the same Swedish sentence is translated differently at years/2023/municipality.yaml:77:19 (kommunens-klimatmal/6)" in warning
+    assert (
+        "the same Swedish sentence is translated differently at years/2023/municipality.yaml:77:19 (kommunens-klimatmal/6)"
+        in warning
+    )
     assert "and here (nytt-miljoprogram-pa-plats/1)" in warning
 
 
@@ -114,13 +122,20 @@ def test_terms_match_listed_forms_as_whole_words_and_ignore_markup():
     assert term.found_in("[länk](https://example.org/myndighet)") is None
     assert term.rendered("the agencies undertake") and not term.rendered("the authorities undertake")
     assert term.wrongly_rendered("the Authority") == "Authority"
-    exact = Term("sd", ("Systemdemonstratorer för klimatneutrala städer",), ("System Demonstrators for Climate-Neutral Cities",), exact_case=True)
+    exact = Term(
+        "sd",
+        ("Systemdemonstratorer för klimatneutrala städer",),
+        ("System Demonstrators for Climate-Neutral Cities",),
+        exact_case=True,
+    )
     assert exact.found_in("Systemdemonstratorer för\nklimatneutrala städer") is not None
     assert not exact.rendered("System demonstrators for climate-neutral cities")
 
 
 def test_a_broken_glossary_is_a_located_error(repo):
-    (repo / "glossary.yaml").write_text("terms:\n  - id: x\n    sv: föregångare\n    en: [forerunner]\n    typo: 1\n", encoding="utf-8")
+    (repo / "glossary.yaml").write_text(
+        "terms:\n  - id: x\n    sv: föregångare\n    en: [forerunner]\n    typo: 1\n", encoding="utf-8"
+    )
     report = Report()
     load_glossary(repo, report)
     messages = [str(d) for d in report.errors]
@@ -131,7 +146,9 @@ def test_a_broken_glossary_is_a_located_error(repo):
 
 
 def test_duplicate_term_ids_are_refused(repo):
-    (repo / "glossary.yaml").write_text("terms:\n  - {id: x, sv: [a], en: [b]}\n  - {id: x, sv: [c], en: [d]}\n", encoding="utf-8")
+    (repo / "glossary.yaml").write_text(
+        "terms:\n  - {id: x, sv: [a], en: [b]}\n  - {id: x, sv: [c], en: [d]}\n", encoding="utf-8"
+    )
     code, out, _ = run(repo, "glossary")
     assert code == 1
     assert "glossary.yaml:3:5: error: duplicate glossary term id 'x' (first used at line 2)" in out
@@ -177,4 +194,6 @@ def test_one_short_swedish_text_translated_two_ways_is_reported_once(repo):
     rewrite(repo / "years/2023/updates.yaml", edit)
     warnings = translation_warnings(repo)
     assert len(warnings) == 1, warnings
-    assert "(viktigaste-smart-policyutveckling/title)" in warnings[0] and "(smart-policyutveckling/title)" in warnings[0]
+    assert (
+        "(viktigaste-smart-policyutveckling/title)" in warnings[0] and "(smart-policyutveckling/title)" in warnings[0]
+    )

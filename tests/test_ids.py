@@ -1,4 +1,5 @@
 """Every HTML id the site templates and renderers emit is reserved, so no section id can take it."""
+
 from __future__ import annotations
 
 import re
@@ -54,10 +55,14 @@ def test_every_emitted_id_is_reserved(file):
     assert free == [], f"{file.name} emits ids a section could take; add them to contract/ids.py"
 
 
-@pytest.mark.parametrize("name", ["kk-title", "kk-errata", "redline-summary", "redline-list", "kk-search-input", "klimatrad-title", "meta"])
+@pytest.mark.parametrize(
+    "name", ["kk-title", "kk-errata", "redline-summary", "redline-list", "kk-search-input", "klimatrad-title", "meta"]
+)
 def test_reserved_ids(name):
     assert ids.reserved(name)
 
 
 def test_real_section_ids_are_free():
-    assert not any(ids.reserved(name) for name in ("klimatrad", "kontraktet", "syftet-med-klimatkontrakt-2030", "parter"))
+    assert not any(
+        ids.reserved(name) for name in ("klimatrad", "kontraktet", "syftet-med-klimatkontrakt-2030", "parter")
+    )

@@ -1,4 +1,5 @@
 """Whatever text it is given, the importer makes a version folder or a clear error, never a traceback."""
+
 from __future__ import annotations
 
 import shutil
@@ -17,12 +18,17 @@ from contract.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = Path(__file__).parent / "import_texts"
-SAMPLES = [EXEMPEL, (TEXTS / "english-original.txt").read_text(encoding="utf-8"),
-           (TEXTS / "first-generation-crlf.txt").read_text(encoding="utf-8")]
+SAMPLES = [
+    EXEMPEL,
+    (TEXTS / "english-original.txt").read_text(encoding="utf-8"),
+    (TEXTS / "first-generation-crlf.txt").read_text(encoding="utf-8"),
+]
 
 # Characters that steer the importer: digits and dots (numbers), bullets, dashes, page breaks, links.
 _ALPHABET = list("1234567890.. abcåäö ABC-–•\n\n\f\r\t()”:/%\u00ad")
-_PIECES = st.sampled_from(["https://", "Innehåll", "Bilaga 1", " 5", "1. ", "3.1 ", "•\t", "\n\n", "Klimatkontrakt 2030"])
+_PIECES = st.sampled_from(
+    ["https://", "Innehåll", "Bilaga 1", " 5", "1. ", "3.1 ", "•\t", "\n\n", "Klimatkontrakt 2030"]
+)
 _CHUNK = st.one_of(st.text(st.sampled_from(_ALPHABET), max_size=12), _PIECES)
 _LINE = st.lists(_CHUNK, max_size=6).map("".join)
 _LINES = st.lists(_LINE, max_size=40).map("\n".join)
@@ -45,7 +51,7 @@ def _mutated(draw) -> str:
             lines.insert(at, draw(_LINE))
         elif lines:
             cut = draw(st.integers(0, len(lines[at])))
-            lines[at:at + 1] = [lines[at][:cut], lines[at][cut:]]
+            lines[at : at + 1] = [lines[at][:cut], lines[at][cut:]]
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
 """Render a version's PDF, import it, and get the version back: same tree, titles, words, footnotes, links."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["sv", "en"])
-@pytest.mark.parametrize("version", sorted(p.name for p in (ROOT / "years").iterdir() if (p / "contract.yaml").exists()))
+@pytest.mark.parametrize(
+    "version", sorted(p.name for p in (ROOT / "years").iterdir() if (p / "contract.yaml").exists())
+)
 def test_a_rendered_pdf_imports_back_to_its_version(tmp_path, version, lang):
     original = load(ROOT, version)
     pdf = tmp_path / f"{version}-{lang}.pdf"
@@ -42,5 +45,7 @@ def test_a_word_export_imports_back_to_its_version(tmp_path):
     shutil.copytree(ROOT / "schema", root / "schema")
     write_folder(result, root / "years" / "2023")
     assert differences(shape(original, "sv"), shape(load(root, "2023"), "sv")) == []
-    assert result.notes == ["553: section 9 follows 7: a number is missing; the printed number is pinned",
-                            "a reference to section 1.7, which the text does not have; kept as plain text"]
+    assert result.notes == [
+        "553: section 9 follows 7: a number is missing; the printed number is pinned",
+        "a reference to section 1.7, which the text does not have; kept as plain text",
+    ]

@@ -1,4 +1,5 @@
 """The importer on made-up contract texts in the shapes real ones come in (never real contract content)."""
+
 from __future__ import annotations
 
 import io
@@ -26,29 +27,50 @@ def _outline(result) -> list[tuple[str, str]]:
 
 def test_first_generation_numbering_crlf_cover_contents_and_page_markers():
     result = import_file(TEXTS / "first-generation-crlf.txt", "2020", "Exempelby kommun")
-    assert _outline(result) == [("1", "Syftet med Klimatkontrakt 2030"), ("2", "Parter"), ("3", "Kommunens åtaganden"),
-                                ("3.1", "Kommunens klimatmål"), ("3.2", "Mark- och exploatering"), ("4", "Kontraktet")]
+    assert _outline(result) == [
+        ("1", "Syftet med Klimatkontrakt 2030"),
+        ("2", "Parter"),
+        ("3", "Kommunens åtaganden"),
+        ("3.1", "Kommunens klimatmål"),
+        ("3.2", "Mark- och exploatering"),
+        ("4", "Kontraktet"),
+    ]
     assert result.title == "Klimatkontrakt 2030"
-    assert result.preamble == [{"p": "Vi vill gå före i omställningen. Här beskrivs utvecklingen av arbetet med energi- och klimatfrågor."}]
+    assert result.preamble == [
+        {"p": "Vi vill gå före i omställningen. Här beskrivs utvecklingen av arbetet med energi- och klimatfrågor."}
+    ]
     goal = result.sections[2].children[0]
-    assert goal.blocks == [{"p": "Kommunen ska halvera utsläppen till 2030 enligt mark- och exploateringsavtalen. "
-                                 "Se avsnitt {ref:mark-och-exploatering}."}]
+    assert goal.blocks == [
+        {
+            "p": "Kommunen ska halvera utsläppen till 2030 enligt mark- och exploateringsavtalen. "
+            "Se avsnitt {ref:mark-och-exploatering}."
+        }
+    ]
     assert result.sections[0].blocks == [{"p": "Syftet är att öka takten.{fn:takten-mats-varje}"}]
     assert [(n.id, n.text) for n in result.sections[0].footnotes] == [("takten-mats-varje", "Takten mäts varje år.")]
-    assert [(e.number, e.title, e.page) for e in result.toc][:2] == [("1", "Syftet med Klimatkontrakt 2030", 3), ("2", "Parter", 3)]
+    assert [(e.number, e.title, e.page) for e in result.toc][:2] == [
+        ("1", "Syftet med Klimatkontrakt 2030", 3),
+        ("2", "Parter", 3),
+    ]
     assert sorted({why for _, why in result.set_aside}) == ["cover page", "page footer", "table of contents"]
     assert result.notes == []
 
 
 def test_english_original_with_several_contents_entries_on_a_line_and_an_annex():
     result = import_file(TEXTS / "english-original.txt", "2022", "Sampletown", "en")
-    assert _outline(result) == [("1", "Purpose"), ("2", "Parties"), ("3", "The municipality's commitments"),
-                                ("3.1", "Climate goals"), ("4", "The contract")]
+    assert _outline(result) == [
+        ("1", "Purpose"),
+        ("2", "Parties"),
+        ("3", "The municipality's commitments"),
+        ("3.1", "Climate goals"),
+        ("4", "The contract"),
+    ]
     assert result.title == "Climate City Contract 2030"
     assert result.preamble == [{"p": "We act together, step by step."}]
     assert result.sections[2].children[0].blocks == [{"list": ["Halve emissions by 2030.", "Report every year."]}]
     assert result.annex is not None and result.annex.documents == [
-        {"title": "Climate plan (sampletown.example)", "url": "https://sampletown.example/plan.pdf"}]
+        {"title": "Climate plan (sampletown.example)", "url": "https://sampletown.example/plan.pdf"}
+    ]
     assert len(result.toc) == 5
 
 
@@ -57,8 +79,10 @@ def test_english_original_with_several_contents_entries_on_a_line_and_an_annex()
     [
         ("3.1. Kommunens klimatmål 5", [("3.1", "Kommunens klimatmål", 5)]),
         ("Klimatkontrakt 2030 . . . . . . 5", [("", "Klimatkontrakt 2030", 5)]),
-        ("1. Syftet med Klimatkontrakt 2030 4 2. Parter 4 3. Kommunens åtaganden 5",
-         [("1", "Syftet med Klimatkontrakt 2030", 4), ("2", "Parter", 4), ("3", "Kommunens åtaganden", 5)]),
+        (
+            "1. Syftet med Klimatkontrakt 2030 4 2. Parter 4 3. Kommunens åtaganden 5",
+            [("1", "Syftet med Klimatkontrakt 2030", 4), ("2", "Parter", 4), ("3", "Kommunens åtaganden", 5)],
+        ),
         ("7.1.10 2023 års kommunrankningar ....... 22", [("7.1.10", "2023 års kommunrankningar", 22)]),
         ("3.3.5 Klimatneutrala Exempelby 2030", []),
         ("Kommunen har cirka 130 medlemmar", []),
@@ -69,8 +93,10 @@ def test_contents_entries_of_each_shape(line, entries):
 
 
 def test_the_contents_are_left_out_and_not_taken_for_headings():
-    text = ("Innehåll\n1. Syftet 2\n2. Parter 2\n3. Kontraktet 3\n\f"
-            "1. Syftet\nSyftet är att gå före.\n\n2. Parter\nParterna är två.\n\n3. Kontraktet\nParterna är överens.\n")
+    text = (
+        "Innehåll\n1. Syftet 2\n2. Parter 2\n3. Kontraktet 3\n\f"
+        "1. Syftet\nSyftet är att gå före.\n\n2. Parter\nParterna är två.\n\n3. Kontraktet\nParterna är överens.\n"
+    )
     result = import_text(text, "2021", "Exempelby kommun")
     assert _outline(result) == [("1", "Syftet"), ("2", "Parter"), ("3", "Kontraktet")]
     assert result.sections[0].blocks == [{"p": "Syftet är att gå före."}]
@@ -122,7 +148,9 @@ def test_a_missing_section_number_is_pinned_and_reported():
 
 
 def test_a_link_that_fits_nowhere_is_reported_with_its_line():
-    result = import_text("1. Ett\nText utan fotnot.\n\n\n\n\nMer text.\nhttps://exempel.se/x\n", "2021", "Exempelby kommun")
+    result = import_text(
+        "1. Ett\nText utan fotnot.\n\n\n\n\nMer text.\nhttps://exempel.se/x\n", "2021", "Exempelby kommun"
+    )
     assert result.notes == ["8: the link https://exempel.se/x could not be placed; add it by hand"]
 
 
@@ -136,8 +164,18 @@ def _run(args: list[str]) -> tuple[int, str, str]:
 def test_import_command_reports_and_validates(tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "schema", root / "schema")
-    code, out, err = _run(["import", str(TEXTS / "first-generation-crlf.txt"), "--version", "2020",
-                           "--municipality", "Exempelby kommun", "--out", str(root / "years" / "2020")])
+    code, out, err = _run(
+        [
+            "import",
+            str(TEXTS / "first-generation-crlf.txt"),
+            "--version",
+            "2020",
+            "--municipality",
+            "Exempelby kommun",
+            "--out",
+            str(root / "years" / "2020"),
+        ]
+    )
     assert code == 0, err
     assert out.splitlines() == [
         "title: Klimatkontrakt 2030",
@@ -159,19 +197,43 @@ def test_import_command_reports_and_validates(tmp_path):
 
 
 def test_import_refuses_a_version_validate_would_reject_before_writing(tmp_path):
-    code, _out, err = _run(["import", str(TEXTS / "english-original.txt"), "--version", "seed2023",
-                           "--municipality", "Sampletown", "--out", str(tmp_path / "out")])
+    code, _out, err = _run(
+        [
+            "import",
+            str(TEXTS / "english-original.txt"),
+            "--version",
+            "seed2023",
+            "--municipality",
+            "Sampletown",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
-    assert err == ("klimatkontrakt import: error: the version 'seed2023' is not a four-digit year label like 2023 "
-                   "(validate would reject it; nothing was written)\n")
+    assert err == (
+        "klimatkontrakt import: error: the version 'seed2023' is not a four-digit year label like 2023 "
+        "(validate would reject it; nothing was written)\n"
+    )
     assert not (tmp_path / "out").exists()
 
 
 def test_import_refuses_a_non_empty_folder_and_leaves_it_alone(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "notes.txt").write_text("mine")
-    code, out, _err = _run(["import-text", str(TEXTS / "english-original.txt"), "--version", "2022",
-                           "--municipality", "Sampletown", "--out", str(tmp_path / "out"), "--lang", "en"])
+    code, out, _err = _run(
+        [
+            "import-text",
+            str(TEXTS / "english-original.txt"),
+            "--version",
+            "2022",
+            "--municipality",
+            "Sampletown",
+            "--out",
+            str(tmp_path / "out"),
+            "--lang",
+            "en",
+        ]
+    )
     assert code == 1
     assert "the output folder is not empty" in out
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["notes.txt"]
@@ -216,8 +278,10 @@ def test_a_word_file_written_by_a_municipality_imports(tmp_path):
 def test_the_report_names_contents_entries_without_a_heading_and_the_reverse():
     from contract.importer import report
 
-    text = ("Innehåll\n1. Syftet 2\n2. Parter 2\n3. Uppföljning 3\n\f"
-            "1. Syftet\nSyftet är att gå före.\n\n2. Parter\nParterna är två.\n\n2.1. Kommunen\nKommunen är en.\n")
+    text = (
+        "Innehåll\n1. Syftet 2\n2. Parter 2\n3. Uppföljning 3\n\f"
+        "1. Syftet\nSyftet är att gå före.\n\n2. Parter\nParterna är två.\n\n2.1. Kommunen\nKommunen är en.\n"
+    )
     result = import_text(text, "2021", "Exempelby kommun")
     lines = report.lines(result, __import__("collections").Counter(result.input_words))
     assert "line 4: the contents entry 3 'Uppföljning' matches no heading" in lines
@@ -234,7 +298,9 @@ def test_a_pdf_without_text_and_a_damaged_pdf_are_clear_errors(tmp_path):
     (tmp_path / "damaged.pdf").write_bytes(b"%PDF-1.4\nnot really")
     with pytest.raises(ContractError) as error:
         import_file(tmp_path / "scan.pdf", "2022", "Exempelby kommun")
-    assert str(error.value).endswith("error: the PDF has no text layer (a scan?) (run OCR on it first, or give its text as .txt)")
+    assert str(error.value).endswith(
+        "error: the PDF has no text layer (a scan?) (run OCR on it first, or give its text as .txt)"
+    )
     with pytest.raises(ContractError) as error:
         import_file(tmp_path / "damaged.pdf", "2022", "Exempelby kommun")
     assert "cannot read the PDF's text" in str(error.value) and "the PDF may be damaged" in str(error.value)
@@ -247,13 +313,37 @@ def test_a_cover_naming_another_version_is_reported():
 
 
 def test_import_outside_the_repository_still_validates_and_refuses_a_nameless_municipality(tmp_path):
-    code, out, err = _run(["--root", str(ROOT), "import", str(TEXTS / "english-original.txt"), "--version", "2022",
-                           "--municipality", "Sampletown", "--out", str(tmp_path / "elsewhere"), "--lang", "en"])
+    code, out, err = _run(
+        [
+            "--root",
+            str(ROOT),
+            "import",
+            str(TEXTS / "english-original.txt"),
+            "--version",
+            "2022",
+            "--municipality",
+            "Sampletown",
+            "--out",
+            str(tmp_path / "elsewhere"),
+            "--lang",
+            "en",
+        ]
+    )
     assert code == 0, err
     assert out.splitlines()[1].startswith("an English original: its texts stand under both sv and en")
     assert "validate: 0 errors, 0 other findings" in out
-    code, out, err = _run(["import", str(TEXTS / "english-original.txt"), "--version", "2022",
-                           "--municipality", " ", "--out", str(tmp_path / "nameless")])
+    code, out, err = _run(
+        [
+            "import",
+            str(TEXTS / "english-original.txt"),
+            "--version",
+            "2022",
+            "--municipality",
+            " ",
+            "--out",
+            str(tmp_path / "nameless"),
+        ]
+    )
     assert code == 2 and "the municipality ' ' has no letters to make its id from" in err
     assert not (tmp_path / "nameless").exists()
 
@@ -261,13 +351,30 @@ def test_import_outside_the_repository_still_validates_and_refuses_a_nameless_mu
 def test_other_chapters_and_dashed_lists_import_and_are_placed_by_position(tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "schema", root / "schema")
-    code, out, err = _run(["--root", str(root), "import", str(TEXTS / "other-chapters.txt"), "--version", "2021",
-                           "--municipality", "Regionstaden", "--out", str(root / "years" / "2021")])
+    code, out, err = _run(
+        [
+            "--root",
+            str(root),
+            "import",
+            str(TEXTS / "other-chapters.txt"),
+            "--version",
+            "2021",
+            "--municipality",
+            "Regionstaden",
+            "--out",
+            str(root / "years" / "2021"),
+        ]
+    )
     assert code == 0, err
-    assert "chapter 2 matches no section group by its title: stored in parties.yaml by its place; " \
-           "move it to the file that fits" in out.splitlines()
+    assert (
+        "chapter 2 matches no section group by its title: stored in parties.yaml by its place; "
+        "move it to the file that fits" in out.splitlines()
+    )
     assert "words of the input not in the output: 0" in out and "validate: 0 errors, 0 other findings" in out
     contract = load(root, "2021")
     assert [s.number for s in contract.walk()] == ["1", "2", "2.1", "2.2", "3", "4", "5"]
     measures = contract.section("atgarder")
-    assert measures is not None and [t.sv for t in measures.body[0].items] == ["Fler cykelbanor.", "Solceller på skolor."]
+    assert measures is not None and [t.sv for t in measures.body[0].items] == [
+        "Fler cykelbanor.",
+        "Solceller på skolor.",
+    ]

@@ -1,4 +1,5 @@
 """The importer turns PDF-extracted contract text into a valid version folder, not only for Borås."""
+
 from __future__ import annotations
 
 import io
@@ -26,6 +27,7 @@ def seed_path() -> Path:
         if (base / "shared" / "seeds" / name).exists():
             return base / "shared" / "seeds" / name
     raise FileNotFoundError(f"the seed text {name} is not beside the repository (../shared/seeds/)")
+
 
 # A made-up contract with the shape of the real ones: page footers, a hyphenated line break,
 # a paragraph cut by a page break, footnotes at page bottoms, bullets, a skipped chapter number.
@@ -97,14 +99,27 @@ def test_import_of_a_made_up_contract_finds_its_structure():
     assert result.preamble == [{"p": "Vi arbetar tillsammans för en klimatneutral stad. Detta är inledningen."}]
     goal = result.sections[2].children[0]
     assert goal.blocks == [
-        {"p": "Staden ska minska utsläppen med 50 procent till 2030 och redovisa arbetet varje år i en rapport som går till "
-         "kommunfullmäktige. Se avsnitt {ref:detaljer}. för detaljer."}
+        {
+            "p": "Staden ska minska utsläppen med 50 procent till 2030 och redovisa arbetet varje år i en rapport som går till "
+            "kommunfullmäktige. Se avsnitt {ref:detaljer}. för detaljer."
+        }
     ]
-    assert result.sections[2].children[1].blocks == [{"p": "Detaljerna finns i bilagan."}, {"heading": "Cykling"}, {"p": "Staden bygger fler cykelbanor."}]
-    assert result.sections[0].blocks == [{"p": "Syftet är att öka tempot i omställningen{fn:omstallningen-beskrivs-i}."}]
+    assert result.sections[2].children[1].blocks == [
+        {"p": "Detaljerna finns i bilagan."},
+        {"heading": "Cykling"},
+        {"p": "Staden bygger fler cykelbanor."},
+    ]
+    assert result.sections[0].blocks == [
+        {"p": "Syftet är att öka tempot i omställningen{fn:omstallningen-beskrivs-i}."}
+    ]
     assert result.sections[0].footnotes[0].text == "Omställningen beskrivs i stadens miljöprogram."
-    assert result.sections[1].blocks[1]["list"][2] == "Strategiska innovationsprogrammet Viable Cities{fn:viable-cities-finansieras}."
-    assert result.annex.documents == [{"title": "Miljöprogram (exempel.se)", "url": "https://www.exempel.se/miljoprogram.pdf"}]
+    assert (
+        result.sections[1].blocks[1]["list"][2]
+        == "Strategiska innovationsprogrammet Viable Cities{fn:viable-cities-finansieras}."
+    )
+    assert result.annex.documents == [
+        {"title": "Miljöprogram (exempel.se)", "url": "https://www.exempel.se/miljoprogram.pdf"}
+    ]
 
 
 def test_an_imported_folder_validates_and_pins_the_skipped_number(tmp_path):
@@ -114,14 +129,31 @@ def test_an_imported_folder_validates_and_pins_the_skipped_number(tmp_path):
     source.write_text(EXEMPEL, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = main(["import-text", str(source), "--version", "2024", "--municipality", "Exempelstad", "--out", str(root / "years" / "2024")])
+        code = main(
+            [
+                "import-text",
+                str(source),
+                "--version",
+                "2024",
+                "--municipality",
+                "Exempelstad",
+                "--out",
+                str(root / "years" / "2024"),
+            ]
+        )
         assert code == 0
         assert err.getvalue().endswith("wrote " + str(root / "years" / "2024") + ": 7 numbered sections, 2 footnotes\n")
         code = main(["--root", str(root), "validate"])
     assert code == 0
     assert "years/2024/clause.yaml:3:9: warning: section number 5 leaves a gap: 4 is missing" in out.getvalue()
     contract = load(root, "2024")
-    assert [p.id for p in contract.parties] == ["exempelstad", "energimyndigheten", "vinnova", "formas", "viable-cities"]
+    assert [p.id for p in contract.parties] == [
+        "exempelstad",
+        "energimyndigheten",
+        "vinnova",
+        "formas",
+        "viable-cities",
+    ]
     assert contract.meta.status == "draft" and contract.meta.valid_for == "2025"
     assert [s.group for s in contract.sections] == ["purpose", "parties", "municipality", "clause"]
 
@@ -142,7 +174,10 @@ def test_the_seed_imports_to_the_outline_of_version_2023():
 def test_text_without_numbered_headings_is_a_clear_error(text):
     with pytest.raises(ContractError) as error:
         importer.import_text(text, "2024", "Exempelstad", "avtal.txt")
-    assert str(error.value) == 'avtal.txt:1:1: error: no numbered section headings found (headings must look like "1. Title", "1 Title" or "3.2.1 Title")'
+    assert (
+        str(error.value)
+        == 'avtal.txt:1:1: error: no numbered section headings found (headings must look like "1. Title", "1 Title" or "3.2.1 Title")'
+    )
 
 
 def test_import_refuses_to_write_into_a_folder_with_files(tmp_path):

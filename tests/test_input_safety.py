@@ -1,4 +1,5 @@
 """Input that validates renders; input that cannot render does not validate; contract content never reaches out."""
+
 from __future__ import annotations
 
 import contextlib
@@ -56,8 +57,10 @@ def test_a_symlinked_file_is_refused_and_never_quoted(base, tmp_path):
         code, out, err = run(base, "validate", "--format", fmt)
         assert code == 1 and SECRET not in out + err
     code, out, _ = run(base, "validate")
-    assert out == ("years/2024/purpose.yaml:1:1: error: the file is a symbolic link; contract files are never read through links "
-                   "(replace the link with the file itself)\n")
+    assert out == (
+        "years/2024/purpose.yaml:1:1: error: the file is a symbolic link; contract files are never read through links "
+        "(replace the link with the file itself)\n"
+    )
 
 
 def test_a_symlinked_lock_or_version_folder_is_refused(base, tmp_path):
@@ -65,13 +68,23 @@ def test_a_symlinked_lock_or_version_folder_is_refused(base, tmp_path):
     lock.unlink()
     lock.symlink_to(tmp_path / "elsewhere.lock")
     code, out, _ = run(base, "outline", VERSION)
-    assert (code, out) == (1, ("years/2024/translations.lock:1:1: error: the file is a symbolic link; contract files are never read "
-                              "through links (replace the link with the file itself)\n"))
+    assert (code, out) == (
+        1,
+        (
+            "years/2024/translations.lock:1:1: error: the file is a symbolic link; contract files are never read "
+            "through links (replace the link with the file itself)\n"
+        ),
+    )
     (base / "years" / VERSION).rename(tmp_path / "real")
     (base / "years" / VERSION).symlink_to(tmp_path / "real")
     code, out, _ = run(base, "validate")
-    assert (code, out) == (1, ("years/2024: error: the version folder is a symbolic link or lies outside the repository "
-                              "(keep the real files in years/2024/ inside the repository)\n"))
+    assert (code, out) == (
+        1,
+        (
+            "years/2024: error: the version folder is a symbolic link or lies outside the repository "
+            "(keep the real files in years/2024/ inside the repository)\n"
+        ),
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,9 +112,14 @@ def test_a_version_argument_is_a_name_under_years(base, argv):
 
 
 def test_a_path_as_version_gets_one_clear_message(base):
-    assert run(base, "outline", "../../outside/2024") == (2, "", (
-        "klimatkontrakt: error: '../../outside/2024' is not a version: give the name of a folder under years/, "
-        "four digits such as 2024 (versions here: 2024)\n"))
+    assert run(base, "outline", "../../outside/2024") == (
+        2,
+        "",
+        (
+            "klimatkontrakt: error: '../../outside/2024' is not a version: give the name of a folder under years/, "
+            "four digits such as 2024 (versions here: 2024)\n"
+        ),
+    )
 
 
 # ---------------------------------------------------------------- text stays text
@@ -202,8 +220,24 @@ def test_signing_a_pdf_that_names_an_unknown_language_is_a_clear_error(tmp_path)
     with pdf.open("wb") as stream:
         writer.write(stream)
     party = make_pki(tmp_path / "pki", ["vinnova"]).parties["vinnova"]
-    code, out, _err = run(tmp_path, "sign", str(pdf), "--party", "vinnova", "--key", str(party.key_pem), "--cert", str(party.cert_pem),
-                         "-o", str(tmp_path / "signed.pdf"))
-    assert (code, out) == (1, (f"{pdf}: error: this PDF says its language is '../../xx', which klimatkontrakt does not make (sv or en) "
-                              "(sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged)\n"))
+    code, out, _err = run(
+        tmp_path,
+        "sign",
+        str(pdf),
+        "--party",
+        "vinnova",
+        "--key",
+        str(party.key_pem),
+        "--cert",
+        str(party.cert_pem),
+        "-o",
+        str(tmp_path / "signed.pdf"),
+    )
+    assert (code, out) == (
+        1,
+        (
+            f"{pdf}: error: this PDF says its language is '../../xx', which klimatkontrakt does not make (sv or en) "
+            "(sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv|en', unchanged)\n"
+        ),
+    )
     assert not (tmp_path / "signed.pdf").exists()

@@ -1,4 +1,5 @@
 """A corpus of invalid inputs: each gives its exact located message and exit 1, never a traceback."""
+
 from __future__ import annotations
 
 import io
@@ -60,7 +61,10 @@ def test_invalid_input_gives_its_exact_message(case, tmp_path, update_golden):
     assert code == 1
     assert "Traceback" not in out + err
     assert out == expected.read_text(encoding="utf-8")
-    assert all(line.startswith(f"years/{VERSION}/") and ": error: " in line or ": warning: " in line or ": note: " in line for line in out.splitlines())
+    assert all(
+        line.startswith(f"years/{VERSION}/") and ": error: " in line or ": warning: " in line or ": note: " in line
+        for line in out.splitlines()
+    )
 
 
 def test_a_huge_file_fails_fast_with_a_clear_message(tmp_path):
@@ -83,7 +87,11 @@ def test_all_problems_are_reported_at_once(tmp_path):
         install_case(root, CORPUS / name)
     code, out, _ = _run(["--root", str(root), "validate"])
     assert code == 1
-    assert [line.split(":")[0] for line in out.splitlines()] == [f"years/{VERSION}/annex.yaml", f"years/{VERSION}/contract.yaml", f"years/{VERSION}/purpose.yaml"]
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        f"years/{VERSION}/annex.yaml",
+        f"years/{VERSION}/contract.yaml",
+        f"years/{VERSION}/purpose.yaml",
+    ]
 
 
 def test_github_format_prints_annotations(tmp_path):
@@ -91,7 +99,10 @@ def test_github_format_prints_annotations(tmp_path):
     install_case(root, CORPUS / "purpose.unknown-field-section.yaml")
     code, out, _ = _run(["--root", str(root), "validate", "--format", "github"])
     assert code == 1
-    assert out == f"::error file=years/{VERSION}/purpose.yaml,line=21,col=9::unknown field 'titel' (did you mean 'title'?)\n"
+    assert (
+        out
+        == f"::error file=years/{VERSION}/purpose.yaml,line=21,col=9::unknown field 'titel' (did you mean 'title'?)\n"
+    )
 
 
 def test_strict_turns_warnings_into_errors(tmp_path):

@@ -1,4 +1,5 @@
 """The typed model built in code (as tests and tools do), not read from YAML: defaults must stay safe."""
+
 from __future__ import annotations
 
 from contract.errors import Report

@@ -2,6 +2,7 @@
 
 Each test is a defect found by attacking the build's output safety; it failed before its fix.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -125,9 +126,12 @@ def test_a_built_site_with_a_file_of_the_user_or_a_git_folder_added_is_not_repla
     edit_style(root)
     assert run(root, "--no-wait")[0] == 0
     (site / "sv" / "notes.txt").write_text("mine\n", encoding="utf-8")
-    assert run(root, "--no-wait")[:2] == (2, f"{site}: error: the output folder holds 'sv/notes.txt', which "
-                                             "klimatkontrakt did not write; a build replaces its output folder whole "
-                                             "(move it out of the folder, or choose another folder with --out)\n")
+    assert run(root, "--no-wait")[:2] == (
+        2,
+        f"{site}: error: the output folder holds 'sv/notes.txt', which "
+        "klimatkontrakt did not write; a build replaces its output folder whole "
+        "(move it out of the folder, or choose another folder with --out)\n",
+    )
 
 
 @pytest.mark.slow
@@ -159,8 +163,11 @@ def test_an_output_folder_inside_another_output_folder_is_refused(repo, tmp_path
     mark(site, ["sv/"])
     for inner in (site / "sub", site / "sv" / "deeper"):
         code, out, _ = run(repo, "--no-wait", "--out", str(inner))
-        assert (code, out) == (2, f"{inner}: error: the output folder is inside {site}, the output folder of another "
-                                  f"build, which replaces it whole {CHOOSE}\n")
+        assert (code, out) == (
+            2,
+            f"{inner}: error: the output folder is inside {site}, the output folder of another "
+            f"build, which replaces it whole {CHOOSE}\n",
+        )
     assert sorted(os.listdir(site)) == [".klimatkontrakt-output", "sv"] and os.listdir(site / "sv") == []
 
 
@@ -192,8 +199,10 @@ def test_an_output_folder_that_is_a_mount_point_is_refused_before_the_build(repo
     with _tmpfs(tmp_path / "usb", "size=1m") as mount:
         code, out, _ = run(repo, "--no-wait", "--out", str(mount))
         assert code == 2
-        assert out == (f"{mount}: error: the output folder is a mount point, and a build replaces its output "
-                       f"folder whole by renaming it (use a folder inside it, e.g. --out {mount / 'site'})\n")
+        assert out == (
+            f"{mount}: error: the output folder is a mount point, and a build replaces its output "
+            f"folder whole by renaming it (use a folder inside it, e.g. --out {mount / 'site'})\n"
+        )
         assert os.listdir(mount) == []
 
 
@@ -219,11 +228,19 @@ def test_a_stamp_that_is_a_pipe_is_ignored_instead_of_read_forever(repo):
     stamp = _stamp_file(repo, repo / "site")
     stamp.parent.mkdir(parents=True)
     os.mkfifo(stamp)
-    code = (f"from contract.build import _read_stamp; from pathlib import Path; "
-            f"print(_read_stamp(Path({str(repo)!r}), Path({str(repo / 'site')!r})))")
+    code = (
+        f"from contract.build import _read_stamp; from pathlib import Path; "
+        f"print(_read_stamp(Path({str(repo)!r}), Path({str(repo / 'site')!r})))"
+    )
     # The timeout only guards against the hang this test is about.
-    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert (done.returncode, done.stdout) == (0, "None\n")
 
 
@@ -253,6 +270,9 @@ def test_what_a_killed_site_command_leaves_in_its_folder_stays_its_own(tmp_path)
 @pytest.mark.parametrize("inside", [".cache", ".cache/build"])
 def test_the_build_cache_is_never_the_output_folder(repo, inside):
     code, out, _ = run(repo, "--no-wait", "--out", str(repo / inside))
-    assert (code, out) == (2, f"{repo / inside}: error: the output folder is or is inside the repository's .cache/, "
-                              f"which holds the build cache {CHOOSE}\n")
+    assert (code, out) == (
+        2,
+        f"{repo / inside}: error: the output folder is or is inside the repository's .cache/, "
+        f"which holds the build cache {CHOOSE}\n",
+    )
     assert not (repo / ".cache").exists()

@@ -4,6 +4,7 @@ Builds run in this process unless the process boundary is what a test checks (a 
 once). Kills and pauses happen at named steps (contract.faults, KLIMATKONTRAKT_FAULT), never after a
 guessed time.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -54,15 +55,18 @@ def _listing(folder: Path) -> list[str]:
 # ---------------------------------------------------------------- output folders
 
 
-@pytest.mark.parametrize("out, message", [
-    (".", ABOVE),
-    ("..", ABOVE),
-    ("years", "the output folder is or is inside the repository's years/, which holds sources"),
-    ("years/2023", "the output folder is or is inside the repository's years/, which holds sources"),
-    ("schema", "the output folder is or is inside the repository's schema/, which holds sources"),
-    ("contract", "the output folder is or is inside the repository's contract/, which holds sources"),
-    (".git", "the output folder is or is inside the repository's .git/, which holds sources"),
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        (".", ABOVE),
+        ("..", ABOVE),
+        ("years", "the output folder is or is inside the repository's years/, which holds sources"),
+        ("years/2023", "the output folder is or is inside the repository's years/, which holds sources"),
+        ("schema", "the output folder is or is inside the repository's schema/, which holds sources"),
+        ("contract", "the output folder is or is inside the repository's contract/, which holds sources"),
+        (".git", "the output folder is or is inside the repository's .git/, which holds sources"),
+    ],
+)
 def test_the_build_refuses_the_repository_above_it_and_its_sources(repo, out, message):
     before, around = tree(repo), _listing(repo.parent)
     code, stdout, stderr = run(repo, "--out", str(repo / out))
@@ -75,15 +79,22 @@ def test_jobs_must_be_a_positive_number(repo, jobs, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["build", "--root", str(repo), "--jobs", jobs])
     assert exit_.value.code == 2
-    assert capsys.readouterr().err.endswith(f"error: argument --jobs: expected a whole number of at least 1, got {jobs!r}\n")
+    assert capsys.readouterr().err.endswith(
+        f"error: argument --jobs: expected a whole number of at least 1, got {jobs!r}\n"
+    )
     assert not (repo / "site").exists()
 
 
 def test_a_marker_does_not_make_a_source_folder_an_output(repo):
     (repo / "years" / ".klimatkontrakt-output").write_text("forged\n", encoding="utf-8")
     code, stdout, _ = run(repo, "--out", str(repo / "years"))
-    assert (code, stdout) == (2, (f"{repo / 'years'}: error: the output folder is or is inside the repository's years/, "
-                                 f"which holds sources {CHOOSE}\n"))
+    assert (code, stdout) == (
+        2,
+        (
+            f"{repo / 'years'}: error: the output folder is or is inside the repository's years/, "
+            f"which holds sources {CHOOSE}\n"
+        ),
+    )
 
 
 def test_the_build_refuses_a_folder_with_files_of_someone_else(repo, tmp_path):
@@ -92,8 +103,10 @@ def test_the_build_refuses_a_folder_with_files_of_someone_else(repo, tmp_path):
     (notes / "todo.txt").write_text("keep me\n", encoding="utf-8")
     code, stdout, _ = run(repo, "--out", str(notes))
     assert code == 2
-    assert stdout == (f"{notes}: error: the output folder is not empty and was not written by klimatkontrakt (it holds 'todo.txt'); "
-                      "a build replaces its output folder whole (choose another folder with --out, or empty this one yourself)\n")
+    assert stdout == (
+        f"{notes}: error: the output folder is not empty and was not written by klimatkontrakt (it holds 'todo.txt'); "
+        "a build replaces its output folder whole (choose another folder with --out, or empty this one yourself)\n"
+    )
     assert _listing(notes) == ["todo.txt"] and _listing(tmp_path) == ["notes", "repo"]
 
 
@@ -105,13 +118,19 @@ def test_the_build_refuses_a_marked_folder_that_holds_tracked_files(repo):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "a committed site")
     code, stdout, _ = run(repo, "--out", str(public))
-    assert (code, stdout) == (2, f"{public}: error: the output folder holds files tracked by git, e.g. .klimatkontrakt-output {CHOOSE}\n")
+    assert (code, stdout) == (
+        2,
+        f"{public}: error: the output folder holds files tracked by git, e.g. .klimatkontrakt-output {CHOOSE}\n",
+    )
 
 
 def test_the_build_refuses_a_file_and_a_link_to_the_repository(repo, tmp_path):
     (tmp_path / "a-file").write_text("text\n", encoding="utf-8")
     (tmp_path / "link").symlink_to(repo)
-    assert run(repo, "--out", str(tmp_path / "a-file"))[:2] == (2, f"{tmp_path / 'a-file'}: error: the output path is a file, not a folder {CHOOSE}\n")
+    assert run(repo, "--out", str(tmp_path / "a-file"))[:2] == (
+        2,
+        f"{tmp_path / 'a-file'}: error: the output path is a file, not a folder {CHOOSE}\n",
+    )
     assert run(repo, "--out", str(tmp_path / "link"))[:2] == (2, f"{repo}: error: {ABOVE} {CHOOSE}\n")
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "text\n"
 
@@ -124,8 +143,10 @@ def test_site_out_refuses_a_folder_with_files_of_someone_else(repo, tmp_path):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["site", "--root", str(repo), "--out", str(mine)])
     assert code == 2
-    assert out.getvalue() == (f"{mine}: error: the output folder is not empty and was not written by klimatkontrakt (it holds 'sv'); "
-                              "a build replaces its output folder whole (choose another folder with --out, or empty this one yourself)\n")
+    assert out.getvalue() == (
+        f"{mine}: error: the output folder is not empty and was not written by klimatkontrakt (it holds 'sv'); "
+        "a build replaces its output folder whole (choose another folder with --out, or empty this one yourself)\n"
+    )
     assert tree(mine) == {"sv/draft.md": hashlib.sha256(b"my notes\n").hexdigest()}
 
 
@@ -144,7 +165,9 @@ def test_a_site_built_before_markers_existed_is_known_by_its_stamp_and_nothing_e
     def old_stamp(out: Path) -> None:
         name = f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
         (repo / ".cache" / "build").mkdir(parents=True, exist_ok=True)
-        (repo / ".cache" / "build" / name).write_text('{"stamp": "0", "versions": ["2023"], "warnings": 0}', encoding="utf-8")
+        (repo / ".cache" / "build" / name).write_text(
+            '{"stamp": "0", "versions": ["2023"], "warnings": 0}', encoding="utf-8"
+        )
 
     site, public = repo / "site", repo / "public"
     for folder in (site, public):
@@ -155,9 +178,14 @@ def test_a_site_built_before_markers_existed_is_known_by_its_stamp_and_nothing_e
     assert not _built_before_markers(repo, public)  # only the default site/ was ever adopted this way
     (site / "notes.txt").write_text("mine\n", encoding="utf-8")
     assert not _built_before_markers(repo, site)
-    assert run(repo)[:2] == (2, (f"{site}: error: the output folder is not empty and was not written by klimatkontrakt (it holds "
-                                "'index.html'); a build replaces its output folder whole (choose another folder with --out, or empty "
-                                "this one yourself)\n"))
+    assert run(repo)[:2] == (
+        2,
+        (
+            f"{site}: error: the output folder is not empty and was not written by klimatkontrakt (it holds "
+            "'index.html'); a build replaces its output folder whole (choose another folder with --out, or empty "
+            "this one yourself)\n"
+        ),
+    )
 
 
 def test_repair_restores_the_newest_old_site_and_removes_only_its_own_leftovers(tmp_path):
@@ -166,10 +194,12 @@ def test_repair_restores_the_newest_old_site_and_removes_only_its_own_leftovers(
         (tmp_path / name).mkdir()
         (tmp_path / name / "index.html").write_text(name, encoding="utf-8")
     (tmp_path / ".site.old-40").symlink_to(tmp_path / ".site.notes")  # a link is never followed or removed
-    assert recover(site) == ["restored site/ from before an interrupted build",
-                             "removed .site.staging/ left by an interrupted build",
-                             "removed .site.staging-41/ left by an interrupted build",
-                             "removed .site.building/ left by an interrupted build"]
+    assert recover(site) == [
+        "restored site/ from before an interrupted build",
+        "removed .site.staging/ left by an interrupted build",
+        "removed .site.staging-41/ left by an interrupted build",
+        "removed .site.building/ left by an interrupted build",
+    ]
     assert (site / "index.html").read_text(encoding="utf-8") == ".site.old-41"
     assert _listing(tmp_path) == [".site.notes", ".site.old-40", "site"]
     assert recover(site) == []
@@ -183,8 +213,15 @@ def _start_paused(repo: Path, step: str, *args: str) -> tuple[subprocess.Popen, 
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args], cwd=repo, env=env,
-                               pass_fds=(arrived_w, resume_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args],
+        cwd=repo,
+        env=env,
+        pass_fds=(arrived_w, resume_r),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     os.close(arrived_w)
     os.close(resume_r)
     # Blocks until the build arrives (one byte) or dies (end of file); the timeout only guards against a hang.
@@ -204,11 +241,22 @@ def test_a_second_build_waits_for_the_first_or_refuses_with_no_wait(built_repo, 
     first, resume = _start_paused(repo, "locked")  # holds the lock of site/
     refused = run_process(repo, "--no-wait")
     assert refused.returncode == 2
-    assert refused.stdout == (f"{repo / 'site'}: error: another build is writing this output folder (process {first.pid}) "
-                              "(wait for it to finish, or run again without --no-wait to wait for it)\n")
-    waiting = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(repo)], cwd=repo,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert waiting.stderr.readline() == f"waiting for another build that is writing {repo / 'site'} (process {first.pid}) to finish\n"
+    assert refused.stdout == (
+        f"{repo / 'site'}: error: another build is writing this output folder (process {first.pid}) "
+        "(wait for it to finish, or run again without --no-wait to wait for it)\n"
+    )
+    waiting = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo)],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert (
+        waiting.stderr.readline()
+        == f"waiting for another build that is writing {repo / 'site'} (process {first.pid}) to finish\n"
+    )
     os.close(resume)
     out, err = first.communicate()
     assert first.returncode == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
@@ -247,7 +295,9 @@ KILLS = [  # step, two renames instead of one exchange, site/ right after the ki
 
 @pytest.mark.slow
 @pytest.mark.parametrize("step, renames, right_after, notes", KILLS)
-def test_a_build_killed_at_any_step_of_the_swap_is_repaired_by_the_next(built_repo, styled, tmp_path, step, renames, right_after, notes):
+def test_a_build_killed_at_any_step_of_the_swap_is_repaired_by_the_next(
+    built_repo, styled, tmp_path, step, renames, right_after, notes
+):
     repo = copy_repo(built_repo.root, tmp_path / "repo")
     old = tree(repo / "site")
     edit_style(repo)
@@ -305,8 +355,9 @@ def test_the_workers_of_a_killed_build_die_with_it(repo):
 def _tmpfs(folder: Path, options: str):
     """Mount a tmpfs with options at folder (root ignores permission bits: only a real mount refuses root)."""
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=False,
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=False, capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"this machine cannot mount a tmpfs for the test: {mounted.stderr.strip()}")
     try:
@@ -337,16 +388,23 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_
         code, out, err = run(repo, "--out", str(small / "site"))
         assert code == 1 and "Traceback" not in err
         pdf = small / ".site.staging" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf"
-        assert out == (f"{small / 'site'}: error: cannot write the output: No space left on device ({pdf}) "
-                       "(free some space, or choose another folder with --out)\n")
+        assert out == (
+            f"{small / 'site'}: error: cannot write the output: No space left on device ({pdf}) "
+            "(free some space, or choose another folder with --out)\n"
+        )
         assert _listing(small) == [".site.lock"]
 
 
 def test_a_read_only_folder_is_a_clear_error(repo, tmp_path):
     with _read_only(tmp_path / "ro") as (readonly, reason):
         code, out, _ = run(repo, "--out", str(readonly / "site"))
-        assert (code, out) == (1, (f"{readonly}: error: cannot write the output: {reason} ({readonly / '.site.lock'}) "
-                                  "(check that the folder can be written, or choose another folder with --out)\n"))
+        assert (code, out) == (
+            1,
+            (
+                f"{readonly}: error: cannot write the output: {reason} ({readonly / '.site.lock'}) "
+                "(check that the folder can be written, or choose another folder with --out)\n"
+            ),
+        )
         assert _listing(readonly) == []
 
 
@@ -356,7 +414,10 @@ def test_a_command_writing_into_a_read_only_folder_says_so(repo, tmp_path):
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["export", "--root", str(repo), "2023", "--format", "json", "-o", str(readonly / "2023.json")])
         assert (code, out.getvalue()) == (1, "")
-        assert err.getvalue() == f"{readonly / '2023.json'}: error: {reason} (check that the folder can be written, or write somewhere else)\n"
+        assert (
+            err.getvalue()
+            == f"{readonly / '2023.json'}: error: {reason} (check that the folder can be written, or write somewhere else)\n"
+        )
         assert _listing(readonly) == []
 
 
@@ -404,8 +465,10 @@ def test_the_build_fetches_nothing_a_text_points_at(built_repo, tmp_path):
         clause = repo / "years" / "2024" / "clause.yaml"
         text = clause.read_text(encoding="utf-8")
         assert "ska uppdateras" in text
-        clause.write_text(text.replace("ska uppdateras", f"ska uppdateras ![bild]({base}/image.png) [länk]({base}/page)", 1),
-                          encoding="utf-8")
+        clause.write_text(
+            text.replace("ska uppdateras", f"ska uppdateras ![bild]({base}/image.png) [länk]({base}/page)", 1),
+            encoding="utf-8",
+        )
         code, out, err = run(repo, "--drafts", "--out", str(repo / "drafts"))
         assert code in (0, 1) and "internal error" not in out + err  # 1: validation may refuse images in texts
     finally:

@@ -1,4 +1,5 @@
 """Party identity data: certificate_subject in contract.yaml, its schema, and `klimatkontrakt parties`."""
+
 from __future__ import annotations
 
 import io
@@ -28,8 +29,11 @@ def test_every_party_names_at_least_its_organisation():
 
 def test_organisation_numbers_only_where_a_source_confirmed_them():
     text = (ROOT / "years" / "2023" / "contract.yaml").read_text(encoding="utf-8")
-    numbered = {p.id: p.certificate_subject["organizationIdentifier"] for p in load(ROOT, "2023").parties
-                if "organizationIdentifier" in p.certificate_subject}
+    numbered = {
+        p.id: p.certificate_subject["organizationIdentifier"]
+        for p in load(ROOT, "2023").parties
+        if "organizationIdentifier" in p.certificate_subject
+    }
     assert numbered == {"vinnova": "NTRSE-2021005216", "formas": "NTRSE-2021005232"}
     for number in numbered.values():
         line = next(line for line in text.splitlines() if number in line)
@@ -41,8 +45,13 @@ def test_parties_json_lists_id_name_and_certificate_subject():
     data = json.loads(out)
     assert code == 0
     assert [p["id"] for p in data] == [p.id for p in load(ROOT, "2023").parties]
-    assert data[2] == {"id": "vinnova", "name": "Vinnova", "signatory": None, "role": None,
-                       "certificate_subject": {"O": "Vinnova", "organizationIdentifier": "NTRSE-2021005216"}}
+    assert data[2] == {
+        "id": "vinnova",
+        "name": "Vinnova",
+        "signatory": None,
+        "role": None,
+        "certificate_subject": {"O": "Vinnova", "organizationIdentifier": "NTRSE-2021005216"},
+    }
 
 
 def test_parties_text_says_what_each_certificate_must_carry():
@@ -61,7 +70,9 @@ def _copy(tmp_path: Path) -> Path:
 def test_validate_reports_a_bad_organisation_identifier_with_its_position(tmp_path):
     root = _copy(tmp_path)
     path = root / "years" / "2024" / "contract.yaml"
-    text = path.read_text(encoding="utf-8").replace("organizationIdentifier: NTRSE-2021005216", "organizationIdentifier: 202100-5216")
+    text = path.read_text(encoding="utf-8").replace(
+        "organizationIdentifier: NTRSE-2021005216", "organizationIdentifier: 202100-5216"
+    )
     path.write_text(text, encoding="utf-8")
     code, out, err = run(root, "validate", "2024")
     line = next(n for n, l in enumerate(text.splitlines(), 1) if "202100-5216" in l)
@@ -81,5 +92,7 @@ def test_new_year_carries_the_identities_over(tmp_path):
     root = _copy(tmp_path)
     code, out, err = run(root, "new-year", "2025", "--from", "2024")
     assert code == 0, out + err
-    assert [p.certificate_subject for p in load(root, "2025").parties] == [p.certificate_subject for p in load(root, "2024").parties]
+    assert [p.certificate_subject for p in load(root, "2025").parties] == [
+        p.certificate_subject for p in load(root, "2024").parties
+    ]
     assert "# source: Vinnova" in (root / "years" / "2025" / "contract.yaml").read_text(encoding="utf-8")

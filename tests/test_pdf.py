@@ -1,4 +1,5 @@
 """The archival PDF: text and order, footnotes, parties, PDF/A-2b + PDF/UA-1, fonts, fields, bytes."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -93,7 +94,9 @@ def test_footnotes_are_real_footnotes_with_the_model_numbers(contract, sv_pdf):
 
 def test_signature_page_has_a_block_per_party_and_no_lines_to_fill(contract, sv_pdf):
     last = words(pdftotext(sv_pdf, len(PdfReader(io.BytesIO(sv_pdf)).pages)))
-    assert last.startswith("Klimatkontrakt 2030 VERSION 2023 Underskrifter Parterna undertecknar kontraktet elektroniskt")
+    assert last.startswith(
+        "Klimatkontrakt 2030 VERSION 2023 Underskrifter Parterna undertecknar kontraktet elektroniskt"
+    )
     assert "Kontraktet är komplett när alla 8 parters underskrifter finns i dokumentet." in last
     for party in contract.parties:
         assert f"För {party.name.sv}" in last
@@ -110,7 +113,9 @@ def test_english_pdf_is_a_translation_without_signature_fields(en_pdf):
     notice = "Translation. The signed original is the Swedish version; where they differ, the Swedish text prevails."
     assert notice in words(pdftotext(en_pdf, 1, 1))
     assert notice in str(PdfReader(io.BytesIO(en_pdf)).metadata["/Subject"])
-    assert "This is a translation. The contract is signed in the Swedish original" in words(pdftotext(en_pdf, len(PdfReader(io.BytesIO(en_pdf)).pages)))
+    assert "This is a translation. The contract is signed in the Swedish original" in words(
+        pdftotext(en_pdf, len(PdfReader(io.BytesIO(en_pdf)).pages))
+    )
 
 
 def test_cover_like_the_original(contract, sv_pdf):
@@ -135,7 +140,12 @@ def test_about_thirty_to_thirty_five_pages(sv_pdf, en_pdf):
 
 def test_annex_links_work(contract, sv_pdf):
     reader = PdfReader(io.BytesIO(sv_pdf))
-    uris = {a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", []) if a.get_object().get("/Subtype") == "/Link" and "/URI" in a.get_object().get("/A", {})}
+    uris = {
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+        if a.get_object().get("/Subtype") == "/Link" and "/URI" in a.get_object().get("/A", {})
+    }
     for doc in contract.annex.documents:
         assert doc.url in uris
 
@@ -158,7 +168,13 @@ def test_metadata_names_version_status_and_commit(sv_pdf):
     assert info["/Title"] == "Klimatkontrakt 2030 – VERSION 2023"
     assert info["/Subject"] == "Klimatkontrakt 2030, VERSION 2023. Signerad. Byggd från abc1234, 2023-12-08."
     parties = "boras-stad;energimyndigheten;vinnova;formas;tillvaxtverket;trafikverket;naturvardsverket;viable-cities"
-    assert pdf.facts(sv_pdf) == {"version": "2023", "status": "signed", "lang": "sv", "commit": "abc1234", "parties": parties}
+    assert pdf.facts(sv_pdf) == {
+        "version": "2023",
+        "status": "signed",
+        "lang": "sv",
+        "commit": "abc1234",
+        "parties": parties,
+    }
     assert info["/CreationDate"] == "D:20231208100000Z"
 
 
@@ -225,13 +241,22 @@ def test_signed_version_has_no_watermark(sv_pdf):
 def test_english_pdf_is_english_and_marks_swedish_stand_ins(contract, en_pdf):
     text = words(pdftotext(en_pdf))
     assert PdfReader(io.BytesIO(en_pdf)).trailer["/Root"]["/Lang"] == "en-GB"
-    assert "Signatures" in text and "The parties sign this contract electronically" in text and "Place and date" not in text
+    assert (
+        "Signatures" in text
+        and "The parties sign this contract electronically" in text
+        and "Place and date" not in text
+    )
     groups = [list(s.texts()) for s in contract.walk()]
     groups += [list(block_texts(contract.preamble))]
     groups += [list(contract.annex.texts())]
     groups += [[contract.meta.title, *(p.name for p in contract.parties)]]
     expected = sorted(filter(None, (typst_render.stand_in_note(g, "en") for g in groups)))
-    found = sorted(re.findall(r"The English translation is out of date; the Swedish text is shown\.|English translation missing; the Swedish text is shown\.", text))
+    found = sorted(
+        re.findall(
+            r"The English translation is out of date; the Swedish text is shown\.|English translation missing; the Swedish text is shown\.",
+            text,
+        )
+    )
     assert found == expected
 
 
@@ -256,7 +281,7 @@ def test_untrusted_text_never_becomes_typst_code(contract):
 
 def test_typst_string_literal_escapes_quotes_and_backslashes():
     assert typst_render.string('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
-    source = f"#set document(title: \"t\")\n#{typst_render.string(SHOWN)}"
+    source = f'#set document(title: "t")\n#{typst_render.string(SHOWN)}'
     assert words(pdftotext(pdf.compile_typst(source, 0))) == SHOWN
 
 
@@ -264,7 +289,7 @@ def test_typst_errors_become_contract_errors():
     from contract.errors import ContractError
 
     with pytest.raises(ContractError) as caught:
-        pdf.compile_typst("#set document(title: \"t\")\n#panic(\"boom\")", 0)
+        pdf.compile_typst('#set document(title: "t")\n#panic("boom")', 0)
     assert str(caught.value) == (
         "<typst>: error: Typst could not compile the PDF: panicked with: boom "
         "(this is a bug in the PDF template (contract/templates/); please report it with the input)"

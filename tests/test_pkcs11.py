@@ -3,6 +3,7 @@
 The token is SoftHSM2 from Debian, made in a temporary folder: its configuration points there, the
 key is imported with softhsm2-util and the certificate with python-pkcs11.
 """
+
 from __future__ import annotations
 
 import io
@@ -47,9 +48,16 @@ def token(tmp_path_factory):
     pki = make_pki(folder / "pki", load(ROOT, "2023").parties)
     party = pki.parties["vinnova"]
     util = ["softhsm2-util"]
-    subprocess.run([*util, "--init-token", "--free", "--label", TOKEN, "--so-pin", "1234", "--pin", PIN], check=True, capture_output=True)
-    subprocess.run([*util, "--import", str(party.key_pem), "--token", TOKEN, "--label", "vinnova", "--id", "01", "--pin", PIN],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*util, "--init-token", "--free", "--label", TOKEN, "--so-pin", "1234", "--pin", PIN],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*util, "--import", str(party.key_pem), "--token", TOKEN, "--label", "vinnova", "--id", "01", "--pin", PIN],
+        check=True,
+        capture_output=True,
+    )
     _import_certificate(party.cert)
     (folder / "pin.txt").write_text(PIN + "\n")
     yield folder, pki
@@ -65,15 +73,17 @@ def _import_certificate(cert) -> None:
 
     token = pkcs11.lib(LIB).get_token(token_label=TOKEN)
     with token.open(rw=True, user_pin=PIN) as session:
-        session.create_object({
-            Attribute.CLASS: ObjectClass.CERTIFICATE,
-            Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-            Attribute.TOKEN: True,
-            Attribute.LABEL: "vinnova",
-            Attribute.ID: b"\x01",
-            Attribute.SUBJECT: cert.subject.public_bytes(),
-            Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
-        })
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: "vinnova",
+                Attribute.ID: b"\x01",
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+            }
+        )
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +96,22 @@ def unsigned(tmp_path_factory) -> Path:
 def test_sign_with_a_key_on_a_token_and_verify(token, unsigned, tmp_path):
     folder, pki = token
     target = tmp_path / "signed.pdf"
-    code, out = run("sign", unsigned, "--party", "vinnova", "--pkcs11-lib", LIB, "--token-label", TOKEN,
-                    "--key-label", "vinnova", "--pin-file", folder / "pin.txt", "-o", target)
+    code, out = run(
+        "sign",
+        unsigned,
+        "--party",
+        "vinnova",
+        "--pkcs11-lib",
+        LIB,
+        "--token-label",
+        TOKEN,
+        "--key-label",
+        "vinnova",
+        "--pin-file",
+        folder / "pin.txt",
+        "-o",
+        target,
+    )
     assert code == 0, out
     assert "signed the field of vinnova as CN=Signatory of vinnova" in out
     code, out = run("verify", target, "--trust", pki.ca_pem)
@@ -97,8 +121,22 @@ def test_sign_with_a_key_on_a_token_and_verify(token, unsigned, tmp_path):
 
 def test_token_key_refused_for_another_party(token, unsigned, tmp_path):
     folder, _ = token
-    code, out = run("sign", unsigned, "--party", "formas", "--pkcs11-lib", LIB, "--token-label", TOKEN,
-                    "--key-label", "vinnova", "--pin-file", folder / "pin.txt", "-o", tmp_path / "o.pdf")
+    code, out = run(
+        "sign",
+        unsigned,
+        "--party",
+        "formas",
+        "--pkcs11-lib",
+        LIB,
+        "--token-label",
+        TOKEN,
+        "--key-label",
+        "vinnova",
+        "--pin-file",
+        folder / "pin.txt",
+        "-o",
+        tmp_path / "o.pdf",
+    )
     assert code == 1 and "this certificate is not 'formas''s: O must be 'Formas'" in out
     assert not (tmp_path / "o.pdf").exists()
 
@@ -107,11 +145,39 @@ def test_wrong_pin_and_wrong_label_are_clear_errors(token, unsigned, tmp_path):
     folder, _ = token
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("0000\n")
-    code, out = run("sign", unsigned, "--party", "vinnova", "--pkcs11-lib", LIB, "--token-label", TOKEN,
-                    "--key-label", "vinnova", "--pin-file", wrong, "-o", tmp_path / "o.pdf")
+    code, out = run(
+        "sign",
+        unsigned,
+        "--party",
+        "vinnova",
+        "--pkcs11-lib",
+        LIB,
+        "--token-label",
+        TOKEN,
+        "--key-label",
+        "vinnova",
+        "--pin-file",
+        wrong,
+        "-o",
+        tmp_path / "o.pdf",
+    )
     assert code == 1 and "the PIN is wrong" in out, out
-    code, out = run("sign", unsigned, "--party", "vinnova", "--pkcs11-lib", LIB, "--token-label", TOKEN,
-                    "--key-label", "nobody", "--pin-file", folder / "pin.txt", "-o", tmp_path / "o.pdf")
+    code, out = run(
+        "sign",
+        unsigned,
+        "--party",
+        "vinnova",
+        "--pkcs11-lib",
+        LIB,
+        "--token-label",
+        TOKEN,
+        "--key-label",
+        "nobody",
+        "--pin-file",
+        folder / "pin.txt",
+        "-o",
+        tmp_path / "o.pdf",
+    )
     assert code == 1 and "cannot use key 'nobody'" in out, out
     assert not (tmp_path / "o.pdf").exists()
 

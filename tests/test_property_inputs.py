@@ -4,6 +4,7 @@ Random documents go through `klimatkontrakt validate`; a version that validates 
 the Markdown export, the site pages (rendered to HTML as MkDocs does), the Typst source and a real Typst compile.
 The fast lane tries a few examples; the slow test many more.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,23 +32,99 @@ from contract.render.pages import SiteContext, render_pages
 
 # Profiles: a few examples in the fast lane, many in the slow tests; no deadline (a Typst compile takes its time),
 # no example database (nothing written into the repository).
-settings.register_profile("kk-fast", max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+settings.register_profile(
+    "kk-fast", max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
 settings.register_profile("kk-thorough", settings.get_profile("kk-fast"), max_examples=120)
 FAST, THOROUGH = settings.get_profile("kk-fast"), settings.get_profile("kk-thorough")
 SITE_EXTENSIONS = ["toc", "attr_list", "def_list", "footnotes", "md_in_html", "pymdownx.escapeall"]
 SOURCE = Source("abc1234", "2024-01-15", 1705320000, False)
 
 # Markup of the contract language and of every output format, mixed with any Unicode at all.
-MARKUP = ["{ref:kontraktet}", "{ref:1.7}", "{fn:exempel}", "{ref:", "{fn:", "}", "[", "](https://a.example/x)", "](", ")",
-          "*", "\\", "![b](https://a.example/i.png)", "<b>", "&amp;", "#", "$", "@", "`", "_", "~", "^", "=", "|", ":", "- ",
-          "1. ", "> ", "\n", "\t", "\u00a0", "\u00ad", "\u202e", "\u2066", "\u0000", "\u009b", "\uffff", "\ue000", "😀", "中"]
-texts = st.lists(st.one_of(st.sampled_from(MARKUP), st.text(max_size=6), st.text(st.characters(codec="latin-1"), max_size=8)),
-                 max_size=8).map("".join)
+MARKUP = [
+    "{ref:kontraktet}",
+    "{ref:1.7}",
+    "{fn:exempel}",
+    "{ref:",
+    "{fn:",
+    "}",
+    "[",
+    "](https://a.example/x)",
+    "](",
+    ")",
+    "*",
+    "\\",
+    "![b](https://a.example/i.png)",
+    "<b>",
+    "&amp;",
+    "#",
+    "$",
+    "@",
+    "`",
+    "_",
+    "~",
+    "^",
+    "=",
+    "|",
+    ":",
+    "- ",
+    "1. ",
+    "> ",
+    "\n",
+    "\t",
+    "\u00a0",
+    "\u00ad",
+    "\u202e",
+    "\u2066",
+    "\u0000",
+    "\u009b",
+    "\uffff",
+    "\ue000",
+    "😀",
+    "中",
+]
+texts = st.lists(
+    st.one_of(st.sampled_from(MARKUP), st.text(max_size=6), st.text(st.characters(codec="latin-1"), max_size=8)),
+    max_size=8,
+).map("".join)
 # Texts that usually validate: the letters of the contract, its markup and the characters the fonts have.
-SAFE_MARKUP = ["{ref:kontraktet}", "{ref:1.7}", "{fn:exempel}", "[", "](https://a.example/x)", "*", "\\", "!", "<b>", "&", "#",
-               "$", "@", "`", "_", "~", "^", "=", "|", ":", "- ", "1. ", "> ", "\n", "\u00a0", "\u00ad", "–", "”", "€", "CO₂"]
-safe_texts = st.lists(st.one_of(st.sampled_from(SAFE_MARKUP), st.text("abcåäöÅÄÖ éü0123456789.,;()/%+?'\"", max_size=8)),
-                      min_size=1, max_size=8).map("".join)
+SAFE_MARKUP = [
+    "{ref:kontraktet}",
+    "{ref:1.7}",
+    "{fn:exempel}",
+    "[",
+    "](https://a.example/x)",
+    "*",
+    "\\",
+    "!",
+    "<b>",
+    "&",
+    "#",
+    "$",
+    "@",
+    "`",
+    "_",
+    "~",
+    "^",
+    "=",
+    "|",
+    ":",
+    "- ",
+    "1. ",
+    "> ",
+    "\n",
+    "\u00a0",
+    "\u00ad",
+    "–",
+    "”",
+    "€",
+    "CO₂",
+]
+safe_texts = st.lists(
+    st.one_of(st.sampled_from(SAFE_MARKUP), st.text("abcåäöÅÄÖ éü0123456789.,;()/%+?'\"", max_size=8)),
+    min_size=1,
+    max_size=8,
+).map("".join)
 ids = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
 
 
@@ -57,7 +134,10 @@ def sections(draw, depth: int = 1) -> dict:
     section = {"id": draw(ids), "title": {"sv": draw(texts), "en": draw(texts)}}
     blocks = draw(st.lists(st.sampled_from(["p", "heading", "list"]), max_size=3))
     if blocks:
-        section["body"] = [{kind: [{"sv": draw(texts)}] if kind == "list" else {"sv": draw(texts), "en": draw(texts)}} for kind in blocks]
+        section["body"] = [
+            {kind: [{"sv": draw(texts)}] if kind == "list" else {"sv": draw(texts), "en": draw(texts)}}
+            for kind in blocks
+        ]
     if depth < 7 and draw(st.booleans()):
         section["sections"] = draw(st.lists(sections(depth + 1), min_size=1, max_size=2))
     return section
@@ -66,7 +146,12 @@ def sections(draw, depth: int = 1) -> dict:
 # Any YAML-representable data at all, for the parser, the schema and the checks.
 yaml_data = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.one_of(st.sampled_from(["sections", "id", "title", "sv", "en", "body", "p"]), texts), inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.one_of(st.sampled_from(["sections", "id", "title", "sv", "en", "body", "p"]), texts), inner, max_size=3
+        ),
+    ),
     max_leaves=12,
 )
 
@@ -153,6 +238,7 @@ def _parties_with(names: tuple[str, str, str]) -> tuple[str, str]:
 
 def _property(purposes, settings_, compile_pdf: bool) -> int:
     """Check the property over the examples; return how many validated and were rendered."""
+
     @settings_
     @given(purposes)
     def check(example: tuple[str, str]) -> None:
@@ -174,9 +260,13 @@ ANY_PURPOSE = st.one_of(
     st.lists(sections(), min_size=1, max_size=2).map(lambda s: ("purpose.yaml", yaml_text({"sections": s}))),
     yaml_data.map(lambda data: ("purpose.yaml", yaml_text(data))),
     st.tuples(st.sampled_from(["purpose.yaml", "contract.yaml"]), texts),  # not even YAML-shaped: a raw file
-    st.tuples(st.sampled_from(["translations.lock", "signed.lock"]), st.one_of(yaml_data.map(yaml_text), texts)),  # damaged locks
+    st.tuples(
+        st.sampled_from(["translations.lock", "signed.lock"]), st.one_of(yaml_data.map(yaml_text), texts)
+    ),  # damaged locks
 )
-TEXTS_TO_COMPILE = st.one_of(texts.map(_purpose_with), safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, texts).map(_parties_with))
+TEXTS_TO_COMPILE = st.one_of(
+    texts.map(_purpose_with), safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, texts).map(_parties_with)
+)
 
 
 def test_random_input_never_crashes_and_what_validates_renders():
@@ -184,8 +274,14 @@ def test_random_input_never_crashes_and_what_validates_renders():
 
 
 def test_random_texts_that_validate_compile_with_typst():
-    assert _property(st.one_of(safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, safe_texts).map(_parties_with)),
-                     settings(FAST, max_examples=2), compile_pdf=True) > 0
+    assert (
+        _property(
+            st.one_of(safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, safe_texts).map(_parties_with)),
+            settings(FAST, max_examples=2),
+            compile_pdf=True,
+        )
+        > 0
+    )
 
 
 @pytest.mark.slow

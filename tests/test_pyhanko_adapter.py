@@ -1,4 +1,5 @@
 """contract/pdf/pyhanko_adapter.py overrides private pyHanko behaviour: fail loudly when pyHanko changes it."""
+
 from __future__ import annotations
 
 import inspect
@@ -15,7 +16,9 @@ EXPECTED = {"_handle_id": ["prev"], "_update_meta": [], "create_font_engine": ["
 
 
 def test_pyhanko_is_the_pinned_version():
-    assert metadata.version("pyHanko") == "0.38.0", "pyHanko changed: re-check contract/pdf/pyhanko_adapter.py, then the pin"
+    assert metadata.version("pyHanko") == "0.38.0", (
+        "pyHanko changed: re-check contract/pdf/pyhanko_adapter.py, then the pin"
+    )
     assert metadata.version("pyhanko-certvalidator") == "0.33.0"
 
 

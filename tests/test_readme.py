@@ -1,4 +1,5 @@
 """The README's command table and the command-line parser describe the same commands and options."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ COMMON = {"--root", "-h", "--help"}
 def _readme_commands() -> dict[str, set[str]]:
     """Return each command of the README's table with the options its row names."""
     text = README.read_text(encoding="utf-8")
-    table = text[text.index("## Commands"):]
+    table = text[text.index("## Commands") :]
     table = table[: table.index("\n## ", 3)]
     commands: dict[str, set[str]] = {}
     for row in re.findall(r"^\| (`(?:[^|\\]|\\.)*)\|", table, flags=re.MULTILINE):

@@ -1,4 +1,5 @@
 """Signing round trip with a CA made at test time: eight parties, tampering, clear errors."""
+
 from __future__ import annotations
 
 import hashlib
@@ -101,7 +102,9 @@ def test_each_signature_is_one_incremental_update(all_signed, unsigned, parties)
 def test_stamp_font_is_embedded(all_signed, tmp_path):
     import subprocess
 
-    rows = subprocess.run(["pdffonts", str(all_signed)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    rows = subprocess.run(
+        ["pdffonts", str(all_signed)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert all(row.split()[-5] == "yes" for row in rows)
     assert len(rows) >= 8 + 3  # a stamp font per signature, besides the document's own fonts
 
@@ -111,16 +114,19 @@ def test_without_trust_signatures_are_intact_but_identities_unverified(all_signe
     assert code == 3
     assert "boras-stad: signed by Common Name: Signatory of boras-stad, Organization: Borås Stad, Country: SE; " in out
     assert "identity unverified (O=Borås Stad; no --trust)" in out and "intact, trust not checked" in out
-    assert out.rstrip().endswith("8 of 8 parties signed; UNVERIFIED: no trust anchor given (--trust CA.pem), "
-                                 "so nobody's identity is confirmed")
+    assert out.rstrip().endswith(
+        "8 of 8 parties signed; UNVERIFIED: no trust anchor given (--trust CA.pem), so nobody's identity is confirmed"
+    )
 
 
 def test_untrusted_ca_fails_when_trust_is_asked(all_signed, tmp_path, parties):
     other = make_pki(tmp_path / "other", ["x"])
     code, out, _ = run("verify", all_signed, "--trust", other.ca_pem)
     assert code == 1
-    assert ("problem: the signer's certificate is not trusted: it chains to the root Common Name: Klimatkontrakt Test CA, "
-            "Organization: Klimatkontrakt Test, Country: SE, which is not among the trusted certificates (--trust)") in out
+    assert (
+        "problem: the signer's certificate is not trusted: it chains to the root Common Name: Klimatkontrakt Test CA, "
+        "Organization: Klimatkontrakt Test, Country: SE, which is not among the trusted certificates (--trust)"
+    ) in out
     assert out.rstrip().endswith(f"8 of 8 parties signed; NOT OK: {', '.join(parties)}")
 
 
@@ -195,37 +201,76 @@ def test_signing_a_field_twice_is_a_clear_error(pki, unsigned, tmp_path):
     before = _untouched(once)
     code, out, _ = sign_as(pki, "vinnova", once, tmp_path / "twice.pdf")
     assert code == 1
-    assert out == (f"{once}: error: the field of party 'vinnova' is already signed "
-                   "(each party signs once; 'klimatkontrakt verify' shows who signed)\n")
+    assert out == (
+        f"{once}: error: the field of party 'vinnova' is already signed "
+        "(each party signs once; 'klimatkontrakt verify' shows who signed)\n"
+    )
     assert _untouched(once) == before and not (tmp_path / "twice.pdf").exists()
 
 
 def test_unknown_party_is_a_clear_error(pki, unsigned, tmp_path, parties):
     before = _untouched(unsigned)
-    code, out, _ = run("sign", unsigned, "--party", "kiruna", "--p12", pki.parties["formas"].p12,
-                       "--passphrase-file", pki.passphrase_file, "-o", tmp_path / "out.pdf")
+    code, out, _ = run(
+        "sign",
+        unsigned,
+        "--party",
+        "kiruna",
+        "--p12",
+        pki.parties["formas"].p12,
+        "--passphrase-file",
+        pki.passphrase_file,
+        "-o",
+        tmp_path / "out.pdf",
+    )
     assert code == 1
-    assert out == f"{unsigned}: error: this PDF has no signature field for party 'kiruna' (use one of: {', '.join(parties)})\n"
+    assert (
+        out
+        == f"{unsigned}: error: this PDF has no signature field for party 'kiruna' (use one of: {', '.join(parties)})\n"
+    )
     assert _untouched(unsigned) == before and not (tmp_path / "out.pdf").exists()
 
 
 def test_key_not_matching_certificate_is_a_clear_error(pki, unsigned, tmp_path):
-    code, out, _ = run("sign", unsigned, "--party", "formas", "--key", pki.parties["vinnova"].key_pem,
-                       "--cert", pki.parties["formas"].cert_pem, "-o", tmp_path / "out.pdf")
+    code, out, _ = run(
+        "sign",
+        unsigned,
+        "--party",
+        "formas",
+        "--key",
+        pki.parties["vinnova"].key_pem,
+        "--cert",
+        pki.parties["formas"].cert_pem,
+        "-o",
+        tmp_path / "out.pdf",
+    )
     assert code == 1
-    assert out == (f"{pki.parties['vinnova'].key_pem}: error: the private key does not belong to the certificate of "
-                   "CN=Signatory of formas,organizationIdentifier=NTRSE-2021005232,O=Formas,C=SE (give the key and the certificate of the same signer)\n")
+    assert out == (
+        f"{pki.parties['vinnova'].key_pem}: error: the private key does not belong to the certificate of "
+        "CN=Signatory of formas,organizationIdentifier=NTRSE-2021005232,O=Formas,C=SE (give the key and the certificate of the same signer)\n"
+    )
     assert not (tmp_path / "out.pdf").exists()
 
 
 def test_wrong_passphrase_is_a_clear_error(pki, unsigned, tmp_path):
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("not it\n")
-    code, out, _ = run("sign", unsigned, "--party", "formas", "--p12", pki.parties["formas"].p12,
-                       "--passphrase-file", wrong, "-o", tmp_path / "out.pdf")
+    code, out, _ = run(
+        "sign",
+        unsigned,
+        "--party",
+        "formas",
+        "--p12",
+        pki.parties["formas"].p12,
+        "--passphrase-file",
+        wrong,
+        "-o",
+        tmp_path / "out.pdf",
+    )
     assert code == 1
-    assert out == (f"{pki.parties['formas'].p12}: error: cannot open the PKCS#12 file: wrong passphrase, or it is not "
-                   "a PKCS#12 file (give the passphrase with --passphrase-file FILE (a file holding only the passphrase))\n")
+    assert out == (
+        f"{pki.parties['formas'].p12}: error: cannot open the PKCS#12 file: wrong passphrase, or it is not "
+        "a PKCS#12 file (give the passphrase with --passphrase-file FILE (a file holding only the passphrase))\n"
+    )
     assert not (tmp_path / "out.pdf").exists()
 
 
@@ -238,8 +283,10 @@ def test_a_pdf_that_is_not_ours_is_refused(pki, tmp_path):
     before = _untouched(foreign)
     code, out, _ = sign_as(pki, "formas", foreign, tmp_path / "out.pdf")
     assert code == 1
-    assert out == (f"{foreign}: error: this PDF has no signature fields: it is not a contract PDF made for signing "
-                   "(sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv')\n")
+    assert out == (
+        f"{foreign}: error: this PDF has no signature fields: it is not a contract PDF made for signing "
+        "(sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv')\n"
+    )
     assert _untouched(foreign) == before and not (tmp_path / "out.pdf").exists()
     code, out, _ = run("verify", foreign)
     assert code == 1 and "it is not a contract PDF made for signing" in out

@@ -1,4 +1,5 @@
 """The signed-version lock: errata are locked, a signed version needs its lock, and check-signed guards pull requests."""
+
 from __future__ import annotations
 
 import io
@@ -11,7 +12,14 @@ import pytest
 from contract.__main__ import main
 
 YEAR = Path("years") / "2023"
-ERRATUM = ("--date", "2024-02-01", "--what-sv", "Avgiften rättad till 2,50 kronor.", "--why-sv", "Skrivfel i den signerade texten.")
+ERRATUM = (
+    "--date",
+    "2024-02-01",
+    "--what-sv",
+    "Avgiften rättad till 2,50 kronor.",
+    "--why-sv",
+    "Skrivfel i den signerade texten.",
+)
 
 
 def run(root: Path, *argv: str) -> tuple[int, str, str]:
@@ -22,7 +30,12 @@ def run(root: Path, *argv: str) -> tuple[int, str, str]:
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args], cwd=root, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -60,8 +73,10 @@ def test_a_hand_made_erratum_fails_validate(repo_copy):
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1
     assert [line for line in out.splitlines() if ": error: " in line] == [
-        ("years/2023/contract.yaml:1:1: error: version 2023 is locked with 0 errata, but contract.yaml lists 1 (only klimatkontrakt "
-        'erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'),
+        (
+            "years/2023/contract.yaml:1:1: error: version 2023 is locked with 0 errata, but contract.yaml lists 1 (only klimatkontrakt "
+            'erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum 2023 --what-sv "..." --why-sv "...")'
+        ),
     ]
 
 
@@ -73,7 +88,10 @@ def test_an_edited_erratum_text_fails_validate(repo_copy):
     edit(repo_copy / YEAR / "contract.yaml", "Skrivfel i den signerade texten.", "Ett annat skäl.")
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1
-    assert "years/2023/contract.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed" in out
+    assert (
+        "years/2023/contract.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed"
+        in out
+    )
 
 
 @pytest.mark.slow
@@ -81,8 +99,10 @@ def test_a_signed_version_without_its_lock_fails_validate(repo_copy):
     (repo_copy / YEAR / "signed.lock").unlink()
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1
-    assert ("years/2023/contract.yaml:4:9: error: version 2023 is signed but has no signed.lock, so nothing protects its signed text "
-            "(restore years/2023/signed.lock from git, or record it now: klimatkontrakt lock 2023)") in out.splitlines()
+    assert (
+        "years/2023/contract.yaml:4:9: error: version 2023 is signed but has no signed.lock, so nothing protects its signed text "
+        "(restore years/2023/signed.lock from git, or record it now: klimatkontrakt lock 2023)"
+    ) in out.splitlines()
     assert run(repo_copy, "lock", "2023")[0] == 0
     assert run(repo_copy, "validate", "2023")[0] == 0
 
@@ -109,8 +129,10 @@ def test_check_signed_refuses_dropping_the_lock_and_the_status(repo):
     assert code == 1
     assert out.splitlines() == [
         "years/2023/contract.yaml:4:9: error: version 2023 is signed at main; its status cannot change (set status: signed again; a signed version stays signed)",
-        ("years/2023/signed.lock:1:1: error: version 2023 is signed at main, but this change removes its signed.lock "
-        "(restore it: git checkout main -- years/2023/signed.lock)"),
+        (
+            "years/2023/signed.lock:1:1: error: version 2023 is signed at main, but this change removes its signed.lock "
+            "(restore it: git checkout main -- years/2023/signed.lock)"
+        ),
     ]
 
 
@@ -120,12 +142,16 @@ def test_check_signed_refuses_a_lock_edited_by_hand(repo):
     assert run(repo, "lock", "2023")[0] == 1  # the tool refuses to re-lock changed content
     lock = repo / YEAR / "signed.lock"
     edit(lock, "errata: 0", "errata: 1")
-    (repo / YEAR / "contract.yaml").open("a", encoding="utf-8").write(HAND_MADE.replace("Ett påhittat", "Ännu ett påhittat") + HAND_MADE[8:])
+    (repo / YEAR / "contract.yaml").open("a", encoding="utf-8").write(
+        HAND_MADE.replace("Ett påhittat", "Ännu ett påhittat") + HAND_MADE[8:]
+    )
     code, out, _ = run(repo, "check-signed", "--base", "main")
     assert code == 1
-    assert out == ("years/2023/signed.lock:1:1: error: this change edits the signed.lock of version 2023, signed at main: the errata in "
-                   "contract.yaml are not the earlier ones followed by the new ones (restore it (git checkout main -- years/2023/signed.lock); "
-                   "only klimatkontrakt erratum changes a signed version)\n")
+    assert out == (
+        "years/2023/signed.lock:1:1: error: this change edits the signed.lock of version 2023, signed at main: the errata in "
+        "contract.yaml are not the earlier ones followed by the new ones (restore it (git checkout main -- years/2023/signed.lock); "
+        "only klimatkontrakt erratum changes a signed version)\n"
+    )
     git(repo, "checkout", "-q", "--", ".")
     edit(lock, "pdfs: {}", "pdfs:\n  x.pdf: sha256:00")
     code, out, _ = run(repo, "check-signed", "--base", "main")
@@ -139,14 +165,22 @@ def test_check_signed_refuses_a_lock_edited_by_hand(repo):
 def test_check_signed_prints_annotations_for_the_workflow(repo):
     (repo / YEAR / "signed.lock").unlink()
     code, out, _ = run(repo, "check-signed", "--base", "main", "--format", "github")
-    assert (code, out) == (1, ("::error file=years/2023/signed.lock,line=1,col=1::version 2023 is signed at main, but this change removes its "
-                              "signed.lock (restore it: git checkout main -- years/2023/signed.lock)\n"))
+    assert (code, out) == (
+        1,
+        (
+            "::error file=years/2023/signed.lock,line=1,col=1::version 2023 is signed at main, but this change removes its "
+            "signed.lock (restore it: git checkout main -- years/2023/signed.lock)\n"
+        ),
+    )
 
 
 def test_check_signed_refuses_removing_a_signed_version(repo):
     git(repo, "rm", "-q", "-r", str(YEAR))
     code, out, _ = run(repo, "check-signed", "--base", "main")
-    assert (code, out) == (1, "years/2023: error: version 2023 is signed at main, but this change removes it (a signed version is never removed; restore its folder)\n")
+    assert (code, out) == (
+        1,
+        "years/2023: error: version 2023 is signed at main, but this change removes it (a signed version is never removed; restore its folder)\n",
+    )
 
 
 def test_check_signed_names_a_bad_base(repo):

@@ -1,4 +1,5 @@
 """The contract website as built files: pages, drafts, permalinks, downloads, redlines, footer, safety, reproducibility."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +19,17 @@ from contract import labels
 from contract.errors import ContractError
 from contract.load import load
 from contract.model import (
-    Annex, AnnexDocument, BulletList, Contract, Footnote, Heading, Meta, Paragraph, Party, Section, Text,
+    Annex,
+    AnnexDocument,
+    BulletList,
+    Contract,
+    Footnote,
+    Heading,
+    Meta,
+    Paragraph,
+    Party,
+    Section,
+    Text,
 )
 from contract.provenance import Source
 from contract.render.pages import SiteContext, render_pages, render_root
@@ -29,10 +40,12 @@ from site_helpers import build_test_site, free_port, make_repo, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 # A paragraph written to break out of the text: HTML, script, URLs, Markdown and Jinja syntax.
-MALICIOUS = ("<script>window.__kk_pwned = 1</script> <img src=x onerror=\"window.__kk_pwned = 2\"> "
-             "[klicka här](javascript:window.__kk_pwned=3) {{ 7*7 }} {% if true %}ja{% endif %} "
-             "# rubrik __fet__ <b>fet</b> ![bild](x.png) [^1] {#kk-title} "
-             "1. lista | a | b | `kod` &amp; &lt;ok&gt; ///Footnotes Go Here///")
+MALICIOUS = (
+    '<script>window.__kk_pwned = 1</script> <img src=x onerror="window.__kk_pwned = 2"> '
+    "[klicka här](javascript:window.__kk_pwned=3) {{ 7*7 }} {% if true %}ja{% endif %} "
+    "# rubrik __fet__ <b>fet</b> ![bild](x.png) [^1] {#kk-title} "
+    "1. lista | a | b | `kod` &amp; &lt;ok&gt; ///Footnotes Go Here///"
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +81,18 @@ def facts(dl) -> dict[str, list[str]]:
 
 def test_site_has_both_languages_every_version_and_a_root_page(built):
     for lang in ("sv", "en"):
-        for path in ("index.html", "2023/index.html", "2024/index.html", "2024/redline/index.html", "compare/index.html",
-                     "compare/2023..2024/index.html", "search/index.html", "pagefind/pagefind.js", "kk.css", "kk.js"):
+        for path in (
+            "index.html",
+            "2023/index.html",
+            "2024/index.html",
+            "2024/redline/index.html",
+            "compare/index.html",
+            "compare/2023..2024/index.html",
+            "search/index.html",
+            "pagefind/pagefind.js",
+            "kk.css",
+            "kk.js",
+        ):
             assert (built.out / lang / path).is_file(), f"{lang}/{path} missing"
         assert not (built.out / lang / "sitemap.xml").exists()
         # 2022, the version before 2023, is not in the archive: no page pretends to show its changes.
@@ -95,8 +118,11 @@ def test_home_page_lists_every_version_with_its_facts(built):
         "Nedladdningar": ["Kontraktet som PDF (svenska)"],
     }
     assert entries["2024"]["Signeringsdatum"] == ["Inte signerad"]
-    assert entries["2024"]["Nedladdningar"] == ["Kontraktet som PDF (svenska)", "Kontraktet som PDF (engelska)",
-                                                "Ändringar mot version 2023 som PDF (svenska)"]
+    assert entries["2024"]["Nedladdningar"] == [
+        "Kontraktet som PDF (svenska)",
+        "Kontraktet som PDF (engelska)",
+        "Ändringar mot version 2023 som PDF (svenska)",
+    ]
     english = _version_entries(page(built.out, "en/index.html"))
     assert english["2023"]["Date of signing"] == ["8 December 2023"]
     assert english["2023"]["Parties"] == [", ".join(p.name.en for p in built.contracts["2023"].parties)]
@@ -110,7 +136,13 @@ def _version_entries(doc) -> dict[str, dict[str, list[str]]]:
 
 
 def test_downloads_link_only_files_that_exist(built):
-    for path in ("sv/index.html", "en/index.html", "sv/2023/index.html", "en/2024/index.html", "sv/2024/redline/index.html"):
+    for path in (
+        "sv/index.html",
+        "en/index.html",
+        "sv/2023/index.html",
+        "en/2024/index.html",
+        "sv/2024/redline/index.html",
+    ):
         for link in page(built.out, path).xpath("//a[contains(@class, 'kk-download')]"):
             target = (built.out / path).parent / link.get("href")
             assert target.resolve().is_file(), f"{path} links {link.get('href')}"
@@ -123,8 +155,10 @@ def test_downloads_link_only_files_that_exist(built):
 
 
 def test_draft_is_marked_on_every_page_of_its_version(built):
-    banner = {"sv": "UTKAST Utkast: den här versionen är inte signerad och kan ändras.",
-              "en": "DRAFT Draft: this version is not signed and may change."}
+    banner = {
+        "sv": "UTKAST Utkast: den här versionen är inte signerad och kan ändras.",
+        "en": "DRAFT Draft: this version is not signed and may change.",
+    }
     for lang in ("sv", "en"):
         for path in ("2024/index.html", "2024/redline/index.html"):
             doc = page(built.out, f"{lang}/{path}")
@@ -137,8 +171,12 @@ def test_draft_is_marked_on_every_page_of_its_version(built):
 def test_drafts_are_left_out_unless_asked_for(tmp_path):
     root = make_repo(tmp_path)
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "contract", "--root", str(root), "site", "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(root), "site", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == f"wrote {out / 'sv'}, {out / 'en'}, {out / 'index.html'}, {out / '404.html'}"
     assert not (out / "sv" / "2024").exists() and (out / "sv" / "2023" / "index.html").is_file()
@@ -175,7 +213,9 @@ def test_contract_page_has_contents_footnotes_and_annex_links(built):
     refs = doc.xpath("//sup/a[@class='footnote-ref']/@href")
     assert set(refs) == {f"#fn:{n.number}" for n in contract.footnotes()}
     annex = doc.get_element_by_id("kk-annex")
-    assert [a.get("href") for a in annex.xpath("following-sibling::ul[1]//a")] == [d.url for d in contract.annex.documents]
+    assert [a.get("href") for a in annex.xpath("following-sibling::ul[1]//a")] == [
+        d.url for d in contract.annex.documents
+    ]
 
 
 def test_cross_references_link_to_the_section(built):
@@ -194,7 +234,8 @@ def test_redline_page_shows_the_changes_or_says_why_not(built):
     assert [text_of(i) for i in sv.xpath("//article[@id='cykling']//ins")] == ["infogat: den nya (slut på infogat)"]
     links = sv.xpath("//a[contains(@class, 'kk-download')]")
     assert [(a.get("href"), text_of(a)) for a in links] == [
-        ("../../../downloads/2024/redline-2023-2024-sv.pdf", "Ändringar mot version 2023 som PDF (svenska)")]
+        ("../../../downloads/2024/redline-2023-2024-sv.pdf", "Ändringar mot version 2023 som PDF (svenska)")
+    ]
     # 2023's predecessor (2022) is not in the archive: no page and no link offers changes there are none of.
     for lang in ("sv", "en"):
         assert not (built.out / lang / "2023" / "redline").exists()
@@ -226,8 +267,12 @@ def test_footer_names_version_status_commit_and_commit_date(built):
 
 
 def test_language_link_points_at_the_same_page(built):
-    cases = {"sv/index.html": "../en/", "sv/2023/index.html": "../../en/2023/",
-             "en/2024/redline/index.html": "../../../sv/2024/redline/", "en/search/index.html": "../../sv/search/"}
+    cases = {
+        "sv/index.html": "../en/",
+        "sv/2023/index.html": "../../en/2023/",
+        "en/2024/redline/index.html": "../../../sv/2024/redline/",
+        "en/search/index.html": "../../sv/search/",
+    }
     for path, href in cases.items():
         links = page(built.out, path).xpath("//a[contains(@class, 'kk-lang')]")
         assert [(a.get("href"), a.get("hreflang")) for a in links] == [(href, "en" if path.startswith("sv") else "sv")]
@@ -242,7 +287,9 @@ def tampered(tmp_path_factory):
     base = tmp_path_factory.mktemp("tampered")
     root = make_repo(base, draft=False)
     (root / "years" / "2023" / "signed.lock").unlink(missing_ok=True)
-    _edit_yaml(root / "years" / "2023" / "preamble.yaml", lambda d: d["body"][0]["p"].update(sv=MALICIOUS, en=MALICIOUS))
+    _edit_yaml(
+        root / "years" / "2023" / "preamble.yaml", lambda d: d["body"][0]["p"].update(sv=MALICIOUS, en=MALICIOUS)
+    )
     _edit_yaml(root / "years" / "2023" / "municipality.yaml", _break_translations)
     out = base / "site"
     build_site(root, {"2023": load(root, "2023")}, out)
@@ -280,7 +327,9 @@ def test_malicious_paragraph_comes_out_as_literal_text(tampered):
         hits = [p for p in article.xpath(".//p") if "__kk_pwned" in p.text_content()]
         assert [text_of(p) for p in hits] == [" ".join(MALICIOUS.split())]
         # Only the paragraph itself, and on the English page the lang="sv" of the Swedish standing in for it.
-        assert [(el.tag, dict(el.attrib)) for el in hits[0].iter()][1:] == ([] if lang == "sv" else [("span", {"lang": "sv"})])
+        assert [(el.tag, dict(el.attrib)) for el in hits[0].iter()][1:] == (
+            [] if lang == "sv" else [("span", {"lang": "sv"})]
+        )
         assert not article.xpath(".//script | .//img | .//b") and not doc.xpath("//a[starts-with(@href, 'javascript')]")
         assert [h.get("id") for h in doc.xpath("//*[@id='kk-title']")] == ["kk-title"]
 
@@ -299,7 +348,9 @@ def test_swedish_stands_in_for_missing_and_stale_english_with_a_note(tampered):
 
 def test_section_ids_the_site_needs_are_refused():
     contract = small_contract()
-    clash = dataclasses.replace(contract, sections=(dataclasses.replace(contract.sections[0], id="kk-title"), *contract.sections[1:]))
+    clash = dataclasses.replace(
+        contract, sections=(dataclasses.replace(contract.sections[0], id="kk-title"), *contract.sections[1:])
+    )
     with pytest.raises(ContractError) as caught:
         render_pages({"2099": clash}, "sv", small_context())
     assert str(caught.value) == "kk-title: error: section id 'kk-title' is reserved by the website (choose another id)"
@@ -325,7 +376,7 @@ def _first_difference(first: dict[str, bytes], second: dict[str, bytes], paths: 
     for path in paths:
         a, b = first[path].decode("utf-8", "replace"), second[path].decode("utf-8", "replace")
         at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        return f"{path} differs at character {at}: {a[max(0, at - 80):at + 80]!r} != {b[max(0, at - 80):at + 80]!r}"
+        return f"{path} differs at character {at}: {a[max(0, at - 80) : at + 80]!r} != {b[max(0, at - 80) : at + 80]!r}"
     return ""
 
 
@@ -339,31 +390,90 @@ def _redlines(built):
 
 
 def small_context() -> SiteContext:
-    return SiteContext(Source("abc1234", "2024-01-15", 1705320000, False), drafts=True,
-                       downloads={("2099", "sv", "contract"): "downloads/2099/klimatkontrakt-2099-sv.pdf"})
+    return SiteContext(
+        Source("abc1234", "2024-01-15", 1705320000, False),
+        drafts=True,
+        downloads={("2099", "sv", "contract"): "downloads/2099/klimatkontrakt-2099-sv.pdf"},
+    )
 
 
 def small_contract() -> Contract:
     """A made-up two-section draft exercising every construct the pages render (not contract content)."""
+
     def text(key, sv, en=None, status="current"):
         return Text(key, sv, en, en_status=status if en is not None else "missing")
 
-    note = Footnote("kalla", 1, text("n", "Källa: [Exempel](https://example.org/a?b=1&c=2)", "Source: [Example](https://example.org/a?b=1&c=2)"))
-    child = Section("delmal", "1.1", text("t2", "Delmål"), "purpose", 2, body=(
-        Heading(text("h", "Fossilfri *trafik*", "Fossil-free *traffic*")),
-        BulletList((text("l1", "- första", "- first"), text("l2", "1. andra: 3 < 4", "1. second: 3 < 4"))),
-    ))
-    first = Section("syfte", "1", text("t1", "Syfte", "Purpose"), "purpose", 1, body=(
-        Paragraph(text("p1", "Kontraktet *ska* öka takten, se {ref:uppfoljning}.{fn:kalla}", "The contract *shall* raise the pace, see {ref:uppfoljning}.{fn:kalla}")),
-    ), children=(child,), footnotes=(note,))
-    second = Section("uppfoljning", "3", text("t3", "Uppföljning", "Follow-up"), "updates", 1, pinned=True, body=(
-        Paragraph(text("p2", "Följs upp årligen, se {ref:1.7} och [länk](ftp://example.org).", "Followed up yearly.", status="stale")),
-    ))
-    annex = Annex(text("a", "Bilaga 1", "Annex 1"), (Paragraph(text("ap", "Dokument:", "Documents:")),),
-                  (AnnexDocument(text("d1", "Plan (exempel.se)"), "https://example.org/plan.pdf"),))
-    meta = Meta("2099", "2100", "draft", "exempelstad", text("m", "Klimatkontrakt 2030", "Climate City Contract 2030"), previous="2098")
+    note = Footnote(
+        "kalla",
+        1,
+        text(
+            "n", "Källa: [Exempel](https://example.org/a?b=1&c=2)", "Source: [Example](https://example.org/a?b=1&c=2)"
+        ),
+    )
+    child = Section(
+        "delmal",
+        "1.1",
+        text("t2", "Delmål"),
+        "purpose",
+        2,
+        body=(
+            Heading(text("h", "Fossilfri *trafik*", "Fossil-free *traffic*")),
+            BulletList((text("l1", "- första", "- first"), text("l2", "1. andra: 3 < 4", "1. second: 3 < 4"))),
+        ),
+    )
+    first = Section(
+        "syfte",
+        "1",
+        text("t1", "Syfte", "Purpose"),
+        "purpose",
+        1,
+        body=(
+            Paragraph(
+                text(
+                    "p1",
+                    "Kontraktet *ska* öka takten, se {ref:uppfoljning}.{fn:kalla}",
+                    "The contract *shall* raise the pace, see {ref:uppfoljning}.{fn:kalla}",
+                )
+            ),
+        ),
+        children=(child,),
+        footnotes=(note,),
+    )
+    second = Section(
+        "uppfoljning",
+        "3",
+        text("t3", "Uppföljning", "Follow-up"),
+        "updates",
+        1,
+        pinned=True,
+        body=(
+            Paragraph(
+                text(
+                    "p2",
+                    "Följs upp årligen, se {ref:1.7} och [länk](ftp://example.org).",
+                    "Followed up yearly.",
+                    status="stale",
+                )
+            ),
+        ),
+    )
+    annex = Annex(
+        text("a", "Bilaga 1", "Annex 1"),
+        (Paragraph(text("ap", "Dokument:", "Documents:")),),
+        (AnnexDocument(text("d1", "Plan (exempel.se)"), "https://example.org/plan.pdf"),),
+    )
+    meta = Meta(
+        "2099",
+        "2100",
+        "draft",
+        "exempelstad",
+        text("m", "Klimatkontrakt 2030", "Climate City Contract 2030"),
+        previous="2098",
+    )
     party = Party("exempelstad", "municipality", text("pn", "Exempelstad", "Example City"))
-    return Contract(meta, (party,), (Paragraph(text("pre", "Inledande text \\*med\\* stjärnor.")),), (first, second), annex)
+    return Contract(
+        meta, (party,), (Paragraph(text("pre", "Inledande text \\*med\\* stjärnor.")),), (first, second), annex
+    )
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -385,13 +495,19 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tmp_path):
     root = make_repo(tmp_path, site_files=True)
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "contract", "--root", str(root), "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "contract", "--root", str(root), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}/2024/"
         assert "I den nya Cykelstrategin anges att" in _wait_for(url, "Cykelstrategin", 90, server)
         yaml_file = root / "years" / "2024" / "municipality.yaml"
-        yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("I den nya Cykelstrategin", "I den ändrade Cykelstrategin"), encoding="utf-8")
+        yaml_file.write_text(
+            yaml_file.read_text(encoding="utf-8").replace("I den nya Cykelstrategin", "I den ändrade Cykelstrategin"),
+            encoding="utf-8",
+        )
         started = time.monotonic()
         assert "I den ändrade Cykelstrategin anges att" in _wait_for(url, "den ändrade", 20, server)
         assert time.monotonic() - started < 20
@@ -421,7 +537,9 @@ def test_preview_shows_what_stops_the_contract_from_loading(tmp_path):
 
     root = make_repo(tmp_path)
     meta = root / "years" / "2024" / "contract.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace("status: draft", "status: draft\nstatus: signed"), encoding="utf-8")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("status: draft", "status: draft\nstatus: signed"), encoding="utf-8"
+    )
     pages = preview_pages(root, "sv")
     assert list(pages.files) == ["index.md"]
     text = pages.files["index.md"]
@@ -437,6 +555,11 @@ def test_a_site_without_versions_still_has_its_pages():
 
 def test_serve_needs_the_site_configuration(tmp_path):
     root = make_repo(tmp_path, draft=False)
-    result = subprocess.run([sys.executable, "-m", "contract", "--root", str(root), "serve"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(root), "serve"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
-    assert result.stderr.strip() == f"{root / 'mkdocs.yml'}: error: no MkDocs configuration here (run the command in the repository, or pass --root)"
+    assert (
+        result.stderr.strip()
+        == f"{root / 'mkdocs.yml'}: error: no MkDocs configuration here (run the command in the repository, or pass --root)"
+    )

@@ -3,6 +3,7 @@
 Accessibility (axe-core, WCAG 2.1 A/AA) of every page type in both languages at desktop and phone width,
 no console errors, the language switch, every internal link and PDF link, search, and safety.
 """
+
 from __future__ import annotations
 
 import urllib.error
@@ -29,8 +30,10 @@ PAGES = {
 }
 WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 LOCALE = {"sv": "sv-SE", "en": "en-GB"}
-MALICIOUS = ('<script>window.__kk_pwned = 1</script> <img src=x onerror="window.__kk_pwned = 2"> '
-             '[klicka](javascript:window.__kk_pwned=3) {{ 7*7 }} rubrikord <b>fet</b> <svg onload="window.__kk_pwned=4">')
+MALICIOUS = (
+    '<script>window.__kk_pwned = 1</script> <img src=x onerror="window.__kk_pwned = 2"> '
+    '[klicka](javascript:window.__kk_pwned=3) {{ 7*7 }} rubrikord <b>fet</b> <svg onload="window.__kk_pwned=4">'
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +74,15 @@ def search(page: Page) -> list[tuple[str, str]]:
     """Wait for the search page's results; return each result's link path and text."""
     page.page.wait_for_function("document.getElementById('kk-search-status').textContent !== ''", timeout=15000)
     links = page.page.query_selector_all("#kk-search-results li > a")
-    return [(urllib.parse.urlsplit(a.get_attribute("href")).path + "#" + urllib.parse.urlsplit(a.get_attribute("href")).fragment,
-             a.inner_text()) for a in links]
+    return [
+        (
+            urllib.parse.urlsplit(a.get_attribute("href")).path
+            + "#"
+            + urllib.parse.urlsplit(a.get_attribute("href")).fragment,
+            a.inner_text(),
+        )
+        for a in links
+    ]
 
 
 # ---------------------------------------------------------------- accessibility and console
@@ -94,7 +104,10 @@ def test_root_page_offers_both_languages_accessibly(width, base, open_page):
     page = open_page(base, WIDTHS[width], locale="de-DE")  # a language the site lacks: the visitor chooses
     assert page.page.url == base
     links = page.page.query_selector_all("a[hreflang]")
-    assert [(a.get_attribute("href"), a.inner_text()) for a in links] == [("sv/", "Läs på svenska"), ("en/", "Read in English")]
+    assert [(a.get_attribute("href"), a.inner_text()) for a in links] == [
+        ("sv/", "Läs på svenska"),
+        ("en/", "Read in English"),
+    ]
     assert describe(page.axe()) == ""
     assert page.problems == []
 
@@ -115,11 +128,14 @@ def test_axe_reports_a_planted_violation(base, open_page):
 # ---------------------------------------------------------------- language switch and links
 
 
-@pytest.mark.parametrize("start, target", [
-    ("sv/2023/#klimatrad", "en/2023/#klimatrad"),
-    ("en/2024/redline/#cykling", "sv/2024/redline/#cykling"),
-    ("sv/#version-2023", "en/#version-2023"),
-])
+@pytest.mark.parametrize(
+    "start, target",
+    [
+        ("sv/2023/#klimatrad", "en/2023/#klimatrad"),
+        ("en/2024/redline/#cykling", "sv/2024/redline/#cykling"),
+        ("sv/#version-2023", "en/#version-2023"),
+    ],
+)
 def test_language_switch_keeps_page_and_anchor(start, target, base, open_page):
     page = open_page(base + start)
     page.page.click("a.kk-lang")
@@ -167,7 +183,9 @@ def test_every_internal_link_and_pdf_link_resolves(base):
                 queue.append(address)
     assert broken == []
     assert pdfs >= 4
-    assert {base + p for p in ("sv/2023/", "en/2024/redline/", "sv/search/", "en/compare/2023..2024/", "sv/history/")} <= visited
+    assert {
+        base + p for p in ("sv/2023/", "en/2024/redline/", "sv/search/", "en/compare/2023..2024/", "sv/history/")
+    } <= visited
 
 
 def _fetch(url: str) -> tuple[int, bytes, str]:
@@ -192,13 +210,16 @@ def _links(url: str, body: bytes) -> list[str]:
 # ---------------------------------------------------------------- search
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("cykelstrategin", ("/sv/2023/#cykling", "3.9.3 Cykling")),
-    ("klimatrådet", ("/sv/2023/#klimatrad", "3.3.1 Klimatråd")),
-    ("klimatrådets", ("/sv/2023/#klimatrad", "3.3.1 Klimatråd")),  # not in the text: found by Swedish stemming
-    ("Cykelstrategier", ("/sv/2023/#cykling", "3.9.3 Cykling")),
-    ("3.2.1", ("/sv/2023/#delat-ansvar", "3.2.1 Delat ansvar")),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("cykelstrategin", ("/sv/2023/#cykling", "3.9.3 Cykling")),
+        ("klimatrådet", ("/sv/2023/#klimatrad", "3.3.1 Klimatråd")),
+        ("klimatrådets", ("/sv/2023/#klimatrad", "3.3.1 Klimatråd")),  # not in the text: found by Swedish stemming
+        ("Cykelstrategier", ("/sv/2023/#cykling", "3.9.3 Cykling")),
+        ("3.2.1", ("/sv/2023/#delat-ansvar", "3.2.1 Delat ansvar")),
+    ],
+)
 def test_swedish_search_finds_inflected_words_and_section_numbers(query, expected, base, open_page):
     page = open_page(base + "sv/search/?q=" + urllib.parse.quote(query), locale="sv-SE")
     results = search(page)
@@ -257,7 +278,10 @@ def test_malicious_text_stays_text_in_the_browser(lang, tampered, open_page):
     paragraph = page.page.locator("article p", has_text="__kk_pwned")
     assert paragraph.count() == 1
     assert " ".join(paragraph.inner_text().split()) == " ".join(MALICIOUS.split())
-    assert page.page.evaluate("document.querySelectorAll('article script, article img, article svg, article b').length") == 0
+    assert (
+        page.page.evaluate("document.querySelectorAll('article script, article img, article svg, article b').length")
+        == 0
+    )
     assert page.page.evaluate("document.querySelectorAll('a[href^=\"javascript\"]').length") == 0
     assert page.problems == []
 
@@ -267,7 +291,12 @@ def test_malicious_text_stays_text_in_search_results(tampered, open_page):
     results = search(page)
     assert results and results[0][0] == "/sv/2023/#kk-preamble"
     assert "<script>" in page.page.inner_text("#kk-search-results")
-    assert page.page.evaluate("document.querySelectorAll('#kk-search-results script, #kk-search-results img, #kk-search-results svg, #kk-search-results b').length") == 0
+    assert (
+        page.page.evaluate(
+            "document.querySelectorAll('#kk-search-results script, #kk-search-results img, #kk-search-results svg, #kk-search-results b').length"
+        )
+        == 0
+    )
     assert page.page.evaluate("typeof window.__kk_pwned") == "undefined"
 
 
@@ -276,4 +305,6 @@ def test_swedish_standing_in_for_english_is_marked_visibly(tampered, open_page):
     note = page.page.locator("#kk-preamble + p.kk-translation-note")
     assert note.is_visible()
     assert note.inner_text() == "The English translation is out of date; the Swedish text is shown."
-    assert page.page.evaluate("document.querySelector('#kk-preamble ~ p span[lang=sv]').textContent.includes('__kk_pwned')")
+    assert page.page.evaluate(
+        "document.querySelector('#kk-preamble ~ p span[lang=sv]').textContent.includes('__kk_pwned')"
+    )

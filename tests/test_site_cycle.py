@@ -1,4 +1,5 @@
 """The site shows the yearly cycle: errata of a signed version, sections still to be written, each clause's history."""
+
 from __future__ import annotations
 
 import io
@@ -26,10 +27,29 @@ def site(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("cycle")
     root = make_repo(base, draft=False)
     municipality = root / "years" / "2023" / "municipality.yaml"
-    municipality.write_text(municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8")
-    assert run(root, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
-               "--what-sv", "Avgiften rättad till 2,50 kronor.", "--what-en", "The fee corrected to 2.50 kronor.",
-               "--why-sv", "Skrivfel.", "--why-en", "A typing error.") == 0
+    municipality.write_text(
+        municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8"
+    )
+    assert (
+        run(
+            root,
+            "erratum",
+            "2023",
+            "--section",
+            "klimatvaxling",
+            "--date",
+            "2024-02-01",
+            "--what-sv",
+            "Avgiften rättad till 2,50 kronor.",
+            "--what-en",
+            "The fee corrected to 2.50 kronor.",
+            "--why-sv",
+            "Skrivfel.",
+            "--why-en",
+            "A typing error.",
+        )
+        == 0
+    )
     assert run(root, "new-year", "2024") == 0
     contracts, _ = gather(root, drafts=True)
     out = base / "site"
@@ -51,7 +71,9 @@ def test_errata_are_listed_with_date_section_what_and_why(site):
     assert text(site, "en/2023/index.html", ERRATA) == ["Corrections after signing¶"]
     items = text(site, "en/2023/index.html", ERRATA_ITEMS)
     assert "1 February 2024, 3.3.8: The fee corrected to 2.50 kronor. Reason: A typing error." in items
-    assert "1 februari 2024, 3.3.8: Avgiften rättad till 2,50 kronor. Skäl: Skrivfel." in text(site, "sv/2023/index.html", ERRATA_ITEMS)
+    assert "1 februari 2024, 3.3.8: Avgiften rättad till 2,50 kronor. Skäl: Skrivfel." in text(
+        site, "sv/2023/index.html", ERRATA_ITEMS
+    )
 
 
 def test_sections_still_to_be_written_say_so(site):
@@ -69,5 +91,9 @@ def test_each_clause_has_a_timeline(site):
     ]
     links = [a.get("href") for a in entry.getnext().xpath(".//a")]
     assert links == ["../2023/#klimatvaxling", "../2024/#klimatvaxling"]
-    timeline = lhtml.fromstring((site / "en" / "history" / "index.html").read_bytes()).get_element_by_id("ett-ramverk-for-grona-obligationer")
-    assert [" ".join(li.text_content().split()) for li in timeline.getnext().xpath(".//li")][1].endswith("— modified (see the change)")
+    timeline = lhtml.fromstring((site / "en" / "history" / "index.html").read_bytes()).get_element_by_id(
+        "ett-ramverk-for-grona-obligationer"
+    )
+    assert [" ".join(li.text_content().split()) for li in timeline.getnext().xpath(".//li")][1].endswith(
+        "— modified (see the change)"
+    )

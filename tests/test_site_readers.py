@@ -4,6 +4,7 @@ language switch, redline navigation, compare any two versions, search by version
 Each test here failed on the site before issue 13. 200 % zoom is emulated the way the browser lays a page out at
 that zoom: a 640 × 450 CSS-pixel viewport with device_scale_factor 2 (a 1280 × 900 window at 200 %).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -23,8 +24,16 @@ pytestmark = pytest.mark.slow
 ZOOM_200 = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
 SIZES = {"phone": {"viewport": PHONE}, "zoom-200": ZOOM_200}
 # Every page type: home, a signed version, a draft, a redline, compare (pair and choice), history, search.
-PAGES = ["{lang}/", "{lang}/2023/", "{lang}/2024/", "{lang}/2024/redline/", "{lang}/compare/2023..2024/",
-         "{lang}/compare/", "{lang}/history/", "{lang}/search/?q=klimat"]
+PAGES = [
+    "{lang}/",
+    "{lang}/2023/",
+    "{lang}/2024/",
+    "{lang}/2024/redline/",
+    "{lang}/compare/2023..2024/",
+    "{lang}/compare/",
+    "{lang}/history/",
+    "{lang}/search/?q=klimat",
+]
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +108,7 @@ def test_keyboard_walk_shows_every_focused_element_and_reaches_the_text_soon(siz
         assert hidden == [], hidden
         assert not any(s and s["drawer"] for s in stops), "the closed menu is in the tab order"
         first = next(i for i, s in enumerate(stops) if s and s["inArticle"])
-        assert first < 12, stops[:first + 1]
+        assert first < 12, stops[: first + 1]
         assert not any(s and s["text"] == "¶" for s in stops)
     finally:
         page.close()
@@ -115,7 +124,9 @@ def test_menu_opens_and_closes_from_the_keyboard(size, base, browser):
             if page.page.evaluate("document.activeElement.matches('label[for=__drawer]')"):
                 break
         button = page.page.locator(".md-header label[for=__drawer]")
-        assert page.page.evaluate("document.activeElement.matches('label[for=__drawer]')"), "the menu button is not a tab stop"
+        assert page.page.evaluate("document.activeElement.matches('label[for=__drawer]')"), (
+            "the menu button is not a tab stop"
+        )
         assert button.get_attribute("role") == "button" and button.get_attribute("aria-expanded") == "false"
         assert button.get_attribute("aria-label") == "Meny"
         page.page.keyboard.press("Enter")
@@ -147,7 +158,9 @@ def test_missing_pages_show_the_sites_own_404_with_working_links(prefix, readers
                 hrefs = page.page.eval_on_selector_all("a", "links => links.map(a => a.href)")
                 assert hrefs == [host + prefix + "sv/", host + prefix + "en/"]
                 assert all(urllib.request.urlopen(h).status == 200 for h in hrefs)
-                loaded = page.page.evaluate("document.querySelectorAll('link[rel=stylesheet], img, script[src]').length")
+                loaded = page.page.evaluate(
+                    "document.querySelectorAll('link[rel=stylesheet], img, script[src]').length"
+                )
                 assert loaded == 0  # the page carries its own styles: nothing to load from a path that may be wrong
                 assert describe(page.axe()) == ""
             finally:
@@ -188,13 +201,26 @@ def _printed_pages(page: Page, tmp_path) -> list[str]:
     page.page.emulate_media(media="print")
     pdf = tmp_path / "printed.pdf"
     page.page.pdf(path=str(pdf), format="A4")
-    count = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout)[1])
-    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout for n in range(1, count + 1)]
+    count = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        )[1]
+    )
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in range(1, count + 1)
+    ]
 
 
 @pytest.mark.parametrize("lang, mark", [("sv", "Version 2024 · Utkast"), ("en", "Version 2024 · Draft")])
-def test_printed_contract_fills_page_one_and_names_version_and_status_on_every_page(lang, mark, base, open_page, tmp_path):
+def test_printed_contract_fills_page_one_and_names_version_and_status_on_every_page(
+    lang, mark, base, open_page, tmp_path
+):
     page = open_page(base + f"{lang}/2024/")
     printed = _printed_pages(page, tmp_path)
     assert len(printed) > 10
@@ -204,8 +230,12 @@ def test_printed_contract_fills_page_one_and_names_version_and_status_on_every_p
 
 def _lowest_text_on_page_one(page: Page, tmp_path) -> float:
     """Return how far down page 1 of the last print its text goes (0 top, 1 bottom), page margins left out."""
-    words = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path / "printed.pdf"), "-"], capture_output=True,
-                           text=True, check=True).stdout
+    words = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path / "printed.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', words)[1])
     bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', words)]
     inside = [y for y in bottoms if height * 0.06 < y < height * 0.92]  # not the margin boxes
@@ -225,8 +255,12 @@ def test_printed_contract_shows_annex_addresses(readers, base, open_page, tmp_pa
 def test_redline_lists_changes_by_chapter_with_counts_and_links(base, open_page):
     page = open_page(base + "sv/2024/redline/")
     chapters = page.page.locator(".redline-chapters > li")
-    assert [" ".join(c.split()) for c in chapters.evaluate_all("items => items.map(i => i.firstChild.textContent + ' ' + i.children[1].textContent)")] == [
-        "3 Kommunens åtaganden (ändrade avsnitt: 3)", "5 Myndigheternas åtaganden (ändrade avsnitt: 1)"]
+    assert [
+        " ".join(c.split())
+        for c in chapters.evaluate_all(
+            "items => items.map(i => i.firstChild.textContent + ' ' + i.children[1].textContent)"
+        )
+    ] == ["3 Kommunens åtaganden (ändrade avsnitt: 3)", "5 Myndigheternas åtaganden (ändrade avsnitt: 1)"]
     links = page.page.eval_on_selector_all(".redline-chapters a", "a => a.map(x => x.getAttribute('href'))")
     assert links == ["#klimatrad", f"#{EMPTIED}", f"#{RENAMED[1]}", "#myndigheternas-smart-policyutveckling"]
     assert all(page.page.evaluate(f"document.getElementById({link[1:]!r}) !== null") for link in links)
@@ -236,14 +270,23 @@ def test_redline_sections_have_badges_places_and_steps(base, open_page):
     page = open_page(base + "sv/2024/redline/")
     section = page.page.locator(f"article#{RENAMED[1]}")
     assert section.locator(".kk-badge").all_inner_texts() == ["ändrat"]
-    places = section.locator(".redline-places a").evaluate_all("a => a.map(x => [x.getAttribute('href'), x.textContent])")
-    assert places == [[f"../../2023/#{RENAMED[0]}", "Avsnittet i version 2023"], [f"../../2024/#{RENAMED[1]}", "Avsnittet i version 2024"],
-                      [f"../../history/#{RENAMED[1]}", "Avsnittets historik"]]
-    steps = section.locator(".redline-steps a").evaluate_all("a => a.map(x => [x.getAttribute('href'), x.getAttribute('rel')])")
+    places = section.locator(".redline-places a").evaluate_all(
+        "a => a.map(x => [x.getAttribute('href'), x.textContent])"
+    )
+    assert places == [
+        [f"../../2023/#{RENAMED[0]}", "Avsnittet i version 2023"],
+        [f"../../2024/#{RENAMED[1]}", "Avsnittet i version 2024"],
+        [f"../../history/#{RENAMED[1]}", "Avsnittets historik"],
+    ]
+    steps = section.locator(".redline-steps a").evaluate_all(
+        "a => a.map(x => [x.getAttribute('href'), x.getAttribute('rel')])"
+    )
     assert steps == [[f"#{EMPTIED}", "prev"], ["#myndigheternas-smart-policyutveckling", "next"]]
     emptied = page.page.locator(f"article#{EMPTIED}")
     assert "att skriva" in emptied.locator(".kk-badge").all_inner_texts()
-    assert emptied.locator(".kk-to-be-written").inner_text() == "Att skriva: texten till detta avsnitt är inte skriven än."
+    assert (
+        emptied.locator(".kk-to-be-written").inner_text() == "Att skriva: texten till detta avsnitt är inte skriven än."
+    )
 
 
 def test_j_and_k_move_between_changes_and_announce_them(base, open_page):
@@ -277,13 +320,18 @@ def test_deleted_and_inserted_words_do_not_touch(base, open_page):
 
 def test_english_redline_cues_are_in_english(base, open_page):
     page = open_page(base + "en/2024/redline/")
-    langs = page.page.eval_on_selector_all(".redline .visually-hidden", "els => [...new Set(els.map(e => e.closest('[lang]').lang))]")
+    langs = page.page.eval_on_selector_all(
+        ".redline .visually-hidden", "els => [...new Set(els.map(e => e.closest('[lang]').lang))]"
+    )
     assert langs == ["en"]
 
 
 def test_redline_title_says_which_version_is_the_draft(readers):
     doc = lhtml.fromstring((readers.out / "sv" / "2024" / "redline" / "index.html").read_bytes())
-    assert " ".join(doc.xpath("//h1")[0].text_content().split()).rstrip("¶") == "Version 2024: ändringar mot version 2023 (Utkast)"
+    assert (
+        " ".join(doc.xpath("//h1")[0].text_content().split()).rstrip("¶")
+        == "Version 2024: ändringar mot version 2023 (Utkast)"
+    )
 
 
 # ---------------------------------------------------------------- history and compare
@@ -292,8 +340,10 @@ def test_redline_title_says_which_version_is_the_draft(readers):
 def test_history_follows_a_renamed_id_and_links_to_the_change(base, open_page):
     page = open_page(base + "sv/history/")
     rows = page.page.locator(f"#{RENAMED[1]} + ul > li").all_inner_texts()
-    assert rows == ["Version 2023: 3.9.3 Cykling — första versionen i arkivet (äldre versioner finns inte här)",
-                    f"Version 2024: 3.9.3 Cykling — ändrat, id ändrat från {RENAMED[0]} (se ändringen)"]
+    assert rows == [
+        "Version 2023: 3.9.3 Cykling — första versionen i arkivet (äldre versioner finns inte här)",
+        f"Version 2024: 3.9.3 Cykling — ändrat, id ändrat från {RENAMED[0]} (se ändringen)",
+    ]
     links = page.page.locator(f"#{RENAMED[1]} + ul a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
     assert links == [f"../2023/#{RENAMED[0]}", f"../2024/#{RENAMED[1]}", f"../2024/redline/#{RENAMED[1]}"]
     assert page.page.locator(f"#{RENAMED[0]}").count() == 0  # one entry for the section, not two
@@ -337,8 +387,11 @@ def test_compare_page_links_to_a_section(base, open_page):
 
 def _results(page: Page) -> list[tuple[str, str]]:
     page.page.wait_for_function("document.getElementById('kk-search-status').textContent !== ''", timeout=15000)
-    return page.page.eval_on_selector_all("#kk-search-results li", """items => items.map(i =>
-        [new URL(i.querySelector('a').href).pathname, i.querySelector('.kk-result-version').textContent])""")
+    return page.page.eval_on_selector_all(
+        "#kk-search-results li",
+        """items => items.map(i =>
+        [new URL(i.querySelector('a').href).pathname, i.querySelector('.kk-result-version').textContent])""",
+    )
 
 
 def test_search_defaults_to_the_newest_signed_version_and_names_the_version(base, open_page):
@@ -355,7 +408,9 @@ def test_search_in_every_version_or_the_draft(base, open_page):
     page = open_page(base + "sv/search/?q=cykelstrategin")
     page.page.select_option("#kk-search-version", "2024")
     page.page.wait_for_url(re.compile(r"version=2024"))
-    page.page.wait_for_function("[...document.querySelectorAll('#kk-search-results a')].every(a => a.href.includes('/sv/2024/'))")
+    page.page.wait_for_function(
+        "[...document.querySelectorAll('#kk-search-results a')].every(a => a.href.includes('/sv/2024/'))"
+    )
     assert {version for _, version in _results(page)} == {"(Version 2024)"}
 
 
@@ -373,7 +428,10 @@ def test_signatures_name_every_party_in_full_the_date_and_how_to_verify(readers,
     assert pdf.get_attribute("href") == "../../downloads/2023/klimatkontrakt-2023-sv-signed.pdf"
     assert "klimatkontrakt verify" in page.page.inner_text(".kk-verify")
     draft = open_page(base + "en/2024/")
-    assert draft.page.evaluate("document.getElementById('kk-signatures').nextElementSibling.textContent") == "The contract has not been signed."
+    assert (
+        draft.page.evaluate("document.getElementById('kk-signatures').nextElementSibling.textContent")
+        == "The contract has not been signed."
+    )
     assert draft.page.locator(".kk-verify").count() == 0
 
 
@@ -391,7 +449,9 @@ def test_the_site_has_a_look_of_its_own(base, open_page):
     assert _luminance(h1) < 0.05  # a dark, real heading, not light grey
     assert page.page.evaluate("document.querySelector('#kk-contents').closest('.admonition, details')") is None
     assert page.page.evaluate("getComputedStyle(document.querySelector('.footnote-backref')).opacity") == "1"
-    size = page.page.evaluate("(() => { const r = document.querySelector('.footnote-ref').getBoundingClientRect(); return [r.width, r.height]; })()")
+    size = page.page.evaluate(
+        "(() => { const r = document.querySelector('.footnote-ref').getBoundingClientRect(); return [r.width, r.height]; })()"
+    )
     assert min(size) >= 24
     page.page.hover(".footnote-ref")
     page.page.wait_for_selector(".md-tooltip2", state="visible", timeout=5000)

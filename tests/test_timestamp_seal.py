@@ -3,6 +3,7 @@
 Real services on 127.0.0.1 (certomancer): an RFC 3161 time-stamping service, an OCSP responder and
 CRLs. "Years later" is time travel in validation (`verify --at`), never waiting.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -41,8 +42,11 @@ def services(tmp_path_factory):
     parties = {p.id: dict(p.certificate_subject) for p in load(ROOT, "2023").parties}
     # Vinnova's certificate is revoked ten days from now: after it signed, before anyone verifies "later".
     parties["vinnova"]["_revoked"] = pki_services.NOW + datetime.timedelta(days=10)
-    parties["revoked-signer"] = {"O": "Formas", "organizationIdentifier": "NTRSE-2021005232",
-                                 "_revoked": pki_services.NOW - datetime.timedelta(hours=1)}
+    parties["revoked-signer"] = {
+        "O": "Formas",
+        "organizationIdentifier": "NTRSE-2021005232",
+        "_revoked": pki_services.NOW - datetime.timedelta(hours=1),
+    }
     running = pki_services.start(tmp_path_factory.mktemp("services"), parties)
     yield running
     running.stop()
@@ -58,7 +62,21 @@ def unsigned(tmp_path_factory) -> Path:
 def sign(services, source: Path, party: str, target: Path, label: str | None = None, tsa: bool = True) -> None:
     key, cert = services.signers[label or party]
     extra = ["--tsa", services.tsa_url] if tsa else []
-    code, out = run("sign", source, "--party", party, "--key", key, "--cert", cert, "--chain", services.chain_pem, *extra, "-o", target)
+    code, out = run(
+        "sign",
+        source,
+        "--party",
+        party,
+        "--key",
+        key,
+        "--cert",
+        cert,
+        "--chain",
+        services.chain_pem,
+        *extra,
+        "-o",
+        target,
+    )
     assert code == 0, out
 
 
@@ -127,6 +145,19 @@ def test_seal_waits_for_every_party(services, unsigned, tmp_path):
 
 
 def test_pyhanko_agrees_the_sealed_file_is_valid(services, sealed):
-    done = subprocess.run(["pyhanko", "sign", "validate", "--trust", str(services.root_pem), "--trust-replace",
-                           "--no-revocation-check", str(sealed)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [
+            "pyhanko",
+            "sign",
+            "validate",
+            "--trust",
+            str(services.root_pem),
+            "--trust-replace",
+            "--no-revocation-check",
+            str(sealed),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

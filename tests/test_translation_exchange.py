@@ -1,4 +1,5 @@
 """Translators' files: XLIFF 2.0, gettext PO and JSON out and back; an import that does not fit writes nothing."""
+
 from __future__ import annotations
 
 import io
@@ -76,7 +77,9 @@ def test_xliff_marks_travel_as_placeholders_and_every_text_is_exported_with_all(
     akademi = units["akademi/1"]
     assert [p.get("equiv") for p in akademi.iterfind(".//x:source/x:ph", NS)] == ["{ref:1.7}"]
     assert [p.get("id") for p in akademi.iterfind(".//x:target/x:ph", NS)] == ["m1"]
-    assert {n.get("category"): n.text for n in akademi.iterfind(".//x:note", NS)}["translator"].startswith("The signed Swedish text refers")
+    assert {n.get("category"): n.text for n in akademi.iterfind(".//x:note", NS)}["translator"].startswith(
+        "The signed Swedish text refers"
+    )
     assert units["preamble/1"].find("x:segment", NS).get("state") == "final"
 
 
@@ -98,7 +101,10 @@ def test_xliff_round_trip_writes_the_english(repo):
     assert "wrote 1 English text into years/2023" in err
     title = load(repo, "2023").section("kontraktet").title
     assert title.en == "The Contract"
-    assert "# yaml-language-server: $schema=../../schema/sections.schema.json" in (repo / "years/2023/clause.yaml").read_text()
+    assert (
+        "# yaml-language-server: $schema=../../schema/sections.schema.json"
+        in (repo / "years/2023/clause.yaml").read_text()
+    )
 
 
 def _xliff_with(repo: Path, old: str, new: str) -> Path:
@@ -109,21 +115,46 @@ def _xliff_with(repo: Path, old: str, new: str) -> Path:
     return file
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ('name="preamble/1"', 'name="preamble/99"', "unknown text id 'preamble/99'"),
-    ("<source>Parter</source>", "<source>Parterna</source>", "the Swedish of 'parter/title' changed since this file was exported"),
-    ('<target>Collaboration between the public sector', '<target>\u202eCollaboration between the public sector',
-     "the English of 'akademi/1' holds the control character U+202E"),
-    ('(see section <ph id="m1" equiv="{ref:1.7}" disp="{ref:1.7}"/>)', "(see section 1.7)",
-     "the English of 'akademi/1' does not keep the Swedish's references, footnote marks and link addresses"),
-    ('(see section <ph id="m1" equiv="{ref:1.7}" disp="{ref:1.7}"/>)', '(see section <ph id="m9"/>)', "unit 'akademi/1': placeholder 'm9' is not in the source"),
-    ("<target>The climate issue", "<target>The climate {issue", "the English of 'preamble/1' has broken markup"),
-    ("<target>Parties</target>", "<target>Parties<bpt id='1'/></target>", "unit 'parter/title': unexpected inline element <bpt>"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('name="preamble/1"', 'name="preamble/99"', "unknown text id 'preamble/99'"),
+        (
+            "<source>Parter</source>",
+            "<source>Parterna</source>",
+            "the Swedish of 'parter/title' changed since this file was exported",
+        ),
+        (
+            "<target>Collaboration between the public sector",
+            "<target>\u202eCollaboration between the public sector",
+            "the English of 'akademi/1' holds the control character U+202E",
+        ),
+        (
+            '(see section <ph id="m1" equiv="{ref:1.7}" disp="{ref:1.7}"/>)',
+            "(see section 1.7)",
+            "the English of 'akademi/1' does not keep the Swedish's references, footnote marks and link addresses",
+        ),
+        (
+            '(see section <ph id="m1" equiv="{ref:1.7}" disp="{ref:1.7}"/>)',
+            '(see section <ph id="m9"/>)',
+            "unit 'akademi/1': placeholder 'm9' is not in the source",
+        ),
+        ("<target>The climate issue", "<target>The climate {issue", "the English of 'preamble/1' has broken markup"),
+        (
+            "<target>Parties</target>",
+            "<target>Parties<bpt id='1'/></target>",
+            "unit 'parter/title': unexpected inline element <bpt>",
+        ),
+    ],
+)
 def test_an_xliff_unit_that_does_not_fit_is_a_located_error_and_nothing_is_written(repo, old, new, message):
     file = _xliff_with(repo, old, new)
-    file.write_text(file.read_text(encoding="utf-8").replace("<target>Parties</target>", "<target>The Parties</target>")
-                    if "Parties<bpt" not in new else file.read_text(encoding="utf-8"), encoding="utf-8")
+    file.write_text(
+        file.read_text(encoding="utf-8").replace("<target>Parties</target>", "<target>The Parties</target>")
+        if "Parties<bpt" not in new
+        else file.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     before = snapshot(repo)
     code, out, _ = run(repo, "translations", "2023", "--import", str(file))
     assert code == 1
@@ -135,7 +166,10 @@ def test_xml_that_is_not_xliff_or_not_xml_is_refused(repo, tmp_path):
     bad = tmp_path / "bad.xlf"
     bad.write_text("<xliff version='1.2' xmlns='urn:oasis:names:tc:xliff:document:1.2'/>", encoding="utf-8")
     code, out, _ = run(repo, "translations", "2023", "--import", str(bad))
-    assert (code, out) == (1, f"{bad}:1:1: error: not an XLIFF 2 file (export as XLIFF 2.0 or 2.1, or give a .po or .json file)\n")
+    assert (code, out) == (
+        1,
+        f"{bad}:1:1: error: not an XLIFF 2 file (export as XLIFF 2.0 or 2.1, or give a .po or .json file)\n",
+    )
     bad.write_text("<xliff", encoding="utf-8")
     code, out, _ = run(repo, "translations", "2023", "--import", str(bad))
     assert code == 1 and "error: not a readable XML file" in out
@@ -145,9 +179,14 @@ def test_an_external_entity_in_an_xliff_is_never_read(repo, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET", encoding="utf-8")
     file = export(repo, "work.xlf")
-    text = file.read_text(encoding="utf-8").replace("<?xml version='1.0' encoding='UTF-8'?>",
-                                                     f"<?xml version='1.0' encoding='UTF-8'?><!DOCTYPE x [<!ENTITY s SYSTEM 'file://{secret}'>]>")
-    file.write_text(text.replace("<source>Kontraktet</source>", "<source>Kontraktet</source><target>The Contract&s;</target>"), encoding="utf-8")
+    text = file.read_text(encoding="utf-8").replace(
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        f"<?xml version='1.0' encoding='UTF-8'?><!DOCTYPE x [<!ENTITY s SYSTEM 'file://{secret}'>]>",
+    )
+    file.write_text(
+        text.replace("<source>Kontraktet</source>", "<source>Kontraktet</source><target>The Contract&s;</target>"),
+        encoding="utf-8",
+    )
     assert run(repo, "translations", "2023", "--import", str(file))[0] == 0
     assert load(repo, "2023").section("kontraktet").title.en == "The Contract"
 
@@ -169,13 +208,21 @@ def test_po_round_trip_with_stale_as_fuzzy(repo):
 def test_a_po_entry_for_changed_swedish_is_located_at_its_msgctxt(repo):
     file = export(repo, "work.po")
     text = file.read_text(encoding="utf-8").replace('msgid "Kontraktet"', 'msgid "Avtalet"')
-    file.write_text(text.replace('msgctxt "kontraktet/title"\nmsgid "Avtalet"\nmsgstr ""', 'msgctxt "kontraktet/title"\nmsgid "Avtalet"\nmsgstr "The Contract"'), encoding="utf-8")
+    file.write_text(
+        text.replace(
+            'msgctxt "kontraktet/title"\nmsgid "Avtalet"\nmsgstr ""',
+            'msgctxt "kontraktet/title"\nmsgid "Avtalet"\nmsgstr "The Contract"',
+        ),
+        encoding="utf-8",
+    )
     line = text.splitlines().index('msgctxt "kontraktet/title"') + 1
     before = snapshot(repo)
     code, out, _ = run(repo, "translations", "2023", "--import", str(file))
     assert code == 1
-    assert out == (f"{file}:{line}:1: error: the Swedish of 'kontraktet/title' changed since this file was exported "
-                   "(export again and translate the new Swedish; nothing was written)\n")
+    assert out == (
+        f"{file}:{line}:1: error: the Swedish of 'kontraktet/title' changed since this file was exported "
+        "(export again and translate the new Swedish; nothing was written)\n"
+    )
     assert snapshot(repo) == before
 
 
@@ -186,14 +233,20 @@ def test_exports_are_reproducible(repo):
         assert export(repo, "b" + suffix, "--all").read_bytes() == first
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('{"kontraktet/title": "The Contract"}', "expected a list of texts, found dict"),
-    ('["a"]', "item 1: not an object"),
-    ('[{"key": "kontraktet/title", "en": "The Contract"}]', "item 1: sv missing or not text"),
-    ('[{"key": "kontraktet/title", "sv": "Kontraktet", "en": 5}]', "item 1: en missing or not text"),
-    ("[1, 2", "not valid JSON"),
-    ('[{"key": "kontraktet/title", "sv": "Kontraktet", "en": "The\\u0000Contract"}]', "the English of 'kontraktet/title' holds the control character U+0000"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"kontraktet/title": "The Contract"}', "expected a list of texts, found dict"),
+        ('["a"]', "item 1: not an object"),
+        ('[{"key": "kontraktet/title", "en": "The Contract"}]', "item 1: sv missing or not text"),
+        ('[{"key": "kontraktet/title", "sv": "Kontraktet", "en": 5}]', "item 1: en missing or not text"),
+        ("[1, 2", "not valid JSON"),
+        (
+            '[{"key": "kontraktet/title", "sv": "Kontraktet", "en": "The\\u0000Contract"}]',
+            "the English of 'kontraktet/title' holds the control character U+0000",
+        ),
+    ],
+)
 def test_a_malformed_json_file_is_a_clear_error_and_nothing_is_written(repo, tmp_path, content, message):
     file = tmp_path / "work.json"
     file.write_text(content, encoding="utf-8")
@@ -223,4 +276,7 @@ def test_an_unknown_kind_of_file_or_an_existing_file_is_a_usage_error(repo, tmp_
         run(repo, "translations", "2023", "--export", str(work))
     assert stop.value.code == 2 and work.read_text(encoding="utf-8") == "a translator's work"
     code, out, _ = run(repo, "translations", "2023", "--import", str(tmp_path / "absent.xlf"))
-    assert (code, out) == (1, f"{tmp_path / 'absent.xlf'}: error: there is no such file (give the file your translation tool saved)\n")
+    assert (code, out) == (
+        1,
+        f"{tmp_path / 'absent.xlf'}: error: there is no such file (give the file your translation tool saved)\n",
+    )

@@ -1,4 +1,5 @@
 """Translation memory: a new version's Swedish that equals or nearly equals a translated text gets its English."""
+
 from __future__ import annotations
 
 import io

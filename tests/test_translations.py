@@ -1,4 +1,5 @@
 """English translations: complete for 2023, plausible, and never silently stale."""
+
 from __future__ import annotations
 
 import io
@@ -46,9 +47,13 @@ TEXTS = list(load(ROOT, "2023").texts())
 def test_every_english_text_is_plausible(text):
     assert text.en, f"{text.key} has no English"
     if len(text.sv) > 40:
-        assert 0.6 <= len(text.en) / len(text.sv) <= 1.8, f"{text.key}: English length {len(text.en)} for Swedish {len(text.sv)}"
+        assert 0.6 <= len(text.en) / len(text.sv) <= 1.8, (
+            f"{text.key}: English length {len(text.en)} for Swedish {len(text.sv)}"
+        )
     assert numbers(text.en) == numbers(text.sv), f"{text.key}: numbers differ"
-    assert sorted(MARKUP.findall(text.en)) == sorted(MARKUP.findall(text.sv)), f"{text.key}: references, footnotes or links differ"
+    assert sorted(MARKUP.findall(text.en)) == sorted(MARKUP.findall(text.sv)), (
+        f"{text.key}: references, footnotes or links differ"
+    )
 
 
 def _edit(root: Path, file: str, edit) -> None:
@@ -58,7 +63,10 @@ def _edit(root: Path, file: str, edit) -> None:
 def test_editing_swedish_makes_exactly_that_english_stale_until_confirmed(repo_copy):
     (repo_copy / "years" / "2023" / "signed.lock").unlink()  # as in a draft: Swedish edits are allowed
     contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
-    contract_yaml.write_text(contract_yaml.read_text(encoding="utf-8").replace("status: signed", "status: draft"), encoding="utf-8")
+    contract_yaml.write_text(
+        contract_yaml.read_text(encoding="utf-8").replace("status: signed", "status: draft"), encoding="utf-8"
+    )
+
     def edit(data):
         data["body"][1]["p"]["sv"] = data["body"][1]["p"]["sv"].replace("långsiktigt åtagande", "kortsiktigt åtagande")
 
@@ -90,18 +98,26 @@ def test_moving_a_translated_paragraph_keeps_it_current(repo_copy):
 
 def test_a_missing_or_stale_english_text_is_shown_in_swedish_with_a_note(repo_copy):
     _edit(repo_copy, "clause.yaml", lambda data: data["sections"][0]["title"].pop("en"))
-    _edit(repo_copy, "preamble.yaml", lambda data: data["body"][0]["p"].update(sv=data["body"][0]["p"]["sv"] + " Nytt."))
+    _edit(
+        repo_copy, "preamble.yaml", lambda data: data["body"][0]["p"].update(sv=data["body"][0]["p"]["sv"] + " Nytt.")
+    )
     english = to_markdown(load(repo_copy, "2023"), "en")
     assert "\n## 9 Kontraktet *\\[English translation missing; the Swedish text is shown.\\]*\n" in english
     assert "Vi måste arbeta på helt nya sätt." in english
     assert "the Swedish text is shown.\\]*" in english.split("\n\n")[2]
-    assert "The out of date" not in english and "The English translation is out of date; the Swedish text is shown." in english
+    assert (
+        "The out of date" not in english
+        and "The English translation is out of date; the Swedish text is shown." in english
+    )
 
 
 def test_confirming_an_unknown_id_is_a_clear_error(repo_copy):
     code, out, _ = run(repo_copy, "translations", "2023", "--confirm", "no-such-text")
     assert code == 1
-    assert out == "years/2023: error: no translated text with the id 'no-such-text' (run 'klimatkontrakt translations YEAR' to list ids)\n"
+    assert (
+        out
+        == "years/2023: error: no translated text with the id 'no-such-text' (run 'klimatkontrakt translations YEAR' to list ids)\n"
+    )
 
 
 def test_export_and_import_round_trip_for_translators(repo_copy, tmp_path):
@@ -114,7 +130,10 @@ def test_export_and_import_round_trip_for_translators(repo_copy, tmp_path):
     exported.write_text(__import__("json").dumps(items), encoding="utf-8")
     assert run(repo_copy, "translations", "2023", "--import", str(exported))[0] == 0
     assert load(repo_copy, "2023").section("kontraktet").title.en == "The Contract"
-    assert "# yaml-language-server: $schema=../../schema/sections.schema.json" in (repo_copy / "years/2023/clause.yaml").read_text()
+    assert (
+        "# yaml-language-server: $schema=../../schema/sections.schema.json"
+        in (repo_copy / "years/2023/clause.yaml").read_text()
+    )
 
 
 def test_both_interface_catalogues_have_the_same_keys():

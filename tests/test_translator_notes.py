@@ -1,4 +1,5 @@
 """Translator's notes: data beside the English, shown in the English site and PDF only, set apart as a note."""
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,12 @@ def site_page(root: Path, lang: str) -> str:
 
 def test_the_review_notes_are_data_on_the_english_of_2023():
     notes = {t.key: t.en_note for t in load(ROOT, "2023").texts() if t.en_note}
-    assert set(notes) == {"akademi/1", "samordnad-finansiering/2.2", "myndigheternas-ataganden/2", "starkt-myndighetssamverkan/1"}
+    assert set(notes) == {
+        "akademi/1",
+        "samordnad-finansiering/2.2",
+        "myndigheternas-ataganden/2",
+        "starkt-myndighetssamverkan/1",
+    }
     assert notes["akademi/1"].startswith(SECTION_1_7)
     assert "Swedish Model for Sustainable Urban Development" in notes["starkt-myndighetssamverkan/1"]
 
@@ -41,7 +47,9 @@ def test_the_review_notes_are_data_on_the_english_of_2023():
 def test_the_english_site_shows_a_note_after_its_paragraph_and_the_swedish_site_none():
     english, swedish = site_page(ROOT, "en"), site_page(ROOT, "sv")
     paragraph = english.index("accompanying researchers in its work on innovation in the public sector")
-    note = english.index('<p class="kk-translator-note" role="note" markdown="span"><strong>Translator\'s note:</strong> ' + SECTION_1_7)
+    note = english.index(
+        '<p class="kk-translator-note" role="note" markdown="span"><strong>Translator\'s note:</strong> ' + SECTION_1_7
+    )
     assert paragraph < note < english.index("The University of Borås is a hub")
     assert english[paragraph:note].count("\n\n") == 1  # its own block, never inside the sentence
     assert "kk-translator-note" not in swedish and "Translator" not in swedish and "Översättarens" not in swedish
@@ -83,7 +91,10 @@ def test_a_note_where_nothing_shows_it_is_a_warning_and_a_bad_note_an_error(repo
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 0
     assert "warning: a translator's note here is not shown anywhere (fn/viable-cities-ar)" in out
-    rewrite(repo_copy / "years/2023/parties.yaml", lambda data: data["sections"][0]["footnotes"][0]["text"].update(note_en=3))
+    rewrite(
+        repo_copy / "years/2023/parties.yaml",
+        lambda data: data["sections"][0]["footnotes"][0]["text"].update(note_en=3),
+    )
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1 and "note_en: expected text, found the number 3" in out
 
@@ -92,10 +103,17 @@ def test_a_note_where_nothing_shows_it_is_a_warning_and_a_bad_note_an_error(repo
 def test_the_english_pdf_prints_the_notes_and_the_swedish_pdf_does_not(tmp_path):
     for lang in ("en", "sv"):
         assert run(ROOT, "pdf", "2023", "--lang", lang, "-o", str(tmp_path / f"{lang}.pdf"))[0] == 0
-    english = subprocess.run(["pdftotext", str(tmp_path / "en.pdf"), "-"], capture_output=True, text=True, check=True).stdout
-    swedish = subprocess.run(["pdftotext", str(tmp_path / "sv.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    english = subprocess.run(
+        ["pdftotext", str(tmp_path / "en.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    swedish = subprocess.run(
+        ["pdftotext", str(tmp_path / "sv.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert english.count("Translator's note:") == 4
-    assert "innovation in the public sector (see section 1.7).\nTranslator's note: The signed Swedish text refers to section 1.7" in english
+    assert (
+        "innovation in the public sector (see section 1.7).\nTranslator's note: The signed Swedish text refers to section 1.7"
+        in english
+    )
     assert "Translator" not in swedish and "Översättarens" not in swedish
 
 

@@ -1,4 +1,5 @@
 """Word round trip: export a draft, edit it as a municipality would (python-docx), apply it back by section id."""
+
 from __future__ import annotations
 
 import copy
@@ -68,8 +69,13 @@ def test_an_unchanged_export_applies_as_no_change(repo):
 @pytest.mark.slow
 def test_edits_go_back_by_section_id_keeping_markup_comments_and_english(repo):
     agencies = repo / "years" / "2024" / "agencies.yaml"
-    agencies.write_text(agencies.read_text(encoding="utf-8").replace("  - id: myndigheternas-ataganden\n",
-                        "  - id: myndigheternas-ataganden  # checked by the programme office\n"), encoding="utf-8")
+    agencies.write_text(
+        agencies.read_text(encoding="utf-8").replace(
+            "  - id: myndigheternas-ataganden\n",
+            "  - id: myndigheternas-ataganden  # checked by the programme office\n",
+        ),
+        encoding="utf-8",
+    )
     path = _export(repo)
     document = docx.Document(str(path))
     _replace(_paragraph(document, "Som en del av det"), "Myndigheterna avser", "Myndigheterna planerar")
@@ -100,7 +106,9 @@ def test_edits_go_back_by_section_id_keeping_markup_comments_and_english(repo):
 
 def _track(paragraph, inserted: str, deleted_word: str) -> None:
     """Add a tracked insertion at the end and mark the run holding deleted_word as a tracked deletion."""
-    ins = paragraph._p.makeelement(qn("w:ins"), {qn("w:id"): "901", qn("w:author"): "Kommunen", qn("w:date"): "2024-05-01T00:00:00Z"})
+    ins = paragraph._p.makeelement(
+        qn("w:ins"), {qn("w:id"): "901", qn("w:author"): "Kommunen", qn("w:date"): "2024-05-01T00:00:00Z"}
+    )
     run = paragraph._p.makeelement(qn("w:r"), {})
     t = run.makeelement(qn("w:t"), {qn("xml:space"): "preserve"})
     t.text = inserted
@@ -108,7 +116,9 @@ def _track(paragraph, inserted: str, deleted_word: str) -> None:
     ins.append(run)
     paragraph._p.append(ins)
     target = next(r for r in paragraph.runs if r.text == deleted_word)._r
-    wrapper = paragraph._p.makeelement(qn("w:del"), {qn("w:id"): "902", qn("w:author"): "Myndigheten", qn("w:date"): "2024-05-01T00:00:00Z"})
+    wrapper = paragraph._p.makeelement(
+        qn("w:del"), {qn("w:id"): "902", qn("w:author"): "Myndigheten", qn("w:date"): "2024-05-01T00:00:00Z"}
+    )
     target.addprevious(wrapper)
     wrapper.append(target)
     for text in target.findall(qn("w:t")):
@@ -156,15 +166,22 @@ def test_structure_that_does_not_map_is_reported_and_nothing_is_written(repo):
     assert code == 1
     problems = [line.split(": error: ", 1)[1] for line in out.splitlines()]
     assert problems[:2] == [
-        ("paragraph 17 ('2.1 Ett nytt avsnitt'): a heading that is no section of this version (a new section?); "
-        "add new sections in the YAML, then export again (nothing was written (give --partial to apply what maps))"),
-        ("section 3.1 (kommunens-klimatmal): its heading is not in the Word file (deleted?); delete sections in the YAML, "
-        "not in Word (nothing was written (give --partial to apply what maps))"),
+        (
+            "paragraph 17 ('2.1 Ett nytt avsnitt'): a heading that is no section of this version (a new section?); "
+            "add new sections in the YAML, then export again (nothing was written (give --partial to apply what maps))"
+        ),
+        (
+            "section 3.1 (kommunens-klimatmal): its heading is not in the Word file (deleted?); delete sections in the YAML, "
+            "not in Word (nothing was written (give --partial to apply what maps))"
+        ),
     ]
     assert _snapshot(repo) == before
     code, out, err = _run(["--root", str(repo), "apply", str(path), "--to", "2024", "--partial"])
     assert code == 0
-    assert "not applied: section kommunens-ataganden: not applied, since the text after it may belong to section 3.1" in err
+    assert (
+        "not applied: section kommunens-ataganden: not applied, since the text after it may belong to section 3.1"
+        in err
+    )
     after = _snapshot(repo)
     assert "Det strategiska innovationsprogrammet" in after["parties.yaml"]
     assert after["municipality.yaml"] == before["municipality.yaml"]
@@ -173,8 +190,10 @@ def test_structure_that_does_not_map_is_reported_and_nothing_is_written(repo):
 def test_a_signed_version_is_refused(repo):
     code, out, _ = _run(["--root", str(repo), "apply", str(repo / "any.docx"), "--to", "2023"])
     assert code == 1
-    assert out == ("years/2023/contract.yaml:2:10: error: version 2023 is signed and cannot change "
-                   "(start the next version with 'klimatkontrakt new-year' and apply the file to it)\n")
+    assert out == (
+        "years/2023/contract.yaml:2:10: error: version 2023 is signed and cannot change "
+        "(start the next version with 'klimatkontrakt new-year' and apply the file to it)\n"
+    )
 
 
 def test_a_file_that_is_not_a_word_document_is_a_clear_error(repo, tmp_path):
@@ -193,12 +212,26 @@ def test_a_file_saved_by_libreoffice_applies(repo, tmp_path):
     _replace(_paragraph(document, "Strategiska innovationsprogrammet Viable Cities"), "Strategiska", "Det strategiska")
     document.save(str(path))
     out_dir = tmp_path / "lo"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--convert-to", "docx",
-                    "--outdir", str(out_dir), str(path)], check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(out_dir),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     code, out, err = _run(["--root", str(repo), "apply", str(out_dir / path.name), "--to", "2024"])
     assert code == 0, out + err
-    assert "Det strategiska innovationsprogrammet Viable Cities{fn:viable-cities-ar}." in \
-        (repo / "years" / "2024" / "parties.yaml").read_text(encoding="utf-8")
+    assert "Det strategiska innovationsprogrammet Viable Cities{fn:viable-cities-ar}." in (
+        repo / "years" / "2024" / "parties.yaml"
+    ).read_text(encoding="utf-8")
 
 
 def _atoms(*pieces) -> list:
@@ -210,13 +243,21 @@ def _atoms(*pieces) -> list:
 @pytest.mark.parametrize(
     ("source", "pieces", "merged"),
     [
-        ("Se avsnitt {ref:mal}. Text{fn:not}.", ["Se avsnitt 3.2. Ny text", ("fn", "7"), "."],
-         "Se avsnitt {ref:mal}. Ny text{fn:not}."),
-        ("Ett *viktigt* ord och [en länk](https://exempel.se).", ["Ett ", ("em", "viktigt"), " ord och ",
-                                                                  ("link", "en länk", "https://exempel.se"), "!"],
-         "Ett *viktigt* ord och [en länk](https://exempel.se)!"),
-        ("Gammal text.", ["Helt ", ("em", "ny"), " text med {klamrar} och *stjärnor*."],
-         "Helt *ny* text med \\{klamrar\\} och \\*stjärnor\\*."),
+        (
+            "Se avsnitt {ref:mal}. Text{fn:not}.",
+            ["Se avsnitt 3.2. Ny text", ("fn", "7"), "."],
+            "Se avsnitt {ref:mal}. Ny text{fn:not}.",
+        ),
+        (
+            "Ett *viktigt* ord och [en länk](https://exempel.se).",
+            ["Ett ", ("em", "viktigt"), " ord och ", ("link", "en länk", "https://exempel.se"), "!"],
+            "Ett *viktigt* ord och [en länk](https://exempel.se)!",
+        ),
+        (
+            "Gammal text.",
+            ["Helt ", ("em", "ny"), " text med {klamrar} och *stjärnor*."],
+            "Helt *ny* text med \\{klamrar\\} och \\*stjärnor\\*.",
+        ),
         ("Se avsnitt {ref:mal}.", ["Se avsnitt 3.3."], "Se avsnitt 3.3."),
     ],
     ids=["ref-and-footnote-kept", "emphasis-and-link-kept", "new-text-escaped", "changed-number-is-text"],
@@ -242,8 +283,13 @@ def test_a_word_file_not_made_by_docx_is_refused(repo, tmp_path):
 def test_the_wrong_language_and_an_edited_footnote_are_refused(repo):
     before = _snapshot(repo)
     code, out, _ = _run(["--root", str(repo), "apply", str(_export(repo, "en")), "--to", "2024"])
-    assert (code, out) == (1, (f"{repo.parent / '2024-en.docx'}: error: the Word file is in en-GB, not sv "
-                              "(give --lang en if that is the language of its text)\n"))
+    assert (code, out) == (
+        1,
+        (
+            f"{repo.parent / '2024-en.docx'}: error: the Word file is in en-GB, not sv "
+            "(give --lang en if that is the language of its text)\n"
+        ),
+    )
     path = _export(repo)
     _edit_footnote(path, "Viable Cities är ett strategiskt", "Viable Cities är ett nationellt")
     code, out, _ = _run(["--root", str(repo), "apply", str(path), "--to", "2024"])

@@ -1,4 +1,5 @@
 """The GitHub workflows lint clean offline, and the commands they run work."""
+
 from __future__ import annotations
 
 import os
@@ -24,12 +25,20 @@ def _steps():
 
 
 def test_workflows_follow_the_github_schema():
-    result = subprocess.run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS], capture_output=True, text=True)
+    result = subprocess.run(
+        [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_zizmor_finds_nothing_even_pedantic():
-    result = subprocess.run([BIN / "zizmor", "--offline", "--persona", "pedantic", ROOT / ".github" / "workflows"], capture_output=True, text=True)
+    result = subprocess.run(
+        [BIN / "zizmor", "--offline", "--persona", "pedantic", ROOT / ".github" / "workflows"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout
 
@@ -43,22 +52,25 @@ def test_actions_are_pinned_by_commit_and_untrusted_triggers_are_absent():
 
 def test_the_workflows_run_only_commands_that_the_tests_exercise():
     commands = sorted({step["run"] for step in _steps() if "run" in step})
-    assert commands == sorted(
-        {
-            "bash .ci/install",  # run by .ci/run before these tests
-            "bash .ci/install --python-only",  # the same, without apt and npm
-            "ruff check .",  # run by .ci/run
-            "ruff format --check .",  # run by .ci/run
-            "mypy",  # run by .ci/run
-            'python -m pytest -m "not slow"',  # the fast lane: a subset of what .ci/run runs
-            "python -m pytest",  # run by .ci/run
-            "bash .ci/validate github",  # test_validate_script_*
-            'klimatkontrakt check-signed --base "origin/$BASE_REF" --format github',  # tests/test_signed_lock.py
-            "python build.py",  # run by .ci/run; tests/test_build.py
-            "python build.py --drafts",  # tests/test_build.py
-            'bash .ci/pr-redline "origin/$BASE_REF" > redline.md',  # test_pr_redline_*
-            'gh pr comment "$PR_NUMBER" --repo "$REPOSITORY" --body-file redline.md --edit-last --create-if-none',  # needs GitHub
-        }
+    assert (
+        commands
+        == sorted(
+            {
+                "bash .ci/install",  # run by .ci/run before these tests
+                "bash .ci/install --python-only",  # the same, without apt and npm
+                "ruff check .",  # run by .ci/run
+                "ruff format --check .",  # run by .ci/run
+                "mypy",  # run by .ci/run
+                'python -m pytest -m "not slow"',  # the fast lane: a subset of what .ci/run runs
+                "python -m pytest",  # run by .ci/run
+                "bash .ci/validate github",  # test_validate_script_*
+                'klimatkontrakt check-signed --base "origin/$BASE_REF" --format github',  # tests/test_signed_lock.py
+                "python build.py",  # run by .ci/run; tests/test_build.py
+                "python build.py --drafts",  # tests/test_build.py
+                'bash .ci/pr-redline "origin/$BASE_REF" > redline.md',  # test_pr_redline_*
+                'gh pr comment "$PR_NUMBER" --repo "$REPOSITORY" --body-file redline.md --edit-last --create-if-none',  # needs GitHub
+            }
+        )
     )
 
 
@@ -76,11 +88,19 @@ def test_validate_script_prints_annotations_and_checks_signed_versions_strictly(
     clause.write_text(clause.read_text(encoding="utf-8").replace("      en: The contract\n", ""), encoding="utf-8")
     result = _script("validate", "github", cwd=repo_copy)
     assert result.returncode == 1
-    assert "::error file=years/2023/clause.yaml,line=7,col=7::English translation missing (kontraktet/title)" in result.stdout
+    assert (
+        "::error file=years/2023/clause.yaml,line=7,col=7::English translation missing (kontraktet/title)"
+        in result.stdout
+    )
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args], cwd=cwd, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.mark.slow
@@ -103,4 +123,7 @@ def test_pr_redline_says_when_nothing_changed(repo_copy):
     _git(repo_copy, "add", "-A")
     _git(repo_copy, "commit", "-q", "-m", "base")
     result = _script("pr-redline", "main", cwd=repo_copy)
-    assert (result.returncode, result.stdout) == (0, "<!-- klimatkontrakt-redline -->\nThis pull request changes no contract version.\n")
+    assert (result.returncode, result.stdout) == (
+        0,
+        "<!-- klimatkontrakt-redline -->\nThis pull request changes no contract version.\n",
+    )

@@ -4,6 +4,7 @@ Stages: match sections (stable id, then the similarity fallback), tell moves fro
 compare each section's texts word by word in both languages, compare metadata and parties as fields,
 and name repeated term replacements once.
 """
+
 from __future__ import annotations
 
 from ..model import Contract
@@ -89,6 +90,16 @@ def _part(name: str, found: content.Content, present: tuple[bool, bool] = (True,
     title = found.title if any(r.segments for r in found.title.values()) else {}
     old_id, new_id = (name if present[0] else None), (name if present[1] else None)
     return SectionChange(
-        id=name, old_id=old_id, new_id=new_id, old_number=None, new_number=None, depth=1, kinds=kinds,
-        title=title, blocks=found.blocks, references=found.references, flags=found.flags, numbered=False,
+        id=name,
+        old_id=old_id,
+        new_id=new_id,
+        old_number=None,
+        new_number=None,
+        depth=1,
+        kinds=kinds,
+        title=title,
+        blocks=found.blocks,
+        references=found.references,
+        flags=found.flags,
+        numbered=False,
     )

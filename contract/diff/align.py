@@ -1,4 +1,5 @@
 """Align the blocks of two versions of a section: identical blocks first, then similar ones."""
+
 from __future__ import annotations
 
 from .units import Unit

@@ -1,4 +1,5 @@
 """The result of comparing two contract versions: what changed, where, and how (no I/O)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

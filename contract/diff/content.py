@@ -1,4 +1,5 @@
 """Compare the texts of one section across two versions: title, blocks, references, bilingual flags."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,7 +29,14 @@ class Content:
     paired: tuple[Unit, ...]  # the old units that found a partner
 
 
-def compare(old_title: Unit | None, new_title: Unit | None, old: list[Unit], new: list[Unit], sides: tuple[Side, Side], keep_deleted: bool = True) -> Content:
+def compare(
+    old_title: Unit | None,
+    new_title: Unit | None,
+    old: list[Unit],
+    new: list[Unit],
+    sides: tuple[Side, Side],
+    keep_deleted: bool = True,
+) -> Content:
     """Compare a section's title and body units; deleted blocks are left out when keep_deleted is False.
 
     A body whose texts are plainly the same (same source, no references) gets no blocks at all:

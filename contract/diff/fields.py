@@ -1,4 +1,5 @@
 """Compare metadata, parties and signatories field by field."""
+
 from __future__ import annotations
 
 from ..model import Contract, Party, Text
@@ -10,7 +11,9 @@ META_FIELDS = ("version", "valid_for", "status", "signed_on", "previous", "munic
 
 def compare(old: Contract, new: Contract) -> tuple[FieldChange, ...]:
     """Return every changed field of the metadata and the parties, in a fixed order."""
-    changes = [FieldChange("meta", name, _str(getattr(old.meta, name)), _str(getattr(new.meta, name))) for name in META_FIELDS]
+    changes = [
+        FieldChange("meta", name, _str(getattr(old.meta, name)), _str(getattr(new.meta, name))) for name in META_FIELDS
+    ]
     changes += _texts("meta", "title", old.meta.title, new.meta.title)
     changes += _parties(old.parties, new.parties)
     return tuple(c for c in changes if _differs(c.old, c.new))
@@ -44,7 +47,9 @@ def _party(old: Party, new: Party) -> list[FieldChange]:
     return changes
 
 
-def _texts(scope: str, name: str, old: Text | None, new: Text | None, names: tuple[str, str] = ("", "")) -> list[FieldChange]:
+def _texts(
+    scope: str, name: str, old: Text | None, new: Text | None, names: tuple[str, str] = ("", "")
+) -> list[FieldChange]:
     return [FieldChange(scope, f"{name}.{lang}", _get(old, lang), _get(new, lang), names) for lang in ("sv", "en")]
 
 

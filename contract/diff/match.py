@@ -5,6 +5,7 @@ numbers masked (weight 0.85) plus title similarity (0.15); then one-to-one assig
 method, pairs below THRESHOLD rejected. Sections left over are tested for containment: a new section mostly
 contained in an old one is split from it; an old one mostly contained in a new one is merged into it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -93,6 +94,7 @@ def _fallback(result: Matching, olds: list[_Profile], news: list[_Profile]) -> N
 
 def _exact(olds: list[_Profile], news: list[_Profile]) -> list[tuple[_Profile, _Profile]]:
     """Pair sections whose text is identical and unique on both sides."""
+
     def unique(profiles: list[_Profile]) -> dict[tuple[str, ...], _Profile]:
         seen: dict[tuple[str, ...], list[_Profile]] = {}
         for p in profiles:
@@ -114,7 +116,13 @@ def _assign(olds: list[_Profile], news: list[_Profile]) -> list[tuple[_Profile, 
     from scipy.optimize import linear_sum_assignment  # imported here: only needed without shared ids
 
     sims = [[similarity(o, n) for n in news] for o in olds]
-    cost = [[1.0 - sims[i][j] + _POSITION_WEIGHT * abs(o.index - n.index) / (len(olds) + len(news)) for j, n in enumerate(news)] for i, o in enumerate(olds)]
+    cost = [
+        [
+            1.0 - sims[i][j] + _POSITION_WEIGHT * abs(o.index - n.index) / (len(olds) + len(news))
+            for j, n in enumerate(news)
+        ]
+        for i, o in enumerate(olds)
+    ]
     rows, cols = linear_sum_assignment(cost)
     pairs = [(olds[i], news[j], round(sims[i][j], 3)) for i, j in zip(rows, cols) if sims[i][j] >= THRESHOLD]
     return sorted(pairs, key=lambda p: p[0].index)

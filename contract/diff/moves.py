@@ -4,6 +4,7 @@ A section moved when it has a different parent, or when, among the sections that
 it lies outside the longest run whose old order is kept (the longest increasing subsequence of old
 positions). The sections a moved one jumped over keep their relative order: they are only renumbered.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left

@@ -1,4 +1,5 @@
 """Build the change record of every section from the matching: kinds, numbers, links and redline."""
+
 from __future__ import annotations
 
 from typing import TypedDict, Unpack
@@ -32,7 +33,9 @@ class Builder:
         parts = self.matching.split_from.items()
         splits = {nid: self._split_part(self.new_sections[nid], self.old_sections[oid]) for nid, oid in parts}
         by_new = {n.id: self._pair(o, n, how, score) for o, n, how, score in self.matching.pairs}
-        records = [(i, 0, 0, by_new.get(s.id) or splits.get(s.id) or self._added(s)) for i, s in enumerate(new_c.walk())]
+        records = [
+            (i, 0, 0, by_new.get(s.id) or splits.get(s.id) or self._added(s)) for i, s in enumerate(new_c.walk())
+        ]
         records += self._gone(new_c)
         return tuple(r[-1] for r in sorted(records, key=lambda r: r[:3]))
 
@@ -46,7 +49,9 @@ class Builder:
         merged_from = tuple(s.id for s in self.merged_from.get(new.id, []))
         kinds = [self._place(old, new)] if self._place(old, new) else []
         kinds += ["renamed"] * found.renamed + ["modified"] * (found.modified or bool(split_into or merged_from))
-        return self._record(old, new, found, kinds, match=how, score=score, split_into=split_into, merged_from=merged_from)
+        return self._record(
+            old, new, found, kinds, match=how, score=score, split_into=split_into, merged_from=merged_from
+        )
 
     def _place(self, old: Section, new: Section) -> str:
         if new.id in self.moved:
@@ -56,7 +61,9 @@ class Builder:
     def _split_part(self, new: Section, source: Section) -> SectionChange:
         """Compare a part split off a section with the blocks of the source it came from."""
         old_units = self.old.body(source)
-        found = content.compare(self.old.title(source), self.new.title(new), old_units, self.new.body(new), self.sides, keep_deleted=False)
+        found = content.compare(
+            self.old.title(source), self.new.title(new), old_units, self.new.body(new), self.sides, keep_deleted=False
+        )
         self.consumed.setdefault(source.id, set()).update(id(u) for u in found.paired)
         return self._record(None, new, found, ["split"], split_from=(source.id,))
 
@@ -87,7 +94,11 @@ class Builder:
         return self._record(old, None, found, ["removed"])
 
     def _record(
-        self, old: Section | None, new: Section | None, found: content.Content, kinds: list[str],
+        self,
+        old: Section | None,
+        new: Section | None,
+        found: content.Content,
+        kinds: list[str],
         **links: Unpack[_Links],
     ) -> SectionChange:
         either = _either(old, new)

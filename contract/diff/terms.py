@@ -1,4 +1,5 @@
 """Find terms replaced in several places ("Avtalet" -> "Kontraktet"), to name each once in a summary."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -4,6 +4,7 @@ Amounts with Swedish thousand separators ("1 250 000"), dates ("30 juni", "2023-
 percentages ("80 procent", "35 %") and section numbers ("3.2.1") are single tokens, so a
 changed figure is one changed token, never a few changed digits.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,10 +33,23 @@ _TOKEN = re.compile(
 # Characters that read the same: typographic quotes, non-breaking and thin spaces, invisible marks.
 _SAME = str.maketrans(
     {
-        "”": '"', "“": '"', "„": '"', "«": '"', "»": '"', "″": '"',
-        "’": "'", "‘": "'", "‚": "'", "′": "'",
-        "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ",
-        "\u00ad": None, "\u200b": None, "\ufeff": None,
+        "”": '"',
+        "“": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "″": '"',
+        "’": "'",
+        "‘": "'",
+        "‚": "'",
+        "′": "'",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u00ad": None,
+        "\u200b": None,
+        "\ufeff": None,
     }
 )
 _RUNS = re.compile(r"\s+")
@@ -81,7 +95,9 @@ def _nodes(nodes: tuple[inline.Inline, ...], numbers: Numbers, out: list[Token],
         elif isinstance(node, inline.Ref):
             out.append(_ref(node.target, numbers))
         elif isinstance(node, inline.FootnoteRef):
-            out.append(Token(f"\x01fn:{node.target}", str(numbers.notes.get(node.target, "?")), "fn", "fn", target=node.target))
+            out.append(
+                Token(f"\x01fn:{node.target}", str(numbers.notes.get(node.target, "?")), "fn", "fn", target=node.target)
+            )
         elif isinstance(node, inline.Link):
             safe = node.url if inline.SAFE_URL.match(node.url) else None
             _nodes(node.label, numbers, out, "link" if safe else style, safe or url)

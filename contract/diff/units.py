@@ -1,4 +1,5 @@
 """Texts of one side of a comparison as units (title, paragraphs, list items, footnotes), tokenised."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ class Unit:
     def plainly_same(self, other: "Unit") -> bool:
         """Return whether two units have the same source text and no references (no tokens needed)."""
         a, b = self.text, other.text
-        return (self.kind, a.sv, a.en, self.url) == (other.kind, b.sv, b.en, other.url) and "{ref:" not in a.sv + (a.en or "")
+        return (self.kind, a.sv, a.en, self.url) == (other.kind, b.sv, b.en, other.url) and "{ref:" not in a.sv + (
+            a.en or ""
+        )
 
     @property
     def en_shown(self) -> bool:

@@ -1,4 +1,5 @@
 """Word-level redline of one text: diff-match-patch over whole-word tokens, then semantic cleanup."""
+
 from __future__ import annotations
 
 from diff_match_patch import diff_match_patch

@@ -4,6 +4,7 @@ Small passes over a typed intermediate form (contract.importer.form): lines → 
 blocks in the section tree → footnotes and links → ids, pins and references. The result is a first draft
 to check against the report, never a signed text by itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,16 +36,37 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
     toc = {e.number: e.title for e in front.toc if e.number}
     state = parse(Parse(front.body, Outline(dotted_top(front.body, front.toc), toc), Joiner.of(front.body)))
     if not state.outline.roots:
-        raise ContractError([Diagnostic(Pos(name, 1, 1), "error", "no numbered section headings found",
-                                        'headings must look like "1. Title", "1 Title" or "3.2.1 Title"')])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(name, 1, 1),
+                    "error",
+                    "no numbered section headings found",
+                    'headings must look like "1. Title", "1 Title" or "3.2.1 Title"',
+                )
+            ]
+        )
     notes.place_footnotes(state)
     notes.place_urls(state)
     refs.assign_ids(state.outline.roots)
     problems = refs.mark_pins(state.outline.roots) + state.problems + refs.convert_references(state.outline.roots)
     problems += _cover_version(front.set_aside, version)
-    set_aside = [(line.number, why) for line, why in front.set_aside] + [(line.number, "page footer") for line in dropped]
-    return ImportResult(version, municipality, lang, front.title, state.preamble, state.outline.roots, state.annex,
-                        problems, front.toc, _words(front.body), set_aside)
+    set_aside = [(line.number, why) for line, why in front.set_aside] + [
+        (line.number, "page footer") for line in dropped
+    ]
+    return ImportResult(
+        version,
+        municipality,
+        lang,
+        front.title,
+        state.preamble,
+        state.outline.roots,
+        state.annex,
+        problems,
+        front.toc,
+        _words(front.body),
+        set_aside,
+    )
 
 
 def _cover_version(set_aside: list, version: str) -> list[str]:
@@ -52,7 +74,9 @@ def _cover_version(set_aside: list, version: str) -> list[str]:
     for line, _why in set_aside:
         match = re.match(r"^(?:VERSION|Version)\s+(\d{4})$", line.text)
         if match and match.group(1) != version:
-            return [f"{line.number}: the cover says VERSION {match.group(1)}, but --version is {version}; check which is right"]
+            return [
+                f"{line.number}: the cover says VERSION {match.group(1)}, but --version is {version}; check which is right"
+            ]
     return []
 
 

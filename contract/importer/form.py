@@ -1,4 +1,5 @@
 """The importer's typed intermediate form: input lines, the section tree being built, and the result."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """Pass 2: find the cover, the table of contents and the signature page, and set them apart from the body."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,11 @@ def toc_entries(text: str, line: int) -> list[TocEntry]:
     if not _ENDS_IN_PAGE.search(text):
         return []  # every contents line ends in a page number (and the full pattern is slow on prose)
     found = list(_ENTRY.finditer(text))
-    if not found or found[0].start() != 0 or "".join(m.group(0) for m in found).replace(" ", "") != text.replace(" ", ""):
+    if (
+        not found
+        or found[0].start() != 0
+        or "".join(m.group(0) for m in found).replace(" ", "") != text.replace(" ", "")
+    ):
         return []
     return [TocEntry(m.group("num") or "", _clean_title(m.group("title")), int(m.group("page")), line) for m in found]
 
@@ -92,7 +97,7 @@ def _read_toc(front: Front, start: int) -> None:
             front.toc.extend(entries)
             pending, i = None, i + 1
             continue
-        if pending is None and i + 1 < len(lines) and _continues_entry(line, lines[i + 1:]):
+        if pending is None and i + 1 < len(lines) and _continues_entry(line, lines[i + 1 :]):
             pending, i = line, i + 1
             continue
         break

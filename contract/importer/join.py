@@ -1,4 +1,5 @@
 """Joining lines broken by the page layout: spaces, hyphenation, and compounds that keep their dash."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,9 @@ class Joiner:
     spaced: bool  # the extractor kept a space at line ends between words: no space means a cut word
     soft: bool = False  # the text marks hyphenation with soft hyphens: a dash at a line end is a real one
     compounds: set[str] = field(default_factory=set)
-    heads: set[str] = field(default_factory=set)  # first parts of the dashed compounds: "management" of "Management-arbetet"
+    heads: set[str] = field(
+        default_factory=set
+    )  # first parts of the dashed compounds: "management" of "Management-arbetet"
 
     @classmethod
     def of(cls, lines: list[Line]) -> Joiner:

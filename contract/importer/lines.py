@@ -1,4 +1,5 @@
 """Pass 1: text → lines with page numbers; page footers, page markers and running headers left out."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Pass 4: footnotes to the sections that mark them, links to their footnotes, annex links checked."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,9 @@ def place_footnotes(state: Parse) -> None:
             continue
         if owner is None:
             owner = _first_section(state)
-            state.problems.append(f"{note.line.number}: footnote {note.number} has no mark in a section's text; kept in section {owner.number}")
+            state.problems.append(
+                f"{note.line.number}: footnote {note.number} has no mark in a section's text; kept in section {owner.number}"
+            )
         owner.footnotes.append(note)
 
 
@@ -51,7 +54,9 @@ def place_urls(state: Parse) -> None:
         _pair_annex(state)
         for doc in state.annex.documents:
             if not doc.get("url"):
-                state.problems.append(f"{state.annex.line}: the annex document {doc['title']!r} has no link; add its url by hand")
+                state.problems.append(
+                    f"{state.annex.line}: the annex document {doc['title']!r} has no link; add its url by hand"
+                )
 
 
 def _link_footnote(state: Parse, line: Line, url: str) -> bool:
@@ -80,5 +85,5 @@ def _pair_annex(state: Parse) -> None:
         urls = [u for k, u in enumerate(urls) if k == 0 or u != urls[k - 1]]
     for doc, url in zip(docs, urls):
         doc["url"] = url
-    for url in urls[len(docs):]:
+    for url in urls[len(docs) :]:
         state.problems.append(f"{state.annex.line}: the annex link {url} has no document title; add it by hand")

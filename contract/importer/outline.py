@@ -1,4 +1,5 @@
 """Numbered headings: which numbered lines are headings, and where each new section goes in the tree."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,11 @@ class Outline:
             return True
         # A signed original may skip a number (7 followed by 9): pinned later.
         for depth in range(min(len(parts), len(current)), 0, -1):
-            if parts[: depth - 1] == current[: depth - 1] and len(parts) == depth and 1 < parts[-1] - current[depth - 1] <= 3:
+            if (
+                parts[: depth - 1] == current[: depth - 1]
+                and len(parts) == depth
+                and 1 < parts[-1] - current[depth - 1] <= 3
+            ):
                 return True
         return False
 

@@ -1,4 +1,5 @@
 """Pass 3: body lines → blocks in the section tree: paragraphs, lists, subheadings, footnotes, links, annex."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,10 @@ URL = re.compile(r"^(https?://\S+)$")
 _URL_TAIL = re.compile(r"^[\w%./~?=&:#+@-]+$")
 _ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^(\d{1,2})(?:\s+|(?=[^\W\d_]))(\S.*)$")  # "1 Text", or "1Text" as PDFs glue it
-PLACEHOLDERS = ("Att skriva: texten till detta avsnitt är inte skriven än.", "To be written: the text of this section has not been written yet.")
+PLACEHOLDERS = (
+    "Att skriva: texten till detta avsnitt är inte skriven än.",
+    "To be written: the text of this section has not been written yet.",
+)
 SENTENCE_END = re.compile(r"[.!?:”\"’)]\s*$")
 
 
@@ -84,8 +88,14 @@ def _read_heading(state: Parse, i: int, number: str, title: str) -> int:
     j, prev = i + 1, state.lines[i]
     # A heading wrapped over two lines: the first ends inside a word or with a dash.
     listed = state.outline.toc.get(number, "")
-    while j < len(state.lines) and state.lines[j].text and (
-        title.endswith(("-", "\u00ad")) or _wrapped_title(state, j) or _completes(title, state.lines[j].text, listed)
+    while (
+        j < len(state.lines)
+        and state.lines[j].text
+        and (
+            title.endswith(("-", "\u00ad"))
+            or _wrapped_title(state, j)
+            or _completes(title, state.lines[j].text, listed)
+        )
     ):
         title, prev, j = state.joiner.join(title, state.lines[j], prev), state.lines[j], j + 1
     state.outline.open(number, inline.escape(" ".join(title.split())), state.lines[i].number)
@@ -100,8 +110,11 @@ def _completes(title: str, nxt: str, listed: str) -> bool:
 
 def _wrapped_title(state: Parse, j: int) -> bool:
     line = state.lines[j]
-    return line.text[:1].islower() and len(line.text) < 60 and not SENTENCE_END.search(line.text) and (
-        j + 1 >= len(state.lines) or not state.lines[j + 1].text
+    return (
+        line.text[:1].islower()
+        and len(line.text) < 60
+        and not SENTENCE_END.search(line.text)
+        and (j + 1 >= len(state.lines) or not state.lines[j + 1].text)
     )
 
 
@@ -130,7 +143,12 @@ def _gather(state: Parse, i: int, first: str, stop_at_page: bool = True, dashes:
     text, prev, j = first, state.lines[i], i + 1
     while j < len(state.lines):
         line = state.lines[j]
-        if not line.text or (stop_at_page and line.page_start) or URL.match(line.text) or _starts_item(line.text, dashes):
+        if (
+            not line.text
+            or (stop_at_page and line.page_start)
+            or URL.match(line.text)
+            or _starts_item(line.text, dashes)
+        ):
             break
         if state.annex is None and state.outline.heading(line):
             break
@@ -243,16 +261,26 @@ def _is_footnote(state: Parse, i: int) -> bool:
     if not match or int(match.group(1)) != len(state.notes) + 1 or state.annex is not None:
         return False
     prev_blank = i == 0 or not state.lines[i - 1].text
-    glued = not line.text[len(match.group(1)):][:1].isspace()
-    return (prev_blank or glued or state.note_end == i) and marked_blocks(state, int(match.group(1)), line.page, line.number) != []
+    glued = not line.text[len(match.group(1)) :][:1].isspace()
+    return (prev_blank or glued or state.note_end == i) and marked_blocks(
+        state, int(match.group(1)), line.page, line.number
+    ) != []
 
 
 def _read_footnote(state: Parse, i: int) -> int:
     match = _FOOTNOTE.match(state.lines[i].text)
     assert match is not None
     text, prev, j = match.group(2), state.lines[i], i + 1
-    while j < len(state.lines) and state.lines[j].text and not state.lines[j].page_start and not URL.match(state.lines[j].text):
-        if _FOOTNOTE.match(state.lines[j].text) and int(_FOOTNOTE.match(state.lines[j].text).group(1)) == len(state.notes) + 2:  # type: ignore[union-attr]
+    while (
+        j < len(state.lines)
+        and state.lines[j].text
+        and not state.lines[j].page_start
+        and not URL.match(state.lines[j].text)
+    ):
+        if (
+            _FOOTNOTE.match(state.lines[j].text)
+            and int(_FOOTNOTE.match(state.lines[j].text).group(1)) == len(state.notes) + 2
+        ):  # type: ignore[union-attr]
             break
         text, prev, j = state.joiner.join(text, state.lines[j], prev), state.lines[j], j + 1
     state.notes.append(Note(int(match.group(1)), _clean(text), state.lines[i]))

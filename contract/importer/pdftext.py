@@ -9,6 +9,7 @@ compound with a dash stay apart; pypdf and pdfminer turn them into plain dashes.
 AGPL, which would bind the whole tool once distributed. pdftotext runs as a separate program (GPL, not
 linked), is in Debian (poppler-utils), and fetches nothing.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,12 +47,22 @@ def pdf_text(data: bytes) -> str:
     """Return the text of a PDF: blocks separated by blank lines, pages by form feeds."""
     if shutil.which("pdftotext") is None:
         raise PdfTextError("pdftotext is not installed (Debian package poppler-utils)", missing_tool=True)
-    run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, timeout=120, check=False)
+    run = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", "-", "-"],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     if run.returncode != 0:
-        raise PdfTextError(run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed")
+        raise PdfTextError(
+            run.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if run.stderr.strip() else "pdftotext failed"
+        )
     links = _links(data)
-    pages = [_page_blocks(float(h), body, links.get(index, []))
-             for index, (_w, h, body) in enumerate(_PAGE.findall(run.stdout.decode("utf-8", "replace")))]
+    pages = [
+        _page_blocks(float(h), body, links.get(index, []))
+        for index, (_w, h, body) in enumerate(_PAGE.findall(run.stdout.decode("utf-8", "replace")))
+    ]
     body = median([ln.size for page in pages for block in page for ln in block] or [10.0])
     # A draft's watermark ("UTKAST" drawn large and askew) comes out as scattered groups of letters.
     pages = [[b for b in page if not all(ln.size > 2.5 * body and len(ln.text) <= 3 for ln in b)] for page in pages]
@@ -73,7 +84,11 @@ def _links(data: bytes) -> dict[int, list[tuple[float, float, float, float, str]
             for annot in page.get("/Annots") or []:
                 annot = annot.get_object()
                 uri = (annot.get("/A") or {}).get("/URI")
-                if annot.get("/Subtype") == "/Link" and isinstance(uri, str) and uri.startswith(("http://", "https://")):
+                if (
+                    annot.get("/Subtype") == "/Link"
+                    and isinstance(uri, str)
+                    and uri.startswith(("http://", "https://"))
+                ):
                     x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
                     found.setdefault(index, []).append((x0, height - y1, x1, height - y0, uri))
     except (PyPdfError, KeyError, ValueError, TypeError):
@@ -85,8 +100,10 @@ def _page_blocks(height: float, body: str, links: list[tuple[float, float, float
     blocks = []
     printed = html.unescape(body)
     for block in _BLOCK.findall(body):
-        lines = [_Line(html.unescape(" ".join(_WORD.findall(words))), float(x0), float(x1), float(y0), float(y1) - float(y0))
-                 for x0, y0, x1, y1, words in _LINE.findall(block)]
+        lines = [
+            _Line(html.unescape(" ".join(_WORD.findall(words))), float(x0), float(x1), float(y0), float(y1) - float(y0))
+            for x0, y0, x1, y1, words in _LINE.findall(block)
+        ]
         # Running headers and page footers sit in the outer bands of the page.
         if lines and not all(ln.y0 < 0.07 * height or ln.y0 > 0.93 * height for ln in lines):
             blocks.extend(_split_sizes(lines + _block_links(lines, links, printed)))

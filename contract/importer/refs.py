@@ -1,4 +1,5 @@
 """Pass 5: ids for sections, pins for printed numbers that position alone would not give, {ref:} links."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,9 @@ import unicodedata
 
 from .form import Node, walk
 
-_TEXT_REF = re.compile(r"(?P<lead>\b(?:avsnitt|se|under|kapitel|section|chapter)\s+|\()(?P<num>\d+(?:\.\d+)+)(?=[.)\s,;]|$)", re.IGNORECASE)
+_TEXT_REF = re.compile(
+    r"(?P<lead>\b(?:avsnitt|se|under|kapitel|section|chapter)\s+|\()(?P<num>\d+(?:\.\d+)+)(?=[.)\s,;]|$)", re.IGNORECASE
+)
 
 
 def assign_ids(roots: list[Node]) -> None:
@@ -36,8 +39,10 @@ def mark_pins(nodes: list[Node], parent: str = "") -> list[str]:
         expected_parent = node.number.rpartition(".")[0]
         node.pinned = own != last + 1 or expected_parent != parent
         if node.pinned:
-            notes.append(f"{node.line}: section {node.number} follows {parent + '.' if parent else ''}{last or 'nothing'}: "
-                         f"a number is missing; the printed number is pinned")
+            notes.append(
+                f"{node.line}: section {node.number} follows {parent + '.' if parent else ''}{last or 'nothing'}: "
+                f"a number is missing; the printed number is pinned"
+            )
         last = own
         notes += mark_pins(node.children, node.number)
     return notes

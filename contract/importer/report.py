@@ -1,4 +1,5 @@
 """The report after an import: what was found, what did not match, and which input words did not arrive."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ def usage_problem(version: str, municipality: str) -> str | None:
     if not VERSION.match(version):
         return f"the version {version!r} is not a four-digit year label like 2023"
     if not slug(municipality) or not municipality.strip():
-        return f"the municipality {municipality!r} has no letters to make its id from; give its name, e.g. \"Borås Stad\""
+        return f'the municipality {municipality!r} has no letters to make its id from; give its name, e.g. "Borås Stad"'
     return None
 
 
@@ -69,14 +70,18 @@ def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     """Return the report's lines: sections per chapter, contents cross-check, footnotes, lost words."""
     out = [f"title: {result.title or '(none found: Klimatkontrakt 2030 used)'}"]
     if result.lang == "en":
-        out.append("an English original: its texts stand under both sv and en (sv is required); "
-                   "put the signed Swedish text under sv if there is one")
+        out.append(
+            "an English original: its texts stand under both sv and en (sv is required); "
+            "put the signed Swedish text under sv if there is one"
+        )
     for node in result.sections:
         count = sum(1 for _ in walk([node]))
         out.append(f"chapter {node.number} {node.title}: {count} section{'s' * (count != 1)}")
     for node, group in unmatched_groups(result.sections):
-        out.append(f"chapter {node.number} matches no section group by its title: stored in {group}.yaml by its place; "
-                   "move it to the file that fits")
+        out.append(
+            f"chapter {node.number} matches no section group by its title: stored in {group}.yaml by its place; "
+            "move it to the file that fits"
+        )
     if result.annex:
         out.append(f"annex {result.annex.title}: {len(result.annex.documents)} documents")
     out += _toc_lines(result)
@@ -86,7 +91,9 @@ def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     lost = _lost(Counter(result.input_words), written)
     if lost:
         shown = ", ".join(f"{w}" + (f" ×{n}" if n > 1 else "") for w, n in sorted(lost.items())[:40])
-        out.append(f"words of the input not in the output: {sum(lost.values())} ({shown}{', …' if len(lost) > 40 else ''})")
+        out.append(
+            f"words of the input not in the output: {sum(lost.values())} ({shown}{', …' if len(lost) > 40 else ''})"
+        )
     else:
         out.append("words of the input not in the output: 0")
     return out

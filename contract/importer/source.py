@@ -1,4 +1,5 @@
 """Read an input file into text: a PDF through pdftotext, a Word file's paragraphs, or a text file."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,16 @@ def read_text(file: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ContractError([Diagnostic(Pos(str(file), data[: exc.start].count(b"\n") + 1, 1), "error",
-                                        f"the file is not UTF-8 text (byte {exc.start})", "save or export the text as UTF-8")]) from None
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(file), data[: exc.start].count(b"\n") + 1, 1),
+                    "error",
+                    f"the file is not UTF-8 text (byte {exc.start})",
+                    "save or export the text as UTF-8",
+                )
+            ]
+        ) from None
 
 
 def _error(file: Path, message: str, hint: str) -> ContractError:

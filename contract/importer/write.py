@@ -1,4 +1,5 @@
 """Write an import result as a version folder: into a staging folder, renamed into place when complete."""
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,16 @@ GROUP_KEYWORDS = (
 def write_folder(result: ImportResult, out: Path) -> None:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ContractError([Diagnostic(Pos(str(out)), "error", "the output folder is not empty" if out.is_dir()
-                                        else "the output is a file, not a folder",
-                                        "choose a new folder, e.g. years/NEW; nothing was written")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(out)),
+                    "error",
+                    "the output folder is not empty" if out.is_dir() else "the output is a file, not a folder",
+                    "choose a new folder, e.g. years/NEW; nothing was written",
+                )
+            ]
+        )
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -75,11 +83,19 @@ def text(value: str, lang: str) -> dict[str, str]:
 def _contract_file(result: ImportResult) -> dict[str, Any]:
     words = " ".join(_all_text(result.sections)).lower()
     municipality_id = slug(result.municipality)
-    parties = [{"id": municipality_id, "kind": "municipality", "name": {"sv": result.municipality},
-                "signatory": {"name": None, "role": None}}]
+    parties = [
+        {
+            "id": municipality_id,
+            "kind": "municipality",
+            "name": {"sv": result.municipality},
+            "signatory": {"name": None, "role": None},
+        }
+    ]
     for pid, kind, sv, en in KNOWN_PARTIES:
         if sv.lower() in words or en.lower() in words:
-            parties.append({"id": pid, "kind": kind, "name": {"sv": sv, "en": en}, "signatory": {"name": None, "role": None}})
+            parties.append(
+                {"id": pid, "kind": kind, "name": {"sv": sv, "en": en}, "signatory": {"name": None, "role": None}}
+            )
     titles = {"sv": "Klimatkontrakt 2030", "en": "Climate City Contract 2030"}
     return {
         "version": result.version,
@@ -105,7 +121,9 @@ def _all_text(nodes: list[Node]) -> Iterator[str]:
 def unmatched_groups(nodes: list[Node]) -> list[tuple[Node, str]]:
     """Return the chapters whose titles match no section group, with the file they were put in by place."""
     placed = {id(n): group for group, members in _groups(nodes).items() for n in members}
-    return [(n, placed[id(n)]) for n in nodes if not any(re.search(p, n.title, re.IGNORECASE) for _, p in GROUP_KEYWORDS)]
+    return [
+        (n, placed[id(n)]) for n in nodes if not any(re.search(p, n.title, re.IGNORECASE) for _, p in GROUP_KEYWORDS)
+    ]
 
 
 def _groups(nodes: list[Node]) -> dict[str, list[Node]]:

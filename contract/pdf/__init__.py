@@ -4,6 +4,7 @@ Modules: compile (Typst), document (the contract PDF with its signature fields),
 says about itself), structure (the contract inside a PDF and what came after), identity (party ↔
 certificate), credentials, stamp, sign, trust, seal, verify, pyhanko_adapter (every private override).
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ Builds are reproducible, so the first two revisions of a signed PDF (the unsigne
 identical to a fresh `klimatkontrakt pdf`. `klimatkontrakt lock --pdf` records the contract's hash
 in signed.lock; `verify` compares with it when the version is locked, without rebuilding.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,13 +40,18 @@ def _rebuilt(root: Path, version: str, layout: structure.Layout) -> dict[str, An
     if same:
         result["summary"] = f"identical to the PDF rebuilt from the repository (version {version}, {lang})"
         return result
-    offset = next((i for i, (a, b) in enumerate(zip(expected, layout.contract)) if a != b), min(len(expected), len(layout.contract)))
+    offset = next(
+        (i for i, (a, b) in enumerate(zip(expected, layout.contract)) if a != b),
+        min(len(expected), len(layout.contract)),
+    )
     result["first_difference"] = offset
     result["expected_length"], result["found_length"] = len(expected), len(layout.contract)
-    result["expected_bytes"] = expected[offset:offset + 40].decode("latin-1")
-    result["found_bytes"] = layout.contract[offset:offset + 40].decode("latin-1")
-    result["summary"] = (f"DIFFERS from the PDF rebuilt from the repository (version {version}, {lang}): first difference at "
-                         f"byte {offset} (rebuilt {result['expected_bytes'][:20]!r}, this file {result['found_bytes'][:20]!r})")
+    result["expected_bytes"] = expected[offset : offset + 40].decode("latin-1")
+    result["found_bytes"] = layout.contract[offset : offset + 40].decode("latin-1")
+    result["summary"] = (
+        f"DIFFERS from the PDF rebuilt from the repository (version {version}, {lang}): first difference at "
+        f"byte {offset} (rebuilt {result['expected_bytes'][:20]!r}, this file {result['found_bytes'][:20]!r})"
+    )
     return result
 
 
@@ -64,7 +70,11 @@ def _locked(root: Path, layout: structure.Layout) -> dict[str, Any]:
     found = "sha256:" + hashlib.sha256(layout.contract).hexdigest()
     same = found == wanted
     where = f"years/{version}/signed.lock"
-    summary = f"matches the contract hash recorded in {where}" if same else f"DIFFERS from the contract hash recorded in {where}"
+    summary = (
+        f"matches the contract hash recorded in {where}"
+        if same
+        else f"DIFFERS from the contract hash recorded in {where}"
+    )
     return {"lock": where, "same": same, "summary": summary}
 
 
@@ -75,6 +85,15 @@ def contract_identity(origin: str, data: bytes, version: str) -> tuple[str, str]
         from ..errors import Diagnostic
         from ..model import Pos
 
-        raise ContractError([Diagnostic(Pos(origin), "error", f"this PDF is version {layout.facts.get('version')}, not {version}",
-                                        f"record only the signed PDFs of version {version}", "wrong-version")])
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(origin),
+                    "error",
+                    f"this PDF is version {layout.facts.get('version')}, not {version}",
+                    f"record only the signed PDFs of version {version}",
+                    "wrong-version",
+                )
+            ]
+        )
     return layout.facts.get("lang", "sv"), "sha256:" + hashlib.sha256(layout.contract).hexdigest()

@@ -4,6 +4,7 @@ Typst compiles with only the fonts we ship (bundled with the `typst` package, pl
 from the `font-source-sans-pro` package), so every font is embedded and the output does not depend
 on the machine. The timestamp comes from the source commit, so the same input gives the same bytes.
 """
+
 from __future__ import annotations
 
 import json
@@ -89,8 +90,6 @@ def signature_boxes(comp: typst.Compiler) -> list[SignatureBox]:
         rect = (item["x"], top - item["height"], item["x"] + item["width"], top)
         boxes.append(SignatureBox(item["party"], item["page"] - 1, tuple(round(v, 3) for v in rect)))
     return boxes
-
-
 
 
 _compiler = compiler  # the name tests and benchmarks used before the split

@@ -1,4 +1,5 @@
 """A signer's credentials: key and certificate from a PKCS#12 file, PEM/DER files, or a PKCS#11 token."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,17 +61,30 @@ def load_p12(path: str, data: bytes, passphrase: bytes | None) -> Credentials:
         key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError:
         problem = "wrong passphrase" if passphrase else "it needs a passphrase"
-        raise _error(path, f"cannot open the PKCS#12 file: {problem}, or it is not a PKCS#12 file",
-                     "give the passphrase with --passphrase-file FILE (a file holding only the passphrase)",
-                     "p12") from None
+        raise _error(
+            path,
+            f"cannot open the PKCS#12 file: {problem}, or it is not a PKCS#12 file",
+            "give the passphrase with --passphrase-file FILE (a file holding only the passphrase)",
+            "p12",
+        ) from None
     if key is None or cert is None:
-        raise _error(path, "the PKCS#12 file holds no private key with its certificate",
-                     "export the signing certificate together with its private key", "p12")
+        raise _error(
+            path,
+            "the PKCS#12 file holds no private key with its certificate",
+            "export the signing certificate together with its private key",
+            "p12",
+        )
     return _checked(path, Credentials(cert, tuple(chain or ()), key))
 
 
-def load_pem(key_path: str, key_data: bytes, cert_path: str, cert_data: bytes,
-             chain_data: bytes = b"", passphrase: bytes | None = None) -> Credentials:
+def load_pem(
+    key_path: str,
+    key_data: bytes,
+    cert_path: str,
+    cert_data: bytes,
+    chain_data: bytes = b"",
+    passphrase: bytes | None = None,
+) -> Credentials:
     """Read a PEM (or DER) private key, its certificate and an optional PEM chain."""
     key = _load_key(key_path, key_data, passphrase)
     cert = load_certificates(cert_path, cert_data)[0]
@@ -86,24 +100,40 @@ def load_pkcs11(lib: str, token_label: str, key_label: str, pin: bytes | None, c
 
     where = f"PKCS#11 token {token_label!r} ({lib})"
     try:
-        session = pkcs11.open_pkcs11_session(lib, token_criteria=TokenCriteria(label=token_label),
-                                             user_pin=pin.decode() if pin is not None else None)
+        session = pkcs11.open_pkcs11_session(
+            lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin.decode() if pin is not None else None
+        )
     except p11_errors.PinIncorrect:
         raise _error(where, "the PIN is wrong", "check the file given with --pin-file", "pkcs11") from None
     except p11_errors.PKCS11Error as exc:
-        raise _error(where, f"cannot open the token: {type(exc).__name__} {exc}".strip(),
-                     "check --token-label (the card must be inserted)", "pkcs11") from None
+        raise _error(
+            where,
+            f"cannot open the token: {type(exc).__name__} {exc}".strip(),
+            "check --token-label (the card must be inserted)",
+            "pkcs11",
+        ) from None
     except (OSError, RuntimeError) as exc:  # the module itself cannot be loaded
-        raise _error(lib, f"cannot load the PKCS#11 library: {exc}", "give the card's or HSM's PKCS#11 module with --pkcs11-lib", "pkcs11") from None
+        raise _error(
+            lib,
+            f"cannot load the PKCS#11 library: {exc}",
+            "give the card's or HSM's PKCS#11 module with --pkcs11-lib",
+            "pkcs11",
+        ) from None
     except Exception as exc:  # noqa: BLE001 - pyHanko raises its own errors, e.g. for a token that is not there
-        raise _error(where, f"cannot open the token: {exc}", "check --token-label (the card must be inserted)", "pkcs11") from None
+        raise _error(
+            where, f"cannot open the token: {exc}", "check --token-label (the card must be inserted)", "pkcs11"
+        ) from None
     try:
         signer = pkcs11.PKCS11Signer(session, key_label=key_label)
         cert_der = signer.signing_cert.dump()
     except Exception as exc:  # noqa: BLE001 - pyHanko raises its own errors for missing objects
         session.close()
-        raise _error(where, f"cannot use key {key_label!r}: {exc}".strip(),
-                     "check --key-label (the certificate must carry the same label)", "pkcs11") from None
+        raise _error(
+            where,
+            f"cannot use key {key_label!r}: {exc}".strip(),
+            "check --key-label (the certificate must carry the same label)",
+            "pkcs11",
+        ) from None
     chain = tuple(load_certificates("--chain", chain_data)) if chain_data.strip() else ()
     return Credentials(x509.load_der_x509_certificate(cert_der), chain, token_signer=signer)
 
@@ -114,12 +144,20 @@ def _load_key(path: str, data: bytes, passphrase: bytes | None):
         try:
             return load(data, password=passphrase)
         except TypeError:
-            raise _error(path, "the private key is encrypted and no passphrase was given",
-                         "give the passphrase with --passphrase-file FILE", "key") from None
+            raise _error(
+                path,
+                "the private key is encrypted and no passphrase was given",
+                "give the passphrase with --passphrase-file FILE",
+                "key",
+            ) from None
         except ValueError as exc:
             if "password" in str(exc).lower() or "decrypt" in str(exc).lower():
-                raise _error(path, "cannot decrypt the private key: wrong passphrase",
-                             "check the file given with --passphrase-file", "key") from None
+                raise _error(
+                    path,
+                    "cannot decrypt the private key: wrong passphrase",
+                    "check the file given with --passphrase-file",
+                    "key",
+                ) from None
     raise _error(path, "not a private key (PEM or DER)", "give the key file with --key", "key")
 
 
@@ -129,7 +167,9 @@ def load_certificates(path: str, data: bytes) -> list[x509.Certificate]:
             return x509.load_pem_x509_certificates(data)
         return [x509.load_der_x509_certificate(data)]
     except ValueError:
-        raise _error(path, "not an X.509 certificate (PEM or DER)", "give a certificate file (PEM or DER) here", "cert") from None
+        raise _error(
+            path, "not an X.509 certificate (PEM or DER)", "give a certificate file (PEM or DER) here", "cert"
+        ) from None
 
 
 def _checked(origin: str, creds: Credentials, key_origin: str | None = None) -> Credentials:
@@ -138,6 +178,10 @@ def _checked(origin: str, creds: Credentials, key_origin: str | None = None) -> 
     mine = creds.key.public_key().public_bytes(serialization.Encoding.DER, public)
     theirs = creds.cert.public_key().public_bytes(serialization.Encoding.DER, public)
     if mine != theirs:
-        raise _error(key_origin or origin, f"the private key does not belong to the certificate of {creds.subject}",
-                     "give the key and the certificate of the same signer", "key-mismatch")
+        raise _error(
+            key_origin or origin,
+            f"the private key does not belong to the certificate of {creds.subject}",
+            "give the key and the certificate of the same signer",
+            "key-mismatch",
+        )
     return creds

@@ -1,4 +1,5 @@
 """The contract PDF: the Typst layout with one empty, tagged signature field per party (one update)."""
+
 from __future__ import annotations
 
 import io
@@ -25,7 +26,11 @@ def render_pdf(contract: Contract, lang: str, source: Source) -> bytes:
         return pdf
     tooltip = labels.label(lang, "signature_field")
     tooltips = {p.id: f"{tooltip}: {p.name.shown(lang)[0]}" for p in contract.parties}
-    seeds = {p.id: seed_value(p.certificate_subject, *_reason_location(contract, p)) for p in contract.parties if p.certificate_subject}
+    seeds = {
+        p.id: seed_value(p.certificate_subject, *_reason_location(contract, p))
+        for p in contract.parties
+        if p.certificate_subject
+    }
     headings = {p.id: labels.label(lang, "signature_for", party=p.name.shown(lang)[0]) for p in contract.parties}
     return add_signature_fields(pdf, boxes, tooltips, seeds, headings)
 
@@ -38,8 +43,13 @@ def _reason_location(contract: Contract, party: Party) -> tuple[str, str | None]
     return reason, (municipality.name.sv if municipality else None)
 
 
-def add_signature_fields(pdf: bytes, boxes: list[SignatureBox], tooltips: dict[str, str],
-                         seeds: dict[str, generic.DictionaryObject] | None = None, headings: dict[str, str] | None = None) -> bytes:
+def add_signature_fields(
+    pdf: bytes,
+    boxes: list[SignatureBox],
+    tooltips: dict[str, str],
+    seeds: dict[str, generic.DictionaryObject] | None = None,
+    headings: dict[str, str] | None = None,
+) -> bytes:
     """Return the PDF with a visible, empty, tagged signature field over each box (one update).
 
     Each field carries, as its seed value, the certificate subject its party must sign with.
@@ -117,14 +127,18 @@ def _heading_groups(document_ref) -> dict[str, generic.IndirectObject]:
 
 def _form_element(widget_ref, page_ref, parent_ref) -> generic.DictionaryObject:
     name = generic.pdf_name
-    return generic.DictionaryObject({
-        name("/Type"): name("/StructElem"),
-        name("/S"): name("/Form"),
-        name("/P"): parent_ref,
-        name("/Pg"): page_ref,
-        name("/Alt"): widget_ref.get_object()["/TU"],
-        name("/K"): generic.DictionaryObject({name("/Type"): name("/OBJR"), name("/Obj"): widget_ref, name("/Pg"): page_ref}),
-    })
+    return generic.DictionaryObject(
+        {
+            name("/Type"): name("/StructElem"),
+            name("/S"): name("/Form"),
+            name("/P"): parent_ref,
+            name("/Pg"): page_ref,
+            name("/Alt"): widget_ref.get_object()["/TU"],
+            name("/K"): generic.DictionaryObject(
+                {name("/Type"): name("/OBJR"), name("/Obj"): widget_ref, name("/Pg"): page_ref}
+            ),
+        }
+    )
 
 
 def _append_kid(writer: IncrementalPdfFileWriter, element, kid_ref) -> None:
@@ -135,5 +149,3 @@ def _append_kid(writer: IncrementalPdfFileWriter, element, kid_ref) -> None:
     kids.append(kid_ref)
     writer.update_container(kids)
     writer.update_container(element)
-
-

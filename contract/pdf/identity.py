@@ -4,6 +4,7 @@ The contract PDF carries each party's required subject in its signature field's 
 (`/SV /Cert /SubjectDN`, ISO 32000-2 12.7.5.5), written when the PDF is built from the contract
 data. `sign` and `verify` read it back from the first revision, never from a later one.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -39,14 +40,22 @@ _SIGNING_EKUS = {
 }
 
 
-def seed_value(required: Mapping[str, str], reason: str | None = None, location: str | None = None) -> generic.DictionaryObject:
+def seed_value(
+    required: Mapping[str, str], reason: str | None = None, location: str | None = None
+) -> generic.DictionaryObject:
     """Return a seed value dictionary naming the subject a signer's certificate must carry."""
     name = generic.pdf_name
-    dn = generic.DictionaryObject({name("/" + _PDF_KEYS.get(k, k)): generic.TextStringObject(v) for k, v in required.items()})
-    sv = generic.DictionaryObject({
-        name("/Type"): name("/SV"),
-        name("/Cert"): generic.DictionaryObject({name("/Type"): name("/SVCert"), name("/SubjectDN"): generic.ArrayObject([dn])}),
-    })
+    dn = generic.DictionaryObject(
+        {name("/" + _PDF_KEYS.get(k, k)): generic.TextStringObject(v) for k, v in required.items()}
+    )
+    sv = generic.DictionaryObject(
+        {
+            name("/Type"): name("/SV"),
+            name("/Cert"): generic.DictionaryObject(
+                {name("/Type"): name("/SVCert"), name("/SubjectDN"): generic.ArrayObject([dn])}
+            ),
+        }
+    )
     if reason:
         sv[name("/Reasons")] = generic.ArrayObject([generic.TextStringObject(reason)])
     if location:
@@ -106,9 +115,13 @@ def unfit(cert: x509.Certificate, moment: datetime.datetime) -> list[str]:
         problems.append("it is a CA certificate, made to issue certificates, not to sign documents")
     usage = _extension(cert, x509.KeyUsage)
     if usage is not None and not (usage.digital_signature or usage.content_commitment):
-        kinds = [n for n in ("key_agreement", "key_encipherment", "data_encipherment", "key_cert_sign") if getattr(usage, n)]
-        problems.append("its key usage does not allow signing (it allows only "
-                        f"{', '.join(k.replace('_', ' ') for k in kinds) or 'other uses'})")
+        kinds = [
+            n for n in ("key_agreement", "key_encipherment", "data_encipherment", "key_cert_sign") if getattr(usage, n)
+        ]
+        problems.append(
+            "its key usage does not allow signing (it allows only "
+            f"{', '.join(k.replace('_', ' ') for k in kinds) or 'other uses'})"
+        )
     ekus = _extension(cert, x509.ExtendedKeyUsage)
     if ekus is not None and not {oid.dotted_string for oid in ekus} & _SIGNING_EKUS:
         names = ", ".join(getattr(o, "_name", o.dotted_string) for o in ekus)
@@ -121,4 +134,3 @@ def _extension(cert: x509.Certificate, kind):
         return cert.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
-

@@ -1,4 +1,5 @@
 """What a contract PDF says about itself: the klimatkontrakt keywords, document info and XMP."""
+
 from __future__ import annotations
 
 import datetime
@@ -112,5 +113,3 @@ def _pdf_date(value: str) -> datetime.datetime:
         return moment.replace(tzinfo=datetime.UTC)
     offset = datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
     return moment.replace(tzinfo=datetime.timezone(offset if zone[0] == "+" else -offset))
-
-

@@ -2,6 +2,7 @@
 
 pyHanko is pinned in pyproject.toml because of these: a new version may rename or change them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,10 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 # The private members overridden below, by class: the adapter test checks they still exist.
-OVERRIDDEN = {IncrementalPdfFileWriter: ("_handle_id", "_update_meta"), GlyphAccumulatorFactory: ("create_font_engine",)}
+OVERRIDDEN = {
+    IncrementalPdfFileWriter: ("_handle_id", "_update_meta"),
+    GlyphAccumulatorFactory: ("create_font_engine",),
+}
 
 
 class FieldWriter(IncrementalPdfFileWriter):
@@ -52,5 +56,6 @@ class MemoryFontFactory(GlyphAccumulatorFactory):
     def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
             obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(self.font_bytes), font_size=self.font_size,
-                                obj_stream=obj_stream)
+        return GlyphAccumulator(
+            writer=writer, font_handle=io.BytesIO(self.font_bytes), font_size=self.font_size, obj_stream=obj_stream
+        )

@@ -1,4 +1,5 @@
 """The visible signature stamp: signer, organisation and time, in the package's own embedded font."""
+
 from __future__ import annotations
 
 import functools
@@ -24,7 +25,9 @@ def style(lang: str) -> TextStampStyle:
     text = labels.label(lang, "signature_stamp", signer="%(signer)s", organisation="%(organisation)s", time="%(ts)s")
     return TextStampStyle(
         stamp_text=text,
-        text_box_style=TextBoxStyle(font=MemoryFontFactory("stamp-font", font_size=9, font_bytes=font_bytes()), font_size=9),
+        text_box_style=TextBoxStyle(
+            font=MemoryFontFactory("stamp-font", font_size=9, font_bytes=font_bytes()), font_size=9
+        ),
         border_width=0,
         timestamp_format="%Y-%m-%d %H:%M:%S %Z",
     )

@@ -5,6 +5,7 @@ signature field per party. Everything a reader may rely on (version, status, lan
 identity each party must sign with) is read from those two revisions. After them only party
 signatures and, once all have signed, the seal (validation data and a document timestamp) may follow.
 """
+
 from __future__ import annotations
 
 import io
@@ -47,7 +48,9 @@ def open_pdf(origin: str, data: bytes) -> PdfFileReader:
         reader.root  # noqa: B018 - resolving the catalogue proves the cross-reference data is readable
         return reader
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise _error(origin, f"this PDF cannot be read: {exc}", "give the PDF made by 'klimatkontrakt pdf YEAR'", "not-pdf") from None
+        raise _error(
+            origin, f"this PDF cannot be read: {exc}", "give the PDF made by 'klimatkontrakt pdf YEAR'", "not-pdf"
+        ) from None
 
 
 def revision_end(reader: PdfFileReader, data: bytes, revision: int) -> int:
@@ -57,9 +60,9 @@ def revision_end(reader: PdfFileReader, data: bytes, revision: int) -> int:
     if end < 0:
         return len(data)
     end += 5
-    if data[end:end + 2] == b"\r\n":
+    if data[end : end + 2] == b"\r\n":
         return end + 2
-    return end + 1 if data[end:end + 1] in (b"\r", b"\n") else end
+    return end + 1 if data[end : end + 1] in (b"\r", b"\n") else end
 
 
 def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
@@ -67,13 +70,21 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     reader = open_pdf(origin, data)
     total = reader.xrefs.total_revisions
     if total < CONTRACT_REVISIONS:
-        raise _error(origin, "this PDF has no signature fields: it is not a contract PDF made for signing",
-                     "sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv'", "not-ours")
+        raise _error(
+            origin,
+            "this PDF has no signature fields: it is not a contract PDF made for signing",
+            "sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
+            "not-ours",
+        )
     contract = data[: revision_end(reader, data, CONTRACT_REVISIONS - 1)]
     facts = meta.facts(contract)
     if not facts or "version" not in facts:
-        raise _error(origin, "this PDF was not made by klimatkontrakt (no klimatkontrakt metadata in its first revisions)",
-                     "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'", "not-ours")
+        raise _error(
+            origin,
+            "this PDF was not made by klimatkontrakt (no klimatkontrakt metadata in its first revisions)",
+            "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
+            "not-ours",
+        )
     parties = [p for p in facts.get("parties", "").split(";") if p]
     first = reader.get_historical_resolver(CONTRACT_REVISIONS - 1)
     refs = {name: ref for name, _, ref in pdf_fields.enumerate_sig_fields(first)}
@@ -82,7 +93,7 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     layout.widgets = {_ident(w) for name, ref in refs.items() if name in parties for w in _widget_refs(ref)}
     layout.problems += _contract_problems(parties, found, facts)
     layout.problems += _later_problems(reader, layout)
-    if data[revision_end(reader, data, total - 1):].strip(b"\x00\t\n\f\r "):
+    if data[revision_end(reader, data, total - 1) :].strip(b"\x00\t\n\f\r "):
         layout.problems.append("bytes were appended after the file's last revision")
     return reader, layout
 
@@ -90,7 +101,9 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
 def _contract_problems(parties: list[str], found: dict, facts: dict[str, str]) -> list[str]:
     problems = []
     if not parties:
-        problems.append("the contract does not list its parties (no klimatkontrakt-parties keyword): it was not made by this tool")
+        problems.append(
+            "the contract does not list its parties (no klimatkontrakt-parties keyword): it was not made by this tool"
+        )
     for party in parties:
         if party not in found:
             problems.append(f"the contract has no signature field for party {party!r}: a party's field was removed")
@@ -105,12 +118,20 @@ def _later_problems(reader: PdfFileReader, layout: Layout) -> list[str]:
     problems = _form_field_problems(reader.root, "the file")
     problems += _annotation_problems(reader, layout)
     now = {name for name, _, _ in pdf_fields.enumerate_sig_fields(reader)}
-    problems += [f"the signature field of party {p!r} was removed after the contract was made" for p in layout.fields if p not in now]
+    problems += [
+        f"the signature field of party {p!r} was removed after the contract was made"
+        for p in layout.fields
+        if p not in now
+    ]
     signed = sorted(sig.signed_revision for sig in reader.embedded_signatures)
     if signed and layout.facts.get("status") == "draft":
-        problems.append(f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed")
+        problems.append(
+            f"this is the draft of version {layout.facts.get('version')}, yet it carries signatures: drafts are not signed"
+        )
     if signed and signed[0] != CONTRACT_REVISIONS:
-        problems.append(f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature")
+        problems.append(
+            f"{signed[0] - CONTRACT_REVISIONS} revision(s) were added between the contract and the first signature"
+        )
     if _metadata(reader.get_historical_resolver(CONTRACT_REVISIONS - 1)) != _metadata(reader):
         problems.append("the document metadata (title, keywords, XMP) was rewritten after the contract was made")
     return problems
@@ -125,8 +146,10 @@ def _form_field_problems(root, where: str) -> list[str]:
         found = ref.get_object()
         if found.get("/FT") != "/Sig":
             name = found.get("/T", "(no name)")
-            problems.append(f"{where} has a form field {str(name)!r} of type {found.get('/FT', 'none')}: "
-                            "a contract PDF has signature fields only (a field can overlay text after signing)")
+            problems.append(
+                f"{where} has a form field {str(name)!r} of type {found.get('/FT', 'none')}: "
+                "a contract PDF has signature fields only (a field can overlay text after signing)"
+            )
     return problems
 
 

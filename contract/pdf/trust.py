@@ -1,5 +1,6 @@
 """Trust: validation contexts (at the signature's timestamp when it has one), the real reason a chain
 fails, and the seal (validation data and document timestamp) that keeps signatures verifiable."""
+
 from __future__ import annotations
 
 import datetime
@@ -110,11 +111,14 @@ def _chain_reason(cert: asn1_x509.Certificate, sig, settings: Settings) -> str:
         seen.add(current.sha256)
         issuer = next((c for c in pool if c.subject == current.issuer), None)
         if issuer is None:
-            return (f"its issuer's certificate ({current.issuer.human_friendly}) is missing: an intermediate CA "
-                    "certificate is neither in the file nor among the trusted certificates")
+            return (
+                f"its issuer's certificate ({current.issuer.human_friendly}) is missing: an intermediate CA "
+                "certificate is neither in the file nor among the trusted certificates"
+            )
         current = issuer
-    return (f"it chains to the root {current.subject.human_friendly}, which is not among the trusted certificates"
-            " (--trust)")
+    return (
+        f"it chains to the root {current.subject.human_friendly}, which is not among the trusted certificates (--trust)"
+    )
 
 
 def check_seal(reader: PdfFileReader, settings: Settings) -> dict[str, Any]:
@@ -122,7 +126,11 @@ def check_seal(reader: PdfFileReader, settings: Settings) -> dict[str, Any]:
     stamps = list(reader.embedded_timestamp_signatures)
     result: dict[str, Any] = {
         "sealed": bool(stamps),
-        "validation_data": {"certificates": len(settings.data.certs), "ocsp": len(settings.data.ocsps), "crls": len(settings.data.crls)},
+        "validation_data": {
+            "certificates": len(settings.data.certs),
+            "ocsp": len(settings.data.ocsps),
+            "crls": len(settings.data.crls),
+        },
         "timestamps": [],
         "problems": [],
     }
@@ -132,10 +140,17 @@ def check_seal(reader: PdfFileReader, settings: Settings) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - a damaged timestamp: report, never crash
             result["problems"].append(f"a document timestamp cannot be read: {exc}")
             continue
-        entry = {"time": status.timestamp.isoformat(), "intact": status.intact, "valid": status.valid, "trusted": status.trusted}
+        entry = {
+            "time": status.timestamp.isoformat(),
+            "intact": status.intact,
+            "valid": status.valid,
+            "trusted": status.trusted,
+        }
         result["timestamps"].append(entry)
         if not (status.intact and status.valid):
             result["problems"].append(f"the document timestamp of {entry['time']} does not verify")
         elif settings.anchors and not status.trusted:
-            result["problems"].append(f"the document timestamp of {entry['time']} is not from a trusted time-stamping service")
+            result["problems"].append(
+                f"the document timestamp of {entry['time']} is not from a trusted time-stamping service"
+            )
     return result

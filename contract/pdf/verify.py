@@ -4,6 +4,7 @@ The verdict is OK only when the contract's structure is intact, every present si
 trusted and made by its own party's certificate. Without a trust anchor nobody's identity can be
 confirmed, and the verdict says so (UNVERIFIED) instead of OK.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -97,8 +98,13 @@ class Verification:
         }
 
 
-def verify(origin: str, data: bytes, roots: list[x509.Certificate] | None = None,
-           moment: datetime.datetime | None = None, fetch: bool = False) -> Verification:
+def verify(
+    origin: str,
+    data: bytes,
+    roots: list[x509.Certificate] | None = None,
+    moment: datetime.datetime | None = None,
+    fetch: bool = False,
+) -> Verification:
     """Validate the contract's structure and every party's signature, at `moment` (default: now)."""
     reader, layout = structure.read(origin, data)
     anchors = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in roots or []]
@@ -168,7 +174,9 @@ def _problems(status, need_trust: bool) -> list[str]:
         problems.append("the signature's timestamp does not verify")
     elif stamp is not None and need_trust and not stamp.trusted:
         # The signature is judged at its timestamp's time: an untrusted one could backdate it.
-        problems.append("the signature's timestamp is not from a trusted time-stamping service (give its root with --trust)")
+        problems.append(
+            "the signature's timestamp is not from a trusted time-stamping service (give its root with --trust)"
+        )
     return problems
 
 
@@ -177,4 +185,3 @@ def signature_fields(origin: str, data: bytes) -> dict[str, bool]:
     reader, layout = structure.read(origin, data)
     current = {name: value is not None for name, value, _ in pdf_fields.enumerate_sig_fields(reader)}
     return {party: current.get(party, False) for party in layout.parties}
-

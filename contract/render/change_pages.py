@@ -1,4 +1,5 @@
 """Site pages about change: a version's redline, the redline between any two versions, each section's history."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,11 +17,20 @@ from .site_views import HistoryRow, compare_pairs, history_row
 def redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
     """Render a version's changes against the version before it (or a notice why they are missing)."""
     fragment = ctx.redlines.get((view.version, lang))
-    heading = labels.label(lang, "site_redline_title", version=view.version, previous=view.previous) + pages._draft_mark(view, lang)
+    heading = labels.label(
+        lang, "site_redline_title", version=view.version, previous=view.previous
+    ) + pages._draft_mark(view, lang)
     return pages._page(
-        "redline.md.j2", lang, ctx, f"{view.version}/redline/index.md",
-        v=view, heading=heading, fragment=Markup(fragment) if fragment else None,
-        kk_meta=pages._meta(lang, ctx, pages._version_footer(view, lang), draft=view.draft, title=heading, version=view),
+        "redline.md.j2",
+        lang,
+        ctx,
+        f"{view.version}/redline/index.md",
+        v=view,
+        heading=heading,
+        fragment=Markup(fragment) if fragment else None,
+        kk_meta=pages._meta(
+            lang, ctx, pages._version_footer(view, lang), draft=view.draft, title=heading, version=view
+        ),
     )
 
 
@@ -33,13 +43,29 @@ def compare_pages(views: list[VersionView], lang: str, ctx: SiteContext) -> dict
         view = by_version[new]
         heading = labels.label(lang, "site_compare_title", old=old, new=new) + pages._draft_mark(view, lang)
         files[f"compare/{old}..{new}/index.md"] = pages._page(
-            "compare.md.j2", lang, ctx, f"compare/{old}..{new}/index.md", heading=heading, old=old, new=new, v=view,
+            "compare.md.j2",
+            lang,
+            ctx,
+            f"compare/{old}..{new}/index.md",
+            heading=heading,
+            old=old,
+            new=new,
+            v=view,
             fragment=Markup(ctx.compares[(old, new, lang)]),
-            kk_meta=pages._meta(lang, ctx, pages._version_footer(view, lang), draft=view.draft, title=heading, version=view))
+            kk_meta=pages._meta(
+                lang, ctx, pages._version_footer(view, lang), draft=view.draft, title=heading, version=view
+            ),
+        )
     if pairs:
-        files["compare/index.md"] = pages._page("compare_index.md.j2", lang, ctx, "compare/index.md", pairs=pairs,
-                                                versions=sorted(by_version, reverse=True),
-                                                kk_meta=pages._meta(lang, ctx, [], title=labels.label(lang, "site_compare_page")))
+        files["compare/index.md"] = pages._page(
+            "compare_index.md.j2",
+            lang,
+            ctx,
+            "compare/index.md",
+            pairs=pairs,
+            versions=sorted(by_version, reverse=True),
+            kk_meta=pages._meta(lang, ctx, [], title=labels.label(lang, "site_compare_page")),
+        )
     return files
 
 
@@ -63,5 +89,11 @@ def history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
         rows = tuple(history_row(step, lang, pages._inline, resolvers, redlines) for step in steps)
         last = next(step for step in reversed(steps) if step.present)
         views.append(HistoryView(sid, last.number, pages._inline(last.title, lang, resolvers[last.version]), rows))
-    return pages._page("history.md.j2", lang, ctx, "history/index.md", sections=views,
-                       kk_meta=pages._meta(lang, ctx, [], title=labels.label(lang, "site_history_page")))
+    return pages._page(
+        "history.md.j2",
+        lang,
+        ctx,
+        "history/index.md",
+        sections=views,
+        kk_meta=pages._meta(lang, ctx, [], title=labels.label(lang, "site_history_page")),
+    )

@@ -1,4 +1,5 @@
 """Markdown rendering of model texts: every literal character escaped, only our markup becomes Markdown."""
+
 from __future__ import annotations
 
 import html

@@ -5,6 +5,7 @@ literal characters are escaped; templates see only Markup built here or plain va
 environment's finalize escapes. The Markdown needs Python-Markdown with toc, attr_list, def_list,
 footnotes, md_in_html and pymdownx.escapeall (every backslash escape shows the character itself).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -108,11 +109,14 @@ class VersionView:
 def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext) -> SitePages:
     """Render every page of one language's site as Markdown."""
     from . import change_pages  # the pages about changes build on this module's helpers
+
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
     ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown))
     views = [_version_view(c, lang, ctx) for c in shown]
-    files = {"index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))}
+    files = {
+        "index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))
+    }
     for contract, view in zip(shown, views):
         files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
         if view.redline:
@@ -121,37 +125,67 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     if shown:
         files["history/index.md"] = change_pages.history_page(shown, lang, ctx)
     signed = [v.version for v in views if not v.draft]
-    files["search/index.md"] = _page("search.md.j2", lang, ctx, "search/index.md", versions=views,
-                                     default=signed[0] if signed else "", kk_meta=_meta(lang, ctx, []))
+    files["search/index.md"] = _page(
+        "search.md.j2",
+        lang,
+        ctx,
+        "search/index.md",
+        versions=views,
+        default=signed[0] if signed else "",
+        kk_meta=_meta(lang, ctx, []),
+    )
     return SitePages(files, _nav(views, lang))
 
 
 def render_error(diagnostics: list[Diagnostic], lang: str, ctx: SiteContext) -> SitePages:
     """Render a single page listing the problems that stop the contract from loading (for the preview)."""
-    page = _page("error.md.j2", lang, ctx, "index.md", diagnostics=[str(d) for d in diagnostics], kk_meta=_meta(lang, ctx, []))
+    page = _page(
+        "error.md.j2", lang, ctx, "index.md", diagnostics=[str(d) for d in diagnostics], kk_meta=_meta(lang, ctx, [])
+    )
     return SitePages({"index.md": page}, [{labels.label(lang, "site_error_title"): "index.md"}])
 
 
 def render_root() -> str:
     """Render the site's root page, which sends visitors to their language (HTML, works without JavaScript)."""
     env = _html_env()
-    choices = [{"lang": lang, "title": labels.label(lang, "contract_title"), "choose": labels.label(lang, "site_choose_language"),
-                "link": labels.label(lang, "site_open_language")} for lang in LANGS]
+    choices = [
+        {
+            "lang": lang,
+            "title": labels.label(lang, "contract_title"),
+            "choose": labels.label(lang, "site_choose_language"),
+            "link": labels.label(lang, "site_open_language"),
+        }
+        for lang in LANGS
+    ]
     return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
 
 
 def render_not_found() -> str:
     """Render the site's 404 page: self-contained, with links that find the site root at any path (HTML)."""
-    choices = [{"lang": lang, "title": labels.label(lang, "site_not_found"), "text": labels.label(lang, "site_not_found_text"),
-                "home": labels.label(lang, "site_not_found_home")} for lang in LANGS]
-    return _html_env().get_template("not_found.html.j2").render(choices=choices, langs=list(LANGS),
-                                                                site=labels.label(LANGS[0], "contract_title"))
+    choices = [
+        {
+            "lang": lang,
+            "title": labels.label(lang, "site_not_found"),
+            "text": labels.label(lang, "site_not_found_text"),
+            "home": labels.label(lang, "site_not_found_home"),
+        }
+        for lang in LANGS
+    ]
+    return (
+        _html_env()
+        .get_template("not_found.html.j2")
+        .render(choices=choices, langs=list(LANGS), site=labels.label(LANGS[0], "contract_title"))
+    )
 
 
 def chrome_labels(lang: str) -> dict[str, str]:
     """Return the interface strings the theme templates need (site name, the header's search link)."""
-    return {"search": labels.label(lang, "site_search"), "site_name": labels.label(lang, "contract_title"),
-            "menu": labels.label(lang, "site_menu"), "position": labels.catalogue(lang)["site_redline_position"]}
+    return {
+        "search": labels.label(lang, "site_search"),
+        "site_name": labels.label(lang, "contract_title"),
+        "menu": labels.label(lang, "site_menu"),
+        "position": labels.catalogue(lang)["site_redline_position"],
+    }
 
 
 # ---------------------------------------------------------------- versions
@@ -167,10 +201,18 @@ def _check_ids(contracts: list[Contract]) -> None:
     """Refuse section ids the page needs for itself."""
     clashes = [s for c in contracts for s in c.walk() if ids.reserved(s.id)]
     if clashes:
-        raise ContractError([
-            Diagnostic(s.pos or Pos(s.id), "error", f"section id '{s.id}' is reserved by the website", "choose another id", "site-reserved-id")
-            for s in clashes
-        ])
+        raise ContractError(
+            [
+                Diagnostic(
+                    s.pos or Pos(s.id),
+                    "error",
+                    f"section id '{s.id}' is reserved by the website",
+                    "choose another id",
+                    "site-reserved-id",
+                )
+                for s in clashes
+            ]
+        )
 
 
 def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionView:
@@ -187,8 +229,11 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
         downloads=_downloads(meta.version, "contract", lang, ctx, previous=meta.previous),
         redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=meta.previous),
         redline=bool(meta.previous) and (meta.previous in ctx.versions or (meta.version, lang) in ctx.redlines),
-        compares=tuple((b if a == meta.version else a, Markup(f"compare/{a}..{b}/index.md"))
-                       for a, b in compare_pairs(list(ctx.versions)) if meta.version in (a, b) and (a, b, lang) in ctx.compares),
+        compares=tuple(
+            (b if a == meta.version else a, Markup(f"compare/{a}..{b}/index.md"))
+            for a, b in compare_pairs(list(ctx.versions))
+            if meta.version in (a, b) and (a, b, lang) in ctx.compares
+        ),
     )
 
 
@@ -197,7 +242,11 @@ def _downloads(version: str, kind: str, lang: str, ctx: SiteContext, previous: s
     order = sorted(LANGS, key=lambda other: other != lang)
     key = "site_pdf_contract" if kind == "contract" else "site_pdf_redline"
     return tuple(
-        Download(labels.label(lang, key, language=labels.label(lang, f"site_lang_{other}"), previous=previous or ""), ctx.downloads[(version, other, kind)], other)
+        Download(
+            labels.label(lang, key, language=labels.label(lang, f"site_lang_{other}"), previous=previous or ""),
+            ctx.downloads[(version, other, kind)],
+            other,
+        )
         for other in order
         if (version, other, kind) in ctx.downloads
     )
@@ -210,7 +259,10 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
     resolver = Resolver.of(contract)
     annex = contract.annex
     return _page(
-        "contract.md.j2", lang, ctx, f"{view.version}/index.md",
+        "contract.md.j2",
+        lang,
+        ctx,
+        f"{view.version}/index.md",
         v=view,
         preamble=[_block(b, lang, resolver) for b in contract.preamble],
         preamble_notes=_notes(list(block_texts(contract.preamble)), lang),
@@ -222,8 +274,15 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         signatures=signatures(contract, lang, _inline, ctx.downloads),
-        kk_meta=_meta(lang, ctx, _version_footer(view, lang), index=True, draft=view.draft, title=_title(contract, lang, view),
-                      version=view),
+        kk_meta=_meta(
+            lang,
+            ctx,
+            _version_footer(view, lang),
+            index=True,
+            draft=view.draft,
+            title=_title(contract, lang, view),
+            version=view,
+        ),
     )
 
 
@@ -238,7 +297,12 @@ class ErratumView:
 def _erratum(erratum, lang: str, resolver: Resolver) -> ErratumView:
     number = resolver.numbers.get(erratum.section or "")
     link = Markup(f"[{md.escape(number)}](#{erratum.section})") if number else None
-    return ErratumView(labels.date(erratum.date, lang), link, _inline(erratum.what, lang, resolver), _inline(erratum.why, lang, resolver))
+    return ErratumView(
+        labels.date(erratum.date, lang),
+        link,
+        _inline(erratum.what, lang, resolver),
+        _inline(erratum.why, lang, resolver),
+    )
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
@@ -261,8 +325,18 @@ def _nav(views: list[VersionView], lang: str) -> list:
     nav: list = [{labels.label(lang, "versions"): "index.md"}]
     for v in views:
         name = labels.label(lang, "site_version", version=v.version) + _draft_mark(v, lang)
-        nav.append({name: [{labels.label(lang, "site_contract_page"): f"{v.version}/index.md"},
-                           *([{labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}] if v.redline else [])]})
+        nav.append(
+            {
+                name: [
+                    {labels.label(lang, "site_contract_page"): f"{v.version}/index.md"},
+                    *(
+                        [{labels.label(lang, "site_changes_page"): f"{v.version}/redline/index.md"}]
+                        if v.redline
+                        else []
+                    ),
+                ]
+            }
+        )
     if views:
         nav.append({labels.label(lang, "site_history_page"): "history/index.md"})
     if any(v.compares for v in views):
@@ -271,14 +345,25 @@ def _nav(views: list[VersionView], lang: str) -> list:
     return nav
 
 
-def _meta(lang: str, ctx: SiteContext, footer: list[str], index: bool = False, draft: bool = False, title: str | None = None,
-          version: VersionView | None = None) -> dict:
+def _meta(
+    lang: str,
+    ctx: SiteContext,
+    footer: list[str],
+    index: bool = False,
+    draft: bool = False,
+    title: str | None = None,
+    version: VersionView | None = None,
+) -> dict:
     """Return a page's front matter: footer lines, search indexing, draft flag, the version and status to print."""
     built = labels.label(lang, "built_from", commit=ctx.source.label, date=labels.date(ctx.source.date, lang))
     meta = {"kk_footer": [*footer, built], "kk_index": index, "kk_draft": draft}
     if version is not None:
-        status = labels.label(lang, "site_print_status", version=labels.label(lang, "site_version", version=version.version),
-                              status=version.status)
+        status = labels.label(
+            lang,
+            "site_print_status",
+            version=labels.label(lang, "site_version", version=version.version),
+            status=version.status,
+        )
         meta |= {"kk_print": str(css_string(status)), "kk_version": version.version}
     # Material prints the front matter's title into <title> and the header without escaping it.
     return meta | ({"title": html.escape(title)} if title else {})
@@ -316,7 +401,9 @@ def _block(block, lang: str, resolver: Resolver) -> Block:
         notes = _translator_notes(list(block.items), lang, resolver)
         return Block("list", items=tuple(_inline(item, lang, resolver) for item in block.items), translator_notes=notes)
     kind = "heading" if isinstance(block, Heading) else "p"
-    return Block(kind, text=_inline(block.text, lang, resolver), translator_notes=_translator_notes([block.text], lang, resolver))
+    return Block(
+        kind, text=_inline(block.text, lang, resolver), translator_notes=_translator_notes([block.text], lang, resolver)
+    )
 
 
 def _translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> tuple[Markup, ...]:
@@ -381,9 +468,17 @@ def _section_ref(node: inline.Ref, resolver: Resolver) -> str:
 def _page(template: str, lang: str, ctx: SiteContext, path: str, kk_meta: dict, **values) -> str:
     """Render one page template with the values every page needs."""
     root = "../" * (path.count("/") + 1)
-    return _env().get_template(template).render(
-        lang=lang, t=lambda key, **f: labels.label(lang, key, **f), raw=lambda key: labels.catalogue(lang)[key],
-        root=root, meta=kk_meta, **values
+    return (
+        _env()
+        .get_template(template)
+        .render(
+            lang=lang,
+            t=lambda key, **f: labels.label(lang, key, **f),
+            raw=lambda key: labels.catalogue(lang)[key],
+            root=root,
+            meta=kk_meta,
+            **values,
+        )
     )
 
 
@@ -420,8 +515,13 @@ def _front_matter(meta: dict) -> Markup:
 def _env() -> jinja2.Environment:
     """Return the environment of the Markdown templates: every printed value escaped (see _markdown_safe)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, finalize=_markdown_safe,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=_markdown_safe,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
     env.filters.update(h=_html_attr, front_matter=_front_matter, anchor=_anchor)
     env.globals.update(repeat=_repeat)
@@ -430,5 +530,11 @@ def _env() -> jinja2.Environment:
 
 @functools.lru_cache(maxsize=1)
 def _html_env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -1,4 +1,5 @@
 """Plain-text rendering of model texts, with language fallback made explicit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ Every contract text is escaped for its target; interface strings come from the l
 Insertions and deletions are marked with more than colour: <ins>/<del> (or {+ +}/[- -] in text)
 with visually hidden words for screen readers in HTML.
 """
+
 from __future__ import annotations
 
 import html
@@ -95,7 +96,10 @@ def count_line(cs: ChangeSet, lang: str) -> list[tuple[str, int]]:
 def translation_notes(cs: ChangeSet, lang: str) -> list[str]:
     """Return sentences counting sections whose English translation came or went."""
     out = []
-    for code, key in (("translation_added", "diff_translations_added"), ("translation_removed", "diff_translations_removed")):
+    for code, key in (
+        ("translation_added", "diff_translations_added"),
+        ("translation_removed", "diff_translations_removed"),
+    ):
         count = sum(any(f.code == code for f in s.flags) for s in cs.sections)
         if count:
             out.append(label(lang, key, count=count))
@@ -225,7 +229,9 @@ def _text_places(cs: ChangeSet, lang: str) -> list[str]:
     rows = place_rows(cs, lang)
     if not rows:
         return []
-    return ["", label(lang, "diff_numbers")] + [f"- {old or '–'} → {new or '–'}  {name}  ({what})" for what, old, new, name in rows]
+    return ["", label(lang, "diff_numbers")] + [
+        f"- {old or '–'} → {new or '–'}  {name}  ({what})" for what, old, new, name in rows
+    ]
 
 
 def _text_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
@@ -379,7 +385,10 @@ def _esc(text: str) -> str:
 def _html_summary(cs: ChangeSet, lang: str) -> list[str]:
     e = _esc
     items = "".join(f"<li>{e(name)}: {n}</li>" for name, n in count_line(cs, lang))
-    parts = [f'<h3 id="redline-summary">{e(label(lang, "diff_summary"))}</h3>', f'<ul class="redline-counts">{items}</ul>']
+    parts = [
+        f'<h3 id="redline-summary">{e(label(lang, "diff_summary"))}</h3>',
+        f'<ul class="redline-counts">{items}</ul>',
+    ]
     parts += [f'<p class="redline-note">{e(note)}</p>' for note in translation_notes(cs, lang)]
     terms = [t for t in cs.terms if t.lang == lang]
     if terms:
@@ -394,9 +403,14 @@ def _html_fields(cs: ChangeSet, lang: str) -> list[str]:
     items = []
     for change in cs.fields:
         what, old, new = field_line(change, lang)
-        tail = f": {_html_mark('delete', _esc(old), lang)} → {_html_mark('insert', _esc(new), lang)}" if old or new else ""
+        tail = (
+            f": {_html_mark('delete', _esc(old), lang)} → {_html_mark('insert', _esc(new), lang)}" if old or new else ""
+        )
         items.append(f"<li>{_esc(what)}{tail}</li>")
-    return [f'<h3 id="redline-fields">{_esc(label(lang, "diff_fields"))}</h3>', '<ul class="redline-fields">' + "".join(items) + "</ul>"]
+    return [
+        f'<h3 id="redline-fields">{_esc(label(lang, "diff_fields"))}</h3>',
+        '<ul class="redline-fields">' + "".join(items) + "</ul>",
+    ]
 
 
 def _html_list(sections: list[SectionChange], lang: str) -> list[str]:
@@ -429,7 +443,9 @@ def _html_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
     parts += [f'<p class="redline-note">{e(note)}</p>' for note in extra]
     if "renamed" in change.kinds:
         line = change.title[lang]
-        parts.append(f'<p class="redline-title"{_lang_attr(line, lang)}>{e(label(lang, "diff_col_title"))}: {_html_line(line, lang)}</p>')
+        parts.append(
+            f'<p class="redline-title"{_lang_attr(line, lang)}>{e(label(lang, "diff_col_title"))}: {_html_line(line, lang)}</p>'
+        )
     parts += _html_blocks(change, lang)
     return parts + ["</article>"]
 
@@ -449,7 +465,11 @@ def _html_blocks(change: SectionChange, lang: str) -> list[str]:
         if group is not None and group != open_group:
             parts.append('<ul class="redline-list-block">')
         open_group = group
-        parts.append(_html_block(block, lang) if block else f'<p class="redline-skipped">{_esc(label(lang, "diff_unchanged_blocks"))}</p>')
+        parts.append(
+            _html_block(block, lang)
+            if block
+            else f'<p class="redline-skipped">{_esc(label(lang, "diff_unchanged_blocks"))}</p>'
+        )
     return parts + (["</ul>"] if open_group is not None else [])
 
 
@@ -469,7 +489,9 @@ def _html_block(block: BlockChange, lang: str) -> str:
 def _html_line(line: Redline, lang: str) -> str:
     out = []
     for url, stretch in links(line.segments):
-        body = "".join(_html_mark(op, "".join(_html_segment(s, lang) for s in segs), lang) for op, segs in runs(stretch))
+        body = "".join(
+            _html_mark(op, "".join(_html_segment(s, lang) for s in segs), lang) for op, segs in runs(stretch)
+        )
         out.append(f'<a href="{_esc(url)}">{body}</a>' if url else body)
     return "".join(out)
 
@@ -480,7 +502,11 @@ def _html_mark(op: str, body: str, lang: str) -> str:
         return body
     tag, start, end = ("ins", "inserted", "inserted_end") if op == "insert" else ("del", "deleted", "deleted_end")
     # The cues are in the page's language even inside Swedish standing in for missing English.
-    hide = '<span class="visually-hidden">{}</span>' if lang == "sv" else f'<span class="visually-hidden" lang="{lang}">{{}}</span>'
+    hide = (
+        '<span class="visually-hidden">{}</span>'
+        if lang == "sv"
+        else f'<span class="visually-hidden" lang="{lang}">{{}}</span>'
+    )
     return f"<{tag}>{hide.format(_esc(label(lang, start)) + ': ')}{body}{hide.format(' (' + _esc(label(lang, end)) + ')')}</{tag}>"
 
 
@@ -540,7 +566,14 @@ def _json_section(change: SectionChange) -> dict:
 
 
 def _json_block(block: BlockChange) -> dict:
-    return {"kind": block.kind, "status": block.status, "group": block.group, "label": block.label, "sv": _json_line(block.sv), "en": _json_line(block.en)}
+    return {
+        "kind": block.kind,
+        "status": block.status,
+        "group": block.group,
+        "label": block.label,
+        "sv": _json_line(block.sv),
+        "en": _json_line(block.en),
+    }
 
 
 def _json_line(line: Redline) -> dict:

@@ -5,6 +5,7 @@ Typst string literal, and only the structure built here (runs, emphasis, links) 
 Insertions are underlined and deletions struck through, in colour as well (never colour alone);
 a legend at the top says so.
 """
+
 from __future__ import annotations
 
 from ..diff.changeset import BlockChange, ChangeSet, Redline, SectionChange, Segment
@@ -49,7 +50,12 @@ def document(cs: ChangeSet, lang: str, source: Source, draft: bool = False) -> s
 def _setup(cs: ChangeSet, lang: str, source: Source, head: str, draft: bool = False) -> str:
     title = label(lang, "contract_title")
     built = label(lang, "built_from", commit=source.label, date=source.date)
-    keywords = ["Klimatkontrakt 2030", f"klimatkontrakt-redline:{cs.old_version}..{cs.new_version}", f"klimatkontrakt-lang:{lang}", f"klimatkontrakt-commit:{source.label}"]
+    keywords = [
+        "Klimatkontrakt 2030",
+        f"klimatkontrakt-redline:{cs.old_version}..{cs.new_version}",
+        f"klimatkontrakt-lang:{lang}",
+        f"klimatkontrakt-commit:{source.label}",
+    ]
     fields = {
         "title": string(f"{title} – {head}"),
         "header-title": string(title),
@@ -85,14 +91,19 @@ def _fields(cs: ChangeSet, lang: str) -> list[str]:
         what, old, new = views.field_line(change, lang)
         tail = f"#{string(': ')}#kk-del[#{string(old)}]#{string(' → ')}#kk-ins[#{string(new)}]" if old or new else ""
         items.append(f"[#{string(what)}{tail}]")
-    return [f"#heading(level: 2, numbering: none, {string(label(lang, 'diff_fields'))})", "#list(" + ", ".join(items) + ")"]
+    return [
+        f"#heading(level: 2, numbering: none, {string(label(lang, 'diff_fields'))})",
+        "#list(" + ", ".join(items) + ")",
+    ]
 
 
 def _places(cs: ChangeSet, lang: str) -> list[str]:
     rows = views.place_rows(cs, lang)
     if not rows:
         return []
-    header = ", ".join(f"[*#{string(label(lang, k))}*]" for k in ("diff_col_change", "diff_col_old", "diff_col_new", "diff_col_title"))
+    header = ", ".join(
+        f"[*#{string(label(lang, k))}*]" for k in ("diff_col_change", "diff_col_old", "diff_col_new", "diff_col_title")
+    )
     cells = ", ".join(f"[#{string(cell)}]" for row in rows for cell in row)
     table = f"#table(columns: (auto, auto, auto, 1fr), stroke: 0.4pt + luma(70%), table.header({header}), {cells})"
     return [f"#heading(level: 2, numbering: none, {string(label(lang, 'diff_numbers'))})", table]

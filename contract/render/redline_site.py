@@ -4,6 +4,7 @@ Builds on contract.render.redline's HTML pieces; every contract text is escaped,
 from the label catalogues. Links are relative to a page two folders below the language root
 (`<version>/redline/` and `compare/<old>..<new>/`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -29,8 +30,10 @@ class SiteLinks:
 
 def to_site_html(cs: ChangeSet, lang: str, links: SiteLinks) -> str:
     """Render the change set as the site's redline fragment, with navigation between the changes."""
-    parts = [f'<section class="redline" lang="{lang}" aria-labelledby="redline-title">',
-             f'<h2 id="redline-title">{_e(label(lang, "redline_between", old=cs.old_label, new=cs.new_label))}</h2>']
+    parts = [
+        f'<section class="redline" lang="{lang}" aria-labelledby="redline-title">',
+        f'<h2 id="redline-title">{_e(label(lang, "redline_between", old=cs.old_label, new=cs.new_label))}</h2>',
+    ]
     if cs.empty:
         return "\n".join(parts + [f"<p>{_e(label(lang, 'diff_no_changes'))}</p>", "</section>"]) + "\n"
     sections = rl.listed(cs)
@@ -53,14 +56,19 @@ def _chapters(cs: ChangeSet, sections: list[SectionChange], lang: str) -> list[s
     groups: dict[str, list[SectionChange]] = {}
     for change in sections:
         groups.setdefault(_chapter_of(change), []).append(change)
-    out = ['<nav class="redline-changes" aria-labelledby="redline-list">',
-           f'<h3 id="redline-list">{_e(label(lang, "diff_change_list"))}</h3>', '<ul class="redline-chapters">']
+    out = [
+        '<nav class="redline-changes" aria-labelledby="redline-list">',
+        f'<h3 id="redline-list">{_e(label(lang, "diff_change_list"))}</h3>',
+        '<ul class="redline-chapters">',
+    ]
     for chapter, changes in groups.items():
         head = next((s for s in cs.sections if s.number() == chapter and s.numbered), None) if chapter else None
         name = f"{chapter} {rl.title(head, lang)}" if head else (chapter or label(lang, "site_redline_other"))
         count = label(lang, "site_redline_count", count=len(changes))
         items = "".join(f'<li><a href="#{_e(c.id)}">{_e(_name(c, lang))}</a> {_badges(c, lang)}</li>' for c in changes)
-        out.append(f'<li><span class="redline-chapter">{_e(name)}</span> <span class="redline-count">({_e(count)})</span><ol>{items}</ol></li>')
+        out.append(
+            f'<li><span class="redline-chapter">{_e(name)}</span> <span class="redline-count">({_e(count)})</span><ol>{items}</ol></li>'
+        )
     return out + ["</ul>", "</nav>"]
 
 
@@ -77,20 +85,31 @@ def _badges(change: SectionChange, lang: str, written: bool = True) -> str:
     return f'<span class="kk-badges"><span class="visually-hidden">{_e(label(lang, "site_redline_kind"))}: </span>{badges}</span>'
 
 
-def _section(cs: ChangeSet, change: SectionChange, lang: str, links: SiteLinks,
-             previous: SectionChange | None, following: SectionChange | None) -> list[str]:
+def _section(
+    cs: ChangeSet,
+    change: SectionChange,
+    lang: str,
+    links: SiteLinks,
+    previous: SectionChange | None,
+    following: SectionChange | None,
+) -> list[str]:
     anchor = _e(change.id)
     written = change.new_id not in links.to_be_written
-    parts = [f'<article class="redline-section" id="{anchor}" aria-labelledby="{anchor}-title">',
-             f'<h4 id="{anchor}-title" tabindex="-1">{_e(_name(change, lang))}</h4>',
-             f'<p class="redline-kinds">{_badges(change, lang, written)}</p>', _places(change, lang, links)]
+    parts = [
+        f'<article class="redline-section" id="{anchor}" aria-labelledby="{anchor}-title">',
+        f'<h4 id="{anchor}-title" tabindex="-1">{_e(_name(change, lang))}</h4>',
+        f'<p class="redline-kinds">{_badges(change, lang, written)}</p>',
+        _places(change, lang, links),
+    ]
     if not written:
         parts.append(f'<p class="redline-note kk-to-be-written">{_e(label(lang, "to_be_written"))}</p>')
     extra = rl.notes(cs, change, lang) + ([label(lang, "diff_stand_in")] if rl.stand_in(change, lang) else [])
     parts += [f'<p class="redline-note">{_e(note)}</p>' for note in extra]
     if "renamed" in change.kinds:
         line = change.title[lang]
-        parts.append(f'<p class="redline-title"{rl._lang_attr(line, lang)}>{_e(label(lang, "diff_col_title"))}: {rl._html_line(line, lang)}</p>')
+        parts.append(
+            f'<p class="redline-title"{rl._lang_attr(line, lang)}>{_e(label(lang, "diff_col_title"))}: {rl._html_line(line, lang)}</p>'
+        )
     parts += rl._html_blocks(change, lang)
     return parts + [_steps(lang, previous, following), "</article>"]
 
@@ -102,7 +121,9 @@ def _places(change: SectionChange, lang: str, links: SiteLinks) -> str:
         if sid:
             text = label(lang, "site_redline_in_version", version=version)
             out.append(f'<a href="{links.up}{_e(version)}/#{_e(sid)}">{_e(text)}</a>')
-    key = links.history.get((links.new_version, change.new_id or "")) or links.history.get((links.old_version, change.old_id or ""))
+    key = links.history.get((links.new_version, change.new_id or "")) or links.history.get(
+        (links.old_version, change.old_id or "")
+    )
     if key:
         out.append(f'<a href="{links.up}history/#{_e(key)}">{_e(label(lang, "site_history_link"))}</a>')
     return f'<p class="redline-places">{" · ".join(out)}</p>' if out else ""
@@ -113,8 +134,16 @@ def _steps(lang: str, previous: SectionChange | None, following: SectionChange |
     out = []
     if previous is not None:
         name = label(lang, "site_redline_previous")
-        out.append(f'<a href="#{_e(previous.id)}" rel="prev" class="kk-step-prev">{_e(name)}<span class="visually-hidden">: {_e(_name(previous, lang))}</span></a>')
+        out.append(
+            f'<a href="#{_e(previous.id)}" rel="prev" class="kk-step-prev">{_e(name)}<span class="visually-hidden">: {_e(_name(previous, lang))}</span></a>'
+        )
     if following is not None:
         name = label(lang, "site_redline_next")
-        out.append(f'<a href="#{_e(following.id)}" rel="next" class="kk-step-next">{_e(name)}<span class="visually-hidden">: {_e(_name(following, lang))}</span></a>')
-    return f'<nav class="redline-steps" aria-label="{_e(label(lang, "site_redline_steps"))}">{"".join(out)}</nav>' if out else ""
+        out.append(
+            f'<a href="#{_e(following.id)}" rel="next" class="kk-step-next">{_e(name)}<span class="visually-hidden">: {_e(_name(following, lang))}</span></a>'
+        )
+    return (
+        f'<nav class="redline-steps" aria-label="{_e(label(lang, "site_redline_steps"))}">{"".join(out)}</nav>'
+        if out
+        else ""
+    )

@@ -1,4 +1,5 @@
 """Views the site pages need beyond the contract text: signatures, history rows, compare pairs, print and search labels."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,17 +40,22 @@ def signatures(contract: Contract, lang: str, inline, downloads) -> SignaturesVi
     """Return each party's full name, signatory and role (only what the data has), the date and the signed PDFs."""
     resolver = Resolver.of(contract)
     parties = tuple(
-        PartyView(inline(p.name, lang, resolver), p.signatory.name or "",
-                  inline(p.signatory.role, lang, resolver) if p.signatory.role and p.signatory.role.sv else None)
+        PartyView(
+            inline(p.name, lang, resolver),
+            p.signatory.name or "",
+            inline(p.signatory.role, lang, resolver) if p.signatory.role and p.signatory.role.sv else None,
+        )
         for p in contract.parties
     )
     meta = contract.meta
     if meta.status != "signed" or not meta.signed_on:
         return SignaturesView(parties, labels.label(lang, "site_signatures_unsigned"), (), "")
     signed = labels.label(lang, "site_signatures_signed", date=labels.date(meta.signed_on, lang))
-    pdfs = tuple((f"{labels.label(lang, 'site_signatures_pdf')} ({labels.label(lang, f'site_lang_{other}')})", path, other)
-                 for other in sorted(downloads_langs(downloads, meta.version), key=lambda o: o != lang)
-                 for path in [downloads[(meta.version, other, "signed")]])
+    pdfs = tuple(
+        (f"{labels.label(lang, 'site_signatures_pdf')} ({labels.label(lang, f'site_lang_{other}')})", path, other)
+        for other in sorted(downloads_langs(downloads, meta.version), key=lambda o: o != lang)
+        for path in [downloads[(meta.version, other, "signed")]]
+    )
     return SignaturesView(parties, signed, pdfs, labels.label(lang, "site_signatures_verify"))
 
 
@@ -72,7 +78,9 @@ def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str]) ->
     changed = step.version in redlines and step.changes and step.changes != ("first",)
     # Versions are four digits and ids slugs (both checked by the schema): the links need no escaping.
     redline = Markup(f"../{step.version}/redline/index.md#{step.id}") if changed else None
-    return HistoryRow(step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{step.id}"), redline)
+    return HistoryRow(
+        step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{step.id}"), redline
+    )
 
 
 def css_string(text: str) -> Markup:
@@ -84,4 +92,6 @@ def css_string(text: str) -> Markup:
 def compare_pairs(versions: list[str]) -> list[tuple[str, str]]:
     """Return every pair of versions, older first, newest pairs first."""
     ordered = sorted(versions)
-    return sorted(((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]), key=lambda p: (p[1], p[0]), reverse=True)
+    return sorted(
+        ((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :]), key=lambda p: (p[1], p[0]), reverse=True
+    )

@@ -5,6 +5,7 @@ So no contract text is ever written as markup: every literal becomes a Typst str
 ("..." with backslash and quote escaped), which Typst shows exactly as written. Only structure we
 build ourselves from the parsed inline nodes (emphasis, links, footnotes, references) is code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -118,7 +119,7 @@ def text(value: Text, ctx: _Context) -> Code:
     """Return a content block for a bilingual text; a Swedish stand-in is marked as Swedish."""
     shown, stand_in = value.shown(ctx.lang)
     body = content(inline.parse(shown), ctx)
-    return Code(f"text(lang: \"sv\", region: \"SE\"){body}") if stand_in else body
+    return Code(f'text(lang: "sv", region: "SE"){body}') if stand_in else body
 
 
 def plain(value: Text, ctx: _Context) -> str:
@@ -153,7 +154,9 @@ def translator_notes(texts: list[Text], ctx: _Context) -> list[str]:
 
 def section(item: Section, ctx: _Context) -> list[str]:
     """Return the markup of one section, its stand-in note and its subsections."""
-    heading = f"#kk.section-heading({item.depth}, {string(item.number)}, {text(item.title, ctx)})<{ctx.labels[item.id]}>"
+    heading = (
+        f"#kk.section-heading({item.depth}, {string(item.number)}, {text(item.title, ctx)})<{ctx.labels[item.id]}>"
+    )
     out = [heading] + translator_notes([item.title], ctx)
     note = stand_in_note(list(item.texts()), ctx.lang)
     if note:

@@ -1,4 +1,5 @@
 """Translator exchange, whatever the file format: the units handed out, and the checks on what comes back."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,9 @@ def units(contract: Contract, glossary: Glossary, everything: bool = False) -> l
 def _unit(text: Text, glossary: Glossary) -> Unit:
     terms = tuple(f"{t.found_in(text.sv)} -> {' | '.join(t.en)}" for t in glossary.terms_of(text.sv))
     terms += tuple(f"{name} -> {name} (keep as is)" for name in glossary.kept_in(text.sv))
-    return Unit(text.key, text.sv, text.en or "", text.en_status, str(text.en_pos or text.pos or ""), text.en_note or "", terms)
+    return Unit(
+        text.key, text.sv, text.en or "", text.en_status, str(text.en_pos or text.pos or ""), text.en_note or "", terms
+    )
 
 
 # C0 and C1 controls (tabs and line breaks aside: they become spaces), and the bidirectional overrides
@@ -73,15 +76,27 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tu
     if text is None:
         return f"unknown text id {unit.key!r}", "export again to get the current ids; nothing was written"
     if fingerprint(unit.sv) != fingerprint(text.sv):
-        return f"the Swedish of {unit.key!r} changed since this file was exported", "export again and translate the new Swedish; nothing was written"
+        return (
+            f"the Swedish of {unit.key!r} changed since this file was exported",
+            "export again and translate the new Swedish; nothing was written",
+        )
     bad = _FORBIDDEN.search(unit.en)
     if bad:
-        return f"the English of {unit.key!r} holds the control character U+{ord(bad.group()):04X}", "remove it; nothing was written"
+        return (
+            f"the English of {unit.key!r} holds the control character U+{ord(bad.group()):04X}",
+            "remove it; nothing was written",
+        )
     if unit.en.strip() and sorted(_MARKUP.findall(unit.en)) != sorted(_MARKUP.findall(text.sv)):
         want = ", ".join(sorted(_MARKUP.findall(text.sv))) or "none"
-        return f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses", f"keep exactly: {want}; nothing was written"
+        return (
+            f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses",
+            f"keep exactly: {want}; nothing was written",
+        )
     if unit.en.strip() and not _balanced(unit.en):
-        return f"the English of {unit.key!r} has broken markup (a brace outside a {{ref:…}} or {{fn:…}} mark)", "write \\{ or \\} for the character itself; nothing was written"
+        return (
+            f"the English of {unit.key!r} has broken markup (a brace outside a {{ref:…}} or {{fn:…}} mark)",
+            "write \\{ or \\} for the character itself; nothing was written",
+        )
     return None
 
 

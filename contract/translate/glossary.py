@@ -1,4 +1,5 @@
 """The translation glossary (glossary.yaml): Swedish terms, the English renderings allowed, names kept as is."""
+
 from __future__ import annotations
 
 import re
@@ -108,8 +109,13 @@ def load_glossary(root: Path, report: Report) -> Glossary:
         return Glossary()
     terms = tuple(
         Term(
-            id=t["id"], sv=tuple(t["sv"]), en=tuple(t["en"]), wrong=tuple(t.get("not", ())),
-            exact_case=bool(t.get("exact_case", False)), note=t.get("note", ""), pos=doc.pos(("terms", i)),
+            id=t["id"],
+            sv=tuple(t["sv"]),
+            en=tuple(t["en"]),
+            wrong=tuple(t.get("not", ())),
+            exact_case=bool(t.get("exact_case", False)),
+            note=t.get("note", ""),
+            pos=doc.pos(("terms", i)),
             allowed_names=tuple(t.get("except", ())),
         )
         for i, t in enumerate(doc.data.get("terms") or ())
@@ -117,7 +123,12 @@ def load_glossary(root: Path, report: Report) -> Glossary:
     seen: dict[str, Pos] = {}
     for term in terms:
         if term.id in seen:
-            report.error(term.pos or Pos(GLOSSARY_FILE), f"duplicate glossary term id {term.id!r} (first used at line {seen[term.id].line})", "give every term its own id", "glossary")
+            report.error(
+                term.pos or Pos(GLOSSARY_FILE),
+                f"duplicate glossary term id {term.id!r} (first used at line {seen[term.id].line})",
+                "give every term its own id",
+                "glossary",
+            )
         seen.setdefault(term.id, term.pos or Pos(GLOSSARY_FILE))
     return Glossary(terms, tuple(doc.data.get("keep") or ()))
 

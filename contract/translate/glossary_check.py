@@ -1,4 +1,5 @@
 """validate's translation checks: glossary terms, kept names, one Swedish sentence translated two ways."""
+
 from __future__ import annotations
 
 import re
@@ -33,22 +34,36 @@ def check_terms(contract: Contract, glossary: Glossary, report: Report) -> None:
             if not term.rendered(text.en) or wrong:
                 allowed = " or ".join(f"'{e}'" for e in term.en)
                 what = f"uses {wrong!r}" if wrong else "does not use the glossary's rendering"
-                report.warning(_at(text), f"glossary: the Swedish says '{term.found_in(text.sv)}' and the English {what} ({text.key})",
-                               f"write {allowed}, as glossary.yaml (term {term.id!r}) says", "glossary")
+                report.warning(
+                    _at(text),
+                    f"glossary: the Swedish says '{term.found_in(text.sv)}' and the English {what} ({text.key})",
+                    f"write {allowed}, as glossary.yaml (term {term.id!r}) says",
+                    "glossary",
+                )
         for name in glossary.kept_in(text.sv):
             if name not in text.en:
-                report.warning(_at(text), f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
-                               f"write '{name}' unchanged, as glossary.yaml says under keep", "glossary")
+                report.warning(
+                    _at(text),
+                    f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
+                    f"write '{name}' unchanged, as glossary.yaml says under keep",
+                    "glossary",
+                )
 
 
 def check_notes(contract: Contract, report: Report) -> None:
     """Warn about translator's notes on texts where the site and the PDF do not show them."""
     shown = {id(s.title) for s in contract.walk()} | {id(t) for s in contract.walk() for t in block_texts(s.body)}
-    shown |= {id(t) for t in block_texts(contract.preamble)} | ({id(t) for t in block_texts(contract.annex.body)} if contract.annex else set())
+    shown |= {id(t) for t in block_texts(contract.preamble)} | (
+        {id(t) for t in block_texts(contract.annex.body)} if contract.annex else set()
+    )
     for text in contract.texts():
         if text.en_note and id(text) not in shown:
-            report.warning(_at(text), f"a translator's note here is not shown anywhere ({text.key})",
-                           "put note_en on a section title, paragraph, heading or list item", "translator-note")
+            report.warning(
+                _at(text),
+                f"a translator's note here is not shown anywhere ({text.key})",
+                "put note_en on a section title, paragraph, heading or list item",
+                "translator-note",
+            )
 
 
 def check_sentences(contract: Contract, report: Report) -> None:
@@ -63,8 +78,12 @@ def check_sentences(contract: Contract, report: Report) -> None:
             if earlier[0] != en and earlier[1] is not text and (earlier[1].key, text.key) not in warned:
                 warned.add((earlier[1].key, text.key))
                 where = earlier[1].en_pos or Pos("")
-                report.warning(_at(text), f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
-                               f"use one translation: «{_cut(earlier[0])}»", "inconsistent-translation")
+                report.warning(
+                    _at(text),
+                    f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
+                    f"use one translation: «{_cut(earlier[0])}»",
+                    "inconsistent-translation",
+                )
 
 
 def aligned(sv: str, en: str) -> list[tuple[str, str]]:

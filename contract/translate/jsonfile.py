@@ -1,4 +1,5 @@
 """The JSON exchange form: a list of {key, sv, en, ...} objects, for scripts that need no translation tool."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,16 @@ _HINT = 'give a JSON list of objects with text fields "key", "sv" and "en", as -
 def write(units: list[Unit]) -> str:
     """Return the units as a JSON list."""
     items = [
-        {"key": u.key, "file": u.location.rsplit(":", 2)[0], "line": _line(u.location), "status": u.state, "sv": u.sv, "en": u.en,
-         "note": u.note, "glossary": list(u.terms)}
+        {
+            "key": u.key,
+            "file": u.location.rsplit(":", 2)[0],
+            "line": _line(u.location),
+            "status": u.state,
+            "sv": u.sv,
+            "en": u.en,
+            "note": u.note,
+            "glossary": list(u.terms),
+        }
         for u in units
     ]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
@@ -35,7 +44,13 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     except json.JSONDecodeError as exc:
         return [], [_error(Pos(display, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}", _HINT)]
     if not isinstance(data, list):
-        return [], [_error(Pos(display, 1, 1), f"expected a list of texts, found {type(data).__name__ if data is not None else 'null'}", _HINT)]
+        return [], [
+            _error(
+                Pos(display, 1, 1),
+                f"expected a list of texts, found {type(data).__name__ if data is not None else 'null'}",
+                _HINT,
+            )
+        ]
     items, problems = [], []
     for index, item in enumerate(data, 1):
         fields = {k: item.get(k) for k in ("key", "sv", "en")} if isinstance(item, dict) else {}

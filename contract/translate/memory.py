@@ -1,4 +1,5 @@
 """Translation memory across versions: English for Swedish texts equal or nearly equal to one already translated."""
+
 from __future__ import annotations
 
 import difflib

@@ -1,4 +1,5 @@
 """gettext PO exchange files (translate-toolkit): msgctxt is the text key, msgid the Swedish, msgstr the English."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,13 @@ def write(units: list[Unit], version: str, created: str) -> bytes:
     """Return a PO file holding the units; stale English is marked fuzzy, missing English left empty."""
     store = po.pofile()
     store.updateheader(
-        add=True, Project_Id_Version=f"Klimatkontrakt {version}", Language="en", POT_Creation_Date=created,
-        PO_Revision_Date=created, X_Source_Language="sv", Content_Type="text/plain; charset=UTF-8",
+        add=True,
+        Project_Id_Version=f"Klimatkontrakt {version}",
+        Language="en",
+        POT_Creation_Date=created,
+        PO_Revision_Date=created,
+        X_Source_Language="sv",
+        Content_Type="text/plain; charset=UTF-8",
     )
     for unit in units:
         entry = store.addsourceunit(unit.sv)
@@ -37,7 +43,13 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         raw = file.read_bytes()
         store = po.pofile(raw)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return [], [_error(Pos(display, 1, 1), f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")]
+        return [], [
+            _error(
+                Pos(display, 1, 1),
+                f"not a readable PO file: {exc}",
+                "save it again from your translation tool as gettext PO",
+            )
+        ]
     lines = _context_lines(raw.decode("utf-8", "replace"))
     items, problems = [], []
     for entry in store.units:
@@ -46,7 +58,13 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
         key = entry.getcontext()
         pos = Pos(display, lines.get(key, 0), 1)
         if not key:
-            problems.append(_error(pos, f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}", "keep the msgctxt lines of the exported file"))
+            problems.append(
+                _error(
+                    pos,
+                    f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}",
+                    "keep the msgctxt lines of the exported file",
+                )
+            )
             continue
         items.append(Incoming(key, str(entry.source or ""), str(entry.target or ""), pos))
     return items, problems
@@ -57,7 +75,7 @@ def _context_lines(text: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if line.startswith('msgctxt "'):
-            lines.setdefault(line[len('msgctxt "'):].rstrip().rstrip('"'), number)
+            lines.setdefault(line[len('msgctxt "') :].rstrip().rstrip('"'), number)
     return lines
 
 

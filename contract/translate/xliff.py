@@ -1,4 +1,5 @@
 """XLIFF 2.0 exchange files: one unit per text; references and footnote marks as protected placeholders."""
+
 from __future__ import annotations
 
 import re
@@ -75,9 +76,21 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     try:
         root = etree.parse(str(file), parser).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
-        return [], [_error(Pos(display, getattr(exc, "lineno", 0) or 0, 1), f"not a readable XML file: {exc}", "export the file again from your translation tool as XLIFF 2")]
+        return [], [
+            _error(
+                Pos(display, getattr(exc, "lineno", 0) or 0, 1),
+                f"not a readable XML file: {exc}",
+                "export the file again from your translation tool as XLIFF 2",
+            )
+        ]
     if root.tag != _Q + "xliff" or not str(root.get("version", "")).startswith("2."):
-        return [], [_error(Pos(display, root.sourceline or 1, 1), "not an XLIFF 2 file", "export as XLIFF 2.0 or 2.1, or give a .po or .json file")]
+        return [], [
+            _error(
+                Pos(display, root.sourceline or 1, 1),
+                "not an XLIFF 2 file",
+                "export as XLIFF 2.0 or 2.1, or give a .po or .json file",
+            )
+        ]
     items, problems = [], []
     for unit in root.iter(_Q + "unit"):
         item, problem = _incoming(unit, display)
@@ -91,13 +104,19 @@ def _incoming(unit, display: str) -> tuple[Incoming | None, Diagnostic | None]:
     key = unit.get("name") or unit.get("id", "").replace("_", "/")
     segments = unit.findall(_Q + "segment")
     if len(segments) != 1 or segments[0].find(_Q + "source") is None:
-        return None, _error(pos, f"unit {key!r} must hold one segment with a source", "do not split or join segments of a text")
+        return None, _error(
+            pos, f"unit {key!r} must hold one segment with a source", "do not split or join segments of a text"
+        )
     source_el, target_el = segments[0].find(_Q + "source"), segments[0].find(_Q + "target")
     marks: dict[str, str] = {}
     source, bad = _text(source_el, marks, learn=True)
     target, bad_target = _text(target_el, marks, learn=False) if target_el is not None else ("", None)
     if bad or bad_target:
-        return None, _error(pos, f"unit {key!r}: {bad or bad_target}", "keep the placeholders of the source as they are; nothing was written")
+        return None, _error(
+            pos,
+            f"unit {key!r}: {bad or bad_target}",
+            "keep the placeholders of the source as they are; nothing was written",
+        )
     return Incoming(key, source, target, pos), None
 
 

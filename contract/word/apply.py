@@ -1,4 +1,5 @@
 """Apply a Word file's edits to a draft version's YAML, by section id, keeping comments and the other language."""
+
 from __future__ import annotations
 
 import difflib
@@ -94,9 +95,11 @@ def _footnote_edits(doc: Document, contract: Contract, lang: str, notes: dict[st
             continue
         expected = " ".join(plain(note.text, lang, resolver).split())
         found = doc.notes.get(wid, "")
-        if found != expected and not (found.startswith(expected) and found[len(expected):].strip().startswith("[")):
-            problems.append(f"footnote {note.number}: its text was changed in Word ({found[:40]!r}…); "
-                            "change footnote texts in the YAML")
+        if found != expected and not (found.startswith(expected) and found[len(expected) :].strip().startswith("[")):
+            problems.append(
+                f"footnote {note.number}: its text was changed in Word ({found[:40]!r}…); "
+                "change footnote texts in the YAML"
+            )
     return sorted(set(problems))
 
 
@@ -160,7 +163,9 @@ class _Context:
             for k in range(max(a2 - a1, b2 - b1)):
                 before = old[a1 + k] if a1 + k < a2 else None
                 after = new[b1 + k] if b1 + k < b2 else None
-                block = self._block(nodes[a1 + k] if before is not None and nodes is not None else None, before, after, op)
+                block = self._block(
+                    nodes[a1 + k] if before is not None and nodes is not None else None, before, after, op
+                )
                 if block is not None:
                     result.append(block)
         if nodes is None:
@@ -207,15 +212,19 @@ class _Context:
     def _new_text(self, atoms: list[Atom], para: Para) -> dict[str, str]:
         source = self.merged(None, atoms)
         if self.lang != "sv":
-            self.plan.problems.append(f"paragraph {para.place}: a new English text needs its Swedish source; "
-                                      "add the paragraph in the YAML (sv first)")
+            self.plan.problems.append(
+                f"paragraph {para.place}: a new English text needs its Swedish source; "
+                "add the paragraph in the YAML (sv first)"
+            )
         return {self.lang: source}
 
     def documents(self, file: str, docs: tuple, items: list[Para]) -> None:
         """Edit the annex documents' titles (and links) in place; a new or removed document is reported."""
         if len(items) != len(docs):
-            self.plan.problems.append(f"the annex: {len(items)} documents in Word but {len(docs)} in the YAML; "
-                                      "add or remove annex documents in the YAML")
+            self.plan.problems.append(
+                f"the annex: {len(items)} documents in Word but {len(docs)} in the YAML; "
+                "add or remove annex documents in the YAML"
+            )
             return
         for index, (doc, para) in enumerate(zip(docs, items)):
             link = next((a for a in para.atoms if a.kind == "link"), None)
@@ -258,7 +267,9 @@ def _blocks(paras: list[Para]) -> list[tuple[str, list[list[Atom]], Para]]:
         if para.kind == "item" and out and out[-1][0] == "list":
             out[-1][1].append(para.atoms)
         else:
-            out.append(("list" if para.kind == "item" else "heading" if para.kind == "bold" else "p", [para.atoms], para))
+            out.append(
+                ("list" if para.kind == "item" else "heading" if para.kind == "bold" else "p", [para.atoms], para)
+            )
     return out
 
 
@@ -278,5 +289,6 @@ def write(root: Path, version: str, result: Plan) -> None:
 
 def refuse(name: str, problems: list[str]) -> ContractError:
     """The error for a Word file that does not map onto the version."""
-    return ContractError([Diagnostic(Pos(name), "error", p, "nothing was written (give --partial to apply what maps)")
-                          for p in problems])
+    return ContractError(
+        [Diagnostic(Pos(name), "error", p, "nothing was written (give --partial to apply what maps)") for p in problems]
+    )

@@ -1,4 +1,5 @@
 """A Word file of one version: pandoc from Markdown whose headings carry the section ids as bookmarks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,16 +28,23 @@ def bookmark(section_id: str) -> str:
 def to_markdown(contract: Contract, lang: str) -> str:
     """Return the text as Markdown whose headings name their section id ({#id}), as pandoc reads it."""
     resolver = Resolver.of(contract)
-    parts = [f"# {md.text(contract.meta.title, lang, resolver)} {{#{TITLE}}}", f"VERSION {md.escape(contract.meta.version)}"]
+    parts = [
+        f"# {md.text(contract.meta.title, lang, resolver)} {{#{TITLE}}}",
+        f"VERSION {md.escape(contract.meta.version)}",
+    ]
     parts += md.blocks(contract.preamble, lang, resolver)
     for section in contract.walk():
         hashes = "#" * min(section.depth + 1, 6)
-        parts.append(f"{hashes} {md.escape(section.number)} {md.text(section.title, lang, resolver)} {{#{bookmark(section.id)}}}")
+        parts.append(
+            f"{hashes} {md.escape(section.number)} {md.text(section.title, lang, resolver)} {{#{bookmark(section.id)}}}"
+        )
         parts += md.blocks(section.body, lang, resolver)
     if contract.annex:
         parts.append(f"## {md.text(contract.annex.title, lang, resolver)} {{#{ANNEX}}}")
         parts += md.blocks(contract.annex.body, lang, resolver)
-        parts.append("\n".join(f"- {md.link(md.text(d.title, lang, resolver), d.url)}" for d in contract.annex.documents))
+        parts.append(
+            "\n".join(f"- {md.link(md.text(d.title, lang, resolver), d.url)}" for d in contract.annex.documents)
+        )
     notes = [f"[^{n.number}]: {md.text(n.text, lang, resolver)}" for n in contract.footnotes()]
     return "\n\n".join(parts + notes) + "\n"
 
@@ -57,9 +65,14 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
         output = Path(folder) / "contract.docx"
         region = typst_render.REGIONS[lang]
-        pypandoc.convert_text(text, "docx", format="markdown-smart-auto_identifiers", outputfile=str(output),
-                              # In pandoc's sandbox: nothing in the text can make it read a file or fetch from the network.
-                              extra_args=[f"--metadata=lang:{lang}-{region}", "--sandbox"])
+        pypandoc.convert_text(
+            text,
+            "docx",
+            format="markdown-smart-auto_identifiers",
+            outputfile=str(output),
+            # In pandoc's sandbox: nothing in the text can make it read a file or fetch from the network.
+            extra_args=[f"--metadata=lang:{lang}-{region}", "--sandbox"],
+        )
         return _point_bookmarks(output.read_bytes())
 
 

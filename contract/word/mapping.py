@@ -1,4 +1,5 @@
 """Map a Word file's paragraphs to the parts of a version: preamble, each section by its bookmark, the annex."""
+
 from __future__ import annotations
 
 import re
@@ -45,11 +46,17 @@ def map_document(doc: Document, contract: Contract) -> Mapped:
         elif current.key != "":
             current.body.append(para)
         else:
-            mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): it follows a heading that is not a "
-                                   "section of this version, so it has no place")
+            mapped.problems.append(
+                f"paragraph {para.place} ({_quote(para.text)}): it follows a heading that is not a "
+                "section of this version, so it has no place"
+            )
     if not mapped.parts:
-        mapped.problems = [("the file has none of the bookmarks 'klimatkontrakt docx' puts in: export the version "
-                           "with 'klimatkontrakt docx', edit that file, and apply it")]
+        mapped.problems = [
+            (
+                "the file has none of the bookmarks 'klimatkontrakt docx' puts in: export the version "
+                "with 'klimatkontrakt docx', edit that file, and apply it"
+            )
+        ]
         return mapped
     missing = set(ids.values()) - set(mapped.parts)
     _drop_absorbing(contract, mapped, missing)
@@ -63,11 +70,15 @@ def _drop_absorbing(contract: Contract, mapped: Mapped, missing: set[str]) -> No
         if section.id not in missing:
             previous = section.id
             continue
-        mapped.problems.append(f"section {section.number} ({section.id}): its heading is not in the Word file "
-                               "(deleted?); delete sections in the YAML, not in Word")
+        mapped.problems.append(
+            f"section {section.number} ({section.id}): its heading is not in the Word file "
+            "(deleted?); delete sections in the YAML, not in Word"
+        )
         if mapped.parts.pop(previous, None) is not None:
-            mapped.problems.append(f"{'the preamble' if previous == PREAMBLE else 'section ' + previous}: not applied, "
-                                   f"since the text after it may belong to section {section.number}")
+            mapped.problems.append(
+                f"{'the preamble' if previous == PREAMBLE else 'section ' + previous}: not applied, "
+                f"since the text after it may belong to section {section.number}"
+            )
 
 
 def _heading(para: Para, anchors: set[str], ids: dict[str, str], mapped: Mapped) -> Part:
@@ -75,12 +86,15 @@ def _heading(para: Para, anchors: set[str], ids: dict[str, str], mapped: Mapped)
         return mapped.parts.setdefault(ANNEX, Part(ANNEX, para))
     known = sorted(ids[a] for a in anchors if a in ids)
     if not known:
-        mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): a heading that is no section of this "
-                               "version (a new section?); add new sections in the YAML, then export again")
+        mapped.problems.append(
+            f"paragraph {para.place} ({_quote(para.text)}): a heading that is no section of this "
+            "version (a new section?); add new sections in the YAML, then export again"
+        )
         return Part("")
     if known[0] in mapped.parts:
-        mapped.problems.append(f"paragraph {para.place} ({_quote(para.text)}): a second heading for section "
-                               f"{known[0]}; keep one")
+        mapped.problems.append(
+            f"paragraph {para.place} ({_quote(para.text)}): a second heading for section {known[0]}; keep one"
+        )
         return Part("")
     part = Part(known[0], para)
     mapped.parts[known[0]] = part

@@ -1,4 +1,5 @@
 """Merge an edited paragraph back into its source text, keeping the markup of every unchanged word."""
+
 from __future__ import annotations
 
 import difflib

@@ -1,4 +1,5 @@
 """Read a Word file into paragraphs of atoms (words, emphasis, links, footnote marks) with their bookmarks."""
+
 from __future__ import annotations
 
 import io
@@ -67,11 +68,16 @@ def read(data: bytes, accept: bool = True) -> Document:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         body = etree.fromstring(zf.read("word/document.xml")).find("w:body", _Q)
         names = zf.namelist()
-        links = _relationships(zf.read("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
+        links = _relationships(
+            zf.read("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b""
+        )
         notes = _notes(zf.read("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
         rels = "word/_rels/footnotes.xml.rels"
-        note_links = _note_links(zf.read("word/footnotes.xml"), _relationships(zf.read(rels) if rels in names else b"")) \
-            if "word/footnotes.xml" in names else {}
+        note_links = (
+            _note_links(zf.read("word/footnotes.xml"), _relationships(zf.read(rels) if rels in names else b""))
+            if "word/footnotes.xml" in names
+            else {}
+        )
         core = zf.read("docProps/core.xml") if "docProps/core.xml" in names else b""
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
     for element in body:
@@ -95,15 +101,20 @@ def _language(core: bytes) -> str:
 
 def _notes(data: bytes) -> dict[str, str]:
     root = etree.fromstring(data)
-    return {n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
-            for n in root.iter(f"{{{W}}}footnote")}
+    return {
+        n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
+        for n in root.iter(f"{{{W}}}footnote")
+    }
 
 
 def _note_links(data: bytes, links: dict[str, str]) -> dict[str, list[str]]:
     root = etree.fromstring(data)
-    return {n.get(f"{{{W}}}id", ""): [links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink")
-                                      if h.get(f"{{{R}}}id", "") in links]
-            for n in root.iter(f"{{{W}}}footnote")}
+    return {
+        n.get(f"{{{W}}}id", ""): [
+            links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id", "") in links
+        ]
+        for n in root.iter(f"{{{W}}}footnote")
+    }
 
 
 def _relationships(data: bytes) -> dict[str, str]:
@@ -138,7 +149,9 @@ def _atoms(node, links: dict[str, str], accept: bool, tracked: list[Tracked], pl
             yield Atom("link", label, url) if url else Atom("text", label)
         elif tag in ("ins", "del"):
             text = "".join(t.text or "" for t in child.iter(f"{{{W}}}t", f"{{{W}}}delText"))
-            tracked.append(Tracked("inserted" if tag == "ins" else "deleted", text, child.get(f"{{{W}}}author", "?"), place))
+            tracked.append(
+                Tracked("inserted" if tag == "ins" else "deleted", text, child.get(f"{{{W}}}author", "?"), place)
+            )
             if (tag == "ins") == accept:
                 yield from _atoms(child, links, accept, tracked, place) if tag == "ins" else _deleted(child)
         elif tag in ("smartTag", "customXml", "sdt", "sdtContent", "fldSimple"):

@@ -1,4 +1,5 @@
 """Make edited copies of a contract version for the redline tests: text edits and structural edits."""
+
 from __future__ import annotations
 
 import io
@@ -79,7 +80,9 @@ def _find(sections, section_id):
     return None
 
 
-def new_section(section_id: str, sv_title: str, sv_text: str, en_title: str | None = None, en_text: str | None = None) -> dict:
+def new_section(
+    section_id: str, sv_title: str, sv_text: str, en_title: str | None = None, en_text: str | None = None
+) -> dict:
     """Return a section mapping with one paragraph."""
     title = {"sv": sv_title, **({"en": en_title} if en_title else {})}
     para = {"sv": sv_text, **({"en": en_text} if en_text else {})}
@@ -101,6 +104,7 @@ def with_sections(contract: Contract, sections) -> Contract:
 
 def map_section(contract: Contract, section_id: str, fn) -> Contract:
     """Return the contract with one section replaced by fn(section) (fn may return a tuple of sections)."""
+
     def visit(sections):
         out = []
         for s in sections:
@@ -119,6 +123,10 @@ def set_body(contract: Contract, section_id: str, *paragraphs: Text) -> Contract
     return map_section(contract, section_id, lambda s: _replace(s, body=tuple(Paragraph(p) for p in paragraphs)))
 
 
-def make_section(section_id: str, title: Text, *paragraphs: Text, depth: int = 2, group: str = "municipality") -> Section:
+def make_section(
+    section_id: str, title: Text, *paragraphs: Text, depth: int = 2, group: str = "municipality"
+) -> Section:
     """Return a new section with paragraphs (numbered when placed with with_sections or map_section)."""
-    return Section(id=section_id, number="", title=title, group=group, depth=depth, body=tuple(Paragraph(p) for p in paragraphs))
+    return Section(
+        id=section_id, number="", title=title, group=group, depth=depth, body=tuple(Paragraph(p) for p in paragraphs)
+    )

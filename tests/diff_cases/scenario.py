@@ -2,6 +2,7 @@
 
 The edits are made to copies in a temporary folder; their words are test data, not contract text.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,19 +51,29 @@ def build(root: Path) -> tuple[Copy, Copy]:
 
 
 def _edit_texts(new: Copy) -> None:
-    new.replace("municipality.yaml", "Kommunfullmäktige antog en energi- och klimatstrategi 2020", "Kommunfullmäktige beslutade om en energi- och klimatstrategi 2020")
+    new.replace(
+        "municipality.yaml",
+        "Kommunfullmäktige antog en energi- och klimatstrategi 2020",
+        "Kommunfullmäktige beslutade om en energi- och klimatstrategi 2020",
+    )
     file, data, section = new.section("smart-policyutveckling")
     section["title"]["sv"] = "Lärande arbetssätt för policyutveckling"
     section["title"]["en"] = "Learning ways of working for policy development"
     new.save(file, data)
     new.replace("annex.yaml", "sv: Miljöprogram - program (boras.se)", "sv: Miljöprogram 2023 - program (boras.se)")
-    new.replace("annex.yaml", "en: Environmental Programme - programme (boras.se)", "en: Environmental Programme 2023 - programme (boras.se)")
+    new.replace(
+        "annex.yaml",
+        "en: Environmental Programme - programme (boras.se)",
+        "en: Environmental Programme 2023 - programme (boras.se)",
+    )
 
 
 def _edit_structure(new: Copy) -> None:
     file, data, chapter = new.section("kommunens-ataganden")
     ids = [s["id"] for s in chapter["sections"]]
-    chapter["sections"].insert(ids.index("klimatanpassning"), new_section("ny-plan", "Ny plan", "Ett nytt avsnitt i testet."))
+    chapter["sections"].insert(
+        ids.index("klimatanpassning"), new_section("ny-plan", "Ny plan", "Ett nytt avsnitt i testet.")
+    )
     leadership = chapter["sections"][ids.index("organisation-och-ledning")]["sections"]
     talk = next(s for s in leadership if s["id"] == "klimatprat")
     leadership.remove(talk)
