@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with _terminate_as_interrupt():
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
@@ -50,9 +59,32 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (a cancelled CI job): the same clean stop, after the clean-up
         print("interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signal", signal.SIGINT)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every clean-up (staging folder, workers) runs on the way out."""
+
+    signal = signal.SIGTERM
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into _Terminated for the command (only the main thread can handle signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Terminated()
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _os_hint(code: int | None) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import faults
 from .errors import ContractError, Diagnostic
 from .export import to_json
-from .files import staging_path, swap, write_atomic
+from .files import drop_temporaries, staging_path, swap, write_atomic
 from .model import LANGS, Contract, Pos
 from .output import claim, mark, writing
 from .provenance import Source, source
@@ -110,6 +110,9 @@ def build(
 
 def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None]) -> BuildResult:
     """Build into out, whose lock this process holds; do nothing if the last build's inputs and outputs are intact."""
+    _check_cache(root)
+    with writing(root / CACHE):
+        drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
     stamp = _stamp(root, source(root), drafts)
     last = _read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
@@ -121,8 +124,8 @@ def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: C
     try:
         with writing(out):
             staging.mkdir()
-            mark(staging)
             _write_all(root, contracts, staging, drafts, jobs, say, result)
+            mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
             faults.point("staged")
             outputs = _outputs(staging)
             swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
@@ -166,17 +169,21 @@ def _write_all(
         else _InProcess()
     )
     with pool:
-        futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
-        faults.point("rendering")
-        say("site")
-        build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
-        for done, (job, key, future) in enumerate(futures, start=1):
-            data = future.result()
-            say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
-            write_atomic(staging / job.path, data)
-            with writing(root / CACHE):
-                write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
-            result.pdfs += 1
+        try:
+            futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
+            faults.point("rendering")
+            say("site")
+            build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
+            for done, (job, key, future) in enumerate(futures, start=1):
+                data = future.result()
+                say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+                write_atomic(staging / job.path, data)
+                with writing(root / CACHE):
+                    write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
+                result.pdfs += 1
+        except BaseException:
+            _stop_workers(pool)
+            raise
 
 
 def _die_with_parent(parent: int) -> None:
@@ -185,6 +192,14 @@ def _die_with_parent(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the build died before the line above took effect
         os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
+    """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
+    if isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
+            process.kill()
 
 
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
@@ -224,8 +239,9 @@ def _reuse_cached(
 def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
     """Return the cached PDF of key if its content still has the hash in its name; drop a damaged one with a note."""
     for entry in sorted(cache.glob(f"{key}-*.pdf")):
-        data = entry.read_bytes()
-        if entry.name == f"{key}-{_sha256(data)}.pdf":
+        # A link is never the build's own entry: it would publish whatever it points at.
+        data = None if entry.is_symlink() or not entry.is_file() else entry.read_bytes()
+        if data is not None and entry.name == f"{key}-{_sha256(data)}.pdf":
             return data
         notes.append(
             Diagnostic(
@@ -239,6 +255,15 @@ def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
         with writing(cache):
             entry.unlink(missing_ok=True)  # another build may have dropped it first
     return None
+
+
+def _check_cache(root: Path) -> None:
+    """Raise ContractError if the cache folder is a symbolic link: the build would write and delete through it."""
+    for folder in (root / CACHE.parent, root / CACHE):
+        if folder.is_symlink():
+            message = "the build cache is a symbolic link, and the build would write and delete files where it points"
+            hint = f"remove the link; the build makes {CACHE.as_posix()}/ itself"
+            raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-link")])
 
 
 def _sha256(data: bytes) -> str:
@@ -354,8 +379,11 @@ def _built_before_markers(root: Path, out: Path) -> bool:
 
 def _read_stamp(root: Path, out: Path) -> dict | None:
     """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
+    path = _stamp_file(root, out)
+    if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
+        return None
     try:
-        data = json.loads(_stamp_file(root, out).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     shape = {"stamp": str, "versions": list, "warnings": int, "outputs": dict}

@@ -9,7 +9,10 @@ from pathlib import Path
 from . import site
 from .build import gather
 from .model import LANGS
-from .output import claim, mark, writing
+from .output import claim, is_marked, mark, owned, writing
+
+# What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
+SITE_WRITES = ("sv/", "en/", "index.html", ".sv.*", ".en.*", ".index.html.*")
 
 
 def _add_site(sub) -> None:
@@ -40,7 +43,8 @@ def _run_site(args) -> int:
         contracts, _ = gather(args.root, drafts=args.drafts)
         with writing(out):
             out.mkdir(parents=True, exist_ok=True)
-            mark(out)  # first, so that a folder this command was interrupted in is still known as its own
+            # First, so that a folder this command was interrupted in is still known as its own.
+            mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES))
             written = site.build_site(
                 args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts)
             )

@@ -11,16 +11,20 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from . import faults
+
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file completely or not at all: to a temporary name beside it, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding="utf-8")
-        else:
-            tmp.write_bytes(data)
+        # A new file, never through whatever a killed run or a hostile repository left at the temporary name.
+        tmp.unlink(missing_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with open(os.open(tmp, flags, 0o666), "wb") as file:
+            file.write(data.encode("utf-8") if isinstance(data, str) else data)
+        faults.point(f"written-{path.parent.name}")
         tmp.replace(path)
     except BaseException as exc:
         # A full disk or a read-only folder must not leave half a file behind.
@@ -80,7 +84,29 @@ def recover(target: Path) -> list[str]:
         if _is_folder(leftover):
             _remove_tree(leftover)
             done.append(f"removed {leftover.name}/ left by an interrupted build")
+    done += [f"removed {name} left by an interrupted build" for name in drop_temporaries(target)]
     return done
+
+
+def drop_temporaries(folder: Path) -> list[str]:
+    """Remove the temporary files write_atomic left in folder when its process was killed; return their names."""
+    dropped = []
+    for tmp in sorted(folder.glob(".*.tmp")) if _is_folder(folder) else []:
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)) and (tmp.is_symlink() or tmp.is_file()):
+            tmp.unlink(missing_ok=True)
+            dropped.append(tmp.name)
+    return dropped
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def _old_path(target: Path) -> Path:

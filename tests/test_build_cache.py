@@ -49,8 +49,12 @@ def test_outputs_missing_or_changed_since_the_last_build_are_built_again(built_r
         shutil.rmtree(site / "sv")
     elif damage == "change a page":
         (site / "en" / "index.html").write_text("defaced\n", encoding="utf-8")
-    else:
+    else:  # a file the build did not write is never deleted: the build refuses until it is moved out
         (site / "sv" / "extra.html").write_text("left here\n", encoding="utf-8")
+        code, out, _ = run(repo)
+        assert code == 2 and out.startswith(f"{site}: error: the output folder holds 'sv/extra.html', which")
+        assert (site / "sv" / "extra.html").read_text(encoding="utf-8") == "left here\n"
+        return
     code, out, _ = run(repo)
     assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused")
     assert tree(site) == before
