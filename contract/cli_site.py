@@ -12,7 +12,7 @@ from .model import LANGS
 from .output import claim, is_marked, mark, owned, writing
 
 # What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
-SITE_WRITES = ("sv/", "en/", "index.html", ".sv.*", ".en.*", ".index.html.*")
+SITE_WRITES = ("sv/", "en/", "index.html", "404.html", ".sv.*", ".en.*", ".index.html.*", ".404.html.*")
 
 
 def _add_site(sub) -> None:

@@ -157,7 +157,7 @@ def test_site_out_writes_an_empty_folder_marks_it_and_may_write_it_again(repo, t
     for _ in range(2):
         with contextlib.redirect_stderr(io.StringIO()):
             assert main(["site", "--root", str(repo), "--out", str(empty)]) == 0
-    assert _listing(empty) == [".klimatkontrakt-output", "en", "index.html", "sv"]
+    assert _listing(empty) == [".klimatkontrakt-output", "404.html", "en", "index.html", "sv"]
     assert (empty / "sv" / "2023" / "index.html").is_file()
 
 
