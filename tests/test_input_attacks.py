@@ -135,8 +135,9 @@ def test_the_widest_words_validate_lets_through_stay_inside_the_text_column(base
 
 
 @pytest.mark.slow
-def test_a_signatory_name_or_role_that_wraps_stays_clear_of_the_labels_above_it(base, tmp_path):
-    # The value sat in a box one line high, aligned to its bottom: a second line ran up over the label above.
+def test_a_signatory_name_or_role_that_wraps_stays_clear_of_the_lines_above_it(base, tmp_path):
+    # The value sat in a box one line high, aligned to its bottom: a second line ran up over the line above.
+    # The signature page now sets name and role as text in the party's block; wrapping must still not overlap.
     import subprocess
 
     from contract import pdf
@@ -159,9 +160,10 @@ def test_a_signatory_name_or_role_that_wraps_stays_clear_of_the_labels_above_it(
     left = [(float(top), float(bottom), word) for x, top, bottom, word in found if float(x) < 297]
     top = {word: y for y, _, word in reversed(left)}  # the first block of the column: the first occurrence
     bottom = {word: y for _, y, word in reversed(left)}
-    assert top["Anna"] >= bottom["datum"] - 1  # the name below "Ort och datum"
-    assert top["Ordförande"] >= bottom["Namnförtydligande"] - 1  # the role below the name's label
-    assert top["Befattning"] >= bottom["klimatfrågor"] - 2  # the role's label below its last line
+    assert top["Anna"] >= bottom["Exempelstad"] - 1  # the name below the party's heading
+    assert top["son"] >= bottom["Anna"] - 1  # the long name hyphenated onto a second line ("…Efternamns-son")
+    assert top["Ordförande"] >= bottom["son"] - 1  # the role below the name's last line
+    assert top["klimatfrågor"] >= bottom["Ordförande"] - 1  # the role wrapped onto lines below its first
 
 
 # ---------------------------------------------------------------- errata
