@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .. import inline
 from ..errors import Report
 from ..model import Contract, Pos, Text, block_texts
 from .glossary import Glossary, load_glossary
@@ -24,7 +23,6 @@ def check(root: Path, contract: Contract, report: Report) -> None:
     report.items.extend(d for d in problems.items if d not in report.items)  # once, however many versions
     check_terms(contract, glossary, report)
     check_notes(contract, report)
-    check_note_markup(contract, report)
     check_sentences(contract, report)
 
 
@@ -68,41 +66,6 @@ def check_notes(contract: Contract, report: Report) -> None:
                 "put note_en on a section title, paragraph, heading or list item",
                 "translator-note",
             )
-
-
-def check_note_markup(contract: Contract, report: Report) -> None:
-    """Report references, footnote marks, links and control characters in notes that no renderer can show as meant."""
-    ids = {s.id for s in contract.walk()}
-    for text in contract.texts():
-        for message, hint in _note_problems(text.en_note or "", ids):
-            report.error(_at(text), message + f" ({text.key})", hint, "translator-note")
-
-
-def _note_problems(note: str, ids: set[str]) -> list[tuple[str, str]]:
-    problems = []
-    bad = _NOTE_CONTROL.search(note)
-    if bad:
-        code = f"U+{ord(bad.group()):04X}"
-        problems.append((f"the translator's note holds the control character {code}", "remove it from note_en"))
-    for node in inline.walk(inline.parse(note)):
-        if isinstance(node, inline.Ref) and not node.by_number and node.target not in ids:
-            message = f"the translator's note refers to section {node.target!r}, which this contract does not have"
-            problems.append((message, "correct the section id, or write the section's number as text"))
-        elif isinstance(node, inline.FootnoteRef):
-            problems.append(
-                (
-                    f"a translator's note cannot hold a footnote mark {{fn:{node.target}}}",
-                    "say it in the note itself, or write \\{ for a brace",
-                )
-            )
-        elif isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
-            problems.append(
-                (
-                    f"the translator's note links to {node.url!r}, which is not an http(s) or mailto address",
-                    "link to an https:// address",
-                )
-            )
-    return problems
 
 
 def check_sentences(contract: Contract, report: Report) -> None:
