@@ -286,9 +286,14 @@ def test_random_texts_that_validate_compile_with_typst():
 
 @pytest.mark.slow
 def test_many_random_inputs_never_crash_and_what_validates_renders():
-    assert _property(ANY_PURPOSE, THOROUGH, compile_pdf=False) > 10
+    # Derandomised, like the test below: how many of the examples validate is then fixed, not a chance.
+    assert _property(ANY_PURPOSE, settings(THOROUGH, derandomize=True), compile_pdf=False) >= 15
 
 
 @pytest.mark.slow
 def test_many_random_texts_that_validate_compile_with_typst():
-    assert _property(TEXTS_TO_COMPILE, settings(THOROUGH, max_examples=40), compile_pdf=True) > 10
+    # Derandomised: the same examples every run, so the count of those that validate (the property is not
+    # vacuous) is a fixed number rather than a chance; validate refuses most random texts (too-wide words,
+    # marks in one language only, characters the font lacks), and that is the point.
+    rendered = _property(TEXTS_TO_COMPILE, settings(THOROUGH, max_examples=60, derandomize=True), compile_pdf=True)
+    assert rendered >= 20, rendered
