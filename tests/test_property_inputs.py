@@ -277,7 +277,7 @@ def test_random_texts_that_validate_compile_with_typst():
     assert (
         _property(
             st.one_of(safe_texts.map(_purpose_with), st.tuples(safe_texts, safe_texts, safe_texts).map(_parties_with)),
-            settings(FAST, max_examples=2),
+            settings(FAST, max_examples=2, derandomize=True),  # fixed examples: the count below is no chance
             compile_pdf=True,
         )
         > 0
