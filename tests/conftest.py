@@ -15,9 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "test_site_cycle"}
 
 
+# Module fixtures that build a whole site with MkDocs and Pagefind: every test that uses one is slow.
+SLOW_FIXTURES = {"built", "tampered"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES or SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
 
 

@@ -90,6 +90,7 @@ def test_english_and_formatting_may_change_in_a_locked_version(repo_copy):
     assert run(repo_copy, "validate", "2023")[0] == 0
 
 
+@pytest.mark.slow
 def test_an_erratum_records_the_correction_and_relocks(repo_copy):
     municipality = repo_copy / "years" / "2023" / "municipality.yaml"
     municipality.write_text(

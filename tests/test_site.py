@@ -167,6 +167,7 @@ def test_draft_is_marked_on_every_page_of_its_version(built):
         assert len(page(built.out, f"{lang}/index.html").xpath("//*[@id='kk-draft']")) == 1
 
 
+@pytest.mark.slow
 def test_drafts_are_left_out_unless_asked_for(tmp_path):
     root = make_repo(tmp_path)
     out = tmp_path / "out"
@@ -490,6 +491,7 @@ def test_root_page_matches_the_golden_html(golden):
 # ---------------------------------------------------------------- live preview
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_when_a_yaml_file_changes(tmp_path):
     root = make_repo(tmp_path, site_files=True)
     port = free_port()
