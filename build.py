@@ -2,7 +2,7 @@
 
 import sys
 
-from contract.__main__ import main
+from contract.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main(["build", *sys.argv[1:]]))

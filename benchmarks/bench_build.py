@@ -43,7 +43,7 @@ def _git(cwd: Path, *args: str) -> None:
 def timed_build(root: Path, *extra: str) -> tuple[float, float, str]:
     """Run the build in a new process; return seconds, peak memory in MiB and its summary line."""
     code = (
-        "import resource, sys, time; from contract.__main__ import main; t = time.perf_counter(); "
+        "import resource, sys, time; from contract.cli.main import main; t = time.perf_counter(); "
         f"rc = main(['--root', {str(root)!r}, 'build', *{list(extra)!r}]); "
         "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
         "print('BENCH', time.perf_counter() - t, peak / 1024, file=sys.stderr); sys.exit(rc)"
@@ -85,7 +85,7 @@ def clock(name, fn):
 typst.Compiler.compile = clock("typst", typst.Compiler.compile)
 typst.compile = clock("typst", typst.compile)
 mk.build = clock("mkdocs", mk.build)
-from contract.__main__ import main
+from contract.cli.main import main
 t = time.perf_counter()
 rc = main(["--root", sys.argv[1], "build", "--jobs", "1"])
 print(json.dumps({**spent, "total": time.perf_counter() - t}), file=sys.stderr)

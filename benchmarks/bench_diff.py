@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from contract.diff import compare, tokens
-from contract.load import load
 from contract.render import redline
+from contract.source.load import load
 
 
 def copy_version(target: Path) -> Path:

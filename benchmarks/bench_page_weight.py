@@ -40,8 +40,8 @@ def weigh(browser, url: str) -> tuple[int, int, list[tuple[str, int]]]:
 def main() -> int:
     from site_helpers import chromium, serve
 
-    from contract.load import load
-    from contract.site import build_site
+    from contract.build.site import build_site
+    from contract.source.load import load
 
     over = False
     with tempfile.TemporaryDirectory() as tmp:

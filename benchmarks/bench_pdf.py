@@ -17,9 +17,10 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PKI the tests use
 
 from pki import PASSPHRASE, make_pki
 
-from contract import pdf, provenance
-from contract.load import load
+from contract import pdf
 from contract.pdf import credentials, sign, verify
+from contract.source import provenance
+from contract.source.load import load
 
 
 def timed(fn):

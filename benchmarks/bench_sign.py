@@ -22,9 +22,10 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway PKI and services the te
 import pki_services
 from pki import make_pki
 
-from contract import pdf, provenance
-from contract.load import load
+from contract import pdf
 from contract.pdf import credentials, seal, sign, verify
+from contract.source import provenance
+from contract.source.load import load
 
 LIB = "/usr/lib/softhsm/libsofthsm2.so"
 

@@ -11,11 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from contract.load import load
+from contract.build.site import build_site, index_search
 from contract.model import LANGS
-from contract.provenance import source
 from contract.render.pages import SiteContext, render_pages
-from contract.site import build_site, index_search
+from contract.source.load import load
+from contract.source.provenance import source
 
 ROOT = Path(__file__).resolve().parents[1]
 

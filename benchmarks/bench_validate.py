@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from contract import schema
-from contract.validate import validate
+from contract.checks.validate import validate
+from contract.source import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

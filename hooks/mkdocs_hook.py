@@ -11,7 +11,8 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from contract import site
+from contract.build import site
+from contract.resources import CATALOGUES, TEMPLATES
 
 _generated = False
 
@@ -52,7 +53,7 @@ def on_post_build(config):
 def on_serve(server, config, builder):
     """Rebuild when the contract's YAML, the page templates or the interface strings change."""
     root = _root(config)
-    for folder in (root / "years", Path(site.__file__).parent / "templates", Path(site.__file__).parent / "i18n"):
+    for folder in (root / "years", TEMPLATES, CATALOGUES):
         if folder.is_dir():
             server.watch(str(folder))
     return server

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract.__main__ import main
+from contract.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ("years", "schema", "mkdocs.yml", "overrides", "docs_assets", "hooks")

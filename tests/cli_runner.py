@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from contract.__main__ import main
+from contract.cli.main import main
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from build_helpers import copy_repo, edit_style, make_repo, run, tree
 
-from contract.build import _read_stamp, _stamp_file
+from contract.build.run import _read_stamp, _stamp_file
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contract import checks_import
+from contract.checks import imported as checks_import
 from contract.errors import Report
-from contract.load import load
+from contract.source.load import load
 
 
 def _warnings(root, code: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract.checks import check
+from contract.checks.rules import check
 from contract.errors import Report
 from contract.model import Contract, Meta, Pos, Text
 

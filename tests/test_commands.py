@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from contract.__main__ import main
+from contract.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"

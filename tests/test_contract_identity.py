@@ -13,10 +13,10 @@ import pytest
 from pki import make_pki
 
 from contract import pdf
-from contract.__main__ import main
-from contract.load import load
+from contract.cli.main import main
 from contract.pdf import credentials
-from contract.provenance import Source
+from contract.source.load import load
+from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # renders and signs PDFs
 

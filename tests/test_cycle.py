@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from contract.__main__ import main
-from contract.load import load
+from contract.cli.main import main
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from cli_runner import Result, run_cli
 from diff_cases.edit import Copy
 
 from contract.errors import ContractError
-from contract.revisions import Spec, parse
+from contract.source.revisions import Spec, parse
 
 EDIT_1 = ("Kommunfullmäktige antog en energi", "Kommunfullmäktige beslutade om en energi")
 EDIT_2 = ("Klimatrådet är en politisk beredning", "Klimatrådet är en politisk församling")
@@ -153,7 +153,7 @@ def test_parse_names_a_revision_only_when_given():
 def test_a_revision_read_from_a_bare_repository(repo, tmp_path):
     # A bare repository has no working tree: --root names the repository, the project is at the top of its tree.
     from contract.diff import compare
-    from contract.revisions import load_spec
+    from contract.source.revisions import load_spec
 
     bare = tmp_path / "mirror.git"
     git.Repo(repo).clone(bare, bare=True)

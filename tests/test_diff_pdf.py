@@ -13,8 +13,8 @@ from diff_cases.edit import Copy, set_body, text
 from pypdf import PdfReader
 
 from contract.diff import compare
-from contract.provenance import Source
 from contract.render import redline_pdf
+from contract.source.provenance import Source
 
 SOURCE = Source(commit="abc1234", date="2024-12-06", timestamp=1733443200, dirty=False)
 

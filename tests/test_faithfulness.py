@@ -7,9 +7,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-from contract.load import load
 from contract.model import BulletList
 from contract.render.plain import Resolver, plain
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT.parent / "shared" / "seeds" / "000_e642925e7fb0b65d.txt"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from contract.__main__ import main
+from contract.checks.validate import validate
+from contract.cli.main import main
 from contract.errors import Report
-from contract.load import load
+from contract.source.load import load
+from contract.source.yamlwrite import rewrite
 from contract.translate.glossary import Term, load_glossary
-from contract.validate import validate
-from contract.yamlwrite import rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATION_CODES = {"glossary", "inconsistent-translation", "translator-note"}

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from diff_cases.edit import Copy, map_section
 
-from contract.history import timeline
+from contract.diff.history import timeline
 from contract.model import Contract
 
 OLD, NEW = "smart-policyutveckling", "smart-policy"

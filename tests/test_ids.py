@@ -15,7 +15,7 @@ SOURCES = [
     *ROOT.glob("contract/templates/**/*.html"),
     *ROOT.glob("overrides/**/*.html"),
     *ROOT.glob("contract/render/*.py"),
-    *ROOT.glob("contract/site.py"),
+    *ROOT.glob("contract/build/site.py"),
     *ROOT.glob("hooks/*.py"),
     *ROOT.glob("docs_assets/*.js"),
 ]

@@ -14,7 +14,7 @@ from test_importer import EXEMPEL
 from contract.errors import ContractError
 from contract.importer import import_text
 from contract.importer.write import write_folder
-from contract.load import load
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = Path(__file__).parent / "import_texts"

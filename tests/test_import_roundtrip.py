@@ -10,9 +10,9 @@ from import_compare import differences, shape
 
 from contract.importer import import_file
 from contract.importer.write import write_folder
-from contract.load import load
 from contract.pdf import render_pdf
-from contract.provenance import source
+from contract.source.load import load
+from contract.source.provenance import source
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from test_importer import seed_path
 
-from contract.__main__ import main
+from contract.cli.main import main
 from contract.errors import ContractError
 from contract.importer import import_file, import_text, walk
 from contract.importer.front import toc_entries
-from contract.load import load
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = Path(__file__).parent / "import_texts"

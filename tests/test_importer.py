@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from contract import importer
-from contract.__main__ import main
+from contract.cli.main import main
 from contract.errors import ContractError
-from contract.export import outline
 from contract.importer import walk
 from contract.importer.write import write_folder
-from contract.load import load
+from contract.render.export import outline
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,10 +12,10 @@ from test_input_safety import run, write_purpose
 from test_invalid_inputs import VERSION, make_base
 from test_property_inputs import SITE_EXTENSIONS, SOURCE
 
-from contract import export
-from contract.load import load
+from contract.render import export
 from contract.render import typst as typst_render
 from contract.render.pages import SiteContext, render_pages
+from contract.source.load import load
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_long_words_that_break_at_hyphens_pass(base):
 
 def _widest(limit: float) -> str:
     """The longest run of the widest letter that validate still lets through at this limit."""
-    from contract import wordwidth
+    from contract.checks import wordwidth
 
     word = "W"
     while wordwidth.width_em(word + "W") <= limit:
@@ -108,7 +108,8 @@ def _widest(limit: float) -> str:
 def test_the_widest_words_validate_lets_through_stay_inside_the_text_column(base, tmp_path):
     import subprocess
 
-    from contract import pdf, wordwidth
+    from contract import pdf
+    from contract.checks import wordwidth
 
     heading, narrow, cover = _widest(wordwidth.TEXT_EM), _widest(wordwidth.SIGNATURE_EM), _widest(wordwidth.COVER_EM)
     purpose = base / "years" / VERSION / "purpose.yaml"

@@ -15,11 +15,11 @@ import markdown
 import pytest
 from test_invalid_inputs import VERSION, make_base
 
-from contract import export
-from contract.__main__ import main
-from contract.load import load
-from contract.provenance import source
+from contract.cli.main import main
+from contract.render import export
 from contract.render import typst as typst_render
+from contract.source.load import load
+from contract.source.provenance import source
 
 PURPOSE = "sv: Syftet är att öka tempot i klimatomställningen, se avsnitt {ref:kontraktet}."
 SECRET = "root:x:0:0:secret-line-that-must-never-be-printed"
@@ -196,7 +196,7 @@ def test_an_image_in_a_text_is_never_fetched_by_the_docx_export(base, tmp_path):
 
 @pytest.mark.slow
 def test_an_image_in_a_text_is_no_image_on_the_site(base, tmp_path):
-    from contract.site import build_site
+    from contract.build.site import build_site
 
     with watched_address() as address:
         write_purpose(base, f"sv: Se ![karta]({address}) här.")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from contract import translations
-from contract.__main__ import main
-from contract.load import load
+from contract.cli.main import main
+from contract.source.load import load
+from contract.translate import translations
 
 CORPUS = Path(__file__).parent / "invalid"
 CASES = sorted(p for p in CORPUS.glob("*.yaml"))

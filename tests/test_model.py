@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contract.errors import Report
 from contract.model import Pos, Section, Text
-from contract.numbering import number
+from contract.source.numbering import number
 
 
 def test_a_text_built_without_english_shows_the_swedish_stand_in():

@@ -20,11 +20,11 @@ import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
 from test_output_safety import _children, _start_paused, _tmpfs
 
-from contract.build import _cached, _stamp_file
-from contract.cli_site import SITE_WRITES
+from contract.build.run import _cached, _stamp_file
+from contract.cli.site import SITE_WRITES
 from contract.errors import UsageError
-from contract.files import write_atomic
-from contract.output import MARKER_TEXT, check_folder, mark
+from contract.output.files import write_atomic
+from contract.output.guard import MARKER_TEXT, check_folder, mark
 
 CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
 
@@ -229,7 +229,7 @@ def test_a_stamp_that_is_a_pipe_is_ignored_instead_of_read_forever(repo):
     stamp.parent.mkdir(parents=True)
     os.mkfifo(stamp)
     code = (
-        f"from contract.build import _read_stamp; from pathlib import Path; "
+        f"from contract.build.run import _read_stamp; from pathlib import Path; "
         f"print(_read_stamp(Path({str(repo)!r}), Path({str(repo / 'site')!r})))"
     )
     # The timeout only guards against the hang this test is about.

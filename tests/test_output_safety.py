@@ -34,9 +34,9 @@ from build_helpers import (
     tree,
 )
 
-from contract.__main__ import main
-from contract.build import _built_before_markers
-from contract.files import recover
+from contract.build.run import _built_before_markers
+from contract.cli.main import main
+from contract.output.files import recover
 
 CHOOSE = "(choose a folder of its own with --out, e.g. --out site)"
 ABOVE = "the output folder is the repository or a folder above it, and a build replaces its output folder whole"

@@ -8,8 +8,8 @@ import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from contract.__main__ import main
-from contract.load import load
+from contract.cli.main import main
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 

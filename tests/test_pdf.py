@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from contract import inline, labels, pdf
-from contract.load import load
+from contract import inline, pdf
 from contract.model import block_texts
-from contract.provenance import Source
+from contract.render import labels
 from contract.render import typst as typst_render
 from contract.render.plain import Resolver, plain
+from contract.source.load import load
+from contract.source.provenance import Source
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
@@ -300,7 +301,7 @@ def test_typst_errors_become_contract_errors():
 def _run(*argv) -> tuple[int, str, str]:
     from contextlib import redirect_stderr, redirect_stdout
 
-    from contract.__main__ import main
+    from contract.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):

@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from test_invalid_inputs import VERSION, make_base
 
-from contract import export, pdf
-from contract.__main__ import main
+from contract import pdf
+from contract.cli.main import main
 from contract.diff import compare
-from contract.load import load
-from contract.provenance import Source
-from contract.render import redline, redline_pdf
+from contract.render import export, redline, redline_pdf
 from contract.render import typst as typst_render
 from contract.render.pages import SiteContext, render_pages
+from contract.source.load import load
+from contract.source.provenance import Source
 
 # Profiles: a few examples in the fast lane, many in the slow tests; no deadline (a Typst compile takes its time),
 # no example database (nothing written into the repository).

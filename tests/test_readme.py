@@ -6,7 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
-from contract.__main__ import _parser
+from contract.cli.main import _parser
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # Options every command has, documented once above the table rather than in every row.

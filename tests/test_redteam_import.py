@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from contract import importer
-from contract.__main__ import main
+from contract.cli.main import main
 from contract.errors import ContractError
 from contract.importer import walk
 from contract.importer.write import move_into_place, write_folder
@@ -329,7 +329,7 @@ def test_a_pdf_locked_with_a_password_says_so(tmp_path):
 def test_ctrl_c_while_apply_writes_its_files_waits_until_all_are_written(tmp_path):
     import signal
 
-    from contract.files import write_atomic
+    from contract.output.files import write_atomic
     from contract.word.apply import interrupts_deferred
 
     files = [tmp_path / f"{name}.yaml" for name in ("a", "b", "c")]

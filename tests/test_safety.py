@@ -13,13 +13,13 @@ import pytest
 from lxml import html as lhtml
 from site_helpers import make_repo
 
-from contract.__main__ import main
-from contract.build import _fingerprint, gather
+from contract.build.run import _fingerprint, gather
+from contract.build.site import build_site
+from contract.cli.main import main
 from contract.diff import compare
-from contract.load import load
 from contract.render import markdown as md
 from contract.render.redline import to_markdown
-from contract.site import build_site
+from contract.source.load import load
 
 
 def run(root: Path, *argv: str) -> tuple[int, str]:

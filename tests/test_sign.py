@@ -14,9 +14,9 @@ from pki import make_pki
 from pypdf import PdfReader, PdfWriter
 
 from contract import pdf
-from contract.__main__ import main
-from contract.load import load
-from contract.provenance import Source
+from contract.cli.main import main
+from contract.source.load import load
+from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # renders and signs PDFs
 

@@ -23,13 +23,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from pki import NOW, issue, make_pki
 
 from contract import pdf
-from contract.__main__ import main
-from contract.load import load
+from contract.cli.main import main
 from contract.pdf import credentials
 from contract.pdf.compile import compile_typst
 from contract.pdf.document import add_signature_fields
 from contract.pdf.identity import seed_value
-from contract.provenance import Source
+from contract.source.load import load
+from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # renders, signs and validates PDFs
 

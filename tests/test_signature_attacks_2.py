@@ -316,10 +316,10 @@ def test_a_contract_that_runs_javascript_when_opened_is_refused(pki, unsigned, t
     from pyhanko.pdf_utils.writer import copy_into_new_writer
 
     from contract import pdf
-    from contract.load import load
     from contract.pdf import structure
     from contract.pdf.document import add_signature_fields
     from contract.pdf.identity import seed_value
+    from contract.source.load import load
 
     first = unsigned[: structure.revision_end(PdfFileReader(io.BytesIO(unsigned), strict=False), unsigned, 0)]
     writer = copy_into_new_writer(PdfFileReader(io.BytesIO(first), strict=False))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.__main__ import main
+from contract.cli.main import main
 
 YEAR = Path("years") / "2023"
 ERRATUM = (

@@ -16,9 +16,8 @@ from lxml import html as lhtml
 from ruamel.yaml import YAML
 from site_helpers import build_test_site, free_port, make_repo, tree
 
-from contract import labels
+from contract.build.site import build_site
 from contract.errors import ContractError
-from contract.load import load
 from contract.model import (
     Annex,
     AnnexDocument,
@@ -32,10 +31,11 @@ from contract.model import (
     Section,
     Text,
 )
-from contract.provenance import Source
+from contract.render import labels
 from contract.render.pages import SiteContext, render_pages, render_root
 from contract.render.plain import Resolver, plain
-from contract.site import build_site
+from contract.source.load import load
+from contract.source.provenance import Source
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 # A paragraph written to break out of the text: HTML, script, URLs, Markdown and Jinja syntax.
@@ -381,7 +381,7 @@ def _first_difference(first: dict[str, bytes], second: dict[str, bytes], paths: 
 
 
 def _redlines(built):
-    from contract.site import default_redlines
+    from contract.build.site import default_redlines
 
     return default_redlines(built.contracts)
 
@@ -534,7 +534,7 @@ def _wait_for(url: str, needle: str, seconds: float, server) -> str:
 
 
 def test_preview_shows_what_stops_the_contract_from_loading(tmp_path):
-    from contract.site import preview_pages
+    from contract.build.site import preview_pages
 
     root = make_repo(tmp_path)
     meta = root / "years" / "2024" / "contract.yaml"

@@ -15,8 +15,8 @@ from lxml import html as lhtml
 from ruamel.yaml import YAML
 from site_helpers import DESKTOP, PHONE, Page, build_test_site, chromium, describe, make_repo, serve
 
-from contract.load import load
-from contract.site import build_site
+from contract.build.site import build_site
+from contract.source.load import load
 
 PAGES = {
     "home": "{lang}/",

@@ -10,9 +10,9 @@ import pytest
 from lxml import html as lhtml
 from site_helpers import make_repo
 
-from contract.__main__ import main
-from contract.build import gather
-from contract.site import build_site, default_redlines
+from contract.build.run import gather
+from contract.build.site import build_site, default_redlines
+from contract.cli.main import main
 
 
 def run(root: Path, *argv: str) -> int:

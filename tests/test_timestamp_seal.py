@@ -18,9 +18,9 @@ import pki_services
 import pytest
 
 from contract import pdf
-from contract.__main__ import main
-from contract.load import load
-from contract.provenance import Source
+from contract.cli.main import main
+from contract.source.load import load
+from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # a PKI with services, eight signatures with timestamps
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 
-from contract.load import load
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 TITLE_SV = "Klimatkontrakt 2030"  # the Swedish of meta/title (years/2023/contract.yaml)
@@ -259,8 +259,8 @@ def test_an_import_file_larger_than_any_export_is_refused_before_it_is_read(repo
 
 
 def test_suggest_names_every_other_english_of_the_same_swedish_not_only_the_newest(repo):
+    from contract.source.yamlwrite import rewrite
     from contract.translate.memory import Memory, suggest
-    from contract.yamlwrite import rewrite
 
     rewrite(repo / "years/2023/contract.yaml", lambda data: data["title"].pop("en"))
     entries = [
@@ -319,7 +319,7 @@ def test_validate_checks_the_markup_of_a_translators_note(repo, note, message):
     def edit(data):
         data["body"][0]["p"]["note_en"] = note
 
-    from contract.yamlwrite import rewrite
+    from contract.source.yamlwrite import rewrite
 
     rewrite(repo / "years/2023/preamble.yaml", edit)
     result = run(repo, "validate", "2023")
@@ -375,7 +375,7 @@ def test_a_split_xliff_unit_with_an_untranslated_segment_is_refused(repo):
 
 @pytest.mark.parametrize("suffix", [".xlf", ".po", ".json"])
 def test_exporting_a_text_with_a_control_character_is_a_located_error_not_a_crash(repo, tmp_path, suffix):
-    from contract.yamlwrite import rewrite
+    from contract.source.yamlwrite import rewrite
 
     def edit(data):
         data["title"]["sv"] = "Klimatkontrakt\x01 2030"

@@ -13,9 +13,9 @@ from lxml import etree
 from translate.storage import po as ttk_po
 from translate.storage import xliff2 as ttk_xliff2
 
-from contract.__main__ import main
-from contract.load import load
-from contract.yamlwrite import rewrite
+from contract.cli.main import main
+from contract.source.load import load
+from contract.source.yamlwrite import rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = {"x": "urn:oasis:names:tc:xliff:document:2.0"}

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from contract.__main__ import main
-from contract.load import load
+from contract.cli.main import main
+from contract.source.load import load
+from contract.source.yamlwrite import rewrite
 from contract.translate.memory import Memory, suggest
-from contract.yamlwrite import rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 

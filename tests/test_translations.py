@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from contract import labels
-from contract.__main__ import main
-from contract.export import to_markdown
-from contract.load import load
-from contract.yamlwrite import rewrite
+from contract.cli.main import main
+from contract.render import labels
+from contract.render.export import to_markdown
+from contract.source.load import load
+from contract.source.yamlwrite import rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\([^()\s]*\)")

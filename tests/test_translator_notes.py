@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from contract.__main__ import main
-from contract.load import load
-from contract.provenance import Source
+from contract.cli.main import main
 from contract.render import typst
 from contract.render.pages import SiteContext, render_pages
-from contract.yamlwrite import rewrite
+from contract.source.load import load
+from contract.source.provenance import Source
+from contract.source.yamlwrite import rewrite
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Source("abc1234", "2024-01-15", 1705320000, False)
@@ -133,7 +133,7 @@ def test_the_built_english_site_sets_the_notes_apart_and_the_swedish_site_has_no
 
 
 def test_the_english_markdown_export_quotes_the_notes_and_the_swedish_has_none():
-    from contract.export import to_markdown
+    from contract.render.export import to_markdown
 
     contract = load(ROOT, "2023")
     english = to_markdown(contract, "en")

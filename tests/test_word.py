@@ -13,7 +13,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from contract.__main__ import main
+from contract.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .. import labels
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
+from ..render import labels
 from . import notes, refs
 from .form import ImportResult, Line, Node, walk
 from .front import split_front

@@ -9,9 +9,9 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..checks.validate import validate
 from ..errors import Diagnostic
-from ..load import YEARS
-from ..validate import validate
+from ..source.load import YEARS
 from .form import ImportResult, walk
 from .outline import cross_check
 from .refs import slug

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
-from ..yamlwrite import dump
+from ..source.yamlwrite import dump
 from .form import AnnexDraft, BlockDict, ImportResult, Node
 from .refs import slug
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContractError
-from ..load import load
-from ..provenance import source
+from ..source.load import load
+from ..source.provenance import source
 from . import structure
 from .document import render_pdf
 
@@ -56,7 +56,7 @@ def _rebuilt(root: Path, version: str, layout: structure.Layout) -> dict[str, An
 
 
 def _locked(root: Path, layout: structure.Layout) -> dict[str, Any]:
-    from .. import locking
+    from ..versions import locking
 
     version, lang = layout.facts.get("version", ""), layout.facts.get("lang", "sv")
     folder = root / "years" / version

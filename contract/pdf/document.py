@@ -8,10 +8,10 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
-from .. import labels
 from ..model import Contract, Party
-from ..provenance import Source
+from ..render import labels
 from ..render import typst as typst_render
+from ..source.provenance import Source
 from .compile import SignatureBox, compile_with, compiler, signature_boxes
 from .identity import seed_value
 from .meta import ORIGINAL_LANG

@@ -10,7 +10,7 @@ from fontTools import subset
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
-from .. import labels
+from ..render import labels
 from .pyhanko_adapter import MemoryFontFactory
 
 # The font file inside the installed font-source-sans-pro package (SIL OFL 1.1), never a copy elsewhere.

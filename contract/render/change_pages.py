@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .. import labels
 from ..model import Contract
-from . import pages
+from . import labels, pages
 from .pages import SiteContext, VersionView
 from .plain import Resolver
 from .site_views import HistoryRow, compare_pairs, history_row
@@ -79,7 +78,7 @@ class HistoryView:
 
 def history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
     """Render the per-clause timeline: every section's number, title and change in each version."""
-    from ..history import all_timelines
+    from ..diff.history import all_timelines
 
     contracts = {c.meta.version: c for c in shown}
     resolvers = {v: Resolver.of(c) for v, c in contracts.items()}

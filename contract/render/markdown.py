@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from .. import inline, labels
+from .. import inline
 from ..model import BulletList, Heading, Paragraph, Text
+from . import labels
 from .plain import Resolver, source
 
 # Characters Markdown (and common extensions: tables, attr_list, mark, caret, tilde) read as markup.

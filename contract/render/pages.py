@@ -15,20 +15,20 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from .. import ids, inline, labels
+from .. import ids, inline
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, block_texts
-from ..provenance import Source
+from ..resources import TEMPLATES
+from ..source.provenance import Source
+from . import labels
 from . import markdown as md
 from .plain import Resolver, plain
 from .site_views import compare_pairs, css_string, signatures
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "site"
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ids.PAGE_IDS
 # At the start of a block these would open a list or a definition.
@@ -515,7 +515,7 @@ def _front_matter(meta: dict) -> Markup:
 def _env() -> jinja2.Environment:
     """Return the environment of the Markdown templates: every printed value escaped (see _markdown_safe)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(TEMPLATES / "site"),
         autoescape=True,
         finalize=_markdown_safe,
         trim_blocks=True,
@@ -531,7 +531,7 @@ def _env() -> jinja2.Environment:
 @functools.lru_cache(maxsize=1)
 def _html_env() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(TEMPLATES / "site"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import html
 
-from .. import inline, labels
+from .. import inline
 from ..diff.changeset import KINDS, BlockChange, ChangeSet, FieldChange, Redline, SectionChange, Segment
-from ..labels import label
+from . import labels
 from . import markdown as md
+from .labels import label
 
 FORMAT = "klimatkontrakt-changeset/1"
 PLACE_KINDS = ("renumbered", "moved", "renamed")  # listed in the table of old and new numbers

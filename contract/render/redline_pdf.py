@@ -9,9 +9,9 @@ a legend at the top says so.
 from __future__ import annotations
 
 from ..diff.changeset import BlockChange, ChangeSet, Redline, SectionChange, Segment
-from ..labels import label
-from ..provenance import Source
+from ..source.provenance import Source
 from . import redline as views
+from .labels import label
 from .typst import REGIONS, string
 
 _MARKS = """\

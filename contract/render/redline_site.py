@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..diff.changeset import ChangeSet, SectionChange
-from ..labels import label
 from . import redline as rl
+from .labels import label
 
 _e = rl._esc  # one escaping rule for the whole redline
 

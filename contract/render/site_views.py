@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .. import labels
 from ..model import Contract
+from . import labels
 from .plain import Resolver
 
 

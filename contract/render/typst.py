@@ -9,16 +9,16 @@ build ourselves from the parsed inline nodes (emphasis, links, footnotes, refere
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
 
-from .. import inline, labels
+from .. import inline
 from ..model import BulletList, Contract, Footnote, Heading, Paragraph, Section, Text, block_texts
-from ..provenance import Source
+from ..resources import TEMPLATES
+from ..source.provenance import Source
+from . import labels
 from .plain import Resolver
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DOCUMENT_TEMPLATE = "contract.typ.j2"
 REGIONS = {"sv": "SE", "en": "GB"}
 ORIGINAL_LANG = "sv"  # the signed original; a translation says so on its cover and in its metadata

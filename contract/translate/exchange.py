@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from .. import inline
 from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
-from ..translations import fingerprint
 from .glossary import Glossary
+from .translations import fingerprint
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..errors import Report
 from ..model import Contract, Pos, Text
-from ..schema import validate
-from ..yamlfile import read
+from ..source.schema import validate
+from ..source.yamlfile import read
 
 GLOSSARY_FILE = "glossary.yaml"
 

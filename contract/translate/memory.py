@@ -6,9 +6,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..load import load, years
 from ..model import Contract, Text
-from ..translations import fingerprint
+from ..source.load import load, years
+from .translations import fingerprint
 
 FUZZY_FLOOR = 0.75  # below this a match helps less than it misleads
 

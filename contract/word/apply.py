@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .. import inline, labels
+from .. import inline
 from ..errors import ContractError, Diagnostic
-from ..files import write_atomic
-from ..load import YEARS, load
 from ..model import BulletList, Contract, Heading, Pos, Text, block_texts
+from ..output.files import write_atomic
+from ..render import labels
 from ..render.plain import Resolver, plain
-from ..yamlwrite import emit, load_round_trip
+from ..source.load import YEARS, load
+from ..source.yamlwrite import emit, load_round_trip
 from . import merge
 from .mapping import ANNEX, PREAMBLE, Mapped, Part, map_document, title_atoms
 from .read import Atom, Document, Para

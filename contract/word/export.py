@@ -8,11 +8,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..files import source_date_epoch
 from ..model import Contract
-from ..provenance import Source
+from ..output.files import source_date_epoch
 from ..render import markdown as md
 from ..render.plain import Resolver
+from ..source.provenance import Source
 
 # Bookmarks that are not section ids: the contract's title and the annex.
 TITLE, ANNEX = "klimatkontrakt-title", "klimatkontrakt-annex"

@@ -10,9 +10,9 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from contract.errors import Report
-from contract.load import load
 from contract.model import Contract, Paragraph, Section, Text
-from contract.numbering import number as _number
+from contract.source.load import load
+from contract.source.numbering import number as _number
 
 MAIN = Path(__file__).resolve().parents[2]
 _FILES = ("purpose", "parties", "municipality", "programme", "agencies", "projects", "updates", "clause")

@@ -1,0 +1,396 @@
+"""The whole pipeline: gather and validate every version first, then write site, PDFs and redlines.
+
+One build at a time writes an output folder (contract.output holds its lock and refuses folders it
+must not replace). Everything is written into a staging folder beside site/ and swapped in at the end,
+so a failed or interrupted build leaves the previous site/ as it was. PDFs are rendered in parallel
+processes and kept in a content-hash cache (.cache/build/), each entry checked against the hash in its
+name before reuse, so an unchanged version is not rendered again.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks.validate import validate
+from ..errors import ContractError, Diagnostic
+from ..model import LANGS, Contract, Pos
+from ..output import faults
+from ..output.files import drop_temporaries, staging_path, swap, write_atomic
+from ..output.guard import claim, mark, writing
+from ..render.export import to_json
+from ..resources import PACKAGE
+from ..source.provenance import Source, source
+
+# Inputs besides years/ that change what a build writes.
+SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema")
+CACHE = Path(".cache") / "build"
+
+
+@dataclass
+class BuildResult:
+    """What a build did: versions, files written or reused, warnings, time."""
+
+    versions: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
+    pdfs: int = 0
+    reused: int = 0
+    redlines: int = 0
+    unchanged: bool = False
+    seconds: float = 0.0
+    warnings_count: int | None = None
+
+    def __post_init__(self):
+        if self.warnings_count is None:
+            self.warnings_count = len(self.warnings)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: a contract, or a redline of a version against its predecessor."""
+
+    kind: str  # contract | redline
+    version: str
+    lang: str
+    path: str  # relative to the output folder
+
+    def key(self, contracts: dict[str, Contract], src: Source, code: str) -> str:
+        """Return the content hash that decides whether a cached PDF can be reused."""
+        # src is this version's own provenance (contract.provenance.source(root, version)).
+        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), _fingerprint(contracts[self.version])]
+        if self.kind == "redline":
+            parts.append(_fingerprint(_previous_of(contracts, self.version)))
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[Diagnostic]]:
+    """Load and check every version; raise ContractError if any has an error."""
+    report, loaded = validate(root)
+    if report.errors:
+        raise ContractError([d for d in report.sorted() if d.severity == "error"])
+    if not drafts:
+        loaded = {v: c for v, c in loaded.items() if c.meta.status != "draft"}
+    return loaded, [d for d in report.sorted() if d.severity == "warning"]
+
+
+def build(
+    root: Path,
+    drafts: bool = False,
+    out: Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    wait: bool = True,
+    notice: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Validate everything, then build site, PDFs and redlines into out (default root/site) atomically.
+
+    Another build writing out is waited for (notice says so), or refused with UsageError if not wait.
+    """
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    out = Path(out).resolve() if out else root / "site"
+    with claim(root, out, wait, notice, known=_built_before_markers(root, out)) as repaired:
+        result = _build_claimed(root, out, drafts, jobs, progress or (lambda _: None))
+    result.notes[:0] = [Diagnostic(Pos(str(out)), "note", done, code="output-repaired") for done in repaired]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None]) -> BuildResult:
+    """Build into out, whose lock this process holds; do nothing if the last build's inputs and outputs are intact."""
+    _check_cache(root)
+    with writing(root / CACHE):
+        drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
+    stamp = _stamp(root, source(root), drafts)
+    last = _read_stamp(root, out)
+    if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
+        # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
+        return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
+    contracts, warnings = gather(root, drafts)
+    result = BuildResult(versions=sorted(contracts), warnings=warnings)
+    staging = staging_path(out)
+    try:
+        with writing(out):
+            staging.mkdir()
+            _write_all(root, contracts, staging, drafts, jobs, say, result)
+            mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
+            faults.point("staged")
+            outputs = _outputs(staging)
+            swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    with writing(root / CACHE):
+        _write_stamp(
+            root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}
+        )
+    faults.point("stamped")
+    return result
+
+
+def _write_all(
+    root: Path,
+    contracts: dict[str, Contract],
+    staging: Path,
+    drafts: bool,
+    jobs: int | None,
+    say: Callable[[str], None],
+    result: BuildResult,
+) -> None:
+    from .site import build_site, default_redlines
+
+    pdf_jobs = _pdf_jobs(contracts)
+    redlines = default_redlines(contracts)
+    result.redlines = len({v for v, _ in redlines})
+    downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
+    todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    # The PDFs render in worker processes while this process builds the site: independent work.
+    # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
+    pool = (
+        ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        if workers > 1
+        else _InProcess()
+    )
+    with pool:
+        try:
+            futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
+            faults.point("rendering")
+            say("site")
+            build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
+            for done, (job, key, future) in enumerate(futures, start=1):
+                data = future.result()
+                say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+                write_atomic(staging / job.path, data)
+                with writing(root / CACHE):
+                    write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
+                result.pdfs += 1
+        except BaseException:
+            _stop_workers(pool)
+            raise
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
+    """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
+    if isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
+            process.kill()
+
+
+def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
+    jobs = []
+    for version, contract in sorted(contracts.items()):
+        for lang in LANGS:
+            jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
+            previous = contract.meta.previous
+            if previous in contracts:
+                jobs.append(
+                    Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf")
+                )
+    return jobs
+
+
+def _reuse_cached(
+    root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job], result: BuildResult
+) -> list[tuple[Job, str, Source]]:
+    """Copy the PDFs the cache already has; return the jobs still to render with their cache key and provenance."""
+    cache = root / CACHE
+    with writing(cache):
+        cache.mkdir(parents=True, exist_ok=True)
+    code = _code_fingerprint()
+    sources = {v: source(root, v) for v in contracts}
+    todo = []
+    for job in pdf_jobs:
+        key = job.key(contracts, sources[job.version], code)
+        data = _cached(cache, key, result.notes)
+        if data is not None:
+            write_atomic(staging / job.path, data)
+            result.reused += 1
+        else:
+            todo.append((job, key, sources[job.version]))
+    return todo
+
+
+def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
+    """Return the cached PDF of key if its content still has the hash in its name; drop a damaged one with a note."""
+    for entry in sorted(cache.glob(f"{key}-*.pdf")):
+        # A link is never the build's own entry: it would publish whatever it points at.
+        data = None if entry.is_symlink() or not entry.is_file() else entry.read_bytes()
+        if data is not None and entry.name == f"{key}-{_sha256(data)}.pdf":
+            return data
+        notes.append(
+            Diagnostic(
+                Pos(str(entry)),
+                "note",
+                "this cached PDF was damaged (its content does not match "
+                "the hash it was stored with); it is rendered again",
+                code="cache-damaged",
+            )
+        )
+        with writing(cache):
+            entry.unlink(missing_ok=True)  # another build may have dropped it first
+    return None
+
+
+def _check_cache(root: Path) -> None:
+    """Raise ContractError if the cache folder is a symbolic link: the build would write and delete through it."""
+    for folder in (root / CACHE.parent, root / CACHE):
+        if folder.is_symlink():
+            message = "the build cache is a symbolic link, and the build would write and delete files where it points"
+            hint = f"remove the link; the build makes {CACHE.as_posix()}/ itself"
+            raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-link")])
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _outputs(folder: Path) -> dict[str, str]:
+    """Return the hash of every file under folder by its relative path: what the no-op decision checks."""
+    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _previous_of(contracts: dict[str, Contract], version: str) -> Contract:
+    """Return the version a redline of version compares with (redline jobs exist only when it was gathered)."""
+    previous = contracts[version].meta.previous
+    if previous is None or previous not in contracts:
+        raise ValueError(f"version {version} has no previous version among those built")
+    return contracts[previous]
+
+
+def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
+    """Render one PDF (runs in a worker process)."""
+    if job.kind == "contract":
+        from ..pdf import render_pdf
+
+        return render_pdf(contracts[job.version], job.lang, src)
+    from ..diff import compare
+    from ..render.redline_pdf import render_redline_pdf
+
+    new = contracts[job.version]
+    return render_redline_pdf(
+        compare(_previous_of(contracts, job.version), new), job.lang, src, draft=new.meta.status == "draft"
+    )
+
+
+class _InProcess:
+    """A stand-in for a process pool that runs each job at once (one job, or --jobs 1)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        return _Done(fn(*args))
+
+
+@dataclass
+class _Done:
+    value: bytes
+
+    def result(self) -> bytes:
+        return self.value
+
+
+def _fingerprint(contract: Contract) -> str:
+    data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
+    status = [(t.key, t.en_status) for t in contract.texts()]
+    return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """Hash the package's code and templates: a new renderer invalidates the cache."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if (
+            path.is_file()
+            and path.suffix in (".py", ".typ", ".j2", ".yaml", ".html", ".css", ".js")
+            and "__pycache__" not in path.parts
+        ):
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp(root: Path, src: Source, drafts: bool) -> str:
+    """Hash every input of a build: the data, the schemas, the site's files, the code and the commit."""
+    digest = hashlib.sha256(f"{src.label} {src.timestamp} {drafts} {_code_fingerprint()}".encode())
+    for name in ("years", *SITE_INPUTS):
+        base = root / name
+        for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_file(root: Path, out: Path) -> Path:
+    # Named after out relative to the repository, so a copied repository keeps its stamp.
+    name = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+    return root / CACHE / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:12]}.json"
+
+
+def _built_before_markers(root: Path, out: Path) -> bool:
+    """Tell whether out is a site/ a build wrote before output markers existed (so the first new build may replace it).
+
+    Such a build left a stamp named after out's absolute path, without a list of outputs, and wrote nothing else there.
+    """
+    legacy = root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
+    try:
+        stamp = json.loads(legacy.read_text(encoding="utf-8"))
+        names = {p.name for p in out.iterdir()}
+    except (OSError, ValueError):
+        return False
+    return (
+        out == root / "site"
+        and isinstance(stamp, dict)
+        and "stamp" in stamp
+        and "outputs" not in stamp
+        and names <= {"index.html", "sv", "en", "downloads"}
+    )
+
+
+def _read_stamp(root: Path, out: Path) -> dict | None:
+    """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
+    path = _stamp_file(root, out)
+    if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    shape = {"stamp": str, "versions": list, "warnings": int, "outputs": dict}
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), t) for k, t in shape.items()):
+        return None
+    return data
+
+
+def _write_stamp(root: Path, out: Path, stamp: dict) -> None:
+    write_atomic(_stamp_file(root, out), json.dumps(stamp))

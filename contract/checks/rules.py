@@ -1,0 +1,389 @@
+"""Checks across a loaded contract: ids, references, footnotes, parties, metadata."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from .. import ids, inline
+from ..errors import Report, excerpt, excerpt_text
+from ..model import Contract, Pos, Section, Text, block_texts
+
+
+def check(contract: Contract, report: Report) -> None:
+    """Record every problem of a loaded contract in the report."""
+    _check_meta(contract, report)
+    _check_unique_ids(contract, report)
+    _check_depth(contract, report)
+    _check_parties(contract, report)
+    _check_references(contract, report)
+    _check_footnotes(contract, report)
+    _check_english(contract, report)
+    _check_marks(contract, report)
+    _check_annex_titles(contract, report)
+    _check_broken_links(contract, report)
+    _check_to_be_written(contract, report)
+    _check_errata(contract, report)
+
+
+def _check_meta(contract: Contract, report: Report) -> None:
+    meta, folder = contract.meta, contract.folder
+    name = folder.rsplit("/", 1)[-1]
+    if not ids.is_version_name(name):
+        hint = (
+            f"rename the folder to years/{meta.version}, the version its contract.yaml names"
+            if ids.is_version_name(meta.version)
+            else "rename the folder to the version's four-digit year, such as years/2024"
+        )
+        report.error(Pos(folder), f"the folder name {excerpt(name)} is not a version name", hint, "version-name")
+    elif meta.version != name:
+        report.error(
+            _at(meta.pos, contract),
+            f"the folder is named {name!r} but contract.yaml says version {meta.version!r}",
+            f'make them agree: rename the folder to years/{meta.version} or set version: "{name}"',
+            "version-mismatch",
+        )
+    if meta.previous and meta.previous >= meta.version:  # both four digits (the schema): the order is the years'
+        message = f"previous: {excerpt(meta.previous)} is not a version before {excerpt(meta.version)}"
+        hint = "name the version this one replaces, such as the year before; leave it empty for the first"
+        report.error(_at(meta.previous_pos or meta.pos, contract), message, hint, "bad-previous")
+    if meta.status == "signed" and not meta.signed_on:
+        report.error(
+            _at(meta.pos, contract),
+            "a signed version needs its signing date",
+            "add signed_on: YYYY-MM-DD",
+            "missing-signed-on",
+        )
+    dates = [("signed_on", meta.signed_on, meta.pos)] + [("errata date", e.date, e.pos) for e in meta.errata]
+    for what, value, pos in dates:
+        if value and not _is_date(value):
+            report.error(
+                _at(pos, contract),
+                f"{what} {value!r} is not a date in the calendar",
+                "write a real date as YYYY-MM-DD",
+                "bad-date",
+            )
+
+
+RESERVED_IDS = ids.RESERVED_IDS
+
+
+def _at(pos: Pos | None, contract: Contract) -> Pos:
+    """Return where a part is written; a part built without a position (not loaded from YAML) points at the folder."""
+    return pos or Pos(contract.folder)
+
+
+def _check_unique_ids(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        why = ids.reserved(section.id)
+        if why:
+            report.error(
+                _at(section.pos, contract),
+                f"the id {excerpt(section.id)} is reserved: {why}",
+                "choose another id for this section",
+                "reserved-id",
+            )
+    _duplicates(((s.id, _at(s.pos, contract)) for s in contract.walk()), "section id", report)
+    _duplicates(((n.id, _at(n.pos, contract)) for s in contract.walk() for n in s.footnotes), "footnote id", report)
+    _duplicates(((p.id, _at(p.pos, contract)) for p in contract.parties), "party id", report)
+
+
+# The signed contract nests sections three deep (3.2.1); headings have six levels on the site and in the PDF.
+MAX_SECTION_DEPTH = 6
+
+
+def _check_depth(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        if section.depth == MAX_SECTION_DEPTH + 1:
+            report.error(
+                _at(section.pos, contract),
+                f"section {section.number} is nested {section.depth} levels deep; the limit is {MAX_SECTION_DEPTH}",
+                "move it up a level, or make it a heading inside its parent's body",
+                "too-deep",
+            )
+
+
+def _duplicates(items: Iterator[tuple[str, Pos]], what: str, report: Report) -> None:
+    first: dict[str, Pos] = {}
+    for ident, pos in items:
+        if ident in first:
+            report.error(
+                pos,
+                f"duplicate {what} {excerpt(ident)} (first used at line {first[ident].line})",
+                "every id must be unique within a version; choose another",
+                "duplicate-id",
+            )
+        else:
+            first[ident] = pos
+
+
+def _check_parties(contract: Contract, report: Report) -> None:
+    ids = {p.id for p in contract.parties}
+    if contract.meta.municipality not in ids:
+        known = ", ".join(sorted(ids))
+        report.error(
+            _at(contract.meta.pos, contract),
+            f"municipality {excerpt(contract.meta.municipality)} is not one of the parties",
+            f"use a party id: {known}",
+            "unknown-party",
+        )
+    kinds = Counter(p.kind for p in contract.parties)
+    if kinds["municipality"] != 1:
+        report.error(
+            _at(contract.meta.pos, contract),
+            f"a contract has exactly one party of kind municipality, found {kinds['municipality']}",
+            "check the kind of each party",
+            "municipality-count",
+        )
+
+
+def _all_texts(contract: Contract) -> Iterator[tuple[Section | None, Text]]:
+    owned = {}
+    for section in contract.walk():
+        for text in section.texts():
+            owned[id(text)] = section
+    for text in contract.texts():
+        yield owned.get(id(text)), text
+
+
+def _check_references(contract: Contract, report: Report) -> None:
+    ids = {s.id: s.number for s in contract.walk()}
+    numbers = {s.number: s.id for s in contract.walk()}
+    for owner, text in _all_texts(contract):
+        for _, source, pos in _sources(text):
+            for node in inline.walk(inline.parse(source)):
+                _check_node(node, owner, pos, ids, numbers, report)
+
+
+def _sources(text: Text) -> Iterator[tuple[str, str, Pos]]:
+    """Yield the Swedish, the English and the translator's note of a text: which, what it says, where it is."""
+    note_pos = text.note_pos or text.en_pos
+    for kind, source, pos in (
+        ("sv", text.sv, text.pos),
+        ("en", text.en, text.en_pos),
+        ("note", text.en_note, note_pos),
+    ):
+        if source and pos is not None:
+            yield kind, source, pos
+
+
+_MARKS = (inline.Ref, inline.FootnoteRef)
+
+
+def _check_node(node, owner: Section | None, pos: Pos, ids, numbers, report: Report) -> None:
+    if isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
+        report.error(
+            pos,
+            f"link address {excerpt(node.url)} is not allowed",
+            "links must start with https://, http:// or mailto:",
+            "unsafe-link",
+        )
+    if isinstance(node, inline.Link) and any(isinstance(n, _MARKS) for n in inline.walk(node.label)):
+        # A reference or footnote mark is itself a link on the site: inside a link it showed as "[2](#id)".
+        hint = "put the {ref:…} or {fn:…} after the link's closing parenthesis"
+        report.error(pos, "a link's text holds a reference or footnote mark", hint, "mark-in-link")
+    if not isinstance(node, inline.Ref) or node.target in ids:
+        return
+    if node.by_number:
+        _check_number_ref(node.target, owner, pos, numbers, report)
+    else:
+        report.error(
+            pos,
+            f"reference to unknown section {excerpt(node.target)}",
+            "write {ref:ID} with the id of an existing section",
+            "unknown-ref",
+        )
+
+
+# "[text](" that the link syntax did not take: an address with a space or an unbalanced parenthesis.
+_BROKEN_LINK = re.compile(r"\[[^\[\]]*\]\(")
+
+
+def _check_broken_links(contract: Contract, report: Report) -> None:
+    for _, text in _all_texts(contract):
+        for _, source, pos in _sources(text):
+            broken = next((m for part in inline.unmatched(source) for m in _BROKEN_LINK.finditer(part)), None)
+            if broken:
+                start = source.find(broken.group(0))
+                shown = excerpt(source[start : source.find(")", start) + 1 or len(source)])
+                message = (
+                    f"{shown} is shown as written, not as a link: "
+                    "the address holds a space or an unbalanced parenthesis"
+                )
+                hint = (
+                    "write a space in an address as %20 and a parenthesis as %28 or %29; "
+                    "to show brackets write \\[ and \\]"
+                )
+                report.warning(pos, message, hint, "not-a-link")
+
+
+def _check_number_ref(target: str, owner: Section | None, pos: Pos, numbers, report: Report) -> None:
+    if target in numbers:
+        hint = f"write {{ref:{numbers[target]}}} so the number follows renumbering"
+        report.warning(pos, f"reference by number to section {target}", hint, "ref-by-number")
+    elif owner is not None and target in owner.acknowledged_refs:
+        report.add(
+            pos,
+            "note",
+            f"reference to section {target}, which this contract does not have (acknowledged as signed)",
+            code="acknowledged-ref",
+        )
+    else:
+        hint = f'correct the reference, or list "{target}" under acknowledged_refs of the section to keep it as signed'
+        report.error(
+            pos,
+            f"reference to section {excerpt_text(target)}, which this contract does not have",
+            hint,
+            "unresolved-ref",
+        )
+
+
+def _check_footnotes(contract: Contract, report: Report) -> None:
+    defined = {n.id: n for s in contract.walk() for n in s.footnotes}
+    # Footnote marks belong in the running text of sections: not in titles, the contents or the cover.
+    allowed = {id(t) for s in contract.walk() for t in block_texts(s.body)}
+    used: set[str] = set()
+    for _, text in _all_texts(contract):
+        for kind, source, pos in _sources(text):
+            for node in inline.walk(inline.parse(source)):
+                if not isinstance(node, inline.FootnoteRef):
+                    continue
+                used.add(node.target)
+                if kind == "note":
+                    hint = "put the mark in the text the note is about"
+                    report.error(
+                        pos, f"footnote mark {{fn:{node.target}}} in a translator's note", hint, "footnote-place"
+                    )
+                elif id(text) not in allowed:
+                    report.error(
+                        pos,
+                        f"footnote mark {{fn:{node.target}}} outside a section's text",
+                        "put the mark in a paragraph or list item of the section",
+                        "footnote-place",
+                    )
+                elif node.target not in defined:
+                    report.error(
+                        pos,
+                        f"footnote {excerpt(node.target)} is referenced but not defined",
+                        "add it under 'footnotes:' of the section, or correct the id",
+                        "undefined-footnote",
+                    )
+    for fid, note in defined.items():
+        if fid not in used:
+            report.error(
+                _at(note.pos, contract),
+                f"footnote {fid!r} is defined but never referenced",
+                f"reference it with {{fn:{fid}}} in a text, or remove it",
+                "unused-footnote",
+            )
+
+
+def _check_english(contract: Contract, report: Report) -> None:
+    year = contract.meta.version
+    for text in contract.texts():
+        if text.en_status == "missing":
+            report.warning(
+                _at(text.en_pos, contract),
+                f"English translation missing ({text.key})",
+                "add 'en:' with the translation",
+                "missing-english",
+            )
+        elif text.en_status == "stale":
+            hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
+            report.warning(
+                _at(text.en_pos, contract),
+                f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})",
+                hint,
+                "stale-english",
+            )
+
+
+def _check_marks(contract: Contract, report: Report) -> None:
+    """Record where a text's Swedish and English differ in footnote marks (an error) or references (a warning)."""
+    for text in contract.texts():
+        if text.en is None or text.en_pos is None:
+            continue
+        differs = _marks_differ(text, inline.FootnoteRef, "fn")
+        if differs:  # a footnote marked in one language only is left out of the other language's PDF and site
+            report.error(
+                text.en_pos,
+                f"the Swedish and the English differ in footnote marks: {differs}",
+                "write the same {fn:…} marks in both languages",
+                "marks-differ",
+            )
+        differs = _marks_differ(text, inline.Ref, "ref")
+        if differs:
+            report.warning(
+                text.en_pos,
+                f"the Swedish and the English differ in references: {differs}",
+                "write the same {ref:…} in both languages, so both show the same numbers",
+                "marks-differ",
+            )
+
+
+def _marks_differ(text: Text, kind: type, name: str) -> str:
+    """Return 'only the Swedish has {fn:a}' for marks of a kind in one language only, or ''."""
+    sv, en = (
+        Counter(n.target for n in inline.walk(inline.parse(s or "")) if isinstance(n, _MARKS) and isinstance(n, kind))
+        for s in (text.sv, text.en)
+    )
+    only = [(lang, sorted(c)) for lang, c in (("Swedish", sv - en), ("English", en - sv)) if c]
+    return "; ".join(f"only the {lang} has " + ", ".join(f"{{{name}:{t}}}" for t in targets) for lang, targets in only)
+
+
+def _check_annex_titles(contract: Contract, report: Report) -> None:
+    """Record an error for a link or reference in an annex document's title (itself the link to the document)."""
+    for doc in contract.annex.documents if contract.annex else ():
+        for source, pos in ((doc.title.sv, doc.title.pos), (doc.title.en, doc.title.en_pos)):
+            nodes = inline.walk(inline.parse(source or ""))
+            if pos is not None and any(isinstance(n, (inline.Link, inline.Ref)) for n in nodes):
+                message = "an annex document's title holds a link or reference, but the title is itself the link to the document"
+                report.error(pos, message, "write the title as plain text; the address goes under url:", "mark-in-link")
+
+
+def _check_to_be_written(contract: Contract, report: Report) -> None:
+    for section in contract.walk():
+        if not section.to_be_written:
+            continue
+        if section.body:
+            report.error(
+                _at(section.pos, contract),
+                f"section {section.number} has text but is still marked to_be_written",
+                "remove the line 'to_be_written: true'",
+                "to-be-written",
+            )
+        elif contract.meta.status == "signed":
+            report.error(
+                _at(section.pos, contract),
+                f"section {section.number} is still to be written, but the version is signed",
+                "write the section, or set status: draft",
+                "to-be-written",
+            )
+        else:
+            report.warning(
+                _at(section.pos, contract),
+                f"section {section.number} is still to be written",
+                "write its text under 'body:' and remove 'to_be_written: true'",
+                "to-be-written",
+            )
+
+
+def _check_errata(contract: Contract, report: Report) -> None:
+    for erratum in contract.meta.errata:
+        if erratum.section and contract.section(erratum.section) is None:
+            report.error(
+                _at(erratum.pos, contract),
+                f"erratum names unknown section {excerpt(erratum.section)}",
+                "use the id of the corrected section",
+                "unknown-ref",
+            )
+
+
+def _is_date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,69 @@
+"""The `klimatkontrakt diff` command: a redline of two versions, each from the working tree or a git revision."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .. import diff
+from ..output.files import write_atomic
+from ..render import redline
+from ..source import provenance, revisions
+
+FORMATS = ("text", "md", "html", "json", "pdf")
+
+
+def add_diff(sub) -> None:
+    """Add the diff command."""
+    p = sub.add_parser(
+        "diff",
+        help="compare two versions section by section, word by word (a redline)",
+        description='OLD and NEW are versions ("2023") or versions at a git revision ("main:2024", "HEAD~3:2024").',
+    )
+    p.add_argument("old", metavar="OLD", help="the earlier version, e.g. 2023 or main:2024")
+    p.add_argument("new", metavar="NEW", help="the later version")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the redline (default: sv)")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text, md (pull-request comment), html (site fragment), json, pdf",
+    )
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes, 0 when there are none")
+    p.set_defaults(run=run_diff)
+
+
+def run_diff(args) -> int:
+    """Compare, render and write; return 1 for changes only with --exit-code."""
+    old = revisions.load_spec(args.root, args.old)
+    new = revisions.load_spec(args.root, args.new)
+    changes = diff.compare(old, new, revisions.parse(args.old).label, revisions.parse(args.new).label)
+    _write(_render(changes, args, draft=new.meta.status == "draft"), args.output)
+    return 1 if args.exit_code and not changes.empty else 0
+
+
+def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
+    if args.format == "pdf":
+        from ..render import redline_pdf  # imported here: typst is only needed for PDFs
+
+        return redline_pdf.render_redline_pdf(changes, args.lang, provenance.source(args.root), draft=draft)
+    if args.format == "json":
+        return (json.dumps(redline.to_json(changes), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    render = {"text": redline.to_text, "md": redline.to_markdown, "html": redline.to_html}[args.format]
+    return render(changes, args.lang).encode("utf-8")
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    """Write to standard output, or atomically to a file (a temporary file renamed into place)."""
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(output, data)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+COMMANDS = [add_diff]

@@ -1,0 +1,179 @@
+"""translations --export, --import and --suggest: the translators' files and the translation memory."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import ContractError, Diagnostic, Report
+from ..model import Pos
+from ..output.files import write_atomic
+from ..source.load import load
+from ..translate import exchange, jsonfile, memory
+from ..translate import translations as tr
+from ..translate.glossary import load_glossary
+
+MAX_IMPORT_BYTES = 16 * 1024 * 1024  # an export of all 292 texts of 2023 is about 300 KB
+FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
+
+
+def _format(file: Path) -> str:
+    kind = FORMATS.get(file.suffix.lower())
+    if kind is None:
+        print(
+            f"error: {file}: unknown kind of file {file.suffix or '(no suffix)'!r} (name it .xlf for XLIFF 2, .po for gettext or .json)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return kind
+
+
+def _modules():
+    """Return the PO and XLIFF modules, imported only when used: translate-toolkit and lxml take 0.15 s to import."""
+    from ..translate import po, xliff
+
+    return po, xliff
+
+
+def run_export(args) -> int:
+    kind = _format(args.export)
+    if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
+        print(
+            f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr
+        )
+        raise SystemExit(2)
+    if not args.export.parent.is_dir():  # most likely a typo: make no folder the user did not ask for
+        print(
+            f"error: the folder {args.export.parent} does not exist (create it first, or give another path)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    report = Report()
+    glossary = load_glossary(args.root, report)
+    if report.errors:
+        raise ContractError(report.errors)
+    contract = load(args.root, args.version)
+    problems = exchange.unexportable(contract)
+    if problems:
+        raise ContractError(problems)
+    units = exchange.units(contract, glossary, everything=args.all)
+    po, xliff = _modules()
+    if kind == "xliff":
+        data: bytes | str = xliff.write(units, args.version)
+    elif kind == "po":
+        data = po.write(units, args.version, f"{contract.meta.signed_on or contract.meta.valid_for} 00:00+0000")
+    else:
+        data = jsonfile.write(units)
+    try:
+        write_atomic(args.export, data)
+    except OSError as exc:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(args.export)),
+                    "error",
+                    f"cannot write the file: {exc.strerror or exc}",
+                    "choose a folder you can write to",
+                )
+            ]
+        ) from None
+    print(f"wrote {len(units)} texts to {args.export}", file=sys.stderr)
+    return 0
+
+
+def run_import(args) -> int:
+    kind = _format(args.import_file)
+    display = str(args.import_file)
+    if args.import_file.is_dir():
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display), "error", "this is a folder, not a file", "give the file your translation tool saved"
+                )
+            ]
+        )
+    if not args.import_file.is_file():
+        raise ContractError(
+            [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
+        )
+    size = args.import_file.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display, 1, 1),
+                    "error",
+                    f"the file is {size // 1024} KiB, more than the "
+                    f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
+                    "give the file exported by 'klimatkontrakt translations YEAR --export'",
+                )
+            ]
+        )
+    po, xliff = _modules()
+    reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
+    items, problems = reader(args.import_file, display)
+    contract = load(args.root, args.version)
+    english, more = exchange.accept(contract, items)
+    if problems or more:
+        raise ContractError(problems + more)
+    drafts = sorted(u.key for u in items if u.draft and u.key in english)
+    english = {key: text for key, text in english.items() if key not in drafts}
+    tr.write_english(args.root, contract, english)
+    if drafts:
+        entries = "entries" if len(drafts) != 1 else "entry"
+        print(
+            f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
+            "(review them in your translation tool, clear their fuzzy flag, then import again)",
+            file=sys.stderr,
+        )
+    keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
+    print(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}", file=sys.stderr)
+    if english:
+        print(f"review them, then confirm: klimatkontrakt translations {args.version} {keys}", file=sys.stderr)
+    return 0
+
+
+def run_suggest(args) -> int:
+    contract = load(args.root, args.version)
+    found = memory.suggest(contract, memory.memory(args.root, {args.version: contract}))
+    exact = {s.text.key: s.match.en for s in found if s.exact and s.match.en != s.text.en}
+    also = {}
+    if exact:  # filled in, not confirmed: the lock marks them for review until a translator confirms them
+        folder = args.root / "years" / args.version
+        lock = tr.read_lock(folder)
+        texts = {t.key: t for t in contract.texts()}
+        lock.update({key: tr.Entry(tr.fingerprint(texts[key].sv), tr.TO_REVIEW) for key in exact})
+        also = {folder / tr.LOCK_NAME: tr.lock_text(lock)}
+    tr.write_english(args.root, contract, exact, also)  # the English and the lock together, or neither
+    if args.json:
+        print(json.dumps([_as_json(s, s.text.key in exact) for s in found], ensure_ascii=False, indent=2))
+    for s in found if not args.json else []:
+        kind = "exact, filled in, to review" if s.exact else f"fuzzy {s.similarity:.0%}"
+        print(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
+        if not s.exact:
+            print(f"    {s.match.en}")
+        for other in s.others:  # the same Swedish was translated otherwise elsewhere: the reviewer should know
+            print(f"    also translated in {other.version} {other.key}: {other.en}")
+    print(
+        f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
+        f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _as_json(s: memory.Suggestion, filled: bool) -> dict:
+    pos = s.text.en_pos
+    return {
+        "key": s.text.key,
+        "file": pos.file if pos else "",
+        "line": pos.line if pos else 0,
+        "similarity": s.similarity,
+        "exact": s.exact,
+        "filled": filled,
+        "from": {"version": s.match.version, "key": s.match.key},
+        "sv": s.match.sv,
+        "en": s.match.en,
+        "others": [{"version": m.version, "key": m.key, "en": m.en} for m in s.others],
+    }

@@ -1,0 +1,74 @@
+"""The `glossary` command: the glossary's terms and kept names, and where each is used."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ContractError, Report
+from ..model import Text
+from ..source.load import load, years
+from ..translate.glossary import Glossary, load_glossary, usage
+
+
+def add_glossary(sub) -> None:
+    p = sub.add_parser("glossary", help="list the glossary's terms and kept names, and where each is used")
+    p.add_argument("version", nargs="*", metavar="YEAR", help="the versions to look in (default: all)")
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.set_defaults(run=run_glossary)
+
+
+def run_glossary(args) -> int:
+    report = Report()
+    glossary = load_glossary(args.root, report)
+    if report.errors:
+        raise ContractError(report.errors)
+    used: dict[str, dict[str, list[Text]]] = {
+        v: usage(load(args.root, v), glossary) for v in args.version or years(args.root)
+    }
+    entries = _entries(glossary, used)
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=2))
+        return 0
+    for entry in entries:
+        renderings = " | ".join(entry["en"])
+        print(f"{entry['id']}: {' | '.join(entry['sv'])} -> {renderings}")
+        for use in entry["used"]:
+            print(f"  {use['file']}:{use['line']}:{use['column']}: {use['key']}")
+    return 0
+
+
+def _entries(glossary: Glossary, used: dict[str, dict[str, list[Text]]]) -> list[dict]:
+    def uses(name: str) -> list[dict]:
+        return [_use(version, t) for version, per in used.items() for t in per.get(name, [])]
+
+    terms = [
+        {
+            "id": t.id,
+            "kind": "term",
+            "sv": list(t.sv),
+            "en": list(t.en),
+            "not": list(t.wrong),
+            "note": t.note,
+            "used": uses(t.id),
+        }
+        for t in glossary.terms
+    ]
+    kept = [
+        {"id": name, "kind": "keep", "sv": [name], "en": [name], "not": [], "note": "", "used": uses(name)}
+        for name in glossary.keep
+    ]
+    return terms + kept
+
+
+def _use(version: str, text: Text) -> dict:
+    pos = text.en_pos or text.pos
+    return {
+        "version": version,
+        "key": text.key,
+        "file": pos.file if pos else "",
+        "line": pos.line if pos else 0,
+        "column": pos.column if pos else 0,
+    }
+
+
+COMMANDS = [add_glossary]

@@ -1,0 +1,357 @@
+"""The klimatkontrakt command line: the only code that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..build import run as build
+from ..checks.validate import validate
+from ..errors import ContractError, Diagnostic, UsageError
+from ..output.files import write_atomic
+from ..render import export as exporter
+from ..source.load import load
+from ..source.provenance import source
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    with _terminate_as_interrupt():
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        return args.run(args)
+    except UsageError as exc:  # refused before anything was written: bad usage, not bad data
+        if exc.message:
+            print(f"{parser.prog}: error: {exc.message}", file=sys.stderr)
+        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        return 2
+    except ContractError as exc:
+        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        return 1
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
+        if os.environ.get("KLIMATKONTRAKT_DEBUG"):
+            raise
+        print(f"{exc.filename or '.'}: error: {exc.strerror or exc}{_os_hint(exc.errno)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
+        if os.environ.get("KLIMATKONTRAKT_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            "this is a fault in klimatkontrakt, not in your files; run again with KLIMATKONTRAKT_DEBUG=1 and report the output",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (a cancelled CI job): the same clean stop, after the clean-up
+        print("interrupted", file=sys.stderr)
+        return 128 + getattr(exc, "signal", signal.SIGINT)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every clean-up (staging folder, workers) runs on the way out."""
+
+    signal = signal.SIGTERM
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into _Terminated for the command (only the main thread can handle signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Terminated()
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _os_hint(code: int | None) -> str:
+    """Return how to fix an operating-system error, as a parenthesised hint."""
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return " (free some space, or write somewhere else)"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return " (check that the folder can be written, or write somewhere else)"
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return " (check the path)"
+    return ""
+
+
+class _Commands(argparse._SubParsersAction):
+    """The subcommands; each also accepts --root after its name (python build.py --root DIR)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """Add a command whose options include --root."""
+        common = argparse.ArgumentParser(add_help=False)
+        common.add_argument(
+            "--root", type=Path, default=argparse.SUPPRESS, help="the repository folder (default: the current folder)"
+        )
+        return super().add_parser(name, parents=[*kwargs.pop("parents", []), common], **kwargs)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it."
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)"
+    )
+    parser.register("action", "parsers", _Commands)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    for add in _commands():
+        add(sub)
+    return parser
+
+
+# ---------------------------------------------------------------- validate
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check versions: schema, ids, references, footnotes, numbering, translations")
+    p.add_argument("versions", nargs="*", metavar="YEAR", help="versions to check (default: all)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--format", choices=("text", "github", "json"), default="text", help="output format")
+    p.set_defaults(run=_run_validate)
+
+
+def _run_validate(args) -> int:
+    report, loaded = validate(args.root, args.versions or None)
+    items = report.sorted()
+    if args.strict:
+        items = [Diagnostic(d.pos, "error", d.message, d.hint, d.code) if d.severity == "warning" else d for d in items]
+    errors = sum(d.severity == "error" for d in items)
+    warnings = sum(d.severity == "warning" for d in items)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "versions": sorted(loaded),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": [d.as_dict() for d in items],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        _print_diagnostics(items, args.format)
+        checked = ", ".join(args.versions or sorted(loaded)) or "nothing"
+        print(
+            f"checked {checked}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
+            file=sys.stderr,
+        )
+    return 1 if errors else 0
+
+
+def _print_diagnostics(items: list[Diagnostic], fmt: str) -> None:
+    for item in items:
+        print(item.github() if fmt == "github" else str(item))
+
+
+# ---------------------------------------------------------------- outline
+
+
+def _add_outline(sub) -> None:
+    p = sub.add_parser("outline", help="list the numbered sections of a version")
+    p.add_argument("version", metavar="YEAR")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--json", action="store_true", help="print a JSON list of {id, number, title, depth}")
+    p.set_defaults(run=_run_outline)
+
+
+def _run_outline(args) -> int:
+    rows = exporter.outline(load(args.root, args.version), args.lang)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['number']}\t{row['title']}")
+    return 0
+
+
+# ---------------------------------------------------------------- export
+
+
+def _add_export(sub) -> None:
+    p = sub.add_parser("export", help="write a whole version as JSON or readable Markdown")
+    p.add_argument("version", metavar="YEAR")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the Markdown export")
+    p.add_argument("--format", choices=("json", "markdown"), required=True)
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(run=_run_export)
+
+
+def _run_export(args) -> int:
+    contract = load(args.root, args.version)
+    if args.format == "json":
+        text = (
+            json.dumps(exporter.to_json(contract, source(args.root, args.version)), ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        text = exporter.to_markdown(contract, args.lang)
+    _write_output(text, args.output)
+    return 0
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _add_import(sub) -> None:
+    for name in ("import", "import-text"):
+        p = sub.add_parser(
+            name,
+            help="turn a contract's signed PDF, Word file or text into a version folder of YAML"
+            + (" (alias of import)" if name != "import" else ""),
+        )
+        p.add_argument("file", type=Path, metavar="FILE", help="the contract: .pdf, .docx or .txt")
+        p.add_argument("--version", required=True, help='the version label, e.g. "2022"')
+        p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
+        p.add_argument(
+            "--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)"
+        )
+        p.add_argument("--lang", choices=("sv", "en"), default="sv", help="the language of the original (default: sv)")
+        p.set_defaults(run=_run_import)
+
+
+def _run_import(args) -> int:
+    from ..importer import import_file, report
+    from ..importer.write import check_target, write_folder
+
+    problem = report.usage_problem(args.version, args.municipality)
+    if problem:
+        print(
+            f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr
+        )
+        return 2
+    check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    result = import_file(args.file, args.version, args.municipality, args.lang)
+    write_folder(result, args.out)
+    for note in result.notes:
+        print(f"{args.file}:{note}", file=sys.stderr)
+    for line in report.lines(result, report.output_words(args.out)):
+        print(line)
+    _print_import_validation(report.validate_folder(args.root, args.out, args.version))
+    print(
+        f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _print_import_validation(items: list[Diagnostic] | None) -> None:
+    if items is None:
+        print("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
+        return
+    # A fresh import has no English yet: count those warnings instead of listing each.
+    english = [d for d in items if d.severity == "warning" and "English translation" in d.message]
+    _print_diagnostics([d for d in items if d not in english], "text")
+    errors = sum(d.severity == "error" for d in items)
+    print(
+        f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(english)} other findings, "
+        f"{len(english)} English translations missing or to confirm"
+    )
+
+
+# ---------------------------------------------------------------- build
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser("build", help="validate every version, then build the site, the PDFs and the redlines")
+    p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="PDFs rendered in parallel (default: the number of cores)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the output folder (default: site/): absent, empty, or written by a build before; it is replaced whole",
+    )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build is writing the output folder, stop (exit 2) instead of waiting",
+    )
+    p.set_defaults(run=_run_build)
+
+
+def _positive(text: str) -> int:
+    """Parse a whole number of at least 1 (argparse reports anything else as a usage error, exit 2)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+def _run_build(args) -> int:
+    live = sys.stderr.isatty()
+    show = (lambda step: print(f"\r\033[K{step}", end="", file=sys.stderr, flush=True)) if live else None
+    result = build.build(
+        args.root,
+        drafts=args.drafts,
+        out=args.out,
+        jobs=args.jobs,
+        progress=show,
+        wait=not args.no_wait,
+        notice=lambda text: print(text, file=sys.stderr, flush=True),
+    )
+    if live:
+        print("\r\033[K", end="", file=sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    versions = ", ".join(result.versions) or "no versions"
+    count = result.warnings_count if result.unchanged else len(result.warnings)
+    warnings = f"{count} warning{'s' * (count != 1)}"
+    if result.unchanged:
+        print(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
+    else:
+        print(
+            f"built {versions}: site, {result.pdfs} PDFs rendered, {result.reused} reused, "
+            f"{result.redlines} redline{'s' * (result.redlines != 1)}; {warnings}; {result.seconds:.1f} s"
+        )
+    return 0
+
+
+def _commands() -> list[Callable[[Any], None]]:
+    """Every command, in the order of the help text: the few defined here, then each group's module."""
+    from . import diff, pdf, signed, site, translations, verify, versions, word
+
+    groups = (translations, versions, pdf, verify, diff, site, signed, word)
+    return [_add_validate, _add_outline, _add_export, _add_import, _add_build, *(c for g in groups for c in g.COMMANDS)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

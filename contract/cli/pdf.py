@@ -1,0 +1,214 @@
+"""Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: cli_verify.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ContractError, Diagnostic, UsageError
+from ..model import Pos
+from ..output.files import write_atomic
+from ..source.load import load
+from ..source.provenance import source
+
+if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
+    from ..pdf.credentials import Credentials
+
+
+MAX_PDF = 256 * 1024 * 1024  # far above any contract PDF; refuse before reading, never fill memory
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if what == "PDF" and size > MAX_PDF:
+            message = f"the PDF is {size // 2**20} MiB, larger than any contract PDF (at most {MAX_PDF // 2**20} MiB)"
+            raise ContractError([Diagnostic(Pos(str(path)), "error", message, "give the contract PDF", "too-large")])
+        return path.read_bytes()
+    except OSError as exc:
+        raise ContractError(
+            [Diagnostic(Pos(str(path)), "error", f"cannot read the {what}: {exc.strerror}", "check the path", "io")]
+        ) from None
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """Read an input file, or raise a located error."""
+    return _read(path, what)
+
+
+def _write(data: bytes, output: Path) -> None:
+    """Write a file completely or not at all: to a temporary name, then rename."""
+    write_atomic(output, data)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- pdf and docx
+
+DOCUMENTS = {
+    "pdf": "write the archival PDF (PDF/A-2b, PDF/UA-1) of a version, with empty signature fields",
+    "docx": "write a Word version of a version's text (for circulating drafts)",
+}
+
+
+def _add_document(kind: str):
+    def add(sub) -> None:
+        p = sub.add_parser(kind, help=DOCUMENTS[kind])
+        p.add_argument("version", metavar="YEAR")
+        p.add_argument("--lang", choices=("sv", "en"), default="sv")
+        p.add_argument(
+            "-o", "--output", type=Path, help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind})"
+        )
+        p.set_defaults(run=_run_document, kind=kind)
+
+    return add
+
+
+def _run_document(args) -> int:
+    from .. import pdf  # pyHanko and typst load in ~1 s: only when needed
+    from ..word import export as word_export
+
+    render = pdf.render_pdf if args.kind == "pdf" else word_export.render_docx
+    data = render(load(args.root, args.version), args.lang, source(args.root, args.version))
+    _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}"))
+    return 0
+
+
+# ---------------------------------------------------------------- sign
+
+
+def _add_sign(sub) -> None:
+    p = sub.add_parser("sign", help="sign one party's field of the Swedish contract PDF (PAdES B-B, or B-T with --tsa)")
+    p.add_argument("pdf", type=Path, metavar="PDF")
+    p.add_argument("--party", required=True, metavar="ID", help="the party whose field to sign, e.g. boras-stad")
+    p.add_argument("--p12", type=Path, metavar="FILE", help="a PKCS#12 file (.p12/.pfx) with key and certificate")
+    p.add_argument("--key", type=Path, metavar="FILE", help="the private key (PEM or DER), with --cert")
+    p.add_argument("--cert", type=Path, metavar="FILE", help="the signer's certificate (PEM or DER), with --key")
+    p.add_argument(
+        "--chain",
+        type=Path,
+        metavar="FILE",
+        help="intermediate CA certificates (PEM), with --key/--cert or --pkcs11-lib",
+    )
+    p.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help="a file holding the passphrase of the p12 or key"
+    )
+    p.add_argument(
+        "--pkcs11-lib",
+        metavar="LIB",
+        help="the PKCS#11 module of a smart card or HSM (e.g. /usr/lib/softhsm/libsofthsm2.so)",
+    )
+    p.add_argument(
+        "--token-label", metavar="L", help="the label of the token (card) holding the key, with --pkcs11-lib"
+    )
+    p.add_argument(
+        "--key-label", metavar="K", help="the label of the key and its certificate on the token, with --pkcs11-lib"
+    )
+    p.add_argument("--pin-file", type=Path, metavar="FILE", help="a file holding the token's PIN, with --pkcs11-lib")
+    p.add_argument(
+        "--tsa", metavar="URL", help="an RFC 3161 time-stamping service: adds a signature timestamp (PAdES B-T)"
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the signed PDF to write")
+    p.set_defaults(run=_run_sign)
+
+
+def _run_sign(args) -> int:
+    from ..pdf import sign  # pyHanko and typst load in ~1 s: only when needed
+
+    _new_output(args.output, args.pdf, "sign")
+    data = _read(args.pdf, "PDF")
+    creds = _credentials(args)
+    try:
+        signed = sign.sign(str(args.pdf), data, args.party, creds, tsa_url=args.tsa)
+    finally:
+        creds.close()
+    _write(signed, args.output)
+    print(f"signed the field of {args.party} as {creds.subject}", file=sys.stderr)
+    return 0
+
+
+def _new_output(output: Path, source: Path, command: str) -> None:
+    """Refuse an output that exists: it is not ours to overwrite, and the signed input must stay as it was."""
+    if output.exists() and source.exists() and output.resolve() == source.resolve():
+        raise _usage(
+            f"-o {output} is the PDF being signed: write the result to a new file (the input stays as it was)", command
+        )
+    if output.exists() or output.is_symlink():
+        raise _usage(f"-o {output} exists: give a new file name (an existing file is never overwritten)", command)
+
+
+def _credentials(args) -> Credentials:
+    from ..pdf import credentials  # pyHanko loads in ~1 s: only when needed
+
+    chosen = [
+        name
+        for name, on in (
+            ("--p12", args.p12),
+            ("--key/--cert", args.key or args.cert),
+            ("--pkcs11-lib", args.pkcs11_lib),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise _usage(f"give one way to the signer's key, not {' and '.join(chosen)}")
+    chain = _read(args.chain, "chain") if args.chain else b""
+    if args.pkcs11_lib:
+        if not (args.token_label and args.key_label):
+            raise _usage("with --pkcs11-lib give --token-label L and --key-label K")
+        pin = _passphrase(args.pin_file)
+        return credentials.load_pkcs11(args.pkcs11_lib, args.token_label, args.key_label, pin, chain)
+    passphrase = _passphrase(args.passphrase_file)
+    if args.p12:
+        return credentials.load_p12(str(args.p12), _read(args.p12, "PKCS#12 file"), passphrase)
+    if not (args.key and args.cert):
+        raise _usage(
+            "give the signer's credentials: --p12 FILE, --key FILE with --cert FILE, or --pkcs11-lib with labels"
+        )
+    return credentials.load_pem(
+        str(args.key), _read(args.key, "key"), str(args.cert), _read(args.cert, "certificate"), chain, passphrase
+    )
+
+
+def _passphrase(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    return _read(path, "passphrase file").rstrip(b"\r\n")
+
+
+def _usage(message: str, command: str = "sign") -> UsageError:
+    return UsageError(f"{command}: {message} (see 'klimatkontrakt {command} --help')")
+
+
+# ---------------------------------------------------------------- seal
+
+
+def _add_seal(sub) -> None:
+    p = sub.add_parser(
+        "seal", help="once every party has signed: embed validation data and a document timestamp (PAdES B-LTA)"
+    )
+    p.add_argument("pdf", type=Path, metavar="PDF")
+    p.add_argument("--tsa", required=True, metavar="URL", help="an RFC 3161 time-stamping service")
+    p.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CA.pem",
+        help="a CA certificate (PEM) the signers' certificates chain to; repeat for several",
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the sealed PDF to write")
+    p.set_defaults(run=_run_seal)
+
+
+def _run_seal(args) -> int:
+    from ..pdf import credentials, seal  # pyHanko loads in ~1 s: only when needed
+
+    _new_output(args.output, args.pdf, "seal")
+    trust = [c for path in args.trust for c in credentials.load_certificates(str(path), _read(path, "CA certificate"))]
+    sealed = seal.seal(str(args.pdf), _read(args.pdf, "PDF"), args.tsa, trust)
+    _write(sealed, args.output)
+    print("sealed: validation data and a document timestamp added", file=sys.stderr)
+    return 0
+
+
+COMMANDS = [_add_document("pdf"), _add_sign, _add_seal, _add_document("docx")]

@@ -1,0 +1,28 @@
+"""The `klimatkontrakt check-signed` command: a change leaves versions signed on the base branch as they were."""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import ContractError
+from ..versions import lockguard
+
+
+def add_check_signed(sub) -> None:
+    p = sub.add_parser(
+        "check-signed", help="fail when a change touches the lock or status of a version signed at a git revision"
+    )
+    p.add_argument("--base", required=True, metavar="REV", help="the revision to compare with, e.g. origin/main")
+    p.add_argument("--format", choices=("text", "github"), default="text", help="github prints workflow annotations")
+    p.set_defaults(run=run_check_signed)
+
+
+def run_check_signed(args) -> int:
+    problems = lockguard.check(args.root, args.base)
+    if problems:
+        raise ContractError(problems)
+    print(f"versions signed at {args.base} are unchanged (or changed only by klimatkontrakt erratum)", file=sys.stderr)
+    return 0
+
+
+COMMANDS = [add_check_signed]

@@ -1,0 +1,152 @@
+"""The `translations` command: coverage, stale and missing English, confirmation, translator exchange."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import ContractError, Diagnostic
+from ..model import Pos, Text
+from ..source.load import load, years
+from ..translate import translations as tr
+from . import exchange as cli_exchange
+from .glossary import add_glossary
+
+
+def add_translations(sub) -> None:
+    p = sub.add_parser("translations", help="English coverage; list, confirm, export or import translations")
+    p.add_argument("version", nargs="?", metavar="YEAR", help="the version (default: all)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--confirm", action="append", metavar="ID", help="record that this English text is current (repeatable)"
+    )
+    p.add_argument("--all-current", action="store_true", help="record every English text as current")
+    p.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="write the texts that need translation for a translator: FILE.xlf (XLIFF 2.0), FILE.po (gettext) or FILE.json",
+    )
+    p.add_argument("--all", action="store_true", help="with --export: every text, not only missing and stale")
+    p.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        metavar="FILE",
+        help="write the English of an .xlf, .po or .json file into the YAML (all or nothing)",
+    )
+    p.add_argument(
+        "--suggest",
+        action="store_true",
+        help="propose English from every version's translations: fill exact matches (to review), list near ones",
+    )
+    p.set_defaults(run=run_translations)
+
+
+def run_translations(args) -> int:
+    _one_action(args)
+    acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest
+    if acting and not args.version:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos("years"),
+                    "error",
+                    "name the version to change",
+                    "e.g. klimatkontrakt translations 2023 --all-current",
+                )
+            ]
+        )
+    if args.import_file:
+        return cli_exchange.run_import(args)
+    if args.suggest:
+        return cli_exchange.run_suggest(args)
+    if args.confirm or args.all_current:
+        return _confirm(args)
+    if args.export:
+        return cli_exchange.run_export(args)
+    return _report(args)
+
+
+def _one_action(args) -> None:
+    """Stop with a usage error when two actions are asked at once: one of them would silently not happen."""
+    actions = {
+        "--confirm": args.confirm,
+        "--all-current": args.all_current,
+        "--export": args.export,
+        "--import": args.import_file,
+        "--suggest": args.suggest,
+    }
+    given = [name for name, value in actions.items() if value]
+    if len(given) > 1:
+        print(f"error: give one of {', '.join(given)} at a time (run the command once for each)", file=sys.stderr)
+        raise SystemExit(2)
+    if args.all and not args.export:
+        print(
+            "error: --all only goes with --export (to export every text, not only missing and stale ones)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+
+
+def _report(args) -> int:
+    out = {}
+    for version in [args.version] if args.version else years(args.root):
+        out[version] = tr.coverage(load(args.root, version))
+    if args.json:
+        print(json.dumps({v: _as_json(c) for v, c in out.items()}, ensure_ascii=False, indent=2))
+    else:
+        for version, cov in out.items():
+            _print_coverage(version, cov)
+    return 0
+
+
+def _as_json(cov: tr.Coverage) -> dict:
+    def entry(t: Text) -> dict:
+        pos = tr.at(t, "en")
+        return {"key": t.key, "file": pos.file, "line": pos.line, "column": pos.column}
+
+    return {
+        "translated": cov.translated,
+        "total": cov.total,
+        "groups": {g: {"translated": d, "total": n} for g, (d, n) in cov.groups.items()},
+        "missing": [entry(t) for t in cov.missing],
+        "stale": [entry(t) for t in cov.stale],
+    }
+
+
+def _print_coverage(version: str, cov: tr.Coverage) -> None:
+    percent = 100 * cov.translated / cov.total if cov.total else 100
+    print(
+        f"{version}: {cov.translated}/{cov.total} English texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale"
+    )
+    for group, (done, total) in cov.groups.items():
+        print(f"  {group:<13} {done}/{total}")
+    for label, items in (("missing", cov.missing), ("stale", cov.stale)):
+        for text in items:
+            print(f"{text.en_pos}: {label}: {text.key}")
+
+
+def _confirm(args) -> int:
+    contract = load(args.root, args.version)
+    folder = args.root / "years" / args.version
+    lock, unknown = tr.confirm(contract, tr.read_lock(folder), None if args.all_current else args.confirm)
+    if unknown:
+        problems = [
+            Diagnostic(
+                Pos(f"years/{args.version}"),
+                "error",
+                f"no translated text with the id {k!r}",
+                "run 'klimatkontrakt translations YEAR' to list ids",
+            )
+            for k in unknown
+        ]
+        raise ContractError(problems)
+    tr.write_lock(folder, lock)
+    count = "all English texts" if args.all_current else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
+    print(f"recorded {count} of {args.version} as current in years/{args.version}/{tr.LOCK_NAME}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = [add_translations, add_glossary]  # the glossary command sits with the translation commands

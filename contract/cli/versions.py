@@ -1,0 +1,160 @@
+"""Commands of the yearly cycle: versions, new-year, lock, erratum."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..source.load import load, years
+from ..versions import cycle
+
+if TYPE_CHECKING:
+    # The subcommand registry argparse hands to each command group (a private class, generic only in typeshed).
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def add_versions(sub: Subparsers) -> None:
+    p = sub.add_parser("versions", help="list the versions with their status")
+    p.add_argument("--status", choices=("draft", "signed"), help="only versions with this status")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_versions)
+
+
+def run_versions(args: argparse.Namespace) -> int:
+    rows = []
+    for version in years(args.root):
+        meta = load(args.root, version).meta
+        if args.status in (None, meta.status):
+            rows.append(
+                {"version": version, "status": meta.status, "valid_for": meta.valid_for, "signed_on": meta.signed_on}
+            )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['version']}\t{row['status']}\t{row['valid_for']}\t{row['signed_on'] or ''}")
+    return 0
+
+
+def add_new_year(sub: Subparsers) -> None:
+    p = sub.add_parser("new-year", help="start next year's version as a draft from the latest one")
+    p.add_argument("version", metavar="VERSION", help='the new version, e.g. "2024"')
+    p.add_argument("--from", dest="source", metavar="YEAR", help="start from this version instead of the latest")
+    p.set_defaults(run=run_new_year)
+
+
+def run_new_year(args: argparse.Namespace) -> int:
+    target = cycle.new_year(args.root, args.version, args.source)
+    print(
+        f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "
+        f"write the follow-up sections marked to_be_written, then run klimatkontrakt validate {args.version}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def add_lock(sub: Subparsers) -> None:
+    p = sub.add_parser("lock", help="record the signed content of a signed version (and its signed PDFs)")
+    p.add_argument("version", metavar="YEAR")
+    p.add_argument(
+        "--pdf", type=Path, action="append", default=[], metavar="FILE", help="a signed PDF to record (repeatable)"
+    )
+    p.set_defaults(run=run_lock)
+
+
+def run_lock(args: argparse.Namespace) -> int:
+    result = cycle.lock(args.root, args.version, args.pdf)
+    print(
+        f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def add_erratum(sub: Subparsers) -> None:
+    p = sub.add_parser("erratum", help="record a correction made to a signed version after signing")
+    p.add_argument("version", metavar="YEAR")
+    p.add_argument("--what-sv", required=True, help="what was corrected, in Swedish")
+    p.add_argument("--what-en", help="what was corrected, in English")
+    p.add_argument("--why-sv", required=True, help="why, in Swedish")
+    p.add_argument("--why-en", help="why, in English")
+    p.add_argument("--section", metavar="ID", help="the id of the corrected section")
+    p.add_argument("--date", help="the date of the correction, YYYY-MM-DD (default: today)")
+    p.set_defaults(run=run_erratum)
+
+
+def run_erratum(args: argparse.Namespace) -> int:
+    def text(sv: str, en: str | None) -> dict[str, str]:
+        return {"sv": sv, **({"en": en} if en else {})}
+
+    cycle.erratum(
+        args.root,
+        args.version,
+        text(args.what_sv, args.what_en),
+        text(args.why_sv, args.why_en),
+        args.section,
+        args.date,
+    )
+    print(
+        f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
+        file=sys.stderr,
+    )
+    return 0
+
+
+COMMANDS = [add_versions, add_new_year, add_lock, add_erratum]
+
+
+def add_history(sub: Subparsers) -> None:
+    p = sub.add_parser("history", help="a section's number, title and changes across all versions")
+    p.add_argument("section", metavar="SECTION-ID")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=run_history)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from ..build.run import gather
+    from ..diff.history import timeline
+    from ..errors import ContractError, Diagnostic
+    from ..model import Pos
+    from ..render import labels
+
+    contracts, _ = gather(args.root, drafts=True)
+    steps = timeline(contracts, args.section)
+    if not any(step.present for step in steps):
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos("years"),
+                    "error",
+                    f"no version has a section {args.section!r}",
+                    "run 'klimatkontrakt outline YEAR --json' to see the ids",
+                )
+            ]
+        )
+    rows = [
+        {
+            "version": s.version,
+            "status": s.status,
+            "number": s.number if s.present else None,
+            "title": s.title.shown(args.lang)[0] if s.title else None,
+            "changes": list(s.changes),
+        }
+        for s in steps
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    known = labels.catalogue(args.lang)
+    for step, row in zip(steps, rows, strict=True):
+        what = ", ".join(labels.label(args.lang, k) if k in known else k for k in step.changes)
+        what = what or labels.label(args.lang, "unchanged")
+        print(f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{what}")
+    return 0
+
+
+COMMANDS.append(add_history)

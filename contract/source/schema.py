@@ -1,0 +1,209 @@
+"""JSON Schema validation of contract files, with messages a YAML editor can act on."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+
+from ..errors import Report, excerpt, excerpt_text
+from .yamlfile import Document
+
+# Which schema validates which file of a version folder.
+FILE_SCHEMAS = {
+    "contract.yaml": "version.schema.json",
+    "preamble.yaml": "preamble.schema.json",
+    "annex.yaml": "annex.schema.json",
+}
+SECTION_FILES = ("purpose", "parties", "municipality", "programme", "agencies", "projects", "updates", "clause")
+FILE_SCHEMAS.update({f"{name}.yaml": "sections.schema.json" for name in SECTION_FILES})
+
+_TYPE_NAMES: dict[str, str] = {
+    "string": "text",
+    "object": "a mapping (key: value lines)",
+    "array": "a list (lines starting with '- ')",
+    "null": "nothing",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+@lru_cache(maxsize=8)
+def _validator(schema_dir: str, name: str) -> jsonschema.Draft7Validator:
+    registry = Registry()
+    for file in Path(schema_dir).glob("*.schema.json"):
+        registry = registry.with_resource(file.name, Resource.from_contents(json.loads(file.read_text("utf-8"))))
+    schema = registry[name].contents
+    return jsonschema.Draft7Validator(schema, registry=registry)
+
+
+def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report) -> bool:
+    """Validate a document against its schema; record every problem; True when valid."""
+    validator = _validator(str(schema_dir), schema_name)
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    explained = _explained_by_typos(errors)
+    for error in _leaf_errors(errors):
+        if (tuple(error.absolute_path), error.message) not in explained:
+            _record(error, doc, report)
+    return not errors
+
+
+def _explained_by_typos(errors) -> set:
+    # A misspelt key ("titel") also makes the real one ("title") missing: report the misspelling only.
+    explained = set()
+    for error in errors:
+        if error.validator == "additionalProperties":
+            allowed = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                for match in difflib.get_close_matches(str(key), allowed, n=1):
+                    explained.add((tuple(error.absolute_path), f"{match!r} is a required property"))
+    return explained
+
+
+def _leaf_errors(errors):
+    # anyOf failures (e.g. "text or nothing") are reported through their most specific branch.
+    for error in errors:
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            best = jsonschema.exceptions.best_match(error.context)
+            yield best
+        else:
+            yield error
+
+
+def _record(error: jsonschema.ValidationError, doc: Document, report: Report) -> None:
+    path = tuple(error.absolute_path)
+    where = _describe(path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        _unknown_keys(error, doc, path, report)
+    elif kind == "required":
+        missing = excerpt_text(error.message.split("'")[1])
+        prefix = f"{where}: " if path else ""
+        report.error(
+            doc.pos(path),
+            f"{prefix}the required field {missing!r} is missing",
+            f"add a line '{missing}: ...'",
+            "missing-field",
+        )
+    elif kind == "type":
+        _wrong_type(error, doc, path, where, report)
+    elif kind == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        report.error(
+            doc.pos(path), f"{where}: {excerpt(error.instance)} is not allowed", f"use one of: {allowed}", "bad-value"
+        )
+    elif kind == "pattern":
+        _bad_pattern(error, doc, path, where, report)
+    elif kind in ("minItems", "minProperties"):
+        report.error(doc.pos(path), f"{where}: is empty", "add at least one entry", "empty")
+    elif kind == "maxProperties":
+        keys = excerpt_text(", ".join(map(str, error.instance)))
+        report.error(
+            doc.pos(path),
+            f"{where}: has several kinds of block at once ({keys})",
+            "start a new list item ('- ') for each block",
+            "mixed-block",
+        )
+    elif kind == "maxLength":
+        report.error(
+            doc.pos(path),
+            f"{where}: is longer than {error.validator_value} characters",
+            "split it into several paragraphs",
+            "too-long",
+        )
+    else:
+        report.error(doc.pos(path), f"{where}: {excerpt_text(error.message, 200)}", code="schema")
+
+
+def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
+    allowed = sorted(error.schema.get("properties", {}))
+    for key in error.instance:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}"
+        report.error(doc.pos(path + (key,), key=True), f"unknown field {excerpt(key)}", hint, "unknown-field")
+
+
+def _wrong_type(error, doc: Document, path: tuple, where: str, report: Report) -> None:
+    expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    wanted = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in expected)
+    found = _kind_of(error.instance)
+    hint = ""
+    if "string" in expected and isinstance(error.instance, (int, float, bool)):
+        hint = f'put the value in quotes: "{_scalar_source(error.instance)}"'
+    elif "string" in expected and error.instance is None:
+        hint = "write the text after the colon, or remove the line"
+    report.error(doc.pos(path), f"{where}: expected {wanted}, found {found}", hint, "wrong-type")
+
+
+def _scalar_source(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _kind_of(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the yes/no value {_scalar_source(value)}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"text {excerpt(value)}"
+
+
+def _bad_pattern(error, doc: Document, path: tuple, where: str, report: Report) -> None:
+    last = path[-1] if path else ""
+    value = error.instance
+    if last == "id" or (len(path) >= 2 and path[-2] == "id"):
+        hint = "use lowercase letters a-z, digits and hyphens, starting with a letter, e.g. 'kommunens-klimatmal'"
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a valid id", hint, "bad-id")
+    elif error.validator_value == "\\S":
+        report.error(doc.pos(path), f"{where}: is empty", "write the text, or remove the entry", "empty-text")
+    elif last in ("number",) or (len(path) >= 2 and path[-2] == "acknowledged_refs"):
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a section number",
+            'write it like "9" or "3.2.1", in quotes',
+            "bad-number",
+        )
+    elif last == "url":
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a web address",
+            "use an address starting with https:// (or http://)",
+            "bad-url",
+        )
+    elif last == "signed_on":
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a date",
+            "write the date as YYYY-MM-DD, e.g. 2023-12-08",
+            "bad-date",
+        )
+    else:
+        report.error(
+            doc.pos(path),
+            f"{where}: {excerpt(value)} is not a four-digit year",
+            'write it like "2024", in quotes',
+            "bad-year",
+        )
+
+
+def _describe(path: tuple) -> str:
+    if not path:
+        return "the file"
+    parts: list[str] = []
+    for step in path:
+        parts.append(f"[{step + 1}]" if isinstance(step, int) else (("." if parts else "") + str(step)))
+    return "".join(parts)

@@ -1,0 +1,313 @@
+"""Read one YAML file safely: size, encoding and syntax checks, with positions kept."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+from ..errors import Report, excerpt, excerpt_text
+from ..model import Pos
+
+MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
+# The real contract nests 11 levels (sections three deep); six section levels need 17. Deeper is a mistake,
+# and thousands of levels would exhaust the stack of every later step.
+MAX_DEPTH = 32
+_PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+# The tags plain YAML scalars resolve to (text, numbers, booleans, null, dates); a file may not name others.
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data (containers that know positions) and display path."""
+
+    path: str
+    data: Any
+    source: str = ""
+    strings: list[tuple[str, int, int]] = field(default_factory=list)  # every text: value, start and end index
+
+    def pos(self, path: tuple = (), key: bool = False) -> Pos:
+        """Return the position of the value (or key) at a path of keys and indexes."""
+        return Pos(self.path, *locate(self.data, path, key))
+
+
+def read(file: Path, display: str, report: Report) -> Document | None:
+    """Parse a YAML file, recording any problem in the report; None when unusable."""
+    raw = _read_bytes(file, display, report)
+    if raw is None:
+        return None
+    text = _decode(raw, display, report)
+    if text is None:
+        return None
+    if not text.strip():
+        report.error(Pos(display, 1, 1), "the file is empty", "write the content or delete the file", "empty-file")
+        return None
+    errors = len(report.errors)
+    strings: list[tuple[str, int, int]] = []
+    data = _parse(text, display, report, strings)
+    if data is None and len(report.errors) == errors:
+        report.error(
+            Pos(display, 1, 1),
+            "the file has no content (only comments or nothing)",
+            "write the content or delete the file",
+            "empty-file",
+        )
+    if data is None or len(report.errors) > errors:
+        return None
+    return Document(display, data, text, strings)
+
+
+def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
+    if file.is_symlink():  # a link may lead anywhere (/etc/passwd), and messages quote what they read
+        report.error(
+            Pos(display, 1, 1),
+            "the file is a symbolic link; contract files are never read through links",
+            "replace the link with the file itself",
+            "symlink",
+        )
+        return None
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            report.error(
+                Pos(display, 1, 1),
+                f"the file is {size // 1024} KiB, more than the limit of {MAX_BYTES // 1024} KiB",
+                "a contract file holds text only; split it or remove what does not belong",
+                "file-too-large",
+            )
+            return None
+        return file.read_bytes()
+    except OSError as exc:
+        report.error(Pos(display), f"cannot read the file: {exc.strerror}", code="unreadable")
+        return None
+
+
+def _decode(raw: bytes, display: str, report: Report) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.error(
+            Pos(display, line, column),
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+            "save the file as UTF-8 in your editor",
+            "not-utf8",
+        )
+        return None
+
+
+def _parse(text: str, display: str, report: Report, strings: list[tuple[str, int, int]]) -> Any:
+    # ruamel's C composer keeps every node's position and is 20x faster than its round-trip loader.
+    yaml = YAML(typ="safe", pure=False)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        _syntax_error(exc, text, display, report)
+        return None
+    except YAMLError as exc:
+        report.error(Pos(display, 1, 1), f"invalid YAML: {excerpt_text(str(exc))}", code="yaml-syntax")
+        return None
+    if node is None:
+        return None
+    builder = _Builder(yaml.constructor, display, report)
+    data = builder.build(node)
+    strings.extend(builder.strings)
+    return data
+
+
+class PosMap(dict):
+    """A mapping that remembers where each key and value stands in the file (0-based)."""
+
+    start: tuple[int, int]
+    keys_at: dict
+    values_at: dict
+
+
+class PosList(list):
+    """A sequence that remembers where each item stands in the file (0-based)."""
+
+    start: tuple[int, int]
+    items_at: list
+
+
+class _Builder:
+    """Turn composed YAML nodes into plain data with positions; report duplicate keys, aliases and tags."""
+
+    def __init__(self, constructor, display: str, report: Report):
+        self.constructor = constructor
+        self.display = display
+        self.report = report
+        self.seen: set[int] = set()
+        self.strings: list[tuple[str, int, int]] = []
+
+    def build(self, node, depth: int = 0) -> Any:
+        if id(node) in self.seen:
+            # An alias (*name) reuses a node: contract text never needs it, and it can blow up memory.
+            return self._refuse(
+                node, "anchors and aliases (& and *) are not used in contract files", "write the content out in full"
+            )
+        self.seen.add(id(node))
+        if isinstance(node, (MappingNode, SequenceNode)):
+            if node.tag != _PLAIN_TAGS[type(node)]:
+                return self._refuse(
+                    node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain YAML"
+                )
+            if depth >= MAX_DEPTH:
+                return self._refuse(
+                    node,
+                    f"the content is nested more than {MAX_DEPTH} levels deep",
+                    "contract files need far fewer levels; check the indentation and the brackets",
+                )
+        if isinstance(node, MappingNode):
+            return self._mapping(node, depth + 1)
+        if isinstance(node, SequenceNode):
+            out = PosList(self.build(item, depth + 1) for item in node.value)
+            out.start = _mark(node)
+            out.items_at = [_mark(item) for item in node.value]
+            return out
+        return self._scalar(node)
+
+    def _scalar(self, node) -> Any:
+        if str(node.tag) not in _SCALAR_TAGS:  # !!binary, !!merge, !python/..., !local: never plain text
+            return self._refuse(
+                node, f"the YAML tag {_short(str(node.tag))!r} is not allowed", "remove the tag; write plain text"
+            )
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (ValueError, YAMLError):  # e.g. 2023-13-45 looks like a date but is none: keep the text
+            return node.value
+        if isinstance(value, str):
+            self.strings.append((value, node.start_mark.index, node.end_mark.index))
+        if isinstance(value, datetime.datetime):
+            return node.value  # a date with a time is text here, exactly as written
+        # Dates stay ISO text: the schema and the model keep dates as strings.
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    def _refuse(self, node, message: str, hint: str) -> None:
+        line, column = _mark(node)
+        self.report.error(Pos(self.display, line + 1, column + 1), message, hint, "yaml-feature")
+        return None
+
+    def _mapping(self, node, depth: int) -> PosMap:
+        out = PosMap()
+        out.start, out.keys_at, out.values_at = _mark(node), {}, {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, (MappingNode, SequenceNode)):
+                self._refuse(key_node, "a key must be a plain word", "write the key as 'name:' followed by its value")
+                continue
+            key = self.build(key_node)
+            if key is None and node.tag.endswith(":merge"):
+                continue
+            if key in out:
+                self._duplicate(key, key_node, out.keys_at[key])
+                continue
+            out[key] = self.build(value_node, depth)
+            out.keys_at[key], out.values_at[key] = _mark(key_node), _mark(value_node)
+        return out
+
+    def _duplicate(self, key, key_node, first: tuple[int, int]) -> None:
+        line, column = _mark(key_node)
+        self.report.error(
+            Pos(self.display, line + 1, column + 1),
+            f"duplicate key {excerpt(key)} (already given on line {first[0] + 1})",
+            "remove one of them or merge their content",
+            "duplicate-key",
+        )
+
+
+def _short(tag: str) -> str:
+    return excerpt_text(tag.replace("tag:yaml.org,2002:", "!!"))
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line, node.start_mark.column
+
+
+def _syntax_error(exc: MarkedYAMLError, text: str, display: str, report: Report) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in source_line[: max(column, 1)] or "'\\t'" in str(exc.problem):
+        tab = source_line.find("\t") + 1 if "\t" in source_line else column
+        report.error(
+            Pos(display, line, tab),
+            "a tab character is used for indentation",
+            "YAML indents with spaces only; replace the tab with spaces",
+            "tab-indent",
+        )
+        return
+    problem = excerpt_text((exc.problem or "invalid YAML").strip())
+    for pattern, message, hint in _PLAIN_PROBLEMS:
+        if pattern in problem:
+            if pattern == "end of stream" and exc.context_mark:
+                line, column = exc.context_mark.line + 1, exc.context_mark.column + 1
+            report.error(Pos(display, line, column), message, hint, "yaml-syntax")
+            return
+    report.error(
+        Pos(display, line, column),
+        f"invalid YAML: {problem}",
+        "check indentation, colons and quotes on this line and the one above",
+        "yaml-syntax",
+    )
+
+
+# ruamel's parser vocabulary, said in words an editor of the contract can act on.
+_PLAIN_PROBLEMS = (
+    ("end of stream", "a quoted text is not closed", "add the closing quote mark"),
+    (
+        "expected <block end>",
+        "the indentation does not match the lines above",
+        "indent this line like the other lines of the same level",
+    ),
+    (
+        "did not find expected key",
+        "the indentation does not match the lines above",
+        "indent this line like the other lines of the same level",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "a list item is indented differently from the others",
+        "indent every '- ' of a list the same",
+    ),
+    (
+        "mapping values are not allowed",
+        "a colon followed by a space where a value was expected",
+        "if the text itself contains ': ', put the whole text in quotes",
+    ),
+    ("could not find expected ':'", "a line is missing its colon", "write each field as 'key: value'"),
+    (
+        "expected <block end>, but found '-'",
+        "a list item is indented differently from the others",
+        "indent every '- ' of a list the same",
+    ),
+)
+
+
+def locate(data: Any, path: tuple, key: bool = False) -> tuple[int, int]:
+    """Return the 1-based (line, column) of the value or key at a path."""
+    node, line, column = data, 0, 0
+    if isinstance(data, (PosMap, PosList)):
+        line, column = data.start
+    for step in path:
+        try:
+            line, column = _step_position(node, step, key and step is path[-1])
+            node = node[step]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line + 1, column + 1
+
+
+def _step_position(node: Any, step: Any, key: bool) -> tuple[int, int]:
+    if isinstance(node, PosList):
+        return node.items_at[step]
+    return node.keys_at[step] if key else node.values_at[step]

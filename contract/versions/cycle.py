@@ -1,0 +1,190 @@
+"""The yearly cycle: start next year's draft from the latest version; lock signed versions; record errata."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ..checks.validate import validate
+from ..errors import ContractError, Diagnostic, Report
+from ..model import Contract, Pos
+from ..output.files import write_atomic
+from ..source.load import YEARS, load, version_folder, years
+from ..source.yamlwrite import rewrite
+from ..translate import translations
+from . import locking
+
+
+def _fail(where: str, message: str, hint: str = "") -> ContractError:
+    return ContractError([Diagnostic(Pos(where), "error", message, hint)])
+
+
+def new_year(root: Path, version: str, source: str | None = None) -> Path:
+    """Create years/VERSION as a draft from the latest (or given) version; never overwrite."""
+    target = version_folder(root, version)
+    if source is not None:
+        version_folder(root, source)
+    if target.exists():
+        raise _fail(
+            f"{YEARS}/{version}",
+            f"version {version} already exists",
+            "choose another version; an existing version is never overwritten",
+        )
+    known = years(root)
+    source = source or (known[-1] if known else None)
+    if source is None:
+        raise _fail(YEARS, "there is no version to start from", "import one with klimatkontrakt import-text")
+    old = load(root, source)
+    if not version.isdigit() or int(version) <= int(old.meta.version):
+        raise _fail(
+            f"{YEARS}/{version}",
+            f"version {version!r} does not come after {source}",
+            "give the next year, e.g. " + str(int(old.meta.version) + 1),
+        )
+    staging = root / YEARS / f".{version}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(root / YEARS / source, staging, ignore=shutil.ignore_patterns(locking.LOCK_NAME, ".*"))
+    step = int(version) - int(old.meta.version)
+    rewrite(
+        staging / "contract.yaml", lambda data: _advance(data, version, str(int(old.meta.valid_for) + step), source)
+    )
+    if (staging / "updates.yaml").exists():
+        rewrite(staging / "updates.yaml", _clear_updates)
+    staging.rename(target)
+    return target
+
+
+def _advance(data: Any, version: str, valid_for: str, previous: str) -> None:
+    data["version"], data["valid_for"], data["previous"] = version, valid_for, previous
+    data["status"], data["signed_on"] = "draft", None
+    data.pop("errata", None)
+    for party in data.get("parties", []):
+        if party.get("signatory"):
+            party["signatory"]["name"] = None
+
+
+def _clear_updates(data: Any) -> None:
+    # The follow-up of last year is not this year's: keep the headings, mark the text to be written.
+    for chapter in data.get("sections", []):
+        for child in chapter.get("sections", []):
+            _mark_to_be_written(child)
+
+
+def _mark_to_be_written(section: Any) -> None:
+    section.pop("body", None)
+    section.pop("footnotes", None)
+    keys = list(section.keys())
+    section.insert(keys.index("title") + 1, "to_be_written", True)
+    for child in section.get("sections", []):
+        _mark_to_be_written(child)
+
+
+def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
+    """Record the signed content of a signed version (and the signed PDFs) in signed.lock."""
+    contract = load(root, version)
+    folder = root / YEARS / version
+    if contract.meta.status != "signed":
+        raise _fail(
+            f"{YEARS}/{version}/contract.yaml",
+            f"version {version} is not signed",
+            "set status: signed and signed_on when every party has signed",
+        )
+    report = Report()
+    existing = locking.read_lock(folder)
+    if existing is not None:
+        locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata), report)
+        if report.errors:
+            raise ContractError(report.errors)
+    result = existing or locking.Lock(version, contract.meta.signed_on or "", errata=len(contract.meta.errata))
+    result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
+    result.pdfs.update({pdf.name: locking.file_hash(pdf) for pdf in pdfs})
+    if pdfs:
+        # pyHanko loads in ~1 s: only when signed PDFs are recorded
+        from ..pdf import against
+
+        for pdf in pdfs:
+            lang, digest = against.contract_identity(str(pdf), pdf.read_bytes(), version)
+            result.contracts[lang] = digest
+    locking.write_lock(folder, result)
+    return result
+
+
+def _check_correction(root: Path, version: str, lock: locking.Lock, section_file: str | None) -> None:
+    """Refuse an erratum over a version with other errors, or (for one section) edits in other files."""
+    report, _ = validate(root, [version])
+    others = [d for d in report.errors if d.code != "locked"]
+    if others:
+        raise ContractError(others)
+    folder = root / YEARS / version
+    current = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    changed = sorted(n for n in set(lock.files) | set(current) if lock.files.get(n) != current.get(n))
+    if not changed:
+        raise _fail(
+            f"{YEARS}/{version}",
+            "nothing in the signed text has changed",
+            "make the correction in the YAML first, then record it",
+        )
+    stray = [n for n in changed if section_file and n not in (section_file, "contract.yaml")]
+    if stray:
+        raise _fail(
+            f"{YEARS}/{version}/{stray[0]}",
+            f"files other than {section_file} changed too: {', '.join(stray)}",
+            "undo those edits, or record each correction as its own erratum (without --section to cover several files)",
+        )
+
+
+def _add_erratum(root: Path, version: str, entry: dict[str, Any]) -> Contract:
+    """Append an erratum to contract.yaml; put the file back and raise when the version would no longer validate.
+
+    A locked erratum can never be edited, so one that fails validate must never be written.
+    """
+    path = root / YEARS / version / "contract.yaml"
+    original = path.read_bytes()
+    rewrite(path, lambda data: data.setdefault("errata", []).append(entry))
+    report, loaded = validate(root, [version])
+    problems = [d for d in report.errors if d.code != "locked"]  # the lock is re-recorded next
+    if problems or version not in loaded:
+        write_atomic(path, original)
+        # The lines they name are gone again: say it is the new erratum instead.
+        where = Pos(f"{YEARS}/{version}/contract.yaml")
+        found = problems or report.errors
+        raise ContractError(
+            [Diagnostic(where, d.severity, f"the new erratum: {d.message}", d.hint, d.code) for d in found]
+        )
+    return loaded[version]
+
+
+def erratum(
+    root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
+) -> locking.Lock:
+    """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
+    folder = version_folder(root, version)
+    current = locking.read_lock(folder)
+    if current is None:
+        raise _fail(
+            f"{YEARS}/{version}",
+            f"version {version} is not locked",
+            "errata are for signed, locked versions; edit a draft directly",
+        )
+    contract = load(root, version)
+    target = contract.section(section) if section else None
+    if section and target is None:
+        raise _fail(f"{YEARS}/{version}", f"there is no section {section!r}", "give the id of the corrected section")
+    # A section lives in the file of its group (load reads group G from G.yaml).
+    _check_correction(root, version, current, f"{target.group}.yaml" if target else None)
+    entry = {"date": date or datetime.date.today().isoformat(), "what": what, "why": why}
+    if section:
+        entry = {"date": entry["date"], "section": section, "what": what, "why": why}
+    corrected = _add_erratum(root, version, entry)
+    index = len(corrected.meta.errata)
+    # English given together with the Swedish is the translation of that Swedish: record it as current.
+    given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get("en")]
+    if given:
+        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given)
+        translations.write_lock(folder, lock)
+    current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    current.errata = len(contract.meta.errata) + 1
+    locking.write_lock(folder, current)
+    return current

@@ -1,0 +1,203 @@
+"""Signed versions are locked: signed.lock holds a hash of each file's signed content and of the signed PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from ..errors import ContractError, Diagnostic, Report
+from ..model import Pos
+from ..output.files import write_atomic
+from ..source.schema import FILE_SCHEMAS
+from ..source.yamlfile import read
+
+LOCK_NAME = "signed.lock"
+_HEADER = (
+    "# The signed content of this version. `klimatkontrakt validate` fails when a file no longer matches.\n"
+    "# Written by `klimatkontrakt lock` and `klimatkontrakt erratum`; do not edit by hand.\n"
+)
+
+
+@dataclass
+class Lock:
+    """What was signed: per-file content hashes, and the signed PDFs' hashes."""
+
+    version: str
+    signed_on: str
+    files: dict[str, str] = field(default_factory=dict)
+    pdfs: dict[str, str] = field(default_factory=dict)
+    errata: int = 0  # how many errata the recorded content already includes
+    contracts: dict[str, str] = field(
+        default_factory=dict
+    )  # language -> hash of the unsigned contract in the signed PDF
+
+    def as_data(self) -> dict:
+        data = {
+            "version": self.version,
+            "signed_on": self.signed_on,
+            "errata": self.errata,
+            "files": dict(sorted(self.files.items())),
+            "pdfs": dict(sorted(self.pdfs.items())),
+        }
+        if self.contracts:  # written only when a signed PDF was recorded, so older locks stay byte-identical
+            data["contracts"] = dict(sorted(self.contracts.items()))
+        return data
+
+
+def canonical(data: Any) -> Any:
+    """Return the locked content of parsed YAML: English, signing identities and comments left out; errata kept (only the tool adds them)."""
+    if isinstance(data, dict):
+        skip = {"en", "note_en"} if "sv" in data else set()
+        skip |= {"certificate_subject"}  # which certificate a party signs with is not contract text
+        return {str(k): canonical(v) for k, v in data.items() if k not in skip}
+    if isinstance(data, list):
+        return [canonical(item) for item in data]
+    return data
+
+
+def content_hashes(folder: Path, display: str, report: Report) -> dict[str, str]:
+    """Return sha256 of the canonical content of every contract file in a version folder."""
+    hashes = {}
+    for file in sorted(folder.glob("*.yaml")):
+        if file.name in FILE_SCHEMAS:
+            doc = read(file, f"{display}/{file.name}", report)
+            if doc is not None:
+                text = json.dumps(canonical(doc.data), sort_keys=True, ensure_ascii=False)
+                hashes[file.name] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashes
+
+
+def file_hash(path: Path) -> str:
+    """Return the sha256 of a file's bytes."""
+    try:
+        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(str(path)),
+                    "error",
+                    f"cannot read the file: {exc.strerror}",
+                    "give the path of the signed PDF",
+                    "unreadable",
+                )
+            ]
+        ) from exc
+
+
+def read_lock(folder: Path) -> Lock | None:
+    """Read a version's signed.lock, or None when the version is not locked."""
+    path = folder / LOCK_NAME
+    if not path.exists():
+        return None
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        lock = Lock(
+            str(data["version"]),
+            str(data["signed_on"]),
+            dict(data.get("files") or {}),
+            dict(data.get("pdfs") or {}),
+            int(data.get("errata", 0)),
+            dict(data.get("contracts") or {}),
+        )
+        if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values(), *lock.contracts.values())):
+            raise ValueError("hashes must be text")
+        return lock
+    except Exception as exc:  # any damage at all: the lock cannot be trusted
+        where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(where, 1, 1),
+                    "error",
+                    f"{LOCK_NAME} is damaged ({type(exc).__name__})",
+                    f"restore it from git: git checkout -- {where}",
+                    "locked",
+                )
+            ]
+        ) from None
+
+
+def write_lock(folder: Path, lock: Lock) -> None:
+    """Write signed.lock atomically."""
+    yaml = YAML(typ="safe")
+    yaml.default_flow_style = False
+    buffer = io.StringIO()
+    yaml.dump(lock.as_data(), buffer)
+    write_atomic(folder / LOCK_NAME, _HEADER + buffer.getvalue())
+
+
+def check(folder: Path, display: str, errata: int, report: Report, signed: bool = False) -> None:
+    """Record an error for every file of a locked version whose content differs from what was signed.
+
+    A version whose contract.yaml says it is signed must have a lock.
+    """
+    try:
+        lock = read_lock(folder)
+    except ContractError as exc:
+        report.items.extend(exc.diagnostics)
+        return
+    version = folder.name
+    if lock is None:
+        if signed:
+            report.error(
+                _status_pos(folder, display),
+                f"version {version} is signed but has no {LOCK_NAME}, so nothing protects its signed text",
+                f"restore {display}/{LOCK_NAME} from git, or record it now: klimatkontrakt lock {version}",
+                "unlocked",
+            )
+        return
+    if lock.version != version:
+        hint = (
+            f"the folder was copied from another version: delete {display}/{LOCK_NAME}; "
+            f"klimatkontrakt lock {version} records a new one once {version} is signed"
+        )
+        message = f"this {LOCK_NAME} records version {lock.version}, not {version}"
+        report.error(Pos(f"{display}/{LOCK_NAME}", 1, 1), message, hint, "locked")
+        return
+    current = content_hashes(folder, display, Report())
+    if errata != lock.errata:
+        _errata_count(display, version, lock.errata, errata, report)
+    for name in sorted(set(lock.files) | set(current)):
+        if lock.files.get(name) != current.get(name) and not (name == "contract.yaml" and errata != lock.errata):
+            _changed(display, version, name, name in lock.files, name in current, report)
+
+
+def _status_pos(folder: Path, display: str) -> Pos:
+    doc = read(folder / "contract.yaml", f"{display}/contract.yaml", Report())
+    return doc.pos(("status",)) if doc is not None else Pos(f"{display}/contract.yaml", 1, 1)
+
+
+def _errata_count(display: str, version: str, locked: int, listed: int, report: Report) -> None:
+    where = Pos(f"{display}/contract.yaml", 1, 1)
+    if listed < locked:
+        report.error(
+            where,
+            f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
+            "errata are never removed; restore the missing entries",
+            "locked",
+        )
+    else:
+        report.error(
+            where,
+            f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
+            f'only klimatkontrakt erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+            "locked",
+        )
+
+
+def _changed(display: str, version: str, name: str, was: bool, now: bool, report: Report) -> None:
+    what = "was changed" if was and now else ("was removed" if was else "was added")
+    report.error(
+        Pos(f"{display}/{name}", 1, 1),
+        f"version {version} is signed and locked, but this file {what} since it was signed",
+        f"undo the change (git checkout -- {display}/{name}); a needed correction is an erratum: edit, then run "
+        f'klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+        "locked",
+    )
