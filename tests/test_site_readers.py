@@ -187,6 +187,70 @@ def test_language_switch_keeps_the_search_query(base, open_page):
     page.page.wait_for_url(re.compile(r".*/en/search/\?q=klimatr%C3%A5d$"))
 
 
+# Without JavaScript the header's language link keeps the page only; the section reached by its link offers itself.
+SECTION_PAGES = [
+    ("sv/2023/", "klimatrad", "en/2023/", "Läs avsnittet på engelska"),
+    ("en/2023/", "klimatrad", "sv/2023/", "Read this section in Swedish"),
+    ("sv/2024/redline/", EMPTIED, "en/2024/redline/", "Läs avsnittet på engelska"),
+    ("en/compare/2023..2024/", RENAMED[1], "sv/compare/2023..2024/", "Read this section in Swedish"),
+]
+SECTION_LINKS = ".kk-section-lang a"
+
+
+@pytest.mark.parametrize("path, section, other, text", SECTION_PAGES)
+def test_without_javascript_the_section_in_the_address_links_to_itself_in_the_other_language(
+    path, section, other, text, base, open_page
+):
+    page = open_page(base + f"{path}#{section}", java_script_enabled=False)
+    shown = page.page.locator(SECTION_LINKS).filter(visible=True)
+    assert shown.count() == 1 and shown.inner_text() == text
+    assert shown.evaluate(f"a => a.closest('#{section}, #{section} + .kk-section-lang') !== null")
+    page.page.keyboard.press("Tab")  # from the section the address went to, the next stop is its language link
+    assert page.page.evaluate("document.activeElement.matches('.kk-section-lang a')")
+    assert page.page.evaluate(f"({FOCUSED})().visible")
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_url(base + f"{other}#{section}")
+    assert 0 <= page.page.evaluate(f"document.getElementById({section!r}).getBoundingClientRect().top") < 200
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("path", ["sv/2023/", "en/2024/redline/"])
+def test_without_a_fragment_no_section_language_link_shows_or_takes_a_tab_stop(path, base, open_page):
+    page = open_page(base + path, java_script_enabled=False)
+    assert page.page.locator(SECTION_LINKS).count() > 3  # they are there, for the section a link may lead to
+    assert page.page.locator(SECTION_LINKS).filter(visible=True).count() == 0
+    walk, first = [], None
+    for _ in range(400):  # the whole tab order, until it comes round to its first stop again
+        page.page.keyboard.press("Tab")
+        stop = page.page.evaluate(
+            "(() => { const a = document.activeElement; return a === document.body ? '' :"
+            " a.tagName + ' ' + (a.getAttribute('href') || a.id) + ' ' + a.matches('.kk-section-lang a'); })()"
+        )
+        if stop and stop == first:
+            break
+        first = first or stop
+        walk.append(stop)
+    assert len(walk) < 400, "the keyboard walk never came round"
+    assert len(walk) > 20 and not [s for s in walk if s.endswith(" true")]
+
+
+def test_with_javascript_the_section_links_agree_with_the_header_link(base, open_page):
+    page = open_page(base + "sv/2024/redline/#klimatrad")
+    header = page.page.locator("a.kk-lang")
+    assert header.evaluate("a => a.href") == base + "en/2024/redline/#klimatrad"
+    assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
+        base + "en/2024/redline/#klimatrad"
+    ]
+    assert describe(page.axe()) == ""  # the shown link keeps the page free of violations
+    page.page.keyboard.press("j")  # the next change becomes the target: its link shows, the last one hides
+    page.page.wait_for_url(base + f"sv/2024/redline/#{EMPTIED}")
+    assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
+        base + f"en/2024/redline/#{EMPTIED}"
+    ]
+    assert header.evaluate("a => a.href") == base + f"en/2024/redline/#{EMPTIED}"
+    assert page.page.evaluate("document.activeElement.id") == f"{EMPTIED}-title"
+
+
 def test_pages_name_their_other_language_for_search_engines(readers):
     doc = lhtml.fromstring((readers.out / "sv" / "2023" / "index.html").read_bytes())
     alternates = {link.get("hreflang"): link.get("href") for link in doc.xpath("//link[@hreflang]")}

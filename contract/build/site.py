@@ -53,7 +53,7 @@ UNUSED = (
 )
 # Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
 _PERMALINK = re.compile(r'(<a class="headerlink" href="#[^"]*")')
-SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note"
+SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note, .kk-section-lang"
 
 
 def build_site(
@@ -76,7 +76,7 @@ def build_site(
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
     visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
     own = dict(redlines or {})
-    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible, own))
+    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible))
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
@@ -113,26 +113,22 @@ def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tup
     for version, contract in contracts.items():
         previous = contracts.get(contract.meta.previous or "")
         if previous is not None:
-            changes, links = compare(previous, contract), _links(previous, contract, history)
+            changes, links = compare(previous, contract), _links(previous, contract, history, f"{version}/redline/")
             out.update({(version, lang): to_site_html(changes, lang, links) for lang in langs})
     return out
 
 
-def compare_redlines(
-    contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str], langs=LANGS
-) -> dict[tuple[str, str, str], str]:
-    """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
+def compare_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str, str], str]:
+    """Return the redline of every pair of versions (older, newer, lang), each for its own compare page."""
     from ..diff.history import changeset as compare
     from ..render.redline_site import to_site_html
 
     out, history, versions = {}, _history_keys(contracts), sorted(contracts)
     for index, old in enumerate(versions):
         for new in versions[index + 1 :]:
-            own = contracts[new].meta.previous == old and all((new, lang) in redlines for lang in langs)
-            if own:
-                out.update({(old, new, lang): redlines[(new, lang)] for lang in langs})
-                continue
-            changes, links = compare(contracts[old], contracts[new]), _links(contracts[old], contracts[new], history)
+            # Not the version's own redline reused: each section links to itself on this page in the other languages.
+            links = _links(contracts[old], contracts[new], history, f"compare/{old}..{new}/")
+            changes = compare(contracts[old], contracts[new])
             out.update({(old, new, lang): to_site_html(changes, lang, links) for lang in langs})
     return out
 
@@ -149,11 +145,11 @@ def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], st
     }
 
 
-def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
+def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str], page: str):
     from ..render.redline_site import SiteLinks
 
     pending = frozenset(s.id for s in new.walk() if s.to_be_written)
-    return SiteLinks(old.meta.version, new.meta.version, history, pending)
+    return SiteLinks(old.meta.version, new.meta.version, history, pending, page=page)
 
 
 def index_search(site_dir: Path) -> None:
@@ -242,7 +238,7 @@ def preview_pages(root: Path, lang: str) -> SitePages:
         return render_error(report.sorted(), lang, ctx)
     try:
         own = default_redlines(contracts, (lang,))
-        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, own, (lang,)))
+        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, (lang,)))
         return render_pages(contracts, lang, ctx)
     except ContractError as exc:
         return render_error(exc.diagnostics, lang, ctx)

@@ -27,7 +27,7 @@ from ..source.provenance import Source
 from . import labels
 from . import markdown as md
 from .plain import Resolver, plain
-from .site_views import compare_pairs, css_string, signatures
+from .site_views import compare_pairs, css_string, language_links, signatures
 
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ids.PAGE_IDS
@@ -274,6 +274,8 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         signatures=signatures(contract, lang, _inline, ctx.downloads),
+        # Section ids are slugs and versions four digits (the schema checks both): nothing to escape in the path.
+        section_langs=lambda sid: language_links(lang, lambda other: f"../../{other}/{view.version}/#{sid}"),
         kk_meta=_meta(
             lang,
             ctx,
