@@ -167,6 +167,62 @@ def test_missing_pages_show_the_sites_own_404_with_working_links(prefix, readers
                 page.close()
 
 
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The readers' site built knowing its address (site_url): at a domain's root, or a project site's path."""
+    sites = {}
+
+    def get(prefix: str):
+        if prefix not in sites:
+            sites[prefix] = build_readers_site(tmp_path_factory.mktemp("published"), f"https://example.org{prefix}")
+        return sites[prefix]
+
+    return get
+
+
+@pytest.mark.parametrize("prefix", ["/", "/klimatkontrakt/"])
+def test_with_the_sites_address_known_the_404_page_works_without_javascript(prefix, published, browser):
+    built = published(prefix)
+    with serve_like_pages(built.out, prefix) as url:
+        host = url.split(prefix)[0] if prefix != "/" else url.rstrip("/")
+        for missing in ("sv/nothing-here/", "en/2023/gone.html", "no-such-page", "a/b/c/"):
+            page = Page(browser, PHONE, java_script_enabled=False)
+            try:
+                assert page.page.goto(url + missing).status == 404
+                hrefs = page.page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+                assert hrefs == [host + prefix + "sv/", host + prefix + "en/"]
+                assert all(urllib.request.urlopen(h).status == 200 for h in hrefs)
+                assert page.page.locator("noscript, script").count() == 0  # nothing to say or do: the links are right
+                page.page.keyboard.press("Tab")
+                page.page.keyboard.press("Enter")
+                page.page.wait_for_url(host + prefix + "sv/")
+                assert page.page.title() == "Klimatkontrakt 2030"
+            finally:
+                page.close()
+        page = Page(browser, PHONE)
+        try:
+            page.page.goto(url + "no-such-page")
+            assert describe(page.axe()) == ""
+        finally:
+            page.close()
+    doc = lhtml.fromstring((built.out / "en" / "2023" / "index.html").read_bytes())
+    assert doc.xpath("//link[@rel='canonical']/@href") == [f"https://example.org{prefix}en/2023/"]
+
+
+def test_without_the_sites_address_the_404_page_says_how_to_reach_the_start_without_javascript(readers, browser):
+    with serve_like_pages(readers.out, "/klimatkontrakt/") as url:
+        page = Page(browser, PHONE, java_script_enabled=False)
+        try:
+            assert page.page.goto(url + "sv/nothing-here/").status == 404
+            said = page.page.locator("section[lang=sv] p").filter(visible=True).all_inner_texts()
+            assert said[-1].startswith("Utan JavaScript vet sidan inte var webbplatsen börjar")
+            assert page.page.locator("section[lang=en] p").filter(visible=True).last.inner_text().startswith(
+                "Without JavaScript this page cannot tell where the site starts"
+            )
+        finally:
+            page.close()
+
+
 # ---------------------------------------------------------------- language switch
 
 

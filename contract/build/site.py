@@ -33,6 +33,7 @@ from ..render.pages import (
 )
 from ..resources import PROJECT
 from ..source.provenance import Source, source
+from .site_url import base_path, published_url
 
 CONFIG_NAME = "mkdocs.yml"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
@@ -64,24 +65,27 @@ def build_site(
     downloads: Mapping[tuple[str, str, str], str] | None = None,
     redlines: Mapping[tuple[str, str], str] | None = None,
     planned: bool = False,
+    site_url: str | None = None,
 ) -> list[Path]:
-    """Build out_dir/sv/, out_dir/en/ and out_dir/index.html; return what was written.
+    """Build out_dir/sv/, out_dir/en/, out_dir/index.html and out_dir/404.html; return what was written.
 
     downloads maps (version, lang, "contract" | "redline") to a path relative to out_dir; only files
     that exist are linked (None: look for the conventional names under out_dir/downloads/); planned=True
     links them all, for a caller that writes them while the site builds.
     redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
+    site_url is the address the site is published at (default: mkdocs.yml's site_url, if any).
     """
     out_dir = Path(out_dir)
+    url = published_url(config_file(root), site_url)
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
     visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
     own = dict(redlines or {})
     ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible))
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
+    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source, url) for lang in LANGS]
     write_atomic(out_dir / "index.html", render_root())
-    write_atomic(out_dir / "404.html", render_not_found())
+    write_atomic(out_dir / "404.html", render_not_found(base_path(url)))
     return [*written, out_dir / "index.html", out_dir / "404.html"]
 
 
@@ -253,7 +257,7 @@ def _existing(out_dir: Path, downloads, contracts) -> dict[tuple[str, str, str],
     return {key: path for key, path in downloads.items() if (out_dir / path).is_file()}
 
 
-def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source) -> Path:
+def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source, url: str | None) -> Path:
     """Build one language with MkDocs into a staging folder, index it, then swap it into place."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -269,6 +273,7 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
             site_dir=str(staging),
             theme=theme_for(lang, config_path),
             nav=pages.nav,
+            site_url=f"{url}{lang}/" if url else None,  # each language is a site of its own under the address
             strict=True,
         )
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):

@@ -160,21 +160,25 @@ def render_root() -> str:
     return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
 
 
-def render_not_found() -> str:
-    """Render the site's 404 page: self-contained, with links that find the site root at any path (HTML)."""
+def render_not_found(base: str | None = None) -> str:
+    """Render the site's 404 page (HTML), self-contained: served at any missing path, it links to base + language.
+
+    base is the site's path ("/" or "/<repo>/") when known; else a script finds it from the address.
+    """
     choices = [
         {
             "lang": lang,
             "title": labels.label(lang, "site_not_found"),
             "text": labels.label(lang, "site_not_found_text"),
             "home": labels.label(lang, "site_not_found_home"),
+            "nojs": labels.label(lang, "site_not_found_nojs"),
         }
         for lang in LANGS
     ]
     return (
         _html_env()
         .get_template("not_found.html.j2")
-        .render(choices=choices, langs=list(LANGS), site=labels.label(LANGS[0], "contract_title"))
+        .render(choices=choices, langs=list(LANGS), site=labels.label(LANGS[0], "contract_title"), base=base)
     )
 
 
