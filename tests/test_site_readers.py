@@ -214,11 +214,12 @@ def test_without_the_sites_address_the_404_page_says_how_to_reach_the_start_with
         page = Page(browser, PHONE, java_script_enabled=False)
         try:
             assert page.page.goto(url + "sv/nothing-here/").status == 404
-            said = page.page.locator("section[lang=sv] p").filter(visible=True).all_inner_texts()
-            assert said[-1].startswith("Utan JavaScript vet sidan inte var webbplatsen börjar")
-            assert page.page.locator("section[lang=en] p").filter(visible=True).last.inner_text().startswith(
-                "Without JavaScript this page cannot tell where the site starts"
-            )
+            said = {
+                lang: page.page.locator(f"section[lang={lang}] p").filter(visible=True).all_inner_texts()[-1]
+                for lang in ("sv", "en")
+            }
+            assert said["sv"].startswith("Utan JavaScript vet sidan inte var webbplatsen börjar")
+            assert said["en"].startswith("Without JavaScript this page cannot tell where the site starts")
         finally:
             page.close()
 

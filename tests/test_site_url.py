@@ -45,8 +45,9 @@ def test_site_addresses_end_in_a_slash(given, expected):
     ],
 )
 def test_anything_else_is_refused_with_what_to_give(bad):
-    with pytest.raises(ValueError, match="https://example.org/klimatkontrakt/"):
+    with pytest.raises(ValueError) as caught:
         normalise(bad)
+    assert "such as https://example.org/klimatkontrakt/" in str(caught.value)
 
 
 def test_the_base_path_is_the_addresss_path():
@@ -69,8 +70,9 @@ def test_mkdocs_site_url_is_read_and_a_bad_one_named_at_its_line(tmp_path):
         published_url(config)
     assert str(caught.value).startswith(f"{config}:2:13: error: site_url: 'example.org/kk' is not the address")
     config.write_text("site_name: x\nsite_url: [1]\n", encoding="utf-8")
-    with pytest.raises(ContractError, match=":2:11: error: site_url: "):
+    with pytest.raises(ContractError) as caught:
         published_url(config)
+    assert ":2:11: error: site_url: " in str(caught.value)
 
 
 def _links(page: str) -> list[str]:
