@@ -535,6 +535,13 @@ def test_search_in_every_version_or_the_draft(base, open_page):
     assert {version for _, version in _results(page)} == {"(Version 2024)"}
 
 
+def test_the_section_language_links_are_not_searched(base, open_page):
+    # "engelska" is in every section's link of 2023 and nowhere else on its page (2024's names an English PDF).
+    page = open_page(base + "sv/search/?q=engelska&version=2023")
+    assert _results(page) == []
+    assert page.page.inner_text("#kk-search-status") == "Inga träffar för ”engelska”."
+
+
 # ---------------------------------------------------------------- signatures and look
 
 
