@@ -304,8 +304,13 @@ def test_with_javascript_the_section_links_agree_with_the_header_link(base, open
     assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
         base + f"en/2024/redline/#{EMPTIED}"
     ]
-    assert header.evaluate("a => a.href") == base + f"en/2024/redline/#{EMPTIED}"
+    page.page.wait_for_function(  # kk.js updates the header link when the fragment has changed
+        f"document.querySelector('a.kk-lang').href === {base + 'en/2024/redline/#' + EMPTIED!r}", timeout=5000
+    )
     assert page.page.evaluate("document.activeElement.id") == f"{EMPTIED}-title"
+    dark = open_page(base + "en/2023/#klimatrad", PHONE, color_scheme="dark")
+    assert dark.page.locator(SECTION_LINKS).filter(visible=True).count() == 1
+    assert describe(dark.axe()) == ""
 
 
 def test_pages_name_their_other_language_for_search_engines(readers):

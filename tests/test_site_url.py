@@ -103,3 +103,14 @@ def test_a_bad_site_url_is_a_usage_error_before_anything_is_written(command, tmp
     assert stopped.value.code == 2
     assert "argument --site-url: 'example.org/kk' is not the address of a site" in err.getvalue()
     assert "Traceback" not in err.getvalue() and not (tmp_path / "out").exists()
+
+
+def test_a_bad_site_url_in_mkdocs_yml_is_named_at_its_line_and_nothing_is_written(tmp_path):
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nsite_url: 'https://example.org/a b/'\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["site", "--root", str(tmp_path), "--out", str(tmp_path / "site")])
+    assert code == 1
+    assert out.getvalue().startswith(f"{tmp_path / 'mkdocs.yml'}:2:11: error: site_url: 'https://example.org/a b/' is")
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mkdocs.yml"]

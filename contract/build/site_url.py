@@ -66,7 +66,7 @@ def _checked(text: str, pos: Pos) -> str:
                     pos,
                     "error",
                     f"site_url: {exc}",
-                    "correct or remove it (the site then works without it)",
+                    "correct it, or remove it: the site works without an address",
                     "site-url",
                 )
             ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..build import site
 from ..build.run import gather
-from ..build.site_url import EXAMPLE, normalise
+from ..build.site_url import EXAMPLE, normalise, published_url
 from ..model import LANGS
 from ..output.guard import claim, is_marked, mark, owned, writing
 
@@ -62,6 +62,7 @@ def _run_site(args) -> int:
     def notice(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    url = published_url(site.config_file(args.root), args.site_url)  # a bad site_url: refused before writing
     with claim(args.root, out, wait=not args.no_wait, notice=notice):
         contracts, _ = gather(args.root, drafts=args.drafts)
         with writing(out):
@@ -74,7 +75,7 @@ def _run_site(args) -> int:
                 out,
                 drafts=args.drafts,
                 redlines=site.default_redlines(contracts),
-                site_url=args.site_url,
+                site_url=url,
             )
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
