@@ -11,6 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from ..errors import ContractError, Diagnostic
@@ -49,7 +50,7 @@ def published_url(config: Path, given: str | None = None) -> str | None:
         data = YAML(typ="rt").load(config.read_text(encoding="utf-8"))
     except YAMLError:
         return None  # MkDocs reports a broken configuration itself, with its position
-    if not isinstance(data, dict) or data.get("site_url") in (None, ""):
+    if not isinstance(data, CommentedMap) or data.get("site_url") in (None, ""):
         return None
     line, column = data.lc.value("site_url")
     value = data["site_url"]
