@@ -90,12 +90,10 @@ def language_links(lang: str, href: Callable[[str], str], langs: Sequence[str] =
 
     Without JavaScript the header's language link cannot know the section; the section the reader went to can.
     """
-    links = [
-        f'<a href="{html.escape(href(other))}" hreflang="{html.escape(other)}">'
-        f"{html.escape(labels.label(lang, 'site_section_in_language', language=labels.label(lang, f'site_lang_{other}')))}</a>"
-        for other in langs
-        if other != lang
-    ]
+    links = []
+    for other in (code for code in langs if code != lang):
+        text = labels.label(lang, "site_section_in_language", language=labels.label(lang, f"site_lang_{other}"))
+        links.append(f'<a href="{html.escape(href(other))}" hreflang="{html.escape(other)}">{html.escape(text)}</a>')
     return Markup(f'<p class="kk-section-lang">{" · ".join(links)}</p>') if links else Markup("")
 
 
