@@ -86,7 +86,8 @@
       sections.forEach(function (section, i) { if (section.getBoundingClientRect().top <= top) index = i; });
       var next = event.key === "j" ? Math.min(index + 1, sections.length - 1) : Math.max(index - 1, 0);
       var heading = sections[next].querySelector("h4");
-      history.replaceState(null, "", "#" + sections[next].id);
+      // Replaced, not pushed; a real fragment change, so :target follows (it shows the section's language links).
+      location.replace("#" + sections[next].id);
       heading.focus();
       heading.scrollIntoView({ block: "start" });
       keepAnchor();

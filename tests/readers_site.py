@@ -68,7 +68,7 @@ def _find(node, section_id: str):
     return None
 
 
-def build_readers_site(base: Path) -> Built:
+def build_readers_site(base: Path, site_url: str | None = None) -> Built:
     """Build the readers' site with placeholder PDFs (a signed 2023 PDF among them) and real redlines."""
     from contract.build.run import gather
     from contract.build.site import build_site, default_redlines
@@ -78,7 +78,7 @@ def build_readers_site(base: Path) -> Built:
     out = base / "site"
     placeholder_pdfs(out, [*TEST_PDFS, "2023/klimatkontrakt-2023-sv-signed.pdf"])
     contracts, _ = gather(root, drafts=True)
-    build_site(root, contracts, out, drafts=True, redlines=default_redlines(contracts))
+    build_site(root, contracts, out, drafts=True, redlines=default_redlines(contracts), site_url=site_url)
     return Built(root, out, commit, contracts)
 
 

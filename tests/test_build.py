@@ -66,6 +66,22 @@ def test_an_unchanged_rebuild_does_nothing_and_an_edit_renders_only_its_version(
 
 
 @pytest.mark.slow
+def test_the_sites_address_reaches_the_404_page_and_another_address_rebuilds(built_repo, tmp_path):
+    """publish.yml runs python build.py --site-url "$SITE_URL" with the address GitHub Pages gives."""
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    code, out, err = run(repo, "--site-url", "https://example.org/klimatkontrakt")
+    assert code == 0, out + err
+    assert out.startswith("built 2023: site, 0 PDFs rendered, 2 reused,")  # only the site depends on the address
+    page = (repo / "site" / "404.html").read_text(encoding="utf-8")
+    assert 'href="/klimatkontrakt/sv/"' in page and 'href="/klimatkontrakt/en/"' in page and "<script" not in page
+    code, out, _ = run(repo, "--site-url", "https://example.org/klimatkontrakt/")
+    assert code == 0 and out.startswith("nothing changed since the last build of 2023;")
+    code, out, err = run(repo)  # no address: the 404 page finds the site's path itself again
+    assert code == 0 and out.startswith("built 2023: site,"), out + err
+    assert tree(repo / "site") == tree(built_repo.root / "site")
+
+
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_previous_site_untouched(built_repo, tmp_path):
     repo = copy_repo(built_repo.root, tmp_path / "repo")
     before = tree(repo / "site")

@@ -338,12 +338,19 @@ def test_swedish_stands_in_for_missing_and_stale_english_with_a_note(tampered):
     doc = page(tampered, "en/2023/index.html")
     heading = doc.get_element_by_id("klimatrad")
     assert [(s.get("lang"), text_of(s)) for s in heading.xpath("span")] == [("sv", "Klimatråd")]
-    assert text_of(heading.getnext()) == "English translation missing; the Swedish text is shown."
+    assert text_of(_after_language_links(heading)) == "English translation missing; the Swedish text is shown."
     stale = doc.get_element_by_id("cykling")
-    assert text_of(stale.getnext()) == "The English translation is out of date; the Swedish text is shown."
+    assert text_of(_after_language_links(stale)) == "The English translation is out of date; the Swedish text is shown."
     paragraph = stale.xpath("following-sibling::p[not(@class)][1]")[0]
     assert paragraph.xpath("span/@lang") == ["sv"] and "Cykelstrategi, som är ett" in text_of(paragraph)
     assert not page(tampered, "sv/2023/index.html").xpath("//*[@class='kk-translation-note'] | //article//span[@lang]")
+
+
+def _after_language_links(heading):
+    """Return what follows a section's heading and its (hidden) links to the section in the other languages."""
+    links = heading.getnext()
+    assert links.get("class") == "kk-section-lang"
+    return links.getnext()
 
 
 def test_section_ids_the_site_needs_are_refused():

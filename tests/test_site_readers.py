@@ -167,6 +167,63 @@ def test_missing_pages_show_the_sites_own_404_with_working_links(prefix, readers
                 page.close()
 
 
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The readers' site built knowing its address (site_url): at a domain's root, or a project site's path."""
+    sites = {}
+
+    def get(prefix: str):
+        if prefix not in sites:
+            sites[prefix] = build_readers_site(tmp_path_factory.mktemp("published"), f"https://example.org{prefix}")
+        return sites[prefix]
+
+    return get
+
+
+@pytest.mark.parametrize("prefix", ["/", "/klimatkontrakt/"])
+def test_with_the_sites_address_known_the_404_page_works_without_javascript(prefix, published, browser):
+    built = published(prefix)
+    with serve_like_pages(built.out, prefix) as url:
+        host = url.split(prefix)[0] if prefix != "/" else url.rstrip("/")
+        for missing in ("sv/nothing-here/", "en/2023/gone.html", "no-such-page", "a/b/c/"):
+            page = Page(browser, PHONE, java_script_enabled=False)
+            try:
+                assert page.page.goto(url + missing).status == 404
+                hrefs = page.page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+                assert hrefs == [host + prefix + "sv/", host + prefix + "en/"]
+                assert all(urllib.request.urlopen(h).status == 200 for h in hrefs)
+                assert page.page.locator("noscript, script").count() == 0  # nothing to say or do: the links are right
+                page.page.keyboard.press("Tab")
+                page.page.keyboard.press("Enter")
+                page.page.wait_for_url(host + prefix + "sv/")
+                assert page.page.title() == "Klimatkontrakt 2030"
+            finally:
+                page.close()
+        page = Page(browser, PHONE)
+        try:
+            page.page.goto(url + "no-such-page")
+            assert describe(page.axe()) == ""
+        finally:
+            page.close()
+    doc = lhtml.fromstring((built.out / "en" / "2023" / "index.html").read_bytes())
+    assert doc.xpath("//link[@rel='canonical']/@href") == [f"https://example.org{prefix}en/2023/"]
+
+
+def test_without_the_sites_address_the_404_page_says_how_to_reach_the_start_without_javascript(readers, browser):
+    with serve_like_pages(readers.out, "/klimatkontrakt/") as url:
+        page = Page(browser, PHONE, java_script_enabled=False)
+        try:
+            assert page.page.goto(url + "sv/nothing-here/").status == 404
+            said = {
+                lang: page.page.locator(f"section[lang={lang}] p").filter(visible=True).all_inner_texts()[-1]
+                for lang in ("sv", "en")
+            }
+            assert said["sv"].startswith("Utan JavaScript vet sidan inte var webbplatsen börjar")
+            assert said["en"].startswith("Without JavaScript this page cannot tell where the site starts")
+        finally:
+            page.close()
+
+
 # ---------------------------------------------------------------- language switch
 
 
@@ -185,6 +242,75 @@ def test_language_switch_keeps_the_search_query(base, open_page):
     page = open_page(base + "sv/search/?q=klimatr%C3%A5d")
     page.page.click("a.kk-lang")
     page.page.wait_for_url(re.compile(r".*/en/search/\?q=klimatr%C3%A5d$"))
+
+
+# Without JavaScript the header's language link keeps the page only; the section reached by its link offers itself.
+SECTION_PAGES = [
+    ("sv/2023/", "klimatrad", "en/2023/", "Läs avsnittet på engelska"),
+    ("en/2023/", "klimatrad", "sv/2023/", "Read this section in Swedish"),
+    ("sv/2024/redline/", EMPTIED, "en/2024/redline/", "Läs avsnittet på engelska"),
+    ("en/compare/2023..2024/", RENAMED[1], "sv/compare/2023..2024/", "Read this section in Swedish"),
+]
+SECTION_LINKS = ".kk-section-lang a"
+
+
+@pytest.mark.parametrize("path, section, other, text", SECTION_PAGES)
+def test_without_javascript_the_section_in_the_address_links_to_itself_in_the_other_language(
+    path, section, other, text, base, open_page
+):
+    page = open_page(base + f"{path}#{section}", java_script_enabled=False)
+    shown = page.page.locator(SECTION_LINKS).filter(visible=True)
+    assert shown.count() == 1 and shown.inner_text() == text
+    assert shown.evaluate(f"a => a.closest('#{section}, #{section} + .kk-section-lang') !== null")
+    page.page.keyboard.press("Tab")  # from the section the address went to, the next stop is its language link
+    assert page.page.evaluate("document.activeElement.matches('.kk-section-lang a')")
+    assert page.page.evaluate(f"({FOCUSED})().visible")
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_url(base + f"{other}#{section}")
+    assert 0 <= page.page.evaluate(f"document.getElementById({section!r}).getBoundingClientRect().top") < 200
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("path", ["sv/2023/", "en/2024/redline/"])
+def test_without_a_fragment_no_section_language_link_shows_or_takes_a_tab_stop(path, base, open_page):
+    page = open_page(base + path, java_script_enabled=False)
+    assert page.page.locator(SECTION_LINKS).count() > 3  # they are there, for the section a link may lead to
+    assert page.page.locator(SECTION_LINKS).filter(visible=True).count() == 0
+    walk, first = [], None
+    for _ in range(400):  # the whole tab order, until it comes round to its first stop again
+        page.page.keyboard.press("Tab")
+        stop = page.page.evaluate(
+            "(() => { const a = document.activeElement; return a === document.body ? '' :"
+            " a.tagName + ' ' + (a.getAttribute('href') || a.id) + ' ' + a.matches('.kk-section-lang a'); })()"
+        )
+        if stop and stop == first:
+            break
+        first = first or stop
+        walk.append(stop)
+    assert len(walk) < 400, "the keyboard walk never came round"
+    assert len(walk) > 20 and not [s for s in walk if s.endswith(" true")]
+
+
+def test_with_javascript_the_section_links_agree_with_the_header_link(base, open_page):
+    page = open_page(base + "sv/2024/redline/#klimatrad")
+    header = page.page.locator("a.kk-lang")
+    assert header.evaluate("a => a.href") == base + "en/2024/redline/#klimatrad"
+    assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
+        base + "en/2024/redline/#klimatrad"
+    ]
+    assert describe(page.axe()) == ""  # the shown link keeps the page free of violations
+    page.page.keyboard.press("j")  # the next change becomes the target: its link shows, the last one hides
+    page.page.wait_for_url(base + f"sv/2024/redline/#{EMPTIED}")
+    assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
+        base + f"en/2024/redline/#{EMPTIED}"
+    ]
+    page.page.wait_for_function(  # kk.js updates the header link when the fragment has changed
+        f"document.querySelector('a.kk-lang').href === {base + 'en/2024/redline/#' + EMPTIED!r}", timeout=5000
+    )
+    assert page.page.evaluate("document.activeElement.id") == f"{EMPTIED}-title"
+    dark = open_page(base + "en/2023/#klimatrad", PHONE, color_scheme="dark")
+    assert dark.page.locator(SECTION_LINKS).filter(visible=True).count() == 1
+    assert describe(dark.axe()) == ""
 
 
 def test_pages_name_their_other_language_for_search_engines(readers):
@@ -412,6 +538,13 @@ def test_search_in_every_version_or_the_draft(base, open_page):
         "[...document.querySelectorAll('#kk-search-results a')].every(a => a.href.includes('/sv/2024/'))"
     )
     assert {version for _, version in _results(page)} == {"(Version 2024)"}
+
+
+def test_the_section_language_links_are_not_searched(base, open_page):
+    # "engelska" is in every section's link of 2023 and nowhere else on its page (2024's names an English PDF).
+    page = open_page(base + "sv/search/?q=engelska&version=2023")
+    assert _results(page) == []
+    assert page.page.inner_text("#kk-search-status") == "Inga träffar för ”engelska”."
 
 
 # ---------------------------------------------------------------- signatures and look

@@ -64,7 +64,7 @@ def test_the_workflows_run_only_commands_that_the_tests_exercise():
                 "python -m pytest",  # run by .ci/run
                 "bash .ci/validate github",  # test_validate_script_*
                 'klimatkontrakt check-signed --base "origin/$BASE_REF" --format github',  # tests/test_signed_lock.py
-                "python build.py",  # run by .ci/run; tests/test_build.py
+                'python build.py --site-url "$SITE_URL"',  # tests/test_build.py (publish.yml: the Pages address)
                 "python build.py --drafts",  # tests/test_build.py
                 'bash .ci/pr-redline "origin/$BASE_REF" > redline.md',  # test_pr_redline_*
                 'gh pr comment "$PR_NUMBER" --repo "$REPOSITORY" --body-file redline.md --edit-last --create-if-none',  # needs GitHub

@@ -93,27 +93,31 @@ def build(
     progress: Callable[[str], None] | None = None,
     wait: bool = True,
     notice: Callable[[str], None] | None = None,
+    site_url: str | None = None,
 ) -> BuildResult:
     """Validate everything, then build site, PDFs and redlines into out (default root/site) atomically.
 
     Another build writing out is waited for (notice says so), or refused with UsageError if not wait.
+    site_url is the address the site is published at (default: mkdocs.yml's site_url, if any).
     """
     started = time.perf_counter()
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "site"
     with claim(root, out, wait, notice, known=_built_before_markers(root, out)) as repaired:
-        result = _build_claimed(root, out, drafts, jobs, progress or (lambda _: None))
+        result = _build_claimed(root, out, drafts, jobs, progress or (lambda _: None), site_url)
     result.notes[:0] = [Diagnostic(Pos(str(out)), "note", done, code="output-repaired") for done in repaired]
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None]) -> BuildResult:
+def _build_claimed(
+    root: Path, out: Path, drafts: bool, jobs: int | None, say: Callable[[str], None], site_url: str | None = None
+) -> BuildResult:
     """Build into out, whose lock this process holds; do nothing if the last build's inputs and outputs are intact."""
     _check_cache(root)
     with writing(root / CACHE):
         drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
-    stamp = _stamp(root, source(root), drafts)
+    stamp = _stamp(root, source(root), drafts, site_url)
     last = _read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
@@ -124,7 +128,7 @@ def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: C
     try:
         with writing(out):
             staging.mkdir()
-            _write_all(root, contracts, staging, drafts, jobs, say, result)
+            _write_all(root, contracts, staging, drafts, jobs, say, result, site_url)
             mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
             faults.point("staged")
             outputs = _outputs(staging)
@@ -147,6 +151,7 @@ def _write_all(
     jobs: int | None,
     say: Callable[[str], None],
     result: BuildResult,
+    site_url: str | None = None,
 ) -> None:
     from .site import build_site, default_redlines
 
@@ -173,7 +178,16 @@ def _write_all(
             futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
             faults.point("rendering")
             say("site")
-            build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
+            build_site(
+                root,
+                contracts,
+                staging,
+                drafts=drafts,
+                downloads=downloads,
+                redlines=redlines,
+                planned=True,
+                site_url=site_url,
+            )
             for done, (job, key, future) in enumerate(futures, start=1):
                 data = future.result()
                 say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
@@ -339,9 +353,9 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _stamp(root: Path, src: Source, drafts: bool) -> str:
-    """Hash every input of a build: the data, the schemas, the site's files, the code and the commit."""
-    digest = hashlib.sha256(f"{src.label} {src.timestamp} {drafts} {_code_fingerprint()}".encode())
+def _stamp(root: Path, src: Source, drafts: bool, site_url: str | None = None) -> str:
+    """Hash every input of a build: the data, the schemas, the site's files, the code, the commit and the address."""
+    digest = hashlib.sha256(f"{src.label} {src.timestamp} {drafts} {site_url or ''} {_code_fingerprint()}".encode())
     for name in ("years", *SITE_INPUTS):
         base = root / name
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:

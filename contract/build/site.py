@@ -33,6 +33,7 @@ from ..render.pages import (
 )
 from ..resources import PROJECT
 from ..source.provenance import Source, source
+from .site_url import base_path, published_url
 
 CONFIG_NAME = "mkdocs.yml"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
@@ -53,7 +54,7 @@ UNUSED = (
 )
 # Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
 _PERMALINK = re.compile(r'(<a class="headerlink" href="#[^"]*")')
-SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note"
+SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note, .kk-section-lang"
 
 
 def build_site(
@@ -64,24 +65,27 @@ def build_site(
     downloads: Mapping[tuple[str, str, str], str] | None = None,
     redlines: Mapping[tuple[str, str], str] | None = None,
     planned: bool = False,
+    site_url: str | None = None,
 ) -> list[Path]:
-    """Build out_dir/sv/, out_dir/en/ and out_dir/index.html; return what was written.
+    """Build out_dir/sv/, out_dir/en/, out_dir/index.html and out_dir/404.html; return what was written.
 
     downloads maps (version, lang, "contract" | "redline") to a path relative to out_dir; only files
     that exist are linked (None: look for the conventional names under out_dir/downloads/); planned=True
     links them all, for a caller that writes them while the site builds.
     redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
+    site_url is the address the site is published at (default: mkdocs.yml's site_url, if any).
     """
     out_dir = Path(out_dir)
+    url = published_url(config_file(root), site_url)
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
     visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
     own = dict(redlines or {})
-    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible, own))
+    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible))
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
+    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source, url) for lang in LANGS]
     write_atomic(out_dir / "index.html", render_root())
-    write_atomic(out_dir / "404.html", render_not_found())
+    write_atomic(out_dir / "404.html", render_not_found(base_path(url)))
     return [*written, out_dir / "index.html", out_dir / "404.html"]
 
 
@@ -113,26 +117,22 @@ def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tup
     for version, contract in contracts.items():
         previous = contracts.get(contract.meta.previous or "")
         if previous is not None:
-            changes, links = compare(previous, contract), _links(previous, contract, history)
+            changes, links = compare(previous, contract), _links(previous, contract, history, f"{version}/redline/")
             out.update({(version, lang): to_site_html(changes, lang, links) for lang in langs})
     return out
 
 
-def compare_redlines(
-    contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str], langs=LANGS
-) -> dict[tuple[str, str, str], str]:
-    """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
+def compare_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str, str], str]:
+    """Return the redline of every pair of versions (older, newer, lang), each for its own compare page."""
     from ..diff.history import changeset as compare
     from ..render.redline_site import to_site_html
 
     out, history, versions = {}, _history_keys(contracts), sorted(contracts)
     for index, old in enumerate(versions):
         for new in versions[index + 1 :]:
-            own = contracts[new].meta.previous == old and all((new, lang) in redlines for lang in langs)
-            if own:
-                out.update({(old, new, lang): redlines[(new, lang)] for lang in langs})
-                continue
-            changes, links = compare(contracts[old], contracts[new]), _links(contracts[old], contracts[new], history)
+            # Not the version's own redline reused: each section links to itself on this page in the other languages.
+            links = _links(contracts[old], contracts[new], history, f"compare/{old}..{new}/")
+            changes = compare(contracts[old], contracts[new])
             out.update({(old, new, lang): to_site_html(changes, lang, links) for lang in langs})
     return out
 
@@ -149,11 +149,11 @@ def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], st
     }
 
 
-def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
+def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str], page: str):
     from ..render.redline_site import SiteLinks
 
     pending = frozenset(s.id for s in new.walk() if s.to_be_written)
-    return SiteLinks(old.meta.version, new.meta.version, history, pending)
+    return SiteLinks(old.meta.version, new.meta.version, history, pending, page=page)
 
 
 def index_search(site_dir: Path) -> None:
@@ -242,7 +242,7 @@ def preview_pages(root: Path, lang: str) -> SitePages:
         return render_error(report.sorted(), lang, ctx)
     try:
         own = default_redlines(contracts, (lang,))
-        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, own, (lang,)))
+        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, (lang,)))
         return render_pages(contracts, lang, ctx)
     except ContractError as exc:
         return render_error(exc.diagnostics, lang, ctx)
@@ -257,7 +257,7 @@ def _existing(out_dir: Path, downloads, contracts) -> dict[tuple[str, str, str],
     return {key: path for key, path in downloads.items() if (out_dir / path).is_file()}
 
 
-def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source) -> Path:
+def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source, url: str | None) -> Path:
     """Build one language with MkDocs into a staging folder, index it, then swap it into place."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -273,6 +273,7 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
             site_dir=str(staging),
             theme=theme_for(lang, config_path),
             nav=pages.nav,
+            site_url=f"{url}{lang}/" if url else None,  # each language is a site of its own under the address
             strict=True,
         )
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):

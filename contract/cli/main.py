@@ -306,6 +306,9 @@ def _add_build(sub) -> None:
         action="store_true",
         help="if another build is writing the output folder, stop (exit 2) instead of waiting",
     )
+    from .site import add_site_url  # the site command's option, the same here
+
+    add_site_url(p)
     p.set_defaults(run=_run_build)
 
 
@@ -327,6 +330,7 @@ def _run_build(args) -> int:
         progress=show,
         wait=not args.no_wait,
         notice=lambda text: print(text, file=sys.stderr, flush=True),
+        site_url=args.site_url,
     )
     if live:
         print("\r\033[K", end="", file=sys.stderr)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from pathlib import Path
 
 from ..build import site
 from ..build.run import gather
+from ..build.site_url import EXAMPLE, normalise, published_url
 from ..model import LANGS
 from ..output.guard import claim, is_marked, mark, owned, writing
 
@@ -30,7 +32,28 @@ def _add_site(sub) -> None:
         action="store_true",
         help="if another build is writing the folder, stop (exit 2) instead of waiting",
     )
+    add_site_url(p)
     p.set_defaults(run=_run_site)
+
+
+def add_site_url(parser) -> None:
+    """Add --site-url, the address the site is published at (the build and the site commands)."""
+    parser.add_argument(
+        "--site-url",
+        type=_site_url,
+        default=None,
+        metavar="URL",
+        help=f"the address the site is published at, such as {EXAMPLE} (default: site_url in mkdocs.yml); "
+        "the 404 page links to the start page under its path",
+    )
+
+
+def _site_url(text: str) -> str:
+    """Parse --site-url (argparse reports a bad address as a usage error, exit 2)."""
+    try:
+        return normalise(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run_site(args) -> int:
@@ -39,6 +62,7 @@ def _run_site(args) -> int:
     def notice(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    url = published_url(site.config_file(args.root), args.site_url)  # a bad site_url: refused before writing
     with claim(args.root, out, wait=not args.no_wait, notice=notice):
         contracts, _ = gather(args.root, drafts=args.drafts)
         with writing(out):
@@ -46,7 +70,12 @@ def _run_site(args) -> int:
             # First, so that a folder this command was interrupted in is still known as its own.
             mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES))
             written = site.build_site(
-                args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts)
+                args.root,
+                contracts,
+                out,
+                drafts=args.drafts,
+                redlines=site.default_redlines(contracts),
+                site_url=url,
             )
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0

@@ -27,7 +27,7 @@ from ..source.provenance import Source
 from . import labels
 from . import markdown as md
 from .plain import Resolver, plain
-from .site_views import compare_pairs, css_string, signatures
+from .site_views import compare_pairs, css_string, language_links, signatures
 
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ids.PAGE_IDS
@@ -160,21 +160,25 @@ def render_root() -> str:
     return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
 
 
-def render_not_found() -> str:
-    """Render the site's 404 page: self-contained, with links that find the site root at any path (HTML)."""
+def render_not_found(base: str | None = None) -> str:
+    """Render the site's 404 page (HTML), self-contained: served at any missing path, it links to base + language.
+
+    base is the site's path ("/" or "/<repo>/") when known; else a script finds it from the address.
+    """
     choices = [
         {
             "lang": lang,
             "title": labels.label(lang, "site_not_found"),
             "text": labels.label(lang, "site_not_found_text"),
             "home": labels.label(lang, "site_not_found_home"),
+            "nojs": labels.label(lang, "site_not_found_nojs"),
         }
         for lang in LANGS
     ]
     return (
         _html_env()
         .get_template("not_found.html.j2")
-        .render(choices=choices, langs=list(LANGS), site=labels.label(LANGS[0], "contract_title"))
+        .render(choices=choices, langs=list(LANGS), site=labels.label(LANGS[0], "contract_title"), base=base)
     )
 
 
@@ -274,6 +278,8 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         signatures=signatures(contract, lang, _inline, ctx.downloads),
+        # Section ids are slugs and versions four digits (the schema checks both): nothing to escape in the path.
+        section_langs=lambda sid: language_links(lang, lambda other: f"../../{other}/{view.version}/#{sid}"),
         kk_meta=_meta(
             lang,
             ctx,

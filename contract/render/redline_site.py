@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..diff.changeset import ChangeSet, SectionChange
 from . import redline as rl
 from .labels import label
+from .site_views import language_links
 
 _e = rl._esc  # one escaping rule for the whole redline
 
@@ -26,6 +27,7 @@ class SiteLinks:
     history: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (version, id) -> history anchor
     to_be_written: frozenset[str] = frozenset()  # ids in the new version still to be written
     up: str = "../../"  # from the page to the language root
+    page: str = ""  # the page's path below the language root ("2024/redline/"): each section links to itself there
 
 
 def to_site_html(cs: ChangeSet, lang: str, links: SiteLinks) -> str:
@@ -98,6 +100,7 @@ def _section(
     parts = [
         f'<article class="redline-section" id="{anchor}" aria-labelledby="{anchor}-title">',
         f'<h4 id="{anchor}-title" tabindex="-1">{_e(_name(change, lang))}</h4>',
+        _languages(change, lang, links),
         f'<p class="redline-kinds">{_badges(change, lang, written)}</p>',
         _places(change, lang, links),
     ]
@@ -112,6 +115,13 @@ def _section(
         )
     parts += rl._html_blocks(change, lang)
     return parts + [_steps(lang, previous, following), "</article>"]
+
+
+def _languages(change: SectionChange, lang: str, links: SiteLinks) -> str:
+    """Return the links to this section of the same page in the other languages (shown when it is the target)."""
+    if not links.page:
+        return ""
+    return language_links(lang, lambda other: f"{links.up}../{other}/{links.page}#{change.id}")
 
 
 def _places(change: SectionChange, lang: str, links: SiteLinks) -> str:

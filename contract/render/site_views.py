@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..model import Contract
+from ..model import LANGS, Contract
 from . import labels
 from .plain import Resolver
 
@@ -81,6 +83,18 @@ def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str]) ->
     return HistoryRow(
         step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{step.id}"), redline
     )
+
+
+def language_links(lang: str, href: Callable[[str], str], langs: Sequence[str] = LANGS) -> Markup:
+    """Return the paragraph linking a section to itself in each other language (kk.css shows it only at :target).
+
+    Without JavaScript the header's language link cannot know the section; the section the reader went to can.
+    """
+    links = []
+    for other in (code for code in langs if code != lang):
+        text = labels.label(lang, "site_section_in_language", language=labels.label(lang, f"site_lang_{other}"))
+        links.append(f'<a href="{html.escape(href(other))}" hreflang="{html.escape(other)}">{html.escape(text)}</a>')
+    return Markup(f'<p class="kk-section-lang">{" · ".join(links)}</p>') if links else Markup("")
 
 
 def css_string(text: str) -> Markup:
