@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from ..build import site
 from ..build.run import gather
-from ..model import LANGS
+from ..errors import Diagnostic, UsageError
+from ..model import LANGS, Pos
 from ..output.guard import claim, is_marked, mark, owned, writing
+from . import writer
 
 # What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
 SITE_WRITES = ("sv/", "en/", "index.html", "404.html", ".sv.*", ".en.*", ".index.html.*", ".404.html.*")
@@ -36,10 +37,7 @@ def _add_site(sub) -> None:
 def _run_site(args) -> int:
     out = args.out or args.root / "site"
 
-    def notice(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    with claim(args.root, out, wait=not args.no_wait, notice=notice):
+    with claim(args.root, out, wait=not args.no_wait, notice=writer.note):
         contracts, _ = gather(args.root, drafts=args.drafts)
         with writing(out):
             out.mkdir(parents=True, exist_ok=True)
@@ -48,7 +46,7 @@ def _run_site(args) -> int:
             written = site.build_site(
                 args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts)
             )
-    print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
+    writer.note(f"wrote {', '.join(str(path) for path in written)}")
     return 0
 
 
@@ -66,11 +64,8 @@ def _run_serve(args) -> int:
 
     config = args.root / site.CONFIG_NAME
     if not config.is_file():
-        print(
-            f"{config}: error: no MkDocs configuration here (run the command in the repository, or pass --root)",
-            file=sys.stderr,
-        )
-        return 1
+        hint = "run the command in the repository, or pass --root"
+        raise UsageError([Diagnostic(Pos(str(config)), "error", "no MkDocs configuration here", hint, "no-mkdocs")])
     logging.basicConfig(format="%(levelname)-7s -  %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     serve(config_file=str(config), dev_addr=args.dev_addr, theme=site.theme_for(args.lang, config))

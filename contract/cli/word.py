@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from ..source.load import load
+from . import writer
 
 
 def add_apply(sub) -> None:
@@ -39,7 +39,7 @@ def run_apply(args) -> int:
         raise ContractError(
             [
                 Diagnostic(
-                    before.meta.pos or Pos(args.to),
+                    before.meta.pos or Pos(f"years/{args.to}"),
                     "error",
                     f"version {args.to} is signed and cannot change",
                     "start the next version with 'klimatkontrakt new-year' and apply the file to it",
@@ -61,22 +61,20 @@ def run_apply(args) -> int:
         )
     for change in doc.tracked:
         verb = "accepted" if args.tracked == "accept" else "refused"
-        print(
+        writer.note(
             f"{args.file}: paragraph {change.place}: {verb} tracked {change.kind} text by {change.author}: {change.text!r}",
-            file=sys.stderr,
         )
     plan = apply.plan(args.root, before, doc, args.lang)
     if plan.problems and not args.partial:
         raise apply.refuse(str(args.file), plan.problems)
     for problem in plan.problems:
-        print(f"{args.file}: not applied: {problem}", file=sys.stderr)
+        writer.note(f"{args.file}: not applied: {problem}")
     apply.write(args.root, args.to, plan)
     after = load(args.root, args.to)
     changes = diff.compare(before, after, f"{args.to} before", f"{args.to} with {args.file.name}")
-    sys.stdout.write(redline.to_text(changes, args.lang))
-    print(
+    writer.text(redline.to_text(changes, args.lang))
+    writer.note(
         f"applied {args.file} to {args.to}: {len(plan.files)} file{'s' * (len(plan.files) != 1)} changed",
-        file=sys.stderr,
     )
     return 0
 
