@@ -166,14 +166,14 @@ def _diagnostics_json(items: list[Diagnostic], versions: list[str]) -> dict[str,
 
 
 def _print_diagnostics(items: list[Diagnostic], fmt: str, usage: bool = False) -> None:
-    """Print diagnostics: JSON and annotations on standard output; text there too, except a refused usage's."""
+    """Print diagnostics on standard output (JSON, annotations or text), but a refused usage without a file on stderr."""
     if fmt == "json":
         writer.json_result(_diagnostics_json(items, []))
         return
     for item in items:
         if fmt == "github":
             writer.line(item.github())
-        elif usage:  # like argparse's own usage errors: the result stream stays empty
+        elif usage and item.pos is None:  # like argparse's own usage errors: the result stream stays empty
             writer.note(str(item))
         else:
             writer.line(str(item))
