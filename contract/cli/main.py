@@ -215,6 +215,8 @@ def _add_export(sub) -> None:
 
 
 def _run_export(args) -> int:
+    if args.output:  # before the work: a refusal should come at once
+        writer.refuse_existing(args.output, "export", replace=True)
     contract = load(args.root, args.version)
     if args.format == "json":
         text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))

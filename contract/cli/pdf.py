@@ -67,12 +67,13 @@ REPLACES = {
 
 
 def _run_document(args) -> int:
-    from .. import pdf  # pyHanko and typst load in ~1 s: only when needed
-    from ..word import export as word_export
-
     output = args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}")
     replace = _unsigned_contract_pdf if args.kind == "pdf" else False
     writer.refuse_existing(output, args.kind, replace)  # before rendering: a refusal should not wait for typst
+
+    from .. import pdf  # pyHanko and typst load in ~1 s: only when needed
+    from ..word import export as word_export
+
     render = pdf.render_pdf if args.kind == "pdf" else word_export.render_docx
     data = render(load(args.root, args.version), args.lang, source(args.root, args.version))
     writer.result(data, output, args.kind, replace)
@@ -81,10 +82,12 @@ def _run_document(args) -> int:
 
 def _unsigned_contract_pdf(path: Path) -> bool:
     """Whether a file is a PDF this command made and nobody signed since: only such a file is rebuilt in place."""
-    from ..pdf import meta
-
     data = path.read_bytes()
-    return data.startswith(b"%PDF-") and bool(meta.facts(data)) and b"/ByteRange" not in data
+    if not data.startswith(b"%PDF-") or b"/ByteRange" in data:  # not a PDF, or signed since
+        return False
+    from ..pdf import meta  # pypdf and pyHanko load slowly: only for a PDF
+
+    return bool(meta.facts(data))
 
 
 # ---------------------------------------------------------------- sign
