@@ -37,6 +37,8 @@ def add_diff(sub) -> None:
 
 def run_diff(args) -> int:
     """Compare, render and write; return 1 for changes only with --exit-code."""
+    if args.output:  # before the work: a refusal should come at once
+        writer.refuse_existing(args.output, "diff", replace=True)
     old = revisions.load_spec(args.root, args.old)
     new = revisions.load_spec(args.root, args.new)
     changes = diff.compare(old, new, revisions.parse(args.old).label, revisions.parse(args.new).label)
