@@ -58,10 +58,8 @@ def refuse_existing(output: Path, command: str, replace: Replace = False) -> Non
         return
     if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
         return
-    raise UsageError(
-        f"{command}: {output} exists and is not a file this command wrote; it is never overwritten",
-        "give a new file name, or move that file away first",
-    )
+    what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
+    raise UsageError(f"{command}: {output} exists and {what}", "give a new file name, or move that file away first")
 
 
 def text(data: str | bytes) -> None:
