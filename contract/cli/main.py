@@ -28,10 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     with _terminate_as_interrupt():
-        return _run(parser, args)
+        return _run(args)
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
