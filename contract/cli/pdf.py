@@ -1,4 +1,4 @@
-"""Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: cli_verify.py)."""
+"""Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: verify.py)."""
 
 from __future__ import annotations
 
