@@ -82,6 +82,8 @@ def _run_document(args) -> int:
 
 def _unsigned_contract_pdf(path: Path) -> bool:
     """Whether a file is a PDF this command made and nobody signed since: only such a file is rebuilt in place."""
+    if path.stat().st_size > MAX_PDF:  # no contract PDF is that large: not ours, and never read whole
+        return False
     data = path.read_bytes()
     if not data.startswith(b"%PDF-") or b"/ByteRange" in data:  # not a PDF, or signed since
         return False
