@@ -9,11 +9,14 @@ from .model import Pos
 SEVERITIES = ("error", "warning", "note")
 
 
+PROGRAM = "klimatkontrakt"  # names a problem that no file or folder is behind, like argparse's usage errors
+
+
 @dataclass(frozen=True)
 class Diagnostic:
-    """One located problem: where, how bad, what is wrong and how to fix it."""
+    """One problem: where (a file position, a folder, or None when no file is behind it), how bad, what, how to fix."""
 
-    pos: Pos
+    pos: Pos | None
     severity: str
     message: str
     hint: str = ""
@@ -21,23 +24,23 @@ class Diagnostic:
 
     def __str__(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.pos}: {self.severity}: {self.message}{hint}"
+        return f"{self.pos or PROGRAM}: {self.severity}: {self.message}{hint}"
 
     def github(self) -> str:
-        """Format as a GitHub Actions workflow annotation."""
+        """Format as a GitHub Actions workflow annotation (without file= when no file is behind it)."""
         level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
-        props = [f"file={_gh_prop(self.pos.file)}"]
-        if self.pos.line:
+        props = [f"file={_gh_prop(self.pos.file)}"] if self.pos else []
+        if self.pos and self.pos.line:
             props += [f"line={self.pos.line}", f"col={self.pos.column}"]
         text = self.message + (f" ({self.hint})" if self.hint else "")
-        return f"::{level} {','.join(props)}::{_gh_data(text)}"
+        return f"::{level}{' ' if props else ''}{','.join(props)}::{_gh_data(text)}"
 
-    def as_dict(self) -> dict[str, str | int]:
-        """Return a JSON-ready dictionary."""
+    def as_dict(self) -> dict[str, str | int | None]:
+        """Return a JSON-ready dictionary; file, line and column are null when no file is behind the problem."""
         return {
-            "file": self.pos.file,
-            "line": self.pos.line,
-            "column": self.pos.column,
+            "file": self.pos.file if self.pos else None,
+            "line": self.pos.line if self.pos else None,
+            "column": self.pos.column if self.pos else None,
             "severity": self.severity,
             "code": self.code,
             "message": self.message,
@@ -64,14 +67,13 @@ class ContractError(Exception):
 class UsageError(ContractError):
     """Raised when a command must refuse what it was asked (exit 2): a bad argument, an unsafe output folder.
 
-    Give a message alone when no file position applies, or located diagnostics when one does.
+    Give a message (and a hint) when no file or folder is behind the problem, or diagnostics when one is.
     """
 
-    def __init__(self, problem: str | list[Diagnostic]):
-        self.message = problem if isinstance(problem, str) else ""
-        super().__init__([] if isinstance(problem, str) else problem)
-        if self.message:
-            self.args = (self.message,)
+    def __init__(self, problem: str | list[Diagnostic], hint: str = ""):
+        if isinstance(problem, str):
+            problem = [Diagnostic(None, "error", problem, hint, "usage")]
+        super().__init__(problem)
 
 
 class Report:
@@ -80,15 +82,15 @@ class Report:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def add(self, pos: Pos, severity: str, message: str, hint: str = "", code: str = "") -> None:
+    def add(self, pos: Pos | None, severity: str, message: str, hint: str = "", code: str = "") -> None:
         """Record one diagnostic."""
         self.items.append(Diagnostic(pos, severity, message, hint, code))
 
-    def error(self, pos: Pos, message: str, hint: str = "", code: str = "") -> None:
+    def error(self, pos: Pos | None, message: str, hint: str = "", code: str = "") -> None:
         """Record an error."""
         self.add(pos, "error", message, hint, code)
 
-    def warning(self, pos: Pos, message: str, hint: str = "", code: str = "") -> None:
+    def warning(self, pos: Pos | None, message: str, hint: str = "", code: str = "") -> None:
         """Record a warning."""
         self.add(pos, "warning", message, hint, code)
 
@@ -97,8 +99,8 @@ class Report:
         return [d for d in self.items if d.severity == "error"]
 
     def sorted(self) -> list[Diagnostic]:
-        """Return the diagnostics in file and line order (stable)."""
-        return sorted(self.items, key=lambda d: (d.pos.file, d.pos.line, d.pos.column))
+        """Return the diagnostics in file and line order (stable), those without a file first."""
+        return sorted(self.items, key=lambda d: (d.pos.file, d.pos.line, d.pos.column) if d.pos else ("", 0, 0))
 
 
 EXCERPT = 60  # characters of file content a message may quote

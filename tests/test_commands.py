@@ -87,10 +87,10 @@ def test_a_folder_without_schemas_is_a_clear_error(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["--root", str(tmp_path), "validate"])
-    assert code == 1
+    assert code == 2
     assert (
         out.getvalue()
-        == f"schema: error: {tmp_path / 'schema'} holds no contract schemas (run the command in the repository folder, or give it with --root DIR)\n"
+        == f"{tmp_path / 'schema'}: error: there are no contract schemas here (run the command in the repository folder, or give it with --root DIR)\n"
     )
 
 

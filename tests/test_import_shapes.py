@@ -211,7 +211,7 @@ def test_import_refuses_a_version_validate_would_reject_before_writing(tmp_path)
     )
     assert code == 2
     assert err == (
-        "klimatkontrakt import: error: the version 'seed2023' is not a four-digit year label like 2023 "
+        "klimatkontrakt: error: import: the version 'seed2023' is not a four-digit year label like 2023 "
         "(validate would reject it; nothing was written)\n"
     )
     assert not (tmp_path / "out").exists()

@@ -142,7 +142,9 @@ def test_an_imported_folder_validates_and_pins_the_skipped_number(tmp_path):
             ]
         )
         assert code == 0
-        assert err.getvalue().endswith("wrote " + str(root / "years" / "2024") + ": 7 numbered sections, 2 footnotes\n")
+        assert err.getvalue().endswith(
+            "wrote " + str(root / "years" / "2024") + " (7 numbered sections, 2 footnotes)\n"
+        )
         code = main(["--root", str(root), "validate"])
     assert code == 0
     assert "years/2024/clause.yaml:3:9: warning: section number 5 leaves a gap: 4 is missing" in out.getvalue()

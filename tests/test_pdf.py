@@ -293,7 +293,7 @@ def test_typst_errors_become_contract_errors():
     with pytest.raises(ContractError) as caught:
         pdf.compile_typst('#set document(title: "t")\n#panic("boom")', 0)
     assert str(caught.value) == (
-        "<typst>: error: Typst could not compile the PDF: panicked with: boom "
+        "klimatkontrakt: error: Typst could not compile the PDF: panicked with: boom "
         "(this is a bug in the PDF template (contract/templates/); please report it with the input)"
     )
 

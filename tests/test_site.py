@@ -566,8 +566,8 @@ def test_serve_needs_the_site_configuration(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "contract", "--root", str(root), "serve"], capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert (
-        result.stderr.strip()
+        result.stdout.strip()
         == f"{root / 'mkdocs.yml'}: error: no MkDocs configuration here (run the command in the repository, or pass --root)"
     )

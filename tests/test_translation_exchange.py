@@ -268,14 +268,11 @@ def test_json_round_trip_still_works(repo):
 
 
 def test_an_unknown_kind_of_file_or_an_existing_file_is_a_usage_error(repo, tmp_path):
-    with pytest.raises(SystemExit) as stop:
-        run(repo, "translations", "2023", "--export", str(tmp_path / "work.txt"))
-    assert stop.value.code == 2
+    assert run(repo, "translations", "2023", "--export", str(tmp_path / "work.txt"))[:2] == (2, "")
     work = tmp_path / "work.xlf"
     work.write_text("a translator's work", encoding="utf-8")
-    with pytest.raises(SystemExit) as stop:
-        run(repo, "translations", "2023", "--export", str(work))
-    assert stop.value.code == 2 and work.read_text(encoding="utf-8") == "a translator's work"
+    assert run(repo, "translations", "2023", "--export", str(work))[:2] == (2, "")
+    assert work.read_text(encoding="utf-8") == "a translator's work"
     code, out, _ = run(repo, "translations", "2023", "--import", str(tmp_path / "absent.xlf"))
     assert (code, out) == (
         1,

@@ -87,5 +87,5 @@ def _split(word: str, known: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _pos(section: Section) -> Pos:
-    return section.pos or Pos("")
+def _pos(section: Section) -> Pos | None:
+    return section.pos  # None only for a section built in code, which has no file to point at

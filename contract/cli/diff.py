@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 from .. import diff
-from ..output.files import write_atomic
 from ..render import redline
 from ..source import provenance, revisions
+from . import writer
 
 FORMATS = ("text", "md", "html", "json", "pdf")
 
@@ -30,17 +28,22 @@ def add_diff(sub) -> None:
         default="text",
         help="text, md (pull-request comment), html (site fragment), json, pdf",
     )
-    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, help="write to this file instead of standard output (replacing it if it exists)"
+    )
     p.add_argument("--exit-code", action="store_true", help="exit with 1 when there are changes, 0 when there are none")
     p.set_defaults(run=run_diff)
 
 
 def run_diff(args) -> int:
     """Compare, render and write; return 1 for changes only with --exit-code."""
+    if args.output:  # before the work: a refusal should come at once
+        writer.refuse_existing(args.output, "diff", replace=True)
     old = revisions.load_spec(args.root, args.old)
     new = revisions.load_spec(args.root, args.new)
     changes = diff.compare(old, new, revisions.parse(args.old).label, revisions.parse(args.new).label)
-    _write(_render(changes, args, draft=new.meta.status == "draft"), args.output)
+    # Made wholly from the repository, like export: replacing an earlier redline loses nothing.
+    writer.result(_render(changes, args, draft=new.meta.status == "draft"), args.output, "diff", replace=True)
     return 1 if args.exit_code and not changes.empty else 0
 
 
@@ -50,20 +53,9 @@ def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
 
         return redline_pdf.render_redline_pdf(changes, args.lang, provenance.source(args.root), draft=draft)
     if args.format == "json":
-        return (json.dumps(redline.to_json(changes), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return writer.as_json(redline.to_json(changes)).encode("utf-8")
     render = {"text": redline.to_text, "md": redline.to_markdown, "html": redline.to_html}[args.format]
     return render(changes, args.lang).encode("utf-8")
-
-
-def _write(data: bytes, output: Path | None) -> None:
-    """Write to standard output, or atomically to a file (a temporary file renamed into place)."""
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    write_atomic(output, data)
-    print(f"wrote {output}", file=sys.stderr)
 
 
 COMMANDS = [add_diff]

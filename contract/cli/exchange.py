@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
-from ..errors import ContractError, Diagnostic, Report
+from ..errors import ContractError, Diagnostic, Report, UsageError
 from ..model import Pos
-from ..output.files import write_atomic
 from ..source.load import load
 from ..translate import exchange, jsonfile, memory
 from ..translate import translations as tr
 from ..translate.glossary import load_glossary
+from . import writer
 
 MAX_IMPORT_BYTES = 16 * 1024 * 1024  # an export of all 292 texts of 2023 is about 300 KB
 FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
@@ -21,11 +19,10 @@ FORMATS = {".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".json": "json"}
 def _format(file: Path) -> str:
     kind = FORMATS.get(file.suffix.lower())
     if kind is None:
-        print(
-            f"error: {file}: unknown kind of file {file.suffix or '(no suffix)'!r} (name it .xlf for XLIFF 2, .po for gettext or .json)",
-            file=sys.stderr,
+        raise UsageError(
+            f"translations: {file}: unknown kind of file {file.suffix or '(no suffix)'!r}",
+            "name it .xlf for XLIFF 2, .po for gettext or .json",
         )
-        raise SystemExit(2)
     return kind
 
 
@@ -38,17 +35,12 @@ def _modules():
 
 def run_export(args) -> int:
     kind = _format(args.export)
-    if args.export.exists() or args.export.is_symlink():  # it may be a translator's work: never overwrite it
-        print(
-            f"error: {args.export} exists already (give a new file name, or move that file away first)", file=sys.stderr
-        )
-        raise SystemExit(2)
+    writer.refuse_existing(args.export, "translations --export")  # it may be a translator's work: never overwrite it
     if not args.export.parent.is_dir():  # most likely a typo: make no folder the user did not ask for
-        print(
-            f"error: the folder {args.export.parent} does not exist (create it first, or give another path)",
-            file=sys.stderr,
+        raise UsageError(
+            f"translations --export: the folder {args.export.parent} does not exist",
+            "create it first, or give another path",
         )
-        raise SystemExit(2)
     report = Report()
     glossary = load_glossary(args.root, report)
     if report.errors:
@@ -65,20 +57,7 @@ def run_export(args) -> int:
         data = po.write(units, args.version, f"{contract.meta.signed_on or contract.meta.valid_for} 00:00+0000")
     else:
         data = jsonfile.write(units)
-    try:
-        write_atomic(args.export, data)
-    except OSError as exc:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(args.export)),
-                    "error",
-                    f"cannot write the file: {exc.strerror or exc}",
-                    "choose a folder you can write to",
-                )
-            ]
-        ) from None
-    print(f"wrote {len(units)} texts to {args.export}", file=sys.stderr)
+    writer.result(data, args.export, "translations --export", replace=False, detail=f"{len(units)} texts")
     return 0
 
 
@@ -122,15 +101,14 @@ def run_import(args) -> int:
     tr.write_english(args.root, contract, english)
     if drafts:
         entries = "entries" if len(drafts) != 1 else "entry"
-        print(
+        writer.note(
             f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
-            "(review them in your translation tool, clear their fuzzy flag, then import again)",
-            file=sys.stderr,
+            "(review them in your translation tool, clear their fuzzy flag, then import again)"
         )
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
-    print(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}", file=sys.stderr)
+    writer.note(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}")
     if english:
-        print(f"review them, then confirm: klimatkontrakt translations {args.version} {keys}", file=sys.stderr)
+        writer.note(f"review them, then confirm: klimatkontrakt translations {args.version} {keys}")
     return 0
 
 
@@ -147,18 +125,17 @@ def run_suggest(args) -> int:
         also = {folder / tr.LOCK_NAME: tr.lock_text(lock)}
     tr.write_english(args.root, contract, exact, also)  # the English and the lock together, or neither
     if args.json:
-        print(json.dumps([_as_json(s, s.text.key in exact) for s in found], ensure_ascii=False, indent=2))
+        writer.json_result([_as_json(s, s.text.key in exact) for s in found])
     for s in found if not args.json else []:
         kind = "exact, filled in, to review" if s.exact else f"fuzzy {s.similarity:.0%}"
-        print(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
+        writer.line(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
         if not s.exact:
-            print(f"    {s.match.en}")
+            writer.line(f"    {s.match.en}")
         for other in s.others:  # the same Swedish was translated otherwise elsewhere: the reviewer should know
-            print(f"    also translated in {other.version} {other.key}: {other.en}")
-    print(
+            writer.line(f"    also translated in {other.version} {other.key}: {other.en}")
+    writer.note(
         f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
-        f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed",
-        file=sys.stderr,
+        f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed"
     )
     return 0
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from ..errors import ContractError, Report
 from ..model import Text
 from ..source.load import load, years
 from ..translate.glossary import Glossary, load_glossary, usage
+from . import writer
 
 
 def add_glossary(sub) -> None:
@@ -27,13 +26,13 @@ def run_glossary(args) -> int:
     }
     entries = _entries(glossary, used)
     if args.json:
-        print(json.dumps(entries, ensure_ascii=False, indent=2))
+        writer.json_result(entries)
         return 0
     for entry in entries:
         renderings = " | ".join(entry["en"])
-        print(f"{entry['id']}: {' | '.join(entry['sv'])} -> {renderings}")
+        writer.line(f"{entry['id']}: {' | '.join(entry['sv'])} -> {renderings}")
         for use in entry["used"]:
-            print(f"  {use['file']}:{use['line']}:{use['column']}: {use['key']}")
+            writer.line(f"  {use['file']}:{use['line']}:{use['column']}: {use['key']}")
     return 0
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import json
 import os
 import signal
 import sys
@@ -17,10 +16,11 @@ from typing import Any
 from ..build import run as build
 from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic, UsageError
-from ..output.files import write_atomic
+from ..model import Pos
 from ..render import export as exporter
-from ..source.load import load
+from ..source.load import load, require_repository
 from ..source.provenance import source
+from . import writer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,39 +28,42 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     with _terminate_as_interrupt():
-        return _run(parser, args)
+        return _run(args)
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
-        if exc.message:
-            print(f"{parser.prog}: error: {exc.message}", file=sys.stderr)
-        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        _print_diagnostics(exc.diagnostics, _diagnostic_format(args), usage=True)
         return 2
     except ContractError as exc:
-        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"))
+        _print_diagnostics(exc.diagnostics, _diagnostic_format(args))
         return 1
     except BrokenPipeError:
         return 0
     except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
-        print(f"{exc.filename or '.'}: error: {exc.strerror or exc}{_os_hint(exc.errno)}", file=sys.stderr)
+        where = Pos(str(exc.filename)) if exc.filename else None  # no invented position when the system names none
+        writer.note(str(Diagnostic(where, "error", exc.strerror or str(exc), _os_hint(exc.errno), "os")))
         return 1
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print(
-            "this is a fault in klimatkontrakt, not in your files; run again with KLIMATKONTRAKT_DEBUG=1 and report the output",
-            file=sys.stderr,
+        writer.note(f"internal error: {type(exc).__name__}: {exc}")
+        writer.note(
+            "this is a fault in klimatkontrakt, not in your files; run again with KLIMATKONTRAKT_DEBUG=1 and report the output"
         )
         return 2
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (a cancelled CI job): the same clean stop, after the clean-up
-        print("interrupted", file=sys.stderr)
+        writer.note("interrupted")
         return 128 + getattr(exc, "signal", signal.SIGINT)
+
+
+def _diagnostic_format(args: argparse.Namespace) -> str:
+    """Return how to print problems: text, or the --format of a command whose result is its diagnostics."""
+    return str(args.format) if getattr(args, "diagnostics_format", False) else "text"
 
 
 class _Terminated(KeyboardInterrupt):
@@ -87,13 +90,13 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _os_hint(code: int | None) -> str:
-    """Return how to fix an operating-system error, as a parenthesised hint."""
+    """Return how to fix an operating-system error."""
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return " (free some space, or write somewhere else)"
+        return "free some space, or write somewhere else"
     if code in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return " (check that the folder can be written, or write somewhere else)"
+        return "check that the folder can be written, or write somewhere else"
     if code in (errno.ENOENT, errno.ENOTDIR):
-        return " (check the path)"
+        return "check the path"
     return ""
 
 
@@ -131,10 +134,11 @@ def _add_validate(sub) -> None:
     p.add_argument("versions", nargs="*", metavar="YEAR", help="versions to check (default: all)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--format", choices=("text", "github", "json"), default="text", help="output format")
-    p.set_defaults(run=_run_validate)
+    p.set_defaults(run=_run_validate, diagnostics_format=True)
 
 
 def _run_validate(args) -> int:
+    require_repository(args.root)
     report, loaded = validate(args.root, args.versions or None)
     items = report.sorted()
     if args.strict:
@@ -142,31 +146,37 @@ def _run_validate(args) -> int:
     errors = sum(d.severity == "error" for d in items)
     warnings = sum(d.severity == "warning" for d in items)
     if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "versions": sorted(loaded),
-                    "errors": errors,
-                    "warnings": warnings,
-                    "diagnostics": [d.as_dict() for d in items],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        writer.json_result(_diagnostics_json(items, sorted(loaded)))
     else:
         _print_diagnostics(items, args.format)
         checked = ", ".join(args.versions or sorted(loaded)) or "nothing"
-        print(
-            f"checked {checked}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}",
-            file=sys.stderr,
+        writer.note(
+            f"checked {checked}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         )
     return 1 if errors else 0
 
 
-def _print_diagnostics(items: list[Diagnostic], fmt: str) -> None:
+def _diagnostics_json(items: list[Diagnostic], versions: list[str]) -> dict[str, Any]:
+    return {
+        "versions": versions,
+        "errors": sum(d.severity == "error" for d in items),
+        "warnings": sum(d.severity == "warning" for d in items),
+        "diagnostics": [d.as_dict() for d in items],
+    }
+
+
+def _print_diagnostics(items: list[Diagnostic], fmt: str, usage: bool = False) -> None:
+    """Print diagnostics on standard output (JSON, annotations or text), but a refused usage without a file on stderr."""
+    if fmt == "json":
+        writer.json_result(_diagnostics_json(items, []))
+        return
     for item in items:
-        print(item.github() if fmt == "github" else str(item))
+        if fmt == "github":
+            writer.line(item.github())
+        elif usage and item.pos is None:  # like argparse's own usage errors: the result stream stays empty
+            writer.note(str(item))
+        else:
+            writer.line(str(item))
 
 
 # ---------------------------------------------------------------- outline
@@ -183,10 +193,10 @@ def _add_outline(sub) -> None:
 def _run_outline(args) -> int:
     rows = exporter.outline(load(args.root, args.version), args.lang)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        writer.json_result(rows)
     else:
         for row in rows:
-            print(f"{row['number']}\t{row['title']}")
+            writer.line(f"{row['number']}\t{row['title']}")
     return 0
 
 
@@ -198,28 +208,23 @@ def _add_export(sub) -> None:
     p.add_argument("version", metavar="YEAR")
     p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the Markdown export")
     p.add_argument("--format", choices=("json", "markdown"), required=True)
-    p.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    p.add_argument(
+        "-o", "--output", type=Path, help="write to this file instead of standard output (replacing it if it exists)"
+    )
     p.set_defaults(run=_run_export)
 
 
 def _run_export(args) -> int:
+    if args.output:  # before the work: a refusal should come at once
+        writer.refuse_existing(args.output, "export", replace=True)
     contract = load(args.root, args.version)
     if args.format == "json":
-        text = (
-            json.dumps(exporter.to_json(contract, source(args.root, args.version)), ensure_ascii=False, indent=2) + "\n"
-        )
+        text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))
     else:
         text = exporter.to_markdown(contract, args.lang)
-    _write_output(text, args.output)
+    # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces).
+    writer.result(text, args.output, "export", replace=True)
     return 0
-
-
-def _write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    write_atomic(output, text)
-    print(f"wrote {output}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------- import
@@ -248,34 +253,28 @@ def _run_import(args) -> int:
 
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
-        print(
-            f"klimatkontrakt import: error: {problem} (validate would reject it; nothing was written)", file=sys.stderr
-        )
-        return 2
+        raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
     result = import_file(args.file, args.version, args.municipality, args.lang)
     write_folder(result, args.out)
     for note in result.notes:
-        print(f"{args.file}:{note}", file=sys.stderr)
+        writer.note(f"{args.file}:{note}")
     for line in report.lines(result, report.output_words(args.out)):
-        print(line)
+        writer.line(line)
     _print_import_validation(report.validate_folder(args.root, args.out, args.version))
-    print(
-        f"wrote {args.out}: {result.section_count} numbered sections, {result.footnote_count} footnotes",
-        file=sys.stderr,
-    )
+    writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0
 
 
 def _print_import_validation(items: list[Diagnostic] | None) -> None:
     if items is None:
-        print("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
+        writer.line("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
         return
     # A fresh import has no English yet: count those warnings instead of listing each.
     english = [d for d in items if d.severity == "warning" and "English translation" in d.message]
     _print_diagnostics([d for d in items if d not in english], "text")
     errors = sum(d.severity == "error" for d in items)
-    print(
+    writer.line(
         f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(english)} other findings, "
         f"{len(english)} English translations missing or to confirm"
     )
@@ -329,20 +328,20 @@ def _run_build(args) -> int:
         jobs=args.jobs,
         progress=show,
         wait=not args.no_wait,
-        notice=lambda text: print(text, file=sys.stderr, flush=True),
+        notice=writer.note,
         site_url=args.site_url,
     )
     if live:
         print("\r\033[K", end="", file=sys.stderr)
     for note in result.notes:
-        print(note, file=sys.stderr)
+        writer.note(str(note))
     versions = ", ".join(result.versions) or "no versions"
     count = result.warnings_count if result.unchanged else len(result.warnings)
     warnings = f"{count} warning{'s' * (count != 1)}"
     if result.unchanged:
-        print(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
+        writer.line(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
     else:
-        print(
+        writer.line(
             f"built {versions}: site, {result.pdfs} PDFs rendered, {result.reused} reused, "
             f"{result.redlines} redline{'s' * (result.redlines != 1)}; {warnings}; {result.seconds:.1f} s"
         )

@@ -1,16 +1,15 @@
-"""Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: cli_verify.py)."""
+"""Commands that make and sign the contract PDF: pdf, docx, sign, seal (verify and parties: verify.py)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
-from ..output.files import write_atomic
 from ..source.load import load
 from ..source.provenance import source
+from . import writer
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from ..pdf.credentials import Credentials
@@ -37,12 +36,6 @@ def read_input(path: Path, what: str) -> bytes:
     return _read(path, what)
 
 
-def _write(data: bytes, output: Path) -> None:
-    """Write a file completely or not at all: to a temporary name, then rename."""
-    write_atomic(output, data)
-    print(f"wrote {output}", file=sys.stderr)
-
-
 # ---------------------------------------------------------------- pdf and docx
 
 DOCUMENTS = {
@@ -57,21 +50,46 @@ def _add_document(kind: str):
         p.add_argument("version", metavar="YEAR")
         p.add_argument("--lang", choices=("sv", "en"), default="sv")
         p.add_argument(
-            "-o", "--output", type=Path, help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind})"
+            "-o",
+            "--output",
+            type=Path,
+            help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind}); {REPLACES[kind]}",
         )
         p.set_defaults(run=_run_document, kind=kind)
 
     return add
 
 
+REPLACES = {
+    "pdf": "an existing file is replaced only if it is an unsigned PDF made by klimatkontrakt",
+    "docx": "an existing file is never replaced (it may hold edits made in Word)",
+}
+
+
 def _run_document(args) -> int:
+    output = args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}")
+    replace = _unsigned_contract_pdf if args.kind == "pdf" else False
+    writer.refuse_existing(output, args.kind, replace)  # before rendering: a refusal should not wait for typst
+
     from .. import pdf  # pyHanko and typst load in ~1 s: only when needed
     from ..word import export as word_export
 
     render = pdf.render_pdf if args.kind == "pdf" else word_export.render_docx
     data = render(load(args.root, args.version), args.lang, source(args.root, args.version))
-    _write(data, args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}"))
+    writer.result(data, output, args.kind, replace)
     return 0
+
+
+def _unsigned_contract_pdf(path: Path) -> bool:
+    """Whether a file is a PDF this command made and nobody signed since: only such a file is rebuilt in place."""
+    if path.stat().st_size > MAX_PDF:  # no contract PDF is that large: not ours, and never read whole
+        return False
+    data = path.read_bytes()
+    if not data.startswith(b"%PDF-") or b"/ByteRange" in data:  # not a PDF, or signed since
+        return False
+    from ..pdf import meta  # pypdf and pyHanko load slowly: only for a PDF
+
+    return bool(meta.facts(data))
 
 
 # ---------------------------------------------------------------- sign
@@ -122,8 +140,8 @@ def _run_sign(args) -> int:
         signed = sign.sign(str(args.pdf), data, args.party, creds, tsa_url=args.tsa)
     finally:
         creds.close()
-    _write(signed, args.output)
-    print(f"signed the field of {args.party} as {creds.subject}", file=sys.stderr)
+    writer.result(signed, args.output, "sign", replace=False)
+    writer.note(f"signed the field of {args.party} as {creds.subject}")
     return 0
 
 
@@ -206,8 +224,8 @@ def _run_seal(args) -> int:
     _new_output(args.output, args.pdf, "seal")
     trust = [c for path in args.trust for c in credentials.load_certificates(str(path), _read(path, "CA certificate"))]
     sealed = seal.seal(str(args.pdf), _read(args.pdf, "PDF"), args.tsa, trust)
-    _write(sealed, args.output)
-    print("sealed: validation data and a document timestamp added", file=sys.stderr)
+    writer.result(sealed, args.output, "seal", replace=False)
+    writer.note("sealed: validation data and a document timestamp added")
     return 0
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from ..errors import ContractError
 from ..versions import lockguard
+from . import writer
 
 
 def add_check_signed(sub) -> None:
@@ -14,14 +13,14 @@ def add_check_signed(sub) -> None:
     )
     p.add_argument("--base", required=True, metavar="REV", help="the revision to compare with, e.g. origin/main")
     p.add_argument("--format", choices=("text", "github"), default="text", help="github prints workflow annotations")
-    p.set_defaults(run=run_check_signed)
+    p.set_defaults(run=run_check_signed, diagnostics_format=True)
 
 
 def run_check_signed(args) -> int:
     problems = lockguard.check(args.root, args.base)
     if problems:
         raise ContractError(problems)
-    print(f"versions signed at {args.base} are unchanged (or changed only by klimatkontrakt erratum)", file=sys.stderr)
+    writer.note(f"versions signed at {args.base} are unchanged (or changed only by klimatkontrakt erratum)")
     return 0
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from ..build import site
 from ..build.run import gather
 from ..build.site_url import EXAMPLE, normalise, published_url
-from ..model import LANGS
+from ..errors import Diagnostic, UsageError
+from ..model import LANGS, Pos
 from ..output.guard import claim, is_marked, mark, owned, writing
+from . import writer
 
 # What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
 SITE_WRITES = ("sv/", "en/", "index.html", "404.html", ".sv.*", ".en.*", ".index.html.*", ".404.html.*")
@@ -59,11 +60,8 @@ def _site_url(text: str) -> str:
 def _run_site(args) -> int:
     out = args.out or args.root / "site"
 
-    def notice(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
     url = published_url(site.config_file(args.root), args.site_url)  # a bad site_url: refused before writing
-    with claim(args.root, out, wait=not args.no_wait, notice=notice):
+    with claim(args.root, out, wait=not args.no_wait, notice=writer.note):
         contracts, _ = gather(args.root, drafts=args.drafts)
         with writing(out):
             out.mkdir(parents=True, exist_ok=True)
@@ -77,7 +75,7 @@ def _run_site(args) -> int:
                 redlines=site.default_redlines(contracts),
                 site_url=url,
             )
-    print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
+    writer.note(f"wrote {', '.join(str(path) for path in written)}")
     return 0
 
 
@@ -95,11 +93,8 @@ def _run_serve(args) -> int:
 
     config = args.root / site.CONFIG_NAME
     if not config.is_file():
-        print(
-            f"{config}: error: no MkDocs configuration here (run the command in the repository, or pass --root)",
-            file=sys.stderr,
-        )
-        return 1
+        hint = "run the command in the repository, or pass --root"
+        raise UsageError([Diagnostic(Pos(str(config)), "error", "no MkDocs configuration here", hint, "no-mkdocs")])
     logging.basicConfig(format="%(levelname)-7s -  %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     serve(config_file=str(config), dev_addr=args.dev_addr, theme=site.theme_for(args.lang, config))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
-from ..errors import ContractError, Diagnostic
+from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos, Text
 from ..source.load import load, years
 from ..translate import translations as tr
 from . import exchange as cli_exchange
+from . import writer
 from .glossary import add_glossary
 
 
@@ -48,15 +47,8 @@ def run_translations(args) -> int:
     _one_action(args)
     acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest
     if acting and not args.version:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos("years"),
-                    "error",
-                    "name the version to change",
-                    "e.g. klimatkontrakt translations 2023 --all-current",
-                )
-            ]
+        raise UsageError(
+            "translations: name the version to change", "e.g. klimatkontrakt translations 2023 --all-current"
         )
     if args.import_file:
         return cli_exchange.run_import(args)
@@ -80,14 +72,11 @@ def _one_action(args) -> None:
     }
     given = [name for name, value in actions.items() if value]
     if len(given) > 1:
-        print(f"error: give one of {', '.join(given)} at a time (run the command once for each)", file=sys.stderr)
-        raise SystemExit(2)
+        raise UsageError(f"translations: give one of {', '.join(given)} at a time", "run the command once for each")
     if args.all and not args.export:
-        print(
-            "error: --all only goes with --export (to export every text, not only missing and stale ones)",
-            file=sys.stderr,
+        raise UsageError(
+            "translations: --all only goes with --export", "to export every text, not only missing and stale ones"
         )
-        raise SystemExit(2)
 
 
 def _report(args) -> int:
@@ -95,7 +84,7 @@ def _report(args) -> int:
     for version in [args.version] if args.version else years(args.root):
         out[version] = tr.coverage(load(args.root, version))
     if args.json:
-        print(json.dumps({v: _as_json(c) for v, c in out.items()}, ensure_ascii=False, indent=2))
+        writer.json_result({v: _as_json(c) for v, c in out.items()})
     else:
         for version, cov in out.items():
             _print_coverage(version, cov)
@@ -118,14 +107,14 @@ def _as_json(cov: tr.Coverage) -> dict:
 
 def _print_coverage(version: str, cov: tr.Coverage) -> None:
     percent = 100 * cov.translated / cov.total if cov.total else 100
-    print(
+    writer.line(
         f"{version}: {cov.translated}/{cov.total} English texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale"
     )
     for group, (done, total) in cov.groups.items():
-        print(f"  {group:<13} {done}/{total}")
+        writer.line(f"  {group:<13} {done}/{total}")
     for label, items in (("missing", cov.missing), ("stale", cov.stale)):
         for text in items:
-            print(f"{text.en_pos}: {label}: {text.key}")
+            writer.line(f"{text.en_pos}: {label}: {text.key}")
 
 
 def _confirm(args) -> int:
@@ -145,7 +134,7 @@ def _confirm(args) -> int:
         raise ContractError(problems)
     tr.write_lock(folder, lock)
     count = "all English texts" if args.all_current else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
-    print(f"recorded {count} of {args.version} as current in years/{args.version}/{tr.LOCK_NAME}", file=sys.stderr)
+    writer.note(f"recorded {count} of {args.version} as current in years/{args.version}/{tr.LOCK_NAME}")
     return 0
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..source.load import load
+from . import writer
 from .pdf import _usage, read_input
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
@@ -46,14 +46,14 @@ def parties_data(root: Path, version: str) -> list[dict[str, Any]]:
 def _run_parties(args) -> int:
     data = parties_data(args.root, args.version)
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        writer.json_result(data)
         return 0
     for party in data:
         who = ", ".join(v for v in (party["signatory"], party["role"]) if v) or "signatory not named"
         subject = (
             ", ".join(f"{k}={v}" for k, v in party["certificate_subject"].items()) or "NONE (add certificate_subject)"
         )
-        print(f"{party['id']}: {party['name']} ({who}); certificate must carry {subject}")
+        writer.line(f"{party['id']}: {party['name']} ({who}); certificate must carry {subject}")
     return 0
 
 
@@ -112,7 +112,7 @@ def _run_verify(args) -> int:
     result = verify.verify(str(args.pdf), data, trust, moment=moment, fetch=args.fetch)
     result.contract = against.compare(args.root, str(args.pdf), data, args.against)
     if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+        writer.json_result(result.as_dict())
     else:
         _print_verification(result)
     return verify.EXIT_CODES[result.verdict]
@@ -120,22 +120,24 @@ def _run_verify(args) -> int:
 
 def _print_verification(result: Verification) -> None:
     facts = result.facts
-    print(
+    writer.line(
         f"contract: version {facts.get('version', '?')} ({facts.get('lang', '?')}), status {facts.get('status', '?')}, "
         f"built from commit {facts.get('commit', '?')} (read from the contract's own first revisions)"
     )
-    print(f"contract text: {result.contract.get('summary', 'not compared with the repository (give --against YEAR)')}")
+    writer.line(
+        f"contract text: {result.contract.get('summary', 'not compared with the repository (give --against YEAR)')}"
+    )
     for party in result.parties:
-        print(_party_line(party, result.trust_anchor))
+        writer.line(_party_line(party, result.trust_anchor))
         for problem in party.problems:
-            print(f"    problem: {problem}")
+            writer.line(f"    problem: {problem}")
     for problem in result.structure_problems:
-        print(f"problem: {problem}")
+        writer.line(f"problem: {problem}")
     _print_seal(result.seal)
     for problem in result.metadata_problems:
-        print(f"warning: metadata: {problem} (PDF/A wants document info and XMP to agree)")
+        writer.line(f"warning: metadata: {problem} (PDF/A wants document info and XMP to agree)")
     signed = sum(p.signed for p in result.parties)
-    print(f"{signed} of {len(result.parties)} parties signed; {_verdict_line(result)}")
+    writer.line(f"{signed} of {len(result.parties)} parties signed; {_verdict_line(result)}")
 
 
 def _verdict_line(result: Verification) -> str:
@@ -182,12 +184,12 @@ def _print_seal(seal: dict[str, Any]) -> None:
         return
     data = seal["validation_data"]
     times = ", ".join(t["time"] for t in seal["timestamps"])
-    print(
+    writer.line(
         f"seal: document timestamp {times}; validation data: {data['certificates']} certificates, "
         f"{data['ocsp']} OCSP responses, {data['crls']} CRLs"
     )
     for problem in seal.get("problems", []):
-        print(f"problem: seal: {problem}")
+        writer.line(f"problem: seal: {problem}")
 
 
 COMMANDS = [_add_verify, _add_parties]

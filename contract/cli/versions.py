@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..source.load import load, years
 from ..versions import cycle
+from . import writer
 
 if TYPE_CHECKING:
     # The subcommand registry argparse hands to each command group (a private class, generic only in typeshed).
@@ -32,10 +31,10 @@ def run_versions(args: argparse.Namespace) -> int:
                 {"version": version, "status": meta.status, "valid_for": meta.valid_for, "signed_on": meta.signed_on}
             )
     if args.json:
-        print(json.dumps(rows, indent=2))
+        writer.json_result(rows)
     else:
         for row in rows:
-            print(f"{row['version']}\t{row['status']}\t{row['valid_for']}\t{row['signed_on'] or ''}")
+            writer.line(f"{row['version']}\t{row['status']}\t{row['valid_for']}\t{row['signed_on'] or ''}")
     return 0
 
 
@@ -48,10 +47,9 @@ def add_new_year(sub: Subparsers) -> None:
 
 def run_new_year(args: argparse.Namespace) -> int:
     target = cycle.new_year(args.root, args.version, args.source)
-    print(
+    writer.note(
         f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "
         f"write the follow-up sections marked to_be_written, then run klimatkontrakt validate {args.version}",
-        file=sys.stderr,
     )
     return 0
 
@@ -67,9 +65,8 @@ def add_lock(sub: Subparsers) -> None:
 
 def run_lock(args: argparse.Namespace) -> int:
     result = cycle.lock(args.root, args.version, args.pdf)
-    print(
+    writer.note(
         f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
-        file=sys.stderr,
     )
     return 0
 
@@ -98,9 +95,8 @@ def run_erratum(args: argparse.Namespace) -> int:
         args.section,
         args.date,
     )
-    print(
+    writer.note(
         f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
-        file=sys.stderr,
     )
     return 0
 
@@ -119,22 +115,15 @@ def add_history(sub: Subparsers) -> None:
 def run_history(args: argparse.Namespace) -> int:
     from ..build.run import gather
     from ..diff.history import timeline
-    from ..errors import ContractError, Diagnostic
-    from ..model import Pos
+    from ..errors import UsageError
     from ..render import labels
 
     contracts, _ = gather(args.root, drafts=True)
     steps = timeline(contracts, args.section)
-    if not any(step.present for step in steps):
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos("years"),
-                    "error",
-                    f"no version has a section {args.section!r}",
-                    "run 'klimatkontrakt outline YEAR --json' to see the ids",
-                )
-            ]
+    if not any(step.present for step in steps):  # a mistyped argument, not a fault in any file
+        raise UsageError(
+            f"history: no version has a section {args.section!r}",
+            "run 'klimatkontrakt outline YEAR --json' to see the ids",
         )
     rows = [
         {
@@ -147,13 +136,13 @@ def run_history(args: argparse.Namespace) -> int:
         for s in steps
     ]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        writer.json_result(rows)
         return 0
     known = labels.catalogue(args.lang)
     for step, row in zip(steps, rows, strict=True):
         what = ", ".join(labels.label(args.lang, k) if k in known else k for k in step.changes)
         what = what or labels.label(args.lang, "unchanged")
-        print(f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{what}")
+        writer.line(f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{what}")
     return 0
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
-from ..model import Pos
+from ..model import Meta, Pos
 from ..source.load import load
+from . import writer
 
 
 def add_apply(sub) -> None:
@@ -35,17 +35,38 @@ def run_apply(args) -> int:
     from ..word import apply
 
     before = load(args.root, args.to)
-    if before.meta.status == "signed":
+    _editable(before.meta, args.to)
+    doc = _document(args)
+    plan = apply.plan(args.root, before, doc, args.lang)
+    if plan.problems and not args.partial:
+        raise apply.refuse(str(args.file), plan.problems)
+    for problem in plan.problems:
+        writer.note(f"{args.file}: not applied: {problem}")
+    apply.write(args.root, args.to, plan)
+    after = load(args.root, args.to)
+    changes = diff.compare(before, after, f"{args.to} before", f"{args.to} with {args.file.name}")
+    writer.text(redline.to_text(changes, args.lang))
+    writer.note(f"applied {args.file} to {args.to}: {len(plan.files)} file{'s' * (len(plan.files) != 1)} changed")
+    return 0
+
+
+def _editable(meta: Meta, version: str) -> None:
+    """Refuse a signed version: its text is what the parties signed."""
+    if meta.status == "signed":
         raise ContractError(
             [
                 Diagnostic(
-                    before.meta.pos or Pos(args.to),
+                    meta.pos or Pos(f"years/{version}"),
                     "error",
-                    f"version {args.to} is signed and cannot change",
+                    f"version {version} is signed and cannot change",
                     "start the next version with 'klimatkontrakt new-year' and apply the file to it",
                 )
             ]
         )
+
+
+def _document(args):
+    """Read the Word file, refuse one of another version or language, and list its tracked changes."""
     doc = _read(args.file, args.tracked == "accept")
     _same_version(args.file, doc, args.to)
     if doc.language and not doc.language.lower().startswith(args.lang):
@@ -61,24 +82,10 @@ def run_apply(args) -> int:
         )
     for change in doc.tracked:
         verb = "accepted" if args.tracked == "accept" else "refused"
-        print(
-            f"{args.file}: paragraph {change.place}: {verb} tracked {change.kind} text by {change.author}: {change.text!r}",
-            file=sys.stderr,
+        writer.note(
+            f"{args.file}: paragraph {change.place}: {verb} tracked {change.kind} text by {change.author}: {change.text!r}"
         )
-    plan = apply.plan(args.root, before, doc, args.lang)
-    if plan.problems and not args.partial:
-        raise apply.refuse(str(args.file), plan.problems)
-    for problem in plan.problems:
-        print(f"{args.file}: not applied: {problem}", file=sys.stderr)
-    apply.write(args.root, args.to, plan)
-    after = load(args.root, args.to)
-    changes = diff.compare(before, after, f"{args.to} before", f"{args.to} with {args.file.name}")
-    sys.stdout.write(redline.to_text(changes, args.lang))
-    print(
-        f"applied {args.file} to {args.to}: {len(plan.files)} file{'s' * (len(plan.files) != 1)} changed",
-        file=sys.stderr,
-    )
-    return 0
+    return doc
 
 
 def _same_version(path: Path, doc, version: str) -> None:

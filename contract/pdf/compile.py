@@ -19,7 +19,6 @@ import font_source_sans_pro
 import typst
 
 from ..errors import ContractError, Diagnostic
-from ..model import Pos
 from ..render import typst as typst_render
 
 FONT_DIR = Path(font_source_sans_pro.font_directory)
@@ -77,7 +76,7 @@ def _typst_error(exc: typst.TypstError) -> ContractError:
     hints = "; ".join(getattr(exc, "hints", []) or [])
     message = f"Typst could not compile the PDF: {getattr(exc, 'message', str(exc))}"
     hint = hints or "this is a bug in the PDF template (contract/templates/); please report it with the input"
-    return ContractError([Diagnostic(Pos("<typst>"), "error", message, hint, "typst")])
+    return ContractError([Diagnostic(None, "error", message, hint, "typst")])
 
 
 def signature_boxes(comp: typst.Compiler) -> list[SignatureBox]:

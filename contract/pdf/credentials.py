@@ -94,55 +94,52 @@ def load_pem(
 
 def load_pkcs11(lib: str, token_label: str, key_label: str, pin: bytes | None, chain_data: bytes = b"") -> Credentials:
     """Open a key on a smart card or HSM through its PKCS#11 library; the key never leaves the token."""
+    token = f"PKCS#11 token {token_label!r} ({lib})"  # named in the message: a token is not a file to point at
+    session = _open_session(lib, token, token_label, pin)
+    signer, cert_der = _token_signer(session, token, key_label)
+    chain = tuple(load_certificates("--chain", chain_data)) if chain_data.strip() else ()
+    return Credentials(x509.load_der_x509_certificate(cert_der), chain, token_signer=signer)
+
+
+def _open_session(lib: str, token: str, token_label: str, pin: bytes | None) -> Any:
+    """Log in to the token; a wrong PIN, a missing token and a file that is no PKCS#11 module are told apart."""
     from pkcs11 import exceptions as p11_errors
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11
 
-    where = f"PKCS#11 token {token_label!r} ({lib})"
+    unloadable = "give the card's or HSM's PKCS#11 module with --pkcs11-lib (a .so file)"
+    absent = "check --token-label (the card must be inserted)"
     try:
-        session = pkcs11.open_pkcs11_session(
+        return pkcs11.open_pkcs11_session(
             lib, token_criteria=TokenCriteria(label=token_label), user_pin=pin.decode() if pin is not None else None
         )
     except p11_errors.PinIncorrect:
-        raise _error(where, "the PIN is wrong", "check the file given with --pin-file", "pkcs11") from None
+        raise _token_error(token, "the PIN is wrong", "check the file given with --pin-file") from None
     except p11_errors.PKCS11Error as exc:
         if "while loading" in str(exc):  # python-pkcs11 wraps the dynamic loader's error: the module is not a library
-            raise _error(
-                lib,
-                f"cannot load the PKCS#11 library: {exc}",
-                "give the card's or HSM's PKCS#11 module with --pkcs11-lib (a .so file)",
-                "pkcs11",
-            ) from None
-        raise _error(
-            where,
-            f"cannot open the token: {type(exc).__name__} {exc}".strip(),
-            "check --token-label (the card must be inserted)",
-            "pkcs11",
-        ) from None
+            raise _error(lib, f"cannot load the PKCS#11 library: {exc}", unloadable, "pkcs11") from None
+        raise _token_error(token, f"cannot open the token: {type(exc).__name__} {exc}".strip(), absent) from None
     except (OSError, RuntimeError) as exc:  # the module itself cannot be loaded
-        raise _error(
-            lib,
-            f"cannot load the PKCS#11 library: {exc}",
-            "give the card's or HSM's PKCS#11 module with --pkcs11-lib",
-            "pkcs11",
-        ) from None
+        raise _error(lib, f"cannot load the PKCS#11 library: {exc}", unloadable, "pkcs11") from None
     except Exception as exc:
-        raise _error(
-            where, f"cannot open the token: {exc}", "check --token-label (the card must be inserted)", "pkcs11"
-        ) from None
+        raise _token_error(token, f"cannot open the token: {exc}", absent) from None
+
+
+def _token_signer(session: Any, token: str, key_label: str) -> tuple[Any, bytes]:
+    """Return the signer of the labelled key and its certificate (DER); close the session when there is none."""
+    from pyhanko.sign import pkcs11
+
     try:
         signer = pkcs11.PKCS11Signer(session, key_label=key_label)
-        cert_der = signer.signing_cert.dump()
+        return signer, signer.signing_cert.dump()
     except Exception as exc:
         session.close()
-        raise _error(
-            where,
-            f"cannot use key {key_label!r}: {exc}".strip(),
-            "check --key-label (the certificate must carry the same label)",
-            "pkcs11",
-        ) from None
-    chain = tuple(load_certificates("--chain", chain_data)) if chain_data.strip() else ()
-    return Credentials(x509.load_der_x509_certificate(cert_der), chain, token_signer=signer)
+        hint = "check --key-label (the certificate must carry the same label)"
+        raise _token_error(token, f"cannot use key {key_label!r}: {exc}".strip(), hint) from None
+
+
+def _token_error(token: str, message: str, hint: str) -> ContractError:
+    return ContractError([Diagnostic(None, "error", f"{token}: {message}", hint, "pkcs11")])
 
 
 def _load_key(path: str, data: bytes, passphrase: bytes | None):

@@ -35,59 +35,47 @@ def refusals(origin: str, data: bytes, party: str, creds: Credentials, now: date
 def _refusals(
     origin: str, data: bytes, party: str, creds: Credentials, now: datetime.datetime
 ) -> tuple[list[Diagnostic], structure.Layout]:
+    """Return every reason to refuse, in the order a signer fixes them: the document, the field, the certificate."""
     reader, layout = structure.read(origin, data)
+    out = _document_refusals(origin, layout)
+    if party not in layout.fields:
+        hint = f"use one of: {', '.join(layout.parties)}"
+        out.append(_diagnostic(origin, f"this PDF has no signature field for party {party!r}", hint, "unknown-party"))
+        return out, layout
+    signed = {name: value is not None for name, value, _ in fields.enumerate_sig_fields(reader)}
+    if signed.get(party):
+        hint = "each party signs once; 'klimatkontrakt verify' shows who signed"
+        out.append(_diagnostic(origin, f"the field of party {party!r} is already signed", hint, "already-signed"))
+    return out + _certificate_refusals(origin, layout, party, creds, now), layout
+
+
+def _document_refusals(origin: str, layout: structure.Layout) -> list[Diagnostic]:
+    """Refuse a draft, a translation, and a PDF whose structure the contract does not allow."""
     out = []
     if layout.facts.get("status") == "draft":
-        out.append(
-            _diagnostic(
-                origin,
-                f"this is the draft of version {layout.facts.get('version')}: drafts are not signed",
-                "sign the PDF of the version once its status is 'signed' in contract.yaml",
-                "draft",
-            )
-        )
+        message = f"this is the draft of version {layout.facts.get('version')}: drafts are not signed"
+        hint = "sign the PDF of the version once its status is 'signed' in contract.yaml"
+        out.append(_diagnostic(origin, message, hint, "draft"))
     if layout.facts.get("lang") != ORIGINAL_LANG:
+        hint = "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'"
         out.append(
-            _diagnostic(
-                origin,
-                "this is a translation: only the Swedish original is signed",
-                "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
-                "translation",
-            )
+            _diagnostic(origin, "this is a translation: only the Swedish original is signed", hint, "translation")
         )
-    out += [
-        _diagnostic(
-            origin,
-            problem,
-            "sign only the PDF made by 'klimatkontrakt pdf', as signed by the parties before you",
-            "structure",
-        )
-        for problem in layout.problems
-    ]
-    if party not in layout.fields:
-        out.append(
-            _diagnostic(
-                origin,
-                f"this PDF has no signature field for party {party!r}",
-                f"use one of: {', '.join(layout.parties)}",
-                "unknown-party",
-            )
-        )
-        return out, layout
-    current = {name: value is not None for name, value, _ in fields.enumerate_sig_fields(reader)}
-    if current.get(party):
-        out.append(
-            _diagnostic(
-                origin,
-                f"the field of party {party!r} is already signed",
-                "each party signs once; 'klimatkontrakt verify' shows who signed",
-                "already-signed",
-            )
-        )
-    out += [
-        _diagnostic(
-            creds.subject,
-            f"this certificate may not sign: {p}",
+    hint = "sign only the PDF made by 'klimatkontrakt pdf', as signed by the parties before you"
+    return out + [_diagnostic(origin, problem, hint, "structure") for problem in layout.problems]
+
+
+def _certificate_refusals(
+    origin: str, layout: structure.Layout, party: str, creds: Credentials, now: datetime.datetime
+) -> list[Diagnostic]:
+    """Refuse a certificate that may not sign, or that does not carry the identity the party's field requires."""
+    # The certificate is no file to point at: its subject is named in the message instead.
+    whose = f" (the certificate of {creds.subject})"
+    out = [
+        Diagnostic(
+            None,
+            "error",
+            f"this certificate may not sign: {p}{whose}",
             "use the party's valid signing certificate",
             "certificate",
         )
@@ -95,24 +83,14 @@ def _refusals(
     ]
     required = identity.required_subject(layout.fields[party])
     if not required:
-        out.append(
-            _diagnostic(
-                origin,
-                f"the contract names no certificate identity for party {party!r}",
-                "add certificate_subject to the party in contract.yaml and rebuild the PDF",
-                "identity",
-            )
-        )
-    out += [
-        _diagnostic(
-            creds.subject,
-            f"this certificate is not {party!r}'s: {p}",
-            f"sign with a certificate issued to the party (see 'klimatkontrakt parties {layout.facts.get('version')}')",
-            "identity",
-        )
+        message = f"the contract names no certificate identity for party {party!r}"
+        hint = "add certificate_subject to the party in contract.yaml and rebuild the PDF"
+        out.append(_diagnostic(origin, message, hint, "identity"))
+    hint = f"sign with a certificate issued to the party (see 'klimatkontrakt parties {layout.facts.get('version')}')"
+    return out + [
+        Diagnostic(None, "error", f"this certificate is not {party!r}'s: {p}{whose}", hint, "identity")
         for p in identity.mismatches(creds.cert, required)
     ]
-    return out, layout
 
 
 def sign(origin: str, data: bytes, party: str, creds: Credentials, tsa_url: str | None = None) -> bytes:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import ids
 from ..checks import characters
-from ..errors import ContractError, Report, UsageError, excerpt
+from ..errors import ContractError, Diagnostic, Report, UsageError, excerpt
 from ..model import (
     GROUPS,
     Annex,
@@ -62,6 +62,29 @@ def version_folder(root: Path, version: str) -> Path:
     )
 
 
+_ELSEWHERE = "run the command in the repository folder, or give it with --root DIR"
+
+
+def require_repository(root: Path) -> None:
+    """Raise UsageError unless root has a years/ folder and the schemas: the command was run in the wrong folder."""
+    if not (root / YEARS).is_dir():
+        raise UsageError(
+            [Diagnostic(Pos(str(root / YEARS)), "error", "there is no folder of versions here", _ELSEWHERE, "no-years")]
+        )
+    _require_schemas(root)
+
+
+def _require_schemas(root: Path) -> None:
+    if not (root / "schema" / "defs.schema.json").is_file():
+        raise UsageError(
+            [
+                Diagnostic(
+                    Pos(str(root / "schema")), "error", "there are no contract schemas here", _ELSEWHERE, "no-schema"
+                )
+            ]
+        )
+
+
 def unsafe_folder(root: Path, folder: Path, display: str, report: Report) -> bool:
     """Record an error for a version folder, or an entry in it, that is a link or leads out of the repository."""
     before = len(report.errors)
@@ -89,14 +112,7 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     """Load one version folder; every problem goes to the report; None when unusable."""
     folder = version_folder(root, version)
     display = f"{YEARS}/{version}"
-    if not (root / "schema" / "defs.schema.json").is_file():
-        report.error(
-            Pos("schema"),
-            f"{root / 'schema'} holds no contract schemas",
-            "run the command in the repository folder, or give it with --root DIR",
-            "no-schema",
-        )
-        return None
+    _require_schemas(root)
     if unsafe_folder(root, folder, display, report):
         return None
     if not folder.is_dir():

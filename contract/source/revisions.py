@@ -163,7 +163,8 @@ def _versions_hint(tree: Tree, prefix: PurePosixPath, revision: str) -> str:
 
 
 def _relocate(diagnostic: Diagnostic, revision: str) -> Diagnostic:
-    return replace(diagnostic, pos=replace(diagnostic.pos, file=f"{revision}:{diagnostic.pos.file}"))
+    pos = diagnostic.pos
+    return replace(diagnostic, pos=replace(pos, file=f"{revision}:{pos.file}") if pos else None)
 
 
 def _problem(where: str, message: str, hint: str) -> Diagnostic:

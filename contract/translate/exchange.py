@@ -77,7 +77,7 @@ def unexportable(contract: Contract) -> list[Diagnostic]:
             if bad:
                 message = f"the {what} of {text.key!r} holds the control character U+{ord(bad.group()):04X}"
                 hint = "remove it (validate reports it too); nothing was exported"
-                problems.append(Diagnostic(pos or Pos(""), "error", message, hint, "translation-export"))
+                problems.append(Diagnostic(pos, "error", message, hint, "translation-export"))
     return problems
 
 

@@ -79,10 +79,10 @@ def check_sentences(contract: Contract, report: Report) -> None:
             earlier = first.setdefault(sv, (en, text))
             if earlier[0] != en and earlier[1] is not text and (earlier[1].key, text.key) not in warned:
                 warned.add((earlier[1].key, text.key))
-                where = earlier[1].en_pos or Pos("")
+                where = f" at {earlier[1].en_pos}" if earlier[1].en_pos else ""
                 report.warning(
                     _at(text),
-                    f"the same Swedish sentence is translated differently at {where} ({earlier[1].key}) and here ({text.key})",
+                    f"the same Swedish sentence is translated differently{where} ({earlier[1].key}) and here ({text.key})",
                     f"use one translation: «{_cut(earlier[0])}»",
                     "inconsistent-translation",
                 )
@@ -102,8 +102,8 @@ def sentences(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def _at(text: Text) -> Pos:
-    return text.en_pos or text.pos or Pos("")
+def _at(text: Text) -> Pos | None:
+    return text.en_pos or text.pos
 
 
 def _norm(text: str) -> str:

@@ -40,20 +40,10 @@ def write(units: list[Unit], version: str, created: str) -> bytes:
 
 def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Read the entries of a PO file (the header and obsolete entries aside), each located at its first line."""
-    try:
-        raw = file.read_bytes()
-        if not raw.strip():
-            return [], [_error(Pos(display, 1, 1), "the file is empty", "save it again from your translation tool")]
-        raw = _as_utf8(raw, display)
-        store = po.pofile(raw)
-    except _NotInCharset as exc:
-        return [], [exc.diagnostic]
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        found = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
-        pos = Pos(display, int(found.group(1)) if found else 1, 1)
-        return [], [
-            _error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")
-        ]
+    parsed = _parse(file, display)
+    if isinstance(parsed, Diagnostic):
+        return [], [parsed]
+    raw, store = parsed
     language = str(store.parseheader().get("Language", "") or "en")
     if not is_english(language):
         lines = raw.decode("utf-8", "replace").splitlines()
@@ -65,6 +55,27 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
                 "import the English translation (Language: en); nothing was written",
             )
         ]
+    return _entries(store, raw, display)
+
+
+def _parse(file: Path, display: str) -> tuple[bytes, po.pofile] | Diagnostic:
+    """Return the file's bytes (as UTF-8) and translate-toolkit's store of them, or why it cannot be read."""
+    try:
+        raw = file.read_bytes()
+        if not raw.strip():
+            return _error(Pos(display, 1, 1), "the file is empty", "save it again from your translation tool")
+        raw = _as_utf8(raw, display)
+        return raw, po.pofile(raw)
+    except _NotInCharset as exc:
+        return exc.diagnostic
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        found = re.search(r"on line (\d+)", str(exc))  # translate-toolkit names the line only in its message
+        pos = Pos(display, int(found.group(1)) if found else 1, 1)
+        return _error(pos, f"not a readable PO file: {exc}", "save it again from your translation tool as gettext PO")
+
+
+def _entries(store: po.pofile, raw: bytes, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
+    """Return the file's translations, each at its entry's first line, and the entries that cannot be one."""
     project = str(store.parseheader().get("Project-Id-Version", ""))
     version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
     entries = [entry for entry in store.units if not entry.isobsolete()]
@@ -76,13 +87,8 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
             continue
         key, pos = entry.getcontext(), Pos(display, line, 1)
         if not key:
-            problems.append(
-                _error(
-                    pos,
-                    f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}",
-                    "keep the msgctxt lines of the exported file",
-                )
-            )
+            message = f"an entry has no msgctxt (the text id): {str(entry.source)[:60]!r}"
+            problems.append(_error(pos, message, "keep the msgctxt lines of the exported file"))
         elif entry.hasplural():
             message = f"the entry {key!r} has plural forms (msgid_plural), which a contract text never has"
             problems.append(_error(pos, message, "keep one msgid and one msgstr, as exported; nothing was written"))

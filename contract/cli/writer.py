@@ -1,0 +1,72 @@
+"""Where every command's results go: lines and JSON on standard output, files whole or not at all, notes on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..output.files import write_atomic
+
+# Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
+# outputs made wholly from the repository), False (never: it may be someone's work), or a test of the file.
+Replace = bool | Callable[[Path], bool]
+
+
+def line(text: str = "") -> None:
+    """Print one line of a command's result on standard output."""
+    print(text)
+
+
+def note(text: str) -> None:
+    """Print what a command did or skipped on standard error, so that standard output stays the result alone."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def as_json(value: Any) -> str:
+    """Return a result as JSON text, formatted the same for every command (non-ASCII kept, indented, final newline)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def json_result(value: Any) -> None:
+    """Print a result as JSON on standard output."""
+    sys.stdout.write(as_json(value))
+
+
+def result(data: str | bytes, output: Path | None, command: str, replace: Replace, detail: str = "") -> None:
+    """Write a result to standard output, or whole to the file output and say "wrote PATH" on stderr.
+
+    An existing file is replaced only as `replace` allows; otherwise the command stops with a usage error
+    before anything is written.
+    """
+    if output is None:
+        text(data)
+        return
+    refuse_existing(output, command, replace)
+    write_atomic(output, data)
+    note(f"wrote {output}{f' ({detail})' if detail else ''}")
+
+
+def refuse_existing(output: Path, command: str, replace: Replace = False) -> None:
+    """Raise UsageError when output is a folder, or a file that `replace` does not allow to be replaced."""
+    if output.is_dir() and not output.is_symlink():
+        raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
+    if not (output.exists() or output.is_symlink()):
+        return
+    if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
+        return
+    what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
+    raise UsageError(f"{command}: {output} exists and {what}", "give a new file name, or move that file away first")
+
+
+def text(data: str | bytes) -> None:
+    """Print a whole result (text, or bytes such as a PDF) on standard output."""
+    if isinstance(data, str):
+        sys.stdout.write(data)
+        return
+    sys.stdout.flush()  # bytes go under the text layer: what was printed before must come first
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
