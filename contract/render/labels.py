@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
 from ruamel.yaml import YAML
 
@@ -12,12 +15,33 @@ from ..model import Contract
 from ..resources import CATALOGUES
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+# A repository's own catalogues (i18n/<code>.yaml), registered when its languages are read; the package's otherwise.
+_FILES: dict[str, Path] = {}
 
 
-@lru_cache(maxsize=4)
+def use(catalogues: Iterable[tuple[str, Path]]) -> None:
+    """Take the interface strings of these languages from these files (a repository's languages config)."""
+    _FILES.update(catalogues)
+
+
+@lru_cache(maxsize=16)
+def _read(file: Path) -> dict[str, str]:
+    return dict(YAML(typ="safe").load(file.read_text(encoding="utf-8")))
+
+
 def catalogue(lang: str) -> dict[str, str]:
     """Return the interface strings of a language."""
-    return dict(YAML(typ="safe").load((CATALOGUES / f"{lang}.yaml").read_text(encoding="utf-8")))
+    return _read(_FILES.get(lang, CATALOGUES / f"{lang}.yaml"))
+
+
+def locale(lang: str) -> str:
+    """Return the Babel locale that writes dates for a language; English for a language Babel does not know."""
+    if lang in LOCALES:
+        return LOCALES[lang]
+    try:
+        return str(Locale.parse(lang))
+    except (UnknownLocaleError, ValueError):
+        return LOCALES["en"]
 
 
 def label(lang: str, key: str, **fields: object) -> str:
@@ -28,7 +52,7 @@ def label(lang: str, key: str, **fields: object) -> str:
 def date(value: str | datetime.date, lang: str) -> str:
     """Format an ISO date the way the language writes it (8 december 2023 / 8 December 2023)."""
     day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
-    return _babel_date(day, format="long", locale=LOCALES[lang])
+    return _babel_date(day, format="long", locale=locale(lang))
 
 
 def join(names: list[str], lang: str, last: str = "list_and") -> str:
