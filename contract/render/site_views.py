@@ -43,7 +43,7 @@ def signatures(contract: Contract, lang: str, inline, downloads) -> SignaturesVi
         PartyView(
             inline(p.name, lang, resolver),
             p.signatory.name or "",
-            inline(p.signatory.role, lang, resolver) if p.signatory.role and p.signatory.role.sv else None,
+            inline(p.signatory.role, lang, resolver) if p.signatory.role and p.signatory.role.source else None,
         )
         for p in contract.parties
     )

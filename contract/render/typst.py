@@ -255,7 +255,7 @@ def _parties(ctx: _Context) -> list[dict]:
                 "id": party.id,
                 "heading": _around(lang, "signature_for", "party", text(party.name, ctx)),
                 "person": party.signatory.name or None,
-                "role": text(role, ctx) if role and role.sv else None,
+                "role": text(role, ctx) if role and role.source else None,
                 "field": Code("true" if lang == ORIGINAL_LANG else "false"),  # a translation is never signed
             }
         )

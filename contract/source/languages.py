@@ -148,3 +148,13 @@ def _complete(file: Path, display: str, report: Report) -> bool:
             "language-labels",
         )
     return not bad and not missing
+
+
+def language_name(code: str) -> str:
+    """Return a language's English name for messages (Swedish, English, Finnish), or its code when unknown."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(code).get_display_name("en")).capitalize()
+    except (UnknownLocaleError, ValueError):
+        return code
