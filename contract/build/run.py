@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic
-from ..model import LANGS, Contract, Pos
+from ..model import Contract, Pos
 from ..output import faults
 from ..output.files import drop_temporaries, staging_path, swap, write_atomic
 from ..output.guard import claim, mark, writing
@@ -205,7 +205,7 @@ def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
     jobs = []
     for version, contract in sorted(contracts.items()):
-        for lang in LANGS:
+        for lang in contract.languages:
             jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
             previous = contract.meta.previous
             if previous in contracts:
@@ -321,7 +321,7 @@ class _Done:
 
 def _fingerprint(contract: Contract) -> str:
     data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
-    status = [(t.key, t.en_status) for t in contract.texts()]
+    status = [(t.key, [t.status(lang) for lang in contract.translations]) for t in contract.texts()]
     return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
 
 

@@ -7,6 +7,7 @@ import json
 from ..errors import ContractError, Report
 from ..model import Text
 from ..source.load import load, years
+from ..translate.exchange import GLOSSARY_LANG
 from ..translate.glossary import Glossary, load_glossary, usage
 
 
@@ -61,7 +62,7 @@ def _entries(glossary: Glossary, used: dict[str, dict[str, list[Text]]]) -> list
 
 
 def _use(version: str, text: Text) -> dict:
-    pos = text.en_pos or text.pos
+    pos = text.at(GLOSSARY_LANG) or text.pos
     return {
         "version": version,
         "key": text.key,

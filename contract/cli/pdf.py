@@ -11,6 +11,7 @@ from ..model import Pos
 from ..output.files import write_atomic
 from ..source.load import load
 from ..source.provenance import source
+from .languages import add_lang
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from ..pdf.credentials import Credentials
@@ -55,7 +56,7 @@ def _add_document(kind: str):
     def add(sub) -> None:
         p = sub.add_parser(kind, help=DOCUMENTS[kind])
         p.add_argument("version", metavar="YEAR")
-        p.add_argument("--lang", choices=("sv", "en"), default="sv")
+        add_lang(p, "the language of the document")
         p.add_argument(
             "-o", "--output", type=Path, help=f"the file to write (default: klimatkontrakt-YEAR-LANG.{kind})"
         )

@@ -26,7 +26,7 @@ class Redline:
     """A word-level comparison of one text in one language."""
 
     segments: tuple[Segment, ...] = ()
-    stand_in: bool = False  # a translation's reader sees the source text (translation missing or stale)
+    stand_in: str = ""  # the source language when a translation's reader sees the source (translation missing or stale)
 
     @property
     def changed(self) -> bool:
@@ -58,7 +58,7 @@ class BlockChange:
 
     def redline(self, lang: str) -> Redline:
         """Return what a reader of a language sees (the source, marked as a stand-in, for a language not compared)."""
-        return self.redlines.get(lang) or Redline(self.source.segments, stand_in=True)
+        return self.redlines.get(lang) or Redline(self.source.segments, stand_in=next(iter(self.redlines)))
 
 
 @dataclass(frozen=True)

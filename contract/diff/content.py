@@ -79,7 +79,7 @@ def _block(a: Unit | None, b: Unit | None, langs: tuple[str, ...]) -> BlockChang
 
 def _whole(unit: Unit, lang: str, make: Callable[[tuple[Token, ...]], Redline]) -> Redline:
     tokens, stand_in = unit.shown(lang)
-    return replace(make(tokens), stand_in=stand_in)
+    return replace(make(tokens), stand_in=unit.text.lang if stand_in else "")
 
 
 def _translated(a: Unit, b: Unit, source: Redline, lang: str) -> Redline:
@@ -87,7 +87,7 @@ def _translated(a: Unit, b: Unit, source: Redline, lang: str) -> Redline:
     a_tokens, a_in = a.shown(lang)
     b_tokens, b_in = b.shown(lang)
     if b_in:
-        return replace(source, stand_in=True)  # the reader sees the source, so show the source's changes
+        return replace(source, stand_in=b.text.lang)  # the reader sees the source, so show the source's changes
     if not a_in:
         return words.redline(a_tokens, b_tokens)
     return words.same(b_tokens)  # a translation arrived: not an edit (flagged translation_added)

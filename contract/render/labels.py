@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date as _babel_date
 from ruamel.yaml import YAML
 
@@ -15,13 +16,53 @@ from ..model import Contract
 from ..resources import CATALOGUES
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+REGIONS = {"sv": "SE", "en": "GB"}  # the region a language is written for here (British English)
 # A repository's own catalogues (i18n/<code>.yaml), registered when its languages are read; the package's otherwise.
 _FILES: dict[str, Path] = {}
+_SOURCE = ["sv"]  # the repository's source language, registered with its catalogues
 
 
 def use(catalogues: Iterable[tuple[str, Path]]) -> None:
-    """Take the interface strings of these languages from these files (a repository's languages config)."""
-    _FILES.update(catalogues)
+    """Take the interface strings of these languages (the source first) from these files (a repository's config)."""
+    pairs = list(catalogues)
+    _FILES.update(pairs)
+    _SOURCE[0] = pairs[0][0] if pairs else _SOURCE[0]
+
+
+def source() -> str:
+    """Return the source language of the repository last read (Swedish until one is read)."""
+    return _SOURCE[0]
+
+
+def region(lang: str) -> str | None:
+    """Return the region a language is written for (SE, GB, FI), or None when no one is likely."""
+    if lang in REGIONS:
+        return REGIONS[lang]
+    likely = get_global("likely_subtags").get(lang, "")
+    parts = likely.split("_")
+    return parts[-1] if len(parts) > 1 and parts[-1].isupper() else None
+
+
+def native_name(code: str) -> str:
+    """Return a language's name in itself for the language switch ("Svenska", "English", "Suomi")."""
+    own = catalogue(code).get("site_language_name")  # optional: a repository's catalogue may name its language
+    if own:
+        return own
+    try:
+        return str(Locale.parse(code).get_display_name(code) or code).capitalize()
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def language(code: str, lang: str) -> str:
+    """Return the name of a language as a reader of lang writes it ("engelska", "English"), or its code."""
+    known = catalogue(lang).get(f"site_lang_{code}")
+    if known:
+        return known
+    try:
+        return str(Locale.parse(code).get_display_name(locale(lang)) or code)
+    except (UnknownLocaleError, ValueError):
+        return code
 
 
 @lru_cache(maxsize=16)
@@ -75,3 +116,10 @@ def cover_line(contract: Contract, lang: str) -> str:
         agencies=", ".join(names("agency")),
         programme=", ".join(names("programme")),
     )
+
+
+def stand_in_note(reasons: set[str | None], lang: str) -> str | None:
+    """Return the note for texts where the source stands in (Text.stand_in's reasons), or None when none does."""
+    if not reasons - {None}:
+        return None
+    return label(lang, "translation_stale" if "stale" in reasons else "translation_missing")

@@ -52,7 +52,7 @@ def signatures(contract: Contract, lang: str, inline, downloads) -> SignaturesVi
         return SignaturesView(parties, labels.label(lang, "site_signatures_unsigned"), (), "")
     signed = labels.label(lang, "site_signatures_signed", date=labels.date(meta.signed_on, lang))
     pdfs = tuple(
-        (f"{labels.label(lang, 'site_signatures_pdf')} ({labels.label(lang, f'site_lang_{other}')})", path, other)
+        (f"{labels.label(lang, 'site_signatures_pdf')} ({labels.language(other, lang)})", path, other)
         for other in sorted(downloads_langs(downloads, meta.version), key=lambda o: o != lang)
         for path in [downloads[(meta.version, other, "signed")]]
     )
