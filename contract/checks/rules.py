@@ -284,7 +284,9 @@ def _check_english(contract: Contract, report: Report) -> None:
             where = _at(text.at(lang), contract)
             if text.status(lang) == "missing":
                 report.warning(
-                    where, f"{name} translation missing ({text.key})", f"add '{lang}:' with the translation",
+                    where,
+                    f"{name} translation missing ({text.key})",
+                    f"add '{lang}:' with the translation",
                     f"missing-{_code_name(lang)}",
                 )
             elif text.status(lang) == "stale":

@@ -142,7 +142,10 @@ def run_import(args) -> int:
     name = language_name(args.lang)
     print(f"wrote {len(english)} {name} text{'s' * (len(english) != 1)} into years/{args.version}", file=sys.stderr)
     if english:
-        print(f"review them, then confirm: klimatkontrakt translations {args.version}{_lang(args)} {keys}", file=sys.stderr)
+        print(
+            f"review them, then confirm: klimatkontrakt translations {args.version}{_lang(args)} {keys}",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -149,7 +149,11 @@ def _confirm(args) -> int:
         ]
         raise ContractError(problems)
     tr.write_lock(folder, lock)
-    count = f"all {language_name(args.lang)} texts" if args.all_current else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
+    count = (
+        f"all {language_name(args.lang)} texts"
+        if args.all_current
+        else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
+    )
     print(f"recorded {count} of {args.version} as current in years/{args.version}/{tr.LOCK_NAME}", file=sys.stderr)
     return 0
 

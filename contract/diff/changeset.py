@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 # Kinds of section change, in the order summaries list them.
@@ -120,7 +121,9 @@ class FieldChange:
     field: str  # e.g. signed_on, name.sv, signatory.role.en, party (the party itself added/removed)
     old: str | None
     new: str | None
-    names: dict[str, str] = field(default_factory=dict)  # for a party: language -> its name there (new, else old)
+    names: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # for a party: language -> its name there (new, else old)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,12 @@ def _party(old: Party, new: Party, langs: tuple[str, ...]) -> list[FieldChange]:
 
 
 def _texts(
-    scope: str, name: str, old: Text | None, new: Text | None, langs: tuple[str, ...], names: dict[str, str] | None = None
+    scope: str,
+    name: str,
+    old: Text | None,
+    new: Text | None,
+    langs: tuple[str, ...],
+    names: dict[str, str] | None = None,
 ) -> list[FieldChange]:
     return [FieldChange(scope, f"{name}.{lang}", _get(old, lang), _get(new, lang), names or {}) for lang in langs]
 

@@ -37,7 +37,9 @@ def render_pdf(contract: Contract, lang: str, source: Source) -> bytes:
 
 def _reason_location(contract: Contract, party: Party) -> tuple[str, str | None]:
     """Return the signature's /Reason and /Location from the contract data (Swedish, the original)."""
-    title = f"{contract.meta.title.source} – {labels.label(ORIGINAL_LANG, 'version_label', version=contract.meta.version)}"
+    title = (
+        f"{contract.meta.title.source} – {labels.label(ORIGINAL_LANG, 'version_label', version=contract.meta.version)}"
+    )
     reason = labels.label(ORIGINAL_LANG, "signature_reason", party=party.name.source, title=title)
     municipality = next((p for p in contract.parties if p.id == contract.meta.municipality), None)
     return reason, (municipality.name.source if municipality else None)

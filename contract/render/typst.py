@@ -257,7 +257,9 @@ def _parties(ctx: _Context) -> list[dict]:
                 "heading": _around(lang, "signature_for", "party", text(party.name, ctx)),
                 "person": party.signatory.name or None,
                 "role": text(role, ctx) if role and role.source else None,
-                "field": Code("true" if lang == ctx.contract.languages[0] else "false"),  # a translation is never signed
+                "field": Code(
+                    "true" if lang == ctx.contract.languages[0] else "false"
+                ),  # a translation is never signed
             }
         )
     return out

@@ -272,7 +272,9 @@ def _party(doc: Document, langs: tuple[str, ...], data: Any, index: int) -> Part
     )
 
 
-def _section(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], group: str, depth: int) -> Section:
+def _section(
+    doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], group: str, depth: int
+) -> Section:
     sid = data["id"]
     return Section(
         id=sid,
@@ -285,7 +287,9 @@ def _section(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str |
         group=group,
         depth=depth,
         body=_blocks(doc, langs, data.get("body", ()), path + ("body",), sid),
-        footnotes=tuple(_footnote(doc, langs, n, path + ("footnotes", i)) for i, n in enumerate(data.get("footnotes", ()))),
+        footnotes=tuple(
+            _footnote(doc, langs, n, path + ("footnotes", i)) for i, n in enumerate(data.get("footnotes", ()))
+        ),
         children=tuple(
             _section(doc, langs, child, path + ("sections", i), group, depth + 1)
             for i, child in enumerate(data.get("sections", ()))
@@ -303,7 +307,9 @@ def _footnote(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str 
     )
 
 
-def _blocks(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], owner: str) -> tuple[Block, ...]:
+def _blocks(
+    doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], owner: str
+) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for i, block in enumerate(data):
         here, key = path + (i,), f"{owner}/{i + 1}"
@@ -314,7 +320,9 @@ def _blocks(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | 
         else:
             items = block["list"]
             blocks.append(
-                BulletList(tuple(_text(doc, langs, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items)))
+                BulletList(
+                    tuple(_text(doc, langs, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items))
+                )
             )
     return tuple(blocks)
 
