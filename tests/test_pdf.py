@@ -101,7 +101,7 @@ def test_signature_page_has_a_block_per_party_and_no_lines_to_fill(contract, sv_
     )
     assert "Kontraktet är komplett när alla 8 parters underskrifter finns i dokumentet." in last
     for party in contract.parties:
-        assert f"För {party.name.sv}" in last
+        assert f"För {party.name.source}" in last
     # A digitally signed file has no lines that can never be filled in; 2023 names no signatories.
     for label in ("Ort och datum", "Namnförtydligande", "Befattning", "Digital signatur"):
         assert label not in last
