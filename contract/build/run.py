@@ -29,6 +29,7 @@ from ..model import Contract, Pos
 from ..output import faults
 from ..output.files import drop_temporaries, staging_path, swap, write_atomic
 from ..output.guard import claim, mark, writing
+from ..render import labels
 from ..render.export import to_json
 from ..resources import PACKAGE
 from ..source.provenance import Source, source
@@ -162,8 +163,8 @@ def _write_all(
         ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
+            initializer=_start_worker,
+            initargs=(os.getpid(), labels.registered()),
         )
         if workers > 1
         else _InProcess()
@@ -184,6 +185,12 @@ def _write_all(
         except BaseException:
             _stop_workers(pool)
             raise
+
+
+def _start_worker(parent: int, catalogues: list[tuple[str, Path]]) -> None:
+    """Prepare a spawned worker: die with the build, and read the labels of the repository's languages."""
+    _die_with_parent(parent)
+    labels.use(catalogues)  # a spawned process starts without what the build read from klimatkontrakt.yaml
 
 
 def _die_with_parent(parent: int) -> None:

@@ -247,7 +247,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                 if not isinstance(node, inline.FootnoteRef):
                     continue
                 used.add(node.target)
-                if kind == "note":
+                if kind.startswith("note_"):
                     hint = "put the mark in the text the note is about"
                     report.error(
                         pos, f"footnote mark {{fn:{node.target}}} in a translator's note", hint, "footnote-place"

@@ -29,6 +29,11 @@ def use(catalogues: Iterable[tuple[str, Path]]) -> None:
     _SOURCE[0] = pairs[0][0] if pairs else _SOURCE[0]
 
 
+def registered() -> list[tuple[str, Path]]:
+    """Return the catalogues taken from a repository, the source first (for a worker process to use them too)."""
+    return sorted(_FILES.items(), key=lambda item: item[0] != _SOURCE[0])
+
+
 def source() -> str:
     """Return the source language of the repository last read (Swedish until one is read)."""
     return _SOURCE[0]

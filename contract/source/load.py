@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -131,6 +132,11 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     return _map_texts(contract, lambda t: translations.apply(t, lock, pairs))
 
 
+def _did_you_mean(code: str, languages: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(code, languages, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? or " if close else ""
+
+
 def _check_languages(contract: Contract, report: Report) -> bool:
     """Record every text without its source, or with a language the repository does not have; True when none."""
     before = len(report.errors)
@@ -148,7 +154,8 @@ def _check_languages(contract: Contract, report: Report) -> bool:
                 report.error(
                     text.at(code) or Pos(text.key),
                     f"{code!r} is not a language of this repository (its languages: {', '.join(contract.languages)})",
-                    f"add {code!r} to languages.translations in {CONFIG_NAME}, or remove the line",
+                    _did_you_mean(code, contract.languages)
+                    + f"add {code!r} to languages.translations in {CONFIG_NAME}, or remove the line",
                     "unknown-language",
                 )
     return len(report.errors) == before
