@@ -103,6 +103,7 @@ def test_check_refuses_a_language_the_repository_lacks_with_exit_2():
     assert languages.check_translation(None) == "en"
 
 
+@pytest.mark.slow  # a whole version is loaded and checked
 def test_lang_options_are_checked_against_the_config_after_parsing():
     result = run_cli("outline", "2023", "--lang", "xx", "--root", ROOT)
     assert result.returncode == 2
@@ -115,6 +116,7 @@ def test_lang_options_are_checked_against_the_config_after_parsing():
 # ---------------------------------------------------------------- the YAML
 
 
+@pytest.mark.slow  # a whole version is loaded and checked
 def test_a_text_in_a_language_the_repository_lacks_is_a_located_error(repo_copy):
     rewrite(repo_copy / "years/2023/contract.yaml", lambda data: data["title"].update(fi="Testiotsikko"))
     result = run_cli("validate", "2023", "--root", repo_copy)
@@ -123,11 +125,21 @@ def test_a_text_in_a_language_the_repository_lacks_is_a_located_error(repo_copy)
     assert "add 'fi' to languages.translations in klimatkontrakt.yaml, or remove the line" in result.stdout
 
 
+@pytest.mark.slow  # a whole version is loaded and checked
 def test_a_text_without_its_source_is_a_located_error(repo_copy):
     rewrite(repo_copy / "years/2023/contract.yaml", lambda data: data["title"].pop("sv"))
     result = run_cli("validate", "2023", "--root", repo_copy)
     assert result.returncode == 1
-    assert "years/2023/contract.yaml:9:3: error: the text has no 'sv': the source language (sv) is required" in (
+    assert "years/2023/contract.yaml:9:3: error: title: the required field 'sv' is missing" in result.stdout
+
+
+@pytest.mark.slow  # a whole version is loaded and checked
+def test_the_source_is_required_whatever_language_it_is(repo_copy):
+    _config(repo_copy, "languages:\n  source: en\n  translations: [sv]\n")  # English as the source, in a test
+    rewrite(repo_copy / "years/2023/contract.yaml", lambda data: data["title"].pop("en"))
+    result = run_cli("validate", "2023", "--root", repo_copy)
+    assert result.returncode == 1
+    assert "years/2023/contract.yaml:9:3: error: the text has no 'en': the source language (en) is required" in (
         result.stdout
     )
 
@@ -177,6 +189,7 @@ def test_a_malformed_lock_line_is_a_located_error_all_at_once():
     ]
 
 
+@pytest.mark.slow  # a whole version is loaded and checked
 def test_a_damaged_lock_stops_validate_at_its_line(repo_copy):
     lock = repo_copy / "years/2023/translations.lock"
     lines = lock.read_text(encoding="utf-8").splitlines()
@@ -186,6 +199,7 @@ def test_a_damaged_lock_stops_validate_at_its_line(repo_copy):
     assert result.returncode == 1 and "years/2023/translations.lock:6:1: error: a line of the old" in result.stdout
 
 
+@pytest.mark.slow  # a whole version is loaded and checked
 def test_an_edited_source_makes_only_its_own_translation_stale(repo_copy):
     before = {t.key: t.status("en") for t in load(repo_copy, "2023").texts()}
     assert set(before.values()) == {"current"}
@@ -247,6 +261,7 @@ def test_the_stand_in_note_names_stale_before_missing():
     assert labels.stand_in_note({"missing", "stale"}, "en") == labels.label("en", "translation_stale")
 
 
+@pytest.mark.slow  # a whole version is loaded and checked
 def test_every_renderer_marks_a_stand_in_from_the_one_rule(repo_copy):
     """Site, Typst, Markdown and plain text agree with Text.shown on which texts the Swedish stands in for."""
     from contract.render import markdown, plain, typst
@@ -263,3 +278,29 @@ def test_every_renderer_marks_a_stand_in_from_the_one_rule(repo_copy):
     assert typst.text(title, ctx).startswith('text(lang: "sv", region: "SE")')
     assert typst.stand_in_note([title], "en") == labels.label("en", "translation_missing")
     shutil.rmtree(repo_copy)
+
+
+# ---------------------------------------------------------------- the site's languages
+
+
+def test_the_language_switch_lists_every_configured_language_by_its_own_name():
+    from contract.build.site import alternates
+
+    assert alternates(("sv", "en", "fi")) == [
+        {"name": "Svenska", "lang": "sv", "link": "../sv/"},
+        {"name": "English", "lang": "en", "link": "../en/"},
+        {"name": "Suomi", "lang": "fi", "link": "../fi/"},
+    ]
+
+
+def test_a_language_material_lacks_gets_the_sources_theme_texts_and_keeps_its_own_lang():
+    from contract.build.site import html_language, theme_language
+
+    assert (theme_language("fi", "sv"), theme_language("fit", "sv")) == ("fi", "sv")
+    page = '\n<!doctype html>\n<html lang="sv" class="no-js">\n<p lang="sv">x</p>'
+    assert html_language(page, "fit") == '\n<!doctype html>\n<html lang="fit" class="no-js">\n<p lang="sv">x</p>'
+    assert html_language(page, "sv") == page
+
+
+def test_regions_come_from_the_language():
+    assert [labels.region(lang) for lang in ("sv", "en", "fi", "fit")] == ["SE", "GB", "FI", "SE"]

@@ -27,9 +27,7 @@ STALE_NOTE = "Testi: suomenkielinen teksti on vanhentunut; ruotsinkielinen tekst
 
 def _add_finnish(root: Path) -> None:
     """Configure sv + en + fi, give fi its (test) labels, and write the Finnish of a few 2024 texts."""
-    (root / "klimatkontrakt.yaml").write_text(
-        "languages:\n  source: sv\n  translations: [en, fi]\n", encoding="utf-8"
-    )
+    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: sv\n  translations: [en, fi]\n", encoding="utf-8")
     english = (ROOT / "contract/i18n/en.yaml").read_text(encoding="utf-8").splitlines()
     replaced = {
         "translation_missing": MISSING_NOTE,

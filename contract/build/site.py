@@ -251,7 +251,9 @@ def page_language(config) -> str:
 
 def html_language(output: str, lang: str) -> str:
     """Give the page's <html> element the page's language where Material's texts fall back to another one."""
-    return re.sub(r'^(<!doctype html>\s*<html lang=")[^"]*"', rf'\g<1>{lang}"', output, count=1, flags=re.I)
+    return re.sub(
+        r'\A(\s*<!doctype html>\s*<html lang=")[^"]*"', lambda m: f'{m.group(1)}{lang}"', output, count=1, flags=re.I
+    )
 
 
 def quiet_permalinks(page_html: str) -> str:

@@ -50,7 +50,8 @@ def region(lang: str) -> str | None:
 
 def native_name(code: str) -> str:
     """Return a language's name in itself for the language switch ("Svenska", "English", "Suomi")."""
-    own = catalogue(code).get("site_language_name")  # optional: a repository's catalogue may name its language
+    file = _FILES.get(code, CATALOGUES / f"{code}.yaml")
+    own = _read(file).get("site_language_name") if file.is_file() else None  # a catalogue may name its language
     if own:
         return own
     try:
