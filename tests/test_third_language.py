@@ -9,10 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
-from lxml import html
-
 from build_helpers import ROOT, make_repo, run
 from cli_runner import run_cli
+from lxml import html
+
 from contract.source.yamlwrite import rewrite
 
 # Test-only Finnish: a title, a section title and one paragraph of 2024.
