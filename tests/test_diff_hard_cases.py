@@ -347,7 +347,10 @@ def test_rewrapping_nbsp_quotes_and_nfd_report_no_change(tmp_path):
     path = new.folder / "municipality.yaml"
     path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")
     before, after = old.load(), new.load()
-    assert before.section("kommunens-klimatmal").body[2].text.source != after.section("kommunens-klimatmal").body[2].text.source
+    assert (
+        before.section("kommunens-klimatmal").body[2].text.source
+        != after.section("kommunens-klimatmal").body[2].text.source
+    )
     cs = compare(before, after)
     assert cs.empty
     assert render.to_text(cs, "sv").endswith("Inga ändringar.\n")
