@@ -189,7 +189,9 @@ def test_an_external_entity_in_an_xliff_is_never_read(repo, tmp_path):
     )
     code, out, err = run(repo, "translations", "2023", "--import", str(file))
     assert code == 1 and "error: the file holds a DOCTYPE" in out and "SECRET" not in out + err
-    assert load(repo, "2023").section("kontraktet").title.get("en") is None  # refused whole, not read without the entity
+    assert (
+        load(repo, "2023").section("kontraktet").title.get("en") is None
+    )  # refused whole, not read without the entity
 
 
 def test_po_round_trip_with_stale_as_fuzzy(repo):
