@@ -257,7 +257,7 @@ def write_translation(
         root / file: yamlwrite.edited(root / file, _setter(items, lang, values))
         for file, items in sorted(by_file.items())
     }
-    _refuse_too_large(edited, root)
+    _refuse_too_large(edited, root, lang)
     try:
         write_all({**edited, **(also or {})})
     except OSError as exc:
@@ -269,8 +269,9 @@ def write_translation(
     return unknown
 
 
-def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
+def _refuse_too_large(edited: dict[Path, str], root: Path, lang: str) -> None:
     """Stop before writing a YAML file that the loader would then refuse as too large."""
+    from ..source.languages import language_name
     from ..source.yamlfile import MAX_BYTES
 
     large = {f: len(text.encode("utf-8")) for f, text in edited.items() if len(text.encode("utf-8")) > MAX_BYTES}
@@ -280,9 +281,9 @@ def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
                 Diagnostic(
                     Pos(str(f.relative_to(root)), 1, 1),
                     "error",
-                    f"with this translation the file would be {size // 1024} KiB, more than the limit of "
+                    f"with this {language_name(lang)} the file would be {size // 1024} KiB, more than the limit of "
                     f"{MAX_BYTES // 1024} KiB, and could no longer be read",
-                    "shorten the translation; nothing was written",
+                    f"shorten the {language_name(lang)}; nothing was written",
                     "translations",
                 )
                 for f, size in large.items()
