@@ -304,3 +304,11 @@ def test_a_language_material_lacks_gets_the_sources_theme_texts_and_keeps_its_ow
 
 def test_regions_come_from_the_language():
     assert [labels.region(lang) for lang in ("sv", "en", "fi", "fit")] == ["SE", "GB", "FI", "SE"]
+
+
+def test_a_repository_without_translations_says_so_when_asked_for_one(tmp_path):
+    _config(tmp_path, "languages:\n  source: sv\n  translations: []\n")
+    languages = load_languages(tmp_path)
+    assert languages.all == ("sv",)
+    with pytest.raises(UsageError, match="this repository has no translation languages"):
+        languages.check_translation(None)

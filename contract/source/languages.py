@@ -50,7 +50,9 @@ class Languages:
     def check_translation(self, lang: str | None, option: str = "--lang") -> str:
         """Return a translation language (the first when None); a UsageError naming them otherwise."""
         chosen = lang or self.default_translation
-        if chosen is None or chosen not in self.translations:
+        if chosen is None:
+            raise UsageError(f"this repository has no translation languages (add one in {CONFIG_NAME})")
+        if chosen not in self.translations:
             listed = ", ".join(self.translations) or "none"
             raise UsageError(
                 f"{option} {chosen!r} is not a translation language of this repository; its translation languages "
