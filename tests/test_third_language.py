@@ -98,6 +98,21 @@ def test_a_finnish_pdf_is_built_as_a_translation(finnish):
     reader = PdfReader(pdf)
     assert reader.get_fields() in (None, {})  # a translation carries no signature fields
     assert "Testiotsikko 2030" in reader.pages[0].extract_text()
+    assert (finnish / "site/downloads/2024/redline-2023-2024-fi.pdf").is_file()  # the redline in Finnish too
+
+
+@pytest.mark.slow
+def test_the_finnish_redline_follows_the_changeset_schema(finnish):
+    import jsonschema
+
+    result = run_cli("diff", "2023", "2024", "--lang", "fi", "--format", "json", "--root", finnish)
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)
+    schema = json.loads((ROOT / "schema/changeset.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(changes, schema)
+    purpose = next(s for s in changes["sections"] if s["id"] == "syftet-med-klimatkontrakt-2030")
+    assert set(purpose["title"]) == {"sv", "en", "fi"}
+    assert all(set(b) >= {"sv", "en", "fi"} for b in purpose["blocks"])
 
 
 @pytest.mark.slow
