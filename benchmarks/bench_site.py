@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from contract.build.site import build_site, index_search
-from contract.model import LANGS
+from contract.model import DEFAULT_LANGUAGES as LANGS
 from contract.render.pages import SiteContext, render_pages
 from contract.source.load import load
 from contract.source.provenance import source
