@@ -35,7 +35,7 @@ from ..resources import PACKAGE
 from ..source.provenance import Source, source
 
 # Inputs besides years/ that change what a build writes.
-SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema")
+SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
 CACHE = Path(".cache") / "build"
 
 
@@ -229,7 +229,7 @@ def _reuse_cached(
     cache = root / CACHE
     with writing(cache):
         cache.mkdir(parents=True, exist_ok=True)
-    code = _code_fingerprint()
+    code = _code_fingerprint() + _labels_fingerprint()
     sources = {v: source(root, v) for v in contracts}
     todo = []
     for job in pdf_jobs:
@@ -241,6 +241,14 @@ def _reuse_cached(
         else:
             todo.append((job, key, sources[job.version]))
     return todo
+
+
+def _labels_fingerprint() -> str:
+    """Hash the label catalogues of the repository's languages (its own i18n/ too): a PDF's words come from them."""
+    digest = hashlib.sha256()
+    for lang, file in labels.registered():
+        digest.update(lang.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
