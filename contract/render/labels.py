@@ -25,6 +25,7 @@ _SOURCE = ["sv"]  # the repository's source language, registered with its catalo
 def use(catalogues: Iterable[tuple[str, Path]]) -> None:
     """Take the interface strings of these languages (the source first) from these files (a repository's config)."""
     pairs = list(catalogues)
+    _FILES.clear()  # the repository last read: another repository's own labels must not linger
     _FILES.update(pairs)
     _SOURCE[0] = pairs[0][0] if pairs else _SOURCE[0]
 
