@@ -219,7 +219,7 @@ def coverage(contract: Contract, lang: str) -> Coverage:
     return Coverage({g: (c[0], c[1]) for g, c in groups.items()}, missing, stale)
 
 
-def work_items(contract: Contract, lang: str, everything: bool = False) -> list[dict]:
+def work_items(contract: Contract, lang: str, everything: bool = False) -> list[dict[str, object]]:
     """Return the texts a translator into lang should work on (all with everything=True), for --export."""
     return [
         {
