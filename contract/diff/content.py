@@ -113,7 +113,8 @@ def _flags(pairs: list[Pair], sides: tuple[Side, Side], langs: tuple[str, ...]) 
     codes: list[Flag] = []
     for a, b in pairs:
         if a is not None and b is not None:
-            codes += [Flag(code) for lang in langs[1:] for code in _bilingual(a, b, lang)]
+            # Drift flags speak of the first translation (their labels name English); others have no flags yet.
+            codes += [Flag(code) for lang in langs[1:2] for code in _bilingual(a, b, lang)]
         if b is not None:
             codes += _dangling(b, sides)
     order = ("sv_only", "en_only", "translation_added", "translation_removed", "dangling_ref")
