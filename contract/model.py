@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-LANGS = ("sv", "en")
+DEFAULT_LANGUAGES = ("sv", "en")  # without klimatkontrakt.yaml: Swedish source, English translation
 
 # Section groups in the order they appear in a contract, each with the file that holds it.
 GROUPS = (
@@ -35,31 +35,85 @@ class Pos:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One language's translation of a text: its text (None when missing), status and translator's note."""
+
+    text: str | None = None
+    pos: Pos | None = None  # where the translation is written (the text's mapping when it is missing)
+    status: str = "current"  # current | stale | missing (see contract.translate.translations)
+    note: str | None = None  # a translator's note, shown beside this translation only (never in the source)
+    note_pos: Pos | None = None  # where the translator's note is written
+
+
+@dataclass(frozen=True)
 class Text:
-    """A bilingual text: Swedish source, English translation (None when missing)."""
+    """A text in the source language and its translations (language code -> Translation)."""
 
     key: str
-    sv: str
-    en: str | None = None
-    pos: Pos | None = None
-    en_pos: Pos | None = None
-    en_status: str = "current"  # current | stale | missing (see contract.translations)
+    source: str
+    translations: tuple[tuple[str, Translation], ...] = ()  # in the repository's language order
+    pos: Pos | None = None  # where the source text is written
     path: tuple[str | int, ...] = ()  # where the text's mapping sits in its YAML file (keys and indexes)
-    en_note: str | None = None  # a translator's note, shown beside the English only (never in the Swedish)
-    note_pos: Pos | None = None  # where the translator's note is written
+    lang: str = "sv"  # the source language
+
+    def translation(self, lang: str) -> Translation:
+        """Return one language's translation (a missing one when the text has none in that language)."""
+        return next((t for code, t in self.translations if code == lang), _MISSING)
 
     def get(self, lang: str) -> str | None:
         """Return the text in one language (None when that language is missing)."""
-        return self.sv if lang == "sv" else self.en
+        return self.source if lang == self.lang else self.translation(lang).text
 
+    def status(self, lang: str) -> str:
+        """Return current, stale or missing for one language (the source is always current)."""
+        return "current" if lang == self.lang else self.translation(lang).status
+
+    def at(self, lang: str) -> Pos | None:
+        """Return where one language's text is written (None for a text built in code)."""
+        return self.pos if lang == self.lang else self.translation(lang).pos
+
+    # The stand-in rule, decided here only: renderers format its answer.
     def shown(self, lang: str) -> tuple[str, bool]:
-        """Return what a reader of this language sees, and whether it is the Swedish stand-in."""
-        if lang == "sv":
-            return self.sv, False
-        # A text built without English keeps the default status "current": it is still a stand-in.
-        if self.en is not None and self.en_status == "current":
-            return self.en, False
-        return self.sv, True
+        """Return what a reader of this language sees, and whether it is the source standing in for it."""
+        return (self.source, True) if self.stand_in(lang) else (self.get(lang) or self.source, False)
+
+    def stand_in(self, lang: str) -> str | None:
+        """Return why a reader of this language sees the source instead (missing or stale), or None."""
+        if lang == self.lang:
+            return None
+        found = self.translation(lang)
+        if found.text is None:
+            return "missing"
+        return None if found.status == "current" else "stale"
+
+    def note(self, lang: str) -> str | None:
+        """Return the translator's note a reader of this language sees (never beside a stand-in)."""
+        return None if lang == self.lang or self.stand_in(lang) else self.translation(lang).note
+
+    def with_translation(self, lang: str, translation: Translation) -> Text:
+        """Return a copy with one language's translation replaced (or added)."""
+        if lang in self.languages:
+            pairs = tuple((code, translation if code == lang else t) for code, t in self.translations)
+        else:
+            pairs = (*self.translations, (lang, translation))
+        return replace(self, translations=pairs)
+
+    def written(self) -> Iterator[tuple[str, str, Pos | None]]:
+        """Yield every string of the text: the source, each translation and translator's note (which, what, where)."""
+        yield self.lang, self.source, self.pos
+        for code, found in self.translations:
+            if found.text is not None:
+                yield code, found.text, found.pos
+            if found.note is not None:
+                yield f"note_{code}", found.note, found.note_pos or found.pos
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Return the languages this text has a translation entry for."""
+        return tuple(code for code, _ in self.translations)
+
+
+_MISSING = Translation(status="missing")
 
 
 @dataclass(frozen=True)
@@ -194,6 +248,12 @@ class Contract:
     sections: tuple[Section, ...]
     annex: Annex | None
     folder: str = ""
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the source first, then the translations (the repository's)
+
+    @property
+    def translations(self) -> tuple[str, ...]:
+        """Return the translation languages."""
+        return self.languages[1:]
 
     def walk(self) -> Iterator[Section]:
         """Yield every numbered section in document order."""

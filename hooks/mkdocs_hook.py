@@ -23,7 +23,7 @@ def _root(config) -> Path:
 
 def on_config(config):
     """Set the language's site name, labels and footnote texts."""
-    site.configure(config, _root(config), config.theme["language"])
+    site.configure(config, _root(config), site.page_language(config))
     return config
 
 
@@ -32,7 +32,7 @@ def on_files(files, config):
     global _generated
     _generated = site.needs_pages(config.docs_dir)
     if _generated:
-        pages = site.preview_pages(_root(config), config.theme["language"])
+        pages = site.preview_pages(_root(config), site.page_language(config))
         for path, text in pages.files.items():
             files.append(File.generated(config, path, content=text))
         config.nav = pages.nav
@@ -42,6 +42,11 @@ def on_files(files, config):
 def on_page_content(html, page, config, files):
     """Take the permalink signs out of the tab order (90 stops named "¶"); the contents list links every section."""
     return site.quiet_permalinks(html)
+
+
+def on_post_page(output, page, config):
+    """Keep lang= right on a page whose language Material has no texts for (theme_for falls back)."""
+    return site.html_language(output, site.page_language(config))
 
 
 def on_post_build(config):

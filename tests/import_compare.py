@@ -13,7 +13,7 @@ def shape(contract: Contract, lang: str) -> dict:
     resolver = Resolver.of(contract)
 
     def say(text) -> str:
-        value = text.sv if lang == "sv" else (text.en or text.sv)
+        value = text.source if lang == "sv" else (text.get("en") or text.source)
         return plain(type(text)(text.key, value), "sv", resolver)
 
     def blocks(body) -> list:
@@ -53,7 +53,7 @@ def _words(text: str) -> list[str]:
 
 
 def _links(text, lang: str) -> list[str]:
-    value = text.sv if lang == "sv" else (text.en or text.sv)
+    value = text.source if lang == "sv" else (text.get("en") or text.source)
     return re.findall(r"\]\((https?://[^)]+)\)", value)
 
 

@@ -66,7 +66,7 @@ def test_a_few_edits_are_reported_exactly(edited):
     )
     assert edited.terms == ()
     edits = {
-        s.id: [(g.op, g.text) for b in s.blocks for g in b.sv.segments if g.op != "equal"] for s in edited.changed()
+        s.id: [(g.op, g.text) for b in s.blocks for g in b.source.segments if g.op != "equal"] for s in edited.changed()
     }
     assert edits["kommunens-klimatmal"] == [("delete", "antog"), ("insert", "beslutade om")]
     assert edits["annex"] == [("insert", "2023 ")]
@@ -232,22 +232,28 @@ def test_parties_and_signatories_are_compared_as_fields(base):
     newcomer = Party(id="testverket", kind="agency", name=text("Testverket", "The Test Agency"))
     new = replace(base, parties=(changed, *others[:-1], newcomer))
     cs = compare(base, new)
-    gone, names = others[-1], (first.name.sv, first.name.en)
+    gone, names = others[-1], {"sv": first.name.source, "en": first.name.get("en") or ""}
     assert cs.fields == (
-        FieldChange(f"party:{gone.id}", "party", gone.name.sv, None, (gone.name.sv, gone.name.en)),
+        FieldChange(
+            f"party:{gone.id}",
+            "party",
+            gone.name.source,
+            None,
+            {"sv": gone.name.source, "en": gone.name.get("en") or ""},
+        ),
         FieldChange(f"party:{first.id}", "kind", "municipality", "agency", names),
         FieldChange(f"party:{first.id}", "signatory.name", None, "Testa Testsson", names),
         FieldChange(f"party:{first.id}", "signatory.role.sv", None, "Kommunstyrelsens ordförande i testet", names),
         FieldChange(f"party:{first.id}", "signatory.role.en", None, "Chair in the test", names),
-        FieldChange("party:testverket", "party", None, "Testverket", ("Testverket", "The Test Agency")),
+        FieldChange("party:testverket", "party", None, "Testverket", {"sv": "Testverket", "en": "The Test Agency"}),
     )
     out = render.to_text(cs, "sv")
-    assert f"- {gone.name.sv}: part borttagen\n" in out and "- Testverket: ny part\n" in out
+    assert f"- {gone.name.source}: part borttagen\n" in out and "- Testverket: ny part\n" in out
     assert (
-        f"- {first.name.sv}: undertecknarens befattning (svenska): uppgift saknas → Kommunstyrelsens ordförande i testet\n"
+        f"- {first.name.source}: undertecknarens befattning (svenska): uppgift saknas → Kommunstyrelsens ordförande i testet\n"
         in out
     )
     assert (
-        f"- {first.name.en}: signatory's title (Swedish): not provided → Kommunstyrelsens ordförande i testet\n"
+        f"- {first.name.get('en')}: signatory's title (Swedish): not provided → Kommunstyrelsens ordförande i testet\n"
         in render.to_text(cs, "en")
     )

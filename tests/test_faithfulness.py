@@ -95,7 +95,7 @@ def _model_parts(contract) -> tuple[list[str], list[str], set[str]]:
     notes = [f"{n.number} {say(n.text)}" for n in contract.footnotes()]
     urls = {d.url for d in contract.annex.documents}
     for note in contract.footnotes():
-        urls.update(re.findall(r"\]\((https?://[^)]+)\)", note.text.sv))
+        urls.update(re.findall(r"\]\((https?://[^)]+)\)", note.text.source))
     return main, notes, urls
 
 

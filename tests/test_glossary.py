@@ -37,13 +37,13 @@ def repo(repo_copy) -> Path:
 def set_english(root: Path, key: str, old: str, new: str) -> None:
     """Replace words in the English of one text (its Swedish untouched), keeping the lock as it is."""
     text = next(t for t in load(root, "2023").texts() if t.key == key)
-    assert old in text.en
+    assert old in text.get("en")
 
     def edit(data):
         node = data
         for step in text.path:
             node = node[step]
-        node["en"] = text.en.replace(old, new)
+        node["en"] = text.get("en").replace(old, new)
 
     rewrite(root / text.pos.file, edit)
 
@@ -61,22 +61,22 @@ def test_the_english_of_every_version_passes_the_glossary_with_no_warning(versio
 @pytest.mark.slow
 def test_the_review_corrections_are_in_the_english_and_the_swedish_is_untouched():
     texts = {t.key: t for t in load(ROOT, "2023").texts()}
-    assert "traffic flow and safety" in texts["styrdokument/2"].en
-    assert "framkomlighet och säkerhet" in texts["styrdokument/2"].sv
-    assert "transferred to the joint climate offsetting fund" in texts["klimatvaxling/1"].en
-    assert "(the Climate City Contract Arena)" in texts["myndigheternas-ataganden/3"].en
-    assert "international forerunners" in texts["viable-cities-ataganden/1"].en
-    assert "FRIBO has striven" in texts["fribo-tar-ledningen/1"].en
-    preamble = texts["preamble/3"].en.split(". ", 1)[1] + " " + texts["preamble/4"].en
-    assert preamble in texts["governance/1"].en  # 6.1 repeats the preamble in Swedish, so in English too
-    assert not any("pioneer" in (t.en or "") for t in texts.values())
+    assert "traffic flow and safety" in texts["styrdokument/2"].get("en")
+    assert "framkomlighet och säkerhet" in texts["styrdokument/2"].source
+    assert "transferred to the joint climate offsetting fund" in texts["klimatvaxling/1"].get("en")
+    assert "(the Climate City Contract Arena)" in texts["myndigheternas-ataganden/3"].get("en")
+    assert "international forerunners" in texts["viable-cities-ataganden/1"].get("en")
+    assert "FRIBO has striven" in texts["fribo-tar-ledningen/1"].get("en")
+    preamble = texts["preamble/3"].get("en").split(". ", 1)[1] + " " + texts["preamble/4"].get("en")
+    assert preamble in texts["governance/1"].get("en")  # 6.1 repeats the preamble in Swedish, so in English too
+    assert not any("pioneer" in (t.get("en") or "") for t in texts.values())
     assert run(ROOT, "validate", "--strict", "2023")[0] == 0
 
 
 @pytest.mark.slow
 def test_a_wrong_rendering_beside_a_right_one_is_reported_at_the_english_text(repo):
     set_english(repo, "viable-cities-ataganden/1", "international forerunners", "international pioneers")
-    where = next(t.en_pos for t in load(repo, "2023").texts() if t.key == "viable-cities-ataganden/1")
+    where = next(t.at("en") for t in load(repo, "2023").texts() if t.key == "viable-cities-ataganden/1")
     assert translation_warnings(repo) == [
         (
             f"{where}: warning: glossary: the Swedish says 'föregångare' and the English uses 'pioneer'"
@@ -166,7 +166,7 @@ def test_glossary_command_lists_terms_and_where_each_is_used(repo):
     code, text, _ = run(repo, "glossary", "2023")
     assert code == 0
     assert "foregangare: föregångare | föregångaren | föregångarna | föregångarnas -> forerunner\n" in text
-    where = next(t.en_pos for t in load(repo, "2023").texts() if t.key == "viable-cities-ataganden/1")
+    where = next(t.at("en") for t in load(repo, "2023").texts() if t.key == "viable-cities-ataganden/1")
     assert f"  {where}: viable-cities-ataganden/1\n" in text
 
 

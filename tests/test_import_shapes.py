@@ -374,7 +374,7 @@ def test_other_chapters_and_dashed_lists_import_and_are_placed_by_position(tmp_p
     contract = load(root, "2021")
     assert [s.number for s in contract.walk()] == ["1", "2", "2.1", "2.2", "3", "4", "5"]
     measures = contract.section("atgarder")
-    assert measures is not None and [t.sv for t in measures.body[0].items] == [
+    assert measures is not None and [t.source for t in measures.body[0].items] == [
         "Fler cykelbanor.",
         "Solceller på skolor.",
     ]

@@ -31,7 +31,7 @@ def make_base(tmp_path: Path) -> Path:
     shutil.copytree(CORPUS.parents[1] / "schema", root / "schema")
     folder = root / "years" / VERSION
     shutil.copytree(CORPUS / "base", folder)
-    lock, _ = translations.confirm(load(root, VERSION), {}, None)
+    lock, _ = translations.confirm(load(root, VERSION), {}, None, "en")
     translations.write_lock(folder, lock)
     return root
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contract.errors import Report
-from contract.model import Pos, Section, Text
+from contract.model import Pos, Section, Text, Translation
 from contract.source.numbering import number
 
 
@@ -15,8 +15,8 @@ def test_a_text_built_without_english_shows_the_swedish_stand_in():
 
 
 def test_a_text_shows_its_current_english_and_a_stale_one_as_the_stand_in():
-    assert Text("k", "Syfte", "Purpose").shown("en") == ("Purpose", False)
-    assert Text("k", "Syfte", "Purpose", en_status="stale").shown("en") == ("Syfte", True)
+    assert Text("k", "Syfte", (("en", Translation("Purpose")),)).shown("en") == ("Purpose", False)
+    assert Text("k", "Syfte", (("en", Translation("Purpose", status="stale")),)).shown("en") == ("Syfte", True)
 
 
 def test_a_bad_pin_on_a_section_built_in_code_is_reported_at_its_id():

@@ -24,7 +24,7 @@ def run(root: Path, *argv) -> tuple[int, str, str]:
 def test_every_party_names_at_least_its_organisation():
     for version in ("2023", "2024"):
         for party in load(ROOT, version).parties:
-            assert party.certificate_subject.get("O") == party.name.sv
+            assert party.certificate_subject.get("O") == party.name.source
 
 
 def test_organisation_numbers_only_where_a_source_confirmed_them():

@@ -101,7 +101,7 @@ def test_signature_page_has_a_block_per_party_and_no_lines_to_fill(contract, sv_
     )
     assert "Kontraktet är komplett när alla 8 parters underskrifter finns i dokumentet." in last
     for party in contract.parties:
-        assert f"För {party.name.sv}" in last
+        assert f"För {party.name.source}" in last
     # A digitally signed file has no lines that can never be filled in; 2023 names no signatories.
     for label in ("Ort och datum", "Namnförtydligande", "Befattning", "Digital signatur"):
         assert label not in last
@@ -269,9 +269,9 @@ SHOWN = r'#eval("1") $x$ <label> @ref *bold* \ ] [ `code` _u_ // c /* c */ ~ "\"
 
 def test_untrusted_text_never_becomes_typst_code(contract):
     first = contract.sections[0]
-    text = dataclasses.replace(first.body[0].text, sv=INJECTION + " *vald* slut")
+    text = dataclasses.replace(first.body[0].text, source=INJECTION + " *vald* slut")
     poisoned = dataclasses.replace(first, body=(dataclasses.replace(first.body[0], text=text),))
-    title = dataclasses.replace(first.title, sv="Rubrik #set text(red) = $y$")
+    title = dataclasses.replace(first.title, source="Rubrik #set text(red) = $y$")
     poisoned = dataclasses.replace(poisoned, title=title)
     changed = dataclasses.replace(contract, sections=(poisoned, *contract.sections[1:]))
     data = pdf.render_pdf(changed, "sv", SOURCE)

@@ -30,6 +30,7 @@ from contract.model import (
     Party,
     Section,
     Text,
+    Translation,
 )
 from contract.render import labels
 from contract.render.pages import SiteContext, render_pages, render_root
@@ -113,7 +114,7 @@ def test_home_page_lists_every_version_with_its_facts(built):
         "Status": ["Signerad"],
         "Signeringsdatum": ["8 december 2023"],
         "Giltighetstid": ["2024"],
-        "Parter": [", ".join(p.name.sv for p in built.contracts["2023"].parties)],
+        "Parter": [", ".join(p.name.source for p in built.contracts["2023"].parties)],
         "Nedladdningar": ["Kontraktet som PDF (svenska)"],
     }
     assert entries["2024"]["Signeringsdatum"] == ["Inte signerad"]
@@ -124,7 +125,7 @@ def test_home_page_lists_every_version_with_its_facts(built):
     ]
     english = _version_entries(page(built.out, "en/index.html"))
     assert english["2023"]["Date of signing"] == ["8 December 2023"]
-    assert english["2023"]["Parties"] == [", ".join(p.name.en for p in built.contracts["2023"].parties)]
+    assert english["2023"]["Parties"] == [", ".join(p.name.get("en") for p in built.contracts["2023"].parties)]
     assert english["2023"]["Downloads"] == ["The contract as PDF (Swedish)"]
 
 
@@ -408,7 +409,7 @@ def small_contract() -> Contract:
     """A made-up two-section draft exercising every construct the pages render (not contract content)."""
 
     def text(key, sv, en=None, status="current"):
-        return Text(key, sv, en, en_status=status if en is not None else "missing")
+        return Text(key, sv, (("en", Translation(en, status=status if en is not None else "missing")),))
 
     note = Footnote(
         "kalla",

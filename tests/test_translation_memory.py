@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def run(root: Path, *argv: str) -> tuple[int, str, str]:
 def repo(repo_copy) -> Path:
     """2023 as signed, and a 2024 draft with one Swedish text edited and one new paragraph copied from 2023."""
     shutil.copytree(ROOT / "years" / "2024", repo_copy / "years" / "2024")
-    copied = next(t for t in load(ROOT, "2023").texts() if t.key == "kommunens-klimatmal/6").sv
+    copied = next(t for t in load(ROOT, "2023").texts() if t.key == "kommunens-klimatmal/6").source
 
     def edit(data):
         climate_goals = data["sections"][0]["sections"][0]
@@ -47,7 +48,7 @@ def repo(repo_copy) -> Path:
 def test_suggest_fills_exact_matches_to_review_and_lists_near_ones(repo):
     before = {t.key: t for t in load(repo, "2024").texts()}
     new_key = "kommunens-klimatmal/7"
-    assert before[new_key].en_status == "missing" and before["styrdokument/2"].en_status == "stale"
+    assert before[new_key].status("en") == "missing" and before["styrdokument/2"].status("en") == "stale"
     code, out, err = run(repo, "translations", "2024", "--suggest", "--json")
     assert code == 0, err
     found = {s["key"]: s for s in json.loads(out)}
@@ -60,18 +61,18 @@ def test_suggest_fills_exact_matches_to_review_and_lists_near_ones(repo):
     assert "traffic flow and safety" in near["en"]
     assert "1 exact match filled in (not confirmed: review, then --confirm), 1 near match listed" in err
     after = {t.key: t for t in load(repo, "2024").texts()}
-    assert after[new_key].en == before["kommunens-klimatmal/6"].en
-    assert after[new_key].en_status == "stale"  # filled, but marked for review: not confirmed in the lock
-    assert after["styrdokument/2"].en == before["styrdokument/2"].en  # near matches are only listed
+    assert after[new_key].get("en") == before["kommunens-klimatmal/6"].get("en")
+    assert after[new_key].status("en") == "stale"  # filled, but marked for review: not confirmed in the lock
+    assert after["styrdokument/2"].get("en") == before["styrdokument/2"].get("en")  # near matches are only listed
     assert run(repo, "translations", "2024", "--confirm", new_key)[0] == 0
-    assert {t.key: t for t in load(repo, "2024").texts()}[new_key].en_status == "current"
+    assert {t.key: t for t in load(repo, "2024").texts()}[new_key].status("en") == "current"
 
 
 def test_near_matches_are_ranked_and_weak_ones_left_out():
     contract = load(ROOT, "2023")
     text = next(t for t in contract.texts() if t.key == "kontraktet/1")
-    stale = [type(text)(**{**text.__dict__, "en_status": "stale"})]
-    words = text.sv.split()
+    stale = [text.with_translation("en", replace(text.translation("en"), status="stale"))]
+    words = text.source.split()
     close = Memory(" ".join(words[:-1] + ["förnyat."]), "close", "2022", "a")
     far = Memory(" ".join(words[: len(words) // 2]), "far", "2022", "b")
 
@@ -82,9 +83,9 @@ def test_near_matches_are_ranked_and_weak_ones_left_out():
         def texts():
             return iter(stale)
 
-    (found,) = suggest(Only, [far, close])  # type: ignore[arg-type]
-    assert found.match.en == "close" and 0.9 < found.similarity < 1.0
-    assert suggest(Only, [far]) == []  # type: ignore[arg-type]
+    (found,) = suggest(Only, [far, close], "en")  # type: ignore[arg-type]
+    assert found.match.target == "close" and 0.9 < found.similarity < 1.0
+    assert suggest(Only, [far], "en") == []  # type: ignore[arg-type]
 
 
 def test_suggest_on_a_complete_version_changes_nothing(repo_copy):

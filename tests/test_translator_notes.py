@@ -33,7 +33,7 @@ def site_page(root: Path, lang: str) -> str:
 
 
 def test_the_review_notes_are_data_on_the_english_of_2023():
-    notes = {t.key: t.en_note for t in load(ROOT, "2023").texts() if t.en_note}
+    notes = {t.key: t.translation("en").note for t in load(ROOT, "2023").texts() if t.translation("en").note}
     assert set(notes) == {
         "akademi/1",
         "samordnad-finansiering/2.2",

@@ -25,16 +25,17 @@ from pathlib import Path
 
 from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic
-from ..model import LANGS, Contract, Pos
+from ..model import Contract, Pos
 from ..output import faults
 from ..output.files import drop_temporaries, staging_path, swap, write_atomic
 from ..output.guard import claim, mark, writing
+from ..render import labels
 from ..render.export import to_json
 from ..resources import PACKAGE
 from ..source.provenance import Source, source
 
 # Inputs besides years/ that change what a build writes.
-SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema")
+SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
 CACHE = Path(".cache") / "build"
 
 
@@ -167,8 +168,8 @@ def _write_all(
         ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent,
-            initargs=(os.getpid(),),
+            initializer=_start_worker,
+            initargs=(os.getpid(), labels.registered()),
         )
         if workers > 1
         else _InProcess()
@@ -200,6 +201,12 @@ def _write_all(
             raise
 
 
+def _start_worker(parent: int, catalogues: list[tuple[str, Path]]) -> None:
+    """Prepare a spawned worker: die with the build, and read the labels of the repository's languages."""
+    _die_with_parent(parent)
+    labels.use(catalogues)  # a spawned process starts without what the build read from klimatkontrakt.yaml
+
+
 def _die_with_parent(parent: int) -> None:
     """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
     if sys.platform.startswith("linux"):
@@ -219,7 +226,7 @@ def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
     jobs = []
     for version, contract in sorted(contracts.items()):
-        for lang in LANGS:
+        for lang in contract.languages:
             jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
             previous = contract.meta.previous
             if previous in contracts:
@@ -236,7 +243,7 @@ def _reuse_cached(
     cache = root / CACHE
     with writing(cache):
         cache.mkdir(parents=True, exist_ok=True)
-    code = _code_fingerprint()
+    code = _code_fingerprint() + _labels_fingerprint()
     sources = {v: source(root, v) for v in contracts}
     todo = []
     for job in pdf_jobs:
@@ -248,6 +255,14 @@ def _reuse_cached(
         else:
             todo.append((job, key, sources[job.version]))
     return todo
+
+
+def _labels_fingerprint() -> str:
+    """Hash the label catalogues of the repository's languages (its own i18n/ too): a PDF's words come from them."""
+    digest = hashlib.sha256()
+    for lang, file in labels.registered():
+        digest.update(lang.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
@@ -335,7 +350,7 @@ class _Done:
 
 def _fingerprint(contract: Contract) -> str:
     data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
-    status = [(t.key, t.en_status) for t in contract.texts()]
+    status = [(t.key, [t.status(lang) for lang in contract.translations]) for t in contract.texts()]
     return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
 
 

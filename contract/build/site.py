@@ -14,28 +14,32 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from ..errors import ContractError, Diagnostic
-from ..model import LANGS, Contract, Pos
+from ..model import DEFAULT_LANGUAGES, Contract, Pos
 from ..output.files import recover, source_date_epoch, staging_path, swap, write_atomic
 from ..render import labels
 from ..render.pages import (
     SiteContext,
     SitePages,
     chrome_labels,
+    languages_of,
     render_error,
     render_not_found,
     render_pages,
     render_root,
 )
 from ..resources import PROJECT
+from ..source.languages import load_languages
 from ..source.provenance import Source, source
 from .site_url import base_path, published_url
 
 CONFIG_NAME = "mkdocs.yml"
+_MATERIAL_LANGUAGES = resources.files("material") / "templates" / "partials" / "languages"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
 UNREPRODUCIBLE = ("sitemap.xml", "sitemap.xml.gz")
 # Assets nothing loads: Material's lunr search (disabled) and Pagefind's ready-made interfaces (kk.js is ours);
@@ -81,11 +85,12 @@ def build_site(
     visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
     own = dict(redlines or {})
     ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible))
-    pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
+    langs = languages_of(contracts) if contracts else load_languages(root).all
+    pages = {lang: render_pages(contracts, lang, ctx) for lang in langs}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source, url) for lang in LANGS]
-    write_atomic(out_dir / "index.html", render_root())
-    write_atomic(out_dir / "404.html", render_not_found(base_path(url)))
+    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source, url, langs) for lang in langs]
+    write_atomic(out_dir / "index.html", render_root(langs))
+    write_atomic(out_dir / "404.html", render_not_found(base_path(url), langs))
     return [*written, out_dir / "index.html", out_dir / "404.html"]
 
 
@@ -93,7 +98,7 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
     """Return the PDFs present under out_dir/downloads/ by their conventional names."""
     found = {}
     for version, contract in contracts.items():
-        for lang in LANGS:
+        for lang in contract.languages:
             # The signed PDF, when the programme office has put it beside the others, is linked from the signatures.
             names = {
                 "contract": f"klimatkontrakt-{version}-{lang}.pdf",
@@ -107,12 +112,15 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
     return found
 
 
-def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
+def default_redlines(
+    contracts: Mapping[str, Contract], langs: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], str]:
     """Return the redline fragment of every version whose previous version is loaded, per language."""
     from ..diff.history import changeset as compare
     from ..render.redline_site import to_site_html
 
     out = {}
+    langs = langs or languages_of(contracts)
     history = _history_keys(contracts)
     for version, contract in contracts.items():
         previous = contracts.get(contract.meta.previous or "")
@@ -122,12 +130,15 @@ def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tup
     return out
 
 
-def compare_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str, str], str]:
+def compare_redlines(
+    contracts: Mapping[str, Contract], langs: tuple[str, ...] | None = None
+) -> dict[tuple[str, str, str], str]:
     """Return the redline of every pair of versions (older, newer, lang), each for its own compare page."""
     from ..diff.history import changeset as compare
     from ..render.redline_site import to_site_html
 
     out, history, versions = {}, _history_keys(contracts), sorted(contracts)
+    langs = langs or languages_of(contracts)
     for index, old in enumerate(versions):
         for new in versions[index + 1 :]:
             # Not the version's own redline reused: each section links to itself on this page in the other languages.
@@ -153,7 +164,7 @@ def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str], pa
     from ..render.redline_site import SiteLinks
 
     pending = frozenset(s.id for s in new.walk() if s.to_be_written)
-    return SiteLinks(old.meta.version, new.meta.version, history, pending, page=page)
+    return SiteLinks(old.meta.version, new.meta.version, history, pending, page=page, langs=new.languages)
 
 
 def index_search(site_dir: Path) -> None:
@@ -194,10 +205,16 @@ def config_file(root: Path) -> Path:
     return own if own.is_file() else PROJECT / CONFIG_NAME
 
 
-def theme_for(lang: str, config: Path) -> dict:
+def theme_language(lang: str, source: str) -> str:
+    """Return the language Material's own texts are in: the page's when Material has it, else the source's."""
+    return lang if _MATERIAL_LANGUAGES.joinpath(f"{lang}.html").is_file() else source
+
+
+def theme_for(lang: str, config: Path, source: str = DEFAULT_LANGUAGES[0]) -> dict:
     """Return the theme settings of the shared configuration with the language set."""
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    theme = {**data["theme"], "language": lang}
+    # kk_lang: the page's own language, which the hook reads; Material's "language" may be a fallback.
+    theme = {**data["theme"], "language": theme_language(lang, source), "kk_lang": lang}
     if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
         names = (labels.label(lang, "site_theme_light"), labels.label(lang, "site_theme_dark"))
         theme["palette"] = [
@@ -207,8 +224,15 @@ def theme_for(lang: str, config: Path) -> dict:
     return theme
 
 
+def alternates(langs: tuple[str, ...]) -> list[dict[str, str]]:
+    """Return the language switch (mkdocs.yml's extra.alternate): every language of the repository."""
+    return [{"name": labels.native_name(code), "lang": code, "link": f"../{code}/"} for code in langs]
+
+
 def configure(config, root: Path, lang: str) -> None:
     """Set what depends on the language in a loaded MkDocs configuration (from the hook's on_config)."""
+    langs = load_languages(root).all
+    config.extra["alternate"] = alternates(langs)
     chrome = chrome_labels(lang)
     src = source(root)
     config.site_name = chrome["site_name"]
@@ -220,6 +244,18 @@ def configure(config, root: Path, lang: str) -> None:
         lang, "site_footnote_back", number="%d"
     )
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
+
+
+def page_language(config) -> str:
+    """Return the language a MkDocs configuration builds (theme_for's kk_lang; Material's language otherwise)."""
+    return str(config.theme["kk_lang"] if "kk_lang" in config.theme else config.theme["language"])
+
+
+def html_language(output: str, lang: str) -> str:
+    """Give the page's <html> element the page's language where Material's texts fall back to another one."""
+    return re.sub(
+        r'\A(\s*<!doctype html>\s*<html lang=")[^"]*"', lambda m: f'{m.group(1)}{lang}"', output, count=1, flags=re.I
+    )
 
 
 def quiet_permalinks(page_html: str) -> str:
@@ -257,12 +293,21 @@ def _existing(out_dir: Path, downloads, contracts) -> dict[tuple[str, str, str],
     return {key: path for key, path in downloads.items() if (out_dir / path).is_file()}
 
 
-def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source, url: str | None) -> Path:
+def _build_language(
+    root: Path,
+    pages: SitePages,
+    lang: str,
+    target: Path,
+    src: Source,
+    url: str | None,
+    langs: tuple[str, ...] | None = None,
+) -> Path:
     """Build one language with MkDocs into a staging folder, index it, then swap it into place."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     recover(target)  # what a killed build left; the caller holds the output folder's lock
+    langs = langs or DEFAULT_LANGUAGES
     staging = staging_path(target)
     config_path = config_file(root)
     with tempfile.TemporaryDirectory(prefix="kk-docs-") as tmp:
@@ -271,7 +316,7 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
             str(config_path),
             docs_dir=str(docs),
             site_dir=str(staging),
-            theme=theme_for(lang, config_path),
+            theme=theme_for(lang, config_path, langs[0]),
             nav=pages.nav,
             site_url=f"{url}{lang}/" if url else None,  # each language is a site of its own under the address
             strict=True,

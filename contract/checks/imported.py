@@ -21,8 +21,8 @@ def check(contract: Contract, report: Report) -> None:
 
 def _check_titles(contract: Contract, report: Report) -> None:
     for section in contract.walk():
-        match = _PAGE_NUMBER.search(section.title.sv)
-        if match and not re.search(r"\b(?:19|20)\d\d$", section.title.sv):
+        match = _PAGE_NUMBER.search(section.title.source)
+        if match and not re.search(r"\b(?:19|20)\d\d$", section.title.source):
             report.warning(
                 section.title.pos or _pos(section),
                 f"the title of section {section.number} ends in {match.group(1)}, "
@@ -44,7 +44,7 @@ def _check_empty(contract: Contract, report: Report) -> None:
 
 
 def _words(section: Section) -> list[str]:
-    return [w for t in section.texts() for w in _WORD.findall(t.sv)]
+    return [w for t in section.texts() for w in _WORD.findall(t.source)]
 
 
 def _check_glued(contract: Contract, report: Report) -> None:

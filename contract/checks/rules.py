@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from .. import ids, inline
 from ..errors import Report, excerpt, excerpt_text
 from ..model import Contract, Pos, Section, Text, block_texts
+from ..source.languages import language_name
 
 
 def check(contract: Contract, report: Report) -> None:
@@ -158,13 +159,8 @@ def _check_references(contract: Contract, report: Report) -> None:
 
 
 def _sources(text: Text) -> Iterator[tuple[str, str, Pos]]:
-    """Yield the Swedish, the English and the translator's note of a text: which, what it says, where it is."""
-    note_pos = text.note_pos or text.en_pos
-    for kind, source, pos in (
-        ("sv", text.sv, text.pos),
-        ("en", text.en, text.en_pos),
-        ("note", text.en_note, note_pos),
-    ):
+    """Yield the source, the translations and the translator's notes of a text: which, what it says, where it is."""
+    for kind, source, pos in text.written():
         if source and pos is not None:
             yield kind, source, pos
 
@@ -251,7 +247,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                 if not isinstance(node, inline.FootnoteRef):
                     continue
                 used.add(node.target)
-                if kind == "note":
+                if kind.startswith("note_"):
                     hint = "put the mark in the text the note is about"
                     report.error(
                         pos, f"footnote mark {{fn:{node.target}}} in a translator's note", hint, "footnote-place"
@@ -282,61 +278,76 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
 
 def _check_english(contract: Contract, report: Report) -> None:
     year = contract.meta.version
-    for text in contract.texts():
-        if text.en_status == "missing":
-            report.warning(
-                _at(text.en_pos, contract),
-                f"English translation missing ({text.key})",
-                "add 'en:' with the translation",
-                "missing-english",
-            )
-        elif text.en_status == "stale":
-            hint = f"update the English, then run: klimatkontrakt translations {year} --confirm {text.key}"
-            report.warning(
-                _at(text.en_pos, contract),
-                f"English translation is stale or unconfirmed: the Swedish changed since it was confirmed ({text.key})",
-                hint,
-                "stale-english",
-            )
+    for lang in contract.translations:
+        name = language_name(lang)
+        for text in contract.texts():
+            where = _at(text.at(lang), contract)
+            if text.status(lang) == "missing":
+                report.warning(
+                    where,
+                    f"{name} translation missing ({text.key})",
+                    f"add '{lang}:' with the translation",
+                    f"missing-{_code_name(lang)}",
+                )
+            elif text.status(lang) == "stale":
+                hint = f"update the {name}, then run: klimatkontrakt translations {year} --lang {lang} --confirm {text.key}"
+                if lang == contract.translations[0]:
+                    hint = hint.replace(f" --lang {lang}", "")  # the default language needs no --lang
+                report.warning(
+                    where,
+                    f"{name} translation is stale or unconfirmed: the {language_name(text.lang)} changed since it was "
+                    f"confirmed ({text.key})",
+                    hint,
+                    f"stale-{_code_name(lang)}",
+                )
+
+
+def _code_name(lang: str) -> str:
+    """Return the diagnostic code's word for a language: english keeps the codes that CI annotations know."""
+    return "english" if lang == "en" else lang
 
 
 def _check_marks(contract: Contract, report: Report) -> None:
-    """Record where a text's Swedish and English differ in footnote marks (an error) or references (a warning)."""
-    for text in contract.texts():
-        if text.en is None or text.en_pos is None:
-            continue
-        differs = _marks_differ(text, inline.FootnoteRef, "fn")
-        if differs:  # a footnote marked in one language only is left out of the other language's PDF and site
-            report.error(
-                text.en_pos,
-                f"the Swedish and the English differ in footnote marks: {differs}",
-                "write the same {fn:…} marks in both languages",
-                "marks-differ",
-            )
-        differs = _marks_differ(text, inline.Ref, "ref")
-        if differs:
-            report.warning(
-                text.en_pos,
-                f"the Swedish and the English differ in references: {differs}",
-                "write the same {ref:…} in both languages, so both show the same numbers",
-                "marks-differ",
-            )
+    """Record where a text's source and a translation differ in footnote marks (an error) or references (a warning)."""
+    for lang in contract.translations:
+        for text in contract.texts():
+            pos = text.at(lang)
+            if text.get(lang) is None or pos is None:
+                continue
+            names = language_name(text.lang), language_name(lang)
+            differs = _marks_differ(text, lang, inline.FootnoteRef, "fn")
+            if differs:  # a footnote marked in one language only is left out of the other language's PDF and site
+                report.error(
+                    pos,
+                    f"the {names[0]} and the {names[1]} differ in footnote marks: {differs}",
+                    "write the same {fn:…} marks in both languages",
+                    "marks-differ",
+                )
+            differs = _marks_differ(text, lang, inline.Ref, "ref")
+            if differs:
+                report.warning(
+                    pos,
+                    f"the {names[0]} and the {names[1]} differ in references: {differs}",
+                    "write the same {ref:…} in both languages, so both show the same numbers",
+                    "marks-differ",
+                )
 
 
-def _marks_differ(text: Text, kind: type, name: str) -> str:
+def _marks_differ(text: Text, lang: str, kind: type, name: str) -> str:
     """Return 'only the Swedish has {fn:a}' for marks of a kind in one language only, or ''."""
     sv, en = (
         Counter(n.target for n in inline.walk(inline.parse(s or "")) if isinstance(n, _MARKS) and isinstance(n, kind))
-        for s in (text.sv, text.en)
+        for s in (text.source, text.get(lang))
     )
-    only = [(lang, sorted(c)) for lang, c in (("Swedish", sv - en), ("English", en - sv)) if c]
+    names = language_name(text.lang), language_name(lang)
+    only = [(lang, sorted(c)) for lang, c in ((names[0], sv - en), (names[1], en - sv)) if c]
     return "; ".join(f"only the {lang} has " + ", ".join(f"{{{name}:{t}}}" for t in targets) for lang, targets in only)
 
 
 def _check_annex_titles(contract: Contract, report: Report) -> None:
     """Record an error for a link or reference in an annex document's title (itself the link to the document)."""
     for doc in contract.annex.documents if contract.annex else ():
-        for source, pos in ((doc.title.sv, doc.title.pos), (doc.title.en, doc.title.en_pos)):
+        for _, source, pos in doc.title.written():
             nodes = inline.walk(inline.parse(source or ""))
             if pos is not None and any(isinstance(n, (inline.Link, inline.Ref)) for n in nodes):
                 message = "an annex document's title holds a link or reference, but the title is itself the link to the document"

@@ -40,7 +40,7 @@ def width_em(run: str) -> float:
 def check(contract: Contract, report: Report) -> None:
     """Record an error for every text with a word that no line of the PDF can hold."""
     for text, limit in _texts(contract):
-        for source, pos in ((text.sv, text.pos), (text.en, text.en_pos), (text.en_note, text.note_pos or text.en_pos)):
+        for _, source, pos in text.written():
             if source and pos is not None:
                 _check(inline.plain(inline.parse(source), {}, {}), limit, pos, report)
     for party in contract.parties:

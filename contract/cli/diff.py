@@ -8,6 +8,7 @@ from .. import diff
 from ..render import redline
 from ..source import provenance, revisions
 from . import writer
+from .languages import add_lang
 
 FORMATS = ("text", "md", "html", "json", "pdf")
 
@@ -21,7 +22,7 @@ def add_diff(sub) -> None:
     )
     p.add_argument("old", metavar="OLD", help="the earlier version, e.g. 2023 or main:2024")
     p.add_argument("new", metavar="NEW", help="the later version")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the redline (default: sv)")
+    add_lang(p, "language of the redline")
     p.add_argument(
         "--format",
         choices=FORMATS,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import ContractError, Diagnostic, Report, UsageError
 from ..model import Pos
+from ..source.languages import language_name, load_languages
 from ..source.load import load
 from ..translate import exchange, jsonfile, memory
 from ..translate import translations as tr
@@ -33,6 +34,12 @@ def _modules():
     return po, xliff
 
 
+def _lang(args) -> str:
+    """Return the --lang option to repeat in a hint (none for the default translation language)."""
+    default = load_languages(args.root).default_translation
+    return "" if args.lang == default else f" --lang {args.lang}"
+
+
 def run_export(args) -> int:
     kind = _format(args.export)
     writer.refuse_existing(args.export, "translations --export")  # it may be a translator's work: never overwrite it
@@ -46,17 +53,19 @@ def run_export(args) -> int:
     if report.errors:
         raise ContractError(report.errors)
     contract = load(args.root, args.version)
-    problems = exchange.unexportable(contract)
+    problems = exchange.unexportable(contract, args.lang)
     if problems:
         raise ContractError(problems)
-    units = exchange.units(contract, glossary, everything=args.all)
+    units = exchange.units(contract, glossary, args.lang, everything=args.all)
     po, xliff = _modules()
+    source = contract.languages[0]
     if kind == "xliff":
-        data: bytes | str = xliff.write(units, args.version)
+        data: bytes | str = xliff.write(units, args.version, source, args.lang)
     elif kind == "po":
-        data = po.write(units, args.version, f"{contract.meta.signed_on or contract.meta.valid_for} 00:00+0000")
+        created = f"{contract.meta.signed_on or contract.meta.valid_for} 00:00+0000"
+        data = po.write(units, args.version, created, source, args.lang)
     else:
-        data = jsonfile.write(units)
+        data = jsonfile.write(units, source, args.lang)
     writer.result(data, args.export, "translations --export", replace=False, detail=f"{len(units)} texts")
     return 0
 
@@ -90,15 +99,17 @@ def run_import(args) -> int:
             ]
         )
     po, xliff = _modules()
-    reader = {"xliff": xliff.read, "po": po.read, "json": jsonfile.read}[kind]
-    items, problems = reader(args.import_file, display)
     contract = load(args.root, args.version)
-    english, more = exchange.accept(contract, items)
+    if kind == "json":
+        items, problems = jsonfile.read(args.import_file, display, contract.languages[0], args.lang)
+    else:
+        items, problems = {"xliff": xliff.read, "po": po.read}[kind](args.import_file, display, args.lang)
+    english, more = exchange.accept(contract, items, args.lang)
     if problems or more:
         raise ContractError(problems + more)
     drafts = sorted(u.key for u in items if u.draft and u.key in english)
     english = {key: text for key, text in english.items() if key not in drafts}
-    tr.write_english(args.root, contract, english)
+    tr.write_translation(args.root, contract, args.lang, english)
     if drafts:
         entries = "entries" if len(drafts) != 1 else "entry"
         writer.note(
@@ -106,33 +117,35 @@ def run_import(args) -> int:
             "(review them in your translation tool, clear their fuzzy flag, then import again)"
         )
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
-    writer.note(f"wrote {len(english)} English text{'s' * (len(english) != 1)} into years/{args.version}")
+    name = language_name(args.lang)
+    writer.note(f"wrote {len(english)} {name} text{'s' * (len(english) != 1)} into years/{args.version}")
     if english:
-        writer.note(f"review them, then confirm: klimatkontrakt translations {args.version} {keys}")
+        writer.note(f"review them, then confirm: klimatkontrakt translations {args.version}{_lang(args)} {keys}")
     return 0
 
 
 def run_suggest(args) -> int:
     contract = load(args.root, args.version)
-    found = memory.suggest(contract, memory.memory(args.root, {args.version: contract}))
-    exact = {s.text.key: s.match.en for s in found if s.exact and s.match.en != s.text.en}
+    lang = args.lang
+    found = memory.suggest(contract, memory.memory(args.root, lang, {args.version: contract}), lang)
+    exact = {s.text.key: s.match.target for s in found if s.exact and s.match.target != s.text.get(lang)}
     also = {}
     if exact:  # filled in, not confirmed: the lock marks them for review until a translator confirms them
         folder = args.root / "years" / args.version
         lock = tr.read_lock(folder)
         texts = {t.key: t for t in contract.texts()}
-        lock.update({key: tr.Entry(tr.fingerprint(texts[key].sv), tr.TO_REVIEW) for key in exact})
+        lock.update({(lang, key): tr.Entry(tr.fingerprint(texts[key].source), tr.TO_REVIEW) for key in exact})
         also = {folder / tr.LOCK_NAME: tr.lock_text(lock)}
-    tr.write_english(args.root, contract, exact, also)  # the English and the lock together, or neither
+    tr.write_translation(args.root, contract, lang, exact, also)  # the translations and the lock together, or neither
     if args.json:
-        writer.json_result([_as_json(s, s.text.key in exact) for s in found])
+        writer.json_result([_as_json(s, s.text.key in exact, lang) for s in found])
     for s in found if not args.json else []:
         kind = "exact, filled in, to review" if s.exact else f"fuzzy {s.similarity:.0%}"
-        writer.line(f"{s.text.en_pos}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
+        writer.line(f"{s.text.at(lang)}: {kind}: {s.text.key} <- {s.match.version} {s.match.key}")
         if not s.exact:
-            writer.line(f"    {s.match.en}")
-        for other in s.others:  # the same Swedish was translated otherwise elsewhere: the reviewer should know
-            writer.line(f"    also translated in {other.version} {other.key}: {other.en}")
+            writer.line(f"    {s.match.target}")
+        for other in s.others:  # the same source was translated otherwise elsewhere: the reviewer should know
+            writer.line(f"    also translated in {other.version} {other.key}: {other.target}")
     writer.note(
         f"{len(exact)} exact match{'es' * (len(exact) != 1)} filled in (not confirmed: review, then --confirm), "
         f"{sum(not s.exact for s in found)} near match{'es' * (sum(not s.exact for s in found) != 1)} listed"
@@ -140,8 +153,8 @@ def run_suggest(args) -> int:
     return 0
 
 
-def _as_json(s: memory.Suggestion, filled: bool) -> dict:
-    pos = s.text.en_pos
+def _as_json(s: memory.Suggestion, filled: bool, lang: str) -> dict:
+    pos = s.text.at(lang)
     return {
         "key": s.text.key,
         "file": pos.file if pos else "",
@@ -150,7 +163,7 @@ def _as_json(s: memory.Suggestion, filled: bool) -> dict:
         "exact": s.exact,
         "filled": filled,
         "from": {"version": s.match.version, "key": s.match.key},
-        "sv": s.match.sv,
-        "en": s.match.en,
-        "others": [{"version": m.version, "key": m.key, "en": m.en} for m in s.others],
+        s.text.lang: s.match.source,
+        lang: s.match.target,
+        "others": [{"version": m.version, "key": m.key, lang: m.target} for m in s.others],
     }

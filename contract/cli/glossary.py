@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ..errors import ContractError, Report
+from ..errors import ContractError, Report, UsageError
 from ..model import Text
+from ..source.languages import language_name, load_languages
 from ..source.load import load, years
+from ..translate.exchange import GLOSSARY_LANG
 from ..translate.glossary import Glossary, load_glossary, usage
 from . import writer
 
@@ -13,10 +15,16 @@ def add_glossary(sub) -> None:
     p = sub.add_parser("glossary", help="list the glossary's terms and kept names, and where each is used")
     p.add_argument("version", nargs="*", metavar="YEAR", help="the versions to look in (default: all)")
     p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.add_argument("--lang", metavar="LANG", help="the translation language (default: en, the glossary's)")
     p.set_defaults(run=run_glossary)
 
 
 def run_glossary(args) -> int:
+    lang = load_languages(args.root).check_translation(args.lang)
+    if lang != GLOSSARY_LANG:  # glossary.yaml holds English renderings: another language has none to list
+        raise UsageError(
+            f"glossary.yaml gives {language_name(GLOSSARY_LANG)} renderings only; it has none for {lang!r}"
+        )
     report = Report()
     glossary = load_glossary(args.root, report)
     if report.errors:
@@ -60,7 +68,7 @@ def _entries(glossary: Glossary, used: dict[str, dict[str, list[Text]]]) -> list
 
 
 def _use(version: str, text: Text) -> dict:
-    pos = text.en_pos or text.pos
+    pos = text.at(GLOSSARY_LANG) or text.pos
     return {
         "version": version,
         "key": text.key,

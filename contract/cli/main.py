@@ -21,6 +21,7 @@ from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
 from . import writer
+from .languages import add_lang, check_lang
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        check_lang(args)
         return args.run(args)
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
         _print_diagnostics(exc.diagnostics, _diagnostic_format(args), usage=True)
@@ -185,7 +187,7 @@ def _print_diagnostics(items: list[Diagnostic], fmt: str, usage: bool = False) -
 def _add_outline(sub) -> None:
     p = sub.add_parser("outline", help="list the numbered sections of a version")
     p.add_argument("version", metavar="YEAR")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    add_lang(p, "the language of the titles")
     p.add_argument("--json", action="store_true", help="print a JSON list of {id, number, title, depth}")
     p.set_defaults(run=_run_outline)
 
@@ -206,7 +208,7 @@ def _run_outline(args) -> int:
 def _add_export(sub) -> None:
     p = sub.add_parser("export", help="write a whole version as JSON or readable Markdown")
     p.add_argument("version", metavar="YEAR")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of the Markdown export")
+    add_lang(p, "language of the Markdown export")
     p.add_argument("--format", choices=("json", "markdown"), required=True)
     p.add_argument(
         "-o", "--output", type=Path, help="write to this file instead of standard output (replacing it if it exists)"

@@ -10,6 +10,7 @@ from ..model import Pos
 from ..source.load import load
 from ..source.provenance import source
 from . import writer
+from .languages import add_lang
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from ..pdf.credentials import Credentials
@@ -48,7 +49,7 @@ def _add_document(kind: str):
     def add(sub) -> None:
         p = sub.add_parser(kind, help=DOCUMENTS[kind])
         p.add_argument("version", metavar="YEAR")
-        p.add_argument("--lang", choices=("sv", "en"), default="sv")
+        add_lang(p, "the language of the document")
         p.add_argument(
             "-o",
             "--output",

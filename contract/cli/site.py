@@ -10,16 +10,23 @@ from ..build import site
 from ..build.run import gather
 from ..build.site_url import EXAMPLE, normalise, published_url
 from ..errors import Diagnostic, UsageError
-from ..model import LANGS, Pos
+from ..model import Pos
 from ..output.guard import claim, is_marked, mark, owned, writing
+from ..source.languages import load_languages
 from . import writer
+from .languages import add_lang
 
 # What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
 SITE_WRITES = ("sv/", "en/", "index.html", "404.html", ".sv.*", ".en.*", ".index.html.*", ".404.html.*")
 
 
+def _language_writes(langs: tuple[str, ...]) -> set[str]:
+    """Return the folders of the repository's languages, with what a killed run leaves beside them."""
+    return {f"{lang}/" for lang in langs} | {f".{lang}.*" for lang in langs}
+
+
 def _add_site(sub) -> None:
-    p = sub.add_parser("site", help="build the website: site/sv/, site/en/ and the root page")
+    p = sub.add_parser("site", help="build the website: a folder per language (site/sv/, site/en/) and the root page")
     p.add_argument("--drafts", action="store_true", help="include draft versions (marked as drafts on every page)")
     p.add_argument(
         "--out",
@@ -66,7 +73,8 @@ def _run_site(args) -> int:
         with writing(out):
             out.mkdir(parents=True, exist_ok=True)
             # First, so that a folder this command was interrupted in is still known as its own.
-            mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES))
+            langs = load_languages(args.root).all  # a folder per language, as build_site writes them
+            mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES) | _language_writes(langs))
             written = site.build_site(
                 args.root,
                 contracts,
@@ -81,7 +89,7 @@ def _run_site(args) -> int:
 
 def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="preview the website of one language; it rebuilds when a YAML file changes")
-    p.add_argument("--lang", choices=LANGS, default="sv", help="the language to preview (default: sv)")
+    add_lang(p, "the language to preview")
     p.add_argument(
         "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)"
     )
@@ -97,7 +105,8 @@ def _run_serve(args) -> int:
         raise UsageError([Diagnostic(Pos(str(config)), "error", "no MkDocs configuration here", hint, "no-mkdocs")])
     logging.basicConfig(format="%(levelname)-7s -  %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)
-    serve(config_file=str(config), dev_addr=args.dev_addr, theme=site.theme_for(args.lang, config))
+    source_lang = load_languages(args.root).source
+    serve(config_file=str(config), dev_addr=args.dev_addr, theme=site.theme_for(args.lang, config, source_lang))
     return 0
 
 

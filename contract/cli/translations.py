@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos, Text
+from ..source.languages import language_name, load_languages
 from ..source.load import load, years
 from ..translate import translations as tr
 from . import exchange as cli_exchange
@@ -14,13 +15,16 @@ from .glossary import add_glossary
 
 
 def add_translations(sub) -> None:
-    p = sub.add_parser("translations", help="English coverage; list, confirm, export or import translations")
+    p = sub.add_parser("translations", help="translation coverage; list, confirm, export or import translations")
     p.add_argument("version", nargs="?", metavar="YEAR", help="the version (default: all)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
-        "--confirm", action="append", metavar="ID", help="record that this English text is current (repeatable)"
+        "--lang", metavar="LANG", help="the translation language (default: the first in klimatkontrakt.yaml, en)"
     )
-    p.add_argument("--all-current", action="store_true", help="record every English text as current")
+    p.add_argument(
+        "--confirm", action="append", metavar="ID", help="record that this translated text is current (repeatable)"
+    )
+    p.add_argument("--all-current", action="store_true", help="record every translated text as current")
     p.add_argument(
         "--export",
         type=Path,
@@ -33,18 +37,19 @@ def add_translations(sub) -> None:
         dest="import_file",
         type=Path,
         metavar="FILE",
-        help="write the English of an .xlf, .po or .json file into the YAML (all or nothing)",
+        help="write the translations of an .xlf, .po or .json file into the YAML (all or nothing)",
     )
     p.add_argument(
         "--suggest",
         action="store_true",
-        help="propose English from every version's translations: fill exact matches (to review), list near ones",
+        help="propose translations from every version's translations: fill exact matches (to review), list near ones",
     )
     p.set_defaults(run=run_translations)
 
 
 def run_translations(args) -> int:
     _one_action(args)
+    args.lang = load_languages(args.root).check_translation(args.lang)  # argparse cannot know --root's languages
     acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest
     if acting and not args.version:
         raise UsageError(
@@ -82,18 +87,18 @@ def _one_action(args) -> None:
 def _report(args) -> int:
     out = {}
     for version in [args.version] if args.version else years(args.root):
-        out[version] = tr.coverage(load(args.root, version))
+        out[version] = tr.coverage(load(args.root, version), args.lang)
     if args.json:
-        writer.json_result({v: _as_json(c) for v, c in out.items()})
+        writer.json_result({v: _as_json(c, args.lang) for v, c in out.items()})
     else:
         for version, cov in out.items():
-            _print_coverage(version, cov)
+            _print_coverage(version, cov, args.lang)
     return 0
 
 
-def _as_json(cov: tr.Coverage) -> dict:
+def _as_json(cov: tr.Coverage, lang: str) -> dict:
     def entry(t: Text) -> dict:
-        pos = tr.at(t, "en")
+        pos = tr.at(t, lang)
         return {"key": t.key, "file": pos.file, "line": pos.line, "column": pos.column}
 
     return {
@@ -105,22 +110,22 @@ def _as_json(cov: tr.Coverage) -> dict:
     }
 
 
-def _print_coverage(version: str, cov: tr.Coverage) -> None:
+def _print_coverage(version: str, cov: tr.Coverage, lang: str) -> None:
     percent = 100 * cov.translated / cov.total if cov.total else 100
     writer.line(
-        f"{version}: {cov.translated}/{cov.total} English texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale"
+        f"{version}: {cov.translated}/{cov.total} {language_name(lang)} texts current ({percent:.0f} %), {len(cov.missing)} missing, {len(cov.stale)} stale"
     )
     for group, (done, total) in cov.groups.items():
         writer.line(f"  {group:<13} {done}/{total}")
     for label, items in (("missing", cov.missing), ("stale", cov.stale)):
         for text in items:
-            writer.line(f"{text.en_pos}: {label}: {text.key}")
+            writer.line(f"{tr.at(text, lang)}: {label}: {text.key}")
 
 
 def _confirm(args) -> int:
     contract = load(args.root, args.version)
     folder = args.root / "years" / args.version
-    lock, unknown = tr.confirm(contract, tr.read_lock(folder), None if args.all_current else args.confirm)
+    lock, unknown = tr.confirm(contract, tr.read_lock(folder), None if args.all_current else args.confirm, args.lang)
     if unknown:
         problems = [
             Diagnostic(
@@ -133,7 +138,11 @@ def _confirm(args) -> int:
         ]
         raise ContractError(problems)
     tr.write_lock(folder, lock)
-    count = "all English texts" if args.all_current else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
+    count = (
+        f"all {language_name(args.lang)} texts"
+        if args.all_current
+        else f"{len(args.confirm)} text{'s' * (len(args.confirm) != 1)}"
+    )
     writer.note(f"recorded {count} of {args.version} as current in years/{args.version}/{tr.LOCK_NAME}")
     return 0
 

@@ -34,9 +34,9 @@ def parties_data(root: Path, version: str) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": party.id,
-                "name": party.name.sv,
+                "name": party.name.source,
                 "signatory": party.signatory.name,
-                "role": role.sv if role else None,
+                "role": role.source if role else None,
                 "certificate_subject": dict(party.certificate_subject),
             }
         )

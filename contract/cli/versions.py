@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..source.load import load, years
 from ..versions import cycle
 from . import writer
+from .languages import add_lang
 
 if TYPE_CHECKING:
     # The subcommand registry argparse hands to each command group (a private class, generic only in typeshed).
@@ -107,7 +108,7 @@ COMMANDS = [add_versions, add_new_year, add_lock, add_erratum]
 def add_history(sub: Subparsers) -> None:
     p = sub.add_parser("history", help="a section's number, title and changes across all versions")
     p.add_argument("section", metavar="SECTION-ID")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    add_lang(p, "the language of the titles")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_history)
 

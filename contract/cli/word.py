@@ -8,6 +8,7 @@ from ..errors import ContractError, Diagnostic
 from ..model import Meta, Pos
 from ..source.load import load
 from . import writer
+from .languages import add_lang
 
 
 def add_apply(sub) -> None:
@@ -17,7 +18,7 @@ def add_apply(sub) -> None:
     )
     p.add_argument("file", type=Path, metavar="FILE.docx")
     p.add_argument("--to", required=True, metavar="YEAR", help="the draft version to edit")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="the language of the Word file (default: sv)")
+    add_lang(p, "the language of the Word file")
     p.add_argument(
         "--tracked",
         choices=("accept", "refuse"),

@@ -24,7 +24,7 @@ def identical(old: list[Unit], new: list[Unit]) -> bool:
 def _same(a: Unit, b: Unit) -> bool:
     if a.plainly_same(b):
         return True
-    return a.kind == b.kind and a.keys("sv") == b.keys("sv") and a.keys("en") == b.keys("en")
+    return a.kind == b.kind and all(a.keys(lang) == b.keys(lang) for lang in (a.text.lang, *a.text.languages))
 
 
 def _score(a: Unit, b: Unit) -> float:
@@ -40,7 +40,7 @@ def similarity(a: Unit, b: Unit) -> float:
     """Return the overlap of the Swedish words of two blocks (Jaccard of word sets)."""
     x, y = a.word_set, b.word_set
     if not x and not y:
-        return 1.0 if a.keys("sv") == b.keys("sv") else 0.5
+        return 1.0 if a.keys(a.text.lang) == b.keys(b.text.lang) else 0.5
     return len(x & y) / len(x | y)
 
 

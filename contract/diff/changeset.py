@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 # Kinds of section change, in the order summaries list them.
@@ -26,7 +27,7 @@ class Redline:
     """A word-level comparison of one text in one language."""
 
     segments: tuple[Segment, ...] = ()
-    stand_in: bool = False  # English reader sees the Swedish text (translation missing or stale)
+    stand_in: str = ""  # the source language when a translation's reader sees the source (translation missing or stale)
 
     @property
     def changed(self) -> bool:
@@ -47,10 +48,18 @@ class BlockChange:
 
     kind: str  # paragraph | heading | item | footnote | document
     status: str  # equal | modified | inserted | deleted
-    sv: Redline
-    en: Redline
+    redlines: dict[str, Redline]  # language -> what its reader sees, the source language first
     group: int = 0  # blocks of one list share a group number
     label: str = ""  # footnote number, shown before a footnote's text
+
+    @property
+    def source(self) -> Redline:
+        """Return the redline of the source text."""
+        return next(iter(self.redlines.values()))
+
+    def redline(self, lang: str) -> Redline:
+        """Return what a reader of a language sees (the source, marked as a stand-in, for a language not compared)."""
+        return self.redlines.get(lang) or Redline(self.source.segments, stand_in=next(iter(self.redlines)))
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,9 @@ class FieldChange:
     field: str  # e.g. signed_on, name.sv, signatory.role.en, party (the party itself added/removed)
     old: str | None
     new: str | None
-    names: tuple[str, str] = ("", "")  # for a party: its name in Swedish and English (new, else old)
+    names: dict[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # for a party: language -> its name there (new, else old)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..inline import SECTION_NUMBER
-from ..model import LANGS
 from . import words
 from .align import align
 from .changeset import BlockChange, Flag, Redline, RefUpdate
@@ -44,59 +43,64 @@ def compare(
     """
     untouched = len(old) == len(new) and all(a.plainly_same(b) for a, b in zip(old, new))
     pairs: list[Pair] = [] if untouched else [p for p in align(old, new) if keep_deleted or p[1] is not None]
-    title = _block(old_title, new_title)
-    blocks = tuple(_block(a, b) for a, b in pairs)
+    langs = sides[1].contract.languages
+    title = _block(old_title, new_title, langs)
+    blocks = tuple(_block(a, b, langs) for a, b in pairs)
     everything = [(old_title, new_title), *pairs]
     modified = any(b.status != "equal" for b in blocks)
     references = _references([title, *blocks])
     return Content(
-        title={lang: getattr(title, lang) for lang in LANGS},
+        title=dict(title.redlines),
         blocks=blocks if modified or references else (),  # nothing to show in an unchanged body
         renamed=title.status != "equal",
         modified=modified,
         references=references,
-        flags=_flags(everything, sides),
+        flags=_flags(everything, sides, langs),
         paired=tuple(a for a, b in pairs if a is not None and b is not None),
     )
 
 
-def _block(a: Unit | None, b: Unit | None) -> BlockChange:
-    """Compare two versions of one block (either may be missing)."""
+def _block(a: Unit | None, b: Unit | None, langs: tuple[str, ...]) -> BlockChange:
+    """Compare two versions of one block (either may be missing), in every language."""
+    source, translations = langs[0], langs[1:]
     if a is None:
         if b is None:
-            return BlockChange("title", "equal", Redline(), Redline())
-        return BlockChange(b.kind, "inserted", words.inserted(b.sv), _whole(b, words.inserted), b.group, b.label)
+            return BlockChange("title", "equal", {lang: Redline() for lang in langs})
+        lines = {source: words.inserted(b.source)} | {lang: _whole(b, lang, words.inserted) for lang in translations}
+        return BlockChange(b.kind, "inserted", lines, b.group, b.label)
     if b is None:
-        return BlockChange(a.kind, "deleted", words.deleted(a.sv), _whole(a, words.deleted), a.group, a.label)
-    sv = words.redline(a.sv, b.sv)
-    changed = sv.changed or _en_changed(a, b)
-    return BlockChange(b.kind, "modified" if changed else "equal", sv, _english(a, b, sv), b.group, b.label)
+        lines = {source: words.deleted(a.source)} | {lang: _whole(a, lang, words.deleted) for lang in translations}
+        return BlockChange(a.kind, "deleted", lines, a.group, a.label)
+    ours = words.redline(a.source, b.source)
+    changed = ours.changed or any(_translation_changed(a, b, lang) for lang in translations)
+    lines = {source: ours} | {lang: _translated(a, b, ours, lang) for lang in translations}
+    return BlockChange(b.kind, "modified" if changed else "equal", lines, b.group, b.label)
 
 
-def _whole(unit: Unit, make: Callable[[tuple[Token, ...]], Redline]) -> Redline:
-    tokens, stand_in = unit.shown("en")
-    return replace(make(tokens), stand_in=stand_in)
+def _whole(unit: Unit, lang: str, make: Callable[[tuple[Token, ...]], Redline]) -> Redline:
+    tokens, stand_in = unit.shown(lang)
+    return replace(make(tokens), stand_in=unit.text.lang if stand_in else "")
 
 
-def _english(a: Unit, b: Unit, sv: Redline) -> Redline:
-    """Return the redline an English reader sees: of the English, or of the Swedish stand-in."""
-    a_tokens, a_in = a.shown("en")
-    b_tokens, b_in = b.shown("en")
+def _translated(a: Unit, b: Unit, source: Redline, lang: str) -> Redline:
+    """Return the redline a reader of a translation sees: of the translation, or of the source standing in."""
+    a_tokens, a_in = a.shown(lang)
+    b_tokens, b_in = b.shown(lang)
     if b_in:
-        return replace(sv, stand_in=True)  # the reader sees the Swedish, so show the Swedish changes
+        return replace(source, stand_in=b.text.lang)  # the reader sees the source, so show the source's changes
     if not a_in:
         return words.redline(a_tokens, b_tokens)
     return words.same(b_tokens)  # a translation arrived: not an edit (flagged translation_added)
 
 
-def _en_changed(a: Unit, b: Unit) -> bool:
-    return a.en is not None and b.en is not None and a.keys("en") != b.keys("en")
+def _translation_changed(a: Unit, b: Unit, lang: str) -> bool:
+    return a.tokens(lang) is not None and b.tokens(lang) is not None and a.keys(lang) != b.keys(lang)
 
 
 def _references(blocks: list[BlockChange]) -> tuple[RefUpdate, ...]:
     found: dict[str, RefUpdate] = {}
     for block in blocks:
-        for redline in (block.sv, block.en):
+        for redline in block.redlines.values():
             for seg in redline.segments:
                 # Only a reference keeps its old number, and a reference always has a target.
                 if seg.was is not None and seg.target is not None and seg.target not in found:
@@ -104,12 +108,13 @@ def _references(blocks: list[BlockChange]) -> tuple[RefUpdate, ...]:
     return tuple(found.values())
 
 
-def _flags(pairs: list[Pair], sides: tuple[Side, Side]) -> tuple[Flag, ...]:
-    """Return the bilingual and reference flags of a section, each code once, in a fixed order."""
+def _flags(pairs: list[Pair], sides: tuple[Side, Side], langs: tuple[str, ...]) -> tuple[Flag, ...]:
+    """Return the translation and reference flags of a section, each code once, in a fixed order."""
     codes: list[Flag] = []
     for a, b in pairs:
         if a is not None and b is not None:
-            codes += [Flag(code) for code in _bilingual(a, b)]
+            # Drift flags speak of the first translation (their labels name English); others have no flags yet.
+            codes += [Flag(code) for lang in langs[1:2] for code in _bilingual(a, b, lang)]
         if b is not None:
             codes += _dangling(b, sides)
     order = ("sv_only", "en_only", "translation_added", "translation_removed", "dangling_ref")
@@ -117,13 +122,14 @@ def _flags(pairs: list[Pair], sides: tuple[Side, Side]) -> tuple[Flag, ...]:
     return tuple(sorted(unique.values(), key=lambda f: (order.index(f.code), f.target)))
 
 
-def _bilingual(a: Unit, b: Unit) -> list[str]:
-    sv_changed = a.keys("sv") != b.keys("sv")
-    if a.en is None or b.en is None:
-        if a.en is None and b.en is not None:
+def _bilingual(a: Unit, b: Unit, lang: str) -> list[str]:
+    """Return the flags of one translation language: source or translation changed alone, translation added/removed."""
+    sv_changed = a.keys(a.text.lang) != b.keys(b.text.lang)
+    if a.tokens(lang) is None or b.tokens(lang) is None:
+        if a.tokens(lang) is None and b.tokens(lang) is not None:
             return ["translation_added"]
-        return ["translation_removed"] if b.en is None and a.en is not None else []
-    en_changed = a.keys("en") != b.keys("en")
+        return ["translation_removed"] if b.tokens(lang) is None and a.tokens(lang) is not None else []
+    en_changed = a.keys(lang) != b.keys(lang)
     if sv_changed and not en_changed:
         return ["sv_only"]
     return ["en_only"] if en_changed and not sv_changed else []
@@ -133,7 +139,7 @@ def _dangling(unit: Unit, sides: tuple[Side, Side]) -> list[Flag]:
     """Flag references to section ids the new version does not have."""
     old, new = sides
     flags = []
-    for token in (*unit.sv, *(unit.en or ())):
+    for token in (*unit.source, *(t for lang in unit.text.languages for t in unit.tokens(lang) or ())):
         if token.kind != "ref" or token.target is None:  # every reference token has a target
             continue
         if not SECTION_NUMBER.match(token.target) and token.target not in new.numbers.shown:

@@ -14,43 +14,49 @@ def compare(old: Contract, new: Contract) -> tuple[FieldChange, ...]:
     changes = [
         FieldChange("meta", name, _str(getattr(old.meta, name)), _str(getattr(new.meta, name))) for name in META_FIELDS
     ]
-    changes += _texts("meta", "title", old.meta.title, new.meta.title)
-    changes += _parties(old.parties, new.parties)
+    langs = new.languages
+    changes += _texts("meta", "title", old.meta.title, new.meta.title, langs)
+    changes += _parties(old.parties, new.parties, langs)
     return tuple(c for c in changes if _differs(c.old, c.new))
 
 
-def _names(party: Party) -> tuple[str, str]:
-    return party.name.sv, party.name.shown("en")[0] or party.name.sv
+def _names(party: Party, langs: tuple[str, ...]) -> dict[str, str]:
+    return {lang: party.name.shown(lang)[0] for lang in langs}
 
 
-def _parties(old: tuple[Party, ...], new: tuple[Party, ...]) -> list[FieldChange]:
+def _parties(old: tuple[Party, ...], new: tuple[Party, ...], langs: tuple[str, ...]) -> list[FieldChange]:
     before = {p.id: p for p in old}
     after = {p.id: p for p in new}
     changes = []
     for party in old:
         if party.id not in after:
-            changes.append(FieldChange(f"party:{party.id}", "party", party.name.sv, None, _names(party)))
+            changes.append(FieldChange(f"party:{party.id}", "party", party.name.source, None, _names(party, langs)))
     for party in new:
         if party.id not in before:
-            changes.append(FieldChange(f"party:{party.id}", "party", None, party.name.sv, _names(party)))
+            changes.append(FieldChange(f"party:{party.id}", "party", None, party.name.source, _names(party, langs)))
         else:
-            changes += _party(before[party.id], party)
+            changes += _party(before[party.id], party, langs)
     return changes
 
 
-def _party(old: Party, new: Party) -> list[FieldChange]:
-    scope, names = f"party:{new.id}", _names(new)
+def _party(old: Party, new: Party, langs: tuple[str, ...]) -> list[FieldChange]:
+    scope, names = f"party:{new.id}", _names(new, langs)
     changes = [FieldChange(scope, "kind", old.kind, new.kind, names)]
-    changes += _texts(scope, "name", old.name, new.name, names)
+    changes += _texts(scope, "name", old.name, new.name, langs, names)
     changes.append(FieldChange(scope, "signatory.name", old.signatory.name, new.signatory.name, names))
-    changes += _texts(scope, "signatory.role", old.signatory.role, new.signatory.role, names)
+    changes += _texts(scope, "signatory.role", old.signatory.role, new.signatory.role, langs, names)
     return changes
 
 
 def _texts(
-    scope: str, name: str, old: Text | None, new: Text | None, names: tuple[str, str] = ("", "")
+    scope: str,
+    name: str,
+    old: Text | None,
+    new: Text | None,
+    langs: tuple[str, ...],
+    names: dict[str, str] | None = None,
 ) -> list[FieldChange]:
-    return [FieldChange(scope, f"{name}.{lang}", _get(old, lang), _get(new, lang), names) for lang in ("sv", "en")]
+    return [FieldChange(scope, f"{name}.{lang}", _get(old, lang), _get(new, lang), names or {}) for lang in langs]
 
 
 def _get(text: Text | None, lang: str) -> str | None:

@@ -63,7 +63,7 @@ def _profiles(sections: list[Section]) -> dict[str, _Profile]:
     out = {}
     for index, section in enumerate(sections):
         body = tuple(w for text in _texts(section) for w in source_words(text))
-        title = frozenset(source_words(section.title.sv))
+        title = frozenset(source_words(section.title.source))
         out[section.id] = _Profile(index, section, _phrases(list(body)), title, body)
     return out
 
@@ -72,8 +72,8 @@ def _texts(section: Section) -> list[str]:
     """Return the Swedish source of a section's own body and footnotes."""
     texts = []
     for block in section.body:
-        texts += [item.sv for item in block.items] if isinstance(block, BulletList) else [block.text.sv]
-    return texts + [note.text.sv for note in section.footnotes]
+        texts += [item.source for item in block.items] if isinstance(block, BulletList) else [block.text.source]
+    return texts + [note.text.source for note in section.footnotes]
 
 
 def _phrases(seq: list[str]) -> frozenset[tuple[str, ...]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from ..model import LANGS
 from .changeset import Redline, SectionChange, TermChange
 from .tokens import normalise
 
@@ -16,15 +15,16 @@ MAX_WORDS = 3  # longer replacements are rewording, not a term
 def find(sections: tuple[SectionChange, ...]) -> tuple[TermChange, ...]:
     """Return the repeated word replacements of each language, most frequent first."""
     found: list[TermChange] = []
-    for lang in LANGS:
+    langs = next((tuple(s.title) for s in sections if s.title), ())  # the source first, as the differ made them
+    for lang in langs:
         pairs = [p for s in sections for r in _redlines(s, lang) for p in _replacements(r)]
         found += _terms(lang, pairs)
     return tuple(found)
 
 
 def _redlines(section: SectionChange, lang: str) -> Iterator[Redline]:
-    for redline in [section.title.get(lang), *(getattr(b, lang) for b in section.blocks)]:
-        if redline is not None and redline.changed and not (lang != "sv" and redline.stand_in):
+    for redline in [section.title.get(lang), *(b.redlines.get(lang) for b in section.blocks)]:
+        if redline is not None and redline.changed and not redline.stand_in:
             yield redline
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..model import Annex, Block, BulletList, Contract, Heading, Paragraph, Section, Text
@@ -11,7 +11,7 @@ from .tokens import Numbers, Token, tokenise, words
 
 @dataclass(eq=False)
 class Unit:
-    """One text of a section; its tokens in both languages are made when first needed."""
+    """One text of a section; its tokens in each language are made when first needed."""
 
     kind: str  # title | paragraph | heading | item | footnote | document
     text: Text
@@ -19,51 +19,49 @@ class Unit:
     group: int = 0
     label: str = ""
     url: str | None = None
+    _tokens: dict[str, tuple[Token, ...] | None] = field(default_factory=dict, repr=False)
+    _keys: dict[str, tuple[str, ...] | None] = field(default_factory=dict, repr=False)
 
     @cached_property
-    def sv(self) -> tuple[Token, ...]:
-        return tokenise(self.text.sv, self.numbers, self.url)
+    def source(self) -> tuple[Token, ...]:
+        """Return the source text's tokens."""
+        return self.tokens(self.text.lang) or ()
 
-    @cached_property
-    def en(self) -> tuple[Token, ...] | None:
-        """Return the English tokens (None when the English is missing)."""
-        return None if self.text.en is None else tokenise(self.text.en, self.numbers, self.url)
+    def tokens(self, lang: str) -> tuple[Token, ...] | None:
+        """Return the tokens of one language's text (None when that language is missing), made once."""
+        if lang not in self._tokens:
+            value = self.text.get(lang)
+            self._tokens[lang] = None if value is None else tokenise(value, self.numbers, self.url)
+        return self._tokens[lang]
 
     def plainly_same(self, other: Unit) -> bool:
-        """Return whether two units have the same source text and no references (no tokens needed)."""
+        """Return whether two units have the same texts in every language and no references (no tokens needed)."""
         a, b = self.text, other.text
-        return (self.kind, a.sv, a.en, self.url) == (other.kind, b.sv, b.en, other.url) and "{ref:" not in a.sv + (
-            a.en or ""
+        return (self.kind, self.url, _texts(a)) == (other.kind, other.url, _texts(b)) and not any(
+            "{ref:" in value for _, value, _ in a.written()
         )
 
-    @property
-    def en_shown(self) -> bool:
-        """Return whether an English reader sees English here (not the Swedish stand-in)."""
-        return self.text.en is not None and self.text.en_status == "current"
-
     def shown(self, lang: str) -> tuple[tuple[Token, ...], bool]:
-        """Return the tokens a reader of this language sees, and whether they are the Swedish stand-in."""
-        en = self.en if lang != "sv" and self.en_shown else None
-        if en is None:
-            return self.sv, lang != "sv"
-        return en, False
-
-    @cached_property
-    def _sv_keys(self) -> tuple[str, ...]:
-        return tuple(t.key for t in self.sv)
-
-    @cached_property
-    def _en_keys(self) -> tuple[str, ...] | None:
-        return None if self.en is None else tuple(t.key for t in self.en)
+        """Return the tokens a reader of this language sees, and whether they are the source standing in."""
+        if self.text.stand_in(lang):
+            return self.source, True
+        return self.tokens(lang) or self.source, False
 
     def keys(self, lang: str) -> tuple[str, ...] | None:
         """Return the comparison keys of the tokens in a language (None when that language is missing)."""
-        return self._sv_keys if lang == "sv" else self._en_keys
+        if lang not in self._keys:
+            tokens = self.tokens(lang)
+            self._keys[lang] = None if tokens is None else tuple(t.key for t in tokens)
+        return self._keys[lang]
 
     @cached_property
     def word_set(self) -> frozenset[str]:
-        """Return the set of Swedish comparison words (for pairing similar blocks)."""
-        return frozenset(words(self.sv))
+        """Return the set of the source's comparison words (for pairing similar blocks)."""
+        return frozenset(words(self.source))
+
+
+def _texts(text: Text) -> tuple[str, tuple[str | None, ...]]:
+    return text.source, tuple(text.get(lang) for lang in text.languages)
 
 
 class Side:

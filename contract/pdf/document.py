@@ -14,7 +14,6 @@ from ..render import typst as typst_render
 from ..source.provenance import Source
 from .compile import SignatureBox, compile_with, compiler, signature_boxes
 from .identity import seed_value
-from .meta import ORIGINAL_LANG
 from .pyhanko_adapter import FieldWriter
 
 
@@ -22,7 +21,7 @@ def render_pdf(contract: Contract, lang: str, source: Source) -> bytes:
     """Return the PDF of one version in one language, with an empty signature field per party."""
     with compiler(typst_render.document(contract, lang, source)) as comp:
         pdf, boxes = compile_with(comp, source.timestamp), signature_boxes(comp)
-    if lang != ORIGINAL_LANG:  # a translation is never signed: no fields
+    if lang != contract.languages[0]:  # a translation is never signed: no fields
         return pdf
     tooltip = labels.label(lang, "signature_field")
     tooltips = {p.id: f"{tooltip}: {p.name.shown(lang)[0]}" for p in contract.parties}
@@ -37,10 +36,11 @@ def render_pdf(contract: Contract, lang: str, source: Source) -> bytes:
 
 def _reason_location(contract: Contract, party: Party) -> tuple[str, str | None]:
     """Return the signature's /Reason and /Location from the contract data (Swedish, the original)."""
-    title = f"{contract.meta.title.sv} – {labels.label(ORIGINAL_LANG, 'version_label', version=contract.meta.version)}"
-    reason = labels.label(ORIGINAL_LANG, "signature_reason", party=party.name.sv, title=title)
+    original = contract.languages[0]
+    title = f"{contract.meta.title.source} – {labels.label(original, 'version_label', version=contract.meta.version)}"
+    reason = labels.label(original, "signature_reason", party=party.name.source, title=title)
     municipality = next((p for p in contract.parties if p.id == contract.meta.municipality), None)
-    return reason, (municipality.name.sv if municipality else None)
+    return reason, (municipality.name.source if municipality else None)
 
 
 def add_signature_fields(

@@ -51,8 +51,12 @@ def to_json(contract: Contract, source: Source | None = None) -> dict[str, objec
 
 
 def _text(text: Text) -> dict[str, str | None]:
-    out: dict[str, str | None] = {"key": text.key, "sv": text.sv, "en": text.en}
-    return out | {"note_en": text.en_note} if text.en_note else out
+    out: dict[str, str | None] = {"key": text.key, text.lang: text.source}
+    for lang in text.languages:
+        out[lang] = text.get(lang)
+        note = text.translation(lang).note
+        out |= {f"note_{lang}": note} if note else {}
+    return out
 
 
 def _blocks(blocks: tuple[Block, ...]) -> list[dict[str, object]]:

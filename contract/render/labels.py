@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date as _babel_date
 from ruamel.yaml import YAML
 
@@ -12,12 +16,80 @@ from ..model import Contract
 from ..resources import CATALOGUES
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+REGIONS = {"sv": "SE", "en": "GB"}  # the region a language is written for here (British English)
+# A repository's own catalogues (i18n/<code>.yaml), registered when its languages are read; the package's otherwise.
+_FILES: dict[str, Path] = {}
+_SOURCE = ["sv"]  # the repository's source language, registered with its catalogues
 
 
-@lru_cache(maxsize=4)
+def use(catalogues: Iterable[tuple[str, Path]]) -> None:
+    """Take the interface strings of these languages (the source first) from these files (a repository's config)."""
+    pairs = list(catalogues)
+    _FILES.clear()  # the repository last read: another repository's own labels must not linger
+    _FILES.update(pairs)
+    _SOURCE[0] = pairs[0][0] if pairs else _SOURCE[0]
+
+
+def registered() -> list[tuple[str, Path]]:
+    """Return the catalogues taken from a repository, the source first (for a worker process to use them too)."""
+    return sorted(_FILES.items(), key=lambda item: item[0] != _SOURCE[0])
+
+
+def source() -> str:
+    """Return the source language of the repository last read (Swedish until one is read)."""
+    return _SOURCE[0]
+
+
+def region(lang: str) -> str | None:
+    """Return the region a language is written for (SE, GB, FI), or None when no one is likely."""
+    if lang in REGIONS:
+        return REGIONS[lang]
+    likely = get_global("likely_subtags").get(lang, "")
+    parts = likely.split("_")
+    return parts[-1] if len(parts) > 1 and parts[-1].isupper() else None
+
+
+def native_name(code: str) -> str:
+    """Return a language's name in itself for the language switch ("Svenska", "English", "Suomi")."""
+    file = _FILES.get(code, CATALOGUES / f"{code}.yaml")
+    own = _read(file).get("site_language_name") if file.is_file() else None  # a catalogue may name its language
+    if own:
+        return own
+    try:
+        return str(Locale.parse(code).get_display_name(code) or code).capitalize()
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def language(code: str, lang: str) -> str:
+    """Return the name of a language as a reader of lang writes it ("engelska", "English"), or its code."""
+    known = catalogue(lang).get(f"site_lang_{code}")
+    if known:
+        return known
+    try:
+        return str(Locale.parse(code).get_display_name(locale(lang)) or code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+@lru_cache(maxsize=16)
+def _read(file: Path) -> dict[str, str]:
+    return dict(YAML(typ="safe").load(file.read_text(encoding="utf-8")))
+
+
 def catalogue(lang: str) -> dict[str, str]:
     """Return the interface strings of a language."""
-    return dict(YAML(typ="safe").load((CATALOGUES / f"{lang}.yaml").read_text(encoding="utf-8")))
+    return _read(_FILES.get(lang, CATALOGUES / f"{lang}.yaml"))
+
+
+def locale(lang: str) -> str:
+    """Return the Babel locale that writes dates for a language; English for a language Babel does not know."""
+    if lang in LOCALES:
+        return LOCALES[lang]
+    try:
+        return str(Locale.parse(lang))
+    except (UnknownLocaleError, ValueError):
+        return LOCALES["en"]
 
 
 def label(lang: str, key: str, **fields: object) -> str:
@@ -28,7 +100,7 @@ def label(lang: str, key: str, **fields: object) -> str:
 def date(value: str | datetime.date, lang: str) -> str:
     """Format an ISO date the way the language writes it (8 december 2023 / 8 December 2023)."""
     day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
-    return _babel_date(day, format="long", locale=LOCALES[lang])
+    return _babel_date(day, format="long", locale=locale(lang))
 
 
 def join(names: list[str], lang: str, last: str = "list_and") -> str:
@@ -51,3 +123,10 @@ def cover_line(contract: Contract, lang: str) -> str:
         agencies=", ".join(names("agency")),
         programme=", ".join(names("programme")),
     )
+
+
+def stand_in_note(reasons: set[str | None], lang: str) -> str | None:
+    """Return the note for texts where the source stands in (Text.stand_in's reasons), or None when none does."""
+    if not reasons - {None}:
+        return None
+    return label(lang, "translation_stale" if "stale" in reasons else "translation_missing")

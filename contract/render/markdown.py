@@ -35,12 +35,12 @@ def link(label: str, address: str) -> str:
 
 
 def text(value: Text, lang: str, resolver: Resolver, footnote=None, ref=None) -> str:
-    """Render a bilingual text in one language as inline Markdown; a Swedish stand-in says so."""
-    src, stand_in = source(value, lang)
+    """Render a text in one language as inline Markdown; the source standing in for a translation says so."""
+    src, _ = source(value, lang)
     rendered = nodes(inline.parse(src), resolver, footnote or _footnote, ref or _ref)
-    if stand_in:
-        key = "translation_missing" if value.en_status == "missing" else "translation_stale"
-        rendered += f" *\\[{escape(labels.label(lang, key))}\\]*"
+    note = labels.stand_in_note({value.stand_in(lang)}, lang)
+    if note:
+        rendered += f" *\\[{escape(note)}\\]*"
     return rendered
 
 
@@ -101,6 +101,6 @@ def blocks(items, lang: str, resolver: Resolver, **callbacks) -> list[str]:
 
 def translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> list[str]:
     """Return the translator's notes of texts shown in translation, each a quoted paragraph of its own."""
-    shown = [t.en_note for t in texts if t.en_note and lang != "sv" and not t.shown(lang)[1]]
+    shown = [t.note(lang) for t in texts]
     label = escape(labels.label(lang, "translator_note"))
     return [f"> *{label}* {nodes(inline.parse(note), resolver, _footnote, _ref)}" for note in shown if note]

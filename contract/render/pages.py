@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .. import ids, inline
 from ..errors import ContractError, Diagnostic
-from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, block_texts
+from ..model import DEFAULT_LANGUAGES, BulletList, Contract, Heading, Pos, Section, Text, block_texts
 from ..resources import TEMPLATES
 from ..source.provenance import Source
 from . import labels
@@ -49,6 +49,7 @@ class SiteContext:
     # (older version, newer version, lang) -> safe HTML fragment of the redline between any two versions
     compares: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # the versions shown (set by render_pages)
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the site's languages, the source first (set by render_pages)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
 
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
-    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown))
+    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown), languages=languages_of(contracts))
     views = [_version_view(c, lang, ctx) for c in shown]
     files = {
         "index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))
@@ -145,7 +146,7 @@ def render_error(diagnostics: list[Diagnostic], lang: str, ctx: SiteContext) -> 
     return SitePages({"index.md": page}, [{labels.label(lang, "site_error_title"): "index.md"}])
 
 
-def render_root() -> str:
+def render_root(langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
     """Render the site's root page, which sends visitors to their language (HTML, works without JavaScript)."""
     env = _html_env()
     choices = [
@@ -155,12 +156,12 @@ def render_root() -> str:
             "choose": labels.label(lang, "site_choose_language"),
             "link": labels.label(lang, "site_open_language"),
         }
-        for lang in LANGS
+        for lang in langs
     ]
-    return env.get_template("root.html.j2").render(choices=choices, langs=list(LANGS))
+    return env.get_template("root.html.j2").render(choices=choices, langs=list(langs))
 
 
-def render_not_found(base: str | None = None) -> str:
+def render_not_found(base: str | None = None, langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
     """Render the site's 404 page (HTML), self-contained: served at any missing path, it links to base + language.
 
     base is the site's path ("/" or "/<repo>/") when known; else a script finds it from the address.
@@ -173,12 +174,12 @@ def render_not_found(base: str | None = None) -> str:
             "home": labels.label(lang, "site_not_found_home"),
             "nojs": labels.label(lang, "site_not_found_nojs"),
         }
-        for lang in LANGS
+        for lang in langs
     ]
     return (
         _html_env()
         .get_template("not_found.html.j2")
-        .render(choices=choices, langs=list(LANGS), site=labels.label(LANGS[0], "contract_title"), base=base)
+        .render(choices=choices, langs=list(langs), site=labels.label(langs[0], "contract_title"), base=base)
     )
 
 
@@ -189,7 +190,13 @@ def chrome_labels(lang: str) -> dict[str, str]:
         "site_name": labels.label(lang, "contract_title"),
         "menu": labels.label(lang, "site_menu"),
         "position": labels.catalogue(lang)["site_redline_position"],
+        "lang": lang,  # the page's language, also where the theme has no translation of its own (theme_for)
     }
+
+
+def languages_of(contracts: Mapping[str, Contract]) -> tuple[str, ...]:
+    """Return the languages the loaded versions are in (the repository's; Swedish and English when none is)."""
+    return next((c.languages for c in contracts.values()), DEFAULT_LANGUAGES)
 
 
 # ---------------------------------------------------------------- versions
@@ -243,11 +250,11 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
 
 def _downloads(version: str, kind: str, lang: str, ctx: SiteContext, previous: str | None) -> tuple[Download, ...]:
     """Return the existing downloads of one kind, the page's language first."""
-    order = sorted(LANGS, key=lambda other: other != lang)
+    order = sorted(ctx.languages, key=lambda other: other != lang)
     key = "site_pdf_contract" if kind == "contract" else "site_pdf_redline"
     return tuple(
         Download(
-            labels.label(lang, key, language=labels.label(lang, f"site_lang_{other}"), previous=previous or ""),
+            labels.label(lang, key, language=labels.language(other, lang), previous=previous or ""),
             ctx.downloads[(version, other, kind)],
             other,
         )
@@ -279,7 +286,9 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         signatures=signatures(contract, lang, _inline, ctx.downloads),
         # Section ids are slugs and versions four digits (the schema checks both): nothing to escape in the path.
-        section_langs=lambda sid: language_links(lang, lambda other: f"../../{other}/{view.version}/#{sid}"),
+        section_langs=lambda sid: language_links(
+            lang, lambda other: f"../../{other}/{view.version}/#{sid}", contract.languages
+        ),
         kk_meta=_meta(
             lang,
             ctx,
@@ -413,29 +422,29 @@ def _block(block, lang: str, resolver: Resolver) -> Block:
 
 
 def _translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> tuple[Markup, ...]:
-    """Return the translator's notes of texts shown in translation (never on the Swedish or a Swedish stand-in)."""
-    shown = [t for t in texts if t.en_note and lang != "sv" and not t.shown(lang)[1]]
-    return tuple(_inline(Text(key=t.key, sv=t.en_note or ""), "sv", resolver) for t in shown)
+    """Return the translator's notes of texts shown in translation (never on the source or a stand-in)."""
+    notes = [(t.key, t.note(lang)) for t in texts]
+    return tuple(_inline(Text(key=key, source=note, lang=lang), lang, resolver) for key, note in notes if note)
 
 
 def _notes(texts: list[Text], lang: str) -> tuple[str, ...]:
-    """Return the notes a reader needs where the Swedish stands in for missing or stale English."""
-    standins = {t.en_status for t in texts if t.shown(lang)[1]}
+    """Return the notes a reader needs where the source stands in for a missing or stale translation."""
+    standins = {t.stand_in(lang) for t in texts}
     return tuple(labels.label(lang, f"translation_{status}") for status in ("missing", "stale") if status in standins)
 
 
 def _inline(text: Text, lang: str, resolver: Resolver) -> Markup:
-    """Render a text as inline Markdown; the Swedish standing in for English is marked lang="sv"."""
+    """Render a text as inline Markdown; the source standing in for a translation is marked with its lang."""
     value, standin = text.shown(lang)
     body = md.nodes(_squash(inline.parse(value)), resolver, _footnote_ref, _section_ref).strip()
     body = md.line_start(body)
-    return Markup(f'<span lang="sv">{body}</span>' if standin else body)
+    return Markup(f'<span lang="{text.lang}">{body}</span>' if standin else body)
 
 
 def _plain(text: Text, lang: str, resolver: Resolver) -> Markup:
     """Render a text as escaped plain words (for link labels such as the contents list)."""
     body = md.escape(_SPACE.sub(" ", plain(text, lang, resolver)).strip())
-    return Markup(f'<span lang="sv">{body}</span>' if text.shown(lang)[1] else body)
+    return Markup(f'<span lang="{text.lang}">{body}</span>' if text.shown(lang)[1] else body)
 
 
 def _squash(nodes: tuple) -> tuple:

@@ -24,11 +24,11 @@ class Resolver:
 
 
 def source(text: Text, lang: str) -> tuple[str, bool]:
-    """Return the text in a language, Swedish where English is missing or stale; the flag says so."""
+    """Return the text in a language, the source where the translation is missing or stale; the flag says so."""
     return text.shown(lang)
 
 
 def plain(text: Text, lang: str, resolver: Resolver) -> str:
-    """Render a text as plain words in a language (Swedish where English is missing)."""
+    """Render a text as plain words in a language (the source where the translation is missing or stale)."""
     value, _ = source(text, lang)
     return inline.plain(inline.parse(value), resolver.numbers, resolver.notes)

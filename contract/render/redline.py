@@ -8,6 +8,7 @@ with visually hidden words for screen readers in HTML.
 from __future__ import annotations
 
 import html
+import re
 
 from .. import inline
 from ..diff.changeset import KINDS, BlockChange, ChangeSet, FieldChange, Redline, SectionChange, Segment
@@ -33,7 +34,7 @@ def title(change: SectionChange, lang: str) -> str:
     """Return a section's title as a reader of this language sees it (new, else old)."""
     if not change.title:
         return label(lang, change.id) if change.id in ("preamble", "annex") else change.id
-    line = change.title[lang]
+    line = change.title.get(lang) or next(iter(change.title.values()))
     return line.new_text() if change.new_id else line.old_text()
 
 
@@ -80,10 +81,8 @@ def _names(cs: ChangeSet, ids: tuple[str, ...], lang: str, old: bool = False) ->
 
 
 def stand_in(change: SectionChange, lang: str) -> bool:
-    """Return whether an English reader sees Swedish anywhere in this section's redline."""
-    if lang == "sv":
-        return False
-    lines = [change.title.get("en"), *(b.en for b in change.blocks)]
+    """Return whether a translation's reader sees the source anywhere in this section's redline."""
+    lines = [change.title.get(lang), *(b.redline(lang) for b in change.blocks)]
     return any(line.stand_in for line in lines if line is not None)
 
 
@@ -120,15 +119,15 @@ def place_rows(cs: ChangeSet, lang: str) -> list[tuple[str, str, str, str]]:
 
 def field_line(change: FieldChange, lang: str) -> tuple[str, str, str]:
     """Return (what, old, new) for a changed field, in words."""
-    scope = label(lang, "diff_scope_meta") if change.scope == "meta" else change.names[lang == "en"]
+    scope = label(lang, "diff_scope_meta") if change.scope == "meta" else change.names.get(lang, "")
     if change.field == "party":
         what = label(lang, "diff_party_added" if change.old is None else "diff_party_removed")
         return f"{scope}: {what}", "", ""
     name, _, code = change.field.rpartition(".")
-    if code not in ("sv", "en"):
+    if not re.fullmatch("[a-z]{2,3}", code):
         name, code = change.field, ""
     text = label(lang, "diff_field_" + name.replace(".", "_"))
-    suffix = f" ({label(lang, 'diff_lang_' + code)})" if code else ""
+    suffix = f" ({labels.language(code, lang)})" if code else ""
     return f"{scope}: {text}{suffix}", _value(change.field, change.old, lang), _value(change.field, change.new, lang)
 
 
@@ -187,7 +186,7 @@ def shown_blocks(change: SectionChange, keep_equal: bool) -> list[BlockChange | 
 
 
 def _has_was(block: BlockChange) -> bool:
-    return any(s.was for s in block.sv.segments)
+    return any(s.was for s in block.source.segments)
 
 
 # ---------------------------------------------------------------- text
@@ -249,7 +248,7 @@ def _text_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
 
 def _text_block(block: BlockChange, lang: str) -> str:
     prefix = {"item": "- ", "footnote": f"[{block.label}] "}.get(block.kind, "")
-    return prefix + _text_line(getattr(block, lang), lang)
+    return prefix + _text_line(block.redline(lang), lang)
 
 
 def _text_line(line: Redline, lang: str) -> str:
@@ -327,7 +326,7 @@ def _md_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
 
 def _md_block(block: BlockChange, lang: str) -> str:
     prefix = {"item": "- ", "heading": "", "footnote": f"<sup>{md.escape(block.label)}</sup> "}.get(block.kind, "")
-    body = md.line_start(_md_line(getattr(block, lang), lang))
+    body = md.line_start(_md_line(block.redline(lang), lang))
     return prefix + (f"**{body}**" if block.kind == "heading" else body)
 
 
@@ -452,7 +451,7 @@ def _html_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
 
 
 def _lang_attr(line: Redline, lang: str) -> str:
-    return ' lang="sv"' if lang != "sv" and line.stand_in else ""
+    return f' lang="{line.stand_in}"' if line.stand_in else ""
 
 
 def _html_blocks(change: SectionChange, lang: str) -> list[str]:
@@ -475,7 +474,7 @@ def _html_blocks(change: SectionChange, lang: str) -> list[str]:
 
 
 def _html_block(block: BlockChange, lang: str) -> str:
-    line = getattr(block, lang)
+    line = block.redline(lang)
     body = _html_line(line, lang)
     attrs = f' class="redline-{block.status}"{_lang_attr(line, lang)}'
     if block.kind == "item":
@@ -505,7 +504,7 @@ def _html_mark(op: str, body: str, lang: str) -> str:
     # The cues are in the page's language even inside Swedish standing in for missing English.
     hide = (
         '<span class="visually-hidden">{}</span>'
-        if lang == "sv"
+        if lang == labels.source()
         else f'<span class="visually-hidden" lang="{lang}">{{}}</span>'
     )
     return f"<{tag}>{hide.format(_esc(label(lang, start)) + ': ')}{body}{hide.format(' (' + _esc(label(lang, end)) + ')')}</{tag}>"
@@ -539,7 +538,7 @@ def to_json(cs: ChangeSet) -> dict:
 
 
 def _json_field(change: FieldChange) -> dict:
-    names = {"sv": change.names[0], "en": change.names[1]} if change.scope != "meta" else None
+    names = dict(change.names) if change.scope != "meta" else None
     return {"scope": change.scope, "field": change.field, "old": change.old, "new": change.new, "party": names}
 
 
@@ -572,13 +571,12 @@ def _json_block(block: BlockChange) -> dict:
         "status": block.status,
         "group": block.group,
         "label": block.label,
-        "sv": _json_line(block.sv),
-        "en": _json_line(block.en),
+        **{lang: _json_line(line) for lang, line in block.redlines.items()},
     }
 
 
 def _json_line(line: Redline) -> dict:
-    return {"stand_in": line.stand_in, "segments": [_json_segment(s) for s in line.segments]}
+    return {"stand_in": bool(line.stand_in), "segments": [_json_segment(s) for s in line.segments]}
 
 
 def _json_segment(seg: Segment) -> dict:

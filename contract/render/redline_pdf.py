@@ -12,7 +12,7 @@ from ..diff.changeset import BlockChange, ChangeSet, Redline, SectionChange, Seg
 from ..source.provenance import Source
 from . import redline as views
 from .labels import label
-from .typst import REGIONS, string
+from .typst import region, string
 
 _MARKS = """\
 #let kk-ins(body) = underline(stroke: 1.2pt + rgb("#1b5e3b"), offset: 2pt, text(fill: rgb("#1b5e3b"), body))
@@ -64,7 +64,7 @@ def _setup(cs: ChangeSet, lang: str, source: Source, head: str, draft: bool = Fa
         "description": string(f"{head}. {built}."),
         "keywords": "(" + "".join(f"{string(k)}, " for k in keywords) + ")",
         "lang": string(lang),
-        "region": string(REGIONS[lang]),
+        "region": region(lang),
         "page-of": string(label(lang, "page_of", page="{page}", total="{total}")),
     }
     if draft:
@@ -144,9 +144,10 @@ def _block(block: BlockChange, lang: str) -> str:
 
 
 def _block_body(block: BlockChange, lang: str) -> str:
-    line = getattr(block, lang)
+    line = block.redline(lang)
     body = _line(line, lang)
-    return f'text(lang: "sv", region: "SE", {body})' if lang != "sv" and line.stand_in else body
+    stand_in = line.stand_in
+    return f"text(lang: {string(stand_in)}, region: {region(stand_in)}, {body})" if stand_in else body
 
 
 def _line(line: Redline, lang: str) -> str:

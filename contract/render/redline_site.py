@@ -28,6 +28,7 @@ class SiteLinks:
     to_be_written: frozenset[str] = frozenset()  # ids in the new version still to be written
     up: str = "../../"  # from the page to the language root
     page: str = ""  # the page's path below the language root ("2024/redline/"): each section links to itself there
+    langs: tuple[str, ...] = ()  # the site's languages, for those links
 
 
 def to_site_html(cs: ChangeSet, lang: str, links: SiteLinks) -> str:
@@ -121,7 +122,7 @@ def _languages(change: SectionChange, lang: str, links: SiteLinks) -> str:
     """Return the links to this section of the same page in the other languages (shown when it is the target)."""
     if not links.page:
         return ""
-    return language_links(lang, lambda other: f"{links.up}../{other}/{links.page}#{change.id}")
+    return language_links(lang, lambda other: f"{links.up}../{other}/{links.page}#{change.id}", links.langs)
 
 
 def _places(change: SectionChange, lang: str, links: SiteLinks) -> str:

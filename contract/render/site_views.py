@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..model import LANGS, Contract
+from ..model import Contract
 from . import labels
 from .plain import Resolver
 
@@ -45,7 +45,7 @@ def signatures(contract: Contract, lang: str, inline, downloads) -> SignaturesVi
         PartyView(
             inline(p.name, lang, resolver),
             p.signatory.name or "",
-            inline(p.signatory.role, lang, resolver) if p.signatory.role and p.signatory.role.sv else None,
+            inline(p.signatory.role, lang, resolver) if p.signatory.role and p.signatory.role.source else None,
         )
         for p in contract.parties
     )
@@ -54,7 +54,7 @@ def signatures(contract: Contract, lang: str, inline, downloads) -> SignaturesVi
         return SignaturesView(parties, labels.label(lang, "site_signatures_unsigned"), (), "")
     signed = labels.label(lang, "site_signatures_signed", date=labels.date(meta.signed_on, lang))
     pdfs = tuple(
-        (f"{labels.label(lang, 'site_signatures_pdf')} ({labels.label(lang, f'site_lang_{other}')})", path, other)
+        (f"{labels.label(lang, 'site_signatures_pdf')} ({labels.language(other, lang)})", path, other)
         for other in sorted(downloads_langs(downloads, meta.version), key=lambda o: o != lang)
         for path in [downloads[(meta.version, other, "signed")]]
     )
@@ -85,14 +85,14 @@ def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str]) ->
     )
 
 
-def language_links(lang: str, href: Callable[[str], str], langs: Sequence[str] = LANGS) -> Markup:
+def language_links(lang: str, href: Callable[[str], str], langs: Sequence[str]) -> Markup:
     """Return the paragraph linking a section to itself in each other language (kk.css shows it only at :target).
 
     Without JavaScript the header's language link cannot know the section; the section the reader went to can.
     """
     links = []
     for other in (code for code in langs if code != lang):
-        text = labels.label(lang, "site_section_in_language", language=labels.label(lang, f"site_lang_{other}"))
+        text = labels.label(lang, "site_section_in_language", language=labels.language(other, lang))
         links.append(f'<a href="{html.escape(href(other))}" hreflang="{html.escape(other)}">{html.escape(text)}</a>')
     return Markup(f'<p class="kk-section-lang">{" · ".join(links)}</p>') if links else Markup("")
 

@@ -20,8 +20,6 @@ from . import labels
 from .plain import Resolver
 
 DOCUMENT_TEMPLATE = "contract.typ.j2"
-REGIONS = {"sv": "SE", "en": "GB"}
-ORIGINAL_LANG = "sv"  # the signed original; a translation says so on its cover and in its metadata
 
 
 class Code(str):
@@ -116,10 +114,16 @@ def _footnote(node: inline.FootnoteRef, ctx: _Context) -> str:
 
 
 def text(value: Text, ctx: _Context) -> Code:
-    """Return a content block for a bilingual text; a Swedish stand-in is marked as Swedish."""
+    """Return a content block for a text; the source standing in for a translation is marked with its language."""
     shown, stand_in = value.shown(ctx.lang)
     body = content(inline.parse(shown), ctx)
-    return Code(f'text(lang: "sv", region: "SE"){body}') if stand_in else body
+    return Code(f"text(lang: {string(value.lang)}, region: {region(value.lang)}){body}") if stand_in else body
+
+
+def region(lang: str) -> Code:
+    """Return a language's region as a Typst value (none when no region is likely)."""
+    found = labels.region(lang)
+    return Code(string(found) if found else "none")
 
 
 def plain(value: Text, ctx: _Context) -> str:
@@ -146,9 +150,9 @@ def blocks(items: tuple, level: int, ctx: _Context) -> list[str]:
 
 
 def translator_notes(texts: list[Text], ctx: _Context) -> list[str]:
-    """Return the translator's notes of texts shown in translation (never on the Swedish or a Swedish stand-in)."""
+    """Return the translator's notes of texts shown in translation (never on the source or a stand-in)."""
     label = string(labels.label(ctx.lang, "translator_note"))
-    shown = [t.en_note for t in texts if t.en_note and ctx.lang != "sv" and not t.shown(ctx.lang)[1]]
+    shown = [t.note(ctx.lang) for t in texts]
     return [f"#kk.translator-note({label}, {content(inline.parse(note), ctx)})" for note in shown if note]
 
 
@@ -170,11 +174,8 @@ def section(item: Section, ctx: _Context) -> list[str]:
 
 
 def stand_in_note(texts: list[Text], lang: str) -> str | None:
-    """Return the note saying Swedish stands in for English in these texts, or None."""
-    statuses = {t.en_status for t in texts if t.shown(lang)[1]}
-    if not statuses:
-        return None
-    return labels.label(lang, "translation_stale" if "stale" in statuses else "translation_missing")
+    """Return the note saying the source stands in for the translation in these texts, or None."""
+    return labels.stand_in_note({t.stand_in(lang) for t in texts}, lang)
 
 
 def _preamble(ctx: _Context) -> list[str]:
@@ -255,8 +256,10 @@ def _parties(ctx: _Context) -> list[dict]:
                 "id": party.id,
                 "heading": _around(lang, "signature_for", "party", text(party.name, ctx)),
                 "person": party.signatory.name or None,
-                "role": text(role, ctx) if role and role.sv else None,
-                "field": Code("true" if lang == ORIGINAL_LANG else "false"),  # a translation is never signed
+                "role": text(role, ctx) if role and role.source else None,
+                "field": Code(
+                    "true" if lang == ctx.contract.languages[0] else "false"
+                ),  # a translation is never signed
             }
         )
     return out
@@ -265,7 +268,7 @@ def _parties(ctx: _Context) -> list[dict]:
 def _signatures_intro(contract: Contract, lang: str) -> str:
     """Return the sentence above the signature blocks: electronic signing, complete with every signature."""
     intro = labels.label(lang, "signature_intro", count=len(contract.parties))
-    return intro if lang == ORIGINAL_LANG else f"{labels.label(lang, 'signature_translation')} {intro}"
+    return intro if lang == contract.languages[0] else f"{labels.label(lang, 'signature_translation')} {intro}"
 
 
 def _around(lang: str, key: str, name: str, value: Code) -> Code:
@@ -278,7 +281,7 @@ def _description(contract: Contract, lang: str, source: Source, title: str) -> s
     meta = contract.meta
     status = labels.label(lang, f"status_{meta.status}")
     built = labels.label(lang, "built_from", commit=source.label, date=source.date)
-    notice = f" {labels.label(lang, 'translation_notice')}" if lang != ORIGINAL_LANG else ""
+    notice = f" {labels.label(lang, 'translation_notice')}" if lang != contract.languages[0] else ""
     return f"{title}, {labels.label(lang, 'version_label', version=meta.version)}. {status}. {built}.{notice}"
 
 
@@ -303,7 +306,7 @@ def document(contract: Contract, lang: str, source: Source) -> str:
         "description": _description(contract, lang, source, title),
         "keywords": keywords(contract, lang, source),
         "lang": lang,
-        "region": REGIONS[lang],
+        "region": labels.region(lang),
         "page_of": labels.label(lang, "page_of", page="{page}", total="{total}"),
         "draft": labels.label(lang, "draft_watermark") if draft else None,
         "title": text(meta.title, ctx),
@@ -311,7 +314,7 @@ def document(contract: Contract, lang: str, source: Source) -> str:
         "between": labels.cover_line(contract, lang),
         "status": labels.label(lang, "status_draft") if draft else None,
         "cover_note": _cover_note(ctx),
-        "translation_notice": labels.label(lang, "translation_notice") if lang != ORIGINAL_LANG else None,
+        "translation_notice": labels.label(lang, "translation_notice") if lang != contract.languages[0] else None,
         "contents_title": labels.label(lang, "contents"),
         "body": body(ctx),
         "signatures_title": labels.label(lang, "signatures"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,9 +29,11 @@ from ..model import (
     Section,
     Signatory,
     Text,
+    Translation,
 )
 from ..translate import translations
 from . import numbering
+from .languages import CONFIG_NAME, read_languages
 from .schema import FILE_SCHEMAS, validate
 from .yamlfile import Document, read
 
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 YEARS = "years"
 _WRAP = re.compile(r"[ \t\r\n]+")
+_LANG_KEY = re.compile(r"^(?:note_)?([a-z]{2,3})$")
 
 
 def years(root: Path) -> list[str]:
@@ -119,7 +123,10 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         known = ", ".join(years(root)) or "none"
         report.error(Pos(display), f"there is no version {version!r}", f"versions in {YEARS}/: {known}", "no-version")
         return None
+    languages = read_languages(root, report)
     docs = _read_folder(root, folder, display, report)
+    if languages is None:
+        return None
     if "contract.yaml" not in docs:
         if not (folder / "contract.yaml").exists():
             report.error(
@@ -134,8 +141,40 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     except ContractError as exc:
         report.items.extend(exc.diagnostics)
         return None
+    contract = _build(docs, display, report, languages.all)
+    if not _check_languages(contract, report):
+        return None
     pairs = translations.pairs_of(lock)
-    return _map_texts(_build(docs, display, report), lambda t: translations.apply(t, lock, pairs))
+    return _map_texts(contract, lambda t: translations.apply(t, lock, pairs))
+
+
+def _did_you_mean(code: str, languages: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(code, languages, n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? or " if close else ""
+
+
+def _check_languages(contract: Contract, report: Report) -> bool:
+    """Record every text without its source, or with a language the repository does not have; True when none."""
+    before = len(report.errors)
+    source = contract.languages[0]
+    for text in contract.texts():
+        if not text.source.strip():
+            report.error(
+                text.at(source) or Pos(text.key),
+                f"the text has no {source!r}: the source language ({source}) is required",
+                f"add a line '{source}: ...' with the text",
+                "missing-source",
+            )
+        for code in text.languages:
+            if code not in contract.languages:
+                report.error(
+                    text.at(code) or Pos(text.key),
+                    f"{code!r} is not a language of this repository (its languages: {', '.join(contract.languages)})",
+                    _did_you_mean(code, contract.languages)
+                    + f"add {code!r} to languages.translations in {CONFIG_NAME}, or remove the line",
+                    "unknown-language",
+                )
+    return len(report.errors) == before
 
 
 def _map_texts(contract: Contract, fn: Callable[[Text], Text]) -> Contract:
@@ -192,70 +231,73 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict
     return docs
 
 
-def _build(docs: dict[str, Document], display: str, report: Report) -> Contract:
+def _build(docs: dict[str, Document], display: str, report: Report, langs: tuple[str, ...]) -> Contract:
     meta_doc = docs["contract.yaml"]
     sections: list[Section] = []
     for group in GROUPS:
         doc = docs.get(f"{group}.yaml")
         if doc is not None and group not in ("preamble", "annex"):
-            sections += [_section(doc, s, ("sections", i), group, 1) for i, s in enumerate(doc.data["sections"])]
+            sections += [_section(doc, langs, s, ("sections", i), group, 1) for i, s in enumerate(doc.data["sections"])]
     preamble = docs.get("preamble.yaml")
     annex = docs.get("annex.yaml")
     return Contract(
-        meta=_meta(meta_doc),
-        parties=tuple(_party(meta_doc, p, i) for i, p in enumerate(meta_doc.data["parties"])),
-        preamble=_blocks(preamble, preamble.data["body"], ("body",), "preamble") if preamble else (),
+        meta=_meta(meta_doc, langs),
+        parties=tuple(_party(meta_doc, langs, p, i) for i, p in enumerate(meta_doc.data["parties"])),
+        preamble=_blocks(preamble, langs, preamble.data["body"], ("body",), "preamble") if preamble else (),
         sections=numbering.number(sections, report),
-        annex=_annex(annex) if annex else None,
+        annex=_annex(annex, langs) if annex else None,
         folder=display,
+        languages=langs,
     )
 
 
-def _meta(doc: Document) -> Meta:
+def _meta(doc: Document, langs: tuple[str, ...]) -> Meta:
     data = doc.data
     return Meta(
         version=str(data["version"]),
         valid_for=str(data["valid_for"]),
         status=data["status"],
         municipality=data["municipality"],
-        title=_text(doc, data["title"], ("title",), "meta/title"),
+        title=_text(doc, langs, data["title"], ("title",), "meta/title"),
         signed_on=data.get("signed_on"),
         previous=data.get("previous"),
-        errata=tuple(_erratum(doc, e, i) for i, e in enumerate(data.get("errata", ()))),
+        errata=tuple(_erratum(doc, langs, e, i) for i, e in enumerate(data.get("errata", ()))),
         pos=doc.pos(("version",)),
         previous_pos=doc.pos(("previous",)) if "previous" in data else None,
     )
 
 
-def _erratum(doc: Document, data: Any, index: int) -> Erratum:
+def _erratum(doc: Document, langs: tuple[str, ...], data: Any, index: int) -> Erratum:
     path = ("errata", index)
     return Erratum(
         date=data["date"],
         section=data.get("section"),
-        what=_text(doc, data["what"], path + ("what",), f"erratum/{index + 1}/what"),
-        why=_text(doc, data["why"], path + ("why",), f"erratum/{index + 1}/why"),
+        what=_text(doc, langs, data["what"], path + ("what",), f"erratum/{index + 1}/what"),
+        why=_text(doc, langs, data["why"], path + ("why",), f"erratum/{index + 1}/why"),
         pos=doc.pos(path),
     )
 
 
-def _party(doc: Document, data: Any, index: int) -> Party:
+def _party(doc: Document, langs: tuple[str, ...], data: Any, index: int) -> Party:
     path = ("parties", index)
     signatory = data.get("signatory") or {}
     role = signatory.get("role")
     return Party(
         id=data["id"],
         kind=data["kind"],
-        name=_text(doc, data["name"], path + ("name",), f"party/{data['id']}/name"),
+        name=_text(doc, langs, data["name"], path + ("name",), f"party/{data['id']}/name"),
         signatory=Signatory(
             name=(signatory.get("name") or None),
-            role=_text(doc, role, path + ("signatory", "role"), f"party/{data['id']}/role") if role else None,
+            role=_text(doc, langs, role, path + ("signatory", "role"), f"party/{data['id']}/role") if role else None,
         ),
         pos=doc.pos(path),
         certificate_subject={str(k): str(v) for k, v in (data.get("certificate_subject") or {}).items()},
     )
 
 
-def _section(doc: Document, data: Any, path: tuple[str | int, ...], group: str, depth: int) -> Section:
+def _section(
+    doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], group: str, depth: int
+) -> Section:
     sid = data["id"]
     return Section(
         id=sid,
@@ -264,52 +306,58 @@ def _section(doc: Document, data: Any, path: tuple[str | int, ...], group: str, 
         gap_reason=data.get("gap_reason"),
         acknowledged_refs=tuple(data.get("acknowledged_refs", ())),
         to_be_written=bool(data.get("to_be_written", False)),
-        title=_text(doc, data["title"], path + ("title",), f"{sid}/title"),
+        title=_text(doc, langs, data["title"], path + ("title",), f"{sid}/title"),
         group=group,
         depth=depth,
-        body=_blocks(doc, data.get("body", ()), path + ("body",), sid),
-        footnotes=tuple(_footnote(doc, n, path + ("footnotes", i)) for i, n in enumerate(data.get("footnotes", ()))),
+        body=_blocks(doc, langs, data.get("body", ()), path + ("body",), sid),
+        footnotes=tuple(
+            _footnote(doc, langs, n, path + ("footnotes", i)) for i, n in enumerate(data.get("footnotes", ()))
+        ),
         children=tuple(
-            _section(doc, child, path + ("sections", i), group, depth + 1)
+            _section(doc, langs, child, path + ("sections", i), group, depth + 1)
             for i, child in enumerate(data.get("sections", ()))
         ),
         pos=doc.pos(path + ("id",)),
     )
 
 
-def _footnote(doc: Document, data: Any, path: tuple[str | int, ...]) -> Footnote:
+def _footnote(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...]) -> Footnote:
     return Footnote(
         id=data["id"],
         number=0,
-        text=_text(doc, data["text"], path + ("text",), f"fn/{data['id']}"),
+        text=_text(doc, langs, data["text"], path + ("text",), f"fn/{data['id']}"),
         pos=doc.pos(path + ("id",)),
     )
 
 
-def _blocks(doc: Document, data: Any, path: tuple[str | int, ...], owner: str) -> tuple[Block, ...]:
+def _blocks(
+    doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], owner: str
+) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for i, block in enumerate(data):
         here, key = path + (i,), f"{owner}/{i + 1}"
         if "p" in block:
-            blocks.append(Paragraph(_text(doc, block["p"], here + ("p",), key)))
+            blocks.append(Paragraph(_text(doc, langs, block["p"], here + ("p",), key)))
         elif "heading" in block:
-            blocks.append(Heading(_text(doc, block["heading"], here + ("heading",), key)))
+            blocks.append(Heading(_text(doc, langs, block["heading"], here + ("heading",), key)))
         else:
             items = block["list"]
             blocks.append(
-                BulletList(tuple(_text(doc, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items)))
+                BulletList(
+                    tuple(_text(doc, langs, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items))
+                )
             )
     return tuple(blocks)
 
 
-def _annex(doc: Document) -> Annex:
+def _annex(doc: Document, langs: tuple[str, ...]) -> Annex:
     data = doc.data
     return Annex(
-        title=_text(doc, data["title"], ("title",), "annex/title"),
-        body=_blocks(doc, data.get("body", ()), ("body",), "annex"),
+        title=_text(doc, langs, data["title"], ("title",), "annex/title"),
+        body=_blocks(doc, langs, data.get("body", ()), ("body",), "annex"),
         documents=tuple(
             AnnexDocument(
-                _text(doc, d["title"], ("documents", i, "title"), f"annex/doc/{i + 1}"),
+                _text(doc, langs, d["title"], ("documents", i, "title"), f"annex/doc/{i + 1}"),
                 d["url"],
                 doc.pos(("documents", i)),
             )
@@ -319,17 +367,30 @@ def _annex(doc: Document) -> Annex:
     )
 
 
-def _text(doc: Document, data: Any, path: tuple[str | int, ...], key: str) -> Text:
-    en = data.get("en")
+def _text(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str | int, ...], key: str) -> Text:
+    """Build a text: the source (langs[0]), then each language's translation; keys of other languages follow,
+    so that `_check_languages` can report them."""
+    found = (m.group(1) for k in data if (m := _LANG_KEY.match(str(k))))
+    source, others = langs[0], list(dict.fromkeys(code for code in found if code not in langs))
+    translations = tuple((code, _translation(doc, data, path, code)) for code in (*langs[1:], *others))
+    value = data.get(source)
     return Text(
         key=key,
-        sv=_clean(data["sv"]),
-        en=_clean(en) if en and en.strip() else None,
-        pos=doc.pos(path + ("sv",)),
-        en_pos=doc.pos(path + ("en",)) if "en" in data else doc.pos(path),
+        source=_clean(value) if isinstance(value, str) else "",
+        translations=translations,
+        pos=doc.pos(path + (source,)) if source in data else doc.pos(path),
         path=path,
-        en_note=_clean(data["note_en"]) if data.get("note_en") else None,
-        note_pos=doc.pos(path + ("note_en",)) if "note_en" in data else None,
+        lang=source,
+    )
+
+
+def _translation(doc: Document, data: Any, path: tuple[str | int, ...], code: str) -> Translation:
+    value, note = data.get(code), data.get(f"note_{code}")
+    return Translation(
+        text=_clean(value) if value and value.strip() else None,
+        pos=doc.pos(path + (code,)) if code in data else doc.pos(path),
+        note=_clean(note) if note else None,
+        note_pos=doc.pos(path + (f"note_{code}",)) if f"note_{code}" in data else None,
     )
 
 

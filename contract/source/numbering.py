@@ -64,7 +64,7 @@ def _pinned_component(section: Section, prefix: str, expected: int, report: Repo
 def _number_footnotes(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     order: dict[str, int] = {}
     for section in (s for top in sections for s in top.walk()):
-        for text in (t.sv for t in section.texts()):
+        for text in (t.source for t in section.texts()):
             for node in inline.walk(inline.parse(text)):
                 if isinstance(node, inline.FootnoteRef) and node.target not in order:
                     order[node.target] = len(order) + 1

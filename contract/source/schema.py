@@ -168,6 +168,9 @@ def _bad_pattern(error, doc: Document, path: tuple, where: str, report: Report) 
     if last == "id" or (len(path) >= 2 and path[-2] == "id"):
         hint = "use lowercase letters a-z, digits and hyphens, starting with a letter, e.g. 'kommunens-klimatmal'"
         report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a valid id", hint, "bad-id")
+    elif error.validator_value == "^[a-z]{2,3}$":
+        hint = "write an ISO 639 code of two or three lower-case letters, e.g. 'en' or 'fit'"
+        report.error(doc.pos(path), f"{where}: {excerpt(value)} is not a language code", hint, "bad-language")
     elif error.validator_value == "\\S":
         report.error(doc.pos(path), f"{where}: is empty", "write the text, or remove the entry", "empty-text")
     elif last in ("number",) or (len(path) >= 2 and path[-2] == "acknowledged_refs"):

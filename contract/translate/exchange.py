@@ -8,21 +8,24 @@ from dataclasses import dataclass
 from .. import inline
 from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
+from ..source.languages import language_name
 from .glossary import Glossary
 from .translations import fingerprint
+
+GLOSSARY_LANG = "en"  # glossary.yaml gives English renderings of Swedish terms
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One text as a translator sees it: key, Swedish source, current English, state, notes and glossary terms."""
+    """One text as a translator sees it: key, source, current translation, state, notes and glossary terms."""
 
     key: str
-    sv: str
-    en: str
+    source: str
+    target: str
     state: str  # missing | stale | current
-    location: str  # file:line:column of the English in the YAML
-    note: str = ""  # the translator's note (note_en)
-    terms: tuple[str, ...] = ()  # "Swedish term -> allowed English" lines
+    location: str  # file:line:column of the translation in the YAML
+    note: str = ""  # the translator's note (note_<lang>)
+    terms: tuple[str, ...] = ()  # "Swedish term -> allowed English" lines (the glossary is Swedish-English)
 
 
 @dataclass(frozen=True)
@@ -30,24 +33,26 @@ class Incoming:
     """One unit read back from a translator's file, with where it stands in that file."""
 
     key: str
-    sv: str
-    en: str
+    source: str
+    target: str
     pos: Pos
     version: str = ""  # the version the file says it was exported from, when it says
     draft: bool = False  # marked as not yet reviewed (a fuzzy PO entry): never written, as gettext never uses one
 
 
-def units(contract: Contract, glossary: Glossary, everything: bool = False) -> list[Unit]:
-    """Return the units to hand to a translator: texts needing work, or every text."""
-    return [_unit(t, glossary) for t in contract.texts() if everything or t.en_status != "current"]
+def units(contract: Contract, glossary: Glossary, lang: str, everything: bool = False) -> list[Unit]:
+    """Return the units to hand to a translator into lang: texts needing work, or every text."""
+    return [_unit(t, glossary, lang) for t in contract.texts() if everything or t.status(lang) != "current"]
 
 
-def _unit(text: Text, glossary: Glossary) -> Unit:
-    terms = tuple(f"{t.found_in(text.sv)} -> {' | '.join(t.en)}" for t in glossary.terms_of(text.sv))
-    terms += tuple(f"{name} -> {name} (keep as is)" for name in glossary.kept_in(text.sv))
-    return Unit(
-        text.key, text.sv, text.en or "", text.en_status, str(text.en_pos or text.pos or ""), text.en_note or "", terms
-    )
+def _unit(text: Text, glossary: Glossary, lang: str) -> Unit:
+    terms: tuple[str, ...] = ()
+    if lang == GLOSSARY_LANG:  # the glossary's renderings are English
+        terms = tuple(f"{t.found_in(text.source)} -> {' | '.join(t.en)}" for t in glossary.terms_of(text.source))
+        terms += tuple(f"{name} -> {name} (keep as is)" for name in glossary.kept_in(text.source))
+    found = text.translation(lang)
+    where = str(found.pos or text.pos or "")
+    return Unit(text.key, text.source, found.text or "", text.status(lang), where, found.note or "", terms)
 
 
 # C0 and C1 controls (tabs and line breaks aside: they become spaces), and the bidirectional overrides
@@ -59,19 +64,20 @@ _INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
-def is_english(language: str) -> bool:
-    """Tell whether a language tag of a translator's file names English (en, en-GB, EN_us)."""
-    return language.lower().replace("_", "-").split("-")[0] == "en"
+def is_language(tag: str, lang: str) -> bool:
+    """Tell whether a language tag of a translator's file names this language (en, en-GB, EN_us for en)."""
+    return tag.lower().replace("_", "-").split("-")[0] == lang
 
 
-def unexportable(contract: Contract) -> list[Diagnostic]:
+def unexportable(contract: Contract, lang: str) -> list[Diagnostic]:
     """Return an error for every text holding a control character, which no exchange format can carry as text."""
     problems = []
     for text in contract.texts():
+        found = text.translation(lang)
         for what, value, pos in (
-            ("Swedish", text.sv, text.pos),
-            ("English", text.en, text.en_pos),
-            ("translator's note", text.en_note, text.en_pos),
+            (language_name(text.lang), text.source, text.pos),
+            (language_name(lang), found.text, found.pos),
+            ("translator's note", found.note, found.pos),
         ):
             bad = _FORBIDDEN.search(value or "")
             if bad:
@@ -90,8 +96,8 @@ def unwrap(text: str) -> str:
     return _WRAP.sub(" ", text).strip()
 
 
-def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str], list[Diagnostic]]:
-    """Check every incoming unit against the contract; return the English to write (key -> text) and the problems."""
+def accept(contract: Contract, incoming: list[Incoming], lang: str) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Check every incoming unit against the contract; return the translations to write (key -> text), problems."""
     other = next((u for u in incoming if u.version and u.version != contract.meta.version), None)
     if other is not None:  # the same ids may hold other Swedish and English in another year: nothing fits
         return {}, [
@@ -109,40 +115,42 @@ def accept(contract: Contract, incoming: list[Incoming]) -> tuple[dict[str, str]
     problems: list[Diagnostic] = []
     seen: dict[str, Pos] = {}
     for unit in incoming:
-        problem = _problem(unit, texts, seen)
+        problem = _problem(unit, texts, seen, lang)
         seen.setdefault(unit.key, unit.pos)
         if problem:
             problems.append(Diagnostic(unit.pos, "error", problem[0], problem[1], "translation-import"))
-        elif unit.en.strip() and unwrap(unit.en) != texts[unit.key].en:
-            english[unit.key] = unwrap(unit.en)
+        elif unit.target.strip() and unwrap(unit.target) != texts[unit.key].get(lang):
+            english[unit.key] = unwrap(unit.target)
     return english, problems
 
 
-def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos]) -> tuple[str, str] | None:
+def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos], lang: str) -> tuple[str, str] | None:
     text = texts.get(unit.key)
+    name = language_name(lang)
     if unit.key in seen:
         return f"text id {unit.key!r} appears twice (first at line {seen[unit.key].line})", "keep one unit per text"
     if text is None:
         return f"unknown text id {unit.key!r}", "export again to get the current ids; nothing was written"
-    if fingerprint(unit.sv) != fingerprint(text.sv):
+    source = language_name(text.lang)
+    if fingerprint(unit.source) != fingerprint(text.source):
         return (
-            f"the Swedish of {unit.key!r} changed since this file was exported",
-            "export again and translate the new Swedish; nothing was written",
+            f"the {source} of {unit.key!r} changed since this file was exported",
+            f"export again and translate the new {source}; nothing was written",
         )
-    bad = _FORBIDDEN.search(unit.en) or _INVISIBLE.search(unit.en)
+    bad = _FORBIDDEN.search(unit.target) or _INVISIBLE.search(unit.target)
     if bad:
         kind = "control" if _FORBIDDEN.match(bad.group()) else "invisible formatting"
         return (
-            f"the English of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
+            f"the {name} of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
             "remove it; nothing was written",
         )
-    if unit.en.strip() and sorted(_MARKUP.findall(unit.en)) != sorted(_MARKUP.findall(text.sv)):
-        want = ", ".join(sorted(_MARKUP.findall(text.sv))) or "none"
+    if unit.target.strip() and sorted(_MARKUP.findall(unit.target)) != sorted(_MARKUP.findall(text.source)):
+        want = ", ".join(sorted(_MARKUP.findall(text.source))) or "none"
         return (
-            f"the English of {unit.key!r} does not keep the Swedish's references, footnote marks and link addresses",
+            f"the {name} of {unit.key!r} does not keep the {source}'s references, footnote marks and link addresses",
             f"keep exactly: {want}; nothing was written",
         )
-    return _markup_problem(unit.key, unit.en, text.sv) if unit.en.strip() else None
+    return _markup_problem(unit.key, unit.target, text.source, (source, name)) if unit.target.strip() else None
 
 
 # What a character left outside every whole mark means: the renderers would show it as it is.
@@ -154,18 +162,18 @@ _STRAY = {
 }
 
 
-def _markup_problem(key: str, en: str, sv: str) -> tuple[str, str] | None:
-    """Return the problem of an English whose emphasis or special characters do not match the Swedish's markup."""
+def _markup_problem(key: str, en: str, sv: str, names: tuple[str, str]) -> tuple[str, str] | None:
+    """Return the problem of a translation whose emphasis or special characters do not match the source's markup."""
     stray = [c for c in _STRAY if c in _stray(en) and c not in _stray(sv)]
     if stray:
         return (
-            f"the English of {key!r} has broken markup ({_STRAY[stray[0]]})",
+            f"the {names[1]} of {key!r} has broken markup ({_STRAY[stray[0]]})",
             f"write \\{stray[0]} for the character itself, or mend the mark; nothing was written",
         )
     if _emphases(en) != _emphases(sv):
         return (
-            f"the English of {key!r} adds or drops emphasis (*…*): the Swedish has {_emphases(sv)}",
-            "emphasise what the Swedish emphasises; write \\* for an asterisk itself; nothing was written",
+            f"the {names[1]} of {key!r} adds or drops emphasis (*…*): the {names[0]} has {_emphases(sv)}",
+            f"emphasise what the {names[0]} emphasises; write \\* for an asterisk itself; nothing was written",
         )
     return None
 

@@ -137,8 +137,8 @@ def usage(contract: Contract, glossary: Glossary) -> dict[str, list[Text]]:
     """Return, per term id and kept name, the texts of a contract whose Swedish uses it."""
     used: dict[str, list[Text]] = {name: [] for name in [t.id for t in glossary.terms] + list(glossary.keep)}
     for text in contract.texts():
-        for term in glossary.terms_of(text.sv):
+        for term in glossary.terms_of(text.source):
             used[term.id].append(text)
-        for name in glossary.kept_in(text.sv):
+        for name in glossary.kept_in(text.source):
             used[name].append(text)
     return used

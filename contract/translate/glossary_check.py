@@ -7,6 +7,8 @@ from pathlib import Path
 
 from ..errors import Report
 from ..model import Contract, Pos, Text, block_texts
+from ..source.languages import language_name
+from .exchange import GLOSSARY_LANG as LANG  # the glossary's renderings are English
 from .glossary import Glossary, load_glossary
 
 # Control characters and bidirectional overrides that would hide or reorder a note's words.
@@ -29,21 +31,22 @@ def check(root: Path, contract: Contract, report: Report) -> None:
 def check_terms(contract: Contract, glossary: Glossary, report: Report) -> None:
     """Warn where the English of a text misses the glossary's rendering of a term its Swedish uses."""
     for text in contract.texts():
-        if text.en is None or text.en_status != "current":
+        en = text.get(LANG)
+        if en is None or text.status(LANG) != "current":
             continue  # missing and stale English are reported as such
-        for term in glossary.terms_of(text.sv):
-            wrong = term.wrongly_rendered(text.en)
-            if not term.rendered(text.en) or wrong:
+        for term in glossary.terms_of(text.source):
+            wrong = term.wrongly_rendered(en)
+            if not term.rendered(en) or wrong:
                 allowed = " or ".join(f"'{e}'" for e in term.en)
                 what = f"uses {wrong!r}" if wrong else "does not use the glossary's rendering"
                 report.warning(
                     _at(text),
-                    f"glossary: the Swedish says '{term.found_in(text.sv)}' and the English {what} ({text.key})",
+                    f"glossary: the Swedish says '{term.found_in(text.source)}' and the English {what} ({text.key})",
                     f"write {allowed}, as glossary.yaml (term {term.id!r}) says",
                     "glossary",
                 )
-        for name in glossary.kept_in(text.sv):
-            if name not in text.en:
+        for name in glossary.kept_in(text.source):
+            if name not in en:
                 report.warning(
                     _at(text),
                     f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
@@ -59,33 +62,37 @@ def check_notes(contract: Contract, report: Report) -> None:
         {id(t) for t in block_texts(contract.annex.body)} if contract.annex else set()
     )
     for text in contract.texts():
-        if text.en_note and id(text) not in shown:
-            report.warning(
-                _at(text),
-                f"a translator's note here is not shown anywhere ({text.key})",
-                "put note_en on a section title, paragraph, heading or list item",
-                "translator-note",
-            )
+        for lang in text.languages:
+            if text.translation(lang).note and id(text) not in shown:
+                report.warning(
+                    text.at(lang) or text.pos,
+                    f"a translator's note here is not shown anywhere ({text.key})",
+                    f"put note_{lang} on a section title, paragraph, heading or list item",
+                    "translator-note",
+                )
 
 
 def check_sentences(contract: Contract, report: Report) -> None:
-    """Warn where one Swedish text or sentence is translated differently in two places of a version (once per pair)."""
-    first: dict[str, tuple[str, Text]] = {}
-    warned: set[tuple[str, str]] = set()
-    for text in contract.texts():
-        if text.en is None or text.en_status != "current":
-            continue
-        for sv, en in aligned(text.sv, text.en):
-            earlier = first.setdefault(sv, (en, text))
-            if earlier[0] != en and earlier[1] is not text and (earlier[1].key, text.key) not in warned:
-                warned.add((earlier[1].key, text.key))
-                where = f" at {earlier[1].en_pos}" if earlier[1].en_pos else ""
-                report.warning(
-                    _at(text),
-                    f"the same Swedish sentence is translated differently{where} ({earlier[1].key}) and here ({text.key})",
-                    f"use one translation: «{_cut(earlier[0])}»",
-                    "inconsistent-translation",
-                )
+    """Warn where one source text or sentence is translated two ways in a version (per language, once per pair)."""
+    for lang in contract.translations:
+        first: dict[str, tuple[str, Text]] = {}
+        warned: set[tuple[str, str]] = set()
+        for text in contract.texts():
+            target = text.get(lang)
+            if target is None or text.status(lang) != "current":
+                continue
+            for sv, en in aligned(text.source, target):
+                earlier = first.setdefault(sv, (en, text))
+                if earlier[0] != en and earlier[1] is not text and (earlier[1].key, text.key) not in warned:
+                    warned.add((earlier[1].key, text.key))
+                    where = f" at {earlier[1].at(lang)}" if earlier[1].at(lang) else ""
+                    report.warning(
+                        text.at(lang) or text.pos,
+                        f"the same {language_name(text.lang)} sentence is translated differently{where} "
+                        f"({earlier[1].key}) and here ({text.key})",
+                        f"use one translation: «{_cut(earlier[0])}»",
+                        "inconsistent-translation",
+                    )
 
 
 def aligned(sv: str, en: str) -> list[tuple[str, str]]:
@@ -103,7 +110,7 @@ def sentences(text: str) -> list[str]:
 
 
 def _at(text: Text) -> Pos | None:
-    return text.en_pos or text.pos
+    return text.at(LANG) or text.pos
 
 
 def _norm(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The JSON exchange form: a list of {key, sv, en, ...} objects, for scripts that need no translation tool."""
+"""The JSON exchange form: a list of {key, sv, en, ...} objects (keyed by language), for scripts without a CAT tool."""
 
 from __future__ import annotations
 
@@ -11,19 +11,19 @@ from ..model import Pos
 from .exchange import Incoming, Unit
 
 _SEPARATORS = re.compile(r"[\s,]*")
-_HINT = 'give a JSON list of objects with text fields "key", "sv" and "en", as --export writes it'
+_HINT = 'give a JSON list of objects with text fields "key", "{0}" and "{1}", as --export writes it'
 
 
-def write(units: list[Unit]) -> str:
-    """Return the units as a JSON list."""
+def write(units: list[Unit], source: str, lang: str) -> str:
+    """Return the units as a JSON list; the texts are keyed by their language codes (e.g. "sv" and "en")."""
     items = [
         {
             "key": u.key,
             "file": u.location.rsplit(":", 2)[0],
             "line": _line(u.location),
             "status": u.state,
-            "sv": u.sv,
-            "en": u.en,
+            source: u.source,
+            lang: u.target,
             "note": u.note,
             "glossary": list(u.terms),
         }
@@ -37,29 +37,30 @@ def _line(location: str) -> int:
     return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
 
 
-def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
-    """Read a JSON exchange file; every item that is not an object with text key, sv and en is a located error."""
+def read(file: Path, display: str, source: str, lang: str) -> tuple[list[Incoming], list[Diagnostic]]:
+    """Read a JSON exchange file; every item that is not an object with text key, source and lang is a located error."""
+    hint = _HINT.format(source, lang)
     try:
         text = file.read_text(encoding="utf-8-sig")  # a byte order mark (Windows editors write one) is not content
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return [], [_error(Pos(display), f"cannot read the file: {exc}", "give a UTF-8 JSON file")]
     except json.JSONDecodeError as exc:
-        return [], [_error(Pos(display, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}", _HINT)]
+        return [], [_error(Pos(display, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}", hint)]
     if not isinstance(data, list):
         found = type(data).__name__ if data is not None else "null"
-        return [], [_error(Pos(display, 1, 1), f"expected a list of texts, found {found}", _HINT)]
+        return [], [_error(Pos(display, 1, 1), f"expected a list of texts, found {found}", hint)]
     items, problems = [], []
     for index, (item, (line, column)) in enumerate(zip(data, _starts(text), strict=True), 1):
         pos = Pos(display, line, column)
-        fields = {k: item.get(k) for k in ("key", "sv", "en")} if isinstance(item, dict) else {}
-        wrong = [k for k in ("key", "sv", "en") if not isinstance(fields.get(k), str)]
+        fields = {k: item.get(k) for k in ("key", source, lang)} if isinstance(item, dict) else {}
+        wrong = [k for k in ("key", source, lang) if not isinstance(fields.get(k), str)]
         if wrong:
             what = "not an object" if not isinstance(item, dict) else f"{', '.join(wrong)} missing or not text"
-            problems.append(_error(pos, f"item {index}: {what}", _HINT))
+            problems.append(_error(pos, f"item {index}: {what}", hint))
             continue
         version = _version(item.get("file"))
-        items.append(Incoming(str(fields["key"]), str(fields["sv"]), str(fields["en"]), pos, version))
+        items.append(Incoming(str(fields["key"]), str(fields[source]), str(fields[lang]), pos, version))
     return items, problems
 
 

@@ -1,4 +1,4 @@
-"""Translation memory across versions: English for Swedish texts equal or nearly equal to one already translated."""
+"""Translation memory across versions: a translation for source texts equal or nearly equal to one already translated."""
 
 from __future__ import annotations
 
@@ -15,49 +15,53 @@ FUZZY_FLOOR = 0.75  # below this a match helps less than it misleads
 
 @dataclass(frozen=True)
 class Memory:
-    """A translated text of some version: its Swedish, its confirmed English and where it is."""
+    """A translated text of some version: its source, its confirmed translation and where it is."""
 
-    sv: str
-    en: str
+    source: str
+    target: str
     version: str
     key: str
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    text: Text  # the text that needs English
+    text: Text  # the text that needs a translation
     match: Memory
     similarity: float  # 1.0 for an exact match (same Swedish, formatting aside)
-    others: tuple[Memory, ...] = ()  # other English for the same Swedish, older: a reviewer chooses knowingly
+    others: tuple[Memory, ...] = ()  # other translations of the same source, older: a reviewer chooses knowingly
 
     @property
     def exact(self) -> bool:
         return self.similarity >= 1.0
 
 
-def memory(root: Path, loaded: dict[str, Contract] | None = None) -> list[Memory]:
-    """Return every current English text of every version (the memory), newest version first."""
+def memory(root: Path, lang: str, loaded: dict[str, Contract] | None = None) -> list[Memory]:
+    """Return every current translation into lang of every version (the memory), newest version first."""
     loaded = dict(loaded or {})
     out: list[Memory] = []
     for version in reversed(years(root)):
         contract = loaded.get(version) or load(root, version)
-        out += [Memory(t.sv, t.en, version, t.key) for t in contract.texts() if t.en and t.en_status == "current"]
+        out += [
+            Memory(t.source, target, version, t.key)
+            for t in contract.texts()
+            if (target := t.get(lang)) and t.status(lang) == "current"
+        ]
     return out
 
 
-def suggest(contract: Contract, entries: list[Memory], floor: float = FUZZY_FLOOR) -> list[Suggestion]:
-    """Return the best suggestion for each text of a contract whose English is missing or stale."""
+def suggest(contract: Contract, entries: list[Memory], lang: str, floor: float = FUZZY_FLOOR) -> list[Suggestion]:
+    """Return the best suggestion for each text of a contract whose translation into lang is missing or stale."""
     exact: dict[str, list[Memory]] = {}
     for entry in entries:
-        same = exact.setdefault(fingerprint(entry.sv), [])
-        if all(fingerprint(entry.en) != fingerprint(seen.en) for seen in same):
+        same = exact.setdefault(fingerprint(entry.source), [])
+        if all(fingerprint(entry.target) != fingerprint(seen.target) for seen in same):
             same.append(entry)
     out = []
     for text in contract.texts():
-        if text.en_status == "current":
+        if text.status(lang) == "current":
             continue
         here = (contract.meta.version, text.key)
-        same = [m for m in exact.get(fingerprint(text.sv), []) if (m.version, m.key) != here]
+        same = [m for m in exact.get(fingerprint(text.source), []) if (m.version, m.key) != here]
         if same:
             out.append(Suggestion(text, same[0], 1.0, tuple(same[1:])))
             continue
@@ -68,12 +72,12 @@ def suggest(contract: Contract, entries: list[Memory], floor: float = FUZZY_FLOO
 
 
 def _nearest(text: Text, entries: list[Memory], floor: float) -> Suggestion | None:
-    words = text.sv.split()
+    words = text.source.split()
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(words)
     best: Suggestion | None = None
     for entry in entries:
-        other = entry.sv.split()
+        other = entry.source.split()
         if min(len(other), len(words)) / max(len(other), len(words), 1) < floor:
             continue  # lengths alone rule it out
         matcher.set_seq1(other)

@@ -9,25 +9,26 @@ from translate.storage import po
 
 from ..errors import Diagnostic
 from ..model import Pos
-from .exchange import Incoming, Unit, is_english
+from ..source.languages import language_name
+from .exchange import Incoming, Unit, is_language
 
 
-def write(units: list[Unit], version: str, created: str) -> bytes:
-    """Return a PO file holding the units; stale English is marked fuzzy, missing English left empty."""
+def write(units: list[Unit], version: str, created: str, source: str, lang: str) -> bytes:
+    """Return a PO file holding the units; a stale translation is marked fuzzy, a missing one left empty."""
     store = po.pofile()
     store.updateheader(
         add=True,
         Project_Id_Version=f"Klimatkontrakt {version}",
-        Language="en",
+        Language=lang,
         POT_Creation_Date=created,
         PO_Revision_Date=created,
-        X_Source_Language="sv",
+        X_Source_Language=source,
         Content_Type="text/plain; charset=UTF-8",
     )
     for unit in units:
-        entry = store.addsourceunit(unit.sv)
+        entry = store.addsourceunit(unit.source)
         entry.setcontext(unit.key)
-        entry.target = unit.en
+        entry.target = unit.target
         entry.addlocation(unit.location.replace(" ", "_"))
         if unit.note:
             entry.addnote(f"Translator's note: {unit.note}", origin="developer")
@@ -38,21 +39,21 @@ def write(units: list[Unit], version: str, created: str) -> bytes:
     return bytes(store)
 
 
-def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
+def read(file: Path, display: str, lang: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Read the entries of a PO file (the header and obsolete entries aside), each located at its first line."""
     parsed = _parse(file, display)
     if isinstance(parsed, Diagnostic):
         return [], [parsed]
     raw, store = parsed
-    language = str(store.parseheader().get("Language", "") or "en")
-    if not is_english(language):
+    language = str(store.parseheader().get("Language", "") or lang)
+    if not is_language(language, lang):
         lines = raw.decode("utf-8", "replace").splitlines()
         at = next((n for n, text in enumerate(lines, 1) if text.startswith('"Language:')), 1)
         return [], [
             _error(
                 Pos(display, at, 1),
-                f"the file's target language is {language!r}, not English",
-                "import the English translation (Language: en); nothing was written",
+                f"the file's target language is {language!r}, not {language_name(lang)}",
+                f"import the {language_name(lang)} translation (Language: {lang}), or give --lang; nothing was written",
             )
         ]
     return _entries(store, raw, display)

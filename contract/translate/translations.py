@@ -1,4 +1,4 @@
-"""Translation tracking: which Swedish text each English text translates, kept in translations.lock."""
+"""Translation tracking: which source text each translation translates, per language, kept in translations.lock."""
 
 from __future__ import annotations
 
@@ -10,26 +10,33 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContractError, Diagnostic
+from ..errors import ContractError, Diagnostic, excerpt
 from ..model import Contract, Pos, Text
 from ..output.files import write_all, write_atomic
 
 LOCK_NAME = "translations.lock"
 _HEADER = (
-    "# Which Swedish text each English text translates: KEY SWEDISH-HASH ENGLISH-HASH.\n"
+    "# Which source text each translation translates: LANG KEY SOURCE-HASH TRANSLATION-HASH.\n"
     "# Written by `klimatkontrakt translations YEAR --confirm KEY` or `--all-current`; do not edit by hand.\n"
 )
 _QUOTES = str.maketrans({"”": '"', "“": '"', "„": '"', "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
+_HASH = re.compile(r"^[0-9a-f]{12}$")
+_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
-# The English hash of a lock entry whose English the translation memory filled in: stale until confirmed.
+# The translation hash of a lock entry whose translation the translation memory filled in: stale until confirmed.
 TO_REVIEW = "to-review"
 
 
 @dataclass(frozen=True)
 class Entry:
-    sv: str
-    en: str
+    """The hashes of a confirmed pair: the source text and its translation (or TO_REVIEW)."""
+
+    source: str
+    target: str
+
+
+Lock = dict[tuple[str, str], Entry]  # (language, text key) -> the pair last confirmed current
 
 
 def fingerprint(text: str) -> str:
@@ -38,15 +45,15 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:12]
 
 
-def read_lock(folder: Path) -> dict[str, Entry]:
-    """Read a version's translations.lock (empty when there is none)."""
+def read_lock(folder: Path) -> Lock:
+    """Read a version's translations.lock (empty when there is none); a malformed line is a located error."""
     file = folder / LOCK_NAME
     if not file.exists():
         return {}
+    where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        where = f"{folder.parent.name}/{folder.name}/{LOCK_NAME}"
         raise ContractError(
             [
                 Diagnostic(
@@ -58,57 +65,100 @@ def read_lock(folder: Path) -> dict[str, Entry]:
                 )
             ]
         ) from None
-    entries = {}
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and not line.startswith("#"):
-            entries[parts[0]] = Entry(parts[1], parts[2])
+    return parse_lock(text, where)
+
+
+def parse_lock(text: str, where: str) -> Lock:
+    """Parse the text of a translations.lock; every malformed line is reported at once (ContractError)."""
+    entries: Lock = {}
+    problems: list[Diagnostic] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        problem = _line_problem(line.split(), entries)
+        if problem:
+            hint = f"restore it from git (git checkout -- {where}), or confirm again: klimatkontrakt translations"
+            problems.append(Diagnostic(Pos(where, number, 1), "error", problem, hint, "translations"))
+        else:
+            lang, key, source, target = line.split()
+            entries[(lang, key)] = Entry(source, target)
+    if problems:
+        raise ContractError(problems)
     return entries
 
 
-def write_lock(folder: Path, entries: dict[str, Entry]) -> None:
-    """Write translations.lock sorted by key, atomically."""
+def _line_problem(parts: list[str], seen: Lock) -> str | None:
+    """Return what is wrong with one line of a translations.lock, or None."""
+    if len(parts) == 3 and _HASH.match(parts[1]):
+        return "a line of the old three-column format (KEY SOURCE-HASH TRANSLATION-HASH): the language is missing"
+    if len(parts) != 4:
+        return f"expected 4 columns (LANG KEY SOURCE-HASH TRANSLATION-HASH), found {len(parts)}"
+    lang, key, source, target = parts
+    if not _CODE.match(lang):
+        return f"{excerpt(lang)} is not a language code (two or three lower-case letters)"
+    if not _HASH.match(source) or not (_HASH.match(target) or target == TO_REVIEW):
+        return "a hash is not 12 hexadecimal digits"
+    if (lang, key) in seen:
+        return f"{lang} {excerpt(key)} is recorded twice"
+    return None
+
+
+def migrate_lock_text(text: str, lang: str = "en") -> str:
+    """Return an old three-column translations.lock (one translation language) in the per-language format."""
+    entries = {(lang, p[0]): Entry(p[1], p[2]) for p in (line.split() for line in text.splitlines()) if len(p) == 3}
+    return lock_text(entries)
+
+
+def write_lock(folder: Path, entries: Lock) -> None:
+    """Write translations.lock sorted by language and key, atomically."""
     write_atomic(folder / LOCK_NAME, lock_text(entries))
 
 
-def lock_text(entries: dict[str, Entry]) -> str:
-    """Return the text of a translations.lock holding the entries, sorted by key."""
-    return _HEADER + "".join(f"{key} {e.sv} {e.en}\n" for key, e in sorted(entries.items()))
+def lock_text(entries: Lock) -> str:
+    """Return the text of a translations.lock holding the entries, sorted by language and key."""
+    return _HEADER + "".join(f"{lang} {key} {e.source} {e.target}\n" for (lang, key), e in sorted(entries.items()))
 
 
-def status(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> str:
-    """Return current, stale or missing for one text's English."""
-    if text.en is None:
+def pairs_of(lock: Lock) -> set[tuple[str, str, str]]:
+    """Return the confirmed (language, source hash, translation hash) triples of a lock."""
+    return {(lang, e.source, e.target) for (lang, _), e in lock.items()}
+
+
+def status(text: Text, lang: str, lock: Lock, pairs: set[tuple[str, str, str]]) -> str:
+    """Return current, stale or missing for one text's translation into one language."""
+    target = text.get(lang)
+    if target is None:
         return "missing"
-    sv, en = fingerprint(text.sv), fingerprint(text.en)
-    entry = lock.get(text.key)
-    if entry is not None and entry.en == TO_REVIEW:
+    source, translated = fingerprint(text.source), fingerprint(target)
+    entry = lock.get((lang, text.key))
+    if entry is not None and entry.target == TO_REVIEW:
         return "stale"
-    # A confirmed pair is current wherever it now stands; an English edit against the same Swedish too.
-    if (sv, en) in pairs or (entry is not None and entry.sv == sv):
+    # A confirmed pair is current wherever it now stands; a translation edited against the same source too.
+    if (lang, source, translated) in pairs or (entry is not None and entry.source == source):
         return "current"
     return "stale"
 
 
-def apply(text: Text, lock: dict[str, Entry], pairs: set[tuple[str, str]]) -> Text:
-    """Return the text with its English status set from the lock."""
-    return replace(text, en_status=status(text, lock, pairs))
+def apply(text: Text, lock: Lock, pairs: set[tuple[str, str, str]]) -> Text:
+    """Return the text with the status of each of its translations set from the lock."""
+    for lang in text.languages:
+        found = text.translation(lang)
+        text = text.with_translation(lang, replace(found, status=status(text, lang, lock, pairs)))
+    return text
 
 
-def pairs_of(lock: dict[str, Entry]) -> set[tuple[str, str]]:
-    """Return the confirmed (Swedish, English) hash pairs of a lock."""
-    return {(e.sv, e.en) for e in lock.values()}
+def confirm(contract: Contract, lock: Lock, keys: list[str] | None, lang: str) -> tuple[Lock, list[str]]:
+    """Record one language's translation of the given keys (all translated when None) as current.
 
-
-def confirm(contract: Contract, lock: dict[str, Entry], keys: list[str] | None) -> tuple[dict[str, Entry], list[str]]:
-    """Record the English of the given keys (all translated texts when None) as current; return lock and unknown keys."""
+    Return the new lock and the unknown keys; entries of other languages are kept.
+    """
     texts = {t.key: t for t in contract.texts()}
-    chosen = [k for k in texts if texts[k].en is not None] if keys is None else keys
-    unknown = [k for k in chosen if k not in texts or texts[k].en is None]
-    fresh = {k: e for k, e in lock.items() if k in texts}
+    chosen = [k for k in texts if texts[k].get(lang) is not None] if keys is None else keys
+    unknown = [k for k in chosen if k not in texts or texts[k].get(lang) is None]
+    fresh = {(code, k): e for (code, k), e in lock.items() if k in texts}
     for key in chosen:
         if key not in unknown:
-            fresh[key] = Entry(fingerprint(texts[key].sv), fingerprint(texts[key].en or ""))
+            fresh[(lang, key)] = Entry(fingerprint(texts[key].source), fingerprint(texts[key].get(lang) or ""))
     return fresh, unknown
 
 
@@ -144,62 +194,70 @@ class Coverage:
         return sum(total for _, total in self.groups.values())
 
 
-def at(text: Text, lang: str = "sv") -> Pos:
-    """Return where a loaded text's Swedish (or English) sits; a text built in code has only its key."""
-    pos = text.pos if lang == "sv" else text.en_pos
+def at(text: Text, lang: str | None = None) -> Pos:
+    """Return where a loaded text's source (or one language's text) sits; a text built in code has only its key."""
+    pos = text.at(lang or text.lang)
     return pos if pos is not None else Pos(text.key)
 
 
-def _english_setter(items: list[Text], english: dict[str, str]) -> Callable[[Any], None]:
-    """Return the edit that writes these texts' English into a parsed YAML file."""
-    return lambda data: _set_english(data, items, english)
+def _setter(items: list[Text], lang: str, values: dict[str, str]) -> Callable[[Any], None]:
+    """Return the edit that writes these texts' translations into a parsed YAML file."""
+    return lambda data: _set_translation(data, items, lang, values)
 
 
-def coverage(contract: Contract) -> Coverage:
-    """Count current English texts per group and list the missing and stale ones."""
+def coverage(contract: Contract, lang: str) -> Coverage:
+    """Count one language's current translations per group and list the missing and stale ones."""
     groups: dict[str, list[int]] = {}
     missing: list[Text] = []
     stale: list[Text] = []
     for text in contract.texts():
         counts = groups.setdefault(group_of(text.key, contract), [0, 0])
         counts[1] += 1
-        counts[0] += text.en_status == "current"
-        (missing if text.en_status == "missing" else stale if text.en_status == "stale" else []).append(text)
+        state = text.status(lang)
+        counts[0] += state == "current"
+        (missing if state == "missing" else stale if state == "stale" else []).append(text)
     return Coverage({g: (c[0], c[1]) for g, c in groups.items()}, missing, stale)
 
 
-def work_items(contract: Contract, everything: bool = False) -> list[dict]:
-    """Return the texts a translator should work on (all with everything=True), for --export."""
+def work_items(contract: Contract, lang: str, everything: bool = False) -> list[dict[str, object]]:
+    """Return the texts a translator into lang should work on (all with everything=True), for --export."""
     return [
-        {"key": t.key, "file": at(t).file, "line": at(t).line, "status": t.en_status, "sv": t.sv, "en": t.en or ""}
+        {
+            "key": t.key,
+            "file": at(t).file,
+            "line": at(t).line,
+            "status": t.status(lang),
+            t.lang: t.source,
+            lang: t.get(lang) or "",
+        }
         for t in contract.texts()
-        if everything or t.en_status != "current"
+        if everything or t.status(lang) != "current"
     ]
 
 
-def write_english(
-    root: Path, contract: Contract, english: dict[str, str], also: dict[Path, str] | None = None
+def write_translation(
+    root: Path, contract: Contract, lang: str, values: dict[str, str], also: dict[Path, str] | None = None
 ) -> list[str]:
-    """Write English texts (key -> text) into the version's YAML files, with the files in also, all or none.
+    """Write one language's texts (key -> text) into the version's YAML files, with the files in also, all or none.
 
     Return the unknown keys (then nothing is written); a read-only or unwritable file is a ContractError.
     """
     from ..source import yamlwrite
 
     texts = {t.key: t for t in contract.texts()}
-    unknown = [k for k in english if k not in texts or not isinstance(english[k], str)]
+    unknown = [k for k in values if k not in texts or not isinstance(values[k], str)]
     if unknown:
         return unknown  # nothing is written unless every entry can be
     by_file: dict[str, list[Text]] = {}
-    for key, value in english.items():
+    for key, value in values.items():
         if key in texts and value.strip():
-            by_file.setdefault(at(texts[key]).file, []).append(texts[key])
+            by_file.setdefault(at(texts[key]).file, []).append(texts[key])  # the source's file: the text's mapping
     _refuse_read_only([root / file for file in sorted(by_file)] + list(also or {}), root)
     edited = {
-        root / file: yamlwrite.edited(root / file, _english_setter(items, english))
+        root / file: yamlwrite.edited(root / file, _setter(items, lang, values))
         for file, items in sorted(by_file.items())
     }
-    _refuse_too_large(edited, root)
+    _refuse_too_large(edited, root, lang)
     try:
         write_all({**edited, **(also or {})})
     except OSError as exc:
@@ -211,8 +269,9 @@ def write_english(
     return unknown
 
 
-def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
+def _refuse_too_large(edited: dict[Path, str], root: Path, lang: str) -> None:
     """Stop before writing a YAML file that the loader would then refuse as too large."""
+    from ..source.languages import language_name
     from ..source.yamlfile import MAX_BYTES
 
     large = {f: len(text.encode("utf-8")) for f, text in edited.items() if len(text.encode("utf-8")) > MAX_BYTES}
@@ -222,9 +281,9 @@ def _refuse_too_large(edited: dict[Path, str], root: Path) -> None:
                 Diagnostic(
                     Pos(str(f.relative_to(root)), 1, 1),
                     "error",
-                    f"with this English the file would be {size // 1024} KiB, more than the limit of "
+                    f"with this {language_name(lang)} the file would be {size // 1024} KiB, more than the limit of "
                     f"{MAX_BYTES // 1024} KiB, and could no longer be read",
-                    "shorten the English; nothing was written",
+                    f"shorten the {language_name(lang)}; nothing was written",
                     "translations",
                 )
                 for f, size in large.items()
@@ -250,13 +309,15 @@ def _refuse_read_only(files: list[Path], root: Path) -> None:
         )
 
 
-def _set_english(data, items: list[Text], english: dict[str, str]) -> None:
+def _set_translation(data: Any, items: list[Text], lang: str, values: dict[str, str]) -> None:
     for text in items:
         node = data
         for step in text.path:
             node = node[step]
-        value = re.sub("[ \t\r\n\x85\u2028\u2029]+", " ", english[text.key]).strip()  # keep non-breaking spaces
-        if "en" in node:
-            node["en"] = value
-        else:
-            node.insert(list(node.keys()).index("sv") + 1, "en", value)
+        value = re.sub("[ \t\r\n\x85\u2028\u2029]+", " ", values[text.key]).strip()  # keep non-breaking spaces
+        if lang in node:
+            node[lang] = value
+        else:  # after the source and the translations already there, before the notes
+            keys = list(node.keys())
+            last = max(i for i, k in enumerate(keys) if not str(k).startswith("note_"))
+            node.insert(last + 1, lang, value)

@@ -9,7 +9,8 @@ from lxml import etree
 
 from ..errors import Diagnostic
 from ..model import Pos
-from .exchange import Incoming, Unit, is_english
+from ..source.languages import language_name
+from .exchange import Incoming, Unit, is_language
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 _Q = f"{{{NS}}}"
@@ -24,9 +25,9 @@ def unit_id(key: str) -> str:
     return key.replace("/", "_")
 
 
-def write(units: list[Unit], version: str) -> bytes:
+def write(units: list[Unit], version: str, source: str, lang: str) -> bytes:
     """Return an XLIFF 2.0 document holding the units."""
-    root = etree.Element(_Q + "xliff", nsmap={None: NS}, version="2.0", srcLang="sv", trgLang="en")
+    root = etree.Element(_Q + "xliff", nsmap={None: NS}, version="2.0", srcLang=source, trgLang=lang)
     file = etree.SubElement(root, _Q + "file", id="f1", original=f"years/{version}")
     for unit in units:
         _unit(file, unit)
@@ -43,9 +44,9 @@ def _unit(parent, unit: Unit) -> None:
     segment = etree.SubElement(element, _Q + "segment", state=STATES[unit.state])
     if unit.state == "stale":
         segment.set("subState", "klimatkontrakt:stale")
-    marks = _fill(etree.SubElement(segment, _Q + "source"), unit.sv, {})
-    if unit.en:
-        _fill(etree.SubElement(segment, _Q + "target"), unit.en, marks)
+    marks = _fill(etree.SubElement(segment, _Q + "source"), unit.source, {})
+    if unit.target:
+        _fill(etree.SubElement(segment, _Q + "target"), unit.target, marks)
 
 
 def _fill(element, text: str, marks: dict[str, str]) -> dict[str, str]:
@@ -70,7 +71,7 @@ def _append(element, last, text: str) -> None:
         last.tail = (last.tail or "") + text
 
 
-def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
+def read(file: Path, display: str, lang: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Read the units of an XLIFF 2.x file; problems are located at their line."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
@@ -98,14 +99,14 @@ def read(file: Path, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
                 "export as XLIFF 2.0 or 2.1, or give a .po or .json file",
             )
         ]
-    language = root.get("trgLang", "en")
-    if not is_english(language):
-        message = f"the file's target language is {language!r}, not English"
+    language = root.get("trgLang", lang)
+    if not is_language(language, lang):
+        message = f"the file's target language is {language!r}, not {language_name(lang)}"
         return [], [
             _error(
                 Pos(display, root.sourceline or 1, 1),
                 message,
-                'import the English translation (trgLang="en"); nothing was written',
+                f'import the {language_name(lang)} translation (trgLang="{lang}"), or give --lang; nothing was written',
             )
         ]
     items, problems = [], []
@@ -155,7 +156,7 @@ def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, D
 
 
 def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None]:
-    """Return the English of a unit's segments joined (an ignorable without target keeps its source), or a problem."""
+    """Return the translation of a unit's segments joined (an ignorable without target keeps its source), or a problem."""
     segments = [p for p in parts if etree.QName(p).localname == "segment"]
     have = [p.find(_Q + "target") is not None for p in segments]
     if not any(have):

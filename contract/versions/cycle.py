@@ -182,7 +182,7 @@ def erratum(
     # English given together with the Swedish is the translation of that Swedish: record it as current.
     given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get("en")]
     if given:
-        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given)
+        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given, "en")
         translations.write_lock(folder, lock)
     current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
     current.errata = len(contract.meta.errata) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from ..model import Pos
 from ..output.files import write_atomic
 from ..source.schema import FILE_SCHEMAS
 from ..source.yamlfile import read
+
+_TRANSLATION_KEY = re.compile(r"^(?:note_)?[a-z]{2,3}$")
 
 LOCK_NAME = "signed.lock"
 _HEADER = (
@@ -53,7 +56,8 @@ class Lock:
 def canonical(data: Any) -> Any:
     """Return the locked content of parsed YAML: English, signing identities and comments left out; errata kept (only the tool adds them)."""
     if isinstance(data, dict):
-        skip = {"en", "note_en"} if "sv" in data else set()
+        # A text's translations and notes, in any language (the signed source is Swedish): not signed content.
+        skip = {k for k in data if k != "sv" and _TRANSLATION_KEY.match(str(k))} if "sv" in data else set()
         skip |= {"certificate_subject"}  # which certificate a party signs with is not contract text
         return {str(k): canonical(v) for k, v in data.items() if k not in skip}
     if isinstance(data, list):

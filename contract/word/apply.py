@@ -78,15 +78,17 @@ def _other_parts(context: _Context, mapped: Mapped) -> None:
 
 
 def _translator_notes(paras: list[Para], contract: Contract, lang: str) -> list[str]:
-    """Report a translator's note edited in Word: the export shows them, the YAML (en_note) keeps them."""
+    """Report a translator's note edited in Word: the export shows them, the YAML (note_<lang>) keeps them."""
     resolver = Resolver.of(contract)
     label = labels.label(lang, "translator_note")
     notes = (
-        inline.plain(inline.parse(t.en_note), resolver.numbers, resolver.notes) for t in contract.texts() if t.en_note
+        inline.plain(inline.parse(note), resolver.numbers, resolver.notes)
+        for t in contract.texts()
+        if (note := t.translation(lang).note)
     )
     shown = {tuple(re.findall(r"\w+", f"{label} {note}")) for note in notes}
     return [
-        f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (en_note)"
+        f"paragraph {p.place}: a translator's note was changed in Word; change it in the YAML (note_{lang})"
         for p in paras
         if tuple(re.findall(r"\w+", p.text)) not in shown
     ]
@@ -146,20 +148,20 @@ class _Context:
     def source(self, text: Text | None) -> str:
         if text is None:
             return ""
-        if self.lang != "sv" and text.shown(self.lang)[1]:  # Word shows the Swedish, marked as a stand-in
-            return text.sv + self.stand_in(text)
+        if text.stand_in(self.lang):  # Word shows the source, marked as a stand-in
+            return text.source + self.stand_in(text)
         return text.get(self.lang) or ""
 
     def stand_in(self, text: Text) -> str:
-        key = "translation_missing" if text.en_status == "missing" else "translation_stale"
-        return " *" + inline.escape(f"[{labels.label(self.lang, key)}]") + "*"
+        note = labels.stand_in_note({text.stand_in(self.lang)}, self.lang) or ""
+        return " *" + inline.escape(f"[{note}]") + "*"
 
     def tokens(self, text: Text | None) -> list[merge.Token]:
         return merge.old_tokens(self.source(text), Resolver.of(self.contract).numbers)
 
     def merged(self, text: Text | None, atoms: list[Atom]) -> str:
         result = merge.merge(self.tokens(text), merge.new_tokens(atoms, self.notes)).strip()
-        if text is not None and self.lang != "sv" and text.shown(self.lang)[1]:
+        if text is not None and text.stand_in(self.lang):
             result = result.removesuffix(self.stand_in(text).strip()).strip()
         return result
 
@@ -232,10 +234,10 @@ class _Context:
 
     def _new_text(self, atoms: list[Atom], para: Para) -> dict[str, str]:
         source = self.merged(None, atoms)
-        if self.lang != "sv":
+        if self.lang != self.contract.languages[0]:
             self.plan.problems.append(
-                f"paragraph {para.place}: a new English text needs its Swedish source; "
-                "add the paragraph in the YAML (sv first)"
+                f"paragraph {para.place}: a new translated text needs its source; "
+                f"add the paragraph in the YAML ({self.contract.languages[0]} first)"
             )
         return {self.lang: source}
 

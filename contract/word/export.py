@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..model import Contract
 from ..output.files import source_date_epoch
+from ..render import labels
 from ..render import markdown as md
 from ..render.plain import Resolver
 from ..source.provenance import Source
@@ -64,14 +65,14 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
         text = f"*{note}*\n\n{text}"
     with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
         output = Path(folder) / "contract.docx"
-        region = typst_render.REGIONS[lang]
+        region = labels.region(lang)
         pypandoc.convert_text(
             text,
             "docx",
             format="markdown-smart-auto_identifiers",
             outputfile=str(output),
             # In pandoc's sandbox: nothing in the text can make it read a file or fetch from the network.
-            extra_args=[f"--metadata=lang:{lang}-{region}", "--sandbox"],
+            extra_args=[f"--metadata=lang:{lang}-{region}" if region else f"--metadata=lang:{lang}", "--sandbox"],
         )
         return _point_bookmarks(output.read_bytes())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from contract.errors import Report
-from contract.model import Contract, Paragraph, Section, Text
+from contract.model import Contract, Paragraph, Section, Text, Translation
 from contract.source.load import load
 from contract.source.numbering import number as _number
 
@@ -94,7 +94,9 @@ def new_section(
 
 def text(sv: str, en: str | None = None, key: str = "test") -> Text:
     """Return a bilingual text whose English counts as a current translation."""
-    return Text(key=key, sv=sv, en=en, en_status="current" if en is not None else "missing")
+    return Text(
+        key=key, source=sv, translations=(("en", Translation(en, status="current" if en is not None else "missing")),)
+    )
 
 
 def with_sections(contract: Contract, sections) -> Contract:

@@ -1,0 +1,162 @@
+"""The repository's languages: the source and its translations, from klimatkontrakt.yaml (schema/config.schema.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ContractError, Report, UsageError
+from ..model import Pos
+from ..resources import CATALOGUES, PROJECT
+from .schema import validate
+from .yamlfile import read
+
+CONFIG_NAME = "klimatkontrakt.yaml"
+SCHEMA_NAME = "config.schema.json"
+REPO_CATALOGUES = "i18n"  # a repository's own interface labels: i18n/<code>.yaml
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The source language (the signed original) and the translation languages, in the switch's order."""
+
+    source: str = "sv"
+    translations: tuple[str, ...] = ("en",)
+    catalogues: tuple[tuple[str, Path], ...] = ()  # code -> its interface labels file
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Return every language, the source first."""
+        return (self.source, *self.translations)
+
+    @property
+    def default_translation(self) -> str | None:
+        """Return the first translation language (the default of --lang in the translation commands)."""
+        return self.translations[0] if self.translations else None
+
+    def catalogue(self, lang: str) -> Path:
+        """Return the interface labels file of a language."""
+        return dict(self.catalogues)[lang]
+
+    def check(self, lang: str, option: str = "--lang") -> str:
+        """Return lang when the repository has it; a UsageError (exit 2) naming the languages otherwise."""
+        if lang not in self.all:
+            raise UsageError(
+                f"{option} {lang!r} is not a language of this repository; its languages are {', '.join(self.all)} "
+                f"(add a language in {CONFIG_NAME})"
+            )
+        return lang
+
+    def check_translation(self, lang: str | None, option: str = "--lang") -> str:
+        """Return a translation language (the first when None); a UsageError naming them otherwise."""
+        chosen = lang or self.default_translation
+        if chosen is None:
+            raise UsageError(f"this repository has no translation languages (add one in {CONFIG_NAME})")
+        if chosen not in self.translations:
+            listed = ", ".join(self.translations) or "none"
+            raise UsageError(
+                f"{option} {chosen!r} is not a translation language of this repository; its translation languages "
+                f"are {listed} (add a language in {CONFIG_NAME})"
+            )
+        return chosen
+
+
+def load_languages(root: Path) -> Languages:
+    """Read the repository's languages (Swedish source and English when there is no config); ContractError if bad."""
+    report = Report()
+    languages = read_languages(root, report)
+    if languages is None or report.errors:
+        raise ContractError(report.errors)
+    return languages
+
+
+def read_languages(root: Path, report: Report) -> Languages | None:
+    """Read the repository's languages, recording every problem in the report; None when unusable."""
+    file = root / CONFIG_NAME
+    if not file.exists() and not file.is_symlink():
+        return _with_catalogues(root, {"sv": Pos(CONFIG_NAME), "en": Pos(CONFIG_NAME)}, report)
+    doc = read(file, CONFIG_NAME, report)
+    if doc is None:
+        return None
+    schema_dir = root / "schema" if (root / "schema" / SCHEMA_NAME).is_file() else PROJECT / "schema"
+    if not validate(doc, schema_dir, SCHEMA_NAME, report):
+        return None
+    data = doc.data["languages"]
+    before = len(report.errors)
+    source = str(data["source"])
+    seen: set[str] = set()
+    for index, code in enumerate(data["translations"]):
+        here = doc.pos(("languages", "translations", index))
+        if code == source:
+            report.error(
+                here,
+                f"{code!r} is the source language and cannot also be a translation",
+                f"remove {code!r} from languages.translations",
+                "language-source-twice",
+            )
+        elif code in seen:
+            report.error(here, f"{code!r} is listed twice", "list each translation language once", "language-twice")
+        seen.add(code)
+    if len(report.errors) > before:
+        return None
+    codes = {source: doc.pos(("languages", "source"))}
+    codes.update({str(c): doc.pos(("languages", "translations", i)) for i, c in enumerate(data["translations"])})
+    return _with_catalogues(root, codes, report)
+
+
+def _with_catalogues(root: Path, codes: dict[str, Pos], report: Report) -> Languages | None:
+    """Return the languages with each one's label catalogue; a located error for a language without one."""
+    found: list[tuple[str, Path]] = []
+    for code, pos in codes.items():
+        own, shipped = root / REPO_CATALOGUES / f"{code}.yaml", CATALOGUES / f"{code}.yaml"
+        if own.is_file() and _complete(own, f"{REPO_CATALOGUES}/{code}.yaml", report):
+            found.append((code, own))
+        elif not own.exists() and shipped.is_file():
+            found.append((code, shipped))
+        elif not own.exists():
+            report.error(
+                pos,
+                f"the language {code!r} has no interface labels (headings, notes, dates)",
+                f"add {REPO_CATALOGUES}/{code}.yaml: copy contract/i18n/en.yaml and translate its values",
+                "language-labels",
+            )
+    if len(found) < len(codes):
+        return None
+    from ..render import labels  # the labels of a repository's own languages come from its catalogues
+
+    labels.use(found)
+    return Languages(found[0][0], tuple(c for c, _ in found[1:]), tuple(found))
+
+
+def _complete(file: Path, display: str, report: Report) -> bool:
+    """Return whether a repository's label catalogue is readable and has every label; located errors if not."""
+    doc = read(file, display, report)
+    if doc is None:
+        return False
+    needed = read(CATALOGUES / "en.yaml", "contract/i18n/en.yaml", report)
+    wanted = set(needed.data) if needed is not None else set()
+    if not isinstance(doc.data, dict):
+        report.error(doc.pos(), "the labels file is not a mapping of 'key: text' lines", "copy contract/i18n/en.yaml")
+        return False
+    bad = [k for k, v in doc.data.items() if not isinstance(v, str)]
+    for key in bad:
+        report.error(doc.pos((key,)), f"the label {key!r} is not text", "write the label as text", "language-labels")
+    missing = sorted(wanted - set(doc.data))
+    if missing:
+        report.error(
+            doc.pos(),
+            f"the labels file lacks {len(missing)} label(s): {', '.join(missing)}",
+            "add them, translated, from contract/i18n/en.yaml",
+            "language-labels",
+        )
+    return not bad and not missing
+
+
+def language_name(code: str) -> str:
+    """Return a language's English name for messages (Swedish, English, Finnish), or its code when unknown."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(code).get_display_name("en")).capitalize()
+    except (UnknownLocaleError, ValueError):
+        return code
