@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks.validate import validate
+from ..diff.changeset import ChangeSet
+from ..diff.lineage import previous_version, previous_versions
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, Contract, Pos
 from ..output import faults
@@ -32,6 +34,7 @@ from ..output.guard import claim, mark, writing
 from ..render.export import to_json
 from ..resources import PACKAGE
 from ..source.provenance import Source, source
+from .changes import ChangeSets
 
 # Inputs besides years/ that change what a build writes.
 SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema")
@@ -66,12 +69,15 @@ class Job:
     lang: str
     path: str  # relative to the output folder
 
-    def key(self, contracts: dict[str, Contract], src: Source, code: str) -> str:
-        """Return the content hash that decides whether a cached PDF can be reused."""
-        # src is this version's own provenance (contract.provenance.source(root, version)).
-        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), _fingerprint(contracts[self.version])]
+    def key(self, prints: dict[str, str], previous: dict[str, str], src: Source, code: str) -> str:
+        """Return the content hash that decides whether a cached PDF can be reused.
+
+        prints: each version's _fingerprint; previous: each version's predecessor (diff.lineage);
+        src: this version's own provenance (contract.provenance.source(root, version)).
+        """
+        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), prints[self.version]]
         if self.kind == "redline":
-            parts.append(_fingerprint(_previous_of(contracts, self.version)))
+            parts.append(prints[previous[self.version]])
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -151,8 +157,6 @@ def _write_all(
     from .site import build_site, default_redlines
 
     pdf_jobs = _pdf_jobs(contracts)
-    redlines = default_redlines(contracts)
-    result.redlines = len({v for v, _ in redlines})
     downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -168,12 +172,28 @@ def _write_all(
         if workers > 1
         else _InProcess()
     )
+    # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
+    changes = ChangeSets()
     with pool:
         try:
-            futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
+            futures = [
+                (job, key, pool.submit(_render_job, job, *_subject(job, contracts, changes), src))
+                for job, key, src in todo
+            ]
             faults.point("rendering")
             say("site")
-            build_site(root, contracts, staging, drafts=drafts, downloads=downloads, redlines=redlines, planned=True)
+            redlines = default_redlines(contracts, changes=changes)
+            result.redlines = len({v for v, _ in redlines})
+            build_site(
+                root,
+                contracts,
+                staging,
+                drafts=drafts,
+                downloads=downloads,
+                redlines=redlines,
+                planned=True,
+                changes=changes,
+            )
             for done, (job, key, future) in enumerate(futures, start=1):
                 data = future.result()
                 say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
@@ -184,6 +204,15 @@ def _write_all(
         except BaseException:
             _stop_workers(pool)
             raise
+
+
+def _subject(job: Job, contracts: dict[str, Contract], changes: ChangeSets) -> tuple[Contract | ChangeSet, bool]:
+    """Return what a job renders (its contract, or the build's ChangeSet of a redline) and whether it is a draft."""
+    new = contracts[job.version]
+    if job.kind == "contract":
+        return new, False
+    previous = previous_versions(contracts)[job.version]  # a redline job exists only when there is one
+    return changes.between(contracts[previous], new), new.meta.status == "draft"
 
 
 def _die_with_parent(parent: int) -> None:
@@ -204,11 +233,11 @@ def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
 
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
     jobs = []
-    for version, contract in sorted(contracts.items()):
+    for version in sorted(contracts):
+        previous = previous_version(contracts, version)
         for lang in LANGS:
             jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
-            previous = contract.meta.previous
-            if previous in contracts:
+            if previous is not None:
                 jobs.append(
                     Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf")
                 )
@@ -224,9 +253,11 @@ def _reuse_cached(
         cache.mkdir(parents=True, exist_ok=True)
     code = _code_fingerprint()
     sources = {v: source(root, v) for v in contracts}
+    prints = {v: _fingerprint(c) for v, c in contracts.items()}
+    previous = previous_versions(contracts)
     todo = []
     for job in pdf_jobs:
-        key = job.key(contracts, sources[job.version], code)
+        key = job.key(prints, previous, sources[job.version], code)
         data = _cached(cache, key, result.notes)
         if data is not None:
             write_atomic(staging / job.path, data)
@@ -275,27 +306,15 @@ def _outputs(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _previous_of(contracts: dict[str, Contract], version: str) -> Contract:
-    """Return the version a redline of version compares with (redline jobs exist only when it was gathered)."""
-    previous = contracts[version].meta.previous
-    if previous is None or previous not in contracts:
-        raise ValueError(f"version {version} has no previous version among those built")
-    return contracts[previous]
+def _render_job(job: Job, subject: Contract | ChangeSet, draft: bool, src: Source) -> bytes:
+    """Render one PDF (runs in a worker process): a contract, or the redline of a ChangeSet the build computed."""
+    if isinstance(subject, ChangeSet):
+        from ..render.redline_pdf import render_redline_pdf
 
+        return render_redline_pdf(subject, job.lang, src, draft=draft)
+    from ..pdf import render_pdf
 
-def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
-    """Render one PDF (runs in a worker process)."""
-    if job.kind == "contract":
-        from ..pdf import render_pdf
-
-        return render_pdf(contracts[job.version], job.lang, src)
-    from ..diff import compare
-    from ..render.redline_pdf import render_redline_pdf
-
-    new = contracts[job.version]
-    return render_redline_pdf(
-        compare(_previous_of(contracts, job.version), new), job.lang, src, draft=new.meta.status == "draft"
-    )
+    return render_pdf(subject, job.lang, src)
 
 
 class _InProcess:

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from ..diff.changeset import ChangeSet
+from ..diff.history import Step, all_timelines
+from ..diff.lineage import previous_version, previous_versions
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, Contract, Pos
 from ..output.files import recover, source_date_epoch, staging_path, swap, write_atomic
@@ -33,6 +36,7 @@ from ..render.pages import (
 )
 from ..resources import PROJECT
 from ..source.provenance import Source, source
+from .changes import ChangeSets
 
 CONFIG_NAME = "mkdocs.yml"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
@@ -64,6 +68,7 @@ def build_site(
     downloads: Mapping[tuple[str, str, str], str] | None = None,
     redlines: Mapping[tuple[str, str], str] | None = None,
     planned: bool = False,
+    changes: ChangeSets | None = None,
 ) -> list[Path]:
     """Build out_dir/sv/, out_dir/en/ and out_dir/index.html; return what was written.
 
@@ -71,12 +76,16 @@ def build_site(
     that exist are linked (None: look for the conventional names under out_dir/downloads/); planned=True
     links them all, for a caller that writes them while the site builds.
     redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
+    changes holds the comparisons already made (the build's own), so no pair of versions is compared twice.
     """
     out_dir = Path(out_dir)
+    changes = ChangeSets() if changes is None else changes
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
     visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
     own = dict(redlines or {})
-    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible, own))
+    timelines = all_timelines(visible, changes.since_previous(visible))
+    compares = compare_redlines(visible, own, changes=changes, timelines=timelines)
+    ctx = SiteContext(source(root), drafts, links, own, compares, history=timelines)
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
@@ -88,65 +97,75 @@ def build_site(
 def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tuple[str, str, str], str]:
     """Return the PDFs present under out_dir/downloads/ by their conventional names."""
     found = {}
-    for version, contract in contracts.items():
+    for version in contracts:
         for lang in LANGS:
             # The signed PDF, when the programme office has put it beside the others, is linked from the signatures.
             names = {
                 "contract": f"klimatkontrakt-{version}-{lang}.pdf",
                 "signed": f"klimatkontrakt-{version}-{lang}-signed.pdf",
             }
-            if contract.meta.previous:
-                names["redline"] = f"redline-{contract.meta.previous}-{version}-{lang}.pdf"
+            previous = previous_version(contracts, version)
+            if previous:
+                names["redline"] = f"redline-{previous}-{version}-{lang}.pdf"
             for kind, name in names.items():
                 if (out_dir / "downloads" / version / name).is_file():
                     found[(version, lang, kind)] = f"downloads/{version}/{name}"
     return found
 
 
-def default_redlines(contracts: Mapping[str, Contract], langs=LANGS) -> dict[tuple[str, str], str]:
-    """Return the redline fragment of every version whose previous version is loaded, per language."""
-    from ..diff.history import changeset as compare
+def default_redlines(
+    contracts: Mapping[str, Contract],
+    langs=LANGS,
+    changes: ChangeSets | None = None,
+    timelines: Mapping[str, list[Step]] | None = None,
+) -> dict[tuple[str, str], str]:
+    """Return the redline fragment of every version whose previous version (diff.lineage) is loaded, per language."""
     from ..render.redline_site import to_site_html
 
+    changes = ChangeSets() if changes is None else changes
+    own = changes.since_previous(contracts)
+    history = _history_keys(contracts, own if timelines is None else None, timelines)
     out = {}
-    history = _history_keys(contracts)
-    for version, contract in contracts.items():
-        previous = contracts.get(contract.meta.previous or "")
-        if previous is not None:
-            changes, links = compare(previous, contract), _links(previous, contract, history)
-            out.update({(version, lang): to_site_html(changes, lang, links) for lang in langs})
+    for version, previous in previous_versions(contracts).items():
+        links = _links(contracts[previous], contracts[version], history)
+        out.update({(version, lang): to_site_html(own[version], lang, links) for lang in langs})
     return out
 
 
 def compare_redlines(
-    contracts: Mapping[str, Contract], redlines: Mapping[tuple[str, str], str], langs=LANGS
+    contracts: Mapping[str, Contract],
+    redlines: Mapping[tuple[str, str], str],
+    langs=LANGS,
+    changes: ChangeSets | None = None,
+    timelines: Mapping[str, list[Step]] | None = None,
 ) -> dict[tuple[str, str, str], str]:
     """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
-    from ..diff.history import changeset as compare
     from ..render.redline_site import to_site_html
 
-    out, history, versions = {}, _history_keys(contracts), sorted(contracts)
+    changes = ChangeSets() if changes is None else changes
+    previous = previous_versions(contracts)
+    history = _history_keys(contracts, changes.since_previous(contracts) if timelines is None else None, timelines)
+    out, versions = {}, sorted(contracts)
     for index, old in enumerate(versions):
         for new in versions[index + 1 :]:
-            own = contracts[new].meta.previous == old and all((new, lang) in redlines for lang in langs)
+            own = previous.get(new) == old and all((new, lang) in redlines for lang in langs)
             if own:
                 out.update({(old, new, lang): redlines[(new, lang)] for lang in langs})
                 continue
-            changes, links = compare(contracts[old], contracts[new]), _links(contracts[old], contracts[new], history)
-            out.update({(old, new, lang): to_site_html(changes, lang, links) for lang in langs})
+            found = changes.between(contracts[old], contracts[new])
+            links = _links(contracts[old], contracts[new], history)
+            out.update({(old, new, lang): to_site_html(found, lang, links) for lang in langs})
     return out
 
 
-def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], str]:
+def _history_keys(
+    contracts: Mapping[str, Contract],
+    changes: Mapping[str, ChangeSet] | None,
+    timelines: Mapping[str, list[Step]] | None = None,
+) -> dict[tuple[str, str], str]:
     """Map (version, section id) to the anchor of the section's entry on the history page."""
-    from ..diff.history import all_timelines
-
-    return {
-        (step.version, step.id): key
-        for key, steps in all_timelines(contracts).items()
-        for step in steps
-        if step.present
-    }
+    timelines = all_timelines(contracts, changes) if timelines is None else timelines
+    return {(step.version, step.id): key for key, steps in timelines.items() for step in steps if step.present}
 
 
 def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
@@ -241,8 +260,11 @@ def preview_pages(root: Path, lang: str) -> SitePages:
     if report.errors:
         return render_error(report.sorted(), lang, ctx)
     try:
-        own = default_redlines(contracts, (lang,))
-        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, own, (lang,)))
+        changes = ChangeSets()
+        timelines = all_timelines(contracts, changes.since_previous(contracts))
+        own = default_redlines(contracts, (lang,), changes, timelines)
+        compares = compare_redlines(contracts, own, (lang,), changes, timelines)
+        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compares, history=timelines)
         return render_pages(contracts, lang, ctx)
     except ContractError as exc:
         return render_error(exc.diagnostics, lang, ctx)

@@ -13,13 +13,15 @@ import functools
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import jinja2
 from markupsafe import Markup
 
 from .. import ids, inline
+from ..diff.history import Step
+from ..diff.lineage import previous_versions
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, block_texts
 from ..resources import TEMPLATES
@@ -49,6 +51,9 @@ class SiteContext:
     # (older version, newer version, lang) -> safe HTML fragment of the redline between any two versions
     compares: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # the versions shown (set by render_pages)
+    # section id -> its timeline over the versions shown (diff.history), computed once by the build; None: here
+    history: Mapping[str, Sequence[Step]] | None = None
+    previous: Mapping[str, str] = field(default_factory=dict)  # version -> its predecessor shown (set by render_pages)
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,8 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
 
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
-    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown))
+    previous = previous_versions({c.meta.version: c for c in shown})
+    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown), previous=previous)
     views = [_version_view(c, lang, ctx) for c in shown]
     files = {
         "index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))
@@ -217,6 +223,7 @@ def _check_ids(contracts: list[Contract]) -> None:
 
 def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionView:
     meta, resolver = contract.meta, Resolver.of(contract)
+    previous = ctx.previous.get(meta.version) or meta.previous  # a predecessor outside the site is still named
     return VersionView(
         version=meta.version,
         title=_inline(meta.title, lang, resolver),
@@ -224,11 +231,11 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
         status=labels.label(lang, f"status_{meta.status}"),
         signed=labels.date(meta.signed_on, lang) if meta.signed_on else labels.label(lang, "not_signed_yet"),
         valid_for=meta.valid_for,
-        previous=meta.previous,
+        previous=previous,
         parties=tuple(_inline(p.name, lang, resolver) for p in contract.parties),
-        downloads=_downloads(meta.version, "contract", lang, ctx, previous=meta.previous),
-        redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=meta.previous),
-        redline=bool(meta.previous) and (meta.previous in ctx.versions or (meta.version, lang) in ctx.redlines),
+        downloads=_downloads(meta.version, "contract", lang, ctx, previous=previous),
+        redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=previous),
+        redline=bool(previous) and (previous in ctx.versions or (meta.version, lang) in ctx.redlines),
         compares=tuple(
             (b if a == meta.version else a, Markup(f"compare/{a}..{b}/index.md"))
             for a, b in compare_pairs(list(ctx.versions))
