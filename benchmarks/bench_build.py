@@ -56,8 +56,7 @@ def timed_build(root: Path, *extra: str) -> tuple[float, float, str]:
 
 
 def change_one_paragraph(root: Path, version: str) -> None:
-    """Edit one Swedish paragraph of a version (its lock is dropped: this is a draft edit)."""
-    (root / "years" / version / "signed.lock").unlink(missing_ok=True)
+    """Edit one Swedish paragraph of a signed version and record it as an erratum, as the README says to."""
     path = root / "years" / version / "clause.yaml"
     text = path.read_text(encoding="utf-8")
     edited = re.sub(
@@ -65,6 +64,9 @@ def change_one_paragraph(root: Path, version: str) -> None:
     )
     assert edited != text, f"no paragraph to change in {path}"
     path.write_text(edited, encoding="utf-8")
+    what = ["--what-sv", "Ett ord ändrat", "--what-en", "One word changed"]
+    why = ["--why-sv", "Mätning", "--why-en", "Benchmark", "--section", "kontraktet", "--date", "2024-01-01"]
+    _klimatkontrakt(root, "erratum", version, *what, *why)
 
 
 def engine_time(root: Path) -> float:
@@ -123,8 +125,19 @@ def make_ten_versions(root: Path) -> None:
         municipality.write_text(
             words.replace("1,50 kronor", f"{1 + (year % 7) / 4:.2f} kronor".replace(".", ",")), encoding="utf-8"
         )
+    for year in range(2020, 2029):  # a signed version needs its lock
+        _klimatkontrakt(root, "lock", str(year))
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "ten versions")
+
+
+def _klimatkontrakt(root: Path, *args: str) -> None:
+    """Run a klimatkontrakt command on root; stop the benchmark with its output if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(root), *args], capture_output=True, text=True, cwd=root
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stdout + result.stderr)
 
 
 def main() -> None:

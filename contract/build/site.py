@@ -15,12 +15,10 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from ..diff.changeset import ChangeSet
-from ..diff.history import Step, all_timelines
-from ..diff.lineage import previous_version, previous_versions
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, Contract, Pos
 from ..output.files import recover, source_date_epoch, staging_path, swap, write_atomic
@@ -36,7 +34,11 @@ from ..render.pages import (
 )
 from ..resources import PROJECT
 from ..source.provenance import Source, source
-from .changes import ChangeSets
+
+if TYPE_CHECKING:  # the differ loads when pages are made, not when a command merely imports this module
+    from ..diff.changeset import ChangeSet
+    from ..diff.history import Step
+    from .changes import ChangeSets
 
 CONFIG_NAME = "mkdocs.yml"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
@@ -78,6 +80,9 @@ def build_site(
     redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
     changes holds the comparisons already made (the build's own), so no pair of versions is compared twice.
     """
+    from ..diff.history import all_timelines
+    from .changes import ChangeSets
+
     out_dir = Path(out_dir)
     changes = ChangeSets() if changes is None else changes
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
@@ -88,7 +93,7 @@ def build_site(
     ctx = SiteContext(source(root), drafts, links, own, compares, history=timelines)
     pages = {lang: render_pages(contracts, lang, ctx) for lang in LANGS}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source) for lang in LANGS]
+    written = _build_languages(root, pages, out_dir, ctx.source)
     write_atomic(out_dir / "index.html", render_root())
     write_atomic(out_dir / "404.html", render_not_found())
     return [*written, out_dir / "index.html", out_dir / "404.html"]
@@ -96,6 +101,8 @@ def build_site(
 
 def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tuple[str, str, str], str]:
     """Return the PDFs present under out_dir/downloads/ by their conventional names."""
+    from ..diff.lineage import previous_version
+
     found = {}
     for version in contracts:
         for lang in LANGS:
@@ -120,7 +127,9 @@ def default_redlines(
     timelines: Mapping[str, list[Step]] | None = None,
 ) -> dict[tuple[str, str], str]:
     """Return the redline fragment of every version whose previous version (diff.lineage) is loaded, per language."""
+    from ..diff.lineage import previous_versions
     from ..render.redline_site import to_site_html
+    from .changes import ChangeSets
 
     changes = ChangeSets() if changes is None else changes
     own = changes.since_previous(contracts)
@@ -140,7 +149,9 @@ def compare_redlines(
     timelines: Mapping[str, list[Step]] | None = None,
 ) -> dict[tuple[str, str, str], str]:
     """Return the redline of every pair of versions (older, newer, lang); a version's own redline is reused."""
+    from ..diff.lineage import previous_versions
     from ..render.redline_site import to_site_html
+    from .changes import ChangeSets
 
     changes = ChangeSets() if changes is None else changes
     previous = previous_versions(contracts)
@@ -164,6 +175,8 @@ def _history_keys(
     timelines: Mapping[str, list[Step]] | None = None,
 ) -> dict[tuple[str, str], str]:
     """Map (version, section id) to the anchor of the section's entry on the history page."""
+    from ..diff.history import all_timelines
+
     timelines = all_timelines(contracts, changes) if timelines is None else timelines
     return {(step.version, step.id): key for key, steps in timelines.items() for step in steps if step.present}
 
@@ -177,6 +190,11 @@ def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str]):
 
 def index_search(site_dir: Path) -> None:
     """Index one language's built site with Pagefind into site_dir/pagefind/."""
+    _finish_index(_start_index(site_dir), site_dir)
+
+
+def _start_index(site_dir: Path) -> subprocess.Popen:
+    """Start Pagefind on one language's built site; it runs while the next language builds."""
     command = [
         sys.executable,
         "-m",
@@ -189,14 +207,19 @@ def index_search(site_dir: Path) -> None:
         SEARCH_EXCLUDE,
         "--quiet",
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish_index(process: subprocess.Popen, site_dir: Path) -> None:
+    """Wait for Pagefind; raise ContractError with what it said if it failed."""
+    _, stderr = process.communicate()
+    if process.returncode != 0:
         raise ContractError(
             [
                 Diagnostic(
                     Pos(str(site_dir)),
                     "error",
-                    f"Pagefind could not index the site: {result.stderr.strip()}",
+                    f"Pagefind could not index the site: {stderr.strip()}",
                     "install it with: pip install 'pagefind[bin]'",
                     "site-search",
                 )
@@ -254,6 +277,8 @@ def needs_pages(docs_dir: str | Path) -> bool:
 def preview_pages(root: Path, lang: str) -> SitePages:
     """Render the pages for `mkdocs serve`: every version, drafts included; problems become an error page."""
     from ..checks.validate import validate  # here, so that contract.build may import this module
+    from ..diff.history import all_timelines
+    from .changes import ChangeSets
 
     ctx = SiteContext(source(root), drafts=True)
     report, contracts = validate(Path(root))
@@ -279,8 +304,27 @@ def _existing(out_dir: Path, downloads, contracts) -> dict[tuple[str, str, str],
     return {key: path for key, path in downloads.items() if (out_dir / path).is_file()}
 
 
+def _build_languages(root: Path, pages: Mapping[str, SitePages], out_dir: Path, src: Source) -> list[Path]:
+    """Build each language with MkDocs into a staging folder, indexed while the next builds; then swap each in."""
+    indexing: list[tuple[Path, Path, subprocess.Popen]] = []
+    try:
+        for lang in LANGS:
+            staging = _build_language(root, pages[lang], lang, out_dir / lang, src)
+            indexing.append((staging, out_dir / lang, _start_index(staging)))
+        for staging, target, process in indexing:
+            _finish_index(process, staging)
+            _remove(staging, UNREPRODUCIBLE + UNUSED)
+            swap(staging, target)
+    finally:
+        for *_, process in indexing:  # a failed build leaves no indexer running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return [target for _, target, _ in indexing]
+
+
 def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: Source) -> Path:
-    """Build one language with MkDocs into a staging folder, index it, then swap it into place."""
+    """Build one language with MkDocs into a staging folder beside target; return the staging folder."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -299,10 +343,7 @@ def _build_language(root: Path, pages: SitePages, lang: str, target: Path, src: 
         )
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
             _run_mkdocs(build, config, warnings)
-    index_search(staging)
-    _remove(staging, UNREPRODUCIBLE + UNUSED)
-    swap(staging, target)
-    return target
+    return staging
 
 
 def _run_mkdocs(build, config, warnings: list[str]) -> None:

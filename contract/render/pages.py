@@ -15,13 +15,12 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
 
 from .. import ids, inline
-from ..diff.history import Step
-from ..diff.lineage import previous_versions
 from ..errors import ContractError, Diagnostic
 from ..model import LANGS, BulletList, Contract, Heading, Pos, Section, Text, block_texts
 from ..resources import TEMPLATES
@@ -30,6 +29,9 @@ from . import labels
 from . import markdown as md
 from .plain import Resolver, plain
 from .site_views import compare_pairs, css_string, signatures
+
+if TYPE_CHECKING:
+    from ..diff.history import Step
 
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ids.PAGE_IDS
@@ -113,6 +115,7 @@ class VersionView:
 
 def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext) -> SitePages:
     """Render every page of one language's site as Markdown."""
+    from ..diff.lineage import previous_versions
     from . import change_pages  # the pages about changes build on this module's helpers
 
     shown = _visible(contracts, ctx.drafts)
