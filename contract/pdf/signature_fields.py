@@ -56,7 +56,7 @@ def _tag_widgets(writer: IncrementalPdfFileWriter, boxes: list[SignatureBox], he
     tree = writer.root["/StructTreeRoot"]
     kids = tree["/K"]
     document_ref = kids.raw_get(0) if isinstance(kids, generic.ArrayObject) else tree.raw_get("/K")
-    blocks = _heading_groups(document_ref)
+    blocks = _heading_groups(document_ref, set(headings.values()))
     nums = tree["/ParentTree"]["/Nums"]
     widgets = {name: ref for name, _, ref in fields.enumerate_sig_fields(writer, filled_status=False)}
     key = int(tree.get("/ParentTreeNextKey", len(nums) // 2))
@@ -78,11 +78,15 @@ def _tag_widgets(writer: IncrementalPdfFileWriter, boxes: list[SignatureBox], he
     writer.update_container(tree)
 
 
-def _heading_groups(document_ref) -> dict[str, generic.IndirectObject]:
-    """Return the group (parent element) of each level-2 heading on the signature page, by heading text."""
+def _heading_groups(document_ref, wanted: set[str]) -> dict[str, generic.IndirectObject]:
+    """Return the group (parent element) of each level-2 heading on the signature page, by heading text.
+
+    The walk takes the last child first, so it reaches the signature page early, and stops once every
+    wanted heading is found: the rest of the tree (hundreds of objects to parse) is never read.
+    """
     found: dict[str, generic.IndirectObject] = {}
     todo = [document_ref]
-    while todo:
+    while todo and not wanted <= found.keys():
         element = todo.pop().get_object()
         if not isinstance(element, generic.DictionaryObject):
             continue
