@@ -76,8 +76,8 @@ class InProcess:
     def __enter__(self) -> InProcess:
         return self
 
-    def __exit__(self, *exc: object) -> bool:
-        return False
+    def __exit__(self, *exc: object) -> None:
+        return None
 
     def submit(self, fn: Any, *args: Any) -> Future | Done:
         return Done(fn(*args))
