@@ -108,6 +108,8 @@ def test_a_build_compares_each_pair_of_versions_once(branched, monkeypatch):
     code, out, err = run(branched, "--drafts", "--jobs", "1")
     assert code == 0, out + err
     assert (branched / "site" / "downloads" / "2025" / "redline-2023-2025-en.pdf").is_file()
+    page = (branched / "site" / "sv" / "2025" / "index.html").read_text(encoding="utf-8")
+    assert "redline-2023-2025-sv.pdf" in page and "redline-2024-2025" not in page
     # The redline pages and PDFs, the compare pages and the history together need every pair, each once.
     assert made == Counter({("2023", "2024"): 1, ("2023", "2025"): 1, ("2024", "2025"): 1})
 
