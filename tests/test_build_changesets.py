@@ -6,6 +6,8 @@ The repository here has a version whose `previous:` is not the version sorted ju
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -17,6 +19,7 @@ import contract.diff
 from contract.build import site
 from contract.build.changes import ChangeSets
 from contract.build.run import _pdf_jobs, gather
+from contract.cli.main import main
 from contract.diff.history import all_timelines, timeline
 from contract.diff.lineage import previous_version, previous_versions
 
@@ -94,9 +97,12 @@ def test_the_cache_compares_a_pair_once_and_tells_contents_apart(contracts):
     assert changes.computed == Counter({("2023", "2025"): 2})
 
 
-@pytest.mark.slow
-def test_a_build_compares_each_pair_of_versions_once(branched, monkeypatch):
-    """Count the differ's real work through a whole build (PDFs in this process: --jobs 1)."""
+EVERY_PAIR_ONCE = Counter({("2023", "2024"): 1, ("2023", "2025"): 1, ("2024", "2025"): 1})
+
+
+@pytest.fixture
+def comparisons(monkeypatch) -> Counter[tuple[str, str]]:
+    """Count the differ's real work by pair of versions: every ChangeSet starts with matching the sections."""
     made: Counter[tuple[str, str]] = Counter()
     real = contract.diff.match
 
@@ -104,14 +110,29 @@ def test_a_build_compares_each_pair_of_versions_once(branched, monkeypatch):
         made[(old.meta.version, new.meta.version)] += 1
         return real(old, new)
 
-    monkeypatch.setattr(contract.diff, "match", counting)  # every ChangeSet starts with matching the sections
+    monkeypatch.setattr(contract.diff, "match", counting)
+    return made
+
+
+@pytest.mark.slow
+def test_the_site_command_compares_each_pair_of_versions_once(branched, comparisons, tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["site", "--root", str(branched), "--drafts", "--out", str(tmp_path / "site")])
+    assert code == 0, out.getvalue() + err.getvalue()
+    assert comparisons == EVERY_PAIR_ONCE
+
+
+@pytest.mark.slow
+def test_a_build_compares_each_pair_of_versions_once(branched, comparisons):
+    """Count through a whole build, the redline PDFs included (rendered in this process: --jobs 1)."""
     code, out, err = run(branched, "--drafts", "--jobs", "1")
     assert code == 0, out + err
     assert (branched / "site" / "downloads" / "2025" / "redline-2023-2025-en.pdf").is_file()
     page = (branched / "site" / "sv" / "2025" / "index.html").read_text(encoding="utf-8")
     assert "redline-2023-2025-sv.pdf" in page and "redline-2024-2025" not in page
     # The redline pages and PDFs, the compare pages and the history together need every pair, each once.
-    assert made == Counter({("2023", "2024"): 1, ("2023", "2025"): 1, ("2024", "2025"): 1})
+    assert comparisons == EVERY_PAIR_ONCE
 
 
 def _with_previous(version, previous):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from .. import diff
-from ..diff.changeset import ChangeSet
-from ..diff.lineage import previous_versions
-from ..model import Contract
+if TYPE_CHECKING:  # the differ loads at the first comparison, not with the commands that import this module
+    from ..diff.changeset import ChangeSet
+    from ..model import Contract
 
 
 class ChangeSets:
@@ -26,6 +26,8 @@ class ChangeSets:
 
     def between(self, old: Contract, new: Contract) -> ChangeSet:
         """Return the comparison of old with new, computing it only the first time these contents meet."""
+        from .. import diff
+
         key = (self._key(old), self._key(new))
         found = self._seen.get(key)
         if found is None:
@@ -35,6 +37,8 @@ class ChangeSets:
 
     def since_previous(self, contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
         """Compare each version with its predecessor (diff.lineage); key: the newer version."""
+        from ..diff.lineage import previous_versions
+
         return {new: self.between(contracts[old], contracts[new]) for new, old in previous_versions(contracts).items()}
 
     def _key(self, contract: Contract) -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..build import site
+from ..build.changes import ChangeSets
 from ..build.run import gather
 from ..model import LANGS
 from ..output.guard import claim, is_marked, mark, owned, writing
@@ -45,9 +46,9 @@ def _run_site(args) -> int:
             out.mkdir(parents=True, exist_ok=True)
             # First, so that a folder this command was interrupted in is still known as its own.
             mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES))
-            written = site.build_site(
-                args.root, contracts, out, drafts=args.drafts, redlines=site.default_redlines(contracts)
-            )
+            changes = ChangeSets()  # each pair of versions compared once for redlines, compare pages and history
+            redlines = site.default_redlines(contracts, changes=changes)
+            written = site.build_site(args.root, contracts, out, drafts=args.drafts, redlines=redlines, changes=changes)
     print(f"wrote {', '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
 
