@@ -125,7 +125,10 @@ def _build_claimed(root: Path, out: Path, drafts: bool, jobs: int | None, say: C
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
     from . import workers
 
-    pool = workers.start(jobs)  # its workers load the PDF toolchain while this process validates
+    # Its workers load the PDF toolchain while this process validates. At most a contract and a redline
+    # per version folder and language: the folders are counted, not read, before validation.
+    folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
+    pool = workers.start(jobs, 2 * len(LANGS) * len(folders))
     staging = staging_path(out)
     try:
         with pool:

@@ -20,9 +20,13 @@ if TYPE_CHECKING:
     from ..source.provenance import Source
 
 
-def start(jobs: int | None) -> ProcessPoolExecutor | InProcess:
-    """Return a pool of jobs workers (default: one per core), already starting; one job runs in this process."""
-    workers = max(1, jobs or os.cpu_count() or 1)
+def start(jobs: int | None, pdfs: int) -> ProcessPoolExecutor | InProcess:
+    """Return a pool of up to jobs workers (default: one per core), already starting; one runs in this process.
+
+    pdfs is how many PDFs the build may render at most: no more workers than that are started, and only
+    as many as there are contract PDFs are started at once (a redline starts one more when it needs it).
+    """
+    workers = max(1, min(jobs or os.cpu_count() or 1, pdfs))
     if workers == 1:
         return InProcess()
     # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
@@ -32,7 +36,7 @@ def start(jobs: int | None) -> ProcessPoolExecutor | InProcess:
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
-    for _ in range(workers):  # each submit starts a worker, which loads typst and the templates while we validate
+    for _ in range(min(workers, max(1, pdfs // 2))):  # each submit starts a worker, which loads Typst meanwhile
         pool.submit(_warm)
     return pool
 
