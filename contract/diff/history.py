@@ -22,7 +22,7 @@ class Step:
     changes: tuple[str, ...] = ()  # kinds of change (diff.KINDS); ("first",) where it first appears
     id: str = ""  # the section's id in this version (ids can be renamed)
     old_id: str | None = None  # the id the section had in the version before, when it was renamed
-    archive_start: bool = False  # first seen in the oldest version loaded, which has a predecessor outside the archive
+    archive_start: bool = False  # first seen in a version whose `previous:` is outside the archive (diff.lineage)
 
 
 def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
