@@ -3,7 +3,21 @@
 The pipeline's entry point is contract.build.run.build (python build.py); the CLI is contract.cli.main.
 """
 
-from .checks.validate import validate
-from .source.load import load
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["load", "validate"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import load and validate on first use: a PDF worker imports contract.pdf, never the checks."""
+    if name == "validate":
+        from .checks.validate import validate
+
+        return validate
+    if name == "load":
+        from .source.load import load
+
+        return load
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,30 +9,31 @@ name before reuse, so an unchanged version is not rendered again.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import multiprocessing
-import os
 import shutil
-import signal
-import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic
 from ..model import Contract, Pos
 from ..output import faults
 from ..output.files import drop_temporaries, staging_path, swap, write_atomic
 from ..output.guard import claim, mark, writing
 from ..render import labels
-from ..render.export import to_json
 from ..resources import PACKAGE
+from ..source.languages import load_languages
 from ..source.provenance import Source, source
+
+if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of them
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..diff.changeset import ChangeSet
+    from .changes import ChangeSets
+    from .workers import InProcess
 
 # Inputs besides years/ that change what a build writes.
 SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
@@ -67,17 +68,22 @@ class Job:
     lang: str
     path: str  # relative to the output folder
 
-    def key(self, contracts: dict[str, Contract], src: Source, code: str) -> str:
-        """Return the content hash that decides whether a cached PDF can be reused."""
-        # src is this version's own provenance (contract.provenance.source(root, version)).
-        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), _fingerprint(contracts[self.version])]
+    def key(self, prints: dict[str, str], previous: dict[str, str], src: Source, code: str) -> str:
+        """Return the content hash that decides whether a cached PDF can be reused.
+
+        prints: each version's _fingerprint; previous: each version's predecessor (diff.lineage);
+        src: this version's own provenance (contract.provenance.source(root, version)).
+        """
+        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), prints[self.version]]
         if self.kind == "redline":
-            parts.append(_fingerprint(_previous_of(contracts, self.version)))
+            parts.append(prints[previous[self.version]])
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[Diagnostic]]:
     """Load and check every version; raise ContractError if any has an error."""
+    from ..checks.validate import validate
+
     report, loaded = validate(root)
     if report.errors:
         raise ContractError([d for d in report.sorted() if d.severity == "error"])
@@ -123,17 +129,28 @@ def _build_claimed(
     if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
-    contracts, warnings = gather(root, drafts)
-    result = BuildResult(versions=sorted(contracts), warnings=warnings)
+    from . import workers
+
+    # Its workers load the PDF toolchain while this process validates. At most a contract and a redline
+    # per version folder and language: the folders are counted, not read, before validation.
+    folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
+    pool = workers.start(jobs, 2 * len(load_languages(root).all) * len(folders))
     staging = staging_path(out)
     try:
-        with writing(out):
-            staging.mkdir()
-            _write_all(root, contracts, staging, drafts, jobs, say, result, site_url)
-            mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
-            faults.point("staged")
-            outputs = _outputs(staging)
-            swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
+        with pool:
+            try:
+                contracts, warnings = gather(root, drafts)
+                result = BuildResult(versions=sorted(contracts), warnings=warnings)
+                with writing(out):
+                    staging.mkdir()
+                    _write_all(root, contracts, staging, drafts, pool, say, result, site_url)
+                    mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
+                    faults.point("staged")
+                    outputs = _outputs(staging)
+                    swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
+            except BaseException:
+                workers.stop(pool)
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with writing(root / CACHE):
@@ -149,87 +166,62 @@ def _write_all(
     contracts: dict[str, Contract],
     staging: Path,
     drafts: bool,
-    jobs: int | None,
+    pool: ProcessPoolExecutor | InProcess,
     say: Callable[[str], None],
     result: BuildResult,
     site_url: str | None = None,
 ) -> None:
+    """Write site and PDFs into staging: the PDFs render in the pool while this process builds the site."""
+    from . import workers
+    from .changes import ChangeSets
     from .site import build_site, default_redlines
 
     pdf_jobs = _pdf_jobs(contracts)
-    redlines = default_redlines(contracts)
-    result.redlines = len({v for v, _ in redlines})
     downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    # The PDFs render in worker processes while this process builds the site: independent work.
-    # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
-    pool = (
-        ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(os.getpid(), labels.registered()),
-        )
-        if workers > 1
-        else _InProcess()
+    # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
+    changes = ChangeSets()
+    futures = []
+    for job, key, src in todo:
+        subject, draft = _subject(job, contracts, changes)
+        job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
+        futures.append((job, key, pool.submit(workers.render, *job_args)))
+    faults.point("rendering")
+    say("site")
+    redlines = default_redlines(contracts, changes=changes)
+    result.redlines = len({v for v, _ in redlines})
+    build_site(
+        root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url
     )
-    with pool:
-        try:
-            futures = [(job, key, pool.submit(_render_job, job, contracts, src)) for job, key, src in todo]
-            faults.point("rendering")
-            say("site")
-            build_site(
-                root,
-                contracts,
-                staging,
-                drafts=drafts,
-                downloads=downloads,
-                redlines=redlines,
-                planned=True,
-                site_url=site_url,
-            )
-            for done, (job, key, future) in enumerate(futures, start=1):
-                data = future.result()
-                say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
-                write_atomic(staging / job.path, data)
-                with writing(root / CACHE):
-                    write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
-                result.pdfs += 1
-        except BaseException:
-            _stop_workers(pool)
-            raise
+    for done, (job, key, future) in enumerate(futures, start=1):
+        data = future.result()
+        say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+        write_atomic(staging / job.path, data)
+        with writing(root / CACHE):
+            write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
+        result.pdfs += 1
 
 
-def _start_worker(parent: int, catalogues: list[tuple[str, Path]]) -> None:
-    """Prepare a spawned worker: die with the build, and read the labels of the repository's languages."""
-    _die_with_parent(parent)
-    labels.use(catalogues)  # a spawned process starts without what the build read from klimatkontrakt.yaml
+def _subject(job: Job, contracts: dict[str, Contract], changes: ChangeSets) -> tuple[Contract | ChangeSet, bool]:
+    """Return what a job renders (its contract, or the build's ChangeSet of a redline) and whether it is a draft."""
+    from ..diff.lineage import previous_versions
 
-
-def _die_with_parent(parent: int) -> None:
-    """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the build died before the line above took effect
-        os._exit(1)
-
-
-def _stop_workers(pool: ProcessPoolExecutor | _InProcess) -> None:
-    """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
-    if isinstance(pool, ProcessPoolExecutor):
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
-            process.kill()
+    new = contracts[job.version]
+    if job.kind == "contract":
+        return new, False
+    previous = previous_versions(contracts)[job.version]  # a redline job exists only when there is one
+    return changes.between(contracts[previous], new), new.meta.status == "draft"
 
 
 def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
+    from ..diff.lineage import previous_version
+
     jobs = []
     for version, contract in sorted(contracts.items()):
+        previous = previous_version(contracts, version)
         for lang in contract.languages:
             jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
-            previous = contract.meta.previous
-            if previous in contracts:
+            if previous is not None:
                 jobs.append(
                     Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf")
                 )
@@ -243,11 +235,15 @@ def _reuse_cached(
     cache = root / CACHE
     with writing(cache):
         cache.mkdir(parents=True, exist_ok=True)
+    from ..diff.lineage import previous_versions
+
     code = _code_fingerprint() + _labels_fingerprint()
     sources = {v: source(root, v) for v in contracts}
+    prints = {v: _fingerprint(c) for v, c in contracts.items()}
+    previous = previous_versions(contracts)
     todo = []
     for job in pdf_jobs:
-        key = job.key(contracts, sources[job.version], code)
+        key = job.key(prints, previous, sources[job.version], code)
         data = _cached(cache, key, result.notes)
         if data is not None:
             write_atomic(staging / job.path, data)
@@ -304,51 +300,9 @@ def _outputs(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _previous_of(contracts: dict[str, Contract], version: str) -> Contract:
-    """Return the version a redline of version compares with (redline jobs exist only when it was gathered)."""
-    previous = contracts[version].meta.previous
-    if previous is None or previous not in contracts:
-        raise ValueError(f"version {version} has no previous version among those built")
-    return contracts[previous]
-
-
-def _render_job(job: Job, contracts: dict[str, Contract], src: Source) -> bytes:
-    """Render one PDF (runs in a worker process)."""
-    if job.kind == "contract":
-        from ..pdf import render_pdf
-
-        return render_pdf(contracts[job.version], job.lang, src)
-    from ..diff import compare
-    from ..render.redline_pdf import render_redline_pdf
-
-    new = contracts[job.version]
-    return render_redline_pdf(
-        compare(_previous_of(contracts, job.version), new), job.lang, src, draft=new.meta.status == "draft"
-    )
-
-
-class _InProcess:
-    """A stand-in for a process pool that runs each job at once (one job, or --jobs 1)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def submit(self, fn, *args):
-        return _Done(fn(*args))
-
-
-@dataclass
-class _Done:
-    value: bytes
-
-    def result(self) -> bytes:
-        return self.value
-
-
 def _fingerprint(contract: Contract) -> str:
+    from ..render.export import to_json
+
     data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
     status = [(t.key, [t.status(lang) for lang in contract.translations]) for t in contract.texts()]
     return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -37,6 +38,11 @@ from ..resources import PROJECT
 from ..source.languages import load_languages
 from ..source.provenance import Source, source
 from .site_url import base_path, published_url
+
+if TYPE_CHECKING:  # the differ loads when pages are made, not when a command merely imports this module
+    from ..diff.changeset import ChangeSet
+    from ..diff.history import Step
+    from .changes import ChangeSets
 
 CONFIG_NAME = "mkdocs.yml"
 _MATERIAL_LANGUAGES = resources.files("material") / "templates" / "partials" / "languages"
@@ -70,6 +76,7 @@ def build_site(
     redlines: Mapping[tuple[str, str], str] | None = None,
     planned: bool = False,
     site_url: str | None = None,
+    changes: ChangeSets | None = None,
 ) -> list[Path]:
     """Build out_dir/sv/, out_dir/en/, out_dir/index.html and out_dir/404.html; return what was written.
 
@@ -78,17 +85,24 @@ def build_site(
     links them all, for a caller that writes them while the site builds.
     redlines maps (version, lang) to the redline's HTML fragment; a version without one shows a notice.
     site_url is the address the site is published at (default: mkdocs.yml's site_url, if any).
+    changes holds the comparisons already made (the build's own), so no pair of versions is compared twice.
     """
+    from ..diff.history import all_timelines
+    from .changes import ChangeSets
+
     out_dir = Path(out_dir)
     url = published_url(config_file(root), site_url)
+    changes = ChangeSets() if changes is None else changes
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
     visible = {v: c for v, c in contracts.items() if drafts or c.meta.status != "draft"}
     own = dict(redlines or {})
-    ctx = SiteContext(source(root), drafts, links, own, compare_redlines(visible))
+    timelines = all_timelines(visible, changes.since_previous(visible))
+    compares = compare_redlines(visible, changes=changes, timelines=timelines)
+    ctx = SiteContext(source(root), drafts, links, own, compares, history=timelines)
     langs = languages_of(contracts) if contracts else load_languages(root).all
     pages = {lang: render_pages(contracts, lang, ctx) for lang in langs}
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_build_language(root, pages[lang], lang, out_dir / lang, ctx.source, url, langs) for lang in langs]
+    written = _build_languages(root, pages, out_dir, ctx.source, url, langs)
     write_atomic(out_dir / "index.html", render_root(langs))
     write_atomic(out_dir / "404.html", render_not_found(base_path(url), langs))
     return [*written, out_dir / "index.html", out_dir / "404.html"]
@@ -96,6 +110,8 @@ def build_site(
 
 def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tuple[str, str, str], str]:
     """Return the PDFs present under out_dir/downloads/ by their conventional names."""
+    from ..diff.lineage import previous_version
+
     found = {}
     for version, contract in contracts.items():
         for lang in contract.languages:
@@ -104,8 +120,9 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
                 "contract": f"klimatkontrakt-{version}-{lang}.pdf",
                 "signed": f"klimatkontrakt-{version}-{lang}-signed.pdf",
             }
-            if contract.meta.previous:
-                names["redline"] = f"redline-{contract.meta.previous}-{version}-{lang}.pdf"
+            previous = previous_version(contracts, version)
+            if previous:
+                names["redline"] = f"redline-{previous}-{version}-{lang}.pdf"
             for kind, name in names.items():
                 if (out_dir / "downloads" / version / name).is_file():
                     found[(version, lang, kind)] = f"downloads/{version}/{name}"
@@ -113,51 +130,60 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
 
 
 def default_redlines(
-    contracts: Mapping[str, Contract], langs: tuple[str, ...] | None = None
+    contracts: Mapping[str, Contract],
+    langs: tuple[str, ...] | None = None,
+    changes: ChangeSets | None = None,
+    timelines: Mapping[str, list[Step]] | None = None,
 ) -> dict[tuple[str, str], str]:
-    """Return the redline fragment of every version whose previous version is loaded, per language."""
-    from ..diff.history import changeset as compare
+    """Return the redline fragment of every version whose previous version (diff.lineage) is loaded, per language."""
+    from ..diff.lineage import previous_versions
     from ..render.redline_site import to_site_html
+    from .changes import ChangeSets
 
+    changes = ChangeSets() if changes is None else changes
+    own = changes.since_previous(contracts)
+    history = _history_keys(contracts, own if timelines is None else None, timelines)
     out = {}
     langs = langs or languages_of(contracts)
-    history = _history_keys(contracts)
-    for version, contract in contracts.items():
-        previous = contracts.get(contract.meta.previous or "")
-        if previous is not None:
-            changes, links = compare(previous, contract), _links(previous, contract, history, f"{version}/redline/")
-            out.update({(version, lang): to_site_html(changes, lang, links) for lang in langs})
+    for version, previous in previous_versions(contracts).items():
+        links = _links(contracts[previous], contracts[version], history, f"{version}/redline/")
+        out.update({(version, lang): to_site_html(own[version], lang, links) for lang in langs})
     return out
 
 
 def compare_redlines(
-    contracts: Mapping[str, Contract], langs: tuple[str, ...] | None = None
+    contracts: Mapping[str, Contract],
+    langs: tuple[str, ...] | None = None,
+    changes: ChangeSets | None = None,
+    timelines: Mapping[str, list[Step]] | None = None,
 ) -> dict[tuple[str, str, str], str]:
     """Return the redline of every pair of versions (older, newer, lang), each for its own compare page."""
-    from ..diff.history import changeset as compare
     from ..render.redline_site import to_site_html
+    from .changes import ChangeSets
 
-    out, history, versions = {}, _history_keys(contracts), sorted(contracts)
+    changes = ChangeSets() if changes is None else changes
+    history = _history_keys(contracts, changes.since_previous(contracts) if timelines is None else None, timelines)
+    out, versions = {}, sorted(contracts)
     langs = langs or languages_of(contracts)
     for index, old in enumerate(versions):
         for new in versions[index + 1 :]:
             # Not the version's own redline reused: each section links to itself on this page in the other languages.
+            found = changes.between(contracts[old], contracts[new])
             links = _links(contracts[old], contracts[new], history, f"compare/{old}..{new}/")
-            changes = compare(contracts[old], contracts[new])
-            out.update({(old, new, lang): to_site_html(changes, lang, links) for lang in langs})
+            out.update({(old, new, lang): to_site_html(found, lang, links) for lang in langs})
     return out
 
 
-def _history_keys(contracts: Mapping[str, Contract]) -> dict[tuple[str, str], str]:
+def _history_keys(
+    contracts: Mapping[str, Contract],
+    changes: Mapping[str, ChangeSet] | None,
+    timelines: Mapping[str, list[Step]] | None = None,
+) -> dict[tuple[str, str], str]:
     """Map (version, section id) to the anchor of the section's entry on the history page."""
     from ..diff.history import all_timelines
 
-    return {
-        (step.version, step.id): key
-        for key, steps in all_timelines(contracts).items()
-        for step in steps
-        if step.present
-    }
+    timelines = all_timelines(contracts, changes) if timelines is None else timelines
+    return {(step.version, step.id): key for key, steps in timelines.items() for step in steps if step.present}
 
 
 def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str], page: str):
@@ -169,6 +195,11 @@ def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str], pa
 
 def index_search(site_dir: Path) -> None:
     """Index one language's built site with Pagefind into site_dir/pagefind/."""
+    _finish_index(_start_index(site_dir), site_dir)
+
+
+def _start_index(site_dir: Path) -> subprocess.Popen:
+    """Start Pagefind on one language's built site; it runs while the next language builds."""
     command = [
         sys.executable,
         "-m",
@@ -181,14 +212,19 @@ def index_search(site_dir: Path) -> None:
         SEARCH_EXCLUDE,
         "--quiet",
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish_index(process: subprocess.Popen, site_dir: Path) -> None:
+    """Wait for Pagefind; raise ContractError with what it said if it failed."""
+    _, stderr = process.communicate()
+    if process.returncode != 0:
         raise ContractError(
             [
                 Diagnostic(
                     Pos(str(site_dir)),
                     "error",
-                    f"Pagefind could not index the site: {result.stderr.strip()}",
+                    f"Pagefind could not index the site: {stderr.strip()}",
                     "install it with: pip install 'pagefind[bin]'",
                     "site-search",
                 )
@@ -271,14 +307,19 @@ def needs_pages(docs_dir: str | Path) -> bool:
 def preview_pages(root: Path, lang: str) -> SitePages:
     """Render the pages for `mkdocs serve`: every version, drafts included; problems become an error page."""
     from ..checks.validate import validate  # here, so that contract.build may import this module
+    from ..diff.history import all_timelines
+    from .changes import ChangeSets
 
     ctx = SiteContext(source(root), drafts=True)
     report, contracts = validate(Path(root))
     if report.errors:
         return render_error(report.sorted(), lang, ctx)
     try:
-        own = default_redlines(contracts, (lang,))
-        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compare_redlines(contracts, (lang,)))
+        changes = ChangeSets()
+        timelines = all_timelines(contracts, changes.since_previous(contracts))
+        own = default_redlines(contracts, (lang,), changes, timelines)
+        compares = compare_redlines(contracts, (lang,), changes, timelines)
+        ctx = SiteContext(ctx.source, drafts=True, redlines=own, compares=compares, history=timelines)
         return render_pages(contracts, lang, ctx)
     except ContractError as exc:
         return render_error(exc.diagnostics, lang, ctx)
@@ -293,6 +334,27 @@ def _existing(out_dir: Path, downloads, contracts) -> dict[tuple[str, str, str],
     return {key: path for key, path in downloads.items() if (out_dir / path).is_file()}
 
 
+def _build_languages(
+    root: Path, pages: Mapping[str, SitePages], out_dir: Path, src: Source, url: str | None, langs: tuple[str, ...]
+) -> list[Path]:
+    """Build each language with MkDocs into a staging folder, indexed while the next builds; then swap each in."""
+    indexing: list[tuple[Path, Path, subprocess.Popen]] = []
+    try:
+        for lang in langs:
+            staging = _build_language(root, pages[lang], lang, out_dir / lang, src, url, langs)
+            indexing.append((staging, out_dir / lang, _start_index(staging)))
+        for staging, target, process in indexing:
+            _finish_index(process, staging)
+            _remove(staging, UNREPRODUCIBLE + UNUSED)
+            swap(staging, target)
+    finally:
+        for *_, process in indexing:  # a failed build leaves no indexer running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return [target for _, target, _ in indexing]
+
+
 def _build_language(
     root: Path,
     pages: SitePages,
@@ -302,7 +364,7 @@ def _build_language(
     url: str | None,
     langs: tuple[str, ...] | None = None,
 ) -> Path:
-    """Build one language with MkDocs into a staging folder, index it, then swap it into place."""
+    """Build one language with MkDocs into a staging folder beside target; return the staging folder."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -323,10 +385,7 @@ def _build_language(
         )
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
             _run_mkdocs(build, config, warnings)
-    index_search(staging)
-    _remove(staging, UNREPRODUCIBLE + UNUSED)
-    swap(staging, target)
-    return target
+    return staging
 
 
 def _run_mkdocs(build, config, warnings: list[str]) -> None:

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from ..build import site
+from ..build.changes import ChangeSets
 from ..build.run import gather
 from ..build.site_url import EXAMPLE, normalise, published_url
 from ..errors import Diagnostic, UsageError
@@ -75,13 +76,10 @@ def _run_site(args) -> int:
             # First, so that a folder this command was interrupted in is still known as its own.
             langs = load_languages(args.root).all  # a folder per language, as build_site writes them
             mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES) | _language_writes(langs))
+            changes = ChangeSets()  # each pair of versions compared once for redlines, compare pages and history
+            redlines = site.default_redlines(contracts, changes=changes)
             written = site.build_site(
-                args.root,
-                contracts,
-                out,
-                drafts=args.drafts,
-                redlines=site.default_redlines(contracts),
-                site_url=url,
+                args.root, contracts, out, drafts=args.drafts, redlines=redlines, changes=changes, site_url=url
             )
     writer.note(f"wrote {', '.join(str(path) for path in written)}")
     return 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 
 from ..model import Contract, Text
 from . import ChangeSet, compare
+from .lineage import follows_outside, previous_versions
 
 
 @dataclass(frozen=True)
@@ -22,78 +22,71 @@ class Step:
     changes: tuple[str, ...] = ()  # kinds of change (diff.KINDS); ("first",) where it first appears
     id: str = ""  # the section's id in this version (ids can be renamed)
     old_id: str | None = None  # the id the section had in the version before, when it was renamed
-    archive_start: bool = False  # first seen in the oldest version loaded, which has a predecessor outside the archive
-
-
-# The site compares the same pairs for its redlines, compare pages and history: each pair once per loaded model.
-# Entries hold the two contracts, so their ids cannot be reused by other objects while cached.
-_SEEN: dict[tuple[int, int], tuple[Contract, Contract, ChangeSet]] = {}
-_SEEN_MAX = 128
-
-
-def changeset(old: Contract, new: Contract) -> ChangeSet:
-    """Return the comparison of two loaded versions, computed once for these two objects."""
-    hit = _SEEN.get((id(old), id(new)))
-    if hit is not None and hit[0] is old and hit[1] is new:
-        return hit[2]
-    result = compare(old, new)
-    if len(_SEEN) >= _SEEN_MAX:
-        _SEEN.pop(next(iter(_SEEN)))
-    _SEEN[(id(old), id(new))] = (old, new, result)
-    return result
+    archive_start: bool = False  # first seen in a version whose `previous:` is outside the archive (diff.lineage)
 
 
 def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
-    """Compare each version with the one before it (oldest first); key: the newer version."""
-    versions = sorted(contracts)
-    return {new: changeset(contracts[old], contracts[new]) for old, new in pairwise(versions)}
+    """Compare each version with its predecessor (lineage.previous_version); key: the newer version."""
+    return {new: compare(contracts[old], contracts[new]) for new, old in previous_versions(contracts).items()}
 
 
 def timeline(
-    contracts: Mapping[str, Contract], section_id: str, changes: dict[str, ChangeSet] | None = None
+    contracts: Mapping[str, Contract], section_id: str, changes: Mapping[str, ChangeSet] | None = None
 ) -> list[Step]:
-    """Follow a section through every version, oldest first; an id renamed between versions is followed both ways."""
+    """Follow a section through every version, oldest first; an id renamed between versions is followed both ways.
+
+    changes holds each version's comparison with its predecessor (the build passes the ones it computed).
+    """
     changes = changesets(contracts) if changes is None else changes
-    ids = _ids(contracts, section_id, changes)
-    steps: list[Step] = []
+    previous = previous_versions(contracts)
+    ids = _ids(contracts, section_id, changes, previous)
+    steps: dict[str, Step] = {}
     for version in sorted(contracts):
-        steps.append(_step(contracts, version, ids.get(version), changes.get(version), steps))
-    return steps
+        steps[version] = _step(contracts, version, ids.get(version), changes.get(version), steps, previous)
+    return list(steps.values())
 
 
-def _ids(contracts: Mapping[str, Contract], section_id: str, changes: dict[str, ChangeSet]) -> dict[str, str]:
+def _ids(
+    contracts: Mapping[str, Contract], section_id: str, changes: Mapping[str, ChangeSet], previous: dict[str, str]
+) -> dict[str, str]:
     """Return the section's id in each version it is in, following renamed ids back from its latest version."""
-    versions = sorted(contracts)
-    holding = [v for v in versions if contracts[v].section(section_id) is not None]
+    holding = [v for v in sorted(contracts) if contracts[v].section(section_id) is not None]
     if not holding:
         return {}
-    ids, current = {holding[-1]: section_id}, section_id
-    later = versions[versions.index(holding[-1]) + 1 :]
-    for version in later:  # forwards: a renamed id continues under its new name
-        change = changes[version].find(current) if version in changes else None
-        if change is None or change.new_id is None or change.old_id != current:
-            break
-        current = ids[version] = change.new_id
-    current, upto = section_id, versions[: versions.index(holding[-1]) + 1]
-    for newer, older in zip(reversed(upto[1:]), reversed(upto[:-1])):  # backwards: where did this id come from
-        change = next((s for s in changes[newer].sections if s.new_id == current), None) if newer in changes else None
+    ids, newer = {holding[-1]: section_id}, holding[-1]
+    while newer in previous and newer in changes:  # backwards: where did this id come from
+        older = previous[newer]
+        change = next((s for s in changes[newer].sections if s.new_id == ids[newer]), None)
         if change is None or change.old_id is None or contracts[older].section(change.old_id) is None:
             break
-        current = ids[older] = change.old_id
+        ids[older], newer = change.old_id, older
+    for version in sorted(contracts):  # forwards: a renamed id continues under its new name
+        before = previous.get(version)
+        if version in ids or before not in ids or version not in changes:
+            continue
+        change = changes[version].find(ids[before])
+        if change is not None and change.new_id is not None and change.old_id == ids[before]:
+            ids[version] = change.new_id
     return ids
 
 
 def _step(
-    contracts: Mapping[str, Contract], version: str, sid: str | None, change_set: ChangeSet | None, before: list[Step]
+    contracts: Mapping[str, Contract],
+    version: str,
+    sid: str | None,
+    change_set: ChangeSet | None,
+    steps: dict[str, Step],
+    previous: dict[str, str],
 ) -> Step:
+    """Return the section's step in version; 'removed' and 'first' look at its predecessors, not at sorted order."""
     contract = contracts[version]
     meta, section = contract.meta, contract.section(sid) if sid else None
+    before = steps.get(previous.get(version, ""))
     if sid is None or section is None:
-        return Step(meta.version, meta.status, False, changes=("removed",) if before and before[-1].present else ())
+        return Step(meta.version, meta.status, False, changes=("removed",) if before and before.present else ())
     change = next((s for s in change_set.sections if s.new_id == sid), None) if change_set else None
     renamed = change.old_id if change is not None and change.old_id and change.old_id != sid else None
-    if not any(step.present for step in before):
-        oldest = version == min(contracts)
+    if not _held_before(version, steps, previous):
         return Step(
             meta.version,
             meta.status,
@@ -102,15 +95,26 @@ def _step(
             section.title,
             ("first",),
             sid,
-            archive_start=oldest and bool(meta.previous),
+            archive_start=follows_outside(contracts, version),
         )
     kinds = change.kinds if change is not None else ()
     return Step(meta.version, meta.status, True, section.number, section.title, kinds, sid, renamed)
 
 
-def all_timelines(contracts: Mapping[str, Contract]) -> dict[str, list[Step]]:
+def _held_before(version: str, steps: dict[str, Step], previous: dict[str, str]) -> bool:
+    """Tell whether any predecessor of version (its previous, that one's previous, ...) held the section."""
+    while version in previous:
+        version = previous[version]
+        if steps[version].present:
+            return True
+    return False
+
+
+def all_timelines(
+    contracts: Mapping[str, Contract], changes: Mapping[str, ChangeSet] | None = None
+) -> dict[str, list[Step]]:
     """Return one timeline per section, keyed by its latest id, newest version's order first (renamed ids once)."""
-    changes = changesets(contracts)
+    changes = changesets(contracts) if changes is None else changes
     out: dict[str, list[Step]] = {}
     covered: set[tuple[str, str]] = set()
     for version in sorted(contracts, reverse=True):

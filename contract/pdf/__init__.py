@@ -7,11 +7,20 @@ certificate), credentials, stamp, sign, trust, seal, verify, pyhanko_adapter (ev
 
 from __future__ import annotations
 
+import importlib
 import logging
+from typing import Any
 
 from .compile import FONT_DIR, SignatureBox, _compiler, compile_typst, signature_boxes
-from .document import add_signature_fields, render_pdf
-from .meta import facts, metadata_disagreements, xmp_properties
+
+# Loaded on first use: pyHanko and pypdf take longer to import than a translation's PDF takes to render.
+_LAZY = {
+    "add_signature_fields": "signature_fields",
+    "render_pdf": "document",
+    "facts": "meta",
+    "metadata_disagreements": "meta",
+    "xmp_properties": "meta",
+}
 
 # pyHanko logs tracebacks it also reports in its results (e.g. an untrusted chain); only the CLI
 # prints, so keep them off the terminal unless the application configures logging.
@@ -30,3 +39,10 @@ __all__ = [
     "signature_boxes",
     "xmp_properties",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a name of document or meta when it is first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)

@@ -7,8 +7,6 @@ import io
 import re
 from xml.etree import ElementTree
 
-from pypdf import PdfReader
-
 KEYWORD_PREFIX = "klimatkontrakt-"
 ORIGINAL_LANG = "sv"  # the signed original; other languages are translations and carry no fields
 
@@ -16,7 +14,7 @@ ORIGINAL_LANG = "sv"  # the signed original; other languages are translations an
 def facts(pdf: bytes) -> dict[str, str]:
     """Return the klimatkontrakt facts in a PDF's keywords (version, status, lang, commit), or {}."""
     try:
-        info: dict[str, object] = dict(PdfReader(io.BytesIO(pdf)).metadata or {})
+        info: dict[str, object] = dict(_reader(pdf).metadata or {})
     except Exception:
         return {}
     words = [w.strip() for w in str(info.get("/Keywords", "")).split(",")]
@@ -47,7 +45,7 @@ _XMP_FIELDS = {
 
 def xmp_properties(pdf: bytes) -> dict[str, str]:
     """Return the simple XMP properties of a PDF (first item of an Alt/Seq/Bag) by prefixed name."""
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = _reader(pdf)
     metadata = reader.root_object.get("/Metadata")
     if metadata is None:
         return {}
@@ -80,7 +78,7 @@ def _keep(found: dict[str, str], names: dict[str, str], tag: str, value: str) ->
 
 def metadata_disagreements(pdf: bytes) -> list[str]:
     """Return where the document info and the XMP metadata disagree (PDF/A needs them equal)."""
-    info = PdfReader(io.BytesIO(pdf)).trailer.get("/Info")
+    info = _reader(pdf).trailer.get("/Info")
     info = info.get_object() if info is not None else {}
     xmp = xmp_properties(pdf)
     problems = []
@@ -113,3 +111,10 @@ def _pdf_date(value: str) -> datetime.datetime:
         return moment.replace(tzinfo=datetime.UTC)
     offset = datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
     return moment.replace(tzinfo=datetime.timezone(offset if zone[0] == "+" else -offset))
+
+
+def _reader(pdf: bytes):
+    """Return a pypdf reader of pdf (pypdf loads here: rendering a PDF needs ORIGINAL_LANG, not a reader)."""
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(pdf))

@@ -79,12 +79,14 @@ class HistoryView:
 def history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
     """Render the per-clause timeline: every section's number, title and change in each version."""
     from ..diff.history import all_timelines
+    from ..diff.lineage import previous_versions
 
     contracts = {c.meta.version: c for c in shown}
     resolvers = {v: Resolver.of(c) for v, c in contracts.items()}
-    redlines = {c.meta.version for c in shown if c.meta.previous in contracts}
+    redlines = set(previous_versions(contracts))
+    timelines = all_timelines(contracts) if ctx.history is None else ctx.history
     views = []
-    for sid, steps in all_timelines(contracts).items():
+    for sid, steps in timelines.items():
         rows = tuple(history_row(step, lang, pages._inline, resolvers, redlines) for step in steps)
         # A present step always has its section's title: the latest one names the row.
         last, title = next((step, step.title) for step in reversed(steps) if step.present and step.title is not None)

@@ -13,8 +13,9 @@ import functools
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -28,6 +29,9 @@ from . import labels
 from . import markdown as md
 from .plain import Resolver, plain
 from .site_views import compare_pairs, css_string, language_links, signatures
+
+if TYPE_CHECKING:
+    from ..diff.history import Step
 
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ids.PAGE_IDS
@@ -50,6 +54,9 @@ class SiteContext:
     compares: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     versions: tuple[str, ...] = ()  # the versions shown (set by render_pages)
     languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the site's languages, the source first (set by render_pages)
+    # section id -> its timeline over the versions shown (diff.history), computed once by the build; None: here
+    history: Mapping[str, Sequence[Step]] | None = None
+    previous: Mapping[str, str] = field(default_factory=dict)  # version -> its predecessor shown (set by render_pages)
 
 
 @dataclass(frozen=True)
@@ -109,11 +116,15 @@ class VersionView:
 
 def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext) -> SitePages:
     """Render every page of one language's site as Markdown."""
+    from ..diff.lineage import previous_versions
     from . import change_pages  # the pages about changes build on this module's helpers
 
     shown = _visible(contracts, ctx.drafts)
     _check_ids(shown)
-    ctx = dataclasses.replace(ctx, versions=tuple(c.meta.version for c in shown), languages=languages_of(contracts))
+    previous = previous_versions({c.meta.version: c for c in shown})
+    ctx = dataclasses.replace(
+        ctx, versions=tuple(c.meta.version for c in shown), languages=languages_of(contracts), previous=previous
+    )
     views = [_version_view(c, lang, ctx) for c in shown]
     files = {
         "index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))
@@ -228,6 +239,7 @@ def _check_ids(contracts: list[Contract]) -> None:
 
 def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionView:
     meta, resolver = contract.meta, Resolver.of(contract)
+    previous = ctx.previous.get(meta.version) or meta.previous  # a predecessor outside the site is still named
     return VersionView(
         version=meta.version,
         title=_inline(meta.title, lang, resolver),
@@ -235,11 +247,11 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
         status=labels.label(lang, f"status_{meta.status}"),
         signed=labels.date(meta.signed_on, lang) if meta.signed_on else labels.label(lang, "not_signed_yet"),
         valid_for=meta.valid_for,
-        previous=meta.previous,
+        previous=previous,
         parties=tuple(_inline(p.name, lang, resolver) for p in contract.parties),
-        downloads=_downloads(meta.version, "contract", lang, ctx, previous=meta.previous),
-        redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=meta.previous),
-        redline=bool(meta.previous) and (meta.previous in ctx.versions or (meta.version, lang) in ctx.redlines),
+        downloads=_downloads(meta.version, "contract", lang, ctx, previous=previous),
+        redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=previous),
+        redline=bool(previous) and (previous in ctx.versions or (meta.version, lang) in ctx.redlines),
         compares=tuple(
             (b if a == meta.version else a, Markup(f"compare/{a}..{b}/index.md"))
             for a, b in compare_pairs(list(ctx.versions))

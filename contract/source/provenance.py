@@ -1,9 +1,10 @@
-"""Where outputs come from: the git commit and date the build used (gitpython)."""
+"""Where outputs come from: the git commit and date the build used (the git command)."""
 
 from __future__ import annotations
 
 import datetime
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,13 +39,23 @@ def source(root: Path, version: str | None = None) -> Source:
 
 
 def _git(root: Path, paths: list[str]) -> tuple[str, int, bool]:
-    try:
-        import git
+    """Return the short commit, its time and whether paths have changes; ("unknown", 0, False) outside git.
 
-        repo = git.Repo(root, search_parent_directories=True)
-        head = repo.head.commit
-        base = Path(root).resolve()
-        dirty = any(repo.is_dirty(untracked_files=True, path=str(base / p)) for p in paths)
-        return head.hexsha[:7], int(head.committed_date), dirty
-    except Exception:  # not a git checkout, or no commit yet: outputs say "unknown"
+    Two git commands rather than GitPython: importing it costs more than a no-op build may take.
+    """
+    base = Path(root).resolve()
+    head = _run_git(base, "log", "-1", "--format=%H %ct")
+    if head is None or len(head.split()) != 2:  # not a checkout, no commit yet, or no git at all
         return "unknown", 0, False
+    commit, committed = head.split()
+    status = _run_git(base, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all", "--", *paths)
+    return commit[:7], int(committed), bool(status)
+
+
+def _run_git(cwd: Path, *args: str) -> str | None:
+    """Return what a git command printed, or None when it failed or git is missing."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None

@@ -1,0 +1,113 @@
+"""The build's PDF workers: spawned processes, started before validation so they load the PDF toolchain meanwhile.
+
+This module is what a worker imports: it loads nothing of the checks or the site, only what renders a PDF.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..diff.changeset import ChangeSet
+    from ..model import Contract
+    from ..source.provenance import Source
+
+
+def start(jobs: int | None, pdfs: int) -> ProcessPoolExecutor | InProcess:
+    """Return a pool of up to jobs workers (default: one per core), already starting; one runs in this process.
+
+    pdfs is how many PDFs the build may render at most: no more workers than that are started, and only
+    as many as there are contract PDFs are started at once (a redline starts one more when it needs it).
+    """
+    workers = max(1, min(jobs or os.cpu_count() or 1, pdfs))
+    if workers == 1:
+        return InProcess()
+    # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    for _ in range(min(workers, max(1, pdfs // 2))):  # each submit starts a worker, which loads Typst meanwhile
+        pool.submit(_warm)
+    return pool
+
+
+def render(
+    kind: str,
+    lang: str,
+    subject: Contract | ChangeSet,
+    draft: bool,
+    src: Source,
+    catalogues: Sequence[tuple[str, Path]] = (),
+) -> bytes:
+    """Render one PDF (in a worker): a contract, or the redline of a ChangeSet the build computed.
+
+    catalogues are the label files of the repository's languages: a spawned worker has not read its config.
+    """
+    if catalogues:
+        from ..render import labels
+
+        labels.use(catalogues)
+    if kind == "redline":
+        from ..render.redline_pdf import render_redline_pdf
+
+        return render_redline_pdf(subject, lang, src, draft=draft)  # type: ignore[arg-type]
+    from ..pdf.document import render_pdf
+
+    return render_pdf(subject, lang, src)  # type: ignore[arg-type]
+
+
+def stop(pool: ProcessPoolExecutor | InProcess) -> None:
+    """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
+    if isinstance(pool, ProcessPoolExecutor):
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
+            process.kill()
+
+
+def _warm() -> None:
+    """Load what every PDF needs (Typst, fonts, the layout's templates) before the first job arrives."""
+    from ..pdf import document  # noqa: F401
+    from ..render import redline_pdf  # noqa: F401
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the build died before the line above took effect
+        os._exit(1)
+
+
+class InProcess:
+    """A stand-in for a process pool that runs each job at once (--jobs 1, or a machine with one core)."""
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Any, *args: Any) -> Future | Done:
+        return Done(fn(*args))
+
+
+@dataclass
+class Done:
+    """The result of a job InProcess ran."""
+
+    value: bytes
+
+    def result(self) -> bytes:
+        return self.value

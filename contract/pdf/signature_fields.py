@@ -1,0 +1,124 @@
+"""Empty, tagged signature fields over the boxes the layout reserved: one per party, in one incremental update."""
+
+from __future__ import annotations
+
+import io
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields
+
+from .compile import SignatureBox
+from .pyhanko_adapter import FieldWriter
+
+
+def add_signature_fields(
+    pdf: bytes,
+    boxes: list[SignatureBox],
+    tooltips: dict[str, str],
+    seeds: dict[str, generic.DictionaryObject] | None = None,
+    headings: dict[str, str] | None = None,
+) -> bytes:
+    """Return the PDF with a visible, empty, tagged signature field over each box (one update).
+
+    Each field carries, as its seed value, the certificate subject its party must sign with.
+    """
+    writer = FieldWriter(io.BytesIO(pdf))
+    for box in boxes:
+        spec = fields.SigFieldSpec(
+            sig_field_name=box.party,
+            on_page=box.page,
+            box=box.rect,  # type: ignore[arg-type]  # pyHanko takes float points; its annotation says int
+            readable_field_name=tooltips.get(box.party, box.party),  # /TU: what a screen reader says
+        )
+        fields.append_signature_field(writer, spec)
+        if seeds and box.party in seeds:
+            _field(writer, box.party)[generic.pdf_name("/SV")] = writer.add_object(seeds[box.party])
+    _tag_widgets(writer, boxes, headings or {})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _field(writer: IncrementalPdfFileWriter, name: str) -> generic.DictionaryObject:
+    for found, _, ref in fields.enumerate_sig_fields(writer, filled_status=False):
+        if found == name:
+            return ref.get_object()
+    raise KeyError(name)
+
+
+def _tag_widgets(writer: IncrementalPdfFileWriter, boxes: list[SignatureBox], headings: dict[str, str]) -> None:
+    """Put each widget in the structure tree as a Form element in its party's block, as PDF/UA requires.
+
+    The layout tags each party's block as a group (Div) opening with the party's heading (H2); the
+    field goes into that group, after the heading, so reading order keeps it with its party.
+    """
+    tree = writer.root["/StructTreeRoot"]
+    kids = tree["/K"]
+    document_ref = kids.raw_get(0) if isinstance(kids, generic.ArrayObject) else tree.raw_get("/K")
+    blocks = _heading_groups(document_ref, set(headings.values()))
+    nums = tree["/ParentTree"]["/Nums"]
+    widgets = {name: ref for name, _, ref in fields.enumerate_sig_fields(writer, filled_status=False)}
+    key = int(tree.get("/ParentTreeNextKey", len(nums) // 2))
+    for box in boxes:
+        page_ref = writer.find_page_for_modification(box.page)[0]
+        group_ref = blocks.get(headings.get(box.party, ""), document_ref)
+        form_ref = writer.add_object(_form_element(widgets[box.party], page_ref, group_ref))
+        widget = widgets[box.party].get_object()
+        widget[generic.pdf_name("/StructParent")] = generic.NumberObject(key)
+        writer.update_container(widget)
+        nums.extend([generic.NumberObject(key), form_ref])
+        _append_kid(writer, group_ref.get_object(), form_ref)
+        page = page_ref.get_object()
+        page[generic.pdf_name("/Tabs")] = generic.pdf_name("/S")  # tab order follows the structure
+        writer.update_container(page)
+        key += 1
+    tree[generic.pdf_name("/ParentTreeNextKey")] = generic.NumberObject(key)
+    writer.update_container(nums)
+    writer.update_container(tree)
+
+
+def _heading_groups(document_ref, wanted: set[str]) -> dict[str, generic.IndirectObject]:
+    """Return the group (parent element) of each level-2 heading on the signature page, by heading text.
+
+    The walk takes the last child first, so it reaches the signature page early, and stops once every
+    wanted heading is found: the rest of the tree (hundreds of objects to parse) is never read.
+    """
+    found: dict[str, generic.IndirectObject] = {}
+    todo = [document_ref]
+    while todo and not wanted <= found.keys():
+        element = todo.pop().get_object()
+        if not isinstance(element, generic.DictionaryObject):
+            continue
+        if element.get("/S") == "/H2" and "/T" in element and "/P" in element:
+            found.setdefault(str(element["/T"]), element.raw_get("/P"))
+        kids = element.get("/K")
+        if isinstance(kids, generic.ArrayObject):
+            todo += [kids.raw_get(i) for i in range(len(kids)) if isinstance(kids.raw_get(i), generic.IndirectObject)]
+    return found
+
+
+def _form_element(widget_ref, page_ref, parent_ref) -> generic.DictionaryObject:
+    name = generic.pdf_name
+    return generic.DictionaryObject(
+        {
+            name("/Type"): name("/StructElem"),
+            name("/S"): name("/Form"),
+            name("/P"): parent_ref,
+            name("/Pg"): page_ref,
+            name("/Alt"): widget_ref.get_object()["/TU"],
+            name("/K"): generic.DictionaryObject(
+                {name("/Type"): name("/OBJR"), name("/Obj"): widget_ref, name("/Pg"): page_ref}
+            ),
+        }
+    )
+
+
+def _append_kid(writer: IncrementalPdfFileWriter, element, kid_ref) -> None:
+    kids = element["/K"]
+    if not isinstance(kids, generic.ArrayObject):
+        kids = generic.ArrayObject([element.raw_get("/K")])
+        element[generic.pdf_name("/K")] = kids
+    kids.append(kid_ref)
+    writer.update_container(kids)
+    writer.update_container(element)
