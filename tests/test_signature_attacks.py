@@ -26,7 +26,7 @@ from contract import pdf
 from contract.cli.main import main
 from contract.pdf import credentials
 from contract.pdf.compile import compile_typst
-from contract.pdf.document import add_signature_fields
+from contract.pdf.signature_fields import add_signature_fields
 from contract.pdf.identity import seed_value
 from contract.source.load import load
 from contract.source.provenance import Source

@@ -317,7 +317,7 @@ def test_a_contract_that_runs_javascript_when_opened_is_refused(pki, unsigned, t
 
     from contract import pdf
     from contract.pdf import structure
-    from contract.pdf.document import add_signature_fields
+    from contract.pdf.signature_fields import add_signature_fields
     from contract.pdf.identity import seed_value
     from contract.source.load import load
 

@@ -190,9 +190,7 @@ def _write_all(
     say("site")
     redlines = default_redlines(contracts, changes=changes)
     result.redlines = len({v for v, _ in redlines})
-    build_site(
-        root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url
-    )
+    build_site(root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url)
     for done, (job, key, future) in enumerate(futures, start=1):
         data = future.result()
         say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
