@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from contract.diff import compare, tokens
-from contract.render import redline
+from contract.render import redline_html, redline_json, redline_text
 from contract.source.load import load
 
 
@@ -102,7 +102,11 @@ def main() -> None:
         other = load(_prepared(Path(tmp, "render"), few_edits), "2023")
         changes = compare(base, other)
         best, median = timed(
-            lambda: (redline.to_markdown(changes, "sv"), redline.to_html(changes, "sv"), redline.to_json(changes)),
+            lambda: (
+                redline_text.to_markdown(changes, "sv"),
+                redline_html.to_html(changes, "sv"),
+                redline_json.to_json(changes),
+            ),
             args.repeat,
         )
         print(f"render md + html + json, few edits: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")

@@ -11,7 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from contract.build.site import build_site, index_search
+from contract.build.search import index_search
+from contract.build.site import build_site
 from contract.render.pages import SiteContext, render_pages
 from contract.source.load import load
 from contract.source.provenance import source

@@ -12,6 +12,7 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 from contract.build import site
+from contract.build.search import index_search
 from contract.resources import CATALOGUES, TEMPLATES
 
 _generated = False
@@ -52,7 +53,7 @@ def on_post_page(output, page, config):
 def on_post_build(config):
     """Index the preview for search, as the full build does."""
     if _generated:
-        site.index_search(Path(config.site_dir))
+        index_search(Path(config.site_dir))
 
 
 def on_serve(server, config, builder):

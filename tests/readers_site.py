@@ -70,8 +70,9 @@ def _find(node, section_id: str):
 
 def build_readers_site(base: Path, site_url: str | None = None) -> Built:
     """Build the readers' site with placeholder PDFs (a signed 2023 PDF among them) and real redlines."""
+    from contract.build.redlines import default_redlines
     from contract.build.run import gather
-    from contract.build.site import build_site, default_redlines
+    from contract.build.site import build_site
 
     root = make_readers_repo(base)
     commit = commit_all(root)

@@ -198,8 +198,9 @@ TEST_PDFS = [
 
 def build_test_site(base: Path, drafts: bool = True) -> Built:
     """Build the site of a scratch repository (2023 and a draft 2024) with placeholder PDFs and real redlines."""
+    from contract.build.redlines import default_redlines
     from contract.build.run import gather
-    from contract.build.site import build_site, default_redlines
+    from contract.build.site import build_site
 
     root = make_repo(base)
     commit = commit_all(root)

@@ -16,7 +16,7 @@ import pytest
 from diff_cases.edit import Copy, make_section, map_section, new_section, set_body, text
 
 from contract.diff import RefUpdate, TermChange, compare
-from contract.render import redline as render
+from contract.render import redline_html, redline_text
 
 PARAGRAPH = "Kommunen ska rapportera utfallet varje år och redovisa arbetet i en klimatrapport."
 
@@ -353,7 +353,7 @@ def test_rewrapping_nbsp_quotes_and_nfd_report_no_change(tmp_path):
     )
     cs = compare(before, after)
     assert cs.empty
-    assert render.to_text(cs, "sv").endswith("Inga ändringar.\n")
+    assert redline_text.to_text(cs, "sv").endswith("Inga ändringar.\n")
 
 
 # 11 ------------------------------------------------------------------------------------------
@@ -377,8 +377,8 @@ def test_modal_verbs_and_negation_are_always_visible(base):
     assert body_changes(change, "sv") == [("delete", "ska"), ("insert", "bör"), ("insert", "inte ")]
     assert body_changes(change, "en") == [("delete", "may"), ("insert", "shall")]
     cs = compare(old, new)
-    assert "[-ska-]{+bör+} rapportera och får {+inte +}använda" in render.to_text(cs, "sv")
-    assert "<del>may</del><ins>shall</ins>" in render.to_markdown(cs, "en")
+    assert "[-ska-]{+bör+} rapportera och får {+inte +}använda" in redline_text.to_text(cs, "sv")
+    assert "<del>may</del><ins>shall</ins>" in redline_text.to_markdown(cs, "en")
 
 
 # 12 ------------------------------------------------------------------------------------------
@@ -428,7 +428,7 @@ def test_term_changed_throughout_is_named_once_without_sub_word_splits(base):
     assert cs.terms == (TermChange("sv", "Avtalet", "Kontraktet", 6),)
     for sid in TERM_SECTIONS:
         assert body_changes(cs.find(sid)) == [("delete", "Avtalet"), ("insert", "Kontraktet")] * 2
-    summary = render.to_markdown(cs, "sv")
+    summary = redline_text.to_markdown(cs, "sv")
     assert summary.count("”Avtalet” → ”Kontraktet” (6 ställen)") == 1
 
 
@@ -448,7 +448,7 @@ def test_reference_renumbered_with_its_target_is_consequential_not_an_edit(base,
     refs = [s for b in change.blocks for s in b.source.segments if s.style == "ref"]
     assert [(s.op, s.text, s.was) for s in refs] == [("equal", "3.9", "3.8")]
     assert cs.counts()["modified"] == 0
-    assert "hänvisningen till Klimatanpassning visar nu 3.9 (tidigare 3.8)" in render.to_text(cs, "sv")
+    assert "hänvisningen till Klimatanpassning visar nu 3.9 (tidigare 3.8)" in redline_text.to_text(cs, "sv")
 
 
 def test_reference_whose_target_disappeared_is_flagged(base):
@@ -456,7 +456,7 @@ def test_reference_whose_target_disappeared_is_flagged(base):
     cs = compare(base, new)
     flagged = [(s.id, f.code, f.target, f.number) for s in cs.sections for f in s.flags if f.code == "dangling_ref"]
     assert flagged == [("myndigheternas-ataganden", "dangling_ref", "governance", "6.1")]
-    assert "Hänvisar till avsnitt 6.1, som inte längre finns." in render.to_markdown(cs, "sv")
+    assert "Hänvisar till avsnitt 6.1, som inte längre finns." in redline_text.to_markdown(cs, "sv")
 
 
 # 15 ------------------------------------------------------------------------------------------
@@ -478,7 +478,7 @@ def test_swedish_changed_but_english_not_is_flagged(base):
         base, "klimatrapport", text("Kommunen rapporterar varje halvår.", "The municipality reports every six months.")
     )
     assert compare(old, both).find("klimatrapport").flags == ()
-    assert "Den svenska texten har ändrats men inte den engelska." in render.to_html(compare(old, new_sv), "sv")
+    assert "Den svenska texten har ändrats men inte den engelska." in redline_html.to_html(compare(old, new_sv), "sv")
 
 
 # 16 ------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from diff_cases.edit import MAIN, Copy, map_section, set_body, text
 
 from contract.diff import FieldChange, compare
 from contract.model import Party, Signatory
-from contract.render import redline as render
+from contract.render import redline_html, redline_json, redline_text
 
 GOLDEN = Path(__file__).parent / "diff_cases" / "golden"
 SCHEMA = json.loads((MAIN / "schema" / "changeset.schema.json").read_text(encoding="utf-8"))
@@ -47,11 +47,12 @@ def test_identical_copy_reports_nothing(tmp_path):
     assert cs.empty and cs.changed() == () and cs.fields == () and cs.terms == ()
     assert cs.counts()["unchanged"] == len(list(a.walk())) + 2  # with the preamble and the annex
     assert (
-        render.to_text(cs, "sv") == "Ändringar från 2023 till 2023\n=============================\n\nInga ändringar.\n"
+        redline_text.to_text(cs, "sv")
+        == "Ändringar från 2023 till 2023\n=============================\n\nInga ändringar.\n"
     )
-    assert render.to_markdown(cs, "en") == "## Changes from 2023 to 2023\n\nNo changes.\n"
-    assert "<p>Inga ändringar.</p>" in render.to_html(cs, "sv")
-    document = render.to_json(cs)
+    assert redline_text.to_markdown(cs, "en") == "## Changes from 2023 to 2023\n\nNo changes.\n"
+    assert "<p>Inga ändringar.</p>" in redline_html.to_html(cs, "sv")
+    document = redline_json.to_json(cs)
     validate(document)
     assert all(s["kinds"] == [] and s["blocks"] == [] for s in document["sections"])
 
@@ -89,11 +90,11 @@ def test_gone_sections_stand_where_they_were(edited):
 @pytest.mark.parametrize(
     "name, make",
     [
-        ("scenario.sv.md", lambda cs: render.to_markdown(cs, "sv")),
-        ("scenario.en.md", lambda cs: render.to_markdown(cs, "en")),
-        ("scenario.sv.txt", lambda cs: render.to_text(cs, "sv")),
-        ("scenario.sv.html", lambda cs: render.to_html(cs, "sv")),
-        ("scenario.en.html", lambda cs: render.to_html(cs, "en")),
+        ("scenario.sv.md", lambda cs: redline_text.to_markdown(cs, "sv")),
+        ("scenario.en.md", lambda cs: redline_text.to_markdown(cs, "en")),
+        ("scenario.sv.txt", lambda cs: redline_text.to_text(cs, "sv")),
+        ("scenario.sv.html", lambda cs: redline_html.to_html(cs, "sv")),
+        ("scenario.en.html", lambda cs: redline_html.to_html(cs, "en")),
     ],
 )
 def test_rendered_redline_matches_golden(edited, golden, name, make):
@@ -101,7 +102,7 @@ def test_rendered_redline_matches_golden(edited, golden, name, make):
 
 
 def test_json_follows_its_schema_and_is_stable(edited):
-    document = render.to_json(edited)
+    document = redline_json.to_json(edited)
     validate(document)
     assert document["format"] == "klimatkontrakt-changeset/1"
     assert document["counts"] == {
@@ -120,7 +121,7 @@ def test_json_follows_its_schema_and_is_stable(edited):
     segment = next(g for b in ref["blocks"] for g in b["sv"]["segments"] if g.get("style") == "ref")
     assert segment == {"op": "equal", "text": "3.9", "style": "ref", "target": "klimatanpassning", "was": "3.8"}
     assert json.dumps(document, ensure_ascii=False, sort_keys=False) == json.dumps(
-        render.to_json(edited), ensure_ascii=False
+        redline_json.to_json(edited), ensure_ascii=False
     )
 
 
@@ -159,7 +160,7 @@ class _Page(HTMLParser):
 
 def test_html_change_list_links_to_every_change_and_marks_are_announced(edited):
     page = _Page()
-    page.feed(render.to_html(edited, "sv"))
+    page.feed(redline_html.to_html(edited, "sv"))
     assert page.stack == []
     internal = [h[1:] for h in page.hrefs if h.startswith("#")]
     assert internal and all(target in page.ids for target in internal)
@@ -171,7 +172,7 @@ def test_html_change_list_links_to_every_change_and_marks_are_announced(edited):
 
 
 def test_html_shows_both_numbers_of_renumbered_and_moved_sections(edited):
-    page = render.to_html(edited, "sv")
+    page = redline_html.to_html(edited, "sv")
     assert '<a href="#klimatanpassning">3.9 (tidigare 3.8) Klimatanpassning</a> — omnumrerat' in page
     assert '<a href="#klimatprat">3.3.9 (tidigare 3.3.4) Klimatprat</a> — flyttat' in page
     assert '<h4 id="klimatanpassning-title">3.9 (tidigare 3.8) Klimatanpassning</h4>' in page
@@ -180,7 +181,7 @@ def test_html_shows_both_numbers_of_renumbered_and_moved_sections(edited):
 def test_english_page_marks_swedish_stand_in_text(base):
     new = set_body(base, "klimatrapport", text("Kommunen rapporterar varje halvår."))
     old = set_body(base, "klimatrapport", text("Kommunen rapporterar varje år."))
-    page = render.to_html(compare(old, new), "en")
+    page = redline_html.to_html(compare(old, new), "en")
     assert '<p class="redline-modified" lang="sv">Kommunen rapporterar varje <del>' in page
     assert "The English translation is missing or out of date; the Swedish text is shown." in page
 
@@ -197,7 +198,11 @@ def test_contract_text_cannot_inject_markup(base):
         set_body(base, "klimatrapport", text(HOSTILE_TEXT)), "klimatrapport", lambda s: _retitle(s, HOSTILE_TITLE)
     )
     cs = compare(old, new)
-    page, comment, plain = render.to_html(cs, "sv"), render.to_markdown(cs, "sv"), render.to_text(cs, "sv")
+    page, comment, plain = (
+        redline_html.to_html(cs, "sv"),
+        redline_text.to_markdown(cs, "sv"),
+        redline_text.to_text(cs, "sv"),
+    )
     for out in (page, comment):
         assert (
             "<script" not in out
@@ -247,7 +252,7 @@ def test_parties_and_signatories_are_compared_as_fields(base):
         FieldChange(f"party:{first.id}", "signatory.role.en", None, "Chair in the test", names),
         FieldChange("party:testverket", "party", None, "Testverket", {"sv": "Testverket", "en": "The Test Agency"}),
     )
-    out = render.to_text(cs, "sv")
+    out = redline_text.to_text(cs, "sv")
     assert f"- {gone.name.source}: part borttagen\n" in out and "- Testverket: ny part\n" in out
     assert (
         f"- {first.name.source}: undertecknarens befattning (svenska): uppgift saknas → Kommunstyrelsens ordförande i testet\n"
@@ -255,5 +260,5 @@ def test_parties_and_signatories_are_compared_as_fields(base):
     )
     assert (
         f"- {first.name.get('en')}: signatory's title (Swedish): not provided → Kommunstyrelsens ordförande i testet\n"
-        in render.to_text(cs, "en")
+        in redline_text.to_text(cs, "en")
     )

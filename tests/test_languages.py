@@ -265,7 +265,7 @@ def test_the_stand_in_note_names_stale_before_missing():
 def test_every_renderer_marks_a_stand_in_from_the_one_rule(repo_copy):
     """Site, Typst, Markdown and plain text agree with Text.shown on which texts the Swedish stands in for."""
     from contract.render import markdown, plain, typst
-    from contract.render.pages import _inline
+    from contract.render.page_texts import inline_text as _inline
 
     rewrite(repo_copy / "years/2023/contract.yaml", lambda data: data["title"].pop("en"))
     contract = load(repo_copy, "2023")

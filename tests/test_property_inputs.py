@@ -24,7 +24,7 @@ from test_invalid_inputs import VERSION, make_base
 from contract import pdf
 from contract.cli.main import main
 from contract.diff import compare
-from contract.render import export, redline, redline_pdf
+from contract.render import export, redline_html, redline_pdf, redline_text
 from contract.render import typst as typst_render
 from contract.render.pages import SiteContext, render_pages
 from contract.source.load import load
@@ -203,9 +203,9 @@ def render_everything(root: Path, base, compile_pdf: bool) -> None:
     contract = load(root, VERSION)
     changes = compare(base, contract)
     for lang in ("sv", "en"):
-        redline.to_text(changes, lang)
-        markdown.markdown(redline.to_markdown(changes, lang))
-        redline.to_html(changes, lang)
+        redline_text.to_text(changes, lang)
+        markdown.markdown(redline_text.to_markdown(changes, lang))
+        redline_html.to_html(changes, lang)
         assert "#import" in redline_pdf.document(changes, lang, SOURCE)
         markdown.markdown(export.to_markdown(contract, lang), extensions=["footnotes"])
         pages = render_pages({VERSION: contract}, lang, SiteContext(SOURCE, drafts=True))

@@ -18,7 +18,7 @@ from contract.build.site import build_site
 from contract.cli.main import main
 from contract.diff import compare
 from contract.render import markdown as md
-from contract.render.redline import to_markdown
+from contract.render.redline_text import to_markdown
 from contract.source.load import load
 
 

@@ -26,8 +26,8 @@ from contract import pdf
 from contract.cli.main import main
 from contract.pdf import credentials
 from contract.pdf.compile import compile_typst
-from contract.pdf.signature_fields import add_signature_fields
 from contract.pdf.identity import seed_value
+from contract.pdf.signature_fields import add_signature_fields
 from contract.source.load import load
 from contract.source.provenance import Source
 

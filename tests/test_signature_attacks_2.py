@@ -317,8 +317,8 @@ def test_a_contract_that_runs_javascript_when_opened_is_refused(pki, unsigned, t
 
     from contract import pdf
     from contract.pdf import structure
-    from contract.pdf.signature_fields import add_signature_fields
     from contract.pdf.identity import seed_value
+    from contract.pdf.signature_fields import add_signature_fields
     from contract.source.load import load
 
     first = unsigned[: structure.revision_end(PdfFileReader(io.BytesIO(unsigned), strict=False), unsigned, 0)]

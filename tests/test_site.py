@@ -389,7 +389,7 @@ def _first_difference(first: dict[str, bytes], second: dict[str, bytes], paths: 
 
 
 def _redlines(built):
-    from contract.build.site import default_redlines
+    from contract.build.redlines import default_redlines
 
     return default_redlines(built.contracts)
 

@@ -10,8 +10,9 @@ import pytest
 from lxml import html as lhtml
 from site_helpers import make_repo
 
+from contract.build.redlines import default_redlines
 from contract.build.run import gather
-from contract.build.site import build_site, default_redlines
+from contract.build.site import build_site
 from contract.cli.main import main
 
 

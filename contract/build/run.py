@@ -174,7 +174,8 @@ def _write_all(
     """Write site and PDFs into staging: the PDFs render in the pool while this process builds the site."""
     from . import workers
     from .changes import ChangeSets
-    from .site import build_site, default_redlines
+    from .redlines import default_redlines
+    from .site import build_site
 
     pdf_jobs = _pdf_jobs(contracts)
     downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}

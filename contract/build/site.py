@@ -11,7 +11,6 @@ import logging
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from importlib import resources
@@ -37,11 +36,11 @@ from ..render.pages import (
 from ..resources import PROJECT
 from ..source.languages import load_languages
 from ..source.provenance import Source, source
+from .redlines import compare_redlines, default_redlines
+from .search import finish_index, start_index
 from .site_url import base_path, published_url
 
 if TYPE_CHECKING:  # the differ loads when pages are made, not when a command merely imports this module
-    from ..diff.changeset import ChangeSet
-    from ..diff.history import Step
     from .changes import ChangeSets
 
 CONFIG_NAME = "mkdocs.yml"
@@ -62,9 +61,7 @@ UNUSED = (
     "pagefind/pagefind-modular-ui.css",
     "pagefind/pagefind-highlight.js",
 )
-# Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
 _PERMALINK = re.compile(r'(<a class="headerlink" href="#[^"]*")')
-SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note, .kk-section-lang"
 
 
 def build_site(
@@ -127,109 +124,6 @@ def find_downloads(out_dir: Path, contracts: Mapping[str, Contract]) -> dict[tup
                 if (out_dir / "downloads" / version / name).is_file():
                     found[(version, lang, kind)] = f"downloads/{version}/{name}"
     return found
-
-
-def default_redlines(
-    contracts: Mapping[str, Contract],
-    langs: tuple[str, ...] | None = None,
-    changes: ChangeSets | None = None,
-    timelines: Mapping[str, list[Step]] | None = None,
-) -> dict[tuple[str, str], str]:
-    """Return the redline fragment of every version whose previous version (diff.lineage) is loaded, per language."""
-    from ..diff.lineage import previous_versions
-    from ..render.redline_site import to_site_html
-    from .changes import ChangeSets
-
-    changes = ChangeSets() if changes is None else changes
-    own = changes.since_previous(contracts)
-    history = _history_keys(contracts, own if timelines is None else None, timelines)
-    out = {}
-    langs = langs or languages_of(contracts)
-    for version, previous in previous_versions(contracts).items():
-        links = _links(contracts[previous], contracts[version], history, f"{version}/redline/")
-        out.update({(version, lang): to_site_html(own[version], lang, links) for lang in langs})
-    return out
-
-
-def compare_redlines(
-    contracts: Mapping[str, Contract],
-    langs: tuple[str, ...] | None = None,
-    changes: ChangeSets | None = None,
-    timelines: Mapping[str, list[Step]] | None = None,
-) -> dict[tuple[str, str, str], str]:
-    """Return the redline of every pair of versions (older, newer, lang), each for its own compare page."""
-    from ..render.redline_site import to_site_html
-    from .changes import ChangeSets
-
-    changes = ChangeSets() if changes is None else changes
-    history = _history_keys(contracts, changes.since_previous(contracts) if timelines is None else None, timelines)
-    out, versions = {}, sorted(contracts)
-    langs = langs or languages_of(contracts)
-    for index, old in enumerate(versions):
-        for new in versions[index + 1 :]:
-            # Not the version's own redline reused: each section links to itself on this page in the other languages.
-            found = changes.between(contracts[old], contracts[new])
-            links = _links(contracts[old], contracts[new], history, f"compare/{old}..{new}/")
-            out.update({(old, new, lang): to_site_html(found, lang, links) for lang in langs})
-    return out
-
-
-def _history_keys(
-    contracts: Mapping[str, Contract],
-    changes: Mapping[str, ChangeSet] | None,
-    timelines: Mapping[str, list[Step]] | None = None,
-) -> dict[tuple[str, str], str]:
-    """Map (version, section id) to the anchor of the section's entry on the history page."""
-    from ..diff.history import all_timelines
-
-    timelines = all_timelines(contracts, changes) if timelines is None else timelines
-    return {(step.version, step.id): key for key, steps in timelines.items() for step in steps if step.present}
-
-
-def _links(old: Contract, new: Contract, history: dict[tuple[str, str], str], page: str):
-    from ..render.redline_site import SiteLinks
-
-    pending = frozenset(s.id for s in new.walk() if s.to_be_written)
-    return SiteLinks(old.meta.version, new.meta.version, history, pending, page=page, langs=new.languages)
-
-
-def index_search(site_dir: Path) -> None:
-    """Index one language's built site with Pagefind into site_dir/pagefind/."""
-    _finish_index(_start_index(site_dir), site_dir)
-
-
-def _start_index(site_dir: Path) -> subprocess.Popen:
-    """Start Pagefind on one language's built site; it runs while the next language builds."""
-    command = [
-        sys.executable,
-        "-m",
-        "pagefind",
-        "--site",
-        str(site_dir),
-        "--output-subdir",
-        "pagefind",
-        "--exclude-selectors",
-        SEARCH_EXCLUDE,
-        "--quiet",
-    ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _finish_index(process: subprocess.Popen, site_dir: Path) -> None:
-    """Wait for Pagefind; raise ContractError with what it said if it failed."""
-    _, stderr = process.communicate()
-    if process.returncode != 0:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(site_dir)),
-                    "error",
-                    f"Pagefind could not index the site: {stderr.strip()}",
-                    "install it with: pip install 'pagefind[bin]'",
-                    "site-search",
-                )
-            ]
-        )
 
 
 # ---------------------------------------------------------------- MkDocs adapter (used by the hook too)
@@ -342,9 +236,9 @@ def _build_languages(
     try:
         for lang in langs:
             staging = _build_language(root, pages[lang], lang, out_dir / lang, src, url, langs)
-            indexing.append((staging, out_dir / lang, _start_index(staging)))
+            indexing.append((staging, out_dir / lang, start_index(staging)))
         for staging, target, process in indexing:
-            _finish_index(process, staging)
+            finish_index(process, staging)
             _remove(staging, UNREPRODUCIBLE + UNUSED)
             swap(staging, target)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import diff
-from ..render import redline
+from ..render import redline_html, redline_json, redline_text
 from ..source import provenance, revisions
 from . import writer
 from .languages import add_lang
@@ -54,8 +54,8 @@ def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
 
         return redline_pdf.render_redline_pdf(changes, args.lang, provenance.source(args.root), draft=draft)
     if args.format == "json":
-        return writer.as_json(redline.to_json(changes)).encode("utf-8")
-    render = {"text": redline.to_text, "md": redline.to_markdown, "html": redline.to_html}[args.format]
+        return writer.as_json(redline_json.to_json(changes)).encode("utf-8")
+    render = {"text": redline_text.to_text, "md": redline_text.to_markdown, "html": redline_html.to_html}[args.format]
     return render(changes, args.lang).encode("utf-8")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..build import site
 from ..build.changes import ChangeSets
+from ..build.redlines import default_redlines
 from ..build.run import gather
 from ..build.site_url import EXAMPLE, normalise, published_url
 from ..errors import Diagnostic, UsageError
@@ -77,7 +78,7 @@ def _run_site(args) -> int:
             langs = load_languages(args.root).all  # a folder per language, as build_site writes them
             mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES) | _language_writes(langs))
             changes = ChangeSets()  # each pair of versions compared once for redlines, compare pages and history
-            redlines = site.default_redlines(contracts, changes=changes)
+            redlines = default_redlines(contracts, changes=changes)
             written = site.build_site(
                 args.root, contracts, out, drafts=args.drafts, redlines=redlines, changes=changes, site_url=url
             )

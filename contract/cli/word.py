@@ -32,7 +32,7 @@ def add_apply(sub) -> None:
 def run_apply(args) -> int:
     """Apply, write, and print the redline of the version before and after."""
     from .. import diff
-    from ..render import redline
+    from ..render import redline_text
     from ..word import apply
 
     before = load(args.root, args.to)
@@ -46,7 +46,7 @@ def run_apply(args) -> int:
     apply.write(args.root, args.to, plan)
     after = load(args.root, args.to)
     changes = diff.compare(before, after, f"{args.to} before", f"{args.to} with {args.file.name}")
-    writer.text(redline.to_text(changes, args.lang))
+    writer.text(redline_text.to_text(changes, args.lang))
     writer.note(f"applied {args.file} to {args.to}: {len(plan.files)} file{'s' * (len(plan.files) != 1)} changed")
     return 0
 

@@ -8,6 +8,8 @@ from markupsafe import Markup
 
 from ..model import Contract
 from . import labels, pages
+from .page_templates import render_page
+from .page_texts import inline_text
 from .pages import SiteContext, VersionView
 from .plain import Resolver
 from .site_views import HistoryRow, compare_pairs, history_row
@@ -16,10 +18,10 @@ from .site_views import HistoryRow, compare_pairs, history_row
 def redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
     """Render a version's changes against the version before it (or a notice why they are missing)."""
     fragment = ctx.redlines.get((view.version, lang))
-    heading = labels.label(
-        lang, "site_redline_title", version=view.version, previous=view.previous
-    ) + pages._draft_mark(view, lang)
-    return pages._page(
+    heading = labels.label(lang, "site_redline_title", version=view.version, previous=view.previous) + pages.draft_mark(
+        view, lang
+    )
+    return render_page(
         "redline.md.j2",
         lang,
         ctx,
@@ -27,8 +29,8 @@ def redline_page(view: VersionView, lang: str, ctx: SiteContext) -> str:
         v=view,
         heading=heading,
         fragment=Markup(fragment) if fragment else None,
-        kk_meta=pages._meta(
-            lang, ctx, pages._version_footer(view, lang), draft=view.draft, title=heading, version=view
+        kk_meta=pages.page_meta(
+            lang, ctx, pages.version_footer(view, lang), draft=view.draft, title=heading, version=view
         ),
     )
 
@@ -40,8 +42,8 @@ def compare_pages(views: list[VersionView], lang: str, ctx: SiteContext) -> dict
     files = {}
     for old, new in pairs:
         view = by_version[new]
-        heading = labels.label(lang, "site_compare_title", old=old, new=new) + pages._draft_mark(view, lang)
-        files[f"compare/{old}..{new}/index.md"] = pages._page(
+        heading = labels.label(lang, "site_compare_title", old=old, new=new) + pages.draft_mark(view, lang)
+        files[f"compare/{old}..{new}/index.md"] = render_page(
             "compare.md.j2",
             lang,
             ctx,
@@ -51,19 +53,19 @@ def compare_pages(views: list[VersionView], lang: str, ctx: SiteContext) -> dict
             new=new,
             v=view,
             fragment=Markup(ctx.compares[(old, new, lang)]),
-            kk_meta=pages._meta(
-                lang, ctx, pages._version_footer(view, lang), draft=view.draft, title=heading, version=view
+            kk_meta=pages.page_meta(
+                lang, ctx, pages.version_footer(view, lang), draft=view.draft, title=heading, version=view
             ),
         )
     if pairs:
-        files["compare/index.md"] = pages._page(
+        files["compare/index.md"] = render_page(
             "compare_index.md.j2",
             lang,
             ctx,
             "compare/index.md",
             pairs=pairs,
             versions=sorted(by_version, reverse=True),
-            kk_meta=pages._meta(lang, ctx, [], title=labels.label(lang, "site_compare_page")),
+            kk_meta=pages.page_meta(lang, ctx, [], title=labels.label(lang, "site_compare_page")),
         )
     return files
 
@@ -87,15 +89,15 @@ def history_page(shown: list[Contract], lang: str, ctx: SiteContext) -> str:
     timelines = all_timelines(contracts) if ctx.history is None else ctx.history
     views = []
     for sid, steps in timelines.items():
-        rows = tuple(history_row(step, lang, pages._inline, resolvers, redlines) for step in steps)
+        rows = tuple(history_row(step, lang, inline_text, resolvers, redlines) for step in steps)
         # A present step always has its section's title: the latest one names the row.
         last, title = next((step, step.title) for step in reversed(steps) if step.present and step.title is not None)
-        views.append(HistoryView(sid, last.number, pages._inline(title, lang, resolvers[last.version]), rows))
-    return pages._page(
+        views.append(HistoryView(sid, last.number, inline_text(title, lang, resolvers[last.version]), rows))
+    return render_page(
         "history.md.j2",
         lang,
         ctx,
         "history/index.md",
         sections=views,
-        kk_meta=pages._meta(lang, ctx, [], title=labels.label(lang, "site_history_page")),
+        kk_meta=pages.page_meta(lang, ctx, [], title=labels.label(lang, "site_history_page")),
     )

@@ -9,24 +9,26 @@ footnotes, md_in_html and pymdownx.escapeall (every backslash escape shows the c
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from .. import ids, inline
 from ..errors import ContractError, Diagnostic
-from ..model import DEFAULT_LANGUAGES, BulletList, Contract, Heading, Pos, Section, Text, block_texts
-from ..resources import TEMPLATES
+from ..model import DEFAULT_LANGUAGES, Contract, Pos, block_texts
 from ..source.provenance import Source
 from . import labels
 from . import markdown as md
+from .page_templates import html_env, render_page
+from .page_texts import (
+    block_view,
+    inline_text,
+    section_view,
+    stand_in_notes,
+)
 from .plain import Resolver, plain
 from .site_views import compare_pairs, css_string, language_links, signatures
 
@@ -35,9 +37,6 @@ if TYPE_CHECKING:
 
 # Ids the page itself uses; section ids must not take them.
 RESERVED_IDS = ids.PAGE_IDS
-# At the start of a block these would open a list or a definition.
-_SPACE = re.compile(r"\s+")
-_ANCHOR = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -75,27 +74,6 @@ class Download:
 
 
 @dataclass(frozen=True)
-class Block:
-    kind: str  # p | heading | list
-    text: Markup = field(default_factory=Markup)
-    items: tuple[Markup, ...] = ()
-    translator_notes: tuple[Markup, ...] = ()  # shown after the block, in the translation only
-
-
-@dataclass(frozen=True)
-class SectionView:
-    id: str
-    level: int
-    depth: int
-    number: str
-    title: Markup
-    toc_title: Markup
-    notes: tuple[str, ...]
-    blocks: tuple[Block, ...]
-    translator_notes: tuple[Markup, ...] = ()  # about the title, shown under the heading
-
-
-@dataclass(frozen=True)
 class VersionView:
     version: str
     title: Markup
@@ -127,7 +105,9 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     )
     views = [_version_view(c, lang, ctx) for c in shown]
     files = {
-        "index.md": _page("home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx))
+        "index.md": render_page(
+            "home.md.j2", lang, ctx, "index.md", versions=views, kk_meta=_home_meta(views, lang, ctx)
+        )
     }
     for contract, view in zip(shown, views):
         files[f"{view.version}/index.md"] = _contract_page(contract, view, lang, ctx)
@@ -137,29 +117,34 @@ def render_pages(contracts: Mapping[str, Contract], lang: str, ctx: SiteContext)
     if shown:
         files["history/index.md"] = change_pages.history_page(shown, lang, ctx)
     signed = [v.version for v in views if not v.draft]
-    files["search/index.md"] = _page(
+    files["search/index.md"] = render_page(
         "search.md.j2",
         lang,
         ctx,
         "search/index.md",
         versions=views,
         default=signed[0] if signed else "",
-        kk_meta=_meta(lang, ctx, []),
+        kk_meta=page_meta(lang, ctx, []),
     )
     return SitePages(files, _nav(views, lang))
 
 
 def render_error(diagnostics: list[Diagnostic], lang: str, ctx: SiteContext) -> SitePages:
     """Render a single page listing the problems that stop the contract from loading (for the preview)."""
-    page = _page(
-        "error.md.j2", lang, ctx, "index.md", diagnostics=[str(d) for d in diagnostics], kk_meta=_meta(lang, ctx, [])
+    page = render_page(
+        "error.md.j2",
+        lang,
+        ctx,
+        "index.md",
+        diagnostics=[str(d) for d in diagnostics],
+        kk_meta=page_meta(lang, ctx, []),
     )
     return SitePages({"index.md": page}, [{labels.label(lang, "site_error_title"): "index.md"}])
 
 
 def render_root(langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
     """Render the site's root page, which sends visitors to their language (HTML, works without JavaScript)."""
-    env = _html_env()
+    env = html_env()
     choices = [
         {
             "lang": lang,
@@ -188,7 +173,7 @@ def render_not_found(base: str | None = None, langs: tuple[str, ...] = DEFAULT_L
         for lang in langs
     ]
     return (
-        _html_env()
+        html_env()
         .get_template("not_found.html.j2")
         .render(choices=choices, langs=list(langs), site=labels.label(langs[0], "contract_title"), base=base)
     )
@@ -242,13 +227,13 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
     previous = ctx.previous.get(meta.version) or meta.previous  # a predecessor outside the site is still named
     return VersionView(
         version=meta.version,
-        title=_inline(meta.title, lang, resolver),
+        title=inline_text(meta.title, lang, resolver),
         draft=meta.status == "draft",
         status=labels.label(lang, f"status_{meta.status}"),
         signed=labels.date(meta.signed_on, lang) if meta.signed_on else labels.label(lang, "not_signed_yet"),
         valid_for=meta.valid_for,
         previous=previous,
-        parties=tuple(_inline(p.name, lang, resolver) for p in contract.parties),
+        parties=tuple(inline_text(p.name, lang, resolver) for p in contract.parties),
         downloads=_downloads(meta.version, "contract", lang, ctx, previous=previous),
         redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=previous),
         redline=bool(previous) and (previous in ctx.versions or (meta.version, lang) in ctx.redlines),
@@ -281,30 +266,30 @@ def _downloads(version: str, kind: str, lang: str, ctx: SiteContext, previous: s
 def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteContext) -> str:
     resolver = Resolver.of(contract)
     annex = contract.annex
-    return _page(
+    return render_page(
         "contract.md.j2",
         lang,
         ctx,
         f"{view.version}/index.md",
         v=view,
-        preamble=[_block(b, lang, resolver) for b in contract.preamble],
-        preamble_notes=_notes(list(block_texts(contract.preamble)), lang),
-        sections=[_section_view(s, lang, resolver) for s in contract.walk()],
-        annex=annex and _inline(annex.title, lang, resolver),
-        annex_blocks=[_block(b, lang, resolver) for b in annex.body] if annex else [],
+        preamble=[block_view(b, lang, resolver) for b in contract.preamble],
+        preamble_notes=stand_in_notes(list(block_texts(contract.preamble)), lang),
+        sections=[section_view(s, lang, resolver) for s in contract.walk()],
+        annex=annex and inline_text(annex.title, lang, resolver),
+        annex_blocks=[block_view(b, lang, resolver) for b in annex.body] if annex else [],
         annex_docs=[_document_link(d, lang, resolver) for d in annex.documents] if annex else [],
-        annex_notes=_notes(list(annex.texts()), lang) if annex else (),
-        footnotes=[(n.number, _inline(n.text, lang, resolver)) for n in contract.footnotes()],
+        annex_notes=stand_in_notes(list(annex.texts()), lang) if annex else (),
+        footnotes=[(n.number, inline_text(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
-        signatures=signatures(contract, lang, _inline, ctx.downloads),
+        signatures=signatures(contract, lang, inline_text, ctx.downloads),
         # Section ids are slugs and versions four digits (the schema checks both): nothing to escape in the path.
         section_langs=lambda sid: language_links(
             lang, lambda other: f"../../{other}/{view.version}/#{sid}", contract.languages
         ),
-        kk_meta=_meta(
+        kk_meta=page_meta(
             lang,
             ctx,
-            _version_footer(view, lang),
+            version_footer(view, lang),
             index=True,
             draft=view.draft,
             title=_title(contract, lang, view),
@@ -327,23 +312,23 @@ def _erratum(erratum, lang: str, resolver: Resolver) -> ErratumView:
     return ErratumView(
         labels.date(erratum.date, lang),
         link,
-        _inline(erratum.what, lang, resolver),
-        _inline(erratum.why, lang, resolver),
+        inline_text(erratum.what, lang, resolver),
+        inline_text(erratum.why, lang, resolver),
     )
 
 
 def _document_link(doc, lang: str, resolver: Resolver) -> Markup:
     """Render an annex document as a Markdown link (as text when its address is not http(s) or mailto)."""
-    title = _inline(doc.title, lang, resolver)
+    title = inline_text(doc.title, lang, resolver)
     return Markup(md.link(title, doc.url)) if inline.SAFE_URL.match(doc.url) else title
 
 
 def _title(contract: Contract, lang: str, view: VersionView) -> str:
     title = plain(contract.meta.title, lang, Resolver.of(contract))
-    return f"{title}, {labels.label(lang, 'site_version', version=view.version)}{_draft_mark(view, lang)}"
+    return f"{title}, {labels.label(lang, 'site_version', version=view.version)}{draft_mark(view, lang)}"
 
 
-def _draft_mark(view: VersionView, lang: str) -> str:
+def draft_mark(view: VersionView, lang: str) -> str:
     return f" ({labels.label(lang, 'status_draft')})" if view.draft else ""
 
 
@@ -351,7 +336,7 @@ def _nav(views: list[VersionView], lang: str) -> list:
     """Return the navigation: home, each version with its full text and changes, search."""
     nav: list = [{labels.label(lang, "versions"): "index.md"}]
     for v in views:
-        name = labels.label(lang, "site_version", version=v.version) + _draft_mark(v, lang)
+        name = labels.label(lang, "site_version", version=v.version) + draft_mark(v, lang)
         nav.append(
             {
                 name: [
@@ -372,7 +357,7 @@ def _nav(views: list[VersionView], lang: str) -> list:
     return nav
 
 
-def _meta(
+def page_meta(
     lang: str,
     ctx: SiteContext,
     footer: list[str],
@@ -398,170 +383,8 @@ def _meta(
 
 def _home_meta(views: list[VersionView], lang: str, ctx: SiteContext) -> dict:
     listing = ", ".join(f"{v.version} ({v.status})" for v in views)
-    return _meta(lang, ctx, [f"{labels.label(lang, 'versions')}: {listing}"] if views else [])
+    return page_meta(lang, ctx, [f"{labels.label(lang, 'versions')}: {listing}"] if views else [])
 
 
-def _version_footer(view: VersionView, lang: str) -> list[str]:
+def version_footer(view: VersionView, lang: str) -> list[str]:
     return [f"{labels.label(lang, 'site_version', version=view.version)} · {view.status}"]
-
-
-# ---------------------------------------------------------------- sections and texts
-
-
-def _section_view(section: Section, lang: str, resolver: Resolver) -> SectionView:
-    texts = list(section.texts())
-    return SectionView(
-        id=section.id,
-        level=min(section.depth + 1, 6),
-        depth=section.depth,
-        number=section.number,
-        title=_inline(section.title, lang, resolver),
-        toc_title=_plain(section.title, lang, resolver),
-        notes=_notes(texts, lang) + ((labels.label(lang, "to_be_written"),) if section.to_be_written else ()),
-        blocks=tuple(_block(b, lang, resolver) for b in section.body),
-        translator_notes=_translator_notes([section.title], lang, resolver),
-    )
-
-
-def _block(block, lang: str, resolver: Resolver) -> Block:
-    if isinstance(block, BulletList):
-        notes = _translator_notes(list(block.items), lang, resolver)
-        return Block("list", items=tuple(_inline(item, lang, resolver) for item in block.items), translator_notes=notes)
-    kind = "heading" if isinstance(block, Heading) else "p"
-    return Block(
-        kind, text=_inline(block.text, lang, resolver), translator_notes=_translator_notes([block.text], lang, resolver)
-    )
-
-
-def _translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> tuple[Markup, ...]:
-    """Return the translator's notes of texts shown in translation (never on the source or a stand-in)."""
-    notes = [(t.key, t.note(lang)) for t in texts]
-    return tuple(_inline(Text(key=key, source=note, lang=lang), lang, resolver) for key, note in notes if note)
-
-
-def _notes(texts: list[Text], lang: str) -> tuple[str, ...]:
-    """Return the notes a reader needs where the source stands in for a missing or stale translation."""
-    standins = {t.stand_in(lang) for t in texts}
-    return tuple(labels.label(lang, f"translation_{status}") for status in ("missing", "stale") if status in standins)
-
-
-def _inline(text: Text, lang: str, resolver: Resolver) -> Markup:
-    """Render a text as inline Markdown; the source standing in for a translation is marked with its lang."""
-    value, standin = text.shown(lang)
-    body = md.nodes(_squash(inline.parse(value)), resolver, _footnote_ref, _section_ref).strip()
-    body = md.line_start(body)
-    return Markup(f'<span lang="{text.lang}">{body}</span>' if standin else body)
-
-
-def _plain(text: Text, lang: str, resolver: Resolver) -> Markup:
-    """Render a text as escaped plain words (for link labels such as the contents list)."""
-    body = md.escape(_SPACE.sub(" ", plain(text, lang, resolver)).strip())
-    return Markup(f'<span lang="{text.lang}">{body}</span>' if text.shown(lang)[1] else body)
-
-
-def _squash(nodes: tuple) -> tuple:
-    """Collapse whitespace in literal text, so no line break can start a new Markdown block,
-    and show a link whose address is not http(s) or mailto as the literal text it was written as."""
-    out: list = []
-    for node in nodes:
-        if isinstance(node, inline.Literal):
-            out.append(inline.Literal(_SPACE.sub(" ", node.text)))
-        elif isinstance(node, inline.Link) and not inline.SAFE_URL.match(node.url):
-            out += [inline.Literal("["), *_squash(node.label), inline.Literal(f"]({_SPACE.sub(' ', node.url)})")]
-        elif isinstance(node, inline.Link):
-            out.append(inline.Link(_squash(node.label), node.url))
-        elif isinstance(node, inline.Emphasis):
-            out.append(inline.Emphasis(_squash(node.children)))
-        else:
-            out.append(node)
-    return tuple(out)
-
-
-def _footnote_ref(node: inline.FootnoteRef, resolver: Resolver) -> str:
-    number = resolver.notes.get(node.target)
-    return f"[^{number}]" if number is not None else md.escape(node.target)
-
-
-def _section_ref(node: inline.Ref, resolver: Resolver) -> str:
-    number = resolver.numbers.get(node.target)
-    if number is None or not inline.SLUG.match(node.target):
-        return md.escape(node.target)
-    return f"[{md.escape(number)}](#{node.target})"
-
-
-# ---------------------------------------------------------------- templates
-
-
-def _page(template: str, lang: str, ctx: SiteContext, path: str, kk_meta: dict, **values) -> str:
-    """Render one page template with the values every page needs."""
-    root = "../" * (path.count("/") + 1)
-    return (
-        _env()
-        .get_template(template)
-        .render(
-            lang=lang,
-            t=lambda key, **f: labels.label(lang, key, **f),
-            raw=lambda key: labels.catalogue(lang)[key],
-            root=root,
-            meta=kk_meta,
-            **values,
-        )
-    )
-
-
-def _markdown_safe(value):
-    """Escape every value a template prints unless it is Markup built by this module."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(md.escape("" if value is None else str(value)))
-
-
-def _html_attr(value) -> Markup:
-    """Escape a value for a raw HTML attribute or element inside the Markdown."""
-    return Markup(html.escape(str(value), quote=True))
-
-
-def _anchor(value) -> Markup:
-    """Return an element id for attr_list, refusing anything but a slug."""
-    text = str(value)
-    if not _ANCHOR.match(text):
-        raise ValueError(f"not a safe element id: {text!r}")
-    return Markup(text)
-
-
-def _repeat(text: str, count: int) -> Markup:
-    """Repeat a piece of Markdown syntax (heading marks, list indentation)."""
-    return Markup(text * count)
-
-
-def _front_matter(meta: dict) -> Markup:
-    return Markup(json.dumps(meta, ensure_ascii=True, sort_keys=True))
-
-
-@functools.lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    """Return the environment of the Markdown templates: every printed value escaped (see _markdown_safe)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES / "site"),
-        autoescape=True,
-        finalize=_markdown_safe,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters.update(h=_html_attr, front_matter=_front_matter, anchor=_anchor)
-    env.globals.update(repeat=_repeat)
-    return env
-
-
-@functools.lru_cache(maxsize=1)
-def _html_env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES / "site"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )

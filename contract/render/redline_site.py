@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from ..diff.changeset import ChangeSet, SectionChange
 from . import redline as rl
+from . import redline_html as rh
 from .labels import label
 from .site_views import language_links
 
-_e = rl._esc  # one escaping rule for the whole redline
+_e = rh.esc  # one escaping rule for the whole redline
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def to_site_html(cs: ChangeSet, lang: str, links: SiteLinks) -> str:
     if cs.empty:
         return "\n".join(parts + [f"<p>{_e(label(lang, 'diff_no_changes'))}</p>", "</section>"]) + "\n"
     sections = rl.listed(cs)
-    parts += rl._html_summary(cs, lang) + rl._html_fields(cs, lang) + _chapters(cs, sections, lang)
+    parts += rh.html_summary(cs, lang) + rh.html_fields(cs, lang) + _chapters(cs, sections, lang)
     parts.append(f'<h3 id="redline-sections">{_e(label(lang, "diff_sections"))}</h3>')
     parts.append(f'<p class="kk-keys" id="kk-keys">{_e(label(lang, "site_redline_keys"))}</p>')
     for index, change in enumerate(sections):
@@ -112,9 +113,9 @@ def _section(
     if "renamed" in change.kinds:
         line = change.title[lang]
         parts.append(
-            f'<p class="redline-title"{rl._lang_attr(line, lang)}>{_e(label(lang, "diff_col_title"))}: {rl._html_line(line, lang)}</p>'
+            f'<p class="redline-title"{rh.lang_attr(line, lang)}>{_e(label(lang, "diff_col_title"))}: {rh.html_line(line, lang)}</p>'
         )
-    parts += rl._html_blocks(change, lang)
+    parts += rh.html_blocks(change, lang)
     return parts + [_steps(lang, previous, following), "</article>"]
 
 
