@@ -66,3 +66,47 @@ def test_real_section_ids_are_free():
     assert not any(
         ids.reserved(name) for name in ("klimatrad", "kontraktet", "syftet-med-klimatkontrakt-2030", "parter")
     )
+
+
+def test_every_text_key_of_the_real_versions_is_a_text_key_that_reads_back_the_same():
+    from contract.source.load import load
+
+    for version in ("2023", "2024"):
+        keys = [text.key for text in load(ROOT, version).texts()]
+        assert len(keys) > 250
+        for key in keys:
+            parsed = ids.TextKey.parse(key)
+            assert str(parsed) == key
+            assert parsed.owner in ids.TEXT_KEY_WORDS or parsed.section == parsed.owner
+
+
+def test_text_key_constructors_name_each_kind_of_text():
+    assert str(ids.TextKey.title("klimatrad")) == "klimatrad/title"
+    assert str(ids.TextKey.block("klimatrad", 0)) == "klimatrad/1"
+    assert str(ids.TextKey.block("klimatrad", 2, 0)) == "klimatrad/3.1"
+    assert str(ids.TextKey.footnote("not-1")) == "fn/not-1"
+    assert str(ids.TextKey.party("boras", "role")) == "party/boras/role"
+    assert str(ids.TextKey.erratum(0, "why")) == "erratum/1/why"
+    assert str(ids.TextKey.annex_document(3)) == "annex/doc/4"
+    assert ids.TextKey.parse("party/boras/name") == ids.TextKey("party", "boras/name")
+    assert ids.TextKey.parse("fn/x").section is None and ids.TextKey.parse("klimatrad/2").section == "klimatrad"
+
+
+@pytest.mark.parametrize("text", ["", "title", "/title", "klimatrad/", "klimat rad/1", "klimatrad/1\n"])
+def test_what_is_not_a_text_key_is_refused(text):
+    with pytest.raises(ValueError, match="not a text key"):
+        ids.TextKey.parse(text)
+
+
+def test_the_group_of_a_text_follows_its_key():
+    from contract.source.load import load
+    from contract.translate.translations import group_of
+
+    contract = load(ROOT, "2023")
+    section = next(contract.walk())
+    assert group_of(str(ids.TextKey.title(section.id)), contract) == section.group
+    assert group_of(str(ids.TextKey.title("annex")), contract) == "annex"
+    assert group_of(str(ids.TextKey.title("meta")), contract) == "contract"
+    note = contract.footnotes()[0]
+    owner = next(s for s in contract.walk() if note in s.footnotes)
+    assert group_of(str(ids.TextKey.footnote(note.id)), contract) == owner.group

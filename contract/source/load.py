@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .. import ids
 from ..checks import characters
 from ..errors import ContractError, Diagnostic, Report, UsageError, excerpt
+from ..ids import TextKey
 from ..model import (
     GROUPS,
     Annex,
@@ -258,7 +259,7 @@ def _meta(doc: Document, langs: tuple[str, ...]) -> Meta:
         valid_for=str(data["valid_for"]),
         status=data["status"],
         municipality=data["municipality"],
-        title=_text(doc, langs, data["title"], ("title",), "meta/title"),
+        title=_text(doc, langs, data["title"], ("title",), str(TextKey.title("meta"))),
         signed_on=data.get("signed_on"),
         previous=data.get("previous"),
         errata=tuple(_erratum(doc, langs, e, i) for i, e in enumerate(data.get("errata", ()))),
@@ -272,8 +273,8 @@ def _erratum(doc: Document, langs: tuple[str, ...], data: Any, index: int) -> Er
     return Erratum(
         date=data["date"],
         section=data.get("section"),
-        what=_text(doc, langs, data["what"], path + ("what",), f"erratum/{index + 1}/what"),
-        why=_text(doc, langs, data["why"], path + ("why",), f"erratum/{index + 1}/why"),
+        what=_text(doc, langs, data["what"], path + ("what",), str(TextKey.erratum(index, "what"))),
+        why=_text(doc, langs, data["why"], path + ("why",), str(TextKey.erratum(index, "why"))),
         pos=doc.pos(path),
     )
 
@@ -285,10 +286,12 @@ def _party(doc: Document, langs: tuple[str, ...], data: Any, index: int) -> Part
     return Party(
         id=data["id"],
         kind=data["kind"],
-        name=_text(doc, langs, data["name"], path + ("name",), f"party/{data['id']}/name"),
+        name=_text(doc, langs, data["name"], path + ("name",), str(TextKey.party(data["id"], "name"))),
         signatory=Signatory(
             name=(signatory.get("name") or None),
-            role=_text(doc, langs, role, path + ("signatory", "role"), f"party/{data['id']}/role") if role else None,
+            role=_text(doc, langs, role, path + ("signatory", "role"), str(TextKey.party(data["id"], "role")))
+            if role
+            else None,
         ),
         pos=doc.pos(path),
         certificate_subject={str(k): str(v) for k, v in (data.get("certificate_subject") or {}).items()},
@@ -306,7 +309,7 @@ def _section(
         gap_reason=data.get("gap_reason"),
         acknowledged_refs=tuple(data.get("acknowledged_refs", ())),
         to_be_written=bool(data.get("to_be_written", False)),
-        title=_text(doc, langs, data["title"], path + ("title",), f"{sid}/title"),
+        title=_text(doc, langs, data["title"], path + ("title",), str(TextKey.title(sid))),
         group=group,
         depth=depth,
         body=_blocks(doc, langs, data.get("body", ()), path + ("body",), sid),
@@ -325,7 +328,7 @@ def _footnote(doc: Document, langs: tuple[str, ...], data: Any, path: tuple[str 
     return Footnote(
         id=data["id"],
         number=0,
-        text=_text(doc, langs, data["text"], path + ("text",), f"fn/{data['id']}"),
+        text=_text(doc, langs, data["text"], path + ("text",), str(TextKey.footnote(data["id"]))),
         pos=doc.pos(path + ("id",)),
     )
 
@@ -335,16 +338,19 @@ def _blocks(
 ) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for i, block in enumerate(data):
-        here, key = path + (i,), f"{owner}/{i + 1}"
+        here, key = path + (i,), TextKey.block(owner, i)
         if "p" in block:
-            blocks.append(Paragraph(_text(doc, langs, block["p"], here + ("p",), key)))
+            blocks.append(Paragraph(_text(doc, langs, block["p"], here + ("p",), str(key))))
         elif "heading" in block:
-            blocks.append(Heading(_text(doc, langs, block["heading"], here + ("heading",), key)))
+            blocks.append(Heading(_text(doc, langs, block["heading"], here + ("heading",), str(key))))
         else:
             items = block["list"]
             blocks.append(
                 BulletList(
-                    tuple(_text(doc, langs, t, here + ("list", j), f"{key}.{j + 1}") for j, t in enumerate(items))
+                    tuple(
+                        _text(doc, langs, t, here + ("list", j), str(TextKey.block(owner, i, j)))
+                        for j, t in enumerate(items)
+                    )
                 )
             )
     return tuple(blocks)
@@ -353,11 +359,11 @@ def _blocks(
 def _annex(doc: Document, langs: tuple[str, ...]) -> Annex:
     data = doc.data
     return Annex(
-        title=_text(doc, langs, data["title"], ("title",), "annex/title"),
+        title=_text(doc, langs, data["title"], ("title",), str(TextKey.title("annex"))),
         body=_blocks(doc, langs, data.get("body", ()), ("body",), "annex"),
         documents=tuple(
             AnnexDocument(
-                _text(doc, langs, d["title"], ("documents", i, "title"), f"annex/doc/{i + 1}"),
+                _text(doc, langs, d["title"], ("documents", i, "title"), str(TextKey.annex_document(i))),
                 d["url"],
                 doc.pos(("documents", i)),
             )

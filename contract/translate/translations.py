@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContractError, Diagnostic, excerpt
+from ..ids import TextKey
 from ..model import Contract, Pos, Text
 from ..output.files import write_all, write_atomic
 
@@ -164,16 +165,13 @@ def confirm(contract: Contract, lock: Lock, keys: list[str] | None, lang: str) -
 
 def group_of(key: str, contract: Contract) -> str:
     """Return the section group a text key belongs to (meta, preamble, annex or a section group)."""
-    head = re.split(r"[/]", key, maxsplit=1)[0]
-    if head in ("meta", "party"):
-        return "contract"
-    if head in ("preamble", "annex"):
-        return head
-    if head == "fn":
-        note = key.split("/", 1)[1]
-        section = next((s for s in contract.walk() if any(n.id == note for n in s.footnotes)), None)
+    parsed = TextKey.parse(key)
+    if parsed.owner in ("preamble", "annex"):
+        return parsed.owner
+    if parsed.owner == "fn":
+        section = next((s for s in contract.walk() if any(n.id == parsed.part for n in s.footnotes)), None)
         return section.group if section else "contract"
-    section = contract.section(head)
+    section = contract.section(parsed.section) if parsed.section else None
     return section.group if section else "contract"
 
 
