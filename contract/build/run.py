@@ -25,7 +25,6 @@ from ..output.files import drop_temporaries, staging_path, swap, write_atomic
 from ..output.guard import claim, mark, writing
 from ..render import labels
 from ..resources import PACKAGE
-from ..source.languages import load_languages
 from ..source.provenance import Source, source
 
 if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of them
@@ -134,6 +133,8 @@ def _build_claimed(
     # Its workers load the PDF toolchain while this process validates. At most a contract and a redline
     # per version folder and language: the folders are counted, not read, before validation.
     folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
+    from ..source.languages import load_languages
+
     pool = workers.start(jobs, 2 * len(load_languages(root).all) * len(folders))
     staging = staging_path(out)
     try:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from ..build import run as build
-from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
 from ..render import export as exporter
@@ -140,6 +139,8 @@ def _add_validate(sub) -> None:
 
 
 def _run_validate(args) -> int:
+    from ..checks.validate import validate
+
     require_repository(args.root)
     report, loaded = validate(args.root, args.versions or None)
     items = report.sorted()
