@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -64,14 +67,30 @@ def repo_copy(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_repo(tmp_path_factory):
-    """A committed repository built once per session: site/ without drafts, drafts/ with them (read it, never change it).
+    """A committed repository built once per test run: site/ without drafts, drafts/ with them (read it, never change it).
 
     Yields build_helpers.Built (the root and what each build printed). Tests that change anything work on a
-    copy (build_helpers.copy_repo), whose cache makes their builds cheap.
+    copy (build_helpers.copy_repo), whose cache makes their builds cheap. Under pytest-xdist the workers share
+    one build: the first to need it builds it in the run's common temporary folder while holding a file lock.
     """
     from build_helpers import Built, make_repo, run
 
-    root = make_repo(tmp_path_factory.mktemp("built") / "repo")
-    plain, drafts = run(root), run(root, "--drafts", "--out", str(root / "drafts"))
-    assert plain[0] == 0 and drafts[0] == 0, plain[1:] + drafts[1:]
-    return Built(root, plain[1], drafts[1])
+    def build(folder: Path) -> Built:
+        root = make_repo(folder / "repo")
+        plain, drafts = run(root), run(root, "--drafts", "--out", str(root / "drafts"))
+        assert plain[0] == 0 and drafts[0] == 0, plain[1:] + drafts[1:]
+        return Built(root, plain[1], drafts[1])
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process: nothing to share
+        return build(tmp_path_factory.mktemp("built"))
+    shared = tmp_path_factory.getbasetemp().parent / "built"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also when a worker dies
+        printed = shared / "printed.json"
+        if not printed.exists():
+            if shared.exists():  # a worker died while building: start again
+                shutil.rmtree(shared)
+            built = build(shared)
+            printed.write_text(json.dumps([built.plain, built.drafts]), encoding="utf-8")
+        plain, drafts = json.loads(printed.read_text(encoding="utf-8"))
+    return Built(shared / "repo", plain, drafts)
