@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lhtml
 from ruamel.yaml import YAML
-from site_helpers import ROOT, build_test_site, make_repo, tree
+from site_helpers import ROOT, make_repo, tree
 
 from contract.build.site import build_site
 from contract.errors import ContractError
@@ -51,9 +51,9 @@ MALICIOUS = (
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(test_site):
     """The site of a scratch repository: version 2023 (signed) and a draft 2024, built with drafts."""
-    return build_test_site(tmp_path_factory.mktemp("site"))
+    return test_site
 
 
 def page(out: Path, path: str):

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from lxml import html as lhtml
 from ruamel.yaml import YAML
-from site_helpers import DESKTOP, PHONE, Page, build_test_site, chromium, describe, make_repo, serve
+from site_helpers import DESKTOP, PHONE, Page, chromium, describe, make_repo, serve
 
 from contract.build.site import build_site
 from contract.source.load import load
@@ -36,8 +36,8 @@ MALICIOUS = (
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_test_site(tmp_path_factory.mktemp("browser-site"))
+def built(test_site):
+    return test_site
 
 
 @pytest.fixture(scope="module")
