@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "test_site_cycle"}
 
 
-# Fixtures that build a whole site with MkDocs and Pagefind: every test that uses one is slow.
-SLOW_FIXTURES = {"built", "tampered", "built_repo", "test_site"}
+# Fixtures that build a whole site (MkDocs, Pagefind) or render a PDF: every test that uses one is slow.
+SLOW_FIXTURES = {"built", "tampered", "built_repo", "test_site", "unsigned_2023_sv"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -125,3 +125,18 @@ def test_site(tmp_path_factory):
         ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True
     ).stdout.strip()
     return Built(root, folder / "site", commit, gather(root, drafts=True)[0])
+
+
+@pytest.fixture(scope="session")
+def unsigned_2023_sv(tmp_path_factory) -> Path:
+    """Version 2023's Swedish PDF as `klimatkontrakt pdf` makes it, rendered once per run for the signing tests (read it only)."""
+    from contract import pdf
+    from contract.source.load import load
+    from contract.source.provenance import Source
+
+    source = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
+
+    def render(folder: Path) -> None:
+        (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", source))
+
+    return once_per_run(tmp_path_factory, "unsigned-2023-sv", render) / "kontrakt.pdf"
