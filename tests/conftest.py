@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "test_site_cycle"}
 
 
-# Module fixtures that build a whole site with MkDocs and Pagefind: every test that uses one is slow.
-SLOW_FIXTURES = {"built", "tampered"}
+# Fixtures that build a whole site (MkDocs, Pagefind) or render a PDF: every test that uses one is slow.
+SLOW_FIXTURES = {"built", "tampered", "built_repo", "test_site", "unsigned_2023_sv"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,16 +66,77 @@ def repo_copy(tmp_path) -> Path:
     return root
 
 
+def once_per_run(tmp_path_factory, name: str, make) -> Path:
+    """Return a folder that make(folder) fills once per test run, shared by the pytest-xdist workers.
+
+    The first worker to need it makes it in the run's common temporary folder while holding a file lock;
+    the others wait for that and read it. Such a folder is read-only: tests copy what they change.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process: nothing to share
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    folder = tmp_path_factory.getbasetemp().parent / name
+    with open(folder.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also when a worker dies
+        done = folder.with_suffix(".done")
+        if not done.exists():
+            if folder.exists():  # a worker died while making it: start again
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_repo(tmp_path_factory):
-    """A committed repository built once per session: site/ without drafts, drafts/ with them (read it, never change it).
+    """A committed repository built once per test run: site/ without drafts, drafts/ with them (read it, never change it).
 
     Yields build_helpers.Built (the root and what each build printed). Tests that change anything work on a
     copy (build_helpers.copy_repo), whose cache makes their builds cheap.
     """
     from build_helpers import Built, make_repo, run
 
-    root = make_repo(tmp_path_factory.mktemp("built") / "repo")
-    plain, drafts = run(root), run(root, "--drafts", "--out", str(root / "drafts"))
-    assert plain[0] == 0 and drafts[0] == 0, plain[1:] + drafts[1:]
-    return Built(root, plain[1], drafts[1])
+    def build(folder: Path) -> None:
+        root = make_repo(folder / "repo")
+        plain, drafts = run(root), run(root, "--drafts", "--out", str(root / "drafts"))
+        assert plain[0] == 0 and drafts[0] == 0, plain[1:] + drafts[1:]
+        (folder / "printed.json").write_text(json.dumps([plain[1], drafts[1]]), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, "built", build)
+    plain, drafts = json.loads((folder / "printed.json").read_text(encoding="utf-8"))
+    return Built(folder / "repo", plain, drafts)
+
+
+@pytest.fixture(scope="session")
+def test_site(tmp_path_factory):
+    """The site of a scratch repository (2023 signed, a draft 2024) built with drafts, once per run (read it only).
+
+    Yields site_helpers.Built: the repository, the site folder, the commit and the loaded versions.
+    """
+    from site_helpers import Built, build_test_site
+
+    from contract.build.run import gather
+
+    folder = once_per_run(tmp_path_factory, "test-site", build_test_site)
+    root = folder / "repo"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return Built(root, folder / "site", commit, gather(root, drafts=True)[0])
+
+
+@pytest.fixture(scope="session")
+def unsigned_2023_sv(tmp_path_factory) -> Path:
+    """Version 2023's Swedish PDF as `klimatkontrakt pdf` makes it, rendered once per run for the signing tests (read it only)."""
+    from contract import pdf
+    from contract.source.load import load
+    from contract.source.provenance import Source
+
+    source = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
+
+    def render(folder: Path) -> None:
+        (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", source))
+
+    return once_per_run(tmp_path_factory, "unsigned-2023-sv", render) / "kontrakt.pdf"

@@ -8,7 +8,6 @@ import http.server
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -49,13 +48,6 @@ def serve(folder: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

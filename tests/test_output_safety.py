@@ -208,6 +208,11 @@ def test_repair_restores_the_newest_old_site_and_removes_only_its_own_leftovers(
 # ---------------------------------------------------------------- two builds at once
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """Give the build the default SIGINT: a test runner started in the background ignores it, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_paused(repo: Path, step: str, *args: str) -> tuple[subprocess.Popen, int]:
     """Start python build.py that pauses at step (holding what it holds there); return it and the fd that lets it go on."""
     arrived_r, arrived_w = os.pipe()
@@ -218,6 +223,7 @@ def _start_paused(repo: Path, step: str, *args: str) -> tuple[subprocess.Popen, 
         cwd=repo,
         env=env,
         pass_fds=(arrived_w, resume_r),
+        preexec_fn=_ctrl_c_as_at_a_terminal,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

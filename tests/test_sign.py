@@ -16,12 +16,10 @@ from pypdf import PdfReader, PdfWriter
 from contract import pdf
 from contract.cli.main import main
 from contract.source.load import load
-from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # renders and signs PDFs
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
 
 
 def run(*argv) -> tuple[int, str, str]:
@@ -42,10 +40,8 @@ def pki(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def unsigned(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pdf") / "kontrakt.pdf"
-    path.write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", SOURCE))
-    return path
+def unsigned(unsigned_2023_sv) -> Path:
+    return unsigned_2023_sv
 
 
 def sign_as(pki, party: str, source: Path, target: Path, use_p12: bool = True) -> tuple[int, str, str]:

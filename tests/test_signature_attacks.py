@@ -50,8 +50,8 @@ def pki(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def unsigned(tmp_path_factory) -> bytes:
-    return pdf.render_pdf(load(ROOT, "2023"), "sv", SOURCE)
+def unsigned(unsigned_2023_sv) -> bytes:
+    return unsigned_2023_sv.read_bytes()
 
 
 def creds(pki, party: str) -> credentials.Credentials:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
+import queue
 import shutil
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
 from lxml import html as lhtml
 from ruamel.yaml import YAML
-from site_helpers import build_test_site, free_port, make_repo, tree
+from site_helpers import ROOT, make_repo, tree
 
 from contract.build.site import build_site
 from contract.errors import ContractError
@@ -49,9 +52,9 @@ MALICIOUS = (
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(test_site):
     """The site of a scratch repository: version 2023 (signed) and a draft 2024, built with drafts."""
-    return build_test_site(tmp_path_factory.mktemp("site"))
+    return test_site
 
 
 def page(out: Path, path: str):
@@ -370,8 +373,18 @@ def test_section_ids_the_site_needs_are_refused():
 def test_two_builds_of_the_same_commit_are_byte_identical(built, tmp_path):
     again = tmp_path / "again"
     shutil.copytree(built.out / "downloads", again / "downloads")
-    time.sleep(1.1)  # a clock-dependent date or time would now differ
-    build_site(built.root, built.contracts, again, drafts=True, redlines=_redlines(built))
+    # The second build runs with a clock a year and a day ahead (libfaketime, also for the tools it starts):
+    # any date or time taken from the clock, not from the commit, would differ.
+    script = (
+        "import sys; from pathlib import Path; from contract.build.run import gather; "
+        "from contract.build.redlines import default_redlines; from contract.build.site import build_site; "
+        "contracts, _ = gather(Path(sys.argv[1]), drafts=True); "
+        "build_site(Path(sys.argv[1]), contracts, Path(sys.argv[2]), drafts=True, redlines=default_redlines(contracts))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    command = ["faketime", "-f", "+366d", sys.executable, "-c", script, str(built.root), str(again)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
     first, second = tree(built.out), tree(again)
     assert sorted(first) == sorted(second)
     differing = [p for p in first if first[p] != second[p]]
@@ -386,12 +399,6 @@ def _first_difference(first: dict[str, bytes], second: dict[str, bytes], paths: 
         at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         return f"{path} differs at character {at}: {a[max(0, at - 80) : at + 80]!r} != {b[max(0, at - 80) : at + 80]!r}"
     return ""
-
-
-def _redlines(built):
-    from contract.build.redlines import default_redlines
-
-    return default_redlines(built.contracts)
 
 
 # ---------------------------------------------------------------- the rendered Markdown (golden files)
@@ -502,43 +509,79 @@ def test_root_page_matches_the_golden_html(golden):
 @pytest.mark.slow
 def test_serve_rebuilds_when_a_yaml_file_changes(tmp_path):
     root = make_repo(tmp_path, site_files=True)
-    port = free_port()
-    log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "contract", "--root", str(root), "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=log,
+        [sys.executable, "-m", "contract", "--root", str(root), "serve", "--dev-addr", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
     )
+    log = ServerLog(server)
     try:
-        url = f"http://127.0.0.1:{port}/2024/"
-        assert "I den nya Cykelstrategin anges att" in _wait_for(url, "Cykelstrategin", 90, server)
+        log.wait_for("Serving on")  # MkDocs serves once the first build is done
+        url = f"http://127.0.0.1:{listening_port(server.pid)}/2024/"
+        assert "I den nya Cykelstrategin anges att" in _fetch(url)
         yaml_file = root / "years" / "2024" / "municipality.yaml"
         yaml_file.write_text(
             yaml_file.read_text(encoding="utf-8").replace("I den nya Cykelstrategin", "I den ändrade Cykelstrategin"),
             encoding="utf-8",
         )
-        started = time.monotonic()
-        assert "I den ändrade Cykelstrategin anges att" in _wait_for(url, "den ändrade", 20, server)
-        assert time.monotonic() - started < 20
+        text = ""
+        while "I den ändrade Cykelstrategin anges att" not in text:  # each rebuild ends with this line of the log
+            log.wait_for("Reloading browsers")
+            text = _fetch(url)
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=60)
         log.close()
 
 
-def _wait_for(url: str, needle: str, seconds: float, server) -> str:
-    """Poll a URL until its text contains needle; fail after the given time or when the server died."""
-    deadline, text = time.monotonic() + seconds, ""
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the preview server stopped"
-        try:
-            text = " ".join(urllib.request.urlopen(url, timeout=5).read().decode("utf-8").split())
-            if needle in text:
-                return text
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{url} did not show {needle!r} within {seconds} s")
+class ServerLog:
+    """The lines a server prints, read in a thread, so that a test can wait for one without polling."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process, self.lines, self.seen = process, queue.Queue(), []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)  # the server ended
+
+    def wait_for(self, needle: str) -> None:
+        """Block until the server prints a line containing needle; fail when it ends first (the timeout guards a hang)."""
+        while True:
+            line = self.lines.get(timeout=300)
+            if line is None:
+                pytest.fail(f"the server stopped before printing {needle!r}:\n{''.join(self.seen)}")
+            self.seen.append(line)
+            if needle in line:
+                return
+
+    def close(self) -> None:
+        self.thread.join(timeout=60)
+        self.process.stdout.close()
+
+
+def listening_port(pid: int) -> int:
+    """Return the TCP port a process listens on (it bound port 0, so the system chose it), from /proc."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    for line in Path(f"/proc/{pid}/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+            return int(fields[1].rpartition(":")[2], 16)
+    raise AssertionError(f"process {pid} listens on no TCP port")
+
+
+def _fetch(url: str) -> str:
+    """Return the page's text with its whitespace collapsed."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return " ".join(response.read().decode("utf-8").split())
 
 
 def test_preview_shows_what_stops_the_contract_from_loading(tmp_path):

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from lxml import html as lhtml
 from ruamel.yaml import YAML
-from site_helpers import DESKTOP, PHONE, Page, build_test_site, chromium, describe, make_repo, serve
+from site_helpers import DESKTOP, PHONE, Page, chromium, describe, make_repo, serve
 
 from contract.build.site import build_site
 from contract.source.load import load
@@ -36,8 +36,8 @@ MALICIOUS = (
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_test_site(tmp_path_factory.mktemp("browser-site"))
+def built(test_site):
+    return test_site
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +158,18 @@ def test_language_switch_keeps_the_page_without_javascript(base, open_page):
 
 def test_every_internal_link_and_pdf_link_resolves(base):
     cache: dict[str, tuple[int, bytes, str]] = {}
+    ids: dict[str, set[str]] = {}  # the element ids of each page, parsed once (not once per link to it)
     visited, queue, broken, pdfs = set(), [base], [], 0
 
     def get(url: str) -> tuple[int, bytes, str]:
         if url not in cache:
             cache[url] = _fetch(url)
         return cache[url]
+
+    def ids_of(url: str) -> set[str]:
+        if url not in ids:
+            ids[url] = set(lhtml.fromstring(get(url)[1]).xpath("//@id"))
+        return ids[url]
 
     while queue:
         url = queue.pop()
@@ -172,11 +178,11 @@ def test_every_internal_link_and_pdf_link_resolves(base):
         visited.add(url)
         for link in _links(url, get(url)[1]):
             address, fragment = urllib.parse.urldefrag(link)
-            status, body, kind = get(address)
+            status, _, kind = get(address)
             pdfs += kind == "application/pdf"
             if status != 200:
                 broken.append(f"{url} -> {link}: HTTP {status}")
-            elif fragment and kind == "text/html" and not lhtml.fromstring(body).xpath(f"//*[@id='{fragment}']"):
+            elif fragment and kind == "text/html" and fragment not in ids_of(address):
                 broken.append(f"{url} -> {link}: no element with id {fragment}")
             elif kind == "text/html":
                 queue.append(address)

@@ -17,15 +17,12 @@ from pathlib import Path
 import pki_services
 import pytest
 
-from contract import pdf
 from contract.cli.main import main
 from contract.source.load import load
-from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # a PKI with services, eight signatures with timestamps
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
 LATER = (pki_services.NOW + datetime.timedelta(days=60)).isoformat()  # every signer's certificate has expired
 
 
@@ -53,10 +50,8 @@ def services(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def unsigned(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pdf") / "kontrakt.pdf"
-    path.write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", SOURCE))
-    return path
+def unsigned(unsigned_2023_sv) -> Path:
+    return unsigned_2023_sv
 
 
 def sign(services, source: Path, party: str, target: Path, label: str | None = None, tsa: bool = True) -> None:
