@@ -287,7 +287,9 @@ def test_random_texts_that_validate_compile_with_typst():
 @pytest.mark.slow
 def test_many_random_inputs_never_crash_and_what_validates_renders():
     # Derandomised, like the test below: how many of the examples validate is then fixed, not a chance.
-    assert _property(ANY_PURPOSE, settings(THOROUGH, derandomize=True), compile_pdf=False) >= 15
+    # 13 of the 120 validate: a damaged translations.lock is refused line by line since the lock records
+    # per language (it was skipped silently before), so fewer random locks pass than the 29 of before.
+    assert _property(ANY_PURPOSE, settings(THOROUGH, derandomize=True), compile_pdf=False) >= 10
 
 
 @pytest.mark.slow
