@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def copy_repo(target: Path) -> Path:
     """Copy what a build reads (not site/ or caches) into target, as a git repository."""
-    for name in ("years", "schema", "mkdocs.yml", "overrides", "docs_assets", "hooks"):
+    for name in ("years", "schema", "mkdocs.yml", "klimatkontrakt.yaml", "i18n", "overrides", "docs_assets", "hooks"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, target / name)
