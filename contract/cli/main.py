@@ -218,14 +218,15 @@ def _add_export(sub) -> None:
 
 def _run_export(args) -> int:
     if args.output:  # before the work: a refusal should come at once
-        writer.refuse_existing(args.output, "export", replace=True)
+        writer.refuse_existing(args.output, "export", writer.earlier_result(args.root), writer.EARLIER)
     contract = load(args.root, args.version)
     if args.format == "json":
         text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))
     else:
         text = exporter.to_markdown(contract, args.lang)
-    # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces).
-    writer.result(text, args.output, "export", replace=True)
+    # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces);
+    # but never a device, a link, a signed PDF, a Word file or the repository's own files.
+    writer.result(text, args.output, "export", writer.earlier_result(args.root), hint=writer.EARLIER)
     return 0
 
 

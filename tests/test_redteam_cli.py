@@ -1,0 +1,69 @@
+"""Red-team of the command line's outputs and errors, the site's address and the no-JS language links."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.build_helpers import make_repo
+from tests.cli_runner import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+REFUSED = "(export and diff replace only an earlier result of theirs: give a new file name, or move that file away first)"
+
+
+def refused(command: str, target: Path) -> str:
+    return f"klimatkontrakt: error: {command}: {target} exists and is not a file this command may replace {REFUSED}\n"
+
+
+# ---------------------------------------------------------------- -o at what export and diff may not replace
+
+
+@pytest.mark.parametrize("command", [["export", "2023", "--format", "markdown"], ["diff", "2023", "2024"]])
+def test_export_and_diff_never_replace_a_fifo_with_a_file(tmp_path, command):
+    # `export -o /dev/null` as root replaced the device with a regular file; a FIFO shows the same without harm.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = run_cli("--root", ROOT, *command, "-o", fifo)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", refused(command[0], fifo))
+    assert fifo.is_fifo()
+
+
+def test_export_never_replaces_a_link_or_writes_through_it(tmp_path):
+    target = tmp_path / "signed.pdf"
+    target.write_bytes(b"%PDF-1.7 someone's file")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    result = run_cli("--root", ROOT, "export", "2023", "--format", "markdown", "-o", link)
+    assert (result.returncode, result.stderr) == (2, refused("export", link))
+    assert link.is_symlink() and target.read_bytes() == b"%PDF-1.7 someone's file"
+
+
+@pytest.mark.parametrize("command", [["export", "2023", "--format", "json"], ["diff", "2023", "2024", "--format", "pdf"]])
+def test_export_and_diff_never_replace_a_signed_pdf_or_a_word_file(tmp_path, command):
+    signed = tmp_path / "klimatkontrakt-2023-sv-signed.pdf"
+    signed.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Sig /ByteRange [0 1 2 3] >> endobj\n%%EOF\n")
+    word = tmp_path / "draft.docx"
+    word.write_bytes(b"PK\x03\x04\x14\x00\x00\x00 edits made in Word")
+    for target in (signed, word):
+        before = target.read_bytes()
+        result = run_cli("--root", ROOT, *command, "-o", target)
+        assert (result.returncode, result.stderr) == (2, refused(command[0], target))
+        assert target.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_export_never_replaces_the_repositorys_own_files(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    for name in ("years/2023/contract.yaml", "mkdocs.yml"):
+        target = repo / name
+        before = target.read_bytes()
+        result = run_cli("export", "2023", "--format", "json", "-o", name, cwd=repo)
+        assert (result.returncode, result.stderr) == (2, refused("export", Path(name)))
+        assert target.read_bytes() == before
+    untracked = repo / "2023.json"  # an earlier export beside the sources is still replaced
+    untracked.write_text("{}", encoding="utf-8")
+    assert run_cli("export", "2023", "--format", "json", "-o", "2023.json", cwd=repo).returncode == 0
+    assert untracked.read_text(encoding="utf-8").startswith("{\n")
