@@ -67,3 +67,27 @@ def test_export_never_replaces_the_repositorys_own_files(tmp_path):
     untracked.write_text("{}", encoding="utf-8")
     assert run_cli("export", "2023", "--format", "json", "-o", "2023.json", cwd=repo).returncode == 0
     assert untracked.read_text(encoding="utf-8").startswith("{\n")
+
+
+# ---------------------------------------------------------------- site_url in mkdocs.yml that the check did not see
+
+HOSTILE = 'http://x/"><script>alert(1)</script>'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "trick",
+    [
+        f"site_url: https://example.org/kk/\nsite_url: {HOSTILE}\n",  # a duplicate key: MkDocs (PyYAML) takes the last
+        "INHERIT: base.yml\n",  # MkDocs merges the site_url of the file it inherits
+    ],
+)
+def test_a_site_url_mkdocs_reads_past_the_check_never_reaches_a_page(tmp_path, trick):
+    repo = make_repo(tmp_path / "repo")
+    (repo / "base.yml").write_text(f"site_url: {HOSTILE}\n", encoding="utf-8")
+    with (repo / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write(trick)
+    result = run_cli("site", "--out", tmp_path / "out", cwd=repo)
+    pages = sorted((tmp_path / "out").rglob("*.html"))
+    assert pages and all("<script>alert" not in page.read_text(encoding="utf-8") for page in pages), result.stderr
+    assert all('rel="canonical" href="http://x/' not in page.read_text(encoding="utf-8") for page in pages)
