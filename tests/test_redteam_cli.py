@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,35 @@ def test_a_site_url_mkdocs_reads_past_the_check_never_reaches_a_page(tmp_path, t
     pages = sorted((tmp_path / "out").rglob("*.html"))
     assert pages and all("<script>alert" not in page.read_text(encoding="utf-8") for page in pages), result.stderr
     assert all('rel="canonical" href="http://x/' not in page.read_text(encoding="utf-8") for page in pages)
+
+
+# ---------------------------------------------------------------- a contract file that is not a file
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_contract_file_that_is_a_pipe_or_a_folder_is_one_clear_error_in_json(tmp_path, kind):
+    repo = make_repo(tmp_path / "repo")
+    planted = repo / "years" / "2024" / "purpose.yaml"
+    planted.unlink()
+    os.mkfifo(planted) if kind == "fifo" else planted.mkdir()
+    # Its own process, with a time limit: a pipe nobody writes used to be read forever.
+    done = subprocess.run(
+        [sys.executable, "-m", "contract", "validate", "2024", "--format", "json"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 1 and done.stderr == ""
+    [problem] = [d for d in json.loads(done.stdout)["diagnostics"] if d["file"] == "years/2024/purpose.yaml"]
+    assert problem == {
+        "file": "years/2024/purpose.yaml",
+        "line": 1,
+        "column": 1,
+        "severity": "error",
+        "code": "not-a-file",
+        "message": "this is not a file but a " + ("pipe" if kind == "fifo" else "folder"),
+        "hint": "put the YAML file itself here",
+    }
