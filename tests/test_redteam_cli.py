@@ -126,3 +126,41 @@ def test_a_contract_file_that_is_a_pipe_or_a_folder_is_one_clear_error_in_json(t
         "message": "this is not a file but a " + ("pipe" if kind == "fifo" else "folder"),
         "hint": "put the YAML file itself here",
     }
+
+
+# ---------------------------------------------------------------- --site-url values the pattern let through
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://example.org/%2e%2e/",  # browsers resolve an escaped dot-dot like '..': the links leave the site's path
+        "https://example.org/kk/%2E./",
+        "https://example.org/a/%2e/",
+        "https://example.org/a%2fb/",  # an escaped slash: a folder no host serves
+        "https://example.org/%5c/",
+        "https://example.org/%00/",
+        "https://example.org/%zz/",  # not an escape at all
+        "https://example.org/kk%/",
+        "https://example.org:99999/",
+        "https://example.org:0/",
+        "https://./",
+        "https://-/",
+        "https://a..b/",
+        "https://-a.org/",
+    ],
+)
+def test_an_address_that_only_looks_right_is_refused_at_the_option(tmp_path, bad):
+    result = run_cli("--root", ROOT, "site", "--site-url", bad, "--out", tmp_path / "site")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert list(tmp_path.iterdir()) == []
+    assert "is not the address of a site" in result.stderr or "folder in its path" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "good", ["https://example.org/a%20b/", "https://example.org./kk/", "http://127.0.0.1:65535/x/", "https://xn--bors-loa.se/"]
+)
+def test_an_address_with_escapes_a_port_or_a_punycode_host_is_still_accepted(good):
+    from contract.build.site_url import normalise
+
+    assert normalise(good) == good

@@ -18,21 +18,29 @@ from ..errors import ContractError, Diagnostic
 from ..model import Pos
 
 # An http(s) address of letters, digits and the few signs a host or a folder name needs: nothing to escape in HTML.
-_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%+-]*)*")
+# A host is dot-separated labels that neither start nor end with "-" (a final dot is allowed); "%" only as an escape.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_URL = re.compile(
+    rf"https?://{_LABEL}(?:\.{_LABEL})*\.?(?::[0-9]{{1,5}})?(?:/(?:[A-Za-z0-9._~+-]|%[0-9A-Fa-f]{{2}})*)*"
+)
+# Escapes a browser decodes before it resolves the path, or that make a folder no host serves.
+_ESCAPED = re.compile(r"%(?:2[eEfF]|5[cC]|[01][0-9A-Fa-f]|7[fF])")
 EXAMPLE = "https://example.org/klimatkontrakt/"
 
 
 def normalise(text: str) -> str:
     """Return the site's address ending in "/"; raise ValueError saying what is wrong with anything else."""
-    if not _URL.fullmatch(text):
+    port = re.search(r":([0-9]+)(?:/|$)", text.split("//", 1)[-1])
+    if not _URL.fullmatch(text) or (port is not None and not 0 < int(port.group(1)) < 65536):
         raise ValueError(
             f"{text!r} is not the address of a site: give an http(s) address of letters, digits and . _ ~ % + -"
             f" such as {EXAMPLE}, without spaces, quotes, a query (?) or a fragment (#)"
         )
     segments = urllib.parse.urlsplit(text).path.split("/")
-    if any(s in (".", "..") for s in segments) or "" in segments[1:-1]:
+    if any(s in (".", "..") for s in segments) or "" in segments[1:-1] or _ESCAPED.search(text):
         raise ValueError(
-            f"{text!r} has an empty, '.' or '..' folder in its path: give the site's folder, such as {EXAMPLE}"
+            f"{text!r} has an empty, '.' or '..' folder in its path, or an escaped dot, slash or control character:"
+            f" give the site's folder, such as {EXAMPLE}"
         )
     return text if text.endswith("/") else text + "/"
 
