@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,14 +79,9 @@ HOSTILE = 'http://x/"><script>alert(1)</script>'
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "trick",
-    [
-        f"site_url: https://example.org/kk/\nsite_url: {HOSTILE}\n",  # a duplicate key: MkDocs (PyYAML) takes the last
-        "INHERIT: base.yml\n",  # MkDocs merges the site_url of the file it inherits
-    ],
-)
-def test_a_site_url_mkdocs_reads_past_the_check_never_reaches_a_page(tmp_path, trick):
+def test_a_site_url_mkdocs_reads_past_the_check_never_reaches_a_page(tmp_path):
+    # Found with a duplicate site_url key (now checked as MkDocs reads it, below); INHERIT still goes past the check.
+    trick = "INHERIT: base.yml\n"  # MkDocs merges the site_url of the file it inherits
     repo = make_repo(tmp_path / "repo")
     (repo / "base.yml").write_text(f"site_url: {HOSTILE}\n", encoding="utf-8")
     with (repo / "mkdocs.yml").open("a", encoding="utf-8") as config:
@@ -164,3 +160,31 @@ def test_an_address_with_escapes_a_port_or_a_punycode_host_is_still_accepted(goo
     from contract.build.site_url import normalise
 
     assert normalise(good) == good
+
+
+# ---------------------------------------------------------------- site_url in mkdocs.yml with YAML tricks
+
+
+def _site_url_of(tmp_path: Path, text: str) -> tuple[int, str]:
+    """Run `site` on a copy of the repository's inputs whose mkdocs.yml ends with text; nothing is built when refused."""
+    (tmp_path / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8") + text, encoding="utf-8")
+    for name in ("years", "schema"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    result = run_cli("--root", tmp_path, "site", "--out", tmp_path / "out")
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_site_url_merged_in_with_a_yaml_merge_key_is_checked_not_an_internal_error(tmp_path):
+    lines = len((ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines())
+    code, printed = _site_url_of(tmp_path, "kk_base: &kk {site_url: 'javascript:alert(1)'}\n<<: *kk\n")
+    assert code == 1 and "internal error" not in printed
+    assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 1}:25: error: site_url: 'javascript:alert(1)' is not")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_duplicate_site_url_is_checked_as_mkdocs_reads_it_the_last(tmp_path):
+    lines = len((ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines())
+    code, printed = _site_url_of(tmp_path, "site_url: https://example.org/kk/\nsite_url: 'javascript:alert(1)'\n")
+    assert code == 1
+    assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 2}:11: error: site_url: 'javascript:alert(1)' is not")
+    assert not (tmp_path / "out").exists()

@@ -11,8 +11,8 @@ import urllib.parse
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
@@ -55,14 +55,30 @@ def published_url(config: Path, given: str | None = None) -> str | None:
     if given is not None:
         return _checked(given, Pos("--site-url"))
     try:
-        data = YAML(typ="rt").load(config.read_text(encoding="utf-8"))
+        node = YAML(typ="rt").compose(config.read_text(encoding="utf-8"))
     except YAMLError:
         return None  # MkDocs reports a broken configuration itself, with its position
-    if not isinstance(data, CommentedMap) or data.get("site_url") in (None, ""):
+    found = _site_url_node(node)
+    if found is None or (isinstance(found, ScalarNode) and (found.value == "" or found.tag.endswith(":null"))):
         return None
-    line, column = data.lc.value("site_url")
-    value = data["site_url"]
-    return _checked(value if isinstance(value, str) else repr(value), Pos(str(config), line + 1, column + 1))
+    value = found.value if isinstance(found, ScalarNode) else f"<a YAML {found.id}>"
+    return _checked(value, Pos(str(config), found.start_mark.line + 1, found.start_mark.column + 1))
+
+
+def _site_url_node(node: Node | None) -> Node | None:
+    """Return the value of site_url as MkDocs (PyYAML) reads it: the last of duplicate keys, else a merged one (<<)."""
+    if not isinstance(node, MappingNode):
+        return None
+    own = [value for key, value in node.value if isinstance(key, ScalarNode) and key.value == "site_url"]
+    if own:
+        return own[-1]
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.tag.endswith(":merge"):
+            for merged in value.value if isinstance(value, SequenceNode) else [value]:
+                found = _site_url_node(merged)
+                if found is not None:  # the first mapping that has it wins
+                    return found
+    return None
 
 
 def _checked(text: str, pos: Pos) -> str:
