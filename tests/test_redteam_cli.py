@@ -188,3 +188,26 @@ def test_a_duplicate_site_url_is_checked_as_mkdocs_reads_it_the_last(tmp_path):
     assert code == 1
     assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 2}:11: error: site_url: 'javascript:alert(1)' is not")
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- a wrong revision is a wrong argument, not a file
+
+
+@pytest.mark.slow
+def test_an_unknown_revision_is_a_refused_argument_without_a_file_in_every_format(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    hint = "(use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024)"
+    diff = run_cli("diff", "nope:2023", "2024", "--format", "json", cwd=repo)
+    assert (diff.returncode, diff.stdout) == (2, "")
+    assert diff.stderr == f"klimatkontrakt: error: unknown git revision 'nope' {hint}\n"
+    github = run_cli("check-signed", "--base", "nope", "--format", "github", cwd=repo)
+    assert (github.returncode, github.stdout) == (2, f"::error::unknown git revision 'nope' {hint}\n")
+    spec = run_cli("diff", ":2023", "2024", cwd=repo)
+    assert (spec.returncode, spec.stdout) == (2, "")
+    assert spec.stderr.startswith("klimatkontrakt: error: cannot read ':2023' as a version")
+
+
+def test_a_revision_outside_a_git_repository_is_a_refused_argument(tmp_path):
+    result = run_cli("--root", tmp_path, "diff", "main:2023", "2024")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"klimatkontrakt: error: {tmp_path} is not in a git repository")
