@@ -211,3 +211,21 @@ def test_a_revision_outside_a_git_repository_is_a_refused_argument(tmp_path):
     result = run_cli("--root", tmp_path, "diff", "main:2023", "2024")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith(f"klimatkontrakt: error: {tmp_path} is not in a git repository")
+
+
+@pytest.mark.slow
+def test_export_never_writes_into_the_build_s_output_folder_lock_or_cache(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    site = repo / "site"
+    site.mkdir()
+    (site / ".klimatkontrakt-output").write_text("Written by klimatkontrakt\nfiles:\nindex.html\n", encoding="utf-8")
+    (site / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    (repo / ".site.lock").write_text("", encoding="utf-8")
+    (repo / ".cache" / "build").mkdir(parents=True)
+    (repo / ".cache" / "build" / "stamp").write_text("{}", encoding="utf-8")
+    targets = ["site/.klimatkontrakt-output", "site/index.html", "site/notes.md", ".site.lock", ".cache/build/stamp"]
+    for name in targets:
+        before = (repo / name).read_bytes() if (repo / name).exists() else None
+        result = run_cli("export", "2023", "--format", "markdown", "-o", name, cwd=repo)
+        assert (result.returncode, result.stdout) == (2, ""), name
+        assert ((repo / name).read_bytes() if (repo / name).exists() else None) == before

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..output.files import write_atomic
-from ..output.guard import SOURCES
+from ..output.guard import SOURCES, is_marked
 
 # Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
 # outputs made wholly from the repository), False (never: it may be someone's work), or a test of the file.
@@ -61,12 +61,28 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
     """Raise UsageError when output is a folder, or a file that `replace` does not allow to be replaced."""
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
+    if _build_own(output):
+        raise UsageError(
+            f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
+            "write it somewhere else",
+        )
     if not (output.exists() or output.is_symlink()):
         return
     if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def _build_own(output: Path) -> bool:
+    """Whether output is inside a build's marked output folder or cache, or is a build's lock beside its folder."""
+    where = output.absolute()
+    if any(is_marked(folder) for folder in where.parents) or any(
+        folder.name == "build" and folder.parent.name == ".cache" for folder in where.parents
+    ):
+        return True
+    name = where.name
+    return name.startswith(".") and name.endswith(".lock") and (name == ".site.lock" or is_marked(where.parent / name[1:-5]))
 
 
 def earlier_result(root: Path) -> Callable[[Path], bool]:
