@@ -229,3 +229,17 @@ def test_export_never_writes_into_the_build_s_output_folder_lock_or_cache(tmp_pa
         result = run_cli("export", "2023", "--format", "markdown", "-o", name, cwd=repo)
         assert (result.returncode, result.stdout) == (2, ""), name
         assert ((repo / name).read_bytes() if (repo / name).exists() else None) == before
+
+
+# ---------------------------------------------------------------- the no-JS link to a section in the other language
+
+
+@pytest.mark.parametrize("lang, other", [("sv", "en"), ("en", "sv")])
+def test_the_preamble_and_the_annex_reached_by_their_permalink_link_to_the_other_language(lang, other):
+    from contract.render.pages import render_pages
+    from tests.test_site import small_context, small_contract
+
+    page = render_pages({"2099": small_contract()}, lang, small_context()).files["2099/index.md"]
+    for anchor in ("kk-preamble", "kk-annex"):
+        after = page.split(f"{{: #{anchor} }}\n", 1)[1].lstrip("\n").splitlines()[0]
+        assert after.startswith(f'<p class="kk-section-lang"><a href="../../{other}/2099/#{anchor}" hreflang="{other}">')
