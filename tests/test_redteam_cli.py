@@ -243,3 +243,32 @@ def test_the_preamble_and_the_annex_reached_by_their_permalink_link_to_the_other
     for anchor in ("kk-preamble", "kk-annex"):
         after = page.split(f"{{: #{anchor} }}\n", 1)[1].lstrip("\n").splitlines()[0]
         assert after.startswith(f'<p class="kk-section-lang"><a href="../../{other}/2099/#{anchor}" hreflang="{other}">')
+
+
+# ---------------------------------------------------------------- --format json / github with a wrong argument
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["validate", "--format", "json", "--bogus"], "unrecognized arguments: --bogus"),
+        (["validate", "2023", "--format=json", "--root"], "argument --root: expected one argument"),
+        (["check-signed", "--format", "github"], "the following arguments are required: --base"),
+    ],
+)
+def test_a_wrong_argument_is_still_valid_json_or_an_annotation(argv, message):
+    result = run_cli(*argv)
+    assert result.returncode == 2
+    assert result.stderr.endswith(f": error: {message}\n")  # argparse's usage message stays on standard error
+    if "github" in argv:
+        assert result.stdout == f"::error::{message}\n"
+    else:
+        assert json.loads(result.stdout)["diagnostics"] == [
+            {"file": None, "line": None, "column": None, "severity": "error", "code": "usage", "message": message, "hint": ""}
+        ]
+
+
+def test_a_wrong_argument_without_a_diagnostics_format_prints_nothing_on_standard_output():
+    result = run_cli("export", "2023", "--format", "json", "--bogus")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.endswith("klimatkontrakt: error: unrecognized arguments: --bogus\n")

@@ -20,14 +20,22 @@ from ..model import Pos
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
-from . import writer
+from . import arguments, writer
 from .languages import add_lang, check_lang
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except arguments.BadArguments as exc:  # argparse's message on stderr; a requested json/github result still comes
+        exc.parser.print_usage(sys.stderr)
+        writer.note(f"{exc.parser.prog}: error: {exc.message}")
+        fmt = arguments.requested_format(sys.argv[1:] if argv is None else argv)
+        if fmt in ("json", "github"):
+            _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
+        raise SystemExit(2) from None  # as argparse itself exits
     with _terminate_as_interrupt():
         return _run(args)
 
@@ -115,9 +123,7 @@ class _Commands(argparse._SubParsersAction):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it."
-    )
+    parser = arguments.Parser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
     parser.add_argument(
         "--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)"
     )
