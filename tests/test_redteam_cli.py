@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -272,3 +273,28 @@ def test_a_wrong_argument_without_a_diagnostics_format_prints_nothing_on_standar
     result = run_cli("export", "2023", "--format", "json", "--bogus")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.endswith("klimatkontrakt: error: unrecognized arguments: --bogus\n")
+
+
+# ---------------------------------------------------------------- an input PDF that is a pipe or a device
+
+
+def test_a_pdf_read_from_a_pipe_is_limited_like_a_file_never_read_without_end(tmp_path, monkeypatch):
+    # A pipe or a device (/dev/zero) has no size to check first: reading stops past the limit instead.
+    import threading
+
+    from contract.cli import pdf as pdf_cli
+
+    monkeypatch.setattr(pdf_cli, "MAX_PDF", 1024)
+    fifo = tmp_path / "contract.pdf"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as pipe:
+            pipe.write(b"%PDF-1.7\n" + b"0" * 4096)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run_cli("--root", ROOT, "verify", fifo)
+    writer.join()
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith(f"{fifo}: error: the PDF is larger than any contract PDF (at most 0 MiB)")
