@@ -298,3 +298,33 @@ def test_a_pdf_read_from_a_pipe_is_limited_like_a_file_never_read_without_end(tm
     writer.join()
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith(f"{fifo}: error: the PDF is larger than any contract PDF (at most 0 MiB)")
+
+
+# ---------------------------------------------------------------- commands run outside the repository
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["versions"],
+        ["versions", "--json"],
+        ["glossary"],
+        ["translations"],
+        ["history", "klimatrad"],
+        ["new-year", "2025"],
+        ["erratum", "2023", "--what-sv", "a", "--why-sv", "b"],
+        ["check-signed", "--base", "HEAD"],  # said "unchanged" (exit 0): a CI gate passing in the wrong folder
+        ["parties", "2023"],
+        ["outline", "2023"],
+    ],
+)
+def test_every_repository_command_run_in_a_subfolder_is_refused_naming_the_missing_folder(tmp_path, argv):
+    repo = make_repo(tmp_path / "repo")
+    result = run_cli(*argv, cwd=repo / "years")
+    assert (result.returncode, result.stderr) == (2, "")
+    assert result.stdout == (
+        "years: error: there is no folder of versions here "
+        "(run the command in the repository folder, or give it with --root DIR)\n"
+    )
+    assert sorted(p.name for p in (repo / "years").iterdir()) == ["2023", "2024"]

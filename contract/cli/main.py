@@ -40,8 +40,25 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
 
 
+# Commands that read or write the repository's versions: refused at once in a folder that is not one (a subfolder
+# gave empty lists with exit 0, and check-signed said "unchanged"). diff may name a bare repository; import, sign,
+# seal and verify work on files; build, site and validate check for themselves.
+_IN_REPOSITORY = (
+    "outline", "export", "translations", "glossary", "pdf", "docx", "apply", "parties",
+    "versions", "new-year", "lock", "erratum", "check-signed", "history",
+)  # fmt: skip
+
+
+def _require_repository(args: argparse.Namespace) -> None:
+    """Refuse a repository command run outside the repository (check-signed: years/ may be gone, the schemas not)."""
+    command = getattr(args, "command", None)
+    if command in _IN_REPOSITORY and not (command == "check-signed" and (args.root / "schema").is_dir()):
+        require_repository(args.root)
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
+        _require_repository(args)
         check_lang(args)
         return args.run(args)
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
@@ -128,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         "--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)"
     )
     parser.register("action", "parsers", _Commands)
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in _commands():
         add(sub)
     return parser
