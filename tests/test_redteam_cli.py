@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -328,3 +330,34 @@ def test_every_repository_command_run_in_a_subfolder_is_refused_naming_the_missi
         "(run the command in the repository folder, or give it with --root DIR)\n"
     )
     assert sorted(p.name for p in (repo / "years").iterdir()) == ["2023", "2024"]
+
+
+# ---------------------------------------------------------------- stopped while writing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporary_file(tmp_path, stop):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "2023.md").write_text("an earlier export\n", encoding="utf-8")
+    arrived_r, arrived_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:written-out:{arrived_w}:{resume_r}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contract", "--root", str(ROOT), "export", "2023", "--format", "markdown", "-o",
+         str(out / "2023.md")],
+        env=env, pass_fds=(arrived_w, resume_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(arrived_w)
+    os.close(resume_r)
+    ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
+    assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
+    os.close(arrived_r)
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")]  # paused with the new text written beside it
+    process.send_signal(stop)
+    stdout, stderr = process.communicate(timeout=120)
+    os.close(resume_w)
+    assert (process.returncode, stdout, stderr) == (128 + stop, "", "interrupted\n")
+    assert sorted(p.name for p in out.iterdir()) == ["2023.md"]
+    assert (out / "2023.md").read_text(encoding="utf-8") == "an earlier export\n"
