@@ -147,6 +147,8 @@ def test_a_contract_file_that_is_a_pipe_or_a_folder_is_one_clear_error_in_json(t
         "https://-/",
         "https://a..b/",
         "https://-a.org/",
+        "https://borås.se/",  # a unicode host: give its punycode (xn--bors-loa.se)
+        "https://" + "a" * 64 + ".org/",  # a DNS label is at most 63 characters
     ],
 )
 def test_an_address_that_only_looks_right_is_refused_at_the_option(tmp_path, bad):

@@ -19,7 +19,7 @@ from ..model import Pos
 
 # An http(s) address of letters, digits and the few signs a host or a folder name needs: nothing to escape in HTML.
 # A host is dot-separated labels that neither start nor end with "-" (a final dot is allowed); "%" only as an escape.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"  # at most 63 characters, as DNS allows
 _URL = re.compile(
     rf"https?://{_LABEL}(?:\.{_LABEL})*\.?(?::[0-9]{{1,5}})?(?:/(?:[A-Za-z0-9._~+-]|%[0-9A-Fa-f]{{2}})*)*"
 )
