@@ -363,3 +363,23 @@ def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporar
     assert (process.returncode, stdout, stderr) == (128 + stop, "", "interrupted\n")
     assert sorted(p.name for p in out.iterdir()) == ["2023.md"]
     assert (out / "2023.md").read_text(encoding="utf-8") == "an earlier export\n"
+
+
+@pytest.mark.slow
+def test_lock_refuses_a_signed_pdf_that_is_a_pipe_or_a_device_before_reading_it(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    fifo = tmp_path / "signed.pdf"
+    os.mkfifo(fifo)
+    before = (repo / "years" / "2023" / "signed.lock").read_bytes()
+    for given in (fifo, Path("/dev/zero")):  # a pipe nobody writes is read forever; /dev/zero fills memory
+        done = subprocess.run(
+            [sys.executable, "-m", "contract", "lock", "2023", "--pdf", str(given)],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert (done.returncode, done.stderr) == (1, "")  # like a missing file or a folder given there
+        assert done.stdout == f"{given}: error: this is not a file (give the path of the signed PDF)\n"
+    assert (repo / "years" / "2023" / "signed.lock").read_bytes() == before
