@@ -383,3 +383,16 @@ def test_lock_refuses_a_signed_pdf_that_is_a_pipe_or_a_device_before_reading_it(
         assert (done.returncode, done.stderr) == (1, "")  # like a missing file or a folder given there
         assert done.stdout == f"{given}: error: this is not a file (give the path of the signed PDF)\n"
     assert (repo / "years" / "2023" / "signed.lock").read_bytes() == before
+
+
+# ---------------------------------------------------------------- one problem, one diagnostic
+
+
+def test_a_broken_languages_file_is_reported_once_not_once_per_version(tmp_path):
+    for name in ("years", "schema"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "klimatkontrakt.yaml").write_text("languages: [\n", encoding="utf-8")
+    result = run_cli("--root", tmp_path, "validate", "--format", "json")
+    report = json.loads(result.stdout)
+    assert (result.returncode, report["errors"]) == (1, 1)
+    assert [d["file"] for d in report["diagnostics"] if d["severity"] == "error"] == ["klimatkontrakt.yaml"]
