@@ -99,8 +99,12 @@ class Report:
         return [d for d in self.items if d.severity == "error"]
 
     def sorted(self) -> list[Diagnostic]:
-        """Return the diagnostics in file and line order (stable), those without a file first."""
-        return sorted(self.items, key=lambda d: (d.pos.file, d.pos.line, d.pos.column) if d.pos else ("", 0, 0))
+        """Return the diagnostics in file and line order (stable), those without a file first, each problem once.
+
+        A file every version reads (klimatkontrakt.yaml) is checked once per version: its problem is one problem.
+        """
+        unique = list(dict.fromkeys(self.items))
+        return sorted(unique, key=lambda d: (d.pos.file, d.pos.line, d.pos.column) if d.pos else ("", 0, 0))
 
 
 EXCERPT = 60  # characters of file content a message may quote

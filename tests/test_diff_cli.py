@@ -111,19 +111,22 @@ def test_project_in_a_subfolder_of_the_repository(tmp_path):
     [
         (
             "nope:2023",
-            "nope: error: unknown git revision 'nope' (use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024)\n",
+            "klimatkontrakt: error: unknown git revision 'nope' (use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024)\n",
         ),
         ("HEAD:2099", "HEAD:years/2099: error: there is no version '2099' at HEAD (versions at HEAD: 2023)\n"),
         ("2099", "years/2099: error: there is no version '2099' (versions in years/: 2023)\n"),
         (
             ":2023",
-            ':2023: error: cannot read \':2023\' as a version (write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024"))\n',
+            'klimatkontrakt: error: cannot read \':2023\' as a version (write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024"))\n',
         ),
     ],
 )
 def test_bad_inputs_give_one_clear_error(repo, old, message):
     result = run(repo, old, "2023")
-    assert (result.returncode, result.stdout, result.stderr) == (1, message, "")
+    if message.startswith("klimatkontrakt:"):  # a wrong argument, no file behind it: exit 2 on standard error
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", message)
+    else:
+        assert (result.returncode, result.stdout, result.stderr) == (1, message, "")
 
 
 def test_errors_in_a_version_at_a_revision_name_the_revision_and_position(tmp_path):

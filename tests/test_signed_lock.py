@@ -184,5 +184,5 @@ def test_check_signed_refuses_removing_a_signed_version(repo):
 
 
 def test_check_signed_names_a_bad_base(repo):
-    code, out, _ = run(repo, "check-signed", "--base", "nope")
-    assert code == 1 and "unknown git revision 'nope'" in out
+    code, out, err = run(repo, "check-signed", "--base", "nope")
+    assert code == 2 and out == "" and "klimatkontrakt: error: unknown git revision 'nope'" in err

@@ -274,7 +274,9 @@ def _build_language(
             site_dir=str(staging),
             theme=theme_for(lang, config_path, langs[0]),
             nav=pages.nav,
-            site_url=f"{url}{lang}/" if url else None,  # each language is a site of its own under the address
+            # Each language is a site of its own under the address. Always given, "" when unknown: with None MkDocs
+            # would use the site_url it reads itself (the last of duplicate keys, an INHERIT file's), never checked.
+            site_url=f"{url}{lang}/" if url else "",
             strict=True,
         )
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):

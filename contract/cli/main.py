@@ -19,20 +19,45 @@ from ..model import Pos
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
-from . import writer
+from . import arguments, writer
 from .languages import add_lang, check_lang
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except arguments.BadArguments as exc:  # argparse's message on stderr; a requested json/github result still comes
+        exc.parser.print_usage(sys.stderr)
+        writer.note(f"{exc.parser.prog}: error: {exc.message}")
+        fmt = arguments.requested_format(sys.argv[1:] if argv is None else argv)
+        if fmt in ("json", "github"):
+            _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
+        raise SystemExit(2) from None  # as argparse itself exits
     with _terminate_as_interrupt():
         return _run(args)
 
 
+# Commands that read or write the repository's versions: refused at once in a folder that is not one (a subfolder
+# gave empty lists with exit 0, and check-signed said "unchanged"). diff may name a bare repository; import, sign,
+# seal and verify work on files; build, site and validate check for themselves.
+_IN_REPOSITORY = (
+    "outline", "export", "translations", "glossary", "pdf", "docx", "apply", "parties",
+    "versions", "new-year", "lock", "erratum", "check-signed", "history",
+)  # fmt: skip
+
+
+def _require_repository(args: argparse.Namespace) -> None:
+    """Refuse a repository command run outside the repository (check-signed: years/ may be gone, the schemas not)."""
+    command = getattr(args, "command", None)
+    if command in _IN_REPOSITORY and not (command == "check-signed" and (args.root / "schema").is_dir()):
+        require_repository(args.root)
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
+        _require_repository(args)
         check_lang(args)
         return args.run(args)
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
@@ -114,14 +139,12 @@ class _Commands(argparse._SubParsersAction):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it."
-    )
+    parser = arguments.Parser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
     parser.add_argument(
         "--root", type=Path, default=Path("."), help="the repository folder (default: the current folder)"
     )
     parser.register("action", "parsers", _Commands)
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in _commands():
         add(sub)
     return parser
@@ -219,14 +242,15 @@ def _add_export(sub) -> None:
 
 def _run_export(args) -> int:
     if args.output:  # before the work: a refusal should come at once
-        writer.refuse_existing(args.output, "export", replace=True)
+        writer.refuse_existing(args.output, "export", writer.earlier_result(args.root), writer.EARLIER)
     contract = load(args.root, args.version)
     if args.format == "json":
         text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))
     else:
         text = exporter.to_markdown(contract, args.lang)
-    # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces).
-    writer.result(text, args.output, "export", replace=True)
+    # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces);
+    # but never a device, a link, a signed PDF, a Word file or the repository's own files.
+    writer.result(text, args.output, "export", writer.earlier_result(args.root), hint=writer.EARLIER)
     return 0
 
 

@@ -22,10 +22,15 @@ MAX_PDF = 256 * 1024 * 1024  # far above any contract PDF; refuse before reading
 def _read(path: Path, what: str) -> bytes:
     try:
         size = path.stat().st_size
-        if what == "PDF" and size > MAX_PDF:
-            message = f"the PDF is {size // 2**20} MiB, larger than any contract PDF (at most {MAX_PDF // 2**20} MiB)"
-            raise ContractError([Diagnostic(Pos(str(path)), "error", message, "give the contract PDF", "too-large")])
-        return path.read_bytes()
+        if size <= MAX_PDF:  # a pipe or a device (/dev/zero) says 0: read one byte past the limit, never without end
+            with path.open("rb") as file:
+                data = file.read(MAX_PDF + 1)
+        if size > MAX_PDF or len(data) > MAX_PDF:
+            known = f" {size // 2**20} MiB," if size > MAX_PDF else ""
+            message = f"the {what} is{known} larger than any contract PDF (at most {MAX_PDF // 2**20} MiB)"
+            hint = "give the contract PDF" if what == "PDF" else "check the path"
+            raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "too-large")])
+        return data
     except OSError as exc:
         raise ContractError(
             [Diagnostic(Pos(str(path)), "error", f"cannot read the {what}: {exc.strerror}", "check the path", "io")]

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import ContractError, Diagnostic
+from ..model import Pos
 from ..source.load import load, years
 from ..versions import cycle
 from . import writer
@@ -65,6 +67,12 @@ def add_lock(sub: Subparsers) -> None:
 
 
 def run_lock(args: argparse.Namespace) -> int:
+    # A pipe or a device has no end to hash (/dev/zero fills memory): only files, refused before anything is read.
+    others = [pdf for pdf in args.pdf if pdf.exists() and not pdf.is_file() and not pdf.is_dir()]
+    if others:
+        raise ContractError(
+            [Diagnostic(Pos(str(p)), "error", "this is not a file", "give the path of the signed PDF", "io") for p in others]
+        )
     result = cycle.lock(args.root, args.version, args.pdf)
     writer.note(
         f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",

@@ -42,15 +42,9 @@ def parse(text: str) -> Spec:
         raise UsageError(
             f"{excerpt(text)} is not a version: give the name of a folder under {YEARS}/ (2023) or REVISION:VERSION (main:2024)"
         )
-    if not version or (sep and not revision):
-        raise ContractError(
-            [
-                _problem(
-                    text,
-                    f"cannot read {text!r} as a version",
-                    'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")',
-                )
-            ]
+    if not version or (sep and not revision):  # a wrong argument, not a file: no position (exit 2)
+        raise UsageError(
+            f"cannot read {text!r} as a version", 'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")'
         )
     return Spec(version, revision or None)
 
@@ -93,27 +87,16 @@ def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:
 
     try:
         repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise ContractError(
-            [
-                _problem(
-                    revision,
-                    f"{root} is not in a git repository, so {revision!r} cannot be read",
-                    "name a version without a revision, e.g. 2023",
-                )
-            ]
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):  # wrong arguments, not files: exit 2, no position
+        raise UsageError(
+            f"{root} is not in a git repository, so {revision!r} cannot be read",
+            "name a version without a revision, e.g. 2023",
         ) from None
     try:
         return repo, repo.commit(revision)
     except (git.BadName, git.BadObject, ValueError):
-        raise ContractError(
-            [
-                _problem(
-                    revision,
-                    f"unknown git revision {revision!r}",
-                    "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024",
-                )
-            ]
+        raise UsageError(
+            f"unknown git revision {revision!r}", "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024"
         ) from None
 
 

@@ -1,0 +1,37 @@
+"""Wrong arguments: argparse's errors, raised for main to print, also in the --format a command was given."""
+
+from __future__ import annotations
+
+import argparse
+
+# The commands whose --format is also the format of their problems (their result is the diagnostics).
+DIAGNOSTICS_COMMANDS = ("validate", "check-signed")
+
+
+class BadArguments(Exception):
+    """argparse's error, raised instead of exiting so that main can also answer in the requested format."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str):
+        super().__init__(message)
+        self.parser, self.message = parser, message
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors main prints (its subcommands' parsers are of this class too)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        """Raise the error for main to print."""
+        raise BadArguments(self, message)
+
+
+def requested_format(argv: list[str]) -> str:
+    """Return the --format a diagnostics command was given in argv, as far as it can be read; else text."""
+    if not any(token in DIAGNOSTICS_COMMANDS for token in argv):
+        return "text"
+    fmt = "text"
+    for token, following in zip(argv, [*argv[1:], ""]):
+        if token == "--format":
+            fmt = following
+        elif token.startswith("--format="):
+            fmt = token.split("=", 1)[1]
+    return fmt

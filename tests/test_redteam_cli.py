@@ -1,0 +1,398 @@
+"""Red-team of the command line's outputs and errors, the site's address and the no-JS language links."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.build_helpers import make_repo
+from tests.cli_runner import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+REFUSED = "(export and diff replace only an earlier result of theirs: give a new file name, or move that file away first)"
+
+
+def refused(command: str, target: Path) -> str:
+    return f"klimatkontrakt: error: {command}: {target} exists and is not a file this command may replace {REFUSED}\n"
+
+
+# ---------------------------------------------------------------- -o at what export and diff may not replace
+
+
+@pytest.mark.parametrize("command", [["export", "2023", "--format", "markdown"], ["diff", "2023", "2024"]])
+def test_export_and_diff_never_replace_a_fifo_with_a_file(tmp_path, command):
+    # `export -o /dev/null` as root replaced the device with a regular file; a FIFO shows the same without harm.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = run_cli("--root", ROOT, *command, "-o", fifo)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", refused(command[0], fifo))
+    assert fifo.is_fifo()
+
+
+def test_export_never_replaces_a_link_or_writes_through_it(tmp_path):
+    target = tmp_path / "signed.pdf"
+    target.write_bytes(b"%PDF-1.7 someone's file")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    result = run_cli("--root", ROOT, "export", "2023", "--format", "markdown", "-o", link)
+    assert (result.returncode, result.stderr) == (2, refused("export", link))
+    assert link.is_symlink() and target.read_bytes() == b"%PDF-1.7 someone's file"
+
+
+@pytest.mark.parametrize("command", [["export", "2023", "--format", "json"], ["diff", "2023", "2024", "--format", "pdf"]])
+def test_export_and_diff_never_replace_a_signed_pdf_or_a_word_file(tmp_path, command):
+    signed = tmp_path / "klimatkontrakt-2023-sv-signed.pdf"
+    signed.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Sig /ByteRange [0 1 2 3] >> endobj\n%%EOF\n")
+    word = tmp_path / "draft.docx"
+    word.write_bytes(b"PK\x03\x04\x14\x00\x00\x00 edits made in Word")
+    for target in (signed, word):
+        before = target.read_bytes()
+        result = run_cli("--root", ROOT, *command, "-o", target)
+        assert (result.returncode, result.stderr) == (2, refused(command[0], target))
+        assert target.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_export_never_replaces_the_repositorys_own_files(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    for name in ("years/2023/contract.yaml", "mkdocs.yml"):
+        target = repo / name
+        before = target.read_bytes()
+        result = run_cli("export", "2023", "--format", "json", "-o", name, cwd=repo)
+        assert (result.returncode, result.stderr) == (2, refused("export", Path(name)))
+        assert target.read_bytes() == before
+    untracked = repo / "2023.json"  # an earlier export beside the sources is still replaced
+    untracked.write_text("{}", encoding="utf-8")
+    assert run_cli("export", "2023", "--format", "json", "-o", "2023.json", cwd=repo).returncode == 0
+    assert untracked.read_text(encoding="utf-8").startswith("{\n")
+
+
+# ---------------------------------------------------------------- site_url in mkdocs.yml that the check did not see
+
+HOSTILE = 'http://x/"><script>alert(1)</script>'
+
+
+@pytest.mark.slow
+def test_a_site_url_mkdocs_reads_past_the_check_never_reaches_a_page(tmp_path):
+    # Found with a duplicate site_url key (now checked as MkDocs reads it, below); INHERIT still goes past the check.
+    trick = "INHERIT: base.yml\n"  # MkDocs merges the site_url of the file it inherits
+    repo = make_repo(tmp_path / "repo")
+    (repo / "base.yml").write_text(f"site_url: {HOSTILE}\n", encoding="utf-8")
+    with (repo / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write(trick)
+    result = run_cli("site", "--out", tmp_path / "out", cwd=repo)
+    pages = sorted((tmp_path / "out").rglob("*.html"))
+    assert pages and all("<script>alert" not in page.read_text(encoding="utf-8") for page in pages), result.stderr
+    assert all('rel="canonical" href="http://x/' not in page.read_text(encoding="utf-8") for page in pages)
+
+
+# ---------------------------------------------------------------- a contract file that is not a file
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_contract_file_that_is_a_pipe_or_a_folder_is_one_clear_error_in_json(tmp_path, kind):
+    repo = make_repo(tmp_path / "repo")
+    planted = repo / "years" / "2024" / "purpose.yaml"
+    planted.unlink()
+    os.mkfifo(planted) if kind == "fifo" else planted.mkdir()
+    # Its own process, with a time limit: a pipe nobody writes used to be read forever.
+    done = subprocess.run(
+        [sys.executable, "-m", "contract", "validate", "2024", "--format", "json"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 1 and done.stderr == ""
+    [problem] = [d for d in json.loads(done.stdout)["diagnostics"] if d["file"] == "years/2024/purpose.yaml"]
+    assert problem == {
+        "file": "years/2024/purpose.yaml",
+        "line": 1,
+        "column": 1,
+        "severity": "error",
+        "code": "not-a-file",
+        "message": "this is not a file but a " + ("pipe" if kind == "fifo" else "folder"),
+        "hint": "put the YAML file itself here",
+    }
+
+
+# ---------------------------------------------------------------- --site-url values the pattern let through
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://example.org/%2e%2e/",  # browsers resolve an escaped dot-dot like '..': the links leave the site's path
+        "https://example.org/kk/%2E./",
+        "https://example.org/a/%2e/",
+        "https://example.org/a%2fb/",  # an escaped slash: a folder no host serves
+        "https://example.org/%5c/",
+        "https://example.org/%00/",
+        "https://example.org/%zz/",  # not an escape at all
+        "https://example.org/kk%/",
+        "https://example.org:99999/",
+        "https://example.org:0/",
+        "https://./",
+        "https://-/",
+        "https://a..b/",
+        "https://-a.org/",
+        "https://borås.se/",  # a unicode host: give its punycode (xn--bors-loa.se)
+        "https://" + "a" * 64 + ".org/",  # a DNS label is at most 63 characters
+    ],
+)
+def test_an_address_that_only_looks_right_is_refused_at_the_option(tmp_path, bad):
+    result = run_cli("--root", ROOT, "site", "--site-url", bad, "--out", tmp_path / "site")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert list(tmp_path.iterdir()) == []
+    assert "is not the address of a site" in result.stderr or "folder in its path" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "good", ["https://example.org/a%20b/", "https://example.org./kk/", "http://127.0.0.1:65535/x/", "https://xn--bors-loa.se/"]
+)
+def test_an_address_with_escapes_a_port_or_a_punycode_host_is_still_accepted(good):
+    from contract.build.site_url import normalise
+
+    assert normalise(good) == good
+
+
+# ---------------------------------------------------------------- site_url in mkdocs.yml with YAML tricks
+
+
+def _site_url_of(tmp_path: Path, text: str) -> tuple[int, str]:
+    """Run `site` on a copy of the repository's inputs whose mkdocs.yml ends with text; nothing is built when refused."""
+    (tmp_path / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8") + text, encoding="utf-8")
+    for name in ("years", "schema"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    result = run_cli("--root", tmp_path, "site", "--out", tmp_path / "out")
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_site_url_merged_in_with_a_yaml_merge_key_is_checked_not_an_internal_error(tmp_path):
+    lines = len((ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines())
+    code, printed = _site_url_of(tmp_path, "kk_base: &kk {site_url: 'javascript:alert(1)'}\n<<: *kk\n")
+    assert code == 1 and "internal error" not in printed
+    assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 1}:25: error: site_url: 'javascript:alert(1)' is not")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_duplicate_site_url_is_checked_as_mkdocs_reads_it_the_last(tmp_path):
+    lines = len((ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines())
+    code, printed = _site_url_of(tmp_path, "site_url: https://example.org/kk/\nsite_url: 'javascript:alert(1)'\n")
+    assert code == 1
+    assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 2}:11: error: site_url: 'javascript:alert(1)' is not")
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- a wrong revision is a wrong argument, not a file
+
+
+@pytest.mark.slow
+def test_an_unknown_revision_is_a_refused_argument_without_a_file_in_every_format(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    hint = "(use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024)"
+    diff = run_cli("diff", "nope:2023", "2024", "--format", "json", cwd=repo)
+    assert (diff.returncode, diff.stdout) == (2, "")
+    assert diff.stderr == f"klimatkontrakt: error: unknown git revision 'nope' {hint}\n"
+    github = run_cli("check-signed", "--base", "nope", "--format", "github", cwd=repo)
+    assert (github.returncode, github.stdout) == (2, f"::error::unknown git revision 'nope' {hint}\n")
+    spec = run_cli("diff", ":2023", "2024", cwd=repo)
+    assert (spec.returncode, spec.stdout) == (2, "")
+    assert spec.stderr.startswith("klimatkontrakt: error: cannot read ':2023' as a version")
+
+
+def test_a_revision_outside_a_git_repository_is_a_refused_argument(tmp_path):
+    result = run_cli("--root", tmp_path, "diff", "main:2023", "2024")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"klimatkontrakt: error: {tmp_path} is not in a git repository")
+
+
+@pytest.mark.slow
+def test_export_never_writes_into_the_build_s_output_folder_lock_or_cache(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    site = repo / "site"
+    site.mkdir()
+    (site / ".klimatkontrakt-output").write_text("Written by klimatkontrakt\nfiles:\nindex.html\n", encoding="utf-8")
+    (site / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    (repo / ".site.lock").write_text("", encoding="utf-8")
+    (repo / ".cache" / "build").mkdir(parents=True)
+    (repo / ".cache" / "build" / "stamp").write_text("{}", encoding="utf-8")
+    targets = ["site/.klimatkontrakt-output", "site/index.html", "site/notes.md", ".site.lock", ".cache/build/stamp"]
+    for name in targets:
+        before = (repo / name).read_bytes() if (repo / name).exists() else None
+        result = run_cli("export", "2023", "--format", "markdown", "-o", name, cwd=repo)
+        assert (result.returncode, result.stdout) == (2, ""), name
+        assert ((repo / name).read_bytes() if (repo / name).exists() else None) == before
+
+
+# ---------------------------------------------------------------- the no-JS link to a section in the other language
+
+
+@pytest.mark.parametrize("lang, other", [("sv", "en"), ("en", "sv")])
+def test_the_preamble_and_the_annex_reached_by_their_permalink_link_to_the_other_language(lang, other):
+    from contract.render.pages import render_pages
+    from tests.test_site import small_context, small_contract
+
+    page = render_pages({"2099": small_contract()}, lang, small_context()).files["2099/index.md"]
+    for anchor in ("kk-preamble", "kk-annex"):
+        after = page.split(f"{{: #{anchor} }}\n", 1)[1].lstrip("\n").splitlines()[0]
+        assert after.startswith(f'<p class="kk-section-lang"><a href="../../{other}/2099/#{anchor}" hreflang="{other}">')
+
+
+# ---------------------------------------------------------------- --format json / github with a wrong argument
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["validate", "--format", "json", "--bogus"], "unrecognized arguments: --bogus"),
+        (["validate", "2023", "--format=json", "--root"], "argument --root: expected one argument"),
+        (["check-signed", "--format", "github"], "the following arguments are required: --base"),
+    ],
+)
+def test_a_wrong_argument_is_still_valid_json_or_an_annotation(argv, message):
+    result = run_cli(*argv)
+    assert result.returncode == 2
+    assert result.stderr.endswith(f": error: {message}\n")  # argparse's usage message stays on standard error
+    if "github" in argv:
+        assert result.stdout == f"::error::{message}\n"
+    else:
+        assert json.loads(result.stdout)["diagnostics"] == [
+            {"file": None, "line": None, "column": None, "severity": "error", "code": "usage", "message": message, "hint": ""}
+        ]
+
+
+def test_a_wrong_argument_without_a_diagnostics_format_prints_nothing_on_standard_output():
+    result = run_cli("export", "2023", "--format", "json", "--bogus")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.endswith("klimatkontrakt: error: unrecognized arguments: --bogus\n")
+
+
+# ---------------------------------------------------------------- an input PDF that is a pipe or a device
+
+
+def test_a_pdf_read_from_a_pipe_is_limited_like_a_file_never_read_without_end(tmp_path, monkeypatch):
+    # A pipe or a device (/dev/zero) has no size to check first: reading stops past the limit instead.
+    import threading
+
+    from contract.cli import pdf as pdf_cli
+
+    monkeypatch.setattr(pdf_cli, "MAX_PDF", 1024)
+    fifo = tmp_path / "contract.pdf"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as pipe:
+            pipe.write(b"%PDF-1.7\n" + b"0" * 4096)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run_cli("--root", ROOT, "verify", fifo)
+    writer.join()
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith(f"{fifo}: error: the PDF is larger than any contract PDF (at most 0 MiB)")
+
+
+# ---------------------------------------------------------------- commands run outside the repository
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["versions"],
+        ["versions", "--json"],
+        ["glossary"],
+        ["translations"],
+        ["history", "klimatrad"],
+        ["new-year", "2025"],
+        ["erratum", "2023", "--what-sv", "a", "--why-sv", "b"],
+        ["check-signed", "--base", "HEAD"],  # said "unchanged" (exit 0): a CI gate passing in the wrong folder
+        ["parties", "2023"],
+        ["outline", "2023"],
+    ],
+)
+def test_every_repository_command_run_in_a_subfolder_is_refused_naming_the_missing_folder(tmp_path, argv):
+    repo = make_repo(tmp_path / "repo")
+    result = run_cli(*argv, cwd=repo / "years")
+    assert (result.returncode, result.stderr) == (2, "")
+    assert result.stdout == (
+        "years: error: there is no folder of versions here "
+        "(run the command in the repository folder, or give it with --root DIR)\n"
+    )
+    assert sorted(p.name for p in (repo / "years").iterdir()) == ["2023", "2024"]
+
+
+# ---------------------------------------------------------------- stopped while writing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporary_file(tmp_path, stop):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "2023.md").write_text("an earlier export\n", encoding="utf-8")
+    arrived_r, arrived_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:written-out:{arrived_w}:{resume_r}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contract", "--root", str(ROOT), "export", "2023", "--format", "markdown", "-o",
+         str(out / "2023.md")],
+        env=env, pass_fds=(arrived_w, resume_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(arrived_w)
+    os.close(resume_r)
+    ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
+    assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
+    os.close(arrived_r)
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")]  # paused with the new text written beside it
+    process.send_signal(stop)
+    stdout, stderr = process.communicate(timeout=120)
+    os.close(resume_w)
+    assert (process.returncode, stdout, stderr) == (128 + stop, "", "interrupted\n")
+    assert sorted(p.name for p in out.iterdir()) == ["2023.md"]
+    assert (out / "2023.md").read_text(encoding="utf-8") == "an earlier export\n"
+
+
+@pytest.mark.slow
+def test_lock_refuses_a_signed_pdf_that_is_a_pipe_or_a_device_before_reading_it(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    fifo = tmp_path / "signed.pdf"
+    os.mkfifo(fifo)
+    before = (repo / "years" / "2023" / "signed.lock").read_bytes()
+    for given in (fifo, Path("/dev/zero")):  # a pipe nobody writes is read forever; /dev/zero fills memory
+        done = subprocess.run(
+            [sys.executable, "-m", "contract", "lock", "2023", "--pdf", str(given)],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert (done.returncode, done.stderr) == (1, "")  # like a missing file or a folder given there
+        assert done.stdout == f"{given}: error: this is not a file (give the path of the signed PDF)\n"
+    assert (repo / "years" / "2023" / "signed.lock").read_bytes() == before
+
+
+# ---------------------------------------------------------------- one problem, one diagnostic
+
+
+def test_a_broken_languages_file_is_reported_once_not_once_per_version(tmp_path):
+    for name in ("years", "schema"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "klimatkontrakt.yaml").write_text("languages: [\n", encoding="utf-8")
+    result = run_cli("--root", tmp_path, "validate", "--format", "json")
+    report = json.loads(result.stdout)
+    assert (result.returncode, report["errors"]) == (1, 1)
+    assert [d["file"] for d in report["diagnostics"] if d["severity"] == "error"] == ["klimatkontrakt.yaml"]
