@@ -18,7 +18,9 @@ from tests.build_helpers import make_repo
 from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-REFUSED = "(export and diff replace only an earlier result of theirs: give a new file name, or move that file away first)"
+REFUSED = (
+    "(export and diff replace only an earlier result of theirs: give a new file name, or move that file away first)"
+)
 
 
 def refused(command: str, target: Path) -> str:
@@ -48,7 +50,9 @@ def test_export_never_replaces_a_link_or_writes_through_it(tmp_path):
     assert link.is_symlink() and target.read_bytes() == b"%PDF-1.7 someone's file"
 
 
-@pytest.mark.parametrize("command", [["export", "2023", "--format", "json"], ["diff", "2023", "2024", "--format", "pdf"]])
+@pytest.mark.parametrize(
+    "command", [["export", "2023", "--format", "json"], ["diff", "2023", "2024", "--format", "pdf"]]
+)
 def test_export_and_diff_never_replace_a_signed_pdf_or_a_word_file(tmp_path, command):
     signed = tmp_path / "klimatkontrakt-2023-sv-signed.pdf"
     signed.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Sig /ByteRange [0 1 2 3] >> endobj\n%%EOF\n")
@@ -159,7 +163,8 @@ def test_an_address_that_only_looks_right_is_refused_at_the_option(tmp_path, bad
 
 
 @pytest.mark.parametrize(
-    "good", ["https://example.org/a%20b/", "https://example.org./kk/", "http://127.0.0.1:65535/x/", "https://xn--bors-loa.se/"]
+    "good",
+    ["https://example.org/a%20b/", "https://example.org./kk/", "http://127.0.0.1:65535/x/", "https://xn--bors-loa.se/"],
 )
 def test_an_address_with_escapes_a_port_or_a_punycode_host_is_still_accepted(good):
     from contract.build.site_url import normalise
@@ -183,7 +188,9 @@ def test_a_site_url_merged_in_with_a_yaml_merge_key_is_checked_not_an_internal_e
     lines = len((ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines())
     code, printed = _site_url_of(tmp_path, "kk_base: &kk {site_url: 'javascript:alert(1)'}\n<<: *kk\n")
     assert code == 1 and "internal error" not in printed
-    assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 1}:25: error: site_url: 'javascript:alert(1)' is not")
+    assert printed.startswith(
+        f"{tmp_path / 'mkdocs.yml'}:{lines + 1}:25: error: site_url: 'javascript:alert(1)' is not"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -191,7 +198,9 @@ def test_a_duplicate_site_url_is_checked_as_mkdocs_reads_it_the_last(tmp_path):
     lines = len((ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines())
     code, printed = _site_url_of(tmp_path, "site_url: https://example.org/kk/\nsite_url: 'javascript:alert(1)'\n")
     assert code == 1
-    assert printed.startswith(f"{tmp_path / 'mkdocs.yml'}:{lines + 2}:11: error: site_url: 'javascript:alert(1)' is not")
+    assert printed.startswith(
+        f"{tmp_path / 'mkdocs.yml'}:{lines + 2}:11: error: site_url: 'javascript:alert(1)' is not"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -247,7 +256,9 @@ def test_the_preamble_and_the_annex_reached_by_their_permalink_link_to_the_other
     page = render_pages({"2099": small_contract()}, lang, small_context()).files["2099/index.md"]
     for anchor in ("kk-preamble", "kk-annex"):
         after = page.split(f"{{: #{anchor} }}\n", 1)[1].lstrip("\n").splitlines()[0]
-        assert after.startswith(f'<p class="kk-section-lang"><a href="../../{other}/2099/#{anchor}" hreflang="{other}">')
+        assert after.startswith(
+            f'<p class="kk-section-lang"><a href="../../{other}/2099/#{anchor}" hreflang="{other}">'
+        )
 
 
 # ---------------------------------------------------------------- --format json / github with a wrong argument
@@ -269,7 +280,15 @@ def test_a_wrong_argument_is_still_valid_json_or_an_annotation(argv, message):
         assert result.stdout == f"::error::{message}\n"
     else:
         assert json.loads(result.stdout)["diagnostics"] == [
-            {"file": None, "line": None, "column": None, "severity": "error", "code": "usage", "message": message, "hint": ""}
+            {
+                "file": None,
+                "line": None,
+                "column": None,
+                "severity": "error",
+                "code": "usage",
+                "message": message,
+                "hint": "",
+            }
         ]
 
 

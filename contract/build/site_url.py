@@ -59,9 +59,9 @@ def published_url(config: Path, given: str | None = None) -> str | None:
     except YAMLError:
         return None  # MkDocs reports a broken configuration itself, with its position
     found = _site_url_node(node)
-    if found is None or (isinstance(found, ScalarNode) and (found.value == "" or found.tag.endswith(":null"))):
+    if found is None or (isinstance(found, ScalarNode) and (found.value == "" or (found.tag or "").endswith(":null"))):
         return None
-    value = found.value if isinstance(found, ScalarNode) else f"<a YAML {found.id}>"
+    value = found.value if isinstance(found, ScalarNode) else f"<a YAML {getattr(found, 'id', 'node')}>"
     return _checked(value, Pos(str(config), found.start_mark.line + 1, found.start_mark.column + 1))
 
 
@@ -73,7 +73,7 @@ def _site_url_node(node: Node | None) -> Node | None:
     if own:
         return own[-1]
     for key, value in node.value:
-        if isinstance(key, ScalarNode) and key.tag.endswith(":merge"):
+        if isinstance(key, ScalarNode) and (key.tag or "").endswith(":merge"):
             for merged in value.value if isinstance(value, SequenceNode) else [value]:
                 found = _site_url_node(merged)
                 if found is not None:  # the first mapping that has it wins

@@ -19,7 +19,7 @@ class BadArguments(Exception):
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors main prints (its subcommands' parsers are of this class too)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         """Raise the error for main to print."""
         raise BadArguments(self, message)
 

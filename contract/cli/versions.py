@@ -71,7 +71,10 @@ def run_lock(args: argparse.Namespace) -> int:
     others = [pdf for pdf in args.pdf if pdf.exists() and not pdf.is_file() and not pdf.is_dir()]
     if others:
         raise ContractError(
-            [Diagnostic(Pos(str(p)), "error", "this is not a file", "give the path of the signed PDF", "io") for p in others]
+            [
+                Diagnostic(Pos(str(p)), "error", "this is not a file", "give the path of the signed PDF", "io")
+                for p in others
+            ]
         )
     result = cycle.lock(args.root, args.version, args.pdf)
     writer.note(

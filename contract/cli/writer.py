@@ -18,7 +18,8 @@ from ..output.guard import SOURCES, is_marked
 Replace = bool | Callable[[Path], bool]
 NEW_NAME = "give a new file name, or move that file away first"
 EARLIER = f"export and diff replace only an earlier result of theirs: {NEW_NAME}"
-MAX_RESULT = 256 * 1024 * 1024  # far above any export, redline or PDF: a larger file is not one, and is never read whole
+# Far above any export, redline or PDF: a larger file is not one, and is never read whole.
+MAX_RESULT = 256 * 1024 * 1024
 
 
 def line(text: str = "") -> None:
@@ -82,7 +83,11 @@ def _build_own(output: Path) -> bool:
     ):
         return True
     name = where.name
-    return name.startswith(".") and name.endswith(".lock") and (name == ".site.lock" or is_marked(where.parent / name[1:-5]))
+    return (
+        name.startswith(".")
+        and name.endswith(".lock")
+        and (name == ".site.lock" or is_marked(where.parent / name[1:-5]))
+    )
 
 
 def earlier_result(root: Path) -> Callable[[Path], bool]:

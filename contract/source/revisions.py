@@ -44,7 +44,8 @@ def parse(text: str) -> Spec:
         )
     if not version or (sep and not revision):  # a wrong argument, not a file: no position (exit 2)
         raise UsageError(
-            f"cannot read {text!r} as a version", 'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")'
+            f"cannot read {text!r} as a version",
+            'write a version ("2023") or REVISION:VERSION ("main:2024", "HEAD~3:2024")',
         )
     return Spec(version, revision or None)
 

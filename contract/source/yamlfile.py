@@ -74,7 +74,9 @@ def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
         return None
     if file.exists() and not file.is_file():  # a pipe would be read forever, a folder cannot be read at all
         kind = "folder" if file.is_dir() else "pipe" if file.is_fifo() else "device or socket"
-        report.error(Pos(display, 1, 1), f"this is not a file but a {kind}", "put the YAML file itself here", "not-a-file")
+        report.error(
+            Pos(display, 1, 1), f"this is not a file but a {kind}", "put the YAML file itself here", "not-a-file"
+        )
         return None
     try:
         size = file.stat().st_size
