@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ContractError, Report, UsageError
+from ..errors import ContractError, Report, UsageError, excerpt
 from ..model import Pos
 from ..resources import CATALOGUES, PROJECT
 from .schema import validate
@@ -14,6 +15,7 @@ from .yamlfile import read
 CONFIG_NAME = "klimatkontrakt.yaml"
 SCHEMA_NAME = "config.schema.json"
 REPO_CATALOGUES = "i18n"  # a repository's own interface labels: i18n/<code>.yaml
+_CODE = re.compile("[a-z]{2,3}")  # the schema's pattern, matched whole
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def read_languages(root: Path, report: Report) -> Languages | None:
         return None
     data = doc.data["languages"]
     before = len(report.errors)
+    _check_codes(doc, data, report)
     source = str(data["source"])
     seen: set[str] = set()
     for index, code in enumerate(data["translations"]):
@@ -102,6 +105,20 @@ def read_languages(root: Path, report: Report) -> Languages | None:
     codes = {source: doc.pos(("languages", "source"))}
     codes.update({str(c): doc.pos(("languages", "translations", i)) for i, c in enumerate(data["translations"])})
     return _with_catalogues(root, codes, report)
+
+
+def _check_codes(doc, data: dict, report: Report) -> None:
+    """Report a code the schema let through: Python's $ also matches before a final line break ("fi\\n")."""
+    places = [(("languages", "source"), data["source"])]
+    places += [(("languages", "translations", i), code) for i, code in enumerate(data["translations"])]
+    for path, code in places:
+        if not _CODE.fullmatch(str(code)):
+            report.error(
+                doc.pos(path),
+                f"{'.'.join(str(p) for p in path[:2])}: {excerpt(code)} is not a language code",
+                "write an ISO 639 code of two or three lower-case letters, e.g. 'en' or 'fit'",
+                "bad-language",
+            )
 
 
 def _with_catalogues(root: Path, codes: dict[str, Pos], report: Report) -> Languages | None:
