@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from contract.errors import ContractError
 from contract.source.languages import load_languages
@@ -43,3 +44,33 @@ def test_a_code_with_a_trailing_line_break_is_not_a_language_code(tmp_path):
     errors = _errors(tmp_path)
     assert len(errors) == 1
     assert errors[0].startswith("klimatkontrakt.yaml:3:") and "'fi\\n' is not a language code" in errors[0]
+
+
+def test_a_labels_path_that_is_a_folder_is_a_located_error(tmp_path):
+    # It used to make every command fail without a word (build: exit 1, nothing printed; validate: 0 errors).
+    _config(tmp_path, "[en, fit]")
+    (tmp_path / "i18n" / "fit.yaml").mkdir(parents=True)
+    assert _errors(tmp_path) == [
+        "i18n/fit.yaml: the labels file is not a regular file "
+        "(replace it with a file: copy contract/i18n/en.yaml and translate its values)"
+    ]
+
+
+@pytest.mark.parametrize("target", ["folder", "missing"])
+def test_a_labels_link_to_a_folder_or_nowhere_is_refused_as_a_link(tmp_path, target):
+    _config(tmp_path, "[en, fit]")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "i18n").mkdir()
+    (tmp_path / "i18n" / "en.yaml").symlink_to(tmp_path / target)  # a shipped language's labels too
+    errors = _errors(tmp_path)
+    assert len(errors) == 2 and errors[0].startswith("i18n/en.yaml:1:1: the file is a symbolic link")
+
+
+@pytest.mark.slow  # a whole version is loaded and checked
+@pytest.mark.parametrize("command", ["validate", "outline"])
+def test_a_labels_path_that_is_a_folder_stops_commands_with_a_message(repo_copy, command):
+    _config(repo_copy, "[en, fit]")
+    (repo_copy / "i18n" / "fit.yaml").mkdir(parents=True)
+    result = run_cli(command, "2023", "--root", repo_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "i18n/fit.yaml: error: the labels file is not a regular file" in result.stdout + result.stderr

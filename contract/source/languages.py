@@ -126,10 +126,18 @@ def _with_catalogues(root: Path, codes: dict[str, Pos], report: Report) -> Langu
     found: list[tuple[str, Path]] = []
     for code, pos in codes.items():
         own, shipped = root / REPO_CATALOGUES / f"{code}.yaml", CATALOGUES / f"{code}.yaml"
-        if own.is_file() and _complete(own, f"{REPO_CATALOGUES}/{code}.yaml", report):
-            found.append((code, own))
+        if own.is_file() or own.is_symlink():  # a link, even dangling or to a folder, is refused by the reader
+            if _complete(own, f"{REPO_CATALOGUES}/{code}.yaml", report):
+                found.append((code, own))
         elif not own.exists() and shipped.is_file():
             found.append((code, shipped))
+        elif own.exists():  # a folder: it used to fail every command without a word
+            report.error(
+                Pos(f"{REPO_CATALOGUES}/{code}.yaml"),
+                "the labels file is not a regular file",
+                "replace it with a file: copy contract/i18n/en.yaml and translate its values",
+                "language-labels",
+            )
         elif not own.exists():
             report.error(
                 pos,
