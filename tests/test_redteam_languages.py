@@ -20,6 +20,15 @@ def _config(root: Path, translations: str) -> None:
     )
 
 
+def _labels(root: Path, code: str, **replaced: str) -> None:
+    """Write i18n/<code>.yaml: the English labels with some replaced (test data, not a translation)."""
+    english = (ROOT / "contract/i18n/en.yaml").read_text(encoding="utf-8").splitlines()
+    lines = [line for line in english if line.split(":", 1)[0] not in replaced]
+    lines += [f"{key}: {json.dumps(value)}" for key, value in replaced.items()]
+    (root / "i18n").mkdir(exist_ok=True)
+    (root / "i18n" / f"{code}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _errors(root: Path) -> list[str]:
     with pytest.raises(ContractError) as caught:
         load_languages(root)
@@ -74,3 +83,24 @@ def test_a_labels_path_that_is_a_folder_stops_commands_with_a_message(repo_copy,
     result = run_cli(command, "2023", "--root", repo_copy)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "i18n/fit.yaml: error: the labels file is not a regular file" in result.stdout + result.stderr
+
+
+def test_a_label_with_an_unknown_field_is_a_located_error(tmp_path):
+    # A translator's stray {name} or { in a label crashed the build: "internal error: KeyError".
+    _config(tmp_path, "[en, fit]")
+    _labels(tmp_path, "fit", translation_missing="Puuttuu {oops}", contents="Sisältö {", cover_between="{0} ja")
+    errors = _errors(tmp_path)
+    assert len(errors) == 3
+    by_key = {key: next(e for e in errors if f"'{key}'" in e) for key in ("translation_missing", "contents")}
+    assert by_key["translation_missing"].startswith("i18n/fit.yaml:")
+    assert "unknown field {oops}" in by_key["translation_missing"]
+    assert "a lone '{' or '}'" in by_key["contents"] and "write {{ or }}" in by_key["contents"]
+    assert any("'cover_between'" in e and "unknown field {0}" in e for e in errors)
+
+
+def test_a_label_may_use_its_fields_and_doubled_braces(tmp_path):
+    _config(tmp_path, "[en, fit]")
+    english = (ROOT / "contract/i18n/en.yaml").read_text(encoding="utf-8")
+    assert "{municipality}" in english  # the cover line's fields, used in another order below
+    _labels(tmp_path, "fit", cover_between="{programme} {{x}} {agencies} {municipality}")
+    assert load_languages(tmp_path).translations == ("en", "fit")

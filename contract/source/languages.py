@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +156,7 @@ def _with_catalogues(root: Path, codes: dict[str, Pos], report: Report) -> Langu
 
 def _complete(file: Path, display: str, report: Report) -> bool:
     """Return whether a repository's label catalogue is readable and has every label; located errors if not."""
+    before = len(report.errors)
     doc = read(file, display, report)
     if doc is None:
         return False
@@ -166,6 +168,9 @@ def _complete(file: Path, display: str, report: Report) -> bool:
     bad = [k for k, v in doc.data.items() if not isinstance(v, str)]
     for key in bad:
         report.error(doc.pos((key,)), f"the label {key!r} is not text", "write the label as text", "language-labels")
+    for key, text in doc.data.items():
+        if needed is not None and key in needed.data and key not in bad:
+            _check_fields(doc, key, text, _fields(str(needed.data[key])) or set(), report)
     missing = sorted(wanted - set(doc.data))
     if missing:
         report.error(
@@ -174,7 +179,30 @@ def _complete(file: Path, display: str, report: Report) -> bool:
             "add them, translated, from contract/i18n/en.yaml",
             "language-labels",
         )
-    return not bad and not missing
+    return not bad and not missing and len(report.errors) == before
+
+
+def _fields(text: str) -> set[str] | None:
+    """Return the {fields} a label fills in, or None when its braces are unbalanced."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def _check_fields(doc, key: str, text: str, allowed: set[str], report: Report) -> None:
+    """Report a label whose {fields} the code cannot fill: it crashed the build with a KeyError."""
+    shown = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+    hint = f"use only the fields of the English label ({shown}); write {{{{ or }}}} for a brace"
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        report.error(doc.pos((key,)), f"the label {key!r} has a lone '{{' or '}}'", hint, "language-labels")
+        return
+    for _, name, spec, conversion in parts:
+        if name is not None and (name not in allowed or spec or conversion):
+            field = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+            report.error(doc.pos((key,)), f"the label {key!r} has an unknown field {field}", hint, "language-labels")
 
 
 def language_name(code: str) -> str:
