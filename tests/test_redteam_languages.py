@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 
-from contract.errors import ContractError
+from contract.errors import ContractError, UsageError
 from contract.source.languages import load_languages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +104,32 @@ def test_a_label_may_use_its_fields_and_doubled_braces(tmp_path):
     assert "{municipality}" in english  # the cover line's fields, used in another order below
     _labels(tmp_path, "fit", cover_between="{programme} {{x}} {agencies} {municipality}")
     assert load_languages(tmp_path).translations == ("en", "fit")
+
+
+# ---------------------------------------------------------------- --lang
+
+
+def test_an_empty_lang_is_bad_usage_not_the_default():
+    languages = load_languages(ROOT)
+    with pytest.raises(UsageError, match="--lang '' is not a language"):
+        languages.check("")
+    with pytest.raises(UsageError, match="--lang '' is not a translation language"):
+        languages.check_translation("")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("outline", "2023"),
+        ("export", "2023", "--format", "markdown"),
+        ("translations", "2024"),
+        ("glossary",),
+        ("diff", "2023", "2024"),
+        ("history", "syftet-med-klimatkontrakt-2030"),
+        ("docx", "2023", "--out", "/nonexistent-folder/x.docx"),
+    ],
+)
+def test_an_empty_lang_exits_2_on_every_command(argv):
+    result = run_cli(*argv, "--lang", "", "--root", ROOT)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--lang ''" in result.stderr and "Traceback" not in result.stderr

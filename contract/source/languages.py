@@ -52,7 +52,7 @@ class Languages:
 
     def check_translation(self, lang: str | None, option: str = "--lang") -> str:
         """Return a translation language (the first when None); a UsageError naming them otherwise."""
-        chosen = lang or self.default_translation
+        chosen = self.default_translation if lang is None else lang  # an empty --lang is bad usage too
         if chosen is None:
             raise UsageError(f"this repository has no translation languages (add one in {CONFIG_NAME})")
         if chosen not in self.translations:
