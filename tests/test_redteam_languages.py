@@ -133,3 +133,19 @@ def test_an_empty_lang_exits_2_on_every_command(argv):
     result = run_cli(*argv, "--lang", "", "--root", ROOT)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "--lang ''" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- label characters
+
+
+def test_a_label_with_a_character_no_output_can_show_is_a_located_error(tmp_path):
+    # A NUL in a label stopped the build at Typst with no file or line; a direction override reordered the PDF's
+    # words silently. Labels are printed in the PDF like contract texts, so the same character check applies.
+    _config(tmp_path, "[en, fit]")
+    _labels(tmp_path, "fit", contents="Sis\u202eältö", translation_missing="Puuttuu\u0000", page="Sivu {page} \ue000")
+    errors = _errors(tmp_path)
+    assert len(errors) == 3
+    assert all(e.startswith("i18n/fit.yaml:") for e in errors)
+    assert any("U+202E RIGHT-TO-LEFT OVERRIDE changes the direction" in e for e in errors)
+    assert any("U+0000" in e and "control character" in e for e in errors)
+    assert any("U+E000" in e and "private-use" in e for e in errors)

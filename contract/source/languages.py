@@ -160,6 +160,9 @@ def _complete(file: Path, display: str, report: Report) -> bool:
     doc = read(file, display, report)
     if doc is None:
         return False
+    from ..checks import characters  # labels are printed like contract texts: a NUL or an override breaks the PDF
+
+    characters.check_document(doc, report)
     needed = read(CATALOGUES / "en.yaml", "contract/i18n/en.yaml", report)
     wanted = set(needed.data) if needed is not None else set()
     if not isinstance(doc.data, dict):
