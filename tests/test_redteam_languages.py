@@ -149,3 +149,31 @@ def test_a_label_with_a_character_no_output_can_show_is_a_located_error(tmp_path
     assert any("U+202E RIGHT-TO-LEFT OVERRIDE changes the direction" in e for e in errors)
     assert any("U+0000" in e and "control character" in e for e in errors)
     assert any("U+E000" in e and "private-use" in e for e in errors)
+
+
+# ---------------------------------------------------------------- switching the source language
+
+
+@pytest.mark.slow  # a whole version is loaded and checked
+def test_switching_the_source_language_is_refused_for_a_signed_version(repo_copy):
+    # 2023 was signed in Swedish. With source: en the build made the English PDF the signed original (with the
+    # signature fields) and called the signed Swedish a stale translation; validate said nothing.
+    (repo_copy / "klimatkontrakt.yaml").write_text("languages:\n  source: en\n  translations: [sv]\n", encoding="utf-8")
+    result = run_cli("validate", "2023", "--root", repo_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert "klimatkontrakt.yaml:2:11: error: version 2023 was signed in Swedish (sv), but the source language is en" in out
+    assert "Traceback" not in out
+
+
+def test_a_lock_names_the_language_signed_and_old_locks_were_swedish(tmp_path):
+    from contract.versions import locking
+
+    folder = tmp_path / "2030"
+    folder.mkdir()
+    locking.write_lock(folder, locking.Lock("2030", "2030-01-01", language="fi"))
+    assert "language: fi" in (folder / "signed.lock").read_text(encoding="utf-8")
+    assert locking.read_lock(folder).language == "fi"
+    assert locking.read_lock(ROOT / "years" / "2023").language == "sv"  # written before languages were configurable
+    locking.write_lock(folder, locking.Lock("2030", "2030-01-01"))
+    assert "language" not in (folder / "signed.lock").read_text(encoding="utf-8")  # Swedish locks stay as they were

@@ -108,6 +108,13 @@ def read_languages(root: Path, report: Report) -> Languages | None:
     return _with_catalogues(root, codes, report)
 
 
+def source_pos(root: Path) -> Pos:
+    """Return where the config names the source language (the file alone when it is missing or unreadable)."""
+    file = root / CONFIG_NAME
+    doc = read(file, CONFIG_NAME, Report()) if file.is_file() and not file.is_symlink() else None
+    return doc.pos(("languages", "source")) if doc is not None else Pos(CONFIG_NAME)
+
+
 def _check_codes(doc, data: dict, report: Report) -> None:
     """Report a code the schema let through: Python's $ also matches before a final line break ("fi\\n")."""
     places = [(("languages", "source"), data["source"])]
