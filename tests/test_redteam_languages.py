@@ -162,7 +162,9 @@ def test_switching_the_source_language_is_refused_for_a_signed_version(repo_copy
     result = run_cli("validate", "2023", "--root", repo_copy)
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout + result.stderr
-    assert "klimatkontrakt.yaml:2:11: error: version 2023 was signed in Swedish (sv), but the source language is en" in out
+    assert (
+        "klimatkontrakt.yaml:2:11: error: version 2023 was signed in Swedish (sv), but the source language is en" in out
+    )
     assert "Traceback" not in out
 
 
@@ -177,3 +179,24 @@ def test_a_lock_names_the_language_signed_and_old_locks_were_swedish(tmp_path):
     assert locking.read_lock(ROOT / "years" / "2023").language == "sv"  # written before languages were configurable
     locking.write_lock(folder, locking.Lock("2030", "2030-01-01"))
     assert "language" not in (folder / "signed.lock").read_text(encoding="utf-8")  # Swedish locks stay as they were
+
+
+# ---------------------------------------------------------------- labels formatted twice
+
+
+def test_a_footnote_label_with_braces_or_percent_d_is_text_in_the_backlink(tmp_path):
+    # Python-Markdown formats BACKLINK_TITLE again ("%d" -> "{}", then .format(number)): a label's literal
+    # "{{ 7*7 }}" crashed the build with "internal error: KeyError: ' 7*7 '", a literal "%d" with an IndexError.
+    import markdown
+
+    from contract.build.site import backlink_title
+
+    _config(tmp_path, "[en, fit]")
+    _labels(tmp_path, "fit", site_footnote_back="Takaisin {{ 7*7 }} 100%d alaviitteeseen {number}")
+    load_languages(tmp_path)
+    page = markdown.markdown(
+        "Teksti[^1]\n\n[^1]: Alaviite",
+        extensions=["footnotes"],
+        extension_configs={"footnotes": {"BACKLINK_TITLE": backlink_title("fit")}},
+    )
+    assert 'title="Takaisin { 7*7 } 100%\u2060d alaviitteeseen 1"' in page

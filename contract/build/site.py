@@ -265,6 +265,13 @@ def alternates(langs: tuple[str, ...]) -> list[dict[str, str]]:
     return [{"name": labels.native_name(code), "lang": code, "link": f"../{code}/"} for code in langs]
 
 
+def backlink_title(lang: str) -> str:
+    """Return the footnote backlink's title as Python-Markdown wants it: a format string ("%d" -> "{}", then {})."""
+    text = labels.label(lang, "site_footnote_back", number="\0")  # the label's own braces and "%d" are text
+    text = text.replace("{", "{{").replace("}", "}}").replace("%d", "%\u2060d")  # a word joiner keeps %d unread
+    return text.replace("\0", "{}")
+
+
 def configure(config, root: Path, lang: str) -> None:
     """Set what depends on the language in a loaded MkDocs configuration (from the hook's on_config)."""
     langs = load_languages(root).all
@@ -276,9 +283,7 @@ def configure(config, root: Path, lang: str) -> None:
         **chrome,
         "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))],
     }
-    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(
-        lang, "site_footnote_back", number="%d"
-    )
+    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = backlink_title(lang)
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
 
 
