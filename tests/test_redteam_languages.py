@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from build_helpers import make_repo, run
 from cli_runner import run_cli
+from lxml import html
 
 from contract.errors import ContractError, UsageError
 from contract.source.languages import load_languages
@@ -200,3 +203,41 @@ def test_a_footnote_label_with_braces_or_percent_d_is_text_in_the_backlink(tmp_p
         extension_configs={"footnotes": {"BACKLINK_TITLE": backlink_title("fit")}},
     )
     assert 'title="Takaisin { 7*7 } 100%\u2060d alaviitteeseen 1"' in page
+
+
+# ---------------------------------------------------------------- labels in the site
+
+ATTACK = "\"'><script>alert(9)</script>{{ 7*7 }}"  # a label breaking out of an attribute, and braces
+
+
+@pytest.fixture(scope="module")
+def hostile_labels(tmp_path_factory) -> Path:
+    """A committed copy with a third language whose every label (test data) tries to break out of HTML."""
+    from ruamel.yaml import YAML
+
+    root = make_repo(tmp_path_factory.mktemp("hostile") / "repo")
+    _config(root, "[en, fit]")
+    english = YAML(typ="safe").load((ROOT / "contract/i18n/en.yaml").read_text(encoding="utf-8"))
+    hostile = {
+        key: f"X{key}{ATTACK} " + " ".join(sorted(set(re.findall(r"\{\w+\}", text)))) for key, text in english.items()
+    }
+    _labels(root, "fit", **hostile)
+    code, out, err = run(root)
+    assert code == 0, out + err
+    return root
+
+
+@pytest.mark.slow  # a full build
+def test_labels_stay_text_in_every_page_of_the_site(hostile_labels):
+    # The site name, the nav titles and the light/dark switch went into Material's templates unescaped:
+    # aria-label="Xcontract_title"'><script>alert(9)</script> in every page of the Meänkieli site.
+    pages = sorted((hostile_labels / "site").rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert(9)" not in text, page
+        assert "'><script" not in text, page
+    home = html.fromstring((hostile_labels / "site/fit/index.html").read_bytes())
+    logo = home.xpath("//a[contains(@class, 'md-logo')]")[0]
+    assert logo.get("aria-label") == f"Xcontract_title{ATTACK.replace('{{', '{').replace('}}', '}')} "
+    assert not [s for s in home.iter("script") if "alert" in (s.text or "")]

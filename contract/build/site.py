@@ -7,6 +7,7 @@ place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import re
 import shutil
@@ -252,7 +253,8 @@ def theme_for(lang: str, config: Path, source: str = DEFAULT_LANGUAGES[0]) -> di
     # kk_lang: the page's own language, which the hook reads; Material's "language" may be a fallback.
     theme = {**data["theme"], "language": theme_language(lang, source), "kk_lang": lang}
     if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
-        names = (labels.label(lang, "site_theme_light"), labels.label(lang, "site_theme_dark"))
+        # Material prints the names into attributes unescaped: a label's quote or markup must stay text.
+        names = tuple(html.escape(labels.label(lang, key)) for key in ("site_theme_light", "site_theme_dark"))
         theme["palette"] = [
             {**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
             for i, option in enumerate(theme["palette"])
@@ -278,7 +280,7 @@ def configure(config, root: Path, lang: str) -> None:
     config.extra["alternate"] = alternates(langs)
     chrome = chrome_labels(lang)
     src = source(root)
-    config.site_name = chrome["site_name"]
+    config.site_name = html.escape(chrome["site_name"])  # Material prints it into <title> and aria-label unescaped
     config.extra["kk"] = {
         **chrome,
         "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))],
