@@ -241,3 +241,21 @@ def test_labels_stay_text_in_every_page_of_the_site(hostile_labels):
     logo = home.xpath("//a[contains(@class, 'md-logo')]")[0]
     assert logo.get("aria-label") == f"Xcontract_title{ATTACK.replace('{{', '{').replace('}}', '}')} "
     assert not [s for s in home.iter("script") if "alert" in (s.text or "")]
+
+
+@pytest.mark.slow  # two whole versions' loads and an erratum
+def test_check_signed_refuses_a_signed_language_changed_together_with_an_erratum(repo_copy):
+    # An erratum made by the tool let every other field of the lock change unnoticed but version, date and PDFs:
+    # with "language: en" added by hand the switched source passed validate and check-signed.
+    from test_signed_lock import ERRATUM, YEAR, correct_the_fee, git
+
+    git(repo_copy, "init", "-q", "-b", "main")
+    git(repo_copy, "add", "-A")
+    git(repo_copy, "commit", "-q", "-m", "base")
+    correct_the_fee(repo_copy)
+    assert run_cli("erratum", "2023", "--section", "klimatvaxling", *ERRATUM, "--root", repo_copy).returncode == 0
+    lock = repo_copy / YEAR / "signed.lock"
+    lock.write_text(lock.read_text(encoding="utf-8") + "language: en\n", encoding="utf-8")
+    result = run_cli("check-signed", "--base", "main", "--root", repo_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "its version, signing date, signed language or signed PDFs differ" in result.stdout
