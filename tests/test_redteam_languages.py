@@ -169,6 +169,10 @@ def test_switching_the_source_language_is_refused_for_a_signed_version(repo_copy
         "klimatkontrakt.yaml:2:11: error: version 2023 was signed in Swedish (sv), but the source language is en" in out
     )
     assert "Traceback" not in out
+    pdf = repo_copy / "2023-en.pdf"  # nor does any other command make the English the signed original
+    result = run_cli("pdf", "2023", "--out", pdf, "--root", repo_copy)
+    assert result.returncode == 1 and "was signed in Swedish (sv)" in result.stdout + result.stderr
+    assert not pdf.exists()
 
 
 def test_a_lock_names_the_language_signed_and_old_locks_were_swedish(tmp_path):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ContractError, Report
+from ..errors import Report
 from ..model import Contract
-from ..source.languages import language_name, source_pos
 from ..source.load import YEARS, load_version, unsafe_folder, years
 from ..translate import glossary_check
 from ..versions import locking
@@ -31,24 +30,4 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
         if folder.is_dir() and not unsafe_folder(root, folder, f"{YEARS}/{version}", Report()):
             signed = contract is not None and contract.meta.status == "signed"
             locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report, signed)
-            if contract is not None:
-                _signed_language(root, folder, contract, report)
     return report, loaded
-
-
-def _signed_language(root: Path, folder: Path, contract: Contract, report: Report) -> None:
-    """Report a signed version whose signed language is no longer the source: original and translation would swap."""
-    try:
-        lock = locking.read_lock(folder)
-    except ContractError:
-        return  # locking.check reports the damaged lock
-    source = contract.languages[0]
-    if lock is None or lock.language == source:
-        return
-    report.error(
-        source_pos(root),
-        f"version {contract.meta.version} was signed in {language_name(lock.language)} ({lock.language}), "
-        f"but the source language is {source}: its {source} PDF would become the signed original",
-        f"set languages.source back to {lock.language}: a signed version's original cannot change",
-        "language-source-signed",
-    )
