@@ -263,3 +263,20 @@ def test_check_signed_refuses_a_signed_language_changed_together_with_an_erratum
     result = run_cli("check-signed", "--base", "main", "--root", repo_copy)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "its version, signing date, signed language or signed PDFs differ" in result.stdout
+
+
+# ---------------------------------------------------------------- labels read again
+
+
+def test_an_edited_labels_file_is_read_again_when_the_languages_are(tmp_path):
+    # The labels were cached by path for the life of the process: a second build in one process (serve's
+    # rebuilds, a test's in-process builds) rendered the old labels under the new labels' cache key.
+    from contract.render import labels
+
+    _config(tmp_path, "[en, fit]")
+    _labels(tmp_path, "fit", contents="Ensimmäinen")
+    load_languages(tmp_path)
+    assert labels.label("fit", "contents") == "Ensimmäinen"
+    _labels(tmp_path, "fit", contents="Toinen")
+    load_languages(tmp_path)
+    assert labels.label("fit", "contents") == "Toinen"
