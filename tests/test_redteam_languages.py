@@ -212,6 +212,8 @@ def test_a_footnote_label_with_braces_or_percent_d_is_text_in_the_backlink(tmp_p
 # ---------------------------------------------------------------- labels in the site
 
 ATTACK = "\"'><script>alert(9)</script>{{ 7*7 }}"  # a label breaking out of an attribute, and braces
+TYPST = ' #eval("1") $x$ @ref'  # Typst markup: stays text in the PDF
+SHOWN = ATTACK.replace("{{", "{").replace("}}", "}")  # the label as a reader sees it
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +225,8 @@ def hostile_labels(tmp_path_factory) -> Path:
     _config(root, "[en, fit]")
     english = YAML(typ="safe").load((ROOT / "contract/i18n/en.yaml").read_text(encoding="utf-8"))
     hostile = {
-        key: f"X{key}{ATTACK} " + " ".join(sorted(set(re.findall(r"\{\w+\}", text)))) for key, text in english.items()
+        key: f"X{key}{ATTACK}{TYPST} " + " ".join(sorted(set(re.findall(r"\{\w+\}", text))))
+        for key, text in english.items()
     }
     _labels(root, "fit", **hostile)
     code, out, err = run(root)
@@ -243,7 +246,7 @@ def test_labels_stay_text_in_every_page_of_the_site(hostile_labels):
         assert "'><script" not in text, page
     home = html.fromstring((hostile_labels / "site/fit/index.html").read_bytes())
     logo = home.xpath("//a[contains(@class, 'md-logo')]")[0]
-    assert logo.get("aria-label") == f"Xcontract_title{ATTACK.replace('{{', '{').replace('}}', '}')} "
+    assert logo.get("aria-label") == f"Xcontract_title{SHOWN}{TYPST} "
     assert not [s for s in home.iter("script") if "alert" in (s.text or "")]
 
 
@@ -280,3 +283,13 @@ def test_an_edited_labels_file_is_read_again_when_the_languages_are(tmp_path):
     _labels(tmp_path, "fit", contents="Toinen")
     load_languages(tmp_path)
     assert labels.label("fit", "contents") == "Toinen"
+
+
+@pytest.mark.slow  # reads the full build's PDF
+def test_labels_stay_text_in_the_translation_pdf(hostile_labels):
+    # Held: Typst markup in a label (#eval, $, @, braces) is printed as the label's words.
+    import subprocess
+
+    pdf = hostile_labels / "site/downloads/2023/klimatkontrakt-2023-fit.pdf"
+    words = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert f"Xcontents{SHOWN}{TYPST}" in " ".join(words.split())  # pdftotext breaks lines where the PDF does
