@@ -7,6 +7,7 @@ place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
 import re
 import shutil
@@ -146,7 +147,8 @@ def theme_for(lang: str, config: Path, source: str = DEFAULT_LANGUAGES[0]) -> di
     # kk_lang: the page's own language, which the hook reads; Material's "language" may be a fallback.
     theme = {**data["theme"], "language": theme_language(lang, source), "kk_lang": lang}
     if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
-        names = (labels.label(lang, "site_theme_light"), labels.label(lang, "site_theme_dark"))
+        # Material prints the names into attributes unescaped: a label's quote or markup must stay text.
+        names = tuple(html.escape(labels.label(lang, key)) for key in ("site_theme_light", "site_theme_dark"))
         theme["palette"] = [
             {**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
             for i, option in enumerate(theme["palette"])
@@ -159,20 +161,25 @@ def alternates(langs: tuple[str, ...]) -> list[dict[str, str]]:
     return [{"name": labels.native_name(code), "lang": code, "link": f"../{code}/"} for code in langs]
 
 
+def backlink_title(lang: str) -> str:
+    """Return the footnote backlink's title as Python-Markdown wants it: a format string ("%d" -> "{}", then {})."""
+    text = labels.label(lang, "site_footnote_back", number="\0")  # the label's own braces and "%d" are text
+    text = text.replace("{", "{{").replace("}", "}}").replace("%d", "%\u2060d")  # a word joiner keeps %d unread
+    return text.replace("\0", "{}")
+
+
 def configure(config, root: Path, lang: str) -> None:
     """Set what depends on the language in a loaded MkDocs configuration (from the hook's on_config)."""
     langs = load_languages(root).all
     config.extra["alternate"] = alternates(langs)
     chrome = chrome_labels(lang)
     src = source(root)
-    config.site_name = chrome["site_name"]
+    config.site_name = html.escape(chrome["site_name"])  # Material prints it into <title> and aria-label unescaped
     config.extra["kk"] = {
         **chrome,
         "footer": [labels.label(lang, "built_from", commit=src.label, date=labels.date(src.date, lang))],
     }
-    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = labels.label(
-        lang, "site_footnote_back", number="%d"
-    )
+    config.mdx_configs.setdefault("footnotes", {})["BACKLINK_TITLE"] = backlink_title(lang)
     config.mdx_configs.setdefault("toc", {})["permalink_title"] = labels.label(lang, "site_permalink")
 
 

@@ -20,4 +20,4 @@ def check_lang(args: argparse.Namespace) -> None:
     """
     if getattr(args, "check_lang", False):
         languages = load_languages(args.root)
-        args.lang = languages.check(args.lang or languages.source)
+        args.lang = languages.check(languages.source if args.lang is None else args.lang)  # "" is bad usage

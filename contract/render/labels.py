@@ -26,6 +26,7 @@ def use(catalogues: Iterable[tuple[str, Path]]) -> None:
     """Take the interface strings of these languages (the source first) from these files (a repository's config)."""
     pairs = list(catalogues)
     _FILES.clear()  # the repository last read: another repository's own labels must not linger
+    _read.cache_clear()  # nor an earlier reading of a file edited since (serve, builds in one process)
     _FILES.update(pairs)
     _SOURCE[0] = pairs[0][0] if pairs else _SOURCE[0]
 

@@ -333,7 +333,20 @@ def draft_mark(view: VersionView, lang: str) -> str:
 
 
 def _nav(views: list[VersionView], lang: str) -> list:
-    """Return the navigation: home, each version with its full text and changes, search."""
+    """Return the navigation: home, each version with its full text and changes, search (titles escaped)."""
+    return _escaped(_nav_titles(views, lang))
+
+
+def _escaped(nav: list) -> list:
+    """Return the navigation with its titles HTML-escaped: Material prints nav titles unescaped."""
+    return [
+        {html.escape(title): _escaped(target) if isinstance(target, list) else target}
+        for item in nav
+        for title, target in item.items()
+    ]
+
+
+def _nav_titles(views: list[VersionView], lang: str) -> list:
     nav: list = [{labels.label(lang, "versions"): "index.md"}]
     for v in views:
         name = labels.label(lang, "site_version", version=v.version) + draft_mark(v, lang)

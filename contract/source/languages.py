@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ContractError, Report, UsageError
+from ..errors import ContractError, Report, UsageError, excerpt
 from ..model import Pos
 from ..resources import CATALOGUES, PROJECT
 from .schema import validate
@@ -14,6 +16,7 @@ from .yamlfile import read
 CONFIG_NAME = "klimatkontrakt.yaml"
 SCHEMA_NAME = "config.schema.json"
 REPO_CATALOGUES = "i18n"  # a repository's own interface labels: i18n/<code>.yaml
+_CODE = re.compile("[a-z]{2,3}")  # the schema's pattern, matched whole
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Languages:
 
     def check_translation(self, lang: str | None, option: str = "--lang") -> str:
         """Return a translation language (the first when None); a UsageError naming them otherwise."""
-        chosen = lang or self.default_translation
+        chosen = self.default_translation if lang is None else lang  # an empty --lang is bad usage too
         if chosen is None:
             raise UsageError(f"this repository has no translation languages (add one in {CONFIG_NAME})")
         if chosen not in self.translations:
@@ -83,6 +86,7 @@ def read_languages(root: Path, report: Report) -> Languages | None:
         return None
     data = doc.data["languages"]
     before = len(report.errors)
+    _check_codes(doc, data, report)
     source = str(data["source"])
     seen: set[str] = set()
     for index, code in enumerate(data["translations"]):
@@ -104,15 +108,44 @@ def read_languages(root: Path, report: Report) -> Languages | None:
     return _with_catalogues(root, codes, report)
 
 
+def source_pos(root: Path) -> Pos:
+    """Return where the config names the source language (the file alone when it is missing or unreadable)."""
+    file = root / CONFIG_NAME
+    doc = read(file, CONFIG_NAME, Report()) if file.is_file() and not file.is_symlink() else None
+    return doc.pos(("languages", "source")) if doc is not None else Pos(CONFIG_NAME)
+
+
+def _check_codes(doc, data: dict, report: Report) -> None:
+    """Report a code the schema let through: Python's $ also matches before a final line break ("fi\\n")."""
+    places = [(("languages", "source"), data["source"])]
+    places += [(("languages", "translations", i), code) for i, code in enumerate(data["translations"])]
+    for path, code in places:
+        if not _CODE.fullmatch(str(code)):
+            report.error(
+                doc.pos(path),
+                f"{'.'.join(str(p) for p in path[:2])}: {excerpt(code)} is not a language code",
+                "write an ISO 639 code of two or three lower-case letters, e.g. 'en' or 'fit'",
+                "bad-language",
+            )
+
+
 def _with_catalogues(root: Path, codes: dict[str, Pos], report: Report) -> Languages | None:
     """Return the languages with each one's label catalogue; a located error for a language without one."""
     found: list[tuple[str, Path]] = []
     for code, pos in codes.items():
         own, shipped = root / REPO_CATALOGUES / f"{code}.yaml", CATALOGUES / f"{code}.yaml"
-        if own.is_file() and _complete(own, f"{REPO_CATALOGUES}/{code}.yaml", report):
-            found.append((code, own))
+        if own.is_file() or own.is_symlink():  # a link, even dangling or to a folder, is refused by the reader
+            if _complete(own, f"{REPO_CATALOGUES}/{code}.yaml", report):
+                found.append((code, own))
         elif not own.exists() and shipped.is_file():
             found.append((code, shipped))
+        elif own.exists():  # a folder: it used to fail every command without a word
+            report.error(
+                Pos(f"{REPO_CATALOGUES}/{code}.yaml"),
+                "the labels file is not a regular file",
+                "replace it with a file: copy contract/i18n/en.yaml and translate its values",
+                "language-labels",
+            )
         elif not own.exists():
             report.error(
                 pos,
@@ -130,9 +163,13 @@ def _with_catalogues(root: Path, codes: dict[str, Pos], report: Report) -> Langu
 
 def _complete(file: Path, display: str, report: Report) -> bool:
     """Return whether a repository's label catalogue is readable and has every label; located errors if not."""
+    before = len(report.errors)
     doc = read(file, display, report)
     if doc is None:
         return False
+    from ..checks import characters  # labels are printed like contract texts: a NUL or an override breaks the PDF
+
+    characters.check_document(doc, report)
     needed = read(CATALOGUES / "en.yaml", "contract/i18n/en.yaml", report)
     wanted = set(needed.data) if needed is not None else set()
     if not isinstance(doc.data, dict):
@@ -141,6 +178,9 @@ def _complete(file: Path, display: str, report: Report) -> bool:
     bad = [k for k, v in doc.data.items() if not isinstance(v, str)]
     for key in bad:
         report.error(doc.pos((key,)), f"the label {key!r} is not text", "write the label as text", "language-labels")
+    for key, text in doc.data.items():
+        if needed is not None and key in needed.data and key not in bad:
+            _check_fields(doc, key, text, _fields(str(needed.data[key])) or set(), report)
     missing = sorted(wanted - set(doc.data))
     if missing:
         report.error(
@@ -149,7 +189,30 @@ def _complete(file: Path, display: str, report: Report) -> bool:
             "add them, translated, from contract/i18n/en.yaml",
             "language-labels",
         )
-    return not bad and not missing
+    return not bad and not missing and len(report.errors) == before
+
+
+def _fields(text: str) -> set[str] | None:
+    """Return the {fields} a label fills in, or None when its braces are unbalanced."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def _check_fields(doc, key: str, text: str, allowed: set[str], report: Report) -> None:
+    """Report a label whose {fields} the code cannot fill: it crashed the build with a KeyError."""
+    shown = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+    hint = f"use only the fields of the English label ({shown}); write {{{{ or }}}} for a brace"
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        report.error(doc.pos((key,)), f"the label {key!r} has a lone '{{' or '}}'", hint, "language-labels")
+        return
+    for _, name, spec, conversion in parts:
+        if name is not None and (name not in allowed or spec or conversion):
+            field = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+            report.error(doc.pos((key,)), f"the label {key!r} has an unknown field {field}", hint, "language-labels")
 
 
 def language_name(code: str) -> str:

@@ -34,7 +34,7 @@ from ..model import (
 )
 from ..translate import translations
 from . import numbering
-from .languages import CONFIG_NAME, read_languages
+from .languages import CONFIG_NAME, language_name, read_languages, source_pos
 from .schema import FILE_SCHEMAS, validate
 from .yamlfile import Document, read
 
@@ -128,6 +128,7 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     docs = _read_folder(root, folder, display, report)
     if languages is None:
         return None
+    _check_signed_language(root, folder, version, languages.source, report)
     if "contract.yaml" not in docs:
         if not (folder / "contract.yaml").exists():
             report.error(
@@ -198,6 +199,25 @@ def _map_node(node: object, fn: Callable[[Text], Text]) -> object:
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         return dataclasses.replace(node, **_mapped_fields(node, fn))
     return node
+
+
+def _check_signed_language(root: Path, folder: Path, version: str, source: str, report: Report) -> None:
+    """Report a signed version whose signed language is no longer the source: original and translation would swap."""
+    from ..versions import locking
+
+    try:
+        lock = locking.read_lock(folder)
+    except ContractError:
+        return  # validate reports the damaged lock
+    if lock is None or lock.language == source:
+        return
+    report.error(
+        source_pos(root),
+        f"version {version} was signed in {language_name(lock.language)} ({lock.language}), "
+        f"but the source language is {source}: its {source} PDF would become the signed original",
+        f"set languages.source back to {lock.language}: a signed version's original cannot change",
+        "language-source-signed",
+    )
 
 
 def load(root: Path, version: str) -> Contract:

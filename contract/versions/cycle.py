@@ -97,7 +97,10 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
         locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata), report)
         if report.errors:
             raise ContractError(report.errors)
-    result = existing or locking.Lock(version, contract.meta.signed_on or "", errata=len(contract.meta.errata))
+    signed_in = contract.languages[0]  # the source: the language the parties signed
+    result = existing or locking.Lock(
+        version, contract.meta.signed_on or "", errata=len(contract.meta.errata), language=signed_in
+    )
     result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
     result.pdfs.update({pdf.name: locking.file_hash(pdf) for pdf in pdfs})
     if pdfs:

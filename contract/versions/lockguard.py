@@ -95,8 +95,8 @@ def _not_an_erratum(was: locking.Lock | None, lock: locking.Lock, docs: tuple[Do
     if was is None:
         return None
     old_errata, new_errata = (list(locking.canonical(doc.data.get("errata") or [])) for doc in docs)
-    if (lock.version, lock.signed_on, lock.pdfs) != (was.version, was.signed_on, was.pdfs):
-        return "its version, signing date or signed PDFs differ"
+    if (lock.version, lock.signed_on, lock.language, lock.pdfs) != (was.version, was.signed_on, was.language, was.pdfs):
+        return "its version, signing date, signed language or signed PDFs differ"
     if lock.errata <= was.errata:
         return "it records no new erratum"
     if len(new_errata) != lock.errata or new_errata[: len(old_errata)] != old_errata:

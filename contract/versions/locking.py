@@ -25,6 +25,7 @@ _HEADER = (
     "# The signed content of this version. `klimatkontrakt validate` fails when a file no longer matches.\n"
     "# Written by `klimatkontrakt lock` and `klimatkontrakt erratum`; do not edit by hand.\n"
 )
+SIGNED_BEFORE_CONFIG = "sv"  # the language of every version signed before klimatkontrakt.yaml named a source
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Lock:
     contracts: dict[str, str] = field(
         default_factory=dict
     )  # language -> hash of the unsigned contract in the signed PDF
+    # The language signed (the source then): locks written before languages were configurable were all Swedish.
+    language: str = SIGNED_BEFORE_CONFIG
 
     def as_data(self) -> dict:
         data = {
@@ -50,6 +53,8 @@ class Lock:
         }
         if self.contracts:  # written only when a signed PDF was recorded, so older locks stay byte-identical
             data["contracts"] = dict(sorted(self.contracts.items()))
+        if self.language != SIGNED_BEFORE_CONFIG:  # written only when not Swedish, so older locks stay byte-identical
+            data["language"] = self.language
         return data
 
 
@@ -109,6 +114,7 @@ def read_lock(folder: Path) -> Lock | None:
             dict(data.get("pdfs") or {}),
             int(data.get("errata", 0)),
             dict(data.get("contracts") or {}),
+            str(data.get("language", SIGNED_BEFORE_CONFIG)),
         )
         if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values(), *lock.contracts.values())):
             raise ValueError("hashes must be text")
