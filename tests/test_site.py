@@ -36,7 +36,8 @@ from contract.model import (
     Translation,
 )
 from contract.render import labels
-from contract.render.pages import SiteContext, render_pages, render_root
+from contract.render.page_templates import render_root
+from contract.render.pages import SiteContext, render_pages
 from contract.render.plain import Resolver, plain
 from contract.source.load import load
 from contract.source.provenance import Source

@@ -11,7 +11,7 @@ from lxml import html as lhtml
 from contract.build.site_url import base_path, normalise, published_url
 from contract.cli.main import main
 from contract.errors import ContractError
-from contract.render.pages import render_not_found
+from contract.render.page_templates import render_not_found
 
 
 @pytest.mark.parametrize(

@@ -24,15 +24,14 @@ from ..errors import ContractError, Diagnostic
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
 from ..output.files import recover, source_date_epoch, staging_path, swap, write_atomic
 from ..render import labels
+from ..render.page_templates import render_not_found, render_root
 from ..render.pages import (
     SiteContext,
     SitePages,
     chrome_labels,
     languages_of,
     render_error,
-    render_not_found,
     render_pages,
-    render_root,
 )
 from ..resources import PROJECT
 from ..source.languages import load_languages

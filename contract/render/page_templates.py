@@ -1,4 +1,4 @@
-"""The site's page templates: a jinja2 environment in which every printed value is escaped for Markdown."""
+"""The site's page templates (every printed value escaped for Markdown), and its two HTML pages: root and 404."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 import jinja2
 from markupsafe import Markup
 
+from ..model import DEFAULT_LANGUAGES
 from ..resources import TEMPLATES
 from . import labels
 from . import markdown as md
@@ -89,4 +90,41 @@ def html_env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+    )
+
+
+def render_root(langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
+    """Render the site's root page, which sends visitors to their language (HTML, works without JavaScript)."""
+    env = html_env()
+    choices = [
+        {
+            "lang": lang,
+            "title": labels.label(lang, "contract_title"),
+            "choose": labels.label(lang, "site_choose_language"),
+            "link": labels.label(lang, "site_open_language"),
+        }
+        for lang in langs
+    ]
+    return env.get_template("root.html.j2").render(choices=choices, langs=list(langs))
+
+
+def render_not_found(base: str | None = None, langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
+    """Render the site's 404 page (HTML), self-contained: served at any missing path, it links to base + language.
+
+    base is the site's path ("/" or "/<repo>/") when known; else a script finds it from the address.
+    """
+    choices = [
+        {
+            "lang": lang,
+            "title": labels.label(lang, "site_not_found"),
+            "text": labels.label(lang, "site_not_found_text"),
+            "home": labels.label(lang, "site_not_found_home"),
+            "nojs": labels.label(lang, "site_not_found_nojs"),
+        }
+        for lang in langs
+    ]
+    return (
+        html_env()
+        .get_template("not_found.html.j2")
+        .render(choices=choices, langs=list(langs), site=labels.label(langs[0], "contract_title"), base=base)
     )

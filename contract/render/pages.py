@@ -22,7 +22,7 @@ from ..model import DEFAULT_LANGUAGES, Contract, Pos, block_texts
 from ..source.provenance import Source
 from . import labels
 from . import markdown as md
-from .page_templates import html_env, render_page
+from .page_templates import render_page
 from .page_texts import (
     block_view,
     inline_text,
@@ -140,43 +140,6 @@ def render_error(diagnostics: list[Diagnostic], lang: str, ctx: SiteContext) -> 
         kk_meta=page_meta(lang, ctx, []),
     )
     return SitePages({"index.md": page}, [{labels.label(lang, "site_error_title"): "index.md"}])
-
-
-def render_root(langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
-    """Render the site's root page, which sends visitors to their language (HTML, works without JavaScript)."""
-    env = html_env()
-    choices = [
-        {
-            "lang": lang,
-            "title": labels.label(lang, "contract_title"),
-            "choose": labels.label(lang, "site_choose_language"),
-            "link": labels.label(lang, "site_open_language"),
-        }
-        for lang in langs
-    ]
-    return env.get_template("root.html.j2").render(choices=choices, langs=list(langs))
-
-
-def render_not_found(base: str | None = None, langs: tuple[str, ...] = DEFAULT_LANGUAGES) -> str:
-    """Render the site's 404 page (HTML), self-contained: served at any missing path, it links to base + language.
-
-    base is the site's path ("/" or "/<repo>/") when known; else a script finds it from the address.
-    """
-    choices = [
-        {
-            "lang": lang,
-            "title": labels.label(lang, "site_not_found"),
-            "text": labels.label(lang, "site_not_found_text"),
-            "home": labels.label(lang, "site_not_found_home"),
-            "nojs": labels.label(lang, "site_not_found_nojs"),
-        }
-        for lang in langs
-    ]
-    return (
-        html_env()
-        .get_template("not_found.html.j2")
-        .render(choices=choices, langs=list(langs), site=labels.label(langs[0], "contract_title"), base=base)
-    )
 
 
 def chrome_labels(lang: str) -> dict[str, str]:

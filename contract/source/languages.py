@@ -6,12 +6,13 @@ import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ContractError, Report, UsageError, excerpt
 from ..model import Pos
 from ..resources import CATALOGUES, PROJECT
 from .schema import validate
-from .yamlfile import read
+from .yamlfile import Document, read
 
 CONFIG_NAME = "klimatkontrakt.yaml"
 SCHEMA_NAME = "config.schema.json"
@@ -115,9 +116,9 @@ def source_pos(root: Path) -> Pos:
     return doc.pos(("languages", "source")) if doc is not None else Pos(CONFIG_NAME)
 
 
-def _check_codes(doc, data: dict, report: Report) -> None:
+def _check_codes(doc: Document, data: dict[str, Any], report: Report) -> None:
     """Report a code the schema let through: Python's $ also matches before a final line break ("fi\\n")."""
-    places = [(("languages", "source"), data["source"])]
+    places: list[tuple[tuple[str | int, ...], Any]] = [(("languages", "source"), data["source"])]
     places += [(("languages", "translations", i), code) for i, code in enumerate(data["translations"])]
     for path, code in places:
         if not _CODE.fullmatch(str(code)):
@@ -200,7 +201,7 @@ def _fields(text: str) -> set[str] | None:
         return None
 
 
-def _check_fields(doc, key: str, text: str, allowed: set[str], report: Report) -> None:
+def _check_fields(doc: Document, key: str, text: str, allowed: set[str], report: Report) -> None:
     """Report a label whose {fields} the code cannot fill: it crashed the build with a KeyError."""
     shown = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
     hint = f"use only the fields of the English label ({shown}); write {{{{ or }}}} for a brace"

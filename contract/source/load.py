@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +33,8 @@ from ..model import (
 )
 from ..translate import translations
 from . import numbering
-from .languages import CONFIG_NAME, language_name, read_languages, source_pos
+from .language_checks import check_languages, check_signed_language
+from .languages import read_languages
 from .schema import FILE_SCHEMAS, validate
 from .yamlfile import Document, read
 
@@ -128,7 +128,7 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     docs = _read_folder(root, folder, display, report)
     if languages is None:
         return None
-    _check_signed_language(root, folder, version, languages.source, report)
+    check_signed_language(root, folder, version, languages.source, report)
     if "contract.yaml" not in docs:
         if not (folder / "contract.yaml").exists():
             report.error(
@@ -144,39 +144,10 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         report.items.extend(exc.diagnostics)
         return None
     contract = _build(docs, display, report, languages.all)
-    if not _check_languages(contract, report):
+    if not check_languages(contract, report):
         return None
     pairs = translations.pairs_of(lock)
     return _map_texts(contract, lambda t: translations.apply(t, lock, pairs))
-
-
-def _did_you_mean(code: str, languages: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(code, languages, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}? or " if close else ""
-
-
-def _check_languages(contract: Contract, report: Report) -> bool:
-    """Record every text without its source, or with a language the repository does not have; True when none."""
-    before = len(report.errors)
-    source = contract.languages[0]
-    for text in contract.texts():
-        if not text.source.strip():
-            report.error(
-                text.at(source) or Pos(text.key),
-                f"the text has no {source!r}: the source language ({source}) is required",
-                f"add a line '{source}: ...' with the text",
-                "missing-source",
-            )
-        for code in text.languages:
-            if code not in contract.languages:
-                report.error(
-                    text.at(code) or Pos(text.key),
-                    f"{code!r} is not a language of this repository (its languages: {', '.join(contract.languages)})",
-                    _did_you_mean(code, contract.languages)
-                    + f"add {code!r} to languages.translations in {CONFIG_NAME}, or remove the line",
-                    "unknown-language",
-                )
-    return len(report.errors) == before
 
 
 def _map_texts(contract: Contract, fn: Callable[[Text], Text]) -> Contract:
@@ -199,25 +170,6 @@ def _map_node(node: object, fn: Callable[[Text], Text]) -> object:
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         return dataclasses.replace(node, **_mapped_fields(node, fn))
     return node
-
-
-def _check_signed_language(root: Path, folder: Path, version: str, source: str, report: Report) -> None:
-    """Report a signed version whose signed language is no longer the source: original and translation would swap."""
-    from ..versions import locking
-
-    try:
-        lock = locking.read_lock(folder)
-    except ContractError:
-        return  # validate reports the damaged lock
-    if lock is None or lock.language == source:
-        return
-    report.error(
-        source_pos(root),
-        f"version {version} was signed in {language_name(lock.language)} ({lock.language}), "
-        f"but the source language is {source}: its {source} PDF would become the signed original",
-        f"set languages.source back to {lock.language}: a signed version's original cannot change",
-        "language-source-signed",
-    )
 
 
 def load(root: Path, version: str) -> Contract:
