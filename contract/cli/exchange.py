@@ -73,31 +73,7 @@ def run_export(args) -> int:
 def run_import(args) -> int:
     kind = _format(args.import_file)
     display = str(args.import_file)
-    if args.import_file.is_dir():
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(display), "error", "this is a folder, not a file", "give the file your translation tool saved"
-                )
-            ]
-        )
-    if not args.import_file.is_file():
-        raise ContractError(
-            [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
-        )
-    size = args.import_file.stat().st_size
-    if size > MAX_IMPORT_BYTES:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(display, 1, 1),
-                    "error",
-                    f"the file is {size // 1024} KiB, more than the "
-                    f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
-                    "give the file exported by 'klimatkontrakt translations YEAR --export'",
-                )
-            ]
-        )
+    _check_import_file(args.import_file, display)
     po, xliff = _modules()
     contract = load(args.root, args.version)
     if kind == "json":
@@ -122,6 +98,35 @@ def run_import(args) -> int:
     if english:
         writer.note(f"review them, then confirm: klimatkontrakt translations {args.version}{_lang(args)} {keys}")
     return 0
+
+
+def _check_import_file(file: Path, display: str) -> None:
+    """Refuse what cannot be a translation file before anything is read: a folder, nothing, a file far too large."""
+    if file.is_dir():
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display), "error", "this is a folder, not a file", "give the file your translation tool saved"
+                )
+            ]
+        )
+    if not file.is_file():
+        raise ContractError(
+            [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
+        )
+    size = file.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise ContractError(
+            [
+                Diagnostic(
+                    Pos(display, 1, 1),
+                    "error",
+                    f"the file is {size // 1024} KiB, more than the "
+                    f"{MAX_IMPORT_BYTES // 1024} KiB of an export of every text many times over",
+                    "give the file exported by 'klimatkontrakt translations YEAR --export'",
+                )
+            ]
+        )
 
 
 def run_suggest(args) -> int:
