@@ -307,7 +307,8 @@ def test_malicious_text_stays_text_in_search_results(tampered, open_page):
 
 def test_swedish_standing_in_for_english_is_marked_visibly(tampered, open_page):
     page = open_page(tampered + "en/2023/")
-    note = page.page.locator("#kk-preamble + p.kk-translation-note")
+    # Right after the heading and its no-JS language link (hidden unless the preamble is the #target).
+    note = page.page.locator("#kk-preamble + p.kk-section-lang + p.kk-translation-note")
     assert note.is_visible()
     assert note.inner_text() == "The English translation is out of date; the Swedish text is shown."
     assert page.page.evaluate(
