@@ -21,7 +21,7 @@ from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run
 from test_output_safety import _children, _start_paused, _tmpfs
 
 from contract.build.run import _cached, _stamp_file
-from contract.cli.site import SITE_WRITES
+from contract.cli.site import site_writes
 from contract.errors import UsageError
 from contract.output.files import write_atomic
 from contract.output.guard import MARKER_TEXT, check_folder, mark
@@ -260,7 +260,7 @@ def test_what_a_killed_site_command_leaves_in_its_folder_stays_its_own(tmp_path)
         (out / leftover).parent.mkdir(parents=True, exist_ok=True)
         (out / leftover).write_text("page\n", encoding="utf-8")
     (out / ".index.html.99999.tmp").write_text("half\n", encoding="utf-8")
-    mark(out, SITE_WRITES)
+    mark(out, site_writes(("sv", "en")))
     check_folder(tmp_path / "repo", out)
     (out / ".svx").write_text("mine\n", encoding="utf-8")
     with pytest.raises(UsageError, match=re.escape("holds '.svx', which klimatkontrakt did not write")):

@@ -19,12 +19,12 @@ from . import writer
 from .languages import add_lang
 
 # What this command writes into its folder, with what a killed run of it leaves there (NAME* owns names starting so).
-SITE_WRITES = ("sv/", "en/", "index.html", "404.html", ".sv.*", ".en.*", ".index.html.*", ".404.html.*")
+ROOT_WRITES = ("index.html", "404.html", ".index.html.*", ".404.html.*")
 
 
-def _language_writes(langs: tuple[str, ...]) -> set[str]:
-    """Return the folders of the repository's languages, with what a killed run leaves beside them."""
-    return {f"{lang}/" for lang in langs} | {f".{lang}.*" for lang in langs}
+def site_writes(langs: tuple[str, ...]) -> set[str]:
+    """Return what the site command writes: the root pages and a folder per language, with what a killed run leaves."""
+    return set(ROOT_WRITES) | {f"{lang}/" for lang in langs} | {f".{lang}.*" for lang in langs}
 
 
 def _add_site(sub) -> None:
@@ -76,7 +76,7 @@ def _run_site(args) -> int:
             out.mkdir(parents=True, exist_ok=True)
             # First, so that a folder this command was interrupted in is still known as its own.
             langs = load_languages(args.root).all  # a folder per language, as build_site writes them
-            mark(out, (owned(out) if is_marked(out) else set()) | set(SITE_WRITES) | _language_writes(langs))
+            mark(out, (owned(out) if is_marked(out) else set()) | site_writes(langs))
             changes = ChangeSets()  # each pair of versions compared once for redlines, compare pages and history
             redlines = default_redlines(contracts, changes=changes)
             written = site.build_site(
