@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build_helpers import leftovers, make_repo
+from tests.build_helpers import INPUTS, leftovers, make_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +83,17 @@ def test_ctrl_c_at_a_terminal_stops_the_build_without_a_traceback_from_its_worke
                 os.kill(pid, signal.SIGKILL)
         for handle in handles:
             os.close(handle)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_command_line_starts_is_a_clean_stop(tmp_path):
+    # Building the parser imports every command (a good part of a second): Ctrl-C then printed a traceback.
+    repo = make_repo(tmp_path / "repo")
+    build, resume = _start_paused(repo, "starting")
+    try:
+        os.killpg(build.pid, signal.SIGINT)
+        out, err = build.communicate()
+        assert (build.returncode, out, err) == (130, "", "interrupted\n")
+        assert sorted(p.name for p in repo.iterdir()) == [".git", *sorted(INPUTS)]
+    finally:
+        os.close(resume)
