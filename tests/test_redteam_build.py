@@ -97,3 +97,16 @@ def test_ctrl_c_while_the_command_line_starts_is_a_clean_stop(tmp_path):
         assert sorted(p.name for p in repo.iterdir()) == [".git", *sorted(INPUTS)]
     finally:
         os.close(resume)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_build_py_imports_the_command_line_is_a_clean_stop(tmp_path):
+    # Importing the command line takes a fifth of a second before main() can catch anything: a traceback then.
+    repo = make_repo(tmp_path / "repo")
+    build, resume = _start_paused(repo, "importing")
+    try:
+        os.killpg(build.pid, signal.SIGINT)
+        out, err = build.communicate()
+        assert (build.returncode, out, err) == (130, "", "interrupted\n")
+    finally:
+        os.close(resume)
