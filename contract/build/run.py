@@ -140,6 +140,7 @@ def _build_claimed(
     try:
         with pool:
             try:
+                faults.point("validating")  # the workers are starting: a test interrupts the build here
                 contracts, warnings = gather(root, drafts)
                 result = BuildResult(versions=sorted(contracts), warnings=warnings)
                 with writing(out):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import sys
@@ -34,7 +35,7 @@ def start(jobs: int | None, pdfs: int) -> ProcessPoolExecutor | InProcess:
     # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=_QuietContext(),
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
@@ -84,10 +85,30 @@ def _warm() -> None:
 
 def _die_with_parent(parent: int) -> None:
     """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the build stops its workers
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the build died before the line above took effect
         os._exit(1)
+
+
+class _QuietProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that Ctrl-C at the terminal does not reach: the build stops it (stop) without its traceback."""
+
+    def start(self) -> None:
+        # Blocked, not ignored, in the build while it spawns: the child starts with SIGINT blocked, and a Ctrl-C
+        # meanwhile is delivered to the build as soon as it is unblocked instead of being lost.
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+class _QuietContext(multiprocessing.context.SpawnContext):
+    """The spawn context, with workers that ignore Ctrl-C (_QuietProcess)."""
+
+    Process = _QuietProcess
 
 
 class InProcess:

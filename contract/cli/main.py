@@ -16,6 +16,7 @@ from typing import Any
 from ..build import run as build
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
+from ..output import faults
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
@@ -25,9 +26,12 @@ from .languages import add_lang, check_lang
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
-    parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        faults.point("starting")
+        args = _parser().parse_args(argv)  # the parser imports every command: Ctrl-C may well come meanwhile
+    except KeyboardInterrupt:
+        writer.note("interrupted")
+        return 128 + signal.SIGINT
     except arguments.BadArguments as exc:  # argparse's message on stderr; a requested json/github result still comes
         exc.parser.print_usage(sys.stderr)
         writer.note(f"{exc.parser.prog}: error: {exc.message}")
