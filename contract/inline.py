@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 SECTION_NUMBER = re.compile(r"^\d+(\.\d+)*$")
@@ -65,6 +66,7 @@ class Emphasis:
 Inline = Literal | Ref | FootnoteRef | Link | Emphasis
 
 
+@lru_cache(maxsize=4096)  # the checks, the renderers and the differ parse the same texts; the nodes are immutable
 def parse(source: str) -> tuple[Inline, ...]:
     """Parse a text into inline nodes; unknown markup stays literal text."""
     nodes: list[Inline] = []

@@ -354,6 +354,28 @@ def test_the_workers_of_a_killed_build_die_with_it(repo):
             os.close(handle)
 
 
+def _workers_at_rendering(repo: Path) -> list[int]:
+    """Run a build of repo paused where its PDFs are handed to the workers; return its child processes there."""
+    build, resume = _start_paused(repo, "rendering", "--jobs", "2")
+    try:
+        return _children(build.pid)
+    finally:
+        os.close(resume)
+        out, err = build.communicate()
+        assert build.returncode == 0, out + err
+
+
+@pytest.mark.slow
+def test_a_build_with_every_pdf_in_its_cache_starts_no_worker_and_an_edit_starts_them(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    edit_style(repo)  # the site changes, no PDF does: spawning workers would cost a second of CPU for nothing
+    assert _workers_at_rendering(repo) == []
+    clause = repo / "years" / "2024" / "clause.yaml"  # the draft: the signed 2023 may not be edited
+    clause.write_text(clause.read_text(encoding="utf-8").replace("Parterna", "Parterna ", 1), encoding="utf-8")
+    assert len(_workers_at_rendering(repo)) >= 2  # a PDF's input may have changed: the workers start before validation
+    assert run(repo)[1].startswith("nothing changed")
+
+
 # ---------------------------------------------------------------- full disk, read-only folder
 
 

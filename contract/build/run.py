@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,14 @@ if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of the
 
     from ..diff.changeset import ChangeSet
     from .changes import ChangeSets
-    from .workers import InProcess
+    from .workers import Deferred, InProcess
 
 # Inputs besides years/ that change what a build writes.
 SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
+# What the PDFs are made from (with the code and the commit): the rest of SITE_INPUTS changes only the web pages.
+PDF_INPUTS = ("years", "schema", "klimatkontrakt.yaml", "i18n")
 CACHE = Path(".cache") / "build"
+PDF_RECORD = "pdf-inputs.json"  # the hash of PDF_INPUTS the cache was last filled from, with and without drafts
 
 
 @dataclass
@@ -123,19 +127,15 @@ def _build_claimed(
     _check_cache(root)
     with writing(root / CACHE):
         drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
-    stamp = _stamp(root, source(root), drafts, site_url)
+    src = source(root)
+    stamp = _stamp(root, src, drafts, site_url)
     last = _read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
     from . import workers
 
-    # Its workers load the PDF toolchain while this process validates. At most a contract and a redline
-    # per version folder and language: the folders are counted, not read, before validation.
-    folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
-    from ..source.languages import load_languages
-
-    pool = workers.start(jobs, 2 * len(load_languages(root).all) * len(folders))
+    pool, record = _start_workers(root, jobs, src, drafts)
     staging = staging_path(out)
     try:
         with pool:
@@ -159,8 +159,29 @@ def _build_claimed(
         _write_stamp(
             root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}
         )
+        write_atomic(root / CACHE / PDF_RECORD, json.dumps(record, sort_keys=True))
     faults.point("stamped")
     return result
+
+
+def _start_workers(
+    root: Path, jobs: int | None, src: Source, drafts: bool
+) -> tuple[ProcessPoolExecutor | InProcess | Deferred, dict[str, str]]:
+    """Start the PDF workers; return them and the record of the PDFs' inputs to write once the build succeeds.
+
+    They load the PDF toolchain while this process validates, unless the PDFs' inputs are those the cache was
+    last filled from (a site-only edit): then they start only if a PDF must be rendered after all.
+    """
+    from ..source.languages import load_languages
+    from . import workers
+
+    # At most a contract and a redline per version folder and language: the folders are counted, not read.
+    folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
+    pdf_inputs = _inputs_hash(root, PDF_INPUTS, f"{src.label} {src.timestamp} {_code_fingerprint()}")
+    record = {k: v for k, v in _read_json(root / CACHE / PDF_RECORD).items() if k in ("drafts", "signed")}
+    kind = "drafts" if drafts else "signed"  # a build with drafts renders more PDFs than one without
+    pool = workers.start(jobs, 2 * len(load_languages(root).all) * len(folders), record.get(kind) != pdf_inputs)
+    return pool, {**record, kind: pdf_inputs}
 
 
 def _write_all(
@@ -168,7 +189,7 @@ def _write_all(
     contracts: dict[str, Contract],
     staging: Path,
     drafts: bool,
-    pool: ProcessPoolExecutor | InProcess,
+    pool: ProcessPoolExecutor | InProcess | Deferred,
     say: Callable[[str], None],
     result: BuildResult,
     site_url: str | None = None,
@@ -309,6 +330,7 @@ def _fingerprint(contract: Contract) -> str:
     return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=1)  # the stamp, the PDF record and every cache key ask for it; the code does not change meanwhile
 def _code_fingerprint() -> str:
     """Hash the package's code and templates: a new renderer invalidates the cache."""
     digest = hashlib.sha256()
@@ -325,8 +347,14 @@ def _code_fingerprint() -> str:
 
 def _stamp(root: Path, src: Source, drafts: bool, site_url: str | None = None) -> str:
     """Hash every input of a build: the data, the schemas, the site's files, the code, the commit and the address."""
-    digest = hashlib.sha256(f"{src.label} {src.timestamp} {drafts} {site_url or ''} {_code_fingerprint()}".encode())
-    for name in ("years", *SITE_INPUTS):
+    head = f"{src.label} {src.timestamp} {drafts} {site_url or ''} {_code_fingerprint()}"
+    return _inputs_hash(root, ("years", *SITE_INPUTS), head)
+
+
+def _inputs_hash(root: Path, names: tuple[str, ...], head: str) -> str:
+    """Hash head and every file under the named files and folders of root, with their paths."""
+    digest = hashlib.sha256(head.encode())
+    for name in names:
         base = root / name
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
             if path.is_file():
@@ -361,17 +389,22 @@ def _built_before_markers(root: Path, out: Path) -> bool:
     )
 
 
-def _read_stamp(root: Path, out: Path) -> dict | None:
-    """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
-    path = _stamp_file(root, out)
+def _read_json(path: Path) -> dict:
+    """Return a small JSON record of the cache, or {} when it is missing, damaged or not a plain file."""
     if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
-        return None
+        return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _read_stamp(root: Path, out: Path) -> dict | None:
+    """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
+    data = _read_json(_stamp_file(root, out))
     shape = {"stamp": str, "versions": list, "warnings": int, "outputs": dict}
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), t) for k, t in shape.items()):
+    if not all(isinstance(data.get(k), t) for k, t in shape.items()):
         return None
     return data
 

@@ -23,15 +23,18 @@ if TYPE_CHECKING:
     from ..source.provenance import Source
 
 
-def start(jobs: int | None, pdfs: int) -> ProcessPoolExecutor | InProcess:
+def start(jobs: int | None, pdfs: int, eager: bool = True) -> ProcessPoolExecutor | InProcess | Deferred:
     """Return a pool of up to jobs workers (default: one per core), already starting; one runs in this process.
 
     pdfs is how many PDFs the build may render at most: no more workers than that are started, and only
     as many as there are contract PDFs are started at once (a redline starts one more when it needs it).
+    eager=False starts none until the first job arrives: for a build whose PDFs are expected in the cache.
     """
     workers = max(1, min(jobs or os.cpu_count() or 1, pdfs))
     if workers == 1:
         return InProcess()
+    if not eager:
+        return Deferred(jobs, pdfs)
     # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -69,8 +72,10 @@ def render(
     return render_pdf(subject, lang, src)  # type: ignore[arg-type]
 
 
-def stop(pool: ProcessPoolExecutor | InProcess) -> None:
+def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
     """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
+    if isinstance(pool, Deferred):
+        pool = pool.started or InProcess()
     if isinstance(pool, ProcessPoolExecutor):
         pool.shutdown(wait=False, cancel_futures=True)
         for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
@@ -122,6 +127,28 @@ class InProcess:
 
     def submit(self, fn: Any, *args: Any) -> Future | Done:
         return Done(fn(*args))
+
+
+class Deferred:
+    """A pool whose workers start with its first job: a build that finds every PDF in its cache spawns no process."""
+
+    def __init__(self, jobs: int | None, pdfs: int) -> None:
+        self.jobs, self.pdfs = jobs, pdfs
+        self.started: ProcessPoolExecutor | InProcess | None = None
+
+    def __enter__(self) -> Deferred:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.started is not None:
+            self.started.__exit__(*exc)
+
+    def submit(self, fn: Any, *args: Any) -> Future | Done:
+        if self.started is None:
+            pool = start(self.jobs, self.pdfs)
+            assert not isinstance(pool, Deferred)  # eager by default
+            self.started = pool
+        return self.started.submit(fn, *args)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import font_source_sans_pro
@@ -61,6 +61,7 @@ def font_coverage() -> tuple[frozenset[int], frozenset[int]]:
     return cover(UPRIGHT), cover(ITALIC)
 
 
+@cache  # asked for every distinct character of every text; a contract has a few hundred
 def problem(char: str, italic: bool = False) -> str | None:
     """Return the kind of problem a character has ('Cc', 'bidi', 'font', ...), or None when it is fine."""
     if char in WHITESPACE:

@@ -31,6 +31,13 @@ def _advances() -> tuple[dict[int, int], float]:
     return {code: metrics[glyph][0] for code, glyph in cmap.items()}, float(font["head"].unitsPerEm)
 
 
+@lru_cache(maxsize=1)
+def _widest_em() -> float:
+    """Return the widest character's width in em (a missing glyph counts 1 em): no run of n is wider than n times it."""
+    advances, units = _advances()
+    return max(max(advances.values()), units) / units
+
+
 def width_em(run: str) -> float:
     """Return the width of a run of characters in em, set in the bold weight (a missing glyph counts 1 em)."""
     advances, units = _advances()
@@ -57,8 +64,9 @@ def _texts(contract: Contract) -> Iterator[tuple[Text, float]]:
 
 
 def _check(plain: str, limit: float, pos: Pos, report: Report) -> None:
+    shortest = limit / _widest_em()  # a run this short fits whatever its characters: no need to measure it
     for run in _RUN.findall(plain):
-        if width_em(run) > limit:
+        if len(run) > shortest and width_em(run) > limit:
             hint = "put spaces or hyphens in it, or shorten it; a long address belongs in a link: [text](https://…)"
             message = f"the word {excerpt(run)} is too long for a line of the PDF, which cannot break it"
             report.error(pos, message, hint, "long-word")

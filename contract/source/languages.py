@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,7 @@ def _check_fields(doc: Document, key: str, text: str, allowed: set[str], report:
             report.error(doc.pos((key,)), f"the label {key!r} has an unknown field {field}", hint, "language-labels")
 
 
+@cache  # babel parses its locale data on every call; messages ask for a few names thousands of times
 def language_name(code: str) -> str:
     """Return a language's English name for messages (Swedish, English, Finnish), or its code when unknown."""
     from babel import Locale, UnknownLocaleError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import Report
@@ -30,12 +30,16 @@ class Term:
 
     def found_in(self, text: str) -> str | None:
         """Return the form of the term a Swedish text uses (whole words, any case), or None."""
-        plain = words(text)
-        lowered = plain.lower()
-        if not any(form.split()[0].lower() in lowered for form in self.sv):
+        lowered = _lowered_words(text)
+        if not any(head in lowered for head in self._heads):
             return None  # a cheap test first: most texts use few terms
-        found = _words(self.sv, re.IGNORECASE).search(plain)
+        found = _words(self.sv, re.IGNORECASE).search(words(text))
         return found.group(0) if found else None
+
+    @cached_property
+    def _heads(self) -> tuple[str, ...]:
+        """The first word of each Swedish form, in lower case: a text without any of them cannot use the term."""
+        return tuple(form.split()[0].lower() for form in self.sv if form.split())
 
     def in_swedish(self, text: str) -> bool:
         """Tell whether a Swedish text uses the term in one of its forms."""
@@ -77,6 +81,11 @@ _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|(?<=\])\((?:[^()\s]|\([^()\s]*\))
 def words(text: str) -> str:
     """Return a text without the markup that is not words: references, footnote marks, link addresses."""
     return _MARKUP.sub(" ", text)
+
+
+@lru_cache(maxsize=4096)
+def _lowered_words(text: str) -> str:
+    return words(text).lower()
 
 
 def _words(forms: tuple[str, ...], flags: int) -> re.Pattern:
