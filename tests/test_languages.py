@@ -139,7 +139,7 @@ def test_the_source_is_required_whatever_language_it_is(repo_copy):
     rewrite(repo_copy / "years/2023/contract.yaml", lambda data: data["title"].pop("en"))
     result = run_cli("validate", "2023", "--root", repo_copy)
     assert result.returncode == 1
-    assert "years/2023/contract.yaml:9:3: error: the text has no 'en': the source language (en) is required" in (
+    assert "years/2023/contract.yaml:9:3: error: title: the required field 'en' is missing (add a line 'en: ...')" in (
         result.stdout
     )
 
@@ -255,10 +255,16 @@ def test_each_language_has_its_own_status():
     assert text.shown("fi") == ("Tarkoitus", False) and text.languages == ("en", "fi")
 
 
-def test_the_stand_in_note_names_stale_before_missing():
-    assert labels.stand_in_note({None}, "en") is None
-    assert labels.stand_in_note({None, "missing"}, "en") == labels.label("en", "translation_missing")
-    assert labels.stand_in_note({"missing", "stale"}, "en") == labels.label("en", "translation_stale")
+def test_the_stand_in_note_names_stale_before_missing_and_the_source_language():
+    current, missing = _text(en=Translation("Purpose")), _text()
+    stale = _text(en=Translation("Purpose", status="stale"))
+    assert labels.stand_in_note([current], "en") is None
+    assert labels.stand_in_note([current, missing], "en") == "English translation missing; the Swedish text is shown."
+    assert labels.stand_in_note([missing, stale], "en") == labels.label("en", "translation_stale", source="Swedish")
+    assert labels.stand_in_notes([missing, stale], "en") == (
+        "English translation missing; the Swedish text is shown.",
+        "The English translation is out of date; the Swedish text is shown.",
+    )
 
 
 @pytest.mark.slow  # a whole version is loaded and checked
@@ -272,11 +278,11 @@ def test_every_renderer_marks_a_stand_in_from_the_one_rule(repo_copy):
     title, resolver = contract.meta.title, plain.Resolver.of(contract)
     assert title.stand_in("en") == "missing"
     assert plain.source(title, "en") == (title.source, True)
-    assert markdown.text(title, "en", resolver).endswith(f"*\\[{labels.label('en', 'translation_missing')}\\]*")
+    assert markdown.text(title, "en", resolver).endswith(f"*\\[{labels.stand_in_note([title], 'en')}\\]*")
     assert str(_inline(title, "en", resolver)) == f'<span lang="sv">{title.source}</span>'
     ctx = typst._Context.of(contract, "en")
     assert typst.text(title, ctx).startswith('text(lang: "sv", region: "SE")')
-    assert typst.stand_in_note([title], "en") == labels.label("en", "translation_missing")
+    assert labels.stand_in_note([title], "en") == "English translation missing; the Swedish text is shown."
     shutil.rmtree(repo_copy)
 
 

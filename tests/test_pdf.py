@@ -252,7 +252,7 @@ def test_english_pdf_is_english_and_marks_swedish_stand_ins(contract, en_pdf):
     groups += [list(block_texts(contract.preamble))]
     groups += [list(contract.annex.texts())]
     groups += [[contract.meta.title, *(p.name for p in contract.parties)]]
-    expected = sorted(filter(None, (typst_render.stand_in_note(g, "en") for g in groups)))
+    expected = sorted(filter(None, (labels.stand_in_note(g, "en") for g in groups)))
     found = sorted(
         re.findall(
             r"The English translation is out of date; the Swedish text is shown\.|English translation missing; the Swedish text is shown\.",
@@ -336,5 +336,5 @@ def test_docx_command_writes_word_reproducibly_and_marks_stand_ins(tmp_path, con
     xml = html.unescape(zipfile.ZipFile(first).read("word/document.xml").decode("utf-8"))
     for section in contract.walk():
         assert f"{section.number} {plain(section.title, 'en', Resolver())}<" in xml  # exactly, quotes as written
-    note = typst_render.stand_in_note(list(contract.texts()), "en")
+    note = labels.stand_in_note(list(contract.texts()), "en")
     assert (note in xml) if note else ("the Swedish text is shown" not in xml)

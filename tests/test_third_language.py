@@ -6,10 +6,11 @@ The Finnish strings below are test data written for this test (not contract cont
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from build_helpers import ROOT, make_repo, run
+from build_helpers import ROOT, git, make_repo, run
 from cli_runner import run_cli
 from lxml import html
 
@@ -141,3 +142,67 @@ def test_translations_lists_the_finnish_per_language(finnish):
     assert refused.returncode == 2 and "translation languages are en, fi" in refused.stderr
     refused = run_cli("outline", "2024", "--lang", "xx", "--root", finnish)
     assert refused.returncode == 2 and "its languages are sv, en, fi" in refused.stderr
+
+
+# ---------------------------------------------------------------- another source language
+
+
+def _strip_english_notes(node) -> None:
+    """Remove every note_en: English is the source here, and a source has no translator's note."""
+    if isinstance(node, dict):
+        node.pop("note_en", None)
+        for value in node.values():
+            _strip_english_notes(value)
+    elif isinstance(node, list):
+        for value in node:
+            _strip_english_notes(value)
+
+
+@pytest.fixture(scope="module")
+def english_source(tmp_path_factory) -> Path:
+    """A repository of the draft 2024 alone, configured with English as its source and Swedish as its translation."""
+    root = tmp_path_factory.mktemp("english-source") / "repo"
+    (root / "years").mkdir(parents=True)
+    for name in ("schema", "years/2024"):
+        shutil.copytree(ROOT / name, root / name)
+    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: en\n  translations: [sv]\n", encoding="utf-8")
+    (root / "years/2024/translations.lock").unlink()  # nothing is confirmed in the new direction
+    for path in sorted((root / "years/2024").glob("*.yaml")):
+        rewrite(path, _strip_english_notes)
+    rewrite(root / "years/2024/contract.yaml", lambda data: data.pop("previous"))
+    rewrite(root / "years/2024/purpose.yaml", lambda data: data["sections"][0]["body"][0]["p"].pop("sv"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "English source")
+    return root
+
+
+@pytest.mark.slow
+def test_a_repository_with_another_source_requires_it_in_every_text_and_not_the_swedish(english_source, tmp_path):
+    checked = run_cli("validate", "--root", english_source)
+    assert checked.returncode == 0, checked.stdout + checked.stderr  # a Swedish text may be missing: a translation
+    broken = tmp_path / "repo"
+    shutil.copytree(english_source, broken)
+    rewrite(broken / "years/2024/purpose.yaml", lambda data: data["sections"][0]["body"][0]["p"].pop("en"))
+    refused = run_cli("validate", "--root", broken)
+    assert refused.returncode == 1
+    assert "years/2024/purpose.yaml:" in refused.stdout + refused.stderr
+    assert "the required field 'en' is missing (add a line 'en: ...')" in refused.stdout + refused.stderr
+
+
+@pytest.mark.slow
+def test_with_english_as_source_the_swedish_site_names_english_as_the_original(english_source):
+    code, out, err = run(english_source, "--drafts")
+    assert code == 0, out + err
+    page = (english_source / "site/sv/2024/index.html").read_text(encoding="utf-8")
+    assert "Svensk översättning saknas; den engelska texten visas." in page
+    assert "Engelsk översättning saknas" not in page and "den svenska texten visas" not in page
+    english = (english_source / "site/en/2024/index.html").read_text(encoding="utf-8")
+    assert "translation missing" not in english and "out of date" not in english  # the source stands in for nothing
+    from pypdf import PdfReader
+
+    downloads = english_source / "site/downloads/2024"
+    assert len(PdfReader(downloads / "klimatkontrakt-2024-en.pdf").get_fields() or {}) == 8  # the original is signed
+    assert not PdfReader(downloads / "klimatkontrakt-2024-sv.pdf").get_fields()
+    swedish_pdf = " ".join(p.extract_text() for p in PdfReader(downloads / "klimatkontrakt-2024-sv.pdf").pages[:3])
+    assert "originalversionen på engelska" in swedish_pdf or "versionen på engelska" in swedish_pdf

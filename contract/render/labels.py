@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -12,7 +12,7 @@ from babel.core import get_global
 from babel.dates import format_date as _babel_date
 from ruamel.yaml import YAML
 
-from ..model import Contract
+from ..model import Contract, Text
 from ..resources import CATALOGUES
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
@@ -126,8 +126,29 @@ def cover_line(contract: Contract, lang: str) -> str:
     )
 
 
-def stand_in_note(reasons: set[str | None], lang: str) -> str | None:
-    """Return the note for texts where the source stands in (Text.stand_in's reasons), or None when none does."""
-    if not reasons - {None}:
-        return None
-    return label(lang, "translation_stale" if "stale" in reasons else "translation_missing")
+def stand_in_notes(texts: Iterable[Text], lang: str) -> tuple[str, ...]:
+    """Return the notes a reader needs where the source stands in for a missing or stale translation (missing first).
+
+    The notes name the source language ({source}): the catalogue cannot know which language a repository writes in.
+    """
+    found = {t.stand_in(lang): t.lang for t in texts}
+    return tuple(
+        label(lang, f"translation_{reason}", source=language_in(found[reason], lang))
+        for reason in ("missing", "stale")
+        if reason in found
+    )
+
+
+def stand_in_note(texts: Iterable[Text], lang: str) -> str | None:
+    """Return the one note for texts where the source stands in (stale wins over missing), or None when none does."""
+    notes = stand_in_notes(texts, lang)
+    return notes[-1] if notes else None
+
+
+@cache
+def language_in(code: str, lang: str) -> str:
+    """Return a language's name as written in another language ("Swedish", "engelska"), or its code when unknown."""
+    try:
+        return str(Locale.parse(code).get_display_name(lang) or code)
+    except (UnknownLocaleError, ValueError):
+        return code

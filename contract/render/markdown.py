@@ -38,7 +38,7 @@ def text(value: Text, lang: str, resolver: Resolver, footnote=None, ref=None) ->
     """Render a text in one language as inline Markdown; the source standing in for a translation says so."""
     src, _ = source(value, lang)
     rendered = nodes(inline.parse(src), resolver, footnote or _footnote, ref or _ref)
-    note = labels.stand_in_note({value.stand_in(lang)}, lang)
+    note = labels.stand_in_note([value], lang)
     if note:
         rendered += f" *\\[{escape(note)}\\]*"
     return rendered

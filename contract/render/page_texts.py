@@ -46,7 +46,8 @@ def section_view(section: Section, lang: str, resolver: Resolver) -> SectionView
         number=section.number,
         title=inline_text(section.title, lang, resolver),
         toc_title=plain_text(section.title, lang, resolver),
-        notes=stand_in_notes(texts, lang) + ((labels.label(lang, "to_be_written"),) if section.to_be_written else ()),
+        notes=labels.stand_in_notes(texts, lang)
+        + ((labels.label(lang, "to_be_written"),) if section.to_be_written else ()),
         blocks=tuple(block_view(b, lang, resolver) for b in section.body),
         translator_notes=translator_notes([section.title], lang, resolver),
     )
@@ -70,12 +71,6 @@ def translator_notes(texts: list[Text], lang: str, resolver: Resolver) -> tuple[
     """Return the translator's notes of texts shown in translation (never on the source or a stand-in)."""
     notes = [(t.key, t.note(lang)) for t in texts]
     return tuple(inline_text(Text(key=key, source=note, lang=lang), lang, resolver) for key, note in notes if note)
-
-
-def stand_in_notes(texts: list[Text], lang: str) -> tuple[str, ...]:
-    """Return the notes a reader needs where the source stands in for a missing or stale translation."""
-    standins = {t.stand_in(lang) for t in texts}
-    return tuple(labels.label(lang, f"translation_{status}") for status in ("missing", "stale") if status in standins)
 
 
 def inline_text(text: Text, lang: str, resolver: Resolver) -> Markup:

@@ -27,7 +27,6 @@ from .page_texts import (
     block_view,
     inline_text,
     section_view,
-    stand_in_notes,
 )
 from .plain import Resolver, plain
 from .site_views import compare_pairs, css_string, language_links, signatures
@@ -236,12 +235,12 @@ def _contract_page(contract: Contract, view: VersionView, lang: str, ctx: SiteCo
         f"{view.version}/index.md",
         v=view,
         preamble=[block_view(b, lang, resolver) for b in contract.preamble],
-        preamble_notes=stand_in_notes(list(block_texts(contract.preamble)), lang),
+        preamble_notes=labels.stand_in_notes(list(block_texts(contract.preamble)), lang),
         sections=[section_view(s, lang, resolver) for s in contract.walk()],
         annex=annex and inline_text(annex.title, lang, resolver),
         annex_blocks=[block_view(b, lang, resolver) for b in annex.body] if annex else [],
         annex_docs=[_document_link(d, lang, resolver) for d in annex.documents] if annex else [],
-        annex_notes=stand_in_notes(list(annex.texts()), lang) if annex else (),
+        annex_notes=labels.stand_in_notes(list(annex.texts()), lang) if annex else (),
         footnotes=[(n.number, inline_text(n.text, lang, resolver)) for n in contract.footnotes()],
         errata=[_erratum(e, lang, resolver) for e in contract.meta.errata],
         signatures=signatures(contract, lang, inline_text, ctx.downloads),

@@ -11,7 +11,7 @@ import re
 from .. import inline
 from ..diff.changeset import KINDS, BlockChange, ChangeSet, FieldChange, SectionChange, Segment
 from . import labels
-from .labels import label
+from .labels import label, language_in
 
 FORMAT = "klimatkontrakt-changeset/1"
 PLACE_KINDS = ("renumbered", "moved", "renamed")  # listed in the table of old and new numbers
@@ -77,10 +77,12 @@ def _names(cs: ChangeSet, ids: tuple[str, ...], lang: str, old: bool = False) ->
     return ", ".join(names)
 
 
-def stand_in(change: SectionChange, lang: str) -> bool:
-    """Return whether a translation's reader sees the source anywhere in this section's redline."""
+def all_notes(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
+    """Return notes() and, where a translation's reader sees the source in this section, the note naming it."""
     lines = [change.title.get(lang), *(b.redline(lang) for b in change.blocks)]
-    return any(line.stand_in for line in lines if line is not None)
+    source = next((line.stand_in for line in lines if line is not None and line.stand_in), None)
+    stand_in = [label(lang, "diff_stand_in", source=language_in(source, lang))] if source else []
+    return notes(cs, change, lang) + stand_in
 
 
 def count_line(cs: ChangeSet, lang: str) -> list[tuple[str, int]]:

@@ -8,16 +8,15 @@ from ..diff.changeset import BlockChange, ChangeSet, Redline, SectionChange, Seg
 from . import labels
 from .labels import label
 from .redline import (
+    all_notes,
     count_line,
     field_line,
     kinds,
     links,
     listed,
-    notes,
     number,
     runs,
     shown_blocks,
-    stand_in,
     term,
     title,
     translation_notes,
@@ -101,7 +100,7 @@ def _html_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
     parts = [f'<article class="redline-section" id="{anchor}" aria-labelledby="{anchor}-title">']
     parts.append(f'<h4 id="{anchor}-title">{e(name)}</h4>')
     parts.append(f'<p class="redline-kinds">{e(kinds(change, lang))}</p>')
-    extra = notes(cs, change, lang) + ([label(lang, "diff_stand_in")] if stand_in(change, lang) else [])
+    extra = all_notes(cs, change, lang)
     parts += [f'<p class="redline-note">{e(note)}</p>' for note in extra]
     if "renamed" in change.kinds:
         line = change.title[lang]

@@ -112,7 +112,7 @@ def _places(cs: ChangeSet, lang: str) -> list[str]:
 def _section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
     name = f"{views.number(change, lang)} {views.title(change, lang)}".strip()
     lines = [f"#heading(level: 3, numbering: none, {string(name)})", f"#par(emph({string(views.kinds(change, lang))}))"]
-    extra = views.notes(cs, change, lang) + ([label(lang, "diff_stand_in")] if views.stand_in(change, lang) else [])
+    extra = views.all_notes(cs, change, lang)
     lines += [f"#kk.stand-in({string(note)})" for note in extra]
     if "renamed" in change.kinds:
         lines.append(f"#par([#{string(label(lang, 'diff_col_title') + ': ')}#{_line(change.title[lang], lang)}])")

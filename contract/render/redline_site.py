@@ -108,7 +108,7 @@ def _section(
     ]
     if not written:
         parts.append(f'<p class="redline-note kk-to-be-written">{_e(label(lang, "to_be_written"))}</p>')
-    extra = rl.notes(cs, change, lang) + ([label(lang, "diff_stand_in")] if rl.stand_in(change, lang) else [])
+    extra = rl.all_notes(cs, change, lang)
     parts += [f'<p class="redline-note">{_e(note)}</p>' for note in extra]
     if "renamed" in change.kinds:
         line = change.title[lang]

@@ -6,17 +6,16 @@ from ..diff.changeset import BlockChange, ChangeSet, Redline, SectionChange, Seg
 from . import markdown as md
 from .labels import label
 from .redline import (
+    all_notes,
     count_line,
     field_line,
     kinds,
     links,
     listed,
-    notes,
     number,
     place_rows,
     runs,
     shown_blocks,
-    stand_in,
     term,
     title,
     translation_notes,
@@ -62,9 +61,7 @@ def _text_places(cs: ChangeSet, lang: str) -> list[str]:
 
 def _text_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
     lines = [f"{number(change, lang)} {title(change, lang)}".strip() + f"  [{kinds(change, lang)}]"]
-    lines += [f"  ! {note}" for note in notes(cs, change, lang)]
-    if stand_in(change, lang):
-        lines.append(f"  ! {label(lang, 'diff_stand_in')}")
+    lines += [f"  ! {note}" for note in all_notes(cs, change, lang)]
     if "renamed" in change.kinds:
         lines.append(f"  {label(lang, 'diff_col_title')}: {_text_line(change.title[lang], lang)}")
     for block in shown_blocks(change, keep_equal=False):
@@ -137,7 +134,7 @@ def _md_places(cs: ChangeSet, lang: str) -> list[str]:
 def _md_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
     lines = [f"#### {md.escape(f'{number(change, lang)} {title(change, lang)}'.strip())}", ""]
     lines += [f"*{md.escape(kinds(change, lang))}*", ""]
-    extra = notes(cs, change, lang) + ([label(lang, "diff_stand_in")] if stand_in(change, lang) else [])
+    extra = all_notes(cs, change, lang)
     lines += [f"> {md.escape(note)}" + ("  " if i < len(extra) - 1 else "") for i, note in enumerate(extra)]
     lines += [""] if extra else []
     if "renamed" in change.kinds:

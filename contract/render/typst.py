@@ -162,7 +162,7 @@ def section(item: Section, ctx: _Context) -> list[str]:
         f"#kk.section-heading({item.depth}, {string(item.number)}, {text(item.title, ctx)})<{ctx.labels[item.id]}>"
     )
     out = [heading] + translator_notes([item.title], ctx)
-    note = stand_in_note(list(item.texts()), ctx.lang)
+    note = labels.stand_in_note(list(item.texts()), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")
     if item.to_be_written:
@@ -173,17 +173,12 @@ def section(item: Section, ctx: _Context) -> list[str]:
     return out
 
 
-def stand_in_note(texts: list[Text], lang: str) -> str | None:
-    """Return the note saying the source stands in for the translation in these texts, or None."""
-    return labels.stand_in_note({t.stand_in(lang) for t in texts}, lang)
-
-
 def _preamble(ctx: _Context) -> list[str]:
     contract = ctx.contract
     if not contract.preamble:
         return []
     out = [f"#heading(level: 1, numbering: none, {text(contract.meta.title, ctx)})"]
-    note = stand_in_note(list(block_texts(contract.preamble)), ctx.lang)
+    note = labels.stand_in_note(list(block_texts(contract.preamble)), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")
     return out + blocks(contract.preamble, 2, ctx)
@@ -194,7 +189,7 @@ def _annex(ctx: _Context) -> list[str]:
     if annex is None:
         return []
     out = ["#pagebreak(weak: true)", f"#heading(level: 1, numbering: none, {text(annex.title, ctx)})"]
-    note = stand_in_note(list(annex.texts()), ctx.lang)
+    note = labels.stand_in_note(list(annex.texts()), ctx.lang)
     if note:
         out.append(f"#kk.stand-in({string(note)})")
     out += blocks(annex.body, 2, ctx)
@@ -268,7 +263,11 @@ def _parties(ctx: _Context) -> list[dict]:
 def _signatures_intro(contract: Contract, lang: str) -> str:
     """Return the sentence above the signature blocks: electronic signing, complete with every signature."""
     intro = labels.label(lang, "signature_intro", count=len(contract.parties))
-    return intro if lang == contract.languages[0] else f"{labels.label(lang, 'signature_translation')} {intro}"
+    return (
+        intro
+        if lang == contract.languages[0]
+        else f"{labels.label(lang, 'signature_translation', source=labels.language_in(contract.languages[0], lang))} {intro}"
+    )
 
 
 def _around(lang: str, key: str, name: str, value: Code) -> Code:
@@ -281,13 +280,17 @@ def _description(contract: Contract, lang: str, source: Source, title: str) -> s
     meta = contract.meta
     status = labels.label(lang, f"status_{meta.status}")
     built = labels.label(lang, "built_from", commit=source.label, date=source.date)
-    notice = f" {labels.label(lang, 'translation_notice')}" if lang != contract.languages[0] else ""
+    notice = (
+        f" {labels.label(lang, 'translation_notice', source=labels.language_in(contract.languages[0], lang))}"
+        if lang != contract.languages[0]
+        else ""
+    )
     return f"{title}, {labels.label(lang, 'version_label', version=meta.version)}. {status}. {built}.{notice}"
 
 
 def _cover_note(ctx: _Context) -> str | None:
     cover_texts = [ctx.contract.meta.title, *(p.name for p in ctx.contract.parties)]
-    return stand_in_note(cover_texts, ctx.lang)
+    return labels.stand_in_note(cover_texts, ctx.lang)
 
 
 def document(contract: Contract, lang: str, source: Source) -> str:
@@ -314,7 +317,11 @@ def document(contract: Contract, lang: str, source: Source) -> str:
         "between": labels.cover_line(contract, lang),
         "status": labels.label(lang, "status_draft") if draft else None,
         "cover_note": _cover_note(ctx),
-        "translation_notice": labels.label(lang, "translation_notice") if lang != contract.languages[0] else None,
+        "translation_notice": labels.label(
+            lang, "translation_notice", source=labels.language_in(contract.languages[0], lang)
+        )
+        if lang != contract.languages[0]
+        else None,
         "contents_title": labels.label(lang, "contents"),
         "body": body(ctx),
         "signatures_title": labels.label(lang, "signatures"),

@@ -13,6 +13,7 @@ from ..checks import characters
 from ..errors import ContractError, Diagnostic, Report, UsageError, excerpt
 from ..ids import TextKey
 from ..model import (
+    DEFAULT_LANGUAGES,
     GROUPS,
     Annex,
     AnnexDocument,
@@ -125,7 +126,7 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         report.error(Pos(display), f"there is no version {version!r}", f"versions in {YEARS}/: {known}", "no-version")
         return None
     languages = read_languages(root, report)
-    docs = _read_folder(root, folder, display, report)
+    docs = _read_folder(root, folder, display, report, languages.source if languages else DEFAULT_LANGUAGES[0])
     if languages is None:
         return None
     check_signed_language(root, folder, version, languages.source, report)
@@ -181,7 +182,7 @@ def load(root: Path, version: str) -> Contract:
     return contract
 
 
-def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict[str, Document]:
+def _read_folder(root: Path, folder: Path, display: str, report: Report, source: str) -> dict[str, Document]:
     docs: dict[str, Document] = {}
     for file in sorted(folder.iterdir()):
         name = f"{display}/{file.name}"
@@ -199,7 +200,7 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report) -> dict
         doc = read(file, name, report)
         if doc is not None:
             characters.check_document(doc, report)
-        if doc is not None and validate(doc, root / "schema", FILE_SCHEMAS[file.name], report):
+        if doc is not None and validate(doc, root / "schema", FILE_SCHEMAS[file.name], report, source):
             docs[file.name] = doc
     return docs
 

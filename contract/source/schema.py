@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from functools import lru_cache
@@ -13,6 +14,7 @@ from referencing import Registry, Resource
 from ..errors import Report, excerpt, excerpt_text
 from .yamlfile import Document
 
+DEFINITIONS = "defs.schema.json"  # the shared definitions, among them a text in the repository's languages
 # Which schema validates which file of a version folder.
 FILE_SCHEMAS = {
     "contract.yaml": "version.schema.json",
@@ -33,18 +35,37 @@ _TYPE_NAMES: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=8)
-def _validator(schema_dir: str, name: str) -> jsonschema.Draft7Validator:
+@lru_cache(maxsize=16)
+def _validator(schema_dir: str, name: str, source: str = "sv") -> jsonschema.Draft7Validator:
     registry = Registry()
     for file in Path(schema_dir).glob("*.schema.json"):
-        registry = registry.with_resource(file.name, Resource.from_contents(json.loads(file.read_text("utf-8"))))
+        contents = json.loads(file.read_text("utf-8"))
+        if file.name == DEFINITIONS and source != "sv":
+            contents = with_source(contents, source)
+        registry = registry.with_resource(file.name, Resource.from_contents(contents))
     schema = registry[name].contents
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
-def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report) -> bool:
-    """Validate a document against its schema; record every problem; True when valid."""
-    validator = _validator(str(schema_dir), schema_name)
+def with_source(definitions: dict, source: str) -> dict:
+    """Return the shared definitions with another source language: required and non-empty, Swedish a translation."""
+    text = copy.deepcopy(definitions["definitions"]["text"])
+    fields = text["properties"]
+    fields[source] = {**fields.pop("sv"), "description": f"The text in the source language ({source}): required."}
+    fields["sv"] = {"type": "string", "maxLength": 20000, "description": "The Swedish translation."}
+    if "note_en" in fields:
+        fields["note_sv"] = {**fields["note_en"], "description": "A translator's note beside the Swedish translation."}
+    fields.pop(f"note_{source}", None)  # the source is the original: it has no translator's note
+    text["required"] = [source]
+    return {**definitions, "definitions": {**definitions["definitions"], "text": text}}
+
+
+def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, source: str = "sv") -> bool:
+    """Validate a document against its schema; record every problem; True when valid.
+
+    source is the repository's source language: every text requires it (the schemas are written for Swedish).
+    """
+    validator = _validator(str(schema_dir), schema_name, source)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     explained = _explained_by_typos(errors)
     for error in _leaf_errors(errors):

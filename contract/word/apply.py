@@ -153,7 +153,7 @@ class _Context:
         return text.get(self.lang) or ""
 
     def stand_in(self, text: Text) -> str:
-        note = labels.stand_in_note({text.stand_in(self.lang)}, self.lang) or ""
+        note = labels.stand_in_note([text], self.lang) or ""
         return " *" + inline.escape(f"[{note}]") + "*"
 
     def tokens(self, text: Text | None) -> list[merge.Token]:

@@ -57,10 +57,8 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     """
     import pypandoc
 
-    from ..render import typst as typst_render
-
     text = to_markdown(contract, lang)
-    note = typst_render.stand_in_note(list(contract.texts()), lang)
+    note = labels.stand_in_note(contract.texts(), lang)
     if note:  # the Swedish text stands in somewhere: say so before the text, visibly
         text = f"*{note}*\n\n{text}"
     with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
