@@ -16,6 +16,7 @@ import pytest
 from diff_cases.edit import Copy, make_section, map_section, new_section, set_body, text
 
 from contract.diff import RefUpdate, TermChange, compare
+from contract.model import Text, Translation
 from contract.render import redline_html, redline_text
 
 PARAGRAPH = "Kommunen ska rapportera utfallet varje år och redovisa arbetet i en klimatrapport."
@@ -518,3 +519,19 @@ def test_same_inputs_give_byte_identical_output(tmp_path):
     assert len(first) == len(FORMATS)
     assert first == second
     assert all(b"beslutade om" in output for output in first)
+
+
+def test_each_translation_language_drifts_on_its_own_and_the_flag_names_it(base):
+    def three(sv: str, en: str, fi: str) -> Text:
+        translations = (("en", Translation(en, status="current")), ("fi", Translation(fi, status="current")))
+        return Text(key="test", source=sv, translations=translations)
+
+    base = replace(base, languages=("sv", "en", "fi"))
+    old = set_body(
+        base, "klimatrapport", three("Kommunen rapporterar.", "The municipality reports.", "Kunta raportoi.")
+    )
+    new = set_body(base, "klimatrapport", three("Kommunen rapporterar.", "The municipality reports.", "Kunta kertoo."))
+    flags = compare(old, new).find("klimatrapport").flags
+    assert [(f.code, f.lang, f.source) for f in flags] == [("en_only", "fi", "sv")]  # the Finnish alone changed
+    assert "The Finnish text changed but the Swedish did not." in redline_text.to_markdown(compare(old, new), "en")
+    assert "Den finska texten har ändrats men inte den svenska." in redline_text.to_markdown(compare(old, new), "sv")

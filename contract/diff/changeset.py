@@ -78,6 +78,8 @@ class Flag:
     code: str  # sv_only | en_only | translation_added | translation_removed | dangling_ref
     target: str = ""  # for dangling_ref: the section id referred to
     number: str = ""  # for dangling_ref: the target's number in the old version, if it had one
+    lang: str = ""  # for the translation flags: the translation language they speak of
+    source: str = ""  # for the translation flags: the source language
 
 
 @dataclass(frozen=True)

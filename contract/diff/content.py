@@ -112,14 +112,15 @@ def _flags(pairs: list[Pair], sides: tuple[Side, Side], langs: tuple[str, ...]) 
     """Return the translation and reference flags of a section, each code once, in a fixed order."""
     codes: list[Flag] = []
     for a, b in pairs:
-        if a is not None and b is not None:
-            # Drift flags speak of the first translation (their labels name English); others have no flags yet.
-            codes += [Flag(code) for lang in langs[1:2] for code in _bilingual(a, b, lang)]
+        if a is not None and b is not None:  # each translation language drifts (or comes and goes) on its own
+            codes += [Flag(code, lang=lang, source=langs[0]) for lang in langs[1:] for code in _bilingual(a, b, lang)]
         if b is not None:
             codes += _dangling(b, sides)
     order = ("sv_only", "en_only", "translation_added", "translation_removed", "dangling_ref")
-    unique = {(f.code, f.target): f for f in codes}
-    return tuple(sorted(unique.values(), key=lambda f: (order.index(f.code), f.target)))
+    unique = {(f.code, f.lang, f.target): f for f in codes}
+    return tuple(
+        sorted(unique.values(), key=lambda f: (order.index(f.code), langs.index(f.lang or langs[0]), f.target))
+    )
 
 
 def _bilingual(a: Unit, b: Unit, lang: str) -> list[str]:

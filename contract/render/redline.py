@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import inline
-from ..diff.changeset import KINDS, BlockChange, ChangeSet, FieldChange, SectionChange, Segment
+from ..diff.changeset import KINDS, BlockChange, ChangeSet, FieldChange, Flag, SectionChange, Segment
 from . import labels
 from .labels import label, language_in
 
@@ -60,7 +60,9 @@ def notes(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
         out.append(label(lang, "diff_merged_into", section=_names(cs, change.merged_into, lang)))
     for flag in change.flags:
         if flag.code in REVIEW_FLAGS:
-            out.append(label(lang, f"diff_flag_{flag.code}", section=flag.number or flag.target))
+            out.append(
+                label(lang, f"diff_flag_{flag.code}", section=flag.number or flag.target, **_languages(flag, lang))
+            )
     for ref in change.references:
         target = cs.find(ref.target)
         name = title(target, lang) if target else ref.target
@@ -93,16 +95,23 @@ def count_line(cs: ChangeSet, lang: str) -> list[tuple[str, int]]:
 
 
 def translation_notes(cs: ChangeSet, lang: str) -> list[str]:
-    """Return sentences counting sections whose English translation came or went."""
+    """Return sentences counting, per translation language, the sections whose translation came or went."""
     out = []
     for code, key in (
         ("translation_added", "diff_translations_added"),
         ("translation_removed", "diff_translations_removed"),
     ):
-        count = sum(any(f.code == code for f in s.flags) for s in cs.sections)
-        if count:
-            out.append(label(lang, key, count=count))
+        by_lang: dict[str, list[Flag]] = {}  # each section once per translation language
+        for section in cs.sections:
+            for flag in {f.lang: f for f in section.flags if f.code == code}.values():
+                by_lang.setdefault(flag.lang, []).append(flag)
+        out += [label(lang, key, count=len(found), **_languages(found[0], lang)) for found in by_lang.values()]
     return out
+
+
+def _languages(flag: Flag, lang: str) -> dict[str, str]:
+    """Return a translation flag's source and translation language, named in the reader's language."""
+    return {"source": language_in(flag.source, lang), "translation": language_in(flag.lang, lang)} if flag.lang else {}
 
 
 def place_rows(cs: ChangeSet, lang: str) -> list[tuple[str, str, str, str]]:
