@@ -34,9 +34,9 @@ def _number_level(sections: list[Section] | tuple[Section, ...], prefix: str, re
     return tuple(out)
 
 
-def _where(section: Section) -> Pos | None:
-    """Return where to report a section's number: its source position (None for a section built in code)."""
-    return section.pos
+def _where(section: Section) -> Pos:
+    """Return where to report a section's number: its source position, or its id when built in code."""
+    return section.pos or Pos(section.id)
 
 
 def _pinned_component(section: Section, prefix: str, expected: int, report: Report) -> int:
