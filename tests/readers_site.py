@@ -124,3 +124,30 @@ def serve_like_pages(folder: Path, prefix: str = "/"):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# ---------------------------------------------------------------- what the browser tests of this site share
+
+# The focused element's state, or null at the body; Material's light/dark switch counts as the label that shows it.
+FOCUSED = """() => {
+  let el = document.activeElement;
+  if (!el || el === document.body) return null;
+  // Material's light/dark switch is a hidden radio button shown by the label after it.
+  if (el.matches('input.md-option') && el.nextElementSibling && el.nextElementSibling.matches('label')) el = el.nextElementSibling;
+  const r = el.getBoundingClientRect();
+  const visible = el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  return {tag: el.tagName, text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+          visible: visible && inView, inArticle: !!el.closest('article'), drawer: !!el.closest('.md-sidebar--primary')};
+}"""
+SECTION_LINKS = ".kk-section-lang a"  # each section's link to itself in the other language
+
+
+def search_results(page) -> list[tuple[str, str]]:
+    """Wait for a search page (site_helpers.Page) to show its results; return each result's path and version label."""
+    page.page.wait_for_function("document.getElementById('kk-search-status').textContent !== ''", timeout=15000)
+    return page.page.eval_on_selector_all(
+        "#kk-search-results li",
+        """items => items.map(i =>
+        [new URL(i.querySelector('a').href).pathname, i.querySelector('.kk-result-version').textContent])""",
+    )
