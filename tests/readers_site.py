@@ -14,10 +14,13 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from site_helpers import (
+    DESKTOP,
+    PHONE,
     TEST_PDFS,
     Built,
     add_draft,
     commit_all,
+    describe,
     make_repo,
     placeholder_pdfs,
 )
@@ -151,3 +154,35 @@ def search_results(page) -> list[tuple[str, str]]:
         """items => items.map(i =>
         [new URL(i.querySelector('a').href).pathname, i.querySelector('.kk-result-version').textContent])""",
     )
+
+
+# Every page type: home, a signed version, a draft, a redline, compare (pair and choice), history, search.
+# The readers' site is the test site (test_site_browser.py) with more kinds of change and a signed PDF: checking each
+# page type here covers that site's pages too, so they are checked once, on this site.
+PAGE_TYPES = [
+    "{lang}/",
+    "{lang}/2023/",
+    "{lang}/2024/",
+    "{lang}/2024/redline/",
+    "{lang}/compare/2023..2024/",
+    "{lang}/compare/",
+    "{lang}/history/",
+    "{lang}/search/?q=klimat",
+]
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+SCHEMES = {"light": "default", "dark": "slate"}  # the system's colour scheme, and the Material scheme it must choose
+LOCALE = {"sv": "sv-SE", "en": "en-GB"}
+
+
+def check_page_type(open_page, url: str, lang: str, width: str, scheme: str) -> None:
+    """Open a page as a reader of lang at that width in that colour scheme; assert no WCAG violation or console error.
+
+    The light and dark halves of the matrix run in two modules, so pytest-xdist can run them side by side. One page
+    cannot serve both schemes: Material keeps the scheme it chose at load and ignores a later change of the system's.
+    """
+    page = open_page(url, WIDTHS[width], color_scheme=scheme, locale=LOCALE[lang])
+    assert page.page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
+    if "/search/" in url:
+        assert search_results(page), "the search found nothing"
+    assert describe(page.axe()) == ""
+    assert page.problems == []

@@ -1,5 +1,6 @@
 """What the readers' site says and links, in Debian's Chromium (Playwright): print, the redline's list of changes,
-history, compare any two versions, search by version, signatures, and every link and anchor.
+history, compare any two versions, search by version, signatures, every link and anchor, and the 404 page of a site
+that knows its address.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import urllib.request
 
 import pytest
 from lxml import html as lhtml
-from readers_site import EMPTIED, RENAMED, search_results, serve_like_pages
-from site_helpers import Page
+from readers_site import EMPTIED, RENAMED, build_readers_site, search_results, serve_like_pages
+from site_helpers import PHONE, Page, describe
 
 pytestmark = pytest.mark.slow
 
@@ -292,3 +293,48 @@ def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, base):
                 queue.append(address)
     assert broken == []
     assert {base + p for p in ("sv/history/", "en/compare/2023..2024/", "sv/2024/redline/")} <= seen
+
+
+# ---------------------------------------------------------------- the 404 page of a site that knows its address
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The readers' site built knowing its address (site_url): at a domain's root, or a project site's path."""
+    sites = {}
+
+    def get(prefix: str):
+        if prefix not in sites:
+            sites[prefix] = build_readers_site(tmp_path_factory.mktemp("published"), f"https://example.org{prefix}")
+        return sites[prefix]
+
+    return get
+
+
+@pytest.mark.parametrize("prefix", ["/", "/klimatkontrakt/"])
+def test_with_the_sites_address_known_the_404_page_works_without_javascript(prefix, published, browser):
+    built = published(prefix)
+    with serve_like_pages(built.out, prefix) as url:
+        host = url.split(prefix)[0] if prefix != "/" else url.rstrip("/")
+        for missing in ("sv/nothing-here/", "en/2023/gone.html", "no-such-page", "a/b/c/"):
+            page = Page(browser, PHONE, java_script_enabled=False)
+            try:
+                assert page.page.goto(url + missing).status == 404
+                hrefs = page.page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+                assert hrefs == [host + prefix + "sv/", host + prefix + "en/"]
+                assert all(urllib.request.urlopen(h).status == 200 for h in hrefs)
+                assert page.page.locator("noscript, script").count() == 0  # nothing to say or do: the links are right
+                page.page.keyboard.press("Tab")
+                page.page.keyboard.press("Enter")
+                page.page.wait_for_url(host + prefix + "sv/")
+                assert page.page.title() == "Klimatkontrakt 2030"
+            finally:
+                page.close()
+        page = Page(browser, PHONE)
+        try:
+            page.page.goto(url + "no-such-page")
+            assert describe(page.axe()) == ""
+        finally:
+            page.close()
+    doc = lhtml.fromstring((built.out / "en" / "2023" / "index.html").read_bytes())
+    assert doc.xpath("//link[@rel='canonical']/@href") == [f"https://example.org{prefix}en/2023/"]
