@@ -181,8 +181,10 @@ def check_page_type(open_page, url: str, lang: str, width: str, scheme: str) -> 
     cannot serve both schemes: Material keeps the scheme it chose at load and ignores a later change of the system's.
     """
     page = open_page(url, WIDTHS[width], color_scheme=scheme, locale=LOCALE[lang])
-    assert page.page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
+    chosen = page.page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert chosen == SCHEMES[scheme], f"with the system in {scheme} the page chose Material's scheme {chosen!r}"
     if "/search/" in url:
         assert search_results(page), "the search found nothing"
-    assert describe(page.axe()) == ""
-    assert page.problems == []
+    violations = describe(page.axe())
+    assert violations == "", violations
+    assert page.problems == [], page.problems
