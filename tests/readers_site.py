@@ -114,7 +114,7 @@ def serve_like_pages(folder: Path, prefix: str = "/"):
         holder = folder.parent / f"pages-{prefix.strip('/')}"
         holder.mkdir(exist_ok=True)
         link = holder / prefix.strip("/")
-        if not link.exists():
+        with contextlib.suppress(FileExistsError):  # made already (the site is shared by the xdist workers)
             link.symlink_to(folder, target_is_directory=True)
         folder = holder
     handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": prefix}), directory=str(folder))
