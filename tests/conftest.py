@@ -20,7 +20,7 @@ SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "
 
 
 # Fixtures that build a whole site (MkDocs, Pagefind) or render a PDF: every test that uses one is slow.
-SLOW_FIXTURES = {"built", "tampered", "built_repo", "test_site", "unsigned_2023_sv"}
+SLOW_FIXTURES = {"built", "tampered", "built_repo", "test_site", "unsigned_2023_sv", "readers", "browser"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -140,3 +140,49 @@ def unsigned_2023_sv(tmp_path_factory) -> Path:
         (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", source))
 
     return once_per_run(tmp_path_factory, "unsigned-2023-sv", render) / "kontrakt.pdf"
+
+
+@pytest.fixture(scope="session")
+def readers(tmp_path_factory):
+    """The readers' site (readers_site.py: 2023 and a 2024 draft with several kinds of change), built once per run.
+
+    Yields site_helpers.Built; several test modules read it, so the pytest-xdist workers share one build (read it only).
+    """
+    from readers_site import build_readers_site
+    from site_helpers import Built
+
+    from contract.build.run import gather
+
+    folder = once_per_run(tmp_path_factory, "readers-site", build_readers_site)
+    root = folder / "repo"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return Built(root, folder / "site", commit, gather(root, drafts=True)[0])
+
+
+@pytest.fixture(scope="module")  # one Playwright at a time in a process: each module starts (and stops) its own
+def browser():
+    """Debian's Chromium driven by Playwright."""
+    from site_helpers import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open pages in fresh browser contexts, each returned once its load event has fired; close them after the test."""
+    from site_helpers import DESKTOP, Page
+
+    opened = []
+
+    def start(url: str, viewport=DESKTOP, **options):
+        page = Page(browser, viewport, **options)
+        opened.append(page)
+        page.open(url)
+        return page
+
+    yield start
+    for page in opened:
+        page.close()

@@ -14,10 +14,13 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from site_helpers import (
+    DESKTOP,
+    PHONE,
     TEST_PDFS,
     Built,
     add_draft,
     commit_all,
+    describe,
     make_repo,
     placeholder_pdfs,
 )
@@ -111,7 +114,7 @@ def serve_like_pages(folder: Path, prefix: str = "/"):
         holder = folder.parent / f"pages-{prefix.strip('/')}"
         holder.mkdir(exist_ok=True)
         link = holder / prefix.strip("/")
-        if not link.exists():
+        with contextlib.suppress(FileExistsError):  # made already (the site is shared by the xdist workers)
             link.symlink_to(folder, target_is_directory=True)
         folder = holder
     handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": prefix}), directory=str(folder))
@@ -124,3 +127,64 @@ def serve_like_pages(folder: Path, prefix: str = "/"):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# ---------------------------------------------------------------- what the browser tests of this site share
+
+# The focused element's state, or null at the body; Material's light/dark switch counts as the label that shows it.
+FOCUSED = """() => {
+  let el = document.activeElement;
+  if (!el || el === document.body) return null;
+  // Material's light/dark switch is a hidden radio button shown by the label after it.
+  if (el.matches('input.md-option') && el.nextElementSibling && el.nextElementSibling.matches('label')) el = el.nextElementSibling;
+  const r = el.getBoundingClientRect();
+  const visible = el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  return {tag: el.tagName, text: (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+          visible: visible && inView, inArticle: !!el.closest('article'), drawer: !!el.closest('.md-sidebar--primary')};
+}"""
+SECTION_LINKS = ".kk-section-lang a"  # each section's link to itself in the other language
+
+
+def search_results(page) -> list[tuple[str, str]]:
+    """Wait for a search page (site_helpers.Page) to show its results; return each result's path and version label."""
+    page.page.wait_for_function("document.getElementById('kk-search-status').textContent !== ''", timeout=15000)
+    return page.page.eval_on_selector_all(
+        "#kk-search-results li",
+        """items => items.map(i =>
+        [new URL(i.querySelector('a').href).pathname, i.querySelector('.kk-result-version').textContent])""",
+    )
+
+
+# Every page type: home, a signed version, a draft, a redline, compare (pair and choice), history, search.
+# The readers' site is the test site (test_site_browser.py) with more kinds of change and a signed PDF: checking each
+# page type here covers that site's pages too, so they are checked once, on this site.
+PAGE_TYPES = [
+    "{lang}/",
+    "{lang}/2023/",
+    "{lang}/2024/",
+    "{lang}/2024/redline/",
+    "{lang}/compare/2023..2024/",
+    "{lang}/compare/",
+    "{lang}/history/",
+    "{lang}/search/?q=klimat",
+]
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+SCHEMES = {"light": "default", "dark": "slate"}  # the system's colour scheme, and the Material scheme it must choose
+LOCALE = {"sv": "sv-SE", "en": "en-GB"}
+
+
+def check_page_type(open_page, url: str, lang: str, width: str, scheme: str) -> None:
+    """Open a page as a reader of lang at that width in that colour scheme; assert no WCAG violation or console error.
+
+    The light and dark halves of the matrix run in two modules, so pytest-xdist can run them side by side. One page
+    cannot serve both schemes: Material keeps the scheme it chose at load and ignores a later change of the system's.
+    """
+    page = open_page(url, WIDTHS[width], color_scheme=scheme, locale=LOCALE[lang])
+    chosen = page.page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert chosen == SCHEMES[scheme], f"with the system in {scheme} the page chose Material's scheme {chosen!r}"
+    if "/search/" in url:
+        assert search_results(page), "the search found nothing"
+    violations = describe(page.axe())
+    assert violations == "", violations
+    assert page.problems == [], page.problems
