@@ -21,6 +21,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from . import identity, structure, trust
 from .meta import metadata_disagreements
+from .pyhanko_adapter import preload_reverse_xref_caches
 
 # Modifications after a signature that leave it standing: none, archival updates, filling fields.
 ALLOWED_LEVELS = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
@@ -110,6 +111,9 @@ def verify(
     anchors = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in roots or []]
     settings = trust.Settings(anchors, moment, fetch, trust.embedded(reader))
     embedded = {sig.field_name: sig for sig in reader.embedded_regular_signatures}
+    # pyHanko reviews every signed revision against each later one: map each such revision's objects at once.
+    later = [s.signed_revision for s in reader.embedded_signatures if s.signed_revision < reader.xrefs.total_revisions - 1]
+    preload_reverse_xref_caches(reader, later)
     results = []
     for party in layout.parties:
         required = identity.required_subject(layout.fields[party]) if party in layout.fields else {}
