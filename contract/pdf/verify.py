@@ -70,6 +70,7 @@ class Verification:
     trust_anchor: bool
     contract: dict[str, Any] = field(default_factory=dict)  # the --against / lock comparison, when made
     seal: dict[str, Any] = field(default_factory=dict)
+    layout: structure.Layout | None = field(default=None, repr=False)  # what was read, for the comparison
 
     @property
     def verdict(self) -> str:
@@ -123,7 +124,8 @@ def verify(
     strays = [name for name in embedded if name not in layout.parties]
     problems = list(layout.problems) + [f"signature field {name!r} is no party's, yet it is signed" for name in strays]
     seal = trust.check_seal(reader, settings)
-    return Verification(results, layout.facts, problems, metadata_disagreements(data), bool(anchors), seal=seal)
+    disagreements = metadata_disagreements(data)
+    return Verification(results, layout.facts, problems, disagreements, bool(anchors), seal=seal, layout=layout)
 
 
 def _check(party: str, sig, settings: trust.Settings, required: dict[str, str]) -> PartyResult:
