@@ -197,3 +197,18 @@ def test_the_adapter_maps_a_signed_contract_and_a_shadow_attack_as_pyhanko_does(
     signed = attacks.raw_sign(attacks.raw_sign(planted, "boras-stad", creds("boras-stad")), "vinnova", creds("vinnova"))
     assert _maps_agree(signed) == 5
     assert _maps_agree(attacks.reveal_and_fill(signed, "AMENDED: Vinnova shall pay 100 MSEK")) == 6
+
+
+def test_a_revision_the_walk_cannot_map_is_left_to_pyhanko():
+    """A broken revision (no page tree) fails inside pyHanko's validation of a signature, as before: never earlier."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(_small_pdf()), strict=False)
+    del writer.root["/Pages"]
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    reader = PdfFileReader(io.BytesIO(out.getvalue()), strict=False)
+    pyhanko_adapter.preload_reverse_xref_caches(reader, [1])
+    resolver = reader.get_historical_resolver(1)
+    assert resolver._indirect_object_access_cache is None
+    with pytest.raises(KeyError):
+        resolver._load_reverse_xref_cache()

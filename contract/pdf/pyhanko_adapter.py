@@ -82,8 +82,12 @@ def preload_reverse_xref_caches(reader: PdfFileReader, revisions: Iterable[int])
     changes: dict[tuple[int, int], int | None] = {}  # an object's last revision is the same seen from any revision
     for revision in revisions:
         resolver = reader.get_historical_resolver(revision)
-        if resolver._indirect_object_access_cache is None:
+        if resolver._indirect_object_access_cache is not None:
+            continue
+        try:
             resolver._indirect_object_access_cache = _reverse_xref_cache(resolver, _revision_fetcher(resolver, changes))
+        except Exception:  # left to pyHanko: it fails the same way, inside the validation of a signature
+            continue
 
 
 def _reverse_xref_cache(resolver: HistoricalResolver, fetch) -> dict:
