@@ -113,8 +113,9 @@ def verify(
     settings = trust.Settings(anchors, moment, fetch, trust.embedded(reader))
     embedded = {sig.field_name: sig for sig in reader.embedded_regular_signatures}
     # pyHanko reviews every signed revision against each later one: map each such revision's objects at once.
-    later = [s.signed_revision for s in reader.embedded_signatures if s.signed_revision < reader.xrefs.total_revisions - 1]
-    preload_reverse_xref_caches(reader, later)
+    last = reader.xrefs.total_revisions - 1
+    signed = [s.signed_revision for s in reader.embedded_signatures if s.signed_revision < last]
+    preload_reverse_xref_caches(reader, signed)
     results = []
     for party in layout.parties:
         required = identity.required_subject(layout.fields[party]) if party in layout.fields else {}
