@@ -110,7 +110,7 @@ def _run_verify(args) -> int:
     ]
     data = read_input(args.pdf, "PDF")
     result = verify.verify(str(args.pdf), data, trust, moment=moment, fetch=args.fetch)
-    result.contract = against.compare(args.root, str(args.pdf), data, args.against)
+    result.contract = against.compare(args.root, str(args.pdf), data, args.against, result.layout)
     if args.json:
         writer.json_result(result.as_dict())
     else:

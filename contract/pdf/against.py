@@ -24,9 +24,14 @@ def contract_hash(origin: str, data: bytes) -> str:
     return "sha256:" + hashlib.sha256(layout.contract).hexdigest()
 
 
-def compare(root: Path, origin: str, data: bytes, version: str | None) -> dict[str, Any]:
-    """Compare the contract in a PDF with the repository: the rebuilt PDF (--against) or the lock's hash."""
-    _, layout = structure.read(origin, data)
+def compare(
+    root: Path, origin: str, data: bytes, version: str | None, layout: structure.Layout | None = None
+) -> dict[str, Any]:
+    """Compare the contract in a PDF with the repository: the rebuilt PDF (--against) or the lock's hash.
+
+    `layout` is the file's layout when the caller has read it already (verify has): the file is not read twice.
+    """
+    layout = layout or structure.read(origin, data)[1]
     if version is not None:
         return _rebuilt(root, version, layout)
     return _locked(root, layout)

@@ -45,7 +45,10 @@ _XMP_FIELDS = {
 
 def xmp_properties(pdf: bytes) -> dict[str, str]:
     """Return the simple XMP properties of a PDF (first item of an Alt/Seq/Bag) by prefixed name."""
-    reader = _reader(pdf)
+    return _xmp_of(_reader(pdf))
+
+
+def _xmp_of(reader) -> dict[str, str]:
     metadata = reader.root_object.get("/Metadata")
     if metadata is None:
         return {}
@@ -78,9 +81,10 @@ def _keep(found: dict[str, str], names: dict[str, str], tag: str, value: str) ->
 
 def metadata_disagreements(pdf: bytes) -> list[str]:
     """Return where the document info and the XMP metadata disagree (PDF/A needs them equal)."""
-    info = _reader(pdf).trailer.get("/Info")
+    reader = _reader(pdf)  # parsed once for both
+    info = reader.trailer.get("/Info")
     info = info.get_object() if info is not None else {}
-    xmp = xmp_properties(pdf)
+    xmp = _xmp_of(reader)
     problems = []
     for key, prop in _XMP_FIELDS.items():
         if key not in info:

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader, RawPdfPath
 
 # The private members overridden below, by class: the adapter test checks they still exist.
 OVERRIDDEN = {
@@ -59,3 +63,204 @@ class MemoryFontFactory(GlyphAccumulatorFactory):
         return GlyphAccumulator(
             writer=writer, font_handle=io.BytesIO(self.font_bytes), font_size=self.font_size, obj_stream=obj_stream
         )
+
+
+# pyHanko's HistoricalResolver._load_reverse_xref_cache, mirrored below: the adapter test checks its source is unchanged.
+REVERSE_XREF_CACHE = (HistoricalResolver, "_load_reverse_xref_cache", "_indirect_object_access_cache")
+
+
+def preload_reverse_xref_caches(reader: PdfFileReader, revisions: Iterable[int]) -> None:
+    """Fill each revision's map of every object to the paths that reach it, as pyHanko would, without copying objects.
+
+    pyHanko's change analysis needs this map for every signed revision and builds it by copying every
+    object of the file into that revision's resolver (most of `verify`'s time). The walk below is
+    pyHanko's own, step for step, but reads each object as that revision has it straight from the
+    reader's shared cache: the same objects, so the same map (tests/test_pyhanko_adapter.py compares).
+    """
+    if reader.encrypted:
+        return  # its objects must be decrypted through the resolver: pyHanko does it all itself
+    changes: dict[tuple[int, int], int | None] = {}  # an object's last revision is the same seen from any revision
+    for revision in revisions:
+        resolver = reader.get_historical_resolver(revision)
+        if resolver._indirect_object_access_cache is not None:
+            continue
+        try:
+            resolver._indirect_object_access_cache = _reverse_xref_cache(resolver, _revision_fetcher(resolver, changes))
+        except Exception:  # left to pyHanko: it fails the same way, inside the validation of a signature
+            continue
+
+
+def _reverse_xref_cache(resolver: HistoricalResolver, fetch) -> dict:
+    pages, structs = _page_tree_paths(resolver, fetch), set[tuple[int, int]]()
+    try:
+        struct_root = _deref(resolver.root.raw_get("/StructTreeRoot"), fetch)
+        for ref in _struct_tree_refs(struct_root, fetch):
+            if _key(ref) in structs:
+                raise PdfReadError("Circular reference in structure tree in mapping stage")
+            structs.add(_key(ref))
+    except KeyError:
+        pass
+    collected: dict[tuple[int, int], set[tuple]] = defaultdict(set)
+    _paths_to_refs(resolver.trailer_view, (), (), False, _Walk(fetch, pages, structs, collected))
+    return _Usages(
+        {generic.Reference(idnum, generation, resolver): paths for (idnum, generation), paths in collected.items()}
+    )
+
+
+class _Usages(dict):
+    """The map pyHanko keeps (reference -> set of RawPdfPath), each set made when pyHanko first asks for it.
+
+    pyHanko reads only the entries of the objects a later revision changes: building every set up
+    front would cost a fifth of the walk.
+    """
+
+    def __getitem__(self, ref):
+        paths = dict.__getitem__(self, ref)
+        if not isinstance(paths, _PathSet):
+            paths = _PathSet(RawPdfPath(*p) for p in paths)
+            dict.__setitem__(self, ref, paths)
+        return paths
+
+    def get(self, ref, default=None):
+        return self[ref] if ref in self else default
+
+    def values(self):
+        return [self[ref] for ref in self]
+
+    def items(self):
+        return [(ref, self[ref]) for ref in self]
+
+
+class _PathSet(set):
+    """A set of RawPdfPath made from the walk's tuples."""
+
+
+def _key(ref: generic.Reference) -> tuple[int, int]:
+    return ref.idnum, ref.generation
+
+
+def _revision_fetcher(resolver: HistoricalResolver, changes: dict) -> Callable[[generic.Reference], generic.PdfObject]:
+    """Return a function reading an object as `resolver`'s revision has it (HistoricalResolver.get_object, uncopied)."""
+    reader, revision = resolver.reader, resolver.revision
+    seen = {_key(ref): obj for ref, obj in resolver.cache.items()}
+
+    def fetch(ref: generic.Reference) -> generic.PdfObject:
+        key = _key(ref)
+        try:
+            return seen[key]
+        except KeyError:
+            pass
+        if key not in changes:
+            try:
+                changes[key] = reader.xrefs.get_last_change(ref)
+            except KeyError:
+                changes[key] = None
+        last_change = changes[key]
+        if last_change is not None and last_change <= revision:
+            obj = reader.get_object(ref, transparent_decrypt=False)
+        else:
+            obj = reader.get_object(ref, revision, transparent_decrypt=False)
+        seen[key] = obj
+        return obj
+
+    return fetch
+
+
+def _deref(obj, fetch):
+    """PdfObject.get_object() in the revision: an indirect object is read, anything else is itself."""
+    return fetch(obj.reference) if isinstance(obj, generic.IndirectObject) else obj
+
+
+def _item(obj: generic.DictionaryObject, key: str, fetch):
+    """DictionaryObject.__getitem__ in the revision: dereferenced, and a null value is a missing key."""
+    found = _deref(dict.__getitem__(obj, key), fetch)
+    if isinstance(found, generic.NullObject):
+        raise KeyError(key)
+    return found
+
+
+def _page_tree_paths(resolver: HistoricalResolver, fetch) -> dict[tuple[int, int], tuple]:
+    pages_ref = resolver.root.raw_get("/Pages")
+    pages_path = ("/Root", "/Pages")
+    nodes = {}
+    if isinstance(pages_ref, generic.IndirectObject):
+        nodes[_key(pages_ref.reference)] = pages_path
+    for ref, path in _page_tree_refs(_deref(pages_ref, fetch), pages_path, fetch):
+        if _key(ref) in nodes:
+            raise PdfReadError("Circular reference in page tree in mapping stage")
+        nodes[_key(ref)] = path
+    return nodes
+
+
+def _page_tree_refs(pages_obj, path, fetch):
+    for ix, kid in enumerate(_item(pages_obj, "/Kids", fetch)):
+        kid_path = (*path, "/Kids", ix)
+        if isinstance(kid, generic.IndirectObject):
+            yield kid.reference, kid_path
+        kid = _deref(kid, fetch)
+        if kid.get("/Type", None) == "/Pages":
+            yield from _page_tree_refs(kid, kid_path, fetch)
+
+
+def _struct_tree_refs(struct_elem, fetch):
+    try:
+        children = _item(struct_elem, "/K", fetch)
+    except KeyError:
+        return
+    if not isinstance(children, generic.ArrayObject):
+        children = (children,)
+    for child in children:
+        child_ref = None
+        if isinstance(child, generic.IndirectObject):
+            child_ref = child.reference
+            child = _deref(child, fetch)
+        if not isinstance(child, generic.DictionaryObject):
+            continue
+        try:
+            if _item(child, "/Type", fetch) != "/StructElem":
+                continue
+        except KeyError:
+            pass
+        if child_ref is not None:
+            yield child_ref
+        yield from _struct_tree_refs(child, fetch)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """What stays the same during one walk: the reader, the page and structure tree nodes, what was found."""
+
+    fetch: Callable[[generic.Reference], generic.PdfObject]
+    pages: dict
+    structs: set
+    collected: dict
+
+
+# Only these lead to further references: pyHanko's walk visits other values too, and does nothing with them.
+_CONTAINERS = (generic.IndirectObject, generic.DictionaryObject, generic.ArrayObject)
+_STRUCT_TREE = ("/Root", "/StructTreeRoot")
+
+
+def _paths_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _Walk) -> None:
+    """pyHanko's _compute_paths_to_refs, with a path as a tuple from the trailer instead of a reversed ConsList."""
+    if isinstance(obj, generic.IndirectObject):
+        key = obj.idnum, obj.generation  # a Reference's identity: its handler is not compared
+        if key in seen:
+            return
+        walk.collected[key].add(path)
+        seen = (*seen, key)
+        obj = walk.fetch(obj.reference)
+        if path != walk.pages.get(key, path):
+            return  # a page tree node is entered only through the tree itself
+        if not is_struct_tree and key in walk.structs:
+            return
+    if isinstance(obj, generic.DictionaryObject):
+        at_struct_root = path == _STRUCT_TREE
+        for k, v in obj.items():
+            if k == "/Parent" or (is_struct_tree and k == "/P") or not isinstance(v, _CONTAINERS):
+                continue
+            _paths_to_refs(v, (*path, k), seen, is_struct_tree or (at_struct_root and k == "/K"), walk)
+    elif isinstance(obj, generic.ArrayObject):
+        for ix, v in enumerate(obj):
+            if isinstance(v, _CONTAINERS):
+                _paths_to_refs(v, (*path, ix), seen, is_struct_tree, walk)

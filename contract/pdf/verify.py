@@ -21,6 +21,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from . import identity, structure, trust
 from .meta import metadata_disagreements
+from .pyhanko_adapter import preload_reverse_xref_caches
 
 # Modifications after a signature that leave it standing: none, archival updates, filling fields.
 ALLOWED_LEVELS = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
@@ -69,6 +70,7 @@ class Verification:
     trust_anchor: bool
     contract: dict[str, Any] = field(default_factory=dict)  # the --against / lock comparison, when made
     seal: dict[str, Any] = field(default_factory=dict)
+    layout: structure.Layout | None = field(default=None, repr=False)  # what was read, for the comparison
 
     @property
     def verdict(self) -> str:
@@ -110,6 +112,10 @@ def verify(
     anchors = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in roots or []]
     settings = trust.Settings(anchors, moment, fetch, trust.embedded(reader))
     embedded = {sig.field_name: sig for sig in reader.embedded_regular_signatures}
+    # pyHanko reviews every signed revision against each later one: map each such revision's objects at once.
+    last = reader.xrefs.total_revisions - 1
+    signed = [s.signed_revision for s in reader.embedded_signatures if s.signed_revision < last]
+    preload_reverse_xref_caches(reader, signed)
     results = []
     for party in layout.parties:
         required = identity.required_subject(layout.fields[party]) if party in layout.fields else {}
@@ -119,7 +125,8 @@ def verify(
     strays = [name for name in embedded if name not in layout.parties]
     problems = list(layout.problems) + [f"signature field {name!r} is no party's, yet it is signed" for name in strays]
     seal = trust.check_seal(reader, settings)
-    return Verification(results, layout.facts, problems, metadata_disagreements(data), bool(anchors), seal=seal)
+    disagreements = metadata_disagreements(data)
+    return Verification(results, layout.facts, problems, disagreements, bool(anchors), seal=seal, layout=layout)
 
 
 def _check(party: str, sig, settings: trust.Settings, required: dict[str, str]) -> PartyResult:
