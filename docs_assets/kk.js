@@ -181,7 +181,10 @@
       return engine;
     }
 
+    var latest = 0;  /* searches finish in any order: only the one asked for last may show its results */
+
     function run(query) {
+      var asked = ++latest;
       query = query.trim();
       if (!query) { list.textContent = ""; status.textContent = ""; return Promise.resolve(); }
       var version = filter ? filter.value : "";
@@ -191,6 +194,7 @@
           return Promise.all(search.results.map(function (r) { return r.data(); }));
         })
         .then(function (pages) {
+          if (asked !== latest) return;
           pages = pages.filter(function (page) { return !version || page.meta.version === version; });
           showResults(form, list, status, query, pages);
         });

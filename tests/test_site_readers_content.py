@@ -208,8 +208,8 @@ def test_search_in_every_version_or_the_draft(base, open_page):
     page = open_page(base + "sv/search/?q=cykelstrategin&version=all")
     assert {path for path, _ in search_results(page)} == {"/sv/2023/", "/sv/2024/"}
     page = open_page(base + "sv/search/?q=cykelstrategin")
-    # The first search (the default version) is shown before the reader changes the version: kk.js shows whichever
-    # search ends last, so a change made while the first still runs may show the first's results.
+    # The first search (the default version) is shown before the reader changes the version (a search that ends after
+    # a newer one is dropped: test_a_search_that_ends_after_a_newer_one_does_not_replace_its_results).
     assert {version for _, version in search_results(page)} == {"(Version 2023)"}
     page.page.select_option("#kk-search-version", "2024")
     page.page.wait_for_url(re.compile(r"version=2024"))
@@ -338,3 +338,33 @@ def test_with_the_sites_address_known_the_404_page_works_without_javascript(pref
             page.close()
     doc = lhtml.fromstring((built.out / "en" / "2023" / "index.html").read_bytes())
     assert doc.xpath("//link[@rel='canonical']/@href") == [f"https://example.org{prefix}en/2023/"]
+
+
+# A stand-in for Pagefind's module, so the test decides when each search finishes: kk.js is what is under test.
+_HELD_PAGEFIND = """
+export function options() { return Promise.resolve(); }
+export function search(query) {
+  return new Promise(resolve => (window.__kkHeld = window.__kkHeld || []).push(() => resolve({results: [{
+    data: () => Promise.resolve({url: '/sv/' + query + '/', meta: {title: query, version: query}, excerpt: '',
+                                 sub_results: []})}]})));
+}
+"""
+
+
+def test_a_search_that_ends_after_a_newer_one_does_not_replace_its_results(base, open_page):
+    page = open_page(base + "sv/search/?version=all")  # the stand-in's results are of no real version
+    page.page.route(
+        "**/pagefind/pagefind.js",
+        lambda route: route.fulfill(body=_HELD_PAGEFIND, content_type="text/javascript"),
+    )
+    page.page.fill("form.kk-search input[type=search]", "first")
+    page.page.evaluate("document.querySelector('form.kk-search').requestSubmit()")
+    page.page.wait_for_function("(window.__kkHeld || []).length === 1")
+    page.page.fill("form.kk-search input[type=search]", "second")
+    page.page.evaluate("document.querySelector('form.kk-search').requestSubmit()")
+    page.page.wait_for_function("window.__kkHeld.length === 2")
+    page.page.evaluate("window.__kkHeld[1]()")  # the newer search finishes first ...
+    page.page.wait_for_function("document.getElementById('kk-search-status').textContent !== ''")
+    page.page.evaluate("window.__kkHeld[0]()")  # ... and the older one after it
+    page.page.wait_for_function("new Promise(done => setTimeout(() => done(true), 0))")  # let its promises settle
+    assert page.page.eval_on_selector_all("#kk-search-results a", "as => as.map(a => a.textContent)") == ["second"]
