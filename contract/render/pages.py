@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .. import ids, inline
 from ..errors import ContractError, Diagnostic
-from ..model import DEFAULT_LANGUAGES, Contract, block_texts
+from ..model import DEFAULT_LANGUAGES, Contract, Pos, block_texts
 from ..source.provenance import Source
 from . import labels
 from . import markdown as md
@@ -173,7 +173,7 @@ def _check_ids(contracts: list[Contract]) -> None:
         raise ContractError(
             [
                 Diagnostic(
-                    s.pos,
+                    s.pos or Pos(s.id),
                     "error",
                     f"section id '{s.id}' is reserved by the website",
                     "choose another id",
