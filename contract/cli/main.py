@@ -245,16 +245,17 @@ def _add_export(sub) -> None:
 
 
 def _run_export(args) -> int:
+    earlier = writer.earlier_result(args.root, "export", args.format)
     if args.output:  # before the work: a refusal should come at once
-        writer.refuse_existing(args.output, "export", writer.earlier_result(args.root), writer.EARLIER)
+        writer.refuse_existing(args.output, "export", earlier, writer.EARLIER)
     contract = load(args.root, args.version)
     if args.format == "json":
         text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))
     else:
         text = exporter.to_markdown(contract, args.lang)
     # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces);
-    # but never a device, a link, a signed PDF, a Word file or the repository's own files.
-    writer.result(text, args.output, "export", writer.earlier_result(args.root), hint=writer.EARLIER)
+    # but never a device, a link, a signed PDF, a translator's file or anything but an earlier export in this format.
+    writer.result(text, args.output, "export", earlier, hint=writer.EARLIER)
     return 0
 
 

@@ -95,7 +95,8 @@ def _unsigned_contract_pdf(path: Path) -> bool:
         return False
     from ..pdf import meta  # pypdf and pyHanko load slowly: only for a PDF
 
-    return bool(meta.facts(data))
+    facts = meta.facts(data)
+    return "version" in facts and "redline" not in facts  # a contract PDF, not a redline or another's PDF
 
 
 # ---------------------------------------------------------------- sign
