@@ -19,7 +19,8 @@ from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUSED = (
-    "(export and diff replace only an earlier result of theirs: give a new file name, or move that file away first)"
+    "(export and diff replace only an earlier result of theirs in the same format: "
+    "give a new file name, or move that file away first)"
 )
 
 
@@ -75,7 +76,7 @@ def test_export_never_replaces_the_repositorys_own_files(tmp_path):
         assert (result.returncode, result.stderr) == (2, refused("export", Path(name)))
         assert target.read_bytes() == before
     untracked = repo / "2023.json"  # an earlier export beside the sources is still replaced
-    untracked.write_text("{}", encoding="utf-8")
+    untracked.write_text('{"format": "klimatkontrakt-export/1"}', encoding="utf-8")
     assert run_cli("export", "2023", "--format", "json", "-o", "2023.json", cwd=repo).returncode == 0
     assert untracked.read_text(encoding="utf-8").startswith("{\n")
 
@@ -415,3 +416,124 @@ def test_a_broken_languages_file_is_reported_once_not_once_per_version(tmp_path)
     report = json.loads(result.stdout)
     assert (result.returncode, report["errors"]) == (1, 1)
     assert [d["file"] for d in report["diagnostics"] if d["severity"] == "error"] == ["klimatkontrakt.yaml"]
+
+
+# ---------------------------------------------------------------- one rule for a missing output folder
+
+OUTPUTS = {  # every command that writes a file named by -o/--export, with what it needs besides
+    "export": ["export", "2023", "--format", "markdown", "-o"],
+    "diff": ["diff", "2023", "2024", "-o"],
+    "pdf": ["pdf", "2023", "-o"],
+    "docx": ["docx", "2023", "-o"],
+    "sign": ["sign", "in.pdf", "--party", "boras-stad", "--p12", "no.p12", "-o"],
+    "seal": ["seal", "in.pdf", "--tsa", "http://127.0.0.1:9/", "-o"],
+    "translations --export": ["translations", "2023", "--export"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_every_output_in_a_missing_folder_is_refused_naming_it_and_no_folder_is_made(tmp_path, command):
+    # export, diff, pdf, docx and sign made a mistyped folder (Dokumnet/) and put the file there; --export refused.
+    typo = tmp_path / "Dokumnet"
+    result = run_cli("--root", ROOT, *OUTPUTS[command], typo / "2023.xlf")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"klimatkontrakt: error: {command}: the folder {typo} does not exist (create it first, or give another path)\n"
+    )
+    assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_every_output_below_a_file_is_refused_as_not_a_folder(tmp_path, command):
+    readme = tmp_path / "README.md"
+    readme.write_text("notes\n", encoding="utf-8")
+    result = run_cli("--root", ROOT, *OUTPUTS[command], readme / "2023.xlf")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"klimatkontrakt: error: {command}: the folder {readme} is a file, not a folder "
+        "(create it first, or give another path)\n"
+    )
+    assert readme.read_text(encoding="utf-8") == "notes\n"
+
+
+# ---------------------------------------------------------------- -o replaces only its own earlier result
+
+PO = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n#. 2023\nmsgid "Syfte"\nmsgstr "Purpose"\n'
+XLIFF = '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="2.0" srcLang="sv" trgLang="en"></xliff>\n'
+OTHERS = {
+    "translator.po": PO,
+    "translator.xliff": XLIFF,
+    "contract.yaml": "# yaml-language-server: $schema=../../schema/contract.schema.json\nversion: '2023'\n",
+    "README.md": "# Our notes\n\nRemember to export on Friday.\n",
+    "README.txt": "Release notes\n=============\n\nChanges from 2023 to 2024\n",  # a heading, not a redline's
+    "notes.txt": "Changes from 2023 to 2024\n===\n",  # the words of a redline's title, not as to_text writes it
+    "notes.json": '{"format": "something else"}\n',
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_export_never_replaces_a_translators_file_or_a_readme(tmp_path, fmt, name):
+    target = tmp_path / name
+    target.write_text(OTHERS[name], encoding="utf-8")
+    result = run_cli("--root", ROOT, "export", "2023", "--format", fmt, "-o", target)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", refused("export", target))
+    assert target.read_text(encoding="utf-8") == OTHERS[name]
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_diff_never_replaces_a_translators_file_or_a_readme(tmp_path, fmt, name):
+    target = tmp_path / name
+    target.write_text(OTHERS[name], encoding="utf-8")
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "--format", fmt, "-o", target)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", refused("diff", target))
+    assert target.read_text(encoding="utf-8") == OTHERS[name]
+
+
+EXPORTS = [["export", "2023", "--format", f] for f in ("json", "markdown")]
+DIFFS = [["diff", "2023", "2024", "--format", f] for f in ("text", "md", "html", "json")]
+
+
+@pytest.mark.parametrize("first", EXPORTS + DIFFS, ids=lambda c: f"{c[0]}-{c[-1]}")
+def test_export_and_diff_replace_their_own_earlier_result_but_no_other_format(tmp_path, first):
+    target = tmp_path / "result"
+    assert run_cli("--root", ROOT, *first, "-o", target).returncode == 0
+    again = run_cli("--root", ROOT, *first, "--lang", "en", "-o", target)  # same format, other language: replaced
+    assert (again.returncode, again.stderr) == (0, f"wrote {target}\n")
+    english = target.read_bytes()
+    for other in EXPORTS + DIFFS:
+        if other != first:
+            result = run_cli("--root", ROOT, *other, "-o", target)
+            assert (result.returncode, result.stderr) == (2, refused(other[0], target))
+    assert target.read_bytes() == english
+
+
+def _pdf_with_keywords(path: Path, keywords: str) -> bytes:
+    from pypdf import PdfWriter
+
+    pdf = PdfWriter()
+    pdf.add_blank_page(width=72, height=72)
+    pdf.add_metadata({"/Keywords": keywords})
+    pdf.write(path)
+    return path.read_bytes()
+
+
+def test_pdf_and_diff_never_take_the_others_pdf_for_their_own(tmp_path):
+    # pdf -o replaced any unsigned PDF with klimatkontrakt keywords, a redline too; diff -o any unsigned PDF at all.
+    redline = tmp_path / "redline.pdf"
+    contract = tmp_path / "contract.pdf"
+    letter = tmp_path / "letter.pdf"
+    before = {
+        redline: _pdf_with_keywords(redline, "Klimatkontrakt 2030, klimatkontrakt-redline:2023..2024"),
+        contract: _pdf_with_keywords(contract, "Klimatkontrakt 2030, klimatkontrakt-version:2023"),
+        letter: _pdf_with_keywords(letter, "a scanned letter"),
+    }
+    for target in (redline, letter):
+        result = run_cli("--root", ROOT, "pdf", "2023", "-o", target)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith(f"klimatkontrakt: error: pdf: {target} exists and is not a file")
+    for target in (contract, letter):
+        result = run_cli("--root", ROOT, "diff", "2023", "2024", "--format", "pdf", "-o", target)
+        assert (result.returncode, result.stderr) == (2, refused("diff", target))
+    assert {path: path.read_bytes() for path in before} == before

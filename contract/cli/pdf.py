@@ -160,6 +160,7 @@ def _new_output(output: Path, source: Path, command: str) -> None:
         )
     if output.exists() or output.is_symlink():
         raise _usage(f"-o {output} exists: give a new file name (an existing file is never overwritten)", command)
+    writer.refuse_existing(output, command)  # the rest of the -o rules, before a card's PIN is asked for
 
 
 def _credentials(args) -> Credentials:
