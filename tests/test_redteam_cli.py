@@ -537,3 +537,54 @@ def test_pdf_and_diff_never_take_the_others_pdf_for_their_own(tmp_path):
         result = run_cli("--root", ROOT, "diff", "2023", "2024", "--format", "pdf", "-o", target)
         assert (result.returncode, result.stderr) == (2, refused("diff", target))
     assert {path: path.read_bytes() for path in before} == before
+
+
+# ---------------------------------------------------------------- what kill -9 left beside an output
+
+
+def _dead_pid() -> int:
+    """Return the process id of a process that has ended and been reaped."""
+    process = subprocess.Popen(["true"])
+    assert process.wait() == 0
+    return process.pid
+
+
+@pytest.mark.slow
+def test_what_kill_9_left_while_export_wrote_is_removed_by_the_next_run_into_that_folder(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [sys.executable, "-m", "contract", "--root", str(ROOT), "export", "2023", "--format", "markdown", "-o"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": "kill:written-out"}
+    killed = subprocess.run([*argv, str(out / "2023.md")], env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    (leftover,) = out.iterdir()
+    assert leftover.name.startswith(".2023.md.") and leftover.name.endswith(".tmp")
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", out / "changes.txt")  # another command, file
+    assert result.returncode == 0
+    assert result.stderr == f"removed {leftover}, left by an interrupted run\nwrote {out / 'changes.txt'}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["changes.txt"]
+
+
+def test_only_a_dead_writers_own_temporary_files_are_removed(tmp_path):
+    dead, alive = _dead_pid(), os.getpid()
+    (tmp_path / "target").write_text("x\n", encoding="utf-8")
+    kept = {
+        f".2022.md.{alive}.tmp": "a live writer's",  # still being written
+        f".2023.md.{dead}.tmp.bak": "not the pattern",
+        f"2023.md.{dead}.tmp": "not hidden",
+        f".{dead}.tmp": "no name",
+        f".2023.md.0{dead}.tmp": "not a process id as written",
+        ".2023.md.x1.tmp": "not a process id",
+    }
+    for name, text in kept.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / f".link.{dead}.tmp").symlink_to(tmp_path / "target")  # write_atomic never makes a link
+    (tmp_path / f".folder.{dead}.tmp").mkdir()
+    (tmp_path / f".2023.md.{dead}.tmp").write_text("half an export", encoding="utf-8")
+    result = run_cli("--root", ROOT, "export", "2023", "--format", "markdown", "-o", tmp_path / "2023.md")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr.startswith(f"removed {tmp_path / f'.2023.md.{dead}.tmp'}, left by an interrupted run\n")
+    assert {name: (tmp_path / name).read_text(encoding="utf-8") for name in kept} == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*kept, f".link.{dead}.tmp", f".folder.{dead}.tmp", "target", "2023.md"]
+    )
