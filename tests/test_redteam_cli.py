@@ -588,3 +588,49 @@ def test_only_a_dead_writers_own_temporary_files_are_removed(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [*kept, f".link.{dead}.tmp", f".folder.{dead}.tmp", "target", "2023.md"]
     )
+
+
+# ---------------------------------------------------------------- apply and import read a bounded input
+
+HUGE = 257 * 2**20  # one MiB past the limit; a sparse file takes no room on disk
+
+
+def _input_argv(command: str, file: Path, tmp_path: Path) -> list[str | Path]:
+    if command == "apply":
+        return ["--root", ROOT, "apply", file, "--to", "2024"]
+    return ["--root", ROOT, "import", file, "--version", "2022", "--municipality", "Borås Stad", "--out",
+            tmp_path / "imported"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "name", "hint"), [
+    ("apply", "edits.docx", "apply the file that 'klimatkontrakt docx' wrote, edited"),
+    ("import", "contract.txt", "give the contract's PDF, Word file or text"),
+])  # fmt: skip
+def test_apply_and_import_refuse_a_file_over_the_limit_before_reading_it(tmp_path, command, name, hint):
+    big = tmp_path / name
+    with big.open("wb") as file:
+        file.truncate(HUGE)
+    before = sorted(p.relative_to(ROOT) for p in (ROOT / "years").rglob("*"))
+    result = run_cli(*_input_argv(command, big, tmp_path))
+    what = "Word file" if command == "apply" else "contract"
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == f"{big}: error: the {what} is 257 MiB, more than the 256 MiB of any contract document ({hint})\n"
+    assert sorted(p.relative_to(ROOT) for p in (ROOT / "years").rglob("*")) == before
+    assert not (tmp_path / "imported").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["apply", "import"])
+def test_apply_and_import_refuse_a_pipe_or_a_device_instead_of_reading_it_forever(tmp_path, command):
+    suffix = ".docx" if command == "apply" else ".txt"
+    fifo = tmp_path / f"pipe{suffix}"
+    os.mkfifo(fifo)  # nobody writes it: opening it waited for ever
+    zero = tmp_path / f"zero{suffix}"
+    zero.symlink_to("/dev/zero")  # filled memory
+    for given, kind in ((fifo, "pipe"), (zero, "device or socket")):
+        argv = [sys.executable, "-m", "contract", *map(str, _input_argv(command, given, tmp_path))]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)  # the limit guards a hang
+        assert (done.returncode, done.stderr) == (1, "")
+        assert done.stdout.startswith(f"{given}: error: this is not a file but a {kind}, which is never read (")
+    assert not (tmp_path / "imported").exists()

@@ -20,7 +20,7 @@ from ..output import faults
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
-from . import arguments, writer
+from . import arguments, inputs, writer
 from .languages import add_lang, check_lang
 
 
@@ -287,6 +287,7 @@ def _run_import(args) -> int:
     if problem:
         raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
     result = import_file(args.file, args.version, args.municipality, args.lang)
     write_folder(result, args.out)
     for note in result.notes:

@@ -25,6 +25,7 @@ def earlier_result(root: Path, command: str, fmt: str) -> Callable[[Path], bool]
     Each format is recognised by what it starts with (a format field, a heading only it writes, PDF keywords), so
     a translator's .po, a Word file, a README or another format's result is never taken for one.
     """
+
     def test(path: Path) -> bool:
         if path.stat().st_size > MAX_RESULT or _repository_own(root, path):
             return False
