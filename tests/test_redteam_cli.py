@@ -634,3 +634,61 @@ def test_apply_and_import_refuse_a_pipe_or_a_device_instead_of_reading_it_foreve
         assert (done.returncode, done.stderr) == (1, "")
         assert done.stdout.startswith(f"{given}: error: this is not a file but a {kind}, which is never read (")
     assert not (tmp_path / "imported").exists()
+
+
+# ---------------------------------------------------------------- the installed console script
+
+
+def _console_script(folder: Path) -> Path:
+    """Write the klimatkontrakt script as pip installs it from pyproject.toml's [project.scripts] (pip's own maker)."""
+    import tomllib
+
+    from pip._vendor.distlib.scripts import ScriptMaker
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    maker = ScriptMaker(None, str(folder))
+    maker.executable = sys.executable
+    maker.variants = {""}
+    (script,) = maker.make(f"klimatkontrakt = {entry['klimatkontrakt']}")
+    return Path(script)
+
+
+def test_the_console_script_imports_no_command_before_it_can_stop_cleanly(tmp_path):
+    script = _console_script(tmp_path).read_text(encoding="utf-8")
+    (module,) = [line.split()[1] for line in script.splitlines() if line.startswith("from ")]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('contract')))"],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.stdout == f"{sorted({'contract', 'contract.cli', module})}\n"
+
+
+def _as_at_a_terminal() -> None:
+    """Ctrl-C as at a terminal: default SIGINT, and a process group of its own that it reaches whole."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.setpgrp()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["importing", "starting"])
+def test_ctrl_c_while_the_installed_script_starts_is_a_clean_stop(tmp_path, step):
+    # The script imported contract.cli.main itself: Ctrl-C in its first fifth of a second printed a traceback.
+    script = _console_script(tmp_path)
+    arrived_r, arrived_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
+    process = subprocess.Popen(
+        [str(script), "--root", str(ROOT), "versions"], env=env, pass_fds=(arrived_w, resume_r),
+        preexec_fn=_as_at_a_terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(arrived_w)
+    os.close(resume_r)
+    try:
+        ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
+        assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+        assert (process.returncode, out, err) == (130, "", "interrupted\n")
+    finally:
+        os.close(arrived_r)
+        os.close(resume_w)
