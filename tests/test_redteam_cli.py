@@ -362,7 +362,8 @@ def test_every_repository_command_run_in_a_subfolder_is_refused_naming_the_missi
 def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporary_file(tmp_path, stop):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "2023.md").write_text("an earlier export\n", encoding="utf-8")
+    earlier = "# Klimatkontrakt 2030\n\nVERSION 2023\n\nan earlier export\n"
+    (out / "2023.md").write_text(earlier, encoding="utf-8")
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:written-out:{arrived_w}:{resume_r}"}
@@ -382,7 +383,7 @@ def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporar
     os.close(resume_w)
     assert (process.returncode, stdout, stderr) == (128 + stop, "", "interrupted\n")
     assert sorted(p.name for p in out.iterdir()) == ["2023.md"]
-    assert (out / "2023.md").read_text(encoding="utf-8") == "an earlier export\n"
+    assert (out / "2023.md").read_text(encoding="utf-8") == earlier
 
 
 @pytest.mark.slow
