@@ -457,19 +457,6 @@ def test_every_output_below_a_file_is_refused_as_not_a_folder(tmp_path, command)
     assert readme.read_text(encoding="utf-8") == "notes\n"
 
 
-def test_import_makes_its_version_folder_but_not_a_missing_folder_above_it(tmp_path):
-    text = tmp_path / "contract.txt"
-    text.write_text("1. Syfte\n\nText.\n", encoding="utf-8")
-    typo = tmp_path / "yeras"
-    result = run_cli("--root", ROOT, "import", text, "--version", "2022", "--municipality", "Borås Stad",
-                     "--out", typo / "2022")  # fmt: skip
-    assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == (
-        f"klimatkontrakt: error: import: the folder {typo} does not exist (create it first, or give another path)\n"
-    )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["contract.txt"]
-
-
 # ---------------------------------------------------------------- -o replaces only its own earlier result
 
 PO = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n#. 2023\nmsgid "Syfte"\nmsgstr "Purpose"\n'

@@ -286,7 +286,6 @@ def _run_import(args) -> int:
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
         raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
-    writer.refuse_missing_folder(args.out, "import")  # the version folder is made, never the folders above it
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
     inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
     result = import_file(args.file, args.version, args.municipality, args.lang)

@@ -62,7 +62,7 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
     """Raise UsageError when output is a folder, in a missing folder, or a file `replace` does not allow replaced."""
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
-    refuse_missing_folder(output, command)
+    _refuse_missing_folder(output, command)
     if _build_own(output):
         raise UsageError(
             f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
@@ -76,12 +76,13 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
     raise UsageError(f"{command}: {output} exists and {what}", hint)
 
 
-def refuse_missing_folder(output: Path, command: str) -> None:
-    """Refuse to write into a folder that does not exist: the one rule for every -o/--export file and import --out.
+def _refuse_missing_folder(output: Path, command: str) -> None:
+    """Refuse to write into a folder that does not exist: the one rule for every file named by -o or --export.
 
     Making it would be friendlier only when the name is right. The users are civil servants typing paths: a typo
     (Dokumnet/ for Dokument/) would silently make a new folder and put the contract where nobody looks for it,
-    while an error naming the missing folder costs one retry and loses nothing.
+    while an error naming the missing folder costs one retry and loses nothing. (import --out and build --out
+    name a folder the command makes whole, such as years/2022 in a repository without years/ yet: not this rule.)
     """
     folder = output.parent
     if folder.is_dir():
