@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
-from ..source.load import load
+from ..source.load import load, version_folder
 from ..source.provenance import source
 from . import writer
 from .languages import add_lang
@@ -73,6 +73,7 @@ REPLACES = {
 
 
 def _run_document(args) -> int:
+    version_folder(args.root, args.version)  # a path given as the version is refused as such, not as a file name
     output = args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}")
     replace = _unsigned_contract_pdf if args.kind == "pdf" else False
     writer.refuse_existing(output, args.kind, replace)  # before rendering: a refusal should not wait for typst
