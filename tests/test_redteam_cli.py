@@ -496,6 +496,7 @@ EXPORTS = [["export", "2023", "--format", f] for f in ("json", "markdown")]
 DIFFS = [["diff", "2023", "2024", "--format", f] for f in ("text", "md", "html", "json")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", EXPORTS + DIFFS, ids=lambda c: f"{c[0]}-{c[-1]}")
 def test_export_and_diff_replace_their_own_earlier_result_but_no_other_format(tmp_path, first):
     target = tmp_path / "result"
