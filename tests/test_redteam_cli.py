@@ -709,3 +709,15 @@ def test_no_function_of_the_command_line_or_the_output_is_longer_than_fifty_line
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 50:
                 long.append(f"{module.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert long == []
+
+
+@pytest.mark.slow
+def test_pdf_replaces_its_own_earlier_contract_pdf_and_diff_its_own_redline(tmp_path):
+    # The real files, not look-alikes: the keywords each command recognises are the ones it writes.
+    contract, redline = tmp_path / "kontrakt.pdf", tmp_path / "redline.pdf"
+    for argv, target in ((["pdf", "2024"], contract), (["diff", "2023", "2024", "--format", "pdf"], redline)):
+        assert run_cli("--root", ROOT, *argv, "-o", target).returncode == 0
+        again = run_cli("--root", ROOT, *argv, "--lang", "en", "-o", target)
+        assert (again.returncode, again.stderr) == (0, f"wrote {target}\n")
+    assert run_cli("--root", ROOT, "pdf", "2024", "-o", redline).returncode == 2
+    assert run_cli("--root", ROOT, "diff", "2023", "2024", "--format", "pdf", "-o", contract).returncode == 2
