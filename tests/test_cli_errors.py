@@ -174,13 +174,17 @@ def test_the_export_format_is_not_taken_for_the_format_of_errors():
 
 
 @pytest.mark.slow
-def test_export_and_diff_replace_the_file_they_are_told_to_write(tmp_path):
+def test_export_and_diff_replace_the_file_they_are_told_to_write_if_it_is_their_own(tmp_path):
     target = tmp_path / "out.md"
-    target.write_text("an earlier export", encoding="utf-8")
+    target.write_text("# Klimatkontrakt 2030\n\nVERSION 2022\n\nan earlier export\n", encoding="utf-8")
     assert run(ROOT, "export", "2023", "--format", "markdown", "-o", target) == (0, "", f"wrote {target}\n")
-    assert target.read_text(encoding="utf-8").startswith("# Klimatkontrakt 2030\n")
-    assert run(ROOT, "diff", "2023", "2024", "-o", target) == (0, "", f"wrote {target}\n")
-    assert not target.read_text(encoding="utf-8").startswith("# Klimatkontrakt 2030\n")
+    export = target.read_text(encoding="utf-8")
+    assert export.startswith("# Klimatkontrakt 2030\n\nVERSION 2023\n")
+    assert run(ROOT, "diff", "2023", "2024", "-o", target)[0] == 2  # another command's result: refused
+    assert target.read_text(encoding="utf-8") == export
+    redline = tmp_path / "changes.txt"
+    assert run(ROOT, "diff", "2023", "2024", "-o", redline) == (0, "", f"wrote {redline}\n")
+    assert run(ROOT, "diff", "2023", "2024", "-o", redline) == (0, "", f"wrote {redline}\n")
 
 
 def test_no_command_writes_over_a_folder(tmp_path):

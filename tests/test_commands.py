@@ -71,6 +71,7 @@ def test_export_markdown_is_the_readable_swedish_text(golden):
 
 def test_export_writes_a_file(tmp_path):
     target = tmp_path / "out" / "2023.json"
+    target.parent.mkdir()  # -o never makes a folder: see test_redteam_cli
     code, out, _err = run("export", "2023", "--format", "json", "-o", str(target))
     assert code == 0 and out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["format"] == "klimatkontrakt-export/1"

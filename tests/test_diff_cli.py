@@ -81,6 +81,7 @@ def test_uncommitted_edit_against_the_last_commit(repo, tmp_path):
 
 def test_markdown_written_to_a_file(repo, tmp_path):
     out = tmp_path / "out" / "redline.md"
+    out.parent.mkdir()  # -o never makes a folder (a typo would hide the file): see test_redteam_cli
     result = run(repo, "HEAD~1:2023", "2023", "--format", "md", "--lang", "en", "-o", str(out))
     assert result.returncode == 0 and result.stdout == "" and f"wrote {out}" in result.stderr
     text = out.read_text(encoding="utf-8")

@@ -311,6 +311,7 @@ def _run(*argv) -> tuple[int, str, str]:
 
 def test_pdf_command_writes_the_draft_of_2024_watermarked(tmp_path):
     target = tmp_path / "out" / "2024-en.pdf"
+    target.parent.mkdir()  # -o never makes a folder: see test_redteam_cli
     code, _, err = _run("pdf", "2024", "--lang", "en", "-o", target)
     assert code == 0 and err == f"wrote {target}\n"
     assert [p.name for p in target.parent.iterdir()] == ["2024-en.pdf"]  # no temporary file left

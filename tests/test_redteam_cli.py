@@ -19,7 +19,8 @@ from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUSED = (
-    "(export and diff replace only an earlier result of theirs: give a new file name, or move that file away first)"
+    "(export and diff replace only an earlier result of theirs in the same format: "
+    "give a new file name, or move that file away first)"
 )
 
 
@@ -75,7 +76,7 @@ def test_export_never_replaces_the_repositorys_own_files(tmp_path):
         assert (result.returncode, result.stderr) == (2, refused("export", Path(name)))
         assert target.read_bytes() == before
     untracked = repo / "2023.json"  # an earlier export beside the sources is still replaced
-    untracked.write_text("{}", encoding="utf-8")
+    untracked.write_text('{"format": "klimatkontrakt-export/1"}', encoding="utf-8")
     assert run_cli("export", "2023", "--format", "json", "-o", "2023.json", cwd=repo).returncode == 0
     assert untracked.read_text(encoding="utf-8").startswith("{\n")
 
@@ -361,7 +362,8 @@ def test_every_repository_command_run_in_a_subfolder_is_refused_naming_the_missi
 def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporary_file(tmp_path, stop):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "2023.md").write_text("an earlier export\n", encoding="utf-8")
+    earlier = "# Klimatkontrakt 2030\n\nVERSION 2023\n\nan earlier export\n"
+    (out / "2023.md").write_text(earlier, encoding="utf-8")
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:written-out:{arrived_w}:{resume_r}"}
@@ -381,7 +383,7 @@ def test_an_export_stopped_while_writing_leaves_the_earlier_file_and_no_temporar
     os.close(resume_w)
     assert (process.returncode, stdout, stderr) == (128 + stop, "", "interrupted\n")
     assert sorted(p.name for p in out.iterdir()) == ["2023.md"]
-    assert (out / "2023.md").read_text(encoding="utf-8") == "an earlier export\n"
+    assert (out / "2023.md").read_text(encoding="utf-8") == earlier
 
 
 @pytest.mark.slow
@@ -415,3 +417,307 @@ def test_a_broken_languages_file_is_reported_once_not_once_per_version(tmp_path)
     report = json.loads(result.stdout)
     assert (result.returncode, report["errors"]) == (1, 1)
     assert [d["file"] for d in report["diagnostics"] if d["severity"] == "error"] == ["klimatkontrakt.yaml"]
+
+
+# ---------------------------------------------------------------- one rule for a missing output folder
+
+OUTPUTS = {  # every command that writes a file named by -o/--export, with what it needs besides
+    "export": ["export", "2023", "--format", "markdown", "-o"],
+    "diff": ["diff", "2023", "2024", "-o"],
+    "pdf": ["pdf", "2023", "-o"],
+    "docx": ["docx", "2023", "-o"],
+    "sign": ["sign", "in.pdf", "--party", "boras-stad", "--p12", "no.p12", "-o"],
+    "seal": ["seal", "in.pdf", "--tsa", "http://127.0.0.1:9/", "-o"],
+    "translations --export": ["translations", "2023", "--export"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_every_output_in_a_missing_folder_is_refused_naming_it_and_no_folder_is_made(tmp_path, command):
+    # export, diff, pdf, docx and sign made a mistyped folder (Dokumnet/) and put the file there; --export refused.
+    typo = tmp_path / "Dokumnet"
+    result = run_cli("--root", ROOT, *OUTPUTS[command], typo / "2023.xlf")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"klimatkontrakt: error: {command}: the folder {typo} does not exist (create it first, or give another path)\n"
+    )
+    assert sorted(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_every_output_below_a_file_is_refused_as_not_a_folder(tmp_path, command):
+    readme = tmp_path / "README.md"
+    readme.write_text("notes\n", encoding="utf-8")
+    result = run_cli("--root", ROOT, *OUTPUTS[command], readme / "2023.xlf")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"klimatkontrakt: error: {command}: the folder {readme} is a file, not a folder "
+        "(create it first, or give another path)\n"
+    )
+    assert readme.read_text(encoding="utf-8") == "notes\n"
+
+
+# ---------------------------------------------------------------- -o replaces only its own earlier result
+
+PO = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n#. 2023\nmsgid "Syfte"\nmsgstr "Purpose"\n'
+XLIFF = '<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="2.0" srcLang="sv" trgLang="en"></xliff>\n'
+OTHERS = {
+    "translator.po": PO,
+    "translator.xliff": XLIFF,
+    "contract.yaml": "# yaml-language-server: $schema=../../schema/contract.schema.json\nversion: '2023'\n",
+    "README.md": "# Our notes\n\nRemember to export on Friday.\n",
+    "README.txt": "Release notes\n=============\n\nChanges from 2023 to 2024\n",  # a heading, not a redline's
+    "notes.txt": "Changes from 2023 to 2024\n===\n",  # the words of a redline's title, not as to_text writes it
+    "notes.json": '{"format": "something else"}\n',
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown"])
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_export_never_replaces_a_translators_file_or_a_readme(tmp_path, fmt, name):
+    target = tmp_path / name
+    target.write_text(OTHERS[name], encoding="utf-8")
+    result = run_cli("--root", ROOT, "export", "2023", "--format", fmt, "-o", target)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", refused("export", target))
+    assert target.read_text(encoding="utf-8") == OTHERS[name]
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_diff_never_replaces_a_translators_file_or_a_readme(tmp_path, fmt, name):
+    target = tmp_path / name
+    target.write_text(OTHERS[name], encoding="utf-8")
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "--format", fmt, "-o", target)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", refused("diff", target))
+    assert target.read_text(encoding="utf-8") == OTHERS[name]
+
+
+EXPORTS = [["export", "2023", "--format", f] for f in ("json", "markdown")]
+DIFFS = [["diff", "2023", "2024", "--format", f] for f in ("text", "md", "html", "json")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("first", EXPORTS + DIFFS, ids=lambda c: f"{c[0]}-{c[-1]}")
+def test_export_and_diff_replace_their_own_earlier_result_but_no_other_format(tmp_path, first):
+    target = tmp_path / "result"
+    assert run_cli("--root", ROOT, *first, "-o", target).returncode == 0
+    again = run_cli("--root", ROOT, *first, "--lang", "en", "-o", target)  # same format, other language: replaced
+    assert (again.returncode, again.stderr) == (0, f"wrote {target}\n")
+    english = target.read_bytes()
+    for other in EXPORTS + DIFFS:
+        if other != first:
+            result = run_cli("--root", ROOT, *other, "-o", target)
+            assert (result.returncode, result.stderr) == (2, refused(other[0], target))
+    assert target.read_bytes() == english
+
+
+def _pdf_with_keywords(path: Path, keywords: str) -> bytes:
+    from pypdf import PdfWriter
+
+    pdf = PdfWriter()
+    pdf.add_blank_page(width=72, height=72)
+    pdf.add_metadata({"/Keywords": keywords})
+    pdf.write(path)
+    return path.read_bytes()
+
+
+def test_pdf_and_diff_never_take_the_others_pdf_for_their_own(tmp_path):
+    # pdf -o replaced any unsigned PDF with klimatkontrakt keywords, a redline too; diff -o any unsigned PDF at all.
+    redline = tmp_path / "redline.pdf"
+    contract = tmp_path / "contract.pdf"
+    letter = tmp_path / "letter.pdf"
+    before = {
+        redline: _pdf_with_keywords(redline, "Klimatkontrakt 2030, klimatkontrakt-redline:2023..2024"),
+        contract: _pdf_with_keywords(contract, "Klimatkontrakt 2030, klimatkontrakt-version:2023"),
+        letter: _pdf_with_keywords(letter, "a scanned letter"),
+    }
+    for target in (redline, letter):
+        result = run_cli("--root", ROOT, "pdf", "2023", "-o", target)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith(f"klimatkontrakt: error: pdf: {target} exists and is not a file")
+    for target in (contract, letter):
+        result = run_cli("--root", ROOT, "diff", "2023", "2024", "--format", "pdf", "-o", target)
+        assert (result.returncode, result.stderr) == (2, refused("diff", target))
+    assert {path: path.read_bytes() for path in before} == before
+
+
+# ---------------------------------------------------------------- what kill -9 left beside an output
+
+
+def _dead_pid() -> int:
+    """Return the process id of a process that has ended and been reaped."""
+    process = subprocess.Popen(["true"])
+    assert process.wait() == 0
+    return process.pid
+
+
+@pytest.mark.slow
+def test_what_kill_9_left_while_export_wrote_is_removed_by_the_next_run_into_that_folder(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [sys.executable, "-m", "contract", "--root", str(ROOT), "export", "2023", "--format", "markdown", "-o"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": "kill:written-out"}
+    killed = subprocess.run([*argv, str(out / "2023.md")], env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    (leftover,) = out.iterdir()
+    assert leftover.name.startswith(".2023.md.") and leftover.name.endswith(".tmp")
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", out / "changes.txt")  # another command, file
+    assert result.returncode == 0
+    assert result.stderr == f"removed {leftover}, left by an interrupted run\nwrote {out / 'changes.txt'}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["changes.txt"]
+
+
+def test_only_a_dead_writers_own_temporary_files_are_removed(tmp_path):
+    dead, alive = _dead_pid(), os.getpid()
+    (tmp_path / "target").write_text("x\n", encoding="utf-8")
+    kept = {
+        f".2022.md.{alive}.tmp": "a live writer's",  # still being written
+        f".2023.md.{dead}.tmp.bak": "not the pattern",
+        f"2023.md.{dead}.tmp": "not hidden",
+        f".{dead}.tmp": "no name",
+        f".2023.md.0{dead}.tmp": "not a process id as written",
+        ".2023.md.x1.tmp": "not a process id",
+    }
+    for name, text in kept.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / f".link.{dead}.tmp").symlink_to(tmp_path / "target")  # write_atomic never makes a link
+    (tmp_path / f".folder.{dead}.tmp").mkdir()
+    (tmp_path / f".2023.md.{dead}.tmp").write_text("half an export", encoding="utf-8")
+    result = run_cli("--root", ROOT, "export", "2023", "--format", "markdown", "-o", tmp_path / "2023.md")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr.startswith(f"removed {tmp_path / f'.2023.md.{dead}.tmp'}, left by an interrupted run\n")
+    assert {name: (tmp_path / name).read_text(encoding="utf-8") for name in kept} == kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*kept, f".link.{dead}.tmp", f".folder.{dead}.tmp", "target", "2023.md"]
+    )
+
+
+# ---------------------------------------------------------------- apply and import read a bounded input
+
+HUGE = 257 * 2**20  # one MiB past the limit; a sparse file takes no room on disk
+
+
+def _input_argv(command: str, file: Path, tmp_path: Path) -> list[str | Path]:
+    if command == "apply":
+        return ["--root", ROOT, "apply", file, "--to", "2024"]
+    return ["--root", ROOT, "import", file, "--version", "2022", "--municipality", "Borås Stad", "--out",
+            tmp_path / "imported"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("command", "name", "hint"), [
+    ("apply", "edits.docx", "apply the file that 'klimatkontrakt docx' wrote, edited"),
+    ("import", "contract.txt", "give the contract's PDF, Word file or text"),
+])  # fmt: skip
+def test_apply_and_import_refuse_a_file_over_the_limit_before_reading_it(tmp_path, command, name, hint):
+    big = tmp_path / name
+    with big.open("wb") as file:
+        file.truncate(HUGE)
+    before = sorted(p.relative_to(ROOT) for p in (ROOT / "years").rglob("*"))
+    result = run_cli(*_input_argv(command, big, tmp_path))
+    what = "Word file" if command == "apply" else "contract"
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == f"{big}: error: the {what} is 257 MiB, more than the 256 MiB of any contract document ({hint})\n"
+    assert sorted(p.relative_to(ROOT) for p in (ROOT / "years").rglob("*")) == before
+    assert not (tmp_path / "imported").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["apply", "import"])
+def test_apply_and_import_refuse_a_pipe_or_a_device_instead_of_reading_it_forever(tmp_path, command):
+    suffix = ".docx" if command == "apply" else ".txt"
+    fifo = tmp_path / f"pipe{suffix}"
+    os.mkfifo(fifo)  # nobody writes it: opening it waited for ever
+    zero = tmp_path / f"zero{suffix}"
+    zero.symlink_to("/dev/zero")  # filled memory
+    for given, kind in ((fifo, "pipe"), (zero, "device or socket")):
+        argv = [sys.executable, "-m", "contract", *map(str, _input_argv(command, given, tmp_path))]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)  # the limit guards a hang
+        assert (done.returncode, done.stderr) == (1, "")
+        assert done.stdout.startswith(f"{given}: error: this is not a file but a {kind}, which is never read (")
+    assert not (tmp_path / "imported").exists()
+
+
+# ---------------------------------------------------------------- the installed console script
+
+
+def _console_script(folder: Path) -> Path:
+    """Write the klimatkontrakt script as pip installs it from pyproject.toml's [project.scripts] (pip's own maker)."""
+    import tomllib
+
+    from pip._vendor.distlib.scripts import ScriptMaker
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    maker = ScriptMaker(None, str(folder))
+    maker.executable = sys.executable
+    maker.variants = {""}
+    (script,) = maker.make(f"klimatkontrakt = {entry['klimatkontrakt']}")
+    return Path(script)
+
+
+def test_the_console_script_imports_no_command_before_it_can_stop_cleanly(tmp_path):
+    script = _console_script(tmp_path).read_text(encoding="utf-8")
+    (module,) = [line.split()[1] for line in script.splitlines() if line.startswith("from ")]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('contract')))"],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.stdout == f"{sorted({'contract', 'contract.cli', module})}\n"
+
+
+def _as_at_a_terminal() -> None:
+    """Ctrl-C as at a terminal: default SIGINT, and a process group of its own that it reaches whole."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.setpgrp()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", ["importing", "starting"])
+def test_ctrl_c_while_the_installed_script_starts_is_a_clean_stop(tmp_path, step):
+    # The script imported contract.cli.main itself: Ctrl-C in its first fifth of a second printed a traceback.
+    script = _console_script(tmp_path)
+    arrived_r, arrived_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
+    process = subprocess.Popen(
+        [str(script), "--root", str(ROOT), "versions"], env=env, pass_fds=(arrived_w, resume_r),
+        preexec_fn=_as_at_a_terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(arrived_w)
+    os.close(resume_r)
+    try:
+        ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
+        assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+        assert (process.returncode, out, err) == (130, "", "interrupted\n")
+    finally:
+        os.close(arrived_r)
+        os.close(resume_w)
+
+
+# ---------------------------------------------------------------- the project's size rules where commands live
+
+
+def test_no_function_of_the_command_line_or_the_output_is_longer_than_fifty_lines():
+    # run_import (translations --import) had grown to 52 lines; the rule is at most about 50.
+    import ast
+
+    long = []
+    for module in sorted([*(ROOT / "contract" / "cli").glob("*.py"), *(ROOT / "contract" / "output").glob("*.py")]):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 50:
+                long.append(f"{module.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert long == []
+
+
+@pytest.mark.slow
+def test_pdf_replaces_its_own_earlier_contract_pdf_and_diff_its_own_redline(tmp_path):
+    # The real files, not look-alikes: the keywords each command recognises are the ones it writes.
+    contract, redline = tmp_path / "kontrakt.pdf", tmp_path / "redline.pdf"
+    for argv, target in ((["pdf", "2024"], contract), (["diff", "2023", "2024", "--format", "pdf"], redline)):
+        assert run_cli("--root", ROOT, *argv, "-o", target).returncode == 0
+        again = run_cli("--root", ROOT, *argv, "--lang", "en", "-o", target)
+        assert (again.returncode, again.stderr) == (0, f"wrote {target}\n")
+    assert run_cli("--root", ROOT, "pdf", "2024", "-o", redline).returncode == 2
+    assert run_cli("--root", ROOT, "diff", "2023", "2024", "--format", "pdf", "-o", contract).returncode == 2

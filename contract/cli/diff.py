@@ -38,14 +38,15 @@ def add_diff(sub) -> None:
 
 def run_diff(args) -> int:
     """Compare, render and write; return 1 for changes only with --exit-code."""
+    earlier = writer.earlier_result(args.root, "diff", args.format)
     if args.output:  # before the work: a refusal should come at once
-        writer.refuse_existing(args.output, "diff", writer.earlier_result(args.root), writer.EARLIER)
+        writer.refuse_existing(args.output, "diff", earlier, writer.EARLIER)
     old = revisions.load_spec(args.root, args.old)
     new = revisions.load_spec(args.root, args.new)
     changes = diff.compare(old, new, revisions.parse(args.old).label, revisions.parse(args.new).label)
     # Made wholly from the repository, like export: replacing an earlier redline loses nothing.
     data = _render(changes, args, draft=new.meta.status == "draft")
-    writer.result(data, args.output, "diff", writer.earlier_result(args.root), hint=writer.EARLIER)
+    writer.result(data, args.output, "diff", earlier, hint=writer.EARLIER)
     return 1 if args.exit_code and not changes.empty else 0
 
 

@@ -20,7 +20,7 @@ from ..output import faults
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
-from . import arguments, writer
+from . import arguments, inputs, writer
 from .languages import add_lang, check_lang
 
 
@@ -245,16 +245,17 @@ def _add_export(sub) -> None:
 
 
 def _run_export(args) -> int:
+    earlier = writer.earlier_result(args.root, "export", args.format)
     if args.output:  # before the work: a refusal should come at once
-        writer.refuse_existing(args.output, "export", writer.earlier_result(args.root), writer.EARLIER)
+        writer.refuse_existing(args.output, "export", earlier, writer.EARLIER)
     contract = load(args.root, args.version)
     if args.format == "json":
         text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))
     else:
         text = exporter.to_markdown(contract, args.lang)
     # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces);
-    # but never a device, a link, a signed PDF, a Word file or the repository's own files.
-    writer.result(text, args.output, "export", writer.earlier_result(args.root), hint=writer.EARLIER)
+    # but never a device, a link, a signed PDF, a translator's file or anything but an earlier export in this format.
+    writer.result(text, args.output, "export", earlier, hint=writer.EARLIER)
     return 0
 
 
@@ -286,6 +287,7 @@ def _run_import(args) -> int:
     if problem:
         raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
     result = import_file(args.file, args.version, args.municipality, args.lang)
     write_folder(result, args.out)
     for note in result.notes:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
-from ..source.load import load
+from ..source.load import load, version_folder
 from ..source.provenance import source
 from . import writer
 from .languages import add_lang
@@ -73,6 +73,7 @@ REPLACES = {
 
 
 def _run_document(args) -> int:
+    version_folder(args.root, args.version)  # a path given as the version is refused as such, not as a file name
     output = args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}")
     replace = _unsigned_contract_pdf if args.kind == "pdf" else False
     writer.refuse_existing(output, args.kind, replace)  # before rendering: a refusal should not wait for typst
@@ -95,7 +96,8 @@ def _unsigned_contract_pdf(path: Path) -> bool:
         return False
     from ..pdf import meta  # pypdf and pyHanko load slowly: only for a PDF
 
-    return bool(meta.facts(data))
+    facts = meta.facts(data)
+    return "version" in facts and "redline" not in facts  # a contract PDF, not a redline or another's PDF
 
 
 # ---------------------------------------------------------------- sign
@@ -159,6 +161,7 @@ def _new_output(output: Path, source: Path, command: str) -> None:
         )
     if output.exists() or output.is_symlink():
         raise _usage(f"-o {output} exists: give a new file name (an existing file is never overwritten)", command)
+    writer.refuse_existing(output, command)  # the rest of the -o rules, before a card's PIN is asked for
 
 
 def _credentials(args) -> Credentials:

@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import ContractError, Diagnostic
 from ..model import Meta, Pos
 from ..source.load import load
-from . import writer
+from . import inputs, writer
 from .languages import add_lang
 
 
@@ -116,8 +116,9 @@ def _read(path: Path, accept: bool):
 
     from ..word import read
 
+    data = inputs.read_file(path, "Word file", "apply the file that 'klimatkontrakt docx' wrote, edited")
     try:
-        return read.read(path.read_bytes(), accept)
+        return read.read(data, accept)
     except read.WordFileError as exc:
         raise ContractError(
             [

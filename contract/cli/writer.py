@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..output.files import write_atomic
-from ..output.guard import SOURCES, is_marked
+from ..output.files import drop_temporaries, write_atomic
+from ..output.guard import is_marked
+from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
 # Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
 # outputs made wholly from the repository), False (never: it may be someone's work), or a test of the file.
 Replace = bool | Callable[[Path], bool]
 NEW_NAME = "give a new file name, or move that file away first"
-EARLIER = f"export and diff replace only an earlier result of theirs: {NEW_NAME}"
-# Far above any export, redline or PDF: a larger file is not one, and is never read whole.
-MAX_RESULT = 256 * 1024 * 1024
+EARLIER = f"export and diff replace only an earlier result of theirs in the same format: {NEW_NAME}"
 
 
 def line(text: str = "") -> None:
@@ -54,14 +52,17 @@ def result(
         text(data)
         return
     refuse_existing(output, command, replace, hint)
-    write_atomic(output, data)
+    for name in drop_temporaries(output.parent):  # what a killed run (kill -9, power cut) of ours left there
+        note(f"removed {output.parent / name}, left by an interrupted run")
+    write_atomic(output, data, parents=False)  # the folder was checked: never make one, even if it went meanwhile
     note(f"wrote {output}{f' ({detail})' if detail else ''}")
 
 
 def refuse_existing(output: Path, command: str, replace: Replace = False, hint: str = NEW_NAME) -> None:
-    """Raise UsageError when output is a folder, or a file that `replace` does not allow to be replaced."""
+    """Raise UsageError when output is a folder, in a missing folder, or a file `replace` does not allow replaced."""
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
+    _refuse_missing_folder(output, command)
     if _build_own(output):
         raise UsageError(
             f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
@@ -73,6 +74,21 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def _refuse_missing_folder(output: Path, command: str) -> None:
+    """Refuse to write into a folder that does not exist: the one rule for every file named by -o or --export.
+
+    Making it would be friendlier only when the name is right. The users are civil servants typing paths: a typo
+    (Dokumnet/ for Dokument/) would silently make a new folder and put the contract where nobody looks for it,
+    while an error naming the missing folder costs one retry and loses nothing. (import --out and build --out
+    name a folder the command makes whole, such as years/2022 in a repository without years/ yet: not this rule.)
+    """
+    folder = output.parent
+    if folder.is_dir():
+        return
+    what = "is a file, not a folder" if folder.exists() else "does not exist"
+    raise UsageError(f"{command}: the folder {folder} {what}", "create it first, or give another path")
 
 
 def _build_own(output: Path) -> bool:
@@ -88,41 +104,6 @@ def _build_own(output: Path) -> bool:
         and name.endswith(".lock")
         and (name == ".site.lock" or is_marked(where.parent / name[1:-5]))
     )
-
-
-def earlier_result(root: Path) -> Callable[[Path], bool]:
-    """Return the test of a file export and diff may replace: text or an unsigned PDF, not the repository's own."""
-
-    def test(path: Path) -> bool:
-        if path.stat().st_size > MAX_RESULT or _repository_own(root, path):
-            return False
-        data = path.read_bytes()
-        if data.startswith(b"%PDF-"):
-            return b"/ByteRange" not in data  # a signature is nobody's to throw away
-        try:  # anything else these commands write is UTF-8 text; a Word file or an image is someone's work
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        return b"\0" not in data
-
-    return test
-
-
-def _repository_own(root: Path, path: Path) -> bool:
-    """Whether path is in one of the repository's source folders, or a file git tracks."""
-    where, top = path.resolve(), Path(root).resolve()
-    if any(where.is_relative_to(top / name) for name in SOURCES):
-        return True
-    try:
-        tracked = subprocess.run(
-            ["git", "-C", str(where.parent), "ls-files", "--error-unmatch", "--", where.name],
-            check=False,
-            capture_output=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return tracked.returncode == 0
 
 
 def text(data: str | bytes) -> None:

@@ -6,7 +6,9 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,10 +16,14 @@ from pathlib import Path
 from . import faults
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file completely or not at all: to a temporary name beside it, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def write_atomic(path: Path, data: bytes | str, parents: bool = True) -> None:
+    """Write a file completely or not at all: to a temporary name beside it, then rename.
+
+    parents=False writes only into a folder that exists (a missing one is FileNotFoundError), never making one.
+    """
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_path(path)
     try:
         # A new file, never through whatever a killed run or a hostile repository left at the temporary name.
         tmp.unlink(missing_ok=True)
@@ -88,14 +94,30 @@ def recover(target: Path) -> list[str]:
     return done
 
 
+def temporary_path(path: Path) -> Path:
+    """Return the name write_atomic writes path's new content under first: .NAME.PID.tmp beside it."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[1-9][0-9]{0,8})\.tmp")
+
+
 def drop_temporaries(folder: Path) -> list[str]:
-    """Remove the temporary files write_atomic left in folder when its process was killed; return their names."""
+    """Remove the temporary files write_atomic left in folder when its process was killed; return their names.
+
+    Only what is provably such a leftover: named exactly .NAME.PID.tmp, a regular file (write_atomic never makes
+    a link) of this user, and its process gone. A live writer's file, or anyone else's, stays.
+    """
     dropped = []
     for tmp in sorted(folder.glob(".*.tmp")) if _is_folder(folder) else []:
-        pid = tmp.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not _alive(int(pid)) and (tmp.is_symlink() or tmp.is_file()):
-            tmp.unlink(missing_ok=True)
-            dropped.append(tmp.name)
+        match = _TEMPORARY.fullmatch(tmp.name)
+        if match is None or _alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            status = tmp.lstat()
+            if stat.S_ISREG(status.st_mode) and status.st_uid == os.getuid():
+                tmp.unlink()
+                dropped.append(tmp.name)
     return dropped
 
 
@@ -144,7 +166,7 @@ def write_all(files: dict[Path, bytes | str]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp = temporary_path(path)
             staged.append((tmp, path))
             if isinstance(data, str):
                 tmp.write_text(data, encoding="utf-8")
