@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
-from test_output_safety import _children, _start_paused, _tmpfs
+from processes import children, start_paused, tmpfs
 
 from contract.build.run import _cached, _stamp_file
 from contract.cli.site import site_writes
@@ -137,8 +137,8 @@ def test_a_built_site_with_a_file_of_the_user_or_a_git_folder_added_is_not_repla
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_build_stopped_by_a_signal_says_so_and_leaves_no_staging_folder_and_no_workers(repo, stop):
-    build, resume = _start_paused(repo, "rendering", "--jobs", "2")  # nothing cached: two PDFs render in two workers
-    workers = [pid for pid in _children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    build, resume = start_paused(repo, "rendering", "--jobs", "2")  # nothing cached: two PDFs render in two workers
+    workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
         assert len(workers) == 2
@@ -196,7 +196,7 @@ def test_a_build_killed_while_writing_its_stamp_leaves_no_temporary_file_after_t
 
 
 def test_an_output_folder_that_is_a_mount_point_is_refused_before_the_build(repo, tmp_path):
-    with _tmpfs(tmp_path / "usb", "size=1m") as mount:
+    with tmpfs(tmp_path / "usb", "size=1m") as mount:
         code, out, _ = run(repo, "--no-wait", "--out", str(mount))
         assert code == 2
         assert out == (

@@ -13,17 +13,13 @@ import http.server
 import io
 import os
 import resource
-import select
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 from build_helpers import (
-    ROOT,
     copy_repo,
     edit_style,
     git,
@@ -33,6 +29,7 @@ from build_helpers import (
     run_process,
     tree,
 )
+from processes import tmpfs
 
 from contract.build.run import _built_before_markers
 from contract.cli.main import main
@@ -205,200 +202,14 @@ def test_repair_restores_the_newest_old_site_and_removes_only_its_own_leftovers(
     assert recover(site) == []
 
 
-# ---------------------------------------------------------------- two builds at once
-
-
-def _ctrl_c_as_at_a_terminal() -> None:
-    """Give the build the default SIGINT: a test runner started in the background ignores it, and children inherit that."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _start_paused(repo: Path, step: str, *args: str) -> tuple[subprocess.Popen, int]:
-    """Start python build.py that pauses at step (holding what it holds there); return it and the fd that lets it go on."""
-    arrived_r, arrived_w = os.pipe()
-    resume_r, resume_w = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args],
-        cwd=repo,
-        env=env,
-        pass_fds=(arrived_w, resume_r),
-        preexec_fn=_ctrl_c_as_at_a_terminal,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    os.close(arrived_w)
-    os.close(resume_r)
-    # Blocks until the build arrives (one byte) or dies (end of file); the timeout only guards against a hang.
-    ready, _, _ = select.select([arrived_r], [], [], 300)
-    arrived = os.read(arrived_r, 1) if ready else b""
-    os.close(arrived_r)
-    if arrived != b"x":
-        process.kill()
-        pytest.fail(f"the build did not reach {step}: {process.communicate()}")
-    return process, resume_w
-
-
-@pytest.mark.slow
-def test_a_second_build_waits_for_the_first_or_refuses_with_no_wait(built_repo, tmp_path):
-    repo = copy_repo(built_repo.root, tmp_path / "repo")
-    edit_style(repo)
-    first, resume = _start_paused(repo, "locked")  # holds the lock of site/
-    refused = run_process(repo, "--no-wait")
-    assert refused.returncode == 2
-    assert refused.stdout == (
-        f"{repo / 'site'}: error: another build is writing this output folder (process {first.pid}) "
-        "(wait for it to finish, or run again without --no-wait to wait for it)\n"
-    )
-    waiting = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "--root", str(repo)],
-        cwd=repo,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert (
-        waiting.stderr.readline()
-        == f"waiting for another build that is writing {repo / 'site'} (process {first.pid}) to finish\n"
-    )
-    os.close(resume)
-    out, err = first.communicate()
-    assert first.returncode == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
-    out, err = waiting.communicate()
-    # The second build ran after the first had finished, and found its complete output.
-    assert waiting.returncode == 0 and out.startswith("nothing changed since the last build of 2023;"), out + err
-    assert "edited by a test" in (repo / "site" / "sv" / "kk.css").read_text(encoding="utf-8")
-    assert leftovers(repo) == []
-
-
-# ---------------------------------------------------------------- killed builds
-
-
-@pytest.fixture(scope="module")
-def styled(built_repo, tmp_path_factory) -> dict[str, str]:
-    """The site the built repository gives after edit_style: what a completed build after the edit publishes."""
-    repo = copy_repo(built_repo.root, tmp_path_factory.mktemp("styled") / "repo")
-    edit_style(repo)
-    assert run(repo)[0] == 0
-    return tree(repo / "site")
-
-
-STAGING_LEFT = "removed .site.staging/ left by an interrupted build"
-KILLS = [  # step, two renames instead of one exchange, site/ right after the kill, notes of the next build
-    ("locked", False, "old", []),
-    ("rendering", False, "old", [STAGING_LEFT]),
-    ("staged", False, "old", [STAGING_LEFT]),
-    ("swap-exchanged", False, "new", [STAGING_LEFT]),  # the staging folder holds the old site now
-    ("swap-done", False, "new", []),
-    ("stamped", False, "new", []),
-    ("swap-moved-old", True, None, ["restored site/ from before an interrupted build", STAGING_LEFT]),
-    ("swap-moved-new", True, "new", ["removed .site.old/ left by an interrupted build"]),
-    ("swap-done", True, "new", []),
-]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("step, renames, right_after, notes", KILLS)
-def test_a_build_killed_at_any_step_of_the_swap_is_repaired_by_the_next(
-    built_repo, styled, tmp_path, step, renames, right_after, notes
-):
-    repo = copy_repo(built_repo.root, tmp_path / "repo")
-    old = tree(repo / "site")
-    edit_style(repo)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"kill:{step}"}
-    if renames:
-        env["KLIMATKONTRAKT_NO_EXCHANGE"] = "1"
-    killed = run_process(repo, env=env)
-    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
-    site = repo / "site"
-    assert {"old": old, "new": styled, None: None}[right_after] == (tree(site) if site.exists() else None)
-    code, out, err = run(repo)
-    assert code == 0, out + err
-    assert err.splitlines() == [f"{site}: note: {note}" for note in notes]
-    assert out.startswith("nothing changed" if step == "stamped" else "built 2023: site, 0 PDFs rendered, 2 reused")
-    assert tree(site) == styled and leftovers(repo) == []
-
-
-def _children(pid: int) -> list[int]:
-    """Return the processes whose parent is pid (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-@pytest.mark.slow
-def test_the_workers_of_a_killed_build_die_with_it(repo):
-    build, resume = _start_paused(repo, "rendering", "--jobs", "2")  # nothing cached: two PDFs render in two workers
-    workers = _children(build.pid)  # the two workers, and multiprocessing's resource tracker
-    handles = [os.pidfd_open(pid) for pid in workers]
-    try:
-        assert sum(b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in workers) == 2
-        os.kill(build.pid, signal.SIGKILL)
-        build.wait()  # not communicate(): a surviving worker would keep the output pipes open
-        for handle in handles:  # readable once that process has ended; the timeout only guards against a hang
-            assert select.select([handle], [], [], 60)[0], "a worker outlived the build it belonged to"
-    finally:
-        os.close(resume)
-        build.stdout.close()
-        build.stderr.close()
-        for pid in workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        for handle in handles:
-            os.close(handle)
-
-
-def _workers_at_rendering(repo: Path) -> list[int]:
-    """Run a build of repo paused where its PDFs are handed to the workers; return its child processes there."""
-    build, resume = _start_paused(repo, "rendering", "--jobs", "2")
-    try:
-        return _children(build.pid)
-    finally:
-        os.close(resume)
-        out, err = build.communicate()
-        assert build.returncode == 0, out + err
-
-
-@pytest.mark.slow
-def test_a_build_with_every_pdf_in_its_cache_starts_no_worker_and_an_edit_starts_them(built_repo, tmp_path):
-    repo = copy_repo(built_repo.root, tmp_path / "repo")
-    edit_style(repo)  # the site changes, no PDF does: spawning workers would cost a second of CPU for nothing
-    assert _workers_at_rendering(repo) == []
-    clause = repo / "years" / "2024" / "clause.yaml"  # the draft: the signed 2023 may not be edited
-    clause.write_text(clause.read_text(encoding="utf-8").replace("Parterna", "Parterna ", 1), encoding="utf-8")
-    assert len(_workers_at_rendering(repo)) >= 2  # a PDF's input may have changed: the workers start before validation
-    assert run(repo)[1].startswith("nothing changed")
-
-
 # ---------------------------------------------------------------- full disk, read-only folder
-
-
-@contextlib.contextmanager
-def _tmpfs(folder: Path, options: str):
-    """Mount a tmpfs with options at folder (root ignores permission bits: only a real mount refuses root)."""
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=False, capture_output=True, text=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"this machine cannot mount a tmpfs for the test: {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 @contextlib.contextmanager
 def _read_only(folder: Path):
     """Make folder unwritable; yield it with the error the system gives: a read-only mount for root, else permissions."""
     if os.geteuid() == 0:
-        with _tmpfs(folder, "ro,size=64k"):
+        with tmpfs(folder, "ro,size=64k"):
             yield folder, "Read-only file system"
         return
     folder.mkdir()
@@ -412,7 +223,7 @@ def _read_only(folder: Path):
 @pytest.mark.slow
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(built_repo, tmp_path):
     repo = copy_repo(built_repo.root, tmp_path / "repo")
-    with _tmpfs(tmp_path / "small", "size=64k") as small:
+    with tmpfs(tmp_path / "small", "size=64k") as small:
         code, out, err = run(repo, "--out", str(small / "site"))
         assert code == 1 and "Traceback" not in err
         pdf = small / ".site.staging" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf"

@@ -6,58 +6,14 @@ import contextlib
 import os
 import select
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.build_helpers import INPUTS, leftovers, make_repo
+from tests.processes import children, start_paused
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _children(pid: int) -> list[int]:
-    """Return the processes whose parent is pid (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def _at_a_terminal() -> None:
-    """Run the build as a terminal would: default SIGINT, and a process group of its own that Ctrl-C reaches whole."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.setpgrp()
-
-
-def _start_paused(repo: Path, step: str) -> tuple[subprocess.Popen, int]:
-    """Start python build.py in its own process group, paused at step; return it and the fd that lets it go on."""
-    arrived_r, arrived_w = os.pipe()
-    resume_r, resume_w = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", "2"],
-        cwd=repo,
-        env=env,
-        pass_fds=(arrived_w, resume_r),
-        preexec_fn=_at_a_terminal,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    os.close(arrived_w)
-    os.close(resume_r)
-    ready, _, _ = select.select([arrived_r], [], [], 300)  # the timeout only guards against a hang
-    arrived = os.read(arrived_r, 1) if ready else b""
-    os.close(arrived_r)
-    if arrived != b"x":
-        process.kill()
-        pytest.fail(f"the build did not reach {step}: {process.communicate()}")
-    return process, resume_w
 
 
 @pytest.mark.slow
@@ -65,8 +21,8 @@ def _start_paused(repo: Path, step: str) -> tuple[subprocess.Popen, int]:
 def test_ctrl_c_at_a_terminal_stops_the_build_without_a_traceback_from_its_workers(tmp_path, step):
     # Ctrl-C reaches the whole process group: each PDF worker printed a KeyboardInterrupt traceback of its own.
     repo = make_repo(tmp_path / "repo")
-    build, resume = _start_paused(repo, step)
-    workers = [pid for pid in _children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    build, resume = start_paused(repo, step, "--jobs", "2", own_group=True)
+    workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
         assert workers, "the build started no PDF worker before this step"
@@ -89,7 +45,7 @@ def test_ctrl_c_at_a_terminal_stops_the_build_without_a_traceback_from_its_worke
 def test_ctrl_c_while_the_command_line_starts_is_a_clean_stop(tmp_path):
     # Building the parser imports every command (a good part of a second): Ctrl-C then printed a traceback.
     repo = make_repo(tmp_path / "repo")
-    build, resume = _start_paused(repo, "starting")
+    build, resume = start_paused(repo, "starting", "--jobs", "2", own_group=True)
     try:
         os.killpg(build.pid, signal.SIGINT)
         out, err = build.communicate()
@@ -103,7 +59,7 @@ def test_ctrl_c_while_the_command_line_starts_is_a_clean_stop(tmp_path):
 def test_ctrl_c_while_build_py_imports_the_command_line_is_a_clean_stop(tmp_path):
     # Importing the command line takes a fifth of a second before main() can catch anything: a traceback then.
     repo = make_repo(tmp_path / "repo")
-    build, resume = _start_paused(repo, "importing")
+    build, resume = start_paused(repo, "importing", "--jobs", "2", own_group=True)
     try:
         os.killpg(build.pid, signal.SIGINT)
         out, err = build.communicate()

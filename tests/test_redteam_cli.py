@@ -616,7 +616,10 @@ def test_apply_and_import_refuse_a_file_over_the_limit_before_reading_it(tmp_pat
     result = run_cli(*_input_argv(command, big, tmp_path))
     what = "Word file" if command == "apply" else "contract"
     assert (result.returncode, result.stderr) == (1, "")
-    assert result.stdout == f"{big}: error: the {what} is 257 MiB, more than the 256 MiB of any contract document ({hint})\n"
+    assert (
+        result.stdout
+        == f"{big}: error: the {what} is 257 MiB, more than the 256 MiB of any contract document ({hint})\n"
+    )
     assert sorted(p.relative_to(ROOT) for p in (ROOT / "years").rglob("*")) == before
     assert not (tmp_path / "imported").exists()
 

@@ -1,0 +1,82 @@
+"""Helpers for tests of builds as processes: pause one at a step, list its children, mount a small tmpfs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def children(pid: int) -> list[int]:
+    """Return the processes whose parent is pid (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _default_ctrl_c() -> None:
+    """Give the build the default SIGINT: a test runner started in the background ignores it, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _at_a_terminal() -> None:
+    """Run the build as a terminal would: default SIGINT, and a process group of its own that Ctrl-C reaches whole."""
+    _default_ctrl_c()
+    os.setpgrp()
+
+
+def start_paused(repo: Path, step: str, *args: str, own_group: bool = False) -> tuple[subprocess.Popen, int]:
+    """Start python build.py paused at step (holding what it holds there); return it and the fd that lets it go on.
+
+    own_group: in a process group of its own, as at a terminal, so a test can send Ctrl-C to the whole group.
+    """
+    arrived_r, arrived_w = os.pipe()
+    resume_r, resume_w = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args],
+        cwd=repo,
+        env=env,
+        pass_fds=(arrived_w, resume_r),
+        preexec_fn=_at_a_terminal if own_group else _default_ctrl_c,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(arrived_w)
+    os.close(resume_r)
+    # Blocks until the build arrives (one byte) or dies (end of file); the timeout only guards against a hang.
+    ready, _, _ = select.select([arrived_r], [], [], 300)
+    arrived = os.read(arrived_r, 1) if ready else b""
+    os.close(arrived_r)
+    if arrived != b"x":
+        process.kill()
+        pytest.fail(f"the build did not reach {step}: {process.communicate()}")
+    return process, resume_w
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str):
+    """Mount a tmpfs with options at folder (root ignores permission bits: only a real mount refuses root)."""
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=False, capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"this machine cannot mount a tmpfs for the test: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
