@@ -660,7 +660,7 @@ def _console_script(folder: Path) -> Path:
 
 def test_the_console_script_imports_no_command_before_it_can_stop_cleanly(tmp_path):
     script = _console_script(tmp_path).read_text(encoding="utf-8")
-    (module,) = [line.split()[1] for line in script.splitlines() if line.startswith("from ")]
+    (module,) = [line.split()[1] for line in script.splitlines() if line.strip().startswith("from ")]
     done = subprocess.run(
         [sys.executable, "-c", f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('contract')))"],
         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
