@@ -115,16 +115,9 @@ def test_site(tmp_path_factory):
 
     Yields site_helpers.Built: the repository, the site folder, the commit and the loaded versions.
     """
-    from site_helpers import Built, build_test_site
+    from site_helpers import build_test_site
 
-    from contract.build.run import gather
-
-    folder = once_per_run(tmp_path_factory, "test-site", build_test_site)
-    root = folder / "repo"
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True
-    ).stdout.strip()
-    return Built(root, folder / "site", commit, gather(root, drafts=True)[0])
+    return _built_site(once_per_run(tmp_path_factory, "test-site", build_test_site))
 
 
 @pytest.fixture(scope="session")
@@ -149,11 +142,16 @@ def readers(tmp_path_factory):
     Yields site_helpers.Built; several test modules read it, so the pytest-xdist workers share one build (read it only).
     """
     from readers_site import build_readers_site
+
+    return _built_site(once_per_run(tmp_path_factory, "readers-site", build_readers_site))
+
+
+def _built_site(folder: Path):
+    """Return a site built once per run in folder (repo/ and site/) as site_helpers.Built, its versions loaded."""
     from site_helpers import Built
 
     from contract.build.run import gather
 
-    folder = once_per_run(tmp_path_factory, "readers-site", build_readers_site)
     root = folder / "repo"
     commit = subprocess.run(
         ["git", "rev-parse", "--short=7", "HEAD"], cwd=root, check=True, capture_output=True, text=True
