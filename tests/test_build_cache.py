@@ -7,7 +7,7 @@ import shutil
 import pytest
 from build_helpers import copy_repo, edit_style, make_repo, run, tree
 
-from contract.build.run import _read_stamp, _stamp_file
+from contract.build.stamps import read_stamp, stamp_file
 
 
 @pytest.fixture
@@ -73,15 +73,15 @@ def test_outputs_missing_or_changed_since_the_last_build_are_built_again(built_r
     ],
 )
 def test_a_damaged_stamp_reads_as_no_stamp(repo, data):
-    stamp = _stamp_file(repo, repo / "site")
+    stamp = stamp_file(repo, repo / "site")
     stamp.parent.mkdir(parents=True)
     stamp.write_bytes(data)
-    assert _read_stamp(repo, repo / "site") is None
+    assert read_stamp(repo, repo / "site") is None
 
 
 @pytest.mark.slow
 def test_a_build_with_a_damaged_stamp_builds_again(built_repo, tmp_path):
     repo = copy_repo(built_repo.root, tmp_path / "repo")
-    _stamp_file(repo, repo / "site").write_text('{"stamp": [', encoding="utf-8")
+    stamp_file(repo, repo / "site").write_text('{"stamp": [', encoding="utf-8")
     code, out, err = run(repo)
     assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err

@@ -20,7 +20,8 @@ import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
 from processes import children, start_paused, tmpfs
 
-from contract.build.run import _cached, _stamp_file
+from contract.build.run import _cached
+from contract.build.stamps import stamp_file
 from contract.cli.site import site_writes
 from contract.errors import UsageError
 from contract.output.files import write_atomic
@@ -225,12 +226,12 @@ def test_a_marker_written_before_it_listed_files_still_owns_what_builds_wrote_th
 
 
 def test_a_stamp_that_is_a_pipe_is_ignored_instead_of_read_forever(repo):
-    stamp = _stamp_file(repo, repo / "site")
+    stamp = stamp_file(repo, repo / "site")
     stamp.parent.mkdir(parents=True)
     os.mkfifo(stamp)
     code = (
-        f"from contract.build.run import _read_stamp; from pathlib import Path; "
-        f"print(_read_stamp(Path({str(repo)!r}), Path({str(repo / 'site')!r})))"
+        f"from contract.build.stamps import read_stamp; from pathlib import Path; "
+        f"print(read_stamp(Path({str(repo)!r}), Path({str(repo / 'site')!r})))"
     )
     # The timeout only guards against the hang this test is about.
     done = subprocess.run(

@@ -31,7 +31,7 @@ from build_helpers import (
 )
 from processes import tmpfs
 
-from contract.build.run import _built_before_markers
+from contract.build.stamps import built_before_markers
 from contract.cli.main import main
 from contract.output.files import recover
 
@@ -171,10 +171,10 @@ def test_a_site_built_before_markers_existed_is_known_by_its_stamp_and_nothing_e
         (folder / "sv").mkdir(parents=True)
         (folder / "index.html").write_text("<p>built</p>\n", encoding="utf-8")
         old_stamp(folder)
-    assert _built_before_markers(repo, site)
-    assert not _built_before_markers(repo, public)  # only the default site/ was ever adopted this way
+    assert built_before_markers(repo, site)
+    assert not built_before_markers(repo, public)  # only the default site/ was ever adopted this way
     (site / "notes.txt").write_text("mine\n", encoding="utf-8")
-    assert not _built_before_markers(repo, site)
+    assert not built_before_markers(repo, site)
     assert run(repo)[:2] == (
         2,
         (

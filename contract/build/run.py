@@ -15,7 +15,6 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,8 +24,9 @@ from ..output import faults
 from ..output.files import drop_temporaries, staging_path, swap, write_atomic
 from ..output.guard import claim, mark, writing
 from ..render import labels
-from ..resources import PACKAGE
 from ..source.provenance import Source, source
+from . import stamps
+from .stamps import CACHE
 
 if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of them
     from concurrent.futures import ProcessPoolExecutor
@@ -35,11 +35,8 @@ if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of the
     from .changes import ChangeSets
     from .workers import Deferred, InProcess
 
-# Inputs besides years/ that change what a build writes.
-SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
 # What the PDFs are made from (with the code and the commit): the rest of SITE_INPUTS changes only the web pages.
 PDF_INPUTS = ("years", "schema", "klimatkontrakt.yaml", "i18n")
-CACHE = Path(".cache") / "build"
 PDF_RECORD = "pdf-inputs.json"  # the hash of PDF_INPUTS the cache was last filled from, with and without drafts
 
 
@@ -113,7 +110,7 @@ def build(
     started = time.perf_counter()
     root = Path(root).resolve()
     out = Path(out).resolve() if out else root / "site"
-    with claim(root, out, wait, notice, known=_built_before_markers(root, out)) as repaired:
+    with claim(root, out, wait, notice, known=stamps.built_before_markers(root, out)) as repaired:
         result = _build_claimed(root, out, drafts, jobs, progress or (lambda _: None), site_url)
     result.notes[:0] = [Diagnostic(Pos(str(out)), "note", done, code="output-repaired") for done in repaired]
     result.seconds = time.perf_counter() - started
@@ -128,9 +125,9 @@ def _build_claimed(
     with writing(root / CACHE):
         drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
     src = source(root)
-    stamp = _stamp(root, src, drafts, site_url)
-    last = _read_stamp(root, out)
-    if last and last["stamp"] == stamp and out.is_dir() and _outputs(out) == last["outputs"]:
+    stamp = stamps.stamp(root, src, drafts, site_url)
+    last = stamps.read_stamp(root, out)
+    if last and last["stamp"] == stamp and out.is_dir() and stamps.outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
     from . import workers
@@ -148,7 +145,7 @@ def _build_claimed(
                     _write_all(root, contracts, staging, drafts, pool, say, result, site_url)
                     mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
                     faults.point("staged")
-                    outputs = _outputs(staging)
+                    outputs = stamps.outputs(staging)
                     swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
             except BaseException:
                 workers.stop(pool)
@@ -156,7 +153,7 @@ def _build_claimed(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     with writing(root / CACHE):
-        _write_stamp(
+        stamps.write_stamp(
             root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}
         )
         write_atomic(root / CACHE / PDF_RECORD, json.dumps(record, sort_keys=True))
@@ -177,8 +174,8 @@ def _start_workers(
 
     # At most a contract and a redline per version folder and language: the folders are counted, not read.
     folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
-    pdf_inputs = _inputs_hash(root, PDF_INPUTS, f"{src.label} {src.timestamp} {_code_fingerprint()}")
-    record = {k: v for k, v in _read_json(root / CACHE / PDF_RECORD).items() if k in ("drafts", "signed")}
+    pdf_inputs = stamps.inputs_hash(root, PDF_INPUTS, f"{src.label} {src.timestamp} {stamps.code_fingerprint()}")
+    record = {k: v for k, v in stamps.read_json(root / CACHE / PDF_RECORD).items() if k in ("drafts", "signed")}
     kind = "drafts" if drafts else "signed"  # a build with drafts renders more PDFs than one without
     pool = workers.start(jobs, 2 * len(load_languages(root).all) * len(folders), record.get(kind) != pdf_inputs)
     return pool, {**record, kind: pdf_inputs}
@@ -220,7 +217,7 @@ def _write_all(
         say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
         write_atomic(staging / job.path, data)
         with writing(root / CACHE):
-            write_atomic(root / CACHE / f"{key}-{_sha256(data)}.pdf", data)
+            write_atomic(root / CACHE / f"{key}-{stamps.sha256(data)}.pdf", data)
         result.pdfs += 1
 
 
@@ -259,7 +256,7 @@ def _reuse_cached(
         cache.mkdir(parents=True, exist_ok=True)
     from ..diff.lineage import previous_versions
 
-    code = _code_fingerprint() + _labels_fingerprint()
+    code = stamps.code_fingerprint() + _labels_fingerprint()
     sources = {v: source(root, v) for v in contracts}
     prints = {v: _fingerprint(c) for v, c in contracts.items()}
     previous = previous_versions(contracts)
@@ -288,7 +285,7 @@ def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
     for entry in sorted(cache.glob(f"{key}-*.pdf")):
         # A link is never the build's own entry: it would publish whatever it points at.
         data = None if entry.is_symlink() or not entry.is_file() else entry.read_bytes()
-        if data is not None and entry.name == f"{key}-{_sha256(data)}.pdf":
+        if data is not None and entry.name == f"{key}-{stamps.sha256(data)}.pdf":
             return data
         notes.append(
             Diagnostic(
@@ -313,101 +310,9 @@ def _check_cache(root: Path) -> None:
             raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-link")])
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _outputs(folder: Path) -> dict[str, str]:
-    """Return the hash of every file under folder by its relative path: what the no-op decision checks."""
-    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _fingerprint(contract: Contract) -> str:
     from ..render.export import to_json
 
     data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
     status = [(t.key, [t.status(lang) for lang in contract.translations]) for t in contract.texts()]
     return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
-
-
-@lru_cache(maxsize=1)  # the stamp, the PDF record and every cache key ask for it; the code does not change meanwhile
-def _code_fingerprint() -> str:
-    """Hash the package's code and templates: a new renderer invalidates the cache."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if (
-            path.is_file()
-            and path.suffix in (".py", ".typ", ".j2", ".yaml", ".html", ".css", ".js")
-            and "__pycache__" not in path.parts
-        ):
-            digest.update(path.relative_to(PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _stamp(root: Path, src: Source, drafts: bool, site_url: str | None = None) -> str:
-    """Hash every input of a build: the data, the schemas, the site's files, the code, the commit and the address."""
-    head = f"{src.label} {src.timestamp} {drafts} {site_url or ''} {_code_fingerprint()}"
-    return _inputs_hash(root, ("years", *SITE_INPUTS), head)
-
-
-def _inputs_hash(root: Path, names: tuple[str, ...], head: str) -> str:
-    """Hash head and every file under the named files and folders of root, with their paths."""
-    digest = hashlib.sha256(head.encode())
-    for name in names:
-        base = root / name
-        for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
-            if path.is_file():
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _stamp_file(root: Path, out: Path) -> Path:
-    # Named after out relative to the repository, so a copied repository keeps its stamp.
-    name = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
-    return root / CACHE / f"stamp-{hashlib.sha256(name.encode()).hexdigest()[:12]}.json"
-
-
-def _built_before_markers(root: Path, out: Path) -> bool:
-    """Tell whether out is a site/ a build wrote before output markers existed (so the first new build may replace it).
-
-    Such a build left a stamp named after out's absolute path, without a list of outputs, and wrote nothing else there.
-    """
-    legacy = root / CACHE / f"stamp-{hashlib.sha256(str(out).encode()).hexdigest()[:12]}.json"
-    try:
-        stamp = json.loads(legacy.read_text(encoding="utf-8"))
-        names = {p.name for p in out.iterdir()}
-    except (OSError, ValueError):
-        return False
-    return (
-        out == root / "site"
-        and isinstance(stamp, dict)
-        and "stamp" in stamp
-        and "outputs" not in stamp
-        and names <= {"index.html", "sv", "en", "downloads"}
-    )
-
-
-def _read_json(path: Path) -> dict:
-    """Return a small JSON record of the cache, or {} when it is missing, damaged or not a plain file."""
-    if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _read_stamp(root: Path, out: Path) -> dict | None:
-    """Return the last build's stamp of out, or None when it is missing or damaged (the build then runs)."""
-    data = _read_json(_stamp_file(root, out))
-    shape = {"stamp": str, "versions": list, "warnings": int, "outputs": dict}
-    if not all(isinstance(data.get(k), t) for k, t in shape.items()):
-        return None
-    return data
-
-
-def _write_stamp(root: Path, out: Path, stamp: dict) -> None:
-    write_atomic(_stamp_file(root, out), json.dumps(stamp))
