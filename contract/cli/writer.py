@@ -60,6 +60,11 @@ def result(
 
 def refuse_existing(output: Path, command: str, replace: Replace = False, hint: str = NEW_NAME) -> None:
     """Raise UsageError when output is a folder, in a missing folder, or a file `replace` does not allow replaced."""
+    if str(output) == "-":  # by Unix habit "standard output", which a file named "-" in the working folder is not
+        raise UsageError(
+            f"{command}: '-' is not taken for standard output here and would be a file named '-'",
+            "leave out the option to print the result on standard output, or give a file name",
+        )
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
     _refuse_missing_folder(output, command)
