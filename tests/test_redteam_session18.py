@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.build_helpers import edit_style, make_repo, run, tree
 from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +26,24 @@ def test_dash_as_output_is_refused_not_written_as_a_file_named_dash(tmp_path, ar
     assert "'-' is not taken for standard output here" in result.stderr
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- the record of the PDFs' inputs
+
+
+@pytest.mark.slow
+def test_a_tampered_or_unwritable_pdf_inputs_record_never_fails_the_build(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    record = repo / ".cache" / "build" / "pdf-inputs.json"
+    record.parent.mkdir(parents=True)
+    record.write_text("[" * 200_000, encoding="utf-8")  # deeper than json can read: RecursionError
+    code, _, err = run(repo)
+    assert (code, "internal error" in err) == (0, False), err
+    cold = tree(repo / "site" / "downloads")
+    record.unlink()
+    record.mkdir()  # the record cannot be written: the build is published all the same
+    edit_style(repo)
+    code, _, err = run(repo)
+    assert (code, err) == (0, "")
+    assert tree(repo / "site" / "downloads") == cold
+    assert record.is_dir()

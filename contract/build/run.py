@@ -9,6 +9,7 @@ name before reuse, so an unchanged version is not rendered again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -40,6 +41,7 @@ SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "kli
 # What the PDFs are made from (with the code and the commit): the rest of SITE_INPUTS changes only the web pages.
 PDF_INPUTS = ("years", "schema", "klimatkontrakt.yaml", "i18n")
 CACHE = Path(".cache") / "build"
+MAX_RECORD = 16 * 2**20  # far above any stamp or record the build writes
 PDF_RECORD = "pdf-inputs.json"  # the hash of PDF_INPUTS the cache was last filled from, with and without drafts
 
 
@@ -159,7 +161,8 @@ def _build_claimed(
         _write_stamp(
             root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}
         )
-        write_atomic(root / CACHE / PDF_RECORD, json.dumps(record, sort_keys=True))
+        with contextlib.suppress(OSError):  # only saves a later build time: never fail a build that is published
+            write_atomic(root / CACHE / PDF_RECORD, json.dumps(record, sort_keys=True))
     faults.point("stamped")
     return result
 
@@ -394,8 +397,10 @@ def _read_json(path: Path) -> dict:
     if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
         return {}
     try:
+        if path.stat().st_size > MAX_RECORD:  # never read a tampered giant whole
+            return {}
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than json can read
         return {}
     return data if isinstance(data, dict) else {}
 
