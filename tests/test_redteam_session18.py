@@ -47,3 +47,28 @@ def test_a_tampered_or_unwritable_pdf_inputs_record_never_fails_the_build(tmp_pa
     assert (code, err) == (0, "")
     assert tree(repo / "site" / "downloads") == cold
     assert record.is_dir()
+
+
+# ---------------------------------------------------------------- JSON nested deeper than json reads
+
+
+@pytest.mark.parametrize("command", [("export", "2023"), ("diff", "2023", "2024")])
+def test_an_existing_deeply_nested_json_file_is_refused_not_a_crash(tmp_path, command):
+    target = tmp_path / "x.json"
+    target.write_text("[" * 200_000, encoding="utf-8")
+    result = run_cli("--root", ROOT, *command, "--format", "json", "-o", target)
+    assert result.returncode == 2
+    assert "exists and is not a file this command may replace" in result.stderr
+    assert target.read_text(encoding="utf-8") == "[" * 200_000
+
+
+def test_a_deeply_nested_json_exchange_file_is_a_located_error(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000, encoding="utf-8")
+    before = tree(repo / "years")
+    result = run_cli("--root", repo, "translations", "2023", "--import", deep)
+    assert result.returncode == 1, result.stderr
+    assert f"{deep}:1:1: error: not an exchange file: nested far too deeply" in result.stdout
+    assert "internal error" not in result.stderr
+    assert tree(repo / "years") == before

@@ -381,7 +381,7 @@ def _built_before_markers(root: Path, out: Path) -> bool:
     try:
         stamp = json.loads(legacy.read_text(encoding="utf-8"))
         names = {p.name for p in out.iterdir()}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return (
         out == root / "site"
