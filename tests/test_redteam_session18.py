@@ -72,3 +72,17 @@ def test_a_deeply_nested_json_exchange_file_is_a_located_error(tmp_path):
     assert f"{deep}:1:1: error: not an exchange file: nested far too deeply" in result.stdout
     assert "internal error" not in result.stderr
     assert tree(repo / "years") == before
+
+
+# ---------------------------------------------------------------- another source language
+
+
+@pytest.mark.parametrize(
+    ("command", "said"), [("export", "the source language in"), ("translations", "first translation")]
+)
+def test_the_help_names_no_language_as_the_default_a_repository_may_not_have(command, said):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    help_text = " ".join(result.stdout.split())
+    assert said in help_text and "klimatkontrakt.yaml)" in help_text
+    assert "source language, sv" not in help_text and "klimatkontrakt.yaml, en" not in help_text
