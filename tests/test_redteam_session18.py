@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.build_helpers import edit_style, make_repo, run, tree
@@ -86,3 +89,45 @@ def test_the_help_names_no_language_as_the_default_a_repository_may_not_have(com
     help_text = " ".join(result.stdout.split())
     assert said in help_text and "klimatkontrakt.yaml)" in help_text
     assert "source language, sv" not in help_text and "klimatkontrakt.yaml, en" not in help_text
+
+
+# ---------------------------------------------------------------- redline flags name the source language
+
+
+def _english_source(contract):
+    """Return the contract as a repository with English as its source and Swedish as its translation has it."""
+    from contract.model import Translation
+    from contract.source.load import _map_texts
+
+    def swap(text):
+        english = text.translation("en")
+        if english.text is None:
+            return text
+        return dataclasses.replace(
+            text, source=english.text, lang="en", translations=(("sv", Translation(text.source, status="current")),)
+        )
+
+    return dataclasses.replace(_map_texts(contract, swap), languages=("en", "sv"))
+
+
+def test_a_flag_of_a_repository_with_another_source_names_that_source_in_json_and_text():
+    from diff_cases.edit import map_section
+
+    from contract.diff import compare
+    from contract.render import redline_json, redline_text
+    from contract.source.load import load
+
+    old = _english_source(load(ROOT, "2024"))
+
+    def edit(section):  # the English source of the first paragraph changes, its Swedish translation does not
+        first = section.body[0]
+        changed = dataclasses.replace(first.text, source=first.text.source + " Changed in a test.")
+        return dataclasses.replace(section, body=(dataclasses.replace(first, text=changed), *section.body[1:]))
+
+    changes = compare(old, map_section(old, "syftet-med-klimatkontrakt-2030", edit))
+    document = redline_json.to_json(changes)
+    schema = json.loads((ROOT / "schema/changeset.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+    flags = [f for s in document["sections"] for f in s["flags"]]
+    assert flags == [{"code": "sv_only", "target": "", "number": "", "lang": "sv", "source": "en"}]
+    assert "The English text changed but the Swedish did not." in redline_text.to_text(changes, "en")
