@@ -131,3 +131,26 @@ def test_a_flag_of_a_repository_with_another_source_names_that_source_in_json_an
     flags = [f for s in document["sections"] for f in s["flags"]]
     assert flags == [{"code": "sv_only", "target": "", "number": "", "lang": "sv", "source": "en"}]
     assert "The English text changed but the Swedish did not." in redline_text.to_text(changes, "en")
+
+
+# ---------------------------------------------------------------- -o never writes into the repository's sources
+
+
+@pytest.mark.parametrize(
+    ("argv", "name"),
+    [
+        (("export", "2023", "--format", "markdown", "-o"), "years/2023/export.md"),
+        (("diff", "2023", "2024", "--format", "json", "-o"), "years/2023/x.yaml"),  # failed every later validation
+        (("translations", "2024", "--export"), "years/2024/sv.po"),
+        (("export", "2023", "--format", "json", "-o"), "schema/export.json"),
+    ],
+)
+def test_a_result_is_never_written_into_a_source_folder(tmp_path, argv, name):
+    repo = make_repo(tmp_path / "repo")
+    before = tree(repo)
+    (tmp_path / "link").symlink_to(repo / Path(name).parent)  # nor through a link to one
+    for target in (repo / name, Path(name), tmp_path / "link" / Path(name).name):
+        result = run_cli("--root", repo, *argv, target, cwd=repo)
+        assert result.returncode == 2, result.stderr
+        assert f"is inside the repository's {name.split('/')[0]}/, which holds its sources" in result.stderr
+    assert tree(repo) == before

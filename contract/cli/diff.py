@@ -40,6 +40,7 @@ def run_diff(args) -> int:
     """Compare, render and write; return 1 for changes only with --exit-code."""
     earlier = writer.earlier_result(args.root, "diff", args.format)
     if args.output:  # before the work: a refusal should come at once
+        writer.refuse_source(args.root, args.output, "diff")
         writer.refuse_existing(args.output, "diff", earlier, writer.EARLIER)
     old = revisions.load_spec(args.root, args.old)
     new = revisions.load_spec(args.root, args.new)
