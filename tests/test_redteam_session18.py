@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -154,3 +157,32 @@ def test_a_result_is_never_written_into_a_source_folder(tmp_path, argv, name):
         assert result.returncode == 2, result.stderr
         assert f"is inside the repository's {name.split('/')[0]}/, which holds its sources" in result.stderr
     assert tree(repo) == before
+
+
+@pytest.mark.slow  # hashes 2 GiB
+def test_a_stray_giant_file_in_years_is_hashed_in_pieces_not_read_whole(tmp_path):
+    import hashlib
+
+    years = tmp_path / "years"
+    years.mkdir()
+    (years / "small.yaml").write_bytes(b"version: 2023\n")
+    from contract.build.run import _inputs_hash
+
+    whole = hashlib.sha256(b"head" + b"years/small.yaml" + b"version: 2023\n").hexdigest()
+    assert _inputs_hash(tmp_path, ("years",), "head") == whole  # the same hash as before: the caches stay valid
+    with open(years / "video.mp4", "wb") as file:  # sparse: no room on disk
+        file.truncate(2 * 2**30)
+    limited = (
+        "import resource, sys; from pathlib import Path; from contract.build.run import _inputs_hash; "
+        "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+        "print(len(_inputs_hash(Path(sys.argv[1]), ('years',), 'head')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", limited, str(tmp_path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "64\n", "")

@@ -362,7 +362,9 @@ def _inputs_hash(root: Path, names: tuple[str, ...], head: str) -> str:
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
             if path.is_file():
                 digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
+                with path.open("rb") as file:  # in pieces: a stray giant file in years/ must not fill the memory
+                    for piece in iter(lambda: file.read(2**20), b""):
+                        digest.update(piece)
     return digest.hexdigest()
 
 
