@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,37 @@ def test_a_stray_giant_file_in_years_is_hashed_in_pieces_not_read_whole(tmp_path
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "64\n", "")
+
+
+@pytest.mark.slow  # two versions are loaded from git
+def test_diff_refuses_versions_of_different_source_languages(tmp_path):
+    from build_helpers import git
+    from test_third_language import _strip_english_notes
+
+    from contract.source.yamlwrite import rewrite
+
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    for name in ("schema", "years/2024", "klimatkontrakt.yaml"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, root / name)
+    rewrite(root / "years/2024/contract.yaml", lambda data: data.pop("previous"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the draft, Swedish source")
+    # The draft's repository switches its source to English (allowed: 2024 is not signed).
+    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: en\n  translations: [sv]\n", encoding="utf-8")
+    (root / "years/2024/translations.lock").unlink()
+    for path in sorted((root / "years/2024").glob("*.yaml")):
+        rewrite(path, _strip_english_notes)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "English source")
+    result = run_cli("--root", root, "diff", "HEAD~1:2024", "2024")
+    assert (result.returncode, result.stdout) == (2, "")  # was: every section "retitled", "och" → "and"
+    assert "HEAD~1:2024 was written with Swedish (sv) as its source language and 2024 with English (en)" in (
+        result.stderr
+    )
+    same = run_cli("--root", root, "diff", "HEAD:2024", "2024")  # a revision is read in its own languages
+    assert (same.returncode, same.stdout) == (
+        0,
+        "Changes from HEAD:2024 to 2024\n==============================\n\nNo changes.\n",
+    )
