@@ -73,7 +73,13 @@ def test_export_never_replaces_the_repositorys_own_files(tmp_path):
         target = repo / name
         before = target.read_bytes()
         result = run_cli("export", "2023", "--format", "json", "-o", name, cwd=repo)
-        assert (result.returncode, result.stderr) == (2, refused("export", Path(name)))
+        assert result.returncode == 2
+        inside = f"klimatkontrakt: error: export: {name} is inside the repository's years/, which holds its sources"
+        assert (
+            result.stderr.startswith(inside)
+            if name.startswith("years/")
+            else result.stderr == refused("export", Path(name))
+        )
         assert target.read_bytes() == before
     untracked = repo / "2023.json"  # an earlier export beside the sources is still replaced
     untracked.write_text('{"format": "klimatkontrakt-export/1"}', encoding="utf-8")

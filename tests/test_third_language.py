@@ -114,7 +114,7 @@ def test_the_finnish_redline_follows_the_changeset_schema(finnish):
     purpose = next(s for s in changes["sections"] if s["id"] == "syftet-med-klimatkontrakt-2030")
     assert set(purpose["title"]) == {"sv", "en", "fi"}
     assert all(set(b) >= {"sv", "en", "fi"} for b in purpose["blocks"])
-    assert {"code": "translation_added", "target": "", "number": "", "lang": "fi"} in purpose["flags"]
+    assert {"code": "translation_added", "target": "", "number": "", "lang": "fi", "source": "sv"} in purpose["flags"]
     english = run_cli("diff", "2023", "2024", "--lang", "en", "--root", finnish)
     assert "Finnish translation added in 1 sections." in english.stdout  # each translation language counted
 

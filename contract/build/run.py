@@ -9,6 +9,7 @@ name before reuse, so an unchanged version is not rendered again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -156,7 +157,8 @@ def _build_claimed(
         stamps.write_stamp(
             root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}
         )
-        write_atomic(root / CACHE / PDF_RECORD, json.dumps(record, sort_keys=True))
+        with contextlib.suppress(OSError):  # only saves a later build time: never fail a build that is published
+            write_atomic(root / CACHE / PDF_RECORD, json.dumps(record, sort_keys=True))
     faults.point("stamped")
     return result
 

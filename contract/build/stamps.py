@@ -16,6 +16,7 @@ from ..resources import PACKAGE
 from ..source.provenance import Source
 
 CACHE = Path(".cache") / "build"
+MAX_RECORD = 16 * 2**20  # far above any stamp or record the build writes
 # Inputs besides years/ that change what a build writes.
 SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
 
@@ -58,7 +59,9 @@ def inputs_hash(root: Path, names: tuple[str, ...], head: str) -> str:
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
             if path.is_file():
                 digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
+                with path.open("rb") as file:  # in pieces: a stray giant file in years/ must not fill the memory
+                    for piece in iter(lambda: file.read(2**20), b""):
+                        digest.update(piece)
     return digest.hexdigest()
 
 
@@ -77,7 +80,7 @@ def built_before_markers(root: Path, out: Path) -> bool:
     try:
         stamp = json.loads(legacy.read_text(encoding="utf-8"))
         names = {p.name for p in out.iterdir()}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return (
         out == root / "site"
@@ -93,8 +96,10 @@ def read_json(path: Path) -> dict:
     if path.is_symlink() or not path.is_file():  # a pipe would be read forever, a link read from elsewhere
         return {}
     try:
+        if path.stat().st_size > MAX_RECORD:  # never read a tampered giant whole
+            return {}
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than json can read
         return {}
     return data if isinstance(data, dict) else {}
 

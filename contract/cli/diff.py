@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import diff
+from ..errors import UsageError
 from ..render import redline_html, redline_json, redline_text
 from ..source import provenance, revisions
+from ..source.languages import language_name
 from . import writer
 from .languages import add_lang
 
@@ -40,9 +42,11 @@ def run_diff(args) -> int:
     """Compare, render and write; return 1 for changes only with --exit-code."""
     earlier = writer.earlier_result(args.root, "diff", args.format)
     if args.output:  # before the work: a refusal should come at once
+        writer.refuse_source(args.root, args.output, "diff")
         writer.refuse_existing(args.output, "diff", earlier, writer.EARLIER)
     old = revisions.load_spec(args.root, args.old)
     new = revisions.load_spec(args.root, args.new)
+    _same_source(old.languages[0], new.languages[0], args)
     changes = diff.compare(old, new, revisions.parse(args.old).label, revisions.parse(args.new).label)
     # Made wholly from the repository, like export: replacing an earlier redline loses nothing.
     data = _render(changes, args, draft=new.meta.status == "draft")
@@ -62,3 +66,13 @@ def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
 
 
 COMMANDS = [add_diff]
+
+
+def _same_source(old: str, new: str, args) -> None:
+    """Refuse two versions written in different source languages: their sources would be compared word by word."""
+    if old != new:
+        raise UsageError(
+            f"diff: {args.old} was written with {language_name(old)} ({old}) as its source language and {args.new} "
+            f"with {language_name(new)} ({new}): a redline of one against the other would mark every word changed",
+            "compare two versions with the same source language (klimatkontrakt.yaml, languages.source)",
+        )

@@ -43,6 +43,7 @@ def _lang(args) -> str:
 def run_export(args) -> int:
     kind = _format(args.export)
     # An existing file may be a translator's work: never overwritten; a missing folder is refused (writer's rule).
+    writer.refuse_source(args.root, args.export, "translations --export")
     writer.refuse_existing(args.export, "translations --export")
     report = Report()
     glossary = load_glossary(args.root, report)

@@ -9,7 +9,7 @@ from ..source.languages import load_languages
 
 def add_lang(p: argparse.ArgumentParser, what: str) -> None:
     """Add --lang (default: the source language), checked against the repository's languages after parsing."""
-    p.add_argument("--lang", metavar="LANG", help=f"{what} (default: the source language, sv)")
+    p.add_argument("--lang", metavar="LANG", help=f"{what} (default: the source language in klimatkontrakt.yaml)")
     p.set_defaults(check_lang=True)
 
 

@@ -247,6 +247,7 @@ def _add_export(sub) -> None:
 def _run_export(args) -> int:
     earlier = writer.earlier_result(args.root, "export", args.format)
     if args.output:  # before the work: a refusal should come at once
+        writer.refuse_source(args.root, args.output, "export")
         writer.refuse_existing(args.output, "export", earlier, writer.EARLIER)
     contract = load(args.root, args.version)
     if args.format == "json":

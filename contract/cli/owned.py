@@ -60,7 +60,7 @@ def _json_format(name: str) -> Callable[[str], bool]:
     def test(text: str) -> bool:
         try:
             value = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than json reads
             return False
         return isinstance(value, dict) and value.get("format") == name
 

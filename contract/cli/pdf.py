@@ -76,6 +76,7 @@ def _run_document(args) -> int:
     version_folder(args.root, args.version)  # a path given as the version is refused as such, not as a file name
     output = args.output or Path(f"klimatkontrakt-{args.version}-{args.lang}.{args.kind}")
     replace = _unsigned_contract_pdf if args.kind == "pdf" else False
+    writer.refuse_source(args.root, output, args.kind)
     writer.refuse_existing(output, args.kind, replace)  # before rendering: a refusal should not wait for typst
 
     from .. import pdf  # pyHanko and typst load in ~1 s: only when needed

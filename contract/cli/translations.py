@@ -19,7 +19,9 @@ def add_translations(sub) -> None:
     p.add_argument("version", nargs="?", metavar="YEAR", help="the version (default: all)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
-        "--lang", metavar="LANG", help="the translation language (default: the first in klimatkontrakt.yaml, en)"
+        "--lang",
+        metavar="LANG",
+        help="the translation language (default: the first translation in klimatkontrakt.yaml)",
     )
     p.add_argument(
         "--confirm", action="append", metavar="ID", help="record that this translated text is current (repeatable)"

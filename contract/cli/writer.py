@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..output.files import drop_temporaries, write_atomic
-from ..output.guard import is_marked
+from ..output.guard import SOURCES, is_marked
 from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
 # Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
@@ -60,6 +60,11 @@ def result(
 
 def refuse_existing(output: Path, command: str, replace: Replace = False, hint: str = NEW_NAME) -> None:
     """Raise UsageError when output is a folder, in a missing folder, or a file `replace` does not allow replaced."""
+    if str(output) == "-":  # by Unix habit "standard output", which a file named "-" in the working folder is not
+        raise UsageError(
+            f"{command}: '-' is not taken for standard output here and would be a file named '-'",
+            "leave out the option to print the result on standard output, or give a file name",
+        )
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
     _refuse_missing_folder(output, command)
@@ -74,6 +79,21 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def refuse_source(root: Path, output: Path, command: str) -> None:
+    """Raise UsageError when output is inside one of the repository's source folders (years/, schema/, ...).
+
+    A result written there becomes part of the contract's sources: a .yaml in a version folder fails every later
+    validation and build, and a signed version's folder must hold only what was signed.
+    """
+    where, top = output.absolute().parent.resolve(), Path(root).resolve()
+    inside = next((name for name in SOURCES if where.is_relative_to(top / name)), None)
+    if inside is not None:
+        raise UsageError(
+            f"{command}: {output} is inside the repository's {inside}/, which holds its sources",
+            "write it somewhere else, e.g. a folder of your own outside the repository",
+        )
 
 
 def _refuse_missing_folder(output: Path, command: str) -> None:

@@ -41,7 +41,10 @@ def _json_section(change: SectionChange) -> dict:
         "merged_from": list(change.merged_from),
         "merged_into": list(change.merged_into),
         "references": [{"target": r.target, "old": r.old, "new": r.new} for r in change.references],
-        "flags": [{"code": f.code, "target": f.target, "number": f.number, "lang": f.lang} for f in change.flags],
+        "flags": [
+            {"code": f.code, "target": f.target, "number": f.number, "lang": f.lang, "source": f.source}
+            for f in change.flags
+        ],
         "title": {lang: _json_line(line) for lang, line in change.title.items()},
         "blocks": [_json_block(b) for b in change.blocks],
     }

@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..errors import ContractError, Diagnostic, UsageError, excerpt
+from ..errors import ContractError, Diagnostic, Report, UsageError, excerpt
 from ..ids import is_version_name
 from ..model import Contract, Pos
+from .languages import CONFIG_NAME, REPO_CATALOGUES, read_languages
 from .load import YEARS, load
 
 if TYPE_CHECKING:
@@ -76,11 +77,26 @@ def load_at(root: Path, revision: str, version: str) -> Contract:
             )
         if not _copy_tree(commit.tree, prefix / SCHEMA, folder / SCHEMA):
             _copy_tree_from_disk(root / SCHEMA, folder / SCHEMA)  # a revision older than the schemas
+        # The revision's languages: without them a repository whose source is not Swedish was read as Swedish.
+        _copy_file(commit.tree, prefix / CONFIG_NAME, folder / CONFIG_NAME)
+        _copy_tree(commit.tree, prefix / REPO_CATALOGUES, folder / REPO_CATALOGUES)
         try:
             contract = load(folder, version)
         except ContractError as exc:
             raise ContractError([_relocate(d, revision) for d in exc.diagnostics]) from None
+        finally:
+            read_languages(Path(root), Report())  # the labels are the repository's again, not the deleted copy's
     return replace(contract, folder=f"{revision}:{contract.folder}")
+
+
+def _copy_file(tree: Tree, path: PurePosixPath, target: Path) -> None:
+    """Write one file of a git tree to target, if the revision has it."""
+    try:
+        blob = tree / path.as_posix()
+    except KeyError:
+        return
+    if blob.type == "blob":
+        target.write_bytes(blob.data_stream.read())
 
 
 def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:

@@ -47,6 +47,8 @@ def read(file: Path, display: str, source: str, lang: str) -> tuple[list[Incomin
         return [], [_error(Pos(display), f"cannot read the file: {exc}", "give a UTF-8 JSON file")]
     except json.JSONDecodeError as exc:
         return [], [_error(Pos(display, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}", hint)]
+    except RecursionError:  # "[[[[..." nested deeper than json reads: no exchange file is
+        return [], [_error(Pos(display, 1, 1), "not an exchange file: nested far too deeply", hint)]
     if not isinstance(data, list):
         found = type(data).__name__ if data is not None else "null"
         return [], [_error(Pos(display, 1, 1), f"expected a list of texts, found {found}", hint)]
