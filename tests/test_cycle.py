@@ -53,6 +53,7 @@ def test_new_year_keeps_comments_and_order_and_refuses_to_run_twice(repo_copy):
     )
 
 
+@pytest.mark.slow  # over a second: the fast lane stays under a minute
 def test_new_year_marks_the_follow_up_to_be_written_and_invents_nothing(repo_copy):
     assert run(repo_copy, "new-year", "2024")[0] == 0
     old, new = load(repo_copy, "2023"), load(repo_copy, "2024")
@@ -127,6 +128,7 @@ def test_an_erratum_records_the_correction_and_relocks(repo_copy):
     assert code == 1 and "version 2023 is locked with 1 errata, but contract.yaml lists 0" in out
 
 
+@pytest.mark.slow  # over a second: the fast lane stays under a minute
 def test_lock_refuses_a_pdf_that_is_no_contract_and_refuses_drafts(repo_copy, tmp_path):
     # Recording real signed PDFs (file and contract hashes): tests/test_contract_identity.py.
     pdf = tmp_path / "klimatkontrakt-2023-sv.pdf"
@@ -148,6 +150,7 @@ def test_versions_lists_status():
     assert (code, out) == (0, "2023\tsigned\t2024\t2023-12-08\n")
 
 
+@pytest.mark.slow  # over a second: the fast lane stays under a minute
 def test_history_follows_a_section_across_versions(repo_copy):
     assert run(repo_copy, "new-year", "2024")[0] == 0
     municipality = repo_copy / "years" / "2024" / "municipality.yaml"

@@ -104,6 +104,7 @@ def test_new_chapter_before_the_contract_chapter_renumbers_it_and_its_subsection
 # 3 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second: the fast lane stays under a minute
 def test_section_moved_to_another_chapter_with_a_one_word_edit(base, copy):
     file, data, section = copy.section("citylogistik")
     siblings = data["sections"][0]["sections"][0]["sections"]
@@ -204,6 +205,7 @@ def test_a_third_rewritten_is_matched_and_shown_as_whole_phrases(base, copy):
     assert body_changes(change) == expected
 
 
+@pytest.mark.slow  # over a second: the fast lane stays under a minute
 def test_a_third_rewritten_is_matched_by_similarity_when_the_id_changed_too(base, copy):
     _rewrite_delat_ansvar(copy, new_id="gemensamt-ansvar")
     cs = compare(base, copy.load())

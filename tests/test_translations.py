@@ -59,6 +59,7 @@ def _edit(root: Path, file: str, edit) -> None:
     rewrite(root / "years" / "2023" / file, edit)
 
 
+@pytest.mark.slow  # over a second: the fast lane stays under a minute
 def test_editing_swedish_makes_exactly_that_english_stale_until_confirmed(repo_copy):
     (repo_copy / "years" / "2023" / "signed.lock").unlink()  # as in a draft: Swedish edits are allowed
     contract_yaml = repo_copy / "years" / "2023" / "contract.yaml"
