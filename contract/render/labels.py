@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 
 from ..model import Contract, Text
 from ..resources import CATALOGUES
+from ..source.languages import language_in as language_in  # the notes name languages through labels
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 REGIONS = {"sv": "SE", "en": "GB"}  # the region a language is written for here (British English)
@@ -143,12 +144,3 @@ def stand_in_note(texts: Iterable[Text], lang: str) -> str | None:
     """Return the one note for texts where the source stands in (stale wins over missing), or None when none does."""
     notes = stand_in_notes(texts, lang)
     return notes[-1] if notes else None
-
-
-@cache
-def language_in(code: str, lang: str) -> str:
-    """Return a language's name as written in another language ("Swedish", "engelska"), or its code when unknown."""
-    try:
-        return str(Locale.parse(code).get_display_name(lang) or code)
-    except (UnknownLocaleError, ValueError):
-        return code

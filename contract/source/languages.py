@@ -217,12 +217,18 @@ def _check_fields(doc: Document, key: str, text: str, allowed: set[str], report:
             report.error(doc.pos((key,)), f"the label {key!r} has an unknown field {field}", hint, "language-labels")
 
 
-@cache  # babel parses its locale data on every call; messages ask for a few names thousands of times
 def language_name(code: str) -> str:
     """Return a language's English name for messages (Swedish, English, Finnish), or its code when unknown."""
+    name = language_in(code, "en")
+    return code if name == code else name.capitalize()
+
+
+@cache  # babel parses its locale data on every call; messages and notes ask for a few names thousands of times
+def language_in(code: str, lang: str) -> str:
+    """Return a language's name as written in another language ("Swedish", "engelska"), or its code when unknown."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        return str(Locale.parse(code).get_display_name("en")).capitalize()
+        return str(Locale.parse(code).get_display_name(lang) or code)
     except (UnknownLocaleError, ValueError):
         return code
