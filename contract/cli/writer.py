@@ -113,7 +113,12 @@ def _refuse_missing_folder(output: Path, command: str) -> None:
 
 def _build_own(output: Path) -> bool:
     """Whether output is inside a build's marked output folder or cache, or is a build's lock beside its folder."""
-    where = output.absolute()
+    # Both as named and with its folder's links resolved: a link to site/downloads/ must not reach into the build.
+    return any(_in_build(where) for where in {output.absolute(), output.absolute().parent.resolve() / output.name})
+
+
+def _in_build(where: Path) -> bool:
+    """Whether the path where lies in a marked output folder or a build cache, or is a build's lock."""
     if any(is_marked(folder) for folder in where.parents) or any(
         folder.name == "build" and folder.parent.name == ".cache" for folder in where.parents
     ):
