@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from contract.output.guard import mark
 from tests.cli_runner import run_cli
@@ -30,3 +32,37 @@ def test_o_through_a_linked_folder_never_writes_into_a_builds_output_or_cache(tm
     assert result.returncode == 2, result.stderr
     assert "is in the output folder, lock or cache of a build" in result.stderr
     assert not (tmp_path / link_to / "x.json").exists()
+
+
+def _english_source_repo(tmp_path: Path, source: str = "en") -> Path:
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", root / "schema")
+    (root / "klimatkontrakt.yaml").write_text(
+        f"languages:\n  source: {source}\n  translations: [sv]\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_import_reads_an_original_in_the_repositorys_source_language_by_default(tmp_path):
+    """Without --lang, an English original in an English-source repository was read as Swedish ('sv: Purpose')."""
+    root = _english_source_repo(tmp_path)
+    original = ROOT / "tests" / "import_texts" / "english-original.txt"
+    argv = ("import", original, "--version", "2022", "--municipality", "Sampletown", "--out", root / "years/2022")
+    result = run_cli("--root", root, *argv)
+    assert result.returncode == 0, result.stderr
+    assert "validate: 0 errors" in result.stdout, result.stdout
+    purpose = yaml.safe_load((root / "years/2022/purpose.yaml").read_text(encoding="utf-8"))
+    assert purpose["sections"][0]["title"]["en"] == "Purpose"
+
+
+def test_import_without_lang_in_a_repository_whose_source_it_cannot_read_is_a_usage_error(tmp_path):
+    root = _english_source_repo(tmp_path, source="fi")
+    (root / "i18n").mkdir()
+    shutil.copy2(ROOT / "contract" / "i18n" / "en.yaml", root / "i18n" / "fi.yaml")
+    original = ROOT / "tests" / "import_texts" / "english-original.txt"
+    argv = ("import", original, "--version", "2022", "--municipality", "Sampletown", "--out", root / "years/2022")
+    result = run_cli("--root", root, *argv)
+    assert result.returncode == 2, result.stderr
+    assert "source language is 'fi', and import reads Swedish or English originals" in result.stderr
+    assert not (root / "years/2022").exists()
