@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -66,3 +67,23 @@ def test_import_without_lang_in_a_repository_whose_source_it_cannot_read_is_a_us
     assert result.returncode == 2, result.stderr
     assert "source language is 'fi', and import reads Swedish or English originals" in result.stderr
     assert not (root / "years/2022").exists()
+
+
+def test_a_changed_certificate_subject_renders_the_contract_pdf_again():
+    """The PDF's signature fields carry each party's certificate_subject as seed values, yet the cache key left it out:
+    after 'add certificate_subject ... and rebuild the PDF' (sign's own hint) the build published the cached PDF."""
+    from contract.build.run import _fingerprint
+    from contract.source.load import load
+
+    contract = load(ROOT, "2023")
+    party = next(p for p in contract.parties if p.certificate_subject)
+    changed = dataclasses.replace(
+        contract,
+        parties=tuple(
+            dataclasses.replace(p, certificate_subject={**p.certificate_subject, "O": "Another Org"})
+            if p is party
+            else p
+            for p in contract.parties
+        ),
+    )
+    assert _fingerprint(changed) != _fingerprint(contract)
