@@ -87,3 +87,16 @@ def test_a_changed_certificate_subject_renders_the_contract_pdf_again():
         ),
     )
     assert _fingerprint(changed) != _fingerprint(contract)
+
+
+@pytest.mark.parametrize("inside", ["site/2022", ".cache/build/2022"])
+def test_import_never_writes_into_a_builds_output_folder_or_cache(tmp_path, inside):
+    """import --out site/2022 wrote a version folder into the build's output, which the next build then refused."""
+    _site(tmp_path)
+    (tmp_path / ".cache" / "build").mkdir(parents=True)
+    original = ROOT / "tests" / "import_texts" / "english-original.txt"
+    argv = ("import", original, "--lang", "en", "--version", "2022", "--municipality", "Sampletown", "--out", inside)
+    result = run_cli("--root", ROOT, *argv, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "is in the output folder, lock or cache of a build" in result.stderr
+    assert not (tmp_path / inside).exists()

@@ -295,6 +295,7 @@ def _run_import(args) -> int:
     if problem:
         raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    writer.refuse_build_own(args.out, "import")  # a build would find the folder a stranger in site/ or drop it
     inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
     result = import_file(args.file, args.version, args.municipality, args.lang or _import_lang(args.root))
     write_folder(result, args.out)

@@ -68,17 +68,22 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
     _refuse_missing_folder(output, command)
-    if _build_own(output):
-        raise UsageError(
-            f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
-            "write it somewhere else",
-        )
+    refuse_build_own(output, command)
     if not (output.exists() or output.is_symlink()):
         return
     if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def refuse_build_own(output: Path, command: str) -> None:
+    """Raise UsageError when output is in a build's output folder or cache, or is its lock: the build owns them."""
+    if _build_own(output):
+        raise UsageError(
+            f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
+            "write it somewhere else",
+        )
 
 
 def refuse_source(root: Path, output: Path, command: str) -> None:
