@@ -100,3 +100,23 @@ def test_import_never_writes_into_a_builds_output_folder_or_cache(tmp_path, insi
     assert result.returncode == 2, result.stderr
     assert "is in the output folder, lock or cache of a build" in result.stderr
     assert not (tmp_path / inside).exists()
+
+
+@pytest.mark.slow
+def test_pdfs_after_two_uncommitted_identity_edits_equal_a_cold_builds(tmp_path):
+    """Both edits build as the same '<commit>+modified' source: only the cache key can tell the PDFs apart."""
+    from tests.build_helpers import make_repo, run, tree
+
+    repo = make_repo(tmp_path / "repo")
+    contract_file = repo / "years" / "2023" / "contract.yaml"
+    original = contract_file.read_text(encoding="utf-8")
+    assert "      O: Borås Stad\n" in original
+    for name in ("Borås Stad A", "Borås Stad B"):
+        contract_file.write_text(original.replace("      O: Borås Stad\n", f"      O: {name}\n"), encoding="utf-8")
+        code, _, err = run(repo)
+        assert code == 0, err
+    cold = tmp_path / "cold"
+    shutil.copytree(repo, cold, symlinks=True, ignore=shutil.ignore_patterns(".cache", "site", ".site*"))
+    code, _, err = run(cold)
+    assert code == 0, err
+    assert tree(repo / "site" / "downloads") == tree(cold / "site" / "downloads")
