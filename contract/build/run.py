@@ -317,4 +317,6 @@ def _fingerprint(contract: Contract) -> str:
 
     data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
     status = [(t.key, [t.status(lang) for lang in contract.translations]) for t in contract.texts()]
-    return hashlib.sha256((data + json.dumps(status)).encode("utf-8")).hexdigest()
+    # Not contract text, so not in the export, yet the signature fields' seed values of the PDF are made from it.
+    subjects = [(p.id, sorted(p.certificate_subject.items())) for p in contract.parties]
+    return hashlib.sha256((data + json.dumps(status) + json.dumps(subjects)).encode("utf-8")).hexdigest()

@@ -263,6 +263,9 @@ def _run_export(args) -> int:
 # ---------------------------------------------------------------- import
 
 
+IMPORT_LANGS = ("sv", "en")  # the languages whose headings, dates and contents pages the importer reads
+
+
 def _add_import(sub) -> None:
     for name in ("import", "import-text"):
         p = sub.add_parser(
@@ -276,7 +279,11 @@ def _add_import(sub) -> None:
         p.add_argument(
             "--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)"
         )
-        p.add_argument("--lang", choices=("sv", "en"), default="sv", help="the language of the original (default: sv)")
+        p.add_argument(
+            "--lang",
+            choices=IMPORT_LANGS,
+            help="the language of the original (default: the repository's source language in klimatkontrakt.yaml)",
+        )
         p.set_defaults(run=_run_import)
 
 
@@ -288,8 +295,9 @@ def _run_import(args) -> int:
     if problem:
         raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    writer.refuse_build_own(args.out, "import")  # a build would find the folder a stranger in site/ or drop it
     inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
-    result = import_file(args.file, args.version, args.municipality, args.lang)
+    result = import_file(args.file, args.version, args.municipality, args.lang or _import_lang(args.root))
     write_folder(result, args.out)
     for note in result.notes:
         writer.note(f"{args.file}:{note}")
@@ -298,6 +306,22 @@ def _run_import(args) -> int:
     _print_import_validation(report.validate_folder(args.root, args.out, args.version))
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0
+
+
+def _import_lang(root: Path) -> str:
+    """Return the repository's source language, which an original is written in unless --lang says otherwise."""
+    from ..source.languages import load_languages
+
+    try:
+        lang = load_languages(root).source
+    except ContractError:  # a broken klimatkontrakt.yaml: validate names it after the import; Swedish as before
+        return "sv"
+    if lang not in IMPORT_LANGS:
+        raise UsageError(
+            f"import: this repository's source language is {lang!r}, and import reads Swedish or English originals",
+            "give --lang sv or --lang en for an original in that language",
+        )
+    return lang
 
 
 def _print_import_validation(items: list[Diagnostic] | None) -> None:

@@ -68,17 +68,22 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
     if output.is_dir() and not output.is_symlink():
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
     _refuse_missing_folder(output, command)
-    if _build_own(output):
-        raise UsageError(
-            f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
-            "write it somewhere else",
-        )
+    refuse_build_own(output, command)
     if not (output.exists() or output.is_symlink()):
         return
     if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def refuse_build_own(output: Path, command: str) -> None:
+    """Raise UsageError when output is in a build's output folder or cache, or is its lock: the build owns them."""
+    if _build_own(output):
+        raise UsageError(
+            f"{command}: {output} is in the output folder, lock or cache of a build, which the build replaces whole",
+            "write it somewhere else",
+        )
 
 
 def refuse_source(root: Path, output: Path, command: str) -> None:
@@ -113,7 +118,12 @@ def _refuse_missing_folder(output: Path, command: str) -> None:
 
 def _build_own(output: Path) -> bool:
     """Whether output is inside a build's marked output folder or cache, or is a build's lock beside its folder."""
-    where = output.absolute()
+    # Both as named and with its folder's links resolved: a link to site/downloads/ must not reach into the build.
+    return any(_in_build(where) for where in {output.absolute(), output.absolute().parent.resolve() / output.name})
+
+
+def _in_build(where: Path) -> bool:
+    """Whether the path where lies in a marked output folder or a build cache, or is a build's lock."""
     if any(is_marked(folder) for folder in where.parents) or any(
         folder.name == "build" and folder.parent.name == ".cache" for folder in where.parents
     ):

@@ -102,7 +102,7 @@ def _contract_file(result: ImportResult) -> dict[str, Any]:
         {
             "id": municipality_id,
             "kind": "municipality",
-            "name": {"sv": result.municipality},
+            "name": text(result.municipality, result.lang),  # an English original's repository may require en
             "signatory": {"name": None, "role": None},
         }
     ]
