@@ -85,3 +85,58 @@ def test_a_build_with_a_damaged_stamp_builds_again(built_repo, tmp_path):
     stamp_file(repo, repo / "site").write_text('{"stamp": [', encoding="utf-8")
     code, out, err = run(repo)
     assert code == 0 and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
+
+
+# ---------------------------------------------------------------- compiled site templates
+
+
+def _environment(folder, cache):
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), bytecode_cache=cache)
+
+
+def test_compiled_templates_are_kept_and_a_damaged_or_unwritable_entry_only_costs_a_compile(tmp_path):
+    from contract.build.templates import TemplateCache
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html").write_text("Hej {{ name }}!", encoding="utf-8")
+    cache = TemplateCache(tmp_path / "cache")
+    assert _environment(tmp_path / "t", cache).get_template("page.html").render(name="Borås") == "Hej Borås!"
+    [entry] = (tmp_path / "cache").iterdir()
+    kept = entry.read_bytes()
+    # Another process (a fresh cache object) reads the entry instead of compiling: a compile would dump it.
+    fresh = TemplateCache(tmp_path / "cache")
+    assert _environment(tmp_path / "t", fresh).get_template("page.html").render(name="x") == "Hej x!"
+    assert fresh.memory == {}  # nothing compiled, nothing dumped
+    for damage in (kept[: len(kept) // 2], kept[:-40] + b"\0" * 40, b""):
+        entry.write_bytes(damage)
+        again = TemplateCache(tmp_path / "cache")
+        assert _environment(tmp_path / "t", again).get_template("page.html").render(name="y") == "Hej y!"
+        assert entry.read_bytes() == kept  # compiled again and stored whole
+    # An edited template is compiled again, never served from the entry of its old text.
+    (tmp_path / "t" / "page.html").write_text("Hallå {{ name }}!", encoding="utf-8")
+    assert (
+        _environment(tmp_path / "t", TemplateCache(tmp_path / "cache")).get_template("page.html").render(name="z")
+        == "Hallå z!"
+    )
+    # A cache folder that cannot be made (a file stands there) is no cache, not an error.
+    blocked = TemplateCache(tmp_path / "t" / "page.html" / "cache")
+    assert _environment(tmp_path / "t", blocked).get_template("page.html").render(name="w") == "Hallå w!"
+
+
+@pytest.mark.slow
+def test_a_site_built_with_damaged_compiled_templates_equals_one_built_without(built_repo, tmp_path):
+    damaged = copy_repo(built_repo.root, tmp_path / "damaged")
+    entries = sorted((damaged / ".cache" / "build" / "templates").rglob("*"))
+    entries = [entry for entry in entries if entry.is_file()]
+    assert len(entries) > 20  # Material's templates and the overrides were kept by the first build
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:-7])
+    without = copy_repo(built_repo.root, tmp_path / "without")
+    shutil.rmtree(without / ".cache" / "build" / "templates")
+    for repo in (damaged, without):
+        edit_style(repo)
+        code, out, err = run(repo)
+        assert (code, err) == (0, "") and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
+    assert tree(damaged / "site") == tree(without / "site")

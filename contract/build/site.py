@@ -39,6 +39,8 @@ from ..source.provenance import Source, source
 from .redlines import compare_redlines, default_redlines
 from .search import finish_index, start_index
 from .site_url import base_path, published_url
+from .stamps import CACHE
+from .templates import use_template_cache
 
 if TYPE_CHECKING:  # the differ loads when pages are made, not when a command merely imports this module
     from .changes import ChangeSets
@@ -285,6 +287,7 @@ def _build_language(
             site_url=f"{url}{lang}/" if url else "",
             strict=True,
         )
+        use_template_cache(config.theme, root / CACHE)
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
             _run_mkdocs(build, config, warnings)
     return staging

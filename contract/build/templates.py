@@ -1,0 +1,94 @@
+"""The compiled site templates, kept between MkDocs builds: compiling them was a third of a site-only build.
+
+Jinja compiles every theme template (Material's and overrides/) on each MkDocs build, once per language. Its own
+bytecode cache keeps the compiled code, checked against each template's source; entries live in the build cache
+(.cache/build/templates/), in a folder per Python, Jinja, MkDocs and Material version, since compiled code is only
+valid for the versions that made it. The cache only saves time: an entry that cannot be read is compiled again, and
+one that cannot be written is not kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import sys
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment
+from jinja2.bccache import Bucket, BytecodeCache
+
+from ..output.files import write_atomic
+
+if TYPE_CHECKING:
+    from mkdocs.theme import Theme
+
+FOLDER = "templates"
+MAX_ENTRY = 4 * 2**20  # far above any compiled template; a larger file is not one of ours
+
+
+class TemplateCache(BytecodeCache):
+    """Jinja's bytecode cache in a folder, shared in memory by the builds of one process (each language's)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.memory: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.memory.get(bucket.key) or self._read(self.folder / bucket.key)
+        if data is None:
+            return
+        try:
+            bucket.load_bytecode(io.BytesIO(data))  # checks the magic and the source's checksum itself
+        except (EOFError, ValueError, TypeError, MemoryError):  # a damaged entry: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        self.memory[bucket.key] = out.getvalue()
+        with contextlib.suppress(OSError):  # a read-only checkout builds as before, compiling every time
+            write_atomic(self.folder / bucket.key, out.getvalue())
+
+    @staticmethod
+    def _read(path: Path) -> bytes | None:
+        try:
+            if path.is_file() and path.stat().st_size <= MAX_ENTRY:
+                return path.read_bytes()
+        except OSError:
+            pass
+        return None
+
+
+@lru_cache(maxsize=8)
+def template_cache(cache: Path) -> TemplateCache:
+    """Return the template cache under a build cache folder (one object per folder and process)."""
+    return TemplateCache(cache / FOLDER / _versions())
+
+
+def _versions() -> str:
+    """Name the versions compiled code depends on: Python's, Jinja's, MkDocs' and Material's."""
+    names = [sys.version] + [_version(dist) for dist in ("jinja2", "mkdocs", "mkdocs-material")]
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+
+
+def _version(dist: str) -> str:
+    try:
+        return f"{dist} {metadata.version(dist)}"
+    except metadata.PackageNotFoundError:
+        return f"{dist} ?"
+
+
+def use_template_cache(theme: Theme, cache: Path) -> None:
+    """Make the Jinja environment MkDocs asks this theme for use the template cache under cache."""
+    plain = theme.get_env
+
+    def get_env() -> Environment:
+        env = plain()
+        env.bytecode_cache = template_cache(cache)
+        return env
+
+    theme.get_env = get_env  # type: ignore[method-assign]
