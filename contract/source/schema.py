@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -143,11 +144,13 @@ def _record(error: jsonschema.ValidationError, doc: Document, report: Report) ->
 
 def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
     allowed = sorted(error.schema.get("properties", {}))
+    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]  # e.g. the glossary's language codes
     for key in error.instance:
-        if key in allowed:
+        if key in allowed or any(p.search(str(key)) for p in patterns):
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}"
+        codes = " or a language code" if patterns else ""
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}{codes}"
         report.error(doc.pos(path + (key,), key=True), f"unknown field {excerpt(key)}", hint, "unknown-field")
 
 
