@@ -263,9 +263,6 @@ def _run_export(args) -> int:
 # ---------------------------------------------------------------- import
 
 
-IMPORT_LANGS = ("sv", "en")  # the languages whose headings, dates and contents pages the importer reads
-
-
 def _add_import(sub) -> None:
     for name in ("import", "import-text"):
         p = sub.add_parser(
@@ -281,8 +278,9 @@ def _add_import(sub) -> None:
         )
         p.add_argument(
             "--lang",
-            choices=IMPORT_LANGS,
-            help="the language of the original (default: the repository's source language in klimatkontrakt.yaml)",
+            metavar="LANG",
+            help="the language of the original, one the importer has a table for (contract/i18n/import-LANG.yaml) "
+            "(default: the repository's source language in klimatkontrakt.yaml)",
         )
         p.set_defaults(run=_run_import)
 
@@ -297,7 +295,9 @@ def _run_import(args) -> int:
     check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
     writer.refuse_build_own(args.out, "import")  # a build would find the folder a stranger in site/ or drop it
     inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
-    result = import_file(args.file, args.version, args.municipality, args.lang or _import_lang(args.root))
+    languages = _import_languages(args.root)
+    lang = _import_lang(languages, args.lang)
+    result = import_file(args.file, args.version, args.municipality, lang, languages)
     write_folder(result, args.out)
     for note in result.notes:
         writer.note(f"{args.file}:{note}")
@@ -308,18 +308,40 @@ def _run_import(args) -> int:
     return 0
 
 
-def _import_lang(root: Path) -> str:
-    """Return the repository's source language, which an original is written in unless --lang says otherwise."""
+def _import_languages(root: Path) -> tuple[str, ...]:
+    """Return the repository's languages, the source first (the defaults when klimatkontrakt.yaml is broken)."""
+    from ..model import DEFAULT_LANGUAGES
     from ..source.languages import load_languages
 
     try:
-        lang = load_languages(root).source
-    except ContractError:  # a broken klimatkontrakt.yaml: validate names it after the import; Swedish as before
-        return "sv"
-    if lang not in IMPORT_LANGS:
+        return load_languages(root).all
+    except ContractError:  # a broken klimatkontrakt.yaml: validate names it after the import
+        return DEFAULT_LANGUAGES
+
+
+def _import_lang(languages: tuple[str, ...], given: str | None) -> str:
+    """Return the original's language: --lang, else the source; one the importer reads and the repository has."""
+    from ..importer import words
+    from ..source.languages import language_name
+
+    readable = words.languages()
+    names = " or ".join(language_name(code) for code in readable)
+    if given is None and languages[0] not in readable:
         raise UsageError(
-            f"import: this repository's source language is {lang!r}, and import reads Swedish or English originals",
-            "give --lang sv or --lang en for an original in that language",
+            f"import: this repository's source language is {languages[0]!r}, and import reads {names} originals",
+            "give " + " or ".join(f"--lang {code}" for code in readable) + " for an original in that language",
+        )
+    lang = languages[0] if given is None else given
+    if lang not in readable:
+        raise UsageError(
+            f"import: --lang {lang!r}: import reads {names} originals ({', '.join(readable)}); "
+            f"it has no table of the words of a contract in {language_name(lang)}",
+            f"add contract/i18n/import-{lang}.yaml (copy import-en.yaml) to read originals in that language",
+        )
+    if lang not in languages:
+        raise UsageError(
+            f"import: --lang {lang!r} is not a language of this repository; its languages are {', '.join(languages)}",
+            f"add {lang!r} to languages.translations in klimatkontrakt.yaml, or give the original's language",
         )
     return lang
 

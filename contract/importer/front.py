@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import words
 from .form import Line, TocEntry
 
-TITLES = {"sv": "Klimatkontrakt 2030", "en": "Climate City Contract 2030"}
-_TOC_HEADING = re.compile(r"^(?:innehåll(?:sförteckning)?|contents|table of contents)$", re.IGNORECASE)
+TITLES = words.every("title")  # the contract's title in every language the importer reads
+_TOC_HEADING = words.pattern("contents", "^", "$")
 # "3.1. Kommunens klimatmål . . . 5", "3.1 Kommunens klimatmål 5", "Klimatkontrakt 2030 ....... 5".
 _ENTRY = re.compile(
     r"(?:(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+)?(?P<title>[^\s.][^\n]*?)(?:\s*(?:[.·…_]\s*){2,}|\s+)(?P<page>(?<!\d)\d{1,3})"
     r"(?=\s+(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S|[^\W\d])|\s*$)"
 )
 _ENDS_IN_PAGE = re.compile(r"(?<![\d.,])\d{1,3}\s*$")
-_SIGNATURES = re.compile(r"^(?:underskrifter|signaturer|signatures|signatories)$", re.IGNORECASE)
+_SIGNATURES = words.pattern("signatures", "^", "$")
 _SPACED = re.compile(r"^(?:\S ){4,}\S$")  # "1 1 D E C E M B E R 2 0 2 0"
-_VERSION = re.compile(r"^(?:version|versión)\s+\d{4}$", re.IGNORECASE)
+_VERSION = words.pattern("version", "^", r"\s+\d{4}$")
 
 
 @dataclass
@@ -128,7 +129,7 @@ def _cut_cover(front: Front) -> None:
 
 def _take_title(front: Front, lang: str) -> None:
     """The contract's title: the first body line naming it, before any text; a cover's title if not."""
-    names = set(TITLES.values())
+    names = set(TITLES)
     for index, line in enumerate(front.body):
         if not line.text:
             continue

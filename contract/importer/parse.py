@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import inline
+from . import words
 from .form import AnnexDraft, BlockDict, Line, Node, Note
 from .join import Joiner
 from .outline import Outline
@@ -13,12 +14,9 @@ from .outline import Outline
 BULLET = re.compile(r"^(?:[•●▪◦‣∙·○■□➢►✓]|[-–*](?=\s))\s*(.*)$")
 URL = re.compile(r"^(https?://\S+)$")
 _URL_TAIL = re.compile(r"^[\w%./~?=&:#+@-]+$")
-_ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.IGNORECASE)
+_ANNEX = words.pattern("annex", "^", r"\b")
 _FOOTNOTE = re.compile(r"^(\d{1,2})(?:\s+|(?=[^\W\d_]))(\S.*)$")  # "1 Text", or "1Text" as PDFs glue it
-PLACEHOLDERS = (
-    "Att skriva: texten till detta avsnitt är inte skriven än.",
-    "To be written: the text of this section has not been written yet.",
-)
+PLACEHOLDERS = words.every("to_be_written")  # a section still to be written, as the PDF shows it
 SENTENCE_END = re.compile(r"[.!?:”\"’)]\s*$")
 
 
