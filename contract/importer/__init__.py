@@ -23,8 +23,6 @@ from .parse import Parse, parse
 from .source import read_text
 from .words import pattern
 
-_COVER_VERSION = pattern("version", "^", r"\s+(\d{4})$")  # "VERSION 2024" on the cover, in any table's word
-
 __all__ = ["ImportResult", "Node", "import_file", "import_text", "walk"]
 
 
@@ -108,7 +106,7 @@ def _without_translator_notes(lines: list[Line], lang: str) -> tuple[list[Line],
 def _cover_version(set_aside: list[tuple[Line, str]], version: str) -> list[str]:
     """Say when the cover names another version than the one given."""
     for line, _why in set_aside:
-        match = _COVER_VERSION.match(line.text)
+        match = pattern("version", "^", r"\s+(\d{4})$").match(line.text)  # "VERSION 2024"
         if match and match.group(1) != version:
             return [
                 f"{line.number}: the cover says VERSION {match.group(1)}, but --version is {version}; check which is right"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from ruamel.yaml import YAML
 
@@ -41,8 +42,14 @@ def tables() -> tuple[Table, ...]:
     return tuple(_table(code, found[code]) for code in ordered)
 
 
-def _files() -> list:
+def _files() -> list[Path]:
     return sorted(CATALOGUES.glob(f"{PREFIX}*.yaml"))
+
+
+def clear() -> None:
+    """Forget the tables read (a test adds one)."""
+    for cached in (tables, every, pattern, group_patterns):
+        cached.cache_clear()
 
 
 def _table(lang: str, data: dict) -> Table:
@@ -71,24 +78,29 @@ def table(lang: str) -> Table | None:
     return next((t for t in tables() if t.lang == lang), None)
 
 
+@cache
 def every(field: str) -> tuple[str, ...]:
     """Return a field's words in every table (an original may mix them: an English title on a Swedish cover)."""
     return tuple(dict.fromkeys(w for t in tables() for w in getattr(t, field)))
 
 
+@cache
 def pattern(field: str, before: str = "", after: str = "") -> re.Pattern[str]:
     """Return a case-insensitive pattern matching any table's words of a field, whole, between before and after."""
     alternatives = "|".join(re.escape(w) for w in sorted(every(field), key=len, reverse=True))
     return re.compile(f"{before}(?:{alternatives}){after}", re.IGNORECASE)
 
 
+@cache
 def group_patterns() -> tuple[tuple[str, str], ...]:
-    """Return each group with one pattern joining every table's patterns for it, in the first table's order."""
-    order: dict[str, list[str]] = {}
-    for t in tables():
-        for group, patterns in t.groups:
-            order.setdefault(group, []).extend(patterns)
-    return tuple((group, "|".join(patterns)) for group, patterns in order.items())
+    """Return each section group in the files' order with one pattern joining every table's patterns for it."""
+    from ..source.schema import SECTION_FILES  # the group files, in the order the contract's chapters follow
+
+    joined = []
+    for group in SECTION_FILES:
+        patterns = dict.fromkeys(p for t in tables() for name, listed in t.groups if name == group for p in listed)
+        joined.append((group, "|".join(f"(?:{p})" for p in patterns) or "(?!)"))  # "(?!)": a group no title names
+    return tuple(joined)
 
 
 def party_names(party_id: str) -> dict[str, str]:

@@ -28,9 +28,6 @@ PARTIES = (
     ("viable-cities", "programme"),
 )
 
-# Patterns that place a top-level section in its group file, tried in order (every table's words).
-GROUP_KEYWORDS = words.group_patterns()
-
 
 def write_folder(result: ImportResult, out: Path) -> None:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once."""
@@ -145,16 +142,20 @@ def unmatched_groups(nodes: list[Node]) -> list[tuple[Node, str]]:
     """Return the chapters whose titles match no section group, with the file they were put in by place."""
     placed = {id(n): group for group, members in _groups(nodes).items() for n in members}
     return [
-        (n, placed[id(n)]) for n in nodes if not any(re.search(p, n.title, re.IGNORECASE) for _, p in GROUP_KEYWORDS)
+        (n, placed[id(n)])
+        for n in nodes
+        if not any(re.search(p, n.title, re.IGNORECASE) for _, p in words.group_patterns())
     ]
 
 
 def _groups(nodes: list[Node]) -> dict[str, list[Node]]:
     groups: dict[str, list[Node]] = {}
-    fallback = [g for g, _ in GROUP_KEYWORDS]
+    fallback = [g for g, _ in words.group_patterns()]
     order = 0
     for index, node in enumerate(nodes):
-        group = next((g for g, pattern in GROUP_KEYWORDS if re.search(pattern, node.title, re.IGNORECASE)), None)
+        group = next(
+            (g for g, pattern in words.group_patterns() if re.search(pattern, node.title, re.IGNORECASE)), None
+        )
         if group is None or fallback.index(group) < order:  # groups follow each other in a fixed order
             group = "clause" if index == len(nodes) - 1 else fallback[max(order, min(index, len(fallback) - 2))]
         order = fallback.index(group)
