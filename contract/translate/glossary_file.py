@@ -65,7 +65,10 @@ def kept_of(doc: Document, langs: tuple[str, ...], report: Report) -> tuple[tupl
     return tuple((str(code), tuple(names)) for code, names in keep.items() if code in langs[1:])
 
 
-def _entry(doc: Document, path: tuple[str | int, ...], data: dict[str, Any], langs: tuple[str, ...], report: Report):
+def _entry(
+    doc: Document, path: tuple[str | int, ...], data: dict[str, Any], langs: tuple[str, ...], report: Report
+) -> Entry:
+    """Return one term; a located error where it lacks its source forms or renderings, or names a wrong language."""
     pos = doc.pos(path)
     codes = [str(k) for k in data if k not in FIELDS]
     for code in codes:
