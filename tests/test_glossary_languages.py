@@ -155,3 +155,19 @@ def test_an_english_source_reads_the_english_forms_and_checks_the_swedish(repo):
     report = Report()
     load_glossary(repo, report)
     assert [d.message for d in report.errors] == []  # en forms, sv renderings: valid in either direction
+
+
+def test_a_number_as_a_key_is_a_located_error_not_a_crash(repo):
+    """jsonschema raised TypeError on a key that is not text (a language code pattern tried on 12)."""
+    (repo / "glossary.yaml").write_text("terms:\n  - {id: x, sv: [a], 12: [b]}\n", encoding="utf-8")
+    result = run_cli("glossary", "--root", repo)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert "glossary.yaml:2:22: error: the key 12 is not a name" in result.stdout
+    (repo / "glossary.yaml").unlink()
+    purpose = repo / "years/2024/purpose.yaml"
+    purpose.write_text(
+        purpose.read_text(encoding="utf-8").replace("    title:\n", "    title:\n      12: x\n", 1), "utf-8"
+    )
+    result = run_cli("validate", "2024", "--root", repo)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    assert "years/2024/purpose.yaml:5:7: error: the key 12 is not a name" in result.stdout

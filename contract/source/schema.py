@@ -66,6 +66,8 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
 
     source is the repository's source language: every text requires it (the schemas are written for Swedish).
     """
+    if _non_text_keys(doc, doc.data, (), report):
+        return False  # the schema's key patterns cannot even be tried on a number: jsonschema raised TypeError
     validator = _validator(str(schema_dir), schema_name, source)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     explained = _explained_by_typos(errors)
@@ -73,6 +75,26 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
         if (tuple(error.absolute_path), error.message) not in explained:
             _record(error, doc, report)
     return not errors
+
+
+def _non_text_keys(doc: Document, node: object, path: tuple, report: Report) -> bool:
+    """Record every mapping key that is not text (a number, yes/no, nothing); True when there is one."""
+    found = False
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                report.error(
+                    doc.pos(path + (key,), key=True),
+                    f"the key {excerpt(key)} is not a name",
+                    f'write a field name or language code here; put it in quotes if it is meant as text: "{key}"',
+                    "bad-key",
+                )
+                found = True
+            found = _non_text_keys(doc, value, path + (key,), report) or found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _non_text_keys(doc, value, path + (index,), report) or found
+    return found
 
 
 def _explained_by_typos(errors) -> set:
