@@ -87,10 +87,12 @@ def test_a_term_without_renderings_in_a_language_is_not_checked_in_it_and_the_co
     assert "syfte: Syftet -> (no Finnish rendering: validate does not check this term in Finnish)\n" in listed.stdout
     assert "klimatkontrakt-2030: Klimatkontrakt 2030 -> Testisopimus 2030\n" in listed.stdout
     assert f"  {section.at('fi')}: syftet-med-klimatkontrakt-2030/title\n" in listed.stdout  # where the Finnish is
-    entries = {e["id"]: e for e in json.loads(run_cli("glossary", "--lang", "fi", "--json", "--root", repo).stdout)}
+    entries = {
+        e["id"]: e for e in json.loads(run_cli("glossary", "2024", "--lang", "fi", "--json", "--root", repo).stdout)
+    }
     assert entries["syfte"]["checked"] is False and entries["syfte"]["fi"] == []
     assert entries["klimatkontrakt-2030"]["fi"] == ["Testisopimus 2030"] and entries["Klimatkontrakt"]["kind"] == "keep"
-    english = {e["id"]: e for e in json.loads(run_cli("glossary", "--json", "--root", repo).stdout)}
+    english = {e["id"]: e for e in json.loads(run_cli("glossary", "2024", "--json", "--root", repo).stdout)}
     assert english["syfte"]["en"] == ["purpose"] and english["syfte"]["checked"] is True
     assert "Klimatkontrakt" not in english  # kept in Finnish only
     refused = run_cli("glossary", "--lang", "sv", "--root", repo)
