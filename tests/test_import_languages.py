@@ -56,6 +56,15 @@ def test_an_original_in_a_language_without_a_table_is_a_usage_error(tmp_path, co
     assert "Traceback" not in result.stderr and not (root / "years/2022").exists()
 
 
+@pytest.mark.parametrize("given", ["EN", "", "en\n"])
+def test_a_lang_that_is_not_a_code_is_a_usage_error(tmp_path, given):
+    root = _repo(tmp_path, "sv", "en")
+    result = _import(root, ENGLISH, "--lang", given)
+    assert result.returncode == 2
+    assert "is not a language code; import reads Swedish or English originals" in result.stderr
+    assert "give --lang sv or --lang en" in result.stderr and not (root / "years/2022").exists()
+
+
 def test_an_original_in_a_language_the_repository_lacks_is_a_usage_error(tmp_path):
     root = _repo(tmp_path, "sv", "fi")
     result = _import(root, ENGLISH, "--lang", "en")

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..errors import ContractError, Diagnostic, UsageError
+from ..errors import ContractError, Diagnostic, UsageError, excerpt
 from . import inputs, writer
 
 
@@ -79,6 +79,11 @@ def _import_lang(languages: tuple[str, ...], given: str | None) -> str:
             "give " + " or ".join(f"--lang {code}" for code in readable) + " for an original in that language",
         )
     lang = languages[0] if given is None else given
+    if not re.fullmatch("[a-z]{2,3}", lang):  # "EN", "": no language's name to give
+        raise UsageError(
+            f"import: --lang {excerpt(lang)} is not a language code; import reads {names} originals",
+            "give " + " or ".join(f"--lang {code}" for code in readable),
+        )
     if lang not in readable:
         raise UsageError(
             f"import: --lang {lang!r}: import reads {names} originals ({', '.join(readable)}); "
