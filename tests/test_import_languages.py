@@ -169,3 +169,17 @@ def test_a_new_language_is_a_table(finnish_table, tmp_path):
     assert contract["title"] == {"sv": "Testisopimus 2030", "fi": "Testisopimus 2030"}
     cover = import_text(FINNISH_TEXT.replace("VERSIO 2022", "VERSIO 2021"), "2022", "S", "in.txt", "fi")
     assert any("the cover says VERSION 2021" in line for line in cover.notes)
+
+
+def test_without_a_title_the_report_names_the_title_of_the_originals_language(tmp_path):
+    from collections import Counter
+
+    from contract.importer import report
+
+    english = import_text("1. Purpose\nText.\n\n2. Parties\nText.\n", "2022", "Sampletown", "in.txt", "en")
+    assert report.lines(english, Counter())[0] == "title: (none found: Climate City Contract 2030 used)"
+    write_folder(english, tmp_path / "2022")
+    contract = yaml.safe_load((tmp_path / "2022/contract.yaml").read_text(encoding="utf-8"))
+    assert contract["title"] == {"sv": "Climate City Contract 2030", "en": "Climate City Contract 2030"}
+    swedish = import_text("1. Syftet\nText.\n\n2. Parter\nText.\n", "2022", "Exempelby", "in.txt", "sv")
+    assert report.lines(swedish, Counter())[0] == "title: (none found: Klimatkontrakt 2030 used)"

@@ -13,6 +13,7 @@ from ..checks.validate import validate
 from ..errors import Diagnostic
 from ..source.languages import language_name
 from ..source.load import YEARS
+from . import words
 from .form import ImportResult, walk
 from .outline import cross_check
 from .refs import slug
@@ -69,7 +70,9 @@ def _strings(data: object) -> Iterator[str]:
 
 def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     """Return the report's lines: sections per chapter, contents cross-check, footnotes, lost words."""
-    out = [f"title: {result.title or '(none found: Klimatkontrakt 2030 used)'}"]
+    table = words.table(result.lang)
+    fallback = table.title[0] if table and table.title else ""  # the title write.py puts in its place
+    out = [f"title: {result.title or f'(none found: {fallback} used)'}"]
     if result.lang != result.source:
         out.append(_translation_original(result.lang, result.source))
     for node in result.sections:
