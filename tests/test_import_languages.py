@@ -99,6 +99,7 @@ def test_an_original_in_the_source_language_stands_under_the_source_only(tmp_pat
     result = _import(root, SWEDISH)
     assert result.returncode == 0, result.stderr
     assert "stand under both" not in result.stdout
+    assert "English and " in result.stdout and " Finnish translations missing or to confirm" in result.stdout
     purpose = yaml.safe_load((root / "years/2022/purpose.yaml").read_text(encoding="utf-8"))
     assert purpose["sections"][0]["title"] == {"sv": "Syftet med Klimatkontrakt 2030"}
     contract = yaml.safe_load((root / "years/2022/contract.yaml").read_text(encoding="utf-8"))
