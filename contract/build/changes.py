@@ -27,7 +27,9 @@ class ChangeSets:
     def between(self, old: Contract, new: Contract) -> ChangeSet:
         """Return the comparison of old with new, computing it only the first time these contents meet."""
         from .. import diff
+        from ..diff.history import check_same_source
 
+        check_same_source(old, new)  # Swedish against English would mark every word changed
         key = (self._key(old), self._key(new))
         found = self._seen.get(key)
         if found is None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..errors import Report
 from ..model import Contract
+from ..source.languages import read_languages
 from ..source.load import YEARS, load_version, unsafe_folder, years
 from ..translate import glossary_check
 from ..versions import locking
@@ -18,6 +19,8 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
     """Load and check the given versions (default: all); return the report and what loaded."""
     report = Report()
     loaded: dict[str, Contract] = {}
+    if read_languages(root, report) is None or report.errors:
+        return report, loaded  # a bad klimatkontrakt.yaml: every other message would follow from it
     for version in versions or years(root):
         contract = load_version(root, version, report)
         if contract is not None:

@@ -20,7 +20,7 @@ from ..output import faults
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
-from . import arguments, inputs, writer
+from . import arguments, writer
 from .languages import add_lang, check_lang
 
 
@@ -260,84 +260,6 @@ def _run_export(args) -> int:
     return 0
 
 
-# ---------------------------------------------------------------- import
-
-
-IMPORT_LANGS = ("sv", "en")  # the languages whose headings, dates and contents pages the importer reads
-
-
-def _add_import(sub) -> None:
-    for name in ("import", "import-text"):
-        p = sub.add_parser(
-            name,
-            help="turn a contract's signed PDF, Word file or text into a version folder of YAML"
-            + (" (alias of import)" if name != "import" else ""),
-        )
-        p.add_argument("file", type=Path, metavar="FILE", help="the contract: .pdf, .docx or .txt")
-        p.add_argument("--version", required=True, help='the version label, e.g. "2022"')
-        p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
-        p.add_argument(
-            "--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)"
-        )
-        p.add_argument(
-            "--lang",
-            choices=IMPORT_LANGS,
-            help="the language of the original (default: the repository's source language in klimatkontrakt.yaml)",
-        )
-        p.set_defaults(run=_run_import)
-
-
-def _run_import(args) -> int:
-    from ..importer import import_file, report
-    from ..importer.write import check_target, write_folder
-
-    problem = report.usage_problem(args.version, args.municipality)
-    if problem:
-        raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
-    check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
-    writer.refuse_build_own(args.out, "import")  # a build would find the folder a stranger in site/ or drop it
-    inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
-    result = import_file(args.file, args.version, args.municipality, args.lang or _import_lang(args.root))
-    write_folder(result, args.out)
-    for note in result.notes:
-        writer.note(f"{args.file}:{note}")
-    for line in report.lines(result, report.output_words(args.out)):
-        writer.line(line)
-    _print_import_validation(report.validate_folder(args.root, args.out, args.version))
-    writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
-    return 0
-
-
-def _import_lang(root: Path) -> str:
-    """Return the repository's source language, which an original is written in unless --lang says otherwise."""
-    from ..source.languages import load_languages
-
-    try:
-        lang = load_languages(root).source
-    except ContractError:  # a broken klimatkontrakt.yaml: validate names it after the import; Swedish as before
-        return "sv"
-    if lang not in IMPORT_LANGS:
-        raise UsageError(
-            f"import: this repository's source language is {lang!r}, and import reads Swedish or English originals",
-            "give --lang sv or --lang en for an original in that language",
-        )
-    return lang
-
-
-def _print_import_validation(items: list[Diagnostic] | None) -> None:
-    if items is None:
-        writer.line("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
-        return
-    # A fresh import has no English yet: count those warnings instead of listing each.
-    english = [d for d in items if d.severity == "warning" and "English translation" in d.message]
-    _print_diagnostics([d for d in items if d not in english], "text")
-    errors = sum(d.severity == "error" for d in items)
-    writer.line(
-        f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(english)} other findings, "
-        f"{len(english)} English translations missing or to confirm"
-    )
-
-
 # ---------------------------------------------------------------- build
 
 
@@ -408,10 +330,11 @@ def _run_build(args) -> int:
 
 def _commands() -> list[Callable[[Any], None]]:
     """Every command, in the order of the help text: the few defined here, then each group's module."""
-    from . import diff, pdf, signed, site, translations, verify, versions, word
+    from . import diff, importer, pdf, signed, site, translations, verify, versions, word
 
     groups = (translations, versions, pdf, verify, diff, site, signed, word)
-    return [_add_validate, _add_outline, _add_export, _add_import, _add_build, *(c for g in groups for c in g.COMMANDS)]
+    first = [_add_validate, _add_outline, _add_export, *importer.COMMANDS, _add_build]
+    return [*first, *(c for g in groups for c in g.COMMANDS)]
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..model import Contract, Text
+from ..errors import ContractError, Diagnostic
+from ..model import Contract, Pos, Text
 from . import ChangeSet, compare
 from .lineage import follows_outside, previous_versions
 
@@ -25,8 +26,48 @@ class Step:
     archive_start: bool = False  # first seen in a version whose `previous:` is outside the archive (diff.lineage)
 
 
+def source_switches(contracts: Mapping[str, Contract]) -> list[Diagnostic]:
+    """Return an error for every version whose source language is not the newest version's.
+
+    The history and compare pages compare every pair of versions word by word: Swedish against English would
+    mark every word changed, so a site of versions with different source languages is refused, not half-built.
+    """
+    if not contracts:
+        return []
+    newest = contracts[max(contracts)]
+    return [
+        mixed_sources(contracts[version], newest)
+        for version in sorted(contracts)
+        if contracts[version].languages[0] != newest.languages[0]
+    ]
+
+
+def mixed_sources(old: Contract, new: Contract) -> Diagnostic:
+    """Return the error for two versions with different source languages, at the first one's contract.yaml."""
+    from ..source.languages import language_name
+
+    a, b = old.languages[0], new.languages[0]
+    return Diagnostic(
+        old.meta.pos or Pos(f"{old.folder}/contract.yaml"),
+        "error",
+        f"version {old.meta.version} has {language_name(a)} ({a}) as its source language and version "
+        f"{new.meta.version} {language_name(b)} ({b}): the history and compare pages would compare one with "
+        "the other word by word",
+        "give every version of the site one source language (klimatkontrakt.yaml, languages.source)",
+        "source-language-switch",
+    )
+
+
+def check_same_source(old: Contract, new: Contract) -> None:
+    """Raise ContractError when two versions to compare have different source languages."""
+    if old.languages[0] != new.languages[0]:
+        raise ContractError([mixed_sources(old, new)])
+
+
 def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
     """Compare each version with its predecessor (lineage.previous_version); key: the newer version."""
+    for new, old in previous_versions(contracts).items():
+        check_same_source(contracts[old], contracts[new])
     return {new: compare(contracts[old], contracts[new]) for new, old in previous_versions(contracts).items()}
 
 
@@ -113,7 +154,13 @@ def _held_before(version: str, steps: dict[str, Step], previous: dict[str, str])
 def all_timelines(
     contracts: Mapping[str, Contract], changes: Mapping[str, ChangeSet] | None = None
 ) -> dict[str, list[Step]]:
-    """Return one timeline per section, keyed by its latest id, newest version's order first (renamed ids once)."""
+    """Return one timeline per section, keyed by its latest id, newest version's order first (renamed ids once).
+
+    Versions with different source languages are refused (ContractError): see source_switches.
+    """
+    switched = source_switches(contracts)
+    if switched:
+        raise ContractError(switched)
     changes = changesets(contracts) if changes is None else changes
     out: dict[str, list[Step]] = {}
     covered: set[tuple[str, str]] = set()

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
-from ..model import Pos
+from ..model import DEFAULT_LANGUAGES, Pos
 from ..render import labels
 from . import notes, refs
 from .form import ImportResult, Line, Node, walk
@@ -21,17 +21,34 @@ from .lines import split_lines
 from .outline import Outline, dotted_top, paren_top
 from .parse import Parse, parse
 from .source import read_text
+from .words import pattern
 
 __all__ = ["ImportResult", "Node", "import_file", "import_text", "walk"]
 
 
-def import_file(file: Path, version: str, municipality: str, lang: str = "sv") -> ImportResult:
+def import_file(
+    file: Path,
+    version: str,
+    municipality: str,
+    lang: str = DEFAULT_LANGUAGES[0],
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+) -> ImportResult:
     """Read a .pdf, .docx or text file and return the contract found in it."""
-    return import_text(read_text(file), version, municipality, str(file), lang)
+    return import_text(read_text(file), version, municipality, str(file), lang, languages)
 
 
-def import_text(text: str, version: str, municipality: str, name: str = "<text>", lang: str = "sv") -> ImportResult:
-    """Turn a contract's text into an ImportResult, or raise a located error."""
+def import_text(
+    text: str,
+    version: str,
+    municipality: str,
+    name: str = "<text>",
+    lang: str = DEFAULT_LANGUAGES[0],
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+) -> ImportResult:
+    """Turn a contract's text (written in lang) into an ImportResult for a repository of these languages.
+
+    languages are the repository's, the source first: the texts are stored under lang and the source.
+    """
     lines, dropped = split_lines(text)
     lines, notes_aside = _without_translator_notes(lines, lang)
     front = split_front(lines, lang)
@@ -70,6 +87,7 @@ def import_text(text: str, version: str, municipality: str, name: str = "<text>"
         front.toc,
         _words(front.body),
         set_aside,
+        languages,
     )
 
 
@@ -88,7 +106,7 @@ def _without_translator_notes(lines: list[Line], lang: str) -> tuple[list[Line],
 def _cover_version(set_aside: list[tuple[Line, str]], version: str) -> list[str]:
     """Say when the cover names another version than the one given."""
     for line, _why in set_aside:
-        match = re.match(r"^(?:VERSION|Version)\s+(\d{4})$", line.text)
+        match = pattern("version", "^", r"\s+(\d{4})$").match(line.text)  # "VERSION 2024"
         if match and match.group(1) != version:
             return [
                 f"{line.number}: the cover says VERSION {match.group(1)}, but --version is {version}; check which is right"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..model import DEFAULT_LANGUAGES
+
 # A body block as the YAML writer takes it: {"p": text}, {"heading": text} or {"list": [texts]}.
 BlockDict = dict[str, str | list[str]]
 
@@ -80,6 +82,12 @@ class ImportResult:
     toc: list[TocEntry] = field(default_factory=list)
     input_words: list[str] = field(default_factory=list)
     set_aside: list[tuple[int, str]] = field(default_factory=list)  # (input line, why): cover, contents, footers
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the repository's, the source first
+
+    @property
+    def source(self) -> str:
+        """Return the repository's source language, under which every text is stored (the schema requires it)."""
+        return self.languages[0]
 
     @property
     def section_count(self) -> int:

@@ -5,19 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import words
 from .form import Line, TocEntry
 
-TITLES = {"sv": "Klimatkontrakt 2030", "en": "Climate City Contract 2030"}
-_TOC_HEADING = re.compile(r"^(?:innehåll(?:sförteckning)?|contents|table of contents)$", re.IGNORECASE)
 # "3.1. Kommunens klimatmål . . . 5", "3.1 Kommunens klimatmål 5", "Klimatkontrakt 2030 ....... 5".
 _ENTRY = re.compile(
     r"(?:(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+)?(?P<title>[^\s.][^\n]*?)(?:\s*(?:[.·…_]\s*){2,}|\s+)(?P<page>(?<!\d)\d{1,3})"
     r"(?=\s+(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S|[^\W\d])|\s*$)"
 )
 _ENDS_IN_PAGE = re.compile(r"(?<![\d.,])\d{1,3}\s*$")
-_SIGNATURES = re.compile(r"^(?:underskrifter|signaturer|signatures|signatories)$", re.IGNORECASE)
 _SPACED = re.compile(r"^(?:\S ){4,}\S$")  # "1 1 D E C E M B E R 2 0 2 0"
-_VERSION = re.compile(r"^(?:version|versión)\s+\d{4}$", re.IGNORECASE)
 
 
 @dataclass
@@ -42,6 +39,10 @@ def toc_entries(text: str, line: int) -> list[TocEntry]:
     ):
         return []
     return [TocEntry(m.group("num") or "", _clean_title(m.group("title")), int(m.group("page")), line) for m in found]
+
+
+def _toc_heading() -> re.Pattern[str]:
+    return words.pattern("contents", "^", "$")
 
 
 def _clean_title(title: str) -> str:
@@ -73,7 +74,7 @@ def _toc_start(lines: list[Line]) -> int | None:
     texts = [(i, line.text) for i, line in enumerate(lines) if line.text][:402]
     entries = [toc_entries(text, 0) for _, text in texts]
     for k, (i, text) in enumerate(texts[:400]):
-        if _TOC_HEADING.match(text):
+        if _toc_heading().match(text):
             return i
         run = entries[k : k + 3]
         if len(run) == 3 and all(run) and any(e.number for r in run for e in r):
@@ -84,7 +85,7 @@ def _toc_start(lines: list[Line]) -> int | None:
 def _read_toc(front: Front, start: int) -> None:
     """Record the contents' entries from start and set them (and the cover before them) aside."""
     lines = front.body
-    i = start + 1 if _TOC_HEADING.match(lines[start].text) else start
+    i = start + 1 if _toc_heading().match(lines[start].text) else start
     pending: Line | None = None
     while i < len(lines):
         line = lines[i]
@@ -128,7 +129,7 @@ def _cut_cover(front: Front) -> None:
 
 def _take_title(front: Front, lang: str) -> None:
     """The contract's title: the first body line naming it, before any text; a cover's title if not."""
-    names = set(TITLES.values())
+    names = set(words.every("title"))  # the title in every language the importer reads
     for index, line in enumerate(front.body):
         if not line.text:
             continue
@@ -143,13 +144,17 @@ def _take_title(front: Front, lang: str) -> None:
 
 def _drop_decorations(front: Front) -> None:
     for line in list(front.body):
-        if line.text and (_SPACED.match(line.text) or _VERSION.match(line.text)) and len(line.text) < 60:
+        if (
+            line.text
+            and (_SPACED.match(line.text) or words.pattern("version", "^", r"\s+\d{4}$").match(line.text))
+            and len(line.text) < 60
+        ):
             front.set_aside.append((line, "cover or page decoration"))
             front.body.remove(line)
 
 
 def _cut_signatures(front: Front) -> None:
     for index, line in enumerate(front.body):
-        if _SIGNATURES.match(line.text) and index > len(front.body) // 2:
+        if words.pattern("signatures", "^", "$").match(line.text) and index > len(front.body) // 2:
             _set_aside(front, index, len(front.body), "signature page")
             return

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import inline
+from . import words
 from .form import AnnexDraft, BlockDict, Line, Node, Note
 from .join import Joiner
 from .outline import Outline
@@ -13,12 +14,7 @@ from .outline import Outline
 BULLET = re.compile(r"^(?:[•●▪◦‣∙·○■□➢►✓]|[-–*](?=\s))\s*(.*)$")
 URL = re.compile(r"^(https?://\S+)$")
 _URL_TAIL = re.compile(r"^[\w%./~?=&:#+@-]+$")
-_ANNEX = re.compile(r"^(?:Bilaga|Bilagor|Annex|Appendix)\b", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"^(\d{1,2})(?:\s+|(?=[^\W\d_]))(\S.*)$")  # "1 Text", or "1Text" as PDFs glue it
-PLACEHOLDERS = (
-    "Att skriva: texten till detta avsnitt är inte skriven än.",
-    "To be written: the text of this section has not been written yet.",
-)
 SENTENCE_END = re.compile(r"[.!?:”\"’)]\s*$")
 
 
@@ -63,7 +59,12 @@ def _step(state: Parse, i: int) -> int:
         return i + 1
     if URL.match(line.text):
         return _read_url(state, i)
-    if state.annex is None and state.outline.roots and _ANNEX.match(line.text) and _short_title(line.text):
+    if (
+        state.annex is None
+        and state.outline.roots
+        and words.pattern("annex", "^", r"\b").match(line.text)
+        and _short_title(line.text)
+    ):
         state.annex = AnnexDraft(inline.escape(line.text), line.number)
         return i + 1
     # A footnote's line can look like a heading ("3 Boverket, …"); the mark above it decides.
@@ -175,7 +176,7 @@ def _read_paragraph(state: Parse, i: int) -> int:
         items = last["list"]
         assert isinstance(items, list)
         items[-1] = f"{items[-1]} {_clean(text)}"  # a list item cut by a page break
-    elif _clean(text) in PLACEHOLDERS and state.outline.current is not None and state.annex is None:
+    elif _clean(text) in words.every("to_be_written") and state.outline.current is not None and state.annex is None:
         state.outline.current.to_be_written = True  # the rendering of a section still to be written
     else:
         state.add({"p": _clean(text)}, first)

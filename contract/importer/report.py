@@ -11,7 +11,9 @@ from pathlib import Path
 
 from ..checks.validate import validate
 from ..errors import Diagnostic
+from ..source.languages import language_name
 from ..source.load import YEARS
+from . import words
 from .form import ImportResult, walk
 from .outline import cross_check
 from .refs import slug
@@ -68,12 +70,11 @@ def _strings(data: object) -> Iterator[str]:
 
 def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     """Return the report's lines: sections per chapter, contents cross-check, footnotes, lost words."""
-    out = [f"title: {result.title or '(none found: Klimatkontrakt 2030 used)'}"]
-    if result.lang == "en":
-        out.append(
-            "an English original: its texts stand under both sv and en (sv is required); "
-            "put the signed Swedish text under sv if there is one"
-        )
+    table = words.table(result.lang)
+    fallback = table.title[0] if table and table.title else ""  # the title write.py puts in its place
+    out = [f"title: {result.title or f'(none found: {fallback} used)'}"]
+    if result.lang != result.source:
+        out.append(_translation_original(result.lang, result.source))
     for node in result.sections:
         count = sum(1 for _ in walk([node]))
         out.append(f"chapter {node.number} {node.title}: {count} section{'s' * (count != 1)}")
@@ -97,6 +98,16 @@ def lines(result: ImportResult, written: Counter[str]) -> list[str]:
     else:
         out.append("words of the input not in the output: 0")
     return out
+
+
+def _translation_original(lang: str, source: str) -> str:
+    """Say that an original in a translation language stands under the source too, which the schema requires."""
+    name, source_name = language_name(lang), language_name(source)
+    article = "an" if name[:1] in "AEIOU" else "a"
+    return (
+        f"{article} {name} original: its texts stand under both {source} and {lang} ({source} is required); "
+        f"put the signed {source_name} text under {source} if there is one"
+    )
 
 
 def _lost(given: Counter[str], written: Counter[str]) -> Counter[str]:

@@ -12,30 +12,20 @@ from typing import Any
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from ..source.yamlwrite import dump
+from . import words
 from .form import AnnexDraft, BlockDict, ImportResult, Node
 from .refs import slug
 
-# The cover of every Klimatkontrakt 2030 names these; (id, kind, Swedish name, English name).
-KNOWN_PARTIES = (
-    ("energimyndigheten", "agency", "Energimyndigheten", "Swedish Energy Agency"),
-    ("vinnova", "agency", "Vinnova", "Vinnova (Sweden's Innovation Agency)"),
-    ("formas", "agency", "Formas", "Formas (the Swedish Research Council for Sustainable Development)"),
-    ("tillvaxtverket", "agency", "Tillväxtverket", "Swedish Agency for Economic and Regional Growth"),
-    ("trafikverket", "agency", "Trafikverket", "Swedish Transport Administration"),
-    ("naturvardsverket", "agency", "Naturvårdsverket", "Swedish Environmental Protection Agency"),
-    ("viable-cities", "programme", "Viable Cities", "Viable Cities"),
-)
-
-# Keywords that place a top-level section in its group file, tried in order (Swedish and English titles).
-GROUP_KEYWORDS = (
-    ("purpose", r"^syfte|^purpose"),
-    ("parties", r"^parter|^parties"),
-    ("municipality", r"^kommunens|^stadens|^regionens|municipality|^the city"),
-    ("programme", r"viable cities"),
-    ("agencies", r"^myndigheternas|agencies"),
-    ("projects", r"utvecklingsprojekt|development projects"),
-    ("updates", r"uppföljning|uppdatering|follow-up|updat"),
-    ("clause", r"^kontraktet|^avtalet|^the contract"),
+# The national parties a Klimatkontrakt 2030 may name: (id, kind). Their names, per language, are in the
+# importer's tables (contract/i18n/import-<code>.yaml).
+PARTIES = (
+    ("energimyndigheten", "agency"),
+    ("vinnova", "agency"),
+    ("formas", "agency"),
+    ("tillvaxtverket", "agency"),
+    ("trafikverket", "agency"),
+    ("naturvardsverket", "agency"),
+    ("viable-cities", "programme"),
 )
 
 
@@ -80,7 +70,7 @@ def _refusal(out: Path, message: str) -> ContractError:
 
 def _write_files(result: ImportResult, out: Path) -> None:
     out.mkdir(parents=True)
-    lang = result.lang
+    lang = (result.lang, result.source)
     dump(_contract_file(result), out / "contract.yaml")
     if result.preamble:
         dump({"body": [_block(b, lang) for b in result.preamble]}, out / "preamble.yaml")
@@ -90,28 +80,28 @@ def _write_files(result: ImportResult, out: Path) -> None:
         dump(_annex(result.annex, lang), out / "annex.yaml")
 
 
-def text(value: str, lang: str) -> dict[str, str]:
-    """A bilingual text of an imported string; an English original stands in for the Swedish too."""
-    return {"sv": value} if lang == "sv" else {"sv": value, "en": value}
+def text(value: str, lang: tuple[str, str]) -> dict[str, str]:
+    """A text of an imported string, given (the original's language, the source language).
+
+    An original in a translation language stands under that language and under the source, which is required.
+    """
+    written, source = lang
+    return {source: value} if written == source else {source: value, written: value}
 
 
 def _contract_file(result: ImportResult) -> dict[str, Any]:
-    words = " ".join(_all_text(result.sections)).lower()
+    langs = (result.lang, result.source)
     municipality_id = slug(result.municipality)
     parties = [
         {
             "id": municipality_id,
             "kind": "municipality",
-            "name": text(result.municipality, result.lang),  # an English original's repository may require en
+            "name": text(result.municipality, langs),  # the repository's source is required, whatever the original's
             "signatory": {"name": None, "role": None},
         }
     ]
-    for pid, kind, sv, en in KNOWN_PARTIES:
-        if sv.lower() in words or en.lower() in words:
-            parties.append(
-                {"id": pid, "kind": kind, "name": {"sv": sv, "en": en}, "signatory": {"name": None, "role": None}}
-            )
-    titles = {"sv": "Klimatkontrakt 2030", "en": "Climate City Contract 2030"}
+    parties += _national_parties(result)
+    title = words.table(result.lang)
     return {
         "version": result.version,
         "valid_for": str(int(result.version) + 1) if result.version.isdigit() else result.version,
@@ -119,9 +109,24 @@ def _contract_file(result: ImportResult) -> dict[str, Any]:
         "signed_on": None,
         "previous": None,
         "municipality": municipality_id,
-        "title": text(result.title or titles[result.lang], result.lang),
+        "title": text(result.title or (title.title[0] if title and title.title else ""), langs),
         "parties": parties,
     }
+
+
+def _national_parties(result: ImportResult) -> list[dict[str, Any]]:
+    """Return the national parties the text names, each named in the repository's languages that have a table."""
+    found = " ".join(_all_text(result.sections)).lower()
+    out = []
+    for pid, kind in PARTIES:
+        names = words.party_names(pid)
+        if not any(name.lower() in found for name in names.values()):
+            continue
+        named = {code: names[code] for code in result.languages if code in names}
+        if result.source not in named:  # a source without a table: the original's name stands in, as for texts
+            named = {result.source: names.get(result.lang) or next(iter(names.values())), **named}
+        out.append({"id": pid, "kind": kind, "name": named, "signatory": {"name": None, "role": None}})
+    return out
 
 
 def _all_text(nodes: list[Node]) -> Iterator[str]:
@@ -137,16 +142,20 @@ def unmatched_groups(nodes: list[Node]) -> list[tuple[Node, str]]:
     """Return the chapters whose titles match no section group, with the file they were put in by place."""
     placed = {id(n): group for group, members in _groups(nodes).items() for n in members}
     return [
-        (n, placed[id(n)]) for n in nodes if not any(re.search(p, n.title, re.IGNORECASE) for _, p in GROUP_KEYWORDS)
+        (n, placed[id(n)])
+        for n in nodes
+        if not any(re.search(p, n.title, re.IGNORECASE) for _, p in words.group_patterns())
     ]
 
 
 def _groups(nodes: list[Node]) -> dict[str, list[Node]]:
     groups: dict[str, list[Node]] = {}
-    fallback = [g for g, _ in GROUP_KEYWORDS]
+    fallback = [g for g, _ in words.group_patterns()]
     order = 0
     for index, node in enumerate(nodes):
-        group = next((g for g, pattern in GROUP_KEYWORDS if re.search(pattern, node.title, re.IGNORECASE)), None)
+        group = next(
+            (g for g, pattern in words.group_patterns() if re.search(pattern, node.title, re.IGNORECASE)), None
+        )
         if group is None or fallback.index(group) < order:  # groups follow each other in a fixed order
             group = "clause" if index == len(nodes) - 1 else fallback[max(order, min(index, len(fallback) - 2))]
         order = fallback.index(group)
@@ -154,7 +163,7 @@ def _groups(nodes: list[Node]) -> dict[str, list[Node]]:
     return groups
 
 
-def _section(node: Node, lang: str) -> dict[str, Any]:
+def _section(node: Node, lang: tuple[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"id": node.id}
     if node.pinned:
         out["number"] = node.number
@@ -170,14 +179,14 @@ def _section(node: Node, lang: str) -> dict[str, Any]:
     return out
 
 
-def _block(block: BlockDict, lang: str) -> dict[str, Any]:
+def _block(block: BlockDict, lang: tuple[str, str]) -> dict[str, Any]:
     if "list" in block:
         return {"list": [text(t, lang) for t in block["list"]]}
     key = "p" if "p" in block else "heading"
     return {key: text(str(block[key]), lang)}
 
 
-def _annex(annex: AnnexDraft, lang: str) -> dict[str, Any]:
+def _annex(annex: AnnexDraft, lang: tuple[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"title": text(annex.title, lang)}
     if annex.body:
         out["body"] = [_block(b, lang) for b in annex.body]

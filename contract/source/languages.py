@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContractError, Report, UsageError, excerpt
-from ..model import Pos
+from ..model import DEFAULT_LANGUAGES, Pos
 from ..resources import CATALOGUES, PROJECT
 from .schema import validate
 from .yamlfile import Document, read
@@ -25,8 +25,8 @@ _CODE = re.compile("[a-z]{2,3}")  # the schema's pattern, matched whole
 class Languages:
     """The source language (the signed original) and the translation languages, in the switch's order."""
 
-    source: str = "sv"
-    translations: tuple[str, ...] = ("en",)
+    source: str = DEFAULT_LANGUAGES[0]
+    translations: tuple[str, ...] = DEFAULT_LANGUAGES[1:]
     catalogues: tuple[tuple[str, Path], ...] = ()  # code -> its interface labels file
 
     @property
@@ -79,7 +79,7 @@ def read_languages(root: Path, report: Report) -> Languages | None:
     """Read the repository's languages, recording every problem in the report; None when unusable."""
     file = root / CONFIG_NAME
     if not file.exists() and not file.is_symlink():
-        return _with_catalogues(root, {"sv": Pos(CONFIG_NAME), "en": Pos(CONFIG_NAME)}, report)
+        return _with_catalogues(root, {code: Pos(CONFIG_NAME) for code in DEFAULT_LANGUAGES}, report)
     doc = read(file, CONFIG_NAME, report)
     if doc is None:
         return None

@@ -13,7 +13,6 @@ from ..checks import characters
 from ..errors import ContractError, Diagnostic, Report, UsageError, excerpt
 from ..ids import TextKey
 from ..model import (
-    DEFAULT_LANGUAGES,
     GROUPS,
     Annex,
     AnnexDocument,
@@ -126,9 +125,9 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         report.error(Pos(display), f"there is no version {version!r}", f"versions in {YEARS}/: {known}", "no-version")
         return None
     languages = read_languages(root, report)
-    docs = _read_folder(root, folder, display, report, languages.source if languages else DEFAULT_LANGUAGES[0])
-    if languages is None:
+    if languages is None:  # the texts' required language is unknown: reading them would report noise
         return None
+    docs = _read_folder(root, folder, display, report, languages.source)
     check_signed_language(root, folder, version, languages.source, report)
     if "contract.yaml" not in docs:
         if not (folder / "contract.yaml").exists():

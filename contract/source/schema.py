@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
 
     source is the repository's source language: every text requires it (the schemas are written for Swedish).
     """
+    if _non_text_keys(doc, doc.data, (), report):
+        return False  # the schema's key patterns cannot even be tried on a number: jsonschema raised TypeError
     validator = _validator(str(schema_dir), schema_name, source)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     explained = _explained_by_typos(errors)
@@ -72,6 +75,26 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
         if (tuple(error.absolute_path), error.message) not in explained:
             _record(error, doc, report)
     return not errors
+
+
+def _non_text_keys(doc: Document, node: object, path: tuple, report: Report) -> bool:
+    """Record every mapping key that is not text (a number, yes/no, nothing); True when there is one."""
+    found = False
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                report.error(
+                    doc.pos(path + (key,), key=True),
+                    f"the key {excerpt(key)} is not a name",
+                    f'write a field name or language code here; put it in quotes if it is meant as text: "{key}"',
+                    "bad-key",
+                )
+                found = True
+            found = _non_text_keys(doc, value, path + (key,), report) or found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _non_text_keys(doc, value, path + (index,), report) or found
+    return found
 
 
 def _explained_by_typos(errors) -> set:
@@ -143,11 +166,13 @@ def _record(error: jsonschema.ValidationError, doc: Document, report: Report) ->
 
 def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
     allowed = sorted(error.schema.get("properties", {}))
+    patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]  # e.g. the glossary's language codes
     for key in error.instance:
-        if key in allowed:
+        if key in allowed or any(p.search(str(key)) for p in patterns):
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}"
+        codes = " or a language code" if patterns else ""
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}{codes}"
         report.error(doc.pos(path + (key,), key=True), f"unknown field {excerpt(key)}", hint, "unknown-field")
 
 

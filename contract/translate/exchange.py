@@ -12,8 +12,6 @@ from ..source.languages import language_name
 from .glossary import Glossary
 from .translations import fingerprint
 
-GLOSSARY_LANG = "en"  # glossary.yaml gives English renderings of Swedish terms
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -25,7 +23,7 @@ class Unit:
     state: str  # missing | stale | current
     location: str  # file:line:column of the translation in the YAML
     note: str = ""  # the translator's note (note_<lang>)
-    terms: tuple[str, ...] = ()  # "Swedish term -> allowed English" lines (the glossary is Swedish-English)
+    terms: tuple[str, ...] = ()  # "source term -> allowed renderings" lines of the glossary, in this language
 
 
 @dataclass(frozen=True)
@@ -46,10 +44,10 @@ def units(contract: Contract, glossary: Glossary, lang: str, everything: bool = 
 
 
 def _unit(text: Text, glossary: Glossary, lang: str) -> Unit:
-    terms: tuple[str, ...] = ()
-    if lang == GLOSSARY_LANG:  # the glossary's renderings are English
-        terms = tuple(f"{t.found_in(text.source)} -> {' | '.join(t.en)}" for t in glossary.terms_of(text.source))
-        terms += tuple(f"{name} -> {name} (keep as is)" for name in glossary.kept_in(text.source))
+    terms = tuple(
+        f"{t.found_in(text.source)} -> {' | '.join(t.renderings)}" for t in glossary.terms_of(text.source, lang)
+    )
+    terms += tuple(f"{name} -> {name} (keep as is)" for name in glossary.kept_in(text.source, lang))
     found = text.translation(lang)
     where = str(found.pos or text.pos or "")
     return Unit(text.key, text.source, found.text or "", text.status(lang), where, found.note or "", terms)

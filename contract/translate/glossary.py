@@ -1,4 +1,5 @@
-"""The translation glossary (glossary.yaml): Swedish terms, the English renderings allowed, names kept as is."""
+"""The translation glossary (glossary.yaml): source-language terms, the renderings allowed per translation language,
+the renderings that are wrong, and names kept as they are."""
 
 from __future__ import annotations
 
@@ -8,49 +9,51 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import Report
-from ..model import Contract, Pos, Text
+from ..model import DEFAULT_LANGUAGES, Contract, Pos, Text
 from ..source.schema import validate
 from ..source.yamlfile import read
+from .glossary_file import entries_of, kept_of
 
 GLOSSARY_FILE = "glossary.yaml"
 
 
 @dataclass(frozen=True)
 class Term:
-    """A Swedish term with its forms, the English renderings allowed and those that are wrong."""
+    """A term's forms in the source language, and its renderings (allowed and wrong) in one translation language."""
 
     id: str
-    sv: tuple[str, ...]
-    en: tuple[str, ...]
+    forms: tuple[str, ...]  # in the source language: whole words, any letter case
+    renderings: tuple[str, ...]  # in lang: matched at the start of a word
     wrong: tuple[str, ...] = ()
     exact_case: bool = False
     note: str = ""
     pos: Pos | None = None
-    allowed_names: tuple[str, ...] = ()  # English names in which a wrong rendering is right ("Local Authorities")
+    allowed_names: tuple[str, ...] = ()  # names in which a wrong rendering is right ("Local Authorities")
+    lang: str = ""  # the translation language of the renderings
 
     def found_in(self, text: str) -> str | None:
-        """Return the form of the term a Swedish text uses (whole words, any case), or None."""
+        """Return the form of the term a source text uses (whole words, any case), or None."""
         lowered = _lowered_words(text)
         if not any(head in lowered for head in self._heads):
             return None  # a cheap test first: most texts use few terms
-        found = _words(self.sv, re.IGNORECASE).search(words(text))
+        found = _words(self.forms, re.IGNORECASE).search(words(text))
         return found.group(0) if found else None
 
     @cached_property
     def _heads(self) -> tuple[str, ...]:
-        """The first word of each Swedish form, in lower case: a text without any of them cannot use the term."""
-        return tuple(form.split()[0].lower() for form in self.sv if form.split())
+        """The first word of each source form, in lower case: a text without any of them cannot use the term."""
+        return tuple(form.split()[0].lower() for form in self.forms if form.split())
 
-    def in_swedish(self, text: str) -> bool:
-        """Tell whether a Swedish text uses the term in one of its forms."""
+    def in_source(self, text: str) -> bool:
+        """Tell whether a source text uses the term in one of its forms."""
         return self.found_in(text) is not None
 
     def rendered(self, text: str) -> bool:
-        """Tell whether an English text uses an allowed rendering (at the start of a word)."""
-        return _starts(self.en, 0 if self.exact_case else re.IGNORECASE).search(words(text)) is not None
+        """Tell whether a translation uses an allowed rendering (at the start of a word)."""
+        return _starts(self.renderings, 0 if self.exact_case else re.IGNORECASE).search(words(text)) is not None
 
     def wrongly_rendered(self, text: str) -> str | None:
-        """Return a wrong rendering the English text uses, or None."""
+        """Return a wrong rendering the translation uses, or None."""
         text = words(text)
         for name in self.allowed_names:
             text = text.replace(name, " ")
@@ -60,18 +63,33 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
+    """Every term's rules (one Term per term and translation language) and the names kept per language."""
+
     terms: tuple[Term, ...] = ()
-    keep: tuple[str, ...] = ()
+    keep: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (language, names kept as they are in it)
     file: str = GLOSSARY_FILE
+    ids: tuple[str, ...] = ()  # every term's id in the file's order, with or without renderings in a language
 
-    def terms_of(self, sv: str) -> list[Term]:
-        """Return the terms a Swedish text uses."""
-        return [t for t in self.terms if t.in_swedish(sv)]
+    def for_lang(self, lang: str) -> list[Term]:
+        """Return the terms with renderings in a translation language (the others are not checked in it)."""
+        return [t for t in self.terms if t.lang == lang]
 
-    def kept_in(self, sv: str) -> list[str]:
-        """Return the kept names a Swedish text uses."""
-        plain = words(sv)
-        return [name for name in self.keep if name in plain and _words((name,), 0).search(plain)]
+    def terms_of(self, source: str, lang: str) -> list[Term]:
+        """Return the terms a source text uses that have renderings in lang."""
+        return [t for t in self.for_lang(lang) if t.in_source(source)]
+
+    def kept(self, lang: str) -> tuple[str, ...]:
+        """Return the names kept as they are in a translation language."""
+        return dict(self.keep).get(lang, ())
+
+    def kept_in(self, source: str, lang: str) -> list[str]:
+        """Return the names kept in lang that a source text uses."""
+        plain = words(source)
+        return [name for name in self.kept(lang) if name in plain and _words((name,), 0).search(plain)]
+
+    def forms(self, term_id: str) -> tuple[str, ...]:
+        """Return a term's source forms."""
+        return next((t.forms for t in self.terms if t.id == term_id), ())
 
 
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|(?<=\])\((?:[^()\s]|\([^()\s]*\))*\)")
@@ -108,46 +126,47 @@ def _compile(forms: tuple[str, ...], flags: int, whole: bool) -> re.Pattern:
     return _CACHE[key]
 
 
-def load_glossary(root: Path, report: Report) -> Glossary:
-    """Read glossary.yaml at the repository root (an empty glossary when there is none); problems go to the report."""
+def load_glossary(root: Path, report: Report, languages: tuple[str, ...] | None = None) -> Glossary:
+    """Read glossary.yaml at the repository root (an empty glossary when there is none); problems go to the report.
+
+    languages are the repository's, the source first (read from klimatkontrakt.yaml when not given).
+    """
     file = root / GLOSSARY_FILE
     if not file.exists():
         return Glossary()
     doc = read(file, GLOSSARY_FILE, report)
     if doc is None or not validate(doc, root / "schema", "glossary.schema.json", report):
         return Glossary()
+    langs = languages or _languages(root)
+    before = len(report.errors)
+    entries = entries_of(doc, langs, report)
+    keep = kept_of(doc, langs, report)
+    if len(report.errors) > before:
+        return Glossary()
     terms = tuple(
-        Term(
-            id=t["id"],
-            sv=tuple(t["sv"]),
-            en=tuple(t["en"]),
-            wrong=tuple(t.get("not", ())),
-            exact_case=bool(t.get("exact_case", False)),
-            note=t.get("note", ""),
-            pos=doc.pos(("terms", i)),
-            allowed_names=tuple(t.get("except", ())),
-        )
-        for i, t in enumerate(doc.data.get("terms") or ())
+        Term(e.id, e.forms, r.allowed, r.wrong, e.exact_case, e.note, e.pos, r.allowed_names, r.lang)
+        for e in entries
+        for r in e.renderings
     )
-    seen: dict[str, Pos] = {}
-    for term in terms:
-        if term.id in seen:
-            report.error(
-                term.pos or Pos(GLOSSARY_FILE),
-                f"duplicate glossary term id {term.id!r} (first used at line {seen[term.id].line})",
-                "give every term its own id",
-                "glossary",
-            )
-        seen.setdefault(term.id, term.pos or Pos(GLOSSARY_FILE))
-    return Glossary(terms, tuple(doc.data.get("keep") or ()))
+    return Glossary(terms, keep, ids=tuple(e.id for e in entries))
 
 
-def usage(contract: Contract, glossary: Glossary) -> dict[str, list[Text]]:
-    """Return, per term id and kept name, the texts of a contract whose Swedish uses it."""
-    used: dict[str, list[Text]] = {name: [] for name in [t.id for t in glossary.terms] + list(glossary.keep)}
+def _languages(root: Path) -> tuple[str, ...]:
+    """Return the repository's languages; the defaults when klimatkontrakt.yaml is unusable (validate reports it)."""
+    from ..source.languages import read_languages
+
+    found = read_languages(root, Report())
+    return found.all if found is not None else DEFAULT_LANGUAGES
+
+
+def usage(contract: Contract, glossary: Glossary, lang: str) -> dict[str, list[Text]]:
+    """Return, per term id and name kept in lang, the texts of a contract whose source uses it."""
+    used: dict[str, list[Text]] = {name: [] for name in [*glossary.ids, *glossary.kept(lang)]}
+    forms = {term_id: Term(term_id, glossary.forms(term_id), ()) for term_id in glossary.ids}
     for text in contract.texts():
-        for term in glossary.terms_of(text.source):
-            used[term.id].append(text)
-        for name in glossary.kept_in(text.source):
+        for term_id, term in forms.items():
+            if term.in_source(text.source):
+                used[term_id].append(text)
+        for name in glossary.kept_in(text.source, lang):
             used[name].append(text)
     return used

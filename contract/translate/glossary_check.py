@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 from ..errors import Report
-from ..model import Contract, Pos, Text, block_texts
+from ..model import Contract, Text, block_texts
 from ..source.languages import language_name
-from .exchange import GLOSSARY_LANG as LANG  # the glossary's renderings are English
 from .glossary import Glossary, load_glossary
 
 # Control characters and bidirectional overrides that would hide or reorder a note's words.
@@ -19,9 +18,9 @@ _MIN_WORDS = 6  # shorter sentences ("Se nedan.") may well be translated differe
 
 
 def check(root: Path, contract: Contract, report: Report) -> None:
-    """Record glossary and consistency warnings for the English texts of a contract."""
+    """Record glossary and consistency warnings for the translations of a contract."""
     problems = Report()
-    glossary = load_glossary(root, problems)
+    glossary = load_glossary(root, problems, contract.languages)
     report.items.extend(d for d in problems.items if d not in report.items)  # once, however many versions
     check_terms(contract, glossary, report)
     check_notes(contract, report)
@@ -29,30 +28,37 @@ def check(root: Path, contract: Contract, report: Report) -> None:
 
 
 def check_terms(contract: Contract, glossary: Glossary, report: Report) -> None:
-    """Warn where the English of a text misses the glossary's rendering of a term its Swedish uses."""
-    for text in contract.texts():
-        en = text.get(LANG)
-        if en is None or text.status(LANG) != "current":
-            continue  # missing and stale English are reported as such
-        for term in glossary.terms_of(text.source):
-            wrong = term.wrongly_rendered(en)
-            if not term.rendered(en) or wrong:
-                allowed = " or ".join(f"'{e}'" for e in term.en)
-                what = f"uses {wrong!r}" if wrong else "does not use the glossary's rendering"
-                report.warning(
-                    _at(text),
-                    f"glossary: the Swedish says '{term.found_in(text.source)}' and the English {what} ({text.key})",
-                    f"write {allowed}, as glossary.yaml (term {term.id!r}) says",
-                    "glossary",
-                )
-        for name in glossary.kept_in(text.source):
-            if name not in en:
-                report.warning(
-                    _at(text),
-                    f"glossary: the name '{name}' is kept as it is in English, but this English lacks it ({text.key})",
-                    f"write '{name}' unchanged, as glossary.yaml says under keep",
-                    "glossary",
-                )
+    """Warn where a translation misses the glossary's rendering of a term its source uses, in every language."""
+    for lang in contract.translations:
+        for text in contract.texts():
+            target = text.get(lang)
+            if target is None or text.status(lang) != "current":
+                continue  # missing and stale translations are reported as such
+            _check_text(text, lang, target, glossary, report)
+
+
+def _check_text(text: Text, lang: str, target: str, glossary: Glossary, report: Report) -> None:
+    """Warn about one translation's terms and kept names."""
+    source, language = language_name(text.lang), language_name(lang)
+    for term in glossary.terms_of(text.source, lang):
+        wrong = term.wrongly_rendered(target)
+        if not term.rendered(target) or wrong:
+            allowed = " or ".join(f"'{e}'" for e in term.renderings)
+            what = f"uses {wrong!r}" if wrong else "uses none of the glossary's renderings"
+            report.warning(
+                text.at(lang) or text.pos,
+                f"glossary: the {source} says '{term.found_in(text.source)}' and the {language} {what} ({text.key})",
+                f"write {allowed}, as glossary.yaml (term {term.id!r}) says",
+                "glossary",
+            )
+    for name in glossary.kept_in(text.source, lang):
+        if name not in target:
+            report.warning(
+                text.at(lang) or text.pos,
+                f"glossary: the name '{name}' is kept as it is in {language}, but this {language} lacks it ({text.key})",
+                f"write '{name}' unchanged, as glossary.yaml says under keep",
+                "glossary",
+            )
 
 
 def check_notes(contract: Contract, report: Report) -> None:
@@ -107,10 +113,6 @@ def aligned(sv: str, en: str) -> list[tuple[str, str]]:
 def sentences(text: str) -> list[str]:
     """Split a text into sentences."""
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
-
-
-def _at(text: Text) -> Pos | None:
-    return text.at(LANG) or text.pos
 
 
 def _norm(text: str) -> str:

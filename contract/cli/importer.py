@@ -1,0 +1,126 @@
+"""The `import` command: a contract's signed PDF, Word file or text turned into a version folder of YAML."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from ..errors import ContractError, Diagnostic, UsageError, excerpt
+from . import inputs, writer
+
+
+def add_import(sub) -> None:
+    for name in ("import", "import-text"):
+        p = sub.add_parser(
+            name,
+            help="turn a contract's signed PDF, Word file or text into a version folder of YAML"
+            + (" (alias of import)" if name != "import" else ""),
+        )
+        p.add_argument("file", type=Path, metavar="FILE", help="the contract: .pdf, .docx or .txt")
+        p.add_argument("--version", required=True, help='the version label, e.g. "2022"')
+        p.add_argument("--municipality", required=True, help='the municipality\'s name, e.g. "Borås Stad"')
+        p.add_argument(
+            "--out", type=Path, required=True, metavar="DIR", help="the folder to write (must not exist or be empty)"
+        )
+        p.add_argument(
+            "--lang",
+            metavar="LANG",
+            help="the language of the original, one the importer has a table for (contract/i18n/import-LANG.yaml) "
+            "(default: the repository's source language in klimatkontrakt.yaml)",
+        )
+        p.set_defaults(run=run_import)
+
+
+def run_import(args) -> int:
+    from ..importer import import_file, report
+    from ..importer.write import check_target, write_folder
+
+    problem = report.usage_problem(args.version, args.municipality)
+    if problem:
+        raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
+    check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    writer.refuse_build_own(args.out, "import")  # a build would find the folder a stranger in site/ or drop it
+    inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
+    languages = _import_languages(args.root)
+    lang = _import_lang(languages, args.lang)
+    result = import_file(args.file, args.version, args.municipality, lang, languages)
+    write_folder(result, args.out)
+    for note in result.notes:
+        writer.note(f"{args.file}:{note}")
+    for line in report.lines(result, report.output_words(args.out)):
+        writer.line(line)
+    _print_import_validation(report.validate_folder(args.root, args.out, args.version))
+    writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
+    return 0
+
+
+def _import_languages(root: Path) -> tuple[str, ...]:
+    """Return the repository's languages, the source first (the defaults when klimatkontrakt.yaml is broken)."""
+    from ..model import DEFAULT_LANGUAGES
+    from ..source.languages import load_languages
+
+    try:
+        return load_languages(root).all
+    except ContractError:  # a broken klimatkontrakt.yaml: validate names it after the import
+        return DEFAULT_LANGUAGES
+
+
+def _import_lang(languages: tuple[str, ...], given: str | None) -> str:
+    """Return the original's language: --lang, else the source; one the importer reads and the repository has."""
+    from ..importer import words
+    from ..source.languages import language_name
+
+    readable = words.languages()
+    names = " or ".join(language_name(code) for code in readable)
+    if given is None and languages[0] not in readable:
+        raise UsageError(
+            f"import: this repository's source language is {languages[0]!r}, and import reads {names} originals",
+            "give " + " or ".join(f"--lang {code}" for code in readable) + " for an original in that language",
+        )
+    lang = languages[0] if given is None else given
+    if not re.fullmatch("[a-z]{2,3}", lang):  # "EN", "": no language's name to give
+        raise UsageError(
+            f"import: --lang {excerpt(lang)} is not a language code; import reads {names} originals",
+            "give " + " or ".join(f"--lang {code}" for code in readable),
+        )
+    if lang not in readable:
+        raise UsageError(
+            f"import: --lang {lang!r}: import reads {names} originals ({', '.join(readable)}); "
+            f"it has no table of the words of a contract in {language_name(lang)}",
+            f"add contract/i18n/import-{lang}.yaml (copy import-en.yaml) to read originals in that language",
+        )
+    if lang not in languages:
+        raise UsageError(
+            f"import: --lang {lang!r} is not a language of this repository; its languages are {', '.join(languages)}",
+            f"add {lang!r} to languages.translations in klimatkontrakt.yaml, or give the original's language",
+        )
+    return lang
+
+
+def _print_import_validation(items: list[Diagnostic] | None) -> None:
+    if items is None:
+        writer.line("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
+        return
+    # A fresh import has no translations yet: count those warnings per language instead of listing each.
+    todo = {id(d): m.group(1) for d in items if d.severity == "warning" and (m := _TRANSLATION_TODO.match(d.message))}
+    _print_diagnostics([d for d in items if id(d) not in todo], "text")
+    errors = sum(d.severity == "error" for d in items)
+    counts = Counter(todo.values())
+    listed = " and ".join(f"{n} {name}" for name, n in counts.items()) or "0"
+    writer.line(
+        f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(todo)} other findings, "
+        f"{listed} translations missing or to confirm"
+    )
+
+
+_TRANSLATION_TODO = re.compile(r"^(\w+) translation (?:missing|is stale or unconfirmed)\b")  # checks/rules.py
+
+
+def _print_diagnostics(items: list[Diagnostic], fmt: str) -> None:
+    from .main import _print_diagnostics as print_diagnostics  # the one writer of diagnostics, beside validate's
+
+    print_diagnostics(items, fmt)
+
+
+COMMANDS = [add_import]
