@@ -558,7 +558,7 @@ def _dead_pid() -> int:
 
 
 @pytest.mark.slow
-def test_what_kill_9_left_while_export_wrote_is_removed_by_the_next_run_into_that_folder(tmp_path):
+def test_what_kill_9_left_while_export_wrote_is_removed_by_the_next_run_writing_that_file(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     argv = [sys.executable, "-m", "contract", "--root", str(ROOT), "export", "2023", "--format", "markdown", "-o"]
@@ -567,10 +567,12 @@ def test_what_kill_9_left_while_export_wrote_is_removed_by_the_next_run_into_tha
     assert killed.returncode == -signal.SIGKILL
     (leftover,) = out.iterdir()
     assert leftover.name.startswith(".2023.md.") and leftover.name.endswith(".tmp")
-    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", out / "changes.txt")  # another command, file
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", out / "changes.txt")  # another output: not its own
+    assert (result.returncode, result.stderr) == (0, f"wrote {out / 'changes.txt'}\n")
+    result = run_cli("--root", ROOT, "export", "2023", "--format", "markdown", "-o", out / "2023.md")
     assert result.returncode == 0
-    assert result.stderr == f"removed {leftover}, left by an interrupted run\nwrote {out / 'changes.txt'}\n"
-    assert sorted(p.name for p in out.iterdir()) == ["changes.txt"]
+    assert result.stderr == f"removed {leftover}, left by an interrupted run\nwrote {out / '2023.md'}\n"
+    assert sorted(p.name for p in out.iterdir()) == ["2023.md", "changes.txt"]
 
 
 def test_only_a_dead_writers_own_temporary_files_are_removed(tmp_path):
@@ -578,6 +580,8 @@ def test_only_a_dead_writers_own_temporary_files_are_removed(tmp_path):
     (tmp_path / "target").write_text("x\n", encoding="utf-8")
     kept = {
         f".2022.md.{alive}.tmp": "a live writer's",  # still being written
+        f".2022.md.{dead}.tmp": "another output's",  # only the output being written now has its leftovers removed
+        f".notes.txt.{dead}.tmp": "maybe another tool's",
         f".2023.md.{dead}.tmp.bak": "not the pattern",
         f"2023.md.{dead}.tmp": "not hidden",
         f".{dead}.tmp": "no name",

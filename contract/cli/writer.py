@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..output.files import drop_temporaries, write_atomic
+from ..output.files import drop_temporaries_of, write_atomic
 from ..output.guard import SOURCES, is_marked
 from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
@@ -52,7 +52,7 @@ def result(
         text(data)
         return
     refuse_existing(output, command, replace, hint)
-    for name in drop_temporaries(output.parent):  # what a killed run (kill -9, power cut) of ours left there
+    for name in drop_temporaries_of(output):  # what a killed run (kill -9, power cut) of this output left there
         note(f"removed {output.parent / name}, left by an interrupted run")
     write_atomic(output, data, parents=False)  # the folder was checked: never make one, even if it went meanwhile
     note(f"wrote {output}{f' ({detail})' if detail else ''}")
