@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from contract.output.files import drop_temporaries_of
+from tests.build_helpers import git
 from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +50,138 @@ def test_a_name_with_glob_characters_drops_only_its_own_leftover(tmp_path):
     (tmp_path / f".a1.md.{dead}.tmp").write_text("another's\n", encoding="utf-8")
     assert drop_temporaries_of(tmp_path / "a[1].md") == [f".a[1].md.{dead}.tmp"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".a1.md.{dead}.tmp"]
+
+
+# ---------------------------------------------------------------- 2. -o never replaces a file git tracks
+
+
+def _repository(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    git(folder, "init", "-q")
+    return folder
+
+
+def _tracked_earlier_result(tmp_path: Path, argv: list[str], name: str) -> Path:
+    """Write a command's result with -o into a new git repository and commit it there; return its path."""
+    target = _repository(tmp_path / "papers") / name
+    assert run_cli("--root", ROOT, *argv, "-o", target).returncode == 0
+    git(target.parent, "add", name)
+    git(target.parent, "commit", "-q", "-m", "an earlier result, kept in git")
+    return target
+
+
+def _refused_as_tracked(argv: list[str], target: Path, command: str) -> None:
+    before = target.read_bytes()
+    result = run_cli("--root", ROOT, *argv, "-o", target)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(
+        f"klimatkontrakt: error: {command}: {target} exists and git tracks it in the repository "
+    ), result.stderr
+    assert "choose another name for the output" in result.stderr
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([".git", target.name])
+
+
+@pytest.mark.parametrize(
+    "argv, name",
+    [
+        (["export", "2023", "--format", "markdown"], "2023.md"),
+        (["export", "2023", "--format", "json"], "2023.json"),
+        (["diff", "2023", "2024"], "changes.txt"),
+        (["diff", "2023", "2024", "--format", "md"], "changes.md"),
+        (["diff", "2023", "2024", "--format", "html"], "changes.html"),
+        (["diff", "2023", "2024", "--format", "json"], "changes.json"),
+    ],
+)
+def test_an_earlier_result_git_tracks_is_not_replaced(tmp_path, argv, name):
+    target = _tracked_earlier_result(tmp_path, argv, name)
+    _refused_as_tracked(argv, target, argv[0])
+    target.write_bytes(target.read_bytes() + b"\n")  # an uncommitted change in git's keeping: still refused
+    _refused_as_tracked(argv, target, argv[0])
+
+
+def test_a_file_added_but_never_committed_is_tracked(tmp_path):
+    target = _repository(tmp_path / "papers") / "2023.md"
+    argv = ["export", "2023", "--format", "markdown"]
+    assert run_cli("--root", ROOT, *argv, "-o", target).returncode == 0
+    git(target.parent, "add", "2023.md")
+    _refused_as_tracked(argv, target, "export")
+
+
+def test_a_file_an_outer_repository_tracks_is_not_replaced_from_an_inner_one(tmp_path):
+    outer = _repository(tmp_path / "outer")
+    (outer / "inner").mkdir()
+    target = outer / "inner" / "2023.md"
+    argv = ["export", "2023", "--format", "markdown"]
+    assert run_cli("--root", ROOT, *argv, "-o", target).returncode == 0
+    git(outer, "add", "inner/2023.md")
+    git(outer, "commit", "-q", "-m", "kept")
+    git(outer / "inner", "init", "-q")  # a repository of its own inside, which does not track the file
+    before = target.read_bytes()
+    result = run_cli("--root", ROOT, *argv, "-o", target)
+    assert result.returncode == 2
+    assert f"{target} exists and git tracks it in the repository {outer}," in result.stderr
+    assert target.read_bytes() == before
+
+
+def test_a_tracked_file_reached_through_a_linked_folder_is_not_replaced(tmp_path):
+    target = _tracked_earlier_result(tmp_path, ["diff", "2023", "2024"], "changes.txt")
+    (tmp_path / "link").symlink_to(target.parent)
+    before = target.read_bytes()
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", tmp_path / "link" / "changes.txt")
+    assert result.returncode == 2 and "exists and git tracks it" in result.stderr
+    assert target.read_bytes() == before
+
+
+def test_a_file_name_that_is_a_pathspec_pattern_is_read_literally(tmp_path):
+    folder = _repository(tmp_path / "papers")
+    (folder / "notes.md").write_text("# kept\n", encoding="utf-8")
+    git(folder, "add", "notes.md")
+    git(folder, "commit", "-q", "-m", "notes")
+    argv = ["export", "2023", "--format", "markdown"]
+    assert run_cli("--root", ROOT, *argv, "-o", folder / "*.md").returncode == 0
+    result = run_cli("--root", ROOT, *argv, "-o", folder / "*.md")  # untracked: "*.md" is not notes.md
+    assert (result.returncode, result.stderr) == (0, f"wrote {folder / '*.md'}\n")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["docx", "2023", "--lang", "sv", "-o"],
+        ["translations", "2023", "--lang", "en", "--export"],
+    ],
+)
+def test_commands_that_never_replace_name_git_as_the_reason_for_a_tracked_file(tmp_path, argv):
+    folder = _repository(tmp_path / "papers")
+    target = folder / ("out.docx" if argv[0] == "docx" else "work.xlf")
+    target.write_bytes(b"someone's work\n")
+    git(folder, "add", target.name)
+    result = run_cli("--root", ROOT, *argv, target)
+    assert result.returncode == 2
+    assert f"{target} exists and git tracks it in the repository {folder}, so it is never replaced" in result.stderr
+    assert target.read_bytes() == b"someone's work\n"
+
+
+def test_an_unreadable_repository_counts_as_tracking_the_file(tmp_path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / ".git").write_text("gitdir: /nowhere/at/all\n", encoding="utf-8")  # git cannot read this repository
+    target = folder / "changes.txt"
+    assert run_cli("--root", ROOT, "diff", "2023", "2024", "-o", target).returncode == 0
+    before = target.read_bytes()
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", target)
+    assert result.returncode == 2
+    assert f"{target} exists and git could not tell whether it tracks it (" in result.stderr
+    assert target.read_bytes() == before
+
+
+@pytest.mark.slow  # the session's built repository
+def test_a_contract_pdf_git_tracks_is_not_rendered_over(built_repo, tmp_path):
+    from contract.cli.pdf import _unsigned_contract_pdf
+
+    folder = _repository(tmp_path / "papers")
+    target = folder / "klimatkontrakt-2023-sv.pdf"
+    shutil.copy(built_repo.root / "site" / "downloads" / "2023" / target.name, target)
+    assert _unsigned_contract_pdf(target)  # untracked, pdf would render over it
+    git(folder, "add", target.name)
+    _refused_as_tracked(["pdf", "2023", "--lang", "sv"], target, "pdf")

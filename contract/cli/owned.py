@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,17 +96,6 @@ def _unsigned_redline_pdf(data: bytes) -> bool:
 
 
 def _repository_own(root: Path, path: Path) -> bool:
-    """Whether path is in one of the repository's source folders, or a file git tracks."""
+    """Whether path is in one of the repository's source folders (a file git tracks is refused before any test)."""
     where, top = path.resolve(), Path(root).resolve()
-    if any(where.is_relative_to(top / name) for name in SOURCES):
-        return True
-    try:
-        tracked = subprocess.run(
-            ["git", "-C", str(where.parent), "ls-files", "--error-unmatch", "--", where.name],
-            check=False,
-            capture_output=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return tracked.returncode == 0
+    return any(where.is_relative_to(top / name) for name in SOURCES)

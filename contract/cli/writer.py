@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import UsageError
 from ..output.files import drop_temporaries_of, write_atomic
 from ..output.guard import SOURCES, is_marked
+from ..output.tracked import keeper
 from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
 # Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
@@ -71,10 +72,23 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
     refuse_build_own(output, command)
     if not (output.exists() or output.is_symlink()):
         return
+    refuse_tracked(output, command)
     if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def refuse_tracked(output: Path, command: str) -> None:
+    """Raise UsageError when git tracks output (in any repository it lies in): it is never replaced, edited or not."""
+    kept = keeper(output)
+    if kept is None:
+        return
+    why = f"git could not tell whether it tracks it ({kept.unknown})" if kept.unknown else "git tracks it"
+    raise UsageError(
+        f"{command}: {output} exists and {why} in the repository {kept.repository}, so it is never replaced",
+        "choose another name for the output (a file git does not track)",
+    )
 
 
 def refuse_build_own(output: Path, command: str) -> None:
