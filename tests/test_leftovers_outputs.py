@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from contract.output.files import drop_temporaries_of
-from tests.build_helpers import git
+from tests.build_helpers import copy_repo, git, make_repo, run, tree
 from tests.cli_runner import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,3 +187,94 @@ def test_a_contract_pdf_git_tracks_is_not_rendered_over(built_repo, tmp_path):
     assert _unsigned_contract_pdf(target)  # untracked, pdf would render over it
     git(folder, "add", target.name)
     _refused_as_tracked(["pdf", "2023", "--lang", "sv"], target, "pdf")
+
+
+# ---------------------------------------------------------------- 4. the PDF cache knows the engine and its fonts
+
+
+def _shadow_fonts(folder: Path) -> Path:
+    """Return a folder that, first on PYTHONPATH, gives the build a copy of the font package with one font changed."""
+    import font_source_sans_pro
+
+    package = Path(font_source_sans_pro.__file__).parent
+    shutil.copytree(package, folder / package.name)
+    font = folder / package.name / Path(font_source_sans_pro.font_directory).name / "SourceSansPro-Black.otf"
+    font.write_bytes(font.read_bytes() + b"\0\0\0\0")  # another font file; the tables read before the end are the same
+    return folder
+
+
+def _build_in_a_process_with(shadow: Path, root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(root)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow), str(ROOT)])},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow  # three builds, two of them rendering every PDF
+def test_a_changed_font_file_renders_the_pdfs_again_and_a_rebuild_then_nothing(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    shadow = _shadow_fonts(tmp_path / "shadow")
+    changed = _build_in_a_process_with(shadow, repo)
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.startswith("built 2023: site, 2 PDFs rendered, 0 reused"), changed.stdout
+    again = _build_in_a_process_with(shadow, repo)
+    assert again.stdout.startswith("nothing changed since the last build of 2023"), again.stdout
+    code, out, err = run(repo)  # the installed fonts again: their PDFs are still in the cache
+    assert (code, err) == (0, "")
+    assert out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out
+    assert tree(repo / "site" / "downloads") == tree(built_repo.root / "site" / "downloads")
+
+
+def _engine_fingerprint(shadow: Path | None) -> str:
+    path = [str(shadow)] if shadow else []
+    done = subprocess.run(
+        [sys.executable, "-c", "from contract.build.stamps import engine_fingerprint; print(engine_fingerprint())"],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([*path, str(ROOT)])},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.strip()
+
+
+def test_another_typst_version_or_font_is_another_engine(tmp_path):
+    from importlib import metadata
+
+    installed = _engine_fingerprint(None)
+    upgraded = tmp_path / "upgraded"
+    upgraded.mkdir()
+    dist = upgraded / "typst-999.0.0.dist-info"  # found before the installed package's own metadata
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: typst\nVersion: 999.0.0\n", encoding="utf-8")
+    assert metadata.version("typst") != "999.0.0"
+    assert len({installed, _engine_fingerprint(upgraded), _engine_fingerprint(_shadow_fonts(tmp_path / "fonts"))}) == 3
+    assert _engine_fingerprint(None) == installed  # the same engine, the same hash
+
+
+def test_the_fonts_hashed_are_those_typst_is_given():
+    from contract.build.stamps import PDF_FONT_DIRS
+    from contract.pdf.compile import FONT_DIR
+
+    assert PDF_FONT_DIRS == (FONT_DIR,)  # compile.py gives Typst font_paths=[FONT_DIR] and no system fonts
+
+
+# ---------------------------------------------------------------- 5. years/ is read once for both hashes
+
+
+def test_both_hashes_of_a_build_are_those_each_gives_alone(tmp_path):
+    from contract.build.run import PDF_INPUTS
+    from contract.build.stamps import SITE_INPUTS, inputs_hash, inputs_hashes
+
+    repo = make_repo(tmp_path / "repo")
+    (repo / "klimatkontrakt.yaml").write_text("languages: {source: sv, translations: [en]}\n", encoding="utf-8")
+    site = ("years", *SITE_INPUTS)
+    both = inputs_hashes(repo, [(site, "stamp head"), (PDF_INPUTS, "pdf head")])
+    assert both == [inputs_hash(repo, site, "stamp head"), inputs_hash(repo, PDF_INPUTS, "pdf head")]
+    assert inputs_hashes(repo, [(PDF_INPUTS, "pdf head"), (site, "stamp head")]) == both[::-1]
+    with pytest.raises(ValueError, match="disagree on their order"):
+        inputs_hashes(repo, [(site, "a"), (("schema", "years"), "b")])
