@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from contract.output.files import drop_temporaries_of
+from contract.output.marks import is_marked, mark
 from tests.build_helpers import copy_repo, git, make_repo, run, tree
 from tests.cli_runner import run_cli
 
@@ -278,3 +279,79 @@ def test_both_hashes_of_a_build_are_those_each_gives_alone(tmp_path):
     assert inputs_hashes(repo, [(PDF_INPUTS, "pdf head"), (site, "stamp head")]) == both[::-1]
     with pytest.raises(ValueError, match="disagree on their order"):
         inputs_hashes(repo, [(site, "a"), (("schema", "years"), "b")])
+
+
+# ---------------------------------------------------------------- 3. a text result is recognised by its mark alone
+
+PERSONS = {  # files a person may well write, each shaped like what the command wrote before it carried a mark
+    ("export", "markdown"): "# Klimatkontrakt 2030\n\nVERSION 2023\n\nMy notes on the contract.\n",
+    ("diff", "text"): "Ändringar från 2023 till 2024\n" + "=" * 29 + "\n\nWhat we agreed to change.\n",
+    ("diff", "md"): "## Ändringar från 2023 till 2024\n\nWhat we agreed to change.\n",
+    ("diff", "html"): '<section class="redline" lang="sv" aria-labelledby="redline-title">\n'
+    '<h2 id="redline-title">Our own page</h2>\n</section>\n',
+}
+ARGV = {
+    ("export", "markdown"): ["export", "2023", "--format", "markdown"],
+    ("diff", "text"): ["diff", "2023", "2024"],
+    ("diff", "md"): ["diff", "2023", "2024", "--format", "md"],
+    ("diff", "html"): ["diff", "2023", "2024", "--format", "html"],
+}
+
+
+@pytest.mark.parametrize("what", list(PERSONS))
+def test_a_file_a_person_wrote_is_never_taken_for_an_earlier_result(tmp_path, what):
+    target = tmp_path / "mine.txt"
+    target.write_text(PERSONS[what], encoding="utf-8")
+    result = run_cli("--root", ROOT, *ARGV[what], "-o", target)
+    assert result.returncode == 2
+    assert f"{target} exists and is not a file this command may replace" in result.stderr
+    assert target.read_text(encoding="utf-8") == PERSONS[what]
+
+
+@pytest.mark.parametrize("what", list(PERSONS))
+def test_an_earlier_result_is_replaced_and_an_edited_one_is_not(tmp_path, what):
+    target = tmp_path / "result.txt"
+    printed = run_cli("--root", ROOT, *ARGV[what]).stdout
+    assert run_cli("--root", ROOT, *ARGV[what], "-o", target).returncode == 0
+    assert target.read_text(encoding="utf-8") == printed  # the same bytes as on standard output, mark and all
+    assert is_marked(printed, *what)
+    again = run_cli("--root", ROOT, *ARGV[what], "--lang", "en", "-o", target)  # another language: still its own
+    assert (again.returncode, again.stderr) == (0, f"wrote {target}\n")
+    edited = target.read_text(encoding="utf-8").replace("2023", "2032", 1)  # a person's edit, mark untouched
+    target.write_text(edited, encoding="utf-8")
+    result = run_cli("--root", ROOT, *ARGV[what], "-o", target)
+    assert result.returncode == 2 and "is not a file this command may replace" in result.stderr
+    assert target.read_text(encoding="utf-8") == edited
+
+
+def test_one_commands_or_formats_result_is_not_anothers(tmp_path):
+    for made in ARGV:
+        target = tmp_path / f"{made[0]}.{made[1]}"
+        assert run_cli("--root", ROOT, *ARGV[made], "-o", target).returncode == 0
+        for other in ARGV:
+            if other != made:
+                result = run_cli("--root", ROOT, *ARGV[other], "-o", target)
+                assert result.returncode == 2, (made, other)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.replace("\n", "\r\n"),  # an editor that saved it with Windows line ends
+        lambda t: t.rstrip("\n"),
+        lambda t: t + "\n",
+        lambda t: "\n" + t,
+        lambda t: t.replace("sha256:", "sha256: "),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["markdown", "text"])
+def test_a_mark_is_recognised_only_on_the_very_text_it_was_made_for(change, fmt):
+    text = mark("# Title\n\nVERSION 2023\n\nA paragraph.\n", "export" if fmt == "markdown" else "diff", fmt, "sv")
+    command = "export" if fmt == "markdown" else "diff"
+    assert is_marked(text, command, fmt)
+    assert not is_marked(change(text), command, fmt)
+
+
+def test_a_mark_never_holds_what_could_end_its_comment():
+    with pytest.raises(ValueError):
+        mark("body\n", "diff", "md", "x-->")
