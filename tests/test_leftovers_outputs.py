@@ -355,3 +355,13 @@ def test_a_mark_is_recognised_only_on_the_very_text_it_was_made_for(change, fmt)
 def test_a_mark_never_holds_what_could_end_its_comment():
     with pytest.raises(ValueError):
         mark("body\n", "diff", "md", "x-->")
+
+
+@pytest.mark.parametrize("name", [".git/hooks/pre-commit", ".git/description", ".git"])
+def test_nothing_is_written_into_gits_own_folder(tmp_path, name):
+    folder = _repository(tmp_path / "papers")
+    before = tree(folder / ".git")
+    result = run_cli("--root", ROOT, "diff", "2023", "2024", "-o", folder / name)
+    assert result.returncode == 2
+    assert "which holds git's own files" in result.stderr or "is a folder" in result.stderr, result.stderr
+    assert tree(folder / ".git") == before

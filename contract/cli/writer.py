@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import UsageError
 from ..output.files import drop_temporaries_of, write_atomic
 from ..output.guard import SOURCES, is_marked
-from ..output.tracked import keeper
+from ..output.tracked import in_git_folder, keeper
 from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
 # Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
@@ -70,6 +70,7 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
     _refuse_missing_folder(output, command)
     refuse_build_own(output, command)
+    refuse_git_own(output, command)
     if not (output.exists() or output.is_symlink()):
         return
     refuse_tracked(output, command)
@@ -77,6 +78,15 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def refuse_git_own(output: Path, command: str) -> None:
+    """Raise UsageError when output is in a .git folder: git's hooks, config and index are nobody's output."""
+    folder = in_git_folder(output)
+    if folder is not None:
+        raise UsageError(
+            f"{command}: {output} is inside {folder}, which holds git's own files", "write it somewhere else"
+        )
 
 
 def refuse_tracked(output: Path, command: str) -> None:

@@ -34,6 +34,12 @@ def keeper(path: Path) -> Kept | None:
     return None
 
 
+def in_git_folder(path: Path) -> Path | None:
+    """Return the .git folder path lies in (git's own files: hooks, config, the index), or None."""
+    named = path.absolute().parent.resolve() / path.name
+    return next((folder for folder in [named, *named.parents] if folder.name == ".git"), None)
+
+
 def _ask(top: Path, relative: Path) -> Kept | None:
     env = {k: v for k, v in os.environ.items() if k not in _REDIRECTS}
     command = ["git", "--literal-pathspecs", "-C", str(top), "-c", "core.fsmonitor=false"]
