@@ -59,5 +59,5 @@ def _ask(top: Path, relative: Path) -> Kept | None:
         return Kept(top)
     if done.returncode == 1:  # --error-unmatch: not in the index
         return None
-    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-    return Kept(top, said[-1] if said else f"git ls-files ended with {done.returncode}")
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()  # the first line says why ("fatal: ...")
+    return Kept(top, said[0].strip() if said else f"git ls-files ended with {done.returncode}")
