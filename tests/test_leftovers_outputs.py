@@ -308,6 +308,7 @@ def test_a_file_a_person_wrote_is_never_taken_for_an_earlier_result(tmp_path, wh
     assert target.read_text(encoding="utf-8") == PERSONS[what]
 
 
+@pytest.mark.slow  # several redlines computed: over a second
 @pytest.mark.parametrize("what", list(PERSONS))
 def test_an_earlier_result_is_replaced_and_an_edited_one_is_not(tmp_path, what):
     target = tmp_path / "result.txt"
@@ -324,6 +325,7 @@ def test_an_earlier_result_is_replaced_and_an_edited_one_is_not(tmp_path, what):
     assert target.read_text(encoding="utf-8") == edited
 
 
+@pytest.mark.slow  # several redlines computed: over a second
 def test_one_commands_or_formats_result_is_not_anothers(tmp_path):
     for made in ARGV:
         target = tmp_path / f"{made[0]}.{made[1]}"
