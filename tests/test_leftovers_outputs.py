@@ -243,17 +243,22 @@ def _engine_fingerprint(shadow: Path | None) -> str:
     return done.stdout.strip()
 
 
-def test_another_typst_version_or_font_is_another_engine(tmp_path):
+def _upgraded(folder: Path, package: str) -> Path:
+    """Return a folder that, first on PYTHONPATH, makes the installed package's version read as another."""
+    dist = folder / f"{package}-999.0.0.dist-info"  # found before the installed package's own metadata
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 999.0.0\n", encoding="utf-8")
+    return folder
+
+
+def test_another_typst_or_pyhanko_version_or_font_is_another_engine(tmp_path):
     from importlib import metadata
 
     installed = _engine_fingerprint(None)
-    upgraded = tmp_path / "upgraded"
-    upgraded.mkdir()
-    dist = upgraded / "typst-999.0.0.dist-info"  # found before the installed package's own metadata
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: typst\nVersion: 999.0.0\n", encoding="utf-8")
-    assert metadata.version("typst") != "999.0.0"
-    assert len({installed, _engine_fingerprint(upgraded), _engine_fingerprint(_shadow_fonts(tmp_path / "fonts"))}) == 3
+    assert "999.0.0" not in (metadata.version("typst"), metadata.version("pyhanko"))
+    others = [_engine_fingerprint(_upgraded(tmp_path / package, package)) for package in ("typst", "pyhanko")]
+    others.append(_engine_fingerprint(_shadow_fonts(tmp_path / "fonts")))
+    assert len({installed, *others}) == 4
     assert _engine_fingerprint(None) == installed  # the same engine, the same hash
 
 

@@ -25,6 +25,7 @@ MAX_RECORD = 16 * 2**20  # far above any stamp or record the build writes
 SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
 # The folders Typst is given fonts from (contract.pdf.compile.FONT_DIR): a changed font changes every PDF.
 PDF_FONT_DIRS = (Path(font_source_sans_pro.font_directory),)
+PDF_ENGINES = ("typst", "pyhanko")  # the packages whose output is in a PDF's bytes: Typst's, and the signature fields
 
 
 def sha256(data: bytes) -> str:
@@ -53,16 +54,18 @@ def code_fingerprint() -> str:
 
 @lru_cache(maxsize=1)  # read once per process: the engine does not change meanwhile
 def engine_fingerprint() -> str:
-    """Hash what renders a PDF besides our code: the typst package's version and every font file Typst is given.
+    """Hash what makes a PDF besides our code: the engines' versions and every font file Typst is given.
 
-    The typst package bundles fonts of its own, which its version stands for; upgrading it, or a changed font
-    file, makes every cached PDF stale.
+    The typst package bundles fonts of its own, which its version stands for; pyHanko writes the signature
+    fields into the contract PDF. Upgrading either, or a changed font file, makes every cached PDF stale.
     """
-    try:
-        version = metadata.version("typst")
-    except metadata.PackageNotFoundError:  # not installed as a distribution: nothing to tell versions apart by
-        version = "unknown"
-    digest = hashlib.sha256(f"typst {version}".encode())
+    digest = hashlib.sha256()
+    for package in PDF_ENGINES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:  # not installed as a distribution: nothing to tell versions apart by
+            version = "unknown"
+        digest.update(f"{package} {version}\n".encode())
     for folder in PDF_FONT_DIRS:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
