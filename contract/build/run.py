@@ -126,14 +126,7 @@ def _build_claimed(
     with writing(root / CACHE):
         drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
     src = source(root)
-    # years/ is read once for both: the stamp of the whole build and the record of what the PDFs are made from.
-    stamp, pdf_inputs = stamps.inputs_hashes(
-        root,
-        [
-            (("years", *stamps.SITE_INPUTS), stamps.stamp_head(src, drafts, site_url)),
-            (PDF_INPUTS, stamps.pdf_head(src)),
-        ],
-    )
+    stamp, pdf_inputs = stamps.build_hashes(root, src, drafts, site_url, PDF_INPUTS)
     last = stamps.read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and stamps.outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.

@@ -88,6 +88,15 @@ def pdf_head(src: Source) -> str:
     return f"{src.label} {src.timestamp} {renderer_fingerprint()}"
 
 
+def build_hashes(
+    root: Path, src: Source, drafts: bool, site_url: str | None, pdf_inputs: tuple[str, ...]
+) -> tuple[str, str]:
+    """Return a build's stamp and the hash of its PDFs' inputs, reading years/ once for both."""
+    site = ("years", *SITE_INPUTS)
+    stamp, pdfs = inputs_hashes(root, [(site, stamp_head(src, drafts, site_url)), (pdf_inputs, pdf_head(src))])
+    return stamp, pdfs
+
+
 def inputs_hash(root: Path, names: tuple[str, ...], head: str) -> str:
     """Hash head and every file under the named files and folders of root, with their paths."""
     return inputs_hashes(root, [(names, head)])[0]
