@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def test_export_json_follows_its_documented_schema():
 def test_export_markdown_is_the_readable_swedish_text(golden):
     code, out, _ = run("export", "2023", "--format", "markdown", "--lang", "sv")
     assert code == 0
-    assert out.startswith("# Klimatkontrakt 2030\n\nVERSION 2023\n\n")
+    mark, _, text = out.partition("\n")  # the mark an -o of the export recognises an earlier export by
+    assert re.fullmatch("<!-- klimatkontrakt export markdown sv sha256:[0-9a-f]{16} -->", mark)
+    assert text.startswith("# Klimatkontrakt 2030\n\nVERSION 2023\n\n")
     assert "\n## 9 Kontraktet\n" in out
     assert "\n#### 3.2.1 Delat ansvar\n" in out
     assert "\n[^1]: Viable Cities är ett strategiskt innovationsprogram" in out

@@ -126,14 +126,14 @@ def _build_claimed(
     with writing(root / CACHE):
         drop_temporaries(root / CACHE)  # what a build killed while writing the cache left; nobody reads them
     src = source(root)
-    stamp = stamps.stamp(root, src, drafts, site_url)
+    stamp, pdf_inputs = stamps.build_hashes(root, src, drafts, site_url, PDF_INPUTS)
     last = stamps.read_stamp(root, out)
     if last and last["stamp"] == stamp and out.is_dir() and stamps.outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
     from . import workers
 
-    pool, record = _start_workers(root, jobs, src, drafts)
+    pool, record = _start_workers(root, jobs, pdf_inputs, drafts)
     staging = staging_path(out)
     try:
         with pool:
@@ -164,7 +164,7 @@ def _build_claimed(
 
 
 def _start_workers(
-    root: Path, jobs: int | None, src: Source, drafts: bool
+    root: Path, jobs: int | None, pdf_inputs: str, drafts: bool
 ) -> tuple[ProcessPoolExecutor | InProcess | Deferred, dict[str, str]]:
     """Start the PDF workers; return them and the record of the PDFs' inputs to write once the build succeeds.
 
@@ -176,7 +176,6 @@ def _start_workers(
 
     # At most a contract and a redline per version folder and language: the folders are counted, not read.
     folders = [p for p in (root / "years").iterdir() if p.is_dir()] if (root / "years").is_dir() else []
-    pdf_inputs = stamps.inputs_hash(root, PDF_INPUTS, f"{src.label} {src.timestamp} {stamps.code_fingerprint()}")
     record = {k: v for k, v in stamps.read_json(root / CACHE / PDF_RECORD).items() if k in ("drafts", "signed")}
     kind = "drafts" if drafts else "signed"  # a build with drafts renders more PDFs than one without
     pool = workers.start(jobs, 2 * len(load_languages(root).all) * len(folders), record.get(kind) != pdf_inputs)
@@ -258,7 +257,7 @@ def _reuse_cached(
         cache.mkdir(parents=True, exist_ok=True)
     from ..diff.lineage import previous_versions
 
-    code = stamps.code_fingerprint() + _labels_fingerprint()
+    code = stamps.renderer_fingerprint() + _labels_fingerprint()  # the code, the engine and fonts, the labels
     sources = {v: source(root, v) for v in contracts}
     prints = {v: _fingerprint(c) for v, c in contracts.items()}
     previous = previous_versions(contracts)

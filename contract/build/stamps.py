@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
+
+import font_source_sans_pro
 
 from ..output.files import write_atomic
 from ..resources import PACKAGE
@@ -19,6 +23,9 @@ CACHE = Path(".cache") / "build"
 MAX_RECORD = 16 * 2**20  # far above any stamp or record the build writes
 # Inputs besides years/ that change what a build writes.
 SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
+# The folders Typst is given fonts from (contract.pdf.compile.FONT_DIR): a changed font changes every PDF.
+PDF_FONT_DIRS = (Path(font_source_sans_pro.font_directory),)
+PDF_ENGINES = ("typst", "pyhanko")  # the packages whose output is in a PDF's bytes: Typst's, and the signature fields
 
 
 def sha256(data: bytes) -> str:
@@ -45,24 +52,82 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def stamp(root: Path, src: Source, drafts: bool, site_url: str | None = None) -> str:
-    """Hash every input of a build: the data, the schemas, the site's files, the code, the commit and the address."""
-    head = f"{src.label} {src.timestamp} {drafts} {site_url or ''} {code_fingerprint()}"
-    return inputs_hash(root, ("years", *SITE_INPUTS), head)
+@lru_cache(maxsize=1)  # read once per process: the engine does not change meanwhile
+def engine_fingerprint() -> str:
+    """Hash what makes a PDF besides our code: the engines' versions and every font file Typst is given.
+
+    The typst package bundles fonts of its own, which its version stands for; pyHanko writes the signature
+    fields into the contract PDF. Upgrading either, or a changed font file, makes every cached PDF stale.
+    """
+    digest = hashlib.sha256()
+    for package in PDF_ENGINES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:  # not installed as a distribution: nothing to tell versions apart by
+            version = "unknown"
+        digest.update(f"{package} {version}\n".encode())
+    for folder in PDF_FONT_DIRS:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def renderer_fingerprint() -> str:
+    """Return what identifies the renderer of a build: our code and templates, then the PDF engine and fonts."""
+    return f"{code_fingerprint()} {engine_fingerprint()}"
+
+
+def stamp_head(src: Source, drafts: bool, site_url: str | None = None) -> str:
+    """Return the head of a build's stamp, hashed with years/ and SITE_INPUTS: commit, drafts, address, renderer."""
+    return f"{src.label} {src.timestamp} {drafts} {site_url or ''} {renderer_fingerprint()}"
+
+
+def pdf_head(src: Source) -> str:
+    """Return the head of the record of the PDFs' inputs: the commit and the renderer."""
+    return f"{src.label} {src.timestamp} {renderer_fingerprint()}"
+
+
+def build_hashes(
+    root: Path, src: Source, drafts: bool, site_url: str | None, pdf_inputs: tuple[str, ...]
+) -> tuple[str, str]:
+    """Return a build's stamp and the hash of its PDFs' inputs, reading years/ once for both."""
+    site = ("years", *SITE_INPUTS)
+    stamp, pdfs = inputs_hashes(root, [(site, stamp_head(src, drafts, site_url)), (pdf_inputs, pdf_head(src))])
+    return stamp, pdfs
 
 
 def inputs_hash(root: Path, names: tuple[str, ...], head: str) -> str:
     """Hash head and every file under the named files and folders of root, with their paths."""
-    digest = hashlib.sha256(head.encode())
-    for name in names:
+    return inputs_hashes(root, [(names, head)])[0]
+
+
+def inputs_hashes(root: Path, wanted: Sequence[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Return inputs_hash(root, names, head) of each (names, head), reading every file once.
+
+    Each list of names must keep the order the longest list gives them (one walk serves all), so that each
+    hash is the very value inputs_hash alone gives: a build's caches stay valid.
+    """
+    order = list(dict.fromkeys(name for names, _ in sorted(wanted, key=lambda w: -len(w[0])) for name in names))
+    if any([n for n in order if n in names] != list(names) for names, _ in wanted):
+        raise ValueError("the lists of inputs disagree on their order")
+    digests = [(set(names), hashlib.sha256(head.encode())) for names, head in wanted]
+    for name in order:
+        feed = [digest for names, digest in digests if name in names]
         base = root / name
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
             if path.is_file():
-                digest.update(path.relative_to(root).as_posix().encode())
-                with path.open("rb") as file:  # in pieces: a stray giant file in years/ must not fill the memory
-                    for piece in iter(lambda: file.read(2**20), b""):
-                        digest.update(piece)
-    return digest.hexdigest()
+                _feed(feed, path.relative_to(root).as_posix().encode(), path)
+    return [digest.hexdigest() for _, digest in digests]
+
+
+def _feed(digests: list, name: bytes, path: Path) -> None:
+    for digest in digests:
+        digest.update(name)
+    with path.open("rb") as file:  # in pieces: a stray giant file in years/ must not fill the memory
+        for piece in iter(lambda: file.read(2**20), b""):
+            for digest in digests:
+                digest.update(piece)
 
 
 def stamp_file(root: Path, out: Path) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .. import diff
 from ..errors import UsageError
+from ..output import marks
 from ..render import redline_html, redline_json, redline_text
 from ..source import provenance, revisions
 from ..source.languages import language_name
@@ -62,7 +63,7 @@ def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
     if args.format == "json":
         return writer.as_json(redline_json.to_json(changes)).encode("utf-8")
     render = {"text": redline_text.to_text, "md": redline_text.to_markdown, "html": redline_html.to_html}[args.format]
-    return render(changes, args.lang).encode("utf-8")
+    return marks.mark(render(changes, args.lang), "diff", args.format, args.lang).encode("utf-8")
 
 
 COMMANDS = [add_diff]

@@ -16,7 +16,7 @@ from typing import Any
 from ..build import run as build
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
-from ..output import faults
+from ..output import faults, marks
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
@@ -253,7 +253,7 @@ def _run_export(args) -> int:
     if args.format == "json":
         text = writer.as_json(exporter.to_json(contract, source(args.root, args.version)))
     else:
-        text = exporter.to_markdown(contract, args.lang)
+        text = marks.mark(exporter.to_markdown(contract, args.lang), "export", "markdown", args.lang)
     # Made wholly from the repository, so replacing an earlier export loses nothing (the README says -o replaces);
     # but never a device, a link, a signed PDF, a translator's file or anything but an earlier export in this format.
     writer.result(text, args.output, "export", earlier, hint=writer.EARLIER)

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..output.files import drop_temporaries, write_atomic
+from ..output.files import drop_temporaries_of, write_atomic
 from ..output.guard import SOURCES, is_marked
+from ..output.tracked import in_git_folder, keeper
 from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
 # Whether an existing file at the output path may be replaced: True (the command's documented behaviour, for
@@ -52,7 +53,7 @@ def result(
         text(data)
         return
     refuse_existing(output, command, replace, hint)
-    for name in drop_temporaries(output.parent):  # what a killed run (kill -9, power cut) of ours left there
+    for name in drop_temporaries_of(output):  # what a killed run (kill -9, power cut) of this output left there
         note(f"removed {output.parent / name}, left by an interrupted run")
     write_atomic(output, data, parents=False)  # the folder was checked: never make one, even if it went meanwhile
     note(f"wrote {output}{f' ({detail})' if detail else ''}")
@@ -69,12 +70,35 @@ def refuse_existing(output: Path, command: str, replace: Replace = False, hint: 
         raise UsageError(f"{command}: {output} is a folder", "give the name of a file to write")
     _refuse_missing_folder(output, command)
     refuse_build_own(output, command)
+    refuse_git_own(output, command)
     if not (output.exists() or output.is_symlink()):
         return
+    refuse_tracked(output, command)
     if replace is True or (callable(replace) and output.is_file() and not output.is_symlink() and replace(output)):
         return
     what = "is not a file this command may replace" if callable(replace) else "is never overwritten by this command"
     raise UsageError(f"{command}: {output} exists and {what}", hint)
+
+
+def refuse_git_own(output: Path, command: str) -> None:
+    """Raise UsageError when output is in a .git folder: git's hooks, config and index are nobody's output."""
+    folder = in_git_folder(output)
+    if folder is not None:
+        raise UsageError(
+            f"{command}: {output} is inside {folder}, which holds git's own files", "write it somewhere else"
+        )
+
+
+def refuse_tracked(output: Path, command: str) -> None:
+    """Raise UsageError when git tracks output (in any repository it lies in): it is never replaced, edited or not."""
+    kept = keeper(output)
+    if kept is None:
+        return
+    why = f"git could not tell whether it tracks it ({kept.unknown})" if kept.unknown else "git tracks it"
+    raise UsageError(
+        f"{command}: {output} exists and {why} in the repository {kept.repository}, so it is never replaced",
+        "choose another name for the output (a file git does not track)",
+    )
 
 
 def refuse_build_own(output: Path, command: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import glob
 import os
 import re
 import shutil
@@ -103,15 +104,30 @@ _TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[1-9][0-9]{0,8})\.tmp")
 
 
 def drop_temporaries(folder: Path) -> list[str]:
-    """Remove the temporary files write_atomic left in folder when its process was killed; return their names.
+    """Remove the temporary files write_atomic left in a folder the tool owns whole (a build's output or cache).
 
     Only what is provably such a leftover: named exactly .NAME.PID.tmp, a regular file (write_atomic never makes
-    a link) of this user, and its process gone. A live writer's file, or anyone else's, stays.
+    a link) of this user, and its process gone. A live writer's file, or anyone else's, stays. In a folder of
+    the user's, use drop_temporaries_of: another tool may name its own files alike.
     """
+    return _drop(folder, None)
+
+
+def drop_temporaries_of(path: Path) -> list[str]:
+    """Remove what a killed write_atomic of path left beside it (.NAME.PID.tmp of that very name); return the names.
+
+    Nothing else in the folder is touched, not even another output's leftover: a folder named by -o is the
+    user's, and a .notes.txt.123.tmp there may be another tool's file.
+    """
+    return _drop(path.parent, path.name)
+
+
+def _drop(folder: Path, name: str | None) -> list[str]:
     dropped = []
-    for tmp in sorted(folder.glob(".*.tmp")) if _is_folder(folder) else []:
+    pattern = ".*.tmp" if name is None else f"{glob.escape(f'.{name}.')}*.tmp"
+    for tmp in sorted(folder.glob(pattern)) if _is_folder(folder) else []:
         match = _TEMPORARY.fullmatch(tmp.name)
-        if match is None or _alive(int(match["pid"])):
+        if match is None or (name is not None and match["name"] != name) or _alive(int(match["pid"])):
             continue
         with contextlib.suppress(OSError):
             status = tmp.lstat()
