@@ -4,7 +4,8 @@ Jinja compiles every theme template (Material's and overrides/) on each MkDocs b
 bytecode cache keeps the compiled code, checked against each template's source; entries live in the build cache
 (.cache/build/templates/), in a folder per Python, Jinja, MkDocs and Material version, since compiled code is only
 valid for the versions that made it. The cache only saves time: an entry that cannot be read is compiled again, and
-one that cannot be written is not kept.
+one that cannot be written is not kept. Its entries are code, trusted as Python trusts __pycache__ beside the
+sources: whoever can write .cache/ can also write hooks/ or build.py, and no workflow restores it from elsewhere.
 """
 
 from __future__ import annotations
