@@ -63,7 +63,10 @@ def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
     if args.format == "json":
         return writer.as_json(redline_json.to_json(changes)).encode("utf-8")
     render = {"text": redline_text.to_text, "md": redline_text.to_markdown, "html": redline_html.to_html}[args.format]
-    return marks.mark(render(changes, args.lang), "diff", args.format, args.lang).encode("utf-8")
+    body = render(changes, args.lang)
+    if args.format == "text" and args.output is None:  # on a terminal the mark would be a line of noise to read
+        return body.encode("utf-8")
+    return marks.mark(body, "diff", args.format, args.lang).encode("utf-8")
 
 
 COMMANDS = [add_diff]
