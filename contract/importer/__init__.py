@@ -56,16 +56,7 @@ def import_text(
     outline = Outline(dotted_top(front.body, front.toc), toc, paren_top=paren_top(front.body))
     state = parse(Parse(front.body, outline, Joiner.of(front.body)))
     if not state.outline.roots:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(name, 1, 1),
-                    "error",
-                    "no numbered section headings found",
-                    'headings must look like "1. Title", "1 Title" or "3.2.1 Title"',
-                )
-            ]
-        )
+        raise _no_headings(name)
     notes.place_footnotes(state)
     notes.place_urls(state)
     refs.assign_ids(state.outline.roots)
@@ -89,6 +80,13 @@ def import_text(
         set_aside,
         languages,
     )
+
+
+def _no_headings(name: str) -> ContractError:
+    """The error for a text in which no numbered section heading was found."""
+    message = "no numbered section headings found"
+    hint = 'headings must look like "1. Title", "1 Title" or "3.2.1 Title"'
+    return ContractError([Diagnostic(Pos(name, 1, 1), "error", message, hint)])
 
 
 def _without_translator_notes(lines: list[Line], lang: str) -> tuple[list[Line], list[Line]]:
