@@ -146,6 +146,15 @@ def readers(tmp_path_factory):
     return _built_site(once_per_run(tmp_path_factory, "readers-site", build_readers_site))
 
 
+@pytest.fixture(scope="module")
+def readers_base(readers):
+    """The readers' site served as GitHub Pages would, for one test module; yields its base URL."""
+    from readers_site import serve_like_pages
+
+    with serve_like_pages(readers.out) as url:
+        yield url
+
+
 def _built_site(folder: Path):
     """Return a site built once per run in folder (repo/ and site/) as site_helpers.Built, its versions loaded."""
     from site_helpers import Built

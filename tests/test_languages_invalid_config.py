@@ -7,23 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from build_helpers import ROOT
 from cli_runner import run_cli
-
-from contract.source.yamlwrite import rewrite
+from test_third_language import draft_alone
 
 
 @pytest.fixture(scope="module")
 def english_source(tmp_path_factory) -> Path:
     """Version 2024 with English as its source: one text has no Swedish (right there, wrong for the defaults)."""
-    root = tmp_path_factory.mktemp("english-config") / "repo"
-    (root / "years").mkdir(parents=True)
-    for name in ("schema", "years/2024"):
-        shutil.copytree(ROOT / name, root / name)
-    (root / "years/2024/translations.lock").unlink()
-    rewrite(root / "years/2024/contract.yaml", lambda data: data.pop("previous"))
-    rewrite(root / "years/2024/purpose.yaml", lambda data: data["sections"][0]["body"][0]["p"].pop("sv"))
-    return root
+    return draft_alone(tmp_path_factory.mktemp("english-config") / "repo")
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,6 @@ from site_helpers import PHONE, Page, describe
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def base(readers):
-    with serve_like_pages(readers.out) as url:
-        yield url
-
-
 # ---------------------------------------------------------------- print
 
 
@@ -50,9 +44,9 @@ def _printed_pages(page: Page, tmp_path) -> list[str]:
 
 @pytest.mark.parametrize("lang, mark", [("sv", "Version 2024 · Utkast"), ("en", "Version 2024 · Draft")])
 def test_printed_contract_fills_page_one_and_names_version_and_status_on_every_page(
-    lang, mark, base, open_page, tmp_path
+    lang, mark, readers_base, open_page, tmp_path
 ):
-    page = open_page(base + f"{lang}/2024/")
+    page = open_page(readers_base + f"{lang}/2024/")
     printed = _printed_pages(page, tmp_path)
     assert len(printed) > 10
     assert [n for n, text in enumerate(printed, 1) if mark not in text] == []
@@ -73,8 +67,8 @@ def _lowest_text_on_page_one(page: Page, tmp_path) -> float:
     return max(inside) / height
 
 
-def test_printed_contract_shows_annex_addresses(readers, base, open_page, tmp_path):
-    page = open_page(base + "sv/2023/")
+def test_printed_contract_shows_annex_addresses(readers, readers_base, open_page, tmp_path):
+    page = open_page(readers_base + "sv/2023/")
     text = re.sub(r"\s+", "", "".join(_printed_pages(page, tmp_path)))
     urls = [d.url for d in readers.contracts["2023"].annex.documents]
     assert urls and [u for u in urls if re.sub(r"\s+", "", u) not in text] == []
@@ -83,8 +77,8 @@ def test_printed_contract_shows_annex_addresses(readers, base, open_page, tmp_pa
 # ---------------------------------------------------------------- redline
 
 
-def test_redline_lists_changes_by_chapter_with_counts_and_links(base, open_page):
-    page = open_page(base + "sv/2024/redline/")
+def test_redline_lists_changes_by_chapter_with_counts_and_links(readers_base, open_page):
+    page = open_page(readers_base + "sv/2024/redline/")
     chapters = page.page.locator(".redline-chapters > li")
     assert [
         " ".join(c.split())
@@ -97,8 +91,8 @@ def test_redline_lists_changes_by_chapter_with_counts_and_links(base, open_page)
     assert all(page.page.evaluate(f"document.getElementById({link[1:]!r}) !== null") for link in links)
 
 
-def test_redline_sections_have_badges_places_and_steps(base, open_page):
-    page = open_page(base + "sv/2024/redline/")
+def test_redline_sections_have_badges_places_and_steps(readers_base, open_page):
+    page = open_page(readers_base + "sv/2024/redline/")
     section = page.page.locator(f"article#{RENAMED[1]}")
     assert section.locator(".kk-badge").all_inner_texts() == ["ändrat"]
     places = section.locator(".redline-places a").evaluate_all(
@@ -120,8 +114,8 @@ def test_redline_sections_have_badges_places_and_steps(base, open_page):
     )
 
 
-def test_deleted_and_inserted_words_do_not_touch(base, open_page):
-    page = open_page(base + "sv/2024/redline/")
+def test_deleted_and_inserted_words_do_not_touch(readers_base, open_page):
+    page = open_page(readers_base + "sv/2024/redline/")
     gap = page.page.evaluate("""() => {
       const del = document.querySelector('#klimatrad del'), ins = del.nextElementSibling;
       return ins.tagName === 'INS' ? ins.getBoundingClientRect().left - del.getBoundingClientRect().right : null;
@@ -129,8 +123,8 @@ def test_deleted_and_inserted_words_do_not_touch(base, open_page):
     assert gap is not None and gap >= 4
 
 
-def test_english_redline_cues_are_in_english(base, open_page):
-    page = open_page(base + "en/2024/redline/")
+def test_english_redline_cues_are_in_english(readers_base, open_page):
+    page = open_page(readers_base + "en/2024/redline/")
     langs = page.page.eval_on_selector_all(
         ".redline .visually-hidden", "els => [...new Set(els.map(e => e.closest('[lang]').lang))]"
     )
@@ -148,8 +142,8 @@ def test_redline_title_says_which_version_is_the_draft(readers):
 # ---------------------------------------------------------------- history and compare
 
 
-def test_history_follows_a_renamed_id_and_links_to_the_change(base, open_page):
-    page = open_page(base + "sv/history/")
+def test_history_follows_a_renamed_id_and_links_to_the_change(readers_base, open_page):
+    page = open_page(readers_base + "sv/history/")
     rows = page.page.locator(f"#{RENAMED[1]} + ul > li").all_inner_texts()
     assert rows == [
         "Version 2023: 3.9.3 Cykling — första versionen i arkivet (äldre versioner finns inte här)",
@@ -160,54 +154,54 @@ def test_history_follows_a_renamed_id_and_links_to_the_change(base, open_page):
     assert page.page.locator(f"#{RENAMED[0]}").count() == 0  # one entry for the section, not two
 
 
-def test_contract_and_redline_link_to_the_history(base, open_page):
+def test_contract_and_redline_link_to_the_history(readers_base, open_page):
     for path in ("sv/2023/", "sv/2024/redline/"):
-        page = open_page(base + path)
+        page = open_page(readers_base + path)
         page.page.click("article a:text('Avsnittens historik')")
-        page.page.wait_for_url(base + "sv/history/")
+        page.page.wait_for_url(readers_base + "sv/history/")
 
 
-def test_compare_any_two_versions_from_a_version_page(base, open_page):
-    page = open_page(base + "en/2023/")
+def test_compare_any_two_versions_from_a_version_page(readers_base, open_page):
+    page = open_page(readers_base + "en/2023/")
     page.page.click("article a:text('Version 2024')")
-    page.page.wait_for_url(base + "en/compare/2023..2024/")
+    page.page.wait_for_url(readers_base + "en/compare/2023..2024/")
     assert page.page.inner_text("h1").rstrip("¶").strip() == "Comparison: version 2023 and version 2024 (Draft)"
     assert page.page.locator(f"article#{RENAMED[1]} ins").count() >= 1
     assert page.problems == []
 
 
-def test_compare_choice_works_with_and_without_javascript(base, open_page):
-    page = open_page(base + "sv/compare/")
+def test_compare_choice_works_with_and_without_javascript(readers_base, open_page):
+    page = open_page(readers_base + "sv/compare/")
     page.page.select_option("#kk-compare-from", "2024")
     page.page.select_option("#kk-compare-to", "2023")
     page.page.click("#kk-compare button")
-    page.page.wait_for_url(base + "sv/compare/2023..2024/")
-    plain = open_page(base + "sv/compare/", java_script_enabled=False)
+    page.page.wait_for_url(readers_base + "sv/compare/2023..2024/")
+    plain = open_page(readers_base + "sv/compare/", java_script_enabled=False)
     assert not plain.page.locator("#kk-compare").is_visible()
     plain.page.click("a.kk-pair")
-    plain.page.wait_for_url(base + "sv/compare/2023..2024/")
+    plain.page.wait_for_url(readers_base + "sv/compare/2023..2024/")
 
 
-def test_compare_page_links_to_a_section(base, open_page):
-    page = open_page(base + f"sv/compare/2023..2024/#{RENAMED[1]}")
+def test_compare_page_links_to_a_section(readers_base, open_page):
+    page = open_page(readers_base + f"sv/compare/2023..2024/#{RENAMED[1]}")
     assert page.page.evaluate(f"document.getElementById({RENAMED[1]!r}).getBoundingClientRect().top") < 200
 
 
 # ---------------------------------------------------------------- search
 
 
-def test_search_defaults_to_the_newest_signed_version_and_names_the_version(base, open_page):
-    page = open_page(base + "sv/search/?q=cykelstrategin")
+def test_search_defaults_to_the_newest_signed_version_and_names_the_version(readers_base, open_page):
+    page = open_page(readers_base + "sv/search/?q=cykelstrategin")
     assert page.page.input_value("#kk-search-version") == "2023"
     results = search_results(page)
     assert results and {path for path, _ in results} == {"/sv/2023/"}
     assert {version for _, version in results} == {"(Version 2023)"}
 
 
-def test_search_in_every_version_or_the_draft(base, open_page):
-    page = open_page(base + "sv/search/?q=cykelstrategin&version=all")
+def test_search_in_every_version_or_the_draft(readers_base, open_page):
+    page = open_page(readers_base + "sv/search/?q=cykelstrategin&version=all")
     assert {path for path, _ in search_results(page)} == {"/sv/2023/", "/sv/2024/"}
-    page = open_page(base + "sv/search/?q=cykelstrategin")
+    page = open_page(readers_base + "sv/search/?q=cykelstrategin")
     # The first search (the default version) is shown before the reader changes the version (a search that ends after
     # a newer one is dropped: test_a_search_that_ends_after_a_newer_one_does_not_replace_its_results).
     assert {version for _, version in search_results(page)} == {"(Version 2023)"}
@@ -219,9 +213,9 @@ def test_search_in_every_version_or_the_draft(base, open_page):
     assert {version for _, version in search_results(page)} == {"(Version 2024)"}
 
 
-def test_the_section_language_links_are_not_searched(base, open_page):
+def test_the_section_language_links_are_not_searched(readers_base, open_page):
     # "engelska" is in every section's link of 2023 and nowhere else on its page (2024's names an English PDF).
-    page = open_page(base + "sv/search/?q=engelska&version=2023")
+    page = open_page(readers_base + "sv/search/?q=engelska&version=2023")
     assert search_results(page) == []
     assert page.page.inner_text("#kk-search-status") == "Inga träffar för ”engelska”."
 
@@ -229,8 +223,8 @@ def test_the_section_language_links_are_not_searched(base, open_page):
 # ---------------------------------------------------------------- signatures and search engines
 
 
-def test_signatures_name_every_party_in_full_the_date_and_how_to_verify(readers, base, open_page):
-    page = open_page(base + "en/2023/")
+def test_signatures_name_every_party_in_full_the_date_and_how_to_verify(readers, readers_base, open_page):
+    page = open_page(readers_base + "en/2023/")
     section = page.page.locator("#kk-signatures")
     items = page.page.locator("#kk-signatures ~ ul").first.locator("li").all_inner_texts()
     assert items[0] == "City of Borås (Borås Stad)" and len(items) == 8  # 2023 names no signatories: none shown
@@ -239,7 +233,7 @@ def test_signatures_name_every_party_in_full_the_date_and_how_to_verify(readers,
     pdf = page.page.locator("a.kk-download:text('The signed contract (PDF)')")
     assert pdf.get_attribute("href") == "../../downloads/2023/klimatkontrakt-2023-sv-signed.pdf"
     assert "klimatkontrakt verify" in page.page.inner_text(".kk-verify")
-    draft = open_page(base + "en/2024/")
+    draft = open_page(readers_base + "en/2024/")
     assert (
         draft.page.evaluate("document.getElementById('kk-signatures').nextElementSibling.textContent")
         == "The contract has not been signed."
@@ -257,7 +251,7 @@ def test_pages_name_their_other_language_for_search_engines(readers):
 # ---------------------------------------------------------------- links (issue 10: a renamed id breaks no link)
 
 
-def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, base):
+def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, readers_base):
     """Crawl both languages: every link, the redline's and the history's included, reaches an element id."""
     pages: dict[str, tuple[int, object]] = {}
 
@@ -272,7 +266,7 @@ def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, base):
                 pages[url] = (error.code, None)
         return pages[url]
 
-    queue, seen, broken = [base + "sv/", base + "en/"], set(), []
+    queue, seen, broken = [readers_base + "sv/", readers_base + "en/"], set(), []
     while queue:
         url = queue.pop()
         if url in seen:
@@ -281,7 +275,7 @@ def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, base):
         doc = get(url)[1]
         for href in doc.xpath("//a/@href") if doc is not None else []:
             target = urllib.parse.urljoin(url, href)
-            if not target.startswith(base):
+            if not target.startswith(readers_base):
                 continue
             address, fragment = urllib.parse.urldefrag(target)
             status, linked = get(address)
@@ -292,7 +286,7 @@ def test_every_link_points_at_a_page_and_an_anchor_that_exist(readers, base):
             elif linked is not None:
                 queue.append(address)
     assert broken == []
-    assert {base + p for p in ("sv/history/", "en/compare/2023..2024/", "sv/2024/redline/")} <= seen
+    assert {readers_base + p for p in ("sv/history/", "en/compare/2023..2024/", "sv/2024/redline/")} <= seen
 
 
 # ---------------------------------------------------------------- the 404 page of a site that knows its address
@@ -351,8 +345,8 @@ export function search(query) {
 """
 
 
-def test_a_search_that_ends_after_a_newer_one_does_not_replace_its_results(base, open_page):
-    page = open_page(base + "sv/search/?version=all")  # the stand-in's results are of no real version
+def test_a_search_that_ends_after_a_newer_one_does_not_replace_its_results(readers_base, open_page):
+    page = open_page(readers_base + "sv/search/?version=all")  # the stand-in's results are of no real version
     page.page.route(
         "**/pagefind/pagefind.js",
         lambda route: route.fulfill(body=_HELD_PAGEFIND, content_type="text/javascript"),

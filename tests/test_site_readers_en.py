@@ -7,15 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from readers_site import PAGE_TYPES, WIDTHS, check_page_type, serve_like_pages
+from readers_site import PAGE_TYPES, WIDTHS, check_page_type
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def base(readers):
-    with serve_like_pages(readers.out) as url:
-        yield url
 
 
 # ---------------------------------------------------------------- every page type, light and dark
@@ -23,8 +17,10 @@ def base(readers):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGE_TYPES)
-def test_every_page_type_has_no_wcag_violations_and_no_console_errors_in_either_scheme(path, width, base, open_page):
-    check_page_type(open_page, base + path.format(lang="en"), "en", width)
+def test_every_page_type_has_no_wcag_violations_and_no_console_errors_in_either_scheme(
+    path, width, readers_base, open_page
+):
+    check_page_type(open_page, readers_base + path.format(lang="en"), "en", width)
 
 
 # ---------------------------------------------------------------- look and dark mode
@@ -36,8 +32,8 @@ def _luminance(rgb: str) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
-def test_the_site_has_a_look_of_its_own(base, open_page):
-    page = open_page(base + "sv/2023/")
+def test_the_site_has_a_look_of_its_own(readers_base, open_page):
+    page = open_page(readers_base + "sv/2023/")
     header = page.page.evaluate("getComputedStyle(document.querySelector('.md-header')).backgroundColor")
     assert header != "rgb(64, 81, 181)"  # not Material's default indigo
     h1 = page.page.evaluate("getComputedStyle(document.querySelector('h1')).color")
@@ -54,8 +50,8 @@ def test_the_site_has_a_look_of_its_own(base, open_page):
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_dark_mode_is_offered_and_follows_the_system(lang, base, open_page):
-    page = open_page(base + f"{lang}/2023/", color_scheme="dark")
+def test_dark_mode_is_offered_and_follows_the_system(lang, readers_base, open_page):
+    page = open_page(readers_base + f"{lang}/2023/", color_scheme="dark")
     assert page.page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     toggle = page.page.locator("form[data-md-component=palette] label:visible")
     assert toggle.count() == 1

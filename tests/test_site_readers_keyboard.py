@@ -11,19 +11,13 @@ import contextlib
 import re
 
 import pytest
-from readers_site import EMPTIED, FOCUSED, RENAMED, SECTION_LINKS, serve_like_pages
+from readers_site import EMPTIED, FOCUSED, RENAMED, SECTION_LINKS
 from site_helpers import PHONE, Page, describe
 
 pytestmark = pytest.mark.slow
 
 ZOOM_200 = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
 SIZES = {"phone": {"viewport": PHONE}, "zoom-200": ZOOM_200}
-
-
-@pytest.fixture(scope="module")
-def base(readers):
-    with serve_like_pages(readers.out) as url:
-        yield url
 
 
 # ---------------------------------------------------------------- keyboard
@@ -40,10 +34,10 @@ def _settled(page: Page) -> dict | None:
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_keyboard_walk_shows_every_focused_element_and_reaches_the_text_soon(size, lang, base, browser):
+def test_keyboard_walk_shows_every_focused_element_and_reaches_the_text_soon(size, lang, readers_base, browser):
     page = Page(browser, **SIZES[size])
     try:
-        page.page.goto(base + f"{lang}/2023/")
+        page.page.goto(readers_base + f"{lang}/2023/")
         stops = []
         for _ in range(40):
             page.page.keyboard.press("Tab")
@@ -59,10 +53,10 @@ def test_keyboard_walk_shows_every_focused_element_and_reaches_the_text_soon(siz
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_menu_opens_and_closes_from_the_keyboard(size, base, browser):
+def test_menu_opens_and_closes_from_the_keyboard(size, readers_base, browser):
     page = Page(browser, **SIZES[size])
     try:
-        page.page.goto(base + "sv/2023/")
+        page.page.goto(readers_base + "sv/2023/")
         for _ in range(10):
             page.page.keyboard.press("Tab")
             if page.page.evaluate("document.activeElement.matches('label[for=__drawer]')"):
@@ -87,19 +81,19 @@ def test_menu_opens_and_closes_from_the_keyboard(size, base, browser):
 # ---------------------------------------------------------------- language switch
 
 
-def test_language_switch_after_scrolling_lands_on_the_same_section(base, open_page):
-    page = open_page(base + "sv/2023/")
+def test_language_switch_after_scrolling_lands_on_the_same_section(readers_base, open_page):
+    page = open_page(readers_base + "sv/2023/")
     page.page.evaluate("document.getElementById('klimatrad').scrollIntoView()")
     page.page.mouse.wheel(0, 40)  # a little into the section's text, its heading scrolled away
     page.page.wait_for_function("document.getElementById('klimatrad').getBoundingClientRect().top < 30")
     page.page.click("a.kk-lang")
-    page.page.wait_for_url(base + "en/2023/#klimatrad")
+    page.page.wait_for_url(readers_base + "en/2023/#klimatrad")
     top = page.page.evaluate("document.getElementById('klimatrad').getBoundingClientRect().top")
     assert 0 <= top < 200
 
 
-def test_language_switch_keeps_the_search_query(base, open_page):
-    page = open_page(base + "sv/search/?q=klimatr%C3%A5d")
+def test_language_switch_keeps_the_search_query(readers_base, open_page):
+    page = open_page(readers_base + "sv/search/?q=klimatr%C3%A5d")
     page.page.click("a.kk-lang")
     page.page.wait_for_url(re.compile(r".*/en/search/\?q=klimatr%C3%A5d$"))
 
@@ -115,9 +109,9 @@ SECTION_PAGES = [
 
 @pytest.mark.parametrize("path, section, other, text", SECTION_PAGES)
 def test_without_javascript_the_section_in_the_address_links_to_itself_in_the_other_language(
-    path, section, other, text, base, open_page
+    path, section, other, text, readers_base, open_page
 ):
-    page = open_page(base + f"{path}#{section}", java_script_enabled=False)
+    page = open_page(readers_base + f"{path}#{section}", java_script_enabled=False)
     shown = page.page.locator(SECTION_LINKS).filter(visible=True)
     assert shown.count() == 1 and shown.inner_text() == text
     assert shown.evaluate(f"a => a.closest('#{section}, #{section} + .kk-section-lang') !== null")
@@ -125,14 +119,14 @@ def test_without_javascript_the_section_in_the_address_links_to_itself_in_the_ot
     assert page.page.evaluate("document.activeElement.matches('.kk-section-lang a')")
     assert page.page.evaluate(f"({FOCUSED})().visible")
     page.page.keyboard.press("Enter")
-    page.page.wait_for_url(base + f"{other}#{section}")
+    page.page.wait_for_url(readers_base + f"{other}#{section}")
     assert 0 <= page.page.evaluate(f"document.getElementById({section!r}).getBoundingClientRect().top") < 200
     assert page.problems == []
 
 
 @pytest.mark.parametrize("path", ["sv/2023/", "en/2024/redline/"])
-def test_without_a_fragment_no_section_language_link_shows_or_takes_a_tab_stop(path, base, open_page):
-    page = open_page(base + path, java_script_enabled=False)
+def test_without_a_fragment_no_section_language_link_shows_or_takes_a_tab_stop(path, readers_base, open_page):
+    page = open_page(readers_base + path, java_script_enabled=False)
     assert page.page.locator(SECTION_LINKS).count() > 3  # they are there, for the section a link may lead to
     assert page.page.locator(SECTION_LINKS).filter(visible=True).count() == 0
     walk, first = [], None
@@ -150,24 +144,24 @@ def test_without_a_fragment_no_section_language_link_shows_or_takes_a_tab_stop(p
     assert len(walk) > 20 and not [s for s in walk if s.endswith(" true")]
 
 
-def test_with_javascript_the_section_links_agree_with_the_header_link(base, open_page):
-    page = open_page(base + "sv/2024/redline/#klimatrad")
+def test_with_javascript_the_section_links_agree_with_the_header_link(readers_base, open_page):
+    page = open_page(readers_base + "sv/2024/redline/#klimatrad")
     header = page.page.locator("a.kk-lang")
-    assert header.evaluate("a => a.href") == base + "en/2024/redline/#klimatrad"
+    assert header.evaluate("a => a.href") == readers_base + "en/2024/redline/#klimatrad"
     assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
-        base + "en/2024/redline/#klimatrad"
+        readers_base + "en/2024/redline/#klimatrad"
     ]
     assert describe(page.axe()) == ""  # the shown link keeps the page free of violations
     page.page.keyboard.press("j")  # the next change becomes the target: its link shows, the last one hides
-    page.page.wait_for_url(base + f"sv/2024/redline/#{EMPTIED}")
+    page.page.wait_for_url(readers_base + f"sv/2024/redline/#{EMPTIED}")
     assert page.page.locator(SECTION_LINKS).filter(visible=True).evaluate_all("a => a.map(x => x.href)") == [
-        base + f"en/2024/redline/#{EMPTIED}"
+        readers_base + f"en/2024/redline/#{EMPTIED}"
     ]
     page.page.wait_for_function(  # kk.js updates the header link when the fragment has changed
-        f"document.querySelector('a.kk-lang').href === {base + 'en/2024/redline/#' + EMPTIED!r}", timeout=5000
+        f"document.querySelector('a.kk-lang').href === {readers_base + 'en/2024/redline/#' + EMPTIED!r}", timeout=5000
     )
     assert page.page.evaluate("document.activeElement.id") == f"{EMPTIED}-title"
-    dark = open_page(base + "en/2023/#klimatrad", PHONE, color_scheme="dark")
+    dark = open_page(readers_base + "en/2023/#klimatrad", PHONE, color_scheme="dark")
     assert dark.page.locator(SECTION_LINKS).filter(visible=True).count() == 1
     assert describe(dark.axe()) == ""
 
@@ -175,8 +169,8 @@ def test_with_javascript_the_section_links_agree_with_the_header_link(base, open
 # ---------------------------------------------------------------- redline navigation
 
 
-def test_j_and_k_move_between_changes_and_announce_them(base, open_page):
-    page = open_page(base + "sv/2024/redline/")
+def test_j_and_k_move_between_changes_and_announce_them(readers_base, open_page):
+    page = open_page(readers_base + "sv/2024/redline/")
     assert page.page.inner_text("#kk-keys") == "Tangenterna j och k går till nästa och föregående ändring."
     page.page.keyboard.press("j")
     assert page.page.evaluate("document.activeElement.id") == "klimatrad-title"
@@ -188,8 +182,8 @@ def test_j_and_k_move_between_changes_and_announce_them(base, open_page):
     assert page.page.evaluate(f"({FOCUSED})().visible")
 
 
-def test_next_change_link_is_reachable_by_keyboard(base, open_page):
-    page = open_page(base + "sv/2024/redline/#klimatrad")
+def test_next_change_link_is_reachable_by_keyboard(readers_base, open_page):
+    page = open_page(readers_base + "sv/2024/redline/#klimatrad")
     page.page.focus("#klimatrad .kk-step-next")
     page.page.keyboard.press("Enter")
     page.page.wait_for_url(re.compile(f"#{EMPTIED}$"))

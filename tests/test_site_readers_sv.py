@@ -15,19 +15,15 @@ from site_helpers import PHONE, Page, describe
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def base(readers):
-    with serve_like_pages(readers.out) as url:
-        yield url
-
-
 # ---------------------------------------------------------------- every page type, light and dark
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGE_TYPES)
-def test_every_page_type_has_no_wcag_violations_and_no_console_errors_in_either_scheme(path, width, base, open_page):
-    check_page_type(open_page, base + path.format(lang="sv"), "sv", width)
+def test_every_page_type_has_no_wcag_violations_and_no_console_errors_in_either_scheme(
+    path, width, readers_base, open_page
+):
+    check_page_type(open_page, readers_base + path.format(lang="sv"), "sv", width)
 
 
 # ---------------------------------------------------------------- 404

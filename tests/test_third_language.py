@@ -161,19 +161,24 @@ def _strip_english_notes(node) -> None:
             _strip_english_notes(value)
 
 
-@pytest.fixture(scope="module")
-def english_source(tmp_path_factory) -> Path:
-    """A repository of the draft 2024 alone, configured with English as its source and Swedish as its translation."""
-    root = tmp_path_factory.mktemp("english-source") / "repo"
+def draft_alone(root: Path) -> Path:
+    """Make root a repository of the draft 2024 alone, unlocked, one text without Swedish (fine for an English source)."""
     (root / "years").mkdir(parents=True)
     for name in ("schema", "years/2024"):
         shutil.copytree(ROOT / name, root / name)
-    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: en\n  translations: [sv]\n", encoding="utf-8")
     (root / "years/2024/translations.lock").unlink()  # nothing is confirmed in the new direction
-    for path in sorted((root / "years/2024").glob("*.yaml")):
-        rewrite(path, _strip_english_notes)
     rewrite(root / "years/2024/contract.yaml", lambda data: data.pop("previous"))
     rewrite(root / "years/2024/purpose.yaml", lambda data: data["sections"][0]["body"][0]["p"].pop("sv"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def english_source(tmp_path_factory) -> Path:
+    """A repository of the draft 2024 alone, configured with English as its source and Swedish as its translation."""
+    root = draft_alone(tmp_path_factory.mktemp("english-source") / "repo")
+    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: en\n  translations: [sv]\n", encoding="utf-8")
+    for path in sorted((root / "years/2024").glob("*.yaml")):
+        rewrite(path, _strip_english_notes)
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "English source")
