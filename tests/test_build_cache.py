@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from build_helpers import copy_repo, edit_style, make_repo, run, tree
+from build_helpers import copy_repo, edit_style, make_repo, run, run_process, tree
 
 from contract.build.stamps import read_stamp, stamp_file
 
@@ -101,28 +101,37 @@ def test_compiled_templates_are_kept_and_a_damaged_or_unwritable_entry_only_cost
 
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "page.html").write_text("Hej {{ name }}!", encoding="utf-8")
-    cache = TemplateCache(tmp_path / "cache")
+    cache = TemplateCache(tmp_path / "cache", {})
     assert _environment(tmp_path / "t", cache).get_template("page.html").render(name="Borås") == "Hej Borås!"
     [entry] = (tmp_path / "cache").iterdir()
     kept = entry.read_bytes()
     # Another process (a fresh cache object) reads the entry instead of compiling: a compile would dump it.
-    fresh = TemplateCache(tmp_path / "cache")
+    fresh = TemplateCache(tmp_path / "cache", {})
     assert _environment(tmp_path / "t", fresh).get_template("page.html").render(name="x") == "Hej x!"
     assert fresh.memory == {}  # nothing compiled, nothing dumped
     for damage in (kept[: len(kept) // 2], kept[:-40] + b"\0" * 40, b""):
         entry.write_bytes(damage)
-        again = TemplateCache(tmp_path / "cache")
+        again = TemplateCache(tmp_path / "cache", {})
         assert _environment(tmp_path / "t", again).get_template("page.html").render(name="y") == "Hej y!"
         assert entry.read_bytes() == kept  # compiled again and stored whole
     # An edited template is compiled again, never served from the entry of its old text.
     (tmp_path / "t" / "page.html").write_text("Hallå {{ name }}!", encoding="utf-8")
     assert (
-        _environment(tmp_path / "t", TemplateCache(tmp_path / "cache")).get_template("page.html").render(name="z")
+        _environment(tmp_path / "t", TemplateCache(tmp_path / "cache", {})).get_template("page.html").render(name="z")
         == "Hallå z!"
     )
     # A cache folder that cannot be made (a file stands there) is no cache, not an error.
-    blocked = TemplateCache(tmp_path / "t" / "page.html" / "cache")
+    blocked = TemplateCache(tmp_path / "t" / "page.html" / "cache", {})
     assert _environment(tmp_path / "t", blocked).get_template("page.html").render(name="w") == "Hallå w!"
+    # In one process, another repository's build (another cache folder) reuses what was compiled in memory,
+    # and an edited template of the same file is compiled again, never served from memory.
+    shared: dict[str, bytes] = {}
+    _environment(tmp_path / "t", TemplateCache(tmp_path / "one", shared)).get_template("page.html")
+    other = TemplateCache(tmp_path / "two", shared)
+    assert _environment(tmp_path / "t", other).get_template("page.html").render(name="v") == "Hallå v!"
+    assert not (tmp_path / "two").exists()  # nothing compiled, so nothing dumped there
+    (tmp_path / "t" / "page.html").write_text("Hej då {{ name }}!", encoding="utf-8")
+    assert _environment(tmp_path / "t", other).get_template("page.html").render(name="u") == "Hej då u!"
 
 
 @pytest.mark.slow
@@ -131,12 +140,17 @@ def test_a_site_built_with_damaged_compiled_templates_equals_one_built_without(b
     entries = sorted((damaged / ".cache" / "build" / "templates").rglob("*"))
     entries = [entry for entry in entries if entry.is_file()]
     assert len(entries) > 20  # Material's templates and the overrides were kept by the first build
+    whole = {entry: entry.read_bytes() for entry in entries}
     for entry in entries:
-        entry.write_bytes(entry.read_bytes()[:-7])
+        entry.write_bytes(whole[entry][:-7])
     without = copy_repo(built_repo.root, tmp_path / "without")
     shutil.rmtree(without / ".cache" / "build" / "templates")
     for repo in (damaged, without):
         edit_style(repo)
-        code, out, err = run(repo)
-        assert (code, err) == (0, "") and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out + err
+        # A process of its own: this one may hold the compiled templates in memory, and never read the damaged ones.
+        done = run_process(repo)
+        assert (done.returncode, done.stderr) == (0, ""), done.stdout + done.stderr
+        assert done.stdout.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), done.stdout
     assert tree(damaged / "site") == tree(without / "site")
+    # Material's templates (the same files for every repository) were read, found damaged and stored whole again.
+    assert sum(entry.read_bytes() == whole[entry] for entry in entries) > 20

@@ -31,12 +31,17 @@ FOLDER = "templates"
 MAX_ENTRY = 4 * 2**20  # far above any compiled template; a larger file is not one of ours
 
 
-class TemplateCache(BytecodeCache):
-    """Jinja's bytecode cache in a folder, shared in memory by the builds of one process (each language's)."""
+# Compiled templates by Jinja's key (the template's name and file), for every build of this process: each language's,
+# and every repository's (Material's templates are the same files for all). Each entry's source checksum is checked.
+_COMPILED: dict[str, bytes] = {}
 
-    def __init__(self, folder: Path) -> None:
+
+class TemplateCache(BytecodeCache):
+    """Jinja's bytecode cache in a folder, and in memory for the builds of one process."""
+
+    def __init__(self, folder: Path, memory: dict[str, bytes] | None = None) -> None:
         self.folder = folder
-        self.memory: dict[str, bytes] = {}
+        self.memory = _COMPILED if memory is None else memory
 
     def load_bytecode(self, bucket: Bucket) -> None:
         data = self.memory.get(bucket.key) or self._read(self.folder / bucket.key)
