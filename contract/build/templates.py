@@ -4,7 +4,8 @@ Jinja compiles every theme template (Material's and overrides/) on each MkDocs b
 bytecode cache keeps the compiled code, checked against each template's source; entries live in the build cache
 (.cache/build/templates/), in a folder per Python, Jinja, MkDocs and Material version, since compiled code is only
 valid for the versions that made it. The cache only saves time: an entry that cannot be read is compiled again, and
-one that cannot be written is not kept.
+one that cannot be written is not kept. Where a folder on the way or an entry is a symbolic link, the disk is not
+used: the build never writes through a link planted in its cache, nor reads an entry from wherever one points.
 """
 
 from __future__ import annotations
@@ -33,9 +34,19 @@ MAX_ENTRY = 4 * 2**20  # far above any compiled template; a larger file is not o
 class TemplateCache(BytecodeCache):
     """Jinja's bytecode cache in a folder, shared in memory by the builds of one process (each language's)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, base: Path | None = None) -> None:
         self.folder = folder
+        self.base = base or folder  # no folder from base down to folder may be a link
         self.memory: dict[str, bytes] = {}
+
+    def _linked(self) -> bool:
+        """Tell whether a folder from base down to the entries' folder is a symbolic link (then the disk is unused)."""
+        path = self.folder
+        while not path.is_symlink():
+            if path in (self.base, path.parent):
+                return False
+            path = path.parent
+        return True
 
     def load_bytecode(self, bucket: Bucket) -> None:
         data = self.memory.get(bucket.key) or self._read(self.folder / bucket.key)
@@ -50,12 +61,15 @@ class TemplateCache(BytecodeCache):
         out = io.BytesIO()
         bucket.write_bytecode(out)
         self.memory[bucket.key] = out.getvalue()
+        if self._linked():
+            return
         with contextlib.suppress(OSError):  # a read-only checkout builds as before, compiling every time
             write_atomic(self.folder / bucket.key, out.getvalue())
 
-    @staticmethod
-    def _read(path: Path) -> bytes | None:
+    def _read(self, path: Path) -> bytes | None:
         try:
+            if self._linked() or path.is_symlink():
+                return None
             if path.is_file() and path.stat().st_size <= MAX_ENTRY:
                 return path.read_bytes()
         except OSError:
@@ -66,7 +80,7 @@ class TemplateCache(BytecodeCache):
 @lru_cache(maxsize=8)
 def template_cache(cache: Path) -> TemplateCache:
     """Return the template cache under a build cache folder (one object per folder and process)."""
-    return TemplateCache(cache / FOLDER / _versions())
+    return TemplateCache(cache / FOLDER / _versions(), base=cache.parent)
 
 
 def _versions() -> str:
