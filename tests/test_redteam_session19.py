@@ -49,3 +49,37 @@ def test_a_linked_template_cache_entry_is_not_read(tmp_path):
     assert _render(tmp_path / "t", fresh) == "Hej Borås!"
     assert list(fresh.memory) == [entry.name]  # compiled again, not read through the link
     assert not entry.is_symlink()  # the compiled entry replaced the link, never wrote through it
+
+
+def _plant(templates: Path, folder: Path, text: str) -> None:
+    """Write a compiled entry of text under the key and the source checksum of templates/page.html (a valid header)."""
+    import io
+
+    from jinja2.bccache import Bucket
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)))
+    source, filename, _ = env.loader.get_source(env, "page.html")
+    cache = jinja2.FileSystemBytecodeCache()
+    bucket = Bucket(env, cache.get_cache_key("page.html", filename), cache.get_source_checksum(source))
+    bucket.code = env.compile(text, "page.html", filename)
+    out = io.BytesIO()
+    bucket.write_bytecode(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / bucket.key).write_bytes(out.getvalue())
+
+
+def test_a_committed_compiled_template_is_never_used(tmp_path):
+    # .cache/ is ignored, yet `git add -f` commits it: a pull request's planted entry, with the header and source
+    # checksum of the real template, would run its own code in the publishing build and change the site.
+    from contract.build.templates import _versions, template_cache
+    from tests.build_helpers import git
+
+    root = tmp_path / "repo"
+    (root / "t").mkdir(parents=True)
+    (root / "t" / "page.html").write_text("Hej {{ name }}!", encoding="utf-8")
+    cache = root / ".cache" / "build"
+    _plant(root / "t", cache / "templates" / _versions(), "Planted {{ name }}!")
+    git(root, "init", "-q")
+    git(root, "add", "-f", "-A")
+    git(root, "commit", "-q", "-m", "planted")
+    assert _render(root / "t", template_cache(cache)) == "Hej Borås!"

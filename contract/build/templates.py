@@ -23,6 +23,7 @@ from jinja2 import Environment
 from jinja2.bccache import Bucket, BytecodeCache
 
 from ..output.files import write_atomic
+from ..output.tracked import keeper
 
 if TYPE_CHECKING:
     from mkdocs.theme import Theme
@@ -34,15 +35,16 @@ MAX_ENTRY = 4 * 2**20  # far above any compiled template; a larger file is not o
 class TemplateCache(BytecodeCache):
     """Jinja's bytecode cache in a folder, shared in memory by the builds of one process (each language's)."""
 
-    def __init__(self, folder: Path, base: Path | None = None) -> None:
+    def __init__(self, folder: Path, base: Path | None = None, disk: bool = True) -> None:
         self.folder = folder
         self.base = base or folder  # no folder from base down to folder may be a link
+        self.disk = disk
         self.memory: dict[str, bytes] = {}
 
     def _linked(self) -> bool:
         """Tell whether a folder from base down to the entries' folder is a symbolic link (then the disk is unused)."""
         path = self.folder
-        while not path.is_symlink():
+        while self.disk and not path.is_symlink():
             if path in (self.base, path.parent):
                 return False
             path = path.parent
@@ -79,8 +81,12 @@ class TemplateCache(BytecodeCache):
 
 @lru_cache(maxsize=8)
 def template_cache(cache: Path) -> TemplateCache:
-    """Return the template cache under a build cache folder (one object per folder and process)."""
-    return TemplateCache(cache / FOLDER / _versions(), base=cache.parent)
+    """Return the template cache under a build cache folder (one object per folder and process).
+
+    Where git tracks anything in the cache (`git add -f` commits an ignored folder), the disk is not used: a
+    committed entry with a valid header would run its own code in every build of the commit, publishing.
+    """
+    return TemplateCache(cache / FOLDER / _versions(), base=cache.parent, disk=keeper(cache.parent) is None)
 
 
 def _versions() -> str:
