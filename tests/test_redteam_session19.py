@@ -7,7 +7,12 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from tests.cli_runner import run_cli
+from tests.test_importer import seed_path
+
 ROOT = Path(__file__).resolve().parent.parent
+SEED = seed_path()  # version 2023, the real Swedish original
+ENGLISH = ROOT / "tests" / "import_texts" / "english-original.txt"
 
 
 def _render(templates: Path, cache) -> str:
@@ -83,3 +88,50 @@ def test_a_committed_compiled_template_is_never_used(tmp_path):
     git(root, "add", "-f", "-A")
     git(root, "commit", "-q", "-m", "planted")
     assert _render(root / "t", template_cache(cache)) == "Hej Borås!"
+
+
+# ---------------------------------------------------------------- import: the original's language
+
+
+def _import_repo(tmp_path: Path, source: str, translations: str) -> Path:
+    import shutil
+
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", root / "schema")
+    config = f"languages:\n  source: {source}\n  translations: [{translations}]\n"
+    (root / "klimatkontrakt.yaml").write_text(config, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("source", "original", "given", "said"),
+    [
+        pytest.param(
+            "sv",
+            SEED,
+            ["--lang", "en"],
+            "--lang en, but the original's chapter titles are Swedish ('Syftet med",
+            marks=pytest.mark.slow,  # half a second, like the next: the fast lane keeps one reading of the seed
+        ),
+        ("en", SEED, [], "--lang en, but the original's chapter titles are Swedish ('Syftet med"),  # the default
+        ("sv", ENGLISH, ["--lang", "sv"], "--lang sv, but the original's chapter titles are English ('Purpose'"),
+    ],
+)
+def test_an_original_in_another_language_than_lang_is_refused(tmp_path, source, original, given, said):
+    # Imported as given, the Swedish text of 2023 stood under en as its "translation" (or as an English source).
+    root = _import_repo(tmp_path, source, "en" if source == "sv" else "sv")
+    out = root / "years" / "2022"
+    result = run_cli(
+        "--root", root, "import", original, "--version", "2022", "--municipality", "Borås Stad", "--out", out, *given
+    )
+    assert result.returncode == 2, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+    right = "sv" if original == SEED else "en"
+    fixed = run_cli(
+        "--root", root, "import", original, "--version", "2022", "--municipality", "Borås Stad", "--out", out,
+        "--lang", right,
+    )  # fmt: skip
+    assert fixed.returncode in (0, 1), fixed.stderr  # imported (1: validation found what to finish by hand)
+    assert (out / "contract.yaml").is_file()
