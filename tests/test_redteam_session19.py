@@ -135,3 +135,40 @@ def test_an_original_in_another_language_than_lang_is_refused(tmp_path, source, 
     )  # fmt: skip
     assert fixed.returncode in (0, 1), fixed.stderr  # imported (1: validation found what to finish by hand)
     assert (out / "contract.yaml").is_file()
+
+
+# ---------------------------------------------------------------- -o and a PDF a reviewer annotated
+
+
+def _annotate(path: Path) -> bytes:
+    """Add a reviewer's comment to page 1 the way a PDF reader saves it (an incremental update); return the bytes."""
+    import pypdf
+    from pypdf.annotations import FreeText
+
+    writer = pypdf.PdfWriter(str(path), incremental=True)
+    writer.add_annotation(0, FreeText(text="Granskare: stämmer detta?", rect=(50, 50, 250, 100)))
+    with path.open("wb") as file:
+        writer.write(file)
+    return path.read_bytes()
+
+
+@pytest.mark.slow
+def test_a_pdf_a_reviewer_annotated_is_never_replaced(built_repo, tmp_path):
+    # The redline (diff -o) and the contract PDF (pdf -o) were recognised by their keywords alone, so the next
+    # run threw a reviewer's comments away with the file.
+    import shutil
+
+    from contract.cli.owned import earlier_result
+    from contract.cli.pdf import _unsigned_contract_pdf
+
+    drafts = built_repo.root / "drafts" / "downloads"  # 2024 is a draft: its redline is in the build with drafts
+    redline = shutil.copy2(drafts / "2024" / "redline-2023-2024-sv.pdf", tmp_path / "redline.pdf")
+    contract = shutil.copy2(drafts / "2023" / "klimatkontrakt-2023-sv.pdf", tmp_path / "contract.pdf")
+    assert earlier_result(ROOT, "diff", "pdf")(redline) and _unsigned_contract_pdf(contract)  # fresh: replaced
+    commented = _annotate(redline), _annotate(contract)
+    assert not earlier_result(ROOT, "diff", "pdf")(redline) and not _unsigned_contract_pdf(contract)
+    for argv, target in ((("diff", "2023", "2024", "--format", "pdf"), redline), (("pdf", "2023"), contract)):
+        result = run_cli("--root", built_repo.root, *argv, "-o", target)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+    assert (redline.read_bytes(), contract.read_bytes()) == commented
