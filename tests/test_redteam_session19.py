@@ -172,3 +172,22 @@ def test_a_pdf_a_reviewer_annotated_is_never_replaced(built_repo, tmp_path):
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr
     assert (redline.read_bytes(), contract.read_bytes()) == commented
+
+
+# ---------------------------------------------------------------- a build cache that is a file
+
+
+@pytest.mark.parametrize("file", [".cache", ".cache/build"])
+def test_a_cache_folder_that_is_a_file_is_named_as_such(tmp_path, file):
+    # It said "cannot write the output ... choose another folder with --out", which no --out mends.
+    from tests.build_helpers import make_repo, run
+
+    repo = make_repo(tmp_path / "repo")
+    (repo / file).parent.mkdir(parents=True, exist_ok=True)
+    (repo / file).write_text("mine\n", encoding="utf-8")
+    code, out, err = run(repo, "--no-wait")
+    assert code == 1, out + err
+    assert f"{repo / file}: error: the build keeps its cache in a folder here, and this is a file" in out
+    assert "--out" not in out + err and "Traceback" not in err
+    assert (repo / file).read_text(encoding="utf-8") == "mine\n"
+    assert not (repo / "site").exists()
