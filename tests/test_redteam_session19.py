@@ -191,3 +191,25 @@ def test_a_cache_folder_that_is_a_file_is_named_as_such(tmp_path, file):
     assert "--out" not in out + err and "Traceback" not in err
     assert (repo / file).read_text(encoding="utf-8") == "mine\n"
     assert not (repo / "site").exists()
+
+
+# ---------------------------------------------------------------- the site's engines in the build's stamp
+
+
+@pytest.mark.slow  # two builds of the site (the PDFs come from the cache)
+@pytest.mark.parametrize("package", ["mkdocs-material", "pagefind-bin"])
+def test_an_upgraded_site_engine_builds_the_site_again(built_repo, tmp_path, package):
+    # The stamp named our code, typst and pyHanko, not MkDocs, Material or Pagefind: after `pip install -U
+    # mkdocs-material` the build said "nothing changed" and kept pages the new Material would not make.
+    from importlib import metadata
+
+    from tests.build_helpers import copy_repo
+    from tests.test_leftovers_outputs import _build_in_a_process_with, _upgraded
+
+    assert metadata.version(package) != "999.0.0"
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    upgraded = _build_in_a_process_with(_upgraded(tmp_path / "upgraded", package), repo)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), upgraded.stdout
+    again = _build_in_a_process_with(_upgraded(tmp_path / "again", package), repo)
+    assert again.stdout.startswith("nothing changed since the last build of 2023"), again.stdout
