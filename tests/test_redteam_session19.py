@@ -213,3 +213,29 @@ def test_an_upgraded_site_engine_builds_the_site_again(built_repo, tmp_path, pac
     assert upgraded.stdout.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), upgraded.stdout
     again = _build_in_a_process_with(_upgraded(tmp_path / "again", package), repo)
     assert again.stdout.startswith("nothing changed since the last build of 2023"), again.stdout
+
+
+# ---------------------------------------------------------------- -o onto the repository's configuration
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("klimatkontrakt.yaml", "is the name of the repository's klimatkontrakt.yaml, which every command reads"),
+        ("glossary.yaml", "is the name of the repository's glossary.yaml, which every command reads"),
+        ("i18n/de.yaml", "is inside the repository's i18n/, which holds its sources"),
+    ],
+)
+def test_a_result_is_never_written_as_the_repositorys_configuration(tmp_path, name, said):
+    # Absent, they were written: the next command read a Markdown export as klimatkontrakt.yaml (every command
+    # failed) or as the glossary, and i18n/ (the repository's labels) took a new "catalogue".
+    from tests.build_helpers import make_repo
+
+    repo = make_repo(tmp_path / "repo")
+    (repo / "i18n").mkdir()
+    assert not (repo / name).exists()
+    result = run_cli("--root", repo, "export", "2023", "--format", "markdown", "-o", repo / name)
+    assert result.returncode == 2, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert not (repo / name).exists()
+    assert run_cli("--root", repo, "outline", "2023").returncode == 0
