@@ -239,3 +239,50 @@ def test_a_result_is_never_written_as_the_repositorys_configuration(tmp_path, na
     assert said in result.stderr and "Traceback" not in result.stderr
     assert not (repo / name).exists()
     assert run_cli("--root", repo, "outline", "2023").returncode == 0
+
+
+# ---------------------------------------------------------------- YAML nested beyond the C composer's stack
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        pytest.param(
+            "glossary.yaml",
+            "terms: " + "[" * 50_000 + "]" * 50_000 + "\n",
+            "glossary.yaml:1:39",
+            id="brackets",
+            marks=pytest.mark.slow,  # half a second each (a process of its own): the fast lane keeps one
+        ),
+        pytest.param("glossary.yaml", "terms:\n  " + "- " * 50_000 + "x\n", "glossary.yaml:2:65", id="dashes"),
+        pytest.param(
+            "klimatkontrakt.yaml",
+            "languages: " + "{" * 50_000 + "}" * 50_000 + "\n",
+            "klimatkontrakt.yaml:1:43",
+            id="braces",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_yaml_nested_fifty_thousand_levels_is_a_located_error_not_a_crash(tmp_path, name, text, where):
+    # ruamel's C composer recursed once per level and overflowed the C stack: the process died (SIGSEGV) before
+    # the depth check on the composed nodes ran. In a process of its own, so that a crash fails only this test.
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", root / "schema")
+    (root / name).write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(root), "glossary"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1, (done.returncode, done.stderr[-500:])  # -11: killed by SIGSEGV
+    assert f"{where}: error: the content is nested more than 32 levels deep" in done.stdout
