@@ -286,3 +286,54 @@ def test_yaml_nested_fifty_thousand_levels_is_a_located_error_not_a_crash(tmp_pa
     )
     assert done.returncode == 1, (done.returncode, done.stderr[-500:])  # -11: killed by SIGSEGV
     assert f"{where}: error: the content is nested more than 32 levels deep" in done.stdout
+
+
+# ---------------------------------------------------------------- a broken or short-form mkdocs.yml
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("site_name: [x\n", "mkdocs.yml:2:1: error: MkDocs cannot read this configuration: expected ',' or ']'"),
+        ("", "mkdocs.yml:1:1: error: the configuration has no theme settings"),
+        ("site_name: x\n", "mkdocs.yml:1:1: error: the configuration has no theme settings"),
+        pytest.param(
+            "site_name: " + "[" * 50_000 + "]" * 50_000 + "\n",
+            "mkdocs.yml:1:1: error: MkDocs cannot read this configuration: the content is nested far too deeply",
+            marks=pytest.mark.slow,  # a second to reach Python's recursion limit
+        ),
+        ("\udcff\n", "mkdocs.yml:1:1: error: MkDocs cannot read this configuration: the file is not UTF-8 text"),
+    ],
+    ids=["syntax", "empty", "no-theme", "deep", "not-utf8"],
+)
+def test_a_broken_mkdocs_configuration_is_a_located_error(tmp_path, text, said):
+    # Each was an internal error (TypeError, KeyError, ParserError, RecursionError, UnicodeDecodeError).
+    from contract.build.site import theme_for
+    from contract.errors import ContractError
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(ContractError) as caught:
+        theme_for("sv", config)
+    assert said in str(caught.value.diagnostics[0]), caught.value.diagnostics
+
+
+def test_the_short_form_theme_name_is_read_as_mkdocs_reads_it(tmp_path):
+    # "theme: material" is MkDocs' own short form; it was a TypeError ('str' object is not a mapping).
+    from contract.build.site import theme_for
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\ntheme: material\n", encoding="utf-8")
+    assert theme_for("en", config) == {"name": "material", "language": "en", "kk_lang": "en"}
+
+
+@pytest.mark.slow  # pages are rendered before MkDocs reads its configuration
+def test_a_build_with_a_broken_mkdocs_configuration_stops_with_its_position(tmp_path):
+    from tests.build_helpers import make_repo, run
+
+    repo = make_repo(tmp_path / "repo")
+    (repo / "mkdocs.yml").write_text("site_name: [Klimatkontrakt\n", encoding="utf-8")
+    code, out, err = run(repo)
+    assert code == 1, out + err
+    assert f"{repo / 'mkdocs.yml'}:2:1: error: MkDocs cannot read this configuration" in out
+    assert "internal error" not in err and not (repo / "site").exists()
