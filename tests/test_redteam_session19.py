@@ -337,3 +337,25 @@ def test_a_build_with_a_broken_mkdocs_configuration_stops_with_its_position(tmp_
     assert code == 1, out + err
     assert f"{repo / 'mkdocs.yml'}:2:1: error: MkDocs cannot read this configuration" in out
     assert "internal error" not in err and not (repo / "site").exists()
+
+
+# ---------------------------------------------------------------- the glossary in the build's stamp
+
+
+@pytest.mark.slow  # builds (the PDFs come from the cache)
+def test_a_glossary_broken_after_a_build_stops_the_next_build(built_repo, tmp_path):
+    # glossary.yaml was not among the stamp's inputs: a build after breaking it said "nothing changed" (exit 0)
+    # while validate failed, and a changed glossary's warnings were never counted.
+    from tests.build_helpers import copy_repo, run
+
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    code, out, _ = run(repo)
+    assert code == 0 and out.startswith("nothing changed"), out
+    (repo / "glossary.yaml").write_text("terms:\n  - id: a\n    sv: []\n    en: [x]\n", encoding="utf-8")
+    code, out, err = run(repo)
+    assert code == 1, out + err
+    assert "glossary.yaml:3:9: error: terms[1].sv: is empty" in out
+    (repo / "glossary.yaml").write_text("terms:\n  - id: a\n    sv: [Borås]\n    en: [Boras-test]\n", encoding="utf-8")
+    code, out, err = run(repo)
+    assert (code, err) == (0, "") and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out
+    assert "warnings" in out and not out.startswith("nothing changed")
