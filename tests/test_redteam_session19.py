@@ -359,3 +359,33 @@ def test_a_glossary_broken_after_a_build_stops_the_next_build(built_repo, tmp_pa
     code, out, err = run(repo)
     assert (code, err) == (0, "") and out.startswith("built 2023: site, 0 PDFs rendered, 2 reused"), out
     assert "warnings" in out and not out.startswith("nothing changed")
+
+
+# ---------------------------------------------------------------- the glossary's per-language mappings
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("keep: {en: 5}\nterms: []\n", "glossary.yaml:1:12: error: keep.en: expected a list"),
+        ("keep: {en: [[Borås]]}\nterms: []\n", "glossary.yaml:1:13: error: keep.en[1]: expected text, found a list"),
+        (
+            "keep: {EN: [Borås]}\nterms: []\n",
+            "glossary.yaml:1:8: error: unknown field 'EN' (allowed here: a language code (two or three lower-case",
+        ),
+        (
+            "terms:\n  - id: a\n    sv: [Borås]\n    en: [x]\n    not: {en: 5}\n",
+            "glossary.yaml:5:15: error: terms[1].not.en: expected a list",
+        ),
+    ],
+    ids=["keep-en-number", "keep-en-nested", "keep-code-upper-case", "not-en-number"],
+)
+def test_a_wrong_value_in_a_per_language_mapping_is_named_where_it_is(tmp_path, text, said):
+    # keep:/not:/except: are a list or a mapping by language code; a wrong value inside the mapping was reported
+    # as "keep: expected a list ..., found a mapping", telling the translator to undo the mapping that was right.
+    root = _import_repo(tmp_path, "sv", "en")  # no versions: the glossary alone is read
+    (root / "glossary.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("--root", root, "glossary")
+    assert result.returncode == 1, result.stderr
+    assert said in result.stdout, result.stdout
+    assert "found a mapping" not in result.stdout
