@@ -90,6 +90,35 @@ def test_a_committed_compiled_template_is_never_used(tmp_path):
     assert _render(root / "t", template_cache(cache)) == "Hej Borås!"
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [b"\xff\xfe after the magic", b"c__builtin__\nnope\n.", "checksum then a number", "checksum then garbage"],
+    ids=["unpickling-error", "attribute-error", "not-code", "bad-marshal"],
+)
+def test_a_template_entry_damaged_after_its_magic_only_costs_a_compile(tmp_path, damage):
+    # Jinja's reading unpickled the bytes after the magic: damage there raised UnpicklingError or AttributeError,
+    # an internal error of the build; a valid header followed by marshalled non-code failed at render.
+    import hashlib
+    import marshal
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    from contract.build.templates import TemplateCache
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html").write_text("Hej {{ name }}!", encoding="utf-8")
+    assert _render(tmp_path / "t", TemplateCache(tmp_path / "cache")) == "Hej Borås!"
+    [entry] = (tmp_path / "cache").iterdir()
+    kept = entry.read_bytes()
+    head = bc_magic + pickle.dumps(hashlib.sha1(b"Hej {{ name }}!").hexdigest(), 2)  # Jinja's header of this text
+    assert kept.startswith(head)
+    tails = {"checksum then a number": head + marshal.dumps(5), "checksum then garbage": head + b"\xff\x00"}
+    entry.write_bytes(tails[damage] if isinstance(damage, str) else bc_magic + damage)
+    assert _render(tmp_path / "t", TemplateCache(tmp_path / "cache")) == "Hej Borås!"
+    assert entry.read_bytes() == kept  # compiled again and stored whole
+
+
 # ---------------------------------------------------------------- import: the original's language
 
 

@@ -13,14 +13,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import marshal
+import pickle
 import sys
+import types
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment
-from jinja2.bccache import Bucket, BytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache, bc_magic
 
 from ..output.files import write_atomic
 from ..output.tracked import keeper
@@ -54,10 +57,17 @@ class TemplateCache(BytecodeCache):
         data = self.memory.get(bucket.key) or self._read(self.folder / bucket.key)
         if data is None:
             return
+        # Jinja's own reading unpickles the checksum: damaged bytes raised UnpicklingError or AttributeError (an
+        # internal error), and pickle runs code. The header is compared as bytes instead: magic, then the checksum.
+        head = bc_magic + pickle.dumps(bucket.checksum, 2)
+        if not data.startswith(head):  # other versions', another text's, or damaged: compile again
+            return
         try:
-            bucket.load_bytecode(io.BytesIO(data))  # checks the magic and the source's checksum itself
+            code = marshal.loads(data[len(head) :])
         except (EOFError, ValueError, TypeError, MemoryError):  # a damaged entry: compile again
-            bucket.reset()
+            return
+        if isinstance(code, types.CodeType):
+            bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         out = io.BytesIO()
