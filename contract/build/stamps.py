@@ -23,8 +23,8 @@ CACHE = Path(".cache") / "build"
 MAX_RECORD = 16 * 2**20  # far above any stamp or record the build writes
 # Inputs besides years/ that change what a build writes, or whether it may (glossary.yaml: its errors stop a build,
 # and its warnings are counted).
-SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
-SITE_INPUTS += ("glossary.yaml",)
+SITE_INPUTS: tuple[str, ...] = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml")
+SITE_INPUTS += ("i18n", "glossary.yaml")
 # The folders Typst is given fonts from (contract.pdf.compile.FONT_DIR): a changed font changes every PDF.
 PDF_FONT_DIRS = (Path(font_source_sans_pro.font_directory),)
 PDF_ENGINES = ("typst", "pyhanko")  # the packages whose output is in a PDF's bytes: Typst's, and the signature fields
