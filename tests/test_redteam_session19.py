@@ -141,9 +141,15 @@ def _import_repo(tmp_path: Path, source: str, translations: str) -> Path:
             SEED,
             ["--lang", "en"],
             "--lang en, but the original's chapter titles are Swedish ('Syftet med",
-            marks=pytest.mark.slow,  # half a second, like the next: the fast lane keeps one reading of the seed
+            marks=pytest.mark.slow,  # a second each with the seed: the fast lane keeps the short English original
         ),
-        ("en", SEED, [], "--lang en, but the original's chapter titles are Swedish ('Syftet med"),  # the default
+        pytest.param(  # the default: the source language
+            "en",
+            SEED,
+            [],
+            "--lang en, but the original's chapter titles are Swedish ('Syftet med",
+            marks=pytest.mark.slow,
+        ),
         ("sv", ENGLISH, ["--lang", "sv"], "--lang sv, but the original's chapter titles are English ('Purpose'"),
     ],
 )
