@@ -303,12 +303,16 @@ def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
 
 
 def _check_cache(root: Path) -> None:
-    """Raise ContractError if the cache folder is a symbolic link: the build would write and delete through it."""
+    """Raise ContractError if the cache folder is a link (the build would write through it) or a file."""
     for folder in (root / CACHE.parent, root / CACHE):
         if folder.is_symlink():
             message = "the build cache is a symbolic link, and the build would write and delete files where it points"
             hint = f"remove the link; the build makes {CACHE.as_posix()}/ itself"
             raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-link")])
+        if folder.exists() and not folder.is_dir():
+            message = "the build keeps its cache in a folder here, and this is a file"
+            hint = f"move the file away; the build makes {CACHE.as_posix()}/ itself"
+            raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-file")])
 
 
 def _fingerprint(contract: Contract) -> str:

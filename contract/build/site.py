@@ -18,9 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
-from ..errors import ContractError, Diagnostic
+from ..errors import ContractError, Diagnostic, excerpt_text
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
 from ..output.files import recover, source_date_epoch, staging_path, swap, write_atomic
 from ..render import labels
@@ -144,9 +142,8 @@ def theme_language(lang: str, source: str) -> str:
 
 def theme_for(lang: str, config: Path, source: str = DEFAULT_LANGUAGES[0]) -> dict:
     """Return the theme settings of the shared configuration with the language set."""
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
     # kk_lang: the page's own language, which the hook reads; Material's "language" may be a fallback.
-    theme = {**data["theme"], "language": theme_language(lang, source), "kk_lang": lang}
+    theme = {**_theme_settings(config), "language": theme_language(lang, source), "kk_lang": lang}
     if isinstance(theme.get("palette"), list):  # the light/dark switch is named in the page's language
         # Material prints the names into attributes unescaped: a label's quote or markup must stay text.
         names = tuple(html.escape(labels.label(lang, key)) for key in ("site_theme_light", "site_theme_dark"))
@@ -155,6 +152,39 @@ def theme_for(lang: str, config: Path, source: str = DEFAULT_LANGUAGES[0]) -> di
             for i, option in enumerate(theme["palette"])
         ]
     return theme
+
+
+def _theme_settings(config: Path) -> dict:
+    """Return mkdocs.yml's theme settings as MkDocs reads them (!ENV, INHERIT, theme: NAME); else a located error."""
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+    from yaml.reader import ReaderError
+
+    try:
+        with config.open("rb") as file:
+            data = yaml_load(file)
+    except (ConfigurationError, RecursionError, UnicodeDecodeError) as exc:
+        cause = exc.__context__ if isinstance(exc, ConfigurationError) else exc  # PyYAML's error, which MkDocs wraps
+        mark = getattr(cause, "problem_mark", None)
+        where = Pos(str(config), mark.line + 1, mark.column + 1) if mark else Pos(str(config), 1, 1)
+        if isinstance(cause, (ReaderError, UnicodeDecodeError)):
+            why = "the file is not UTF-8 text"
+        elif isinstance(cause, RecursionError):
+            why = "the content is nested far too deeply"
+        else:
+            why = getattr(cause, "problem", None) or excerpt_text(str(exc))
+        raise _config_error(where, f"MkDocs cannot read this configuration: {why}") from None
+    theme = data.get("theme") if isinstance(data, dict) else None
+    if isinstance(theme, str):  # "theme: material", MkDocs' short form
+        return {"name": theme}
+    if not isinstance(theme, dict):
+        raise _config_error(Pos(str(config), 1, 1), "the configuration has no theme settings")
+    return theme
+
+
+def _config_error(pos: Pos, message: str) -> ContractError:
+    hint = "compare it with the repository's mkdocs.yml: the site is built with 'theme:' and 'name: material'"
+    return ContractError([Diagnostic(pos, "error", message, hint, "mkdocs-config")])
 
 
 def alternates(langs: tuple[str, ...]) -> list[dict[str, str]]:

@@ -56,8 +56,8 @@ def published_url(config: Path, given: str | None = None) -> str | None:
         return _checked(given, Pos("--site-url"))
     try:
         node = YAML(typ="rt").compose(config.read_text(encoding="utf-8"))
-    except YAMLError:
-        return None  # MkDocs reports a broken configuration itself, with its position
+    except (YAMLError, RecursionError, UnicodeDecodeError):  # nested too deep for the reader, or not UTF-8
+        return None  # the site's build reports a broken configuration (site.theme_for), with its position
     found = _site_url_node(node)
     if found is None or (isinstance(found, ScalarNode) and (found.value == "" or (found.tag or "").endswith(":null"))):
         return None

@@ -21,11 +21,16 @@ from ..source.provenance import Source
 
 CACHE = Path(".cache") / "build"
 MAX_RECORD = 16 * 2**20  # far above any stamp or record the build writes
-# Inputs besides years/ that change what a build writes.
-SITE_INPUTS = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml", "i18n")
+# Inputs besides years/ that change what a build writes, or whether it may (glossary.yaml: its errors stop a build,
+# and its warnings are counted).
+SITE_INPUTS: tuple[str, ...] = ("mkdocs.yml", "overrides", "docs_assets", "hooks", "schema", "klimatkontrakt.yaml")
+SITE_INPUTS += ("i18n", "glossary.yaml")
 # The folders Typst is given fonts from (contract.pdf.compile.FONT_DIR): a changed font changes every PDF.
 PDF_FONT_DIRS = (Path(font_source_sans_pro.font_directory),)
 PDF_ENGINES = ("typst", "pyhanko")  # the packages whose output is in a PDF's bytes: Typst's, and the signature fields
+# The packages whose output is in the site's bytes: the pages (MkDocs, Material, Jinja, Markdown and its extensions)
+# and the search index (Pagefind).
+SITE_ENGINES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pagefind", "pagefind-bin")
 
 
 def sha256(data: bytes) -> str:
@@ -59,18 +64,29 @@ def engine_fingerprint() -> str:
     The typst package bundles fonts of its own, which its version stands for; pyHanko writes the signature
     fields into the contract PDF. Upgrading either, or a changed font file, makes every cached PDF stale.
     """
-    digest = hashlib.sha256()
-    for package in PDF_ENGINES:
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:  # not installed as a distribution: nothing to tell versions apart by
-            version = "unknown"
-        digest.update(f"{package} {version}\n".encode())
+    digest = hashlib.sha256(_versions(PDF_ENGINES).encode())
     for folder in PDF_FONT_DIRS:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(b"\0" + path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def site_engine_fingerprint() -> str:
+    """Hash the versions of the packages that make the site: an upgraded MkDocs or Material builds it again."""
+    return hashlib.sha256(_versions(SITE_ENGINES).encode()).hexdigest()[:16]
+
+
+def _versions(packages: tuple[str, ...]) -> str:
+    names = []
+    for package in packages:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:  # not installed as a distribution: nothing to tell versions apart by
+            version = "unknown"
+        names.append(f"{package} {version}\n")
+    return "".join(names)
 
 
 def renderer_fingerprint() -> str:
@@ -80,7 +96,7 @@ def renderer_fingerprint() -> str:
 
 def stamp_head(src: Source, drafts: bool, site_url: str | None = None) -> str:
     """Return the head of a build's stamp, hashed with years/ and SITE_INPUTS: commit, drafts, address, renderer."""
-    return f"{src.label} {src.timestamp} {drafts} {site_url or ''} {renderer_fingerprint()}"
+    return f"{src.label} {src.timestamp} {drafts} {site_url or ''} {renderer_fingerprint()} {site_engine_fingerprint()}"
 
 
 def pdf_head(src: Source) -> str:

@@ -4,8 +4,10 @@ Jinja compiles every theme template (Material's and overrides/) on each MkDocs b
 bytecode cache keeps the compiled code, checked against each template's source; entries live in the build cache
 (.cache/build/templates/), in a folder per Python, Jinja, MkDocs and Material version, since compiled code is only
 valid for the versions that made it. The cache only saves time: an entry that cannot be read is compiled again, and
-one that cannot be written is not kept. Its entries are code, trusted as Python trusts __pycache__ beside the
-sources: whoever can write .cache/ can also write hooks/ or build.py, and no workflow restores it from elsewhere.
+one that cannot be written is not kept. Where a folder on the way or an entry is a symbolic link, the disk is not
+used: the build never writes through a link planted in its cache, nor reads an entry from wherever one points.
+Its entries are code, trusted as Python trusts __pycache__ beside the sources: whoever can write .cache/ can also
+write hooks/ or build.py, and no workflow restores it from elsewhere (a cache git tracks is not read at all).
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import marshal
+import pickle
 import sys
+import types
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment
-from jinja2.bccache import Bucket, BytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache, bc_magic
 
 from ..output.files import write_atomic
+from ..output.tracked import keeper
 
 if TYPE_CHECKING:
     from mkdocs.theme import Theme
@@ -39,29 +45,52 @@ _COMPILED: dict[str, bytes] = {}
 class TemplateCache(BytecodeCache):
     """Jinja's bytecode cache in a folder, and in memory for the builds of one process."""
 
-    def __init__(self, folder: Path, memory: dict[str, bytes] | None = None) -> None:
+    def __init__(
+        self, folder: Path, memory: dict[str, bytes] | None = None, base: Path | None = None, disk: bool = True
+    ) -> None:
         self.folder = folder
         self.memory = _COMPILED if memory is None else memory
+        self.base = base or folder  # no folder from base down to folder may be a link
+        self.disk = disk
+
+    def _linked(self) -> bool:
+        """Tell whether a folder from base down to the entries' folder is a symbolic link (then the disk is unused)."""
+        path = self.folder
+        while self.disk and not path.is_symlink():
+            if path in (self.base, path.parent):
+                return False
+            path = path.parent
+        return True
 
     def load_bytecode(self, bucket: Bucket) -> None:
         data = self.memory.get(bucket.key) or self._read(self.folder / bucket.key)
         if data is None:
             return
+        # Jinja's own reading unpickles the checksum: damaged bytes raised UnpicklingError or AttributeError (an
+        # internal error), and pickle runs code. The header is compared as bytes instead: magic, then the checksum.
+        head = bc_magic + pickle.dumps(bucket.checksum, 2)
+        if not data.startswith(head):  # other versions', another text's, or damaged: compile again
+            return
         try:
-            bucket.load_bytecode(io.BytesIO(data))  # checks the magic and the source's checksum itself
+            code = marshal.loads(data[len(head) :])
         except (EOFError, ValueError, TypeError, MemoryError):  # a damaged entry: compile again
-            bucket.reset()
+            return
+        if isinstance(code, types.CodeType):
+            bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         out = io.BytesIO()
         bucket.write_bytecode(out)
         self.memory[bucket.key] = out.getvalue()
+        if self._linked():
+            return
         with contextlib.suppress(OSError):  # a read-only checkout builds as before, compiling every time
             write_atomic(self.folder / bucket.key, out.getvalue())
 
-    @staticmethod
-    def _read(path: Path) -> bytes | None:
+    def _read(self, path: Path) -> bytes | None:
         try:
+            if self._linked() or path.is_symlink():
+                return None
             if path.is_file() and path.stat().st_size <= MAX_ENTRY:
                 return path.read_bytes()
         except OSError:
@@ -71,8 +100,12 @@ class TemplateCache(BytecodeCache):
 
 @lru_cache(maxsize=8)
 def template_cache(cache: Path) -> TemplateCache:
-    """Return the template cache under a build cache folder (one object per folder and process)."""
-    return TemplateCache(cache / FOLDER / _versions())
+    """Return the template cache under a build cache folder (one object per folder and process).
+
+    Where git tracks anything in the cache (`git add -f` commits an ignored folder), the disk is not used: a
+    committed entry with a valid header would run its own code in every build of the commit, publishing.
+    """
+    return TemplateCache(cache / FOLDER / _versions(), base=cache.parent, disk=keeper(cache.parent) is None)
 
 
 def _versions() -> str:

@@ -45,6 +45,7 @@ def run_import(args) -> int:
     languages = _import_languages(args.root)
     lang = _import_lang(languages, args.lang)
     result = import_file(args.file, args.version, args.municipality, lang, languages)
+    _check_original_language(result, lang)
     write_folder(result, args.out)
     for note in result.notes:
         writer.note(f"{args.file}:{note}")
@@ -53,6 +54,21 @@ def run_import(args) -> int:
     _print_import_validation(report.validate_folder(args.root, args.out, args.version))
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0
+
+
+def _check_original_language(result, lang: str) -> None:
+    """Refuse an original whose chapter titles are in another language than --lang: its text would be stored as that."""
+    from ..importer import words
+    from ..source.languages import language_name
+
+    placed = words.chapters_placed([node.title for node in result.sections])
+    other = max(placed, key=lambda code: len(placed[code]))
+    if not placed.get(lang) and other != lang and len(placed[other]) >= 2:  # two chapters: not a stray loan word
+        raise UsageError(
+            f"import: --lang {lang}, but the original's chapter titles are {language_name(other)} "
+            f"({', '.join(map(repr, placed[other][:2]))}); nothing was written",
+            f"give --lang {other} for an original in {language_name(other)}",
+        )
 
 
 def _import_languages(root: Path) -> tuple[str, ...]:

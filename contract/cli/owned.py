@@ -55,12 +55,12 @@ def _json_format(name: str) -> Callable[[str], bool]:
 
 
 def _unsigned_redline_pdf(data: bytes) -> bool:
-    """Whether a PDF is a redline this command made (its keywords say so) that nobody signed since."""
+    """Whether a PDF is a redline this command made (its keywords say so) that nobody signed or annotated since."""
     if b"/ByteRange" in data:  # a signature is nobody's to throw away
         return False
     from ..pdf import meta  # pypdf loads slowly: only for a PDF
 
-    return "redline" in meta.facts(data)
+    return "redline" in meta.facts(data) and not meta.annotated(data)  # a reviewer's comments are theirs
 
 
 def _repository_own(root: Path, path: Path) -> bool:

@@ -89,7 +89,7 @@ def _run_document(args) -> int:
 
 
 def _unsigned_contract_pdf(path: Path) -> bool:
-    """Whether a file is a PDF this command made and nobody signed since: only such a file is rebuilt in place."""
+    """Whether a file is a PDF this command made and nobody signed or annotated since: only such a file is rebuilt."""
     if path.stat().st_size > MAX_PDF:  # no contract PDF is that large: not ours, and never read whole
         return False
     data = path.read_bytes()
@@ -98,7 +98,8 @@ def _unsigned_contract_pdf(path: Path) -> bool:
     from ..pdf import meta  # pypdf and pyHanko load slowly: only for a PDF
 
     facts = meta.facts(data)
-    return "version" in facts and "redline" not in facts  # a contract PDF, not a redline or another's PDF
+    # A contract PDF, not a redline or another's PDF, nor one a reviewer has commented on since.
+    return "version" in facts and "redline" not in facts and not meta.annotated(data)
 
 
 # ---------------------------------------------------------------- sign

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..output.files import drop_temporaries_of, write_atomic
-from ..output.guard import SOURCES, is_marked
+from ..output.guard import CONFIGURATION, SOURCES, is_marked
 from ..output.tracked import in_git_folder, keeper
 from .owned import earlier_result as earlier_result  # the commands' test of what -o may replace
 
@@ -111,7 +111,7 @@ def refuse_build_own(output: Path, command: str) -> None:
 
 
 def refuse_source(root: Path, output: Path, command: str) -> None:
-    """Raise UsageError when output is inside one of the repository's source folders (years/, schema/, ...).
+    """Raise UsageError when output is in one of the repository's source folders (years/, ...) or is its configuration.
 
     A result written there becomes part of the contract's sources: a .yaml in a version folder fails every later
     validation and build, and a signed version's folder must hold only what was signed.
@@ -121,6 +121,11 @@ def refuse_source(root: Path, output: Path, command: str) -> None:
     if inside is not None:
         raise UsageError(
             f"{command}: {output} is inside the repository's {inside}/, which holds its sources",
+            "write it somewhere else, e.g. a folder of your own outside the repository",
+        )
+    if where == top and output.name in CONFIGURATION:  # absent (the defaults apply), it would be read next time
+        raise UsageError(
+            f"{command}: {output} is the name of the repository's {output.name}, which every command reads",
             "write it somewhere else, e.g. a folder of your own outside the repository",
         )
 

@@ -106,3 +106,16 @@ def group_patterns() -> tuple[tuple[str, str], ...]:
 def party_names(party_id: str) -> dict[str, str]:
     """Return a party's name in every language that has a table naming it."""
     return {t.lang: name for t in tables() for pid, name in t.parties if pid == party_id}
+
+
+def chapters_placed(titles: list[str]) -> dict[str, list[str]]:
+    """Return, per language with a table, the chapter titles only its group words place (what the titles are in).
+
+    A title two languages' words place ("Viable Cities åtaganden" and "Viable Cities' commitments") tells nothing.
+    """
+    placing = {t.lang: [p for _, ps in t.groups for p in ps] for t in tables()}
+    by = {
+        title: [lang for lang, ps in placing.items() if any(re.search(p, title, re.IGNORECASE) for p in ps)]
+        for title in titles
+    }
+    return {lang: [title for title in titles if by[title] == [lang]] for lang in placing}

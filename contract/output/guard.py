@@ -28,7 +28,9 @@ FILES = "files:\n"
 # What a marker written before it listed its files may own: what builds and `site --out` wrote then.
 LEGACY = (MARKER, "index.html", "sv/", "en/", "downloads/")
 # Folders of the repository that hold sources: never an output, even when marked.
-SOURCES = ("years", "schema", "contract", ".git", "overrides", "docs_assets", "hooks", "tests")
+SOURCES = ("years", "schema", "contract", ".git", "overrides", "docs_assets", "hooks", "tests", "i18n")
+# The files at the repository's top that commands read: a result written under one of these names is read next time.
+CONFIGURATION = ("klimatkontrakt.yaml", "glossary.yaml", "mkdocs.yml")
 CHOOSE = "choose a folder of its own with --out, e.g. --out site"
 
 

@@ -21,6 +21,25 @@ def facts(pdf: bytes) -> dict[str, str]:
     return dict(w[len(KEYWORD_PREFIX) :].split(":", 1) for w in words if w.startswith(KEYWORD_PREFIX) and ":" in w)
 
 
+# What the commands put on a page: link annotations (Typst) and the signature fields' widgets (pyHanko).
+_OWN_ANNOTATIONS = {"/Link", "/Widget"}
+
+
+def annotated(pdf: bytes) -> bool:
+    """Whether someone added annotations to a PDF (comments, highlights, drawings): any but links and form fields.
+
+    A PDF that cannot be read counts as annotated: the question is whether a file may be thrown away.
+    """
+    try:
+        for page in _reader(pdf).pages:
+            for annotation in page.get("/Annots") or []:
+                if str(annotation.get_object().get("/Subtype")) not in _OWN_ANNOTATIONS:
+                    return True
+    except Exception:
+        return True
+    return False
+
+
 _NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "xmp": "http://ns.adobe.com/xap/1.0/",

@@ -110,11 +110,14 @@ def _explained_by_typos(errors) -> set:
 
 
 def _leaf_errors(errors):
-    # anyOf failures (e.g. "text or nothing") are reported through their most specific branch.
+    # anyOf failures (e.g. "text or nothing") are reported through their most specific branch: one the value has
+    # the shape of and fails inside (keep: {en: 5} is a mapping whose en is wrong, not a list that is missing).
     for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            best = jsonschema.exceptions.best_match(error.context)
-            yield best
+            inside = [
+                e for e in error.context if len(e.absolute_path) > len(error.absolute_path) or e.validator != "type"
+            ]
+            yield jsonschema.exceptions.best_match(inside or error.context)
         else:
             yield error
 
@@ -171,7 +174,9 @@ def _unknown_keys(error, doc: Document, path: tuple, report: Report) -> None:
         if key in allowed or any(p.search(str(key)) for p in patterns):
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1)
-        codes = " or a language code" if patterns else ""
+        codes = ""
+        if patterns:  # a mapping by language code (keep:, not:) has no fixed keys at all
+            codes = " or a language code" if allowed else "a language code (two or three lower-case letters)"
         hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(allowed)}{codes}"
         report.error(doc.pos(path + (key,), key=True), f"unknown field {excerpt(key)}", hint, "unknown-field")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from ..errors import Report, excerpt, excerpt_text
@@ -18,6 +19,11 @@ MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
 # The real contract nests 11 levels (sections three deep); six section levels need 17. Deeper is a mistake,
 # and thousands of levels would exhaust the stack of every later step.
 MAX_DEPTH = 32
+# ruamel's C composer recurses once per level: some 25,000 levels ("[" or "- " 50,000 times fit in a file) overflow
+# the C stack and kill the process. A level needs a "[", "{", "-" or "?", or else indentation, which MAX_BYTES keeps
+# to about 1,400 levels: a file with fewer of those characters than this (the largest real file has 300) nests far
+# too shallow to matter, and is not counted first.
+_INDICATORS = 2000
 _PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
 # The tags plain YAML scalars resolve to (text, numbers, booleans, null, dates); a file may not name others.
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
@@ -115,6 +121,15 @@ def _parse(text: str, display: str, report: Report, strings: list[tuple[str, int
     # ruamel's C composer keeps every node's position and is 20x faster than its round-trip loader.
     yaml = YAML(typ="safe", pure=False)
     try:
+        deep = _too_deep(yaml, text)
+        if deep is not None:
+            report.error(
+                Pos(display, deep.line + 1, deep.column + 1),
+                f"the content is nested more than {MAX_DEPTH} levels deep",
+                "contract files need far fewer levels; check the indentation and the brackets",
+                "yaml-feature",
+            )
+            return None
         node = yaml.compose(text)
     except MarkedYAMLError as exc:
         _syntax_error(exc, text, display, report)
@@ -128,6 +143,21 @@ def _parse(text: str, display: str, report: Report, strings: list[tuple[str, int
     data = builder.build(node)
     strings.extend(builder.strings)
     return data
+
+
+def _too_deep(yaml: YAML, text: str):
+    """Return where a file first nests deeper than MAX_DEPTH, or None: counted from events, without recursion."""
+    if sum(text.count(indicator) for indicator in "[{-?") < _INDICATORS:
+        return None
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 class PosMap(dict):
