@@ -78,7 +78,9 @@ def test_export_never_replaces_the_repositorys_own_files(tmp_path):
         assert (
             result.stderr.startswith(inside)
             if name.startswith("years/")
-            else result.stderr.startswith(f"klimatkontrakt: error: export: {name} exists and git tracks it in the ")
+            else result.stderr.startswith(
+                f"klimatkontrakt: error: export: {name} is the name of the repository's {name}"
+            )
         )
         assert target.read_bytes() == before
     untracked = repo / "2023.json"  # an earlier export beside the sources is still replaced

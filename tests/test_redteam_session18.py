@@ -217,8 +217,7 @@ def test_diff_refuses_versions_of_different_source_languages(tmp_path):
         result.stderr
     )
     same = run_cli("--root", root, "diff", "HEAD:2024", "2024")  # a revision is read in its own languages
-    assert same.returncode == 0
-    # The text result carries its mark as a last line (output/marks.py): in English, the source language now.
-    body, mark = same.stdout.removesuffix("\n").rsplit("\n", 1)
-    assert body == "Changes from HEAD:2024 to 2024\n==============================\n\nNo changes.\n"
-    assert mark.startswith("klimatkontrakt diff text en sha256:")
+    assert (same.returncode, same.stdout) == (
+        0,
+        "Changes from HEAD:2024 to 2024\n==============================\n\nNo changes.\n",
+    )
