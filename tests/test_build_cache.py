@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -162,3 +163,18 @@ def test_a_site_built_with_damaged_compiled_templates_equals_one_built_without(b
     assert tree(damaged / "site") == tree(without / "site")
     # Every entry was read, found damaged, compiled again and stored whole.
     assert {entry: entry.read_bytes() for entry in entries} == whole
+
+
+@pytest.mark.slow
+def test_the_hooks_bytecode_python_writes_during_a_build_is_not_a_change(built_repo, tmp_path):
+    # MkDocs imports hooks/mkdocs_hook.py, and Python (unless PYTHONDONTWRITEBYTECODE) writes its bytecode into
+    # hooks/__pycache__/: the next build counted it among the inputs and built everything again.
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    shutil.rmtree(repo / "hooks" / "__pycache__", ignore_errors=True)
+    edit_style(repo)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    first = run_process(repo, env=env)
+    assert first.returncode == 0 and first.stdout.startswith("built 2023: site"), first.stdout + first.stderr
+    assert list((repo / "hooks" / "__pycache__").glob("mkdocs_hook.*.pyc"))
+    again = run_process(repo, env=env)
+    assert again.stdout.startswith("nothing changed since the last build of 2023"), again.stdout + again.stderr

@@ -132,7 +132,8 @@ def inputs_hashes(root: Path, wanted: Sequence[tuple[tuple[str, ...], str]]) -> 
         feed = [digest for names, digest in digests if name in names]
         base = root / name
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
-            if path.is_file():
+            # Python writes hooks/__pycache__/ when MkDocs loads the hook: the inputs' bytecode is not an input.
+            if path.is_file() and "__pycache__" not in path.relative_to(base).parts:
                 _feed(feed, path.relative_to(root).as_posix().encode(), path)
     return [digest.hexdigest() for _, digest in digests]
 
