@@ -123,14 +123,9 @@ def test_a_template_entry_damaged_after_its_magic_only_costs_a_compile(tmp_path,
 
 
 def _import_repo(tmp_path: Path, source: str, translations: str) -> Path:
-    import shutil
+    from test_import_languages import _repo  # a repository of these languages with the real schemas
 
-    root = tmp_path / "repo"
-    (root / "years").mkdir(parents=True)
-    shutil.copytree(ROOT / "schema", root / "schema")
-    config = f"languages:\n  source: {source}\n  translations: [{translations}]\n"
-    (root / "klimatkontrakt.yaml").write_text(config, encoding="utf-8")
-    return root
+    return _repo(tmp_path, source, translations)
 
 
 @pytest.mark.parametrize(
