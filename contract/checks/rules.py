@@ -287,7 +287,7 @@ def _check_english(contract: Contract, report: Report) -> None:
                     where,
                     f"{name} translation missing ({text.key})",
                     f"add '{lang}:' with the translation",
-                    f"missing-{_code_name(lang)}",
+                    f"missing-{code_name(lang)}",
                 )
             elif text.status(lang) == "stale":
                 hint = f"update the {name}, then run: klimatkontrakt translations {year} --lang {lang} --confirm {text.key}"
@@ -298,11 +298,11 @@ def _check_english(contract: Contract, report: Report) -> None:
                     f"{name} translation is stale or unconfirmed: the {language_name(text.lang)} changed since it was "
                     f"confirmed ({text.key})",
                     hint,
-                    f"stale-{_code_name(lang)}",
+                    f"stale-{code_name(lang)}",
                 )
 
 
-def _code_name(lang: str) -> str:
+def code_name(lang: str) -> str:
     """Return the diagnostic code's word for a language: english keeps the codes that CI annotations know."""
     return "english" if lang == "en" else lang
 

@@ -51,7 +51,7 @@ def run_import(args) -> int:
         writer.note(f"{args.file}:{note}")
     for line in report.lines(result, report.output_words(args.out)):
         writer.line(line)
-    _print_import_validation(report.validate_folder(args.root, args.out, args.version))
+    _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0
 
@@ -114,23 +114,24 @@ def _import_lang(languages: tuple[str, ...], given: str | None) -> str:
     return lang
 
 
-def _print_import_validation(items: list[Diagnostic] | None) -> None:
+def _print_import_validation(items: list[Diagnostic] | None, translations: tuple[str, ...]) -> None:
     if items is None:
         writer.line("validate: not run (no schema/ folder here: run the command in the repository, or give --root)")
         return
-    # A fresh import has no translations yet: count those warnings per language instead of listing each.
-    todo = {id(d): m.group(1) for d in items if d.severity == "warning" and (m := _TRANSLATION_TODO.match(d.message))}
-    _print_diagnostics([d for d in items if id(d) not in todo], "text")
+    from ..checks.rules import code_name
+    from ..source.languages import language_name
+
+    # A fresh import has no translations yet: count those warnings (by their codes) per language, not each.
+    codes = {f"{kind}-{code_name(lang)}": language_name(lang) for lang in translations for kind in ("missing", "stale")}
+    pending = {id(d): codes[d.code] for d in items if d.severity == "warning" and d.code in codes}
+    _print_diagnostics([d for d in items if id(d) not in pending], "text")
     errors = sum(d.severity == "error" for d in items)
-    counts = Counter(todo.values())
+    counts = Counter(pending.values())
     listed = " and ".join(f"{n} {name}" for name, n in counts.items()) or "0"
     writer.line(
-        f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(todo)} other findings, "
+        f"validate: {errors} error{'s' * (errors != 1)}, {len(items) - errors - len(pending)} other findings, "
         f"{listed} translations missing or to confirm"
     )
-
-
-_TRANSLATION_TODO = re.compile(r"^(\w+) translation (?:missing|is stale or unconfirmed)\b")  # checks/rules.py
 
 
 def _print_diagnostics(items: list[Diagnostic], fmt: str) -> None:
