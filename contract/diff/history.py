@@ -66,9 +66,10 @@ def check_same_source(old: Contract, new: Contract) -> None:
 
 def changesets(contracts: Mapping[str, Contract]) -> dict[str, ChangeSet]:
     """Compare each version with its predecessor (lineage.previous_version); key: the newer version."""
-    for new, old in previous_versions(contracts).items():
+    pairs = previous_versions(contracts)
+    for new, old in pairs.items():
         check_same_source(contracts[old], contracts[new])
-    return {new: compare(contracts[old], contracts[new]) for new, old in previous_versions(contracts).items()}
+    return {new: compare(contracts[old], contracts[new]) for new, old in pairs.items()}
 
 
 def timeline(
