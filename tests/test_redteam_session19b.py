@@ -39,3 +39,42 @@ def test_one_heading_left_in_the_other_language_does_not_pass_an_original_for_it
     )  # fmt: skip
     assert fixed.returncode in (0, 1), fixed.stderr
     assert (out / "contract.yaml").is_file()
+
+
+# ---------------------------------------------------------------- build: what a __pycache__ folder holds
+
+
+def _stamp(root: Path) -> str:
+    from contract.build import stamps
+
+    return stamps.inputs_hash(root, ("years", *stamps.SITE_INPUTS), "head")
+
+
+def test_a_pycache_folder_outside_the_hooks_bytecode_is_an_input(tmp_path):
+    # Every __pycache__ folder of every input was skipped, not only Python's bytecode of hooks/: a file in
+    # docs_assets/__pycache__/ (copied into the site whole) or a folder years/__pycache__/ (listed as a version)
+    # changed what a cold build makes while the build said "nothing changed".
+    for name in ("docs_assets", "years/2023", "overrides", "hooks"):
+        (tmp_path / name).mkdir(parents=True)
+    before = _stamp(tmp_path)
+    for planted in (
+        "docs_assets/__pycache__/extra.css",
+        "years/__pycache__/contract.yaml",
+        "overrides/__pycache__/a.html",
+    ):
+        (tmp_path / planted).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / planted).write_text("x", encoding="utf-8")
+        assert _stamp(tmp_path) != before, planted
+        before = _stamp(tmp_path)
+    # A hook's source beside its bytecode, or a file in hooks/__pycache__/ that is not bytecode, is an input too.
+    (tmp_path / "hooks" / "__pycache__").mkdir()
+    (tmp_path / "hooks" / "__pycache__" / "notes.py").write_text("x = 1\n", encoding="utf-8")
+    assert _stamp(tmp_path) != before
+
+
+def test_the_hooks_bytecode_is_still_not_an_input(tmp_path):
+    (tmp_path / "hooks" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "hooks" / "mkdocs_hook.py").write_text("x = 1\n", encoding="utf-8")
+    before = _stamp(tmp_path)
+    (tmp_path / "hooks" / "__pycache__" / "mkdocs_hook.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    assert _stamp(tmp_path) == before

@@ -132,10 +132,19 @@ def inputs_hashes(root: Path, wanted: Sequence[tuple[tuple[str, ...], str]]) -> 
         feed = [digest for names, digest in digests if name in names]
         base = root / name
         for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
-            # Python writes hooks/__pycache__/ when MkDocs loads the hook: the inputs' bytecode is not an input.
-            if path.is_file() and "__pycache__" not in path.relative_to(base).parts:
+            if path.is_file() and not _hook_bytecode(path.relative_to(root)):
                 _feed(feed, path.relative_to(root).as_posix().encode(), path)
     return [digest.hexdigest() for _, digest in digests]
+
+
+def _hook_bytecode(path: Path) -> bool:
+    """Whether a path (from the root) is Python's bytecode of hooks/, written when MkDocs loads the hook: no input.
+
+    Only that: a __pycache__ folder elsewhere (docs_assets/, copied into the site whole; years/, where it would be
+    listed as a version) or anything but bytecode in it changes what a build makes.
+    """
+    parts = path.parts
+    return parts[0] == "hooks" and len(parts) > 2 and parts[-2] == "__pycache__" and path.suffix == ".pyc"
 
 
 def _feed(digests: list, name: bytes, path: Path) -> None:
