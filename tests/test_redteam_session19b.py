@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from build_helpers import ROOT
+import pytest
+from build_helpers import ROOT, copy_repo, run
 from cli_runner import run_cli
 
 ENGLISH = ROOT / "tests" / "import_texts" / "english-original.txt"
@@ -78,3 +79,17 @@ def test_the_hooks_bytecode_is_still_not_an_input(tmp_path):
     before = _stamp(tmp_path)
     (tmp_path / "hooks" / "__pycache__" / "mkdocs_hook.cpython-311.pyc").write_bytes(b"\x00bytecode")
     assert _stamp(tmp_path) == before
+
+
+@pytest.mark.slow
+def test_an_edited_file_in_a_pycache_folder_of_the_assets_is_published(built_repo, tmp_path):
+    # docs_assets/ is copied into each language's site whole, __pycache__/ included: its edit went unpublished.
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    extra = repo / "docs_assets" / "__pycache__" / "extra.css"
+    extra.parent.mkdir()
+    extra.write_text("body {}\n", encoding="utf-8")
+    assert run(repo)[0] == 0
+    extra.write_text("body { color: red; }\n", encoding="utf-8")
+    code, out, err = run(repo)
+    assert code == 0 and out.startswith("built 2023: site"), out + err
+    assert (repo / "site" / "sv" / "__pycache__" / "extra.css").read_text(encoding="utf-8") == extra.read_text()
