@@ -93,3 +93,39 @@ def test_an_edited_file_in_a_pycache_folder_of_the_assets_is_published(built_rep
     code, out, err = run(repo)
     assert code == 0 and out.startswith("built 2023: site"), out + err
     assert (repo / "site" / "sv" / "__pycache__" / "extra.css").read_text(encoding="utf-8") == extra.read_text()
+
+
+def test_a_file_in_a_linked_folder_of_the_inputs_is_an_input(tmp_path):
+    # MkDocs reads overrides/ and copies docs_assets/ through a linked folder (a shared theme, a vendored
+    # library), but the walk of the inputs did not enter one: an edit there left the build saying nothing changed.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "footer.html").write_text("old", encoding="utf-8")
+    for name in ("docs_assets", "overrides"):
+        (tmp_path / "repo" / name).mkdir(parents=True)
+        (tmp_path / "repo" / name / "shared").symlink_to(shared, target_is_directory=True)
+    before = _stamp(tmp_path / "repo")
+    (shared / "footer.html").write_text("new", encoding="utf-8")
+    assert _stamp(tmp_path / "repo") != before
+
+
+def test_a_linked_folder_that_loops_is_walked_once(tmp_path):
+    (tmp_path / "overrides" / "partials").mkdir(parents=True)
+    (tmp_path / "overrides" / "partials" / "up").symlink_to(tmp_path / "overrides", target_is_directory=True)
+    (tmp_path / "overrides" / "main.html").write_text("x", encoding="utf-8")
+    before = _stamp(tmp_path)
+    (tmp_path / "overrides" / "main.html").write_text("y", encoding="utf-8")
+    assert _stamp(tmp_path) != before
+
+
+@pytest.mark.slow
+def test_an_edit_in_a_linked_folder_of_the_assets_is_published(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "v.css").write_text("a {}\n", encoding="utf-8")
+    (repo / "docs_assets" / "vendor").symlink_to(tmp_path / "vendor", target_is_directory=True)
+    assert run(repo)[0] == 0
+    (tmp_path / "vendor" / "v.css").write_text("a { color: red; }\n", encoding="utf-8")
+    code, out, err = run(repo)
+    assert code == 0 and out.startswith("built 2023: site"), out + err
+    assert (repo / "site" / "en" / "vendor" / "v.css").read_text(encoding="utf-8") == "a { color: red; }\n"
