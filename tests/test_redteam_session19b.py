@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from build_helpers import ROOT, copy_repo, run
+from build_helpers import ROOT, copy_repo, edit_style, run
 from cli_runner import run_cli
 
 ENGLISH = ROOT / "tests" / "import_texts" / "english-original.txt"
@@ -129,3 +129,22 @@ def test_an_edit_in_a_linked_folder_of_the_assets_is_published(built_repo, tmp_p
     code, out, err = run(repo)
     assert code == 0 and out.startswith("built 2023: site"), out + err
     assert (repo / "site" / "en" / "vendor" / "v.css").read_text(encoding="utf-8") == "a { color: red; }\n"
+
+
+@pytest.mark.slow
+def test_a_schema_edited_between_builds_of_one_process_is_the_one_checked(built_repo, tmp_path):
+    # klimatkontrakt serve rebuilds in one process: the JSON Schemas were read once per folder and kept, so a
+    # build after an edit of schema/ checked the versions against the schemas as they were (a cold build refuses).
+    import json
+
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    edit_style(repo)  # a build that loads and checks every version in this process (not "nothing changed")
+    first = run(repo)
+    assert first[0] == 0 and first[1].startswith("built 2023: site"), first
+    schema = repo / "schema" / "version.schema.json"
+    data = json.loads(schema.read_text(encoding="utf-8"))
+    data["required"].append("new_field")
+    schema.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    code, out, err = run(repo)
+    assert code == 1, out + err
+    assert "new_field" in out + err, out + err
