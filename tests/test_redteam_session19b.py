@@ -148,3 +148,22 @@ def test_a_schema_edited_between_builds_of_one_process_is_the_one_checked(built_
     code, out, err = run(repo)
     assert code == 1, out + err
     assert "new_field" in out + err, out + err
+
+
+@pytest.mark.slow
+def test_overrides_edited_between_builds_of_one_process_are_published(built_repo, tmp_path):
+    # serve: the compiled templates are kept in memory between builds; an edited override must
+    # be what the next build uses (Jinja's key is the template's file, its entry holds the source's checksum).
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    edit_style(repo)
+    assert run(repo)[0] == 0
+    footer = repo / "overrides" / "partials" / "footer.html"
+    kept = footer.read_text(encoding="utf-8")
+    footer.write_text(kept + "<p>edited-footer</p>\n", encoding="utf-8")
+    assert run(repo)[0] == 0
+    page = (repo / "site" / "sv" / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "edited-footer" in page
+    footer.write_text(kept, encoding="utf-8")
+    assert run(repo)[0] == 0
+    page = (repo / "site" / "sv" / "2023" / "index.html").read_text(encoding="utf-8")
+    assert "edited-footer" not in page
