@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
@@ -131,11 +132,37 @@ def inputs_hashes(root: Path, wanted: Sequence[tuple[tuple[str, ...], str]]) -> 
     for name in order:
         feed = [digest for names, digest in digests if name in names]
         base = root / name
-        for path in sorted(base.rglob("*")) if base.is_dir() else [base] if base.is_file() else []:
-            # Python writes hooks/__pycache__/ when MkDocs loads the hook: the inputs' bytecode is not an input.
-            if path.is_file() and "__pycache__" not in path.relative_to(base).parts:
+        for path in _files(base):
+            if not _hook_bytecode(path.relative_to(root)):
                 _feed(feed, path.relative_to(root).as_posix().encode(), path)
     return [digest.hexdigest() for _, digest in digests]
+
+
+def _files(base: Path) -> list[Path]:
+    """Return the files under base (or base itself), sorted as rglob's list sorts them, linked folders included.
+
+    MkDocs reads overrides/ and copies docs_assets/ through a linked folder, which rglob does not enter: an edit
+    there was no change. A folder already walked (a link looping back) is not entered again; folders are walked in name order.
+    """
+    if not base.is_dir():
+        return [base] if base.is_file() else []
+    found: list[Path] = []
+    seen: set[str] = set()
+    for folder, subfolders, names in os.walk(base, followlinks=True):
+        seen.add(os.path.realpath(folder))
+        subfolders[:] = sorted(name for name in subfolders if os.path.realpath(os.path.join(folder, name)) not in seen)
+        found += [path for path in (Path(folder, name) for name in names) if path.is_file()]
+    return sorted(found)
+
+
+def _hook_bytecode(path: Path) -> bool:
+    """Whether a path (from the root) is Python's bytecode of hooks/, written when MkDocs loads the hook: no input.
+
+    Only that: a __pycache__ folder elsewhere (docs_assets/, copied into the site whole; years/, where it would be
+    listed as a version) or anything but bytecode in it changes what a build makes.
+    """
+    parts = path.parts
+    return parts[0] == "hooks" and len(parts) > 2 and parts[-2] == "__pycache__" and path.suffix == ".pyc"
 
 
 def _feed(digests: list, name: bytes, path: Path) -> None:

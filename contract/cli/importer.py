@@ -63,7 +63,9 @@ def _check_original_language(result, lang: str) -> None:
 
     placed = words.chapters_placed([node.title for node in result.sections])
     other = max(placed, key=lambda code: len(placed[code]))
-    if not placed.get(lang) and other != lang and len(placed[other]) >= 2:  # two chapters: not a stray loan word
+    # Two chapters: not a stray loan word. More than lang's own: a title or two left untranslated does not make an
+    # original of the other language pass for lang's.
+    if other != lang and len(placed[other]) >= 2 and len(placed[other]) > len(placed.get(lang, [])):
         raise UsageError(
             f"import: --lang {lang}, but the original's chapter titles are {language_name(other)} "
             f"({', '.join(map(repr, placed[other][:2]))}); nothing was written",

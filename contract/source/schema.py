@@ -36,14 +36,19 @@ _TYPE_NAMES: dict[str, str] = {
 }
 
 
+def _schema_texts(schema_dir: Path) -> tuple[tuple[str, str], ...]:
+    """Return every schema file's name and text: the validators' cache key, so an edit (serve) is read again."""
+    return tuple(sorted((file.name, file.read_text("utf-8")) for file in schema_dir.glob("*.schema.json")))
+
+
 @lru_cache(maxsize=16)
-def _validator(schema_dir: str, name: str, source: str = "sv") -> jsonschema.Draft7Validator:
+def _validator(texts: tuple[tuple[str, str], ...], name: str, source: str = "sv") -> jsonschema.Draft7Validator:
     registry = Registry()
-    for file in Path(schema_dir).glob("*.schema.json"):
-        contents = json.loads(file.read_text("utf-8"))
-        if file.name == DEFINITIONS and source != "sv":
+    for file_name, text in texts:
+        contents = json.loads(text)
+        if file_name == DEFINITIONS and source != "sv":
             contents = with_source(contents, source)
-        registry = registry.with_resource(file.name, Resource.from_contents(contents))
+        registry = registry.with_resource(file_name, Resource.from_contents(contents))
     schema = registry[name].contents
     return jsonschema.Draft7Validator(schema, registry=registry)
 
@@ -68,7 +73,7 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
     """
     if _non_text_keys(doc, doc.data, (), report):
         return False  # the schema's key patterns cannot even be tried on a number: jsonschema raised TypeError
-    validator = _validator(str(schema_dir), schema_name, source)
+    validator = _validator(_schema_texts(schema_dir), schema_name, source)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     explained = _explained_by_typos(errors)
     for error in _leaf_errors(errors):
