@@ -13,7 +13,7 @@ from ..errors import ContractError, Report, UsageError, excerpt
 from ..model import DEFAULT_LANGUAGES, Pos
 from ..resources import CATALOGUES, PROJECT
 from .schema import validate
-from .yamlfile import Document, read
+from .yamlfile import Document, checked, read
 
 CONFIG_NAME = "klimatkontrakt.yaml"
 SCHEMA_NAME = "config.schema.json"
@@ -171,7 +171,7 @@ def _complete(file: Path, display: str, report: Report) -> bool:
         return False
     from ..checks import characters  # labels are printed like contract texts: a NUL or an override breaks the PDF
 
-    characters.check_document(doc, report)
+    checked(doc, ("characters",), characters.check_document, report)
     needed = read(CATALOGUES / "en.yaml", "contract/i18n/en.yaml", report)
     wanted = set(needed.data) if needed is not None else set()
     if not isinstance(doc.data, dict):

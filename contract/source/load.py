@@ -36,7 +36,7 @@ from . import numbering
 from .language_checks import check_languages, check_signed_language
 from .languages import read_languages
 from .schema import FILE_SCHEMAS, validate
-from .yamlfile import Document, read
+from .yamlfile import Document, checked, read
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -198,7 +198,7 @@ def _read_folder(root: Path, folder: Path, display: str, report: Report, source:
             continue
         doc = read(file, name, report)
         if doc is not None:
-            characters.check_document(doc, report)
+            checked(doc, ("characters",), characters.check_document, report)
         if doc is not None and validate(doc, root / "schema", FILE_SCHEMAS[file.name], report, source):
             docs[file.name] = doc
     return docs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import json
 import re
 from functools import lru_cache
@@ -13,7 +14,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..errors import Report, excerpt, excerpt_text
-from .yamlfile import Document
+from .yamlfile import Document, checked
 
 DEFINITIONS = "defs.schema.json"  # the shared definitions, among them a text in the repository's languages
 # Which schema validates which file of a version folder.
@@ -67,13 +68,20 @@ def with_source(definitions: dict, source: str) -> dict:
 
 
 def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, source: str = "sv") -> bool:
-    """Validate a document against its schema; record every problem; True when valid.
+    """Validate a document as read from its file against its schema; record every problem; True when valid.
 
     source is the repository's source language: every text requires it (the schemas are written for Swedish).
+    A file read again unchanged is checked once per schema: the result is kept with its parse (yamlfile.Parsed).
     """
+    texts = _schema_texts(schema_dir)
+    key = ("schema", hashlib.sha256(repr(texts).encode("utf-8")).digest(), schema_name, source)
+    return bool(checked(doc, key, lambda read, found: _check(read, texts, schema_name, source, found), report))
+
+
+def _check(doc: Document, texts: tuple[tuple[str, str], ...], schema_name: str, source: str, report: Report) -> bool:
     if _non_text_keys(doc, doc.data, (), report):
         return False  # the schema's key patterns cannot even be tried on a number: jsonschema raised TypeError
-    validator = _validator(_schema_texts(schema_dir), schema_name, source)
+    validator = _validator(texts, schema_name, source)
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
     explained = _explained_by_typos(errors)
     for error in _leaf_errors(errors):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,9 @@ _INDICATORS = 2000
 _PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
 # The tags plain YAML scalars resolve to (text, numbers, booleans, null, dates); a file may not name others.
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
+# Parsed files are kept by display path and text, so that a file read again unchanged (klimatkontrakt.yaml by every
+# step, every version by each rebuild of `serve`) is not parsed again. Bounded by the texts' total size.
+KEPT_BYTES = 16 * 2**20
 
 
 @dataclass
@@ -37,10 +43,70 @@ class Document:
     data: Any
     source: str = ""
     strings: list[tuple[str, int, int]] = field(default_factory=list)  # every text: value, start and end index
+    # The file as it was read, shared by every Document read from the same text, with its schema checks' results:
+    # a caller may change its own data, never what the next reader or a schema check sees.
+    parsed: Parsed | None = field(default=None, repr=False, compare=False)
+
+    def as_read(self) -> Document:
+        """Return this document with its data as read from the file."""
+        if self.parsed is None:
+            return self
+        return Document(self.path, self.parsed.data, self.source, list(self.parsed.strings), self.parsed)
 
     def pos(self, path: tuple = (), key: bool = False) -> Pos:
         """Return the position of the value (or key) at a path of keys and indexes."""
         return Pos(self.path, *locate(self.data, path, key))
+
+
+@dataclass
+class Parsed:
+    """A file's data as parsed (never handed out itself), and what checks concluded about it."""
+
+    data: Any
+    strings: tuple[tuple[str, int, int], ...]
+    checks: dict[tuple, Any] = field(default_factory=dict)
+
+
+class _Kept:
+    """The parsed files, least recently read first; at most KEPT_BYTES of their texts."""
+
+    def __init__(self) -> None:
+        self.files: OrderedDict[tuple[str, str], Parsed] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()  # serve's rebuilds may read while a request thread does
+
+    def get(self, key: tuple[str, str]) -> Parsed | None:
+        with self.lock:
+            parsed = self.files.get(key)
+            if parsed is not None:
+                self.files.move_to_end(key)
+            return parsed
+
+    def put(self, key: tuple[str, str], parsed: Parsed) -> None:
+        with self.lock:
+            if key not in self.files:
+                self.size += len(key[1])
+            self.files[key] = parsed
+            while self.size > KEPT_BYTES and len(self.files) > 1:
+                (_, text), _ = self.files.popitem(last=False)
+                self.size -= len(text)
+
+
+_KEPT = _Kept()
+
+
+def checked(doc: Document, key: tuple, check: Callable[[Document, Report], Any], report: Report) -> Any:
+    """Run check on the file as read, once per text and key; record what it found in report; return its result.
+
+    check must depend only on the document and the key (a schema's text, for one): its result is kept with the parse.
+    """
+    checks = doc.parsed.checks if doc.parsed is not None else {}
+    if key not in checks:
+        found = Report()
+        checks[key] = (check(doc.as_read(), found), tuple(found.items))
+    result, items = checks[key]
+    report.items.extend(items)
+    return result
 
 
 def read(file: Path, display: str, report: Report) -> Document | None:
@@ -54,6 +120,9 @@ def read(file: Path, display: str, report: Report) -> Document | None:
     if not text.strip():
         report.error(Pos(display, 1, 1), "the file is empty", "write the content or delete the file", "empty-file")
         return None
+    parsed = _KEPT.get((display, text))
+    if parsed is not None:
+        return _document(display, text, parsed)
     errors = len(report.errors)
     strings: list[tuple[str, int, int]] = []
     data = _parse(text, display, report, strings)
@@ -66,7 +135,27 @@ def read(file: Path, display: str, report: Report) -> Document | None:
         )
     if data is None or len(report.errors) > errors:
         return None
-    return Document(display, data, text, strings)
+    parsed = Parsed(data, tuple(strings))
+    _KEPT.put((display, text), parsed)
+    return _document(display, text, parsed)
+
+
+def _document(display: str, text: str, parsed: Parsed) -> Document:
+    """Return a Document of a parsed file with data of its own, which its reader may change."""
+    return Document(display, _copy(parsed.data), text, list(parsed.strings), parsed)
+
+
+def _copy(value: Any) -> Any:
+    """Copy parsed data: every mapping and list anew, with its positions; the scalars themselves are immutable."""
+    if isinstance(value, PosMap):
+        mapping = PosMap((key, _copy(item)) for key, item in value.items())
+        mapping.start, mapping.keys_at, mapping.values_at = value.start, dict(value.keys_at), dict(value.values_at)
+        return mapping
+    if isinstance(value, PosList):
+        items = PosList(_copy(item) for item in value)
+        items.start, items.items_at = value.start, list(value.items_at)
+        return items
+    return value
 
 
 def _read_bytes(file: Path, display: str, report: Report) -> bytes | None:
