@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from build_helpers import copy_repo, edit_style, make_repo, run, run_process, tree
 
 from contract.build.stamps import read_stamp, stamp_file
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -178,3 +181,33 @@ def test_the_hooks_bytecode_python_writes_during_a_build_is_not_a_change(built_r
     assert list((repo / "hooks" / "__pycache__").glob("mkdocs_hook.*.pyc"))
     again = run_process(repo, env=env)
     assert again.stdout.startswith("nothing changed since the last build of 2023"), again.stdout + again.stderr
+
+
+def test_the_theme_files_mkdocs_copies_are_those_it_lists_without_our_loader(tmp_path):
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from contract.build.templates import ThemeLoader, use_template_cache
+
+    def theme_files(config) -> list[tuple[str, str]]:
+        files = Files([])
+        files.add_files_from_theme(config.theme.get_env(), config)
+        return sorted((f.src_uri, f.abs_src_path) for f in files)
+
+    # A theme folder of our own with hidden files and folders at every depth, beside Material's (.icons).
+    custom = tmp_path / "overrides"
+    for name in ("kk.svg", "a/b/c.js", ".hidden.css", "a/.secret/x.css", ".git/HEAD", "a/b/.d/e.png", "main.html"):
+        (custom / name).parent.mkdir(parents=True, exist_ok=True)
+        (custom / name).write_text("x", encoding="utf-8")
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("custom_dir: overrides", f"custom_dir: {custom}")
+    (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
+    (tmp_path / "docs_assets").mkdir()
+    shutil.copytree(ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    plain = theme_files(load_config(str(tmp_path / "mkdocs.yml")))
+    ours = load_config(str(tmp_path / "mkdocs.yml"))
+    use_template_cache(ours.theme, tmp_path / ".cache")
+    assert isinstance(ours.theme.get_env().loader, ThemeLoader)
+    assert theme_files(ours) == plain
+    assert {"kk.svg", "a/b/c.js"} <= {uri for uri, _ in plain}
+    # Material's icons still load by name from the hidden folder the listing skips.
+    assert "<svg" in ours.theme.get_env().get_template(".icons/material/weather-night.svg").render()

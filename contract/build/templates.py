@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import io
 import marshal
+import os
 import pickle
 import sys
 import types
@@ -24,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader
 from jinja2.bccache import Bucket, BytecodeCache, bc_magic
 
 from ..output.files import write_atomic
@@ -128,6 +129,28 @@ def use_template_cache(theme: Theme, cache: Path) -> None:
     def get_env() -> Environment:
         env = plain()
         env.bytecode_cache = template_cache(cache)
+        if type(env.loader) is FileSystemLoader:
+            env.loader = ThemeLoader(env.loader.searchpath, env.loader.encoding, env.loader.followlinks)
         return env
 
     theme.get_env = get_env  # type: ignore[method-assign]
+
+
+class ThemeLoader(FileSystemLoader):
+    """Jinja's loader of the theme's files, whose listing leaves out hidden files and folders without walking them.
+
+    MkDocs lists every theme file to copy the static ones, and drops each path with a part that starts with a dot.
+    Material's hidden .icons folder holds some 14,000 icons: walking it took about 0.06 s of each language's build.
+    Templates from hidden folders still load by name (Material includes its icons so).
+    """
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for searchpath in self.searchpath:
+            for folder, subfolders, files in os.walk(searchpath, followlinks=self.followlinks):
+                subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+                prefix = os.path.relpath(folder, searchpath).replace(os.sep, "/")
+                found.update(
+                    name if prefix == "." else f"{prefix}/{name}" for name in files if not name.startswith(".")
+                )
+        return sorted(found)
