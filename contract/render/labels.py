@@ -76,7 +76,13 @@ def language(code: str, lang: str) -> str:
 
 @lru_cache(maxsize=16)
 def _read(file: Path) -> dict[str, str]:
-    return dict(YAML(typ="safe").load(file.read_text(encoding="utf-8")))
+    return _parse(file.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str) -> dict[str, str]:
+    # By text: each repository read clears _read, and most builds of a process read the same catalogues again.
+    return dict(YAML(typ="safe").load(text))
 
 
 def catalogue(lang: str) -> dict[str, str]:
