@@ -12,6 +12,7 @@ from pathlib import Path
 from contract.checks.validate import validate
 from contract.errors import Report
 from contract.source import yamlfile
+from contract.source.kept import Kept
 from contract.source.schema import validate as schema_validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,15 +84,80 @@ def test_the_same_text_under_another_name_is_located_in_that_name(tmp_path):
 
 
 def test_what_is_kept_stays_within_its_bound(tmp_path, monkeypatch):
-    kept = yamlfile._Kept()
+    kept = Kept(1000, weigh=lambda key: len(key[1]))
     monkeypatch.setattr(yamlfile, "_KEPT", kept)
-    monkeypatch.setattr(yamlfile, "KEPT_BYTES", 1000)
     for number in range(40):
         path = tmp_path / f"f{number}.yaml"
         path.write_text(f"n: {number}\npad: {'x' * 90}\n", encoding="utf-8")
         assert _read(path, path.name)[0].data["n"] == number
-        assert kept.size <= 1000 and kept.size == sum(len(text) for _, text in kept.files)
-    assert 1 < len(kept.files) < 40
+        assert kept.size <= 1000 and kept.size == sum(len(text) for _, text in kept.entries)
+    assert 1 < len(kept.entries) < 40
     oldest = tmp_path / "f0.yaml"
-    assert ("f0.yaml", oldest.read_text(encoding="utf-8")) not in kept.files  # the least recently read went first
+    assert ("f0.yaml", oldest.read_text(encoding="utf-8")) not in kept.entries  # the least recently read went first
     assert _read(oldest, "f0.yaml")[0].data["n"] == 0  # and is simply parsed again
+
+
+# ---------------------------------------------------------------- models and checks kept by their inputs
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    for name in ("schema", "years/2023"):
+        shutil.copytree(ROOT / name, repo / name)
+    for name in ("klimatkontrakt.yaml", "glossary.yaml"):
+        shutil.copy(ROOT / name, repo / name)
+    return repo
+
+
+def _findings(repo: Path) -> list[str]:
+    report, _ = validate(repo)
+    return [str(d) for d in report.sorted()]
+
+
+def test_a_version_read_again_unchanged_is_the_same_model_with_the_same_findings(tmp_path):
+    repo = _repo(tmp_path)
+    first, loaded = validate(repo)
+    again, reloaded = validate(repo)
+    assert reloaded["2023"] is loaded["2023"]  # immutable, so shared
+    assert [str(d) for d in again.sorted()] == [str(d) for d in first.sorted()] != []
+
+
+def test_an_edited_translations_lock_gives_another_model(tmp_path):
+    repo = _repo(tmp_path)
+    _, loaded = validate(repo)
+    text = next(loaded["2023"].texts())
+    assert text.status("en") == "current"
+    lock = repo / "years" / "2023" / "translations.lock"
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    lock.write_text("".join(line for line in lines if f" {text.key} " not in line), encoding="utf-8")
+    _, reloaded = validate(repo)
+    assert next(reloaded["2023"].texts()).status("en") != "current"
+
+
+def test_an_edited_glossary_changes_the_findings_of_an_unchanged_version(tmp_path):
+    repo = _repo(tmp_path)
+    before = _findings(repo)
+    glossary = repo / "glossary.yaml"
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").replace("en: [City of Borås]", "en: [Borås Municipality]"),
+        encoding="utf-8",
+    )
+    after = _findings(repo)
+    assert after != before
+    assert any("Borås Municipality" in line for line in after)
+    glossary.write_text((ROOT / "glossary.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert _findings(repo) == before
+
+
+def test_another_language_configuration_gives_another_model(tmp_path):
+    repo = _repo(tmp_path)
+    first, loaded = validate(repo)
+    config = repo / "klimatkontrakt.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("translations: [en]", "translations: []"), encoding="utf-8"
+    )
+    report, reloaded = validate(repo)  # the same files of 2023, read for Swedish alone: English is unknown now
+    assert "2023" not in reloaded and {d.code for d in report.errors} == {"unknown-language"}
+    config.write_text((ROOT / "klimatkontrakt.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    again, restored = validate(repo)
+    assert restored["2023"] is loaded["2023"] and not again.errors and again.sorted() == first.sorted()

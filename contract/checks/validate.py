@@ -6,9 +6,11 @@ from pathlib import Path
 
 from ..errors import Report
 from ..model import Contract
+from ..source.kept import Kept, replayed
 from ..source.languages import read_languages
 from ..source.load import YEARS, load_version, unsafe_folder, years
 from ..translate import glossary_check
+from ..translate.glossary import Glossary
 from ..versions import locking
 from . import imported as checks_import
 from . import wordwidth
@@ -24,13 +26,29 @@ def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dic
     for version in versions or years(root):
         contract = load_version(root, version, report)
         if contract is not None:
-            check(contract, report)
-            wordwidth.check(contract, report)
-            glossary_check.check(root, contract, report)
-            checks_import.check(contract, report)
+            _check(root, contract, report)
             loaded[version] = contract
         folder = root / YEARS / version
         if folder.is_dir() and not unsafe_folder(root, folder, f"{YEARS}/{version}", Report()):
             signed = contract is not None and contract.meta.status == "signed"
             locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report, signed)
     return report, loaded
+
+
+# The checks' findings for the models checked last: a model and a glossary built from unchanged files are the same
+# objects (kept by source.load and translate.glossary), and every check below depends only on them.
+_CHECKED = Kept(32)
+
+
+def _check(root: Path, contract: Contract, report: Report) -> None:
+    """Run every check of one loaded version; a version checked before with the same glossary reports the same."""
+    glossary = glossary_check.glossary_of(root, contract, report)
+
+    def run(found: Report) -> tuple[Contract, Glossary]:
+        check(contract, found)
+        wordwidth.check(contract, found)
+        glossary_check.check_with(contract, glossary, found)
+        checks_import.check(contract, found)
+        return contract, glossary  # kept with the findings: the key names them by identity
+
+    replayed(_CHECKED, (id(contract), id(glossary)), run, report)

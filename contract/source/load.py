@@ -33,6 +33,7 @@ from ..model import (
 )
 from ..translate import translations
 from . import numbering
+from .kept import Kept, replayed
 from .language_checks import check_languages, check_signed_language
 from .languages import read_languages
 from .schema import FILE_SCHEMAS, validate
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 YEARS = "years"
 _WRAP = re.compile(r"[ \t\r\n]+")
 _LANG_KEY = re.compile(r"^(?:note_)?([a-z]{2,3})$")
+
+
+_MODELS = Kept(32)  # the models of the versions read last, by their inputs (_model)
 
 
 def years(root: Path) -> list[str]:
@@ -143,11 +147,26 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     except ContractError as exc:
         report.items.extend(exc.diagnostics)
         return None
-    contract = _build(docs, display, report, languages.all)
-    if not check_languages(contract, report):
-        return None
-    pairs = translations.pairs_of(lock)
-    return _map_texts(contract, lambda t: translations.apply(t, lock, pairs))
+    return _model(docs, display, report, languages.all, lock)
+
+
+def _model(
+    docs: dict[str, Document], display: str, report: Report, langs: tuple[str, ...], lock: translations.Lock
+) -> Contract | None:
+    """Build a version's model from its files and translations lock; unchanged inputs give the model built before."""
+
+    def build(found: Report) -> Contract | None:
+        contract = _build(docs, display, found, langs)
+        if not check_languages(contract, found):
+            return None
+        pairs = translations.pairs_of(lock)
+        return _map_texts(contract, lambda t: translations.apply(t, lock, pairs))
+
+    parses = tuple((name, doc.parsed) for name, doc in sorted(docs.items()))
+    if any(parsed is None for _, parsed in parses):
+        return build(report)
+    # Each file by its parse (the same object while the text is unchanged); the model is immutable, so it is shared.
+    return replayed(_MODELS, (display, langs, parses, repr(lock)), build, report)
 
 
 def _map_texts(contract: Contract, fn: Callable[[Text], Text]) -> Contract:

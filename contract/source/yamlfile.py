@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from ..errors import Report, excerpt, excerpt_text
 from ..model import Pos
+from .kept import Kept, replayed
 
 MAX_BYTES = 1024 * 1024  # a whole contract version is about 100 KB
 # The real contract nests 11 levels (sections three deep); six section levels need 17. Deeper is a mistake,
@@ -58,41 +57,17 @@ class Document:
         return Pos(self.path, *locate(self.data, path, key))
 
 
-@dataclass
+@dataclass(eq=False)  # one object per parse: the models built from it are kept by its identity (load.py)
 class Parsed:
     """A file's data as parsed (never handed out itself), and what checks concluded about it."""
 
     data: Any
     strings: tuple[tuple[str, int, int], ...]
-    checks: dict[tuple, Any] = field(default_factory=dict)
+    checks: Kept = field(default_factory=lambda: Kept(16))
 
 
-class _Kept:
-    """The parsed files, least recently read first; at most KEPT_BYTES of their texts."""
-
-    def __init__(self) -> None:
-        self.files: OrderedDict[tuple[str, str], Parsed] = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()  # serve's rebuilds may read while a request thread does
-
-    def get(self, key: tuple[str, str]) -> Parsed | None:
-        with self.lock:
-            parsed = self.files.get(key)
-            if parsed is not None:
-                self.files.move_to_end(key)
-            return parsed
-
-    def put(self, key: tuple[str, str], parsed: Parsed) -> None:
-        with self.lock:
-            if key not in self.files:
-                self.size += len(key[1])
-            self.files[key] = parsed
-            while self.size > KEPT_BYTES and len(self.files) > 1:
-                (_, text), _ = self.files.popitem(last=False)
-                self.size -= len(text)
-
-
-_KEPT = _Kept()
+# The parsed files by display path and text, at most KEPT_BYTES of texts.
+_KEPT = Kept(KEPT_BYTES, weigh=lambda key: len(key[1]))
 
 
 def checked(doc: Document, key: tuple, check: Callable[[Document, Report], Any], report: Report) -> Any:
@@ -100,13 +75,8 @@ def checked(doc: Document, key: tuple, check: Callable[[Document, Report], Any],
 
     check must depend only on the document and the key (a schema's text, for one): its result is kept with the parse.
     """
-    checks = doc.parsed.checks if doc.parsed is not None else {}
-    if key not in checks:
-        found = Report()
-        checks[key] = (check(doc.as_read(), found), tuple(found.items))
-    result, items = checks[key]
-    report.items.extend(items)
-    return result
+    checks = doc.parsed.checks if doc.parsed is not None else Kept(1)
+    return replayed(checks, key, lambda found: check(doc.as_read(), found), report)
 
 
 def read(file: Path, display: str, report: Report) -> Document | None:

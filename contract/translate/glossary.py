@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import Report
 from ..model import DEFAULT_LANGUAGES, Contract, Pos, Text
 from ..source.schema import validate
-from ..source.yamlfile import read
+from ..source.yamlfile import Document, checked, read
 from .glossary_file import entries_of, kept_of
 
 GLOSSARY_FILE = "glossary.yaml"
@@ -106,6 +106,9 @@ def _lowered_words(text: str) -> str:
     return words(text).lower()
 
 
+NO_GLOSSARY = Glossary()  # the repository has none, or it has errors (reported where it is read)
+
+
 def _words(forms: tuple[str, ...], flags: int) -> re.Pattern:
     return _compile(tuple(forms), flags, True)
 
@@ -133,16 +136,25 @@ def load_glossary(root: Path, report: Report, languages: tuple[str, ...] | None 
     """
     file = root / GLOSSARY_FILE
     if not file.exists():
-        return Glossary()
+        return NO_GLOSSARY
     doc = read(file, GLOSSARY_FILE, report)
     if doc is None or not validate(doc, root / "schema", "glossary.schema.json", report):
-        return Glossary()
+        return NO_GLOSSARY
     langs = languages or _languages(root)
+    # Built once per text and languages: the same object each time, so checks with it can be kept (checks.validate).
+    glossary: Glossary = checked(
+        doc, ("glossary", langs), lambda read_doc, found: _terms(read_doc, langs, found), report
+    )
+    return glossary
+
+
+def _terms(doc: Document, langs: tuple[str, ...], report: Report) -> Glossary:
+    """Return the glossary of a valid file: every term per translation language and the kept names."""
     before = len(report.errors)
     entries = entries_of(doc, langs, report)
     keep = kept_of(doc, langs, report)
     if len(report.errors) > before:
-        return Glossary()
+        return NO_GLOSSARY
     terms = tuple(
         Term(e.id, e.forms, r.allowed, r.wrong, e.exact_case, e.note, e.pos, r.allowed_names, r.lang)
         for e in entries

@@ -19,9 +19,19 @@ _MIN_WORDS = 6  # shorter sentences ("Se nedan.") may well be translated differe
 
 def check(root: Path, contract: Contract, report: Report) -> None:
     """Record glossary and consistency warnings for the translations of a contract."""
+    check_with(contract, glossary_of(root, contract, report), report)
+
+
+def glossary_of(root: Path, contract: Contract, report: Report) -> Glossary:
+    """Return the repository's glossary for a contract's languages; its own problems are reported once."""
     problems = Report()
     glossary = load_glossary(root, problems, contract.languages)
     report.items.extend(d for d in problems.items if d not in report.items)  # once, however many versions
+    return glossary
+
+
+def check_with(contract: Contract, glossary: Glossary, report: Report) -> None:
+    """Record the glossary and consistency warnings of a contract's translations with a given glossary."""
     check_terms(contract, glossary, report)
     check_notes(contract, report)
     check_sentences(contract, report)
