@@ -109,7 +109,7 @@ def test_a_build_killed_at_any_step_of_the_swap_is_repaired_by_the_next(
 
 @pytest.mark.slow
 def test_the_workers_of_a_killed_build_die_with_it(repo):
-    build, resume = start_paused(repo, "rendering", "--jobs", "2")  # nothing cached: two PDFs render in two workers
+    build, resume = start_paused(repo, "rendering", "--jobs", "3")  # nothing cached: two workers render while the build makes the site
     workers = children(build.pid)  # the two workers, and multiprocessing's resource tracker
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
@@ -131,7 +131,7 @@ def test_the_workers_of_a_killed_build_die_with_it(repo):
 
 def _workers_at_rendering(repo: Path) -> list[int]:
     """Run a build of repo until its PDFs are handed to the workers; return its child processes there, then kill it."""
-    build, resume = start_paused(repo, "rendering", "--jobs", "2")
+    build, resume = start_paused(repo, "rendering", "--jobs", "3")
     try:
         return children(build.pid)
     finally:

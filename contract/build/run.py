@@ -203,19 +203,20 @@ def _write_all(
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
     # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
     changes = ChangeSets()
-    futures = []
-    for job, key, src in todo:
+    submitted = []
+    for job, _key, src in todo:
         subject, draft = _subject(job, contracts, changes)
         job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
-        futures.append((job, key, pool.submit(workers.render, *job_args)))
+        submitted.append((pool.submit(workers.render, *job_args), job_args))
     faults.point("rendering")
     say("site")
     redlines = default_redlines(contracts, changes=changes)
     result.redlines = len({v for v, _ in redlines})
     build_site(root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url)
-    for done, (job, key, future) in enumerate(futures, start=1):
-        data = future.result()
-        say(f"[{done}/{len(futures)}] {job.kind} PDF {job.version} {job.lang}")
+    holders = workers.render_rest(submitted)
+    for done, ((job, key, _), holder) in enumerate(zip(todo, holders, strict=True), start=1):
+        data = holder.result()
+        say(f"[{done}/{len(todo)}] {job.kind} PDF {job.version} {job.lang}")
         write_atomic(staging / job.path, data)
         with writing(root / CACHE):
             write_atomic(root / CACHE / f"{key}-{stamps.sha256(data)}.pdf", data)

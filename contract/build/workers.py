@@ -11,7 +11,7 @@ import multiprocessing.context
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,17 +24,20 @@ if TYPE_CHECKING:
 
 
 def start(jobs: int | None, pdfs: int, eager: bool = True) -> ProcessPoolExecutor | InProcess | Deferred:
-    """Return a pool of up to jobs workers (default: one per core), already starting; one runs in this process.
+    """Return a pool for up to jobs PDFs at once (default: one per core), its workers already starting.
 
-    pdfs is how many PDFs the build may render at most: no more workers than that are started, and only
-    as many as there are contract PDFs are started at once (a redline starts one more when it needs it).
+    This process builds the site meanwhile, then renders what no worker has started yet (render_rest): it is one
+    of the jobs, so jobs - 1 workers are started, and none for --jobs 1 (every PDF renders here). pdfs is how many
+    PDFs the build may render at most: no more workers than that are started, and only as many as there are
+    contract PDFs are started at once (a redline starts one more when it needs it).
     eager=False starts none until the first job arrives: for a build whose PDFs are expected in the cache.
     """
-    workers = max(1, min(jobs or os.cpu_count() or 1, pdfs))
-    if workers == 1:
+    at_once = max(1, min(jobs or os.cpu_count() or 1, pdfs))
+    if at_once == 1:
         return InProcess()
     if not eager:
         return Deferred(jobs, pdfs)
+    workers = at_once - 1
     # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -70,6 +73,27 @@ def render(
     from ..pdf.document import render_pdf
 
     return render_pdf(subject, lang, src)  # type: ignore[arg-type]
+
+
+def render_rest(jobs: Sequence[tuple[Future | Done, tuple]], run: Callable[..., Any] = render) -> list[Future | Done]:
+    """Render here, last first, the jobs no worker has started (the site is built: this process is free); return
+    what holds each job's PDF, in order.
+
+    A single job left is left to its worker: loaded and warm, it renders it faster than this process would load
+    Typst and lay the contract out for the first time.
+    """
+    holders = [holder for holder, _ in jobs]
+    waiting = [
+        holder for holder in holders if isinstance(holder, Future) and not holder.running() and not holder.done()
+    ]
+    if len(waiting) < 2:
+        return holders
+    for index in reversed(range(len(holders))):
+        holder = holders[index]
+        if not (isinstance(holder, Future) and holder.cancel()):  # a worker has it: so has it every job before it
+            break
+        holders[index] = Done(run(*jobs[index][1]))
+    return holders
 
 
 def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:

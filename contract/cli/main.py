@@ -271,7 +271,7 @@ def _add_build(sub) -> None:
         type=_positive,
         default=None,
         metavar="N",
-        help="PDFs rendered in parallel (default: the number of cores)",
+        help="PDFs rendered at once (default: the number of cores; the build renders too once the site is made)",
     )
     p.add_argument(
         "--out",
