@@ -9,7 +9,7 @@ import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
@@ -76,35 +76,83 @@ def preload_reverse_xref_caches(reader: PdfFileReader, revisions: Iterable[int])
     object of the file into that revision's resolver (most of `verify`'s time). The walk below is
     pyHanko's own, step for step, but reads each object as that revision has it straight from the
     reader's shared cache: the same objects, so the same map (tests/test_pyhanko_adapter.py compares).
+    A later revision repeats the earlier one's walk wherever nothing it passes changed in between (_Log).
     """
     if reader.encrypted:
         return  # its objects must be decrypted through the resolver: pyHanko does it all itself
     changes: dict[tuple[int, int], int | None] = {}  # an object's last revision is the same seen from any revision
-    for revision in revisions:
+    earlier: _Mapped | None = None
+    for revision in sorted(set(revisions)):
         resolver = reader.get_historical_resolver(revision)
         if resolver._indirect_object_access_cache is not None:
             continue
+        since = _Since(earlier, _changed(reader, earlier.revision, revision)) if earlier is not None else None
         try:
-            resolver._indirect_object_access_cache = _reverse_xref_cache(resolver, _revision_fetcher(resolver, changes))
+            mapped = _reverse_xref_cache(resolver, _revision_fetcher(resolver, changes), since)
         except Exception:  # left to pyHanko: it fails the same way, inside the validation of a signature
             continue
+        resolver._indirect_object_access_cache, earlier = mapped.usages, mapped
 
 
-def _reverse_xref_cache(resolver: HistoricalResolver, fetch) -> dict:
-    pages, structs = _page_tree_paths(resolver, fetch), set[tuple[int, int]]()
+def _changed(reader: PdfFileReader, since: int, until: int) -> frozenset[int]:
+    """Return the object numbers written or freed by the revisions after `since` up to `until`.
+
+    Any other object reads the same in both revisions: it has the same cross-reference entry, and an
+    entry into an object stream is read from that stream's latest version whatever the revision.
+    """
+    found: set[int] = set()
+    for revision in range(since + 1, until + 1):
+        found |= {ref.idnum for ref in reader.xrefs.explicit_refs_in_revision(revision)}
+        found |= set(reader.xrefs.get_xref_data(revision).freed)
+    return frozenset(found)
+
+
+def _reverse_xref_cache(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Mapped:
+    trees = _trees(resolver, fetch, since)
+    if since is not None and (trees.pages, trees.structs) != (since.earlier.trees.pages, since.earlier.trees.structs):
+        since = None  # the walk's turns depend on the trees: the earlier walk tells nothing
+    collected: dict[tuple[int, int], set[tuple]] = defaultdict(set)
+    walk = _Walk(fetch, trees.pages, trees.structs, collected, _Log(), since)
+    _paths_to_refs(resolver.trailer_view, (), (), False, walk)
+    usages = _Usages(
+        {generic.Reference(idnum, generation, resolver): paths for (idnum, generation), paths in collected.items()}
+    )
+    return _Mapped(resolver.revision, trees, walk.log, usages)
+
+
+@dataclass(frozen=True)
+class _Trees:
+    """A revision's page tree nodes (key -> the path through the tree) and structure elements, and what was read."""
+
+    catalogue: tuple[int, int] | None  # the trailer's /Root, when it is a reference
+    pages: dict[tuple[int, int], tuple]
+    structs: set[tuple[int, int]]
+    read: frozenset[int]  # the object numbers read to find them
+
+
+def _trees(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Trees:
+    """Find the page tree and the structure tree, or take the earlier revision's where nothing read for them changed."""
+    catalogue = resolver.trailer_view.raw_get("/Root")
+    catalogue = _key(catalogue.reference) if isinstance(catalogue, generic.IndirectObject) else None
+    if since is not None and catalogue is not None and catalogue == since.earlier.trees.catalogue:
+        if since.earlier.trees.read.isdisjoint(since.changed):
+            return since.earlier.trees
+    read = {catalogue[0]} if catalogue else set()
+
+    def reading(ref: generic.Reference) -> generic.PdfObject:
+        read.add(ref.idnum)
+        return fetch(ref)
+
+    pages, structs = _page_tree_paths(resolver, reading), set[tuple[int, int]]()
     try:
-        struct_root = _deref(resolver.root.raw_get("/StructTreeRoot"), fetch)
-        for ref in _struct_tree_refs(struct_root, fetch):
+        struct_root = _deref(resolver.root.raw_get("/StructTreeRoot"), reading)
+        for ref in _struct_tree_refs(struct_root, reading):
             if _key(ref) in structs:
                 raise PdfReadError("Circular reference in structure tree in mapping stage")
             structs.add(_key(ref))
     except KeyError:
         pass
-    collected: dict[tuple[int, int], set[tuple]] = defaultdict(set)
-    _paths_to_refs(resolver.trailer_view, (), (), False, _Walk(fetch, pages, structs, collected))
-    return _Usages(
-        {generic.Reference(idnum, generation, resolver): paths for (idnum, generation), paths in collected.items()}
-    )
+    return _Trees(catalogue, pages, structs, frozenset(read))
 
 
 class _Usages(dict):
@@ -226,6 +274,82 @@ def _struct_tree_refs(struct_elem, fetch):
         yield from _struct_tree_refs(child, fetch)
 
 
+@dataclass
+class _Log:
+    """One revision's walk in visiting order: each arrival at a reference, and where the arrivals it led to end."""
+
+    keys: list[tuple[int, int]] = field(default_factory=list)
+    paths: list[tuple] = field(default_factory=list)
+    seens: list[tuple] = field(default_factory=list)  # the references passed on the way there (the cycle guard)
+    ends: list[int] = field(default_factory=list)  # index just after the last arrival made from this one
+
+    def arrive(self, key: tuple[int, int], path: tuple, seen: tuple) -> int:
+        index = len(self.keys)
+        self.keys.append(key)
+        self.paths.append(path)
+        self.seens.append(seen)
+        self.ends.append(index + 1)
+        return index
+
+    def copy(self, other: _Log, start: int, end: int) -> None:
+        """Append the arrivals other[start:end], their ends moved to where they land here."""
+        shift = len(self.keys) - start
+        self.keys += other.keys[start:end]
+        self.paths += other.paths[start:end]
+        self.seens += other.seens[start:end]
+        self.ends += [i + shift for i in other.ends[start:end]]
+
+    def touching(self, changed: frozenset[int]) -> set[int]:
+        """Return the arrivals from which the walk reached an object in `changed` (or which are one)."""
+        parents, within = [], []  # within: the arrivals whose walk the current one is part of
+        for index in range(len(self.keys)):
+            while within and self.ends[within[-1]] <= index:
+                within.pop()
+            parents.append(within[-1] if within else -1)
+            within.append(index)
+        touched: set[int] = set()
+        for index in (i for i, key in enumerate(self.keys) if key[0] in changed):
+            while index >= 0 and index not in touched:
+                touched.add(index)
+                index = parents[index]
+        return touched
+
+
+class _Since:
+    """An earlier revision's walk, and the objects changed since: the parts of it a later walk may repeat."""
+
+    def __init__(self, earlier: _Mapped, changed: frozenset[int]):
+        self.earlier, self.changed = earlier, changed
+        self.touched = earlier.log.touching(changed)
+        self.at = {arrival: index for index, arrival in enumerate(zip(earlier.log.keys, earlier.log.paths))}
+
+    def repeat(self, key: tuple[int, int], path: tuple, seen: tuple, walk: _Walk) -> bool:
+        """Copy what the earlier walk found from the same arrival, if nothing it passed has changed since.
+
+        The same reference reached by the same path past the same references, in a revision with the same
+        page and structure trees, leads to the same objects: unless one of them changed, the same arrivals follow.
+        """
+        log = self.earlier.log
+        index = self.at.get((key, path))
+        if index is None or index in self.touched or log.seens[index] != seen:
+            return False
+        start, end = index + 1, log.ends[index]
+        walk.log.copy(log, start, end)
+        for found, by in zip(log.keys[start:end], log.paths[start:end], strict=True):
+            walk.collected[found].add(by)
+        return True
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """What mapping one revision found."""
+
+    revision: int
+    trees: _Trees
+    log: _Log
+    usages: _Usages
+
+
 @dataclass(frozen=True)
 class _Walk:
     """What stays the same during one walk: the reader, the page and structure tree nodes, what was found."""
@@ -234,6 +358,8 @@ class _Walk:
     pages: dict
     structs: set
     collected: dict
+    log: _Log
+    since: _Since | None
 
 
 # Only these lead to further references: pyHanko's walk visits other values too, and does nothing with them.
@@ -248,12 +374,24 @@ def _paths_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _W
         if key in seen:
             return
         walk.collected[key].add(path)
+        index = walk.log.arrive(key, path, seen)
+        # is_struct_tree follows from the path (it starts with /Root /StructTreeRoot /K): no need to compare it
+        if walk.since is not None and walk.since.repeat(key, path, seen, walk):
+            walk.log.ends[index] = len(walk.log.keys)
+            return
         seen = (*seen, key)
         obj = walk.fetch(obj.reference)
         if path != walk.pages.get(key, path):
             return  # a page tree node is entered only through the tree itself
         if not is_struct_tree and key in walk.structs:
             return
+        _contents_to_refs(obj, path, seen, is_struct_tree, walk)
+        walk.log.ends[index] = len(walk.log.keys)
+    else:
+        _contents_to_refs(obj, path, seen, is_struct_tree, walk)
+
+
+def _contents_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _Walk) -> None:
     if isinstance(obj, generic.DictionaryObject):
         at_struct_root = path == _STRUCT_TREE
         for k, v in obj.items():
