@@ -265,9 +265,8 @@ def test_sign_refuses_another_partys_certificate(pki, unsigned, tmp_path):
     assert not (tmp_path / "o.pdf").exists()
 
 
-def test_sign_refuses_a_draft_and_a_translation(pki, tmp_path):
-    draft = tmp_path / "draft.pdf"
-    draft.write_bytes(pdf.render_pdf(load(ROOT, "2024"), "sv", SOURCE))
+def test_sign_refuses_a_draft_and_a_translation(pki, draft_2024_sv, tmp_path):
+    draft = draft_2024_sv
     p = pki.parties["vinnova"]
     code, out = run(
         "sign", draft, "--party", "vinnova", "--key", p.key_pem, "--cert", p.cert_pem, "-o", tmp_path / "o.pdf"
