@@ -54,6 +54,12 @@ def unsigned(unsigned_2023_sv) -> bytes:
     return unsigned_2023_sv.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def vinnova_signed(pki, unsigned) -> bytes:
+    """The contract signed by Vinnova alone, with pyHanko directly: where attacks on one genuine signature start."""
+    return attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+
+
 def creds(pki, party: str) -> credentials.Credentials:
     return credentials.load_pem(
         "k", pki.parties[party].key_pem.read_bytes(), "c", pki.parties[party].cert_pem.read_bytes()
@@ -320,9 +326,9 @@ def test_sign_refuses_a_certificate_that_may_not_sign(kind, pki, unsigned, tmp_p
     assert not (tmp_path / "o.pdf").exists()
 
 
-def test_expired_signer_names_expiry_and_missing_intermediate_is_named(pki, unsigned, tmp_path):
+def test_expired_signer_names_expiry_and_missing_intermediate_is_named(pki, unsigned, vinnova_signed, tmp_path):
     signed = tmp_path / "s.pdf"
-    signed.write_bytes(attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova")))
+    signed.write_bytes(vinnova_signed)
     later = (NOW + datetime.timedelta(days=90)).isoformat()
     code, out = run("verify", signed, "--trust", pki.ca_pem, "--at", later)
     assert code == 1 and "NOT TRUSTED (the certificate expired on" in out
@@ -374,8 +380,8 @@ def test_stamp_font_never_comes_from_the_temp_folder(pki, unsigned, tmp_path, mo
     assert planted.exists()
 
 
-def test_odd_files_and_arguments_get_clear_answers(pki, unsigned, tmp_path):
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+def test_odd_files_and_arguments_get_clear_answers(pki, vinnova_signed, tmp_path):
+    signed = vinnova_signed
     appended = tmp_path / "appended.pdf"
     appended.write_bytes(signed + b"garbage\n")
     code, out = run("verify", appended, "--trust", pki.ca_pem)
