@@ -124,20 +124,32 @@ def _reverse_xref_cache(resolver: HistoricalResolver, fetch, since: _Since | Non
 class _Trees:
     """A revision's page tree nodes (key -> the path through the tree) and structure elements, and what was read."""
 
-    catalogue: tuple[int, int] | None  # the trailer's /Root, when it is a reference
+    roots: tuple | None  # the catalogue's /Pages and /StructTreeRoot references (None: not both references or absent)
     pages: dict[tuple[int, int], tuple]
     structs: set[tuple[int, int]]
     read: frozenset[int]  # the object numbers read to find them
 
 
+def _tree_roots(resolver: HistoricalResolver) -> tuple | None:
+    """Return the catalogue's /Pages and /StructTreeRoot as keys ("absent" when missing), None when one is direct."""
+    found = []
+    for name in ("/Pages", "/StructTreeRoot"):
+        value = resolver.root.raw_get(name) if name in resolver.root else "absent"
+        if isinstance(value, generic.IndirectObject):
+            value = _key(value.reference)
+        elif value != "absent":
+            return None  # a direct tree root changes with the catalogue: found anew
+        found.append(value)
+    return tuple(found)
+
+
 def _trees(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Trees:
     """Find the page tree and the structure tree, or take the earlier revision's where nothing read for them changed."""
-    catalogue = resolver.trailer_view.raw_get("/Root")
-    catalogue = _key(catalogue.reference) if isinstance(catalogue, generic.IndirectObject) else None
-    if since is not None and catalogue is not None and catalogue == since.earlier.trees.catalogue:
+    roots = _tree_roots(resolver)
+    if since is not None and roots is not None and roots == since.earlier.trees.roots:
         if since.earlier.trees.read.isdisjoint(since.changed):
             return since.earlier.trees
-    read = {catalogue[0]} if catalogue else set()
+    read: set[int] = set()
 
     def reading(ref: generic.Reference) -> generic.PdfObject:
         read.add(ref.idnum)
@@ -152,7 +164,7 @@ def _trees(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Trees:
             structs.add(_key(ref))
     except KeyError:
         pass
-    return _Trees(catalogue, pages, structs, frozenset(read))
+    return _Trees(roots, pages, structs, frozenset(read))
 
 
 class _Usages(dict):
