@@ -204,7 +204,7 @@ def _evolving_pdf() -> bytes:
     """_graph_pdf with later updates of every kind a walk may repeat or must redo (one revision each):
     a reference to an object that does not exist yet, then that object (reaching into a cycle); a new
     page; a new structure element; new paths to old objects; a cycle broken; an old object made a structure
-    element; the same path reached past another object. (Each update also rewrites the document info.)"""
+    element; the same path reached past another object; a new structure tree. (Each also rewrites the info.)"""
     data = _graph_pdf()
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     n, dangling = generic.NameObject, {}
@@ -255,7 +255,14 @@ def _evolving_pdf() -> bytes:
         w.root[n("/Holder")] = w.add_object(generic.DictionaryObject({n("/X"): target}))
         w.update_root()
 
-    for change in (point_ahead, fill_it, add_page, add_element, new_paths, break_cycle, adopt, hold, swap_holder):
+    def new_tree(w):  # a new structure tree: the old one's elements, still reached from /Alias, are entered there
+        element = w.add_object(generic.DictionaryObject({n("/Type"): n("/StructElem"), n("/S"): n("/P")}))
+        tree = {n("/Type"): n("/StructTreeRoot"), n("/K"): element}
+        w.root[n("/StructTreeRoot")] = w.add_object(generic.DictionaryObject(tree))
+        w.update_root()
+
+    changes = (point_ahead, fill_it, add_page, add_element, new_paths, break_cycle, adopt, hold, swap_holder, new_tree)
+    for change in changes:
         data = _update(data, change)
     return data
 
@@ -263,12 +270,12 @@ def _evolving_pdf() -> bytes:
 def test_a_later_revision_repeats_only_what_did_not_change():
     """Each revision's map is made from the previous one's where nothing changed: still pyHanko's map, every time."""
     data = _evolving_pdf()
-    assert _maps_agree(data) == 12
+    assert _maps_agree(data) == 13
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     reader.get_historical_resolver(4)._load_reverse_xref_cache()  # pyHanko's own: no walk of ours to repeat
-    pyhanko_adapter.preload_reverse_xref_caches(reader, [2, 5, 11, 3])
+    pyhanko_adapter.preload_reverse_xref_caches(reader, [2, 5, 12, 3])
     theirs = PdfFileReader(io.BytesIO(data), strict=False)
-    for revision in (2, 3, 5, 11):
+    for revision in (2, 3, 5, 12):
         theirs.get_historical_resolver(revision)._load_reverse_xref_cache()
         expected = theirs.get_historical_resolver(revision)._indirect_object_access_cache
         assert dict(reader.get_historical_resolver(revision)._indirect_object_access_cache.items()) == expected

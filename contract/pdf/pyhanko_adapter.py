@@ -9,13 +9,15 @@ import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader, RawPdfPath
+
+from .walk_log import Replay, WalkLog
 
 # The private members overridden below, by class: the adapter test checks they still exist.
 OVERRIDDEN = {
@@ -76,7 +78,7 @@ def preload_reverse_xref_caches(reader: PdfFileReader, revisions: Iterable[int])
     object of the file into that revision's resolver (most of `verify`'s time). The walk below is
     pyHanko's own, step for step, but reads each object as that revision has it straight from the
     reader's shared cache: the same objects, so the same map (tests/test_pyhanko_adapter.py compares).
-    A later revision repeats the earlier one's walk wherever nothing it passes changed in between (_Log).
+    A later revision repeats the earlier one's walk wherever nothing it passes changed in between (walk_log.py).
     """
     if reader.encrypted:
         return  # its objects must be decrypted through the resolver: pyHanko does it all itself
@@ -108,11 +110,12 @@ def _changed(reader: PdfFileReader, since: int, until: int) -> frozenset[int]:
 
 
 def _reverse_xref_cache(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Mapped:
-    trees = _trees(resolver, fetch, since)
-    if since is not None and (trees.pages, trees.structs) != (since.earlier.trees.pages, since.earlier.trees.structs):
-        since = None  # the walk's turns depend on the trees: the earlier walk tells nothing
+    trees, replay = _trees(resolver, fetch, since), None
+    # The walk's turns depend on the trees too: with other trees, the earlier walk tells nothing.
+    if since is not None and (trees.pages, trees.structs) == (since.earlier.trees.pages, since.earlier.trees.structs):
+        replay = Replay(since.earlier.log, since.changed)
     collected: dict[tuple[int, int], set[tuple]] = defaultdict(set)
-    walk = _Walk(fetch, trees.pages, trees.structs, collected, _Log(), since)
+    walk = _Walk(fetch, trees.pages, trees.structs, collected, WalkLog(), replay)
     _paths_to_refs(resolver.trailer_view, (), (), False, walk)
     usages = _Usages(
         {generic.Reference(idnum, generation, resolver): paths for (idnum, generation), paths in collected.items()}
@@ -286,70 +289,12 @@ def _struct_tree_refs(struct_elem, fetch):
         yield from _struct_tree_refs(child, fetch)
 
 
-@dataclass
-class _Log:
-    """One revision's walk in visiting order: each arrival at a reference, and where the arrivals it led to end."""
-
-    keys: list[tuple[int, int]] = field(default_factory=list)
-    paths: list[tuple] = field(default_factory=list)
-    seens: list[tuple] = field(default_factory=list)  # the references passed on the way there (the cycle guard)
-    ends: list[int] = field(default_factory=list)  # index just after the last arrival made from this one
-
-    def arrive(self, key: tuple[int, int], path: tuple, seen: tuple) -> int:
-        index = len(self.keys)
-        self.keys.append(key)
-        self.paths.append(path)
-        self.seens.append(seen)
-        self.ends.append(index + 1)
-        return index
-
-    def copy(self, other: _Log, start: int, end: int) -> None:
-        """Append the arrivals other[start:end], their ends moved to where they land here."""
-        shift = len(self.keys) - start
-        self.keys += other.keys[start:end]
-        self.paths += other.paths[start:end]
-        self.seens += other.seens[start:end]
-        self.ends += [i + shift for i in other.ends[start:end]]
-
-    def touching(self, changed: frozenset[int]) -> set[int]:
-        """Return the arrivals from which the walk reached an object in `changed` (or which are one)."""
-        parents, within = [], []  # within: the arrivals whose walk the current one is part of
-        for index in range(len(self.keys)):
-            while within and self.ends[within[-1]] <= index:
-                within.pop()
-            parents.append(within[-1] if within else -1)
-            within.append(index)
-        touched: set[int] = set()
-        for index in (i for i, key in enumerate(self.keys) if key[0] in changed):
-            while index >= 0 and index not in touched:
-                touched.add(index)
-                index = parents[index]
-        return touched
-
-
+@dataclass(frozen=True)
 class _Since:
-    """An earlier revision's walk, and the objects changed since: the parts of it a later walk may repeat."""
+    """An earlier revision's mapping, and the objects changed since: what a later mapping may take from it."""
 
-    def __init__(self, earlier: _Mapped, changed: frozenset[int]):
-        self.earlier, self.changed = earlier, changed
-        self.touched = earlier.log.touching(changed)
-        self.at = {arrival: index for index, arrival in enumerate(zip(earlier.log.keys, earlier.log.paths))}
-
-    def repeat(self, key: tuple[int, int], path: tuple, seen: tuple, walk: _Walk) -> bool:
-        """Copy what the earlier walk found from the same arrival, if nothing it passed has changed since.
-
-        The same reference reached by the same path past the same references, in a revision with the same
-        page and structure trees, leads to the same objects: unless one of them changed, the same arrivals follow.
-        """
-        log = self.earlier.log
-        index = self.at.get((key, path))
-        if index is None or index in self.touched or log.seens[index] != seen:
-            return False
-        start, end = index + 1, log.ends[index]
-        walk.log.copy(log, start, end)
-        for found, by in zip(log.keys[start:end], log.paths[start:end], strict=True):
-            walk.collected[found].add(by)
-        return True
+    earlier: _Mapped
+    changed: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -358,7 +303,7 @@ class _Mapped:
 
     revision: int
     trees: _Trees
-    log: _Log
+    log: WalkLog
     usages: _Usages
 
 
@@ -370,8 +315,8 @@ class _Walk:
     pages: dict
     structs: set
     collected: dict
-    log: _Log
-    since: _Since | None
+    log: WalkLog
+    replay: Replay | None
 
 
 # Only these lead to further references: pyHanko's walk visits other values too, and does nothing with them.
@@ -388,7 +333,7 @@ def _paths_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _W
         walk.collected[key].add(path)
         index = walk.log.arrive(key, path, seen)
         # is_struct_tree follows from the path (it starts with /Root /StructTreeRoot /K): no need to compare it
-        if walk.since is not None and walk.since.repeat(key, path, seen, walk):
+        if walk.replay is not None and walk.replay.repeat(key, path, seen, walk.log, walk.collected):
             walk.log.ends[index] = len(walk.log.keys)
             return
         seen = (*seen, key)
