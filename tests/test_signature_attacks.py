@@ -9,6 +9,7 @@ verify` rejects them: the column `pyhanko_accepts` records that, so a change on 
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import json
 from collections.abc import Callable
@@ -61,9 +62,13 @@ def vinnova_signed(pki, unsigned) -> bytes:
 
 
 def creds(pki, party: str) -> credentials.Credentials:
-    return credentials.load_pem(
-        "k", pki.parties[party].key_pem.read_bytes(), "c", pki.parties[party].cert_pem.read_bytes()
-    )
+    """A party's key and certificate, read once per PKI (reading an RSA key checks it, which is slow)."""
+    return _read_creds(pki.parties[party].key_pem, pki.parties[party].cert_pem)
+
+
+@functools.cache
+def _read_creds(key_pem: Path, cert_pem: Path) -> credentials.Credentials:
+    return credentials.load_pem("k", key_pem.read_bytes(), "c", cert_pem.read_bytes())
 
 
 def pyhanko_accepts(path: Path, ca: Path) -> bool:
