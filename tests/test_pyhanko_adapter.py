@@ -165,12 +165,16 @@ def _graph_pdf() -> bytes:
     return second.getvalue()
 
 
-def _maps_agree(data: bytes) -> int:
-    """Build every revision's map with pyHanko and with the adapter (in that order and the other); return revisions."""
+def _maps_agree(data: bytes, checked_from: int = 0) -> int:
+    """Build every revision's map with the adapter and, from `checked_from` on, with pyHanko; return revisions.
+
+    The adapter maps them all (a later map repeats parts of the earlier ones, as in verify); pyHanko's own maps,
+    slow to make, only where another file with the same earlier revisions has not already shown them equal.
+    """
     ours, theirs = (PdfFileReader(io.BytesIO(data), strict=False) for _ in range(2))
     total = ours.xrefs.total_revisions
     pyhanko_adapter.preload_reverse_xref_caches(ours, range(total))
-    for revision in range(total):
+    for revision in range(checked_from, total):
         theirs.get_historical_resolver(revision)._load_reverse_xref_cache()
         expected = theirs.get_historical_resolver(revision)._indirect_object_access_cache
         found = ours.get_historical_resolver(revision)._indirect_object_access_cache
@@ -307,7 +311,9 @@ def test_the_adapter_maps_a_signed_contract_and_a_shadow_attack_as_pyhanko_does(
     planted = attacks.plant_text_field(unsigned_2023_sv.read_bytes(), hidden=True)
     signed = attacks.raw_sign(attacks.raw_sign(planted, "boras-stad", creds("boras-stad")), "vinnova", creds("vinnova"))
     assert _maps_agree(signed) == 5
-    assert _maps_agree(attacks.reveal_and_fill(signed, "AMENDED: Vinnova shall pay 100 MSEK")) == 6
+    revealed = attacks.reveal_and_fill(signed, "AMENDED: Vinnova shall pay 100 MSEK")
+    assert revealed.startswith(signed)
+    assert _maps_agree(revealed, checked_from=5) == 6  # revisions 0-4 are the signed file's, compared above
 
 
 def test_a_revision_the_walk_cannot_map_is_left_to_pyhanko():
