@@ -309,7 +309,8 @@ class _Mapped:
 
 @dataclass(frozen=True)
 class _Walk:
-    """What stays the same during one walk: the reader, the page and structure tree nodes, what was found."""
+    """What stays the same during one walk: the reader, the page and structure tree nodes, what was found,
+    the record of this walk and the earlier revision's walk it may repeat."""
 
     fetch: Callable[[generic.Reference], generic.PdfObject]
     pages: dict
@@ -325,7 +326,11 @@ _STRUCT_TREE = ("/Root", "/StructTreeRoot")
 
 
 def _paths_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _Walk) -> None:
-    """pyHanko's _compute_paths_to_refs, with a path as a tuple from the trailer instead of a reversed ConsList."""
+    """pyHanko's _compute_paths_to_refs, with a path as a tuple from the trailer instead of a reversed ConsList.
+
+    Each arrival at a reference is recorded; where the earlier revision's walk made the same arrival and
+    nothing it then reached has changed, what it found is copied instead of walked again.
+    """
     if isinstance(obj, generic.IndirectObject):
         key = obj.idnum, obj.generation  # a Reference's identity: its handler is not compared
         if key in seen:
