@@ -28,6 +28,7 @@ SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "
 
 # Fixtures that build a whole site (MkDocs, Pagefind) or render a PDF: every test that uses one is slow.
 SLOW_FIXTURES = {"built", "tampered", "built_repo", "test_site", "unsigned_2023_sv", "readers", "browser"}
+SLOW_FIXTURES |= {"draft_2024_sv"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -140,6 +141,21 @@ def unsigned_2023_sv(tmp_path_factory) -> Path:
         (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", source))
 
     return once_per_run(tmp_path_factory, "unsigned-2023-sv", render) / "kontrakt.pdf"
+
+
+@pytest.fixture(scope="session")
+def draft_2024_sv(tmp_path_factory) -> Path:
+    """Version 2024's Swedish PDF (a draft), as `klimatkontrakt pdf` makes it, rendered once per run (read it only)."""
+    from contract import pdf
+    from contract.source.load import load
+    from contract.source.provenance import Source
+
+    source = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
+
+    def render(folder: Path) -> None:
+        (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2024"), "sv", source))
+
+    return once_per_run(tmp_path_factory, "draft-2024-sv", render) / "kontrakt.pdf"
 
 
 @pytest.fixture(scope="session")

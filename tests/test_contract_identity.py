@@ -21,7 +21,6 @@ from contract.source.provenance import Source
 pytestmark = pytest.mark.slow  # renders and signs PDFs
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
 
 
 def run(root: Path, *argv) -> tuple[int, str]:
@@ -43,7 +42,9 @@ def _signed(pki, data: bytes, party: str = "vinnova") -> bytes:
     )
 
 
-def test_against_the_repository_a_genuine_contract_is_identical_and_an_edited_one_differs(pki, tmp_path):
+def test_against_the_repository_a_genuine_contract_is_identical_and_an_edited_one_differs(
+    pki, unsigned_2023_sv, tmp_path
+):
     built = tmp_path / "built.pdf"
     assert run(ROOT, "pdf", "2023", "-o", built)[0] == 0
     signed = tmp_path / "signed.pdf"
@@ -53,19 +54,18 @@ def test_against_the_repository_a_genuine_contract_is_identical_and_an_edited_on
     assert "contract text: identical to the PDF rebuilt from the repository (version 2023, sv)" in out
     # The same contract built from another commit is another contract: its first revision differs.
     other = tmp_path / "other.pdf"
-    other.write_bytes(_signed(pki, pdf.render_pdf(load(ROOT, "2023"), "sv", SOURCE)))
+    other.write_bytes(_signed(pki, unsigned_2023_sv.read_bytes()))  # built from commit abc1234
     code, out = run(ROOT, "verify", other, "--trust", pki.ca_pem, "--against", "2023", "--json")
     result = json.loads(out)
     assert code == 1 and result["contract"]["same"] is False and result["contract"]["first_difference"] > 0
 
 
-def test_lock_records_the_contract_and_verify_compares_with_it(pki, tmp_path):
+def test_lock_records_the_contract_and_verify_compares_with_it(pki, unsigned_2023_sv, tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "years", root / "years")
     shutil.copytree(ROOT / "schema", root / "schema")
-    unsigned = pdf.render_pdf(load(ROOT, "2023"), "sv", SOURCE)
     genuine = tmp_path / "signed.pdf"
-    genuine.write_bytes(_signed(pki, unsigned))
+    genuine.write_bytes(_signed(pki, unsigned_2023_sv.read_bytes()))
     code, out = run(root, "lock", "2023", "--pdf", genuine)
     assert code == 0, out
     lock = (root / "years" / "2023" / "signed.lock").read_text(encoding="utf-8")
@@ -83,13 +83,11 @@ def test_lock_records_the_contract_and_verify_compares_with_it(pki, tmp_path):
     assert code == 1 and "contract text: DIFFERS from the contract hash recorded in years/2023/signed.lock" in out
 
 
-def test_lock_refuses_another_versions_pdf(pki, tmp_path):
+def test_lock_refuses_another_versions_pdf(draft_2024_sv, tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "years", root / "years")
     shutil.copytree(ROOT / "schema", root / "schema")
-    draft = tmp_path / "draft.pdf"
-    draft.write_bytes(pdf.render_pdf(load(ROOT, "2024"), "sv", SOURCE))
-    code, out = run(root, "lock", "2023", "--pdf", draft)
+    code, out = run(root, "lock", "2023", "--pdf", draft_2024_sv)
     assert code == 1 and "this PDF is version 2024, not 2023" in out
 
 

@@ -16,16 +16,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from pki import make_pki
 
-from contract import pdf
 from contract.cli.main import main
 from contract.source.load import load
-from contract.source.provenance import Source
 
 pytestmark = pytest.mark.slow  # renders and signs a PDF
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = "/usr/lib/softhsm/libsofthsm2.so"
-SOURCE = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
 TOKEN, PIN = "kk-card", "5678"
 
 
@@ -87,10 +84,8 @@ def _import_certificate(cert) -> None:
 
 
 @pytest.fixture(scope="module")
-def unsigned(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pdf") / "kontrakt.pdf"
-    path.write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", SOURCE))
-    return path
+def unsigned(unsigned_2023_sv) -> Path:
+    return unsigned_2023_sv
 
 
 def test_sign_with_a_key_on_a_token_and_verify(token, unsigned, tmp_path):

@@ -9,9 +9,9 @@ verify` rejects them: the column `pyhanko_accepts` records that, so a change on 
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import json
-import subprocess
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ import attacks
 import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from pki import NOW, issue, make_pki
+from pyhanko_cli import pyhanko
 
 from contract import pdf
 from contract.cli.main import main
@@ -54,21 +55,26 @@ def unsigned(unsigned_2023_sv) -> bytes:
     return unsigned_2023_sv.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def vinnova_signed(pki, unsigned) -> bytes:
+    """The contract signed by Vinnova alone, with pyHanko directly: where attacks on one genuine signature start."""
+    return attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+
+
 def creds(pki, party: str) -> credentials.Credentials:
-    return credentials.load_pem(
-        "k", pki.parties[party].key_pem.read_bytes(), "c", pki.parties[party].cert_pem.read_bytes()
-    )
+    """A party's key and certificate, read once per PKI (reading an RSA key checks it, which is slow)."""
+    return _read_creds(pki.parties[party].key_pem, pki.parties[party].cert_pem)
+
+
+@functools.cache
+def _read_creds(key_pem: Path, cert_pem: Path) -> credentials.Credentials:
+    return credentials.load_pem("k", key_pem.read_bytes(), "c", cert_pem.read_bytes())
 
 
 def pyhanko_accepts(path: Path, ca: Path) -> bool:
     """Return whether pyHanko's own validator calls every signature in the file valid and trusted."""
-    done = subprocess.run(
-        ["pyhanko", "sign", "validate", "--no-revocation-check", "--trust", str(ca), str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.returncode == 0
+    code, _ = pyhanko("sign", "validate", "--no-revocation-check", "--trust", ca, path)
+    return code == 0
 
 
 @dataclass
@@ -270,9 +276,8 @@ def test_sign_refuses_another_partys_certificate(pki, unsigned, tmp_path):
     assert not (tmp_path / "o.pdf").exists()
 
 
-def test_sign_refuses_a_draft_and_a_translation(pki, tmp_path):
-    draft = tmp_path / "draft.pdf"
-    draft.write_bytes(pdf.render_pdf(load(ROOT, "2024"), "sv", SOURCE))
+def test_sign_refuses_a_draft_and_a_translation(pki, draft_2024_sv, tmp_path):
+    draft = draft_2024_sv
     p = pki.parties["vinnova"]
     code, out = run(
         "sign", draft, "--party", "vinnova", "--key", p.key_pem, "--cert", p.cert_pem, "-o", tmp_path / "o.pdf"
@@ -326,9 +331,9 @@ def test_sign_refuses_a_certificate_that_may_not_sign(kind, pki, unsigned, tmp_p
     assert not (tmp_path / "o.pdf").exists()
 
 
-def test_expired_signer_names_expiry_and_missing_intermediate_is_named(pki, unsigned, tmp_path):
+def test_expired_signer_names_expiry_and_missing_intermediate_is_named(pki, unsigned, vinnova_signed, tmp_path):
     signed = tmp_path / "s.pdf"
-    signed.write_bytes(attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova")))
+    signed.write_bytes(vinnova_signed)
     later = (NOW + datetime.timedelta(days=90)).isoformat()
     code, out = run("verify", signed, "--trust", pki.ca_pem, "--at", later)
     assert code == 1 and "NOT TRUSTED (the certificate expired on" in out
@@ -380,8 +385,8 @@ def test_stamp_font_never_comes_from_the_temp_folder(pki, unsigned, tmp_path, mo
     assert planted.exists()
 
 
-def test_odd_files_and_arguments_get_clear_answers(pki, unsigned, tmp_path):
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+def test_odd_files_and_arguments_get_clear_answers(pki, vinnova_signed, tmp_path):
+    signed = vinnova_signed
     appended = tmp_path / "appended.pdf"
     appended.write_bytes(signed + b"garbage\n")
     code, out = run("verify", appended, "--trust", pki.ca_pem)

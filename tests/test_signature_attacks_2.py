@@ -18,7 +18,13 @@ from pki import _key, certificate, write_party
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from test_signature_attacks import creds, pki, run, unsigned  # noqa: F401 - fixtures shared with the first corpus
+from test_signature_attacks import (  # noqa: F401 - fixtures shared with the first corpus
+    creds,
+    pki,
+    run,
+    unsigned,
+    vinnova_signed,
+)
 
 from contract.pdf import credentials
 
@@ -169,9 +175,9 @@ def _acroform_update(data: bytes, key: str, value) -> bytes:
     return out.getvalue()
 
 
-def test_need_appearances_set_after_a_signature_is_a_failure(pki, unsigned, tmp_path):  # noqa: F811
+def test_need_appearances_set_after_a_signature_is_a_failure(pki, vinnova_signed, tmp_path):  # noqa: F811
     """pyHanko files this under LTA_UPDATES; it makes viewers redraw fields, which the contract does not allow."""
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    signed = vinnova_signed
     code, out = _verify(
         tmp_path, "needappearances", _acroform_update(signed, "/NeedAppearances", generic.BooleanObject(True)), pki
     )
@@ -179,9 +185,9 @@ def test_need_appearances_set_after_a_signature_is_a_failure(pki, unsigned, tmp_
     assert "problem: the form asks viewers to redraw its fields (/NeedAppearances)" in out
 
 
-def test_an_xfa_form_is_a_failure(pki, unsigned, tmp_path):  # noqa: F811
+def test_an_xfa_form_is_a_failure(pki, vinnova_signed, tmp_path):  # noqa: F811
     """An XFA form is shown instead of the pages by some viewers: a second, unsigned text."""
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    signed = vinnova_signed
     xfa = generic.StreamObject(stream_data=b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")
     writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
     form = writer.root["/AcroForm"]
@@ -264,10 +270,10 @@ def test_an_intermediate_without_ca_basic_constraints_is_named(pki, unsigned, tm
 @pytest.mark.parametrize(
     "change", [(0, -10, 0, 0), (0, 0, 0, 400), (0, 0, 0, -100)], ids=["gap", "past-eof", "short-tail"]
 )
-def test_a_byte_range_with_a_gap_or_past_eof_is_not_intact(change, pki, unsigned, tmp_path):  # noqa: F811
+def test_a_byte_range_with_a_gap_or_past_eof_is_not_intact(change, pki, vinnova_signed, tmp_path):  # noqa: F811
     import re
 
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    signed = vinnova_signed
     found = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", signed)
     values = [int(v) + d for v, d in zip(found.groups(), change, strict=True)]
     patched = ("/ByteRange [" + " ".join(map(str, values)) + "]").encode().ljust(len(found.group(0)))
@@ -278,12 +284,12 @@ def test_a_byte_range_with_a_gap_or_past_eof_is_not_intact(change, pki, unsigned
     assert "NOT TRUSTED" not in out and "is missing" not in out  # the chain is fine; the bytes are not
 
 
-def test_an_encrypted_pdf_is_named_as_such(pki, unsigned, tmp_path):  # noqa: F811
+def test_an_encrypted_pdf_is_named_as_such(pki, vinnova_signed, tmp_path):  # noqa: F811
     from pyhanko.pdf_utils.crypt import StandardSecurityHandler
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.pdf_utils.writer import copy_into_new_writer
 
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    signed = vinnova_signed
     writer = copy_into_new_writer(PdfFileReader(io.BytesIO(signed), strict=False))
     writer._assign_security_handler(StandardSecurityHandler.build_from_pw("owner", ""))
     out = io.BytesIO()
@@ -411,21 +417,19 @@ AFTER_SIGNING = {
 
 
 @pytest.mark.parametrize("attack", list(AFTER_SIGNING))
-def test_changes_after_a_signature_are_failures(attack, pki, unsigned, tmp_path):  # noqa: F811
+def test_changes_after_a_signature_are_failures(attack, pki, vinnova_signed, tmp_path):  # noqa: F811
     change, says = AFTER_SIGNING[attack]
-    signed = attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova"))
+    signed = vinnova_signed
     code, out = _verify(tmp_path, attack, _after_signing(signed, change), pki)
     assert code == 1, out
     assert says in out and "NOT OK" in out.splitlines()[-1]
 
 
-def test_an_update_whose_prev_skips_the_signatures_is_refused(pki, unsigned, tmp_path):  # noqa: F811
+def test_an_update_whose_prev_skips_the_signatures_is_refused(pki, vinnova_signed, tmp_path):  # noqa: F811
     """Incremental saving attack: the last update's /Prev points past the signed revisions, hiding them."""
     import re
 
-    signed = attacks.raw_sign(
-        attacks.raw_sign(unsigned, "vinnova", creds(pki, "vinnova")), "trafikverket", creds(pki, "trafikverket")
-    )
+    signed = attacks.raw_sign(vinnova_signed, "trafikverket", creds(pki, "trafikverket"))
     updated = _after_signing(signed, lambda writer: writer.update_container(writer.trailer["/Info"]))
     contract_xref = [int(x) for x in re.findall(rb"startxref\s+(\d+)", updated)][1]
     tail = updated[len(signed) :]

@@ -2,7 +2,8 @@
 
 Modules: compile (Typst), document (the contract PDF with its signature fields), meta (what a PDF
 says about itself), structure (the contract inside a PDF and what came after), identity (party ↔
-certificate), credentials, stamp, sign, trust, seal, verify, pyhanko_adapter (every private override).
+certificate), credentials, stamp, sign, trust, seal, verify, pyhanko_adapter (every private override),
+walk_log (what one revision's object walk found, for the next revision's).
 """
 
 from __future__ import annotations

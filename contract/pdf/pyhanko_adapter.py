@@ -17,6 +17,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader, RawPdfPath
 
+from .walk_log import Replay, WalkLog
+
 # The private members overridden below, by class: the adapter test checks they still exist.
 OVERRIDDEN = {
     IncrementalPdfFileWriter: ("_handle_id", "_update_meta"),
@@ -76,35 +78,96 @@ def preload_reverse_xref_caches(reader: PdfFileReader, revisions: Iterable[int])
     object of the file into that revision's resolver (most of `verify`'s time). The walk below is
     pyHanko's own, step for step, but reads each object as that revision has it straight from the
     reader's shared cache: the same objects, so the same map (tests/test_pyhanko_adapter.py compares).
+    A later revision repeats the earlier one's walk wherever nothing it passes changed in between (walk_log.py).
     """
     if reader.encrypted:
         return  # its objects must be decrypted through the resolver: pyHanko does it all itself
     changes: dict[tuple[int, int], int | None] = {}  # an object's last revision is the same seen from any revision
-    for revision in revisions:
+    earlier: _Mapped | None = None
+    for revision in sorted(set(revisions)):
         resolver = reader.get_historical_resolver(revision)
         if resolver._indirect_object_access_cache is not None:
             continue
+        since = _Since(earlier, _changed(reader, earlier.revision, revision)) if earlier is not None else None
         try:
-            resolver._indirect_object_access_cache = _reverse_xref_cache(resolver, _revision_fetcher(resolver, changes))
+            mapped = _reverse_xref_cache(resolver, _revision_fetcher(resolver, changes), since)
         except Exception:  # left to pyHanko: it fails the same way, inside the validation of a signature
             continue
+        resolver._indirect_object_access_cache, earlier = mapped.usages, mapped
 
 
-def _reverse_xref_cache(resolver: HistoricalResolver, fetch) -> dict:
-    pages, structs = _page_tree_paths(resolver, fetch), set[tuple[int, int]]()
+def _changed(reader: PdfFileReader, since: int, until: int) -> frozenset[int]:
+    """Return the object numbers written or freed by the revisions after `since` up to `until`.
+
+    Any other object reads the same in both revisions: it has the same cross-reference entry, and an
+    entry into an object stream is read from that stream's latest version whatever the revision.
+    """
+    found: set[int] = set()
+    for revision in range(since + 1, until + 1):
+        found |= {ref.idnum for ref in reader.xrefs.explicit_refs_in_revision(revision)}
+        found |= set(reader.xrefs.get_xref_data(revision).freed)
+    return frozenset(found)
+
+
+def _reverse_xref_cache(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Mapped:
+    trees, replay = _trees(resolver, fetch, since), None
+    # The walk's turns depend on the trees too: with other trees, the earlier walk tells nothing.
+    if since is not None and (trees.pages, trees.structs) == (since.earlier.trees.pages, since.earlier.trees.structs):
+        replay = Replay(since.earlier.log, since.changed)
+    collected: dict[tuple[int, int], set[tuple]] = defaultdict(set)
+    walk = _Walk(fetch, trees.pages, trees.structs, collected, WalkLog(), replay)
+    _paths_to_refs(resolver.trailer_view, (), (), False, walk)
+    usages = _Usages(
+        {generic.Reference(idnum, generation, resolver): paths for (idnum, generation), paths in collected.items()}
+    )
+    return _Mapped(resolver.revision, trees, walk.log, usages)
+
+
+@dataclass(frozen=True)
+class _Trees:
+    """A revision's page tree nodes (key -> the path through the tree) and structure elements, and what was read."""
+
+    roots: tuple | None  # the catalogue's /Pages and /StructTreeRoot references (None: not both references or absent)
+    pages: dict[tuple[int, int], tuple]
+    structs: set[tuple[int, int]]
+    read: frozenset[int]  # the object numbers read to find them
+
+
+def _tree_roots(resolver: HistoricalResolver) -> tuple | None:
+    """Return the catalogue's /Pages and /StructTreeRoot as keys ("absent" when missing), None when one is direct."""
+    found = []
+    for name in ("/Pages", "/StructTreeRoot"):
+        value = resolver.root.raw_get(name) if name in resolver.root else "absent"
+        if isinstance(value, generic.IndirectObject):
+            value = _key(value.reference)
+        elif value != "absent":
+            return None  # a direct tree root changes with the catalogue: found anew
+        found.append(value)
+    return tuple(found)
+
+
+def _trees(resolver: HistoricalResolver, fetch, since: _Since | None) -> _Trees:
+    """Find the page tree and the structure tree, or take the earlier revision's where nothing read for them changed."""
+    roots = _tree_roots(resolver)
+    if since is not None and roots is not None and roots == since.earlier.trees.roots:
+        if since.earlier.trees.read.isdisjoint(since.changed):
+            return since.earlier.trees
+    read: set[int] = set()
+
+    def reading(ref: generic.Reference) -> generic.PdfObject:
+        read.add(ref.idnum)
+        return fetch(ref)
+
+    pages, structs = _page_tree_paths(resolver, reading), set[tuple[int, int]]()
     try:
-        struct_root = _deref(resolver.root.raw_get("/StructTreeRoot"), fetch)
-        for ref in _struct_tree_refs(struct_root, fetch):
+        struct_root = _deref(resolver.root.raw_get("/StructTreeRoot"), reading)
+        for ref in _struct_tree_refs(struct_root, reading):
             if _key(ref) in structs:
                 raise PdfReadError("Circular reference in structure tree in mapping stage")
             structs.add(_key(ref))
     except KeyError:
         pass
-    collected: dict[tuple[int, int], set[tuple]] = defaultdict(set)
-    _paths_to_refs(resolver.trailer_view, (), (), False, _Walk(fetch, pages, structs, collected))
-    return _Usages(
-        {generic.Reference(idnum, generation, resolver): paths for (idnum, generation), paths in collected.items()}
-    )
+    return _Trees(roots, pages, structs, frozenset(read))
 
 
 class _Usages(dict):
@@ -227,13 +290,34 @@ def _struct_tree_refs(struct_elem, fetch):
 
 
 @dataclass(frozen=True)
+class _Since:
+    """An earlier revision's mapping, and the objects changed since: what a later mapping may take from it."""
+
+    earlier: _Mapped
+    changed: frozenset[int]
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """What mapping one revision found."""
+
+    revision: int
+    trees: _Trees
+    log: WalkLog
+    usages: _Usages
+
+
+@dataclass(frozen=True)
 class _Walk:
-    """What stays the same during one walk: the reader, the page and structure tree nodes, what was found."""
+    """What stays the same during one walk: the reader, the page and structure tree nodes, what was found,
+    the record of this walk and the earlier revision's walk it may repeat."""
 
     fetch: Callable[[generic.Reference], generic.PdfObject]
     pages: dict
     structs: set
     collected: dict
+    log: WalkLog
+    replay: Replay | None
 
 
 # Only these lead to further references: pyHanko's walk visits other values too, and does nothing with them.
@@ -242,18 +326,34 @@ _STRUCT_TREE = ("/Root", "/StructTreeRoot")
 
 
 def _paths_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _Walk) -> None:
-    """pyHanko's _compute_paths_to_refs, with a path as a tuple from the trailer instead of a reversed ConsList."""
+    """pyHanko's _compute_paths_to_refs, with a path as a tuple from the trailer instead of a reversed ConsList.
+
+    Each arrival at a reference is recorded; where the earlier revision's walk made the same arrival and
+    nothing it then reached has changed, what it found is copied instead of walked again.
+    """
     if isinstance(obj, generic.IndirectObject):
         key = obj.idnum, obj.generation  # a Reference's identity: its handler is not compared
         if key in seen:
             return
         walk.collected[key].add(path)
+        index = walk.log.arrive(key, path, seen)
+        # is_struct_tree follows from the path (it starts with /Root /StructTreeRoot /K): no need to compare it
+        if walk.replay is not None and walk.replay.repeat(key, path, seen, walk.log, walk.collected):
+            walk.log.ends[index] = len(walk.log.keys)
+            return
         seen = (*seen, key)
         obj = walk.fetch(obj.reference)
         if path != walk.pages.get(key, path):
             return  # a page tree node is entered only through the tree itself
         if not is_struct_tree and key in walk.structs:
             return
+        _contents_to_refs(obj, path, seen, is_struct_tree, walk)
+        walk.log.ends[index] = len(walk.log.keys)
+    else:
+        _contents_to_refs(obj, path, seen, is_struct_tree, walk)
+
+
+def _contents_to_refs(obj, path: tuple, seen: tuple, is_struct_tree: bool, walk: _Walk) -> None:
     if isinstance(obj, generic.DictionaryObject):
         at_struct_root = path == _STRUCT_TREE
         for k, v in obj.items():
