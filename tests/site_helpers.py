@@ -1,4 +1,4 @@
-"""Helpers for the site tests: serve a built site on 127.0.0.1 and drive Debian's Chromium with Playwright."""
+"""Helpers for the site tests: serve a built site on 127.0.0.1 and drive Debian's headless Chromium with Playwright."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium-headless-shell: Chromium's own headless browser (the one Playwright runs for headless tests), the
+# same Blink and V8 as /usr/bin/chromium without the desktop browser's shell around them. Measured on the readers'
+# site: a page load and axe run costs about half the CPU it costs in /usr/bin/chromium's headless mode.
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -22,6 +25,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # V8 stops at its baseline compiler (Sparkplug): the pages' and axe-core's scripts run for well under a second, too
+    # short for the optimising compilers' work to pay off. Same results (the tiers run the same JavaScript), nothing
+    # rendered differently; measured on 32 page loads with axe: 14 % less CPU in each of 5 alternating rounds.
+    "--js-flags=--max-opt=1",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 900}
@@ -58,9 +65,14 @@ def serve(folder: Path):
 
 @contextlib.contextmanager
 def chromium():
-    """Start Debian's Chromium through Playwright (no browser download); yield the browser."""
+    """Start Debian's headless Chromium through Playwright (no browser download); yield the browser."""
     from playwright.sync_api import sync_playwright
 
+    if not os.access(CHROMIUM, os.X_OK):
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: the browser tests drive Debian's headless Chromium; "
+            "install it with `sudo apt-get install chromium-headless-shell` (or run .ci/install)"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
