@@ -17,7 +17,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Debian's chromium-headless-shell: Chromium's own headless browser (the one Playwright runs for headless tests), the
 # same Blink and V8 as /usr/bin/chromium without the desktop browser's shell around them. Measured on the readers'
 # site: a page load and axe run costs about half the CPU it costs in /usr/bin/chromium's headless mode.
-CHROMIUM = "/usr/bin/chromium-headless-shell"
+# A distribution without that package (Ubuntu has none) runs the desktop chromium's headless mode: slower, the same.
+CHROMIUMS = ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+CHROMIUM = next((path for path in CHROMIUMS if os.access(path, os.X_OK)), CHROMIUMS[0])
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -70,8 +72,8 @@ def chromium():
 
     if not os.access(CHROMIUM, os.X_OK):
         raise RuntimeError(
-            f"{CHROMIUM} is missing: the browser tests drive Debian's headless Chromium; "
-            "install it with `sudo apt-get install chromium-headless-shell` (or run .ci/install)"
+            f"{' and '.join(CHROMIUMS)} are missing: the browser tests drive Chromium; install it with "
+            "`sudo apt-get install chromium-headless-shell` (or chromium; or run .ci/install)"
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
