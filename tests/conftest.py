@@ -138,21 +138,17 @@ def test_site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def unsigned_2023_sv(tmp_path_factory) -> Path:
     """Version 2023's Swedish PDF as `klimatkontrakt pdf` makes it, rendered once per run for the signing tests (read it only)."""
-    from contract import pdf
-    from contract.source.load import load
-    from contract.source.provenance import Source
-
-    source = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
-
-    def render(folder: Path) -> None:
-        (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2023"), "sv", source))
-
-    return once_per_run(tmp_path_factory, "unsigned-2023-sv", render) / "kontrakt.pdf"
+    return _rendered_once(tmp_path_factory, "2023")
 
 
 @pytest.fixture(scope="session")
 def draft_2024_sv(tmp_path_factory) -> Path:
     """Version 2024's Swedish PDF (a draft), as `klimatkontrakt pdf` makes it, rendered once per run (read it only)."""
+    return _rendered_once(tmp_path_factory, "2024")
+
+
+def _rendered_once(tmp_path_factory, version: str) -> Path:
+    """Render a version's Swedish PDF of the repository once per run, with a fixed provenance."""
     from contract import pdf
     from contract.source.load import load
     from contract.source.provenance import Source
@@ -160,9 +156,10 @@ def draft_2024_sv(tmp_path_factory) -> Path:
     source = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
 
     def render(folder: Path) -> None:
-        (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, "2024"), "sv", source))
+        (folder / "kontrakt.pdf").write_bytes(pdf.render_pdf(load(ROOT, version), "sv", source))
 
-    return once_per_run(tmp_path_factory, "draft-2024-sv", render) / "kontrakt.pdf"
+    name = "unsigned-2023-sv" if version == "2023" else f"draft-{version}-sv"
+    return once_per_run(tmp_path_factory, name, render) / "kontrakt.pdf"
 
 
 @pytest.fixture(scope="session")

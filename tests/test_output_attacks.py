@@ -138,7 +138,9 @@ def test_a_built_site_with_a_file_of_the_user_or_a_git_folder_added_is_not_repla
 @pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_build_stopped_by_a_signal_says_so_and_leaves_no_staging_folder_and_no_workers(repo, stop):
-    build, resume = start_paused(repo, "rendering", "--jobs", "3")  # nothing cached: two workers render while the build makes the site
+    build, resume = start_paused(
+        repo, "rendering", "--jobs", "3"
+    )  # nothing cached: two workers render while the build makes the site
     workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     handles = [os.pidfd_open(pid) for pid in workers]
     try:

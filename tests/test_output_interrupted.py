@@ -109,7 +109,9 @@ def test_a_build_killed_at_any_step_of_the_swap_is_repaired_by_the_next(
 
 @pytest.mark.slow
 def test_the_workers_of_a_killed_build_die_with_it(repo):
-    build, resume = start_paused(repo, "rendering", "--jobs", "3")  # nothing cached: two workers render while the build makes the site
+    build, resume = start_paused(
+        repo, "rendering", "--jobs", "3"
+    )  # nothing cached: two workers render while the build makes the site
     workers = children(build.pid)  # the two workers, and multiprocessing's resource tracker
     handles = [os.pidfd_open(pid) for pid in workers]
     try:

@@ -37,7 +37,8 @@ class WalkLog:
 
     def touching(self, changed: frozenset[int]) -> set[int]:
         """Return the arrivals from which the walk reached an object in `changed` (or which are one)."""
-        parents, within = [], []  # within: the arrivals whose walk the current one is part of
+        parents: list[int] = []
+        within: list[int] = []  # the arrivals whose walk the current one is part of
         for index in range(len(self.keys)):
             while within and self.ends[within[-1]] <= index:
                 within.pop()
