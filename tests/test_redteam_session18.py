@@ -171,11 +171,11 @@ def test_a_stray_giant_file_in_years_is_hashed_in_pieces_not_read_whole(tmp_path
 
     whole = hashlib.sha256(b"head" + b"years/small.yaml" + b"version: 2023\n").hexdigest()
     assert inputs_hash(tmp_path, ("years",), "head") == whole  # the same hash as before: the caches stay valid
-    with open(years / "video.mp4", "wb") as file:  # sparse: no room on disk
-        file.truncate(2 * 2**30)
-    limited = (
+    with open(years / "video.mp4", "wb") as file:  # sparse: no room on disk; half as large again as the memory cap
+        file.truncate(384 * 2**20)
+    limited = (  # 256 MiB of address space: the hashing process itself needs about 20 MiB, the file whole 384 MiB
         "import resource, sys; from pathlib import Path; from contract.build.stamps import inputs_hash; "
-        "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30)); "
+        "resource.setrlimit(resource.RLIMIT_AS, (2**28, 2**28)); "
         "print(len(inputs_hash(Path(sys.argv[1]), ('years',), 'head')))"
     )
     done = subprocess.run(
