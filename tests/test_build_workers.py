@@ -1,7 +1,7 @@
-"""The build's PDF workers: this process renders what no worker has started once the site is built.
+"""The build's PDF workers: once the site is built, this process renders the jobs no worker has claimed.
 
-The pool is real (a spawned worker, real cancellation); the jobs are cheap stand-ins for renders, and the worker is
-held on a FIFO so that what it can have started is known without any timing.
+The pool is real (a spawned worker, real claims); the jobs are cheap stand-ins for renders, and the worker is held
+on a FIFO, so what it can have claimed is known without any timing.
 """
 
 from __future__ import annotations
@@ -23,38 +23,44 @@ def _release(fifo: str) -> None:
         release.write(b"go")
 
 
-def test_the_jobs_no_worker_has_started_are_run_here_from_the_last(tmp_path):
-    fifo = str(tmp_path / "hold")
+def test_the_jobs_no_worker_has_claimed_are_run_here_from_the_last_and_each_only_once(tmp_path):
+    fifo, claims = str(tmp_path / "hold"), tmp_path / "claims"
     os.mkfifo(fifo)
+    claims.mkdir()
+    texts = [b"a" * n for n in range(1, 6)]
     with ProcessPoolExecutor(max_workers=1, mp_context=workers._QuietContext()) as pool:
         held = pool.submit(_hold, fifo)
-        texts = [b"a" * n for n in range(1, 6)]
         jobs: list[tuple[Future | workers.Done, tuple]] = [(held, ())]
-        jobs += [(pool.submit(len, text), (text,)) for text in texts]
+        jobs += [(pool.submit(workers.claimed, str(claims), i, len, t), (t,)) for i, t in enumerate(texts, start=1)]
+        workers.Claims(str(claims)).take(1)  # as the worker would have, had it reached job 1 first
         ran_here: list[bytes] = []
         try:
-            holders = workers.render_rest(jobs, run=lambda text: ran_here.append(text) or len(text))
+            holders = workers.render_rest(jobs, workers.Claims(str(claims)), run=lambda t: ran_here.append(t) or len(t))
         finally:
             _release(fifo)  # whatever happened: the pool waits for its worker when it closes
-        assert [h.result() for h in holders] == [b"go", 1, 2, 3, 4, 5]
-    # The held worker can have been handed at most two jobs beyond the one it holds (its call queue): at least the
-    # last three were run here, the last first, and exactly those were taken from the pool.
-    here = [isinstance(h, workers.Done) for h in holders]
-    assert here == sorted(here) and sum(here) >= 3  # a run here is a suffix: the worker's jobs come first
-    assert ran_here == [
-        t for t, h in zip(reversed(texts), reversed(holders[1:]), strict=True) if isinstance(h, workers.Done)
-    ]
-    assert [f.cancelled() for f, _ in jobs] == here
+        # The worker claims nothing while it is held: this process took every job after the claimed one, the last
+        # first, and stopped at the claimed one. The worker then finds the jobs taken and renders none of them.
+        assert ran_here == texts[:0:-1]
+        assert [isinstance(h, workers.Done) for h in holders] == [False, False, True, True, True, True]
+        assert [h.result() for h in holders[2:]] == [2, 3, 4, 5]
+        assert [f.result() for f, _ in jobs[2:]] == [None] * 4  # the worker's runs of the taken jobs did nothing
+        assert held.result() == b"go" and not any(f.cancelled() for f, _ in jobs)
+    assert sorted(p.name for p in claims.iterdir()) == ["1", "2", "3", "4", "5"]
 
 
 def test_a_single_waiting_job_is_left_to_its_worker(tmp_path):
-    fifo = str(tmp_path / "hold")
+    fifo, claims = str(tmp_path / "hold"), tmp_path / "claims"
     os.mkfifo(fifo)
+    claims.mkdir()
     with ProcessPoolExecutor(max_workers=1, mp_context=workers._QuietContext()) as pool:
         held = pool.submit(_hold, fifo)
-        waiting = pool.submit(len, b"abc")
+        waiting = pool.submit(workers.claimed, str(claims), 0, len, b"abc")
         try:
-            holders = workers.render_rest([(held, ()), (waiting, (b"abc",))], run=lambda _: 0)
+            holders = workers.render_rest([(held, ()), (waiting, (b"abc",))], workers.Claims(str(claims)), run=len)
         finally:
             _release(fifo)
         assert holders == [held, waiting] and [h.result() for h in holders] == [b"go", 3]
+
+
+def test_a_claim_after_the_build_removed_its_claims_folder_is_refused(tmp_path):
+    assert workers.claimed(str(tmp_path / "gone"), 3, len, b"abc") is None

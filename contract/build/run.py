@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,9 +31,10 @@ from . import stamps
 from .stamps import CACHE
 
 if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of them
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from ..diff.changeset import ChangeSet
+    from . import workers
     from .changes import ChangeSets
     from .workers import Deferred, InProcess
 
@@ -203,17 +205,33 @@ def _write_all(
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
     # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
     changes = ChangeSets()
-    submitted = []
-    for job, _key, src in todo:
-        subject, draft = _subject(job, contracts, changes)
-        job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
-        submitted.append((pool.submit(workers.render, *job_args), job_args))
-    faults.point("rendering")
-    say("site")
-    redlines = default_redlines(contracts, changes=changes)
-    result.redlines = len({v for v, _ in redlines})
-    build_site(root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url)
-    holders = workers.render_rest(submitted)
+    with tempfile.TemporaryDirectory(prefix="kk-claims-") as folder:
+        claims = workers.Claims(folder)
+        submitted = []
+        for index, (job, _key, src) in enumerate(todo):
+            subject, draft = _subject(job, contracts, changes)
+            job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
+            submitted.append((pool.submit(workers.claimed, folder, index, workers.render, *job_args), job_args))
+        faults.point("rendering")
+        say("site")
+        redlines = default_redlines(contracts, changes=changes)
+        result.redlines = len({v for v, _ in redlines})
+        build_site(
+            root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url
+        )
+        holders = workers.render_rest(submitted, claims)
+        _collect(root, staging, todo, holders, say, result)
+
+
+def _collect(
+    root: Path,
+    staging: Path,
+    todo: list[tuple[Job, str, Source]],
+    holders: list[Future | workers.Done],
+    say: Callable[[str], None],
+    result: BuildResult,
+) -> None:
+    """Write each rendered PDF into staging and the cache, in the jobs' order."""
     for done, ((job, key, _), holder) in enumerate(zip(todo, holders, strict=True), start=1):
         data = holder.result()
         say(f"[{done}/{len(todo)}] {job.kind} PDF {job.version} {job.lang}")

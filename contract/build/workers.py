@@ -75,12 +75,36 @@ def render(
     return render_pdf(subject, lang, src)  # type: ignore[arg-type]
 
 
-def render_rest(jobs: Sequence[tuple[Future | Done, tuple]], run: Callable[..., Any] = render) -> list[Future | Done]:
-    """Render here, last first, the jobs no worker has started (the site is built: this process is free); return
-    what holds each job's PDF, in order.
+def claimed(claims: str, index: int, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a job in a worker unless the build has claimed it first (then None): see render_rest."""
+    return fn(*args) if Claims(claims).take(index) else None
 
-    A single job left is left to its worker: loaded and warm, it renders it faster than this process would load
-    Typst and lay the contract out for the first time.
+
+@dataclass(frozen=True)
+class Claims:
+    """Who renders each job: the first to make its claim file (a worker, or the build once the site is made)."""
+
+    folder: str
+
+    def take(self, index: int) -> bool:
+        """Claim job index; False when it was claimed already."""
+        try:
+            os.close(os.open(os.path.join(self.folder, str(index)), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except (FileExistsError, FileNotFoundError):  # claimed already, or the build is over (folder removed)
+            return False
+        return True
+
+
+def render_rest(
+    jobs: Sequence[tuple[Future | Done, tuple]], claims: Claims, run: Callable[..., Any] = render
+) -> list[Future | Done]:
+    """Render here, last first, the jobs no worker has claimed (the site is built: this process is free); return
+    what holds each job's PDF, in order. Job i was submitted as claimed(claims, i, ...): whoever claims it renders it,
+    so no job is done twice or lost, and no future is cancelled (Python 3.11's pool fails on a cancelled job when a
+    worker dies).
+
+    When fewer than two jobs wait, they are left to the workers: loaded and warm, a worker renders one faster than
+    this process would load Typst and lay the contract out for the first time.
     """
     holders = [holder for holder, _ in jobs]
     waiting = [
@@ -89,8 +113,7 @@ def render_rest(jobs: Sequence[tuple[Future | Done, tuple]], run: Callable[..., 
     if len(waiting) < 2:
         return holders
     for index in reversed(range(len(holders))):
-        holder = holders[index]
-        if not (isinstance(holder, Future) and holder.cancel()):  # a worker has it: so has it every job before it
+        if isinstance(holders[index], Done) or not claims.take(index):  # a worker has it: so has it every job before
             break
         holders[index] = Done(run(*jobs[index][1]))
     return holders

@@ -31,8 +31,9 @@ _PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org
 # The tags plain YAML scalars resolve to (text, numbers, booleans, null, dates); a file may not name others.
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
 # Parsed files are kept by display path and text, so that a file read again unchanged (klimatkontrakt.yaml by every
-# step, every version by each rebuild of `serve`) is not parsed again. Bounded by the texts' total size.
-KEPT_BYTES = 16 * 2**20
+# step, every version by each rebuild of `serve`) is not parsed again. Bounded by the texts' total size: parsed data
+# takes some 9 times its text in memory (60 times for a file of tiny items), and ten versions are about 1.2 MB.
+KEPT_BYTES = 4 * 2**20
 
 
 @dataclass
