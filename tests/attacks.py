@@ -144,3 +144,10 @@ def _written(writer) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def updated(data: bytes, change) -> bytes:
+    """Return data with one incremental update made by change(writer)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    change(writer)
+    return _written(writer)

@@ -7,6 +7,7 @@ import inspect
 import io
 from importlib import metadata
 
+import attacks
 import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -189,15 +190,6 @@ def test_the_adapter_maps_every_revision_as_pyhanko_does():
     assert _maps_agree(_graph_pdf()) == 3
 
 
-def _update(data: bytes, change) -> bytes:
-    """Return data with one incremental update made by change(writer)."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    change(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _existing(writer, reader: PdfFileReader, key: str):
     """The object the catalogue of the file's first updates names under `key`, as the writer has it."""
     ref = reader.root.raw_get(key)
@@ -267,7 +259,7 @@ def _evolving_pdf() -> bytes:
 
     changes = (point_ahead, fill_it, add_page, add_element, new_paths, break_cycle, adopt, hold, swap_holder, new_tree)
     for change in changes:
-        data = _update(data, change)
+        data = attacks.updated(data, change)
     return data
 
 
@@ -297,7 +289,6 @@ def test_a_map_pyhanko_already_made_is_kept():
 @pytest.mark.slow  # renders the contract and signs it
 def test_the_adapter_maps_a_signed_contract_and_a_shadow_attack_as_pyhanko_does(unsigned_2023_sv, tmp_path):
     """The real contract (page tree, tagged structure, links, fields), signed twice, then attacked after signing."""
-    import attacks
     from pki import make_pki
 
     from contract.pdf import credentials

@@ -347,14 +347,6 @@ def test_a_contract_that_runs_javascript_when_opened_is_refused(pki, unsigned, t
     assert "problem: the document runs an action when opened (/OpenAction /JavaScript)" in text
 
 
-def _after_signing(data: bytes, change) -> bytes:
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    change(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _overlay(party: str, text: bytes):
     """Give a party's widget a new appearance (a stamp overlay) in an update."""
 
@@ -420,7 +412,7 @@ AFTER_SIGNING = {
 def test_changes_after_a_signature_are_failures(attack, pki, vinnova_signed, tmp_path):  # noqa: F811
     change, says = AFTER_SIGNING[attack]
     signed = vinnova_signed
-    code, out = _verify(tmp_path, attack, _after_signing(signed, change), pki)
+    code, out = _verify(tmp_path, attack, attacks.updated(signed, change), pki)
     assert code == 1, out
     assert says in out and "NOT OK" in out.splitlines()[-1]
 
@@ -430,7 +422,7 @@ def test_an_update_whose_prev_skips_the_signatures_is_refused(pki, vinnova_signe
     import re
 
     signed = attacks.raw_sign(vinnova_signed, "trafikverket", creds(pki, "trafikverket"))
-    updated = _after_signing(signed, lambda writer: writer.update_container(writer.trailer["/Info"]))
+    updated = attacks.updated(signed, lambda writer: writer.update_container(writer.trailer["/Info"]))
     contract_xref = [int(x) for x in re.findall(rb"startxref\s+(\d+)", updated)][1]
     tail = updated[len(signed) :]
     found = re.search(rb"/Prev (\d+)", tail)
@@ -455,6 +447,6 @@ def test_an_unsigned_contract_changed_in_an_update_is_not_ok(pki, unsigned, tmp_
         )
         writer.update_container(page)
 
-    code, out = _verify(tmp_path, "changed-unsigned", _after_signing(unsigned, change), pki)
+    code, out = _verify(tmp_path, "changed-unsigned", attacks.updated(unsigned, change), pki)
     assert code == 1, out
     assert "problem: 1 update(s) follow the contract, yet nothing is signed: only signatures may follow it" in out
