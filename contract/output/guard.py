@@ -147,6 +147,10 @@ def claim(
         os.close(lock)  # closing releases the lock
 
 
+# What the tool's temporary folders are named (tempfile.TemporaryDirectory's prefix) in the system's temporary folder.
+TEMPORARY_PREFIXES = ("kk-", "klimatkontrakt-")
+
+
 @contextlib.contextmanager
 def writing(folder: Path) -> Iterator[None]:
     """Turn an operating-system error while writing into a located error naming folder (exit 1)."""
@@ -160,17 +164,29 @@ def writing(folder: Path) -> Iterator[None]:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
             else "check that the folder can be written"
         )
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(folder)),
-                    "error",
-                    f"cannot write the output: {reason}{where}",
-                    f"{hint}, or choose another folder with --out",
-                    "output-write",
-                )
-            ]
-        ) from exc
+        temporary = _temporary_folder(exc.filename, folder)
+        if temporary is not None:  # the system's temporary folder failed: another --out cannot help, TMPDIR can
+            message, hint, folder = f"cannot write a temporary file: {reason}{where}", f"{hint} there", temporary
+            hint += ", or set TMPDIR to another folder"
+        else:
+            message, hint = f"cannot write the output: {reason}{where}", f"{hint}, or choose another folder with --out"
+        raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "output-write")]) from exc
+
+
+def _temporary_folder(filename: object, output: Path) -> Path | None:
+    """Return the system's temporary folder (TMPDIR) if filename is in a folder the tool made there, else None."""
+    import tempfile
+
+    if not isinstance(filename, str) or not os.path.isabs(filename):
+        return None
+    temporary = Path(tempfile.gettempdir())
+    path = Path(filename)
+    if not path.is_relative_to(temporary) or path == temporary:
+        return None
+    made = temporary / path.relative_to(temporary).parts[0]  # an output may be in /tmp too: only our own folders
+    if not made.name.startswith(TEMPORARY_PREFIXES) or Path(output).is_relative_to(made):
+        return None
+    return temporary
 
 
 def check_root(root: Path) -> None:

@@ -1,0 +1,32 @@
+"""Red-team session 20b: the build's PDF job hand-back and the result caches, attacked as a hostile or careless user.
+
+What was attacked, and what was found, is listed in the session's report.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+
+from contract.cli.main import main
+from tests.processes import tmpfs
+
+
+@pytest.mark.slow  # validates a whole version before the build needs its temporary folders
+@pytest.mark.parametrize("options", ["size=1m,nr_inodes=1", "ro"], ids=["full", "read-only"])
+def test_a_full_or_read_only_temporary_folder_is_named_as_such_not_as_the_output(
+    repo_copy, tmp_path, monkeypatch, capsys, options
+):
+    # TMPDIR full or read-only: the build failed cleanly, but said "cannot write the output" of site/ and told the
+    # user to "choose another folder with --out", which cannot help: the folder that failed is the temporary one.
+    with tmpfs(tmp_path / "tmp", options) as folder:
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))  # what TMPDIR=folder gives a fresh process
+        code = main(["build", "--root", str(repo_copy), "--jobs", "2"])
+    captured = capsys.readouterr()
+    err = captured.out + captured.err
+    assert code == 1
+    assert "Traceback" not in err
+    assert f"{folder}: error: cannot write a temporary file" in err, err
+    assert "TMPDIR" in err and "--out" not in err, err
+    assert not (repo_copy / "site").exists()
