@@ -5,6 +5,7 @@ What was attacked, and what was found, is listed in the session's report.
 
 from __future__ import annotations
 
+import os
 import tempfile
 
 import pytest
@@ -30,3 +31,29 @@ def test_a_full_or_read_only_temporary_folder_is_named_as_such_not_as_the_output
     assert f"{folder}: error: cannot write a temporary file" in err, err
     assert "TMPDIR" in err and "--out" not in err, err
     assert not (repo_copy / "site").exists()
+
+
+@pytest.mark.slow  # a build started in a process of its own, killed while its workers render
+def test_a_build_killed_while_rendering_leaves_nothing_in_tmpdir_and_its_claims_go_with_its_staging(
+    tmp_path, monkeypatch
+):
+    # The job claims lived in a kk-claims-* folder in TMPDIR: a killed build (SIGKILL, the OOM killer) left one there
+    # for every kill, which no later build removed. In the staging folder, the next build's recovery drops them.
+    from contract.output.files import recover
+    from tests.build_helpers import make_repo
+    from tests.processes import start_paused
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    repo = make_repo(tmp_path / "repo")
+    build, resume = start_paused(repo, "rendering", "--jobs", "3")
+    build.kill()
+    build.communicate()
+    os.close(resume)
+    assert sorted(p.name for p in temporary.iterdir()) == []
+    left = sorted(p.name for p in repo.iterdir() if p.name.startswith(".site"))
+    assert left == [".site.lock", ".site.staging"], left
+    assert (repo / ".site.staging" / ".claims").is_dir()
+    recover(repo / "site")
+    assert sorted(p.name for p in repo.iterdir() if p.name.startswith(".site")) == [".site.lock"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -205,7 +205,10 @@ def _write_all(
     todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
     # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
     changes = ChangeSets()
-    with tempfile.TemporaryDirectory(prefix="kk-claims-") as folder:
+    # In staging, not in TMPDIR: a killed build's claims go with its staging folder (files.recover), none is published.
+    folder = str(staging / ".claims")
+    os.mkdir(folder)
+    try:
         claims = workers.Claims(folder)
         submitted = []
         for index, (job, _key, src) in enumerate(todo):
@@ -221,6 +224,8 @@ def _write_all(
         )
         holders = workers.render_rest(submitted, claims)
         _collect(root, staging, todo, holders, say, result)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _collect(
