@@ -6,6 +6,7 @@ What was attacked, and what was found, is listed in the session's report.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -57,3 +58,23 @@ def test_a_build_killed_while_rendering_leaves_nothing_in_tmpdir_and_its_claims_
     assert (repo / ".site.staging" / ".claims").is_dir()
     recover(repo / "site")
     assert sorted(p.name for p in repo.iterdir() if p.name.startswith(".site")) == [".site.lock"]
+
+
+@pytest.mark.slow  # a build started in a process of its own, paused while its workers render
+def test_a_claims_folder_removed_during_the_build_is_a_clean_error_not_an_internal_one(tmp_path):
+    # Nobody can claim a job once its claims folder is gone (a careless clean-up of hidden folders, or a temp
+    # cleaner when it lived in TMPDIR): the worker returned None, and the build stopped with "internal error:
+    # TypeError" (exit 2). It is a clean error now, exit 1, and site/ is not written.
+    from tests.build_helpers import make_repo
+    from tests.processes import start_paused
+
+    repo = make_repo(tmp_path / "repo")
+    build, resume = start_paused(repo, "rendering", "--jobs", "3")
+    shutil.rmtree(repo / ".site.staging" / ".claims")
+    os.write(resume, b"x")
+    os.close(resume)
+    out, err = build.communicate()
+    assert build.returncode == 1, out + err
+    assert "internal error" not in out + err and "Traceback" not in err
+    assert "the build's working folder was removed while it ran" in out + err
+    assert not (repo / "site").exists()

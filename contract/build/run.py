@@ -239,6 +239,10 @@ def _collect(
     """Write each rendered PDF into staging and the cache, in the jobs' order."""
     for done, ((job, key, _), holder) in enumerate(zip(todo, holders, strict=True), start=1):
         data = holder.result()
+        if data is None:  # nobody could claim the job: its claims folder was removed while the build ran
+            message = f"the build's working folder was removed while it ran: {job.path} was not rendered"
+            hint = "leave the build's hidden folders alone while it runs, and run it again"
+            raise ContractError([Diagnostic(Pos(str(staging)), "error", message, hint, "output-removed")])
         say(f"[{done}/{len(todo)}] {job.kind} PDF {job.version} {job.lang}")
         write_atomic(staging / job.path, data)
         with writing(root / CACHE):
