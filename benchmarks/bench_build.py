@@ -1,6 +1,6 @@
 """Benchmarks of `python build.py`: cold, unchanged, one paragraph changed; overhead over the engines; 10 versions.
 
-Run: python benchmarks/bench_build.py [--quick]   (prints one line per figure)
+Run: python benchmarks/bench_build.py [--skip-scale] [--runs N]   (prints one line per figure)
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,11 +149,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-scale", action="store_true", help="leave out the 10-version benchmark")
     parser.add_argument("--only-scale", action="store_true", help="run only the 10-version benchmark")
+    parser.add_argument("--runs", type=int, default=5, help="cold builds and engine runs to take medians of (5)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kk-bench-") as tmp:
         root = copy_repo(Path(tmp) / "repo")
         if not args.only_scale:
-            single_version(root)
+            single_version(root, args.runs)
         if args.skip_scale:
             return
         shutil.rmtree(root / ".cache", ignore_errors=True)
@@ -165,30 +167,54 @@ def main() -> None:
         print(f"10 versions, after one paragraph changed: {seconds:.2f} s, peak {peak:.0f} MiB ({summary})")
 
 
-def single_version(root: Path) -> None:
-    """Cold, unchanged and one-paragraph builds of the repository as shipped, and the engine ratio."""
-    seconds, peak, summary = timed_build(root)
-    cold = seconds
-    print(f"cold build of the repository as shipped: {seconds:.2f} s, peak {peak:.0f} MiB ({summary})")
-    seconds, _, summary = timed_build(root)
-    print(f"rebuild with nothing changed: {seconds:.2f} s ({summary})")
+def single_version(root: Path, runs: int) -> None:
+    """Cold, unchanged and one-paragraph builds of the repository as shipped, and the engine ratio.
+
+    The cold builds and the engine measurements alternate, run after run, and medians are reported: a virtual
+    machine's speed drifts by a third from one minute to the next, so one build against one engine run says little.
+    """
+    colds, nochanges, engines = [], [], []
+    for _ in range(runs):
+        for name in (".cache", "site"):
+            shutil.rmtree(root / name, ignore_errors=True)
+        seconds, peak, summary = timed_build(root)
+        colds.append(seconds)
+        nochanges.append(timed_build(root)[0])
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        engines.append(engine_time(root))
+    print(f"cold build of the repository as shipped: {_spread(colds)}, peak {peak:.0f} MiB ({summary})")
+    print(f"rebuild with nothing changed: {_spread(nochanges)}")
     change_one_paragraph(root, "2023")
     seconds, _, summary = timed_build(root)
     print(f"rebuild after one paragraph changed: {seconds:.2f} s ({summary})")
-    shutil.rmtree(root / ".cache", ignore_errors=True)
-    spent = engine_time(root)
-    engines = spent["typst"] + spent["mkdocs"]
+    engine = [spent["typst"] + spent["mkdocs"] for spent in engines]
     print(
-        f"overhead (--jobs 1): build {spent['total']:.2f} s / engines {engines:.2f} s "
-        f"(typst {spent['typst']:.2f} s + mkdocs {spent['mkdocs']:.2f} s) = {spent['total'] / engines:.2f}"
+        f"engines (--jobs 1): {_spread(engine)} (typst {_median([s['typst'] for s in engines]):.2f} s"
+        f" + mkdocs {_median([s['mkdocs'] for s in engines]):.2f} s)"
     )
     print(
-        f"overhead (default jobs, PDFs beside the site): cold build {cold:.2f} s / engines {engines:.2f} s = {cold / engines:.2f}"
+        f"overhead (--jobs 1): build {_spread([s['total'] for s in engines])} / engines = {_ratios(engines, 'total')}"
     )
-    cpu = spent["typst_cpu"] + spent["mkdocs_cpu"]  # CPU seconds: robust when other work shares the cores
-    print(
-        f"overhead in CPU time (--jobs 1): build {spent['total_cpu']:.2f} s / engines {cpu:.2f} s = {spent['total_cpu'] / cpu:.2f}"
-    )
+    print(f"overhead (default jobs, PDFs beside the site): cold build / engines = {_ratios(engines, colds)}")
+    print(f"overhead in CPU time (--jobs 1): build / engines = {_ratios(engines, 'total_cpu', cpu=True)}")
+
+
+def _ratios(engines: list[dict], build: str | list[float], cpu: bool = False) -> str:
+    """Median and range of build / engines over the runs, each run's build against that run's engines."""
+    suffix = "_cpu" if cpu else ""
+    ratios = [
+        (build[i] if isinstance(build, list) else spent[build]) / (spent["typst" + suffix] + spent["mkdocs" + suffix])
+        for i, spent in enumerate(engines)
+    ]
+    return f"{_median(ratios):.2f} median of {len(ratios)} runs ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
+def _spread(values: list[float]) -> str:
+    return f"{_median(values):.2f} s median of {len(values)} runs ({min(values):.2f}-{max(values):.2f} s)"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 if __name__ == "__main__":

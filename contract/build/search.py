@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +23,7 @@ def index_search(site_dir: Path) -> None:
 def start_index(site_dir: Path) -> subprocess.Popen:
     """Start Pagefind on one language's built site; it runs while the next language builds."""
     command = [
-        sys.executable,
-        "-m",
-        "pagefind",
+        *_pagefind(),
         "--site",
         str(site_dir),
         "--output-subdir",
@@ -50,3 +50,20 @@ def finish_index(process: subprocess.Popen, site_dir: Path) -> None:
                 )
             ]
         )
+
+
+@functools.cache
+def _pagefind() -> tuple[str, ...]:
+    """Return the command that runs Pagefind: its binary from the pagefind-bin wheel, found once per process.
+
+    Run directly, not through `python -m pagefind`, which starts a Python only to find and exec the same binary.
+    That wrapper is still used where the wheel is missing or PAGEFIND_BINARY_PATH names another binary.
+    """
+    if not os.environ.get("PAGEFIND_BINARY_PATH"):
+        try:
+            from pagefind_bin import get_executable
+
+            return (str(get_executable()),)
+        except (ImportError, FileNotFoundError):
+            pass
+    return (sys.executable, "-m", "pagefind")

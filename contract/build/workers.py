@@ -11,6 +11,7 @@ import multiprocessing.context
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -130,9 +131,18 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
 
 
 def _warm() -> None:
-    """Load what every PDF needs (Typst, fonts, the layout's templates) before the first job arrives."""
+    """Load what every PDF needs (Typst, fonts, the layout's templates) before the first job arrives.
+
+    pyHanko, needed only after the first Typst compile, loads in a thread: Typst releases the GIL while it compiles.
+    """
     from ..pdf import document  # noqa: F401
     from ..render import redline_pdf  # noqa: F401
+
+    threading.Thread(target=_load_pyhanko, daemon=True).start()
+
+
+def _load_pyhanko() -> None:
+    from ..pdf import identity, signature_fields  # noqa: F401
 
 
 def _die_with_parent(parent: int) -> None:

@@ -1,15 +1,25 @@
-"""Empty, tagged signature fields over the boxes the layout reserved: one per party, in one incremental update."""
+"""Empty, tagged signature fields over the boxes the layout reserved: one per party, in one incremental update.
+
+The fields are the ones pyHanko's `append_signature_field` makes, object for object and byte for byte
+(tests/test_signature_fields.py compares), written here with pyHanko's PDF layer only: importing `pyhanko.sign`
+loads the whole signing stack (HTTP clients, certificate validation, font subsetting), about 0.4 s of every
+build, to add eight dictionaries.
+"""
 
 from __future__ import annotations
 
 import io
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields
+from pyhanko.pdf_utils.layout import BoxConstraints
 
 from .compile import SignatureBox
 from .pyhanko_adapter import FieldWriter
+
+# The widget's flags as pyHanko sets them on a visible signature: locked (128) and printed (4).
+WIDGET_FLAGS = 0b10000000 | 0b100
 
 
 def add_signature_fields(
@@ -24,30 +34,69 @@ def add_signature_fields(
     Each field carries, as its seed value, the certificate subject its party must sign with.
     """
     writer = FieldWriter(io.BytesIO(pdf))
+    widgets = {}
     for box in boxes:
-        spec = fields.SigFieldSpec(
-            sig_field_name=box.party,
-            on_page=box.page,
-            box=box.rect,  # type: ignore[arg-type]  # pyHanko takes float points; its annotation says int
-            readable_field_name=tooltips.get(box.party, box.party),  # /TU: what a screen reader says
-        )
-        fields.append_signature_field(writer, spec)
+        widgets[box.party] = ref = _append_field(writer, box, tooltips.get(box.party, box.party))
         if seeds and box.party in seeds:
-            _field(writer, box.party)[generic.pdf_name("/SV")] = writer.add_object(seeds[box.party])
-    _tag_widgets(writer, boxes, headings or {})
+            ref.get_object()[generic.pdf_name("/SV")] = writer.add_object(seeds[box.party])
+    _tag_widgets(writer, boxes, widgets, headings or {})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _field(writer: IncrementalPdfFileWriter, name: str) -> generic.DictionaryObject:
-    for found, _, ref in fields.enumerate_sig_fields(writer, filled_status=False):
-        if found == name:
-            return ref.get_object()
-    raise KeyError(name)
+def _append_field(writer: IncrementalPdfFileWriter, box: SignatureBox, tooltip: str) -> generic.IndirectObject:
+    """Add one signature field, merged with its widget, as pyHanko's append_signature_field does; return it."""
+    name = generic.pdf_name
+    page_ref = writer.find_page_for_modification(box.page)[0]
+    fields = _form_fields(writer)
+    if any(ref.get_object().get("/T") == box.party for ref in fields):  # pyHanko refuses it too
+        raise ValueError(f"the PDF has a field named {box.party} already")
+    field = generic.DictionaryObject(
+        {
+            name("/FT"): name("/Sig"),
+            name("/T"): generic.pdf_string(box.party),
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/Widget"),
+            name("/F"): generic.NumberObject(WIDGET_FLAGS),
+            name("/Rect"): generic.ArrayObject([generic.FloatObject(round(v, 4)) for v in box.rect]),
+            name("/P"): page_ref,
+        }
+    )
+    ref = writer.add_object(field)
+    fields.append(ref)
+    writer.update_container(fields)
+    writer.register_annotation(page_ref, ref)
+    field[name("/TU")] = generic.TextStringObject(tooltip)  # what a screen reader says
+    left, bottom, right, top = box.rect
+    width, height = abs(right - left), abs(top - bottom)
+    if width and height:  # an empty appearance: the signature fills it
+        appearance = RawContent(b"", box=BoxConstraints(width=width, height=height)).as_form_xobject()
+        field[name("/AP")] = generic.DictionaryObject({name("/N"): writer.add_object(appearance)})
+    return ref
 
 
-def _tag_widgets(writer: IncrementalPdfFileWriter, boxes: list[SignatureBox], headings: dict[str, str]) -> None:
+def _form_fields(writer: IncrementalPdfFileWriter) -> generic.ArrayObject:
+    """Return the document's form fields, making the form (SigFlags 1: it has signatures) if it has none."""
+    name = generic.pdf_name
+    if "/AcroForm" not in writer.root:
+        writer.root[name("/AcroForm")] = writer.add_object(
+            generic.DictionaryObject(
+                {name("/Fields"): generic.ArrayObject(), name("/SigFlags"): generic.NumberObject(1)}
+            )
+        )
+        writer.update_root()
+    form = writer.root["/AcroForm"]
+    form.setdefault(name("/SigFlags"), generic.NumberObject(1))
+    return form.setdefault(name("/Fields"), generic.ArrayObject())
+
+
+def _tag_widgets(
+    writer: IncrementalPdfFileWriter,
+    boxes: list[SignatureBox],
+    widgets: dict[str, generic.IndirectObject],
+    headings: dict[str, str],
+) -> None:
     """Put each widget in the structure tree as a Form element in its party's block, as PDF/UA requires.
 
     The layout tags each party's block as a group (Div) opening with the party's heading (H2); the
@@ -58,7 +107,6 @@ def _tag_widgets(writer: IncrementalPdfFileWriter, boxes: list[SignatureBox], he
     document_ref = kids.raw_get(0) if isinstance(kids, generic.ArrayObject) else tree.raw_get("/K")
     blocks = _heading_groups(document_ref, set(headings.values()))
     nums = tree["/ParentTree"]["/Nums"]
-    widgets = {name: ref for name, _, ref in fields.enumerate_sig_fields(writer, filled_status=False)}
     key = int(tree.get("/ParentTreeNextKey", len(nums) // 2))
     for box in boxes:
         page_ref = writer.find_page_for_modification(box.page)[0]
