@@ -18,7 +18,8 @@ from build_helpers import make_repo, run
 import contract.diff
 from contract.build import site
 from contract.build.changes import ChangeSets
-from contract.build.run import _pdf_jobs, gather
+from contract.build.jobs import pdf_jobs
+from contract.build.run import gather
 from contract.cli.main import main
 from contract.diff.history import all_timelines, timeline
 from contract.diff.lineage import previous_version, previous_versions
@@ -78,7 +79,7 @@ def test_history_without_the_builds_changes_follows_the_same_rule(contracts):
 
 
 def test_redline_pdfs_and_downloads_name_the_contracts_previous_version(contracts, tmp_path):
-    paths = {j.path for j in _pdf_jobs(contracts) if j.kind == "redline"}
+    paths = {j.path for j in pdf_jobs(contracts) if j.kind == "redline"}
     assert paths == {f"downloads/{v}/redline-2023-{v}-{lang}.pdf" for v in ("2024", "2025") for lang in ("sv", "en")}
     target = tmp_path / "downloads" / "2025" / "redline-2023-2025-sv.pdf"
     target.parent.mkdir(parents=True)

@@ -64,3 +64,72 @@ def test_a_single_waiting_job_is_left_to_its_worker(tmp_path):
 
 def test_a_claim_after_the_build_removed_its_claims_folder_is_refused(tmp_path):
     assert workers.claimed(str(tmp_path / "gone"), 3, len, b"abc") is None
+
+
+class _Recording(ProcessPoolExecutor):
+    """A real pool type that records what is submitted instead of starting a worker: what Started hands over."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.calls: list[tuple] = []
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:  # type: ignore[override]
+        self.calls.append((fn, args))
+        return Future()
+
+
+def _loaded(root):
+    from contract.checks.validate import validate
+
+    report, contracts = validate(root)
+    assert not report.errors
+    return contracts
+
+
+def test_each_version_s_contract_pdfs_start_as_it_loads_under_the_keys_the_build_uses(tmp_path):
+    from contract.build.jobs import Inputs, Started, pdf_jobs, reuse_cached
+    from contract.build.run import BuildResult
+    from tests.build_helpers import make_repo
+
+    root = make_repo(tmp_path / "repo")
+    contracts = _loaded(root)
+    pool = _Recording()
+    started = Started(Inputs(root), pool, drafts=True)
+    for version, contract in contracts.items():
+        started.offer(version, contract)
+    # Every contract PDF of every version (the draft too, with drafts), each language, and no redline.
+    assert sorted((args[0], args[1]) for _, args in pool.calls) == sorted(
+        ("contract", lang) for c in contracts.values() for lang in c.languages
+    )
+    assert all(fn is workers.render and args[3] is False for fn, args in pool.calls)
+    todo = reuse_cached(Inputs(root), contracts, tmp_path / "staging", pdf_jobs(contracts), BuildResult())
+    ordered = started.first(todo)
+    early = [key for _, key, _ in ordered[: len(started.futures)]]
+    assert sorted(early) == sorted(started.futures)  # the keys the build computes after the checks: the same PDFs
+    assert [job.kind for job, _, _ in ordered[len(started.futures) :]] == ["redline"] * 2
+    started.offer("2023", contracts["2023"])  # offered again (serve rebuilds in one process): not started twice
+    assert len(pool.calls) == len(started.futures)
+
+
+def test_nothing_starts_early_for_a_cached_pdf_a_draft_left_out_or_a_build_rendering_in_process(tmp_path):
+    from contract.build.jobs import Inputs, Started
+    from contract.build.stamps import CACHE
+    from tests.build_helpers import make_repo
+
+    root = make_repo(tmp_path / "repo")
+    contracts = _loaded(root)
+    signed = next(v for v, c in contracts.items() if c.meta.status == "signed")
+    draft = next(v for v, c in contracts.items() if c.meta.status == "draft")
+    first = Started(Inputs(root), _Recording(), drafts=False)
+    first.offer(draft, contracts[draft])
+    first.offer(signed, contracts[signed])
+    assert len(first.futures) == len(contracts[signed].languages)
+    (root / CACHE).mkdir(parents=True)
+    cached_key = sorted(first.futures)[0]
+    (root / CACHE / f"{cached_key}-{'0' * 64}.pdf").write_bytes(b"%PDF")
+    again = Started(Inputs(root), _Recording(), drafts=False)
+    again.offer(signed, contracts[signed])
+    assert sorted(again.futures) == sorted(first.futures)[1:]
+    in_process = Started(Inputs(root), workers.InProcess(), drafts=True)
+    in_process.offer(signed, contracts[signed])
+    assert in_process.futures == {}

@@ -20,7 +20,7 @@ import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
 from processes import children, start_paused, tmpfs
 
-from contract.build.run import _cached
+from contract.build.jobs import cached as _cached
 from contract.build.stamps import stamp_file
 from contract.cli.site import site_writes
 from contract.errors import UsageError

@@ -72,7 +72,7 @@ def test_import_without_lang_in_a_repository_whose_source_it_cannot_read_is_a_us
 def test_a_changed_certificate_subject_renders_the_contract_pdf_again():
     """The PDF's signature fields carry each party's certificate_subject as seed values, yet the cache key left it out:
     after 'add certificate_subject ... and rebuild the PDF' (sign's own hint) the build published the cached PDF."""
-    from contract.build.run import _fingerprint
+    from contract.build.jobs import fingerprint as _fingerprint
     from contract.source.load import load
 
     contract = load(ROOT, "2023")

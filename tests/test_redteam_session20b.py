@@ -15,23 +15,38 @@ from contract.cli.main import main
 from tests.processes import tmpfs
 
 
-@pytest.mark.slow  # validates a whole version before the build needs its temporary folders
+@pytest.mark.slow  # a whole build, with its PDFs
+@pytest.mark.parametrize("options", ["size=1m,nr_inodes=1", "ro"], ids=["full", "read-only"])
+def test_a_full_or_read_only_temporary_folder_does_not_stop_the_build(repo_copy, tmp_path, monkeypatch, options):
+    # The build made MkDocs' pages and Typst's main file in TMPDIR, so a full or read-only one stopped it. Both are
+    # made beside the output now (MkDocs) or not at all (Typst reads its source as an input): TMPDIR is never written.
+    with tmpfs(tmp_path / "tmp", options) as folder:
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))  # what TMPDIR=folder gives a fresh process
+        code = main(["build", "--root", str(repo_copy), "--jobs", "2"])
+        assert sorted(folder.iterdir()) == []
+    assert code == 0
+    assert sorted(p.name for p in repo_copy.iterdir() if p.name.startswith(".site")) == [".site.lock"]
+
+
+@pytest.mark.slow  # pandoc makes a Word file
 @pytest.mark.parametrize("options", ["size=1m,nr_inodes=1", "ro"], ids=["full", "read-only"])
 def test_a_full_or_read_only_temporary_folder_is_named_as_such_not_as_the_output(
     repo_copy, tmp_path, monkeypatch, capsys, options
 ):
-    # TMPDIR full or read-only: the build failed cleanly, but said "cannot write the output" of site/ and told the
-    # user to "choose another folder with --out", which cannot help: the folder that failed is the temporary one.
+    # TMPDIR full or read-only: the command failed cleanly, but said "cannot write the output" and told the user to
+    # "choose another folder with --out", which cannot help: the folder that failed is the temporary one. The Word
+    # export still makes its files there.
+    out = tmp_path / "kontrakt.docx"
     with tmpfs(tmp_path / "tmp", options) as folder:
-        monkeypatch.setattr(tempfile, "tempdir", str(folder))  # what TMPDIR=folder gives a fresh process
-        code = main(["build", "--root", str(repo_copy), "--jobs", "2"])
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))
+        code = main(["docx", "2023", "--lang", "sv", "--root", str(repo_copy), "-o", str(out)])
     captured = capsys.readouterr()
     err = captured.out + captured.err
     assert code == 1
     assert "Traceback" not in err
     assert f"{folder}: error: cannot write a temporary file" in err, err
     assert "TMPDIR" in err and "--out" not in err, err
-    assert not (repo_copy / "site").exists()
+    assert not out.exists()
 
 
 @pytest.mark.slow  # a build started in a process of its own, killed while its workers render
@@ -69,7 +84,8 @@ def test_a_claims_folder_removed_during_the_build_is_a_clean_error_not_an_intern
     from tests.processes import start_paused
 
     repo = make_repo(tmp_path / "repo")
-    build, resume = start_paused(repo, "rendering", "--jobs", "3")
+    # With the draft, the redlines are claimed (the contracts' PDFs are the workers' since their versions loaded).
+    build, resume = start_paused(repo, "rendering", "--jobs", "3", "--drafts")
     shutil.rmtree(repo / ".site.staging" / ".claims")
     os.write(resume, b"x")
     os.close(resume)

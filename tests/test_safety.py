@@ -13,7 +13,8 @@ import pytest
 from lxml import html as lhtml
 from site_helpers import make_repo
 
-from contract.build.run import _fingerprint, gather
+from contract.build.jobs import fingerprint as _fingerprint
+from contract.build.run import gather
 from contract.build.site import build_site
 from contract.cli.main import main
 from contract.diff import compare

@@ -10,7 +10,6 @@ name before reuse, so an unchanged version is not rendered again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from ..output.guard import claim, mark, writing
 from ..render import labels
 from ..source.provenance import Source, source
 from . import stamps
+from .jobs import Inputs, Job, Started, pdf_jobs, reuse_cached
 from .stamps import CACHE
 
 if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of them
@@ -62,32 +62,16 @@ class BuildResult:
             self.warnings_count = len(self.warnings)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One PDF to render: a contract, or a redline of a version against its predecessor."""
+def gather(
+    root: Path, drafts: bool = False, on_load: Callable[[str, Contract], None] | None = None
+) -> tuple[dict[str, Contract], list[Diagnostic]]:
+    """Load and check every version; raise ContractError if any has an error.
 
-    kind: str  # contract | redline
-    version: str
-    lang: str
-    path: str  # relative to the output folder
-
-    def key(self, prints: dict[str, str], previous: dict[str, str], src: Source, code: str) -> str:
-        """Return the content hash that decides whether a cached PDF can be reused.
-
-        prints: each version's _fingerprint; previous: each version's predecessor (diff.lineage);
-        src: this version's own provenance (contract.provenance.source(root, version)).
-        """
-        parts = [self.kind, self.lang, code, src.label, str(src.timestamp), prints[self.version]]
-        if self.kind == "redline":
-            parts.append(prints[previous[self.version]])
-        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def gather(root: Path, drafts: bool = False) -> tuple[dict[str, Contract], list[Diagnostic]]:
-    """Load and check every version; raise ContractError if any has an error."""
+    on_load is told of each version that loads without an error, before its checks run.
+    """
     from ..checks.validate import validate
 
-    report, loaded = validate(root)
+    report, loaded = validate(root, on_load=on_load)
     if report.errors:
         raise ContractError([d for d in report.sorted() if d.severity == "error"])
     if not drafts:
@@ -136,16 +120,17 @@ def _build_claimed(
     from . import workers
 
     pool, record = _start_workers(root, jobs, pdf_inputs, drafts)
+    started = Started(Inputs(root), pool, drafts)
     staging = staging_path(out)
     try:
         with pool:
             try:
                 faults.point("validating")  # the workers are starting: a test interrupts the build here
-                contracts, warnings = gather(root, drafts)
+                contracts, warnings = gather(root, drafts, on_load=started.offer)
                 result = BuildResult(versions=sorted(contracts), warnings=warnings)
                 with writing(out):
                     staging.mkdir()
-                    _write_all(root, contracts, staging, drafts, pool, say, result, site_url)
+                    _write_all(root, contracts, staging, drafts, started, say, result, site_url)
                     mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
                     faults.point("staged")
                     outputs = stamps.outputs(staging)
@@ -189,7 +174,7 @@ def _write_all(
     contracts: dict[str, Contract],
     staging: Path,
     drafts: bool,
-    pool: ProcessPoolExecutor | InProcess | Deferred,
+    started: Started,
     say: Callable[[str], None],
     result: BuildResult,
     site_url: str | None = None,
@@ -200,9 +185,9 @@ def _write_all(
     from .redlines import default_redlines
     from .site import build_site
 
-    pdf_jobs = _pdf_jobs(contracts)
-    downloads = {(j.version, j.lang, j.kind): j.path for j in pdf_jobs}
-    todo = _reuse_cached(root, contracts, staging, pdf_jobs, result)
+    everything = pdf_jobs(contracts)
+    downloads = {(j.version, j.lang, j.kind): j.path for j in everything}
+    todo = started.first(reuse_cached(started.inputs, contracts, staging, everything, result))
     # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
     changes = ChangeSets()
     # In staging, not in TMPDIR: a killed build's claims go with its staging folder (files.recover), none is published.
@@ -210,11 +195,16 @@ def _write_all(
     os.mkdir(folder)
     try:
         claims = workers.Claims(folder)
-        submitted = []
-        for index, (job, _key, src) in enumerate(todo):
+        submitted: list[tuple[Future | workers.Done, tuple]] = []
+        for index, (job, key, src) in enumerate(todo):
             subject, draft = _subject(job, contracts, changes)
             job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
-            submitted.append((pool.submit(workers.claimed, folder, index, workers.render, *job_args), job_args))
+            begun = started.futures.get(key)
+            if begun is not None and claims.take(index):  # a worker has it since it loaded: render_rest must not
+                submitted.append((begun, job_args))
+                continue
+            holder = started.pool.submit(workers.claimed, folder, index, workers.render, *job_args)
+            submitted.append((holder, job_args))
         faults.point("rendering")
         say("site")
         redlines = default_redlines(contracts, changes=changes)
@@ -261,75 +251,6 @@ def _subject(job: Job, contracts: dict[str, Contract], changes: ChangeSets) -> t
     return changes.between(contracts[previous], new), new.meta.status == "draft"
 
 
-def _pdf_jobs(contracts: dict[str, Contract]) -> list[Job]:
-    from ..diff.lineage import previous_version
-
-    jobs = []
-    for version, contract in sorted(contracts.items()):
-        previous = previous_version(contracts, version)
-        for lang in contract.languages:
-            jobs.append(Job("contract", version, lang, f"downloads/{version}/klimatkontrakt-{version}-{lang}.pdf"))
-            if previous is not None:
-                jobs.append(
-                    Job("redline", version, lang, f"downloads/{version}/redline-{previous}-{version}-{lang}.pdf")
-                )
-    return jobs
-
-
-def _reuse_cached(
-    root: Path, contracts: dict[str, Contract], staging: Path, pdf_jobs: list[Job], result: BuildResult
-) -> list[tuple[Job, str, Source]]:
-    """Copy the PDFs the cache already has; return the jobs still to render with their cache key and provenance."""
-    cache = root / CACHE
-    with writing(cache):
-        cache.mkdir(parents=True, exist_ok=True)
-    from ..diff.lineage import previous_versions
-
-    code = stamps.renderer_fingerprint() + _labels_fingerprint()  # the code, the engine and fonts, the labels
-    sources = {v: source(root, v) for v in contracts}
-    prints = {v: _fingerprint(c) for v, c in contracts.items()}
-    previous = previous_versions(contracts)
-    todo = []
-    for job in pdf_jobs:
-        key = job.key(prints, previous, sources[job.version], code)
-        data = _cached(cache, key, result.notes)
-        if data is not None:
-            write_atomic(staging / job.path, data)
-            result.reused += 1
-        else:
-            todo.append((job, key, sources[job.version]))
-    return todo
-
-
-def _labels_fingerprint() -> str:
-    """Hash the label catalogues of the repository's languages (its own i18n/ too): a PDF's words come from them."""
-    digest = hashlib.sha256()
-    for lang, file in labels.registered():
-        digest.update(lang.encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
-    """Return the cached PDF of key if its content still has the hash in its name; drop a damaged one with a note."""
-    for entry in sorted(cache.glob(f"{key}-*.pdf")):
-        # A link is never the build's own entry: it would publish whatever it points at.
-        data = None if entry.is_symlink() or not entry.is_file() else entry.read_bytes()
-        if data is not None and entry.name == f"{key}-{stamps.sha256(data)}.pdf":
-            return data
-        notes.append(
-            Diagnostic(
-                Pos(str(entry)),
-                "note",
-                "this cached PDF was damaged (its content does not match "
-                "the hash it was stored with); it is rendered again",
-                code="cache-damaged",
-            )
-        )
-        with writing(cache):
-            entry.unlink(missing_ok=True)  # another build may have dropped it first
-    return None
-
-
 def _check_cache(root: Path) -> None:
     """Raise ContractError if the cache folder is a link (the build would write through it) or a file."""
     for folder in (root / CACHE.parent, root / CACHE):
@@ -341,13 +262,3 @@ def _check_cache(root: Path) -> None:
             message = "the build keeps its cache in a folder here, and this is a file"
             hint = f"move the file away; the build makes {CACHE.as_posix()}/ itself"
             raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "cache-file")])
-
-
-def _fingerprint(contract: Contract) -> str:
-    from ..render.export import to_json
-
-    data = json.dumps(to_json(contract), sort_keys=True, ensure_ascii=False)
-    status = [(t.key, [t.status(lang) for lang in contract.translations]) for t in contract.texts()]
-    # Not contract text, so not in the export, yet the signature fields' seed values of the PDF are made from it.
-    subjects = [(p.id, sorted(p.certificate_subject.items())) for p in contract.parties]
-    return hashlib.sha256((data + json.dumps(status) + json.dumps(subjects)).encode("utf-8")).hexdigest()

@@ -12,7 +12,6 @@ import logging
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, excerpt_text
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
-from ..output.files import recover, source_date_epoch, staging_path, swap, write_atomic
+from ..output.files import recover, scratch_path, source_date_epoch, staging_path, swap, write_atomic
 from ..render import labels
 from ..render.page_templates import render_not_found, render_root
 from ..render.pages import (
@@ -304,8 +303,10 @@ def _build_language(
     langs = langs or DEFAULT_LANGUAGES
     staging = staging_path(target)
     config_path = config_file(root)
-    with tempfile.TemporaryDirectory(prefix="kk-docs-") as tmp:
-        docs = _write_docs(Path(tmp) / "docs", config_path.parent / "docs_assets", pages)
+    # Beside the output, not in TMPDIR: what a killed build leaves there goes with the next build's recovery.
+    scratch = scratch_path(target)
+    try:
+        docs = _write_docs(scratch / "docs", config_path.parent / "docs_assets", pages)
         config = load_config(
             str(config_path),
             docs_dir=str(docs),
@@ -320,6 +321,8 @@ def _build_language(
         use_template_cache(config.theme, root / CACHE)
         with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
             _run_mkdocs(build, config, warnings)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return staging
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Report
@@ -17,14 +18,22 @@ from . import wordwidth
 from .rules import check
 
 
-def validate(root: Path, versions: list[str] | None = None) -> tuple[Report, dict[str, Contract]]:
-    """Load and check the given versions (default: all); return the report and what loaded."""
+def validate(
+    root: Path, versions: list[str] | None = None, on_load: Callable[[str, Contract], None] | None = None
+) -> tuple[Report, dict[str, Contract]]:
+    """Load and check the given versions (default: all); return the report and what loaded.
+
+    on_load is told of each version that loads without an error, before its checks run (the build starts its PDFs).
+    """
     report = Report()
     loaded: dict[str, Contract] = {}
     if read_languages(root, report) is None or report.errors:
         return report, loaded  # a bad klimatkontrakt.yaml: every other message would follow from it
     for version in versions or years(root):
+        errors = len(report.errors)
         contract = load_version(root, version, report)
+        if contract is not None and on_load is not None and len(report.errors) == errors:
+            on_load(version, contract)
         if contract is not None:
             _check(root, contract, report)
             loaded[version] = contract

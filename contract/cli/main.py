@@ -17,6 +17,7 @@ from ..build import run as build
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
 from ..output import faults, marks
+from ..output.guard import temporary_write_error
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
@@ -76,7 +77,10 @@ def _run(args: argparse.Namespace) -> int:
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
         where = Pos(str(exc.filename)) if exc.filename else None  # no invented position when the system names none
-        writer.note(str(Diagnostic(where, "error", exc.strerror or str(exc), _os_hint(exc.errno), "os")))
+        found = temporary_write_error(exc) or Diagnostic(
+            where, "error", exc.strerror or str(exc), _os_hint(exc.errno), "os"
+        )
+        writer.note(str(found))
         return 1
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):

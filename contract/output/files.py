@@ -47,6 +47,11 @@ def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.staging")
 
 
+def scratch_path(target: Path) -> Path:
+    """Return the folder a build writes what it makes target from (MkDocs' pages): beside it, recovered with it."""
+    return target.with_name(f".{target.name}.building")
+
+
 def swap(staging: Path, target: Path, step: Callable[[str], None] = lambda _: None) -> None:
     """Put a freshly built folder in place of target, then drop the old one; recover() undoes a kill half-way.
 
@@ -85,7 +90,7 @@ def recover(target: Path) -> list[str]:
         *olds,
         staging_path(target),
         *target.parent.glob(f".{target.name}.staging-*"),
-        target.with_name(f".{target.name}.building"),
+        scratch_path(target),
     ]
     for leftover in leftovers:
         if _is_folder(leftover):

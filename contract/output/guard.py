@@ -157,23 +157,34 @@ def writing(folder: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        where = f" ({exc.filename})" if exc.filename else ""
-        hint = (
-            "free some space"
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-            else "check that the folder can be written"
-        )
-        temporary = _temporary_folder(exc.filename, folder)
+        temporary = temporary_write_error(exc, folder)
         if temporary is not None:  # the system's temporary folder failed: another --out cannot help, TMPDIR can
-            message, hint, folder = f"cannot write a temporary file: {reason}{where}", f"{hint} there", temporary
-            hint += ", or set TMPDIR to another folder"
-        else:
-            message, hint = f"cannot write the output: {reason}{where}", f"{hint}, or choose another folder with --out"
+            raise ContractError([temporary]) from exc
+        message = f"cannot write the output: {_reason(exc)}"
+        hint = f"{_space_hint(exc)}, or choose another folder with --out"
         raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "output-write")]) from exc
 
 
-def _temporary_folder(filename: object, output: Path) -> Path | None:
+def temporary_write_error(exc: OSError, output: Path | None = None) -> Diagnostic | None:
+    """Return the error for a write that failed in a folder the tool made in TMPDIR; None for a failure elsewhere."""
+    temporary = _temporary_folder(exc.filename, output)
+    if temporary is None:
+        return None
+    message = f"cannot write a temporary file: {_reason(exc)}"
+    hint = f"{_space_hint(exc)} there, or set TMPDIR to another folder"
+    return Diagnostic(Pos(str(temporary)), "error", message, hint, "output-write")
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)) + (f" ({exc.filename})" if exc.filename else "")
+
+
+def _space_hint(exc: OSError) -> str:
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return "free some space" if full else "check that the folder can be written"
+
+
+def _temporary_folder(filename: object, output: Path | None) -> Path | None:
     """Return the system's temporary folder (TMPDIR) if filename is in a folder the tool made there, else None."""
     import tempfile
 
@@ -184,7 +195,7 @@ def _temporary_folder(filename: object, output: Path) -> Path | None:
     if not path.is_relative_to(temporary) or path == temporary:
         return None
     made = temporary / path.relative_to(temporary).parts[0]  # an output may be in /tmp too: only our own folders
-    if not made.name.startswith(TEMPORARY_PREFIXES) or Path(output).is_relative_to(made):
+    if not made.name.startswith(TEMPORARY_PREFIXES) or (output is not None and Path(output).is_relative_to(made)):
         return None
     return temporary
 

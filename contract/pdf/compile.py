@@ -8,8 +8,6 @@ on the machine. The timestamp comes from the source commit, so the same input gi
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from ..render import typst as typst_render
 FONT_DIR = Path(font_source_sans_pro.font_directory)
 STAMP_FONT = FONT_DIR / "SourceSansPro-Regular.ttf"
 FIELD_LABEL = "kk-signature-field"
-LIBRARY = "klimatkontrakt.typ"
+MAIN = "document.typ"  # what Typst compiles: it lays out the generated source it is given
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,19 @@ class SignatureBox:
 
 @contextmanager
 def compiler(source: str) -> Iterator[typst.Compiler]:
-    """Yield a Typst compiler for a source beside our layout library, in a scratch folder.
+    """Yield a Typst compiler for a generated source, which can `#import "/klimatkontrakt.typ" as kk` (our layout).
 
-    The source sits in a real file (not bytes) so that a query after compiling reuses the compiled
-    document instead of compiling it again.
+    The compiled file is the fixed MAIN, which evaluates the source handed to it as an input: a real file, so a
+    query after compiling reuses the compiled document (typst-py queries fail on a source given as bytes), and
+    nothing is written for a render, so a killed build leaves no temporary folder behind.
     """
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-typst-") as folder:
-        shutil.copy(typst_render.TEMPLATES / LIBRARY, folder)
-        main = Path(folder) / "main.typ"
-        main.write_text(source, encoding="utf-8")
-        yield typst.Compiler(str(main), root=folder, font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+    yield typst.Compiler(
+        str(typst_render.TEMPLATES / MAIN),
+        root=str(typst_render.TEMPLATES),
+        font_paths=[str(FONT_DIR)],
+        ignore_system_fonts=True,
+        sys_inputs={"source": source},
+    )
 
 
 def compile_typst(source: str, timestamp: int) -> bytes:
