@@ -1,0 +1,329 @@
+"""Red-team session 21: the build's own signature-field writer, the direct Pagefind run and the PDF worker's warm-up.
+
+Each defect found has a reproducer here marked `# DEFECT:` and xfail(strict=True) until the code is fixed; the other
+tests are probes that found nothing and keep it so. What was attacked is listed in the session's report.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields
+
+from contract.build import search
+from contract.cli.main import main
+from contract.errors import ContractError
+from contract.pdf import signature_fields
+from contract.pdf.compile import SignatureBox, compile_typst
+from tests.build_helpers import make_repo
+from tests.test_signature_fields import ours_untagged, with_pyhanko
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = generic.pdf_name
+BOXES = [SignatureBox("part-a", 0, (10.0, 20.0, 110.0, 70.0)), SignatureBox("part-b", 1, (10.0, 20.0, 110.0, 70.0))]
+
+
+@pytest.fixture(scope="module")
+def two_pages() -> bytes:
+    """A small tagged PDF/A+UA as Typst makes it: two pages, no form."""
+    return compile_typst('#set document(title: [T])\n#set text(lang: "sv")\nEtt.\n#pagebreak()\nTvå.', 0)
+
+
+def _updated(pdf: bytes, change) -> bytes:
+    """Return pdf with one incremental update made by change(writer) (a form or annotations another tool added)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    change(writer)
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _signature_fields(pdf: bytes) -> tuple[list[str], object]:
+    """Return the names of the signature fields pyHanko finds, and the form's /SigFlags (None without)."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    names = [name for name, _, _ in fields.enumerate_sig_fields(reader)]
+    form = reader.root["/AcroForm"]
+    return names, (form["/SigFlags"] if "/SigFlags" in form else None)
+
+
+# ---------------------------------------------------------------- odd PDFs given to add_signature_fields
+
+
+# DEFECT: a form whose /Fields array is an indirect object (as many PDF writers make it) makes
+# _form_fields return the IndirectObject itself (DictionaryObject.setdefault does not dereference), and
+# add_signature_fields crashes with "TypeError: 'IndirectObject' object is not iterable". pyHanko's
+# append_signature_field adds the fields there (but, a pyHanko bug of its own, without /SigFlags).
+@pytest.mark.xfail(strict=True, reason="an indirect /Fields array crashes add_signature_fields with a TypeError")
+def test_a_form_whose_fields_array_is_indirect_gets_the_fields(two_pages):
+    def indirect_fields(writer):
+        form = generic.DictionaryObject({NAME("/Fields"): writer.add_object(generic.ArrayObject())})
+        writer.root[NAME("/AcroForm")] = writer.add_object(form)
+
+    pdf = _updated(two_pages, indirect_fields)
+    assert _signature_fields(with_pyhanko(pdf, BOXES, {}, {}))[0] == ["part-a", "part-b"]  # pyHanko's fields
+    ours = signature_fields.add_signature_fields(pdf, BOXES, {})
+    assert _signature_fields(ours) == (["part-a", "part-b"], 1)
+
+
+def test_a_form_without_fields_and_with_need_appearances_gets_the_fields_pyhanko_gives(two_pages):
+    # Probe: the same objects as pyHanko's; the bytes differ only in the order of the form's keys (/SigFlags is
+    # written before /Fields), which no reader cares about.
+    def bare_form(writer):
+        form = generic.DictionaryObject({NAME("/NeedAppearances"): generic.BooleanObject(True)})
+        writer.root[NAME("/AcroForm")] = writer.add_object(form)
+
+    pdf = _updated(two_pages, bare_form)
+    ours, theirs = ours_untagged(pdf, BOXES, {}, {}), with_pyhanko(pdf, BOXES, {}, {})
+    assert _signature_fields(ours) == _signature_fields(theirs) == (["part-a", "part-b"], 1)
+    assert sorted(ours) == sorted(theirs)  # the same bytes, in another order
+
+
+def test_a_page_whose_annots_array_is_indirect_gets_pyhankos_bytes(two_pages):
+    def indirect_annots(writer):
+        page_ref = writer.find_page_for_modification(0)[0]
+        page_ref.get_object()[NAME("/Annots")] = writer.add_object(generic.ArrayObject())
+        writer.update_container(page_ref.get_object())
+
+    pdf = _updated(two_pages, indirect_annots)
+    assert ours_untagged(pdf, BOXES, {}, {}) == with_pyhanko(pdf, BOXES, {}, {})
+    assert _signature_fields(signature_fields.add_signature_fields(pdf, BOXES, {}))[0] == ["part-a", "part-b"]
+
+
+def test_a_text_field_with_a_partys_name_is_refused_not_overwritten(two_pages):
+    # pyHanko refuses it too ("exists but is not a /Sig field"); ours names the field.
+    def text_field(writer):
+        page = writer.find_page_for_modification(0)[0]
+        text = generic.DictionaryObject(
+            {NAME("/FT"): NAME("/Tx"), NAME("/T"): generic.pdf_string("part-a"), NAME("/P"): page}
+        )
+        form = generic.DictionaryObject({NAME("/Fields"): generic.ArrayObject([writer.add_object(text)])})
+        writer.root[NAME("/AcroForm")] = writer.add_object(form)
+
+    with pytest.raises(ValueError, match="part-a"):
+        signature_fields.add_signature_fields(_updated(two_pages, text_field), BOXES, {})
+
+
+def test_many_parties_on_the_last_page_each_get_their_own_tagged_field(two_pages):
+    # Probe: 40 fields (odd but schema-valid ids, tooltips in several scripts), the last ones with no size, all on the
+    # last page; no headings match, so each Form element goes under the document, with its own parent-tree key.
+    boxes = [SignatureBox(f"p{i}-x", 1, (10.0 + i, 20.0, 10.0 + i + (i < 35) * 5, 70.0)) for i in range(40)]
+    tooltips = {box.party: f"Signatur: \u202eÅÄÖ \U0001f58a 署名 {i}\u0000" for i, box in enumerate(boxes)}
+    pdf = signature_fields.add_signature_fields(two_pages, boxes, tooltips)
+    reader = PdfFileReader(io.BytesIO(pdf))
+    found = {name: ref.get_object() for name, _, ref in fields.enumerate_sig_fields(reader)}
+    assert sorted(found) == sorted(box.party for box in boxes)
+    tree = reader.root["/StructTreeRoot"]
+    nums = tree["/ParentTree"]["/Nums"]
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    assert len(keys) == len(set(keys)) and int(tree["/ParentTreeNextKey"]) == max(keys) + 1
+    for box in boxes:
+        widget = found[box.party]
+        element = nums[2 * keys.index(int(widget["/StructParent"])) + 1]
+        assert element["/S"] == "/Form" and element["/K"]["/Obj"].get_object() is widget
+        assert str(widget["/TU"]) == str(element["/Alt"]) == tooltips[box.party]
+        assert ("/AP" in widget) == (box.rect[2] > box.rect[0])
+    assert len(reader.root["/Pages"]["/Kids"][1]["/Annots"]) == 40
+
+
+# ---------------------------------------------------------------- the contract's fields, tagged in their party's block
+
+
+def _group_heading(pdf: bytes, party: str) -> str:
+    """Return the structure type and heading of the element the party's Form element was put in."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    nums = reader.root["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    widget = next(ref.get_object() for name, _, ref in fields.enumerate_sig_fields(reader) if name == party)
+    parent = nums[2 * keys.index(int(widget["/StructParent"])) + 1]["/P"]
+    kids = [kid.get_object() for kid in parent["/K"]]
+    headings = [str(kid["/T"]) for kid in kids if isinstance(kid, dict) and kid.get("/S") == "/H2" and "/T" in kid]
+    return f"{parent['/S']} {headings[0] if len(headings) == 1 else len(headings)}"
+
+
+@pytest.mark.slow  # renders the contract
+@pytest.mark.parametrize(
+    "name, heading",
+    [
+        ("Vin  nova & <b>\"x\"</b>", 'För Vin nova & <b>"x"</b>'),  # probe: found
+        pytest.param(
+            "Vin*nova*",
+            "För Vinnova",  # the heading as shown
+            # DEFECT (older than this session's change): the field is looked up by the party heading's text as the
+            # label gives it, with the inline markup ('*...*' emphasis, '\\*' escapes) still in it, while Typst's /T
+            # has the text as shown; no heading matches and the Form element silently goes to the end of the whole
+            # Document, after the annexes: a screen reader reaches Vinnova's field far from Vinnova's block.
+            marks=pytest.mark.xfail(strict=True, reason="a party name with inline markup loses its field's place"),
+        ),
+    ],
+)
+def test_each_field_is_tagged_in_its_partys_block_whatever_the_partys_name(repo_copy, name, heading):
+    from contract.pdf.document import render_pdf
+    from contract.source.load import load
+    from contract.source.provenance import source
+
+    path = repo_copy / "years" / "2023" / "contract.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("      sv: Vinnova\n", f"      sv: '{name}'\n", 1), encoding="utf-8")
+    pdf = render_pdf(load(repo_copy, "2023"), "sv", source(repo_copy))
+    assert _group_heading(pdf, "vinnova") == f"/Div {heading}"
+    assert _group_heading(pdf, "formas") == "/Div För Formas"
+
+
+# ---------------------------------------------------------------- Pagefind
+
+
+@pytest.fixture
+def fresh_pagefind():
+    """Forget which Pagefind command this process found (it is looked up once per process), before and after."""
+    search._pagefind.cache_clear()
+    yield
+    search._pagefind.cache_clear()
+
+
+def _tiny_site(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "index.html").write_text("<html lang='sv'><body><main><h1>Ett</h1><p>Två.</p></main></body></html>")
+    return folder
+
+
+# DEFECT: with PAGEFIND_BINARY_PATH naming a missing file, a folder or a file that cannot run, the build stops
+# (exit 1, nothing written) but its message is the Python traceback of 'python -m pagefind'
+# ("Traceback (most recent call last): ... os.execv(bin, argv) FileNotFoundError: ..."), it is placed at the
+# internal staging folder (.site.staging/.sv.staging), and its hint, "install it with: pip install
+# 'pagefind[bin]'", cannot help: the variable is what is wrong.
+@pytest.mark.xfail(strict=True, reason="a bad PAGEFIND_BINARY_PATH is reported as a Python traceback")
+@pytest.mark.parametrize("where", ["missing", "directory", "not-executable"])
+def test_a_bad_pagefind_binary_path_gives_no_traceback(tmp_path, monkeypatch, fresh_pagefind, where):
+    target = {"missing": tmp_path / "nowhere", "directory": tmp_path, "not-executable": tmp_path / "pagefind"}[where]
+    if where == "not-executable":
+        target.write_text("not a program")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(target))
+    with pytest.raises(ContractError) as caught:
+        search.index_search(_tiny_site(tmp_path / "site"))
+    diagnostic = caught.value.diagnostics[0]
+    assert "Traceback" not in diagnostic.message and "PAGEFIND_BINARY_PATH" in diagnostic.message, diagnostic.message
+    assert "pip install" not in (diagnostic.hint or ""), diagnostic.hint
+
+
+# DEFECT: when the pagefind_bin wheel's binary cannot be run (lost its execute bit in a copied virtualenv, or is a
+# folder), Popen's PermissionError escapes start_index; the build turns it into "<out>: error: cannot write the
+# output: Permission denied (<the binary>) (check that the folder can be written, or choose another folder with
+# --out)": it blames the output folder, which is fine, and sends the user to the wrong fix.
+@pytest.mark.slow  # a whole build
+@pytest.mark.xfail(strict=True, reason="an unrunnable Pagefind binary is reported as an unwritable output folder")
+def test_a_pagefind_binary_that_cannot_run_is_named_as_such_not_as_the_output(
+    tmp_path, monkeypatch, capsys, fresh_pagefind
+):
+    import pagefind_bin
+
+    repo = make_repo(tmp_path / "repo")
+    binary = tmp_path / "pagefind"
+    binary.write_bytes(b"\x7fELF not really")
+    binary.chmod(stat.S_IRUSR | stat.S_IWUSR)  # root may read it, but nobody may run it
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: binary)
+    code = main(["build", "--root", str(repo), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert not (repo / "site").exists()
+    assert "Pagefind" in err and "--out" not in err, err
+
+
+def _pidfd_exited(pid: int, guard: float = 60.0) -> bool:
+    """Return whether process pid has exited, waiting for it (the timeout only guards against a hang)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], guard)[0])
+    finally:
+        os.close(fd)
+
+
+# DEFECT (older than this session's change, which kept it): Pagefind is a child of the build with nothing that ends
+# it when the build is killed (SIGKILL, the OOM killer, a CI job cancelled): the PDF workers die with the build
+# (PR_SET_PDEATHSIG), the indexer does not. It keeps running and writing its index into the build's staging folder,
+# which the next build recovers (removes) and then stages into again.
+@pytest.mark.slow  # a build started in a process of its own
+@pytest.mark.xfail(strict=True, reason="a killed build leaves its Pagefind process running")
+def test_a_build_killed_while_pagefind_runs_leaves_no_pagefind_behind(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    started = tmp_path / "started"
+    os.mkfifo(started)
+    hold = tmp_path / "hold"
+    os.mkfifo(hold)
+    indexer = tmp_path / "pagefind"  # stands in for a Pagefind that takes its time on a big site
+    indexer.write_text(f'#!/bin/sh\necho $$ > "{started}"\nexec cat "{hold}"\n')
+    indexer.chmod(0o755)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PAGEFIND_BINARY_PATH": str(indexer)}
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    holder = os.open(hold, os.O_RDWR)  # the stand-in reads this until the test closes it
+    try:
+        with open(started) as pipe:  # blocks until the build has started its indexer
+            pid = int(pipe.read())
+        build.send_signal(signal.SIGKILL)
+        build.communicate()
+        assert _pidfd_exited(pid, guard=10.0), f"Pagefind (process {pid}) outlived the killed build"
+    finally:
+        os.close(holder)  # lets a leftover stand-in finish
+        if build.poll() is None:
+            build.kill()
+            build.communicate()
+
+
+# ---------------------------------------------------------------- the PDF worker
+
+
+@pytest.mark.slow  # three whole builds
+def test_builds_with_one_two_or_three_jobs_give_the_same_bytes(tmp_path):
+    # Probe: the worker's background import of pyHanko changes nothing in the PDFs, nor in the site.
+    repo = make_repo(tmp_path / "repo")
+    for jobs in ("1", "2", "3"):
+        shutil.rmtree(repo / ".cache", ignore_errors=True)  # render every PDF, not take it from the cache
+        assert main(["build", "--root", str(repo), "--jobs", jobs, "--out", str(tmp_path / jobs)]) == 0
+    for jobs in ("2", "3"):
+        assert _tree(tmp_path / jobs) == _tree(tmp_path / "1")
+    assert any(path.endswith("-sv.pdf") for path in _tree(tmp_path / "1"))
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_workers_background_import_and_a_job_importing_the_same_modules_do_not_clash():
+    # Probe: the warm-up thread imports pyHanko's PDF layer while the worker's first job imports it too (in either
+    # order): per-module import locks, no partly initialised module, no deadlock error.
+    code = (
+        "import sys, threading\n"
+        "from contract.build import workers\n"
+        "from contract.pdf import document\n"
+        "errors = []\n"
+        "def warm():\n"
+        "    try:\n        workers._load_pyhanko()\n"
+        "    except BaseException as exc:\n        errors.append(repr(exc))\n"
+        "thread = threading.Thread(target=warm)\nthread.start()\n"
+        "from contract.pdf.signature_fields import add_signature_fields\n"
+        "from contract.pdf.identity import seed_value\n"
+        "thread.join()\nprint(errors)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "[]", result.stderr
