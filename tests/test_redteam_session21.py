@@ -200,6 +200,17 @@ def _tiny_site(folder: Path) -> Path:
     return folder
 
 
+def test_pagefind_binary_path_naming_the_real_binary_indexes(tmp_path, monkeypatch, fresh_pagefind):
+    # Probe: the fallback through 'python -m pagefind' still runs the binary the variable names.
+    from pagefind_bin import get_executable
+
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(get_executable()))
+    assert search._pagefind() == (sys.executable, "-m", "pagefind")
+    site = _tiny_site(tmp_path / "site")
+    search.index_search(site)
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+
+
 # DEFECT: with PAGEFIND_BINARY_PATH naming a missing file, a folder or a file that cannot run, the build stops
 # (exit 1, nothing written) but its message is the Python traceback of 'python -m pagefind'
 # ("Traceback (most recent call last): ... os.execv(bin, argv) FileNotFoundError: ..."), it is placed at the
