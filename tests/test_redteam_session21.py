@@ -370,6 +370,75 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+# In every process of the build (it is on PYTHONPATH): holds a PDF worker's background import of pyHanko's PDF layer
+# (contract.pdf.identity, imported by no other thread) until the test lets go, after telling the test which worker.
+_HOLD_THE_WARM_UP = """
+import os, sys, threading
+
+class _Hold:
+    def find_spec(self, name, path=None, target=None):
+        if name == "contract.pdf.identity" and threading.current_thread() is not threading.main_thread():
+            with open(os.environ["RT21_ARRIVED"], "w") as arrived:
+                arrived.write(str(os.getpid()))
+            with open(os.environ["RT21_HOLD"]) as hold:
+                hold.read()
+        return None
+
+sys.meta_path.insert(0, _Hold())
+"""
+
+
+@pytest.mark.slow  # a build started in a process of its own
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_a_build_stopped_while_a_worker_loads_pyhanko_in_the_background_leaves_nothing(tmp_path, how):
+    # Probe: the worker, its warm-up thread caught inside the import, ends with the build; nothing is left behind.
+    from tests.build_helpers import leftovers
+
+    repo = make_repo(tmp_path / "repo")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(_HOLD_THE_WARM_UP)
+    arrived, hold = tmp_path / "arrived", tmp_path / "hold"
+    os.mkfifo(arrived)
+    os.mkfifo(hold)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]),
+        "RT21_ARRIVED": str(arrived),
+        "RT21_HOLD": str(hold),
+    }
+    holder = os.open(hold, os.O_RDWR)  # a held import reads this until the test closes it
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", "3"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=os.setpgrp,  # a process group of its own, as at a terminal, that Ctrl-C reaches whole
+    )
+    try:
+        with open(arrived) as pipe:  # blocks until a worker's warm-up thread is inside the import
+            worker = int(pipe.read())
+        handle = os.pidfd_open(worker)
+        if how == "ctrl-c":
+            os.killpg(build.pid, signal.SIGINT)
+        else:
+            build.kill()
+        out, err = build.communicate()
+        assert select.select([handle], [], [], 60)[0], "the worker outlived the build"
+        os.close(handle)
+        if how == "ctrl-c":
+            assert (build.returncode, out, err) == (130, "", "interrupted\n")
+        assert not (repo / "site").exists()
+        # Killed, the build may have staged already (it goes on while the worker warms up): the next build recovers it.
+        assert leftovers(repo) in ([[]] if how == "ctrl-c" else [[], [".site.staging"]])
+    finally:
+        os.close(holder)
+        if build.poll() is None:
+            build.kill()
+            build.communicate()
+
+
 def test_the_workers_background_import_and_a_job_importing_the_same_modules_do_not_clash():
     # Probe: the warm-up thread imports pyHanko's PDF layer while the worker's first job imports it too (in either
     # order): per-module import locks, no partly initialised module, no deadlock error.
