@@ -1,6 +1,6 @@
 """Red-team session 21: the build's own signature-field writer, the direct Pagefind run and the PDF worker's warm-up.
 
-Each defect found has a reproducer here marked `# DEFECT:` and xfail(strict=True) until the code is fixed; the other
+Each defect found has a reproducer here marked `# DEFECT:` (fixed since, so each now passes); the other
 tests are probes that found nothing and keep it so. What was attacked is listed in the session's report.
 """
 
@@ -67,7 +67,6 @@ def _signature_fields(pdf: bytes) -> tuple[list[str], object]:
 # _form_fields return the IndirectObject itself (DictionaryObject.setdefault does not dereference), and
 # add_signature_fields crashes with "TypeError: 'IndirectObject' object is not iterable". pyHanko's
 # append_signature_field adds the fields there (but, a pyHanko bug of its own, without /SigFlags).
-@pytest.mark.xfail(strict=True, reason="an indirect /Fields array crashes add_signature_fields with a TypeError")
 def test_a_form_whose_fields_array_is_indirect_gets_the_fields(two_pages):
     def indirect_fields(writer):
         form = generic.DictionaryObject({NAME("/Fields"): writer.add_object(generic.ArrayObject())})
@@ -158,16 +157,12 @@ def _group_heading(pdf: bytes, party: str) -> str:
 @pytest.mark.parametrize(
     "name, heading",
     [
-        ("Vin  nova & <b>\"x\"</b>", 'För Vin nova & <b>"x"</b>'),  # probe: found
-        pytest.param(
-            "Vin*nova*",
-            "För Vinnova",  # the heading as shown
-            # DEFECT (older than this session's change): the field is looked up by the party heading's text as the
-            # label gives it, with the inline markup ('*...*' emphasis, '\\*' escapes) still in it, while Typst's /T
-            # has the text as shown; no heading matches and the Form element silently goes to the end of the whole
-            # Document, after the annexes: a screen reader reaches Vinnova's field far from Vinnova's block.
-            marks=pytest.mark.xfail(strict=True, reason="a party name with inline markup loses its field's place"),
-        ),
+        ('Vin  nova & <b>"x"</b>', 'För Vin nova & <b>"x"</b>'),  # probe: found
+        # DEFECT (older than session 21's change): the field is looked up by the party heading's text as the
+        # label gives it, with the inline markup ('*...*' emphasis, '\\*' escapes) still in it, while Typst's /T
+        # has the text as shown; no heading matched and the Form element silently went to the end of the whole
+        # Document, after the annexes: a screen reader reached Vinnova's field far from Vinnova's block.
+        ("Vin*nova*", "För Vinnova"),
     ],
 )
 def test_each_field_is_tagged_in_its_partys_block_whatever_the_partys_name(repo_copy, name, heading):
@@ -189,9 +184,9 @@ def test_each_field_is_tagged_in_its_partys_block_whatever_the_partys_name(repo_
 @pytest.fixture
 def fresh_pagefind():
     """Forget which Pagefind command this process found (it is looked up once per process), before and after."""
-    search._pagefind.cache_clear()
+    search.pagefind_program.cache_clear()
     yield
-    search._pagefind.cache_clear()
+    search.pagefind_program.cache_clear()
 
 
 def _tiny_site(folder: Path) -> Path:
@@ -201,11 +196,11 @@ def _tiny_site(folder: Path) -> Path:
 
 
 def test_pagefind_binary_path_naming_the_real_binary_indexes(tmp_path, monkeypatch, fresh_pagefind):
-    # Probe: the fallback through 'python -m pagefind' still runs the binary the variable names.
+    # Probe: the variable still names the program that runs.
     from pagefind_bin import get_executable
 
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(get_executable()))
-    assert search._pagefind() == (sys.executable, "-m", "pagefind")
+    assert search.pagefind_program(str(get_executable())) == (str(get_executable()), "PAGEFIND_BINARY_PATH")
     site = _tiny_site(tmp_path / "site")
     search.index_search(site)
     assert (site / "pagefind" / "pagefind-entry.json").is_file()
@@ -216,7 +211,6 @@ def test_pagefind_binary_path_naming_the_real_binary_indexes(tmp_path, monkeypat
 # ("Traceback (most recent call last): ... os.execv(bin, argv) FileNotFoundError: ..."), it is placed at the
 # internal staging folder (.site.staging/.sv.staging), and its hint, "install it with: pip install
 # 'pagefind[bin]'", cannot help: the variable is what is wrong.
-@pytest.mark.xfail(strict=True, reason="a bad PAGEFIND_BINARY_PATH is reported as a Python traceback")
 @pytest.mark.parametrize("where", ["missing", "directory", "not-executable"])
 def test_a_bad_pagefind_binary_path_gives_no_traceback(tmp_path, monkeypatch, fresh_pagefind, where):
     target = {"missing": tmp_path / "nowhere", "directory": tmp_path, "not-executable": tmp_path / "pagefind"}[where]
@@ -233,7 +227,6 @@ def test_a_bad_pagefind_binary_path_gives_no_traceback(tmp_path, monkeypatch, fr
 # DEFECT: the pagefind_bin wheel installed without its binary (a broken or partial install): the build falls back to
 # 'python -m pagefind', which fails the same way, and the message is again its Python traceback
 # ("FileNotFoundError: Could not find any of [...]").
-@pytest.mark.xfail(strict=True, reason="a wheel without its binary is reported as a Python traceback")
 def test_a_pagefind_wheel_without_its_binary_gives_no_traceback(tmp_path, monkeypatch, fresh_pagefind):
     monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
     wheel = tmp_path / "wheel" / "pagefind_bin"  # the wheel's module as installed, its binary gone
@@ -255,7 +248,6 @@ def test_a_pagefind_wheel_without_its_binary_gives_no_traceback(tmp_path, monkey
 # output: Permission denied (<the binary>) (check that the folder can be written, or choose another folder with
 # --out)": it blames the output folder, which is fine, and sends the user to the wrong fix.
 @pytest.mark.slow  # a whole build
-@pytest.mark.xfail(strict=True, reason="an unrunnable Pagefind binary is reported as an unwritable output folder")
 def test_a_pagefind_binary_that_cannot_run_is_named_as_such_not_as_the_output(
     tmp_path, monkeypatch, capsys, fresh_pagefind
 ):
@@ -277,7 +269,6 @@ def test_a_pagefind_binary_that_cannot_run_is_named_as_such_not_as_the_output(
 # DEFECT: 'python -m pagefind' (what the build ran before, and still runs as its fallback) prefers the extended
 # Pagefind (the pagefind_bin_extended wheel: pip install 'pagefind[extended]') when it is installed; the direct run
 # asks pagefind_bin only, so a machine with both wheels silently indexes with another binary than before.
-@pytest.mark.xfail(strict=True, reason="the direct run ignores the extended Pagefind that 'python -m pagefind' prefers")
 def test_the_extended_pagefind_is_still_preferred_when_installed(tmp_path, monkeypatch, fresh_pagefind):
     monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
     binary = tmp_path / "pagefind_extended"
@@ -286,7 +277,7 @@ def test_the_extended_pagefind_is_still_preferred_when_installed(tmp_path, monke
     wheel = types.ModuleType("pagefind_bin_extended")  # the wheel's module: get_executable() names its binary
     wheel.get_executable = lambda: binary  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pagefind_bin_extended", wheel)  # removed again after the test
-    assert search._pagefind() in ((str(binary),), (sys.executable, "-m", "pagefind"))
+    assert search.pagefind_program(None) == (str(binary), "pagefind-bin-extended")
 
 
 def _pidfd_exited(pid: int, guard: float = 60.0) -> bool:
@@ -345,7 +336,6 @@ def test_a_build_terminated_while_pagefind_runs_stops_it_and_leaves_nothing(tmp_
 # indexer does not. It keeps running and writing its index into the build's staging folder, which the next build
 # recovers (removes) and then stages into again.
 @pytest.mark.slow  # a build started in a process of its own
-@pytest.mark.xfail(strict=True, reason="a killed build leaves its Pagefind process running")
 def test_a_build_killed_while_pagefind_runs_leaves_no_pagefind_behind(tmp_path):
     _, gone = _stop_while_indexing(tmp_path, signal.SIGKILL)
     assert gone, "Pagefind outlived the killed build"

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
+from .children import die_with
 
 # Text Pagefind leaves out of the index: the contents list, permalink signs, footnote back-links, notes.
 SEARCH_EXCLUDE = ".kk-contents, .headerlink, .footnote-backref, .kk-translation-note, .kk-section-lang"
+# Where Pagefind's program comes from, in the order the pagefind package looks (pagefind.service.get_executable).
+WHEELS = ("pagefind_bin_extended", "pagefind_bin")
+ON_PATH = ("pagefind_extended", "pagefind")
+ENVIRONMENT = "PAGEFIND_BINARY_PATH"
 
 
 def index_search(site_dir: Path) -> None:
@@ -21,18 +27,20 @@ def index_search(site_dir: Path) -> None:
 
 
 def start_index(site_dir: Path) -> subprocess.Popen:
-    """Start Pagefind on one language's built site; it runs while the next language builds."""
-    command = [
-        *_pagefind(),
-        "--site",
-        str(site_dir),
-        "--output-subdir",
-        "pagefind",
-        "--exclude-selectors",
-        SEARCH_EXCLUDE,
-        "--quiet",
-    ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Start Pagefind on one language's built site; it runs while the next language builds, and dies with the build."""
+    found, origin = pagefind_program(os.environ.get(ENVIRONMENT) or None)
+    program = _runnable(found, origin)
+    command = [program, "--site", str(site_dir), "--output-subdir", "pagefind", "--exclude-selectors", SEARCH_EXCLUDE]
+    try:
+        return subprocess.Popen(
+            [*command, "--quiet"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=functools.partial(die_with, os.getpid()),
+        )
+    except OSError as exc:  # not a program (a text file with its execute bit), or not for this machine
+        raise _program_error(program, origin, f"cannot be run: {exc.strerror or exc}") from None
 
 
 def finish_index(process: subprocess.Popen, site_dir: Path) -> None:
@@ -52,18 +60,45 @@ def finish_index(process: subprocess.Popen, site_dir: Path) -> None:
         )
 
 
-@functools.cache
-def _pagefind() -> tuple[str, ...]:
-    """Return the command that runs Pagefind: its binary from the pagefind-bin wheel, found once per process.
+@functools.lru_cache(maxsize=4)
+def pagefind_program(named: str | None) -> tuple[str | None, str]:
+    """Return Pagefind's program and where it was found; None when it is nowhere.
 
-    Run directly, not through `python -m pagefind`, which starts a Python only to find and exec the same binary.
-    That wrapper is still used where the wheel is missing or PAGEFIND_BINARY_PATH names another binary.
+    named is PAGEFIND_BINARY_PATH. Otherwise the wheels' programs (the extended one first), then the PATH, as
+    `python -m pagefind` looks: run directly, which saves starting a Python only to find and exec the program.
     """
-    if not os.environ.get("PAGEFIND_BINARY_PATH"):
+    if named:
+        return named, ENVIRONMENT
+    for wheel in WHEELS:
         try:
-            from pagefind_bin import get_executable
+            return str(importlib.import_module(wheel).get_executable()), wheel.replace("_", "-")
+        except (ImportError, FileNotFoundError):  # not installed, or installed without its program
+            continue
+    found = next((path for path in map(shutil.which, ON_PATH) if path), None)
+    return found, "PATH"
 
-            return (str(get_executable()),)
-        except (ImportError, FileNotFoundError):
-            pass
-    return (sys.executable, "-m", "pagefind")
+
+def _runnable(program: str | None, origin: str) -> str:
+    """Return program; raise ContractError if it is missing, a folder, or not executable, before anything starts."""
+    if program is None:
+        message = "Pagefind, which makes the site's search index, is not installed"
+        raise ContractError(
+            [Diagnostic(None, "error", message, "install it with: pip install 'pagefind[bin]'", "site-search")]
+        )
+    if not os.path.exists(program):
+        raise _program_error(program, origin, "does not exist")
+    if os.path.isdir(program):
+        raise _program_error(program, origin, "is a folder")
+    if not os.access(program, os.X_OK):
+        raise _program_error(program, origin, "cannot be run (it is not executable)")
+    return program
+
+
+def _program_error(program: str, origin: str, problem: str) -> ContractError:
+    if origin == ENVIRONMENT:
+        message = f"Pagefind's program, named by {ENVIRONMENT}, {problem}"
+        hint = f"set {ENVIRONMENT} to Pagefind's program, or unset it to use the one installed with the project"
+    else:
+        message = f"Pagefind's program (from {origin}) {problem}"
+        hint = "reinstall it with: pip install --force-reinstall 'pagefind[bin]'"
+    return ContractError([Diagnostic(Pos(program), "error", message, hint, "site-search")])

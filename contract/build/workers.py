@@ -5,18 +5,18 @@ This module is what a worker imports: it loads nothing of the checks or the site
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import multiprocessing.context
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .children import die_with
 
 if TYPE_CHECKING:
     from ..diff.changeset import ChangeSet
@@ -146,12 +146,9 @@ def _load_pyhanko() -> None:
 
 
 def _die_with_parent(parent: int) -> None:
-    """Make this worker die with the build (Linux: PR_SET_PDEATHSIG), so a killed build leaves no workers behind."""
+    """Make this worker die with the build, and leave Ctrl-C to the build."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the build stops its workers
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the build died before the line above took effect
-        os._exit(1)
+    die_with(parent)
 
 
 class _QuietProcess(multiprocessing.context.SpawnProcess):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..model import Contract, Party
 from ..render import labels
 from ..render import typst as typst_render
+from ..render.plain import Resolver, plain
 from ..source.provenance import Source
 from .compile import compile_with, compiler, signature_boxes
 
@@ -21,21 +22,24 @@ def render_pdf(contract: Contract, lang: str, source: Source) -> bytes:
     from .identity import seed_value
     from .signature_fields import add_signature_fields
 
+    # The names as the layout shows them: the headings are found by that text, and a screen reader says the tooltip.
+    names = {p.id: plain(p.name, lang, Resolver.of(contract)) for p in contract.parties}
     tooltip = labels.label(lang, "signature_field")
-    tooltips = {p.id: f"{tooltip}: {p.name.shown(lang)[0]}" for p in contract.parties}
+    tooltips = {p.id: f"{tooltip}: {names[p.id]}" for p in contract.parties}
     seeds = {
         p.id: seed_value(p.certificate_subject, *_reason_location(contract, p))
         for p in contract.parties
         if p.certificate_subject
     }
-    headings = {p.id: labels.label(lang, "signature_for", party=p.name.shown(lang)[0]) for p in contract.parties}
+    headings = {p.id: labels.label(lang, "signature_for", party=names[p.id]) for p in contract.parties}
     return add_signature_fields(pdf, boxes, tooltips, seeds, headings)
 
 
 def _reason_location(contract: Contract, party: Party) -> tuple[str, str | None]:
     """Return the signature's /Reason and /Location from the contract data (Swedish, the original)."""
-    original = contract.languages[0]
-    title = f"{contract.meta.title.source} – {labels.label(original, 'version_label', version=contract.meta.version)}"
-    reason = labels.label(original, "signature_reason", party=party.name.source, title=title)
+    original, resolver = contract.languages[0], Resolver.of(contract)
+    version = labels.label(original, "version_label", version=contract.meta.version)
+    title = f"{plain(contract.meta.title, original, resolver)} – {version}"
+    reason = labels.label(original, "signature_reason", party=plain(party.name, original, resolver), title=title)
     municipality = next((p for p in contract.parties if p.id == contract.meta.municipality), None)
-    return reason, (municipality.name.source if municipality else None)
+    return reason, (plain(municipality.name, original, resolver) if municipality else None)

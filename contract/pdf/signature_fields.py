@@ -87,8 +87,11 @@ def _form_fields(writer: IncrementalPdfFileWriter) -> generic.ArrayObject:
         )
         writer.update_root()
     form = writer.root["/AcroForm"]
-    form.setdefault(name("/SigFlags"), generic.NumberObject(1))
-    return form.setdefault(name("/Fields"), generic.ArrayObject())
+    if "/SigFlags" not in form or "/Fields" not in form:  # written again, or the keys are lost (pyHanko loses them)
+        form.setdefault(name("/SigFlags"), generic.NumberObject(1))
+        form.setdefault(name("/Fields"), generic.ArrayObject())
+        writer.update_container(form)
+    return form["/Fields"]  # indexing resolves an indirect array (as other PDF writers make it); setdefault does not
 
 
 def _tag_widgets(
