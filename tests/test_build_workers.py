@@ -133,3 +133,23 @@ def test_nothing_starts_early_for_a_cached_pdf_a_draft_left_out_or_a_build_rende
     in_process = Started(Inputs(root), workers.InProcess(), drafts=True)
     in_process.offer(signed, contracts[signed])
     assert in_process.futures == {}
+
+
+def test_stop_kills_a_worker_in_the_middle_of_a_job(tmp_path):
+    # The shutdown forgets the pool's processes: stop() listed them after it and killed none, so an interrupted build
+    # waited for the PDF in progress (for ever, for one that never ends) before it could exit.
+    import select
+
+    fifo = str(tmp_path / "hold")
+    os.mkfifo(fifo)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=workers._QuietContext())
+    held = pool.submit(_hold, fifo)
+    with open(fifo, "wb"):  # opened once the worker holds the FIFO: the job is running
+        (process,) = pool._processes.values()
+        handle = os.pidfd_open(process.pid)
+        workers.stop(pool)
+        try:
+            assert select.select([handle], [], [], 60)[0], "the worker is still running its job"  # 60 s: a hang guard
+        finally:
+            os.close(handle)
+    assert held.exception() is not None

@@ -125,8 +125,11 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
     if isinstance(pool, Deferred):
         pool = pool.started or InProcess()
     if isinstance(pool, ProcessPoolExecutor):
+        # Listed before the shutdown, which forgets them: a worker in the middle of a PDF would otherwise finish it
+        # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before Python 3.14
+        for process in processes:
             process.kill()
 
 
