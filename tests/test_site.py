@@ -616,3 +616,29 @@ def test_serve_needs_the_site_configuration(tmp_path):
         result.stdout.strip()
         == f"{root / 'mkdocs.yml'}: error: no MkDocs configuration here (run the command in the repository, or pass --root)"
     )
+
+
+@pytest.mark.slow  # builds the site
+def test_site_into_a_relative_folder_and_never_through_a_link_in_the_way(repo_copy, tmp_path, monkeypatch, capsys):
+    # A relative --out was read from the configuration's folder by MkDocs and from the current folder by Pagefind: the
+    # command failed unless run from the repository. And MkDocs' pages, written beside each language's folder since
+    # they left TMPDIR, must never go through a link that has their name.
+    from contract.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["--root", str(repo_copy), "site", "--out", "out"]) == 0
+    page = tmp_path / "out" / "sv" / "index.html"
+    before = page.read_bytes()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out" / ".sv.building").symlink_to(elsewhere)
+    (tmp_path / "out" / ".en.staging").write_text("not the build's")
+    capsys.readouterr()
+    assert main(["--root", str(repo_copy), "site", "--out", "out"]) == 1
+    captured = capsys.readouterr()
+    err = captured.out + captured.err
+    assert f"{tmp_path / 'out' / '.sv.building'}: error: a link or file has the name of a folder the build" in err
+    assert "Traceback" not in err and "internal error" not in err
+    assert list(elsewhere.iterdir()) == [] and (tmp_path / "out" / ".sv.building").is_symlink()
+    assert (tmp_path / "out" / ".en.staging").read_text() == "not the build's"
+    assert page.read_bytes() == before

@@ -86,7 +86,8 @@ def build_site(
     from ..diff.history import all_timelines
     from .changes import ChangeSets
 
-    out_dir = Path(out_dir)
+    # Absolute: MkDocs reads a relative folder from its configuration's folder, Pagefind and the swap from here.
+    out_dir = Path(out_dir).absolute()
     url = published_url(config_file(root), site_url)
     changes = ChangeSets() if changes is None else changes
     links = dict(downloads or {}) if planned else _existing(out_dir, downloads, contracts)
@@ -270,6 +271,9 @@ def _build_languages(
 ) -> list[Path]:
     """Build each language with MkDocs into a staging folder, indexed while the next builds; then swap each in."""
     indexing: list[tuple[Path, Path, subprocess.Popen]] = []
+    for lang in langs:  # what a killed build left; the caller holds the output folder's lock
+        recover(out_dir / lang)
+    _refuse_in_the_way(*(where(out_dir / lang) for lang in langs for where in (staging_path, scratch_path)))
     try:
         for lang in langs:
             staging = _build_language(root, pages[lang], lang, out_dir / lang, src, url, langs)
@@ -299,7 +303,6 @@ def _build_language(
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    recover(target)  # what a killed build left; the caller holds the output folder's lock
     langs = langs or DEFAULT_LANGUAGES
     staging = staging_path(target)
     config_path = config_file(root)
@@ -324,6 +327,18 @@ def _build_language(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return staging
+
+
+def _refuse_in_the_way(*paths: Path) -> None:
+    """Raise ContractError if a link or file has one of the names the build writes beside a language's folder.
+
+    Recovery removes only folders the build made; a link would be written through, and a file is not the build's.
+    """
+    for path in paths:
+        if path.is_symlink() or path.exists():
+            message = "a link or file has the name of a folder the build writes here, and the build will not replace it"
+            hint = "move it away, or choose another folder with --out"
+            raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "output-in-the-way")])
 
 
 def _run_mkdocs(build, config, warnings: list[str]) -> None:
