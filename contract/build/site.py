@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContractError, Diagnostic, excerpt_text
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
 from ..output.files import recover, scratch_path, source_date_epoch, staging_path, swap, write_atomic
+from ..output.guard import refuse_in_the_way
 from ..render import labels
 from ..render.page_templates import render_not_found, render_root
 from ..render.pages import (
@@ -273,7 +274,7 @@ def _build_languages(
     indexing: list[tuple[Path, Path, subprocess.Popen]] = []
     for lang in langs:  # what a killed build left; the caller holds the output folder's lock
         recover(out_dir / lang)
-    _refuse_in_the_way(*(where(out_dir / lang) for lang in langs for where in (staging_path, scratch_path)))
+    refuse_in_the_way(*(where(out_dir / lang) for lang in langs for where in (staging_path, scratch_path)))
     try:
         for lang in langs:
             staging = _build_language(root, pages[lang], lang, out_dir / lang, src, url, langs)
@@ -327,18 +328,6 @@ def _build_language(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return staging
-
-
-def _refuse_in_the_way(*paths: Path) -> None:
-    """Raise ContractError if a link or file has one of the names the build writes beside a language's folder.
-
-    Recovery removes only folders the build made; a link would be written through, and a file is not the build's.
-    """
-    for path in paths:
-        if path.is_symlink() or path.exists():
-            message = "a link or file has the name of a folder the build writes here, and the build will not replace it"
-            hint = "move it away, or choose another folder with --out"
-            raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "output-in-the-way")])
 
 
 def _run_mkdocs(build, config, warnings: list[str]) -> None:

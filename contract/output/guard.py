@@ -200,6 +200,18 @@ def _temporary_folder(filename: object, output: Path | None) -> Path | None:
     return temporary
 
 
+def refuse_in_the_way(*paths: Path) -> None:
+    """Raise ContractError if a link or file has one of the names the build writes beside a language's folder.
+
+    Recovery removes only folders the build made; a link would be written through, and a file is not the build's.
+    """
+    for path in paths:
+        if path.is_symlink() or path.exists():
+            message = "a link or file has the name of a folder the build writes here, and the build will not replace it"
+            hint = "move it away, or choose another folder with --out"
+            raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "output-in-the-way")])
+
+
 def check_root(root: Path) -> None:
     """Raise UsageError unless root is a repository (has years/): a build elsewhere writes into a stranger's folder."""
     years = Path(root) / "years"
