@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 
+import pytest
+
 from contract.build import workers
+from contract.errors import Report
 
 
 def _hold(fifo: str) -> bytes:
@@ -153,3 +156,40 @@ def test_stop_kills_a_worker_in_the_middle_of_a_job(tmp_path):
         finally:
             os.close(handle)
     assert held.exception() is not None
+
+
+def test_jobs_1_renders_its_pdfs_one_at_a_time_in_a_thread_beside_the_build(tmp_path):
+    fifo = str(tmp_path / "hold")
+    os.mkfifo(fifo)
+    with workers.InProcess() as pool:
+        held = pool.submit(_hold, fifo)
+        second = pool.submit(len, b"abc")
+        with open(fifo, "wb") as release:  # opened once the thread holds the FIFO: the first job is running
+            assert held.running() and not second.running() and not second.done()  # one PDF at a time
+            release.write(b"go")
+        assert second.result() == 3 and held.result() == b"go"
+
+
+@pytest.mark.slow  # renders a PDF
+def test_the_builds_own_pdf_thread_leaves_the_label_catalogues_the_site_is_made_with(repo_copy, monkeypatch):
+    # A worker process takes the repository's catalogues with labels.use, which clears them first; the build's own
+    # thread must not, or the site, being made at the same moment, would find no labels for a while.
+    from contract.render import labels
+    from contract.source.languages import read_languages
+    from contract.source.load import load
+    from contract.source.provenance import source
+
+    read_languages(repo_copy, Report())
+    contract, src = load(repo_copy, "2023"), source(repo_copy)
+    taken: list[list] = []
+    use = labels.use
+    monkeypatch.setattr(labels, "use", lambda catalogues: taken.append(list(catalogues)) or use(catalogues))
+    registered = labels.registered()
+    assert workers.render("contract", "en", contract, False, src, registered).startswith(b"%PDF")
+    assert taken == []  # the catalogues in use: left alone
+    (repo_copy / "i18n").mkdir()
+    other = [(lang, repo_copy / "i18n" / file.name) for lang, file in registered]  # another repository's
+    for (_, copy), (_, file) in zip(other, registered, strict=True):
+        copy.write_bytes(file.read_bytes())
+    workers.render("contract", "en", contract, False, src, other)
+    assert taken == [other]  # a spawned worker's first job takes them

@@ -188,6 +188,10 @@ def _write_all(
     everything = pdf_jobs(contracts)
     downloads = {(j.version, j.lang, j.kind): j.path for j in everything}
     todo = started.first(reuse_cached(started.inputs, contracts, staging, everything, result))
+    if isinstance(started.pool, workers.InProcess):  # signed originals last: their fields' Python waits for the site
+        todo.sort(
+            key=lambda item: item[0].kind == "contract" and item[0].lang == contracts[item[0].version].languages[0]
+        )
     # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
     changes = ChangeSets()
     # In staging, not in TMPDIR: a killed build's claims go with its staging folder (files.recover), none is published.
@@ -212,7 +216,8 @@ def _write_all(
         build_site(
             root, contracts, staging, drafts, downloads, redlines, planned=True, changes=changes, site_url=site_url
         )
-        holders = workers.render_rest(submitted, claims)
+        in_process = isinstance(started.pool, workers.InProcess)  # --jobs 1: one PDF at a time, in its thread
+        holders = [holder for holder, _ in submitted] if in_process else workers.render_rest(submitted, claims)
         _collect(root, staging, todo, holders, say, result)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,10 +63,10 @@ def render(
 
     catalogues are the label files of the repository's languages: a spawned worker has not read its config.
     """
-    if catalogues:
-        from ..render import labels
+    from ..render import labels
 
-        labels.use(catalogues)
+    if catalogues and list(catalogues) != labels.registered():  # a spawned worker; not the build's own thread
+        labels.use(catalogues)  # which would clear the catalogues the site is being made with
     if kind == "redline":
         from ..render.redline_pdf import render_redline_pdf
 
@@ -124,6 +124,8 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
     """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
     if isinstance(pool, Deferred):
         pool = pool.started or InProcess()
+    if isinstance(pool, InProcess):
+        pool.stop()
     if isinstance(pool, ProcessPoolExecutor):
         # Listed before the shutdown, which forgets them: a worker in the middle of a PDF would otherwise finish it
         # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
@@ -174,16 +176,31 @@ class _QuietContext(multiprocessing.context.SpawnContext):
 
 
 class InProcess:
-    """A stand-in for a process pool that runs each job at once (--jobs 1, or a machine with one core)."""
+    """The PDFs of --jobs 1 (or of a machine with one core): one at a time, in one thread of the build itself.
+
+    The thread renders while the build makes the site: Typst releases the GIL while it lays a PDF out, so a second
+    core, if any, is used without a second process. Still one PDF at a time: render_rest takes none of its jobs.
+    """
+
+    def __init__(self) -> None:
+        self.thread: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> InProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self.thread is not None:
+            self.thread.shutdown(wait=True)
 
-    def submit(self, fn: Any, *args: Any) -> Future | Done:
-        return Done(fn(*args))
+    def submit(self, fn: Any, *args: Any) -> Future:
+        if self.thread is None:
+            self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="klimatkontrakt-pdf")
+        return self.thread.submit(fn, *args)
+
+    def stop(self) -> None:
+        """Drop the PDFs not begun; the one being laid out ends with it (a thread cannot be killed)."""
+        if self.thread is not None:
+            self.thread.shutdown(wait=False, cancel_futures=True)
 
 
 class Deferred:
