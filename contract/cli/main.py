@@ -275,7 +275,8 @@ def _add_build(sub) -> None:
         type=_positive,
         default=None,
         metavar="N",
-        help="PDFs rendered at once (default: the number of cores; the build renders too once the site is made)",
+        help="PDFs rendered at once (default: the number of cores; the build renders too once the site is made; "
+        "1: one at a time, in a thread of the build, while it makes the site)",
     )
     p.add_argument(
         "--out",
