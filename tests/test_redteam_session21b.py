@@ -27,7 +27,7 @@ from contract.pdf import compile as pdf_compile
 from contract.render import typst as typst_render
 from contract.source.load import load
 from contract.source.provenance import source
-from tests.build_helpers import git, make_repo, tree
+from tests.build_helpers import copy_repo, git, make_repo, run, tree
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -220,3 +220,44 @@ def test_typst_code_in_titles_and_party_names_stays_text_and_the_pdf_is_the_one_
     ).stdout
     assert '#read("/klimatkontrakt.typ")' in shown and "#import" in shown and "broke out" in shown
     assert "kk.document" not in shown  # the layout's own source was not read into the page
+
+
+# ---------------------------------------------------------------- the same bytes, however the PDFs are shared out
+
+
+@pytest.mark.slow
+def test_a_build_rendering_every_pdf_in_its_own_process_gives_the_same_bytes(built_repo, tmp_path):
+    # Probe: --jobs 1 starts no worker and nothing early (every PDF after the checks, in the build's process); the
+    # session's drafts/ was built with workers, its contract PDFs started as their versions loaded.
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    shutil.rmtree(repo / ".cache")
+    code, out, err = run(repo, "--drafts", "--jobs", "1", "--out", str(tmp_path / "one"))
+    assert code == 0 and "6 PDFs rendered, 0 reused" in out, out + err
+    assert tree(tmp_path / "one") == tree(built_repo.root / "drafts")
+
+
+@pytest.mark.slow
+def test_two_builds_at_once_into_two_folders_sharing_the_cache_give_the_same_bytes(built_repo, tmp_path):
+    # Probe: both start their contract PDFs early from an empty cache, and each writes every entry it renders into
+    # the one .cache/build/ (the same names, each written atomically): both succeed with the same site as drafts/.
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    shutil.rmtree(repo / ".cache")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    builds = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--drafts", "--jobs", "3", "--out", str(out)],
+            cwd=repo,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for out in (tmp_path / "a", tmp_path / "b")
+    ]
+    said = [build.communicate() for build in builds]
+    assert [build.returncode for build in builds] == [0, 0], said
+    expected = tree(built_repo.root / "drafts")
+    assert tree(tmp_path / "a") == expected and tree(tmp_path / "b") == expected
+    cache = repo / ".cache" / "build"
+    assert sorted(p.name for p in cache.iterdir() if p.name.endswith(".tmp")) == []
+    assert len(list(cache.glob("*.pdf"))) == 6
