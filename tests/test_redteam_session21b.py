@@ -261,3 +261,42 @@ def test_two_builds_at_once_into_two_folders_sharing_the_cache_give_the_same_byt
     cache = repo / ".cache" / "build"
     assert sorted(p.name for p in cache.iterdir() if p.name.endswith(".tmp")) == []
     assert len(list(cache.glob("*.pdf"))) == 6
+
+
+# ---------------------------------------------------------------- killed while MkDocs' pages are beside the output
+
+
+@pytest.mark.slow
+def test_a_build_killed_while_mkdocs_reads_its_pages_leaves_nothing_the_next_build_does_not_remove(
+    tmp_path, monkeypatch
+):
+    # Probe: paused as MkDocs writes its first compiled template (its pages are in .site.staging/.sv.building/docs,
+    # the workers render the contract PDFs started as the versions loaded), then SIGKILL: no worker outlives it,
+    # nothing is in TMPDIR, and the next build removes the staging folder with the pages and builds the site.
+    from contract.build.templates import _versions
+    from tests.processes import children, start_paused
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    repo = make_repo(tmp_path / "repo")
+    build, resume = start_paused(repo, f"written-{_versions()}", "--jobs", "3")
+    workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    handles = [os.pidfd_open(pid) for pid in workers]
+    try:
+        assert (repo / ".site.staging" / ".sv.building" / "docs" / "2023" / "index.md").is_file()
+        assert len(workers) == 2
+        build.kill()
+        build.communicate()
+        for handle in handles:  # readable once that process has ended; the timeout only guards against a hang
+            assert select.select([handle], [], [], 60)[0], "a worker outlived the build it belonged to"
+    finally:
+        os.close(resume)
+        for handle in handles:
+            os.close(handle)
+    assert sorted(temporary.iterdir()) == []
+    code, out, err = run(repo)
+    assert code == 0, out + err
+    assert "removed .site.staging/ left by an interrupted build" in err
+    assert sorted(p.name for p in repo.glob(".site*")) == [".site.lock"]
+    assert [p for p in repo.rglob("*.building")] == [] and sorted(temporary.iterdir()) == []
