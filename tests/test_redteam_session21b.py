@@ -330,3 +330,16 @@ def test_a_build_killed_while_mkdocs_reads_its_pages_leaves_nothing_the_next_bui
     assert "removed .site.staging/ left by an interrupted build" in err
     assert sorted(p.name for p in repo.glob(".site*")) == [".site.lock"]
     assert [p for p in repo.rglob("*.building")] == [] and sorted(temporary.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_draft_redline_is_the_pdf_a_file_gave(tmp_path):
+    # Probe: the redline's source (its DRAFT watermark, both versions' text) compiled through eval gives the bytes the
+    # same source gave compiled as a file of its own.
+    from contract.build.changes import ChangeSets
+    from contract.render import redline_pdf
+
+    old, new = load(ROOT, "2023"), load(ROOT, "2024")
+    generated = redline_pdf.document(ChangeSets().between(old, new), "en", source(ROOT, "2024"), draft=True)
+    with _in_a_folder(generated) as comp:
+        assert pdf_compile.compile_with(comp, 0) == pdf_compile.compile_typst(generated, 0)
