@@ -27,7 +27,7 @@ from contract.pdf import compile as pdf_compile
 from contract.render import typst as typst_render
 from contract.source.load import load
 from contract.source.provenance import source
-from tests.build_helpers import copy_repo, git, make_repo, run, tree
+from tests.build_helpers import copy_repo, git, make_repo, run, run_process, tree
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,7 +184,9 @@ def test_a_version_failing_its_rules_after_its_pdfs_started_writes_nothing_and_l
     repo = make_repo(tmp_path / "repo")
     _break_rule(repo)
     token = f"KK_RED21B_{uuid.uuid4().hex}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), token: "1"}
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary), token: "1"}
     done = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--drafts", "--jobs", "3"],
         cwd=repo,
@@ -197,7 +199,7 @@ def test_a_version_failing_its_rules_after_its_pdfs_started_writes_nothing_and_l
     assert done.returncode == 1 and "is not a version before" in said and "Traceback" not in said
     assert all(_gone(pid) for pid in _workers_of(token))
     assert sorted(p.name for p in repo.glob(".site*") if p.name != ".site.lock") == []
-    assert not (repo / "site").exists()
+    assert not (repo / "site").exists() and sorted(temporary.iterdir()) == []
     cache = repo / ".cache" / "build"
     assert [p.name for p in cache.rglob("*.pdf")] == [] and not (cache / "pdf-inputs.json").exists()
 
@@ -325,9 +327,9 @@ def test_a_build_killed_while_mkdocs_reads_its_pages_leaves_nothing_the_next_bui
         for handle in handles:
             os.close(handle)
     assert sorted(temporary.iterdir()) == []
-    code, out, err = run(repo)
-    assert code == 0, out + err
-    assert "removed .site.staging/ left by an interrupted build" in err
+    done = run_process(repo)  # a process of its own: this one's tempfile has read TMPDIR long ago
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "removed .site.staging/ left by an interrupted build" in done.stderr
     assert sorted(p.name for p in repo.glob(".site*")) == [".site.lock"]
     assert [p for p in repo.rglob("*.building")] == [] and sorted(temporary.iterdir()) == []
 
