@@ -138,6 +138,39 @@ def test_a_building_file_or_link_to_a_file_is_an_error_and_stays(tmp_path, kind)
     assert {k: v for k, v in tree(out).items() if k not in mine} == {k: v for k, v in before.items() if k not in mine}
 
 
+@contextlib.contextmanager
+def _immutable(folder: Path):
+    """Make folder immutable (chattr +i: even root cannot remove what is in it), then mutable again."""
+    made = subprocess.run(["chattr", "+i", str(folder)], check=False, capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"this machine cannot make a folder immutable for the test: {made.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+# DEFECT: a .sv.building folder the next run cannot remove (here immutable; for a user, a folder they cannot write)
+# stops `klimatkontrakt site` with exit 1, nothing replaced, but the message names only "index.md": shutil.rmtree
+# (which removes by file descriptor) reports the entry's bare name, and recover() passes it on. The site has an
+# index.md in every folder; the message must name the folder to clear (.sv.building) or the whole path.
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="a .sv.building the build cannot remove is reported as a bare 'index.md'")
+def test_a_building_folder_that_cannot_be_removed_is_named_in_the_error(tmp_path):
+    repo, out = make_repo(tmp_path / "repo"), tmp_path / "out"
+    assert _site(repo, out)[0] == 0
+    before = tree(out)
+    docs = out / ".sv.building" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("left by a killed run", encoding="utf-8")
+    with _immutable(docs):
+        code, said = _site(repo, out)
+    assert code == 1 and "Traceback" not in said
+    mine = (".sv.building/docs/index.md", ".klimatkontrakt-output")
+    assert {k: v for k, v in tree(out).items() if k not in mine} == {k: v for k, v in before.items() if k not in mine}
+    assert str(docs / "index.md") in said or ".sv.building" in said, said
+
+
 @pytest.mark.slow
 def test_a_building_folder_left_by_a_killed_run_is_removed_without_following_its_links(tmp_path):
     # Probe: a real .sv.building folder (what a killed run leaves) holding a link to a folder outside: the next run
