@@ -85,6 +85,18 @@ def test_a_cache_entry_that_is_a_link_is_never_published(tmp_path):
     assert not entry.is_symlink() and secret.exists()
 
 
+def test_a_cache_entry_that_is_a_folder_is_dropped_and_rendered_again(tmp_path):
+    # Red team 21b (read, not run): a folder with a cache entry's name stopped the build with "cannot write the
+    # output", since only a file can be unlinked. The cache is the build's own: the folder goes, with a note.
+    cache = tmp_path / "cache"
+    entry = cache / f"{'a' * 64}-{'0' * 64}.pdf"
+    (entry / "inside").mkdir(parents=True)
+    notes: list = []
+    assert _cached(cache, "a" * 64, notes) is None
+    assert [n.code for n in notes] == ["cache-damaged"]
+    assert not entry.exists()
+
+
 def test_a_marker_planted_in_a_folder_of_documents_does_not_let_a_build_replace_it(repo, tmp_path):
     documents = tmp_path / "Documents"
     (documents / "sv").mkdir(parents=True)

@@ -1,7 +1,7 @@
 """Red-team session 21b: contract PDFs started as versions load, Typst without temporary files, MkDocs' pages
 beside the output (.LANG.building).
 
-Each defect found has a reproducer marked `# DEFECT:` (xfail, strict: it fails until fixed); the other tests are
+Each defect found has a reproducer marked `# DEFECT:` (each fixed since, so it passes); the other tests are
 probes that found nothing and keep it so. What was attacked is listed in the session's report.
 """
 
@@ -61,7 +61,6 @@ def _break_rule(repo: Path, version: str = "2024") -> None:
 # into DIR/.sv.building/docs, which makedirs follows into the linked folder, and the rmtree afterwards fails on the
 # link (errors ignored). The build succeeds and leaves every page of the site in a folder outside the output.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="site --out writes its MkDocs pages through a .sv.building link")
 def test_site_never_writes_its_pages_through_a_building_link(tmp_path):
     repo, out, outside = make_repo(tmp_path / "repo"), tmp_path / "out", tmp_path / "outside"
     assert _site(repo, out)[0] == 0
@@ -77,7 +76,6 @@ def test_site_never_writes_its_pages_through_a_building_link(tmp_path):
 # the link to the outside folder, and every later `site --out DIR` is refused (exit 2: "holds 'sv', which
 # klimatkontrakt did not write"). Not new this session (.LANG.staging is older than .LANG.building), found with it.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="site --out builds the language through a .sv.staging link and publishes it")
 def test_site_never_builds_a_language_through_a_staging_link(tmp_path):
     repo, out, outside = make_repo(tmp_path / "repo"), tmp_path / "out", tmp_path / "outside"
     assert _site(repo, out)[0] == 0
@@ -105,7 +103,6 @@ def test_a_build_refuses_a_building_link_planted_in_its_site_folder(built_repo, 
 # folder named .OUT.building beside the output folder, with everything in it. No build ever makes that folder (a
 # build's .LANG.building is inside the output folder, or inside .site.staging/), so it is the user's: here a
 # `klimatkontrakt site --out public` that fails its checks (exit 1, "nothing written") deletes .public.building/.
-@pytest.mark.xfail(strict=True, reason="claim's recovery removes .OUT.building beside the output, which no build makes")
 def test_a_failed_site_command_leaves_a_users_folder_beside_the_output_alone(tmp_path):
     repo = make_repo(tmp_path / "repo")
     _break_rule(repo)
@@ -155,7 +152,6 @@ def _immutable(folder: Path):
 # (which removes by file descriptor) reports the entry's bare name, and recover() passes it on. The site has an
 # index.md in every folder; the message must name the folder to clear (.sv.building) or the whole path.
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="a .sv.building the build cannot remove is reported as a bare 'index.md'")
 def test_a_building_folder_that_cannot_be_removed_is_named_in_the_error(tmp_path):
     repo, out = make_repo(tmp_path / "repo"), tmp_path / "out"
     assert _site(repo, out)[0] == 0

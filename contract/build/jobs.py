@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +111,10 @@ def cached(cache: Path, key: str, notes: list[Diagnostic]) -> bytes | None:
             )
         )
         with writing(cache):
-            entry.unlink(missing_ok=True)  # another build may have dropped it first
+            if entry.is_dir() and not entry.is_symlink():  # a folder by that name: the cache is the build's own
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)  # another build may have dropped it first
     return None
 
 

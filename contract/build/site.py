@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, excerpt_text
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
-from ..output.files import recover, scratch_path, source_date_epoch, staging_path, swap, write_atomic
+from ..output.files import drop_scratch, recover, scratch_path, source_date_epoch, staging_path, swap, write_atomic
 from ..output.guard import refuse_in_the_way
 from ..render import labels
 from ..render.page_templates import render_not_found, render_root
@@ -274,6 +274,7 @@ def _build_languages(
     indexing: list[tuple[Path, Path, subprocess.Popen]] = []
     for lang in langs:  # what a killed build left; the caller holds the output folder's lock
         recover(out_dir / lang)
+        drop_scratch(out_dir / lang)
     refuse_in_the_way(*(where(out_dir / lang) for lang in langs for where in (staging_path, scratch_path)))
     try:
         for lang in langs:

@@ -90,7 +90,6 @@ def recover(target: Path) -> list[str]:
         *olds,
         staging_path(target),
         *target.parent.glob(f".{target.name}.staging-*"),
-        scratch_path(target),
     ]
     for leftover in leftovers:
         if _is_folder(leftover):
@@ -160,9 +159,27 @@ def _is_folder(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink()
 
 
+def drop_scratch(target: Path) -> list[str]:
+    """Remove the folder a killed build left its pages for target in (scratch_path); return what was done.
+
+    Only beside a language's folder, never beside an output folder: there no build makes one, and a user's may be.
+    """
+    scratch = scratch_path(target)
+    if not _is_folder(scratch):
+        return []
+    _remove_tree(scratch)
+    return [f"removed {scratch.name}/ left by an interrupted build"]
+
+
 def _remove_tree(path: Path) -> None:
+    """Remove a folder the tool made; a file it cannot remove is named in full (shutil names only its last part)."""
+
+    def failed(function: object, name: str, info: tuple) -> None:
+        error = info[1]
+        raise OSError(getattr(error, "errno", None), getattr(error, "strerror", None) or str(error), name) from error
+
     if _is_folder(path):
-        shutil.rmtree(path)
+        shutil.rmtree(path, onerror=failed)
 
 
 def _exchange(a: Path, b: Path) -> bool:
