@@ -70,35 +70,74 @@ def change_one_paragraph(root: Path, version: str) -> None:
     _klimatkontrakt(root, "erratum", version, *what, *why)
 
 
-def engine_time(root: Path) -> float:
-    """Time only the engines on the build's own generated sources: typst compiles and MkDocs builds."""
-    code = r"""
-import json, resource, sys, time
-import typst
-from mkdocs.commands import build as mk
-spent = {"typst": 0.0, "mkdocs": 0.0, "typst_cpu": 0.0, "mkdocs_cpu": 0.0}
-def clock(name, fn):
-    def wrapped(*a, **k):
-        t, c = time.perf_counter(), time.process_time()
-        try:
-            return fn(*a, **k)
-        finally:
-            spent[name] += time.perf_counter() - t
-            spent[name + "_cpu"] += time.process_time() - c
-    return wrapped
-def cpu():
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-typst.Compiler.compile = clock("typst", typst.Compiler.compile)
-typst.compile = clock("typst", typst.compile)
-mk.build = clock("mkdocs", mk.build)
+def engine_time(root: Path) -> dict[str, float]:
+    """Time the engines alone, in series, on the build's own inputs: its Typst compiles and its MkDocs builds.
+
+    A cold `--jobs 1` build records every Typst compile (the build runs them beside the site, in a thread, so their
+    time there is not their own); a new process then replays them one after another, the first one cold as in a
+    build. A second build, with every PDF in the cache and MkDocs' compiled templates dropped, times MkDocs alone.
+    Returns the two engine times and the recording build's own time (`--jobs 1`).
+    """
+    record = root.parent / "bench-typst.json"  # beside the repository: nothing in it changes
+    recording = r"""
+import json, sys, time, typst
 from contract.cli.main import main
-t, c = time.perf_counter(), cpu()
+calls, real = [], typst.Compiler
+class Recording:
+    def __init__(self, *args, **kwargs):
+        self.made, self.compiler = (args, kwargs), real(*args, **kwargs)
+    def compile(self, **kwargs):
+        calls.append((self.made, kwargs))
+        return self.compiler.compile(**kwargs)
+    def __getattr__(self, name):
+        return getattr(self.compiler, name)
+typst.Compiler = Recording
+t = time.perf_counter()
 rc = main(["--root", sys.argv[1], "build", "--jobs", "1"])
-print(json.dumps({**spent, "total": time.perf_counter() - t, "total_cpu": cpu() - c}), file=sys.stderr)
+print(json.dumps({"total": time.perf_counter() - t}), file=sys.stderr)
+open(sys.argv[2], "w").write(json.dumps(calls))
 sys.exit(rc)
 """
-    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, cwd=root)
+    replay = r"""
+import json, sys, time, typst
+spent = 0.0
+for (args, kwargs), compiling in json.load(open(sys.argv[1])):
+    compiler = typst.Compiler(*args, **kwargs)
+    t = time.perf_counter()
+    compiler.compile(**compiling)
+    spent += time.perf_counter() - t
+print(json.dumps({"typst": spent}), file=sys.stderr)
+"""
+    mkdocs_alone = r"""
+import json, sys, time
+from mkdocs.commands import build as mk
+spent, real = [0.0], mk.build
+def timed(*args, **kwargs):
+    t = time.perf_counter()
+    try:
+        return real(*args, **kwargs)
+    finally:
+        spent[0] += time.perf_counter() - t
+mk.build = timed
+from contract.cli.main import main
+rc = main(["--root", sys.argv[1], "build", "--jobs", "1"])
+print(json.dumps({"mkdocs": spent[0]}), file=sys.stderr)
+sys.exit(rc)
+"""
+    for name in (".cache", "site"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    spent = _python(recording, root, str(root), str(record))
+    spent |= _python(replay, root, str(record))
+    record.unlink()
+    shutil.rmtree(root / "site")
+    shutil.rmtree(root / ".cache" / "build" / "templates", ignore_errors=True)  # MkDocs compiles them, as cold
+    spent |= _python(mkdocs_alone, root, str(root))
+    return spent
+
+
+def _python(code: str, root: Path, *args: str) -> dict[str, float]:
+    """Run code in a new Python in root with args; return the JSON it printed last on standard error."""
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=root)
     if result.returncode != 0:
         raise SystemExit(result.stdout + result.stderr)
     return json.loads(result.stderr.strip().splitlines()[-1])
@@ -180,7 +219,6 @@ def single_version(root: Path, runs: int) -> None:
         seconds, peak, summary = timed_build(root)
         colds.append(seconds)
         nochanges.append(timed_build(root)[0])
-        shutil.rmtree(root / ".cache", ignore_errors=True)
         engines.append(engine_time(root))
     print(f"cold build of the repository as shipped: {_spread(colds)}, peak {peak:.0f} MiB ({summary})")
     print(f"rebuild with nothing changed: {_spread(nochanges)}")
@@ -196,14 +234,12 @@ def single_version(root: Path, runs: int) -> None:
         f"overhead (--jobs 1): build {_spread([s['total'] for s in engines])} / engines = {_ratios(engines, 'total')}"
     )
     print(f"overhead (default jobs, PDFs beside the site): cold build / engines = {_ratios(engines, colds)}")
-    print(f"overhead in CPU time (--jobs 1): build / engines = {_ratios(engines, 'total_cpu', cpu=True)}")
 
 
-def _ratios(engines: list[dict], build: str | list[float], cpu: bool = False) -> str:
+def _ratios(engines: list[dict], build: str | list[float]) -> str:
     """Median and range of build / engines over the runs, each run's build against that run's engines."""
-    suffix = "_cpu" if cpu else ""
     ratios = [
-        (build[i] if isinstance(build, list) else spent[build]) / (spent["typst" + suffix] + spent["mkdocs" + suffix])
+        (build[i] if isinstance(build, list) else spent[build]) / (spent["typst"] + spent["mkdocs"])
         for i, spent in enumerate(engines)
     ]
     return f"{_median(ratios):.2f} median of {len(ratios)} runs ({min(ratios):.2f}-{max(ratios):.2f})"
