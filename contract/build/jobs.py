@@ -157,7 +157,7 @@ class Inputs:
 
 @dataclass
 class Started:
-    """The contract PDFs handed to the workers as each version loads, before the checks run (gather's `loaded`).
+    """The contract PDFs handed to the workers as each version loads, before the checks run (gather's `on_load`).
 
     A contract PDF depends on its own version only, so a worker lays it out while this process checks every
     version and makes the site. A job started here serves the build only under the cache key the build computes

@@ -101,8 +101,8 @@ def render_rest(
 ) -> list[Future | Done]:
     """Render here, last first, the jobs no worker has claimed (the site is built: this process is free); return
     what holds each job's PDF, in order. Job i was submitted as claimed(claims, i, ...): whoever claims it renders it,
-    so no job is done twice or lost (a job a worker started as its version loaded comes first, claimed for it), and no future is cancelled (Python 3.11's pool fails on a cancelled job when a
-    worker dies).
+    so no job is done twice or lost (the jobs a worker started as their versions loaded come first, claimed for it),
+    and no future is cancelled (Python 3.11's pool fails on a cancelled job when a worker dies).
 
     When fewer than two jobs wait, they are left to the workers: loaded and warm, a worker renders one faster than
     this process would load Typst and lay the contract out for the first time.

@@ -48,7 +48,7 @@ def staging_path(target: Path) -> Path:
 
 
 def scratch_path(target: Path) -> Path:
-    """Return the folder a build writes what it makes target from (MkDocs' pages): beside it, recovered with it."""
+    """Return the folder a build writes what it makes target from (MkDocs' pages), beside it: see drop_scratch."""
     return target.with_name(f".{target.name}.building")
 
 
