@@ -363,16 +363,30 @@ def _tree(folder: Path) -> dict[str, bytes]:
 # In every process of the build (it is on PYTHONPATH): holds a PDF worker's background import of pyHanko's PDF layer
 # (contract.pdf.identity, imported by no other thread) until the test lets go, after telling the test which worker.
 _HOLD_THE_WARM_UP = """
-import os, sys, threading
+import importlib.util, os, sys, threading
 
 class _Hold:
+    # Held while the module runs (under its own lock), not in find_spec: Python 3.11 calls finders under the global
+    # import lock, and holding that would stop every import of the worker's first job too.
     def find_spec(self, name, path=None, target=None):
-        if name == "contract.pdf.identity" and threading.current_thread() is not threading.main_thread():
+        if name != "contract.pdf.identity" or threading.current_thread() is threading.main_thread():
+            return None
+        sys.meta_path.remove(self)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            sys.meta_path.insert(0, self)
+        run = spec.loader.exec_module
+
+        def held(module):
             with open(os.environ["RT21_ARRIVED"], "w") as arrived:
-                arrived.write(str(os.getpid()))
+                arrived.write(f"{os.getpid()} ")  # two workers may both write before the test reads
             with open(os.environ["RT21_HOLD"]) as hold:
                 hold.read()
-        return None
+            run(module)
+
+        spec.loader.exec_module = held
+        return spec
 
 sys.meta_path.insert(0, _Hold())
 """
@@ -408,7 +422,7 @@ def test_a_build_stopped_while_a_worker_loads_pyhanko_in_the_background_leaves_n
     )
     try:
         with open(arrived) as pipe:  # blocks until a worker's warm-up thread is inside the import
-            worker = int(pipe.read())
+            worker = int(pipe.read().split()[0])  # the first worker held
         handle = os.pidfd_open(worker)
         if how == "ctrl-c":
             os.killpg(build.pid, signal.SIGINT)

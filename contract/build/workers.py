@@ -130,9 +130,14 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
         # Listed before the shutdown, which forgets them: a worker in the middle of a PDF would otherwise finish it
         # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
         processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+        manager = getattr(pool, "_executor_manager_thread", None)  # forgotten by the shutdown too
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
+        if manager is not None:
+            # It notices the killed workers and closes its wake-up pipe. Python 3.11's exit hook writes to that pipe
+            # and prints a traceback if it is closed meanwhile: wait until the pool's thread is done with it.
+            manager.join(timeout=60)
 
 
 def _warm() -> None:
