@@ -80,3 +80,20 @@ def tmpfs(folder: Path, options: str):
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+def paused_with_own_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, *args: str
+) -> tuple[Path, Path, subprocess.Popen, int]:
+    """Start python build.py on a new repository, with a TMPDIR of its own, paused at step (start_paused).
+
+    Return the repository, that TMPDIR (to check the build left nothing there), the build and its resume fd.
+    """
+    from tests.build_helpers import make_repo
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    repo = make_repo(tmp_path / "repo")
+    build, resume = start_paused(repo, step, *args)
+    return repo, temporary, build, resume

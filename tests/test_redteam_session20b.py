@@ -56,14 +56,9 @@ def test_a_build_killed_while_rendering_leaves_nothing_in_tmpdir_and_its_claims_
     # The job claims lived in a kk-claims-* folder in TMPDIR: a killed build (SIGKILL, the OOM killer) left one there
     # for every kill, which no later build removed. In the staging folder, the next build's recovery drops them.
     from contract.output.files import recover
-    from tests.build_helpers import make_repo
-    from tests.processes import start_paused
+    from tests.processes import paused_with_own_tmpdir
 
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setenv("TMPDIR", str(temporary))
-    repo = make_repo(tmp_path / "repo")
-    build, resume = start_paused(repo, "rendering", "--jobs", "3")
+    repo, temporary, build, resume = paused_with_own_tmpdir(tmp_path, monkeypatch, "rendering", "--jobs", "3")
     build.kill()
     build.communicate()
     os.close(resume)

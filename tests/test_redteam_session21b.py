@@ -56,31 +56,22 @@ def _break_rule(repo: Path, version: str = "2024") -> None:
 # ---------------------------------------------------------------- MkDocs' pages beside the output (.LANG.building)
 
 
-# DEFECT: `klimatkontrakt site --out DIR` writes MkDocs' input pages through a symbolic link named
-# DIR/.sv.building: recover() leaves a link alone (it removes only real folders), _write_docs() copies the pages
-# into DIR/.sv.building/docs, which makedirs follows into the linked folder, and the rmtree afterwards fails on the
-# link (errors ignored). The build succeeds and leaves every page of the site in a folder outside the output.
-@pytest.mark.slow
-def test_site_never_writes_its_pages_through_a_building_link(tmp_path):
-    repo, out, outside = make_repo(tmp_path / "repo"), tmp_path / "out", tmp_path / "outside"
-    assert _site(repo, out)[0] == 0
-    outside.mkdir()
-    (out / ".sv.building").symlink_to(outside)
-    code, said = _site(repo, out)
-    assert sorted(outside.rglob("*")) == [], f"written through the link (exit {code}): {said}"
-
-
+# DEFECT: `klimatkontrakt site --out DIR` wrote MkDocs' input pages through a symbolic link named
+# DIR/.sv.building: recover() leaves a link alone (it removes only real folders), _write_docs() copied the pages
+# into DIR/.sv.building/docs, which makedirs follows into the linked folder, and the rmtree afterwards failed on the
+# link (errors ignored). The build succeeded and left every page of the site in a folder outside the output.
 # DEFECT: the same for MkDocs' own output: a link named DIR/.sv.staging (the folder MkDocs builds the Swedish site
-# in, beside DIR/sv) is left by recover() and handed to MkDocs as site_dir, which writes the whole Swedish site
-# through it; the swap then exchanges the link with DIR/sv and deletes the real folder, so the published DIR/sv is
-# the link to the outside folder, and every later `site --out DIR` is refused (exit 2: "holds 'sv', which
+# in, beside DIR/sv) was left by recover() and handed to MkDocs as site_dir, which wrote the whole Swedish site
+# through it; the swap then exchanged the link with DIR/sv and deleted the real folder, so the published DIR/sv was
+# the link to the outside folder, and every later `site --out DIR` was refused (exit 2: "holds 'sv', which
 # klimatkontrakt did not write"). Not new this session (.LANG.staging is older than .LANG.building), found with it.
 @pytest.mark.slow
-def test_site_never_builds_a_language_through_a_staging_link(tmp_path):
+@pytest.mark.parametrize("name", [".sv.building", ".sv.staging"])
+def test_site_never_writes_through_a_link_named_like_its_folders(tmp_path, name):
     repo, out, outside = make_repo(tmp_path / "repo"), tmp_path / "out", tmp_path / "outside"
     assert _site(repo, out)[0] == 0
     outside.mkdir()
-    (out / ".sv.staging").symlink_to(outside)
+    (out / name).symlink_to(outside)
     code, said = _site(repo, out)
     assert sorted(outside.rglob("*")) == [], f"written through the link (exit {code}): {said}"
     assert not (out / "sv").is_symlink()
@@ -335,13 +326,11 @@ def test_a_build_killed_while_mkdocs_reads_its_pages_leaves_nothing_the_next_bui
     # the workers render the contract PDFs started as the versions loaded), then SIGKILL: no worker outlives it,
     # nothing is in TMPDIR, and the next build removes the staging folder with the pages and builds the site.
     from contract.build.templates import _versions
-    from tests.processes import children, start_paused
+    from tests.processes import children, paused_with_own_tmpdir
 
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    monkeypatch.setenv("TMPDIR", str(temporary))
-    repo = make_repo(tmp_path / "repo")
-    build, resume = start_paused(repo, f"written-{_versions()}", "--jobs", "3")
+    repo, temporary, build, resume = paused_with_own_tmpdir(
+        tmp_path, monkeypatch, f"written-{_versions()}", "--jobs", "3"
+    )
     workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
