@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import shutil
@@ -76,7 +77,7 @@ def reuse_cached(
     todo = []
     for job in pdf_jobs:
         src = inputs.source(job.version)
-        key = job.key(prints, previous, src, inputs.code())
+        key = job.key(prints, previous, src, inputs.code)
         data = cached(cache, key, result.notes)
         if data is not None:
             write_atomic(staging / job.path, data)
@@ -136,7 +137,6 @@ class Inputs:
     root: Path
     sources: dict[str, Source] = field(default_factory=dict)
     prints: dict[str, tuple[Contract, str]] = field(default_factory=dict)
-    renderer: list[str] = field(default_factory=list)
 
     def source(self, version: str) -> Source:
         if version not in self.sources:
@@ -148,11 +148,10 @@ class Inputs:
             self.prints[version] = (contract, fingerprint(contract))
         return self.prints[version][1]
 
+    @functools.cached_property
     def code(self) -> str:
         """Return the code, the engine and fonts, and the labels: what renders every PDF."""
-        if not self.renderer:
-            self.renderer.append(stamps.renderer_fingerprint() + labels_fingerprint())
-        return self.renderer[0]
+        return stamps.renderer_fingerprint() + labels_fingerprint()
 
 
 @dataclass
@@ -178,7 +177,7 @@ class Started:
         with contextlib.suppress(OSError):  # only saves time: the build finds out about the cache itself
             src, prints = self.inputs.source(version), {version: self.inputs.fingerprint(version, contract)}
             for job in pdf_jobs({version: contract}):  # one version alone: its contracts, no redline
-                key = job.key(prints, {}, src, self.inputs.code())
+                key = job.key(prints, {}, src, self.inputs.code)
                 if key not in self.futures and not any((self.inputs.root / CACHE).glob(f"{key}-*.pdf")):
                     args = (job.kind, job.lang, contract, False, src, labels.registered())
                     self.futures[key] = self.pool.submit(workers.render, *args)
