@@ -90,3 +90,41 @@ def test_escaped_markup_in_the_site_url_stays_escaped_in_every_page(repo, tmp_pa
     assert not [p for p, text in pages.items() if "<script>x" in text or "%3Cscript%3Ex\"" in text]
     assert 'href="https://example.org/%3Cscript%3Ex%22%27%FF/sv/2023/"' in pages[tmp_path / "out" / "sv/2023/index.html"]
     assert 'href="/%3Cscript%3Ex%22%27%FF/sv/"' in pages[tmp_path / "out" / "404.html"]
+
+
+# ---------------------------------------------------------------- --out that the operating system refuses
+
+
+def test_an_output_folder_that_is_a_file_is_a_usage_error(repo, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    code, said = _run("site", "--root", str(repo), "--out", str(tmp_path / "notes.txt"))
+    assert code == 2, said
+    assert "is a file, not a folder" in said
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+# DEFECT: an --out inside a file (`--out notes.txt/site`, a slip of the user) is exit 1 with "cannot write the output:
+# File exists (.../notes.txt)": the operating system's words for mkdir on a path whose parent is a file, which
+# says the opposite of what is wrong. `--out notes.txt` itself gets exit 2 and "the output path is a file, not a
+# folder"; a folder inside it is the same usage error.
+@pytest.mark.xfail(strict=True, reason="the parent being a file reaches mkdir; its FileExistsError is shown as is")
+@pytest.mark.parametrize("command", ["site", "build"])
+def test_an_output_folder_inside_a_file_is_a_usage_error_naming_the_file(repo, tmp_path, command):
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    code, said = _run(command, "--root", str(repo), "--out", str(tmp_path / "notes.txt" / "site"))
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert "Traceback" not in said
+    assert "File exists" not in said
+    assert "not a folder" in said
+    assert code == 2, said
+
+
+# DEFECT: an --out whose last name is longer than the file system allows (255 bytes) is exit 1 with only
+# "error: File name too long": no hint what to do, and the exit code of bad data for what is a bad argument.
+@pytest.mark.xfail(strict=True, reason="the OSError of a too-long name is shown bare, exit 1")
+def test_an_output_folder_with_a_too_long_name_is_a_usage_error_with_a_hint(repo, tmp_path):
+    code, said = _run("site", "--root", str(repo), "--out", str(tmp_path / ("a" * 300)))
+    assert "Traceback" not in said
+    assert code == 2, said
+    assert "--out" in said
+    assert [p.name for p in tmp_path.iterdir()] == []
