@@ -87,8 +87,10 @@ def test_escaped_markup_in_the_site_url_stays_escaped_in_every_page(repo, tmp_pa
     assert code == 0, said
     pages = {p: p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "out").rglob("*.html")}
     assert pages
-    assert not [p for p, text in pages.items() if "<script>x" in text or "%3Cscript%3Ex\"" in text]
-    assert 'href="https://example.org/%3Cscript%3Ex%22%27%FF/sv/2023/"' in pages[tmp_path / "out" / "sv/2023/index.html"]
+    assert not [p for p, text in pages.items() if "<script>x" in text or '%3Cscript%3Ex"' in text]
+    assert (
+        'href="https://example.org/%3Cscript%3Ex%22%27%FF/sv/2023/"' in pages[tmp_path / "out" / "sv/2023/index.html"]
+    )
     assert 'href="/%3Cscript%3Ex%22%27%FF/sv/"' in pages[tmp_path / "out" / "404.html"]
 
 
