@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,38 @@ def test_the_imported_seed_builds_to_the_same_bytes_with_one_or_three_jobs(tmp_p
         trees.append(tree(tmp_path / jobs))
     assert "downloads/2025/redline-2024-2025-sv.pdf" in trees[0]
     assert trees[0] == trees[1]
+
+
+# ---------------------------------------------------------------- labels in the repository's i18n/, a failing version
+
+
+@pytest.mark.slow
+def test_an_edited_repository_label_reaches_the_pdfs_the_workers_render(tmp_path):
+    own = make_repo(tmp_path / "repo")
+    shipped = (Path(__file__).resolve().parents[1] / "contract" / "i18n" / "sv.yaml").read_text(encoding="utf-8")
+    assert "\ncontents: Innehåll\n" in shipped
+    (own / "i18n").mkdir()
+    labels = own / "i18n" / "sv.yaml"
+    for word in ("ETT", "TVÅ"):
+        labels.write_text(shipped.replace("\ncontents: Innehåll\n", f"\ncontents: Innehåll {word}\n"), encoding="utf-8")
+        code, said = _run("build", "--root", str(own), "--jobs", "3", "--out", str(tmp_path / "out"))
+        assert code == 0, said
+        assert "2 PDFs rendered, 0 reused" in said  # an edited label is a new key: never the PDF of the old one
+        pdf = tmp_path / "out" / "downloads" / "2023" / "klimatkontrakt-2023-sv.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"Innehåll {word}" in text
+
+
+@pytest.mark.slow
+def test_a_version_failing_its_rules_with_one_job_writes_nothing(tmp_path):
+    own = make_repo(tmp_path / "repo")
+    contract = own / "years" / "2024" / "contract.yaml"
+    text = contract.read_text(encoding="utf-8")
+    contract.write_text(text.replace("previous: '2023'", "previous: '2025'"), encoding="utf-8")
+    git(own, "commit", "-qam", "a rule error")
+    before = sorted(p.name for p in own.iterdir())
+    code, said = _run("build", "--root", str(own), "--drafts", "--jobs", "1")
+    assert code == 1, said
+    assert "years/2024/contract.yaml:6:11: error: previous: '2025' is not a version before '2024'" in said
+    assert "Traceback" not in said
+    assert sorted(p.name for p in own.iterdir()) == sorted([*before, ".site.lock"])
