@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from contract.cli.main import main
-from tests.build_helpers import git, make_repo, tree
+from tests.build_helpers import git, leftovers, make_repo, tree
+from tests.processes import start_paused
 
 HUGE = "9" * 5000  # more digits than Python's int() converts (4300): int() raises ValueError
 
@@ -211,3 +214,26 @@ def test_a_version_failing_its_rules_with_one_job_writes_nothing(tmp_path):
     assert "years/2024/contract.yaml:6:11: error: previous: '2025' is not a version before '2024'" in said
     assert "Traceback" not in said
     assert sorted(p.name for p in own.iterdir()) == sorted([*before, ".site.lock"])
+
+
+# ---------------------------------------------------------------- interrupted while the build's own thread renders
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_build_with_one_job_stopped_while_its_thread_renders_leaves_nothing(tmp_path, how):
+    own = make_repo(tmp_path / "repo")
+    build, resume = start_paused(own, "rendering", "--jobs", "1", own_group=True)
+    try:
+        os.killpg(build.pid, how)
+        out, err = build.communicate()
+    finally:
+        os.close(resume)
+    assert (build.returncode, out, err) == (128 + how, "", "interrupted\n")
+    assert leftovers(own) == [] and not (own / "site").exists()
+    cache = own / ".cache" / "build"
+    strays = [p.name for p in cache.iterdir() if not p.name.endswith(".pdf")] if cache.is_dir() else []
+    assert strays == []
+    code, said = _run("build", "--root", str(own), "--jobs", "1")
+    assert code == 0, said
+    assert "note" not in said  # no damaged cache entry, nothing to recover
