@@ -257,3 +257,15 @@ def test_an_output_named_like_the_staging_folder_of_another_is_not_lost(repo, tm
     code, said = _run("site", "--root", str(repo), "--out", str(tmp_path / "site"))
     assert code == 0, said
     assert (tmp_path / name / "sv").is_dir(), f"the site in {name} was removed; the command said: {said}"
+
+
+@pytest.mark.slow
+def test_a_refused_site_command_leaves_an_output_named_like_its_building_folder_whole(repo, tmp_path):
+    inner = tmp_path / "x" / ".sv.building"
+    first, said = _run("site", "--root", str(repo), "--out", str(inner))
+    assert first == 0, said
+    before = tree(inner)
+    assert "sv/2023/index.html" in before
+    code, said = _run("site", "--root", str(repo), "--out", str(tmp_path / "x"))
+    assert code == 2 and "the output folder is not empty and was not written by klimatkontrakt" in said
+    assert tree(inner) == before
