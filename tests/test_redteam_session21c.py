@@ -56,7 +56,7 @@ def test_odd_jobs_are_a_usage_error_saying_what_is_expected(repo, tmp_path, jobs
 # as "invalid _positive value: '...'": the name of an internal function instead of what is expected, and for the
 # long number the whole 5,000-digit argument echoed back. Exit 2 and no traceback, but not the clear error.
 @pytest.mark.xfail(strict=True, reason="int() fails after isdigit() passes: argparse names the function _positive")
-@pytest.mark.parametrize("jobs", ["²", HUGE])
+@pytest.mark.parametrize("jobs", ["²", HUGE], ids=["superscript-two", "5000-digits"])
 def test_jobs_that_only_look_like_digits_say_what_is_expected(repo, tmp_path, jobs):
     code, said = _run("build", "--root", str(repo), "--out", str(tmp_path / "out"), "--jobs", jobs)
     assert code == 2
