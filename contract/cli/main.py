@@ -298,8 +298,10 @@ def _add_build(sub) -> None:
 
 def _positive(text: str) -> int:
     """Parse a whole number of at least 1 (argparse reports anything else as a usage error, exit 2)."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), and few: int() refuses thousands of digits.
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) < 1:
+        shown = text if len(text) <= 20 else f"{text[:20]}… ({len(text)} characters)"
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {shown!r}")
     return int(text)
 
 

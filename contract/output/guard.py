@@ -13,6 +13,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -40,14 +41,13 @@ def check_folder(root: Path, out: Path, known: bool = False) -> None:
     known: the caller has other proof that it wrote out (a build from before the marker existed).
     """
     root, out = Path(root).resolve(), Path(out).resolve()
+    _check_path(out)
     if root.is_relative_to(out):
         _refuse(
             out,
             "the output folder is the repository or a folder above it, and a build replaces its output folder whole",
         )
-    for name in SOURCES:
-        if out.is_relative_to(root / name):
-            _refuse(out, f"the output folder is or is inside the repository's {name}/, which holds sources")
+    _check_sources(root, out)
     outer = next((parent for parent in out.parents if is_marked(parent)), None)
     if outer is not None:
         _refuse(
@@ -268,6 +268,37 @@ def _tracked(folder: Path) -> str | None:
         return None
     names = result.stdout.split(b"\0") if result.returncode == 0 else []
     return names[0].decode("utf-8", "replace") if names and names[0] else None
+
+
+# The names a build gives the folders it keeps beside an output while it runs; recovery removes them (files.recover).
+_BESIDE = re.compile(r"\.(?P<target>.+)\.(staging|staging-.*|old|old-.*|building|lock)")
+NAME_MAX = 255  # bytes in one name, on the file systems the tool runs on
+MARGIN = len(".staging-4294967295.")  # what a build adds to the output's name for the folders beside it
+
+
+def _check_sources(root: Path, out: Path) -> None:
+    """Refuse an output among the sources of this repository, or of any repository it is in (another checkout)."""
+    for base in dict.fromkeys([root, *(p for p in out.parents if (p / "years").is_dir() and (p / "schema").is_dir())]):
+        for name in SOURCES:
+            if out.is_relative_to(base / name):
+                where = "the repository's" if base == root else f"the repository {base}'s"
+                _refuse(out, f"the output folder is or is inside {where} {name}/, which holds sources")
+
+
+def _check_path(out: Path) -> None:
+    """Refuse an output path no folder can have: inside a file, too long a name, or a build's own name beside one."""
+    inside = next((parent for parent in out.parents if parent.exists() and not parent.is_dir()), None)
+    if inside is not None:
+        _refuse(out, f"the output folder would be inside {inside}, which is a file, not a folder")
+    if len(os.fsencode(out.name)) + MARGIN > NAME_MAX:
+        _refuse(out, f"the output folder's name is too long: at most {NAME_MAX - MARGIN} bytes")
+    beside = _BESIDE.fullmatch(out.name)
+    if beside is not None:
+        _refuse(
+            out,
+            f"the output folder has the name of a folder a build of {out.with_name(beside['target'])} keeps while it "
+            "runs, and the next such build removes it",
+        )
 
 
 def _refuse(out: Path, message: str, hint: str = CHOOSE) -> None:
