@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import interrupts
 from ..errors import ContractError, Diagnostic
 from ..model import Contract, Pos
 from ..output import faults
@@ -127,12 +128,14 @@ def _build_claimed(
             try:
                 faults.point("validating")  # the workers are starting: a test interrupts the build here
                 contracts, warnings = gather(root, drafts, on_load=started.offer)
+                interrupts.check()  # a Ctrl-C that a finalizer swallowed while the versions were checked
                 result = BuildResult(versions=sorted(contracts), warnings=warnings)
                 with writing(out):
                     staging.mkdir()
                     _write_all(root, contracts, staging, drafts, started, say, result, site_url)
                     mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
                     faults.point("staged")
+                    interrupts.check()
                     outputs = stamps.outputs(staging)
                     swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
             except BaseException:
@@ -210,6 +213,7 @@ def _write_all(
             holder = started.pool.submit(workers.claimed, folder, index, workers.render, *job_args)
             submitted.append((holder, job_args))
         faults.point("rendering")
+        interrupts.check()
         say("site")
         redlines = default_redlines(contracts, changes=changes)
         result.redlines = len({v for v, _ in redlines})
@@ -233,6 +237,7 @@ def _collect(
 ) -> None:
     """Write each rendered PDF into staging and the cache, in the jobs' order."""
     for done, ((job, key, _), holder) in enumerate(zip(todo, holders, strict=True), start=1):
+        interrupts.check()  # before a wait that only a worker ends: a swallowed Ctrl-C must not wait for it
         data = holder.result()
         if data is None:  # nobody could claim the job: its claims folder was removed while the build ran
             message = f"the build's working folder was removed while it ran: {job.path} was not rendered"

@@ -53,12 +53,16 @@ def font_coverage() -> tuple[frozenset[int], frozenset[int]]:
     """Return the code points every upright and every italic weight of the PDF font can show."""
 
     def cover(styles: tuple[str, ...]) -> frozenset[int]:
-        maps = [
-            set(TTFont(FONT_DIR / f"SourceSansPro-{style}.ttf", lazy=True)["cmap"].getBestCmap()) for style in styles
-        ]
-        return frozenset(set.intersection(*maps))
+        return frozenset(set.intersection(*(_code_points(style) for style in styles)))
 
     return cover(UPRIGHT), cover(ITALIC)
+
+
+def _code_points(style: str) -> set[int]:
+    """Return the code points one weight of the PDF font has a glyph for."""
+    # Closed, not left to the garbage collector: a Ctrl-C that lands in a file's finalizer is lost (contract/interrupts.py).
+    with TTFont(FONT_DIR / f"SourceSansPro-{style}.ttf", lazy=True) as font:
+        return set(font["cmap"].getBestCmap())
 
 
 @cache  # asked for every distinct character of every text; a contract has a few hundred

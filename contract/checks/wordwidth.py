@@ -26,9 +26,9 @@ _RUN = re.compile(r"[^\s\-\u2010\u2013\u2014]+[\-\u2010\u2013\u2014]?")
 
 @lru_cache(maxsize=1)
 def _advances() -> tuple[dict[int, int], float]:
-    font = TTFont(FONT_DIR / "SourceSansPro-Bold.ttf", lazy=True)
-    metrics, cmap = font["hmtx"], font.getBestCmap()
-    return {code: metrics[glyph][0] for code, glyph in cmap.items()}, float(font["head"].unitsPerEm)
+    with TTFont(FONT_DIR / "SourceSansPro-Bold.ttf", lazy=True) as font:  # closed: see contract/interrupts.py
+        metrics, cmap = font["hmtx"], font.getBestCmap()
+        return {code: metrics[glyph][0] for code, glyph in cmap.items()}, float(font["head"].unitsPerEm)
 
 
 @lru_cache(maxsize=1)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
 import os
 import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import interrupts
 from ..build import run as build
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         if fmt in ("json", "github"):
             _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
         raise SystemExit(2) from None  # as argparse itself exits
-    with _terminate_as_interrupt():
+    with interrupts.handling():
         return _run(args)
 
 
@@ -98,29 +97,6 @@ def _run(args: argparse.Namespace) -> int:
 def _diagnostic_format(args: argparse.Namespace) -> str:
     """Return how to print problems: text, or the --format of a command whose result is its diagnostics."""
     return str(args.format) if getattr(args, "diagnostics_format", False) else "text"
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that every clean-up (staging folder, workers) runs on the way out."""
-
-    signal = signal.SIGTERM
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into _Terminated for the command (only the main thread can handle signals)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise _Terminated()
-
-    before = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
 
 
 def _os_hint(code: int | None) -> str:

@@ -1,0 +1,49 @@
+"""Ctrl-C and SIGTERM stop a command as KeyboardInterrupt, even when Python swallowed the first one.
+
+Python runs a signal's handler in the main thread at the next bytecode; when that is inside a finalizer (a
+garbage-collected file closing, a __del__, a GC callback), the KeyboardInterrupt it raises is discarded with the
+finalizer's other errors, and the command would go on as if Ctrl-C had never come: to its end, or for ever if it
+then waits for a worker that never answers. So the handler also records the signal, and the places where a
+command goes on to its next step or starts to wait call check(), which raises it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+
+_received: list[int] = []  # the signals since handling() began; only the main thread appends
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every clean-up (staging folder, workers) runs on the way out."""
+
+    signal = signal.SIGTERM
+
+
+@contextlib.contextmanager
+def handling() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt and Terminated for the command, and record them for check()."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread can handle signals
+        yield
+        return
+    _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
+    before = {number: signal.signal(number, _stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def check() -> None:
+    """Raise the interruption again if one came (call it where a command goes on to a next step, or waits)."""
+    if _received:
+        raise Terminated() if _received[-1] == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _stop(number: int, frame: object) -> None:
+    _received.append(number)
+    raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
