@@ -118,6 +118,8 @@ def _build_claimed(
     if last and last["stamp"] == stamp and out.is_dir() and stamps.outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
+    from concurrent.futures.process import BrokenProcessPool  # here: a no-op build loads no multiprocessing
+
     from . import workers
 
     pool, record = _start_workers(root, jobs, pdf_inputs, drafts)
@@ -138,6 +140,9 @@ def _build_claimed(
                     interrupts.check()
                     outputs = stamps.outputs(staging)
                     swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
+            except BrokenProcessPool as exc:  # the OOM killer, or someone, killed a worker: not a fault in the files
+                workers.stop(pool)
+                raise ContractError([workers.stopped()]) from exc
             except BaseException:
                 workers.stop(pool)
                 raise

@@ -20,6 +20,7 @@ from .children import die_with
 
 if TYPE_CHECKING:
     from ..diff.changeset import ChangeSet
+    from ..errors import Diagnostic
     from ..model import Contract
     from ..source.provenance import Source
 
@@ -138,6 +139,21 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
             # It notices the killed workers and closes its wake-up pipe. Python 3.11's exit hook writes to that pipe
             # and prints a traceback if it is closed meanwhile: wait until the pool's thread is done with it.
             manager.join(timeout=60)
+
+
+def stopped() -> Diagnostic:
+    """Say that a worker ended before its PDF was done (killed; most often by the system, short of memory)."""
+    from ..errors import Diagnostic
+
+    return Diagnostic(
+        None,
+        "error",
+        "a process rendering the PDFs stopped before it had finished (it was killed; the system does that when "
+        "it runs short of memory)",
+        "run the build again; if it stops again, free some memory or run it with --jobs 1, which renders one PDF "
+        "at a time in the build's own process",
+        "worker-stopped",
+    )
 
 
 def _warm() -> None:
