@@ -6,9 +6,7 @@ place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import logging
 import re
 import shutil
 import subprocess
@@ -17,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContractError, Diagnostic, excerpt_text
+from ..errors import ContractError, excerpt_text
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
 from ..output.files import drop_scratch, recover, scratch_path, source_date_epoch, staging_path, swap, write_atomic
 from ..output.guard import refuse_in_the_way
@@ -34,6 +32,7 @@ from ..render.pages import (
 from ..resources import PROJECT
 from ..source.languages import load_languages
 from ..source.provenance import Source, source
+from .mkdocs_run import CONFIG_NAME, config_error, quiet_mkdocs, run_mkdocs
 from .redlines import compare_redlines, default_redlines
 from .search import finish_index, start_index
 from .site_url import base_path, published_url
@@ -43,7 +42,6 @@ from .templates import use_template_cache
 if TYPE_CHECKING:  # the differ loads when pages are made, not when a command merely imports this module
     from .changes import ChangeSets
 
-CONFIG_NAME = "mkdocs.yml"
 _MATERIAL_LANGUAGES = resources.files("material") / "templates" / "partials" / "languages"
 # Files MkDocs writes that carry the build date or need a site_url we do not know; nothing links to them.
 UNREPRODUCIBLE = ("sitemap.xml", "sitemap.xml.gz")
@@ -149,7 +147,9 @@ def theme_for(lang: str, config: Path, source: str = DEFAULT_LANGUAGES[0]) -> di
         # Material prints the names into attributes unescaped: a label's quote or markup must stay text.
         names = tuple(html.escape(labels.label(lang, key)) for key in ("site_theme_light", "site_theme_dark"))
         theme["palette"] = [
-            {**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}} if "toggle" in option else option
+            {**option, "toggle": {**option["toggle"], "name": names[min(i, 1)]}}
+            if isinstance(option, dict) and isinstance(option.get("toggle"), dict)
+            else option  # another shape is Material's to refuse: its templates fail on it (mkdocs_run)
             for i, option in enumerate(theme["palette"])
         ]
     return theme
@@ -174,18 +174,13 @@ def _theme_settings(config: Path) -> dict:
             why = "the content is nested far too deeply"
         else:
             why = getattr(cause, "problem", None) or excerpt_text(str(exc))
-        raise _config_error(where, f"MkDocs cannot read this configuration: {why}") from None
+        raise config_error(where, f"MkDocs cannot read this configuration: {why}") from None
     theme = data.get("theme") if isinstance(data, dict) else None
     if isinstance(theme, str):  # "theme: material", MkDocs' short form
         return {"name": theme}
     if not isinstance(theme, dict):
-        raise _config_error(Pos(str(config), 1, 1), "the configuration has no theme settings")
+        raise config_error(Pos(str(config), 1, 1), "the configuration has no theme settings")
     return theme
-
-
-def _config_error(pos: Pos, message: str) -> ContractError:
-    hint = "compare it with the repository's mkdocs.yml: the site is built with 'theme:' and 'name: material'"
-    return ContractError([Diagnostic(pos, "error", message, hint, "mkdocs-config")])
 
 
 def alternates(langs: tuple[str, ...]) -> list[dict[str, str]]:
@@ -284,12 +279,22 @@ def _build_languages(
             finish_index(process, staging)
             _remove(staging, UNREPRODUCIBLE + UNUSED)
             swap(staging, target)
+    except BaseException:
+        _stop_indexing(indexing)
+        for lang in langs:  # a failed build leaves nothing half-built (the next one would call it interrupted)
+            shutil.rmtree(staging_path(out_dir / lang), ignore_errors=True)
+        raise
     finally:
-        for *_, process in indexing:  # a failed build leaves no indexer running
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        _stop_indexing(indexing)
     return [target for _, target, _ in indexing]
+
+
+def _stop_indexing(indexing: list[tuple[Path, Path, subprocess.Popen]]) -> None:
+    """Kill what Pagefind still runs: a failed build leaves no indexer running."""
+    for *_, process in indexing:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def _build_language(
@@ -324,32 +329,11 @@ def _build_language(
             strict=True,
         )
         use_template_cache(config.theme, root / CACHE)
-        with _quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
-            _run_mkdocs(build, config, warnings)
+        with quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
+            run_mkdocs(build, config, warnings)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return staging
-
-
-def _run_mkdocs(build, config, warnings: list[str]) -> None:
-    """Run a MkDocs build; its aborts (strict mode: any warning) become a ContractError naming the warnings."""
-    from mkdocs.exceptions import Abort, MkDocsException
-
-    try:
-        build(config)
-    except (Abort, MkDocsException) as exc:
-        said = "; ".join(warnings) or str(exc)
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(CONFIG_NAME),
-                    "error",
-                    f"MkDocs could not build the site: {said}",
-                    "this is a fault in the site templates; report it with this message",
-                    "site-build",
-                )
-            ]
-        ) from exc
 
 
 def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:
@@ -367,30 +351,3 @@ def _remove(folder: Path, names: tuple[str, ...]) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _quiet_mkdocs():
-    """Keep MkDocs' progress messages (INFO) out of the build's output; collect its warnings to report them."""
-    logger = logging.getLogger("mkdocs")
-    level = logger.level
-    warnings: list[str] = []
-    handler = _Collect(warnings)
-    logger.setLevel(max(level, logging.WARNING))
-    logger.addHandler(handler)
-    try:
-        yield warnings
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
-class _Collect(logging.Handler):
-    """A logging handler that keeps the messages of warnings and errors."""
-
-    def __init__(self, sink: list[str]):
-        super().__init__(logging.WARNING)
-        self.sink = sink
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sink.append(record.getMessage())
