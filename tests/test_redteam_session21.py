@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import select
-import shutil
 import signal
 import stat
 import subprocess
@@ -342,22 +341,6 @@ def test_a_build_killed_while_pagefind_runs_leaves_no_pagefind_behind(tmp_path):
 
 
 # ---------------------------------------------------------------- the PDF worker
-
-
-@pytest.mark.slow  # two whole builds
-def test_builds_with_one_or_three_jobs_give_the_same_bytes(tmp_path):
-    # Probe: the worker's background import of pyHanko, and the PDFs started as versions load, change nothing in
-    # the PDFs, nor in the site. --jobs 3 (two workers) takes every path --jobs 2 takes, and more.
-    repo = make_repo(tmp_path / "repo")
-    for jobs in ("1", "3"):
-        shutil.rmtree(repo / ".cache", ignore_errors=True)  # render every PDF, not take it from the cache
-        assert main(["build", "--root", str(repo), "--jobs", jobs, "--out", str(tmp_path / jobs)]) == 0
-    assert _tree(tmp_path / "3") == _tree(tmp_path / "1")
-    assert any(path.endswith("-sv.pdf") for path in _tree(tmp_path / "1"))
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # In every process of the build (it is on PYTHONPATH): holds a PDF worker's background import of pyHanko's PDF layer
