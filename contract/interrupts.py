@@ -33,6 +33,21 @@ def handling() -> Iterator[None]:
     before = {number: signal.signal(number, _stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
+    finally:  # a Ctrl-C in here raises out of the block: the caller catches KeyboardInterrupt around it too
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Only record Ctrl-C and SIGTERM during the block (a clean-up that must finish); check() raises them after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # Not a blocked signal mask: Python runs its handlers in the main thread whichever thread the kernel told.
+    before = {number: signal.signal(number, _record) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
     finally:
         for number, handler in before.items():
             signal.signal(number, handler)
@@ -47,3 +62,7 @@ def check() -> None:
 def _stop(number: int, frame: object) -> None:
     _received.append(number)
     raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _record(number: int, frame: object) -> None:
+    _received.append(number)

@@ -147,7 +147,8 @@ def _build_claimed(
                 workers.stop(pool)
                 raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with interrupts.deferred():  # a second Ctrl-C must not leave half of the staging folder
+            shutil.rmtree(staging, ignore_errors=True)
     with writing(root / CACHE):
         stamps.write_stamp(
             root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import interrupts
 from ..errors import ContractError, excerpt_text
 from ..model import DEFAULT_LANGUAGES, Contract, Pos
 from ..output.files import drop_scratch, recover, scratch_path, source_date_epoch, staging_path, swap, write_atomic
@@ -275,6 +276,7 @@ def _build_languages(
         for lang in langs:
             staging = _build_language(root, pages[lang], lang, out_dir / lang, src, url, langs)
             indexing.append((staging, out_dir / lang, start_index(staging)))
+        interrupts.check()  # before the first language is swapped in
         for staging, target, process in indexing:
             finish_index(process, staging)
             _remove(staging, UNREPRODUCIBLE + UNUSED)

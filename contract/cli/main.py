@@ -39,8 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         if fmt in ("json", "github"):
             _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
         raise SystemExit(2) from None  # as argparse itself exits
-    with interrupts.handling():
-        return _run(args)
+    try:
+        with interrupts.handling():
+            return _run(args)
+    except KeyboardInterrupt as exc:  # a Ctrl-C just as the command ended, while its signal handlers were put back
+        writer.note("interrupted")
+        return 128 + getattr(exc, "signal", signal.SIGINT)
 
 
 # Commands that read or write the repository's versions: refused at once in a folder that is not one (a subfolder
@@ -63,7 +67,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         _require_repository(args)
         check_lang(args)
-        return args.run(args)
+        code = args.run(args)
+        interrupts.check()  # a Ctrl-C that Python swallowed while the command ran: it ends as interrupted
+        return code
     except UsageError as exc:  # refused before anything was written: bad usage, not bad data
         _print_diagnostics(exc.diagnostics, _diagnostic_format(args), usage=True)
         return 2

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .. import interrupts
 from . import faults
 
 
@@ -32,6 +33,7 @@ def write_atomic(path: Path, data: bytes | str, parents: bool = True) -> None:
         with open(os.open(tmp, flags, 0o666), "wb") as file:
             file.write(data.encode("utf-8") if isinstance(data, str) else data)
         faults.point(f"written-{path.parent.name}")
+        interrupts.check()  # a Ctrl-C that Python swallowed: the file keeps what it held
         tmp.replace(path)
     except BaseException as exc:
         # A full disk or a read-only folder must not leave half a file behind.

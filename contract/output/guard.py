@@ -15,9 +15,11 @@ import fcntl
 import os
 import re
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .. import interrupts
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
 from . import faults
@@ -251,9 +253,24 @@ def _lock(fd: int, out: Path, wait: bool, notice: Callable[[str], None]) -> None
                 ]
             ) from None
         notice(f"waiting for another build that is writing {out} (process {holder}) to finish")
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _wait_for_lock(fd)
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+
+
+def _wait_for_lock(fd: int) -> None:
+    """Wait until the other build lets go of the lock: tried five times a second, not in one blocking call.
+
+    A Ctrl-C that Python swallowed (contract/interrupts.py) just before a blocking wait would only be seen once the
+    other build had finished, or never if that one hangs; between tries, interrupts.check() raises it.
+    """
+    while True:
+        interrupts.check()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            time.sleep(0.2)  # a signal ends the sleep at once, and its handler raises here
 
 
 def _tracked(folder: Path) -> str | None:
