@@ -36,6 +36,7 @@ def handling() -> Iterator[None]:
     finally:  # a Ctrl-C in here raises out of the block: the caller catches KeyboardInterrupt around it too
         for number, handler in before.items():
             signal.signal(number, handler)
+        _received.clear()  # code run later in this process without handling() (a library caller) is not interrupted
 
 
 @contextlib.contextmanager

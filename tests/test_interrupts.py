@@ -29,6 +29,7 @@ def test_an_interruption_swallowed_by_a_finalizer_is_raised_again_by_check(monke
         with pytest.raises(KeyboardInterrupt) as raised:
             interrupts.check()
         assert not isinstance(raised.value, interrupts.Terminated)
+    interrupts.check()  # over with the command: what this process runs next (write_atomic...) goes on
 
 
 def test_sigterm_is_terminated_and_the_next_command_of_the_process_starts_uninterrupted():
