@@ -131,23 +131,6 @@ def test_the_workers_of_a_killed_build_die_with_it(repo):
             os.close(handle)
 
 
-@pytest.mark.slow
-def test_a_worker_killed_while_the_build_runs_is_a_clear_error_and_nothing_is_written(repo):
-    # DEFECT: a worker the system killed (out of memory) was reported as "internal error: BrokenProcessPool", a fault
-    # in klimatkontrakt to report, with exit 2.
-    build, resume = start_paused(repo, "rendering", "--jobs", "3")
-    try:
-        workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-        os.kill(workers[0], signal.SIGKILL)
-    finally:
-        os.close(resume)
-    out, err = build.communicate()
-    assert (build.returncode, err) == (1, ""), out + err
-    assert out.startswith("klimatkontrakt: error: a process rendering the PDFs stopped before it had finished")
-    assert "--jobs 1" in out and "internal error" not in out
-    assert not (repo / "site").exists() and leftovers(repo) == []
-
-
 def _workers_at_rendering(repo: Path) -> list[int]:
     """Run a build of repo until its PDFs are handed to the workers; return its child processes there, then kill it."""
     build, resume = start_paused(repo, "rendering", "--jobs", "3")

@@ -148,8 +148,7 @@ def _no_stray(pids: list[int]) -> None:
     ("step", "which", "args"),
     [
         ("validating", 0, ()),  # before it rendered anything: it is still loading Typst
-        ("rendering", -1, ()),  # the second worker
-        ("rendering", 0, ("--drafts",)),  # several versions, redlines among the PDFs
+        ("rendering", -1, ("--drafts",)),  # the second worker; several versions, a redline among the PDFs
     ],
 )
 def test_a_killed_worker_is_a_clear_error_and_the_next_build_succeeds(repo, step, which, args):
