@@ -20,7 +20,7 @@ def config_error(pos: Pos, message: str, hint: str = "") -> ContractError:
 
 
 def run_mkdocs(build, config, warnings: list[str]) -> None:
-    """Run a MkDocs build; its aborts (strict mode: any warning) become a ContractError naming the warnings."""
+    """Run a MkDocs build; an abort (strict: any warning) or a template failing on the theme settings is an error."""
     from jinja2 import TemplateError
     from mkdocs.exceptions import Abort, MkDocsException
 
