@@ -230,3 +230,55 @@ def test_an_erratum_for_one_section_refuses_edits_in_other_files(repo_copy):
         "years/2023/clause.yaml: error: files other than municipality.yaml changed too: clause.yaml ("
     )
     assert "errata:" not in (repo_copy / "years" / "2023" / "contract.yaml").read_text(encoding="utf-8")
+
+
+def _with_finnish(root: Path) -> None:
+    """Configure Finnish as a second translation language (with English's labels under its name)."""
+    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: sv\n  translations: [en, fi]\n", encoding="utf-8")
+    (root / "i18n").mkdir()
+    labels = (Path(__file__).resolve().parents[1] / "contract" / "i18n" / "en.yaml").read_text(encoding="utf-8")
+    (root / "i18n" / "fi.yaml").write_text(labels, encoding="utf-8")
+
+
+def test_an_erratum_takes_its_texts_in_every_language_of_the_repository(repo_copy):
+    # The erratum's options were --what-sv/--what-en: fixed languages, whatever klimatkontrakt.yaml said.
+    from contract.translate import translations
+
+    _with_finnish(repo_copy)
+    municipality = repo_copy / "years" / "2023" / "municipality.yaml"
+    municipality.write_text(
+        municipality.read_text(encoding="utf-8").replace("1,50 kronor", "2,50 kronor"), encoding="utf-8"
+    )
+    code, _, err = run(
+        repo_copy, "erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01",
+        "--what", "sv", "Avgiften rättad.", "--why-sv", "Skrivfel.",
+        "--what", "fi", "Maksu korjattu.", "--why", "fi", "Kirjoitusvirhe.",
+    )  # fmt: skip
+    assert code == 0, err
+    erratum = load(repo_copy, "2023").meta.errata[0]
+    assert (erratum.what.get("fi"), erratum.why.get("fi"), erratum.what.get("en")) == (
+        "Maksu korjattu.",
+        "Kirjoitusvirhe.",
+        None,
+    )
+    # Given with the Swedish, the Finnish is that Swedish's translation: recorded as current, in its own column.
+    recorded = translations.read_lock(repo_copy / "years" / "2023")
+    assert {("fi", "erratum/1/what"), ("fi", "erratum/1/why")} <= set(recorded)
+    assert not any(lang == "en" and key.startswith("erratum/") for lang, key in recorded)  # no English was given
+    assert run(repo_copy, "validate", "2023")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--what", "de", "x", "--what-sv", "x", "--why-sv", "y"], "--what 'de' is not a language of this repository"),
+        (["--what", "en", "x", "--why", "en", "y"], "--what sv TEXT is required: the erratum's what in the source"),
+        (["--what-sv", "x", "--what", "sv", "x", "--why-sv", "y"], "--what is given twice in 'sv'"),
+    ],
+    ids=["unknown-language", "no-source-text", "twice"],
+)
+def test_an_erratum_in_a_language_the_repository_lacks_or_without_its_source_text_is_refused(repo_copy, argv, said):
+    before = (repo_copy / "years" / "2023" / "contract.yaml").read_bytes()
+    code, out, err = run(repo_copy, "erratum", "2023", *argv)
+    assert code == 2 and said in out + err, out + err
+    assert (repo_copy / "years" / "2023" / "contract.yaml").read_bytes() == before

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContractError, Diagnostic
+from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
+from ..source.languages import load_languages
 from ..source.load import load, years
 from ..versions import cycle
 from . import writer
@@ -86,31 +87,47 @@ def run_lock(args: argparse.Namespace) -> int:
 def add_erratum(sub: Subparsers) -> None:
     p = sub.add_parser("erratum", help="record a correction made to a signed version after signing")
     p.add_argument("version", metavar="YEAR")
-    p.add_argument("--what-sv", required=True, help="what was corrected, in Swedish")
-    p.add_argument("--what-en", help="what was corrected, in English")
-    p.add_argument("--why-sv", required=True, help="why, in Swedish")
-    p.add_argument("--why-en", help="why, in English")
+    for part, said in (("what", "what was corrected"), ("why", "why")):
+        p.add_argument(
+            f"--{part}",
+            nargs=2,
+            action="append",
+            default=[],
+            metavar=("LANG", "TEXT"),
+            help=f"{said}, in language LANG; once per language, the source language's required",
+        )
+        for lang, name in (("sv", "Swedish"), ("en", "English")):  # the default languages' short forms
+            p.add_argument(f"--{part}-{lang}", metavar="TEXT", help=f"{said}, in {name} (--{part} {lang} TEXT)")
     p.add_argument("--section", metavar="ID", help="the id of the corrected section")
     p.add_argument("--date", help="the date of the correction, YYYY-MM-DD (default: today)")
     p.set_defaults(run=run_erratum)
 
 
 def run_erratum(args: argparse.Namespace) -> int:
-    def text(sv: str, en: str | None) -> dict[str, str]:
-        return {"sv": sv, **({"en": en} if en else {})}
-
-    cycle.erratum(
-        args.root,
-        args.version,
-        text(args.what_sv, args.what_en),
-        text(args.why_sv, args.why_en),
-        args.section,
-        args.date,
-    )
+    cycle.erratum(args.root, args.version, _texts(args, "what"), _texts(args, "why"), args.section, args.date)
     writer.note(
         f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
     )
     return 0
+
+
+def _texts(args: argparse.Namespace, part: str) -> dict[str, str]:
+    """Return the erratum's what or why per language, each a language of the repository, the source's given."""
+    languages = load_languages(args.root)
+    given = [
+        *getattr(args, part),
+        *([lang, text] for lang in ("sv", "en") if (text := getattr(args, f"{part}_{lang}"))),
+    ]
+    texts: dict[str, str] = {}
+    for lang, text in given:
+        languages.check(lang, f"--{part}")
+        if lang in texts:
+            raise UsageError(f"--{part} is given twice in {lang!r}: give each language once")
+        texts[lang] = text
+    if languages.source not in texts:
+        source = languages.source
+        raise UsageError(f"--{part} {source} TEXT is required: the erratum's {part} in the source language ({source})")
+    return texts
 
 
 COMMANDS = [add_versions, add_new_year, add_lock, add_erratum]
@@ -127,7 +144,6 @@ def add_history(sub: Subparsers) -> None:
 def run_history(args: argparse.Namespace) -> int:
     from ..build.run import gather
     from ..diff.history import timeline
-    from ..errors import UsageError
     from ..render import labels
 
     contracts, _ = gather(args.root, drafts=True)

@@ -182,10 +182,10 @@ def erratum(
         entry = {"date": entry["date"], "section": section, "what": what, "why": why}
     corrected = _add_erratum(root, version, entry)
     index = len(corrected.meta.errata)
-    # English given together with the Swedish is the translation of that Swedish: record it as current.
-    given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get("en")]
-    if given:
-        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given, "en")
+    # A translation given together with the source text is the translation of that text: record it as current.
+    for lang in sorted({lang for text in (what, why) for lang in text} - {corrected.languages[0]}):
+        given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get(lang)]
+        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given, lang)
         translations.write_lock(folder, lock)
     current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
     current.errata = len(contract.meta.errata) + 1
