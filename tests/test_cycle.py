@@ -274,8 +274,10 @@ def test_an_erratum_takes_its_texts_in_every_language_of_the_repository(repo_cop
         (["--what", "de", "x", "--what-sv", "x", "--why-sv", "y"], "--what 'de' is not a language of this repository"),
         (["--what", "en", "x", "--why", "en", "y"], "--what sv TEXT is required: the erratum's what in the source"),
         (["--what-sv", "x", "--what", "sv", "x", "--why-sv", "y"], "--what is given twice in 'sv'"),
+        (["--what-sv", "x", "--why-sv", "y", "--what", "en", " "], "--what in 'en' is empty: write the text"),
+        (["--what-sv", "", "--why-sv", "y"], "--what in 'sv' is empty"),
     ],
-    ids=["unknown-language", "no-source-text", "twice"],
+    ids=["unknown-language", "no-source-text", "twice", "empty-translation", "empty-source"],
 )
 def test_an_erratum_in_a_language_the_repository_lacks_or_without_its_source_text_is_refused(repo_copy, argv, said):
     before = (repo_copy / "years" / "2023" / "contract.yaml").read_bytes()

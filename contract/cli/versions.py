@@ -114,15 +114,14 @@ def run_erratum(args: argparse.Namespace) -> int:
 def _texts(args: argparse.Namespace, part: str) -> dict[str, str]:
     """Return the erratum's what or why per language, each a language of the repository, the source's given."""
     languages = load_languages(args.root)
-    given = [
-        *getattr(args, part),
-        *([lang, text] for lang in ("sv", "en") if (text := getattr(args, f"{part}_{lang}"))),
-    ]
+    short = ([lang, text] for lang in ("sv", "en") if (text := getattr(args, f"{part}_{lang}")) is not None)
     texts: dict[str, str] = {}
-    for lang, text in given:
+    for lang, text in [*getattr(args, part), *short]:
         languages.check(lang, f"--{part}")
         if lang in texts:
             raise UsageError(f"--{part} is given twice in {lang!r}: give each language once")
+        if not text.strip():
+            raise UsageError(f"--{part} in {lang!r} is empty: write the text, or leave that language out")
         texts[lang] = text
     if languages.source not in texts:
         source = languages.source
