@@ -1,4 +1,4 @@
-"""Helpers for tests of builds as processes: pause one at a step, list its children, mount a small tmpfs."""
+"""Helpers for tests of builds as processes: pause one at a step, list its children, mount a small tmpfs, hook Python."""
 
 from __future__ import annotations
 
@@ -97,3 +97,35 @@ def paused_with_own_tmpdir(
     repo = make_repo(tmp_path / "repo")
     build, resume = start_paused(repo, step, *args)
     return repo, temporary, build, resume
+
+
+# A sitecustomize (see hooked): the first garbage collection that runs while the function named in SWALLOW_IN is on the
+# main thread's stack sends the process SIGINT (or SWALLOW_SIGNAL) and lets its handler run inside the collection's
+# callback, as a Ctrl-C at a terminal does when it lands in a finalizer: Python discards what the handler raises.
+SWALLOW = """
+import gc, os, signal, sys, threading
+
+sys.unraisablehook = lambda unraisable: sys.stderr.write(f"swallowed {unraisable.exc_type.__name__}\\n")
+
+def _collecting(phase, info):
+    if phase != "start" or threading.current_thread() is not threading.main_thread():
+        return
+    frame = sys._getframe()
+    while frame is not None and frame.f_code.co_name != os.environ["SWALLOW_IN"]:
+        frame = frame.f_back
+    if frame is not None:
+        gc.callbacks.remove(_collecting)
+        os.kill(os.getpid(), getattr(signal, os.environ.get("SWALLOW_SIGNAL", "SIGINT")))
+        for _ in range(1000):  # the handler runs at one of these bytecodes, here, inside the callback
+            pass
+
+gc.callbacks.append(_collecting)
+"""
+
+
+def hooked(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
+    """Return an environment whose Python runs code (a sitecustomize) before the command."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(code, encoding="utf-8")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]), **extra}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process, tree
-from processes import children, start_paused
+from processes import SWALLOW, children, hooked, start_paused
 
 
 @pytest.fixture
@@ -154,39 +154,13 @@ def test_a_build_with_every_pdf_in_its_cache_starts_no_worker_and_an_edit_starts
 
 # ---------------------------------------------------------------- a Ctrl-C that Python swallowed
 
-# In the build's process (it is first on PYTHONPATH): the first garbage collection that runs while the named function
-# is on the main thread's stack sends the build SIGINT and lets its handler run inside the collection's callback, as
-# a Ctrl-C at the terminal does when it lands in a finalizer. Python discards the KeyboardInterrupt raised there.
-_SWALLOW_CTRL_C = """
-import gc, os, signal, sys, threading
-
-sys.unraisablehook = lambda unraisable: sys.stderr.write(f"swallowed {unraisable.exc_type.__name__}\\n")
-
-def _collecting(phase, info):
-    if phase != "start" or threading.current_thread() is not threading.main_thread():
-        return
-    frame = sys._getframe()
-    while frame is not None and frame.f_code.co_name != os.environ["SWALLOW_IN"]:
-        frame = frame.f_back
-    if frame is not None:
-        gc.callbacks.remove(_collecting)
-        os.kill(os.getpid(), signal.SIGINT)
-        for _ in range(1000):  # the handler runs at one of these bytecodes, here, inside the callback
-            pass
-
-gc.callbacks.append(_collecting)
-"""
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["gather", "build_site"])
 def test_a_ctrl_c_python_swallowed_in_a_finalizer_still_stops_the_build(repo, tmp_path, where):
     # DEFECT: a Ctrl-C whose KeyboardInterrupt Python discarded (it landed while a garbage-collected font file was
     # closed) went unnoticed. The build went on to its end; or, waiting for a PDF, for ever (seen in a red-team test).
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(_SWALLOW_CTRL_C, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]), "SWALLOW_IN": where}
+    env = hooked(tmp_path, SWALLOW, SWALLOW_IN=where)
     stopped = run_process(repo, "--jobs", "3", env=env)
     assert (stopped.returncode, stopped.stdout) == (130, ""), stopped.stdout + stopped.stderr
     assert stopped.stderr == "swallowed KeyboardInterrupt\ninterrupted\n"  # the hook ran, and the build said so

@@ -12,44 +12,13 @@ from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, leftovers, make_repo, run_process
-from processes import children, start_paused
+from processes import SWALLOW, children, hooked, start_paused
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """A committed repository that has never been built."""
     return make_repo(tmp_path / "repo").resolve()
-
-
-# The first garbage collection that runs while the named function is on the main thread's stack sends this process
-# SIGINT (or SWALLOW_SIGNAL) and lets its handler run inside the collection's callback: Python discards what it raises.
-_SWALLOW = """
-import gc, os, signal, sys, threading
-
-sys.unraisablehook = lambda unraisable: sys.stderr.write(f"swallowed {unraisable.exc_type.__name__}\\n")
-
-def _collecting(phase, info):
-    if phase != "start" or threading.current_thread() is not threading.main_thread():
-        return
-    frame = sys._getframe()
-    while frame is not None and frame.f_code.co_name != os.environ["SWALLOW_IN"]:
-        frame = frame.f_back
-    if frame is not None:
-        gc.callbacks.remove(_collecting)
-        os.kill(os.getpid(), getattr(signal, os.environ.get("SWALLOW_SIGNAL", "SIGINT")))
-        for _ in range(1000):  # the handler runs at one of these bytecodes, here, inside the callback
-            pass
-
-gc.callbacks.append(_collecting)
-"""
-
-
-def _hooked(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
-    """Return an environment whose Python runs code (a sitecustomize) before the command."""
-    hooks = tmp_path / "hooks"
-    hooks.mkdir(exist_ok=True)
-    (hooks / "sitecustomize.py").write_text(code, encoding="utf-8")
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]), **extra}
 
 
 def _command(repo: Path, env: dict[str, str], *argv: str) -> subprocess.CompletedProcess:
@@ -73,7 +42,7 @@ def _command(repo: Path, env: dict[str, str], *argv: str) -> subprocess.Complete
 @pytest.mark.slow
 @pytest.mark.parametrize(("sent", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
 def test_a_signal_python_swallowed_during_validate_stops_it(repo, tmp_path, sent, code):
-    env = _hooked(tmp_path, _SWALLOW, SWALLOW_IN="validate", SWALLOW_SIGNAL=sent)
+    env = hooked(tmp_path, SWALLOW, SWALLOW_IN="validate", SWALLOW_SIGNAL=sent)
     stopped = _command(repo, env, "validate")
     assert stopped.stderr.startswith(f"swallowed {'Terminated' if sent == 'SIGTERM' else 'KeyboardInterrupt'}\n")
     assert (stopped.returncode, stopped.stderr.splitlines()[-1]) == (code, "interrupted"), stopped.stderr
@@ -83,7 +52,7 @@ def test_a_signal_python_swallowed_during_validate_stops_it(repo, tmp_path, sent
 # into site/ in place and exits 0, as if nobody had pressed Ctrl-C.
 @pytest.mark.slow
 def test_a_ctrl_c_python_swallowed_during_the_site_command_stops_it(repo, tmp_path):
-    env = _hooked(tmp_path, _SWALLOW, SWALLOW_IN="build_site")
+    env = hooked(tmp_path, SWALLOW, SWALLOW_IN="build_site")
     stopped = _command(repo, env, "site")
     assert stopped.stderr.startswith("swallowed KeyboardInterrupt\n")
     assert (stopped.returncode, stopped.stderr.splitlines()[-1]) == (130, "interrupted"), stopped.stderr
@@ -91,7 +60,7 @@ def test_a_ctrl_c_python_swallowed_during_the_site_command_stops_it(repo, tmp_pa
 
 @pytest.mark.slow
 def test_a_sigterm_python_swallowed_while_the_build_makes_the_site_stops_it_as_sigterm(repo, tmp_path):
-    env = _hooked(tmp_path, _SWALLOW, SWALLOW_IN="build_site", SWALLOW_SIGNAL="SIGTERM")
+    env = hooked(tmp_path, SWALLOW, SWALLOW_IN="build_site", SWALLOW_SIGNAL="SIGTERM")
     stopped = run_process(repo, "--jobs", "2", env=env)
     assert (stopped.returncode, stopped.stdout) == (143, ""), stopped.stdout + stopped.stderr
     assert stopped.stderr == "swallowed Terminated\ninterrupted\n"
@@ -121,7 +90,7 @@ signal.signal = _restoring
 # handlers are put back) is outside every `except KeyboardInterrupt` of main(): the user sees a traceback, exit 1.
 @pytest.mark.slow
 def test_a_ctrl_c_as_the_command_ends_is_no_traceback(repo, tmp_path):
-    env = _hooked(tmp_path, _CTRL_C_AS_HANDLERS_ARE_RESTORED, ONCE="1")
+    env = hooked(tmp_path, _CTRL_C_AS_HANDLERS_ARE_RESTORED, ONCE="1")
     stopped = _command(repo, env, "versions")
     assert "Traceback" not in stopped.stderr, stopped.stderr
     assert stopped.returncode in (0, 130), stopped.stderr
@@ -216,7 +185,7 @@ def test_a_worker_killed_after_every_pdf_was_handed_back_loses_nothing(repo):
     ],
 )
 def test_a_ctrl_c_python_swallowed_elsewhere_in_the_build_still_stops_it(repo, tmp_path, where, args):
-    env = _hooked(tmp_path, _SWALLOW, SWALLOW_IN=where)
+    env = hooked(tmp_path, SWALLOW, SWALLOW_IN=where)
     stopped = run_process(repo, *args, env=env)
     assert (stopped.returncode, stopped.stdout) == (130, ""), stopped.stdout + stopped.stderr
     assert stopped.stderr == "swallowed KeyboardInterrupt\ninterrupted\n"
@@ -262,7 +231,7 @@ shutil.rmtree = _removing
 # interruptible: a second Ctrl-C there stops the removal and leaves .site.staging/ (with every file staged so far).
 @pytest.mark.slow
 def test_a_second_ctrl_c_during_the_clean_up_leaves_nothing_behind(repo, tmp_path):
-    env = _hooked(tmp_path, _SECOND_CTRL_C_AT_CLEAN_UP, ONCE="1")
+    env = hooked(tmp_path, _SECOND_CTRL_C_AT_CLEAN_UP, ONCE="1")
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     env["KLIMATKONTRAKT_FAULT"] = f"pause:rendering:{arrived_w}:{resume_r}"
@@ -357,7 +326,7 @@ sys.stderr = _Stderr()
 @pytest.mark.slow
 def test_a_ctrl_c_swallowed_before_the_lock_wait_does_not_wait_for_the_other_build(repo, tmp_path):
     first, resume = start_paused(repo, "locked")  # holds the lock until the test lets it go on
-    waiting = _second_build(repo, _hooked(tmp_path, _SWALLOW_BEFORE_THE_LOCK_WAIT))
+    waiting = _second_build(repo, hooked(tmp_path, _SWALLOW_BEFORE_THE_LOCK_WAIT))
     handle = os.pidfd_open(waiting.pid)
     try:
         assert waiting.stderr.readline().startswith("waiting for another build that is writing")
@@ -422,7 +391,7 @@ def test_after_an_interrupted_build_the_next_command_of_the_process_is_not_inter
 # DEFECT: export never calls interrupts.check(): after a swallowed Ctrl-C it writes its file and exits 0.
 @pytest.mark.slow
 def test_a_ctrl_c_python_swallowed_during_export_writes_nothing(repo, tmp_path):
-    env = _hooked(tmp_path, _SWALLOW, SWALLOW_IN="load")
+    env = hooked(tmp_path, SWALLOW, SWALLOW_IN="load")
     written = tmp_path / "export.json"
     stopped = _command(repo, env, "export", "2023", "--format", "json", "-o", str(written))
     assert stopped.stderr.startswith("swallowed KeyboardInterrupt\n")
