@@ -18,6 +18,7 @@ from site_helpers import (
     PHONE,
     TEST_PDFS,
     Built,
+    QuietServer,
     add_draft,
     commit_all,
     describe,
@@ -118,7 +119,7 @@ def serve_like_pages(folder: Path, prefix: str = "/"):
             link.symlink_to(folder, target_is_directory=True)
         folder = holder
     handler = functools.partial(type("Handler", (_PagesHandler,), {"prefix": prefix}), directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
