@@ -118,34 +118,25 @@ def _build_claimed(
     if last and last["stamp"] == stamp and out.is_dir() and stamps.outputs(out) == last["outputs"]:
         # The same bytes in, the same site out, still in place: the last build already validated and wrote them.
         return BuildResult(versions=last["versions"], unchanged=True, warnings_count=last["warnings"])
-    from concurrent.futures.process import BrokenProcessPool  # here: a no-op build loads no multiprocessing
-
-    from . import workers
+    from . import workers  # here: a no-op build loads no multiprocessing
 
     pool, record = _start_workers(root, jobs, pdf_inputs, drafts)
     started = Started(Inputs(root), pool, drafts)
     staging = staging_path(out)
     try:
-        with pool:
-            try:
-                faults.point("validating")  # the workers are starting: a test interrupts the build here
-                contracts, warnings = gather(root, drafts, on_load=started.offer)
-                interrupts.check()  # a Ctrl-C that a finalizer swallowed while the versions were checked
-                result = BuildResult(versions=sorted(contracts), warnings=warnings)
-                with writing(out):
-                    staging.mkdir()
-                    _write_all(root, contracts, staging, drafts, started, say, result, site_url)
-                    mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
-                    faults.point("staged")
-                    interrupts.check()
-                    outputs = stamps.outputs(staging)
-                    swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
-            except BrokenProcessPool as exc:  # the OOM killer, or someone, killed a worker: not a fault in the files
-                workers.stop(pool)
-                raise ContractError([workers.stopped()]) from exc
-            except BaseException:
-                workers.stop(pool)
-                raise
+        with pool, workers.stopping(pool):
+            faults.point("validating")  # the workers are starting: a test interrupts the build here
+            contracts, warnings = gather(root, drafts, on_load=started.offer)
+            interrupts.check()  # a Ctrl-C that a finalizer swallowed while the versions were checked
+            result = BuildResult(versions=sorted(contracts), warnings=warnings)
+            with writing(out):
+                staging.mkdir()
+                _write_all(root, contracts, staging, drafts, started, say, result, site_url)
+                mark(staging, [p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir()])
+                faults.point("staged")
+                interrupts.check()
+                outputs = stamps.outputs(staging)
+                swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
     finally:
         with interrupts.deferred():  # a second Ctrl-C must not leave half of the staging folder
             shutil.rmtree(staging, ignore_errors=True)
@@ -208,16 +199,7 @@ def _write_all(
     os.mkdir(folder)
     try:
         claims = workers.Claims(folder)
-        submitted: list[tuple[Future | workers.Done, tuple]] = []
-        for index, (job, key, src) in enumerate(todo):
-            subject, draft = _subject(job, contracts, changes)
-            job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
-            begun = started.futures.get(key)
-            if begun is not None and claims.take(index):  # a worker has it since it loaded: render_rest must not
-                submitted.append((begun, job_args))
-                continue
-            holder = started.pool.submit(workers.claimed, folder, index, workers.render, *job_args)
-            submitted.append((holder, job_args))
+        submitted = _submit(todo, contracts, changes, started, claims)
         faults.point("rendering")
         interrupts.check()
         say("site")
@@ -231,6 +213,29 @@ def _write_all(
         _collect(root, staging, todo, holders, say, result)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _submit(
+    todo: list[tuple[Job, str, Source]],
+    contracts: dict[str, Contract],
+    changes: ChangeSets,
+    started: Started,
+    claims: workers.Claims,
+) -> list[tuple[Future | workers.Done, tuple]]:
+    """Hand every job to the pool, claimed by whoever renders it (a job started as its version loaded is the worker's)."""
+    from . import workers
+
+    submitted: list[tuple[Future | workers.Done, tuple]] = []
+    for index, (job, key, src) in enumerate(todo):
+        subject, draft = _subject(job, contracts, changes)
+        job_args = (job.kind, job.lang, subject, draft, src, labels.registered())
+        begun = started.futures.get(key)
+        if begun is not None and claims.take(index):  # a worker has it since it loaded: render_rest must not
+            submitted.append((begun, job_args))
+            continue
+        holder = started.pool.submit(workers.claimed, claims.folder, index, workers.render, *job_args)
+        submitted.append((holder, job_args))
+    return submitted
 
 
 def _collect(

@@ -5,22 +5,24 @@ This module is what a worker imports: it loads nothing of the checks or the site
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ContractError, Diagnostic
 from .children import die_with
 
 if TYPE_CHECKING:
     from ..diff.changeset import ChangeSet
-    from ..errors import Diagnostic
     from ..model import Contract
     from ..source.provenance import Source
 
@@ -141,10 +143,21 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
             manager.join(timeout=60)
 
 
-def stopped() -> Diagnostic:
-    """Say that a worker ended before its PDF was done (killed; most often by the system, short of memory)."""
-    from ..errors import Diagnostic
+@contextlib.contextmanager
+def stopping(pool: ProcessPoolExecutor | InProcess | Deferred) -> Iterator[None]:
+    """Stop the workers if the block fails; a worker killed meanwhile is said plainly (exit 1), not as our fault."""
+    try:
+        yield
+    except BrokenProcessPool as exc:  # the OOM killer, or someone, killed a worker: not a fault in the files
+        stop(pool)
+        raise ContractError([_stopped()]) from exc
+    except BaseException:
+        stop(pool)
+        raise
 
+
+def _stopped() -> Diagnostic:
+    """Say that a worker ended before its PDF was done (killed; most often by the system, short of memory)."""
     return Diagnostic(
         None,
         "error",
