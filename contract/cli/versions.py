@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
-from ..source.languages import load_languages
+from ..source.languages import Languages, load_languages
 from ..source.load import load, years
 from ..versions import cycle
 from . import writer
@@ -104,16 +104,17 @@ def add_erratum(sub: Subparsers) -> None:
 
 
 def run_erratum(args: argparse.Namespace) -> int:
-    cycle.erratum(args.root, args.version, _texts(args, "what"), _texts(args, "why"), args.section, args.date)
+    languages = load_languages(args.root)  # read once: klimatkontrakt.yaml names the languages of both texts
+    what, why = _texts(args, "what", languages), _texts(args, "why", languages)
+    cycle.erratum(args.root, args.version, what, why, args.section, args.date)
     writer.note(
         f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
     )
     return 0
 
 
-def _texts(args: argparse.Namespace, part: str) -> dict[str, str]:
+def _texts(args: argparse.Namespace, part: str, languages: Languages) -> dict[str, str]:
     """Return the erratum's what or why per language, each a language of the repository, the source's given."""
-    languages = load_languages(args.root)
     short = ([lang, text] for lang in ("sv", "en") if (text := getattr(args, f"{part}_{lang}")) is not None)
     texts: dict[str, str] = {}
     for lang, text in [*getattr(args, part), *short]:
