@@ -106,6 +106,8 @@ def add_erratum(sub: Subparsers) -> None:
 def run_erratum(args: argparse.Namespace) -> int:
     languages = load_languages(args.root)  # read once: klimatkontrakt.yaml names the languages of both texts
     what, why = _texts(args, "what", languages), _texts(args, "why", languages)
+    if half := sorted(set(what) ^ set(why)):  # a reader of that language would get a translation of half the entry
+        raise UsageError(f"--what and --why are given in different languages ({', '.join(half)}): give both or neither")
     cycle.erratum(args.root, args.version, what, why, args.section, args.date)
     writer.note(
         f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
@@ -121,6 +123,8 @@ def _texts(args: argparse.Namespace, part: str, languages: Languages) -> dict[st
         languages.check(lang, f"--{part}")
         if lang in texts:
             raise UsageError(f"--{part} is given twice in {lang!r}: give each language once")
+        if text != text.encode("utf-8", "replace").decode("utf-8"):  # bytes the terminal gave that are not UTF-8
+            raise UsageError(f"--{part} in {lang!r} is not UTF-8 text: type it again, or set the terminal to UTF-8")
         if not text.strip():
             raise UsageError(f"--{part} in {lang!r} is empty: write the text, or leave that language out")
         texts[lang] = text
