@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import interrupts
+from .. import collector, interrupts
 from ..build import run as build
 from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
         raise SystemExit(2) from None  # as argparse itself exits
     try:
-        with interrupts.handling():
+        with interrupts.handling(), collector.fewer_collections():
             return _run(args)
     except KeyboardInterrupt as exc:  # a Ctrl-C just as the command ended, while its signal handlers were put back
         writer.note("interrupted")
