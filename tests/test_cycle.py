@@ -268,6 +268,46 @@ def test_an_erratum_takes_its_texts_in_every_language_of_the_repository(repo_cop
     assert run(repo_copy, "validate", "2023")[0] == 0
 
 
+def _english_source(root: Path) -> None:
+    """Make version 2023 an English original: configured so, its notes on English gone, locked again in English."""
+    from test_third_language import _strip_english_notes
+
+    from contract.source.yamlwrite import rewrite
+
+    (root / "klimatkontrakt.yaml").write_text("languages:\n  source: en\n  translations: [sv]\n", encoding="utf-8")
+    for path in sorted((root / "years" / "2023").glob("*.yaml")):
+        rewrite(path, _strip_english_notes)  # a source has no translator's note
+    for name in ("signed.lock", "translations.lock"):  # signed in Swedish, confirmed from Swedish: not this original
+        (root / "years" / "2023" / name).unlink()
+    assert run(root, "lock", "2023")[0] == 0
+
+
+def test_an_erratum_in_a_repository_whose_source_is_english_requires_the_english(repo_copy):
+    from contract.translate import translations
+
+    _english_source(repo_copy)
+    municipality = repo_copy / "years" / "2023" / "municipality.yaml"
+    text = municipality.read_text(encoding="utf-8")
+    municipality.write_text(text.replace("SEK 1.50", "SEK 2.50").replace("1,50 kronor", "2,50 kronor"), "utf-8")
+    contract = repo_copy / "years" / "2023" / "contract.yaml"
+    before = contract.read_bytes()
+    where = ("erratum", "2023", "--section", "klimatvaxling", "--date", "2024-02-01")
+    code, out, err = run(repo_copy, *where, "--what-sv", "Avgiften rättad.", "--why-sv", "Skrivfel.")
+    assert code == 2 and "--what en TEXT is required: the erratum's what in the source language (en)" in out + err
+    assert contract.read_bytes() == before
+    code, _, err = run(
+        repo_copy, *where, "--what-en", "Fee corrected.", "--why-en", "Typing error.",
+        "--what-sv", "Avgiften rättad.", "--why-sv", "Skrivfel.",
+    )  # fmt: skip
+    assert code == 0, err
+    erratum = load(repo_copy, "2023").meta.errata[0]
+    assert (erratum.what.get("en"), erratum.why.get("sv")) == ("Fee corrected.", "Skrivfel.")
+    recorded = translations.read_lock(repo_copy / "years" / "2023")
+    assert {("sv", "erratum/1/what"), ("sv", "erratum/1/why")} <= set(recorded)  # Swedish is the translation here
+    assert not any(lang == "en" and key.startswith("erratum/") for lang, key in recorded)  # the original is not
+    assert run(repo_copy, "validate", "2023")[0] == 0
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
