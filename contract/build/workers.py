@@ -199,8 +199,9 @@ def _exit_now() -> None:
     """End a worker that has handed back its last PDF at once: the build waits for its workers to exit."""
     # Run first as the interpreter finalizes (multiprocessing has sent every result and joined its threads by then);
     # skips freeing Typst's and pyHanko's modules object by object, about a tenth of a second of every cold build.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # None when started with it closed (>&-)
+            stream.flush()
     os._exit(0)
 
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
         raise SystemExit(2) from None  # as argparse itself exits
     try:
-        with interrupts.handling(), collector.fewer_collections():
+        with interrupts.handling(), collector.fewer_collections(getattr(args, "command", None)):
             return _run(args)
     except KeyboardInterrupt as exc:  # a Ctrl-C just as the command ended, while its signal handlers were put back
         writer.note("interrupted")
