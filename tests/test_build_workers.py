@@ -69,6 +69,30 @@ def test_a_claim_after_the_build_removed_its_claims_folder_is_refused(tmp_path):
     assert workers.claimed(str(tmp_path / "gone"), 3, len, b"abc") is None
 
 
+def test_no_job_can_be_claimed_while_the_build_removes_its_claims(tmp_path, monkeypatch):
+    # Found by the 10-version benchmark: a worker reached a queued job the build had rendered itself just as the build
+    # removed the claims folder file by file; it claimed the job again, the folder stayed in staging, was published
+    # with the site, and the next build refused the output folder ("holds '.claims/28', which klimatkontrakt did not
+    # write"). Here the worker comes at the worst moment: every claim file removed, the folder not yet.
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    claims = workers.Claims(str(staging / ".claims"))
+    os.mkdir(claims.folder)
+    assert claims.take(28)  # the build rendered job 28 itself; the pool still holds its queued copy
+    late: list[bool] = []
+    remove_folder = os.rmdir
+
+    def rmdir(path, *args, **kwargs):
+        late.append(workers.claimed(claims.folder, 28, len, b"pdf") is not None)  # the worker's late attempt
+        return remove_folder(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", rmdir)
+    claims.close()
+    assert late == [False]
+    assert list(staging.iterdir()) == []
+    assert not claims.take(29)  # and nothing can be claimed afterwards
+
+
 class _Recording(ProcessPoolExecutor):
     """A real pool type that records what is submitted instead of starting a worker: what Started hands over."""
 

@@ -195,10 +195,9 @@ def _write_all(
     # Every comparison of this build, made once for the redline PDFs, redline and compare pages and history.
     changes = ChangeSets()
     # In staging, not in TMPDIR: a killed build's claims go with its staging folder (files.recover), none is published.
-    folder = str(staging / ".claims")
-    os.mkdir(folder)
+    claims = workers.Claims(str(staging / ".claims"))
+    os.mkdir(claims.folder)
     try:
-        claims = workers.Claims(folder)
         submitted = _submit(todo, contracts, changes, started, claims)
         faults.point("rendering")
         interrupts.check()
@@ -212,7 +211,7 @@ def _write_all(
         holders = [holder for holder, _ in submitted] if in_process else workers.render_rest(submitted, claims)
         _collect(root, staging, todo, holders, say, result)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        claims.close()
 
 
 def _submit(

@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.context
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -100,6 +101,18 @@ class Claims:
         except (FileExistsError, FileNotFoundError):  # claimed already, or the build is over (folder removed)
             return False
         return True
+
+    def close(self) -> None:
+        """Remove the claims: from now on no job can be claimed, not even one this process claimed and rendered."""
+        # Renamed first, then emptied. Removed in place, file by file, the folder took a late claim from a worker that
+        # reached a queued job the build had rendered itself (its claim file just removed): the folder then stayed,
+        # was published with the site, and the next build refused the output folder (found by the 10-version benchmark).
+        closed = f"{self.folder}.closed"
+        try:
+            os.rename(self.folder, closed)
+        except FileNotFoundError:  # removed already (a test removes it while the build runs)
+            return
+        shutil.rmtree(closed, ignore_errors=True)
 
 
 def render_rest(
