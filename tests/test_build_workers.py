@@ -93,6 +93,28 @@ def test_no_job_can_be_claimed_while_the_build_removes_its_claims(tmp_path, monk
     assert not claims.take(29)  # and nothing can be claimed afterwards
 
 
+def test_a_claim_that_lands_as_the_closed_claims_are_emptied_is_removed_too(tmp_path, monkeypatch):
+    # Red team 23b: a worker's claim whose path lookup began before the rename lands in the renamed folder; if it lands
+    # after the removal listed the folder, the folder cannot be removed and would stay in staging, in the mark.
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    claims = workers.Claims(str(staging / ".claims"))
+    os.mkdir(claims.folder)
+    assert claims.take(3)
+    landed: list[str] = []
+    remove_folder = os.rmdir
+
+    def rmdir(path, *args, **kwargs):
+        if not landed:  # once: the late claim arrives between the listing and the folder's removal
+            landed.append(f"{claims.folder}.closed/4")
+            os.close(os.open(landed[0], os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return remove_folder(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", rmdir)
+    claims.close()
+    assert landed and list(staging.iterdir()) == []
+
+
 class _Recording(ProcessPoolExecutor):
     """A real pool type that records what is submitted instead of starting a worker: what Started hands over."""
 
