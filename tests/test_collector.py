@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import gc
 
+import pytest
 from cli_runner import run_cli
 
 from contract import collector
 from contract.cli import main as cli_main
+
+
+@pytest.fixture(autouse=True)
+def _thresholds_kept():
+    """Give the rest of the test process back the thresholds it had (these tests set Python's defaults)."""
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
 
 
 def test_a_command_runs_with_rarer_collections_and_leaves_the_process_as_it_was(monkeypatch, tmp_path):

@@ -23,6 +23,14 @@ from contract.errors import ContractError, Diagnostic
 DEFAULT = (700, 10, 10)
 
 
+@pytest.fixture(autouse=True)
+def _thresholds_kept():
+    """Give the rest of the test process back the thresholds it had (these tests set Python's defaults)."""
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
+
+
 def _pdfs(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.pdf"))}
 
