@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 _received: list[int] = []  # the signals since handling() began; only the main thread appends
 
@@ -30,12 +30,10 @@ def handling() -> Iterator[None]:
         yield
         return
     _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
-    before = {number: signal.signal(number, _stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
-    finally:  # a Ctrl-C in here raises out of the block: the caller catches KeyboardInterrupt around it too
-        for number, handler in before.items():
-            signal.signal(number, handler)
+        with _signals_to(_stop):  # a Ctrl-C as they are put back raises out: the caller catches it around this too
+            yield
+    finally:
         _received.clear()  # code run later in this process without handling() (a library caller) is not interrupted
 
 
@@ -46,12 +44,19 @@ def deferred() -> Iterator[None]:
         yield
         return
     # Not a blocked signal mask: Python runs its handlers in the main thread whichever thread the kernel told.
-    before = {number: signal.signal(number, _record) for number in (signal.SIGINT, signal.SIGTERM)}
+    with _signals_to(_record):
+        yield
+
+
+@contextlib.contextmanager
+def _signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM with handler during the block; then as before."""
+    before = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
+        for number, previous in before.items():
+            signal.signal(number, previous)
 
 
 def check() -> None:

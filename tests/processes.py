@@ -26,6 +26,19 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def pool_workers(pid: int) -> list[int]:
+    """Return a build's PDF workers: its spawned children (multiprocessing's spawn_main), not the resource tracker."""
+    return sorted(p for p in children(pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes())
+
+
+def no_stray(pids: list[int]) -> None:
+    """Fail if any of pids still runs (a zombie counts as ended)."""
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            assert state == "Z", f"worker {pid} outlived its build (state {state})"
+
+
 def _default_ctrl_c() -> None:
     """Give the build the default SIGINT: a test runner started in the background ignores it, and children inherit that."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)

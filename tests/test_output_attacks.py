@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, copy_repo, edit_style, leftovers, make_repo, run, run_process
-from processes import children, start_paused, tmpfs
+from processes import pool_workers, start_paused, tmpfs
 
 from contract.build.jobs import cached as _cached
 from contract.build.stamps import stamp_file
@@ -153,7 +153,7 @@ def test_a_build_stopped_by_a_signal_says_so_and_leaves_no_staging_folder_and_no
     build, resume = start_paused(
         repo, "rendering", "--jobs", "3"
     )  # nothing cached: two workers render while the build makes the site
-    workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    workers = pool_workers(build.pid)
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
         assert len(workers) == 2

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.build_helpers import INPUTS, leftovers, make_repo
-from tests.processes import children, start_paused
+from tests.processes import pool_workers, start_paused
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def test_ctrl_c_at_a_terminal_stops_the_build_without_a_traceback_from_its_worke
     # Ctrl-C reaches the whole process group: each PDF worker printed a KeyboardInterrupt traceback of its own.
     repo = make_repo(tmp_path / "repo")
     build, resume = start_paused(repo, step, "--jobs", "2", own_group=True)
-    workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    workers = pool_workers(build.pid)
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
         assert workers, "the build started no PDF worker before this step"

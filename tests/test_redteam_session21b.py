@@ -334,12 +334,12 @@ def test_a_build_killed_while_mkdocs_reads_its_pages_leaves_nothing_the_next_bui
     # the workers render the contract PDFs started as the versions loaded), then SIGKILL: no worker outlives it,
     # nothing is in TMPDIR, and the next build removes the staging folder with the pages and builds the site.
     from contract.build.templates import _versions
-    from tests.processes import children, paused_with_own_tmpdir
+    from tests.processes import paused_with_own_tmpdir, pool_workers
 
     repo, temporary, build, resume = paused_with_own_tmpdir(
         tmp_path, monkeypatch, f"written-{_versions()}", "--jobs", "3"
     )
-    workers = [pid for pid in children(build.pid) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    workers = pool_workers(build.pid)
     handles = [os.pidfd_open(pid) for pid in workers]
     try:
         assert (repo / ".site.staging" / ".sv.building" / "docs" / "2023" / "index.md").is_file()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
 import signal
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from build_helpers import ROOT, leftovers, make_repo, run_process
-from processes import SWALLOW, children, hooked, start_paused
+from processes import SWALLOW, hooked, no_stray, pool_workers, start_paused
 
 
 @pytest.fixture
@@ -99,19 +98,6 @@ def test_a_ctrl_c_as_the_command_ends_is_no_traceback(repo, tmp_path):
 # ---------------------------------------------------------------- killed and stopped workers
 
 
-def _workers(build: subprocess.Popen) -> list[int]:
-    """Return the build's PDF workers (its spawned children, not multiprocessing's resource tracker)."""
-    return sorted(p for p in children(build.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes())
-
-
-def _no_stray(pids: list[int]) -> None:
-    """Fail if any of pids still runs (a zombie counts as ended)."""
-    for pid in pids:
-        with contextlib.suppress(FileNotFoundError):
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            assert state == "Z", f"worker {pid} outlived its build (state {state})"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("step", "which", "args"),
@@ -123,7 +109,7 @@ def _no_stray(pids: list[int]) -> None:
 def test_a_killed_worker_is_a_clear_error_and_the_next_build_succeeds(repo, step, which, args):
     build, resume = start_paused(repo, step, "--jobs", "3", *args)
     try:
-        workers = _workers(build)
+        workers = pool_workers(build.pid)
         assert len(workers) == 2, workers
         os.kill(workers[which], signal.SIGKILL)
     finally:
@@ -133,7 +119,7 @@ def test_a_killed_worker_is_a_clear_error_and_the_next_build_succeeds(repo, step
     assert out.startswith("klimatkontrakt: error: a process rendering the PDFs stopped before it had finished")
     assert "internal error" not in out and "Traceback" not in out
     assert not (repo / "site").exists() and leftovers(repo) == []
-    _no_stray(workers)
+    no_stray(workers)
     again = run_process(repo, "--jobs", "2", *args)
     assert again.returncode == 0, again.stdout + again.stderr
 
@@ -142,7 +128,7 @@ def test_a_killed_worker_is_a_clear_error_and_the_next_build_succeeds(repo, step
 def test_a_build_whose_worker_is_stopped_still_stops_on_ctrl_c(repo):
     build, resume = start_paused(repo, "rendering", "--jobs", "3")
     try:
-        workers = _workers(build)
+        workers = pool_workers(build.pid)
         for pid in workers:
             os.kill(pid, signal.SIGSTOP)  # a worker that never answers (stopped, swapped out)
         os.kill(build.pid, signal.SIGINT)
@@ -151,14 +137,14 @@ def test_a_build_whose_worker_is_stopped_still_stops_on_ctrl_c(repo):
     out, err = build.communicate(timeout=600)
     assert (build.returncode, out, err) == (130, "", "interrupted\n")
     assert not (repo / "site").exists() and leftovers(repo) == []
-    _no_stray(workers)
+    no_stray(workers)
 
 
 @pytest.mark.slow
 def test_a_worker_killed_after_every_pdf_was_handed_back_loses_nothing(repo):
     build, resume = start_paused(repo, "staged", "--jobs", "3")  # every PDF is in staging; the workers idle
     try:
-        workers = _workers(build)
+        workers = pool_workers(build.pid)
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
     finally:
@@ -170,7 +156,7 @@ def test_a_worker_killed_after_every_pdf_was_handed_back_loses_nothing(repo):
     else:
         assert build.returncode == 1 and out.startswith("klimatkontrakt: error: a process rendering the PDFs")
         assert not (repo / "site").exists() and leftovers(repo) == []
-    _no_stray(workers)
+    no_stray(workers)
 
 
 # ---------------------------------------------------------------- swallowed and repeated signals in the build
@@ -199,7 +185,7 @@ def test_a_ctrl_c_python_swallowed_elsewhere_in_the_build_still_stops_it(repo, t
 def test_two_signals_in_a_row_stop_the_build_once_cleanly(repo, first, second, code):
     build, resume = start_paused(repo, "rendering", "--jobs", "3")
     try:
-        workers = _workers(build)
+        workers = pool_workers(build.pid)
         os.kill(build.pid, first)
         os.kill(build.pid, second)
     finally:
@@ -207,7 +193,7 @@ def test_two_signals_in_a_row_stop_the_build_once_cleanly(repo, first, second, c
     out, err = build.communicate(timeout=600)
     assert (out, err) == ("", "interrupted\n") and build.returncode in (code, 130, 143)
     assert not (repo / "site").exists() and leftovers(repo) == []
-    _no_stray(workers)
+    no_stray(workers)
 
 
 # The second Ctrl-C of an impatient user lands as the interrupted build removes its staging folder.

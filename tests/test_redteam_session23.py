@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import signal
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from build_helpers import ROOT, leftovers, make_repo, run_process
 from cli_runner import run_cli
-from processes import children, start_paused
+from processes import no_stray, pool_workers, start_paused
 
 from contract import collector
 from contract.cli import main as cli_main
@@ -174,7 +173,7 @@ def test_a_signal_to_the_group_while_workers_render_stops_every_process(tmp_path
     root = make_repo(tmp_path / "repo")
     build, resume = start_paused(root, "rendering", "--drafts", "--jobs", "3", own_group=True)
     try:
-        workers = [p for p in children(build.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        workers = pool_workers(build.pid)
         assert len(workers) == 2, workers
         os.killpg(build.pid, how)  # Ctrl-C at a terminal, or a cancelled CI job, reaches the workers too
     finally:
@@ -183,10 +182,7 @@ def test_a_signal_to_the_group_while_workers_render_stops_every_process(tmp_path
     assert build.returncode == code, out + err
     assert "Traceback" not in out + err
     assert not (root / "site").exists() and leftovers(root) == []
-    for pid in workers:
-        with contextlib.suppress(FileNotFoundError):
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            assert state == "Z", f"worker {pid} outlived its build (state {state})"
+    no_stray(workers)
 
 
 def test_serve_rebuilds_with_the_collection_python_would_use(monkeypatch, tmp_path):
@@ -232,7 +228,7 @@ def test_sigterm_to_a_build_whose_workers_are_stopped_mid_pdf_ends_it_and_them(t
     root = make_repo(tmp_path / "repo")
     build, resume = start_paused(root, "rendering", "--drafts", "--jobs", "3")
     try:
-        workers = [p for p in children(build.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        workers = pool_workers(build.pid)
         assert len(workers) == 2, workers
         for pid in workers:
             os.kill(pid, signal.SIGSTOP)  # stopped while rendering: they never reach their exit hook
@@ -243,7 +239,4 @@ def test_sigterm_to_a_build_whose_workers_are_stopped_mid_pdf_ends_it_and_them(t
     assert build.returncode == 143, out + err
     assert "Traceback" not in out + err
     assert not (root / "site").exists() and leftovers(root) == []
-    for pid in workers:
-        with contextlib.suppress(FileNotFoundError):
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-            assert state == "Z", f"worker {pid} outlived its build (state {state})"
+    no_stray(workers)

@@ -183,9 +183,12 @@ def erratum(
     corrected = _add_erratum(root, version, entry)
     index = len(corrected.meta.errata)
     # A translation given together with the source text is the translation of that text: record it as current.
-    for lang in sorted({lang for text in (what, why) for lang in text} - {corrected.languages[0]}):
-        given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get(lang)]
-        lock, _ = translations.confirm(corrected, translations.read_lock(folder), given, lang)
+    translated = sorted({lang for text in (what, why) for lang in text} - {corrected.languages[0]})
+    if translated:
+        lock = translations.read_lock(folder)
+        for lang in translated:
+            given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get(lang)]
+            lock, _ = translations.confirm(corrected, lock, given, lang)
         translations.write_lock(folder, lock)
     current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
     current.errata = len(contract.meta.errata) + 1
