@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.validate import validate
-from ..errors import ContractError, Diagnostic, Report
+from ..errors import ContractError, Diagnostic, Report, UsageError
 from ..model import Contract, Pos
 from ..output.files import write_atomic
 from ..source.load import YEARS, load, version_folder, years
@@ -159,6 +159,22 @@ def _add_erratum(root: Path, version: str, entry: dict[str, Any]) -> Contract:
     return loaded[version]
 
 
+def _erratum_date(date: str | None, contract: Contract) -> str:
+    """Return the erratum's date (default today): a real YYYY-MM-DD date, not before the version was signed."""
+    if date is None:
+        return datetime.date.today().isoformat()
+    try:
+        valid = len(date) == 10 and datetime.date.fromisoformat(date).isoformat() == date
+    except ValueError:
+        valid = False
+    if not valid:
+        raise UsageError(f"--date {date!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-02-01")
+    signed = contract.meta.signed_on
+    if signed and date < str(signed):
+        raise UsageError(f"--date {date} is before version {contract.meta.version} was signed ({signed})")
+    return date
+
+
 def erratum(
     root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
 ) -> locking.Lock:
@@ -172,12 +188,20 @@ def erratum(
             "errata are for signed, locked versions; edit a draft directly",
         )
     contract = load(root, version)
+    if len(contract.meta.errata) > current.errata:  # written, never locked: an erratum stopped half way
+        raise _fail(
+            f"{YEARS}/{version}/contract.yaml",
+            f"contract.yaml lists {len(contract.meta.errata)} errata but signed.lock records {current.errata}: "
+            "the last one was written but never locked (an erratum that was interrupted)",
+            "remove that last entry under 'errata:' in contract.yaml, then run the erratum command again",
+        )
+    date = _erratum_date(date, contract)
     target = contract.section(section) if section else None
     if section and target is None:
         raise _fail(f"{YEARS}/{version}", f"there is no section {section!r}", "give the id of the corrected section")
     # A section lives in the file of its group (load reads group G from G.yaml).
     _check_correction(root, version, current, f"{target.group}.yaml" if target else None)
-    entry = {"date": date or datetime.date.today().isoformat(), "what": what, "why": why}
+    entry = {"date": date, "what": what, "why": why}
     if section:
         entry = {"date": entry["date"], "section": section, "what": what, "why": why}
     corrected = _add_erratum(root, version, entry)
