@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import importlib
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import contract
 from contract import collector
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +53,18 @@ def pytest_collection_modifyitems(config, items):
         slow[item.module.__name__] = slow.get(item.module.__name__, 0) + (item.get_closest_marker("slow") is not None)
     order = {name: rank for rank, name in enumerate(sorted(slow, key=lambda name: -slow[name]))}
     items.sort(key=lambda item: order[item.module.__name__])  # stable: each module's tests keep their order
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_module_imported() -> None:
+    """Import the whole package before the first test of each test process.
+
+    A module imported for the first time while a test has patched a function it binds by name (`from x import f`)
+    keeps the patched function for the rest of the process: later tests then failed only in some orders (-n 0).
+    """
+    for module in pkgutil.walk_packages(contract.__path__, "contract."):
+        if not module.name.endswith(".__main__"):  # runs the command line
+            importlib.import_module(module.name)
 
 
 def pytest_addoption(parser):
