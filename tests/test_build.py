@@ -7,10 +7,14 @@ process boundary matters, are in test_output_safety.py.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
-from build_helpers import copy_repo, leftovers, run, tree
+from build_helpers import ROOT, copy_repo, leftovers, run, tree
 
 
 @pytest.mark.slow
@@ -63,6 +67,28 @@ def test_an_unchanged_rebuild_does_nothing_and_an_edit_renders_only_its_version(
     code, out, err = run(repo, "--drafts", "--out", str(repo / "drafts"))
     assert code == 0, out + err
     assert "4 PDFs rendered, 2 reused" in out  # 2024's contract and redline PDFs; 2023's reused
+
+
+# What a build that finds nothing changed must not load: it neither validates nor renders (about 0.25 s of imports).
+_NOT_FOR_A_NO_OP = {"fontTools", "jinja2", "jsonschema", "markdown", "material", "mkdocs", "pyhanko", "typst"}
+_LOADED = """
+import json, sys
+from contract.cli.main import main
+code = main(sys.argv[1:])
+print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.slow
+def test_a_build_with_nothing_changed_loads_no_validator_renderer_or_engine(built_repo, tmp_path):
+    repo = copy_repo(built_repo.root, tmp_path / "repo")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, "--root", str(repo), "build"],
+        cwd=repo, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("nothing changed since the last build of 2023;"), done
+    assert _NOT_FOR_A_NO_OP & set(json.loads(done.stderr.splitlines()[-1])) == set()
 
 
 @pytest.mark.slow

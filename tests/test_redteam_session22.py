@@ -347,9 +347,6 @@ class _CollectedDuringCtrlC:
 def test_after_an_interrupted_build_the_next_command_of_the_process_is_not_interrupted(
     repo, monkeypatch, capsys, swallowed
 ):
-    # contract.cli.site binds gather when it is first imported, on the first main() of a process: imported while gather
-    # was patched here, it kept the patched one, and later commands of the process were "interrupted" (-n 0 runs).
-    import contract.cli.site
     from contract.build import run as build_run
     from contract.cli.main import main
 
@@ -375,7 +372,6 @@ def test_after_an_interrupted_build_the_next_command_of_the_process_is_not_inter
     monkeypatch.setattr(build_run, "gather", real_gather)
     assert main(["versions", "--root", str(repo)]) == 0, capsys.readouterr()
     assert "interrupted" not in capsys.readouterr().err
-    assert contract.cli.site.gather is real_gather
 
 
 # DEFECT: export never calls interrupts.check(): after a swallowed Ctrl-C it writes its file and exits 0.

@@ -13,7 +13,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import font_source_sans_pro
-from fontTools.ttLib import TTFont
 
 from .. import inline
 from ..errors import Report
@@ -60,6 +59,8 @@ def font_coverage() -> tuple[frozenset[int], frozenset[int]]:
 
 def _code_points(style: str) -> set[int]:
     """Return the code points one weight of the PDF font has a glyph for."""
+    from fontTools.ttLib import TTFont  # here: a build with nothing changed validates nothing and never needs it
+
     # Closed, not left to the garbage collector: a Ctrl-C that lands in a file's finalizer is lost (contract/interrupts.py).
     with TTFont(FONT_DIR / f"SourceSansPro-{style}.ttf", lazy=True) as font:
         return set(font["cmap"].getBestCmap())

@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from fontTools.ttLib import TTFont
-
 from .. import inline
 from ..errors import Report, excerpt
 from ..model import Contract, Pos, Text
@@ -26,6 +24,8 @@ _RUN = re.compile(r"[^\s\-\u2010\u2013\u2014]+[\-\u2010\u2013\u2014]?")
 
 @lru_cache(maxsize=1)
 def _advances() -> tuple[dict[int, int], float]:
+    from fontTools.ttLib import TTFont  # here: a build with nothing changed validates nothing and never needs it
+
     with TTFont(FONT_DIR / "SourceSansPro-Bold.ttf", lazy=True) as font:  # closed: see contract/interrupts.py
         metrics, cmap = font["hmtx"], font.getBestCmap()
         return {code: metrics[glyph][0] for code, glyph in cmap.items()}, float(font["head"].unitsPerEm)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import diff
 from ..errors import UsageError
 from ..output import marks
-from ..render import redline_html, redline_json, redline_text
-from ..source import provenance, revisions
 from ..source.languages import language_name
 from . import writer
 from .languages import add_lang
+
+if TYPE_CHECKING:
+    from ..diff import ChangeSet
 
 FORMATS = ("text", "md", "html", "json", "pdf")
 
@@ -41,6 +42,10 @@ def add_diff(sub) -> None:
 
 def run_diff(args) -> int:
     """Compare, render and write; return 1 for changes only with --exit-code."""
+    # Here, not at the top: every command builds the parser, which imports this module.
+    from .. import diff
+    from ..source import revisions
+
     earlier = writer.earlier_result(args.root, "diff", args.format)
     if args.output:  # before the work: a refusal should come at once
         writer.refuse_source(args.root, args.output, "diff")
@@ -55,7 +60,10 @@ def run_diff(args) -> int:
     return 1 if args.exit_code and not changes.empty else 0
 
 
-def _render(changes: diff.ChangeSet, args, draft: bool = False) -> bytes:
+def _render(changes: ChangeSet, args, draft: bool = False) -> bytes:
+    from ..render import redline_html, redline_json, redline_text
+    from ..source import provenance
+
     if args.format == "pdf":
         from ..render import redline_pdf  # imported here: typst is only needed for PDFs
 

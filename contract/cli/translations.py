@@ -9,7 +9,6 @@ from ..model import Pos, Text
 from ..source.languages import language_name, load_languages
 from ..source.load import load, years
 from ..translate import translations as tr
-from . import exchange as cli_exchange
 from . import writer
 from .glossary import add_glossary
 
@@ -50,6 +49,8 @@ def add_translations(sub) -> None:
 
 
 def run_translations(args) -> int:
+    from . import exchange as cli_exchange  # here: every command builds the parser, which imports this module
+
     _one_action(args)
     args.lang = load_languages(args.root).check_translation(args.lang)  # argparse cannot know --root's languages
     acting = args.confirm or args.all_current or args.export or args.import_file or args.suggest

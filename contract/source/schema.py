@@ -9,12 +9,13 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-
-import jsonschema
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING
 
 from ..errors import Report, excerpt, excerpt_text
 from .yamlfile import Document, checked
+
+if TYPE_CHECKING:
+    import jsonschema
 
 DEFINITIONS = "defs.schema.json"  # the shared definitions, among them a text in the repository's languages
 # Which schema validates which file of a version folder.
@@ -44,6 +45,11 @@ def _schema_texts(schema_dir: Path) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=16)
 def _validator(texts: tuple[tuple[str, str], ...], name: str, source: str = "sv") -> jsonschema.Draft7Validator:
+    # jsonschema here, not at the top: it is a tenth of a second of imports, and a build with nothing changed (and
+    # every command that validates nothing) never needs it.
+    import jsonschema
+    from referencing import Registry, Resource
+
     registry = Registry()
     for file_name, text in texts:
         contents = json.loads(text)
@@ -123,6 +129,8 @@ def _explained_by_typos(errors) -> set:
 
 
 def _leaf_errors(errors):
+    from jsonschema.exceptions import best_match  # loaded with the validator that made the errors
+
     # anyOf failures (e.g. "text or nothing") are reported through their most specific branch: one the value has
     # the shape of and fails inside (keep: {en: 5} is a mapping whose en is wrong, not a list that is missing).
     for error in errors:
@@ -130,7 +138,7 @@ def _leaf_errors(errors):
             inside = [
                 e for e in error.context if len(e.absolute_path) > len(error.absolute_path) or e.validator != "type"
             ]
-            yield jsonschema.exceptions.best_match(inside or error.context)
+            yield best_match(inside or error.context)
         else:
             yield error
 
