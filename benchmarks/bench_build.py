@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +191,7 @@ def main() -> None:
     parser.add_argument("--only-scale", action="store_true", help="run only the 10-version benchmark")
     parser.add_argument("--runs", type=int, default=5, help="cold builds and engine runs to take medians of (5)")
     args = parser.parse_args()
+    print(f"machine speed: {machine_speed():.2f} s for 10 million additions in a Python loop (best of 3)")
     with tempfile.TemporaryDirectory(prefix="kk-bench-") as tmp:
         root = copy_repo(Path(tmp) / "repo")
         if not args.only_scale:
@@ -204,6 +206,18 @@ def main() -> None:
         change_one_paragraph(root, "2026")
         seconds, peak, summary = timed_build(root, "--drafts")
         print(f"10 versions, after one paragraph changed: {seconds:.2f} s, peak {peak:.0f} MiB ({summary})")
+
+
+def machine_speed() -> float:
+    """Time a fixed piece of pure Python: figures of two days compare only together with this (the VM's speed drifts)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def single_version(root: Path, runs: int) -> None:
