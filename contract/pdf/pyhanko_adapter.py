@@ -10,20 +10,25 @@ import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader, RawPdfPath
 
 from .walk_log import Replay, WalkLog
 
-# The private members overridden below, by class: the adapter test checks they still exist.
-OVERRIDDEN = {
-    IncrementalPdfFileWriter: ("_handle_id", "_update_meta"),
-    GlyphAccumulatorFactory: ("create_font_engine",),
-}
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+
+def overridden() -> dict[type, tuple[str, ...]]:
+    """The private members overridden below, by class: the adapter test checks they still exist."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+
+    return {IncrementalPdfFileWriter: ("_handle_id", "_update_meta"), GlyphAccumulatorFactory: ("create_font_engine",)}
 
 
 class FieldWriter(IncrementalPdfFileWriter):
@@ -50,21 +55,33 @@ class KeepMetadataWriter(IncrementalPdfFileWriter):
         """Leave the metadata as the contract PDF has it."""
 
 
-@dataclass(frozen=True)
-class MemoryFontFactory(GlyphAccumulatorFactory):
+def memory_font(name: str, font_size: int, font_bytes: bytes) -> GlyphAccumulatorFactory:
     """pyHanko's font engine factory for a font held in memory (it opens a file path otherwise).
 
     The stamp font never touches the file system: a font file in a shared folder could be replaced.
     """
+    factory: GlyphAccumulatorFactory = _memory_font_factory()(name, font_size=font_size, font_bytes=font_bytes)
+    return factory
 
-    font_bytes: bytes = b""
 
-    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
-        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
-            obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(
-            writer=writer, font_handle=io.BytesIO(self.font_bytes), font_size=self.font_size, obj_stream=obj_stream
-        )
+@cache
+def _memory_font_factory() -> Any:
+    # Made on first use: pyHanko's font engine loads fontTools' subsetter (0.14 s of imports), which only signing
+    # needs; the build, whose PDF workers use this module for the signature fields, does not.
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+
+    @dataclass(frozen=True)
+    class MemoryFontFactory(GlyphAccumulatorFactory):
+        font_bytes: bytes = b""
+
+        def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return GlyphAccumulator(
+                writer=writer, font_handle=io.BytesIO(self.font_bytes), font_size=self.font_size, obj_stream=obj_stream
+            )
+
+    return MemoryFontFactory
 
 
 # pyHanko's HistoricalResolver._load_reverse_xref_cache, mirrored below: the adapter test checks its source is unchanged.

@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
 
 from ..render import labels
-from .pyhanko_adapter import MemoryFontFactory
+from .pyhanko_adapter import memory_font
 
 # The font file inside the installed font-source-sans-pro package (SIL OFL 1.1), never a copy elsewhere.
 STAMP_FONT = ("font_source_sans_pro", "files/SourceSansPro-Regular.ttf")
@@ -25,9 +25,7 @@ def style(lang: str) -> TextStampStyle:
     text = labels.label(lang, "signature_stamp", signer="%(signer)s", organisation="%(organisation)s", time="%(ts)s")
     return TextStampStyle(
         stamp_text=text,
-        text_box_style=TextBoxStyle(
-            font=MemoryFontFactory("stamp-font", font_size=9, font_bytes=font_bytes()), font_size=9
-        ),
+        text_box_style=TextBoxStyle(font=memory_font("stamp-font", font_size=9, font_bytes=font_bytes()), font_size=9),
         border_width=0,
         timestamp_format="%Y-%m-%d %H:%M:%S %Z",
     )
