@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 from pathlib import Path
 
@@ -93,9 +94,28 @@ def _add_serve(sub) -> None:
     p = sub.add_parser("serve", help="preview the website of one language; it rebuilds when a YAML file changes")
     add_lang(p, "the language to preview")
     p.add_argument(
-        "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT", help="where to serve (default: 127.0.0.1:8000)"
+        "--dev-addr",
+        type=_dev_addr,
+        default="127.0.0.1:8000",
+        metavar="HOST:PORT",
+        help="where to serve (default: 127.0.0.1:8000)",
     )
     p.set_defaults(run=_run_serve)
+
+
+def _dev_addr(text: str) -> str:
+    """Parse --dev-addr as MkDocs accepts it: an IP address or localhost, a colon, a port from 0 to 65535."""
+    host, colon, port = text.rpartition(":")
+    try:
+        if host != "localhost":
+            ipaddress.ip_address(host.strip("[]"))
+        if not (colon and port.isdigit() and 0 <= int(port) <= 65535):
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not HOST:PORT (an IP address or localhost, and a port from 0 to 65535), e.g. 127.0.0.1:8000"
+        ) from None
+    return text
 
 
 def _run_serve(args) -> int:
