@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import tempfile
 from pathlib import Path
 
 from ..build.site_url import EXAMPLE, normalise, published_url
@@ -130,7 +131,15 @@ def _run_serve(args) -> int:
     logging.basicConfig(format="%(levelname)-7s -  %(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     source_lang = load_languages(args.root).source
-    serve(config_file=str(config), dev_addr=args.dev_addr, theme=site.theme_for(args.lang, config, source_lang))
+    theme = site.theme_for(args.lang, config, source_lang)
+    # MkDocs makes its preview folder (mkdtemp) before its own clean-up block, so a Ctrl-C while it loads the
+    # configuration left an empty mkdocs_* folder behind. Made inside a folder of ours, it goes when ours goes.
+    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-serve-") as scratch:
+        previous, tempfile.tempdir = tempfile.tempdir, scratch
+        try:
+            serve(config_file=str(config), dev_addr=args.dev_addr, theme=theme)
+        finally:
+            tempfile.tempdir = previous
     return 0
 
 
