@@ -12,6 +12,7 @@ from ..build.site_url import EXAMPLE, normalise, published_url
 from ..errors import Diagnostic, UsageError
 from ..model import Pos
 from ..output.guard import claim, is_marked, mark, owned, writing
+from ..output.scratch import scratch_folder
 from ..source.languages import load_languages
 from . import writer
 from .languages import add_lang
@@ -134,8 +135,8 @@ def _run_serve(args) -> int:
     theme = site.theme_for(args.lang, config, source_lang)
     # MkDocs makes its preview folder (mkdtemp) before its own clean-up block, so a Ctrl-C while it loads the
     # configuration left an empty mkdocs_* folder behind. Made inside a folder of ours, it goes when ours goes.
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-serve-") as scratch:
-        previous, tempfile.tempdir = tempfile.tempdir, scratch
+    with scratch_folder("klimatkontrakt-serve-") as scratch:
+        previous, tempfile.tempdir = tempfile.tempdir, str(scratch)
         try:
             serve(config_file=str(config), dev_addr=args.dev_addr, theme=theme)
         finally:

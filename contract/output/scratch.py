@@ -1,0 +1,29 @@
+"""A temporary folder of a command's own that goes however the command ends."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .. import interrupts
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """Yield a new temporary folder; remove it after the block, also when Ctrl-C comes as it is made or removed.
+
+    tempfile.TemporaryDirectory owns its folder only once mkdtemp has returned, and its removal stops at a second
+    Ctrl-C: either way an empty folder stayed behind. Both steps here finish first, then the interruption is raised.
+    """
+    with interrupts.deferred():
+        folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        interrupts.check()
+        yield folder
+    finally:
+        with interrupts.deferred():
+            shutil.rmtree(folder, ignore_errors=True)
+        interrupts.check()
