@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..checks.validate import validate
 from ..errors import Diagnostic
+from ..output.scratch import scratch_folder
 from ..source.languages import language_name
 from ..source.load import YEARS
 from . import words
@@ -38,8 +38,7 @@ def validate_folder(root: Path, out: Path, version: str) -> list[Diagnostic] | N
     if out.resolve().parent == (root / YEARS).resolve():
         report, _ = validate(root, [out.name])
         return report.sorted()
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-import-") as folder:
-        trial = Path(folder)
+    with scratch_folder("klimatkontrakt-import-") as trial:
         (trial / "schema").symlink_to((root / "schema").resolve())
         shutil.copytree(out, trial / YEARS / version)
         report, _ = validate(trial, [version])

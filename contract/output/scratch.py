@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +18,11 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
     Ctrl-C: either way an empty folder stayed behind. Both steps here finish first, then the interruption is raised.
     """
     with interrupts.deferred():
-        folder = Path(tempfile.mkdtemp(prefix=prefix))
+        holder = tempfile.TemporaryDirectory(prefix=prefix)  # its clean-up copes with read-only entries
     try:
         interrupts.check()
-        yield folder
+        yield Path(holder.name)
     finally:
         with interrupts.deferred():
-            shutil.rmtree(folder, ignore_errors=True)
+            holder.cleanup()
         interrupts.check()

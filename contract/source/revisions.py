@@ -7,7 +7,6 @@ the positions then name the revision ("main:years/2024/clause.yaml:12:5").
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContractError, Diagnostic, Report, UsageError, excerpt
 from ..ids import is_version_name
 from ..model import Contract, Pos
+from ..output.scratch import scratch_folder
 from .languages import CONFIG_NAME, REPO_CATALOGUES, read_languages
 from .load import YEARS, load
 
@@ -63,8 +63,7 @@ def load_at(root: Path, revision: str, version: str) -> Contract:
         raise UsageError(f"{excerpt(version)} is not a version: at a revision, give four digits such as main:2024")
     repo, commit = _commit(root, revision)
     prefix = _prefix(root, repo)
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-rev-") as tmp:
-        folder = Path(tmp)
+    with scratch_folder("klimatkontrakt-rev-") as folder:
         if not _copy_tree(commit.tree, prefix / YEARS / version, folder / YEARS / version):
             raise ContractError(
                 [

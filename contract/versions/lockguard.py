@@ -7,11 +7,11 @@ signed here, and its signed.lock must be the same, or differ exactly as `klimatk
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic, Report
 from ..model import Pos
+from ..output.scratch import scratch_folder
 from ..source import revisions
 from ..source.load import YEARS, unsafe_folder
 from ..source.yamlfile import Document, read
@@ -24,9 +24,9 @@ def check(root: Path, base: str) -> list[Diagnostic]:
     prefix = revisions._prefix(root, repo)
     tree = revisions._subtree(commit.tree, prefix / YEARS)
     problems: list[Diagnostic] = []
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-base-") as tmp:
+    with scratch_folder("klimatkontrakt-base-") as tmp:
         for version in sorted(t.name for t in tree.trees) if tree is not None else []:
-            old = Path(tmp) / version
+            old = tmp / version
             revisions._copy_tree(commit.tree, prefix / YEARS / version, old)
             problems += _version(root, base, version, old)
     return problems

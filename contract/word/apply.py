@@ -6,7 +6,6 @@ import difflib
 import re
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from .. import inline
 from ..errors import ContractError, Diagnostic
 from ..model import BulletList, Contract, Heading, Pos, Text, block_texts
 from ..output.files import write_atomic
+from ..output.scratch import scratch_folder
 from ..render import labels
 from ..render.plain import Resolver, plain
 from ..source.load import YEARS, load
@@ -299,8 +299,7 @@ def _blocks(paras: list[Para]) -> list[tuple[str, list[list[Atom]], Para]]:
 def write(root: Path, version: str, result: Plan) -> None:
     """Check the edited version loads, then write every edited file (each whole); nothing if it does not load."""
     texts = {file: emit(data) for file, data in result.files.items()}
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-apply-") as folder:
-        trial = Path(folder)
+    with scratch_folder("klimatkontrakt-apply-") as trial:
         (trial / "schema").symlink_to((root / "schema").resolve())
         shutil.copytree(root / YEARS / version, trial / YEARS / version)
         for file, text in texts.items():

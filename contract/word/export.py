@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import tempfile
 import zipfile
-from pathlib import Path
 
 from ..model import Contract
 from ..output.files import source_date_epoch
+from ..output.scratch import scratch_folder
 from ..render import labels
 from ..render import markdown as md
 from ..render.plain import Resolver
@@ -61,8 +60,8 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     note = labels.stand_in_note(contract.texts(), lang)
     if note:  # the Swedish text stands in somewhere: say so before the text, visibly
         text = f"*{note}*\n\n{text}"
-    with tempfile.TemporaryDirectory(prefix="klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
-        output = Path(folder) / "contract.docx"
+    with scratch_folder("klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
+        output = folder / "contract.docx"
         region = labels.region(lang)
         pypandoc.convert_text(
             text,
