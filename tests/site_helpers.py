@@ -235,3 +235,29 @@ def build_test_site(base: Path, drafts: bool = True) -> Built:
     contracts, _ = gather(root, drafts=True)
     build_site(root, contracts, out, drafts=drafts, redlines=default_redlines(contracts))
     return Built(root, out, commit, contracts)
+
+
+def listening_port(pid: int) -> int:
+    """Return the TCP port a process listens on (it bound port 0, so the system chose it), from /proc."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    for line in Path(f"/proc/{pid}/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+            return int(fields[1].rpartition(":")[2], 16)
+    raise AssertionError(f"process {pid} listens on no TCP port")
+
+
+def make_serve_repo(root: Path) -> Path:
+    """Make at root a repository that `klimatkontrakt serve` can preview: version 2023 and the site's configuration."""
+    (root / "years").mkdir(parents=True)
+    for name in ("mkdocs.yml", "klimatkontrakt.yaml", "glossary.yaml"):
+        shutil.copy2(ROOT / name, root / name)
+    for name in ("hooks", "docs_assets", "overrides", "schema"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copytree(ROOT / "years" / "2023", root / "years" / "2023")
+    return root

@@ -9,13 +9,13 @@ MkDocs loads its configuration left an empty mkdocs_XXXXXXXX folder in the tempo
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from site_helpers import make_serve_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,14 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def serve_repo(tmp_path) -> Path:
     """A scratch repository that `klimatkontrakt serve` can preview: version 2023 and the site's configuration."""
-    root = tmp_path / "repo"
-    (root / "years").mkdir(parents=True)
-    for name in ("mkdocs.yml", "klimatkontrakt.yaml", "glossary.yaml"):
-        shutil.copy2(ROOT / name, root / name)
-    for name in ("hooks", "docs_assets", "overrides", "schema"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copytree(ROOT / "years" / "2023", root / "years" / "2023")
-    return root
+    return make_serve_repo(tmp_path / "repo")
 
 
 def _serve(repo: Path, dev_addr: str) -> subprocess.CompletedProcess:

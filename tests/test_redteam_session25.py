@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from site_helpers import listening_port, make_serve_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,30 +31,16 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def serve_repo(tmp_path) -> Path:
     """A scratch repository that `klimatkontrakt serve` can preview: version 2023 and the site's configuration."""
-    root = tmp_path / "repo"
-    (root / "years").mkdir(parents=True)
-    for name in ("mkdocs.yml", "klimatkontrakt.yaml", "glossary.yaml"):
-        shutil.copy2(ROOT / name, root / name)
-    for name in ("hooks", "docs_assets", "overrides", "schema"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copytree(ROOT / "years" / "2023", root / "years" / "2023")
-    return root
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return make_serve_repo(tmp_path / "repo")
 
 
 class _Serve:
     """A serve in a new process, its stderr read line by line in a thread."""
 
     def __init__(self, repo: Path, temporary: Path, extra_env: dict | None = None):
-        self.port = _free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary), **(extra_env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "contract", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "contract", "serve", "--dev-addr", "127.0.0.1:0"],
             cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
@@ -79,7 +64,8 @@ class _Serve:
                 return line
 
     def get(self, path: str) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as response:
+        port = listening_port(self.proc.pid)  # it bound port 0: the system chose a free one
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
             return response.read().decode("utf-8")
 
     def stop(self, number: int) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lhtml
 from ruamel.yaml import YAML
-from site_helpers import ROOT, make_repo, tree
+from site_helpers import ROOT, listening_port, make_repo, tree
 
 from contract.build.site import build_site
 from contract.errors import ContractError
@@ -562,21 +561,6 @@ class ServerLog:
     def close(self) -> None:
         self.thread.join(timeout=60)
         self.process.stdout.close()
-
-
-def listening_port(pid: int) -> int:
-    """Return the TCP port a process listens on (it bound port 0, so the system chose it), from /proc."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[len("socket:[") : -1])
-    for line in Path(f"/proc/{pid}/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
-        fields = line.split()
-        if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
-            return int(fields[1].rpartition(":")[2], 16)
-    raise AssertionError(f"process {pid} listens on no TCP port")
 
 
 def _fetch(url: str) -> str:
