@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import tempfile
 
@@ -38,7 +37,7 @@ def test_the_folder_is_there_in_the_block_and_gone_after(temporary):
 def test_ctrl_c_as_the_folder_is_made_used_or_removed_stops_the_command_and_leaves_nothing(
     temporary, monkeypatch, when
 ):
-    real_mkdtemp, real_rmtree = tempfile.mkdtemp, shutil.rmtree
+    real_mkdtemp, real_rmdir = tempfile.mkdtemp, os.rmdir
 
     def mkdtemp(*args, **kwargs):
         made = real_mkdtemp(*args, **kwargs)
@@ -46,13 +45,13 @@ def test_ctrl_c_as_the_folder_is_made_used_or_removed_stops_the_command_and_leav
             _ctrl_c()
         return made
 
-    def rmtree(*args, **kwargs):
-        if when == "removed":
-            _ctrl_c()
-        return real_rmtree(*args, **kwargs)
+    def rmdir(path, *args, **kwargs):
+        if when == "removed" and os.path.basename(path).startswith("kk-test-"):
+            _ctrl_c()  # the removal has begun: Python's own clean-up of the folder is already called off
+        return real_rmdir(path, *args, **kwargs)
 
     monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
-    monkeypatch.setattr(shutil, "rmtree", rmtree)  # what TemporaryDirectory removes its folder with
+    monkeypatch.setattr(os, "rmdir", rmdir)  # every way of removing a folder ends with os.rmdir on it
     reached = False
     with pytest.raises(KeyboardInterrupt), interrupts.handling():
         with scratch_folder("kk-test-"):
