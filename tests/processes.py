@@ -136,6 +136,24 @@ gc.callbacks.append(_collecting)
 """
 
 
+# A sitecustomize (for hooked) that sends the process the signal SIGNAL_AT_NUMBER (default SIGINT) as it first
+# imports the module named in SIGNAL_AT_IMPORT: an exact moment in a command, no sleeps.
+SIGNAL_AT_IMPORT = """
+import os, signal, sys
+
+class _Finder:
+    fired = False
+
+    def find_spec(self, name, path=None, target=None):
+        if not self.fired and name == os.environ["SIGNAL_AT_IMPORT"]:
+            self.fired = True
+            os.kill(os.getpid(), int(os.environ.get("SIGNAL_AT_NUMBER", signal.SIGINT)))
+        return None
+
+sys.meta_path.insert(0, _Finder())
+"""
+
+
 def hooked(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
     """Return an environment whose Python runs code (a sitecustomize) before the command."""
     hooks = tmp_path / "hooks"

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from processes import SIGNAL_AT_IMPORT, hooked
 from site_helpers import make_serve_repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,24 +54,6 @@ def test_a_dev_addr_port_out_of_range_is_a_usage_error_before_any_build(serve_re
     assert "Building documentation" not in done.stderr  # refused before the work, like every other usage error
 
 
-# Sends the process Ctrl-C as it first imports the module named in R24_SIGINT_AT (a step of MkDocs' configuration
-# loading, after `mkdocs serve` has made its temporary site folder): an exact moment, no sleeps.
-_SIGINT_AT_IMPORT = """
-import os, signal, sys
-
-class _Finder:
-    fired = False
-
-    def find_spec(self, name, path=None, target=None):
-        if not self.fired and name == os.environ["R24_SIGINT_AT"]:
-            self.fired = True
-            os.kill(os.getpid(), signal.SIGINT)
-        return None
-
-sys.meta_path.insert(0, _Finder())
-"""
-
-
 # A bad --dev-addr is now refused by the parser, before MkDocs starts; MkDocs' own preview folder is made inside
 # one of ours, which goes on Ctrl-C too: neither case leaves anything.
 @pytest.mark.parametrize("how", ["bad-dev-addr", "ctrl-c-in-config"])
@@ -82,10 +65,8 @@ def test_a_serve_stopped_as_it_starts_leaves_no_temporary_folder(serve_repo, tmp
     if how == "bad-dev-addr":
         dev_addr = "nonsense"
     else:
-        hooks = tmp_path / "hooks"
-        hooks.mkdir()
-        (hooks / "sitecustomize.py").write_text(_SIGINT_AT_IMPORT, encoding="utf-8")
-        env.update(PYTHONPATH=os.pathsep.join([str(hooks), str(ROOT)]), R24_SIGINT_AT="mkdocs.config.defaults")
+        # Ctrl-C at a step of MkDocs' configuration loading, after `mkdocs serve` has made its preview folder.
+        env = hooked(tmp_path, SIGNAL_AT_IMPORT, TMPDIR=str(temporary), SIGNAL_AT_IMPORT="mkdocs.config.defaults")
     done = subprocess.run(
         [sys.executable, "-m", "contract", "serve", "--dev-addr", dev_addr],
         cwd=serve_repo, capture_output=True, text=True, timeout=300, env=env,

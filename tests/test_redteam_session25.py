@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import SIGNAL_AT_IMPORT, hooked
 from site_helpers import listening_port, make_serve_repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,10 +122,7 @@ def _serve_with_hook(
 ) -> tuple[subprocess.CompletedProcess, Path]:
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(hook, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]), "TMPDIR": str(temporary), **env_extra}
+    env = hooked(tmp_path, hook, TMPDIR=str(temporary), **env_extra)
     done = subprocess.run(
         [sys.executable, "-m", "contract", "serve", "--dev-addr", "127.0.0.1:0"],
         cwd=repo, capture_output=True, text=True, timeout=300, env=env,
@@ -192,23 +190,6 @@ def test_two_serves_with_one_tmpdir_do_not_remove_each_others_folders(serve_repo
     assert list(temporary.iterdir()) == []
 
 
-# Sends R25_SIGNAL to the process as it first imports the module named in R25_AT: an exact moment, no sleeps.
-_SIGNAL_AT_IMPORT = """
-import os, signal, sys
-
-class _Finder:
-    fired = False
-
-    def find_spec(self, name, path=None, target=None):
-        if not self.fired and name == os.environ["R25_AT"]:
-            self.fired = True
-            os.kill(os.getpid(), int(os.environ["R25_SIGNAL"]))
-        return None
-
-sys.meta_path.insert(0, _Finder())
-"""
-
-
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize(
     "module",
@@ -221,7 +202,9 @@ sys.meta_path.insert(0, _Finder())
     ],
 )
 def test_a_stop_at_an_import_during_serve_leaves_nothing(serve_repo, tmp_path, module, number):
-    done, temporary = _serve_with_hook(serve_repo, tmp_path, _SIGNAL_AT_IMPORT, R25_AT=module, R25_SIGNAL=str(number))
+    done, temporary = _serve_with_hook(
+        serve_repo, tmp_path, SIGNAL_AT_IMPORT, SIGNAL_AT_IMPORT=module, SIGNAL_AT_NUMBER=str(number)
+    )
     assert done.returncode == 128 + number, done
     assert "Traceback" not in done.stderr, done.stderr
     assert sorted(p.name for p in temporary.iterdir()) == []
