@@ -49,6 +49,29 @@ def deferred() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def first_only() -> Iterator[None]:
+    """Let the first Ctrl-C or SIGTERM of the block raise, only record the second; a third raises again.
+
+    For a library's own clean-up on the way out, which a second KeyboardInterrupt cuts short: MkDocs' serve then
+    left its server thread running, and the process never ended. check() raises a recorded one after the block.
+    A third raises so that a first one Python swallowed (see above) cannot leave the command deaf to Ctrl-C.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came = len(_received)
+
+    def stop_then_record(number: int, frame: object) -> None:
+        if len(_received) - came == 1:  # the second: the clean-up the first began is running
+            _record(number, frame)
+        else:
+            _stop(number, frame)
+
+    with _signals_to(stop_then_record):
+        yield
+
+
+@contextlib.contextmanager
 def _signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
     """Handle SIGINT and SIGTERM with handler during the block; then as before."""
     before = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
