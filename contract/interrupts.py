@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sys import UnraisableHookArgs
 
 _received: list[int] = []  # the signals since handling() began; only the main thread appends
 
@@ -50,25 +55,38 @@ def deferred() -> Iterator[None]:
 
 @contextlib.contextmanager
 def first_only() -> Iterator[None]:
-    """Let the first Ctrl-C or SIGTERM of the block raise, only record the second; a third raises again.
+    """Let the first Ctrl-C or SIGTERM of the block raise and only record later ones (check() raises them after it).
 
-    For a library's own clean-up on the way out, which a second KeyboardInterrupt cuts short: MkDocs' serve then
-    left its server thread running, and the process never ended. check() raises a recorded one after the block.
-    A third raises so that a first one Python swallowed (see above) cannot leave the command deaf to Ctrl-C.
+    For a library's own clean-up on the way out, which a later KeyboardInterrupt cuts short: MkDocs' serve then
+    left its server thread running, and the process never ended. A first one that Python swallowed (see above)
+    stopped nothing, so the next one raises again: the command never goes deaf to Ctrl-C.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    came = len(_received)
+    raised = False
+    previous_hook = sys.unraisablehook
 
-    def stop_then_record(number: int, frame: object) -> None:
-        if len(_received) - came == 1:  # the second: the clean-up the first began is running
+    def stop_once(number: int, frame: object) -> None:
+        nonlocal raised
+        if raised:
             _record(number, frame)
-        else:
-            _stop(number, frame)
+            return
+        raised = True
+        _stop(number, frame)
 
-    with _signals_to(stop_then_record):
-        yield
+    def swallowed(info: UnraisableHookArgs) -> None:
+        nonlocal raised
+        if info.exc_type is not None and issubclass(info.exc_type, KeyboardInterrupt):
+            raised = False
+        previous_hook(info)
+
+    sys.unraisablehook = swallowed
+    try:
+        with _signals_to(stop_once):
+            yield
+    finally:
+        sys.unraisablehook = previous_hook
 
 
 @contextlib.contextmanager

@@ -23,7 +23,11 @@ ENVIRONMENT = "PAGEFIND_BINARY_PATH"
 
 def index_search(site_dir: Path) -> None:
     """Index one language's built site with Pagefind into site_dir/pagefind/."""
-    finish_index(start_index(site_dir), site_dir)
+    process = start_index(site_dir)
+    try:
+        finish_index(process, site_dir)
+    finally:  # interrupted (serve's preview): Pagefind would go on writing into a folder the clean-up removes
+        stop_index(process)
 
 
 def start_index(site_dir: Path) -> subprocess.Popen:
@@ -41,6 +45,13 @@ def start_index(site_dir: Path) -> subprocess.Popen:
         )
     except OSError as exc:  # not a program (a text file with its execute bit), or not for this machine
         raise _program_error(program, origin, f"cannot be run: {exc.strerror or exc}") from None
+
+
+def stop_index(process: subprocess.Popen) -> None:
+    """Kill Pagefind if it still runs: a failed or interrupted build leaves no indexer running."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
 
 
 def finish_index(process: subprocess.Popen, site_dir: Path) -> None:

@@ -35,7 +35,7 @@ from ..source.languages import load_languages
 from ..source.provenance import Source, source
 from .mkdocs_run import CONFIG_NAME, config_error, quiet_mkdocs, run_mkdocs
 from .redlines import compare_redlines, default_redlines
-from .search import finish_index, start_index
+from .search import finish_index, start_index, stop_index
 from .site_url import base_path, published_url
 from .stamps import CACHE
 from .templates import use_template_cache
@@ -294,9 +294,7 @@ def _build_languages(
 def _stop_indexing(indexing: list[tuple[Path, Path, subprocess.Popen]]) -> None:
     """Kill what Pagefind still runs: a failed build leaves no indexer running."""
     for *_, process in indexing:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stop_index(process)
 
 
 def _build_language(
