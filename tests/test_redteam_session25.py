@@ -69,9 +69,17 @@ class _Serve:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
             return response.read().decode("utf-8")
 
-    def stop(self, number: int) -> int:
+    def stop(self, number: int, timeout: float = 120) -> int:
         self.proc.send_signal(number)
-        code = self.proc.wait(timeout=120)
+        return self.ended(timeout)
+
+    def ended(self, timeout: float = 120) -> int:
+        """Wait for serve to end (if it hangs, say with how many threads) and read the rest of what it said."""
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            threads = len(os.listdir(f"/proc/{self.proc.pid}/task"))
+            raise AssertionError(f"serve still runs {timeout} s after the stops, with {threads} threads") from None
         while (line := self.lines.get(timeout=30)) is not None:
             self.seen.append(line)
         return code

@@ -20,7 +20,6 @@ stops Pagefind however it ends):
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -107,14 +106,7 @@ def _stop_after_serving(tmp_path, first: int, plan: list[dict], wait: float = 60
     try:
         serve.wait_for("Serving on")
         assert "Klimatkontrakt" in serve.get("/")
-        serve.proc.send_signal(first)
-        try:
-            code = serve.proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            threads = len(os.listdir(f"/proc/{serve.proc.pid}/task"))
-            raise AssertionError(f"serve still runs {wait} s after the stops, with {threads} threads") from None
-        while (line := serve.lines.get(timeout=30)) is not None:
-            serve.seen.append(line)
+        code = serve.stop(first, wait)
     finally:
         if serve.proc.poll() is None:
             serve.proc.kill()
@@ -196,9 +188,7 @@ def test_held_stops_during_a_live_rebuild(tmp_path, plan, expected):
         serve.wait_for("Serving on")
         yaml = tmp_path / "repo" / "years" / "2023" / "purpose.yaml"
         yaml.write_text(yaml.read_text(encoding="utf-8").replace("title:", "title: RED27", 1), encoding="utf-8")
-        code = serve.proc.wait(timeout=120)  # the hook stops it as the rebuild runs
-        while (line := serve.lines.get(timeout=30)) is not None:
-            serve.seen.append(line)
+        code = serve.ended()  # the hook stops it as the rebuild runs
     finally:
         if serve.proc.poll() is None:
             serve.proc.kill()
