@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sys import UnraisableHookArgs
 
 _received: list[int] = []  # the signals since handling() began; only the main thread appends
 
@@ -51,42 +46,6 @@ def deferred() -> Iterator[None]:
     # Not a blocked signal mask: Python runs its handlers in the main thread whichever thread the kernel told.
     with _signals_to(_record):
         yield
-
-
-@contextlib.contextmanager
-def first_only() -> Iterator[None]:
-    """Let the first Ctrl-C or SIGTERM of the block raise and only record later ones (check() raises them after it).
-
-    For a library's own clean-up on the way out, which a later KeyboardInterrupt cuts short: MkDocs' serve then
-    left its server thread running, and the process never ended. A first one that Python swallowed (see above)
-    stopped nothing, so the next one raises again: the command never goes deaf to Ctrl-C.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    raised = False
-    previous_hook = sys.unraisablehook
-
-    def stop_once(number: int, frame: object) -> None:
-        nonlocal raised
-        if raised:
-            _record(number, frame)
-            return
-        raised = True
-        _stop(number, frame)
-
-    def swallowed(info: UnraisableHookArgs) -> None:
-        nonlocal raised
-        if info.exc_type is not None and issubclass(info.exc_type, KeyboardInterrupt):
-            raised = False
-        previous_hook(info)
-
-    sys.unraisablehook = swallowed
-    try:
-        with _signals_to(stop_once):
-            yield
-    finally:
-        sys.unraisablehook = previous_hook
 
 
 @contextlib.contextmanager

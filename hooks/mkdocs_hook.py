@@ -62,4 +62,8 @@ def on_serve(server, config, builder):
     for folder in (root / "years", TEMPLATES, CATALOGUES):
         if folder.is_dir():
             server.watch(str(folder))
+    # MkDocs stops its server thread in a finally that a second Ctrl-C or SIGTERM cuts short; not a daemon, the thread
+    # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
+    # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)
+    server.serve_thread.daemon = True
     return server

@@ -41,36 +41,3 @@ def test_sigterm_is_terminated_and_the_next_command_of_the_process_starts_uninte
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before  # handlers put back
     with interrupts.handling():
         interrupts.check()  # serve, or a test, runs another command in this process: not interrupted
-
-
-def test_first_only_raises_the_first_stop_and_records_the_next_until_the_block_ends():
-    finished = False
-    with interrupts.handling():
-        with pytest.raises(interrupts.Terminated):
-            with interrupts.first_only():
-                try:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                    for _ in range(1000):
-                        pass
-                except interrupts.Terminated:
-                    os.kill(os.getpid(), signal.SIGINT)  # a second stop during the clean-up: recorded, not raised
-                    for _ in range(1000):
-                        pass
-                    finished = True
-                    raise
-        assert finished
-        with pytest.raises(KeyboardInterrupt) as raised:
-            interrupts.check()  # the last stop, a Ctrl-C, once the block is over
-        assert not isinstance(raised.value, interrupts.Terminated)
-
-
-def test_first_only_raises_the_next_stop_when_python_swallowed_the_first(monkeypatch):
-    swallowed = []
-    monkeypatch.setattr("sys.unraisablehook", lambda unraisable: swallowed.append(unraisable.exc_type))
-    with interrupts.handling(), pytest.raises(KeyboardInterrupt), interrupts.first_only():
-        _InterruptedWhileCollected()  # the first Ctrl-C, discarded in a finalizer: it stopped nothing
-        assert swallowed == [KeyboardInterrupt]
-        os.kill(os.getpid(), signal.SIGINT)
-        for _ in range(1000):
-            pass
-        raise AssertionError("the Ctrl-C after a swallowed one did not raise")

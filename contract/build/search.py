@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from .. import interrupts
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from .children import die_with
@@ -25,6 +26,7 @@ def index_search(site_dir: Path) -> None:
     """Index one language's built site with Pagefind into site_dir/pagefind/."""
     process = start_index(site_dir)
     try:
+        interrupts.check()
         finish_index(process, site_dir)
     finally:  # interrupted (serve's preview): Pagefind would go on writing into a folder the clean-up removes
         stop_index(process)
@@ -36,13 +38,16 @@ def start_index(site_dir: Path) -> subprocess.Popen:
     program = _runnable(found, origin)
     command = [program, "--site", str(site_dir), "--output-subdir", "pagefind", "--exclude-selectors", SEARCH_EXCLUDE]
     try:
-        return subprocess.Popen(
-            [*command, "--quiet"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=functools.partial(die_with, os.getpid()),
-        )
+        # A stop as Pagefind starts is raised by the caller's next check(), once the process is its to stop: raised
+        # inside Popen, it left Pagefind writing into a folder the clean-up was removing.
+        with interrupts.deferred():
+            return subprocess.Popen(
+                [*command, "--quiet"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                preexec_fn=functools.partial(die_with, os.getpid()),
+            )
     except OSError as exc:  # not a program (a text file with its execute bit), or not for this machine
         raise _program_error(program, origin, f"cannot be run: {exc.strerror or exc}") from None
 

@@ -276,6 +276,7 @@ def _build_languages(
         for lang in langs:
             staging = _build_language(root, pages[lang], lang, out_dir / lang, src, url, langs)
             indexing.append((staging, out_dir / lang, start_index(staging)))
+            interrupts.check()  # a stop as Pagefind started (start_index defers it): now that it is in `indexing`
         interrupts.check()  # before the first language is swapped in
         for staging, target, process in indexing:
             finish_index(process, staging)

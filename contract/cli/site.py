@@ -8,7 +8,6 @@ import logging
 import tempfile
 from pathlib import Path
 
-from .. import interrupts
 from ..build.site_url import EXAMPLE, normalise, published_url
 from ..errors import Diagnostic, UsageError
 from ..model import Pos
@@ -139,9 +138,7 @@ def _run_serve(args) -> int:
     with scratch_folder("klimatkontrakt-serve-") as scratch:
         previous, tempfile.tempdir = tempfile.tempdir, str(scratch)
         try:
-            # MkDocs stops its server thread in a finally: a second stop there cut that short, and the process hung.
-            with interrupts.first_only():
-                serve(config_file=str(config), dev_addr=args.dev_addr, theme=theme)
+            serve(config_file=str(config), dev_addr=args.dev_addr, theme=theme)  # its server thread: see the hook
         finally:
             tempfile.tempdir = previous
     return 0
