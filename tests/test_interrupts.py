@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
+import threading
 
 import pytest
 
@@ -14,7 +14,7 @@ class _InterruptedWhileCollected:
     """An object whose finalizer receives Ctrl-C, as a garbage-collected file can: Python discards what it raises."""
 
     def __del__(self) -> None:
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         for _ in range(1000):  # the handler runs at one of these bytecodes, inside the finalizer
             pass
 
@@ -35,7 +35,7 @@ def test_an_interruption_swallowed_by_a_finalizer_is_raised_again_by_check(monke
 def test_sigterm_is_terminated_and_the_next_command_of_the_process_starts_uninterrupted():
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     with pytest.raises(interrupts.Terminated), interrupts.handling():
-        os.kill(os.getpid(), signal.SIGTERM)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
         for _ in range(1000):
             pass
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before  # handlers put back

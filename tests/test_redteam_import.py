@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -328,6 +327,7 @@ def test_a_pdf_locked_with_a_password_says_so(tmp_path):
 
 def test_ctrl_c_while_apply_writes_its_files_waits_until_all_are_written(tmp_path):
     import signal
+    import threading
 
     from contract.output.files import write_atomic
     from contract.word.apply import interrupts_deferred
@@ -339,7 +339,7 @@ def test_ctrl_c_while_apply_writes_its_files_waits_until_all_are_written(tmp_pat
             for index, path in enumerate(files):
                 write_atomic(path, "new\n")
                 if index == 0:
-                    os.kill(os.getpid(), signal.SIGINT)
+                    signal.pthread_kill(threading.get_ident(), signal.SIGINT)
     assert [p.read_text(encoding="utf-8") for p in files] == ["new\n"] * 3
     assert signal.getsignal(signal.SIGINT) is before
 

@@ -7,6 +7,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -70,13 +71,13 @@ def test_a_sigterm_python_swallowed_while_the_build_makes_the_site_stops_it_as_s
 
 # Ctrl-C while the command puts the signal handlers back (interrupts.handling's finally), i.e. as it ends.
 _CTRL_C_AS_HANDLERS_ARE_RESTORED = """
-import os, signal
+import os, signal, threading
 
 _real = signal.signal
 
 def _restoring(number, handler):
     if number == signal.SIGINT and getattr(handler, "__name__", "") != "_stop" and os.environ.pop("ONCE", None):
-        os.kill(os.getpid(), signal.SIGINT)  # still the command's handler: it raises KeyboardInterrupt here
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)  # still the command's handler: it raises KeyboardInterrupt here
         for _ in range(1000):
             pass
     return _real(number, handler)
@@ -198,13 +199,13 @@ def test_two_signals_in_a_row_stop_the_build_once_cleanly(repo, first, second, c
 
 # The second Ctrl-C of an impatient user lands as the interrupted build removes its staging folder.
 _SECOND_CTRL_C_AT_CLEAN_UP = """
-import os, shutil, signal
+import os, shutil, signal, threading
 
 _real = shutil.rmtree
 
 def _removing(path, *args, **kwargs):
     if os.path.basename(str(path)) == ".site.staging" and os.environ.pop("ONCE", None):
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         for _ in range(1000):
             pass
     return _real(path, *args, **kwargs)
@@ -278,13 +279,13 @@ def test_sigterm_while_waiting_for_another_builds_lock_stops_the_waiting_build_o
 # Ctrl-C lands in a finalizer (Python discards its KeyboardInterrupt) as the build says it waits for the lock, just
 # before it waits.
 _SWALLOW_BEFORE_THE_LOCK_WAIT = """
-import os, signal, sys
+import os, signal, sys, threading
 
 sys.unraisablehook = lambda unraisable: sys.__stderr__.write(f"swallowed {unraisable.exc_type.__name__}\\n")
 
 class _Collected:
     def __del__(self):
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         for _ in range(1000):
             pass
 
@@ -338,7 +339,7 @@ class _CollectedDuringCtrlC:
     """A finalizer that receives Ctrl-C: Python discards the KeyboardInterrupt raised in it."""
 
     def __del__(self) -> None:
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         for _ in range(1000):
             pass
 
@@ -358,7 +359,7 @@ def test_after_an_interrupted_build_the_next_command_of_the_process_is_not_inter
         if swallowed:
             _CollectedDuringCtrlC()
         else:
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
             for _ in range(1000):
                 pass
         return found

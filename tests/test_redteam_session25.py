@@ -113,13 +113,13 @@ def test_serve_rebuilds_after_a_yaml_edit_and_leaves_nothing_on_stop(serve_repo,
 
 # Sends Ctrl-C as tempfile.mkdtemp returns the folder named R25_PREFIX*: the folder exists, nothing owns it yet.
 _SIGINT_AT_MKDTEMP = """
-import os, signal, sys
+import os, signal, sys, threading
 
 def _profile(frame, event, arg):
     if event == "return" and frame.f_code.co_name == "mkdtemp" and isinstance(arg, str):
         if os.path.basename(arg).startswith(os.environ["R25_PREFIX"]):
             sys.setprofile(None)
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
 
 sys.setprofile(_profile)
 """
@@ -221,7 +221,7 @@ def test_a_stop_at_an_import_during_serve_leaves_nothing(serve_repo, tmp_path, m
 # A double Ctrl-C: the first as the first build imports contract.diff, the second as shutil.rmtree is called on the
 # folder named R25_WHICH* ("mkdocs_": MkDocs' own clean-up; "klimatkontrakt-serve-": ours, after MkDocs' finished).
 _TWO_SIGINTS = """
-import os, signal, sys, shutil
+import os, signal, sys, shutil, threading
 
 _original = shutil.rmtree
 _state = {"first": False, "second": False}
@@ -229,7 +229,7 @@ _state = {"first": False, "second": False}
 def _rmtree(path, *args, **kwargs):
     if _state["first"] and not _state["second"] and os.path.basename(str(path)).startswith(os.environ["R25_WHICH"]):
         _state["second"] = True
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
     return _original(path, *args, **kwargs)
 
 shutil.rmtree = _rmtree
@@ -238,7 +238,7 @@ class _Finder:
     def find_spec(self, name, path=None, target=None):
         if not _state["first"] and name == "contract.diff":
             _state["first"] = True
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         return None
 
 sys.meta_path.insert(0, _Finder())

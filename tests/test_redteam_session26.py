@@ -20,7 +20,7 @@ from test_redteam_session25 import _Serve
 # A second signal (SIGINT) as MkDocs' LiveReloadServer.shutdown starts: patched in by an audit hook at the first
 # import after mkdocs.livereload has defined the class (no sleeps: the moment is exact).
 _SIGINT_AT_SHUTDOWN = """
-import os, signal, sys
+import os, signal, sys, threading
 
 _done = []
 
@@ -35,7 +35,7 @@ def _audit(event, args):
     original = server.shutdown
 
     def shutdown(self, *args, **kwargs):
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
         return original(self, *args, **kwargs)
 
     server.shutdown = shutdown

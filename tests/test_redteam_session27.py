@@ -26,7 +26,7 @@ import subprocess
 import sys
 
 import pytest
-from processes import SWALLOW, hooked
+from processes import PATCH_AT_IMPORT, SWALLOW, hooked
 from site_helpers import make_serve_repo
 from test_redteam_session25 import _Serve
 
@@ -35,7 +35,7 @@ from test_redteam_session25 import _Serve
 # only calls with an argument whose str() holds match) sends the process the signals in order, each handled before
 # the next is sent (two pending SIGINTs would be one), then calls the original. No sleeps: the moments are exact.
 _PLAN_HOOK = """
-import json, os, signal, sys
+import json, os, signal, sys, threading
 
 _PLAN = json.loads(os.environ["RT27_PLAN"])
 _patched = set()
@@ -50,35 +50,15 @@ def _wrap(original, step):
             if count[0] == step.get("nth", 1):
                 for name in step["signals"]:
                     sys.stderr.write(f"RT27 {step['target']} {name}\\n")
-                    os.kill(os.getpid(), getattr(signal, "SIG" + name))
+                    signal.pthread_kill(threading.get_ident(), getattr(signal, "SIG" + name))
                     for _ in range(2000):  # the handler runs at one of these bytecodes
                         pass
         return original(*args, **kwargs)
 
     return wrapper
 
-
-def _audit(event, args):
-    if event != "import" or len(_patched) == len(_PLAN):
-        return
-    for i, step in enumerate(_PLAN):
-        module = sys.modules.get(step["target"].partition(":")[0])
-        if i in _patched or module is None:
-            continue
-        *path, last = step["target"].partition(":")[2].split(".")
-        owner = module
-        try:
-            for part in path:
-                owner = getattr(owner, part)
-            original = getattr(owner, last)
-        except AttributeError:
-            continue
-        _patched.add(i)
-        setattr(owner, last, _wrap(original, step))
-
-
-sys.addaudithook(_audit)
 """
+_PLAN_HOOK += PATCH_AT_IMPORT
 
 _MOMENTS = {
     "shutting-down-log": {"target": "logging:Logger.info", "match": "Shutting down"},
@@ -92,11 +72,12 @@ _MOMENTS = {
 }
 
 
-def _serve(tmp_path, plan: list[dict], **extra: str) -> tuple[_Serve, object]:
+def _serve(tmp_path, plan: list[dict], hook: str | None = None, **extra: str) -> tuple[_Serve, object]:
+    """Serve a new scratch repository with hook (default _PLAN_HOOK) carrying out plan; return it and its TMPDIR."""
     repo = make_serve_repo(tmp_path / "repo")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    env = hooked(tmp_path, _PLAN_HOOK)
+    env = hooked(tmp_path, hook or _PLAN_HOOK)
     extra_env = {"PYTHONPATH": env["PYTHONPATH"], "RT27_PLAN": json.dumps(plan), **extra}
     return _Serve(repo, temporary, extra_env=extra_env), temporary
 

@@ -1,6 +1,6 @@
 """Red team 28: first_only's swallowed-stop rule (the unraisablehook) and index_search's stop_index, attacked.
 
-A sitecustomize plan (RT28_PLAN) acts at the nth call of a named function in serve's main thread: it sends
+A sitecustomize plan (RT27_PLAN, the same as red team 27's) acts at the nth call of a named function in serve's main thread: it sends
 signals plainly, inside a library-style `except BaseException: pass`, or inside a garbage-collection callback
 (Python discards what the handler raises there and reports it to sys.unraisablehook), or replaces
 sys.unraisablehook as other code may. LiveReloadServer.serve is called once, in the main thread, inside
@@ -36,25 +36,27 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
-from processes import hooked
+from processes import PATCH_AT_IMPORT, hooked
 from site_helpers import make_serve_repo
 from test_redteam_session25 import _Serve
 from test_redteam_session27 import _last_stop
+from test_redteam_session27 import _serve as serve_with_plan
 
 _PLAN_HOOK = """
-import gc, json, os, signal, sys
+import gc, json, os, signal, sys, threading
 
-_PLAN = json.loads(os.environ.get("RT28_PLAN", "[]"))
+_PLAN = json.loads(os.environ.get("RT27_PLAN", "[]"))
 _patched = set()
 
 
 def _send(step):
     for name in step["signals"]:
         sys.stderr.write(f"RT28 {step['target']} {step.get('mode', 'plain')} {name}\\n")
-        os.kill(os.getpid(), getattr(signal, "SIG" + name))
+        signal.pthread_kill(threading.get_ident(), getattr(signal, "SIG" + name))
         for _ in range(2000):  # the handler runs at one of these bytecodes
             pass
 
@@ -92,27 +94,9 @@ def _wrap(original, step):
 
     return wrapper
 
-
-def _audit(event, args):
-    if event != "import" or len(_patched) == len(_PLAN):
-        return
-    for i, step in enumerate(_PLAN):
-        module = sys.modules.get(step["target"].partition(":")[0])
-        if i in _patched or module is None:
-            continue
-        *path, last = step["target"].partition(":")[2].split(".")
-        owner = module
-        try:
-            for part in path:
-                owner = getattr(owner, part)
-            original = getattr(owner, last)
-        except AttributeError:
-            continue
-        _patched.add(i)
-        setattr(owner, last, _wrap(original, step))
-
-
-sys.addaudithook(_audit)
+"""
+_PLAN_HOOK += PATCH_AT_IMPORT
+_PLAN_HOOK += """
 
 # RT28_QUIET_HOOK: an unraisablehook that only names what Python discarded (as processes.SWALLOW's), installed before
 # the command; with RT28_HOOK_SIGNAL it also sends that signal while it runs, once: a second Ctrl-C or SIGTERM while
@@ -126,7 +110,7 @@ if os.environ.get("RT28_QUIET_HOOK"):
         if name and not _sent and issubclass(u.exc_type, KeyboardInterrupt):
             _sent.append(name)
             sys.stderr.write(f"RT28 in the hook {name}\\n")
-            os.kill(os.getpid(), getattr(signal, "SIG" + name))
+            signal.pthread_kill(threading.get_ident(), getattr(signal, "SIG" + name))
             for _ in range(2000):
                 pass
 
@@ -138,12 +122,7 @@ _LIVERELOAD_SHUTDOWN = "mkdocs.livereload:LiveReloadServer.shutdown"
 
 
 def _serve(tmp_path, plan: list[dict], **extra: str):
-    repo = make_serve_repo(tmp_path / "repo")
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    env = hooked(tmp_path, _PLAN_HOOK)
-    extra_env = {"PYTHONPATH": env["PYTHONPATH"], "RT28_PLAN": json.dumps(plan), **extra}
-    return _Serve(repo, temporary, extra_env=extra_env), temporary
+    return serve_with_plan(tmp_path, plan, _PLAN_HOOK, **extra)
 
 
 def _serve_then_stop(tmp_path, plan, stop: int, wait: float = 30, **extra: str) -> tuple[int | None, str, list]:
@@ -219,7 +198,7 @@ def test_held_a_non_keyboardinterrupt_unraisable_does_not_reset_first_only(tmp_p
     temporary.mkdir()
     env = hooked(tmp_path, hook)
     plan = [{"target": _LIVERELOAD_SHUTDOWN, "signals": ["TERM"]}]
-    extra = {"PYTHONPATH": env["PYTHONPATH"], "RT28_PLAN": json.dumps(plan), "RT28_BAD_GC": "1", "RT28_QUIET_HOOK": "1"}
+    extra = {"PYTHONPATH": env["PYTHONPATH"], "RT27_PLAN": json.dumps(plan), "RT28_BAD_GC": "1", "RT28_QUIET_HOOK": "1"}
     serve = _Serve(repo, temporary, extra_env=extra)
     try:
         serve.wait_for("Serving on")
@@ -323,7 +302,6 @@ def _group_serve(tmp_path, pagefind_text: str) -> tuple[int | None, str, list]:
         cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=own_group,
     )  # fmt: skip
     import queue
-    import threading
 
     serve.lines = queue.Queue()
     serve.seen = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+import threading
 
 import pytest
 
@@ -22,7 +23,9 @@ def temporary(tmp_path, monkeypatch):
 
 
 def _ctrl_c(*_: object) -> None:
-    os.kill(os.getpid(), signal.SIGINT)  # the handler runs at the next bytecode of the main thread
+    signal.pthread_kill(
+        threading.get_ident(), signal.SIGINT
+    )  # the handler runs at the next bytecode of the main thread
 
 
 def test_the_folder_is_there_in_the_block_and_gone_after(temporary):
