@@ -1,7 +1,7 @@
 """Red team 28: first_only's swallowed-stop rule (the unraisablehook) and index_search's stop_index, attacked.
 
-A sitecustomize plan (RT27_PLAN, the same as red team 27's) acts at the nth call of a named function in serve's main thread: it sends
-signals plainly, inside a library-style `except BaseException: pass`, or inside a garbage-collection callback
+A sitecustomize plan (RT27_PLAN, as red team 27's) acts at the nth call of a named function in serve's main thread:
+it sends signals plainly, inside a library-style `except BaseException: pass`, or inside a garbage-collection callback
 (Python discards what the handler raises there and reports it to sys.unraisablehook), or replaces
 sys.unraisablehook as other code may. LiveReloadServer.serve is called once, in the main thread, inside
 first_only, just before "Serving on": the moments are exact and cost no rebuild.
@@ -126,7 +126,7 @@ def _serve(tmp_path, plan: list[dict], **extra: str):
 
 
 def _serve_then_stop(tmp_path, plan, stop: int, wait: float = 30, **extra: str) -> tuple[int | None, str, list]:
-    """Serve with plan, wait for "Serving on", send stop; return the code (None: still running after wait), stderr, TMPDIR."""
+    """Serve with plan, wait for "Serving on", send stop; return the code (None: running after wait), stderr, TMPDIR."""
     serve, temporary = _serve(tmp_path, plan, **extra)
     code = None
     try:
