@@ -24,6 +24,7 @@ import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from processes import PATCH_AT_IMPORT, SWALLOW, hooked
@@ -205,14 +206,20 @@ done
 """
 
 
-@pytest.mark.slow
-def test_a_stop_while_pagefind_indexes_the_preview_leaves_nothing(tmp_path):
+def with_fake_pagefind(tmp_path, text: str) -> tuple[Path, Path, Path]:
+    """Return a serve repository, its TMPDIR and a Pagefind stand-in (an executable script with text)."""
     repo = make_serve_repo(tmp_path / "repo")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     pagefind = tmp_path / "pagefind"
-    pagefind.write_text(_PAGEFIND, encoding="utf-8")
+    pagefind.write_text(text, encoding="utf-8")
     pagefind.chmod(0o755)
+    return repo, temporary, pagefind
+
+
+@pytest.mark.slow
+def test_a_stop_while_pagefind_indexes_the_preview_leaves_nothing(tmp_path):
+    repo, temporary, pagefind = with_fake_pagefind(tmp_path, _PAGEFIND)
     env = hooked(tmp_path, "", TMPDIR=str(temporary), PAGEFIND_BINARY_PATH=str(pagefind))
     done = subprocess.run(
         [sys.executable, "-m", "contract", "serve", "--dev-addr", "127.0.0.1:0"],

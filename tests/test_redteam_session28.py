@@ -43,7 +43,7 @@ import pytest
 from processes import PATCH_AT_IMPORT, hooked
 from site_helpers import make_serve_repo
 from test_redteam_session25 import _Serve
-from test_redteam_session27 import _last_stop
+from test_redteam_session27 import _last_stop, with_fake_pagefind
 from test_redteam_session27 import _serve as serve_with_plan
 
 _PLAN_HOOK = """
@@ -245,7 +245,7 @@ def test_a_replaced_unraisablehook_does_not_make_serve_deaf(tmp_path):
 @pytest.mark.xfail(
     strict=True,
     reason="with Python's own sys.unraisablehook, a first stop discarded in a gc callback prints "
-    "'Exception ignored in garbage collector callback' and a Traceback; first_only passes the report on unfiltered",
+    "'Exception ignored in garbage collector callback' and a Traceback (Python's own report of what it discarded)",
 )
 def test_a_swallowed_stop_prints_no_traceback_with_the_default_hook(tmp_path):
     plan = [{"target": _AT_SERVE, "mode": "gc", "signals": ["INT"]}]
@@ -281,12 +281,7 @@ exit 1
 
 
 def _group_serve(tmp_path, pagefind_text: str) -> tuple[int | None, str, list]:
-    repo = make_serve_repo(tmp_path / "repo")
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    pagefind = tmp_path / "pagefind"
-    pagefind.write_text(pagefind_text, encoding="utf-8")
-    pagefind.chmod(0o755)
+    repo, temporary, pagefind = with_fake_pagefind(tmp_path, pagefind_text)
     env = hooked(tmp_path, "", TMPDIR=str(temporary), PAGEFIND_BINARY_PATH=str(pagefind),
                  RT28_COUNT=str(tmp_path / "count"))  # fmt: skip
     serve = _Serve.__new__(_Serve)
