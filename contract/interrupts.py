@@ -4,13 +4,15 @@ Python runs a signal's handler in the main thread at the next bytecode; when tha
 garbage-collected file closing, a __del__, a GC callback), the KeyboardInterrupt it raises is discarded with the
 finalizer's other errors, and the command would go on as if Ctrl-C had never come: to its end, or for ever if it
 then waits for a worker that never answers. So the handler also records the signal, and the places where a
-command goes on to its next step or starts to wait call check(), which raises it again.
+command goes on to its next step or starts to wait call check(), which raises it again. Python's own report of
+such a discarded stop ("Exception ignored in ...", a traceback) is not printed: the stop is not ignored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -31,7 +33,8 @@ def handling() -> Iterator[None]:
         return
     _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
     try:
-        with _signals_to(_stop):  # a Ctrl-C as they are put back raises out: the caller catches it around this too
+        # A Ctrl-C as the handlers are put back raises out: the caller catches it around this too.
+        with _signals_to(_stop), _quiet_discarded_stops():
             yield
     finally:
         _received.clear()  # code run later in this process without handling() (a library caller) is not interrupted
@@ -57,6 +60,28 @@ def _signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
     finally:
         for number, previous in before.items():
             signal.signal(number, previous)
+
+
+@contextlib.contextmanager
+def _quiet_discarded_stops() -> Iterator[None]:
+    """Keep Python's default report of a stop it discarded off the terminal during the block: check() raises it.
+
+    A hook someone installed (a host program's, a test runner's) is theirs: it stays, and sees every report.
+    """
+    if sys.unraisablehook is not sys.__unraisablehook__:
+        yield
+        return
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if not (_received and issubclass(unraisable.exc_type, KeyboardInterrupt)):
+            sys.__unraisablehook__(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        if sys.unraisablehook is hook:  # replaced meanwhile: the replacement stays
+            sys.unraisablehook = sys.__unraisablehook__
 
 
 def check() -> None:

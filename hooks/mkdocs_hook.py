@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
 from contract.build import site
 from contract.build.search import index_search
+from contract.errors import ContractError
 from contract.resources import CATALOGUES, TEMPLATES
 
 _generated = False
@@ -66,4 +68,21 @@ def on_serve(server, config, builder):
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
     # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)
     server.serve_thread.daemon = True
+    server.builder = _reported(server.builder)  # MkDocs' own attribute too, called for each rebuild
     return server
+
+
+def _reported(builder):
+    """Make a rebuild's problems (Pagefind failing, a folder it cannot write) print as the build prints them.
+
+    MkDocs prints any other error of a rebuild as a Python traceback; an Abort's message it prints as it is, then says
+    the preview waits for the problem to be fixed.
+    """
+
+    def rebuild(config=None):
+        try:
+            builder(config)
+        except ContractError as exc:
+            raise Abort(str(exc)) from None
+
+    return rebuild

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 import pytest
@@ -41,3 +42,37 @@ def test_sigterm_is_terminated_and_the_next_command_of_the_process_starts_uninte
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before  # handlers put back
     with interrupts.handling():
         interrupts.check()  # serve, or a test, runs another command in this process: not interrupted
+
+
+class _FailsWhileCollected:
+    """An object whose finalizer fails with an ordinary error: Python reports it, discarded, to sys.unraisablehook."""
+
+    def __del__(self) -> None:
+        raise ValueError("a library's finalizer failed")
+
+
+def test_python_prints_no_report_of_a_stop_it_discarded_but_still_reports_other_errors(monkeypatch, capsys):
+    monkeypatch.setattr("sys.unraisablehook", sys.__unraisablehook__)  # Python's own, as in a command's process
+    with interrupts.handling():
+        _InterruptedWhileCollected()
+        _FailsWhileCollected()
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()  # the discarded stop is raised again: it was not ignored
+    err = capsys.readouterr().err
+    assert "KeyboardInterrupt" not in err, err
+    assert "ValueError: a library's finalizer failed" in err, err  # not a stop: Python's report stays
+    assert sys.unraisablehook is sys.__unraisablehook__  # put back
+
+
+def test_a_hook_someone_installed_sees_every_report_and_one_installed_during_the_command_stays(monkeypatch):
+    theirs, later = [], []
+    monkeypatch.setattr("sys.unraisablehook", lambda unraisable: theirs.append(unraisable.exc_type))
+    with interrupts.handling():
+        _InterruptedWhileCollected()
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()
+    assert theirs == [KeyboardInterrupt]
+    monkeypatch.setattr("sys.unraisablehook", sys.__unraisablehook__)
+    with interrupts.handling():
+        sys.unraisablehook = later.append  # a library replaces it while the command runs
+    assert sys.unraisablehook == later.append

@@ -68,8 +68,9 @@ def finish_index(process: subprocess.Popen, site_dir: Path) -> None:
                 Diagnostic(
                     Pos(str(site_dir)),
                     "error",
-                    f"Pagefind could not index the site: {stderr.strip()}",
-                    "install it with: pip install 'pagefind[bin]'",
+                    f"Pagefind could not index the site: {stderr.strip() or f'it exited with {process.returncode}'}",
+                    # It ran: installing it is not the fix. What it said is, or a damaged copy of it.
+                    "fix what Pagefind says, or reinstall it with: pip install --force-reinstall 'pagefind[bin]'",
                     "site-search",
                 )
             ]

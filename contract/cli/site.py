@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import logging
 import tempfile
+import threading
 from pathlib import Path
 
 from ..build.site_url import EXAMPLE, normalise, published_url
@@ -133,6 +134,11 @@ def _run_serve(args) -> int:
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     source_lang = load_languages(args.root).source
     theme = site.theme_for(args.lang, config, source_lang)
+    if threading.current_thread() is not threading.main_thread():
+        # Run by a host program in a thread: tempfile.tempdir is the whole process's, not ours to move, and no signal
+        # handler runs in this thread, so no stop can land between MkDocs' mkdtemp and its clean-up.
+        serve(config_file=str(config), dev_addr=args.dev_addr, theme=theme)
+        return 0
     # MkDocs makes its preview folder (mkdtemp) before its own clean-up block, so a Ctrl-C while it loads the
     # configuration left an empty mkdocs_* folder behind. Made inside a folder of ours, it goes when ours goes.
     with scratch_folder("klimatkontrakt-serve-") as scratch:

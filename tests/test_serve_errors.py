@@ -1,0 +1,43 @@
+"""serve's live rebuilds: a problem that is not in the YAML (Pagefind failing) is printed as a diagnostic, not a trace."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+from test_redteam_session25 import _Serve
+from test_redteam_session27 import with_fake_pagefind
+
+# A Pagefind stand-in whose second run (the first rebuild) fails as a broken Pagefind does; every other run indexes
+# nothing and succeeds.
+_PAGEFIND_FAILS_ONCE = """#!/bin/sh
+n=$(cat "$SERVE_ERRORS_COUNT" 2>/dev/null || echo 0)
+echo $((n + 1)) > "$SERVE_ERRORS_COUNT"
+[ "$n" -eq 1 ] || exit 0
+echo "Error: the index could not be written" >&2
+exit 1
+"""
+
+
+@pytest.mark.slow
+def test_a_rebuild_whose_pagefind_fails_says_why_without_a_traceback_and_the_next_rebuild_serves(tmp_path):
+    repo, temporary, pagefind = with_fake_pagefind(tmp_path, _PAGEFIND_FAILS_ONCE)
+    extra = {"PAGEFIND_BINARY_PATH": str(pagefind), "SERVE_ERRORS_COUNT": str(tmp_path / "count")}
+    serve = _Serve(repo, temporary, extra_env=extra)
+    css = repo / "docs_assets" / "kk.css"  # an edit that leaves the contract valid (2023 is signed)
+    try:
+        serve.wait_for("Serving on")
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* FIRST */\n", encoding="utf-8")
+        serve.wait_for("An error happened during the rebuild")
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* SECOND */\n", encoding="utf-8")
+        serve.wait_for("Reloading browsers")  # the second rebuild indexed and serves again
+        assert serve.get("/kk.css").endswith("/* FIRST */\n\n/* SECOND */\n")
+        code = serve.stop(signal.SIGINT)
+    finally:
+        if serve.proc.poll() is None:
+            serve.proc.kill()
+    said = "".join(serve.seen)
+    assert code == 130, said
+    # What Pagefind said reaches the user as a diagnostic, and no advice to install what ran.
+    assert "error: Pagefind could not index the site: Error: the index could not be written (fix what" in said, said
+    assert "Traceback" not in said, said
