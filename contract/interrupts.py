@@ -40,6 +40,14 @@ def handling() -> Iterator[None]:
         _received.clear()  # code run later in this process without handling() (a library caller) is not interrupted
 
 
+def terminate_as_interrupt() -> None:
+    """From now on, SIGTERM raises Terminated as Ctrl-C raises KeyboardInterrupt: a command's first instant, in its
+    imports, stops as cleanly as its run (exit 143, "interrupted"). A SIGTERM the process was told to ignore stays so.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """Only record Ctrl-C and SIGTERM during the block (a clean-up that must finish); check() raises them after it."""
@@ -93,6 +101,10 @@ def check() -> None:
 def _stop(number: int, frame: object) -> None:
     _received.append(number)
     raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _terminated(number: int, frame: object) -> None:
+    raise Terminated()
 
 
 def _record(number: int, frame: object) -> None:

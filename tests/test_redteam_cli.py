@@ -688,15 +688,20 @@ def _as_at_a_terminal() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("command", ["script", "build.py"])
 @pytest.mark.parametrize("step", ["importing", "starting"])
-def test_ctrl_c_while_the_installed_script_starts_is_a_clean_stop(tmp_path, step):
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_while_the_installed_script_or_build_py_starts_is_a_clean_stop(tmp_path, command, step, stop, code):
     # The script imported contract.cli.main itself: Ctrl-C in its first fifth of a second printed a traceback.
-    script = _console_script(tmp_path)
+    # SIGTERM there killed the process (143 too, as the shell shows it) without saying "interrupted".
+    argv = [str(_console_script(tmp_path)), "--root", str(ROOT), "versions"]
+    if command == "build.py":
+        argv = [sys.executable, str(ROOT / "build.py"), "--root", str(ROOT), "--out", str(tmp_path / "site")]
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
     process = subprocess.Popen(
-        [str(script), "--root", str(ROOT), "versions"], env=env, pass_fds=(arrived_w, resume_r),
+        argv, env=env, pass_fds=(arrived_w, resume_r),
         preexec_fn=_as_at_a_terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     os.close(arrived_w)
@@ -704,9 +709,9 @@ def test_ctrl_c_while_the_installed_script_starts_is_a_clean_stop(tmp_path, step
     try:
         ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
         assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, stop)
         out, err = process.communicate(timeout=120)
-        assert (process.returncode, out, err) == (130, "", "interrupted\n")
+        assert (process.returncode, out, err) == (code, "", "interrupted\n")
     finally:
         os.close(arrived_r)
         os.close(resume_w)

@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults.point("starting")
         args = _parser().parse_args(argv)  # the parser imports every command: Ctrl-C may well come meanwhile
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Terminated for SIGTERM (interrupts.terminate_as_interrupt)
         writer.note("interrupted")
-        return 128 + signal.SIGINT
+        return 128 + getattr(exc, "signal", signal.SIGINT)
     except arguments.BadArguments as exc:  # argparse's message on stderr; a requested json/github result still comes
         exc.parser.print_usage(sys.stderr)
         writer.note(f"{exc.parser.prog}: error: {exc.message}")
