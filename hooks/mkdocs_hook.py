@@ -12,9 +12,11 @@ from pathlib import Path
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File
 
+from contract import interrupts
 from contract.build import site
 from contract.build.search import index_search
 from contract.errors import ContractError
+from contract.output.guard import os_error
 from contract.resources import CATALOGUES, TEMPLATES
 
 _generated = False
@@ -35,6 +37,7 @@ def on_files(files, config):
     global _generated
     _generated = site.needs_pages(config.docs_dir)
     if _generated:
+        site.check_page_texts(Path(config.docs_dir))  # MkDocs reads them next: a page that is not UTF-8 is named
         pages = site.preview_pages(_root(config), site.page_language(config))
         for path, text in pages.files.items():
             files.append(File.generated(config, path, content=text))
@@ -73,16 +76,21 @@ def on_serve(server, config, builder):
 
 
 def _reported(builder):
-    """Make a rebuild's problems (Pagefind failing, a folder it cannot write) print as the build prints them.
+    """Make a rebuild's problems (Pagefind failing, a file it cannot read) print as the build prints them.
 
     MkDocs prints any other error of a rebuild as a Python traceback; an Abort's message it prints as it is, then says
-    the preview waits for the problem to be fixed.
+    the preview waits for the problem to be fixed. A stop that came meanwhile ends serve, as in the first build.
     """
 
     def rebuild(config=None):
         try:
             builder(config)
         except ContractError as exc:
+            interrupts.check()
             raise Abort(str(exc)) from None
+        except OSError as exc:
+            interrupts.check()
+            raise Abort(str(os_error(exc))) from None
+        interrupts.check()
 
     return rebuild

@@ -6,6 +6,7 @@ import functools
 import importlib
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -62,19 +63,25 @@ def stop_index(process: subprocess.Popen) -> None:
 def finish_index(process: subprocess.Popen, site_dir: Path) -> None:
     """Wait for Pagefind; raise ContractError with what it said if it failed."""
     _, stderr = process.communicate()
-    if process.returncode != 0:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(site_dir)),
-                    "error",
-                    f"Pagefind could not index the site: {stderr.strip() or f'it exited with {process.returncode}'}",
-                    # It ran: installing it is not the fix. What it said is, or a damaged copy of it.
-                    "fix what Pagefind says, or reinstall it with: pip install --force-reinstall 'pagefind[bin]'",
-                    "site-search",
-                )
-            ]
-        )
+    if process.returncode == 0:
+        return
+    said = stderr.strip()
+    # It ran: installing it is not the fix. What it said is; or, if it said nothing, a damaged copy of it.
+    reinstall = "reinstall it with: pip install --force-reinstall 'pagefind[bin]'"
+    hint = f"fix what Pagefind says, or {reinstall}" if said else f"build again; if it fails again, {reinstall}"
+    message = f"Pagefind could not index the site: {said or _how_it_ended(process.returncode)}"
+    raise ContractError([Diagnostic(Pos(str(site_dir)), "error", message, hint, "site-search")])
+
+
+def _how_it_ended(code: int) -> str:
+    """Say how a process that failed ended: its exit code, or the signal that stopped it (a negative code)."""
+    if code >= 0:
+        return f"it exited with {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    return f"it was stopped by {name}"
 
 
 @functools.lru_cache(maxsize=4)

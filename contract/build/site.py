@@ -6,6 +6,7 @@ place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import shutil
@@ -33,6 +34,7 @@ from ..render.pages import (
 from ..resources import PROJECT
 from ..source.languages import load_languages
 from ..source.provenance import Source, source
+from ..source.yamlfile import not_utf8
 from .mkdocs_run import CONFIG_NAME, config_error, quiet_mkdocs, run_mkdocs
 from .redlines import compare_redlines, default_redlines
 from .search import finish_index, start_index, stop_index
@@ -337,7 +339,22 @@ def _build_language(
     return staging
 
 
+def check_page_texts(assets: Path) -> None:
+    """Raise ContractError naming each Markdown page in assets that is not UTF-8 text (MkDocs reads them as such)."""
+    problems = []
+    for path in sorted(assets.rglob("*.md")):
+        with contextlib.suppress(OSError):  # unreadable: copying or MkDocs reports it with the operating system's words
+            raw = path.read_bytes()
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(not_utf8(raw, exc, str(path)))
+    if problems:
+        raise ContractError(problems)
+
+
 def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:
+    check_page_texts(assets)
     shutil.copytree(assets, docs)
     for path, text in pages.files.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import signal
 import sys
@@ -14,9 +13,8 @@ from typing import Any
 from .. import collector, interrupts
 from ..build import run as build
 from ..errors import ContractError, Diagnostic, UsageError
-from ..model import Pos
 from ..output import faults, marks
-from ..output.guard import temporary_write_error
+from ..output.guard import os_error
 from ..render import export as exporter
 from ..source.load import load, require_repository
 from ..source.provenance import source
@@ -81,11 +79,7 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise
-        where = Pos(str(exc.filename)) if exc.filename else None  # no invented position when the system names none
-        found = temporary_write_error(exc) or Diagnostic(
-            where, "error", exc.strerror or str(exc), _os_hint(exc.errno), "os"
-        )
-        writer.note(str(found))
+        writer.note(str(os_error(exc)))
         return 1
     except Exception as exc:  # a bug, not bad input: say so plainly; KLIMATKONTRAKT_DEBUG=1 shows the traceback
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
@@ -103,17 +97,6 @@ def _run(args: argparse.Namespace) -> int:
 def _diagnostic_format(args: argparse.Namespace) -> str:
     """Return how to print problems: text, or the --format of a command whose result is its diagnostics."""
     return str(args.format) if getattr(args, "diagnostics_format", False) else "text"
-
-
-def _os_hint(code: int | None) -> str:
-    """Return how to fix an operating-system error."""
-    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "free some space, or write somewhere else"
-    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return "check that the folder can be written, or write somewhere else"
-    if code in (errno.ENOENT, errno.ENOTDIR):
-        return "check the path"
-    return ""
 
 
 class _Commands(argparse._SubParsersAction):

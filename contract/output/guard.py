@@ -167,6 +167,23 @@ def writing(folder: Path) -> Iterator[None]:
         raise ContractError([Diagnostic(Pos(str(folder)), "error", message, hint, "output-write")]) from exc
 
 
+def os_error(exc: OSError) -> Diagnostic:
+    """Return the diagnostic for an operating-system error: the machine's problem, not the data's or the code's."""
+    where = Pos(str(exc.filename)) if exc.filename else None  # no invented position when the system names none
+    return temporary_write_error(exc) or Diagnostic(where, "error", exc.strerror or str(exc), _os_hint(exc.errno), "os")
+
+
+def _os_hint(code: int | None) -> str:
+    """Return how to fix an operating-system error."""
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "free some space, or write somewhere else"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "check that the folder can be written, or write somewhere else"
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return "check the path"
+    return ""
+
+
 def temporary_write_error(exc: OSError, output: Path | None = None) -> Diagnostic | None:
     """Return the error for a write that failed in a folder the tool made in TMPDIR; None for a failure elsewhere."""
     temporary = _temporary_folder(exc.filename, output)

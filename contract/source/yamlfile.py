@@ -13,7 +13,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-from ..errors import Report, excerpt, excerpt_text
+from ..errors import Diagnostic, Report, excerpt, excerpt_text
 from ..model import Pos
 from .kept import Kept, replayed
 from .yaml_syntax import syntax_error
@@ -167,15 +167,16 @@ def _decode(raw: bytes, display: str, report: Report) -> str | None:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        report.error(
-            Pos(display, line, column),
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
-            "save the file as UTF-8 in your editor",
-            "not-utf8",
-        )
+        report.items.append(not_utf8(raw, exc, display))
         return None
+
+
+def not_utf8(raw: bytes, exc: UnicodeDecodeError, display: str) -> Diagnostic:
+    """Return the error for a file that is not UTF-8 text, at the first byte that cannot be decoded."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+    message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)"
+    return Diagnostic(Pos(display, line, column), "error", message, "save the file as UTF-8 in your editor", "not-utf8")
 
 
 def _parse(text: str, display: str, report: Report, strings: list[tuple[str, int, int]]) -> Any:
