@@ -7,9 +7,15 @@ rebuilds them whenever a YAML file, a page template or the interface strings cha
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
+import threading
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File
 
 from contract import interrupts
@@ -20,6 +26,7 @@ from contract.output.guard import os_error
 from contract.resources import CATALOGUES, TEMPLATES
 
 _generated = False
+_remove_preview = None
 
 
 def _root(config) -> Path:
@@ -71,8 +78,43 @@ def on_serve(server, config, builder):
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
     # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)
     server.serve_thread.daemon = True
+    if type(server) is LiveReloadServer:
+        server.__class__ = _CheckedServer
     server.builder = _reported(server.builder)  # MkDocs' own attribute too, called for each rebuild
+    # A host program that runs serve in a thread and ends on Ctrl-C never runs MkDocs' clean-up in that thread: the
+    # preview folder goes as the process ends, unless MkDocs removed it first (serve ended: see on_shutdown).
+    # Only a folder MkDocs made in the temporary folder (mkdtemp): never a site/ a later MkDocs might serve from.
+    preview = Path(config.site_dir)
+    if preview.name.startswith("mkdocs_") and preview.parent == Path(tempfile.gettempdir()):
+        global _remove_preview
+        _remove_preview = functools.partial(shutil.rmtree, preview, ignore_errors=True)
+        atexit.register(_remove_preview)
     return server
+
+
+def on_shutdown():
+    """Serve has ended and MkDocs removes its preview folder itself."""
+    if _remove_preview is not None:
+        atexit.unregister(_remove_preview)
+
+
+class _CheckedServer(LiveReloadServer):
+    """MkDocs' preview server, whose wait for file changes also ends serve on a stop Python discarded.
+
+    A Ctrl-C that lands in a finalizer while serve waits is discarded (interrupts); only a rebuild's check() raised
+    it again. MkDocs' main thread reads shutdown_delay at each wake of that wait, four times a second (its own
+    attribute and loop, mkdocs>=1.6,<2; tests/test_redteam_session30.py fails if that changes).
+    """
+
+    @property
+    def shutdown_delay(self) -> float:
+        if threading.current_thread() is threading.main_thread():
+            interrupts.check()
+        return self.__dict__["shutdown_delay"]
+
+    @shutdown_delay.setter
+    def shutdown_delay(self, value: float) -> None:
+        self.__dict__["shutdown_delay"] = value
 
 
 def _reported(builder):

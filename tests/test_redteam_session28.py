@@ -350,7 +350,8 @@ class _Serving(logging.Handler):
 
 logging.getLogger("mkdocs").addHandler(_Serving())
 codes = []
-thread = threading.Thread(target=lambda: codes.append(cli.main(["serve", "--dev-addr", "127.0.0.1:0"])), name="serve")
+thread = threading.Thread(target=lambda: codes.append(cli.main(["serve", "--dev-addr", "127.0.0.1:0"])), name="serve",
+                          daemon=True)  # as a host makes a thread it need not wait for at exit
 thread.start()
 serving.wait(120)  # the limit only guards against a hang
 if tempfile.tempdir and "klimatkontrakt-serve-" in tempfile.tempdir:

@@ -343,8 +343,9 @@ def check_page_texts(assets: Path) -> None:
     """Raise ContractError naming each Markdown page in assets that is not UTF-8 text (MkDocs reads them as such)."""
     problems = []
     for path in sorted(assets.rglob("*.md")):
-        with contextlib.suppress(OSError):  # unreadable: copying or MkDocs reports it with the operating system's words
-            raw = path.read_bytes()
+        # Not a file (a folder, a link to a device), or unreadable: not ours to name; copying or MkDocs reports it.
+        with contextlib.suppress(OSError):
+            raw = path.read_bytes() if path.is_file() else b""
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
