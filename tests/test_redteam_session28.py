@@ -361,7 +361,8 @@ if os.environ.get("RT28_EXIT"):
     os._exit(0)
 sys.stderr.write("RT28 the host waits for serve\\n")
 sys.stderr.flush()
-thread.join()
+while thread.is_alive():  # timed: Ctrl-C may reach another thread, which wakes no untimed join of the main one
+    thread.join(0.5)
 sys.stderr.write(f"RT28 serve returned {codes}\\n")
 """
 
