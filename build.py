@@ -3,15 +3,18 @@
 import signal
 import sys
 
-from contract import interrupts
-from contract.output import faults
-
 if __name__ == "__main__":
-    try:
-        interrupts.terminate_as_interrupt()
-        faults.point("importing")
-        from contract.cli.main import main  # a fifth of a second: Ctrl-C may come before main() can catch it
+    try:  # a fifth of a second of imports: Ctrl-C or SIGTERM may come before main() can catch it
+        from contract import interrupts
+
+        with interrupts.terminating():
+            from contract.output import faults
+
+            faults.point("importing")
+            from contract.cli.main import main
+
+            code = main(["build", *sys.argv[1:]])
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM
         print("interrupted", file=sys.stderr)
-        sys.exit(128 + getattr(exc, "signal", signal.SIGINT))
-    sys.exit(main(["build", *sys.argv[1:]]))
+        code = 128 + getattr(exc, "signal", signal.SIGINT)
+    sys.exit(code)

@@ -2,6 +2,9 @@
 
 import sys
 
-from .cli.entry import main
-
+try:
+    from .cli.entry import main
+except KeyboardInterrupt:  # Ctrl-C in the first milliseconds (entry then handles it)
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
 sys.exit(main())

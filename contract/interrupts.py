@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 _received: list[int] = []  # the signals since handling() began; only the main thread appends
+_handling: list[bool] = []  # one entry while handling() runs (a command): it raises and clears what is received
 
 
 class Terminated(KeyboardInterrupt):
@@ -32,20 +33,30 @@ def handling() -> Iterator[None]:
         yield
         return
     _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
+    _handling.append(True)
     try:
         # A Ctrl-C as the handlers are put back raises out: the caller catches it around this too.
         with _signals_to(_stop), _quiet_discarded_stops():
             yield
     finally:
+        _handling.pop()
         _received.clear()  # code run later in this process without handling() (a library caller) is not interrupted
 
 
-def terminate_as_interrupt() -> None:
-    """From now on, SIGTERM raises Terminated as Ctrl-C raises KeyboardInterrupt: a command's first instant, in its
-    imports, stops as cleanly as its run (exit 143, "interrupted"). A SIGTERM the process was told to ignore stays so.
+@contextlib.contextmanager
+def terminating() -> Iterator[None]:
+    """During the block, SIGTERM raises Terminated as Ctrl-C raises KeyboardInterrupt: an entry point's first instant,
+    in its imports, stops as cleanly as its command (exit 143, "interrupted"). Then SIGTERM is as it was: a SIGTERM
+    once the command is over ends the process as the system does. A SIGTERM the process was told to ignore stays so.
     """
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _terminated)
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextlib.contextmanager
@@ -57,12 +68,20 @@ def deferred() -> Iterator[None]:
     # Not a blocked signal mask: Python runs its handlers in the main thread whichever thread the kernel told.
     with _signals_to(_record):
         yield
+    if not _handling and _received:  # called as a library, outside a command: raise it here, once
+        number = _received[-1]
+        _received.clear()
+        raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
 
 
 @contextlib.contextmanager
 def _signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
-    """Handle SIGINT and SIGTERM with handler during the block; then as before."""
-    before = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
+    """Handle SIGINT and SIGTERM with handler during the block; then as before. An ignored signal stays ignored:
+    a process started so (a script's background job, nohup) was told not to stop on it."""
+    ignored = [number for number in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(number) == signal.SIG_IGN]
+    before = {
+        number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM) if number not in ignored
+    }
     try:
         yield
     finally:

@@ -20,6 +20,7 @@ from mkdocs.structure.files import File
 
 from contract import interrupts
 from contract.build import site
+from contract.build.assets import check_assets
 from contract.build.search import index_search
 from contract.errors import ContractError
 from contract.output.guard import os_error
@@ -39,12 +40,17 @@ def on_config(config):
     return config
 
 
+def on_pre_build(config):
+    """In the preview, name a file of docs_assets/ that MkDocs could not copy or read, before it lists them."""
+    if site.needs_pages(config.docs_dir):
+        check_assets(Path(config.docs_dir))
+
+
 def on_files(files, config):
     """Add the pages generated from the YAML when the docs folder does not hold them already."""
     global _generated
     _generated = site.needs_pages(config.docs_dir)
     if _generated:
-        site.check_page_texts(Path(config.docs_dir))  # MkDocs reads them next: a page that is not UTF-8 is named
         pages = site.preview_pages(_root(config), site.page_language(config))
         for path, text in pages.files.items():
             files.append(File.generated(config, path, content=text))

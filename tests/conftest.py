@@ -9,6 +9,7 @@ import json
 import os
 import pkgutil
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,22 @@ def _every_module_imported() -> None:
     for module in pkgutil.walk_packages(contract.__path__, "contract."):
         if not module.name.endswith(".__main__"):  # runs the command line
             importlib.import_module(module.name)
+
+
+@pytest.fixture(autouse=True)
+def _signals_as_at_a_terminal():
+    """Run each test with Ctrl-C and SIGTERM as at a terminal, however pytest was started.
+
+    A test runner started in the background (a script's `cmd &`) ignores Ctrl-C, and the commands keep an ignored
+    signal ignored (interrupts): the tests that stop a command in this process would test nothing there.
+    """
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    for number, handler in zip((signal.SIGINT, signal.SIGTERM), before, strict=True):
+        if handler is not None:  # None: set outside Python, which cannot put it back
+            signal.signal(number, handler)
 
 
 def pytest_addoption(parser):

@@ -6,7 +6,6 @@ place that knows MkDocs, together with the thin hook in hooks/mkdocs_hook.py.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 import shutil
@@ -34,7 +33,7 @@ from ..render.pages import (
 from ..resources import PROJECT
 from ..source.languages import load_languages
 from ..source.provenance import Source, source
-from ..source.yamlfile import not_utf8
+from .assets import check_assets
 from .mkdocs_run import CONFIG_NAME, config_error, quiet_mkdocs, run_mkdocs
 from .redlines import compare_redlines, default_redlines
 from .search import finish_index, start_index, stop_index
@@ -339,23 +338,8 @@ def _build_language(
     return staging
 
 
-def check_page_texts(assets: Path) -> None:
-    """Raise ContractError naming each Markdown page in assets that is not UTF-8 text (MkDocs reads them as such)."""
-    problems = []
-    for path in sorted(assets.rglob("*.md")):
-        # Not a file (a folder, a link to a device), or unreadable: not ours to name; copying or MkDocs reports it.
-        with contextlib.suppress(OSError):
-            raw = path.read_bytes() if path.is_file() else b""
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(not_utf8(raw, exc, str(path)))
-    if problems:
-        raise ContractError(problems)
-
-
 def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:
-    check_page_texts(assets)
+    check_assets(assets)
     shutil.copytree(assets, docs)
     for path, text in pages.files.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)

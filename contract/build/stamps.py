@@ -134,7 +134,7 @@ def inputs_hashes(root: Path, wanted: Sequence[tuple[tuple[str, ...], str]]) -> 
         base = root / name
         for path in _files(base):
             if not _hook_bytecode(path.relative_to(root)):
-                _feed(feed, path.relative_to(root).as_posix().encode(), path)
+                _feed(feed, os.fsencode(path.relative_to(root).as_posix()), path)  # any name the system allows
     return [digest.hexdigest() for _, digest in digests]
 
 

@@ -16,12 +16,13 @@ def main() -> int:
     try:
         from .. import interrupts
 
-        interrupts.terminate_as_interrupt()
-        from ..output import faults
+        with interrupts.terminating():
+            from ..output import faults
 
-        faults.point("importing")
-        from .main import main as run
+            faults.point("importing")
+            from .main import main as run
+
+            return run()
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM
         print("interrupted", file=sys.stderr)
         return 128 + getattr(exc, "signal", signal.SIGINT)
-    return run()

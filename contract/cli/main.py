@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults.point("starting")
         args = _parser().parse_args(argv)  # the parser imports every command: Ctrl-C may well come meanwhile
-    except KeyboardInterrupt as exc:  # Terminated for SIGTERM (interrupts.terminate_as_interrupt)
+    except KeyboardInterrupt as exc:  # Terminated for SIGTERM (interrupts.terminating)
         writer.note("interrupted")
         return 128 + getattr(exc, "signal", signal.SIGINT)
     except arguments.BadArguments as exc:  # argparse's message on stderr; a requested json/github result still comes
