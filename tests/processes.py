@@ -55,28 +55,31 @@ def start_paused(repo: Path, step: str, *args: str, own_group: bool = False) -> 
 
     own_group: in a process group of its own, as at a terminal, so a test can send Ctrl-C to the whole group.
     """
+    argv = [sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args]
+    return start_command_paused(argv, step, _at_a_terminal if own_group else _default_ctrl_c, cwd=repo)
+
+
+def start_command_paused(
+    argv: list[str], step: str, preexec_fn, cwd: Path | None = None
+) -> tuple[subprocess.Popen, int]:
+    """Start a command paused at the fault point step; return it and the fd that lets it go on (close it)."""
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), *args],
-        cwd=repo,
-        env=env,
-        pass_fds=(arrived_w, resume_r),
-        preexec_fn=_at_a_terminal if own_group else _default_ctrl_c,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+        argv, cwd=cwd, env=env, pass_fds=(arrived_w, resume_r), preexec_fn=preexec_fn,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
     os.close(arrived_w)
     os.close(resume_r)
-    # Blocks until the build arrives (one byte) or dies (end of file); the timeout only guards against a hang.
+    # Blocks until the command arrives (one byte) or dies (end of file); the timeout only guards against a hang.
     ready, _, _ = select.select([arrived_r], [], [], 300)
     arrived = os.read(arrived_r, 1) if ready else b""
     os.close(arrived_r)
     if arrived != b"x":
         process.kill()
-        pytest.fail(f"the build did not reach {step}: {process.communicate()}")
+        os.close(resume_w)
+        pytest.fail(f"the command did not reach {step}: {process.communicate()}")
     return process, resume_w
 
 

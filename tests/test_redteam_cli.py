@@ -16,6 +16,7 @@ import pytest
 
 from tests.build_helpers import make_repo
 from tests.cli_runner import run_cli
+from tests.processes import start_command_paused
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUSED = (
@@ -697,24 +698,13 @@ def test_a_stop_while_the_installed_script_or_build_py_starts_is_a_clean_stop(tm
     argv = [str(_console_script(tmp_path)), "--root", str(ROOT), "versions"]
     if command == "build.py":
         argv = [sys.executable, str(ROOT / "build.py"), "--root", str(ROOT), "--out", str(tmp_path / "site")]
-    arrived_r, arrived_w = os.pipe()
-    resume_r, resume_w = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
-    process = subprocess.Popen(
-        argv, env=env, pass_fds=(arrived_w, resume_r),
-        preexec_fn=_as_at_a_terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    os.close(arrived_w)
-    os.close(resume_r)
+    process, resume = start_command_paused(argv, step, _as_at_a_terminal)
     try:
-        ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
-        assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
         os.killpg(process.pid, stop)
         out, err = process.communicate(timeout=120)
         assert (process.returncode, out, err) == (code, "", "interrupted\n")
     finally:
-        os.close(arrived_r)
-        os.close(resume_w)
+        os.close(resume)
 
 
 # ---------------------------------------------------------------- the project's size rules where commands live

@@ -273,6 +273,22 @@ _lr.LiveReloadServer._build_loop = _build_loop
 """
 
 
+def _ends_before(serve: _Serve, after: str, going_on: str, react=lambda line: None) -> bool:
+    """After the line saying after, read serve's lines until one says it went on (False) or its output ends (True)."""
+    try:
+        serve.wait_for(after)
+        while (line := serve.lines.get(timeout=60)) is not None:
+            serve.seen.append(line)
+            react(line)
+            if going_on in line:
+                return False
+        return True
+    finally:
+        if serve.proc.poll() is None:
+            serve.proc.kill()
+            serve.proc.wait()
+
+
 def _idle_serve(tmp_path) -> tuple[_Serve, Path, Path]:
     repo, temporary, pagefind = with_fake_pagefind(tmp_path, _PAGEFIND_OK)
     env = hooked(tmp_path, _SWALLOW_WHILE_IDLE)
@@ -299,19 +315,7 @@ def test_held_a_stop_swallowed_while_serve_idles_is_raised_by_the_next_rebuild(t
 @pytest.mark.slow
 def test_a_stop_swallowed_while_serve_idles_ends_serve(tmp_path):
     serve, _, _ = _idle_serve(tmp_path)
-    try:
-        serve.wait_for("RT30 a stop was swallowed while serve waited")
-        ended = False
-        while (line := serve.lines.get(timeout=60)) is not None:
-            serve.seen.append(line)
-            if "RT30 serve still waits" in line:
-                break
-        else:
-            ended = True
-    finally:
-        if serve.proc.poll() is None:
-            serve.proc.kill()
-            serve.proc.wait()
+    ended = _ends_before(serve, "RT30 a stop was swallowed while serve waited", "RT30 serve still waits")
     said = "".join(serve.seen)
     assert ended and serve.proc.returncode == 128 + signal.SIGINT, said  # within four wakes of MkDocs' wait
     assert "interrupted" in said and "Traceback" not in said, said
@@ -367,24 +371,15 @@ def test_a_stop_as_the_rebuilds_pagefind_fails_to_start_ends_serve(tmp_path):
     repo, temporary, pagefind = with_fake_pagefind(tmp_path, _PAGEFIND_OK)
     env = hooked(tmp_path, _STOP_AS_PAGEFIND_STARTS)
     serve = _Serve(repo, temporary, extra_env={"PYTHONPATH": env["PYTHONPATH"], "PAGEFIND_BINARY_PATH": str(pagefind)})
-    try:
-        serve.wait_for("Serving on")
-        pagefind.write_bytes(b"\x7fELF not a program for this machine\n")  # executable bit kept: Popen fails (ENOEXEC)
-        _touch(repo, "A")
-        serve.wait_for("RT30 a stop as Pagefind starts")
-        ended = False
-        while (line := serve.lines.get(timeout=60)) is not None:
-            serve.seen.append(line)
-            if "An error happened during the rebuild" in line:
-                _touch(repo, "B")  # serve went on: does it still watch, with the user's Ctrl-C recorded?
-            if "Detected file changes" in line:
-                break
-        else:
-            ended = True
-    finally:
-        if serve.proc.poll() is None:
-            serve.proc.kill()
-            serve.proc.wait()
+    serve.wait_for("Serving on")
+    pagefind.write_bytes(b"\x7fELF not a program for this machine\n")  # executable bit kept: Popen fails (ENOEXEC)
+    _touch(repo, "A")
+
+    def react(line: str) -> None:
+        if "An error happened during the rebuild" in line:
+            _touch(repo, "B")  # serve went on: does it still watch, with the user's Ctrl-C recorded?
+
+    ended = _ends_before(serve, "RT30 a stop as Pagefind starts", "Detected file changes", react)
     said = "".join(serve.seen)
     assert ended and serve.proc.returncode == 128 + signal.SIGINT, said
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -53,7 +52,7 @@ from types import SimpleNamespace
 
 import pytest
 from build_helpers import leftovers, make_repo, run_process
-from processes import ROOT, SIGNAL_AT_IMPORT, hooked, no_stray, pool_workers, start_paused
+from processes import ROOT, SIGNAL_AT_IMPORT, hooked, no_stray, pool_workers, start_command_paused, start_paused
 from site_helpers import make_serve_repo
 
 from contract.build import assets as assets_check
@@ -127,31 +126,16 @@ def test_a_signal_the_process_was_told_to_ignore_does_not_stop_the_command(tmp_p
 
 @pytest.mark.slow
 def test_held_sigterm_ignored_at_start_stays_ignored_through_the_start_up(tmp_path):
-    arrived_r, arrived_w = os.pipe()
-    resume_r, resume_w = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:importing:{arrived_w}:{resume_r}"}
-    process = subprocess.Popen(
+    process, resume = start_command_paused(
         [sys.executable, "-m", "contract", "--root", str(ROOT), "versions"],
-        env=env, pass_fds=(arrived_w, resume_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
-    )  # fmt: skip
-    os.close(arrived_w)
-    os.close(resume_r)
-    try:
-        ready, _, _ = select.select([arrived_r], [], [], 120)  # the limit only guards against a hang
-        assert ready and os.read(arrived_r, 1) == b"x", process.communicate()
-        process.send_signal(signal.SIGTERM)
-        os.close(resume_w)
-        resume_w = None
-        out, err = process.communicate(timeout=120)
-        assert (process.returncode, err) == (0, ""), err
-        assert out
-    finally:
-        os.close(arrived_r)
-        if resume_w is not None:
-            os.close(resume_w)
-        if process.poll() is None:
-            process.kill()
+        "importing",
+        lambda: signal.signal(signal.SIGTERM, signal.SIG_IGN),
+    )
+    process.send_signal(signal.SIGTERM)
+    os.close(resume)
+    out, err = process.communicate(timeout=120)
+    assert (process.returncode, err) == (0, ""), err
+    assert out
 
 
 # --- a stop in the entry points' first lines ---------------------------------------------------------------------
