@@ -61,17 +61,26 @@ def terminating() -> Iterator[None]:
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Only record Ctrl-C and SIGTERM during the block (a clean-up that must finish); check() raises them after it."""
+    """Only record Ctrl-C and SIGTERM during the block (a clean-up that must finish); check() raises them after it.
+
+    Outside a command (no handling(): a library caller), each signal that came is sent again once the block is over,
+    to the handler the process had before it: the caller's own, or Python's KeyboardInterrupt. A block that raises
+    keeps nothing for later.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     # Not a blocked signal mask: Python runs its handlers in the main thread whichever thread the kernel told.
-    with _signals_to(_record):
-        yield
-    if not _handling and _received:  # called as a library, outside a command: raise it here, once
-        number = _received[-1]
-        _received.clear()
-        raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
+    mark = len(_received)
+    try:
+        with _signals_to(_record):
+            yield
+    finally:
+        came = [] if _handling else list(dict.fromkeys(_received[mark:]))
+        if not _handling:  # run as a library, outside a command: nothing it records may stop a later call
+            del _received[mark:]
+    for number in came:  # ... so each signal goes, once, to the handler the process had: a host's, or Python's
+        signal.raise_signal(number)
 
 
 @contextlib.contextmanager

@@ -17,21 +17,42 @@ from ..model import Pos
 from ..source.yamlfile import not_utf8
 
 HINT = "remove it from docs_assets/, or put a plain file there instead"
+MARKDOWN = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")  # what MkDocs reads as pages (mkdocs.utils)
+SYSTEM = (Path("/proc"), Path("/sys"), Path("/dev"))  # the kernel's files: endless, private, or both
 
 
 def check_assets(assets: Path) -> None:
-    """Raise ContractError naming every file in assets that MkDocs could not copy or read, all at once."""
+    """Raise ContractError naming every file in assets that MkDocs could not copy or read, all at once.
+
+    Linked folders are looked into, as MkDocs and the copy follow them. Hidden files and folders are left out, as
+    MkDocs leaves them out of the site (an editor's lock file is one).
+    """
     problems: list[Diagnostic] = []
-    for folder, folders, files in os.walk(assets):  # does not enter linked folders: each is checked as an entry
-        for name in sorted(folders + files):
-            path = Path(folder, name)
-            problems += _problems(path)
-        folders[:] = [name for name in folders if not Path(folder, name).is_symlink()]
+    _walk(assets, [assets.resolve()], problems)
     if problems:
         raise ContractError(sorted(problems, key=lambda d: str(d.pos)))
 
 
-def _problems(path: Path) -> list[Diagnostic]:
+def _walk(folder: Path, inside: list[Path], problems: list[Diagnostic]) -> None:
+    """Check each entry of folder, and each folder in it; inside: the real folders the walk is in, outermost first."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        problems.append(
+            Diagnostic(Pos(shown(folder)), "error", f"the folder cannot be read: {exc.strerror}", HINT, "asset")
+        )
+        return
+    for name in names:
+        if name.startswith("."):
+            continue
+        path = folder / name
+        found = _problems(path, inside)
+        problems += found
+        if not found and path.is_dir():
+            _walk(path, [*inside, path.resolve()], problems)
+
+
+def _problems(path: Path, inside: list[Path]) -> list[Diagnostic]:
     where = Pos(shown(path))
     found = []
     try:
@@ -45,12 +66,17 @@ def _problems(path: Path) -> list[Diagnostic]:
     except OSError as exc:
         reason = "it is a link to nothing" if path.is_symlink() else exc.strerror or str(exc)
         return [*found, Diagnostic(where, "error", f"the file cannot be read: {reason}", HINT, "asset")]
-    if stat.S_ISDIR(mode) and path.is_symlink() and _inside(path.resolve(), path.parent.resolve()):
-        found.append(Diagnostic(where, "error", "the link leads back into its own folder (a loop)", HINT, "asset"))
+    real = path.resolve()
+    system = next((folder for folder in SYSTEM if real == folder or folder in real.parents), None)
+    if system is not None:
+        message = f"the link leads into the system's {system} folder, whose files are not the site's"
+        found.append(Diagnostic(where, "error", message, HINT, "asset"))
+    elif stat.S_ISDIR(mode) and any(real == folder or real in folder.parents for folder in inside):
+        found.append(Diagnostic(where, "error", "the link leads back into a folder it is in (a loop)", HINT, "asset"))
     elif not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
         message = f"not a file but {_kind(mode)}: the site can only hold files"
         found.append(Diagnostic(where, "error", message, HINT, "asset"))
-    elif path.suffix == ".md" and stat.S_ISREG(mode):
+    elif path.suffix in MARKDOWN and stat.S_ISREG(mode):
         with contextlib.suppress(OSError):  # unreadable: the copy says so in the operating system's words
             raw = path.read_bytes()
             try:
@@ -58,11 +84,6 @@ def _problems(path: Path) -> list[Diagnostic]:
             except UnicodeDecodeError as exc:
                 found.append(not_utf8(raw, exc, shown(path)))
     return found
-
-
-def _inside(target: Path, folder: Path) -> bool:
-    """Tell whether folder is target or lies inside it (a link to target would lead back to folder)."""
-    return folder == target or target in folder.parents
 
 
 def _kind(mode: int) -> str:

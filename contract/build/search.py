@@ -38,19 +38,28 @@ def start_index(site_dir: Path) -> subprocess.Popen:
     found, origin = pagefind_program(os.environ.get(ENVIRONMENT) or None)
     program = _runnable(found, origin)
     command = [program, "--site", str(site_dir), "--output-subdir", "pagefind", "--exclude-selectors", SEARCH_EXCLUDE]
+    started: list[subprocess.Popen] = []
     try:
         # A stop as Pagefind starts is raised by the caller's next check(), once the process is its to stop: raised
-        # inside Popen, it left Pagefind writing into a folder the clean-up was removing.
+        # inside Popen, it left Pagefind writing into a folder the clean-up was removing. (Called as a library, the
+        # stop is raised as the block ends: then the process is stopped here.)
         with interrupts.deferred():
-            return subprocess.Popen(
-                [*command, "--quiet"],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                preexec_fn=functools.partial(die_with, os.getpid()),
+            started.append(
+                subprocess.Popen(
+                    [*command, "--quiet"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    preexec_fn=functools.partial(die_with, os.getpid()),
+                )
             )
     except OSError as exc:  # not a program (a text file with its execute bit), or not for this machine
         raise _program_error(program, origin, f"cannot be run: {exc.strerror or exc}") from None
+    except BaseException:
+        for process in started:
+            stop_index(process)
+        raise
+    return started[0]
 
 
 def stop_index(process: subprocess.Popen) -> None:

@@ -340,7 +340,7 @@ def _build_language(
 
 def _write_docs(docs: Path, assets: Path, pages: SitePages) -> Path:
     check_assets(assets)
-    shutil.copytree(assets, docs)
+    shutil.copytree(assets, docs, ignore=shutil.ignore_patterns(".*"))  # MkDocs leaves hidden files out anyway
     for path, text in pages.files.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)
         (docs / path).write_text(text, encoding="utf-8")
