@@ -38,16 +38,25 @@ def serve_repo(tmp_path) -> Path:
 class _Serve:
     """A serve in a new process, its stderr read line by line in a thread."""
 
-    def __init__(self, repo: Path, temporary: Path, extra_env: dict | None = None):
+    def __init__(self, repo: Path, temporary: Path, extra_env: dict | None = None, ctrl_c=signal.SIG_DFL):
+        """ctrl_c: SIG_DFL as at a terminal, SIG_IGN as a script's background job."""
         env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary), **(extra_env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "contract", "serve", "--dev-addr", "127.0.0.1:0"],
             cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            preexec_fn=lambda: signal.signal(signal.SIGINT, ctrl_c),
         )  # fmt: skip
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
+
+    @classmethod
+    def in_a_new_repo(cls, tmp_path: Path, **options) -> tuple[_Serve, Path, Path]:
+        """Start serve in a new serve repository under tmp_path with its own TMPDIR; return it, the repo, the TMPDIR."""
+        repo = make_serve_repo(tmp_path / "repo")
+        temporary = tmp_path / "tmp"
+        temporary.mkdir()
+        return cls(repo, temporary, **options), repo, temporary
 
     def _read(self):
         for line in self.proc.stderr:

@@ -392,10 +392,7 @@ def test_a_ctrl_c_in_a_library_builds_clean_up_does_not_also_stop_the_next_build
 def test_a_page_whose_name_is_not_utf8_added_during_serve_prints_no_traceback(tmp_path):
     from test_redteam_session25 import _Serve
 
-    repo = make_serve_repo(tmp_path / "repo")
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    serve = _Serve(repo, temporary)
+    serve, repo, _ = _Serve.in_a_new_repo(tmp_path)
     try:
         serve.wait_for("Serving on")
         (repo / "docs_assets" / _NOT_UTF8_NAME).write_bytes(b"# Bilaga\n")

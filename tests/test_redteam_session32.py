@@ -39,16 +39,12 @@ each signal that came to the handler the process had; start_index stops a Pagefi
 from __future__ import annotations
 
 import os
-import queue
 import signal
 import subprocess
-import sys
-import threading
 import unicodedata
 from pathlib import Path
 
 import pytest
-from site_helpers import make_serve_repo
 from test_redteam_session25 import _Serve
 
 from contract import interrupts
@@ -276,27 +272,9 @@ def test_a_hosts_handlers_come_back_and_an_ignored_ctrl_c_leaves_sigterm_working
         signal.signal(signal.SIGTERM, before[1])
 
 
-class _ServeCtrlCIgnored(_Serve):
-    """serve started as a script's background job: SIGINT ignored."""
-
-    def __init__(self, repo: Path, temporary: Path):
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "TMPDIR": str(temporary)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "contract", "serve", "--dev-addr", "127.0.0.1:0"],
-            cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_IGN), signal.signal(signal.SIGTERM, signal.SIG_DFL)),
-        )  # fmt: skip
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-
 @pytest.mark.slow
 def test_serve_with_ctrl_c_ignored_stops_on_sigterm(tmp_path):
-    repo = make_serve_repo(tmp_path / "repo")
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    serve = _ServeCtrlCIgnored(repo, temporary)
+    serve, _, temporary = _Serve.in_a_new_repo(tmp_path, ctrl_c=signal.SIG_IGN)
     try:
         serve.wait_for("Serving on")
         serve.proc.send_signal(signal.SIGINT)  # ignored, as it was told
