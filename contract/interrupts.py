@@ -64,8 +64,8 @@ def deferred() -> Iterator[None]:
     """Only record Ctrl-C and SIGTERM during the block (a clean-up that must finish); check() raises them after it.
 
     Outside a command (no handling(): a library caller), each signal that came is sent again once the block is over,
-    to the handler the process had before it: the caller's own, or Python's KeyboardInterrupt. A block that raises
-    keeps nothing for later.
+    to the handler the process had before it (the caller's own, or Python's KeyboardInterrupt), also when the block
+    raised; nothing is kept for later.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -76,11 +76,19 @@ def deferred() -> Iterator[None]:
         with _signals_to(_record):
             yield
     finally:
-        came = [] if _handling else list(dict.fromkeys(_received[mark:]))
-        if not _handling:  # run as a library, outside a command: nothing it records may stop a later call
+        if not _handling:  # run as a library, outside a command: nothing it records may stop a later call, so each
+            came = list(dict.fromkeys(_received[mark:]))  # signal goes, once, to the handler the process had
             del _received[mark:]
-    for number in came:  # ... so each signal goes, once, to the handler the process had: a host's, or Python's
-        signal.raise_signal(number)
+            _deliver(came)
+
+
+def _deliver(numbers: list[int]) -> None:
+    """Send each signal to this process's handler in turn; one whose handler raises does not keep back the rest."""
+    if numbers:
+        try:
+            signal.raise_signal(numbers[0])
+        finally:
+            _deliver(numbers[1:])
 
 
 @contextlib.contextmanager

@@ -166,9 +166,10 @@ def library():
 
 
 def test_a_stop_recorded_in_a_deferred_block_that_raises_is_not_carried_over(library):
-    with pytest.raises(OSError), interrupts.deferred():
+    with pytest.raises(KeyboardInterrupt) as raised, interrupts.deferred():
         signal.raise_signal(signal.SIGINT)
         raise OSError("the clean-up failed")
+    assert isinstance(raised.value.__context__, OSError)  # the Ctrl-C reached Python's handler as the block ended
     try:
         interrupts.check()  # the library caller's next build, no Ctrl-C: must not be interrupted
     except KeyboardInterrupt:

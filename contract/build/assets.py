@@ -8,6 +8,7 @@ a web address) or a page that is not UTF-8 text made the build hang, fill the di
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..source.yamlfile import not_utf8
 HINT = "remove it from docs_assets/, or put a plain file there instead"
 MARKDOWN = (".markdown", ".mdown", ".mkdn", ".mkd", ".md")  # what MkDocs reads as pages (mkdocs.utils)
 SYSTEM = (Path("/proc"), Path("/sys"), Path("/dev"))  # the kernel's files: endless, private, or both
+MAX_ENTRIES = 10_000  # the site's own files are a handful: only links that lead to thousands reach it
 
 
 def check_assets(assets: Path) -> None:
@@ -28,31 +30,43 @@ def check_assets(assets: Path) -> None:
     MkDocs leaves them out of the site (an editor's lock file is one).
     """
     problems: list[Diagnostic] = []
-    _walk(assets, [assets.resolve()], problems)
+    walked = 0
+    # Each folder with the real folders the walk went through links into; a loop, not a recursion (a deep tree).
+    folders: list[tuple[Path, tuple[Path, ...]]] = [(assets, (assets.resolve(),))]
+    while folders:
+        folder, inside = folders.pop()
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as exc:
+            problems.append(
+                Diagnostic(Pos(shown(folder)), "error", f"the folder cannot be read: {exc.strerror}", HINT, "asset")
+            )
+            continue
+        for name in (name for name in names if not name.startswith(".")):
+            walked += 1
+            if walked > MAX_ENTRIES:  # links to a large folder, or links that multiply: the copy would take them all
+                raise ContractError([_too_many(assets)])
+            path = folder / name
+            found = _problems(path, inside)
+            problems += found
+            if not found and path.is_dir():
+                folders.append((path, (*inside, path.resolve()) if path.is_symlink() else inside))
     if problems:
         raise ContractError(sorted(problems, key=lambda d: str(d.pos)))
 
 
-def _walk(folder: Path, inside: list[Path], problems: list[Diagnostic]) -> None:
-    """Check each entry of folder, and each folder in it; inside: the real folders the walk is in, outermost first."""
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError as exc:
-        problems.append(
-            Diagnostic(Pos(shown(folder)), "error", f"the folder cannot be read: {exc.strerror}", HINT, "asset")
-        )
-        return
-    for name in names:
-        if name.startswith("."):
-            continue
-        path = folder / name
-        found = _problems(path, inside)
-        problems += found
-        if not found and path.is_dir():
-            _walk(path, [*inside, path.resolve()], problems)
+def _too_many(assets: Path) -> Diagnostic:
+    message = f"more than {MAX_ENTRIES} files and folders, counting what its links lead to: the site would copy all"
+    return Diagnostic(
+        Pos(shown(assets)),
+        "error",
+        message,
+        "keep only the site's own files there, not links to large folders",
+        "asset",
+    )
 
 
-def _problems(path: Path, inside: list[Path]) -> list[Diagnostic]:
+def _problems(path: Path, inside: tuple[Path, ...]) -> list[Diagnostic]:
     where = Pos(shown(path))
     found = []
     try:
@@ -64,14 +78,16 @@ def _problems(path: Path, inside: list[Path]) -> list[Diagnostic]:
     try:
         mode = path.stat().st_mode  # through a link: what MkDocs would copy
     except OSError as exc:
-        reason = "it is a link to nothing" if path.is_symlink() else exc.strerror or str(exc)
+        reason = exc.strerror or str(exc)
+        if path.is_symlink():
+            reason = "it is a link that leads back to itself" if exc.errno == errno.ELOOP else "it is a link to nothing"
         return [*found, Diagnostic(where, "error", f"the file cannot be read: {reason}", HINT, "asset")]
-    real = path.resolve()
-    system = next((folder for folder in SYSTEM if real == folder or folder in real.parents), None)
+    real = path.resolve() if path.is_symlink() else None  # only a link can lead elsewhere (a checkout may be in /dev)
+    system = next((folder for folder in SYSTEM if real and (real == folder or folder in real.parents)), None)
     if system is not None:
         message = f"the link leads into the system's {system} folder, whose files are not the site's"
         found.append(Diagnostic(where, "error", message, HINT, "asset"))
-    elif stat.S_ISDIR(mode) and any(real == folder or real in folder.parents for folder in inside):
+    elif real and stat.S_ISDIR(mode) and _leads_back(real, path.parent.resolve(), inside):
         found.append(Diagnostic(where, "error", "the link leads back into a folder it is in (a loop)", HINT, "asset"))
     elif not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
         message = f"not a file but {_kind(mode)}: the site can only hold files"
@@ -84,6 +100,11 @@ def _problems(path: Path, inside: list[Path]) -> list[Diagnostic]:
             except UnicodeDecodeError as exc:
                 found.append(not_utf8(raw, exc, shown(path)))
     return found
+
+
+def _leads_back(target: Path, here: Path, inside: tuple[Path, ...]) -> bool:
+    """Tell whether a link in the real folder here to the folder target leads back to where the walk is."""
+    return any(folder == target or target in folder.parents for folder in (here, *inside))
 
 
 def _kind(mode: int) -> str:

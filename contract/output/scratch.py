@@ -17,12 +17,15 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
     tempfile.TemporaryDirectory owns its folder only once mkdtemp has returned, and its removal stops at a second
     Ctrl-C: either way an empty folder stayed behind. Both steps here finish first, then the interruption is raised.
     """
-    with interrupts.deferred():
-        holder = tempfile.TemporaryDirectory(prefix=prefix)  # its clean-up copes with read-only entries
+    made: list[tempfile.TemporaryDirectory] = []
     try:
+        # Called as a library, the stop is raised as this block ends: the folder is made by then, and goes below.
+        with interrupts.deferred():
+            made.append(tempfile.TemporaryDirectory(prefix=prefix))  # its clean-up copes with read-only entries
         interrupts.check()
-        yield Path(holder.name)
+        yield Path(made[0].name)
     finally:
         with interrupts.deferred():
-            holder.cleanup()
+            for holder in made:
+                holder.cleanup()
         interrupts.check()
