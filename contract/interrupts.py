@@ -15,6 +15,10 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+TICK = 0.25  # seconds: how late at most a stop given to another thread is handled in a wait
 
 _received: list[int] = []  # the signals since handling() began; only the main thread appends
 _handling: list[bool] = []  # one entry while handling() runs (a command): it raises and clears what is received
@@ -126,6 +130,21 @@ def _quiet_discarded_stops() -> Iterator[None]:
     finally:
         if sys.unraisablehook is hook:  # replaced meanwhile: the replacement stays
             sys.unraisablehook = sys.__unraisablehook__
+
+
+def waiting(wait: Callable[[float], T], expired: type[Exception]) -> T:
+    """Return what wait(timeout) returns, calling it again each time it raises expired.
+
+    Linux gives a signal to any thread of the process. One given to another thread does not wake an untimed wait of
+    the main thread (a worker's result, Pagefind's end), and Python runs the handler only in the main thread: the
+    stop then waited for the wait to end, for ever if that never does. A timed wait returns to Python every TICK.
+    """
+    while True:
+        check()
+        try:
+            return wait(TICK)
+        except expired:
+            continue
 
 
 def check() -> None:

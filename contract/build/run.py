@@ -247,8 +247,8 @@ def _collect(
 ) -> None:
     """Write each rendered PDF into staging and the cache, in the jobs' order."""
     for done, ((job, key, _), holder) in enumerate(zip(todo, holders, strict=True), start=1):
-        interrupts.check()  # before a wait that only a worker ends: a swallowed Ctrl-C must not wait for it
-        data = holder.result()
+        # A wait that only a worker ends: a swallowed Ctrl-C, or one given to another thread, must not wait for it.
+        data = interrupts.waiting(holder.result, TimeoutError)
         if data is None:  # nobody could claim the job: its claims folder was removed while the build ran
             message = f"the build's working folder was removed while it ran: {job.path} was not rendered"
             hint = "leave the build's hidden folders alone while it runs, and run it again"

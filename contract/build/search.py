@@ -71,7 +71,7 @@ def stop_index(process: subprocess.Popen) -> None:
 
 def finish_index(process: subprocess.Popen, site_dir: Path) -> None:
     """Wait for Pagefind; raise ContractError with what it said if it failed."""
-    _, stderr = process.communicate()
+    _, stderr = interrupts.waiting(lambda timeout: process.communicate(timeout=timeout), subprocess.TimeoutExpired)
     if process.returncode == 0:
         return
     said = stderr.strip()

@@ -298,5 +298,5 @@ class Done:
 
     value: bytes
 
-    def result(self) -> bytes:
+    def result(self, timeout: float | None = None) -> bytes:
         return self.value
