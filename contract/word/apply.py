@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .. import inline
+from .. import inline, interrupts
 from ..errors import ContractError, Diagnostic
 from ..model import BulletList, Contract, Heading, Pos, Text, block_texts
 from ..output.files import write_atomic
@@ -312,18 +312,23 @@ def write(root: Path, version: str, result: Plan) -> None:
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it; only the main thread can."""
+    """Hold back Ctrl-C and SIGTERM until the block is done, then raise the last; only the main thread can.
+
+    Not interrupts.deferred(): that records the stop where write_atomic's check() raises it, between two files.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, _frame: caught.append(number))
+    numbers = [n for n in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(n) != signal.SIG_IGN]  # ignored stays so
+    previous = {n: signal.signal(n, lambda number, _frame: caught.append(number)) for n in numbers}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     if caught:
-        raise KeyboardInterrupt
+        raise interrupts.Terminated() if caught[-1] == signal.SIGTERM else KeyboardInterrupt()
 
 
 def refuse(name: str, problems: list[str]) -> ContractError:
