@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File
 
 from contract import interrupts
@@ -84,8 +83,8 @@ def on_serve(server, config, builder):
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
     # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)
     server.serve_thread.daemon = True
-    if type(server) is LiveReloadServer:
-        server.__class__ = _CheckedServer
+    if not isinstance(server, _StopChecked):  # made here: the build itself never imports MkDocs' live reload
+        server.__class__ = type("CheckedServer", (_StopChecked, type(server)), {})
     server.builder = _reported(server.builder)  # MkDocs' own attribute too, called for each rebuild
     # A host program that runs serve in a thread and ends on Ctrl-C never runs MkDocs' clean-up in that thread: the
     # preview folder goes as the process ends, unless MkDocs removed it first (serve ended: see on_shutdown).
@@ -104,8 +103,8 @@ def on_shutdown():
         atexit.unregister(_remove_preview)
 
 
-class _CheckedServer(LiveReloadServer):
-    """MkDocs' preview server, whose wait for file changes also ends serve on a stop Python discarded.
+class _StopChecked:
+    """Added to MkDocs' preview server: its wait for file changes also ends serve on a stop Python discarded.
 
     A Ctrl-C that lands in a finalizer while serve waits is discarded (interrupts); only a rebuild's check() raised
     it again. MkDocs' main thread reads shutdown_delay at each wake of that wait, four times a second (its own

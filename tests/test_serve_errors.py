@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from test_redteam_session25 import _Serve
 from test_redteam_session27 import with_fake_pagefind
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # A Pagefind stand-in whose second run (the first rebuild) fails as a broken Pagefind does; every other run indexes
 # nothing and succeeds.
@@ -41,3 +46,15 @@ def test_a_rebuild_whose_pagefind_fails_says_why_without_a_traceback_and_the_nex
     # What Pagefind said reaches the user as a diagnostic, and no advice to install what ran.
     assert "error: Pagefind could not index the site: Error: the index could not be written (fix what" in said, said
     assert "Traceback" not in said, said
+
+
+def test_the_hook_leaves_mkdocs_live_reload_to_serve():
+    # The full build loads the hook for each language: importing MkDocs' live reload (and watchdog) cost it 0.05 s.
+    code = (
+        "import importlib.util, sys; "
+        "spec = importlib.util.spec_from_file_location('hook', 'hooks/mkdocs_hook.py'); "
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec)); "
+        "print(sorted(m for m in sys.modules if m.startswith(('mkdocs.livereload', 'watchdog'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n", done.stdout
