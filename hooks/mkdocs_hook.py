@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -83,8 +84,10 @@ def on_serve(server, config, builder):
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
     # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)
     server.serve_thread.daemon = True
-    if not isinstance(server, _StopChecked):  # made here: the build itself never imports MkDocs' live reload
-        server.__class__ = type("CheckedServer", (_StopChecked, type(server)), {})
+    # Made here: a build never imports MkDocs' live reload, which serve has imported by now.
+    live = sys.modules.get("mkdocs.livereload")
+    if live is not None and type(server) is live.LiveReloadServer:
+        server.__class__ = type("CheckedServer", (_StopChecked, live.LiveReloadServer), {})
     server.builder = _reported(server.builder)  # MkDocs' own attribute too, called for each rebuild
     # A host program that runs serve in a thread and ends on Ctrl-C never runs MkDocs' clean-up in that thread: the
     # preview folder goes as the process ends, unless MkDocs removed it first (serve ended: see on_shutdown).
