@@ -40,7 +40,7 @@ def handling() -> Iterator[None]:
     _handling.append(True)
     try:
         # A Ctrl-C as the handlers are put back raises out: the caller catches it around this too.
-        with _signals_to(_stop), _quiet_discarded_stops():
+        with signals_to(_stop), _quiet_discarded_stops():
             yield
     finally:
         _handling.pop()
@@ -77,7 +77,7 @@ def deferred() -> Iterator[None]:
     # Not a blocked signal mask: Python runs its handlers in the main thread whichever thread the kernel told.
     mark = len(_received)
     try:
-        with _signals_to(_record):
+        with signals_to(_record):
             yield
     finally:
         if not _handling:  # run as a library, outside a command: nothing it records may stop a later call, so each
@@ -96,13 +96,11 @@ def _deliver(numbers: list[int]) -> None:
 
 
 @contextlib.contextmanager
-def _signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
+def signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
     """Handle SIGINT and SIGTERM with handler during the block; then as before. An ignored signal stays ignored:
     a process started so (a script's background job, nohup) was told not to stop on it."""
-    ignored = [number for number in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(number) == signal.SIG_IGN]
-    before = {
-        number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM) if number not in ignored
-    }
+    stops = [number for number in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(number) != signal.SIG_IGN]
+    before = {number: signal.signal(number, handler) for number in stops}
     try:
         yield
     finally:

@@ -135,12 +135,9 @@ def _reported(builder):
     def rebuild(config=None):
         try:
             builder(config)
-        except ContractError as exc:
+        except (ContractError, OSError) as exc:
             interrupts.check()
-            raise Abort(str(exc)) from None
-        except OSError as exc:
-            interrupts.check()
-            raise Abort(str(os_error(exc))) from None
+            raise Abort(str(os_error(exc) if isinstance(exc, OSError) else exc)) from None
         interrupts.check()
 
     return rebuild

@@ -17,15 +17,15 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
     tempfile.TemporaryDirectory owns its folder only once mkdtemp has returned, and its removal stops at a second
     Ctrl-C: either way an empty folder stayed behind. Both steps here finish first, then the interruption is raised.
     """
-    made: list[tempfile.TemporaryDirectory] = []
+    holder: tempfile.TemporaryDirectory | None = None
     try:
         # Called as a library, the stop is raised as this block ends: the folder is made by then, and goes below.
         with interrupts.deferred():
-            made.append(tempfile.TemporaryDirectory(prefix=prefix))  # its clean-up copes with read-only entries
+            holder = tempfile.TemporaryDirectory(prefix=prefix)  # its clean-up copes with read-only entries
         interrupts.check()
-        yield Path(made[0].name)
+        yield Path(holder.name)
     finally:
         with interrupts.deferred():
-            for holder in made:
+            if holder is not None:
                 holder.cleanup()
         interrupts.check()

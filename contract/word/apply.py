@@ -320,13 +320,8 @@ def interrupts_deferred() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    numbers = [n for n in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(n) != signal.SIG_IGN]  # ignored stays so
-    previous = {n: signal.signal(n, lambda number, _frame: caught.append(number)) for n in numbers}
-    try:
+    with interrupts.signals_to(lambda number, _frame: caught.append(number)):  # an ignored signal stays ignored
         yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
     if caught:
         raise interrupts.Terminated() if caught[-1] == signal.SIGTERM else KeyboardInterrupt()
 
