@@ -29,7 +29,9 @@ def check_assets(assets: Path) -> None:
     Linked folders are looked into, as MkDocs and the copy follow them. Hidden files and folders are left out, as
     MkDocs leaves them out of the site (an editor's lock file is one).
     """
-    problems: list[Diagnostic] = []
+    problems = _problems(assets, (), page=False) if assets.is_symlink() else []  # a link itself: where it leads
+    if problems:
+        raise ContractError(problems)
     walked = 0
     # Each folder with the real folders the walk went through links into; a loop, not a recursion (a deep tree).
     folders: list[tuple[Path, tuple[Path, ...]]] = [(assets, (assets.resolve(),))]
@@ -47,7 +49,8 @@ def check_assets(assets: Path) -> None:
             if walked > MAX_ENTRIES:  # links to a large folder, or links that multiply: the copy would take them all
                 raise ContractError([_too_many(assets)])
             path = folder / name
-            found = _problems(path, inside)
+            # MkDocs leaves docs_dir's templates/ out of the site (its default exclude_docs): no page there is read.
+            found = _problems(path, inside, page=path.relative_to(assets).parts[0] != "templates")
             problems += found
             if not found and path.is_dir():
                 folders.append((path, (*inside, path.resolve()) if path.is_symlink() else inside))
@@ -66,7 +69,7 @@ def _too_many(assets: Path) -> Diagnostic:
     )
 
 
-def _problems(path: Path, inside: tuple[Path, ...]) -> list[Diagnostic]:
+def _problems(path: Path, inside: tuple[Path, ...], page: bool) -> list[Diagnostic]:
     where = Pos(shown(path))
     found = []
     try:
@@ -92,7 +95,7 @@ def _problems(path: Path, inside: tuple[Path, ...]) -> list[Diagnostic]:
     elif not stat.S_ISDIR(mode) and not stat.S_ISREG(mode):
         message = f"not a file but {_kind(mode)}: the site can only hold files"
         found.append(Diagnostic(where, "error", message, HINT, "asset"))
-    elif path.suffix in MARKDOWN and stat.S_ISREG(mode):
+    elif page and path.suffix in MARKDOWN and stat.S_ISREG(mode):
         with contextlib.suppress(OSError):  # unreadable: the copy says so in the operating system's words
             raw = path.read_bytes()
             try:
@@ -116,5 +119,7 @@ def _kind(mode: int) -> str:
 
 
 def shown(path: Path) -> str:
-    """Return a path as text that can be printed, whatever bytes its name has (\\xff for a byte that is not UTF-8)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """Return a path as one line of text safe to print, whatever its name holds: \\xff for a byte that is not UTF-8,
+    an escape for a control character (a line break would forge a second diagnostic, ESC drive the terminal)."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
