@@ -211,3 +211,26 @@ def test_the_theme_files_mkdocs_copies_are_those_it_lists_without_our_loader(tmp
     assert {"kk.svg", "a/b/c.js"} <= {uri for uri, _ in plain}
     # Material's icons still load by name from the hidden folder the listing skips.
     assert "<svg" in ours.theme.get_env().get_template(".icons/material/weather-night.svg").render()
+
+
+@pytest.mark.slow
+def test_serve_keeps_the_compiled_templates_in_the_build_cache_and_its_rebuilds_compile_none_again(tmp_path):
+    from test_redteam_session25 import _Serve
+
+    # serve compiled every theme template at start and again on every live rebuild, and kept none for the build.
+    serve, repo, _ = _Serve.in_a_new_repo(tmp_path)
+    css = repo / "docs_assets" / "kk.css"  # an edit that leaves the contract valid
+    try:
+        serve.wait_for("Serving on")
+        entries = {p: p.stat().st_mtime_ns for p in (repo / ".cache" / "build" / "templates").glob("*/*")}
+        assert len(entries) > 10, entries  # Material's templates and ours
+        css.write_text(css.read_text(encoding="utf-8") + "\n/* EDITED */\n", encoding="utf-8")
+        serve.wait_for("Reloading browsers")
+        assert serve.get("/kk.css").endswith("/* EDITED */\n")
+        code = serve.stop(2)
+    finally:
+        if serve.proc.poll() is None:
+            serve.proc.kill()
+    assert code == 130, "".join(serve.seen)
+    # The rebuild took every template from memory: no entry was written again.
+    assert {p: p.stat().st_mtime_ns for p in entries} == entries

@@ -198,7 +198,11 @@ def backlink_title(lang: str) -> str:
 
 
 def configure(config, root: Path, lang: str) -> None:
-    """Set what depends on the language in a loaded MkDocs configuration (from the hook's on_config)."""
+    """Set what depends on the language in a loaded MkDocs configuration (from the hook's on_config).
+
+    The theme's templates compile once per process and are kept in the build cache: the build's and serve's alike.
+    """
+    use_template_cache(config.theme, root / CACHE)
     langs = load_languages(root).all
     config.extra["alternate"] = alternates(langs)
     chrome = chrome_labels(lang)
@@ -330,7 +334,6 @@ def _build_language(
             site_url=f"{url}{lang}/" if url else "",
             strict=True,
         )
-        use_template_cache(config.theme, root / CACHE)
         with quiet_mkdocs() as warnings, source_date_epoch(src.timestamp):
             run_mkdocs(build, config, warnings)
     finally:
