@@ -36,7 +36,8 @@ def handling() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():  # only the main thread can handle signals
         yield
         return
-    _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
+    if not _handling:  # nested in another command's handling(), the stops it recorded stay recorded
+        _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
     _handling.append(True)
     try:
         # A Ctrl-C as the handlers are put back raises out: the caller catches it around this too.
@@ -44,7 +45,8 @@ def handling() -> Iterator[None]:
             yield
     finally:
         _handling.pop()
-        _received.clear()  # code run later in this process without handling() (a library caller) is not interrupted
+        if not _handling:
+            _received.clear()  # code run later in this process without handling() (a library caller) is not stopped
 
 
 @contextlib.contextmanager

@@ -44,6 +44,19 @@ def test_sigterm_is_terminated_and_the_next_command_of_the_process_starts_uninte
         interrupts.check()  # serve, or a test, runs another command in this process: not interrupted
 
 
+def test_a_command_run_inside_another_keeps_the_outer_commands_stop(monkeypatch):
+    # A host's command that runs another (a tool built on the CLI) must not lose a stop the outer one recorded.
+    monkeypatch.setattr("sys.unraisablehook", lambda unraisable: None)
+    with interrupts.handling():
+        _InterruptedWhileCollected()  # a Ctrl-C Python discarded: only check() can raise it now
+        with interrupts.handling():
+            with pytest.raises(KeyboardInterrupt):
+                interrupts.check()  # the inner command is stopped too
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()  # and the outer one still is, once the inner is over
+    interrupts.check()  # the outermost command is over: nothing is kept
+
+
 class _FailsWhileCollected:
     """An object whose finalizer fails with an ordinary error: Python reports it, discarded, to sys.unraisablehook."""
 
