@@ -36,16 +36,20 @@ def handling() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():  # only the main thread can handle signals
         yield
         return
-    if not _handling:  # nested in another command's handling(), the stops it recorded stay recorded
+    # Nested in another command's handling(), the stops that one recorded stay recorded. The depth is taken before
+    # the try and the entry added inside it: a Ctrl-C at any point leaves the list as it was (a test runner, or a
+    # host, runs the next command of the process as the outermost again).
+    depth = len(_handling)
+    if not depth:
         _received.clear()  # an earlier command of this process (serve, the tests) was interrupted: not this one
-    _handling.append(True)
+    # A Ctrl-C as the handlers are put back raises out: the caller catches it around this too.
     try:
-        # A Ctrl-C as the handlers are put back raises out: the caller catches it around this too.
+        _handling.append(True)
         with signals_to(_stop), _quiet_discarded_stops():
             yield
     finally:
-        _handling.pop()
-        if not _handling:
+        del _handling[depth:]
+        if not depth:
             _received.clear()  # code run later in this process without handling() (a library caller) is not stopped
 
 

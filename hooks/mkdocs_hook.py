@@ -22,6 +22,7 @@ from contract import interrupts
 from contract.build import site
 from contract.build.assets import check_assets
 from contract.build.search import index_search
+from contract.build.stamps import SITE_INPUTS
 from contract.errors import ContractError
 from contract.output.guard import os_error
 from contract.resources import CATALOGUES, TEMPLATES
@@ -75,11 +76,14 @@ def on_post_build(config):
 
 
 def on_serve(server, config, builder):
-    """Rebuild when the contract's YAML, the page templates or the interface strings change."""
+    """Rebuild when anything the site is built from changes: the YAML, the theme overrides, the configuration."""
     root = _root(config)
-    for folder in (root / "years", TEMPLATES, CATALOGUES):
-        if folder.is_dir():
-            server.watch(str(folder))
+    # The build's own list of its inputs, but hooks/: Python writing this file's bytecode would rebuild once more,
+    # and an edited hook needs serve started again anyway. MkDocs watches docs_assets/ and mkdocs.yml itself.
+    inputs = [root / name for name in ("years", *SITE_INPUTS) if name != "hooks"]
+    for path in (*inputs, TEMPLATES, CATALOGUES):
+        if path.exists():
+            server.watch(str(path))
     # MkDocs stops its server thread in a finally that a second Ctrl-C or SIGTERM cuts short; not a daemon, the thread
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
     # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)

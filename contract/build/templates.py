@@ -55,12 +55,16 @@ class TemplateCache(BytecodeCache):
         self.disk = disk
 
     def _linked(self) -> bool:
-        """Tell whether a folder from base down to the entries' folder is a symbolic link (then the disk is unused)."""
+        """Tell whether a folder from base down to the entries' folder is a symbolic link, or cannot be looked at
+        (another user's folder): then the disk is unused."""
         path = self.folder
-        while self.disk and not path.is_symlink():
-            if path in (self.base, path.parent):
-                return False
-            path = path.parent
+        try:
+            while self.disk and not path.is_symlink():
+                if path in (self.base, path.parent):
+                    return False
+                path = path.parent
+        except OSError:
+            pass
         return True
 
     def load_bytecode(self, bucket: Bucket) -> None:
@@ -99,16 +103,17 @@ class TemplateCache(BytecodeCache):
         return None
 
 
-@lru_cache(maxsize=8)
 def template_cache(cache: Path) -> TemplateCache:
-    """Return the template cache under a build cache folder (one object per folder and process).
+    """Return the template cache under a build cache folder, as the repository is now (memory is per process).
 
     Where git tracks anything in the cache (`git add -f` commits an ignored folder), the disk is not used: a
-    committed entry with a valid header would run its own code in every build of the commit, publishing.
+    committed entry with a valid header would run its own code in every build of the commit, publishing. Asked
+    again for each build: serve runs for hours, and the cache may be committed meanwhile.
     """
     return TemplateCache(cache / FOLDER / _versions(), base=cache.parent, disk=keeper(cache.parent) is None)
 
 
+@lru_cache(maxsize=1)  # the versions of the code this process runs: they do not change while it runs
 def _versions() -> str:
     """Name the versions compiled code depends on: Python's, Jinja's, MkDocs' and Material's."""
     names = [sys.version] + [_version(dist) for dist in ("jinja2", "mkdocs", "mkdocs-material")]
@@ -125,10 +130,11 @@ def _version(dist: str) -> str:
 def use_template_cache(theme: Theme, cache: Path) -> None:
     """Make the Jinja environment MkDocs asks this theme for use the template cache under cache."""
     plain = theme.get_env
+    kept = template_cache(cache)  # a configuration is loaded for each build of a language and each live rebuild
 
     def get_env() -> Environment:
         env = plain()
-        env.bytecode_cache = template_cache(cache)
+        env.bytecode_cache = kept
         if type(env.loader) is FileSystemLoader:
             env.loader = ThemeLoader(env.loader.searchpath, env.loader.encoding, env.loader.followlinks)
         return env

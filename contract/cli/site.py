@@ -94,7 +94,9 @@ def _run_site(args) -> int:
 
 
 def _add_serve(sub) -> None:
-    p = sub.add_parser("serve", help="preview the website of one language; it rebuilds when a YAML file changes")
+    p = sub.add_parser(
+        "serve", help="preview the website of one language; it rebuilds when a file the site is built from changes"
+    )
     add_lang(p, "the language to preview")
     p.add_argument(
         "--dev-addr",
