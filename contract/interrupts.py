@@ -110,8 +110,22 @@ def signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
     try:
         yield
     finally:
-        for number, previous in before.items():
-            signal.signal(number, previous)
+        # A handler may raise after any call here (the block's, or the caller's once its own is back): each
+        # handler is put back in a try of its own, written out (a loop's jump back, a helper's start are such
+        # points too), and what was raised is raised once both are back.
+        raised: BaseException | None = None
+        try:
+            if signal.SIGINT in before:
+                signal.signal(signal.SIGINT, before[signal.SIGINT])
+        except BaseException as exc:
+            raised = exc
+        try:
+            if signal.SIGTERM in before:
+                signal.signal(signal.SIGTERM, before[signal.SIGTERM])
+        except BaseException as exc:
+            raised = raised or exc
+        if raised is not None:
+            raise raised
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import logging
 import shutil
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from mkdocs.structure.files import File
 
 from contract import interrupts
 from contract.build import site
-from contract.build.assets import check_assets
+from contract.build.assets import check_assets, unwatchable
 from contract.build.search import index_search
 from contract.build.stamps import SITE_INPUTS
 from contract.errors import ContractError
@@ -28,6 +29,7 @@ from contract.output.guard import os_error
 from contract.resources import CATALOGUES, TEMPLATES
 
 _generated = False
+_log = logging.getLogger("mkdocs.hooks.klimatkontrakt")
 _remove_preview = None
 
 
@@ -77,13 +79,8 @@ def on_post_build(config):
 
 def on_serve(server, config, builder):
     """Rebuild when anything the site is built from changes: the YAML, the theme overrides, the configuration."""
-    root = _root(config)
-    # The build's own list of its inputs, but hooks/: Python writing this file's bytecode would rebuild once more,
-    # and an edited hook needs serve started again anyway. MkDocs watches docs_assets/ and mkdocs.yml itself.
-    inputs = [root / name for name in ("years", *SITE_INPUTS) if name != "hooks"]
-    for path in (*inputs, TEMPLATES, CATALOGUES):
-        if path.exists():
-            server.watch(str(path))
+    watch = functools.partial(_watch_inputs, server, _root(config), set())
+    watch()
     # MkDocs stops its server thread in a finally that a second Ctrl-C or SIGTERM cuts short; not a daemon, the thread
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
     # (serve_thread is MkDocs' own attribute, made before on_serve and started after it: mkdocs>=1.6,<2.)
@@ -92,7 +89,7 @@ def on_serve(server, config, builder):
     live = sys.modules.get("mkdocs.livereload")
     if live is not None and type(server) is live.LiveReloadServer:
         server.__class__ = type("CheckedServer", (_StopChecked, live.LiveReloadServer), {})
-    server.builder = _reported(server.builder)  # MkDocs' own attribute too, called for each rebuild
+    server.builder = _reported(server.builder, watch)  # MkDocs' own attribute too, called for each rebuild
     # A host program that runs serve in a thread and ends on Ctrl-C never runs MkDocs' clean-up in that thread: the
     # preview folder goes as the process ends, unless MkDocs removed it first (serve ended: see on_shutdown).
     # Only a folder MkDocs made in the temporary folder (mkdtemp): never a site/ a later MkDocs might serve from.
@@ -129,8 +126,9 @@ class _StopChecked:
         self.__dict__["shutdown_delay"] = value
 
 
-def _reported(builder):
-    """Make a rebuild's problems (Pagefind failing, a file it cannot read) print as the build prints them.
+def _reported(builder, then):
+    """Make a rebuild's problems (Pagefind failing, a file it cannot read) print as the build prints them; then run
+    then (whether or not the rebuild failed).
 
     MkDocs prints any other error of a rebuild as a Python traceback; an Abort's message it prints as it is, then says
     the preview waits for the problem to be fixed. A stop that came meanwhile ends serve, as in the first build.
@@ -142,6 +140,32 @@ def _reported(builder):
         except (ContractError, OSError) as exc:
             interrupts.check()
             raise Abort(str(os_error(exc) if isinstance(exc, OSError) else exc)) from None
+        finally:
+            then()
         interrupts.check()
 
     return rebuild
+
+
+def _watch_inputs(server, root: Path, seen: set[Path]) -> None:
+    """Watch every input of the site that exists and was not seen yet (one made while serve runs: from its next
+    rebuild); a folder whose links the watcher would follow for ever or into thousands of files is left unwatched,
+    with a warning.
+
+    The build's own list of its inputs, but hooks/: Python writing this file's bytecode would rebuild once more, and
+    an edited hook needs serve started again anyway. MkDocs watches docs_assets/ and mkdocs.yml itself.
+    """
+    inputs = [root / name for name in ("years", *SITE_INPUTS) if name != "hooks"]
+    for path in (*inputs, TEMPLATES, CATALOGUES):
+        if path in seen or not path.exists():
+            continue
+        why = unwatchable(path) if path.is_dir() else None
+        if why is None:
+            try:
+                server.watch(str(path))
+            except OSError:  # removed just now: looked for again after the next rebuild
+                continue
+            seen.add(path)
+        else:
+            seen.add(path)
+            _log.warning(f"{why}: serve does not watch {path.name}; start serve again after editing there")

@@ -123,3 +123,42 @@ def shown(path: Path) -> str:
     an escape for a control character (a line break would forge a second diagnostic, ESC drive the terminal)."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def unwatchable(folder: Path) -> str | None:
+    """Return why a watcher that follows links could not poll folder, or None: a folder link in it loops back, leads
+    into the system's folders, or the links lead to more than MAX_ENTRIES files and folders (serve's watcher walks
+    them all twice a second, and a loop of two links it walked until the system refused, for minutes)."""
+    walked = 0
+    real = folder.resolve()
+    system = next((s for s in SYSTEM if folder.is_symlink() and (real == s or s in real.parents)), None)
+    if system is not None:
+        return f"{shown(folder)} is a link into the system's {system} folder"
+    folders: list[tuple[Path, tuple[Path, ...]]] = [(folder, (real,))]
+    while folders:
+        here, inside = folders.pop()
+        try:
+            names = sorted(os.listdir(here))
+        except OSError:
+            continue
+        for name in names:
+            walked += 1
+            if walked > MAX_ENTRIES:
+                return (
+                    f"{shown(folder)} holds more than {MAX_ENTRIES} files and folders, counting what its links lead to"
+                )
+            path = here / name
+            with contextlib.suppress(OSError):
+                if not path.is_dir():
+                    continue
+                if not path.is_symlink():
+                    folders.append((path, inside))
+                    continue
+                real = path.resolve()
+                system = next((s for s in SYSTEM if real == s or s in real.parents), None)
+                if system is not None:
+                    return f"{shown(path)} is a link into the system's {system} folder"
+                if _leads_back(real, here.resolve(), inside):
+                    return f"{shown(path)} is a link that leads back into a folder it is in (a loop)"
+                folders.append((path, (*inside, real)))
+    return None

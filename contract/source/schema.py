@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Report, excerpt, excerpt_text
+from ..errors import ContractError, Report, excerpt, excerpt_text
+from .schema_files import read_schemas, schema_problems
 from .yamlfile import Document, checked
 
 if TYPE_CHECKING:
@@ -36,11 +37,6 @@ _TYPE_NAMES: dict[str, str] = {
     "number": "a number",
     "boolean": "true or false",
 }
-
-
-def _schema_texts(schema_dir: Path) -> tuple[tuple[str, str], ...]:
-    """Return every schema file's name and text: the validators' cache key, so an edit (serve) is read again."""
-    return tuple(sorted((file.name, file.read_text("utf-8")) for file in schema_dir.glob("*.schema.json")))
 
 
 @lru_cache(maxsize=16)
@@ -79,16 +75,27 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
     source is the repository's source language: every text requires it (the schemas are written for Swedish).
     A file read again unchanged is checked once per schema: the result is kept with its parse (yamlfile.Parsed).
     """
-    texts = _schema_texts(schema_dir)
+    texts = read_schemas(schema_dir)  # the validators' cache key: an edit (serve) is read again
     key = ("schema", hashlib.sha256(repr(texts).encode("utf-8")).digest(), schema_name, source)
-    return bool(checked(doc, key, lambda read, found: _check(read, texts, schema_name, source, found), report))
+    return bool(
+        checked(doc, key, lambda read, found: _check(read, schema_dir, texts, schema_name, source, found), report)
+    )
 
 
-def _check(doc: Document, texts: tuple[tuple[str, str], ...], schema_name: str, source: str, report: Report) -> bool:
+def _check(
+    doc: Document, schema_dir: Path, texts: tuple[tuple[str, str], ...], schema_name: str, source: str, report: Report
+) -> bool:
     if _non_text_keys(doc, doc.data, (), report):
         return False  # the schema's key patterns cannot even be tried on a number: jsonschema raised TypeError
-    validator = _validator(texts, schema_name, source)
-    errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    try:
+        validator = _validator(texts, schema_name, source)
+        errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
+    except Exception:
+        # The schema files are the repository's: one that is broken is named there. Anything else is our fault.
+        problems = schema_problems(schema_dir, texts, schema_name)
+        if problems:
+            raise ContractError(problems) from None
+        raise
     explained = _explained_by_typos(errors)
     for error in _leaf_errors(errors):
         if (tuple(error.absolute_path), error.message) not in explained:
