@@ -250,12 +250,10 @@ def test_serve_never_runs_a_compiled_template_git_tracks(tmp_path):
         css = repo / "docs_assets" / "kk.css"  # serve does not watch overrides/: a stylesheet edit rebuilds
         css.write_text(css.read_text(encoding="utf-8") + "\n/* EDITED */\n", encoding="utf-8")
         serve.wait_for("Reloading browsers")
-        page = serve.get("/")
-        code = serve.stop(signal.SIGINT)
+        page = _front_page_then_ctrl_c(serve)
     finally:
         if serve.proc.poll() is None:
             serve.proc.kill()
-    assert code == 130, "".join(serve.seen)
     assert 'name="kk-new"' in page  # the include is in the page
     # Expected: the template's own text. Found: the committed entry's code ran (content="PLANTED").
     assert "GENUINE" in page, page[:2000]
@@ -280,10 +278,16 @@ def test_serve_shows_an_edited_theme_override(tmp_path):
             serve.wait_for("Reloading browsers", timeout=60)  # one rebuild takes about a second
         except queue.Empty:
             pytest.fail("no rebuild within 60 s of editing overrides/main.html")
-        page = serve.get("/")
-        code = serve.stop(signal.SIGINT)
+        page = _front_page_then_ctrl_c(serve)
     finally:
         if serve.proc.poll() is None:
             serve.proc.kill()
-    assert code == 130, "".join(serve.seen)
     assert 'content="SEEN"' in page
+
+
+def _front_page_then_ctrl_c(serve) -> str:
+    """Return the preview's front page, then end serve with Ctrl-C, as a user does (exit 130)."""
+    page = serve.get("/")
+    code = serve.stop(signal.SIGINT)
+    assert code == 130, "".join(serve.seen)
+    return page

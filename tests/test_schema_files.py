@@ -83,3 +83,23 @@ def test_a_dangling_reference_deep_in_the_shared_definitions_is_named(repository
     assert code == 1, printed
     assert "schema/defs.schema.json: error: the schema refers to #/definitions/nothing, which no" in printed, printed
     assert "internal error" not in printed, printed
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_schema_that_is_not_a_file_is_named_not_read(repository, kind):
+    import os
+
+    path = repository / "schema" / "odd.schema.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    try:
+        code, printed = _validate(repository)  # a named pipe read would wait for ever
+    finally:
+        if kind == "fifo":
+            path.unlink()
+        else:
+            path.rmdir()
+    assert code == 1, printed
+    assert "schema/odd.schema.json: error: the schema is not a file" in printed, printed

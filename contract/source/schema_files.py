@@ -18,9 +18,12 @@ _HINT = "put the file back as the release has it (git checkout -- schema/), or m
 
 
 def read_schemas(schema_dir: Path) -> tuple[tuple[str, str], ...]:
-    """Return every schema file's name and text; raise ContractError for one that is not UTF-8 text."""
+    """Return every schema file's name and text; raise ContractError for one that is not a file or not UTF-8."""
     texts, problems = [], []
     for file in sorted(schema_dir.glob("*.schema.json")):
+        if not file.is_file():  # a named pipe would never end, a folder cannot be read
+            problems.append(_error(Pos(_display(schema_dir, file.name)), "the schema is not a file"))
+            continue
         raw = file.read_bytes()
         try:
             texts.append((file.name, raw.decode("utf-8")))
