@@ -32,7 +32,7 @@ from ..model import (
     Translation,
 )
 from ..translate import translations
-from . import numbering
+from . import numbering, schema_files
 from .kept import Kept, replayed
 from .language_checks import check_languages, check_signed_language
 from .languages import read_languages
@@ -84,6 +84,12 @@ def require_repository(root: Path) -> None:
 
 
 def _require_schemas(root: Path) -> None:
+    if (root / "schema").is_dir() and not (root / "schema" / "defs.schema.json").exists():
+        # The repository's schema folder, without the definitions every schema uses: a file to put back.
+        message = "the schema file is missing: every contract schema uses its definitions"
+        raise ContractError(
+            [Diagnostic(Pos("schema/defs.schema.json"), "error", message, schema_files.HINT, "schema-file")]
+        )
     if not (root / "schema" / "defs.schema.json").is_file():
         raise UsageError(
             [

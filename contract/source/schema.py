@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Report, excerpt, excerpt_text
-from .schema_files import read_schemas, schema_problems
+from .schema_files import read_problems, read_schemas, schema_problems
 from .yamlfile import Document, checked
 
 if TYPE_CHECKING:
@@ -76,6 +76,9 @@ def validate(doc: Document, schema_dir: Path, schema_name: str, report: Report, 
     A file read again unchanged is checked once per schema: the result is kept with its parse (yamlfile.Parsed).
     """
     texts = read_schemas(schema_dir)  # the validators' cache key: an edit (serve) is read again
+    problems = read_problems(schema_dir.name, texts)
+    if problems:
+        raise ContractError(list(problems))
     key = ("schema", hashlib.sha256(repr(texts).encode("utf-8")).digest(), schema_name, source)
     return bool(
         checked(doc, key, lambda read, found: _check(read, schema_dir, texts, schema_name, source, found), report)
@@ -90,9 +93,9 @@ def _check(
     try:
         validator = _validator(texts, schema_name, source)
         errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path)))
-    except Exception:
+    except Exception as exc:
         # The schema files are the repository's: one that is broken is named there. Anything else is our fault.
-        problems = schema_problems(schema_dir, texts, schema_name)
+        problems = schema_problems(schema_dir, texts, schema_name, exc)
         if problems:
             raise ContractError(problems) from None
         raise

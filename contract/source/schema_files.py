@@ -8,13 +8,15 @@ of the program.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from .yamlfile import not_utf8
 
-_HINT = "put the file back as the release has it (git checkout -- schema/), or mend what is named"
+DRAFT_07 = {f"{scheme}://json-schema.org/draft-07/schema{end}" for scheme in ("http", "https") for end in ("", "#")}
+HINT = "put the file back as the release has it (git checkout -- schema/), or mend what is named"
 
 
 def read_schemas(schema_dir: Path) -> tuple[tuple[str, str], ...]:
@@ -34,28 +36,78 @@ def read_schemas(schema_dir: Path) -> tuple[tuple[str, str], ...]:
     return tuple(texts)
 
 
-def schema_problems(schema_dir: Path, texts: tuple[tuple[str, str], ...], name: str) -> list[Diagnostic]:
-    """Name what keeps the schema files from making a validator for schema `name` (none found: an empty list)."""
-    import jsonschema
-    from referencing import Registry, Resource
-    from referencing.exceptions import CannotDetermineSpecification, Unresolvable
+@lru_cache(maxsize=16)
+def read_problems(folder: str, texts: tuple[tuple[str, str], ...]) -> tuple[Diagnostic, ...]:
+    """Name what is wrong with the schema files as read, before any is used (cheap: each is parsed once per process).
 
+    JSON that does not parse or nests past Python's limits, a key twice in one object (JSON keeps the last, and the
+    YAML would be blamed for the schema's slip), a draft other than 07 (its keywords would be ignored, unchecked),
+    and an "$id" other than the file's name (the schemas find each other by their names).
+    """
     problems: list[Diagnostic] = []
-    registry = Registry()
     for file_name, text in texts:
-        where = _display(schema_dir, file_name)
+        where = f"{folder}/{file_name}"
         try:
-            contents = json.loads(text)
+            contents = json.loads(text, object_pairs_hook=_once_each)
         except json.JSONDecodeError as exc:
             problems.append(_error(Pos(where, exc.lineno, exc.colno), f"the schema is not valid JSON: {exc.msg}"))
             continue
-        try:
-            registry = registry.with_resource(file_name, Resource.from_contents(contents))
-            jsonschema.Draft7Validator.check_schema(contents)
-        except CannotDetermineSpecification:
+        except _Twice as exc:
+            problems.append(_error(Pos(where), f"the key {json.dumps(exc.args[0])} appears twice in one object"))
+            continue
+        except (RecursionError, ValueError) as exc:  # nested too deep; a number of more than 4,300 digits
+            deep = isinstance(exc, RecursionError)
+            reason = "it is nested too deeply" if deep else "a number in it has more than 4,300 digits"
+            problems.append(_error(Pos(where), f"the schema cannot be read: {reason}"))
+            continue
+        draft = contents.get("$schema") if isinstance(contents, dict) else None
+        if draft is None:
             problems.append(_error(Pos(where), 'the file is not a JSON Schema: it has no "$schema" naming its draft'))
+        elif draft not in DRAFT_07:
+            message = (
+                f'the schemas are draft-07, but "$schema" names {json.dumps(draft)}, whose rules would not be kept'
+            )
+            problems.append(_error(Pos(where), message))
+        elif contents.get("$id", file_name) != file_name:
+            message = f'"$id" must be the file\'s own name, {json.dumps(file_name)}, or left out: the schemas refer to each other by it'
+            problems.append(_error(Pos(where), message))
+    return tuple(problems)
+
+
+class _Twice(ValueError):
+    """A key found twice in one JSON object."""
+
+
+def _once_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Twice(key)
+        seen[key] = value
+    return seen
+
+
+def schema_problems(
+    schema_dir: Path, texts: tuple[tuple[str, str], ...], name: str, cause: BaseException | None = None
+) -> list[Diagnostic]:
+    """Name what keeps the schema files from making a validator for schema `name` that can validate (none found:
+    an empty list); cause is what validating raised."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.exceptions import Unresolvable
+
+    problems = list(read_problems(schema_dir.name, texts))
+    if problems:
+        return problems
+    registry = Registry()
+    for file_name, text in texts:
+        contents = json.loads(text)
+        registry = registry.with_resource(file_name, Resource.from_contents(contents))
+        try:
+            jsonschema.Draft7Validator.check_schema(contents)
         except jsonschema.SchemaError as exc:
-            problems.append(_error(Pos(where), f"the schema is not valid at {exc.json_path}: {exc.message}"))
+            where = Pos(_display(schema_dir, file_name))
+            problems.append(_error(where, f"the schema is not valid at {exc.json_path}: {exc.message}"))
     if problems:
         return problems
     if name not in dict(texts):
@@ -68,6 +120,9 @@ def schema_problems(schema_dir: Path, texts: tuple[tuple[str, str], ...], name: 
             except Unresolvable:
                 message = f"the schema refers to {ref}, which no schema file defines"
                 problems.append(_error(Pos(_display(schema_dir, file_name)), message))
+    if not problems and isinstance(cause, RecursionError):
+        message = "the schema's references lead round in a circle (a $ref that leads back to where it is)"
+        problems.append(_error(Pos(_display(schema_dir, name)), message))
     return problems
 
 
@@ -86,4 +141,4 @@ def _display(schema_dir: Path, file_name: str) -> str:
 
 
 def _error(pos: Pos, message: str) -> Diagnostic:
-    return Diagnostic(pos, "error", message, _HINT, "schema-file")
+    return Diagnostic(pos, "error", message, HINT, "schema-file")
