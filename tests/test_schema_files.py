@@ -44,6 +44,10 @@ def _validate(root: Path) -> tuple[int, str]:
         (b"\xff{}", "schema/sections.schema.json:1:1: error: the file is not UTF-8 text (byte 0xff"),
         (b"[]", 'schema/sections.schema.json: error: the file is not a JSON Schema: it has no "$schema"'),
         (b'{"type": "object"}', "schema/sections.schema.json: error: the file is not a JSON Schema"),
+        (
+            b'{"$schema": ["x"]}',
+            'schema/sections.schema.json: error: the schemas are draft-07, but "$schema" names ["x"]',
+        ),
         (f'{{{DRAFT7}, "type": 5}}'.encode(), "schema/sections.schema.json: error: the schema is not valid at $.type"),
         (
             f'{{{DRAFT7}, "$ref": "nothere.schema.json#/x"}}'.encode(),
@@ -51,7 +55,17 @@ def _validate(root: Path) -> tuple[int, str]:
         ),
         (None, "schema/sections.schema.json: error: the schema file is missing"),
     ],
-    ids=["not-json", "trailing-comma", "not-utf8", "a-list", "no-draft", "bad-keyword", "dangling-ref", "missing"],
+    ids=[
+        "not-json",
+        "trailing-comma",
+        "not-utf8",
+        "a-list",
+        "no-draft",
+        "draft-a-list",
+        "bad-keyword",
+        "dangling-ref",
+        "missing",
+    ],
 )
 def test_a_broken_schema_file_is_an_error_in_that_file(repository, content, said):
     path = repository / "schema" / "sections.schema.json"

@@ -63,13 +63,14 @@ def read_problems(folder: str, texts: tuple[tuple[str, str], ...]) -> tuple[Diag
         draft = contents.get("$schema") if isinstance(contents, dict) else None
         if draft is None:
             problems.append(_error(Pos(where), 'the file is not a JSON Schema: it has no "$schema" naming its draft'))
-        elif draft not in DRAFT_07:
+        elif not isinstance(draft, str) or draft not in DRAFT_07:
             message = (
                 f'the schemas are draft-07, but "$schema" names {json.dumps(draft)}, whose rules would not be kept'
             )
             problems.append(_error(Pos(where), message))
         elif contents.get("$id", file_name) != file_name:
-            message = f'"$id" must be the file\'s own name, {json.dumps(file_name)}, or left out: the schemas refer to each other by it'
+            name = json.dumps(file_name)
+            message = f'"$id" must be the file\'s own name, {name}, or left out: the schemas refer to each other by it'
             problems.append(_error(Pos(where), message))
     return tuple(problems)
 
