@@ -21,7 +21,7 @@ from mkdocs.structure.files import File
 
 from contract import interrupts
 from contract.build import site
-from contract.build.assets import check_assets, unwatchable
+from contract.build.assets import check_assets, poll_stat, unwatchable
 from contract.build.search import index_search
 from contract.build.stamps import SITE_INPUTS
 from contract.errors import ContractError
@@ -79,7 +79,8 @@ def on_post_build(config):
 
 def on_serve(server, config, builder):
     """Rebuild when anything the site is built from changes: the YAML, the theme overrides, the configuration."""
-    watch = functools.partial(_watch_inputs, server, _root(config), set())
+    _poll_without_loops(server, config)
+    watch = functools.partial(_watch_inputs, server, _root(config), set(), set())
     watch()
     # MkDocs stops its server thread in a finally that a second Ctrl-C or SIGTERM cuts short; not a daemon, the thread
     # then kept the process alive for ever. It only serves files: as a daemon it ends with the process.
@@ -147,25 +148,44 @@ def _reported(builder, then):
     return rebuild
 
 
-def _watch_inputs(server, root: Path, seen: set[Path]) -> None:
-    """Watch every input of the site that exists and was not seen yet (one made while serve runs: from its next
-    rebuild); a folder whose links the watcher would follow for ever or into thousands of files is left unwatched,
-    with a warning.
+def _watch_inputs(server, root: Path, watched: set[Path], refused: set[Path]) -> None:
+    """Watch every input of the site that exists (one made while serve runs: from its next rebuild); leave unwatched,
+    with a warning, a folder whose links the watcher would follow round in a circle or into thousands of files,
+    also one that became so while serve ran. Run as serve starts and after each rebuild.
 
     The build's own list of its inputs, but hooks/: Python writing this file's bytecode would rebuild once more, and
     an edited hook needs serve started again anyway. MkDocs watches docs_assets/ and mkdocs.yml itself.
     """
     inputs = [root / name for name in ("years", *SITE_INPUTS) if name != "hooks"]
     for path in (*inputs, TEMPLATES, CATALOGUES):
-        if path in seen or not path.exists():
+        if path in refused or not path.exists():
             continue
         why = unwatchable(path) if path.is_dir() else None
-        if why is None:
+        if why is not None:
+            refused.add(path)
+            if path in watched:
+                watched.discard(path)
+                server.unwatch(str(path))
+            _log.warning(f"{why}: serve does not watch {path.name}; start serve again after editing there")
+        elif path not in watched:
             try:
                 server.watch(str(path))
             except OSError:  # removed just now: looked for again after the next rebuild
                 continue
-            seen.add(path)
-        else:
-            seen.add(path)
-            _log.warning(f"{why}: serve does not watch {path.name}; start serve again after editing there")
+            watched.add(path)
+
+
+def _poll_without_loops(server, config) -> None:
+    """Give serve's watcher a stat that does not follow a link round in a circle (assets.poll_stat), also for the
+    folders MkDocs watched before this hook ran (watched again, through MkDocs' own watch and unwatch)."""
+    polling = sys.modules.get("watchdog.observers.polling")  # imported by serve; a build never imports it
+    if polling is None or type(getattr(server, "observer", None)) is not polling.PollingObserver:
+        return
+    # watchdog's own attribute, which makes each new watch's poller (watchdog>=4,<8 in pyproject.toml).
+    server.observer._emitter_class = functools.partial(polling.PollingEmitter, stat=poll_stat)
+    for path in (config.docs_dir, config.config_file_path, *config.watch):
+        try:
+            server.unwatch(path)
+        except KeyError:  # not watched by MkDocs: left so
+            continue
+        server.watch(path)

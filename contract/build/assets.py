@@ -162,3 +162,20 @@ def unwatchable(folder: Path) -> str | None:
                     return f"{shown(path)} is a link that leads back into a folder it is in (a loop)"
                 folders.append((path, (*inside, real)))
     return None
+
+
+def poll_stat(path: str) -> os.stat_result:
+    """os.stat for serve's watcher, which follows links: a link that leads back to a folder on its own path or above
+    one (a loop), or into the system's folders, is stat'ed as the link itself, so the watcher does not walk into it.
+
+    Its poller otherwise walked a loop made while serve ran until Python's recursion limit, and died in its thread.
+    """
+    if os.path.islink(path):
+        real = Path(os.path.realpath(path))
+        here = Path(path).parent
+        along = {Path(os.path.realpath(folder)) for folder in (here, *here.parents)}
+        if any(real == folder or real in folder.parents for folder in along) or any(
+            real == system or system in real.parents for system in SYSTEM
+        ):
+            return os.lstat(path)
+    return os.stat(path)
