@@ -156,7 +156,7 @@ def _watch_inputs(server, root: Path, watched: set[Path], refused: set[Path]) ->
     The build's own list of its inputs, but hooks/: Python writing this file's bytecode would rebuild once more, and
     an edited hook needs serve started again anyway. MkDocs watches docs_assets/ and mkdocs.yml itself.
     """
-    inputs = [root / name for name in ("years", *SITE_INPUTS) if name != "hooks"]
+    inputs = [root / name for name in ("years", *SITE_INPUTS) if name not in ("hooks", "docs_assets", "mkdocs.yml")]
     for path in (*inputs, TEMPLATES, CATALOGUES):
         if path in refused or not path.exists():
             continue
