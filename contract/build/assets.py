@@ -86,7 +86,7 @@ def _problems(path: Path, inside: tuple[Path, ...], page: bool) -> list[Diagnost
             reason = "it is a link that leads back to itself" if exc.errno == errno.ELOOP else "it is a link to nothing"
         return [*found, Diagnostic(where, "error", f"the file cannot be read: {reason}", HINT, "asset")]
     real = path.resolve() if path.is_symlink() else None  # only a link can lead elsewhere (a checkout may be in /dev)
-    system = next((folder for folder in SYSTEM if real and (real == folder or folder in real.parents)), None)
+    system = _system_folder(real) if real else None
     if system is not None:
         message = f"the link leads into the system's {system} folder, whose files are not the site's"
         found.append(Diagnostic(where, "error", message, HINT, "asset"))
@@ -103,6 +103,11 @@ def _problems(path: Path, inside: tuple[Path, ...], page: bool) -> list[Diagnost
             except UnicodeDecodeError as exc:
                 found.append(not_utf8(raw, exc, shown(path)))
     return found
+
+
+def _system_folder(real: Path) -> Path | None:
+    """Return the system folder (/proc, /sys, /dev) a real path lies in, or None."""
+    return next((folder for folder in SYSTEM if real == folder or folder in real.parents), None)
 
 
 def _leads_back(target: Path, here: Path, inside: tuple[Path, ...]) -> bool:
@@ -131,7 +136,7 @@ def unwatchable(folder: Path) -> str | None:
     them all twice a second, and a loop of two links it walked until the system refused, for minutes)."""
     walked = 0
     real = folder.resolve()
-    system = next((s for s in SYSTEM if folder.is_symlink() and (real == s or s in real.parents)), None)
+    system = _system_folder(real) if folder.is_symlink() else None
     if system is not None:
         return f"{shown(folder)} is a link into the system's {system} folder"
     folders: list[tuple[Path, tuple[Path, ...]]] = [(folder, (real,))]
@@ -155,7 +160,7 @@ def unwatchable(folder: Path) -> str | None:
                     folders.append((path, inside))
                     continue
                 real = path.resolve()
-                system = next((s for s in SYSTEM if real == s or s in real.parents), None)
+                system = _system_folder(real)
                 if system is not None:
                     return f"{shown(path)} is a link into the system's {system} folder"
                 if _leads_back(real, here.resolve(), inside):
@@ -173,9 +178,7 @@ def poll_stat(path: str) -> os.stat_result:
     if os.path.islink(path):
         real = Path(os.path.realpath(path))
         here = Path(path).parent
-        along = {Path(os.path.realpath(folder)) for folder in (here, *here.parents)}
-        if any(real == folder or real in folder.parents for folder in along) or any(
-            real == system or system in real.parents for system in SYSTEM
-        ):
+        along = tuple(Path(os.path.realpath(folder)) for folder in here.parents)
+        if _leads_back(real, Path(os.path.realpath(here)), along) or _system_folder(real) is not None:
             return os.lstat(path)
     return os.stat(path)
