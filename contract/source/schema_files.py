@@ -7,12 +7,14 @@ of the program.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
+from ..resources import PROJECT
 from .yamlfile import not_utf8
 
 DRAFT_07 = {f"{scheme}://json-schema.org/draft-07/schema{end}" for scheme in ("http", "https") for end in ("", "#")}
@@ -72,7 +74,20 @@ def read_problems(folder: str, texts: tuple[tuple[str, str], ...]) -> tuple[Diag
             name = json.dumps(file_name)
             message = f'"$id" must be the file\'s own name, {name}, or left out: the schemas refer to each other by it'
             problems.append(_error(Pos(where), message))
+        elif _release().get(file_name) != text:  # an edited schema is checked as one (the release's are known good)
+            problems += _invalid(where, contents)
     return tuple(problems)
+
+
+def _invalid(where: str, contents: dict) -> list[Diagnostic]:
+    """Name what makes a schema invalid as draft-07 (a keyword of the wrong kind, a pattern that is no regex)."""
+    import jsonschema
+
+    try:
+        jsonschema.Draft7Validator.check_schema(contents, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    except jsonschema.SchemaError as exc:
+        return [_error(Pos(where), f"the schema is not valid at {exc.json_path}: {exc.message}")]
+    return []
 
 
 class _Twice(ValueError):
@@ -93,36 +108,46 @@ def schema_problems(
 ) -> list[Diagnostic]:
     """Name what keeps the schema files from making a validator for schema `name` that can validate (none found:
     an empty list); cause is what validating raised."""
-    import jsonschema
     from referencing import Registry, Resource
     from referencing.exceptions import Unresolvable
 
     problems: list[Diagnostic] = []  # what read_problems names was raised before any validator was made
     registry = Registry()
     for file_name, text in texts:
-        contents = json.loads(text)
-        registry = registry.with_resource(file_name, Resource.from_contents(contents))
-        try:
-            jsonschema.Draft7Validator.check_schema(contents)
-        except jsonschema.SchemaError as exc:
-            where = Pos(_display(schema_dir, file_name))
-            problems.append(_error(where, f"the schema is not valid at {exc.json_path}: {exc.message}"))
-    if problems:
-        return problems
+        registry = registry.with_resource(file_name, Resource.from_contents(json.loads(text)))
     if name not in dict(texts):
         return [_error(Pos(_display(schema_dir, name)), "the schema file is missing")]
     for file_name, _ in texts:
         resolver = registry.resolver(file_name)
         for ref in _refs(registry[file_name].contents):
             try:
-                resolver.lookup(ref)
+                found = resolver.lookup(ref).contents
             except Unresolvable:
                 message = f"the schema refers to {ref}, which no schema file defines"
+                problems.append(_error(Pos(_display(schema_dir, file_name)), message))
+                continue
+            if not isinstance(found, dict | bool):
+                message = f"the schema refers to {ref}, which is not a schema but {json.dumps(found)[:60]}"
                 problems.append(_error(Pos(_display(schema_dir, file_name)), message))
     if not problems and isinstance(cause, RecursionError):
         message = "the schema's references lead round in a circle (a $ref that leads back to where it is)"
         problems.append(_error(Pos(_display(schema_dir, name)), message))
+    if not problems and cause is not None:
+        # The JSON Schema library failed on schemas that are not the release's: the edit is what to look at.
+        edited = [file_name for file_name, text in texts if _release().get(file_name) != text]
+        message = f"the schema cannot be used: {type(cause).__name__}: {cause}"[:300]
+        problems += [_error(Pos(_display(schema_dir, file_name)), message) for file_name in edited]
     return problems
+
+
+@lru_cache(maxsize=1)
+def _release() -> dict[str, str]:
+    """Return the schema files as this release ships them, by name (known good: their own tests check them)."""
+    texts: dict[str, str] = {}
+    for file in (PROJECT / "schema").glob("*.schema.json"):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            texts[file.name] = file.read_text(encoding="utf-8")
+    return texts
 
 
 def _refs(node: object) -> list[str]:
