@@ -302,9 +302,9 @@ def _run_build(args) -> int:
 
 def _commands() -> list[Callable[[Any], None]]:
     """Every command, in the order of the help text: the few defined here, then each group's module."""
-    from . import diff, importer, pdf, signed, site, translations, verify, versions, word
+    from . import diff, glossary, importer, pdf, signed, site, translations, verify, versions, word
 
-    groups = (translations, versions, pdf, verify, diff, site, signed, word)
+    groups = (translations, glossary, versions, pdf, verify, diff, site, signed, word)
     first = [_add_validate, _add_outline, _add_export, *importer.COMMANDS, _add_build]
     return [*first, *(c for g in groups for c in g.COMMANDS)]
 

@@ -10,7 +10,6 @@ from ..source.languages import language_name, load_languages
 from ..source.load import load, years
 from ..translate import translations as tr
 from . import writer
-from .glossary import add_glossary
 
 
 def add_translations(sub) -> None:
@@ -150,4 +149,4 @@ def _confirm(args) -> int:
     return 0
 
 
-COMMANDS = [add_translations, add_glossary]  # the glossary command sits with the translation commands
+COMMANDS = [add_translations]

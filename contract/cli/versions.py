@@ -134,9 +134,6 @@ def _texts(args: argparse.Namespace, part: str, languages: Languages) -> dict[st
     return texts
 
 
-COMMANDS = [add_versions, add_new_year, add_lock, add_erratum]
-
-
 def add_history(sub: Subparsers) -> None:
     p = sub.add_parser("history", help="a section's number, title and changes across all versions")
     p.add_argument("section", metavar="SECTION-ID")
@@ -178,4 +175,4 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS.append(add_history)
+COMMANDS = [add_versions, add_new_year, add_lock, add_erratum, add_history]
