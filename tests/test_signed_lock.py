@@ -88,8 +88,10 @@ def test_an_edited_erratum_text_fails_validate(repo_copy):
     edit(repo_copy / YEAR / "contract.yaml", "Skrivfel i den signerade texten.", "Ett annat skäl.")
     code, out, _ = run(repo_copy, "validate", "2023")
     assert code == 1
+    # The lock records contract.yaml's errata apart from its details: the message says which of them changed.
     assert (
-        "years/2023/contract.yaml:1:1: error: version 2023 is signed and locked, but this file was changed since it was signed"
+        "years/2023/contract.yaml:1:1: error: version 2023 is locked with its errata as recorded, but an erratum in "
+        "contract.yaml was edited (errata are never edited; restore them (git checkout -- years/2023/contract.yaml))"
         in out
     )
 

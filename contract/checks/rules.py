@@ -66,6 +66,15 @@ def _check_meta(contract: Contract, report: Report) -> None:
                 "write a real date as YYYY-MM-DD",
                 "bad-date",
             )
+    signed = str(meta.signed_on or "")
+    if _is_date(signed) and meta.valid_for.isdigit() and signed[:4] > meta.valid_for:
+        # Without the clock (a check reads only the contract): a version is signed before the year it applies to ends.
+        report.error(
+            _at(meta.pos, contract),
+            f"signed_on {signed} is after {meta.valid_for}, the year version {meta.version} applies to (valid_for)",
+            "check the year of the signing date",
+            "bad-date",
+        )
 
 
 RESERVED_IDS = ids.RESERVED_IDS

@@ -20,7 +20,7 @@ def run_check_signed(args) -> int:
     problems = lockguard.check(args.root, args.base)
     if problems:
         raise ContractError(problems)
-    writer.note(f"versions signed at {args.base} are unchanged (or changed only by klimatkontrakt erratum)")
+    writer.note(f"versions signed at {args.base} are unchanged (or changed only by klimatkontrakt erratum or lock)")
     return 0
 
 

@@ -91,6 +91,11 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
             f"version {version} is not signed",
             "set status: signed and signed_on when every party has signed",
         )
+    # What is locked can never be corrected but by an erratum: a version that does not validate is never locked.
+    checked, _ = validate(root, [version])
+    problems = [d for d in checked.errors if d.code not in ("locked", "unlocked")]
+    if problems:
+        raise ContractError(problems)
     report = Report()
     existing = locking.read_lock(folder)
     if existing is not None:
@@ -102,7 +107,8 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
         version, contract.meta.signed_on or "", errata=len(contract.meta.errata), language=signed_in
     )
     result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
-    result.pdfs.update({pdf.name: locking.file_hash(pdf) for pdf in pdfs})
+    result.parts = locking.read_parts(folder, f"{YEARS}/{version}") or {}
+    result.pdfs.update(_signed_pdfs(version, result.pdfs, pdfs))
     if pdfs:
         # pyHanko loads in ~1 s: only when signed PDFs are recorded
         from ..pdf import against
@@ -114,14 +120,46 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     return result
 
 
+def _signed_pdfs(version: str, recorded: dict[str, str], pdfs: list[Path]) -> dict[str, str]:
+    """Return the new signed PDFs' hashes by name; refuse one that would replace a PDF recorded before."""
+    given: dict[str, str] = {}
+    for pdf in pdfs:
+        digest = locking.file_hash(pdf)
+        before = recorded.get(pdf.name, given.get(pdf.name))
+        if before is not None and before != digest:
+            raise _fail(
+                str(pdf),
+                f"version {version} already records a signed PDF named {pdf.name} with other content",
+                "a recorded signed PDF is never replaced: give this one another file name, or check that it is the "
+                "file the parties signed",
+            )
+        given[pdf.name] = digest
+    return given
+
+
 def _check_correction(root: Path, version: str, lock: locking.Lock, section_file: str | None) -> None:
     """Refuse an erratum over a version with other errors, or (for one section) edits in other files."""
     report, _ = validate(root, [version])
+    # The lock is recorded anew; what a lock with parts says about contract.yaml is checked here, by part.
     others = [d for d in report.errors if d.code != "locked"]
     if others:
         raise ContractError(others)
     folder = root / YEARS / version
-    current = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    display = f"{YEARS}/{version}"
+    current = locking.content_hashes(folder, display, Report())
+    parts = locking.read_parts(folder, display)
+    if lock.parts and parts is not None and parts["errata"] != lock.parts.get("errata"):
+        raise _fail(
+            f"{display}/contract.yaml",
+            "the errata in contract.yaml differ from those recorded in signed.lock (one was edited by hand)",
+            f"errata are never edited: restore them (git checkout -- {display}/contract.yaml), then make the correction",
+        )
+    if section_file and lock.parts and parts is not None and parts["details"] != lock.parts.get("details"):
+        raise _fail(  # a correction of one section leaves contract.yaml as signed, certificate identities included
+            f"{display}/contract.yaml",
+            f"contract.yaml changed too, not only {section_file}",
+            "undo that edit, or record it as an erratum of its own (without --section)",
+        )
     changed = sorted(n for n in set(lock.files) | set(current) if lock.files.get(n) != current.get(n))
     if not changed:
         raise _fail(
@@ -129,7 +167,8 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
             "nothing in the signed text has changed",
             "make the correction in the YAML first, then record it",
         )
-    stray = [n for n in changed if section_file and n not in (section_file, "contract.yaml")]
+    # For one section, contract.yaml only gains the erratum; it has none yet, so its text must be as signed.
+    stray = [n for n in changed if section_file and n != section_file]
     if stray:
         raise _fail(
             f"{YEARS}/{version}/{stray[0]}",
@@ -172,7 +211,33 @@ def _erratum_date(date: str | None, contract: Contract) -> str:
     signed = contract.meta.signed_on
     if signed and date < str(signed):
         raise UsageError(f"--date {date} is before version {contract.meta.version} was signed ({signed})")
+    if date > datetime.date.today().isoformat():  # a locked erratum can never be corrected: no date yet to come
+        raise UsageError(f"--date {date} is in the future: an erratum is dated the day it is recorded or before")
     return date
+
+
+def _check_still_signed(contract: Contract, lock: locking.Lock, listed: int) -> None:
+    """Refuse an erratum that would also lock a version set back to draft, a new signing date or removed errata."""
+    where = f"{YEARS}/{lock.version}/contract.yaml"
+    if contract.meta.status != "signed":
+        raise _fail(
+            where,
+            f"version {lock.version} is signed, but contract.yaml says status: {contract.meta.status}",
+            "a signed version stays signed: set status: signed again",
+        )
+    if str(contract.meta.signed_on or "") != lock.signed_on:
+        raise _fail(
+            where,
+            f"version {lock.version} was signed on {lock.signed_on}, but contract.yaml says signed_on: "
+            f"{contract.meta.signed_on or ''}",
+            f"the signing date never changes: set signed_on: {lock.signed_on} again",
+        )
+    if listed < lock.errata:
+        raise _fail(
+            where,
+            f"version {lock.version} is locked with {lock.errata} errata, but contract.yaml lists {listed}",
+            "errata are never removed: restore the missing entries (git checkout -- " + where + ")",
+        )
 
 
 def erratum(
@@ -195,6 +260,7 @@ def erratum(
             "the last one was written but never locked (an erratum that was interrupted)",
             "remove that last entry under 'errata:' in contract.yaml, then run the erratum command again",
         )
+    _check_still_signed(contract, current, len(contract.meta.errata))
     date = _erratum_date(date, contract)
     target = contract.section(section) if section else None
     if section and target is None:
@@ -215,6 +281,7 @@ def erratum(
             lock, _ = translations.confirm(corrected, lock, given, lang)
         translations.write_lock(folder, lock)
     current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    current.parts = locking.read_parts(folder, f"{YEARS}/{version}") or {}
     current.errata = len(contract.meta.errata) + 1
     locking.write_lock(folder, current)
     return current

@@ -92,7 +92,11 @@ def _lock(folder: Path, old: Path, display: str, base: str, docs: tuple[Document
 
 def _not_an_erratum(was: locking.Lock | None, lock: locking.Lock, docs: tuple[Document, Document]) -> str | None:
     """Return what in a changed lock is not the work of `klimatkontrakt erratum`, or None."""
-    if was is None:
+    if was is None or was.as_data() == lock.as_data():  # the same lock, written with other line ends or quoting
+        return None
+    if {**was.as_data(), "parts": lock.parts} == lock.as_data() and lock.parts == locking.contract_parts(docs[0].data):
+        # `klimatkontrakt lock` recorded contract.yaml's parts in a lock written before it did: as they were at the
+        # base, so a change cannot lock certificate identities it edits in the same change.
         return None
     old_errata, new_errata = (list(locking.canonical(doc.data.get("errata") or [])) for doc in docs)
     if (lock.version, lock.signed_on, lock.language, lock.pdfs) != (was.version, was.signed_on, was.language, was.pdfs):

@@ -42,6 +42,9 @@ class Lock:
     )  # language -> hash of the unsigned contract in the signed PDF
     # The language signed (the source then): locks written before languages were configurable were all Swedish.
     language: str = SIGNED_BEFORE_CONFIG
+    # contract.yaml in two parts (contract_parts): its details, certificate identities included, and its errata.
+    # The file's hash cannot tell an erratum edited by hand from a correction; locks written before have none.
+    parts: dict[str, str] = field(default_factory=dict)
 
     def as_data(self) -> dict:
         data = {
@@ -55,30 +58,59 @@ class Lock:
             data["contracts"] = dict(sorted(self.contracts.items()))
         if self.language != SIGNED_BEFORE_CONFIG:  # written only when not Swedish, so older locks stay byte-identical
             data["language"] = self.language
+        if self.parts:
+            data["parts"] = dict(sorted(self.parts.items()))
         return data
 
 
-def canonical(data: Any) -> Any:
-    """Return the locked content of parsed YAML: English, signing identities and comments left out; errata kept (only the tool adds them)."""
+def canonical(data: Any, identities: bool = False) -> Any:
+    """Return the locked content of parsed YAML: translations and comments left out, and (unless identities) the
+    parties' certificate identities; errata kept (only the tool adds them)."""
     if isinstance(data, dict):
         # A text's translations and notes, in any language (the signed source is Swedish): not signed content.
         skip = {k for k in data if k != "sv" and _TRANSLATION_KEY.match(str(k))} if "sv" in data else set()
-        skip |= {"certificate_subject"}  # which certificate a party signs with is not contract text
-        return {str(k): canonical(v) for k, v in data.items() if k not in skip}
+        if not identities:  # not contract text: the files' hashes of 2023 were recorded before parties had them
+            skip |= {"certificate_subject"}
+        return {str(k): canonical(v, identities) for k, v in data.items() if k not in skip}
     if isinstance(data, list):
-        return [canonical(item) for item in data]
+        return [canonical(item, identities) for item in data]
     return data
 
 
-def content_hashes(folder: Path, display: str, report: Report) -> dict[str, str]:
-    """Return sha256 of the canonical content of every contract file in a version folder."""
+def _digest(content: Any) -> str:
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def contract_parts(data: Any) -> dict[str, str]:
+    """Return the hashes of contract.yaml's two parts: its details (identities included) and its errata."""
+    data = data if isinstance(data, dict) else {}
+    details = {k: v for k, v in data.items() if k != "errata"}
+    return {
+        "details": _digest(canonical(details, identities=True)),
+        "errata": _digest(canonical(data.get("errata") or [])),
+    }
+
+
+def read_parts(folder: Path, display: str) -> dict[str, str] | None:
+    """Return the parts of a version's contract.yaml as it is now, or None when it cannot be read."""
+    doc = read(folder / "contract.yaml", f"{display}/contract.yaml", Report())
+    return None if doc is None else contract_parts(doc.data)
+
+
+def content_hashes(folder: Path, display: str, report: Report, unreadable: set[str] | None = None) -> dict[str, str]:
+    """Return sha256 of the canonical content of every contract file in a version folder.
+
+    The names of files that exist but cannot be read (a syntax error) are added to unreadable.
+    """
     hashes = {}
     for file in sorted(folder.glob("*.yaml")):
         if file.name in FILE_SCHEMAS:
             doc = read(file, f"{display}/{file.name}", report)
             if doc is not None:
-                text = json.dumps(canonical(doc.data), sort_keys=True, ensure_ascii=False)
-                hashes[file.name] = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+                hashes[file.name] = _digest(canonical(doc.data))
+            elif unreadable is not None:
+                unreadable.add(file.name)
     return hashes
 
 
@@ -115,8 +147,10 @@ def read_lock(folder: Path) -> Lock | None:
             int(data.get("errata", 0)),
             dict(data.get("contracts") or {}),
             str(data.get("language", SIGNED_BEFORE_CONFIG)),
+            dict(data.get("parts") or {}),
         )
-        if not all(isinstance(v, str) for v in (*lock.files.values(), *lock.pdfs.values(), *lock.contracts.values())):
+        hashes = (*lock.files.values(), *lock.pdfs.values(), *lock.contracts.values(), *lock.parts.values())
+        if not all(isinstance(v, str) for v in hashes):
             raise ValueError("hashes must be text")
         return lock
     except Exception as exc:  # any damage at all: the lock cannot be trusted
@@ -171,12 +205,41 @@ def check(folder: Path, display: str, errata: int, report: Report, signed: bool 
         message = f"this {LOCK_NAME} records version {lock.version}, not {version}"
         report.error(Pos(f"{display}/{LOCK_NAME}", 1, 1), message, hint, "locked")
         return
-    current = content_hashes(folder, display, Report())
+    unreadable: set[str] = set()  # a syntax error is reported as such by validate, not as a file removed
+    current = content_hashes(folder, display, Report(), unreadable)
     if errata != lock.errata:
         _errata_count(display, version, lock.errata, errata, report)
-    for name in sorted(set(lock.files) | set(current)):
-        if lock.files.get(name) != current.get(name) and not (name == "contract.yaml" and errata != lock.errata):
+    parts = read_parts(folder, display) if lock.parts else None
+    if parts is not None:
+        _check_parts(display, version, lock, parts, errata == lock.errata, report)
+    for name in sorted((set(lock.files) | set(current)) - unreadable):
+        if name == "contract.yaml" and (errata != lock.errata or parts is not None):
+            continue  # its errata are counted above, and a lock with parts tells what in it changed
+        if lock.files.get(name) != current.get(name):
             _changed(display, version, name, name in lock.files, name in current, report)
+
+
+def _check_parts(
+    display: str, version: str, lock: Lock, parts: dict[str, str], same_count: bool, report: Report
+) -> None:
+    """Record which part of contract.yaml changed since it was locked: its details, or an erratum edited by hand."""
+    where = Pos(f"{display}/contract.yaml", 1, 1)
+    if parts["details"] != lock.parts.get("details"):
+        report.error(
+            where,
+            f"version {version} is signed and locked, but its details in contract.yaml (status, dates, title, "
+            "parties and their certificate identities) changed since it was signed",
+            f"undo the change (git checkout -- {display}/contract.yaml); a needed correction of a text is an "
+            f'erratum: edit, then run klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+            "locked",
+        )
+    if same_count and parts["errata"] != lock.parts.get("errata"):
+        report.error(
+            where,
+            f"version {version} is locked with its errata as recorded, but an erratum in contract.yaml was edited",
+            f"errata are never edited; restore them (git checkout -- {display}/contract.yaml)",
+            "locked",
+        )
 
 
 def _status_pos(folder: Path, display: str) -> Pos:
