@@ -10,7 +10,7 @@ from ..errors import ContractError, Diagnostic, UsageError
 from ..model import Pos
 from ..source.languages import Languages, load_languages
 from ..source.load import load, years
-from ..versions import cycle
+from ..versions import cycle, new_year
 from . import writer
 from .languages import add_lang
 
@@ -50,7 +50,7 @@ def add_new_year(sub: Subparsers) -> None:
 
 
 def run_new_year(args: argparse.Namespace) -> int:
-    target = cycle.new_year(args.root, args.version, args.source)
+    target = new_year.new_year(args.root, args.version, args.source)
     writer.note(
         f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "
         f"write the follow-up sections marked to_be_written, then run klimatkontrakt validate {args.version}",
