@@ -64,11 +64,6 @@ def test_new_year_does_not_start_from_a_folder_that_is_no_version(repo_copy):
         assert not made.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="versions lists folders that are no version ('2025b', '02025') as drafts with exit 0, "
-    "while validate and history refuse them",
-)
 def test_versions_names_folders_that_are_no_version(repo_copy):
     _with_2024(repo_copy)
     for name in ("2025b", "02025"):
