@@ -6,11 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContractError, Diagnostic, UsageError
+from ..errors import ContractError, Diagnostic, UsageError, excerpt
+from ..ids import is_version_name
 from ..model import Pos
 from ..source.languages import Languages, load_languages
-from ..source.load import load, years
-from ..versions import cycle
+from ..source.load import YEARS, load, years
+from ..versions import cycle, new_year
 from . import writer
 from .languages import add_lang
 
@@ -27,8 +28,9 @@ def add_versions(sub: Subparsers) -> None:
 
 
 def run_versions(args: argparse.Namespace) -> int:
+    names = years(args.root)
     rows = []
-    for version in years(args.root):
+    for version in filter(is_version_name, names):
         meta = load(args.root, version).meta
         if args.status in (None, meta.status):
             rows.append(
@@ -39,7 +41,26 @@ def run_versions(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             writer.line(f"{row['version']}\t{row['status']}\t{row['valid_for']}\t{row['signed_on'] or ''}")
+    # Folders that are no version ("2025b", a copy "2024 - Kopia") are named as validate names them: no draft.
+    strays = [_not_a_version(name) for name in names if not is_version_name(name)]
+    if strays and args.json:  # the result stays one JSON document: the errors go with the notes
+        for stray in strays:
+            writer.note(str(stray))
+        return 1
+    if strays:
+        raise ContractError(strays)
     return 0
+
+
+def _not_a_version(name: str) -> Diagnostic:
+    """The error for a folder under years/ that is no version, in validate's words."""
+    return Diagnostic(
+        Pos(f"{YEARS}/{name}"),
+        "error",
+        f"the folder name {excerpt(name)} is not a version name",
+        "rename the folder to the version's four-digit year, such as years/2024, or move it out of years/",
+        "version-name",
+    )
 
 
 def add_new_year(sub: Subparsers) -> None:
@@ -50,7 +71,7 @@ def add_new_year(sub: Subparsers) -> None:
 
 
 def run_new_year(args: argparse.Namespace) -> int:
-    target = cycle.new_year(args.root, args.version, args.source)
+    target = new_year.new_year(args.root, args.version, args.source)
     writer.note(
         f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "
         f"write the follow-up sections marked to_be_written, then run klimatkontrakt validate {args.version}",

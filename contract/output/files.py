@@ -186,18 +186,40 @@ def _remove_tree(path: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two names atomically with renameat2(RENAME_EXCHANGE); False where the system cannot."""
-    if os.environ.get("KLIMATKONTRAKT_NO_EXCHANGE") or not sys.platform.startswith("linux"):
+    if os.environ.get("KLIMATKONTRAKT_NO_EXCHANGE"):
+        return False
+    return _renameat2(a, b, 2)
+
+
+def rename_new(source: Path, target: Path) -> None:
+    """Rename source to target only where nothing is at target, not even a link to nothing; else FileExistsError.
+
+    os.rename puts a folder in place of an empty one. renameat2(RENAME_NOREPLACE) checks and renames in one step,
+    so of two runs making the same target exactly one gets it; where the system cannot, a check just before comes close.
+    """
+    if _renameat2(source, target, 1):
+        return
+    if os.path.lexists(target):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
+    source.rename(target)
+
+
+def _renameat2(a: Path, b: Path, flags: int) -> bool:
+    """Rename a to b with renameat2 and flags; False where the system has no renameat2 (or not for this)."""
+    if not sys.platform.startswith("linux"):
         return False
     libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), flags) == 0:
         return True
     error = ctypes.get_errno()
     if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False
+    if error == errno.EEXIST:
+        raise FileExistsError(error, os.strerror(error), str(b))
     raise OSError(error, os.strerror(error), str(b))
 
 

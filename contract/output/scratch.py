@@ -11,8 +11,11 @@ from .. import interrupts
 
 
 @contextlib.contextmanager
-def scratch_folder(prefix: str) -> Iterator[Path]:
-    """Yield a new temporary folder; remove it after the block, also when Ctrl-C comes as it is made or removed.
+def scratch_folder(prefix: str, parent: Path | None = None) -> Iterator[Path]:
+    """Yield a new temporary folder (in parent, default the system's); remove it after the block, also on Ctrl-C.
+
+    The name is new and unique (mkdtemp), so the folder removed is always the one made here, never someone's.
+    A block that renamed the folder away leaves nothing to remove.
 
     tempfile.TemporaryDirectory owns its folder only once mkdtemp has returned, and its removal stops at a second
     Ctrl-C: either way an empty folder stayed behind. Both steps here finish first, then the interruption is raised.
@@ -21,7 +24,7 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
     try:
         # Called as a library, the stop is raised as this block ends: the folder is made by then, and goes below.
         with interrupts.deferred():
-            holder = tempfile.TemporaryDirectory(prefix=prefix)  # its clean-up copes with read-only entries
+            holder = tempfile.TemporaryDirectory(prefix=prefix, dir=parent)  # its clean-up copes with read-only entries
         interrupts.check()
         yield Path(holder.name)
     finally:

@@ -1,9 +1,8 @@
-"""The yearly cycle: start next year's draft from the latest version; lock signed versions; record errata."""
+"""The yearly cycle: lock signed versions; record errata (new_year starts next year's draft)."""
 
 from __future__ import annotations
 
 import datetime
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic, Report, UsageError
 from ..model import Contract, Pos
 from ..output.files import write_atomic
-from ..source.load import YEARS, load, version_folder, years
+from ..source.load import YEARS, load, version_folder
 from ..source.yamlwrite import rewrite
 from ..translate import translations
 from . import locking
@@ -19,66 +18,6 @@ from . import locking
 
 def _fail(where: str, message: str, hint: str = "") -> ContractError:
     return ContractError([Diagnostic(Pos(where), "error", message, hint)])
-
-
-def new_year(root: Path, version: str, source: str | None = None) -> Path:
-    """Create years/VERSION as a draft from the latest (or given) version; never overwrite."""
-    target = version_folder(root, version)
-    if source is not None:
-        version_folder(root, source)
-    if target.exists():
-        raise _fail(
-            f"{YEARS}/{version}",
-            f"version {version} already exists",
-            "choose another version; an existing version is never overwritten",
-        )
-    known = years(root)
-    source = source or (known[-1] if known else None)
-    if source is None:
-        raise _fail(YEARS, "there is no version to start from", "import one with klimatkontrakt import-text")
-    old = load(root, source)
-    if not version.isdigit() or int(version) <= int(old.meta.version):
-        raise _fail(
-            f"{YEARS}/{version}",
-            f"version {version!r} does not come after {source}",
-            "give the next year, e.g. " + str(int(old.meta.version) + 1),
-        )
-    staging = root / YEARS / f".{version}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(root / YEARS / source, staging, ignore=shutil.ignore_patterns(locking.LOCK_NAME, ".*"))
-    step = int(version) - int(old.meta.version)
-    rewrite(
-        staging / "contract.yaml", lambda data: _advance(data, version, str(int(old.meta.valid_for) + step), source)
-    )
-    if (staging / "updates.yaml").exists():
-        rewrite(staging / "updates.yaml", _clear_updates)
-    staging.rename(target)
-    return target
-
-
-def _advance(data: Any, version: str, valid_for: str, previous: str) -> None:
-    data["version"], data["valid_for"], data["previous"] = version, valid_for, previous
-    data["status"], data["signed_on"] = "draft", None
-    data.pop("errata", None)
-    for party in data.get("parties", []):
-        if party.get("signatory"):
-            party["signatory"]["name"] = None
-
-
-def _clear_updates(data: Any) -> None:
-    # The follow-up of last year is not this year's: keep the headings, mark the text to be written.
-    for chapter in data.get("sections", []):
-        for child in chapter.get("sections", []):
-            _mark_to_be_written(child)
-
-
-def _mark_to_be_written(section: Any) -> None:
-    section.pop("body", None)
-    section.pop("footnotes", None)
-    keys = list(section.keys())
-    section.insert(keys.index("title") + 1, "to_be_written", True)
-    for child in section.get("sections", []):
-        _mark_to_be_written(child)
 
 
 def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
