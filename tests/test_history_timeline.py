@@ -37,3 +37,21 @@ def test_a_new_id_is_followed_backwards_to_its_old_name(contracts):
 
 def test_an_id_in_no_version_has_no_steps_present(contracts):
     assert [s.present for s in timeline(contracts, "no-such-section")] == [False, False, False]
+
+
+def test_a_previous_skipping_a_version_of_the_archive_is_a_warning_at_its_value(repo_copy):
+    """2024 naming 2022 beside a 2023 follows no archived version: validate says where, and what to write."""
+    import shutil
+    from pathlib import Path
+
+    from contract.checks.validate import validate
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "years" / "2024", repo_copy / "years" / "2024")
+    contract_yaml = repo_copy / "years" / "2024" / "contract.yaml"
+    text = contract_yaml.read_text(encoding="utf-8")
+    contract_yaml.write_text(text.replace("previous: '2023'", "previous: '2022'"), encoding="utf-8")
+    report, _ = validate(repo_copy)
+    found = [d for d in report.items if d.code == "previous-not-in-archive" and d.severity == "warning"]
+    assert [(d.pos.line, "previous: '2023'" in d.hint) for d in found] == [(6, True)]
+    assert str(found[0].pos.file).endswith("years/2024/contract.yaml")
+    assert not [d for d in validate(repo_copy, ["2023"])[0].items if d.code == "previous-not-in-archive"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import Report
-from ..model import Contract
+from ..model import Contract, Pos
 from ..source.kept import Kept, replayed
 from ..source.languages import read_languages
 from ..source.load import YEARS, load_version, unsafe_folder, years
@@ -41,7 +41,29 @@ def validate(
         if folder.is_dir() and not unsafe_folder(root, folder, f"{YEARS}/{version}", Report()):
             signed = contract is not None and contract.meta.status == "signed"
             locking.check(folder, f"{YEARS}/{version}", len(contract.meta.errata) if contract else 0, report, signed)
+    _check_skipped(root, loaded, report)
     return report, loaded
+
+
+def _check_skipped(root: Path, loaded: dict[str, Contract], report: Report) -> None:
+    """Warn of a `previous:` naming a version not in the repository while one between the two is.
+
+    Such a version follows none in the archive (diff.lineage): it gets no redline and its history starts again,
+    which is right for the archive's first version and almost certainly a slip for one after it.
+    """
+    present = set(years(root))
+    for version, contract in sorted(loaded.items()):
+        named = contract.meta.previous
+        between = sorted(v for v in present if named and named < v < version)
+        if not named or named in present or not between:
+            continue
+        report.warning(
+            contract.meta.previous_pos or contract.meta.pos or Pos(contract.folder),
+            f"previous: {named!r} is not a version in {YEARS}/, though {between[-1]} is: version {version} follows "
+            "no version of the archive, so it has no redline and its history starts again",
+            f"name the version {version} replaces, such as previous: '{between[-1]}'",
+            "previous-not-in-archive",
+        )
 
 
 # The checks' findings for the models checked last: a model and a glossary built from unchanged files are the same

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..errors import ContractError, Diagnostic
 from ..model import Contract, Pos, Text
 from . import ChangeSet, compare
+from .changeset import SectionChange
 from .lineage import follows_outside, previous_versions
 
 
@@ -78,27 +79,56 @@ def timeline(
     """Follow a section through every version, oldest first; an id renamed between versions is followed both ways.
 
     changes holds each version's comparison with its predecessor (the build passes the ones it computed).
+    What changed in a version is what that comparison says (the redline's kinds), never worked out again here.
     """
     changes = changesets(contracts) if changes is None else changes
     previous = previous_versions(contracts)
     ids = _ids(contracts, section_id, changes, previous)
     steps: dict[str, Step] = {}
     for version in sorted(contracts):
-        steps[version] = _step(contracts, version, ids.get(version), changes.get(version), steps, previous)
+        steps[version] = _step(contracts, version, ids, changes.get(version), steps, previous)
     return list(steps.values())
 
 
 def _ids(
     contracts: Mapping[str, Contract], section_id: str, changes: Mapping[str, ChangeSet], previous: dict[str, str]
 ) -> dict[str, str]:
-    """Return the section's id in each version it is in, following renamed ids back from its latest version."""
+    """Return the section's id in each version it is in, following renamed ids within each line of versions.
+
+    A line is the versions that lead back through `previous:` to one first version (lineage). A version whose
+    `previous:` names a version not loaded starts a line of its own; in a line that the renames followed did
+    not reach, the section is the one holding the same id (no comparison links the lines).
+    """
     holding = [v for v in sorted(contracts) if contracts[v].section(section_id) is not None]
-    if not holding:
-        return {}
-    ids, newer = {holding[-1]: section_id}, holding[-1]
+    ids: dict[str, str] = {}
+    lines: set[str] = set()
+    for start in reversed(holding):
+        if _first_of_line(start, previous) in lines:
+            continue
+        lines.add(_first_of_line(start, previous))
+        ids.update(_followed(contracts, start, section_id, changes, previous))
+    return ids
+
+
+def _first_of_line(version: str, previous: dict[str, str]) -> str:
+    """Return the version a version's line starts from (following `previous:` back as far as it goes)."""
+    while version in previous:
+        version = previous[version]
+    return version
+
+
+def _followed(
+    contracts: Mapping[str, Contract],
+    start: str,
+    section_id: str,
+    changes: Mapping[str, ChangeSet],
+    previous: dict[str, str],
+) -> dict[str, str]:
+    """Return the section's id in each version of start's line, following renamed ids back and forth from start."""
+    ids, newer = {start: section_id}, start
     while newer in previous and newer in changes:  # backwards: where did this id come from
         older = previous[newer]
-        change = next((s for s in changes[newer].sections if s.new_id == ids[newer]), None)
+        change = _record(changes[newer], new_id=ids[newer])
         if change is None or change.old_id is None or contracts[older].section(change.old_id) is None:
             break
         ids[older], newer = change.old_id, older
@@ -106,40 +136,42 @@ def _ids(
         before = previous.get(version)
         if version in ids or before not in ids or version not in changes:
             continue
-        change = changes[version].find(ids[before])
-        if change is not None and change.new_id is not None and change.old_id == ids[before]:
+        change = _record(changes[version], old_id=ids[before])
+        if change is not None and change.new_id is not None:
             ids[version] = change.new_id
     return ids
+
+
+def _record(change_set: ChangeSet, new_id: str | None = None, old_id: str | None = None) -> SectionChange | None:
+    """Return the record of the section with this id on the side asked for (an id can be reused on the other)."""
+    if new_id is not None:
+        return next((s for s in change_set.sections if s.new_id == new_id), None)
+    return next((s for s in change_set.sections if s.old_id == old_id), None)
 
 
 def _step(
     contracts: Mapping[str, Contract],
     version: str,
-    sid: str | None,
+    ids: dict[str, str],
     change_set: ChangeSet | None,
     steps: dict[str, Step],
     previous: dict[str, str],
 ) -> Step:
-    """Return the section's step in version; 'removed' and 'first' look at its predecessors, not at sorted order."""
-    contract = contracts[version]
+    """Return the section's step in version, its kinds those of the comparison with the version before."""
+    contract, sid, before = contracts[version], ids.get(version), previous.get(version, "")
     meta, section = contract.meta, contract.section(sid) if sid else None
-    before = steps.get(previous.get(version, ""))
     if sid is None or section is None:
-        return Step(meta.version, meta.status, False, changes=("removed",) if before and before.present else ())
-    change = next((s for s in change_set.sections if s.new_id == sid), None) if change_set else None
-    renamed = change.old_id if change is not None and change.old_id and change.old_id != sid else None
-    if not _held_before(version, steps, previous):
-        return Step(
-            meta.version,
-            meta.status,
-            True,
-            section.number,
-            section.title,
-            ("first",),
-            sid,
-            archive_start=follows_outside(contracts, version),
-        )
+        gone = _record(change_set, old_id=ids[before]) if change_set and before in ids else None
+        held = before in steps and steps[before].present
+        return Step(meta.version, meta.status, False, changes=(gone.kinds if gone else ("removed",)) if held else ())
+    change = _record(change_set, new_id=sid) if change_set else None
     kinds = change.kinds if change is not None else ()
+    if change_set is None or (kinds == ("added",) and not _held_before(version, steps, previous)):
+        first = follows_outside(contracts, version)
+        return Step(
+            meta.version, meta.status, True, section.number, section.title, ("first",), sid, archive_start=first
+        )
+    renamed = change.old_id if change is not None and change.old_id and change.old_id != sid else None
     return Step(meta.version, meta.status, True, section.number, section.title, kinds, sid, renamed)
 
 

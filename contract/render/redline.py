@@ -27,12 +27,12 @@ CSS = """\
 # ---------------------------------------------------------------- shared views
 
 
-def title(change: SectionChange, lang: str) -> str:
-    """Return a section's title as a reader of this language sees it (new, else old)."""
+def title(change: SectionChange, lang: str, old: bool = False) -> str:
+    """Return a section's title as a reader of this language sees it (new, else old; old only when asked)."""
     if not change.title:
         return label(lang, change.id) if change.id in ("preamble", "annex") else change.id
     line = change.title.get(lang) or next(iter(change.title.values()))
-    return line.new_text() if change.new_id else line.old_text()
+    return line.new_text() if change.new_id and not old else line.old_text()
 
 
 def number(change: SectionChange, lang: str) -> str:
@@ -71,11 +71,13 @@ def notes(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
 
 
 def _names(cs: ChangeSet, ids: tuple[str, ...], lang: str, old: bool = False) -> str:
+    """Return the sections of ids by number and title, as the old version had them when old, else the new one."""
     names = []
     for sid in ids:
-        change = cs.find(sid)
+        # An id can be reused: look for it on the side it names, and show that side's number and title together.
+        change = next((s for s in cs.sections if sid == (s.old_id if old else s.new_id)), None) or cs.find(sid)
         num = (change.old_number if old else change.new_number) if change else ""
-        names.append(f"{num} {title(change, lang)}".strip() if change else sid)
+        names.append(f"{num} {title(change, lang, old)}".strip() if change else sid)
     return ", ".join(names)
 
 

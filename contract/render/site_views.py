@@ -68,7 +68,8 @@ def downloads_langs(downloads, version: str) -> list[str]:
 def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str]) -> HistoryRow:
     """Return one version's row of a section's timeline, linked to the section and to the change."""
     if not step.present:
-        what = labels.label(lang, "removed") if step.changes else labels.label(lang, "site_not_in_version")
+        gone = ", ".join(labels.label(lang, kind) for kind in step.changes)  # removed, or merged into another
+        what = gone or labels.label(lang, "site_not_in_version")
         return HistoryRow(step.version, "", Markup(""), what, None)
     if step.changes == ("first",) and step.archive_start:
         kinds = [labels.label(lang, "site_first_in_archive")]
