@@ -355,11 +355,6 @@ def test_a_locked_file_with_a_syntax_error_is_not_called_removed(repo_copy):
     assert "was removed" not in out, out + err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one YAML syntax error in projects.yaml makes validate also report every {ref:…} into it from other "
-    "files as 'reference to unknown section' (6 errors in agencies.yaml and programme.yaml, which are fine)",
-)
 def test_one_syntax_error_is_not_reported_as_errors_in_other_files(repo_copy):
     _with_2024(repo_copy)
     path = repo_copy / "years" / "2024" / "projects.yaml"
