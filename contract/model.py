@@ -249,6 +249,8 @@ class Contract:
     annex: Annex | None
     folder: str = ""
     languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the source first, then the translations (the repository's)
+    # The version's files that could not be read (their errors are reported): what they hold is missing here.
+    unread: tuple[str, ...] = ()
 
     @property
     def translations(self) -> tuple[str, ...]:

@@ -159,7 +159,8 @@ def _all_texts(contract: Contract) -> Iterator[tuple[Section | None, Text]]:
 
 
 def _check_references(contract: Contract, report: Report) -> None:
-    ids = {s.id: s.number for s in contract.walk()}
+    # With a file unread, a section or number not found may be in it: only what is found here can be judged.
+    ids = {s.id: s.number for s in contract.walk()} if not contract.unread else None
     numbers = {s.number: s.id for s in contract.walk()}
     for owner, text in _all_texts(contract):
         for _, source, pos in _sources(text):
@@ -189,7 +190,7 @@ def _check_node(node, owner: Section | None, pos: Pos, ids, numbers, report: Rep
         # A reference or footnote mark is itself a link on the site: inside a link it showed as "[2](#id)".
         hint = "put the {ref:…} or {fn:…} after the link's closing parenthesis"
         report.error(pos, "a link's text holds a reference or footnote mark", hint, "mark-in-link")
-    if not isinstance(node, inline.Ref) or node.target in ids:
+    if not isinstance(node, inline.Ref) or ids is None or node.target in ids:  # None: a file of the version is unread
         return
     if node.by_number:
         _check_number_ref(node.target, owner, pos, numbers, report)
@@ -268,7 +269,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                         "put the mark in a paragraph or list item of the section",
                         "footnote-place",
                     )
-                elif node.target not in defined:
+                elif node.target not in defined and not contract.unread:  # it may be defined in the unread file
                     report.error(
                         pos,
                         f"footnote {excerpt(node.target)} is referenced but not defined",
@@ -276,7 +277,7 @@ def _check_footnotes(contract: Contract, report: Report) -> None:
                         "undefined-footnote",
                     )
     for fid, note in defined.items():
-        if fid not in used:
+        if fid not in used and not contract.unread:  # it may be referenced in the unread file
             report.error(
                 _at(note.pos, contract),
                 f"footnote {fid!r} is defined but never referenced",
@@ -392,7 +393,7 @@ def _check_to_be_written(contract: Contract, report: Report) -> None:
 
 def _check_errata(contract: Contract, report: Report) -> None:
     for erratum in contract.meta.errata:
-        if erratum.section and contract.section(erratum.section) is None:
+        if erratum.section and contract.section(erratum.section) is None and not contract.unread:
             report.error(
                 _at(erratum.pos, contract),
                 f"erratum names unknown section {excerpt(erratum.section)}",

@@ -39,10 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(2) from None  # as argparse itself exits
     try:
         with interrupts.handling(), collector.fewer_collections(getattr(args, "command", None)):
-            return _run(args)
+            code = _run(args)
+            sys.stdout.flush()  # here, not at exit: a reader that stopped is found while it can still be answered
+            return code
     except KeyboardInterrupt as exc:  # a Ctrl-C just as the command ended, while its signal handlers were put back
         writer.note("interrupted")
         return 128 + getattr(exc, "signal", signal.SIGINT)
+    except BrokenPipeError:  # the reader stopped (validate | head -1), even while problems were printed: cut short
+        return writer.closed_output()
 
 
 # Commands that read or write the repository's versions: refused at once in a folder that is not one (a subfolder
@@ -74,8 +78,8 @@ def _run(args: argparse.Namespace) -> int:
     except ContractError as exc:
         _print_diagnostics(exc.diagnostics, _diagnostic_format(args))
         return 1
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # not a machine's fault, and never success: main() ends every command so alike
+        raise
     except OSError as exc:  # the machine, not the data or the code: a full disk, a read-only or missing folder
         if os.environ.get("KLIMATKONTRAKT_DEBUG"):
             raise

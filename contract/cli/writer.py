@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +32,21 @@ def line(text: str = "") -> None:
 def note(text: str) -> None:
     """Print what a command did or skipped on standard error, so that standard output stays the result alone."""
     print(text, file=sys.stderr, flush=True)
+
+
+def closed_output() -> int:
+    """Send what is left for standard output to the null device after its reader stopped; return SIGPIPE's exit code.
+
+    The result was cut short, so the code is never success: the 141 of a command a closed pipe stops (`set -o
+    pipefail` then fails), printed quietly as such commands are. The null device spares Python's last flush at exit.
+    """
+    with contextlib.suppress(OSError, ValueError):  # a standard output that is no file (in-process callers)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
+    return 128 + getattr(signal, "SIGPIPE", 13)  # 13 is SIGPIPE's number where Python does not define it (Windows)
 
 
 def as_json(value: Any) -> str:

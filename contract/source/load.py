@@ -153,16 +153,22 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
     except ContractError as exc:
         report.items.extend(exc.diagnostics)
         return None
-    return _model(docs, display, report, languages.all, lock)
+    unread = tuple(f"{display}/{n}" for n in sorted(FILE_SCHEMAS) if (folder / n).exists() and n not in docs)
+    return _model(docs, display, report, languages.all, lock, unread)
 
 
 def _model(
-    docs: dict[str, Document], display: str, report: Report, langs: tuple[str, ...], lock: translations.Lock
+    docs: dict[str, Document],
+    display: str,
+    report: Report,
+    langs: tuple[str, ...],
+    lock: translations.Lock,
+    unread: tuple[str, ...],
 ) -> Contract | None:
     """Build a version's model from its files and translations lock; unchanged inputs give the model built before."""
 
     def build(found: Report) -> Contract | None:
-        contract = _build(docs, display, found, langs)
+        contract = dataclasses.replace(_build(docs, display, found, langs), unread=unread)
         if not check_languages(contract, found):
             return None
         pairs = translations.pairs_of(lock)
@@ -172,7 +178,7 @@ def _model(
     if any(parsed is None for _, parsed in parses):
         return build(report)
     # Each file by its parse (the same object while the text is unchanged); the model is immutable, so it is shared.
-    return replayed(_MODELS, (display, langs, parses, repr(lock)), build, report)
+    return replayed(_MODELS, (display, langs, parses, repr(lock), unread), build, report)
 
 
 def _map_texts(contract: Contract, fn: Callable[[Text], Text]) -> Contract:

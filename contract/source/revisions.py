@@ -108,12 +108,25 @@ def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:
             f"{root} is not in a git repository, so {revision!r} cannot be read",
             "name a version without a revision, e.g. 2023",
         ) from None
-    try:
-        return repo, repo.commit(revision)
-    except (git.BadName, git.BadObject, ValueError):
-        raise UsageError(
-            f"unknown git revision {revision!r}", "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024"
-        ) from None
+    return repo, repo.commit(_resolve(repo, revision))
+
+
+def _resolve(repo: Repo, revision: str) -> str:
+    """Return the commit a revision names, read as git reads it (HEAD@{yesterday}, main~2, v1^{commit}, a tag)."""
+    # git itself, not GitPython's own parser, which fails on reflog dates and entries with internal errors;
+    # --end-of-options: a revision that starts with "-" is never read as an option.
+    status, sha, said = (1, "", "")
+    if "\0" not in revision:  # a NUL cannot be passed to a program: no revision holds one
+        status, sha, said = repo.git.rev_parse(
+            "--verify", "--end-of-options", f"{revision}^{{commit}}", with_extended_output=True, with_exceptions=False
+        )
+    if status == 0 and sha:
+        return str(sha)
+    reason = (str(said).strip().splitlines() or [""])[-1].removeprefix("fatal: ")  # the last line: after warnings
+    why = f": {reason}" if reason and "single revision" not in reason else ""
+    raise UsageError(
+        f"unknown git revision {revision!r}{why}", "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024"
+    )
 
 
 def _prefix(root: Path, repo: Repo) -> PurePosixPath:
