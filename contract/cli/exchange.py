@@ -84,17 +84,29 @@ def run_import(args) -> int:
     english = {key: text for key, text in english.items() if key not in drafts}
     tr.write_translation(args.root, contract, args.lang, english)
     if drafts:
-        entries = "entries" if len(drafts) != 1 else "entry"
-        writer.note(
-            f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
-            "(review them in your translation tool, clear their fuzzy flag, then import again)"
-        )
+        _note_drafts(drafts, kind)
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
     name = language_name(args.lang)
     writer.note(f"wrote {len(english)} {name} text{'s' * (len(english) != 1)} into years/{args.version}")
     if english:
         writer.note(f"review them, then confirm: klimatkontrakt translations {args.version}{_lang(args)} {keys}")
     return 0
+
+
+def _note_drafts(drafts: list[str], kind: str) -> None:
+    """Name the units left out as not yet translated or reviewed, in the words of the file's format."""
+    many = len(drafts) != 1
+    if kind == "xliff":
+        writer.note(
+            f"left out {len(drafts)} untranslated segment{'s' * many} (state initial, the target a copy of the "
+            f"source): {', '.join(drafts)} (translate {'them' if many else 'it'} in your translation tool, then "
+            "import again)"
+        )
+        return
+    writer.note(
+        f"left out {len(drafts)} fuzzy {'entries' if many else 'entry'} not yet reviewed: {', '.join(drafts)} "
+        "(review them in your translation tool, clear their fuzzy flag, then import again)"
+    )
 
 
 def _check_import_file(file: Path, display: str) -> None:

@@ -145,32 +145,57 @@ def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, D
     marks: dict[str, str] = {}
     sources = [_text(p.find(_Q + "source"), marks, learn=True) for p in parts]  # XLIFF 2 lets a CAT tool resegment
     bad = next((problem for _, problem in sources if problem), None)
-    targets, bad_target = _targets(parts, marks)
+    targets, bad_target, draft = _targets(parts, marks)
     if bad or bad_target:
         return None, _error(
             pos,
             f"unit {key!r}: {bad or bad_target}",
             "keep the placeholders of the source as they are; nothing was written",
         )
-    return Incoming(key, "".join(text for text, _ in sources), targets, pos, version), None
+    return Incoming(key, "".join(text for text, _ in sources), targets, pos, version, draft), None
 
 
-def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None]:
-    """Return the translation of a unit's segments joined (an ignorable without target keeps its source), or a problem."""
+def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None, bool]:
+    """Return a unit's translation (its parts' targets in their order), a problem, and whether it is a draft.
+
+    An ignorable without target keeps its source. A draft is a segment still "initial" whose target is its
+    source copied (OmegaT, Trados' copy source to target): not yet translated, never written.
+    """
     segments = [p for p in parts if etree.QName(p).localname == "segment"]
     have = [p.find(_Q + "target") is not None for p in segments]
     if not any(have):
-        return "", None
+        return "", None, False
     if not all(have):
-        return "", f"segment {have.index(False) + 1} has no target while segment {have.index(True) + 1} has one"
-    out = []
+        return "", f"segment {have.index(False) + 1} has no target while segment {have.index(True) + 1} has one", False
+    texts, sources = [], []
     for part in parts:
         element = part.find(_Q + "target")
         text, bad = _text(element if element is not None else part.find(_Q + "source"), marks, learn=element is None)
         if bad:
-            return "", bad
-        out.append(text)
-    return "".join(out), None
+            return "", bad, False
+        texts.append(text)
+        sources.append(_text(part.find(_Q + "source"), marks, learn=False)[0])
+    numbered = [(i, t, s) for i, (p, t, s) in enumerate(zip(parts, texts, sources, strict=True)) if p in segments]
+    empty = [n for n, (_, text, _) in enumerate(numbered, 1) if not text.strip()]
+    if empty and len(empty) < len(numbered):  # memoQ and Trados write <target/> for a segment not yet translated
+        full = next(n for n in range(1, len(numbered) + 1) if n not in empty)
+        return "", f"segment {empty[0]} has an empty target while segment {full} has one", False
+    draft = any(parts[i].get("state", "initial") == "initial" and t == s for i, t, s in numbered)
+    ordered, bad = _ordered(parts, texts)
+    return ordered, bad, draft
+
+
+def _ordered(parts: list, texts: list[str]) -> tuple[str, str | None]:
+    """Return the targets joined in their order: XLIFF 2's order="N" on a target moves it to position N."""
+    slots: list[str | None] = [None] * len(parts)
+    for number, (part, text) in enumerate(zip(parts, texts, strict=True), 1):
+        element = part.find(_Q + "target")
+        order = element.get("order", "") if element is not None else ""
+        at = int(order) if order.isdigit() else number if not order else 0
+        if not 1 <= at <= len(parts) or slots[at - 1] is not None:
+            return "", f"the target of part {number} has order={order or number!r}, not a free position"
+        slots[at - 1] = text
+    return "".join(text or "" for text in slots), None
 
 
 def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]:
