@@ -81,10 +81,17 @@ def run_import(args) -> int:
     if problems or more:
         raise ContractError(problems + more)
     drafts = sorted(u.key for u in items if u.draft and u.key in english)
-    english = {key: text for key, text in english.items() if key not in drafts}
+    kept = exchange.reverting(contract, english, tr.read_lock(args.root / "years" / args.version), args.lang)
+    english = {key: text for key, text in english.items() if key not in drafts and key not in kept}
     tr.write_translation(args.root, contract, args.lang, english)
     if drafts:
         _note_drafts(drafts, kind)
+    if kept:
+        writer.note(
+            f"kept {len(kept)} {language_name(args.lang)} text{'s' * (len(kept) != 1)} edited in the YAML since the "
+            f"file was exported, which the file gives back as last confirmed: {', '.join(kept)} (to go back to the "
+            "confirmed text, edit the YAML)"
+        )
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
     name = language_name(args.lang)
     writer.note(f"wrote {len(english)} {name} text{'s' * (len(english) != 1)} into years/{args.version}")

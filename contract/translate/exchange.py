@@ -12,7 +12,7 @@ from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
 from ..source.languages import language_name
 from .glossary import Glossary
-from .translations import fingerprint
+from .translations import Lock, fingerprint
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,21 @@ def accept(contract: Contract, incoming: list[Incoming], lang: str) -> tuple[dic
         elif unit.target.strip() and unwrap(unit.target) != texts[unit.key].get(lang):
             english[unit.key] = unwrap(unit.target)
     return english, problems
+
+
+def reverting(contract: Contract, english: dict[str, str], confirmed: Lock, lang: str) -> list[str]:
+    """Return the keys whose incoming text is the translation last confirmed while the YAML now holds another.
+
+    Such a unit came back untouched in a file exported before someone corrected the YAML: writing it would undo
+    that correction unseen (a lost update), so the YAML's text is kept and the user told.
+    """
+    texts = {t.key: t for t in contract.texts()}
+    kept = []
+    for key, text in english.items():
+        entry, now = confirmed.get((lang, key)), texts[key].get(lang)
+        if entry is not None and now is not None and fingerprint(text) == entry.target != fingerprint(now):
+            kept.append(key)
+    return sorted(kept)
 
 
 def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos], lang: str) -> tuple[str, str] | None:
