@@ -133,7 +133,6 @@ def test_targets_reordered_with_the_order_attribute_are_joined_in_that_order(rep
 
 # 5. A PO file saved with a UTF-8 byte order mark (Notepad, some Windows tools) is read, but every problem
 # loses its line: the first line '\ufeffmsgid ""' is not counted as an entry.
-@pytest.mark.xfail(strict=True, reason="a PO file with a UTF-8 BOM: problems are no longer located at their line")
 def test_problems_of_a_po_file_with_a_byte_order_mark_keep_their_line(repo):
     old = 'msgstr "The strategic innovation programme Viable Cities{fn:viable-cities-ar}."'
     file = edited(repo, "bom.po", old, 'msgstr "The strategic innovation programme Viable Cities."')
@@ -283,7 +282,6 @@ def test_a_mark_used_twice_is_exported_as_placeholders_with_unique_ids(repo):
 # 11. Poedit's catalogue properties let the translator edit "Project name and version": "Klimatkontrakt 2023 EN".
 # The import then says the file was exported from version '2023 EN', located at the first entry instead of the
 # header, and tells the user to run 'klimatkontrakt translations 2023 EN --import FILE', which cannot work.
-@pytest.mark.xfail(strict=True, reason="an edited Project-Id-Version: wrong line and a hint naming no real version")
 @pytest.mark.parametrize(
     ("name", "old", "new", "line"),
     [

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from .. import inline
+from .. import ids, inline
 from ..checks import characters
 from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
@@ -106,8 +106,12 @@ def accept(contract: Contract, incoming: list[Incoming], lang: str) -> tuple[dic
                 other.pos,
                 "error",
                 f"this file was exported from version {other.version}, not {contract.meta.version}",
-                f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
-                f"{contract.meta.version} again; nothing was written",
+                (
+                    f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
+                    if ids.is_version_name(other.version)  # never a command that cannot run
+                    else "export "
+                )
+                + f"{contract.meta.version} again; nothing was written",
                 "translation-import",
             )
         ]

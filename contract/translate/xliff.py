@@ -132,7 +132,8 @@ def _version(unit) -> str:
     while file is not None and file.tag != _Q + "file":
         file = file.getparent()
     original = file.get("original", "") if file is not None else ""
-    return original.removeprefix("years/") if original.startswith("years/") else ""
+    # A tool may write the folder as years/2023/ or years/2023/contract: the version is the part after years/.
+    return original.removeprefix("years/").split("/")[0] if original.startswith("years/") else ""
 
 
 def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, Diagnostic | None]:
