@@ -18,6 +18,7 @@ _MARK = re.compile(r"\{(?:ref|fn):[^{}\s]*\}")
 # missing -> initial without target; stale -> initial with the old English to review; current -> final.
 STATES = {"missing": "initial", "stale": "initial", "current": "final"}
 _TRANSPARENT = {"mrk", "pc"}  # annotations a CAT tool may add around text: their text is kept
+_MARKERS = {"sm", "em"}  # the same annotations as standalone start and end markers (split or overlapping)
 
 
 def unit_id(key: str) -> str:
@@ -44,24 +45,30 @@ def _unit(parent, unit: Unit) -> None:
     segment = etree.SubElement(element, _Q + "segment", state=STATES[unit.state])
     if unit.state == "stale":
         segment.set("subState", "klimatkontrakt:stale")
-    marks = _fill(etree.SubElement(segment, _Q + "source"), unit.source, {})
+    marks = _fill(etree.SubElement(segment, _Q + "source"), unit.source, None)
     if unit.target:
         _fill(etree.SubElement(segment, _Q + "target"), unit.target, marks)
 
 
-def _fill(element, text: str, marks: dict[str, str]) -> dict[str, str]:
-    """Write text into an element, each mark as <ph/>; return mark -> placeholder id (reused for the target)."""
-    marks = dict(marks)
+def _fill(element, text: str, source: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    """Write text into an element, each mark as <ph/>; return mark -> its placeholder ids, in order.
+
+    In a source every placeholder has its own id (XLIFF 2 requires it), a mark used twice too; a target's n-th use
+    of a mark takes the id of the source's n-th.
+    """
+    ids: dict[str, list[str]] = {}
     last = None
     pos = 0
-    for match in _MARK.finditer(text):
+    for number, match in enumerate(_MARK.finditer(text), 1):
         _append(element, last, text[pos : match.start()])
         mark = match.group()
-        ident = marks.setdefault(mark, f"m{len(marks) + 1}")
+        known = (source or {}).get(mark) or [f"m{number}"]
+        ident = f"m{number}" if source is None else known[min(len(ids.get(mark, [])), len(known) - 1)]
+        ids.setdefault(mark, []).append(ident)
         last = etree.SubElement(element, _Q + "ph", id=ident, equiv=mark, disp=mark)
         pos = match.end()
     _append(element, last, text[pos:])
-    return marks
+    return ids
 
 
 def _append(element, last, text: str) -> None:
@@ -143,6 +150,7 @@ def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, D
     segments = [p for p in parts if etree.QName(p).localname == "segment"]
     if not segments or any(p.find(_Q + "source") is None for p in parts):
         return None, _error(pos, f"unit {key!r} must hold a segment with a source", "export the text again")
+    _resolve_data(unit)
     marks: dict[str, str] = {}
     sources = [_text(p.find(_Q + "source"), marks, learn=True) for p in parts]  # XLIFF 2 lets a CAT tool resegment
     bad = next((problem for _, problem in sources if problem), None)
@@ -154,6 +162,14 @@ def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, D
             "keep the placeholders of the source as they are; nothing was written",
         )
     return Incoming(key, "".join(text for text, _ in sources), targets, pos, version, draft), None
+
+
+def _resolve_data(unit) -> None:
+    """Give each <ph dataRef> the code its <originalData> holds (XLIFF 2 core's other way to keep it) as equiv."""
+    data = {d.get("id"): d.text or "" for d in unit.iterfind(f"{_Q}originalData/{_Q}data")}
+    for ph in unit.iter(_Q + "ph"):
+        if not ph.get("equiv") and not ph.get("disp") and data.get(ph.get("dataRef")):
+            ph.set("equiv", data[ph.get("dataRef")])
 
 
 def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None, bool]:
@@ -205,12 +221,17 @@ def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]
     for child in element:
         name = etree.QName(child).localname if isinstance(child.tag, str) else ""
         if name == "ph" and learn:  # some tools keep only one of equiv and disp: both hold the mark
-            marks[child.get("id", "")] = child.get("equiv") or child.get("disp") or ""
-            out.append(marks[child.get("id", "")])
+            code = child.get("equiv") or child.get("disp") or ""
+            if not code:  # the Swedish did not change: the tool dropped what the placeholder stands for
+                return "", f"placeholder {child.get('id')!r} has lost its code (equiv, disp or dataRef)"
+            marks[child.get("id", "")] = code
+            out.append(code)
         elif name == "ph":
             if child.get("id") not in marks:
                 return "", f"placeholder {child.get('id')!r} is not in the source"
             out.append(marks[child.get("id")])
+        elif name in _MARKERS:
+            pass  # the start or end of an annotation: no text of its own
         elif name in _TRANSPARENT:
             inner, bad = _text(child, marks, learn)
             if bad:
