@@ -158,7 +158,8 @@ def test_an_import_killed_between_its_renames_leaves_the_yaml_all_old_or_all_new
     command = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={syscalls}"]
     command += ["-e", f"inject={syscalls}:signal=KILL:when=2"]
     command += [sys.executable, "-m", "contract", "--root", str(repo), "translations", "2023", "--import", str(file)]
-    killed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # a .pyc written (a rename) would take the kill instead
+    killed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
     assert killed.returncode in (-9, 137), (killed.returncode, killed.stderr)  # killed at the second rename
     after = snapshot(repo)
     yaml_before = {k: v for k, v in before.items() if k.endswith(".yaml")}

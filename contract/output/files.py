@@ -248,14 +248,17 @@ def _write_durably(tmp: Path, data: bytes | str, path: Path) -> None:
 def finish_writes(folder: Path) -> list[str]:
     """Complete a write_all a kill interrupted after its commit, or drop what one killed before it left.
 
-    Return the names of the files completed. A journal of a writer still running is left to that writer.
+    Return the names of the files completed. A journal of a writer still running is left to that writer; a
+    folder that cannot be changed (read-only) is left as it is, for the next command that can.
     """
     journal = folder / JOURNAL
-    done = _finish(folder, journal) if journal.is_file() and not journal.is_symlink() else []
-    if not journal.exists():
-        names = {p.name for p in folder.iterdir() if p.is_file()} if _is_folder(folder) else set()
-        for name in sorted(names | {JOURNAL}):
-            drop_temporaries_of(folder / name)
+    done: list[str] = []
+    with contextlib.suppress(OSError):
+        done = _finish(folder, journal) if journal.is_file() and not journal.is_symlink() else []
+        if not journal.exists():
+            names = {p.name for p in folder.iterdir() if p.is_file()} if _is_folder(folder) else set()
+            for name in sorted(names | {JOURNAL}):
+                drop_temporaries_of(folder / name)
     return done
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
 from collections.abc import Callable
@@ -136,8 +135,7 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         known = ", ".join(years(root)) or "none"
         report.error(Pos(display), f"there is no version {version!r}", f"versions in {YEARS}/: {known}", "no-version")
         return None
-    with contextlib.suppress(OSError):  # a write killed half-way (write_all) is completed before anything is read
-        finish_writes(folder)
+    finish_writes(folder)  # a write killed half-way (write_all) is completed before anything is read
     languages = read_languages(root, report)
     if languages is None:  # the texts' required language is unknown: reading them would report noise
         return None
