@@ -91,20 +91,24 @@ def describe(char: str) -> str:
 def check_document(doc: Document, report: Report) -> None:
     """Record an error for every character in the file's texts that an output cannot show faithfully."""
     for value, start, end in doc.strings:
-        found: set[tuple[str, bool]] = set()
-        for char, italic in _characters(value):
-            kind = problem(char, italic)
-            if kind is None or (char, italic) in found:
-                continue
-            found.add((char, italic))
-            message, hint = _PROBLEMS[kind]
-            where = "in emphasis " if kind == "font" and italic else ""
-            report.error(
-                _position(doc, char, start, end),
-                f"the character {describe(char)} {where}{message}",
-                hint,
-                "bad-character",
-            )
+        for char, message, hint in bad_characters(value):
+            report.error(_position(doc, char, start, end), message, hint, "bad-character")
+
+
+def bad_characters(value: str) -> list[tuple[str, str, str]]:
+    """Return (character, message, hint) for each character of a text an output cannot show faithfully, once each.
+
+    validate and translations --import both ask here, so that what one accepts the other never refuses.
+    """
+    found: dict[tuple[str, bool], tuple[str, str, str]] = {}
+    for char, italic in _characters(value):
+        kind = problem(char, italic)
+        if kind is None or (char, italic) in found:
+            continue
+        message, hint = _PROBLEMS[kind]
+        where = "in emphasis " if kind == "font" and italic else ""
+        found[(char, italic)] = (char, f"the character {describe(char)} {where}{message}", hint)
+    return list(found.values())
 
 
 def _characters(value: str) -> Iterator[tuple[str, bool]]:

@@ -81,13 +81,16 @@ def run_import(args) -> int:
     if problems or more:
         raise ContractError(problems + more)
     drafts = sorted(u.key for u in items if u.draft and u.key in english)
-    english = {key: text for key, text in english.items() if key not in drafts}
+    kept = exchange.reverting(contract, english, tr.read_lock(args.root / "years" / args.version), args.lang)
+    english = {key: text for key, text in english.items() if key not in drafts and key not in kept}
     tr.write_translation(args.root, contract, args.lang, english)
     if drafts:
-        entries = "entries" if len(drafts) != 1 else "entry"
+        _note_drafts(drafts, kind)
+    if kept:
         writer.note(
-            f"left out {len(drafts)} fuzzy {entries} not yet reviewed: {', '.join(drafts)} "
-            "(review them in your translation tool, clear their fuzzy flag, then import again)"
+            f"kept {len(kept)} {language_name(args.lang)} text{'s' * (len(kept) != 1)} edited in the YAML since the "
+            f"file was exported, which the file gives back as last confirmed: {', '.join(kept)} (to go back to the "
+            "confirmed text, edit the YAML)"
         )
     keys = " ".join(f"--confirm {k}" for k in sorted(english)[:3]) + (" ..." if len(english) > 3 else "")
     name = language_name(args.lang)
@@ -95,6 +98,22 @@ def run_import(args) -> int:
     if english:
         writer.note(f"review them, then confirm: klimatkontrakt translations {args.version}{_lang(args)} {keys}")
     return 0
+
+
+def _note_drafts(drafts: list[str], kind: str) -> None:
+    """Name the units left out as not yet translated or reviewed, in the words of the file's format."""
+    many = len(drafts) != 1
+    if kind == "xliff":
+        writer.note(
+            f"left out {len(drafts)} untranslated segment{'s' * many} (state initial, the target a copy of the "
+            f"source): {', '.join(drafts)} (translate {'them' if many else 'it'} in your translation tool, then "
+            "import again)"
+        )
+        return
+    writer.note(
+        f"left out {len(drafts)} fuzzy {'entries' if many else 'entry'} not yet reviewed: {', '.join(drafts)} "
+        "(review them in your translation tool, clear their fuzzy flag, then import again)"
+    )
 
 
 def _check_import_file(file: Path, display: str) -> None:

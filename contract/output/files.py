@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import errno
 import glob
+import json
 import os
 import re
 import shutil
@@ -223,26 +224,86 @@ def _renameat2(a: Path, b: Path, flags: int) -> bool:
     raise OSError(error, os.strerror(error), str(b))
 
 
+JOURNAL = ".klimatkontrakt-write.journal"  # in a folder write_all writes into: renames to finish
+
+
 def write_all(files: dict[Path, bytes | str]) -> None:
-    """Write several files all or none: every temporary file first, then only renames, which do not fail midway."""
+    """Write several files all or none: temporary files, then a journal naming the renames (the commit), then them.
+
+    A kill before the journal is in place leaves the old files; after it, finish_writes (run before a version
+    is read) completes the renames the journal names, so a reader sees all the old files or all the new ones.
+    """
+    if not files:
+        return
+    folder = Path(os.path.commonpath([str(path.parent) for path in files]))
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
-            tmp = temporary_path(path)
-            staged.append((tmp, path))
-            if isinstance(data, str):
-                tmp.write_text(data, encoding="utf-8")
-            else:
-                tmp.write_bytes(data)
-            if path.exists():  # keep the file's permissions
-                shutil.copymode(path, tmp)
+            staged.append((temporary_path(path), path))
+            _write_durably(staged[-1][0], data, path)
+        renames = [[str(tmp.relative_to(folder)), str(path.relative_to(folder))] for tmp, path in staged]
+        write_atomic(folder / JOURNAL, json.dumps({"pid": os.getpid(), "renames": renames}))
     except BaseException:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        tmp.replace(path)
+    try:
+        for tmp, path in staged:
+            tmp.replace(path)
+    finally:  # an interrupt between the renames: the journal is committed, so the rest are done, not undone
+        _finish(folder, folder / JOURNAL)
+
+
+def _write_durably(tmp: Path, data: bytes | str, path: Path) -> None:
+    """Write a new temporary file to disk (fsync: the journal may name it before the data would otherwise land)."""
+    tmp.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    with open(os.open(tmp, flags, 0o666), "wb") as file:
+        file.write(data.encode("utf-8") if isinstance(data, str) else data)
+        file.flush()
+        os.fsync(file.fileno())
+    if path.exists():  # keep the file's permissions
+        shutil.copymode(path, tmp)
+
+
+def finish_writes(folder: Path) -> list[str]:
+    """Complete a write_all a kill interrupted after its commit, or drop what one killed before it left.
+
+    Return the names of the files completed. A journal of a writer still running is left to that writer; a
+    folder that cannot be changed (read-only) is left as it is, for the next command that can.
+    """
+    journal = folder / JOURNAL
+    done: list[str] = []
+    with contextlib.suppress(OSError):
+        done = _finish(folder, journal) if journal.is_file() and not journal.is_symlink() else []
+        if not journal.exists():
+            names = {p.name for p in folder.iterdir() if p.is_file()} if _is_folder(folder) else set()
+            for name in sorted(names | {JOURNAL}):
+                drop_temporaries_of(folder / name)
+    return done
+
+
+def _finish(folder: Path, journal: Path) -> list[str]:
+    """Do the renames a journal names whose temporary file is still there, then remove the journal."""
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+        pid, renames = int(record["pid"]), [(str(a), str(b)) for a, b in record["renames"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # not a journal this module wrote: left as it is
+    if pid != os.getpid() and _alive(pid):
+        return []
+    done = []
+    for tmp_name, name in renames:
+        tmp, path = folder / tmp_name, folder / name
+        match = _TEMPORARY.fullmatch(tmp.name)
+        if ".." in Path(name).parts or Path(name).is_absolute() or tmp.parent != path.parent:
+            continue  # only a temporary file beside its own target, inside the folder, is ever renamed
+        if match and match["name"] == path.name and tmp.is_file() and not tmp.is_symlink():
+            tmp.replace(path)
+            done.append(name)
+    journal.unlink(missing_ok=True)
+    return done
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from ..model import (
     Pos,
     Text,
 )
+from ..output.files import finish_writes
 from ..translate import translations
 from . import schema_files
 from .kept import Kept, replayed
@@ -117,6 +118,7 @@ def load_version(root: Path, version: str, report: Report) -> Contract | None:
         known = ", ".join(years(root)) or "none"
         report.error(Pos(display), f"there is no version {version!r}", f"versions in {YEARS}/: {known}", "no-version")
         return None
+    finish_writes(folder)  # a write killed half-way (write_all) is completed before anything is read
     languages = read_languages(root, report)
     if languages is None:  # the texts' required language is unknown: reading them would report noise
         return None

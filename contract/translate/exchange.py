@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 
-from .. import inline
+from .. import ids, inline
+from ..checks import characters
 from ..errors import Diagnostic
 from ..model import Contract, Pos, Text
 from ..source.languages import language_name
 from .glossary import Glossary
-from .translations import fingerprint
+from .translations import Lock, fingerprint
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,9 @@ def _unit(text: Text, glossary: Glossary, lang: str) -> Unit:
 # and isolates that reorder what a reader sees.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 # And the invisible marks that reorder or join text unseen: bidi marks (LRM, RLM, ALM), zero-width characters,
-# word joiners and a byte order mark inside the text.
-_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
+# word joiners, a byte order mark inside the text, and soft hyphens (U+00AD: Word and Trados carry them over from
+# hyphenated sources; unseen, they split the words the glossary check looks for, and hyphenating is the layout's job).
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
 _MARKUP = re.compile(r"\{(?:ref|fn):[^{}\s]*\}|\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
 
@@ -103,8 +106,12 @@ def accept(contract: Contract, incoming: list[Incoming], lang: str) -> tuple[dic
                 other.pos,
                 "error",
                 f"this file was exported from version {other.version}, not {contract.meta.version}",
-                f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
-                f"{contract.meta.version} again; nothing was written",
+                (
+                    f"import it with 'klimatkontrakt translations {other.version} --import FILE', or export "
+                    if ids.is_version_name(other.version)  # never a command that cannot run
+                    else "export "
+                )
+                + f"{contract.meta.version} again; nothing was written",
                 "translation-import",
             )
         ]
@@ -113,6 +120,8 @@ def accept(contract: Contract, incoming: list[Incoming], lang: str) -> tuple[dic
     problems: list[Diagnostic] = []
     seen: dict[str, Pos] = {}
     for unit in incoming:
+        # Decomposed text (macOS tools, a paste from a PDF) is written as the text it shows: composed (NFC).
+        unit = replace(unit, target=unicodedata.normalize("NFC", unit.target))
         problem = _problem(unit, texts, seen, lang)
         seen.setdefault(unit.key, unit.pos)
         if problem:
@@ -120,6 +129,21 @@ def accept(contract: Contract, incoming: list[Incoming], lang: str) -> tuple[dic
         elif unit.target.strip() and unwrap(unit.target) != texts[unit.key].get(lang):
             english[unit.key] = unwrap(unit.target)
     return english, problems
+
+
+def reverting(contract: Contract, english: dict[str, str], confirmed: Lock, lang: str) -> list[str]:
+    """Return the keys whose incoming text is the translation last confirmed while the YAML now holds another.
+
+    Such a unit came back untouched in a file exported before someone corrected the YAML: writing it would undo
+    that correction unseen (a lost update), so the YAML's text is kept and the user told.
+    """
+    texts = {t.key: t for t in contract.texts()}
+    kept = []
+    for key, text in english.items():
+        entry, now = confirmed.get((lang, key)), texts[key].get(lang)
+        if entry is not None and now is not None and fingerprint(text) == entry.target != fingerprint(now):
+            kept.append(key)
+    return sorted(kept)
 
 
 def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos], lang: str) -> tuple[str, str] | None:
@@ -142,6 +166,9 @@ def _problem(unit: Incoming, texts: dict[str, Text], seen: dict[str, Pos], lang:
             f"the {name} of {unit.key!r} holds the {kind} character U+{ord(bad.group()):04X}",
             "remove it; nothing was written",
         )
+    rejected = characters.bad_characters(unit.target)  # what validate would then reject, by its own check
+    if rejected:
+        return f"the {name} of {unit.key!r}: {rejected[0][1]}", f"{rejected[0][2]}; nothing was written"
     if unit.target.strip() and sorted(_MARKUP.findall(unit.target)) != sorted(_MARKUP.findall(text.source)):
         want = ", ".join(sorted(_MARKUP.findall(text.source))) or "none"
         return (

@@ -77,8 +77,9 @@ def _parse(file: Path, display: str) -> tuple[bytes, po.pofile] | Diagnostic:
 
 def _entries(store: po.pofile, raw: bytes, display: str) -> tuple[list[Incoming], list[Diagnostic]]:
     """Return the file's translations, each at its entry's first line, and the entries that cannot be one."""
-    project = str(store.parseheader().get("Project-Id-Version", ""))
-    version = project.removeprefix("Klimatkontrakt ").strip() if project.startswith("Klimatkontrakt ") else ""
+    project = str(store.parseheader().get("Project-Id-Version", "")).split()
+    # Poedit lets the translator edit the project name ("Klimatkontrakt 2023 EN"): the version is the word after it.
+    version = project[1] if len(project) > 1 and project[0] == "Klimatkontrakt" else ""
     entries = [entry for entry in store.units if not entry.isobsolete()]
     starts = _entry_lines(raw.decode("utf-8", "replace"))
     numbers = starts if len(starts) == len(entries) else [0] * len(entries)  # translate-toolkit keeps no line numbers
@@ -110,6 +111,7 @@ def _as_utf8(raw: bytes, display: str) -> bytes:
     """Return a PO file as UTF-8 (all translate-toolkit reads): gettext allows any charset its header declares."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16").encode("utf-8")
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # Notepad's byte order mark: no part of the first entry's line
     found = _CHARSET.search(raw)
     charset = found.group(1).decode("ascii") if found else "UTF-8"
     try:

@@ -18,6 +18,7 @@ _MARK = re.compile(r"\{(?:ref|fn):[^{}\s]*\}")
 # missing -> initial without target; stale -> initial with the old English to review; current -> final.
 STATES = {"missing": "initial", "stale": "initial", "current": "final"}
 _TRANSPARENT = {"mrk", "pc"}  # annotations a CAT tool may add around text: their text is kept
+_MARKERS = {"sm", "em"}  # the same annotations as standalone start and end markers (split or overlapping)
 
 
 def unit_id(key: str) -> str:
@@ -44,24 +45,30 @@ def _unit(parent, unit: Unit) -> None:
     segment = etree.SubElement(element, _Q + "segment", state=STATES[unit.state])
     if unit.state == "stale":
         segment.set("subState", "klimatkontrakt:stale")
-    marks = _fill(etree.SubElement(segment, _Q + "source"), unit.source, {})
+    marks = _fill(etree.SubElement(segment, _Q + "source"), unit.source, None)
     if unit.target:
         _fill(etree.SubElement(segment, _Q + "target"), unit.target, marks)
 
 
-def _fill(element, text: str, marks: dict[str, str]) -> dict[str, str]:
-    """Write text into an element, each mark as <ph/>; return mark -> placeholder id (reused for the target)."""
-    marks = dict(marks)
+def _fill(element, text: str, source: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    """Write text into an element, each mark as <ph/>; return mark -> its placeholder ids, in order.
+
+    In a source every placeholder has its own id (XLIFF 2 requires it), a mark used twice too; a target's n-th use
+    of a mark takes the id of the source's n-th.
+    """
+    ids: dict[str, list[str]] = {}
     last = None
     pos = 0
-    for match in _MARK.finditer(text):
+    for number, match in enumerate(_MARK.finditer(text), 1):
         _append(element, last, text[pos : match.start()])
         mark = match.group()
-        ident = marks.setdefault(mark, f"m{len(marks) + 1}")
+        known = (source or {}).get(mark) or [f"m{number}"]
+        ident = f"m{number}" if source is None else known[min(len(ids.get(mark, [])), len(known) - 1)]
+        ids.setdefault(mark, []).append(ident)
         last = etree.SubElement(element, _Q + "ph", id=ident, equiv=mark, disp=mark)
         pos = match.end()
     _append(element, last, text[pos:])
-    return marks
+    return ids
 
 
 def _append(element, last, text: str) -> None:
@@ -132,7 +139,8 @@ def _version(unit) -> str:
     while file is not None and file.tag != _Q + "file":
         file = file.getparent()
     original = file.get("original", "") if file is not None else ""
-    return original.removeprefix("years/") if original.startswith("years/") else ""
+    # A tool may write the folder as years/2023/ or years/2023/contract: the version is the part after years/.
+    return original.removeprefix("years/").split("/")[0] if original.startswith("years/") else ""
 
 
 def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, Diagnostic | None]:
@@ -142,35 +150,69 @@ def _incoming(unit, display: str, version: str = "") -> tuple[Incoming | None, D
     segments = [p for p in parts if etree.QName(p).localname == "segment"]
     if not segments or any(p.find(_Q + "source") is None for p in parts):
         return None, _error(pos, f"unit {key!r} must hold a segment with a source", "export the text again")
+    _resolve_data(unit)
     marks: dict[str, str] = {}
     sources = [_text(p.find(_Q + "source"), marks, learn=True) for p in parts]  # XLIFF 2 lets a CAT tool resegment
     bad = next((problem for _, problem in sources if problem), None)
-    targets, bad_target = _targets(parts, marks)
+    targets, bad_target, draft = _targets(parts, marks)
     if bad or bad_target:
         return None, _error(
             pos,
             f"unit {key!r}: {bad or bad_target}",
             "keep the placeholders of the source as they are; nothing was written",
         )
-    return Incoming(key, "".join(text for text, _ in sources), targets, pos, version), None
+    return Incoming(key, "".join(text for text, _ in sources), targets, pos, version, draft), None
 
 
-def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None]:
-    """Return the translation of a unit's segments joined (an ignorable without target keeps its source), or a problem."""
+def _resolve_data(unit) -> None:
+    """Give each <ph dataRef> the code its <originalData> holds (XLIFF 2 core's other way to keep it) as equiv."""
+    data = {d.get("id"): d.text or "" for d in unit.iterfind(f"{_Q}originalData/{_Q}data")}
+    for ph in unit.iter(_Q + "ph"):
+        if not ph.get("equiv") and not ph.get("disp") and data.get(ph.get("dataRef")):
+            ph.set("equiv", data[ph.get("dataRef")])
+
+
+def _targets(parts: list, marks: dict[str, str]) -> tuple[str, str | None, bool]:
+    """Return a unit's translation (its parts' targets in their order), a problem, and whether it is a draft.
+
+    An ignorable without target keeps its source. A draft is a segment still "initial" whose target is its
+    source copied (OmegaT, Trados' copy source to target): not yet translated, never written.
+    """
     segments = [p for p in parts if etree.QName(p).localname == "segment"]
     have = [p.find(_Q + "target") is not None for p in segments]
     if not any(have):
-        return "", None
+        return "", None, False
     if not all(have):
-        return "", f"segment {have.index(False) + 1} has no target while segment {have.index(True) + 1} has one"
-    out = []
+        return "", f"segment {have.index(False) + 1} has no target while segment {have.index(True) + 1} has one", False
+    texts, sources = [], []
     for part in parts:
         element = part.find(_Q + "target")
         text, bad = _text(element if element is not None else part.find(_Q + "source"), marks, learn=element is None)
         if bad:
-            return "", bad
-        out.append(text)
-    return "".join(out), None
+            return "", bad, False
+        texts.append(text)
+        sources.append(_text(part.find(_Q + "source"), marks, learn=False)[0])
+    numbered = [(i, t, s) for i, (p, t, s) in enumerate(zip(parts, texts, sources, strict=True)) if p in segments]
+    empty = [n for n, (_, text, _) in enumerate(numbered, 1) if not text.strip()]
+    if empty and len(empty) < len(numbered):  # memoQ and Trados write <target/> for a segment not yet translated
+        full = next(n for n in range(1, len(numbered) + 1) if n not in empty)
+        return "", f"segment {empty[0]} has an empty target while segment {full} has one", False
+    draft = any(parts[i].get("state", "initial") == "initial" and t == s for i, t, s in numbered)
+    ordered, bad = _ordered(parts, texts)
+    return ordered, bad, draft
+
+
+def _ordered(parts: list, texts: list[str]) -> tuple[str, str | None]:
+    """Return the targets joined in their order: XLIFF 2's order="N" on a target moves it to position N."""
+    slots: list[str | None] = [None] * len(parts)
+    for number, (part, text) in enumerate(zip(parts, texts, strict=True), 1):
+        element = part.find(_Q + "target")
+        order = element.get("order", "") if element is not None else ""
+        at = int(order) if order.isdigit() else number if not order else 0
+        if not 1 <= at <= len(parts) or slots[at - 1] is not None:
+            return "", f"the target of part {number} has order={order or number!r}, not a free position"
+        slots[at - 1] = text
+    return "".join(text or "" for text in slots), None
 
 
 def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]:
@@ -179,12 +221,17 @@ def _text(element, marks: dict[str, str], learn: bool) -> tuple[str, str | None]
     for child in element:
         name = etree.QName(child).localname if isinstance(child.tag, str) else ""
         if name == "ph" and learn:  # some tools keep only one of equiv and disp: both hold the mark
-            marks[child.get("id", "")] = child.get("equiv") or child.get("disp") or ""
-            out.append(marks[child.get("id", "")])
+            code = child.get("equiv") or child.get("disp") or ""
+            if not code:  # the Swedish did not change: the tool dropped what the placeholder stands for
+                return "", f"placeholder {child.get('id')!r} has lost its code (equiv, disp or dataRef)"
+            marks[child.get("id", "")] = code
+            out.append(code)
         elif name == "ph":
             if child.get("id") not in marks:
                 return "", f"placeholder {child.get('id')!r} is not in the source"
             out.append(marks[child.get("id")])
+        elif name in _MARKERS:
+            pass  # the start or end of an annotation: no text of its own
         elif name in _TRANSPARENT:
             inner, bad = _text(child, marks, learn)
             if bad:
