@@ -265,7 +265,7 @@ def test_check_signed_refuses_a_signed_language_changed_together_with_an_erratum
     lock.write_text(lock.read_text(encoding="utf-8") + "language: en\n", encoding="utf-8")
     result = run_cli("check-signed", "--base", "main", "--root", repo_copy)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "its version, signing date, signed language or signed PDFs differ" in result.stdout
+    assert "its version, signing date, signed language, signed PDFs or their contracts' hashes differ" in result.stdout
 
 
 # ---------------------------------------------------------------- labels read again

@@ -157,7 +157,9 @@ def test_check_signed_refuses_a_lock_edited_by_hand(repo):
     git(repo, "checkout", "-q", "--", ".")
     edit(lock, "pdfs: {}", "pdfs:\n  x.pdf: sha256:00")
     code, out, _ = run(repo, "check-signed", "--base", "main")
-    assert code == 1 and "its version, signing date, signed language or signed PDFs differ" in out
+    assert (
+        code == 1 and "its version, signing date, signed language, signed PDFs or their contracts' hashes differ" in out
+    )
     git(repo, "checkout", "-q", "--", ".")
     edit(lock, "clause.yaml: sha256:4", "clause.yaml: sha256:5")
     code, out, _ = run(repo, "check-signed", "--base", "main")

@@ -45,8 +45,8 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     result = existing or locking.Lock(
         version, contract.meta.signed_on or "", errata=len(contract.meta.errata), language=signed_in
     )
-    result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report)
-    result.parts = locking.read_parts(folder, f"{YEARS}/{version}") or {}
+    result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report, language=result.language)
+    result.parts = locking.read_parts(folder, f"{YEARS}/{version}", result.language) or {}
     result.pdfs.update(_signed_pdfs(version, result.pdfs, pdfs))
     if pdfs:
         # pyHanko loads in ~1 s: only when signed PDFs are recorded
@@ -85,19 +85,20 @@ def _check_correction(root: Path, version: str, lock: locking.Lock, section_file
         raise ContractError(others)
     folder = root / YEARS / version
     display = f"{YEARS}/{version}"
-    current = locking.content_hashes(folder, display, Report())
-    parts = locking.read_parts(folder, display)
+    current = locking.content_hashes(folder, display, Report(), language=lock.language)
+    parts = locking.read_parts(folder, display, lock.language)
+    if lock.parts and parts is not None and parts["details"] != lock.parts.get("details"):
+        raise _fail(
+            f"{display}/contract.yaml",
+            "contract.yaml changed what no erratum changes (version, valid_for, status, signed_on, previous, "
+            "municipality, the parties' ids or certificate identities)",
+            f"undo that edit (git checkout -- {display}/contract.yaml), then record the correction",
+        )
     if lock.parts and parts is not None and parts["errata"] != lock.parts.get("errata"):
         raise _fail(
             f"{display}/contract.yaml",
             "the errata in contract.yaml differ from those recorded in signed.lock (one was edited by hand)",
             f"errata are never edited: restore them (git checkout -- {display}/contract.yaml), then make the correction",
-        )
-    if section_file and lock.parts and parts is not None and parts["details"] != lock.parts.get("details"):
-        raise _fail(  # a correction of one section leaves contract.yaml as signed, certificate identities included
-            f"{display}/contract.yaml",
-            f"contract.yaml changed too, not only {section_file}",
-            "undo that edit, or record it as an erratum of its own (without --section)",
         )
     changed = sorted(n for n in set(lock.files) | set(current) if lock.files.get(n) != current.get(n))
     if not changed:
@@ -183,6 +184,7 @@ def erratum(
     root: Path, version: str, what: dict[str, str], why: dict[str, str], section: str | None, date: str | None
 ) -> locking.Lock:
     """Record a correction made after signing: add it to contract.yaml and re-lock the corrected content."""
+    contract = load(root, version)  # first: a version that does not exist is named as such
     folder = version_folder(root, version)
     current = locking.read_lock(folder)
     if current is None:
@@ -191,7 +193,6 @@ def erratum(
             f"version {version} is not locked",
             "errata are for signed, locked versions; edit a draft directly",
         )
-    contract = load(root, version)
     if len(contract.meta.errata) > current.errata:  # written, never locked: an erratum stopped half way
         raise _fail(
             f"{YEARS}/{version}/contract.yaml",
@@ -219,8 +220,8 @@ def erratum(
             given = [f"erratum/{index}/{part}" for part, text in (("what", what), ("why", why)) if text.get(lang)]
             lock, _ = translations.confirm(corrected, lock, given, lang)
         translations.write_lock(folder, lock)
-    current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
-    current.parts = locking.read_parts(folder, f"{YEARS}/{version}") or {}
+    current.files = locking.content_hashes(folder, f"{YEARS}/{version}", Report(), language=current.language)
+    current.parts = locking.read_parts(folder, f"{YEARS}/{version}", current.language) or {}
     current.errata = len(contract.meta.errata) + 1
     locking.write_lock(folder, current)
     return current

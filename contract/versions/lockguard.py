@@ -7,13 +7,15 @@ signed here, and its signed.lock must be the same, or differ exactly as `klimatk
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic, Report
 from ..model import Pos
 from ..output.scratch import scratch_folder
 from ..source import revisions
-from ..source.load import YEARS, unsafe_folder
+from ..source.load import YEARS, load, unsafe_folder
 from ..source.yamlfile import Document, read
 from . import locking
 
@@ -58,8 +60,23 @@ def _version(root: Path, base: str, version: str, old: Path) -> list[Diagnostic]
             "signed-changed",
         )
     if now is not None:
+        _fixed(before, now, version, base, report)
         _lock(folder, old, display, base, (before, now), report)
     return report.errors
+
+
+def _fixed(before: Document, now: Document, version: str, base: str, report: Report) -> None:
+    """Record a change to what never changes after signing, whatever the lock says (a lock may predate its parts)."""
+    was, is_now = locking.fixed_details(before.data), locking.fixed_details(now.data)
+    changed = [key for key in was if key != "status" and was[key] != is_now[key]]  # status: named above
+    if changed:
+        report.error(
+            Pos(now.path, 1, 1),
+            f"version {version} is signed at {base}; this change edits what never changes after signing: "
+            + ", ".join("the parties' ids or certificate identities" if k == "parties" else k for k in changed),
+            f"restore them as they were at {base}; no erratum changes them",
+            "signed-changed",
+        )
 
 
 def _lock(folder: Path, old: Path, display: str, base: str, docs: tuple[Document, Document], report: Report) -> None:
@@ -80,7 +97,7 @@ def _lock(folder: Path, old: Path, display: str, base: str, docs: tuple[Document
             "signed-changed",
         )
         return
-    problem = _not_an_erratum(was, lock, docs)
+    problem = _not_an_erratum(was, lock, docs, _section_files(folder))
     if problem:
         report.error(
             where,
@@ -90,21 +107,60 @@ def _lock(folder: Path, old: Path, display: str, base: str, docs: tuple[Document
         )
 
 
-def _not_an_erratum(was: locking.Lock | None, lock: locking.Lock, docs: tuple[Document, Document]) -> str | None:
+def _section_files(folder: Path) -> Callable[[str], str | None]:
+    """Return the file a section of the working tree's version is written in, by id (None when it cannot be told)."""
+
+    def file_of(section: str) -> str | None:
+        try:
+            found = load(folder.parent.parent, folder.name).section(section)
+        except ContractError:  # the version does not validate: validate says why, and CI fails on it
+            return None
+        return f"{found.group}.yaml" if found is not None else None
+
+    return file_of
+
+
+def _not_an_erratum(
+    was: locking.Lock | None, lock: locking.Lock, docs: tuple[Document, Document], file_of: Callable[[str], str | None]
+) -> str | None:
     """Return what in a changed lock is not the work of `klimatkontrakt erratum`, or None."""
     if was is None or was.as_data() == lock.as_data():  # the same lock, written with other line ends or quoting
         return None
-    if {**was.as_data(), "parts": lock.parts} == lock.as_data() and lock.parts == locking.contract_parts(docs[0].data):
+    if {**was.as_data(), "parts": lock.parts} == lock.as_data() and lock.parts == locking.contract_parts(
+        docs[0].data, was.language
+    ):
         # `klimatkontrakt lock` recorded contract.yaml's parts in a lock written before it did: as they were at the
         # base, so a change cannot lock certificate identities it edits in the same change.
         return None
-    old_errata, new_errata = (list(locking.canonical(doc.data.get("errata") or [])) for doc in docs)
-    if (lock.version, lock.signed_on, lock.language, lock.pdfs) != (was.version, was.signed_on, was.language, was.pdfs):
-        return "its version, signing date, signed language or signed PDFs differ"
+    old_errata, new_errata = (list(locking.canonical(doc.data.get("errata") or [], was.language)) for doc in docs)
+    kept = ("version", "signed_on", "language", "pdfs", "contracts")
+    if any(getattr(lock, key) != getattr(was, key) for key in kept):
+        return "its version, signing date, signed language, signed PDFs or their contracts' hashes differ"
     if lock.errata <= was.errata:
         return "it records no new erratum"
     if len(new_errata) != lock.errata or new_errata[: len(old_errata)] != old_errata:
         return "the errata in contract.yaml are not the earlier ones followed by the new ones"
+    unchanged = [locking.canonical({k: v for k, v in doc.data.items() if k != "errata"}, was.language) for doc in docs]
+    return _new_errata_problem(was, lock, new_errata[len(old_errata) :], file_of, unchanged[0] == unchanged[1])
+
+
+def _new_errata_problem(
+    was: locking.Lock, lock: locking.Lock, added: list, file_of: Callable[[str], str | None], same_details: bool
+) -> str | None:
+    """Return what in the new errata `klimatkontrakt erratum` would have refused: a date, or files beyond a section."""
+    today = datetime.date.today().isoformat()
+    for entry in added:
+        date = str(entry.get("date", "")) if isinstance(entry, dict) else ""
+        if not (was.signed_on <= date <= today):
+            return f"a new erratum is dated {date or 'nothing'}, not between the signing ({was.signed_on}) and today"
+    sections = [entry.get("section") for entry in added if isinstance(entry, dict)]
+    if not sections or any(not section for section in sections):
+        return None  # an erratum without --section may cover several files
+    # contract.yaml gains the errata; what else it says stays as signed when each erratum is of one section.
+    allowed = {*(file_of(str(section)) for section in sections), *(["contract.yaml"] if same_details else [])}
+    changed = sorted(n for n in set(was.files) | set(lock.files) if was.files.get(n) != lock.files.get(n))
+    if None in allowed or any(name not in allowed for name in changed):
+        return f"errata for sections {', '.join(map(str, sections))} also record changes in {', '.join(changed)}"
     return None
 
 

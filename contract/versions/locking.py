@@ -63,17 +63,16 @@ class Lock:
         return data
 
 
-def canonical(data: Any, identities: bool = False) -> Any:
-    """Return the locked content of parsed YAML: translations and comments left out, and (unless identities) the
-    parties' certificate identities; errata kept (only the tool adds them)."""
+def canonical(data: Any, language: str = SIGNED_BEFORE_CONFIG) -> Any:
+    """Return the locked content of parsed YAML in the language signed: its translations, translators' notes and
+    the parties' certificate identities left out; errata kept (only the tool adds them)."""
     if isinstance(data, dict):
-        # A text's translations and notes, in any language (the signed source is Swedish): not signed content.
-        skip = {k for k in data if k != "sv" and _TRANSLATION_KEY.match(str(k))} if "sv" in data else set()
-        if not identities:  # not contract text: the files' hashes of 2023 were recorded before parties had them
-            skip |= {"certificate_subject"}
-        return {str(k): canonical(v, identities) for k, v in data.items() if k not in skip}
+        # A text's translations and notes, in any other language: not signed content.
+        skip = {k for k in data if k != language and _TRANSLATION_KEY.match(str(k))} if language in data else set()
+        skip |= {"certificate_subject"}  # locked apart (contract_parts): 2023's files were hashed before it existed
+        return {str(k): canonical(v, language) for k, v in data.items() if k not in skip}
     if isinstance(data, list):
-        return [canonical(item, identities) for item in data]
+        return [canonical(item, language) for item in data]
     return data
 
 
@@ -82,23 +81,50 @@ def _digest(content: Any) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def contract_parts(data: Any) -> dict[str, str]:
-    """Return the hashes of contract.yaml's two parts: its details (identities included) and its errata."""
+# What no erratum changes: which version it is, for which year, its status and signing date, what it follows, and
+# who signs it with which certificate identity.
+FIXED = ("version", "valid_for", "status", "signed_on", "previous", "municipality")
+
+
+def fixed_details(data: Any) -> dict[str, Any]:
+    """Return what in contract.yaml no erratum may change (FIXED, and each party's id and certificate identity)."""
     data = data if isinstance(data, dict) else {}
-    details = {k: v for k, v in data.items() if k != "errata"}
+    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
     return {
-        "details": _digest(canonical(details, identities=True)),
-        "errata": _digest(canonical(data.get("errata") or [])),
+        **{key: data.get(key) for key in FIXED},
+        "parties": [
+            {"id": p.get("id"), "certificate_subject": p.get("certificate_subject")} if isinstance(p, dict) else p
+            for p in parties
+        ],
     }
 
 
-def read_parts(folder: Path, display: str) -> dict[str, str] | None:
+def contract_parts(data: Any, language: str = SIGNED_BEFORE_CONFIG) -> dict[str, str]:
+    """Return the hashes of contract.yaml's two parts beside its signed text: its fixed details and its errata."""
+    errata = data.get("errata") if isinstance(data, dict) else None
+    return {"details": _digest(fixed_details(data)), "errata": _digest(canonical(errata or [], language))}
+
+
+def read_parts(folder: Path, display: str, language: str = SIGNED_BEFORE_CONFIG) -> dict[str, str] | None:
     """Return the parts of a version's contract.yaml as it is now, or None when it cannot be read."""
     doc = read(folder / "contract.yaml", f"{display}/contract.yaml", Report())
-    return None if doc is None else contract_parts(doc.data)
+    return None if doc is None else contract_parts(doc.data, language)
 
 
-def content_hashes(folder: Path, display: str, report: Report, unreadable: set[str] | None = None) -> dict[str, str]:
+def erratum_options(language: str) -> str:
+    """Return the erratum command's what/why options for the language signed, as its hints write them."""
+    if language in ("sv", "en"):  # the command's short forms
+        return f'--what-{language} "..." --why-{language} "..."'
+    return f'--what {language} "..." --why {language} "..."'
+
+
+def content_hashes(
+    folder: Path,
+    display: str,
+    report: Report,
+    unreadable: set[str] | None = None,
+    language: str = SIGNED_BEFORE_CONFIG,
+) -> dict[str, str]:
     """Return sha256 of the canonical content of every contract file in a version folder.
 
     The names of files that exist but cannot be read (a syntax error) are added to unreadable.
@@ -108,7 +134,7 @@ def content_hashes(folder: Path, display: str, report: Report, unreadable: set[s
         if file.name in FILE_SCHEMAS:
             doc = read(file, f"{display}/{file.name}", report)
             if doc is not None:
-                hashes[file.name] = _digest(canonical(doc.data))
+                hashes[file.name] = _digest(canonical(doc.data, language))
             elif unreadable is not None:
                 unreadable.add(file.name)
     return hashes
@@ -206,34 +232,33 @@ def check(folder: Path, display: str, errata: int, report: Report, signed: bool 
         report.error(Pos(f"{display}/{LOCK_NAME}", 1, 1), message, hint, "locked")
         return
     unreadable: set[str] = set()  # a syntax error is reported as such by validate, not as a file removed
-    current = content_hashes(folder, display, Report(), unreadable)
+    current = content_hashes(folder, display, Report(), unreadable, lock.language)
     if errata != lock.errata:
-        _errata_count(display, version, lock.errata, errata, report)
-    parts = read_parts(folder, display) if lock.parts else None
+        _errata_count(display, version, lock, errata, report)
+    parts = read_parts(folder, display, lock.language) if lock.parts else None
+    edited = parts is not None and errata == lock.errata and parts["errata"] != lock.parts.get("errata")
     if parts is not None:
-        _check_parts(display, version, lock, parts, errata == lock.errata, report)
+        _check_parts(display, version, lock, parts, edited, report)
     for name in sorted((set(lock.files) | set(current)) - unreadable):
-        if name == "contract.yaml" and (errata != lock.errata or parts is not None):
-            continue  # its errata are counted above, and a lock with parts tells what in it changed
+        if name == "contract.yaml" and (errata != lock.errata or edited):
+            continue  # what changed in its errata is named above
         if lock.files.get(name) != current.get(name):
-            _changed(display, version, name, name in lock.files, name in current, report)
+            _changed(display, version, name, name in lock.files, name in current, report, lock.language)
 
 
-def _check_parts(
-    display: str, version: str, lock: Lock, parts: dict[str, str], same_count: bool, report: Report
-) -> None:
-    """Record which part of contract.yaml changed since it was locked: its details, or an erratum edited by hand."""
+def _check_parts(display: str, version: str, lock: Lock, parts: dict[str, str], edited: bool, report: Report) -> None:
+    """Record which part of contract.yaml changed since it was locked: its fixed details, or an erratum by hand."""
     where = Pos(f"{display}/contract.yaml", 1, 1)
     if parts["details"] != lock.parts.get("details"):
         report.error(
             where,
-            f"version {version} is signed and locked, but its details in contract.yaml (status, dates, title, "
-            "parties and their certificate identities) changed since it was signed",
-            f"undo the change (git checkout -- {display}/contract.yaml); a needed correction of a text is an "
-            f'erratum: edit, then run klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+            f"version {version} is signed and locked, but contract.yaml changed what never changes after signing "
+            "(version, valid_for, status, signed_on, previous, municipality, the parties' ids or certificate "
+            "identities)",
+            f"undo the change (git checkout -- {display}/contract.yaml): no erratum changes these",
             "locked",
         )
-    if same_count and parts["errata"] != lock.parts.get("errata"):
+    if edited:
         report.error(
             where,
             f"version {version} is locked with its errata as recorded, but an erratum in contract.yaml was edited",
@@ -247,8 +272,8 @@ def _status_pos(folder: Path, display: str) -> Pos:
     return doc.pos(("status",)) if doc is not None else Pos(f"{display}/contract.yaml", 1, 1)
 
 
-def _errata_count(display: str, version: str, locked: int, listed: int, report: Report) -> None:
-    where = Pos(f"{display}/contract.yaml", 1, 1)
+def _errata_count(display: str, version: str, lock: Lock, listed: int, report: Report) -> None:
+    where, locked = Pos(f"{display}/contract.yaml", 1, 1), lock.errata
     if listed < locked:
         report.error(
             where,
@@ -260,17 +285,18 @@ def _errata_count(display: str, version: str, locked: int, listed: int, report: 
         report.error(
             where,
             f"version {version} is locked with {locked} errata, but contract.yaml lists {listed}",
-            f'only klimatkontrakt erratum adds an erratum: remove the entries added by hand, then run klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+            "only klimatkontrakt erratum adds an erratum: remove the entries added by hand, then run "
+            f"klimatkontrakt erratum {version} {erratum_options(lock.language)}",
             "locked",
         )
 
 
-def _changed(display: str, version: str, name: str, was: bool, now: bool, report: Report) -> None:
+def _changed(display: str, version: str, name: str, was: bool, now: bool, report: Report, language: str) -> None:
     what = "was changed" if was and now else ("was removed" if was else "was added")
     report.error(
         Pos(f"{display}/{name}", 1, 1),
         f"version {version} is signed and locked, but this file {what} since it was signed",
         f"undo the change (git checkout -- {display}/{name}); a needed correction is an erratum: edit, then run "
-        f'klimatkontrakt erratum {version} --what-sv "..." --why-sv "..."',
+        f"klimatkontrakt erratum {version} {erratum_options(language)}",
         "locked",
     )
