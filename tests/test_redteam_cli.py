@@ -225,7 +225,8 @@ def test_an_unknown_revision_is_a_refused_argument_without_a_file_in_every_forma
     assert (diff.returncode, diff.stdout) == (2, "")
     assert diff.stderr == f"klimatkontrakt: error: unknown git revision 'nope' {hint}\n"
     github = run_cli("check-signed", "--base", "nope", "--format", "github", cwd=repo)
-    assert (github.returncode, github.stdout) == (2, f"::error::unknown git revision 'nope' {hint}\n")
+    commit = "(use a branch, tag or commit, e.g. main, origin/main or HEAD~1)"  # --base takes no REV:VERSION
+    assert (github.returncode, github.stdout) == (2, f"::error::unknown git revision 'nope' {commit}\n")
     spec = run_cli("diff", ":2023", "2024", cwd=repo)
     assert (spec.returncode, spec.stdout) == (2, "")
     assert spec.stderr.startswith("klimatkontrakt: error: cannot read ':2023' as a version")

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # The commands whose --format is also the format of their problems (their result is the diagnostics).
 DIAGNOSTICS_COMMANDS = ("validate", "check-signed")
@@ -16,12 +21,31 @@ class BadArguments(Exception):
         self.parser, self.message = parser, message
 
 
+class HelpShown(Exception):
+    """argparse printed the help and would exit 0: main flushes it and answers as for any command's result."""
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors main prints (its subcommands' parsers are of this class too)."""
 
     def error(self, message: str):
         """Raise the error for main to print."""
         raise BadArguments(self, message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        """Raise HelpShown after the help (argparse's only exit 0 here), so that main judges whether it was written."""
+        if message:
+            self._print_message(message, sys.stderr)
+        if status == 0:
+            raise HelpShown
+        raise SystemExit(status)
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        """Print argparse's text; a help lost on standard output (closed pipe, full disk) is raised, not ignored."""
+        if message and file is sys.stdout:  # argparse itself ignores a failed write, and the help would look written
+            file.write(message)
+        else:
+            super()._print_message(message, file)
 
 
 def requested_format(argv: list[str]) -> str:

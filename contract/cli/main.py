@@ -24,6 +24,7 @@ from .languages import add_lang, check_lang
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
+    writer.missing_output()  # `cmd >&-`: a result printed nowhere ends as one printed into a closed pipe
     try:
         faults.point("starting")
         args = _parser().parse_args(argv)  # the parser imports every command: Ctrl-C may well come meanwhile
@@ -35,18 +36,40 @@ def main(argv: list[str] | None = None) -> int:
         writer.note(f"{exc.parser.prog}: error: {exc.message}")
         fmt = arguments.requested_format(sys.argv[1:] if argv is None else argv)
         if fmt in ("json", "github"):
-            _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
+            try:
+                _print_diagnostics([Diagnostic(None, "error", exc.message, "", "usage")], fmt, usage=True)
+            except BrokenPipeError:  # the refusal is said on stderr, and 2 says more than a lost copy's 141
+                writer.closed_output()
         raise SystemExit(2) from None  # as argparse itself exits
+    except arguments.HelpShown:  # the help is the result: flushed and judged as a command's output is
+        return _flushed(0)
+    except (BrokenPipeError, OSError) as exc:  # the help written into a closed pipe or onto a full disk
+        return _lost(exc)
     try:
         with interrupts.handling(), collector.fewer_collections(getattr(args, "command", None)):
-            code = _run(args)
-            sys.stdout.flush()  # here, not at exit: a reader that stopped is found while it can still be answered
-            return code
+            return _flushed(_run(args))
     except KeyboardInterrupt as exc:  # a Ctrl-C just as the command ended, while its signal handlers were put back
         writer.note("interrupted")
         return 128 + getattr(exc, "signal", signal.SIGINT)
-    except BrokenPipeError:  # the reader stopped (validate | head -1), even while problems were printed: cut short
+    except BrokenPipeError as exc:  # the reader stopped while the command printed: cut short
+        return _lost(exc)
+
+
+def _flushed(code: int) -> int:
+    """Return code once standard output is flushed, or the exit code of an output that could not be written."""
+    try:
+        sys.stdout.flush()  # here, not at exit: a reader that stopped is found while it can still be answered
+    except (BrokenPipeError, OSError) as exc:
+        return _lost(exc)
+    return code
+
+
+def _lost(exc: OSError) -> int:
+    """Return the exit code of a result that could not be written: 141 for a stopped reader, else 1 with the cause."""
+    if isinstance(exc, BrokenPipeError):  # the reader stopped (validate | head -1), even while problems were printed
         return writer.closed_output()
+    writer.note(str(os_error(exc)))  # a full disk: said as any command's failed write is
+    return 1
 
 
 # Commands that read or write the repository's versions: refused at once in a folder that is not one (a subfolder

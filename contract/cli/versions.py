@@ -166,7 +166,7 @@ def add_history(sub: Subparsers) -> None:
 def run_history(args: argparse.Namespace) -> int:
     from ..build.run import gather
     from ..diff.history import timeline
-    from ..render import labels
+    from ..render.site_views import history_changes
 
     contracts, _ = gather(args.root, drafts=True)
     steps = timeline(contracts, args.section)
@@ -179,6 +179,9 @@ def run_history(args: argparse.Namespace) -> int:
         {
             "version": s.version,
             "status": s.status,
+            "present": s.present,  # false: the version has no such section (changes then say if it was removed)
+            "id": s.id if s.present else None,  # the section's id in this version: ids can be renamed
+            "old_id": s.old_id,  # the id it had in the version before, when renamed there
             "number": s.number if s.present else None,
             "title": s.title.shown(args.lang)[0] if s.title else None,
             "changes": list(s.changes),
@@ -188,11 +191,10 @@ def run_history(args: argparse.Namespace) -> int:
     if args.json:
         writer.json_result(rows)
         return 0
-    known = labels.catalogue(args.lang)
-    for step, row in zip(steps, rows, strict=True):
-        what = ", ".join(labels.label(args.lang, k) if k in known else k for k in step.changes)
-        what = what or labels.label(args.lang, "unchanged")
-        writer.line(f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{what}")
+    for step, row in zip(steps, rows, strict=True):  # the words of the site's history page, from the same steps
+        writer.line(
+            f"{row['version']}\t{row['number'] or '-'}\t{row['title'] or ''}\t{history_changes(step, args.lang)}"
+        )
     return 0
 
 

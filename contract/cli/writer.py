@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import json
 import os
 import signal
@@ -32,6 +34,43 @@ def line(text: str = "") -> None:
 def note(text: str) -> None:
     """Print what a command did or skipped on standard error, so that standard output stays the result alone."""
     print(text, file=sys.stderr, flush=True)
+
+
+def _lost(*_: object) -> int:
+    """Refuse a write as a pipe without a reader does: the result is lost."""
+    raise BrokenPipeError(errno.EPIPE, "standard output is closed")
+
+
+class _MissingBytes(io.BufferedIOBase):
+    """The bytes under a missing standard output (a PDF printed by pdf without -o): writes fail alike."""
+
+    def writable(self) -> bool:
+        """Say it takes bytes, as a standard output does, so that the write is what fails."""
+        return True
+
+    write = _lost
+
+
+class _Missing(io.TextIOBase):
+    """The standard output of a command started without one (`cmd >&-`): every write fails as into a closed pipe."""
+
+    buffer = _MissingBytes()
+
+    def writable(self) -> bool:
+        """Say it takes text, as a standard output does, so that the write is what fails."""
+        return True
+
+    write = _lost
+
+
+def missing_output() -> None:
+    """Give a command started without standard output (sys.stdout None) one that fails as a closed pipe does.
+
+    Python leaves sys.stdout None then, and the command's first print or flush would end in an AttributeError: this
+    way the result lost is answered where a closed pipe is, quietly with SIGPIPE's 141, never as success.
+    """
+    if sys.stdout is None:
+        sys.stdout = _Missing()
 
 
 def closed_output() -> int:

@@ -67,23 +67,31 @@ def downloads_langs(downloads, version: str) -> list[str]:
 
 def history_row(step, lang: str, inline, resolvers: dict, redlines: set[str]) -> HistoryRow:
     """Return one version's row of a section's timeline, linked to the section and to the change."""
+    what = history_changes(step, lang)
+    if not step.present:
+        return HistoryRow(step.version, "", Markup(""), what, None)
+    title = inline(step.title, lang, resolvers[step.version])
+    changed = step.version in redlines and step.changes and step.changes != ("first",)
+    # Versions are four digits and ids slugs (both checked by the schema): the links need no escaping.
+    redline = Markup(f"../{step.version}/redline/index.md#{step.id}") if changed else None
+    return HistoryRow(step.version, step.number, title, what, Markup(f"../{step.version}/index.md#{step.id}"), redline)
+
+
+def history_changes(step, lang: str) -> str:
+    """Return what a section's history says of one version: its kinds of change and renamed id, or its absence.
+
+    The site's history page and the history command both say it, so that they never tell one version apart.
+    """
     if not step.present:
         gone = ", ".join(labels.label(lang, kind) for kind in step.changes)  # removed, or merged into another
-        what = gone or labels.label(lang, "site_not_in_version")
-        return HistoryRow(step.version, "", Markup(""), what, None)
+        return gone or labels.label(lang, "site_not_in_version")
     if step.changes == ("first",) and step.archive_start:
         kinds = [labels.label(lang, "site_first_in_archive")]
     else:
         kinds = [labels.label(lang, k) for k in step.changes] or [labels.label(lang, "unchanged")]
     if step.old_id:
         kinds.append(labels.label(lang, "site_renamed_id", old=step.old_id))
-    title = inline(step.title, lang, resolvers[step.version])
-    changed = step.version in redlines and step.changes and step.changes != ("first",)
-    # Versions are four digits and ids slugs (both checked by the schema): the links need no escaping.
-    redline = Markup(f"../{step.version}/redline/index.md#{step.id}") if changed else None
-    return HistoryRow(
-        step.version, step.number, title, ", ".join(kinds), Markup(f"../{step.version}/index.md#{step.id}"), redline
-    )
+    return ", ".join(kinds)
 
 
 def language_links(lang: str, href: Callable[[str], str], langs: Sequence[str]) -> Markup:

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from git import Commit, Repo, Tree
 
 SCHEMA = "schema"
+# The forms each kind of revision argument takes, for the hints when git does not know one: diff's REV:VERSION,
+# and check-signed's --base, a commit alone (advising diff's form there named one it refuses).
+VERSION_FORMS = "e.g. main:2024 or HEAD~1:2024"
+COMMIT_FORMS = "e.g. main, origin/main or HEAD~1"
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def load_at(root: Path, revision: str, version: str) -> Contract:
     """Load a version as it was at a git revision; errors name the revision and the file position."""
     if not is_version_name(version):
         raise UsageError(f"{excerpt(version)} is not a version: at a revision, give four digits such as main:2024")
-    repo, commit = _commit(root, revision)
+    repo, commit = _commit(root, revision, versioned=True)
     prefix = _prefix(root, repo)
     with scratch_folder("klimatkontrakt-rev-") as folder:
         if not _copy_tree(commit.tree, prefix / YEARS / version, folder / YEARS / version):
@@ -98,7 +102,8 @@ def _copy_file(tree: Tree, path: PurePosixPath, target: Path) -> None:
         target.write_bytes(blob.data_stream.read())
 
 
-def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:
+def _commit(root: Path, revision: str, versioned: bool = False) -> tuple[Repo, Commit]:
+    """Return the repository and the commit a revision names; versioned: it came as REVISION:VERSION (diff)."""
     import git  # imported here: plain versions need no git at all
 
     try:
@@ -106,12 +111,12 @@ def _commit(root: Path, revision: str) -> tuple[Repo, Commit]:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):  # wrong arguments, not files: exit 2, no position
         raise UsageError(
             f"{root} is not in a git repository, so {revision!r} cannot be read",
-            "name a version without a revision, e.g. 2023",
+            "name a version without a revision, e.g. 2023" if versioned else "run it in a git clone of the repository",
         ) from None
-    return repo, repo.commit(_resolve(repo, revision))
+    return repo, repo.commit(_resolve(repo, revision, VERSION_FORMS if versioned else COMMIT_FORMS))
 
 
-def _resolve(repo: Repo, revision: str) -> str:
+def _resolve(repo: Repo, revision: str, forms: str) -> str:
     """Return the commit a revision names, read as git reads it (HEAD@{yesterday}, main~2, v1^{commit}, a tag)."""
     # git itself, not GitPython's own parser, which fails on reflog dates and entries with internal errors;
     # --end-of-options: a revision that starts with "-" is never read as an option.
@@ -124,9 +129,7 @@ def _resolve(repo: Repo, revision: str) -> str:
         return str(sha)
     reason = (str(said).strip().splitlines() or [""])[-1].removeprefix("fatal: ")  # the last line: after warnings
     why = f": {reason}" if reason and "single revision" not in reason else ""
-    raise UsageError(
-        f"unknown git revision {revision!r}{why}", "use a branch, tag or commit, e.g. main:2024 or HEAD~1:2024"
-    )
+    raise UsageError(f"unknown git revision {revision!r}{why}", f"use a branch, tag or commit, {forms}")
 
 
 def _prefix(root: Path, repo: Repo) -> PurePosixPath:
