@@ -325,9 +325,6 @@ def _wrap(original, step):
 )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="two erratum runs at once both succeed; the lock counts 1 of the 2 errata written"
-)
 def test_two_errata_at_once_leave_a_version_that_validates(repo_copy, tmp_path):
     _edit(repo_copy / FOLDER / "municipality.yaml", "1,50 kronor", "2,50 kronor")
     command = [sys.executable, "-m", "contract", "--root", str(repo_copy), "erratum", "2023"]
@@ -349,9 +346,6 @@ def test_lock_does_not_record_an_unsigned_pdf_as_signed(repo_copy, tmp_path):
     assert code != 0 and lock.read_bytes() == before, f"recorded as signed: {err.strip()}"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="lock running while an erratum is recorded writes its older lock over the erratum's"
-)
 def test_lock_at_the_same_time_as_an_erratum_does_not_undo_it(repo_copy, tmp_path):
     plan = _ANOTHER_ERRATUM_MEANWHILE.replace(
         "contract.versions.cycle:_add_erratum", "contract.versions.locking:write_lock"
