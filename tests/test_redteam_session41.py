@@ -336,7 +336,6 @@ def test_two_errata_at_once_leave_a_version_that_validates(repo_copy, tmp_path):
     assert done.returncode != 0 or code == 0, f"both errata were recorded; now validate says: {out.strip()[:300]}"
 
 
-@pytest.mark.xfail(strict=True, reason="lock --pdf records a PDF nobody signed as the version's signed PDF")
 def test_lock_does_not_record_an_unsigned_pdf_as_signed(repo_copy, tmp_path):
     unsigned = tmp_path / "klimatkontrakt-2023-sv.pdf"
     assert run(repo_copy, "pdf", "2023", "--lang", "sv", "-o", str(unsigned))[0] == 0  # no party has signed it
