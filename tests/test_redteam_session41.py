@@ -208,9 +208,6 @@ sys.addaudithook(_audit)
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a killed new-year's staging folder stays in years/ for good: no command removes or names it"
-)
 def test_the_staging_folder_of_a_killed_new_year_does_not_stay_in_years(repo_copy, tmp_path):
     (repo_copy / FOLDER / "signed.lock").unlink()
     _edit(repo_copy / FOLDER / "contract.yaml", "status: signed", "status: draft")
