@@ -83,11 +83,13 @@ def test_lock_records_the_contract_and_verify_compares_with_it(pki, unsigned_202
     assert code == 1 and "contract text: DIFFERS from the contract hash recorded in years/2023/signed.lock" in out
 
 
-def test_lock_refuses_another_versions_pdf(draft_2024_sv, tmp_path):
+def test_lock_refuses_another_versions_pdf(pki, draft_2024_sv, tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "years", root / "years")
     shutil.copytree(ROOT / "schema", root / "schema")
-    code, out = run(root, "lock", "2023", "--pdf", draft_2024_sv)
+    signed = tmp_path / "signed-2024.pdf"  # signed, so that only the version is wrong
+    signed.write_bytes(_signed(pki, draft_2024_sv.read_bytes()))
+    code, out = run(root, "lock", "2023", "--pdf", signed)
     assert code == 1 and "this PDF is version 2024, not 2023" in out
 
 

@@ -138,6 +138,7 @@ def test_lock_does_not_replace_a_recorded_signed_pdf(repo_copy, tmp_path):
     assert run(repo_copy, "pdf", "2023", "--lang", "sv", "-o", str(first))[0] == 0
     git(repo_copy, "commit", "-q", "--allow-empty", "-m", "another commit: another provenance in the PDF")
     assert run(repo_copy, "pdf", "2023", "--lang", "sv", "-o", str(second))[0] == 0
+    _sign(tmp_path / "pki", first, second)  # lock records only signed PDFs
     assert first.read_bytes() != second.read_bytes()
     assert run(repo_copy, "lock", "2023", "--pdf", str(first))[0] == 0
     lock = repo_copy / "years" / "2023" / "signed.lock"
@@ -145,6 +146,20 @@ def test_lock_does_not_replace_a_recorded_signed_pdf(repo_copy, tmp_path):
     code, out, err = run(repo_copy, "lock", "2023", "--pdf", str(second))
     assert code != 0, out + err
     assert lock.read_bytes() == recorded
+
+
+def _sign(folder: Path, *pdfs: Path) -> None:
+    """Sign each PDF in place as one party (a test PKI made in folder)."""
+    from attacks import raw_sign
+    from pki import make_pki
+
+    from contract.pdf import credentials
+    from contract.source.load import load
+
+    party = make_pki(folder, load(ROOT, "2023").parties).parties["vinnova"]
+    creds = credentials.load_pem("k", party.key_pem.read_bytes(), "c", party.cert_pem.read_bytes())
+    for pdf in pdfs:
+        pdf.write_bytes(raw_sign(pdf.read_bytes(), "vinnova", creds))
 
 
 def _edit_sections(root: Path, version: str, change) -> None:

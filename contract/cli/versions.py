@@ -11,7 +11,7 @@ from ..ids import is_version_name
 from ..model import Pos
 from ..source.languages import Languages, load_languages
 from ..source.load import YEARS, load, years
-from ..versions import cycle, new_year
+from ..versions import cycle, exclusive, new_year
 from . import writer
 from .languages import add_lang
 
@@ -98,7 +98,10 @@ def run_lock(args: argparse.Namespace) -> int:
                 for p in others
             ]
         )
-    result = cycle.lock(args.root, args.version, args.pdf)
+    with exclusive.only_writer(args.root, args.version, "lock"):
+        before = exclusive.signed_lock(args.root, args.version)
+        result = cycle.lock(args.root, args.version, args.pdf)
+        exclusive.check_unchanged(args.root, args.version, before, result.files)
     writer.note(
         f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
     )
@@ -129,7 +132,8 @@ def run_erratum(args: argparse.Namespace) -> int:
     what, why = _texts(args, "what", languages), _texts(args, "why", languages)
     if half := sorted(set(what) ^ set(why)):  # a reader of that language would get a translation of half the entry
         raise UsageError(f"--what and --why are given in different languages ({', '.join(half)}): give both or neither")
-    cycle.erratum(args.root, args.version, what, why, args.section, args.date)
+    with exclusive.only_writer(args.root, args.version, "erratum"):
+        cycle.erratum(args.root, args.version, what, why, args.section, args.date)
     writer.note(
         f"recorded the erratum in years/{args.version}/contract.yaml and re-locked the corrected content",
     )

@@ -134,7 +134,7 @@ def _drop(folder: Path, name: str | None) -> list[str]:
     pattern = ".*.tmp" if name is None else f"{glob.escape(f'.{name}.')}*.tmp"
     for tmp in sorted(folder.glob(pattern)) if _is_folder(folder) else []:
         match = _TEMPORARY.fullmatch(tmp.name)
-        if match is None or (name is not None and match["name"] != name) or _alive(int(match["pid"])):
+        if match is None or (name is not None and match["name"] != name) or alive(int(match["pid"])):
             continue
         with contextlib.suppress(OSError):
             status = tmp.lstat()
@@ -144,7 +144,7 @@ def _drop(folder: Path, name: str | None) -> list[str]:
     return dropped
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -291,7 +291,7 @@ def _finish(folder: Path, journal: Path) -> list[str]:
         pid, renames = int(record["pid"]), [(str(a), str(b)) for a, b in record["renames"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []  # not a journal this module wrote: left as it is
-    if pid != os.getpid() and _alive(pid):
+    if pid != os.getpid() and alive(pid):
         return []
     done = []
     for tmp_name, name in renames:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from .. import interrupts
+from .files import alive
 
 
 @contextlib.contextmanager
@@ -32,3 +37,40 @@ def scratch_folder(prefix: str, parent: Path | None = None) -> Iterator[Path]:
             if holder is not None:
                 holder.cleanup()
         interrupts.check()
+
+
+def with_pid(prefix: str) -> str:
+    """Return prefix with this process's id: a folder named so can be told abandoned once its maker is gone."""
+    return f"{prefix}{os.getpid()}-"
+
+
+def drop_abandoned(parent: Path, prefix: str) -> list[str]:
+    """Remove the folders scratch_folder(with_pid(P), parent) left in parent when killed, P matching the regular
+    expression prefix; return their names.
+
+    Only what is provably such a leftover: named exactly P<pid>-<mkdtemp's 8 characters>, a real folder of this
+    user, and its process gone (SIGKILL, a power cut: no clean-up ran). A live run's folder, or anyone else's, stays.
+    """
+    pattern = re.compile(prefix + r"(?P<pid>[1-9][0-9]{0,9})-[a-z0-9_]{8}")
+    dropped = []
+    for entry in sorted(os.scandir(parent), key=lambda e: e.name):
+        match = pattern.fullmatch(entry.name)
+        if match is None or alive(int(match["pid"])):
+            continue
+        status = entry.stat(follow_symlinks=False)
+        if stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid():
+            with contextlib.suppress(OSError):  # what cannot be removed now is left for a later run
+                _remove(Path(entry.path))
+                dropped.append(entry.name)
+    return dropped
+
+
+def _remove(folder: Path) -> None:
+    """Remove a folder of the tool's own, also where a copied folder kept its source's read-only permissions."""
+    for top, dirs, _ in os.walk(folder):  # never follows a link
+        for name in dirs:
+            path = Path(top) / name
+            if not path.is_symlink():
+                os.chmod(path, 0o700)
+    os.chmod(folder, 0o700)
+    shutil.rmtree(folder)

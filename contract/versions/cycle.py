@@ -60,10 +60,19 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
 
 
 def _signed_pdfs(version: str, recorded: dict[str, str], pdfs: list[Path]) -> dict[str, str]:
-    """Return the new signed PDFs' hashes by name; refuse one that would replace a PDF recorded before."""
+    """Return the new signed PDFs' hashes by name; refuse one nobody signed, or one replacing a PDF recorded before."""
     given: dict[str, str] = {}
     for pdf in pdfs:
+        from ..pdf import structure  # pyHanko loads in ~1 s: only when signed PDFs are recorded
+
         digest = locking.file_hash(pdf)
+        # A PDF recorded as signed is what verify compares the parties' copies with: one without a signature is not it.
+        if not structure.open_pdf(str(pdf), pdf.read_bytes()).embedded_signatures:
+            raise _fail(
+                str(pdf),
+                "this PDF has no signature, so it is not a signed PDF of the version",
+                "give the PDF the parties signed ('klimatkontrakt verify FILE' lists its signatures)",
+            )
         before = recorded.get(pdf.name, given.get(pdf.name))
         if before is not None and before != digest:
             raise _fail(

@@ -14,7 +14,7 @@ from ..errors import ContractError, Diagnostic, UsageError, excerpt
 from ..model import Contract, Pos
 from ..output import faults
 from ..output.files import rename_new
-from ..output.scratch import scratch_folder
+from ..output.scratch import drop_abandoned, scratch_folder, with_pid
 from ..source.load import YEARS, load, years
 from ..source.yamlwrite import rewrite
 from . import locking
@@ -42,8 +42,10 @@ def new_year(root: Path, version: str, source: str | None = None) -> Path:
     folder = root / YEARS / source
     _refuse_unsafe(folder, f"{YEARS}/{source}")  # before anything is made: a refused run leaves nothing
     # A folder of this run's own with a unique name: a user's .VERSION.tmp, or another run's, is never touched,
-    # and it goes however the run ends (an error, Ctrl-C, SIGTERM). Named .VERSION.tmp-… so it is seen to be ours.
-    with scratch_folder(f".{version}.tmp-", root / YEARS) as staging:
+    # and it goes however the run ends (an error, Ctrl-C, SIGTERM). Named .VERSION.tmp-PID-… so it is seen to be
+    # ours, and, once that process is gone (SIGKILL: no clean-up ran), removed by the next run.
+    drop_abandoned(root / YEARS, r"\.[0-9]{4}\.tmp-")  # any version's: the maker's VERSION is not this one's
+    with scratch_folder(with_pid(f".{version}.tmp-"), root / YEARS) as staging:
         _copy_tree(folder, staging, f"{YEARS}/{source}")
         rewrite(staging / "contract.yaml", lambda data: _advance(data, version, valid_for, source))
         if (staging / "updates.yaml").exists():
