@@ -310,3 +310,19 @@ def test_lock_at_the_same_time_as_an_erratum_does_not_undo_it(repo_copy, tmp_pat
     assert "2,50 kronor" in municipality.read_text(encoding="utf-8")  # the erratum ran meanwhile
     code, out, _ = run(repo_copy, "validate", "2023")
     assert done.returncode != 0 or code == 0, f"the erratum's lock was overwritten: {out.strip()[:300]}"
+
+
+@pytest.mark.slow
+def test_a_build_whose_reader_stopped_has_still_built_the_site(repo_copy):
+    """The build's summary reports work done in files: `build | head -0` is no failure (unlike versions' listing)."""
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo_copy)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert build.stdout is not None and build.stderr is not None
+    build.stdout.close()  # the reader is gone before the build says anything
+    err = build.stderr.read().decode()
+    assert build.wait() == 0, err
+    assert "Traceback" not in err and (repo_copy / "site" / "index.html").is_file()

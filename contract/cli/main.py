@@ -318,9 +318,9 @@ def _run_build(args) -> int:
     count = result.warnings_count if result.unchanged else len(result.warnings)
     warnings = f"{count} warning{'s' * (count != 1)}"
     if result.unchanged:
-        writer.line(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
+        writer.report(f"nothing changed since the last build of {versions}; {warnings}; {result.seconds:.1f} s")
     else:
-        writer.line(
+        writer.report(
             f"built {versions}: site, {result.pdfs} PDFs rendered, {result.reused} reused, "
             f"{result.redlines} redline{'s' * (result.redlines != 1)}; {warnings}; {result.seconds:.1f} s"
         )

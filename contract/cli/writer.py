@@ -31,6 +31,16 @@ def line(text: str = "") -> None:
     print(text)
 
 
+def report(text: str) -> None:
+    """Print what a command did whose work is in its files (build): a reader gone, or none at all, loses nothing."""
+    if isinstance(sys.stdout, _Missing):  # started without standard output, as a service may be
+        return
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `build | head -0`: the site is built all the same
+        closed_output()
+
+
 def note(text: str) -> None:
     """Print what a command did or skipped on standard error, so that standard output stays the result alone."""
     print(text, file=sys.stderr, flush=True)
