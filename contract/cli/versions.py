@@ -101,7 +101,7 @@ def run_lock(args: argparse.Namespace) -> int:
     with exclusive.only_writer(args.root, args.version, "lock"):
         before = exclusive.signed_lock(args.root, args.version)
         result = cycle.lock(args.root, args.version, args.pdf)
-        exclusive.check_unchanged(args.root, args.version, before, result.files)
+        exclusive.check_unchanged(args.root, args.version, before, result)
     writer.note(
         f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
     )

@@ -83,14 +83,15 @@ def signed_lock(root: Path, version: str) -> bytes | None:
     return lock.read_bytes()
 
 
-def check_unchanged(root: Path, version: str, before: bytes | None, recorded: dict[str, str]) -> None:
+def check_unchanged(root: Path, version: str, before: bytes | None, result: locking.Lock) -> None:
     """Put signed.lock back as it was (before; None: absent) and refuse if the files changed while it was recorded.
 
     The version lock keeps out this tool's other writers, not an editor or a script: content hashed early and
     written later would record a text that is no longer there.
     """
     folder = root / YEARS / version
-    now = locking.content_hashes(folder, f"{YEARS}/{version}", Report())
+    now = locking.content_hashes(folder, f"{YEARS}/{version}", Report(), language=result.language)
+    recorded = result.files
     changed = sorted(name for name in set(now) | set(recorded) if now.get(name) != recorded.get(name))
     if not changed:
         return
