@@ -36,6 +36,10 @@ gc.set_threshold(*collector.THRESHOLDS)
 # Modules whose every test renders PDFs, signs with a test PKI, builds a whole site or drives Chromium:
 # left out of the fast lane (-m "not slow") as a whole. Other slow tests carry @pytest.mark.slow themselves.
 SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "test_site_cycle"}
+# Red teams 39-41 drive the yearly cycle's commands whole (copies of the repository, git, processes killed and
+# raced with hooks and strace): about 40 s of the fast lane, which must stay under a minute on 2 cores.
+SLOW_MODULES |= {"test_redteam_session39", "test_redteam_session40", "test_redteam_session41", "test_new_year"}
+SLOW_MODULES |= {"test_redteam_session25"}  # serve processes stopped at each import: 10 s of the fast lane
 
 
 # Fixtures that build a whole site (MkDocs, Pagefind) or render a PDF: every test that uses one is slow.

@@ -187,6 +187,7 @@ def test_serve_never_serves_a_template_compiled_before_an_edit(tmp_path):
     assert ["RED36B" in page for page in pages] == [False, False, True]
 
 
+@pytest.mark.slow  # walks folders of 10,000 entries: seconds, not the fast lane's milliseconds
 def test_a_folder_is_unwatchable_only_for_links_a_poller_cannot_follow(tmp_path):
     from contract.build.assets import MAX_ENTRIES, unwatchable
 
