@@ -1,32 +1,16 @@
-"""signed.lock records contract.yaml in two parts: its details (certificate identities included) and its errata."""
+"""signed.lock records contract.yaml in two parts: what never changes after signing (identities included), and errata."""
 
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from build_helpers import git
+from test_redteam_session41 import _committed, run
 
-from contract.cli.main import main
 from contract.versions import locking
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = Path("years") / "2023" / "signed.lock"
 CONTRACT = Path("years") / "2023" / "contract.yaml"
-
-
-def run(root: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["--root", str(root), *argv])
-    return code, out.getvalue(), err.getvalue()
-
-
-def _committed(root: Path) -> None:
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "contract")
 
 
 def _without_parts(root: Path) -> None:

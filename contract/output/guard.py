@@ -137,7 +137,7 @@ def claim(
     check_folder(root, out, known)
     with writing(out.parent):
         out.parent.mkdir(parents=True, exist_ok=True)
-        lock = _open_lock(out.with_name(f".{out.name}.lock"))
+        lock = open_lock(out.with_name(f".{out.name}.lock"))
     try:
         _lock(lock, out, wait, notice or (lambda _: None))
         check_folder(root, out, known)  # again: the build waited for may have changed it
@@ -240,16 +240,18 @@ def check_root(root: Path) -> None:
         raise UsageError([Diagnostic(Pos(str(root)), "error", message, hint, "output-root")])
 
 
-def _open_lock(path: Path) -> int:
-    """Open (or create) the lock file; never through a symbolic link, whose target the lock would overwrite."""
+def open_lock(
+    path: Path, who: str = "build", refused: type[ContractError] = UsageError, code: str = "output-lock"
+) -> int:
+    """Open (or create) a lock file; never through a symbolic link, whose target the lock would overwrite."""
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
-    message = "the lock file is a symbolic link, and the build would overwrite what it points at"
-    hint = "remove the link (it is not the build's), then run again"
-    raise UsageError([Diagnostic(Pos(str(path)), "error", message, hint, "output-lock")])
+    message = f"the lock file is a symbolic link, and the {who} would overwrite what it points at"
+    hint = f"remove the link (it is not the {who}'s), then run again"
+    raise refused([Diagnostic(Pos(str(path)), "error", message, hint, code)])
 
 
 def _lock(fd: int, out: Path, wait: bool, notice: Callable[[str], None]) -> None:

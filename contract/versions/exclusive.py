@@ -8,7 +8,6 @@ years/VERSION/ where it would be committed; flock is released by the operating s
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from .. import ids
 from ..errors import ContractError, Diagnostic, Report
 from ..model import Pos
 from ..output.files import write_atomic
+from ..output.guard import open_lock
 from ..source.load import YEARS
 from . import locking
 
@@ -36,7 +36,8 @@ def only_writer(root: Path, version: str, command: str) -> Iterator[None]:
         yield
         return
     path = root / LOCKS / f"{version}.lock"
-    fd = _open(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = open_lock(path, command, ContractError, "version-lock")
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -59,20 +60,6 @@ def only_writer(root: Path, version: str, command: str) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
-
-
-def _open(path: Path) -> int:
-    """Open (or create) the lock file, never through a symbolic link (whose target would be written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
-    message = "the lock file is a symbolic link, and the command would overwrite what it points at"
-    raise ContractError(
-        [Diagnostic(Pos(str(path)), "error", message, "remove the link, then run again", "version-lock")]
-    )
 
 
 def signed_lock(root: Path, version: str) -> bytes | None:
