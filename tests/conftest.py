@@ -39,6 +39,7 @@ SLOW_MODULES = {"test_site_browser", "test_sign", "test_pdf", "test_diff_pdf", "
 # Red teams 39-41 drive the yearly cycle's commands whole (copies of the repository, git, processes killed and
 # raced with hooks and strace): about 40 s of the fast lane, which must stay under a minute on 2 cores.
 SLOW_MODULES |= {"test_redteam_session39", "test_redteam_session40", "test_redteam_session41", "test_new_year"}
+SLOW_MODULES |= {"test_redteam_session42"}
 SLOW_MODULES |= {"test_redteam_session25"}  # serve processes stopped at each import: 10 s of the fast lane
 
 

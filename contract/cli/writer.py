@@ -81,6 +81,8 @@ def missing_output() -> None:
     """
     if sys.stdout is None:
         sys.stdout = _Missing()
+    if sys.stderr is None:  # `cmd 2>&-`: notes are for a reader, and none is there; the result still counts
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
 
 
 def closed_output() -> int:

@@ -14,6 +14,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -243,14 +244,22 @@ def check_root(root: Path) -> None:
 def open_lock(
     path: Path, who: str = "build", refused: type[ContractError] = UsageError, code: str = "output-lock"
 ) -> int:
-    """Open (or create) a lock file; never through a symbolic link, whose target the lock would overwrite."""
+    """Open (or create) a lock file: a plain file of its own, never a link (symbolic or hard) whose target the lock
+    would overwrite, nor a pipe or device."""
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
-    message = f"the lock file is a symbolic link, and the {who} would overwrite what it points at"
-    hint = f"remove the link (it is not the {who}'s), then run again"
+        message = f"the lock file is a symbolic link, and the {who} would overwrite what it points at"
+    else:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+            return fd
+        os.close(fd)
+        what = "a second name (a hard link) of another file" if stat.S_ISREG(info.st_mode) else "not a plain file"
+        message = f"the lock file is {what}, and the {who} would overwrite it"
+    hint = f"remove it (it is not the {who}'s), then run again"
     raise refused([Diagnostic(Pos(str(path)), "error", message, hint, code)])
 
 
