@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from test_translation_attacks import run, snapshot
 
 from contract.source.load import load
 
@@ -24,18 +24,10 @@ PARTER_EN = f"<target>The strategic innovation programme Viable Cities{PH_FN}.</
 
 @pytest.fixture
 def repo(repo_copy) -> Path:
-    """Version 2023 as a draft (no signed.lock) with the real glossary."""
+    """Version 2023 as a draft (no signed.lock) with the real glossary, as test_translation_attacks has it."""
     shutil.copy(ROOT / "glossary.yaml", repo_copy / "glossary.yaml")
     (repo_copy / "years/2023/signed.lock").unlink()
     return repo_copy
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "years").rglob("*")) if p.is_file()}
-
-
-def run(root: Path, *argv: str | Path):
-    return run_cli("--root", root, *argv)
 
 
 def export(root: Path, name: str) -> Path:
