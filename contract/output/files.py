@@ -145,11 +145,12 @@ def _drop(folder: Path, name: str | None) -> list[str]:
 
 
 def alive(pid: int) -> bool:
+    """Tell whether a process runs; a number no process can have (a name not the tool's) counts as running: kept."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError, ValueError):
         pass
     return True
 
@@ -235,7 +236,10 @@ def write_all(files: dict[Path, bytes | str]) -> None:
     """
     if not files:
         return
-    folder = Path(os.path.commonpath([str(path.parent) for path in files]))
+    folders = {path.parent for path in files}
+    if len(folders) != 1:  # the journal and finish_writes work in one folder, never through another
+        raise ValueError(f"write_all writes into one folder, not {len(folders)}")
+    folder = folders.pop()
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
@@ -278,7 +282,10 @@ def finish_writes(folder: Path) -> list[str]:
     with contextlib.suppress(OSError):
         done = _finish(folder, journal) if journal.is_file() and not journal.is_symlink() else []
         if not journal.exists():
-            names = {p.name for p in folder.iterdir() if p.is_file()} if _is_folder(folder) else set()
+            # The temporary files of the tool's own files only (YAML, locks): another tool's .notes.txt.1.tmp stays.
+            names = (
+                {p.name for p in folder.iterdir() if p.suffix in (".yaml", ".lock")} if _is_folder(folder) else set()
+            )
             for name in sorted(names | {JOURNAL}):
                 drop_temporaries_of(folder / name)
     return done
@@ -289,17 +296,19 @@ def _finish(folder: Path, journal: Path) -> list[str]:
     try:
         record = json.loads(journal.read_text(encoding="utf-8"))
         pid, renames = int(record["pid"]), [(str(a), str(b)) for a, b in record["renames"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, OverflowError):
         return []  # not a journal this module wrote: left as it is
     if pid != os.getpid() and alive(pid):
         return []
     done = []
     for tmp_name, name in renames:
         tmp, path = folder / tmp_name, folder / name
-        match = _TEMPORARY.fullmatch(tmp.name)
-        if ".." in Path(name).parts or Path(name).is_absolute() or tmp.parent != path.parent:
-            continue  # only a temporary file beside its own target, inside the folder, is ever renamed
-        if match and match["name"] == path.name and tmp.is_file() and not tmp.is_symlink():
+        match = _TEMPORARY.fullmatch(tmp_name)
+        if "/" in tmp_name or "/" in name or name in ("", ".", ".."):
+            continue  # only a file of the journal's own folder: never through a subfolder or a link to one
+        if match is None or int(match["pid"]) != pid:
+            continue  # the journal's writer's own temporary file, never another process's
+        if match["name"] == name and tmp.is_file() and not tmp.is_symlink():
             tmp.replace(path)
             done.append(name)
     journal.unlink(missing_ok=True)
