@@ -13,6 +13,8 @@ from . import writer
 from .languages import add_lang
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
+    from cryptography import x509
+
     from ..pdf.credentials import Credentials
 
 
@@ -40,6 +42,15 @@ def _read(path: Path, what: str) -> bytes:
 def read_input(path: Path, what: str) -> bytes:
     """Read an input file, or raise a located error."""
     return _read(path, what)
+
+
+def read_trust(paths: list[Path]) -> list[x509.Certificate]:
+    """Return the CA certificates given with --trust (none given: no certificate chain is checked)."""
+    if not paths:
+        return []
+    from ..pdf import credentials
+
+    return [c for path in paths for c in credentials.load_certificates(str(path), read_input(path, "CA certificate"))]
 
 
 # ---------------------------------------------------------------- pdf and docx

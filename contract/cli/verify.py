@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..source.load import load
 from . import writer
-from .pdf import _usage, read_input
+from .pdf import _usage, read_input, read_trust
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from ..pdf.verify import PartyResult, Verification
@@ -102,12 +102,10 @@ def _moment(text: str | None) -> datetime.datetime | None:
 
 
 def _run_verify(args) -> int:
-    from ..pdf import against, credentials, verify
+    from ..pdf import against, verify
 
     moment = _moment(args.at)
-    trust = [
-        c for path in args.trust for c in credentials.load_certificates(str(path), read_input(path, "CA certificate"))
-    ]
+    trust = read_trust(args.trust)
     data = read_input(args.pdf, "PDF")
     result = verify.verify(str(args.pdf), data, trust, moment=moment, fetch=args.fetch)
     result.contract = against.compare(args.root, str(args.pdf), data, args.against, result.layout)

@@ -14,6 +14,7 @@ from ..source.load import YEARS, load, years
 from ..versions import cycle, exclusive, new_year
 from . import writer
 from .languages import add_lang
+from .pdf import read_trust
 
 if TYPE_CHECKING:
     # The subcommand registry argparse hands to each command group (a private class, generic only in typeshed).
@@ -85,6 +86,15 @@ def add_lock(sub: Subparsers) -> None:
     p.add_argument(
         "--pdf", type=Path, action="append", default=[], metavar="FILE", help="a signed PDF to record (repeatable)"
     )
+    p.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CA.pem",
+        help="a CA certificate (PEM) the signers' certificates must chain to; repeat for several; without it a "
+        "signature is checked against its party's name only",
+    )
     p.set_defaults(run=run_lock)
 
 
@@ -98,10 +108,16 @@ def run_lock(args: argparse.Namespace) -> int:
                 for p in others
             ]
         )
+    roots = read_trust(args.trust)
     with exclusive.only_writer(args.root, args.version, "lock"):
         before = exclusive.signed_lock(args.root, args.version)
-        result = cycle.lock(args.root, args.version, args.pdf)
+        result, recorded = cycle.lock(args.root, args.version, args.pdf, roots)
         exclusive.check_unchanged(args.root, args.version, before, result)
+    for pdf in recorded:
+        if pdf.unsigned:
+            writer.note(f"{pdf.name}: not signed by {', '.join(pdf.unsigned)}; recorded as signed by the others")
+        if pdf.unverified:
+            writer.note(f"{pdf.name}: signers matched by name only (give --trust CA.pem to confirm their identities)")
     writer.note(
         f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
     )

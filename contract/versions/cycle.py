@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.validate import validate
 from ..errors import ContractError, Diagnostic, Report, UsageError
@@ -13,15 +13,21 @@ from ..output.files import write_atomic
 from ..source.load import YEARS, load, version_folder
 from ..source.yamlwrite import rewrite
 from ..translate import translations
-from . import locking
+from . import locking, signed_pdfs
+from .signed_pdfs import SignedPdf
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 def _fail(where: str, message: str, hint: str = "") -> ContractError:
     return ContractError([Diagnostic(Pos(where), "error", message, hint)])
 
 
-def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
-    """Record the signed content of a signed version (and the signed PDFs) in signed.lock."""
+def lock(
+    root: Path, version: str, pdfs: list[Path], roots: list[x509.Certificate] | None = None
+) -> tuple[locking.Lock, list[SignedPdf]]:
+    """Record the signed content of a signed version (and the signed PDFs) in signed.lock; return it and the PDFs."""
     contract = load(root, version)
     folder = root / YEARS / version
     if contract.meta.status != "signed":
@@ -47,42 +53,12 @@ def lock(root: Path, version: str, pdfs: list[Path]) -> locking.Lock:
     )
     result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report, language=result.language)
     result.parts = locking.read_parts(folder, f"{YEARS}/{version}", result.language) or {}
-    result.pdfs.update(_signed_pdfs(version, result.pdfs, pdfs))
-    if pdfs:
-        # pyHanko loads in ~1 s: only when signed PDFs are recorded
-        from ..pdf import against
-
-        for pdf in pdfs:
-            lang, digest = against.contract_identity(str(pdf), pdf.read_bytes(), version)
-            result.contracts[lang] = digest
+    recorded = signed_pdfs.check(version, pdfs, result, roots or []) if pdfs else []
+    for pdf in recorded:
+        result.pdfs[pdf.name] = pdf.digest
+        result.contracts[pdf.lang] = pdf.contract
     locking.write_lock(folder, result)
-    return result
-
-
-def _signed_pdfs(version: str, recorded: dict[str, str], pdfs: list[Path]) -> dict[str, str]:
-    """Return the new signed PDFs' hashes by name; refuse one nobody signed, or one replacing a PDF recorded before."""
-    given: dict[str, str] = {}
-    for pdf in pdfs:
-        from ..pdf import structure  # pyHanko loads in ~1 s: only when signed PDFs are recorded
-
-        digest = locking.file_hash(pdf)
-        # A PDF recorded as signed is what verify compares the parties' copies with: one without a signature is not it.
-        if not structure.open_pdf(str(pdf), pdf.read_bytes()).embedded_signatures:
-            raise _fail(
-                str(pdf),
-                "this PDF has no signature, so it is not a signed PDF of the version",
-                "give the PDF the parties signed ('klimatkontrakt verify FILE' lists its signatures)",
-            )
-        before = recorded.get(pdf.name, given.get(pdf.name))
-        if before is not None and before != digest:
-            raise _fail(
-                str(pdf),
-                f"version {version} already records a signed PDF named {pdf.name} with other content",
-                "a recorded signed PDF is never replaced: give this one another file name, or check that it is the "
-                "file the parties signed",
-            )
-        given[pdf.name] = digest
-    return given
+    return result, recorded
 
 
 def _check_correction(root: Path, version: str, lock: locking.Lock, section_file: str | None) -> None:
