@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -31,7 +32,14 @@ class Pos:
     column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        # A file name may hold a line break or a terminal escape: shown escaped, it stays one line of text.
+        file = self.file if self.file.isprintable() else "".join(map(_printable, self.file))
+        return f"{file}:{self.line}:{self.column}" if self.line else file
+
+
+def _printable(char: str) -> str:
+    """Return a character of a file name as shown in a message: control characters and line separators escaped."""
+    return repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
 
 
 @dataclass(frozen=True)

@@ -218,3 +218,20 @@ def test_pdf_rebuilds_its_own_pdf_but_never_a_signed_one(tmp_path):
     code, out, err = run(ROOT, "pdf", "2023", "-o", target)
     assert (code, out) == (2, "") and "exists and is not a file this command may replace" in err
     assert target.read_bytes() == signed
+
+
+# ---------------------------------------------------------------- a file name that is not one line of text
+
+
+@pytest.mark.parametrize("name", ["2024\n2025", "2024\x1b[2J", "20\u202824"])
+def test_a_folder_name_with_a_line_break_or_an_escape_is_shown_escaped_on_one_line(repo_copy, name):
+    (repo_copy / "years" / name).mkdir()
+    code, out, err = run(repo_copy, "versions")
+    # Two lines: the version, then the problem; the name cannot start a line that looks like another message.
+    version, problem = (out + err).splitlines()
+    assert code == 1 and version == "2023\tsigned\t2024\t2023-12-08", out + err
+    assert problem.startswith(f"years/{name.encode('unicode_escape').decode()}: error: the folder name ")
+    code, out, err = run(repo_copy, "validate")
+    assert code == 1 and f"years/{name.encode('unicode_escape').decode()}" in out
+    assert not any(char in out + err for char in "\x1b\u2028"), out + err
+    assert all(": error: " in line or ": warning: " in line or ": note: " in line for line in out.splitlines()[:-1])
