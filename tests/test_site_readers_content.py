@@ -336,6 +336,9 @@ def test_with_the_sites_address_known_the_404_page_works_without_javascript(pref
             page.close()
     doc = lhtml.fromstring((out / "en" / "2023" / "index.html").read_bytes())
     assert doc.xpath("//link[@rel='canonical']/@href") == [f"https://example.org{prefix}en/2023/"]
+    # Search engines want the hreflang alternates absolute: the same page in each language, at the site's address.
+    alternates = [(link.get("hreflang"), link.get("href")) for link in doc.xpath("//head/link[@hreflang]")]
+    assert alternates == [(lang, f"https://example.org{prefix}{lang}/2023/") for lang in ("sv", "en")]
 
 
 # A stand-in for Pagefind's module, so the test decides when each search finishes: kk.js is what is under test.

@@ -205,6 +205,10 @@ def configure(config, root: Path, lang: str) -> None:
     use_template_cache(config.theme, root / CACHE)
     langs = load_languages(root).all
     config.extra["alternate"] = alternates(langs)
+    # The address of the site's root when known (each language's site_url is ROOT/LANG/): search engines want the
+    # hreflang alternates absolute; without it they stay relative.
+    ending = f"/{lang}/"
+    config.extra["kk_root_url"] = config.site_url[: -len(lang) - 1] if (config.site_url or "").endswith(ending) else ""
     chrome = chrome_labels(lang)
     src = source(root)
     config.site_name = html.escape(chrome["site_name"])  # Material prints it into <title> and aria-label unescaped
