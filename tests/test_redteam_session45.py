@@ -189,3 +189,75 @@ def test_a_word_symbol_character_is_not_dropped_silently(repo_copy, tmp_path):
     said = (result.stdout + result.stderr).replace(str(tmp_path), "")  # the folder's name says "symbol" itself
     named = re.search(r"symbol|<w:sym>|character", said, re.I) is not None
     assert kept or named, texts(out)
+
+
+# The figures of a commitments table in a Word file ("Transporter | 50 | 2030") are cut out as "page footer":
+# a cell holding only "50" looks like a page number of extracted PDF text. A Word file's body has no page
+# footers; the report's "left out as page footer: lines 15, 21" names lines of a text the user never sees, and
+# the contract's figures are missing from the YAML. A user expects every cell's text in the section.
+def test_the_figures_of_a_word_table_are_not_left_out_as_page_footers(repo_copy, tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph("Klimatkontrakt 2030", style="Title")
+    document.add_heading("Syfte", level=1)
+    document.add_paragraph("Syftet är att minska utsläppen enligt tabellen.")
+    table = document.add_table(rows=3, cols=3)
+    for i, row in enumerate([("Område", "Minskning (%)", "År"), ("Transporter", "50", "2030"), ("Byggande", "30", "2028")]):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    document.add_heading("Parter", level=1)
+    document.add_paragraph("Parterna är Växsjö kommun och Viable Cities.")
+    file = tmp_path / "rt45-table.docx"
+    document.save(file)
+    result, out = run_import(repo_copy, file)
+    assert result.returncode == 0, result.stderr
+    assert "page footer" not in result.stdout, result.stdout
+    written = texts(out)
+    assert re.search(r"\b50\b", written) and re.search(r"\b30\b", written), written
+
+
+# Characters that pdftotext and copy-paste leave in a contract's text: the private-use bullet U+F0B7 of every PDF
+# Word made from a Symbol-font list, the non-breaking hyphen U+2011 ("EU‑kommissionen"), U+FFFD where the
+# extractor could not map a glyph, a zero-width joiner, a bell. Import exits 0 and says it wrote the folder, but
+# `validate` rejects each of them with an error. A user expects a folder validate accepts (the bullet read as a
+# list item, the hyphen as "-", the invisible ones dropped), or a refusal at the character's line, exit 1.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uf0b7 öka takten i omställningen,\n\uf0b7 samla aktörer.",
+        "Staden följer EU\u2011kommissionens strategi.",
+        "Staden ska minska CO\ufffd-utsläppen.",
+        "Staden ska minska utsläppen\u200d.",
+        "Staden ska minska utsläppen.\x07",
+    ],
+    ids=["private-use-bullet", "non-breaking-hyphen", "replacement-character", "zero-width-joiner", "bell"],
+)
+def test_characters_of_extracted_text_give_a_folder_validate_accepts_or_a_refusal(repo_copy, tmp_path, text):
+    file = tmp_path / "rt45-characters.txt"
+    file.write_text(
+        f"Klimatkontrakt 2030\n\n1. Syfte\nSyftet är att:\n{text}\n\n2. Parter\n"
+        "Parterna är Växsjö kommun och Viable Cities.\n",
+        encoding="utf-8",
+    )
+    result, out = run_import(repo_copy, file)
+    if result.returncode == 0:
+        check = validated(repo_copy)
+        assert check.returncode == 0, check.stdout + check.stderr
+    else:
+        assert result.returncode == 1 and f"{file}:5" in result.stdout + result.stderr and not out.exists()
+
+
+# Held: a narrow no-break space in "10 000", a no-break space, a vertical tab and a line separator from Word's
+# text export, and CO₂ arrive as validate accepts.
+def test_spaces_and_breaks_of_word_text_exports_are_read(repo_copy, tmp_path):
+    file = tmp_path / "rt45-spaces.txt"
+    file.write_text(
+        "Klimatkontrakt 2030\n\n1. Syfte\nStaden ska plantera 10\u202f000 träd och minska med 1\u00a0000 ton CO₂.\x0b"
+        "Den ska öka takten.\u2028Den ska samla aktörer.\n\n2. Parter\nParterna är Växsjö kommun och Viable Cities.\n",
+        encoding="utf-8",
+    )
+    result, out = run_import(repo_copy, file)
+    assert result.returncode == 0, result.stderr
+    assert "words of the input not in the output: 0" in result.stdout
+    assert "Den ska öka takten. Den ska samla aktörer." in texts(out)
+    assert validated(repo_copy).returncode == 0
