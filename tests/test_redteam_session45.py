@@ -18,8 +18,9 @@ VERSION = "2031"
 
 def run_import(root: Path, file: Path, *extra: str):
     out = root / "years" / VERSION
-    result = run_cli("--root", root, "import", file, "--version", VERSION, "--municipality", "Växsjö kommun",
-                     "--out", out, *extra)
+    result = run_cli(
+        "--root", root, "import", file, "--version", VERSION, "--municipality", "Växsjö kommun", "--out", out, *extra
+    )
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     return result, out
 
@@ -53,6 +54,7 @@ def section_body(out: Path, file: str, section: str) -> list:
 
 
 # ---------------------------------------------------------------- plain text
+
 
 # Swedish municipal documents write their lists with en dashes ("–"), introduced by a sentence ending in a colon,
 # exactly as the bullet lists the importer knows. A user expects three list items, as for "•"; the importer
@@ -109,7 +111,7 @@ def test_numbers_starting_wrapped_lines_are_not_headings(repo_copy, tmp_path):
         "4 nya cykelbanor och\nfler laddplatser vid skolorna.\n\n4. Uppföljning\nArbetet följs upp årligen.\n",
         encoding="utf-8",
     )
-    result, out = run_import(repo_copy, file)
+    result, _ = run_import(repo_copy, file)
     assert result.returncode == 0, result.stderr
     assert "words of the input not in the output: 0" in result.stdout
     assert re.findall(r"^chapter (\d+)", result.stdout, re.M) == ["1", "2", "3", "4"]
@@ -123,7 +125,7 @@ W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 def _docx(path: Path, sections: list[tuple[str, list[str]]]) -> Path:
     """A Word file as python-docx makes it: a title, Heading 1 chapters, paragraphs given as run XML."""
-    docx = pytest.importorskip("docx")
+    import docx
     from docx.oxml import parse_xml
 
     document = docx.Document()
@@ -167,8 +169,13 @@ def test_a_word_tracked_move_keeps_the_moved_sentence(repo_copy, tmp_path):
         tmp_path / "rt45-tracked-move.docx",
         [
             ("Syfte", [_r("Syftet är att öka takten."), f'<w:moveTo w:id="1" {attrs}>{_r(moved)}</w:moveTo>']),
-            ("Parter", [_r("Parterna är Växsjö kommun och Viable Cities. ")
-                        + f'<w:moveFrom w:id="2" {attrs}>{_r(moved)}</w:moveFrom>']),
+            (
+                "Parter",
+                [
+                    _r("Parterna är Växsjö kommun och Viable Cities. ")
+                    + f'<w:moveFrom w:id="2" {attrs}>{_r(moved)}</w:moveFrom>'
+                ],
+            ),
         ],
     )
     result, out = run_import(repo_copy, file)
@@ -196,13 +203,16 @@ def test_a_word_symbol_character_is_not_dropped_silently(repo_copy, tmp_path):
 # footers; the report's "left out as page footer: lines 15, 21" names lines of a text the user never sees, and
 # the contract's figures are missing from the YAML. A user expects every cell's text in the section.
 def test_the_figures_of_a_word_table_are_not_left_out_as_page_footers(repo_copy, tmp_path):
-    docx = pytest.importorskip("docx")
+    import docx
+
     document = docx.Document()
     document.add_paragraph("Klimatkontrakt 2030", style="Title")
     document.add_heading("Syfte", level=1)
     document.add_paragraph("Syftet är att minska utsläppen enligt tabellen.")
     table = document.add_table(rows=3, cols=3)
-    for i, row in enumerate([("Område", "Minskning (%)", "År"), ("Transporter", "50", "2030"), ("Byggande", "30", "2028")]):
+    for i, row in enumerate(
+        [("Område", "Minskning (%)", "År"), ("Transporter", "50", "2030"), ("Byggande", "30", "2028")]
+    ):
         for j, cell in enumerate(row):
             table.cell(i, j).text = cell
     document.add_heading("Parter", level=1)

@@ -17,7 +17,8 @@ from . import notes, refs
 from .form import ImportResult, Line, Node, walk
 from .front import split_front
 from .join import Joiner
-from .lines import split_lines
+from .lines import check_characters, split_lines
+from .links import link_long_addresses
 from .outline import Outline, dotted_top, paren_top
 from .parse import Parse, parse
 from .source import read_text
@@ -34,7 +35,10 @@ def import_file(
     languages: tuple[str, ...] = DEFAULT_LANGUAGES,
 ) -> ImportResult:
     """Read a .pdf, .docx or text file and return the contract found in it."""
-    return import_text(read_text(file), version, municipality, str(file), lang, languages)
+    kind = file.suffix.lower()
+    # A Word file's body has no pages, so nothing in it is a page footer; only a text file's lines are the file's own.
+    paged, located = kind != ".docx", kind not in (".pdf", ".docx")
+    return import_text(read_text(file), version, municipality, str(file), lang, languages, paged, located)
 
 
 def import_text(
@@ -44,12 +48,16 @@ def import_text(
     name: str = "<text>",
     lang: str = DEFAULT_LANGUAGES[0],
     languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+    paged: bool = True,
+    located: bool = True,
 ) -> ImportResult:
     """Turn a contract's text (written in lang) into an ImportResult for a repository of these languages.
 
-    languages are the repository's, the source first: the texts are stored under lang and the source.
+    languages are the repository's, the source first: the texts are stored under lang and the source. paged: the
+    text has pages (and so page footers); located: its line numbers are the input file's own.
     """
-    lines, dropped = split_lines(text)
+    check_characters(text, name, located)
+    lines, dropped = split_lines(text, paged)
     lines, notes_aside = _without_translator_notes(lines, lang)
     front = split_front(lines, lang)
     toc = {e.number: e.title for e in front.toc if e.number}
@@ -66,7 +74,7 @@ def import_text(
         (line.number, "page footer") for line in dropped
     ]
     set_aside += [(line.number, "translator's note") for line in notes_aside]
-    return ImportResult(
+    result = ImportResult(
         version,
         municipality,
         lang,
@@ -80,6 +88,8 @@ def import_text(
         set_aside,
         languages,
     )
+    result.notes += link_long_addresses(result)
+    return result
 
 
 def _no_headings(name: str) -> ContractError:

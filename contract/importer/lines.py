@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from ..errors import ContractError, Diagnostic
+from ..model import Pos
 from .form import Line
 
 # A page footer or marker on a line of its own: "12", "- 12 -", "(3)", "Sida 3 av 30", "Page 3 of 30",
@@ -21,8 +23,20 @@ _OF_PAGES = re.compile(r"^(?:(?P<name>\S.{0,60}?)\s+)?(?P<page>\d{1,3})\s*\(\s*(
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT = re.compile(f"[{_SUPERSCRIPTS}]+")
 _TO_DIGITS = str.maketrans(_SUPERSCRIPTS, "0123456789")
-# Invisible characters that PDF tools leave in text (word joiner, zero-width space, BOM).
-_INVISIBLE = dict.fromkeys(map(ord, "\u2060\u200b\ufeff"), None)
+# Invisible characters that PDF tools and word processors leave in text (zero-width spaces and joiners, direction
+# marks, word joiner, invisible operators, BOM), and control characters that stand for no text (a bell, a NUL;
+# tabs, line ends and form feeds stay: they are layout).
+_CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0x85), *range(0x86, 0xA0)]
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"), *_CONTROLS]
+)
+# Line breaks inside a paragraph (a vertical tab is Word's Shift+Enter in its text export): a space, as joined.
+_SOFT_BREAKS = dict.fromkeys(map(ord, "\x0b\x85\u2028\u2029"), " ")
+# The non-breaking hyphen (Word's Ctrl+Shift+-) that the PDF font lacks: a hyphen, as printed.
+_HYPHENS = {0x2011: "-"}
+# A private-use character opening a line: the bullet of a list that Word set in its Symbol or Wingdings font, as
+# pdftotext gives it (U+F0B7, U+F0A7, ...). It has no agreed meaning anywhere else.
+_PRIVATE_BULLET = re.compile("(?m)^([ \f]*)[\ue000-\uf8ff](?=[ \u00a0])")
 # Typographic ligatures (ﬁ, ﬂ, …) that some PDFs give as one character: the letters they stand for.
 _LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 
@@ -32,7 +46,14 @@ def normalise(text: str) -> str:
 
     A soft hyphen only matters at a line end (a word hyphenated there); inside a line it is invisible.
     """
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_LIGATURES)
+    text = (
+        unicodedata.normalize("NFC", text)
+        .translate(_INVISIBLE)
+        .translate(_LIGATURES)
+        .translate(_HYPHENS)
+        .translate(_SOFT_BREAKS)
+    )
+    text = _PRIVATE_BULLET.sub("\\1•", text)
     text = _superscript_marks(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     return re.sub("\u00ad(?![ \u00a0]*(?:\n|$))", "", text)
 
@@ -48,10 +69,10 @@ def _superscript_marks(text: str) -> str:
     return _SUPERSCRIPT.sub(lambda m: m.group(0).translate(_TO_DIGITS) if m.group(0) in notes else m.group(0), text)
 
 
-def split_lines(text: str) -> tuple[list[Line], list[Line]]:
-    """Return the lines of a text with their pages, and the footer/header lines left out."""
-    lines, dropped = _paged(normalise(text))
-    headers = _running_headers(lines)
+def split_lines(text: str, paged: bool = True) -> tuple[list[Line], list[Line]]:
+    """Return the lines of a text with their pages, and the footer/header lines left out (none when not paged)."""
+    lines, dropped = _paged(normalise(text), paged)
+    headers = _running_headers(lines) if paged else set()
     kept: list[Line] = []
     for line in lines:
         (dropped if line.text and id(line) in headers else kept).append(line)
@@ -67,7 +88,7 @@ def _mark_page_starts(lines: list[Line]) -> list[Line]:
     return lines
 
 
-def _paged(text: str) -> tuple[list[Line], list[Line]]:
+def _paged(text: str, paged: bool) -> tuple[list[Line], list[Line]]:
     out: list[Line] = []
     dropped: list[Line] = []
     page, new_page = 1, True
@@ -78,7 +99,7 @@ def _paged(text: str) -> tuple[list[Line], list[Line]]:
             page, new_page = page + raw.count("\f"), True
             raw = raw.replace("\f", "")
         stripped = raw.strip()
-        if stripped and (_FOOTER.match(stripped) or _footer_of_pages(stripped, footers)):
+        if paged and stripped and (_FOOTER.match(stripped) or _footer_of_pages(stripped, footers)):
             dropped.append(Line(stripped, number, page))
             page, new_page = page + 1, True
             continue
@@ -130,3 +151,25 @@ def _running_headers(lines: list[Line]) -> set[int]:
             seen.add(line.text)
             found.add(id(line))
     return found
+
+
+def check_characters(text: str, name: str, located: bool) -> None:
+    """Refuse the characters of a text that validate would refuse in the YAML: an error for each, once per line.
+
+    located: the text's lines are the input file's own (a text file); a PDF's or Word file's are not, so the
+    error quotes the words around the character instead of a line the user never sees.
+    """
+    from ..checks.characters import bad_characters  # validate's own check: import never writes what it refuses
+
+    found: list[Diagnostic] = []
+    for number, line in enumerate(normalise(text).replace("\f", "").split("\n"), start=1):
+        for char, message, hint in bad_characters(line):
+            column = line.index(char) + 1
+            pos, where = Pos(name, number, column), ""
+            if not located:
+                around = " ".join(line[max(0, column - 30) : column + 30].split())
+                pos, where = Pos(name), f" (in “{around}”)"
+            how = "" if located else "; save the text as .txt, correct it there and import the .txt"
+            found.append(Diagnostic(pos, "error", f"{message}{where}", f"{hint}{how}", "import-character"))
+    if found:
+        raise ContractError(found)

@@ -148,13 +148,18 @@ def _gather(state: Parse, i: int, first: str, stop_at_page: bool = True, dashes:
             not line.text
             or (stop_at_page and line.page_start)
             or URL.match(line.text)
-            or _starts_item(line.text, dashes)
+            or _starts_item(line.text, dashes or _introduces_list(text))
         ):
             break
         if state.annex is None and state.outline.heading(line):
             break
         text, prev, j = state.joiner.join(text, line, prev), line, j + 1
     return text, j
+
+
+def _introduces_list(text: str) -> bool:
+    """Tell whether a paragraph ends as one that introduces a list ("Syftet är att:"): a dash after it is an item."""
+    return text.rstrip().endswith(":")
 
 
 def _starts_item(text: str, dashes: bool = False) -> bool:
@@ -192,7 +197,8 @@ def _is_bullet(state: Parse, i: int) -> bool:
         last = state.owner_blocks[-1] if state.owner_blocks else None
         nxt = state.lines[i + 1].text if i + 1 < len(state.lines) else ""
         dashed_next = BULLET.match(nxt) is not None and nxt[:1] == line.text[:1]
-        return prev is None or not prev.text or (last is not None and "list" in last) or dashed_next
+        introduced = prev is not None and _introduces_list(prev.text)
+        return prev is None or not prev.text or (last is not None and "list" in last) or dashed_next or introduced
     return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -89,12 +90,18 @@ def _docx(file: Path, data: bytes) -> str:
     counters: list[int] = []
     out: list[str] = []
     marks = [0]
-    for para in document.paras:
-        text, notes = _docx_text(para, document, marks)
-        if text.strip():
-            out.append(_docx_line(para.kind, para.level if not numbered else 0, " ".join(text.split()), counters))
-            out += notes
-    return "\n\n".join(out) + "\n"
+    for row, paras in itertools.groupby(document.paras, key=lambda para: para.row or -para.place):
+        if row > 0:  # a table's row: the contract has no tables, so its cells become one paragraph, in order
+            cells = [_docx_text(para, document, marks) for para in paras]
+            out.append(" | ".join(" ".join(text.split()) for text, _ in cells if text.strip()))
+            out += [note for _, notes in cells for note in notes]
+            continue
+        for para in paras:
+            text, notes = _docx_text(para, document, marks)
+            if text.strip():
+                out.append(_docx_line(para.kind, para.level if not numbered else 0, " ".join(text.split()), counters))
+                out += notes
+    return "\n\n".join(line for line in out if line) + "\n"
 
 
 def _docx_text(para, document, marks: list[int]) -> tuple[str, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ class Para:
     atoms: list[Atom]
     place: int  # 1-based paragraph number in the document
     table: bool = False  # inside a table, which the contract does not have
+    row: int = 0  # the table row it is in, counted through the document (0: not in a table)
 
     @property
     def text(self) -> str:
@@ -98,12 +100,12 @@ def read(data: bytes, accept: bool = True) -> Document:
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
         levels = _heading_levels(part("word/styles.xml")) if "word/styles.xml" in names else {}
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
-    for element, table in _body_elements(body, False):
+    for element, row in _body_elements(body, 0, itertools.count(1)):
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
         else:
             para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked, levels)
-            para.anchors, para.table = pending + para.anchors, table
+            para.anchors, para.table, para.row = pending + para.anchors, bool(row), row
             pending = []
             if para.atoms or para.kind == "heading":
                 doc.paras.append(para)
@@ -114,20 +116,22 @@ def _xml(data: bytes):
     return etree.fromstring(data, _PARSER)
 
 
-def _body_elements(node, table: bool) -> Iterator[tuple]:
-    """Bookmarks and paragraphs in document order, also those in tables and content controls."""
+def _body_elements(node, row: int, rows: Iterator[int]) -> Iterator[tuple]:
+    """Bookmarks and paragraphs in document order with their table row (0: none), also in tables and content controls."""
     for element in node:
         tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
         if tag in ("bookmarkStart", "p"):
-            yield element, table
+            yield element, row
         elif tag == "sdt" and element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q) is not None:
             gallery = element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q).get(f"{{{W}}}val", "")
             if gallery not in _NO_TEXT_GALLERIES:
-                yield from _body_elements(element, table)
+                yield from _body_elements(element, row, rows)
         elif tag in ("sdt", "sdtContent", "customXml"):
-            yield from _body_elements(element, table)
-        elif tag in ("tbl", "tr", "tc"):
-            yield from _body_elements(element, True)
+            yield from _body_elements(element, row, rows)
+        elif tag == "tr":
+            yield from _body_elements(element, next(rows), rows)
+        elif tag in ("tbl", "tc"):
+            yield from _body_elements(element, row, rows)
 
 
 def _language(core: bytes) -> str:
@@ -218,13 +222,17 @@ def _atoms(node, links: dict[str, str], accept: bool, tracked: list[Tracked], pl
             label = "".join(a.text for a in _atoms(child, links, accept, tracked, place))
             url = links.get(child.get(f"{{{R}}}id", ""), "")
             yield Atom("link", label, url) if url else Atom("text", label)
-        elif tag in ("ins", "del"):
+        elif tag in ("ins", "del", "moveTo", "moveFrom"):
+            # A tracked move is a deletion at its old place (moveFrom, its text still in w:t) and an insertion at its
+            # new one (moveTo): accepted, the text stands at the new place only; refused, at the old one only.
+            inserted = tag in ("ins", "moveTo")
             text = "".join(t.text or "" for t in child.iter(f"{{{W}}}t", f"{{{W}}}delText"))
             tracked.append(
-                Tracked("inserted" if tag == "ins" else "deleted", text, child.get(f"{{{W}}}author", "?"), place)
+                Tracked("inserted" if inserted else "deleted", text, child.get(f"{{{W}}}author", "?"), place)
             )
-            if (tag == "ins") == accept:
-                yield from _atoms(child, links, accept, tracked, place) if tag == "ins" else _deleted(child)
+            if inserted == accept:
+                kept = inserted or tag == "moveFrom"
+                yield from _atoms(child, links, accept, tracked, place) if kept else _deleted(child)
         elif tag in ("smartTag", "customXml", "sdt", "sdtContent", "fldSimple"):
             yield from _atoms(child, links, accept, tracked, place)
 
@@ -248,6 +256,43 @@ def _run(run, accept: bool) -> Iterator[Atom]:
             yield Atom("fn", child.get(f"{{{W}}}id", ""))
         elif tag == "tab" or tag in ("br", "cr"):
             yield Atom("text", " ")
+        elif tag == "noBreakHyphen":  # Ctrl+Shift+-: a hyphen that keeps "EU-" on the line of its word
+            yield Atom("text", "-")
+        elif tag == "sym":  # Insert > Symbol: a character of a symbol font, given by its code in that font
+            yield Atom("text", _symbol(child.get(f"{{{W}}}font", ""), child.get(f"{{{W}}}char", "")))
+
+
+# The characters of Word's Symbol font that contracts use, by their code there (Word writes F000 + the font's code):
+# the Adobe Symbol encoding's. Anything else, and every character of other symbol fonts (Wingdings), has no text
+# form here and is read as U+FFFD, which the import then refuses where it stands.
+_SYMBOL_FONT = {
+    0x25: "%",
+    0x2B: "+",
+    0x2D: "\u2212",
+    0x3C: "<",
+    0x3D: "=",
+    0x3E: ">",
+    0xA3: "\u2264",
+    0xAE: "\u2192",
+    0xAC: "\u2190",
+    0xB0: "\u00b0",
+    0xB1: "\u00b1",
+    0xB3: "\u2265",
+    0xB4: "\u00d7",
+    0xB7: "\u2022",
+    0xB8: "\u00f7",
+}
+
+
+def _symbol(font: str, char: str) -> str:
+    """Return the text of a Word symbol (a font and a hexadecimal code), or U+FFFD when it has none here."""
+    try:
+        code = int(char, 16) & 0xFF
+    except ValueError:
+        return "\ufffd"
+    if font.strip().lower() != "symbol" or code not in _SYMBOL_FONT:
+        return "\ufffd"
+    return _SYMBOL_FONT[code]
 
 
 def _on(element) -> bool:
