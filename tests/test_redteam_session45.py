@@ -271,3 +271,29 @@ def test_spaces_and_breaks_of_word_text_exports_are_read(repo_copy, tmp_path):
     assert "words of the input not in the output: 0" in result.stdout
     assert "Den ska öka takten. Den ska samla aktörer." in texts(out)
     assert validated(repo_copy).returncode == 0
+
+
+# ---------------------------------------------------------------- the fixes' own edges
+
+
+def test_a_symbol_of_another_font_is_refused_quoting_its_words_and_nothing_is_written(repo_copy, tmp_path):
+    para = _r("Åtgärden är klar ") + '<w:r><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>' + _r(" sedan 2023.")
+    file = _docx(tmp_path / "rt45-wingdings.docx", [("Syfte", [para]), PARTER])
+    result, out = run_import(repo_copy, file)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and not out.exists(), said
+    assert f"{file}: error: the character U+FFFD" in said and "(in “Åtgärden är klar \ufffd sedan 2023.”)" in said
+    assert "save the text as .txt" in said
+
+
+def test_an_address_that_fits_a_line_stays_as_written(repo_copy, tmp_path):
+    file = tmp_path / "rt45-short-url.txt"
+    file.write_text(
+        "Klimatkontrakt 2030\n\n1. Syfte\nSe https://vaxsjo.se/klimat för planen.\n\n"
+        "2. Parter\nParterna är Växsjö kommun och Viable Cities.\n",
+        encoding="utf-8",
+    )
+    result, out = run_import(repo_copy, file)
+    assert result.returncode == 0, result.stderr
+    assert "Se https://vaxsjo.se/klimat för planen." in texts(out)
+    assert "is too long for a line of the PDF" not in result.stdout
