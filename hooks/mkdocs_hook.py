@@ -126,6 +126,18 @@ class _StopChecked:
     def shutdown_delay(self, value: float) -> None:
         self.__dict__["shutdown_delay"] = value
 
+    def serve_forever(self, *args, **kwargs) -> None:
+        """Serve until shut down; a server that a stop closed before this thread began serving has nothing to serve.
+
+        A Ctrl-C as MkDocs starts its server thread can close the socket first: the thread then died on its selector
+        ("Invalid file descriptor: -1"), a traceback on the way out.
+        """
+        try:
+            super().serve_forever(*args, **kwargs)  # type: ignore[misc]
+        except ValueError:
+            if self.socket.fileno() != -1:  # type: ignore[attr-defined]
+                raise
+
 
 def _reported(builder, then):
     """Make a rebuild's problems (Pagefind failing, a file it cannot read) print as the build prints them; then run

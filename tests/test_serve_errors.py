@@ -58,3 +58,24 @@ def test_the_hook_leaves_mkdocs_live_reload_to_serve():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n", done.stdout
+
+
+def test_a_preview_server_closed_before_its_thread_serves_ends_that_thread_quietly(tmp_path):
+    """A stop as MkDocs starts its server thread can close the socket first (red team 28's test saw it once in CI
+    runs): the thread died on "Invalid file descriptor: -1", a traceback on the way out. Here the order is forced."""
+    import importlib.util
+
+    from mkdocs.livereload import LiveReloadServer
+
+    spec = importlib.util.spec_from_file_location("hook_under_test", ROOT / "hooks" / "mkdocs_hook.py")
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.__class__ = type("CheckedServer", (hook._StopChecked, LiveReloadServer), {})
+    server.server_close()  # what shutdown does, before the thread's first look at the socket
+    server.serve_forever(0.01)  # returns: nothing to serve
+    other = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    other.server_close()
+    with pytest.raises(ValueError, match="Invalid file descriptor"):  # MkDocs' own server, as the thread ran it
+        other.serve_forever(0.01)
