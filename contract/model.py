@@ -33,13 +33,20 @@ class Pos:
 
     def __str__(self) -> str:
         # A file name may hold a line break or a terminal escape: shown escaped, it stays one line of text.
-        file = self.file if self.file.isprintable() else "".join(map(_printable, self.file))
+        file = printable(self.file)
         return f"{file}:{self.line}:{self.column}" if self.line else file
 
 
+def printable(name: str) -> str:
+    """Return a file name as a message shows it: one line of text, whatever bytes the name holds."""
+    return name if name.isprintable() else "".join(map(_printable, name))
+
+
 def _printable(char: str) -> str:
-    """Return a character of a file name as shown in a message: control characters and line separators escaped."""
-    return repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char
+    # Control characters and line separators escaped; a byte that is not UTF-8 (Python's surrogate escape) as \xNN.
+    if 0xDC80 <= ord(char) <= 0xDCFF:
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") else char
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,8 @@ class Contract:
     languages: tuple[str, ...] = DEFAULT_LANGUAGES  # the source first, then the translations (the repository's)
     # The version's files that could not be read (their errors are reported): what they hold is missing here.
     unread: tuple[str, ...] = ()
+    # The fingerprint of the signed content of the files it was read from (source.signed_content), "" when unknown.
+    signed_content: str = ""
 
     @property
     def translations(self) -> tuple[str, ...]:

@@ -128,3 +128,32 @@ def test_a_second_contract_of_a_language_already_recorded_is_refused(pki, unsign
     code, out = run(root, "lock", "2023", "--pdf", second, "--trust", pki.ca_pem)
     assert code == 1 and "holds another sv contract than the signed PDF recorded for version 2023" in out, out
     assert _lock_bytes(root) == before
+
+
+def test_a_pdf_that_names_no_text_is_recorded_with_a_note_to_compare_it(pki, root, tmp_path):
+    import dataclasses
+
+    from contract import pdf as render
+    from contract.source.provenance import Source
+
+    # As an earlier klimatkontrakt made PDFs: no klimatkontrakt-content keyword.
+    contract = dataclasses.replace(load(ROOT, "2023"), signed_content="")
+    unsaid = render.render_pdf(contract, "sv", Source("abc1234", "2023-12-08", 1702029600, False))
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(_sign(pki.parties["boras-stad"], unsaid, "boras-stad"))
+    code, out = run(root, "lock", "2023", "--pdf", signed, "--trust", pki.ca_pem)
+    assert code == 0, out
+    assert "signed.pdf: the PDF does not name the text it was made from" in out
+    assert "'klimatkontrakt verify FILE --against 2023' compares it" in out
+
+
+def test_the_signed_pdf_of_a_version_with_errata_since_is_recorded_with_a_note(pki, unsigned_2023_sv, root, tmp_path):
+    clause = root / "years" / "2023" / "clause.yaml"
+    clause.write_text(clause.read_text(encoding="utf-8").replace("Parterna är överens om", "Parterna är eniga om", 1))
+    what = ["--what-sv", "Ett ord", "--why-sv", "Stavning", "--what-en", "A word", "--why-en", "Spelling"]
+    code, out = run(root, "erratum", "2023", *what, "--section", "kontraktet", "--date", "2024-01-01")
+    assert code == 0, out
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(_sign(pki.parties["boras-stad"], unsigned_2023_sv.read_bytes(), "boras-stad"))
+    code, out = run(root, "lock", "2023", "--pdf", signed, "--trust", pki.ca_pem)
+    assert code == 0 and "signed.pdf: made from the text before the version's errata" in out, out

@@ -19,6 +19,8 @@ from contract.render import typst as typst_render
 from contract.render.plain import Resolver, plain
 from contract.source.load import load
 from contract.source.provenance import Source
+from contract.source.signed_content import fingerprint
+from contract.versions import locking
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = Source(commit="abc1234", date="2023-12-08", timestamp=1702029600, dirty=False)
@@ -170,13 +172,18 @@ def test_metadata_names_version_status_and_commit(sv_pdf):
     assert info["/Title"] == "Klimatkontrakt 2030 – VERSION 2023"
     assert info["/Subject"] == "Klimatkontrakt 2030, VERSION 2023. Signerad. Byggd från abc1234, 2023-12-08."
     parties = "boras-stad;energimyndigheten;vinnova;formas;tillvaxtverket;trafikverket;naturvardsverket;viable-cities"
-    assert pdf.facts(sv_pdf) == {
+    facts = pdf.facts(sv_pdf)
+    assert facts == {
         "version": "2023",
         "status": "signed",
         "lang": "sv",
         "commit": "abc1234",
         "parties": parties,
+        "content": facts["content"],
     }
+    # The signed content it was made from, as signed.lock records it: what `lock --pdf` compares.
+    lock = locking.read_lock(ROOT / "years" / "2023")
+    assert lock is not None and facts["content"] == fingerprint(lock.files, lock.parts["details"])
     assert info["/CreationDate"] == "D:20231208100000Z"
 
 

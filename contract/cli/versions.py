@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, UsageError, excerpt
 from ..ids import is_version_name
-from ..model import Pos
+from ..model import Pos, printable
 from ..source.languages import Languages, load_languages
 from ..source.load import YEARS, load, years
 from ..versions import cycle, exclusive, new_year
@@ -115,9 +115,20 @@ def run_lock(args: argparse.Namespace) -> int:
         exclusive.check_unchanged(args.root, args.version, before, result)
     for pdf in recorded:
         if pdf.unsigned:
-            writer.note(f"{pdf.name}: not signed by {', '.join(pdf.unsigned)}; recorded as signed by the others")
+            writer.note(
+                f"{printable(pdf.name)}: not signed by {', '.join(pdf.unsigned)}; recorded as signed by the others"
+            )
+        if pdf.text == "unsaid":
+            writer.note(
+                f"{printable(pdf.name)}: the PDF does not name the text it was made from (an earlier klimatkontrakt "
+                f"made it); 'klimatkontrakt verify FILE --against {args.version}' compares it with the repository"
+            )
+        if pdf.text == "errata":
+            writer.note(f"{printable(pdf.name)}: made from the text before the version's errata")
         if pdf.unverified:
-            writer.note(f"{pdf.name}: signers matched by name only (give --trust CA.pem to confirm their identities)")
+            writer.note(
+                f"{printable(pdf.name)}: signers matched by name only (give --trust CA.pem to confirm their identities)"
+            )
     writer.note(
         f"locked {args.version}: {len(result.files)} files, {len(result.pdfs)} signed PDFs recorded in years/{args.version}/signed.lock",
     )

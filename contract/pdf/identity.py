@@ -115,6 +115,12 @@ def unfit(cert: x509.Certificate, moment: datetime.datetime) -> list[str]:
         problems.append(f"the certificate is not valid yet (valid from {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC)")
     if moment > cert.not_valid_after_utc:
         problems.append(f"the certificate expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
+    return problems + unfit_use(cert)
+
+
+def unfit_use(cert: x509.Certificate) -> list[str]:
+    """Return why a certificate is not one that signs documents at all (a CA's, a web server's; empty when it is)."""
+    problems = []
     if _extension(cert, x509.BasicConstraints) and _extension(cert, x509.BasicConstraints).ca:
         problems.append("it is a CA certificate, made to issue certificates, not to sign documents")
     usage = _extension(cert, x509.KeyUsage)

@@ -152,6 +152,8 @@ def _check(party: str, sig, settings: trust.Settings, required: dict[str, str]) 
     else:
         result.identity = "match" if settings.anchors else "unverified"
     result.problems += _claim_problems(result, cert)
+    # sign refuses such a certificate; a signature made with one by another tool is no party's signature either.
+    result.problems += [f"the signer's certificate is not for signing documents: {p}" for p in identity.unfit_use(cert)]
     if settings.anchors and not status.trusted and status.intact and status.valid:
         result.trust_problem = trust.reason(status, sig, settings)
         result.problems.append(f"the signer's certificate is not trusted: {result.trust_problem}")

@@ -238,6 +238,8 @@ def keywords(contract: Contract, lang: str, source: Source) -> list[str]:
         f"klimatkontrakt-lang:{lang}",
         f"klimatkontrakt-commit:{source.label}",
         f"klimatkontrakt-parties:{';'.join(p.id for p in contract.parties)}",
+        # Which signed content the PDF was made from: `lock --pdf` compares it with the repository's.
+        *([f"klimatkontrakt-content:{contract.signed_content}"] if contract.signed_content else []),
     ]
 
 

@@ -17,7 +17,7 @@ from ..model import (
 )
 from ..output.files import finish_writes
 from ..translate import translations
-from . import schema_files
+from . import schema_files, signed_content
 from .kept import Kept, replayed
 from .language_checks import check_languages, check_signed_language
 from .languages import read_languages
@@ -153,7 +153,10 @@ def _model(
     """Build a version's model from its files and translations lock; unchanged inputs give the model built before."""
 
     def build(found: Report) -> Contract | None:
-        contract = dataclasses.replace(build_contract(docs, display, found, langs), unread=unread)
+        content = "" if unread else signed_content.of_files({n: d.data for n, d in docs.items()}, langs[0])
+        contract = dataclasses.replace(
+            build_contract(docs, display, found, langs), unread=unread, signed_content=content
+        )
         if not check_languages(contract, found):
             return None
         pairs = translations.pairs_of(lock)

@@ -53,7 +53,7 @@ def lock(
     )
     result.files = locking.content_hashes(folder, f"{YEARS}/{version}", report, language=result.language)
     result.parts = locking.read_parts(folder, f"{YEARS}/{version}", result.language) or {}
-    recorded = signed_pdfs.check(version, pdfs, result, roots or []) if pdfs else []
+    recorded = signed_pdfs.check(version, pdfs, result, roots or [], len(contract.meta.errata)) if pdfs else []
     for pdf in recorded:
         result.pdfs[pdf.name] = pdf.digest
         result.contracts[pdf.lang] = pdf.contract

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,16 +14,15 @@ from ..errors import ContractError, Diagnostic, Report
 from ..model import Pos
 from ..output.files import write_atomic
 from ..source.schema import FILE_SCHEMAS
+from ..source.signed_content import SIGNED_BEFORE_CONFIG, canonical, fixed_details
+from ..source.signed_content import digest as _digest
 from ..source.yamlfile import read
-
-_TRANSLATION_KEY = re.compile(r"^(?:note_)?[a-z]{2,3}$")
 
 LOCK_NAME = "signed.lock"
 _HEADER = (
     "# The signed content of this version. `klimatkontrakt validate` fails when a file no longer matches.\n"
     "# Written by `klimatkontrakt lock` and `klimatkontrakt erratum`; do not edit by hand.\n"
 )
-SIGNED_BEFORE_CONFIG = "sv"  # the language of every version signed before klimatkontrakt.yaml named a source
 
 
 @dataclass
@@ -61,42 +58,6 @@ class Lock:
         if self.parts:
             data["parts"] = dict(sorted(self.parts.items()))
         return data
-
-
-def canonical(data: Any, language: str = SIGNED_BEFORE_CONFIG) -> Any:
-    """Return the locked content of parsed YAML in the language signed: its translations, translators' notes and
-    the parties' certificate identities left out; errata kept (only the tool adds them)."""
-    if isinstance(data, dict):
-        # A text's translations and notes, in any other language: not signed content.
-        skip = {k for k in data if k != language and _TRANSLATION_KEY.match(str(k))} if language in data else set()
-        skip |= {"certificate_subject"}  # locked apart (contract_parts): 2023's files were hashed before it existed
-        return {str(k): canonical(v, language) for k, v in data.items() if k not in skip}
-    if isinstance(data, list):
-        return [canonical(item, language) for item in data]
-    return data
-
-
-def _digest(content: Any) -> str:
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# What no erratum changes: which version it is, for which year, its status and signing date, what it follows, and
-# who signs it with which certificate identity.
-FIXED = ("version", "valid_for", "status", "signed_on", "previous", "municipality")
-
-
-def fixed_details(data: Any) -> dict[str, Any]:
-    """Return what in contract.yaml no erratum may change (FIXED, and each party's id and certificate identity)."""
-    data = data if isinstance(data, dict) else {}
-    parties = data.get("parties") if isinstance(data.get("parties"), list) else []
-    return {
-        **{key: data.get(key) for key in FIXED},
-        "parties": [
-            {"id": p.get("id"), "certificate_subject": p.get("certificate_subject")} if isinstance(p, dict) else p
-            for p in parties
-        ],
-    }
 
 
 def contract_parts(data: Any, language: str = SIGNED_BEFORE_CONFIG) -> dict[str, str]:

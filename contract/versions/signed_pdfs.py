@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
-from . import locking
+from ..source.signed_content import fingerprint
 
 if TYPE_CHECKING:
     from cryptography import x509
+
+    from .locking import Lock
 
 
 @dataclass
@@ -25,16 +27,33 @@ class SignedPdf:
     contract: str
     unsigned: list[str] = field(default_factory=list)  # the parties whose fields are still empty
     unverified: bool = True  # no trust anchor: the signers' identities match by name only
+    # The PDF's text against the repository's: "same", "unsaid" (made before PDFs named their content) or "errata"
+    # (the repository's text has errata since the signing, so they cannot be the same).
+    text: str = "same"
+    made_from: str = ""  # the fingerprint of the signed content the PDF names (source.signed_content)
 
 
-def check(version: str, pdfs: list[Path], lock: locking.Lock, roots: list[x509.Certificate]) -> list[SignedPdf]:
-    """Read and verify each PDF against what the lock records; raise ContractError naming every problem at once."""
+def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certificate], errata: int) -> list[SignedPdf]:
+    """Read and verify each PDF against the repository's signed content and what the lock records (errata: how many
+    the version has); raise ContractError naming every problem of every file at once."""
+    content = fingerprint(lock.files, lock.parts.get("details", ""))
     found: list[SignedPdf] = []
     problems: list[Diagnostic] = []
     given: dict[str, str] = {}
     recorded, contracts = lock.pdfs, dict(lock.contracts)
     for pdf in pdfs:
-        digest = locking.file_hash(pdf)
+        try:
+            data = pdf.read_bytes()  # read once: the bytes verified are the bytes whose hash is recorded
+        except OSError as exc:
+            problems.append(
+                _error(pdf, f"cannot read the file: {exc.strerror}", "give the path of the signed PDF", "io")
+            )
+            continue
+        if not pdf.name.isprintable():  # a line break, a terminal escape or bytes that are not UTF-8
+            what = "this file name cannot be recorded in signed.lock: it holds characters that are not text"
+            problems.append(_error(pdf, what, "rename the file (letters, digits, '-' and '.') and lock again"))
+            continue
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
         before = recorded.get(pdf.name, given.get(pdf.name))
         if before is not None and before != digest:
             what = f"version {version} already records a signed PDF named {pdf.name} with other content"
@@ -42,7 +61,8 @@ def check(version: str, pdfs: list[Path], lock: locking.Lock, roots: list[x509.C
             continue
         given[pdf.name] = digest
         try:
-            signed = _verified(pdf, version, digest, roots)
+            signed = _verified(pdf, data, version, digest, roots)
+            signed.text = _compared(pdf, signed.made_from, content, errata)
         except ContractError as error:
             problems += error.diagnostics
             continue
@@ -57,11 +77,11 @@ def check(version: str, pdfs: list[Path], lock: locking.Lock, roots: list[x509.C
     return found
 
 
-def _verified(pdf: Path, version: str, digest: str, roots: list[x509.Certificate]) -> SignedPdf:
+def _verified(pdf: Path, data: bytes, version: str, digest: str, roots: list[x509.Certificate]) -> SignedPdf:
     """Return what lock records of one PDF; raise ContractError with the reasons it is not this version's signed PDF."""
     from ..pdf import verify  # pyHanko loads in about a second: only when signed PDFs are recorded
 
-    result = verify.verify(str(pdf), pdf.read_bytes(), roots)
+    result = verify.verify(str(pdf), data, roots)
     facts, layout = result.facts, result.layout
     assert layout is not None  # verify always returns what it read
     if facts.get("version") != version:
@@ -78,7 +98,25 @@ def _verified(pdf: Path, version: str, digest: str, roots: list[x509.Certificate
         raise ContractError(problems)
     unsigned = [p.party for p in result.parties if not p.signed]
     contract = "sha256:" + hashlib.sha256(layout.contract).hexdigest()
-    return SignedPdf(pdf.name, digest, facts.get("lang", "sv"), contract, unsigned, not roots)
+    found = SignedPdf(pdf.name, digest, facts.get("lang", "sv"), contract, unsigned, not roots)
+    found.made_from = facts.get("content", "")
+    return found
+
+
+def _compared(pdf: Path, made_from: str, content: str, errata: int) -> str:
+    """Return how the text a PDF was made from compares with the repository's; refuse another text."""
+    if not made_from:
+        return "unsaid"
+    if made_from == content:
+        return "same"
+    if errata:
+        return "errata"
+    what = "this PDF was made from another text of the version than the repository holds, so it is not its contract"
+    hint = (
+        "lock the PDF made from this text (run 'klimatkontrakt pdf' here, and have it signed), or bring the text the "
+        "parties signed into the repository; 'klimatkontrakt verify FILE --against YEAR' shows the first difference"
+    )
+    raise ContractError([_error(pdf, what, hint, "signed-pdf-other-text")])
 
 
 _LIST = "record only the file the parties signed ('klimatkontrakt verify FILE' lists its signatures and problems)"
