@@ -209,3 +209,126 @@ def test_the_fingerprint_follows_the_signed_text_only(repo_copy):
     swedish = _edited(repo_copy, "contract.yaml", "sv: Klimatkontrakt 2030", "sv: Klimatkontrakt 2031")
     assert swedish != before
     assert _edited(repo_copy, "contract.yaml", "O: Vinnova", "O: Vinnova AB") not in (before, swedish)
+
+
+# ---------------------------------------------------------------- lock --pdf
+
+
+def _erratum(root: Path) -> None:
+    from test_contract_identity import run
+
+    clause = root / "years" / "2023" / "clause.yaml"
+    text = clause.read_text(encoding="utf-8")
+    clause.write_text(text.replace("Parterna är överens om", "Parterna är helt överens om", 1), "utf-8")
+
+    code, out = run(
+        root, "erratum", "2023", "--what-sv", "Rättat stavfel", "--why-sv", "Stavfel",
+        "--what-en", "Corrected a typo", "--why-en", "Typo", "--date", "2024-01-10",
+    )
+    assert code == 0, out
+
+
+# Once a version has an erratum, lock --pdf must still refuse a PDF made from ANOTHER text of the version (one
+# where "Vinnova betalar allt"): it is no more the parties' contract after an erratum than before. A user expects
+# it refused as without errata (exit 1, nothing written). The tool records it with a note "signed before errata":
+# any fingerprint that differs is taken for the text before the errata, so an erratum opens lock to any text.
+@pytest.mark.slow
+def test_after_an_erratum_a_pdf_of_another_text_is_still_refused(tmp_path):
+    from test_redteam_session44 import _refused, _render, _sign, _snapshot
+
+    from contract.source.load import load
+    from pki import make_pki
+
+    pki = make_pki(tmp_path / "pki", load(ROOT, "2023").parties)
+    root = tmp_path / "repo"
+    for name_ in ("years", "schema"):
+        shutil.copytree(ROOT / name_, root / name_)
+    forged_repo = tmp_path / "forged"
+    shutil.copytree(root, forged_repo)
+    clause = forged_repo / "years" / "2023" / "clause.yaml"
+    text = clause.read_text(encoding="utf-8")
+    clause.write_text(text.replace("Parterna är överens om", "Vinnova betalar allt och parterna är överens om"), "utf-8")
+    forged = _render(load(forged_repo, "2023"))
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(_sign(pki.parties["boras-stad"], forged, "boras-stad"))
+    _erratum(root)
+    before = _snapshot(root)
+    from test_contract_identity import run
+
+    code, out = run(root, "lock", "2023", "--pdf", signed, "--trust", pki.ca_pem)
+    _refused(root, before, code, out)
+    assert str(signed) in out
+
+
+# ---------------------------------------------------------------- Word round trip (docx, then apply)
+
+
+@pytest.fixture
+def repo_2024(tmp_path) -> Path:
+    root = tmp_path / "repo"
+    (root / "years").mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", root / "schema")
+    for version in ("2023", "2024"):
+        shutil.copytree(ROOT / "years" / version, root / "years" / version)
+    return root
+
+
+def _export_2024(root: Path):
+    import docx
+
+    path = root.parent / "2024-sv.docx"
+    result = run_cli("--root", root, "docx", "2024", "--lang", "sv", "-o", path)
+    assert result.returncode == 0, result.stderr
+    return path, docx.Document(str(path))
+
+
+def _yaml_2024(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "years" / "2024").glob("*.yaml"))}
+
+
+# README "Editing in Word": a party edits the exported file and `apply` writes the edits back. A party who types
+# a character from Insert > Symbol in Wingdings (a check mark, a pointing hand) gets it stored as <w:sym>, which
+# the reader now reads as U+FFFD. import refuses it where it stands; a user expects apply to do the same (exit 1
+# naming the paragraph, nothing written) — not to write U+FFFD into the YAML, which validate then refuses.
+def test_apply_does_not_write_a_symbol_character_validate_refuses(repo_2024):
+    from docx.oxml import parse_xml
+
+    path, document = _export_2024(repo_2024)
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("Strategiska innovationsprogrammet"))
+    paragraph._p.append(parse_xml(f'<w:r {W}><w:sym w:font="Wingdings" w:char="F0FC"/></w:r>'))
+    document.save(str(path))
+    before = _yaml_2024(repo_2024)
+    result = run_cli("--root", repo_2024, "apply", path, "--to", "2024")
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said, said
+    if result.returncode == 0:
+        check = run_cli("--root", repo_2024, "validate", "2024")
+        assert check.returncode == 0, check.stdout + check.stderr
+    else:
+        assert result.returncode == 1 and _yaml_2024(repo_2024) == before, said
+
+
+# Held: a sentence moved with tracked changes on (moveFrom/moveTo) in the exported file arrives once, at its new
+# place, with --tracked accept; it stays at its old place with --tracked refuse.
+@pytest.mark.parametrize("mode", ["accept", "refuse"])
+def test_apply_of_a_tracked_move_keeps_the_sentence_once(repo_2024, mode):
+    from docx.oxml import parse_xml
+
+    path, document = _export_2024(repo_2024)
+    source = next(p for p in document.paragraphs if p.text.startswith("Strategiska innovationsprogrammet"))
+    first = source.runs[0]
+    moved = first.text
+    attrs = f'{W} w:id="71" w:author="Anna" w:date="2024-05-01T00:00:00Z"'
+    wrapper = parse_xml(f"<w:moveFrom {attrs}/>")
+    first._r.addprevious(wrapper)
+    wrapper.append(first._r)
+    target = next(p for p in document.paragraphs if p.text.startswith("Som en del av det"))
+    move_to = f'<w:moveTo {attrs.replace("71", "72")}><w:r><w:t xml:space="preserve"> {moved}</w:t></w:r></w:moveTo>'
+    target._p.append(parse_xml(move_to))
+    document.save(str(path))
+    result = run_cli("--root", repo_2024, "apply", path, "--to", "2024", "--tracked", mode)
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said, said
+    if result.returncode == 0:
+        joined = " ".join("\n".join(_yaml_2024(repo_2024).values()).split())
+        assert joined.count(moved.strip()) == 1, said
