@@ -332,3 +332,46 @@ def test_apply_of_a_tracked_move_keeps_the_sentence_once(repo_2024, mode):
     if result.returncode == 0:
         joined = " ".join("\n".join(_yaml_2024(repo_2024).values()).split())
         assert joined.count(moved.strip()) == 1, said
+
+
+# Held: a long address holding characters the contract's markup escapes ([ ] * { } _ \) becomes a link to the
+# address as written, and the folder validates.
+def test_a_long_address_with_escaped_characters_links_to_it_as_written(repo_copy, tmp_path):
+    address = "https://data.vaxsjo.se/api/v1/utslapp?filter[sektor]=*transport*&fields={ar,ton}&sort=_ar_fallande"
+    result, out = _import_text(repo_copy, tmp_path, "rt46-escaped.txt", f"Siffrorna finns på {address} varje år.")
+    assert result.returncode == 0, result.stdout + result.stderr
+    check = validated(repo_copy)
+    assert check.returncode == 0, check.stdout + check.stderr
+    from contract.source.load import load
+
+    assert address in repr(load(repo_copy, "2031")), texts(out)
+
+
+# pdftotext gives a symbol font's glyphs as private-use characters (Wingdings: U+F0FC a check mark, U+F0FB a
+# cross). The importer reads ANY private-use character opening a line as a list bullet, so a status list
+# "✓ Cykelplanen antagen / ✗ Laddinfrastrukturen ej klar" arrives as two identical bullets: which commitment was met
+# is lost, and the report says nothing. A user expects only a bullet's glyph (U+F0B7, U+F0A7) read as a bullet and
+# other symbols refused at their line (as a private-use character elsewhere is), or at least named in the report.
+def test_a_check_mark_and_a_cross_opening_lines_are_not_both_read_as_bullets(repo_copy, tmp_path):
+    body = "Status för åtgärderna:\n\uf0fc Cykelplanen är antagen.\n\uf0fb Laddinfrastrukturen är inte klar."
+    result, out = _import_text(repo_copy, tmp_path, "rt46-checkmarks.txt", body)
+    said = (result.stdout + result.stderr).replace(str(tmp_path), "")
+    if result.returncode == 0:
+        assert "U+F0FC" in said or "U+F0FB" in said or "symbol" in said.lower(), said + texts(out)
+    else:
+        assert result.returncode == 1 and not out.exists() and "rt46-checkmarks.txt:5:1" in said, said
+
+
+# A Word file whose paragraph holds a right-to-left override (U+202E) is refused — rightly: "the PDF would show
+# other words than are written". But the error quotes the words around it with the override itself inside the
+# quote, so the terminal shows the user's own sentence reordered ("Parterna \u202eälla 5 kr betalar" prints
+# backwards) in the very message that warns of it. A user expects the quote to show the character escaped
+# (\u202e or U+202E), as the location now escapes control characters: untrusted text stays text in every output.
+def test_the_quote_around_a_refused_direction_character_does_not_hold_it_raw(repo_copy, tmp_path):
+    para = _r("Parterna \u202eälla 5 kr\u202c betalar enligt avtalet.")
+    file = _docx(tmp_path / "rt46-rlo.docx", [("Syfte", [para]), PARTER])
+    result, out = run_import(repo_copy, file)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and not out.exists(), said
+    assert "U+202E" in said, said
+    assert "\u202e" not in said and "\u202c" not in said, ascii(said)
