@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
-from ruamel.yaml import YAML
 from test_redteam_session45 import PARTER, _docx, _r, run_import, texts, validated
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,12 +139,24 @@ def _tc(*paras: str) -> str:
 def test_a_word_table_with_nested_and_empty_rows_loses_and_doubles_nothing(repo_copy, tmp_path):
     nested = f"<w:tbl>{'<w:tr>' + _tc('Inre A') + _tc('Inre B') + '</w:tr>'}</w:tbl>"
     rows = (
-        "<w:tr>" + _tc("Åtgärd") + _tc("Ansvar") + "</w:tr>"
-        + "<w:tr>" + _tc("Cykelvägar") + "<w:tc>" + nested + f"<w:p>{_r('Efter')}</w:p></w:tc>" + "</w:tr>"
+        "<w:tr>"
+        + _tc("Åtgärd")
+        + _tc("Ansvar")
+        + "</w:tr>"
+        + "<w:tr>"
+        + _tc("Cykelvägar")
+        + "<w:tc>"
+        + nested
+        + f"<w:p>{_r('Efter')}</w:p></w:tc>"
+        + "</w:tr>"
         + "<w:tr><w:tc><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr>"
-        + '<w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>' + f"<w:p>{_r('Sammanslagen')}</w:p></w:tc>"
-        + _tc("Ett") + "</w:tr>"
-        + "<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>" + _tc("Två") + "</w:tr>"
+        + '<w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>'
+        + f"<w:p>{_r('Sammanslagen')}</w:p></w:tc>"
+        + _tc("Ett")
+        + "</w:tr>"
+        + "<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>"
+        + _tc("Två")
+        + "</w:tr>"
     )
     file = _table_docx(tmp_path / "rt46-table.docx", rows)
     result, out = run_import(repo_copy, file)
@@ -199,8 +210,8 @@ def _edited(repo: Path, file: str, old: str, new: str) -> str:
 # Held: an English-only edit leaves the fingerprint; a Swedish edit, a certificate identity change change it.
 def test_the_fingerprint_follows_the_signed_text_only(repo_copy):
     from contract.source.load import load
-    from contract.versions.locking import read_lock
     from contract.source.signed_content import fingerprint
+    from contract.versions.locking import read_lock
 
     before = load(repo_copy, "2023").signed_content
     lock = read_lock(repo_copy / "years" / "2023")
@@ -222,8 +233,19 @@ def _erratum(root: Path) -> None:
     clause.write_text(text.replace("Parterna är överens om", "Parterna är helt överens om", 1), "utf-8")
 
     code, out = run(
-        root, "erratum", "2023", "--what-sv", "Rättat stavfel", "--why-sv", "Stavfel",
-        "--what-en", "Corrected a typo", "--why-en", "Typo", "--date", "2024-01-10",
+        root,
+        "erratum",
+        "2023",
+        "--what-sv",
+        "Rättat stavfel",
+        "--why-sv",
+        "Stavfel",
+        "--what-en",
+        "Corrected a typo",
+        "--why-en",
+        "Typo",
+        "--date",
+        "2024-01-10",
     )
     assert code == 0, out
 
@@ -234,10 +256,10 @@ def _erratum(root: Path) -> None:
 # any fingerprint that differs is taken for the text before the errata, so an erratum opens lock to any text.
 @pytest.mark.slow
 def test_after_an_erratum_a_pdf_of_another_text_is_still_refused(tmp_path):
+    from pki import make_pki
     from test_redteam_session44 import _refused, _render, _sign, _snapshot
 
     from contract.source.load import load
-    from pki import make_pki
 
     pki = make_pki(tmp_path / "pki", load(ROOT, "2023").parties)
     root = tmp_path / "repo"
@@ -247,7 +269,9 @@ def test_after_an_erratum_a_pdf_of_another_text_is_still_refused(tmp_path):
     shutil.copytree(root, forged_repo)
     clause = forged_repo / "years" / "2023" / "clause.yaml"
     text = clause.read_text(encoding="utf-8")
-    clause.write_text(text.replace("Parterna är överens om", "Vinnova betalar allt och parterna är överens om"), "utf-8")
+    clause.write_text(
+        text.replace("Parterna är överens om", "Vinnova betalar allt och parterna är överens om"), "utf-8"
+    )
     forged = _render(load(forged_repo, "2023"))
     signed = tmp_path / "signed.pdf"
     signed.write_bytes(_sign(pki.parties["boras-stad"], forged, "boras-stad"))
@@ -375,3 +399,17 @@ def test_the_quote_around_a_refused_direction_character_does_not_hold_it_raw(rep
     assert result.returncode == 1 and not out.exists(), said
     assert "U+202E" in said, said
     assert "\u202e" not in said and "\u202c" not in said, ascii(said)
+
+
+# A text written in Markdown (exported from a wiki) already gives its long address as a link:
+# "[Klimatplanen](https://…)". The importer keeps the brackets as text (the contract's own markup is escaped) and
+# leaves the address inside it alone (it follows "]("), so the folder holds a word no line of the PDF can hold.
+# The standard (red team 45): import gives a folder validate accepts, or refuses with exit 1 writing nothing.
+def test_an_address_already_written_as_a_markdown_link_gives_a_folder_validate_accepts(repo_copy, tmp_path):
+    address = "https://www.vaxsjo.se/kommun-och-politik/styrdokument/klimat-och-miljo/klimatplan-2023-2030.pdf"
+    result, out = _import_text(repo_copy, tmp_path, "rt46-mdlink.txt", f"Se [Klimatplanen]({address}) för detaljer.")
+    if result.returncode == 0:
+        check = validated(repo_copy)
+        assert check.returncode == 0, check.stdout + check.stderr + texts(out)
+    else:
+        assert result.returncode == 1 and not out.exists(), result.stdout + result.stderr
