@@ -43,10 +43,11 @@ def printable(name: str) -> str:
 
 
 def _printable(char: str) -> str:
-    # Control characters and line separators escaped; a byte that is not UTF-8 (Python's surrogate escape) as \xNN.
+    # Control and format characters (bidi overrides, zero-width ones) and line separators escaped; a byte that is not
+    # UTF-8 (Python's surrogate escape) as \xNN.
     if 0xDC80 <= ord(char) <= 0xDCFF:
         return f"\\x{ord(char) - 0xDC00:02x}"
-    return repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cs") else char
+    return repr(char)[1:-1] if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs") else char
 
 
 @dataclass(frozen=True)

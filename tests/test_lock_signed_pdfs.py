@@ -147,7 +147,8 @@ def test_a_pdf_that_names_no_text_is_recorded_with_a_note_to_compare_it(pki, roo
     assert "'klimatkontrakt verify FILE --against 2023' compares it" in out
 
 
-def test_the_signed_pdf_of_a_version_with_errata_since_is_recorded_with_a_note(pki, unsigned_2023_sv, root, tmp_path):
+def test_after_an_erratum_even_the_pdf_signed_before_it_is_refused(pki, unsigned_2023_sv, root, tmp_path):
+    # The text as signed is gone: nothing shows which text the PDF was made from (red team 46 forged one).
     clause = root / "years" / "2023" / "clause.yaml"
     clause.write_text(clause.read_text(encoding="utf-8").replace("Parterna är överens om", "Parterna är eniga om", 1))
     what = ["--what-sv", "Ett ord", "--why-sv", "Stavning", "--what-en", "A word", "--why-en", "Spelling"]
@@ -155,5 +156,8 @@ def test_the_signed_pdf_of_a_version_with_errata_since_is_recorded_with_a_note(p
     assert code == 0, out
     signed = tmp_path / "signed.pdf"
     signed.write_bytes(_sign(pki.parties["boras-stad"], unsigned_2023_sv.read_bytes(), "boras-stad"))
+    before = _lock_bytes(root)
     code, out = run(root, "lock", "2023", "--pdf", signed, "--trust", pki.ca_pem)
-    assert code == 0 and "signed.pdf: made from the text before the version's errata" in out, out
+    assert code == 1 and "the errata since the signing hide whether it was made from the text signed" in out, out
+    assert "record the signed PDFs when the version is locked, before any erratum" in out
+    assert _lock_bytes(root) == before

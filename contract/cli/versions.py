@@ -123,8 +123,6 @@ def run_lock(args: argparse.Namespace) -> int:
                 f"{printable(pdf.name)}: the PDF does not name the text it was made from (an earlier klimatkontrakt "
                 f"made it); 'klimatkontrakt verify FILE --against {args.version}' compares it with the repository"
             )
-        if pdf.text == "errata":
-            writer.note(f"{printable(pdf.name)}: made from the text before the version's errata")
         if pdf.unverified:
             writer.note(
                 f"{printable(pdf.name)}: signers matched by name only (give --trust CA.pem to confirm their identities)"

@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 
 from ..errors import ContractError, Diagnostic
-from ..model import Pos
+from ..model import Pos, printable
 from .form import Line
 
 # A page footer or marker on a line of its own: "12", "- 12 -", "(3)", "Sida 3 av 30", "Page 3 of 30",
@@ -34,9 +34,10 @@ _INVISIBLE = dict.fromkeys(
 _SOFT_BREAKS = dict.fromkeys(map(ord, "\x0b\x85\u2028\u2029"), " ")
 # The non-breaking hyphen (Word's Ctrl+Shift+-) that the PDF font lacks: a hyphen, as printed.
 _HYPHENS = {0x2011: "-"}
-# A private-use character opening a line: the bullet of a list that Word set in its Symbol or Wingdings font, as
-# pdftotext gives it (U+F0B7, U+F0A7, ...). It has no agreed meaning anywhere else.
-_PRIVATE_BULLET = re.compile("(?m)^([ \f]*)[\ue000-\uf8ff](?=[ \u00a0])")
+# The bullet of a list that Word set in its Symbol or Wingdings font, as pdftotext gives it at a line's start: a
+# private-use character (Symbol's bullet U+F0B7; Wingdings' square U+F0A7, arrowhead U+F0D8, diamonds U+F076). Other
+# private-use characters (a check mark, a cross) mean something else and are refused where they stand.
+_PRIVATE_BULLET = re.compile("(?m)^([ \f]*)[\uf0b7\uf0a7\uf0d8\uf076](?=[ \u00a0])")
 # Typographic ligatures (ﬁ, ﬂ, …) that some PDFs give as one character: the letters they stand for.
 _LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 
@@ -162,13 +163,16 @@ def check_characters(text: str, name: str, located: bool) -> None:
     from ..checks.characters import bad_characters  # validate's own check: import never writes what it refuses
 
     found: list[Diagnostic] = []
-    for number, line in enumerate(normalise(text).replace("\f", "").split("\n"), start=1):
+    # Line by line as the file has them (normalise keeps the line ends), each line normalised alone: the column is
+    # the character's in the file, before invisible characters were dropped.
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        line = normalise(raw.replace("\f", ""))
         for char, message, hint in bad_characters(line):
-            column = line.index(char) + 1
+            column = (raw.index(char) if char in raw else line.index(char)) + 1
             pos, where = Pos(name, number, column), ""
             if not located:
-                around = " ".join(line[max(0, column - 30) : column + 30].split())
-                pos, where = Pos(name), f" (in “{around}”)"
+                around = " ".join(line[max(0, line.index(char) - 30) : line.index(char) + 30].split())
+                pos, where = Pos(name), f" (in “{printable(around)}”)"
             how = "" if located else "; save the text as .txt, correct it there and import the .txt"
             found.append(Diagnostic(pos, "error", f"{message}{where}", f"{hint}{how}", "import-character"))
     if found:

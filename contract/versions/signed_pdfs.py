@@ -27,8 +27,7 @@ class SignedPdf:
     contract: str
     unsigned: list[str] = field(default_factory=list)  # the parties whose fields are still empty
     unverified: bool = True  # no trust anchor: the signers' identities match by name only
-    # The PDF's text against the repository's: "same", "unsaid" (made before PDFs named their content) or "errata"
-    # (the repository's text has errata since the signing, so they cannot be the same).
+    # The PDF's text against the repository's: "same", or "unsaid" (made before PDFs named their content).
     text: str = "same"
     made_from: str = ""  # the fingerprint of the signed content the PDF names (source.signed_content)
 
@@ -110,7 +109,12 @@ def _compared(pdf: Path, made_from: str, content: str, errata: int) -> str:
     if made_from == content:
         return "same"
     if errata:
-        return "errata"
+        # The text as signed is gone from the repository, so nothing shows this PDF was made from it. The signed PDFs
+        # are recorded as the version is locked, before any erratum (check-signed refuses them later anyway).
+        what = "this PDF was not made from the version's text as it is now, and the errata since the signing hide "
+        what += "whether it was made from the text signed"
+        hint = "record the signed PDFs when the version is locked, before any erratum"
+        raise ContractError([_error(pdf, what, hint, "signed-pdf-after-errata")])
     what = "this PDF was made from another text of the version than the repository holds, so it is not its contract"
     hint = (
         "lock the PDF made from this text (run 'klimatkontrakt pdf' here, and have it signed), or bring the text the "
