@@ -12,35 +12,19 @@ from pathlib import Path
 
 import attacks
 import pytest
-from pki import _key, certificate, make_pki, name, write_party
+import test_lock_signed_pdfs
+from pki import _key, certificate, name, write_party
 from test_contract_identity import run
 from test_timestamp_seal import all_signed, sealed, services, unsigned  # noqa: F401 (fixtures)
 
-from contract.pdf import credentials
 from contract.source.load import load
 
 pytestmark = pytest.mark.slow  # signs PDFs with a test PKI
 
 ROOT = Path(__file__).resolve().parents[1]
+# The feature's own tests' PKI, scratch repository and signer, shared (fixtures by assignment, not import).
+pki, root, _sign = test_lock_signed_pdfs.pki, test_lock_signed_pdfs.root, test_lock_signed_pdfs._sign
 LOCK = Path("years") / "2023" / "signed.lock"
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("pki"), load(ROOT, "2023").parties)
-
-
-@pytest.fixture
-def root(tmp_path) -> Path:
-    root = tmp_path / "repo"
-    for name_ in ("years", "schema"):
-        shutil.copytree(ROOT / name_, root / name_)
-    return root
-
-
-def _sign(party, data: bytes, field: str) -> bytes:
-    creds = credentials.load_pem("k", party.key_pem.read_bytes(), "c", party.cert_pem.read_bytes())
-    return attacks.raw_sign(data, field, creds)
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import test_word
 from cli_runner import run_cli
 from test_redteam_session45 import PARTER, _docx, _r, run_import, texts, validated
 
@@ -287,14 +288,7 @@ def test_after_an_erratum_a_pdf_of_another_text_is_still_refused(tmp_path):
 # ---------------------------------------------------------------- Word round trip (docx, then apply)
 
 
-@pytest.fixture
-def repo_2024(tmp_path) -> Path:
-    root = tmp_path / "repo"
-    (root / "years").mkdir(parents=True)
-    shutil.copytree(ROOT / "schema", root / "schema")
-    for version in ("2023", "2024"):
-        shutil.copytree(ROOT / "years" / version, root / "years" / version)
-    return root
+repo_2024 = test_word.repo  # the signed 2023 and the draft 2024, as a fixture of this module too
 
 
 def _export_2024(root: Path):

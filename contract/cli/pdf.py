@@ -44,6 +44,11 @@ def read_input(path: Path, what: str) -> bytes:
     return _read(path, what)
 
 
+def add_trust(p, said: str) -> None:
+    """Add the --trust option: CA certificates (PEM), repeatable; said is what they are trusted for here."""
+    p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem", help=said)
+
+
 def read_trust(paths: list[Path]) -> list[x509.Certificate]:
     """Return the CA certificates given with --trust (none given: no certificate chain is checked)."""
     if not paths:
@@ -228,14 +233,7 @@ def _add_seal(sub) -> None:
     )
     p.add_argument("pdf", type=Path, metavar="PDF")
     p.add_argument("--tsa", required=True, metavar="URL", help="an RFC 3161 time-stamping service")
-    p.add_argument(
-        "--trust",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="CA.pem",
-        help="a CA certificate (PEM) the signers' certificates chain to; repeat for several",
-    )
+    add_trust(p, "a CA certificate (PEM) the signers' certificates chain to; repeat for several")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the sealed PDF to write")
     p.set_defaults(run=_run_seal)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..source.load import load
 from . import writer
-from .pdf import _usage, read_input, read_trust
+from .pdf import _usage, add_trust, read_input, read_trust
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from ..pdf.verify import PartyResult, Verification
@@ -68,14 +68,7 @@ def _add_verify(sub) -> None:
         "unverified (no --trust).",
     )
     p.add_argument("pdf", type=Path, metavar="PDF")
-    p.add_argument(
-        "--trust",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="CA.pem",
-        help="a CA certificate (PEM) to trust; repeat for several; without it identities stay unverified (exit 3)",
-    )
+    add_trust(p, "a CA certificate (PEM) to trust; repeat for several; without it identities stay unverified (exit 3)")
     p.add_argument(
         "--against", metavar="YEAR", help="rebuild that version's PDF and require the contract to be byte-identical"
     )

@@ -14,7 +14,7 @@ from ..source.load import YEARS, load, years
 from ..versions import cycle, exclusive, new_year
 from . import writer
 from .languages import add_lang
-from .pdf import read_trust
+from .pdf import add_trust, read_trust
 
 if TYPE_CHECKING:
     # The subcommand registry argparse hands to each command group (a private class, generic only in typeshed).
@@ -86,13 +86,9 @@ def add_lock(sub: Subparsers) -> None:
     p.add_argument(
         "--pdf", type=Path, action="append", default=[], metavar="FILE", help="a signed PDF to record (repeatable)"
     )
-    p.add_argument(
-        "--trust",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="CA.pem",
-        help="a CA certificate (PEM) the signers' certificates must chain to; repeat for several; without it a "
+    add_trust(
+        p,
+        "a CA certificate (PEM) the signers' certificates must chain to; repeat for several; without it a "
         "signature is checked against its party's name only",
     )
     p.set_defaults(run=run_lock)
