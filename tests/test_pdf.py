@@ -177,6 +177,7 @@ def test_metadata_names_version_status_and_commit(sv_pdf):
         "version": "2023",
         "status": "signed",
         "lang": "sv",
+        "source": "sv",
         "commit": "abc1234",
         "parties": parties,
         "content": facts["content"],

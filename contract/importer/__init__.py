@@ -126,5 +126,6 @@ def _words(lines: list[Line]) -> list[str]:
     """The words of the body as printed: hyphenated words joined, footnote marks and short numbers left out."""
     text = "\n".join(line.text for line in lines).replace("\u00ad\n", "").replace("\u00ad", "")
     text = re.sub(r"-\n", "-", re.sub(r"https?://\S+", " ", text))  # "utveck-ling": two pieces the report forgives
-    words = (re.sub(r"(?<=[^\W\d])\d{1,2}$", "", w) for w in re.findall(r"\w+", text))
+    # A footnote mark glued to a word ("omställningen1", "2030.¹") is no word of its own.
+    words = (re.sub(r"(?<=[^\W\d])\d{1,2}$|[⁰¹²³⁴⁵⁶⁷⁸⁹]+$", "", w) for w in re.findall(r"\w+", text))
     return [w for w in words if w and not re.fullmatch(r"\d{1,2}", w)]

@@ -67,7 +67,19 @@ def _superscript_marks(text: str) -> str:
     notes = {m.group(1) for m in re.finditer(f"(?m)^[ \f]*([{_SUPERSCRIPTS}]+)[ \u00a0]", text)}
     if not notes:
         return text
-    return _SUPERSCRIPT.sub(lambda m: m.group(0).translate(_TO_DIGITS) if m.group(0) in notes else m.group(0), text)
+
+    def digits(match: re.Match[str]) -> str:
+        # After a number ("år 2030.¹") digits would read as part of it ("2030.1"): that mark stays a superscript,
+        # which parse.marker knows too.
+        before = text[max(0, match.start() - 2) : match.start()]
+        after_number = re.search(r"\d[.,]?$", before) is not None and not _at_line_start(text, match.start())
+        return match.group(0) if match.group(0) not in notes or after_number else match.group(0).translate(_TO_DIGITS)
+
+    return _SUPERSCRIPT.sub(digits, text)
+
+
+def _at_line_start(text: str, index: int) -> bool:
+    return text[text.rfind("\n", 0, index) + 1 : index].strip(" \f") == ""
 
 
 def split_lines(text: str, paged: bool = True) -> tuple[list[Line], list[Line]]:

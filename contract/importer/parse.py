@@ -241,8 +241,14 @@ def _is_subheading(state: Parse, i: int) -> bool:
 
 
 def marker(number: int) -> re.Pattern[str]:
-    """The pattern of a footnote mark in running text: digits glued to the word before them."""
-    return re.compile(rf"(?<=[^\s\d])(?<!\d\.)(?<!\d,){number}(?!\d)(?=[\s.,;:)”\"’]|$)")
+    """The pattern of a footnote mark in running text: digits glued to the word before them, or superscript digits
+    glued to anything (a mark after a number stays superscript: see lines._superscript_marks)."""
+    superscript = str(number).translate(_TO_SUPERSCRIPT)
+    digits = rf"(?<=[^\s\d])(?<!\d\.)(?<!\d,){number}(?!\d)(?=[\s.,;:)”\"’]|$)"
+    return re.compile(rf"{digits}|(?<=\S){superscript}(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
+
+
+_TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def marked_blocks(state: Parse, number: int, page: int, before: int) -> list[tuple[BlockDict, str | int, Node | None]]:

@@ -8,7 +8,7 @@ import re
 from xml.etree import ElementTree
 
 KEYWORD_PREFIX = "klimatkontrakt-"
-ORIGINAL_LANG = "sv"  # the signed original; other languages are translations and carry no fields
+ORIGINAL_LANG = "sv"  # the original of a PDF that does not name its source language (made before they did)
 
 
 def facts(pdf: bytes) -> dict[str, str]:

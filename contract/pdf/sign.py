@@ -49,6 +49,11 @@ def _refusals(
     return out + _certificate_refusals(origin, layout, party, creds, now), layout
 
 
+def original_language(layout: structure.Layout) -> str:
+    """Return the language of the contract's original, which is signed: the PDF names it (earlier PDFs: Swedish)."""
+    return layout.facts.get("source", ORIGINAL_LANG)
+
+
 def _document_refusals(origin: str, layout: structure.Layout) -> list[Diagnostic]:
     """Refuse a draft, a translation, and a PDF whose structure the contract does not allow."""
     out = []
@@ -56,11 +61,11 @@ def _document_refusals(origin: str, layout: structure.Layout) -> list[Diagnostic
         message = f"this is the draft of version {layout.facts.get('version')}: drafts are not signed"
         hint = "sign the PDF of the version once its status is 'signed' in contract.yaml"
         out.append(_diagnostic(origin, message, hint, "draft"))
-    if layout.facts.get("lang") != ORIGINAL_LANG:
-        hint = "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'"
-        out.append(
-            _diagnostic(origin, "this is a translation: only the Swedish original is signed", hint, "translation")
-        )
+    source = original_language(layout)
+    if layout.facts.get("lang") != source:
+        hint = f"sign the PDF made by 'klimatkontrakt pdf YEAR --lang {source}'"
+        what = f"this is a translation: only the original (language {source}) is signed"
+        out.append(_diagnostic(origin, what, hint, "translation"))
     hint = "sign only the PDF made by 'klimatkontrakt pdf', as signed by the parties before you"
     return out + [_diagnostic(origin, problem, hint, "structure") for problem in layout.problems]
 
@@ -108,7 +113,7 @@ def sign(origin: str, data: bytes, party: str, creds: Credentials, tsa_url: str 
     )
     timestamper = HTTPTimeStamper(tsa_url, timeout=30) if tsa_url else None
     signer = signers.PdfSigner(
-        meta, signer=creds.signer(), stamp_style=stamp.style(ORIGINAL_LANG), timestamper=timestamper
+        meta, signer=creds.signer(), stamp_style=stamp.style(original_language(layout)), timestamper=timestamper
     )
     writer = KeepMetadataWriter(io.BytesIO(data), strict=False)
     organisation = ", ".join(str(a.value) for a in creds.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))

@@ -236,6 +236,7 @@ def keywords(contract: Contract, lang: str, source: Source) -> list[str]:
         f"klimatkontrakt-version:{meta.version}",
         f"klimatkontrakt-status:{meta.status}",
         f"klimatkontrakt-lang:{lang}",
+        f"klimatkontrakt-source:{contract.languages[0]}",  # the original's language: its PDF is the one signed
         f"klimatkontrakt-commit:{source.label}",
         f"klimatkontrakt-parties:{';'.join(p.id for p in contract.parties)}",
         # Which signed content the PDF was made from: `lock --pdf` compares it with the repository's.
