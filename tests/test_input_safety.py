@@ -240,7 +240,7 @@ def test_signing_a_pdf_that_names_an_unknown_language_is_a_clear_error(tmp_path)
         1,
         (
             f"{pdf}: error: this PDF has no signature fields: it is not a contract PDF made for signing "
-            "(sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv')\n"
+            "(sign the original's PDF, made by 'klimatkontrakt pdf YEAR --lang sv')\n"
         ),
     )
     assert not (tmp_path / "signed.pdf").exists()

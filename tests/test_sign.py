@@ -285,7 +285,7 @@ def test_a_pdf_that_is_not_ours_is_refused(pki, tmp_path):
     assert code == 1
     assert out == (
         f"{foreign}: error: this PDF has no signature fields: it is not a contract PDF made for signing "
-        "(sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv')\n"
+        "(sign the original's PDF, made by 'klimatkontrakt pdf YEAR --lang sv')\n"
     )
     assert _untouched(foreign) == before and not (tmp_path / "out.pdf").exists()
     code, out, _ = run("verify", foreign)

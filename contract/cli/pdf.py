@@ -122,7 +122,9 @@ def _unsigned_contract_pdf(path: Path) -> bool:
 
 
 def _add_sign(sub) -> None:
-    p = sub.add_parser("sign", help="sign one party's field of the Swedish contract PDF (PAdES B-B, or B-T with --tsa)")
+    p = sub.add_parser(
+        "sign", help="sign one party's field of the contract PDF, the original (PAdES B-B, or B-T with --tsa)"
+    )
     p.add_argument("pdf", type=Path, metavar="PDF")
     p.add_argument("--party", required=True, metavar="ID", help="the party whose field to sign, e.g. boras-stad")
     p.add_argument("--p12", type=Path, metavar="FILE", help="a PKCS#12 file (.p12/.pfx) with key and certificate")

@@ -62,20 +62,27 @@ def normalise(text: str) -> str:
 def _superscript_marks(text: str) -> str:
     """Write superscript footnote numbers as digits, the way PDF text gives them, where a note has that number.
 
-    Other superscripts ("m²") stay, unless a footnote of the same number exists (then the report shows it).
+    A power is no mark and stays: after a unit of length ("m²", "km²") or right after a digit ("10³"). A mark after
+    a number and its punctuation ("år 2030.¹") stays a superscript too, since as digits it would read as part of the
+    number ("2030.1"); parse.marker knows that form.
     """
     notes = {m.group(1) for m in re.finditer(f"(?m)^[ \f]*([{_SUPERSCRIPTS}]+)[ \u00a0]", text)}
     if not notes:
         return text
 
     def digits(match: re.Match[str]) -> str:
-        # After a number ("år 2030.¹") digits would read as part of it ("2030.1"): that mark stays a superscript,
-        # which parse.marker knows too.
-        before = text[max(0, match.start() - 2) : match.start()]
-        after_number = re.search(r"\d[.,]?$", before) is not None and not _at_line_start(text, match.start())
-        return match.group(0) if match.group(0) not in notes or after_number else match.group(0).translate(_TO_DIGITS)
+        before = text[max(0, match.start() - 3) : match.start()]
+        if match.group(0) not in notes or _at_line_start(text, match.start()):
+            return match.group(0).translate(_TO_DIGITS) if match.group(0) in notes else match.group(0)
+        if _POWER.search(before) or re.search(r"\d[.,]$", before):
+            return match.group(0)
+        return match.group(0).translate(_TO_DIGITS)
 
     return _SUPERSCRIPT.sub(digits, text)
+
+
+# What comes before a superscript that is a power, not a footnote mark: a digit ("10³") or a unit of length ("m²").
+_POWER = re.compile(r"(?:\d|(?:^|[^\w])[kcdm]?m)$")
 
 
 def _at_line_start(text: str, index: int) -> bool:

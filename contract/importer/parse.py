@@ -242,10 +242,10 @@ def _is_subheading(state: Parse, i: int) -> bool:
 
 def marker(number: int) -> re.Pattern[str]:
     """The pattern of a footnote mark in running text: digits glued to the word before them, or superscript digits
-    glued to anything (a mark after a number stays superscript: see lines._superscript_marks)."""
+    after a number and its punctuation ("2030.¹": a mark that stays superscript, see lines._superscript_marks)."""
     superscript = str(number).translate(_TO_SUPERSCRIPT)
     digits = rf"(?<=[^\s\d])(?<!\d\.)(?<!\d,){number}(?!\d)(?=[\s.,;:)”\"’]|$)"
-    return re.compile(rf"{digits}|(?<=\S){superscript}(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
+    return re.compile(rf"{digits}|(?<=\d[.,]){superscript}(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
 
 
 _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

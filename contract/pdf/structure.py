@@ -78,10 +78,12 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
     reader = open_pdf(origin, data)
     total = reader.xrefs.total_revisions
     if total < CONTRACT_REVISIONS:
+        # A translation's PDF (one revision, no fields) names its original's language: point at the original's PDF.
+        source = meta.facts(data).get("source", meta.ORIGINAL_LANG)
         raise _error(
             origin,
             "this PDF has no signature fields: it is not a contract PDF made for signing",
-            "sign the Swedish PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
+            f"sign the original's PDF, made by 'klimatkontrakt pdf YEAR --lang {source}'",
             "not-ours",
         )
     contract = data[: revision_end(reader, data, CONTRACT_REVISIONS - 1)]
@@ -90,7 +92,7 @@ def read(origin: str, data: bytes) -> tuple[PdfFileReader, Layout]:
         raise _error(
             origin,
             "this PDF was not made by klimatkontrakt (no klimatkontrakt metadata in its first revisions)",
-            "sign the PDF made by 'klimatkontrakt pdf YEAR --lang sv'",
+            "sign the PDF made by 'klimatkontrakt pdf YEAR' in the original's language (--lang)",
             "not-ours",
         )
     parties = [p for p in facts.get("parties", "").split(";") if p]
