@@ -139,8 +139,17 @@ def _import(root: Path, tmp_path: Path, text: str, version: str, city: str, *ext
     file = tmp_path / f"{version}-{city.replace(' ', '-')}.txt"
     file.write_text(text, encoding="utf-8")
     return run_cli(
-        "--root", root, "import", file, "--version", version, "--municipality", city,
-        "--out", root / "years" / version, *extra,
+        "--root",
+        root,
+        "import",
+        file,
+        "--version",
+        version,
+        "--municipality",
+        city,
+        "--out",
+        root / "years" / version,
+        *extra,
     )
 
 
@@ -205,8 +214,7 @@ def _sign_ready(root: Path, name_lang: str) -> list:
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "signed")
     return [
-        types.SimpleNamespace(id=p["id"], certificate_subject=dict(p["certificate_subject"]))
-        for p in data["parties"]
+        types.SimpleNamespace(id=p["id"], certificate_subject=dict(p["certificate_subject"])) for p in data["parties"]
     ]
 
 
@@ -232,8 +240,18 @@ def test_an_english_source_repository_can_sign_its_english_original(tmp_path):
     party = pki.parties[parties[0].id]
     signed = tmp_path / "signed.pdf"
     result = run_cli(
-        "--root", root, "sign", unsigned, "--party", parties[0].id, "--p12", party.p12,
-        "--passphrase-file", pki.passphrase_file, "-o", signed,
+        "--root",
+        root,
+        "sign",
+        unsigned,
+        "--party",
+        parties[0].id,
+        "--p12",
+        party.p12,
+        "--passphrase-file",
+        pki.passphrase_file,
+        "-o",
+        signed,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert signed.exists()
