@@ -8,11 +8,11 @@ invented here, in temporary folders; nothing is written into the repository's ye
 from __future__ import annotations
 
 import shutil
-import subprocess
 import types
 from pathlib import Path
 
 import pytest
+from build_helpers import git as _git
 from cli_runner import run_cli
 from ruamel.yaml import YAML
 
@@ -106,15 +106,6 @@ The parties meet every year.
 7) The contract
 The contract is valid for one year at a time.
 """
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 def _empty_repo(root: Path, source: str = "sv", translation: str = "en") -> Path:
