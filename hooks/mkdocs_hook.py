@@ -62,7 +62,11 @@ def on_files(files, config):
 
 
 def on_page_content(html, page, config, files):
-    """Take the permalink signs out of the tab order (90 stops named "¶"); the contents list links every section."""
+    """Take the permalink signs out of the tab order (90 stops named "¶"); the contents list links every section.
+
+    Contents entries of headings shown in another language are marked with it (overrides/partials/toc-item.html).
+    """
+    site.mark_toc_languages(html, page.toc)
     return site.quiet_permalinks(html)
 
 

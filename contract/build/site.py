@@ -237,6 +237,25 @@ def quiet_permalinks(page_html: str) -> str:
     return _PERMALINK.sub(r'\1 tabindex="-1" aria-hidden="true"', page_html)
 
 
+# A heading and its text, and a language span in it (Swedish standing in for a missing translation).
+_HEADING = re.compile(r'<h[1-6][^>]*\bid="([^"]+)"[^>]*>((?:(?!</h[1-6]>).)*)</h[1-6]>', re.S)
+_LANG_SPAN = re.compile(r'<span lang="([a-z]{2,3})">')
+
+
+def mark_toc_languages(page_html: str, toc) -> None:
+    """Give each contents entry of a heading shown in another language that language (kk_lang, see toc-item.html).
+
+    The toc extension copies a heading's text without its markup: a Swedish title standing in on an English page
+    lost its lang="sv" in the sidebar, and a screen reader read it with English rules.
+    """
+    langs = {m.group(1): lang.group(1) for m in _HEADING.finditer(page_html) if (lang := _LANG_SPAN.search(m.group(2)))}
+    stack = list(toc or [])
+    while stack:
+        item = stack.pop()
+        item.kk_lang = langs.get(item.id, "")
+        stack.extend(item.children)
+
+
 def needs_pages(docs_dir: str | Path) -> bool:
     """Tell whether the docs folder lacks the generated pages, so the hook must generate them (preview)."""
     return not (Path(docs_dir) / "index.md").is_file()

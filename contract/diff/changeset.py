@@ -126,6 +126,8 @@ class FieldChange:
     names: dict[str, str] = dataclasses.field(
         default_factory=dict
     )  # for a party: language -> its name there (new, else old)
+    # For a party: language -> the language its name is shown in there when the source stands in (else none).
+    stand_ins: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)

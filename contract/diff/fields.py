@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..model import Contract, Party, Text
 from .changeset import FieldChange
 from .tokens import normalise
@@ -36,7 +38,13 @@ def _parties(old: tuple[Party, ...], new: tuple[Party, ...], langs: tuple[str, .
             changes.append(FieldChange(f"party:{party.id}", "party", None, party.name.source, _names(party, langs)))
         else:
             changes += _party(before[party.id], party, langs)
-    return changes
+    # Where a party's name shown is the source standing in for a translation: renderers mark its language.
+    stand_ins = {p.id: _stand_ins(p, langs) for p in (*old, *new)}  # the new party's, as names takes it
+    return [dataclasses.replace(c, stand_ins=stand_ins[c.scope.partition(":")[2]]) for c in changes]
+
+
+def _stand_ins(party: Party, langs: tuple[str, ...]) -> dict[str, str]:
+    return {lang: party.name.lang for lang in langs if party.name.shown(lang)[1]}
 
 
 def _party(old: Party, new: Party, langs: tuple[str, ...]) -> list[FieldChange]:

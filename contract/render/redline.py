@@ -35,6 +35,17 @@ def title(change: SectionChange, lang: str, old: bool = False) -> str:
     return line.new_text() if change.new_id and not old else line.old_text()
 
 
+def title_language(change: SectionChange, lang: str) -> str:
+    """Return the language a section's title is shown in when it stands in for this one ("" when it is this one's)."""
+    if not change.title:
+        return ""
+    line = change.title.get(lang)
+    if line is None:
+        shown = next(iter(change.title))
+        return shown if shown != lang else ""
+    return line.stand_in
+
+
 def number(change: SectionChange, lang: str) -> str:
     """Return the number to show: both numbers when it changed ("4.2 (was 4.1)")."""
     if change.old_number and change.new_number and change.old_number != change.new_number:

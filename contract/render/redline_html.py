@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+import re
 
-from ..diff.changeset import BlockChange, ChangeSet, Redline, SectionChange, Segment
+from ..diff.changeset import BlockChange, ChangeSet, FieldChange, Redline, SectionChange, Segment
 from . import labels
 from .labels import label
 from .redline import (
@@ -19,6 +20,7 @@ from .redline import (
     shown_blocks,
     term,
     title,
+    title_language,
     translation_notes,
 )
 
@@ -64,22 +66,45 @@ def html_fields(cs: ChangeSet, lang: str) -> list[str]:
     items = []
     for change in cs.fields:
         what, old, new = field_line(change, lang)
-        tail = (
-            f": {_html_mark('delete', esc(old), lang)} → {_html_mark('insert', esc(new), lang)}" if old or new else ""
-        )
-        items.append(f"<li>{esc(what)}{tail}</li>")
+        # A text field of one language ("name.sv") holds that language's words, whatever the page's.
+        field, _, code = change.field.rpartition(".")
+        code = code if field and re.fullmatch("[a-z]{2,3}", code) and code != lang else ""
+        shown = f": {_html_mark('delete', _in(old, code), lang)} → {_html_mark('insert', _in(new, code), lang)}"
+        tail = shown if old or new else ""
+        items.append(f"<li>{_field_what(change, what, lang)}{tail}</li>")
     return [
         f'<h3 id="redline-fields">{esc(label(lang, "diff_fields"))}</h3>',
         '<ul class="redline-fields">' + "".join(items) + "</ul>",
     ]
 
 
+def name_html(change: SectionChange, lang: str) -> str:
+    """Return a section's number and title as HTML, the title marked with its language where it stands in."""
+    shown, stand_in = esc(title(change, lang)), title_language(change, lang)
+    shown = f'<span lang="{stand_in}">{shown}</span>' if stand_in and shown else shown
+    return f"{esc(number(change, lang))} {shown}".strip()
+
+
+def _in(value: str, code: str) -> str:
+    """Return a value as HTML, marked with its language when that is not the page's (code, else "")."""
+    return f'<span lang="{code}">{esc(value)}</span>' if code and value else esc(value)
+
+
+def _field_what(change: FieldChange, what: str, lang: str) -> str:
+    """Return what changed as HTML: a party's name marked with its language where it stands in for this one."""
+    name, stand_in = change.names.get(lang, ""), change.stand_ins.get(lang, "")
+    if not (stand_in and name and what.startswith(name)):
+        return esc(what)
+    return f'<span lang="{stand_in}">{esc(name)}</span>{esc(what[len(name) :])}'
+
+
 def _html_list(sections: list[SectionChange], lang: str) -> list[str]:
     e = esc
     items = []
     for change in sections:
-        name = f"{number(change, lang)} {title(change, lang)}".strip()
-        items.append(f'<li><a href="#{e(_anchor(change))}">{e(name)}</a> — {e(kinds(change, lang))}</li>')
+        items.append(
+            f'<li><a href="#{e(_anchor(change))}">{name_html(change, lang)}</a> — {e(kinds(change, lang))}</li>'
+        )
     return [
         '<nav class="redline-changes" aria-labelledby="redline-list">',
         f'<h3 id="redline-list">{e(label(lang, "diff_change_list"))}</h3>',
@@ -96,9 +121,8 @@ def _anchor(change: SectionChange) -> str:
 def _html_section(cs: ChangeSet, change: SectionChange, lang: str) -> list[str]:
     e = esc
     anchor = e(_anchor(change))
-    name = f"{number(change, lang)} {title(change, lang)}".strip()
     parts = [f'<article class="redline-section" id="{anchor}" aria-labelledby="{anchor}-title">']
-    parts.append(f'<h4 id="{anchor}-title">{e(name)}</h4>')
+    parts.append(f'<h4 id="{anchor}-title">{name_html(change, lang)}</h4>')
     parts.append(f'<p class="redline-kinds">{e(kinds(change, lang))}</p>')
     extra = all_notes(cs, change, lang)
     parts += [f'<p class="redline-note">{e(note)}</p>' for note in extra]

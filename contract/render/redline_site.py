@@ -14,6 +14,7 @@ from ..diff.changeset import ChangeSet, SectionChange
 from . import redline as rl
 from . import redline_html as rh
 from .labels import label
+from .redline_html import name_html
 from .site_views import language_links
 
 _e = rh.esc  # one escaping rule for the whole redline
@@ -67,17 +68,19 @@ def _chapters(cs: ChangeSet, sections: list[SectionChange], lang: str) -> list[s
     ]
     for chapter, changes in groups.items():
         head = next((s for s in cs.sections if s.number() == chapter and s.numbered), None) if chapter else None
-        name = f"{chapter} {rl.title(head, lang)}" if head else (chapter or label(lang, "site_redline_other"))
+        name = _chapter_name(head, lang) if head else _e(chapter or label(lang, "site_redline_other"))
         count = label(lang, "site_redline_count", count=len(changes))
-        items = "".join(f'<li><a href="#{_e(c.id)}">{_e(_name(c, lang))}</a> {_badges(c, lang)}</li>' for c in changes)
+        items = "".join(f'<li><a href="#{_e(c.id)}">{name_html(c, lang)}</a> {_badges(c, lang)}</li>' for c in changes)
         out.append(
-            f'<li><span class="redline-chapter">{_e(name)}</span> <span class="redline-count">({_e(count)})</span><ol>{items}</ol></li>'
+            f'<li><span class="redline-chapter">{name}</span> <span class="redline-count">({_e(count)})</span><ol>{items}</ol></li>'
         )
     return out + ["</ul>", "</nav>"]
 
 
-def _name(change: SectionChange, lang: str) -> str:
-    return f"{rl.number(change, lang)} {rl.title(change, lang)}".strip()
+def _chapter_name(head: SectionChange, lang: str) -> str:
+    """Return a chapter's number and title as HTML (the title marked with its language where it stands in)."""
+    shown, stand_in = _e(rl.title(head, lang)), rl.title_language(head, lang)
+    return f"{_e(head.number())} " + (f'<span lang="{stand_in}">{shown}</span>' if stand_in else shown)
 
 
 def _badges(change: SectionChange, lang: str, written: bool = True) -> str:
@@ -101,7 +104,7 @@ def _section(
     written = change.new_id not in links.to_be_written
     parts = [
         f'<article class="redline-section" id="{anchor}" aria-labelledby="{anchor}-title">',
-        f'<h4 id="{anchor}-title" tabindex="-1">{_e(_name(change, lang))}</h4>',
+        f'<h4 id="{anchor}-title" tabindex="-1">{name_html(change, lang)}</h4>',
         _languages(change, lang, links),
         f'<p class="redline-kinds">{_badges(change, lang, written)}</p>',
         _places(change, lang, links),
@@ -147,12 +150,12 @@ def _steps(lang: str, previous: SectionChange | None, following: SectionChange |
     if previous is not None:
         name = label(lang, "site_redline_previous")
         out.append(
-            f'<a href="#{_e(previous.id)}" rel="prev" class="kk-step-prev">{_e(name)}<span class="visually-hidden">: {_e(_name(previous, lang))}</span></a>'
+            f'<a href="#{_e(previous.id)}" rel="prev" class="kk-step-prev">{_e(name)}<span class="visually-hidden">: {name_html(previous, lang)}</span></a>'
         )
     if following is not None:
         name = label(lang, "site_redline_next")
         out.append(
-            f'<a href="#{_e(following.id)}" rel="next" class="kk-step-next">{_e(name)}<span class="visually-hidden">: {_e(_name(following, lang))}</span></a>'
+            f'<a href="#{_e(following.id)}" rel="next" class="kk-step-next">{_e(name)}<span class="visually-hidden">: {name_html(following, lang)}</span></a>'
         )
     return (
         f'<nav class="redline-steps" aria-label="{_e(label(lang, "site_redline_steps"))}">{"".join(out)}</nav>'
