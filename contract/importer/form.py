@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..model import DEFAULT_LANGUAGES
@@ -103,3 +103,13 @@ def walk(nodes: list[Node]) -> Iterator[Node]:
     for node in nodes:
         yield node
         yield from walk(node.children)
+
+
+def rewrite_texts(blocks: Iterable[BlockDict], fn: Callable[[str], str], keys: tuple[str, ...] = ("p",)) -> None:
+    """Apply fn to the texts of blocks: those under keys, and every list item."""
+    for block in blocks:
+        for key in keys:
+            if key in block:
+                block[key] = fn(str(block[key]))
+        if "list" in block:
+            block["list"] = [fn(item) for item in block["list"]]

@@ -71,12 +71,11 @@ def _superscript_marks(text: str) -> str:
         return text
 
     def digits(match: re.Match[str]) -> str:
-        before = text[max(0, match.start() - 3) : match.start()]
-        if match.group(0) not in notes or _at_line_start(text, match.start()):
-            return match.group(0).translate(_TO_DIGITS) if match.group(0) in notes else match.group(0)
-        if _POWER.search(before) or re.search(r"\d[.,]$", before):
-            return match.group(0)
-        return match.group(0).translate(_TO_DIGITS)
+        mark, before = match.group(0), text[max(0, match.start() - 3) : match.start()]
+        kept = _POWER.search(before) or re.search(r"\d[.,]$", before)  # a power, or a mark after a number
+        if mark not in notes or (kept and not _at_line_start(text, match.start())):
+            return mark
+        return mark.translate(_TO_DIGITS)
 
     return _SUPERSCRIPT.sub(digits, text)
 

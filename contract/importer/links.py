@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ..checks.wordwidth import TEXT_EM, width_em
-from .form import BlockDict, ImportResult, walk
+from .form import BlockDict, ImportResult, rewrite_texts, walk
 
 # An address as escaped text holds it (inline.escape puts a backslash before \ { } [ ] *): up to a space, without
 # the sentence's closing punctuation. One already inside a link's (…) follows "](" and is left alone.
@@ -25,11 +25,7 @@ def link_long_addresses(result: ImportResult) -> list[str]:
         notes.append(f"the address {address} is too long for a line of the PDF; it is a link named {site}")
         return f"[{site}]({address})"
 
-    for block in _blocks(result):
-        if "p" in block:
-            block["p"] = _ADDRESS.sub(replace, str(block["p"]))
-        if "list" in block:
-            block["list"] = [_ADDRESS.sub(replace, item) for item in block["list"]]
+    rewrite_texts(_blocks(result), lambda text: _ADDRESS.sub(replace, text))
     return notes
 
 

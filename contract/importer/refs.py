@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .form import Node, walk
+from .form import Node, rewrite_texts, walk
 
 _TEXT_REF = re.compile(
     r"(?P<lead>\b(?:avsnitt|se|under|kapitel|section|chapter)\s+|\()(?P<num>\d+(?:\.\d+)+)(?=[.)\s,;]|$)", re.IGNORECASE
@@ -61,12 +61,7 @@ def convert_references(roots: list[Node]) -> list[str]:
         return match.group("lead") + "{ref:" + by_number[number] + "}"
 
     for node in walk(roots):
-        for block in node.blocks:
-            for key in ("p", "heading"):
-                if key in block:
-                    block[key] = _TEXT_REF.sub(replace, str(block[key]))
-            if "list" in block:
-                block["list"] = [_TEXT_REF.sub(replace, t) for t in block["list"]]
+        rewrite_texts(node.blocks, lambda text: _TEXT_REF.sub(replace, text), ("p", "heading"))
     return notes
 
 

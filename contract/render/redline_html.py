@@ -78,11 +78,12 @@ def html_fields(cs: ChangeSet, lang: str) -> list[str]:
     ]
 
 
-def name_html(change: SectionChange, lang: str) -> str:
-    """Return a section's number and title as HTML, the title marked with its language where it stands in."""
+def name_html(change: SectionChange, lang: str, shown_number: str | None = None) -> str:
+    """Return a section's number (shown_number, else both when it changed) and title as HTML, the title marked with
+    its language where it stands in."""
     shown, stand_in = esc(title(change, lang)), title_language(change, lang)
     shown = f'<span lang="{stand_in}">{shown}</span>' if stand_in and shown else shown
-    return f"{esc(number(change, lang))} {shown}".strip()
+    return f"{esc(number(change, lang) if shown_number is None else shown_number)} {shown}".strip()
 
 
 def _in(value: str, code: str) -> str:

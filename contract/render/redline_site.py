@@ -68,19 +68,13 @@ def _chapters(cs: ChangeSet, sections: list[SectionChange], lang: str) -> list[s
     ]
     for chapter, changes in groups.items():
         head = next((s for s in cs.sections if s.number() == chapter and s.numbered), None) if chapter else None
-        name = _chapter_name(head, lang) if head else _e(chapter or label(lang, "site_redline_other"))
+        name = name_html(head, lang, head.number()) if head else _e(chapter or label(lang, "site_redline_other"))
         count = label(lang, "site_redline_count", count=len(changes))
         items = "".join(f'<li><a href="#{_e(c.id)}">{name_html(c, lang)}</a> {_badges(c, lang)}</li>' for c in changes)
         out.append(
             f'<li><span class="redline-chapter">{name}</span> <span class="redline-count">({_e(count)})</span><ol>{items}</ol></li>'
         )
     return out + ["</ul>", "</nav>"]
-
-
-def _chapter_name(head: SectionChange, lang: str) -> str:
-    """Return a chapter's number and title as HTML (the title marked with its language where it stands in)."""
-    shown, stand_in = _e(rl.title(head, lang)), rl.title_language(head, lang)
-    return f"{_e(head.number())} " + (f'<span lang="{stand_in}">{shown}</span>' if stand_in else shown)
 
 
 def _badges(change: SectionChange, lang: str, written: bool = True) -> str:

@@ -97,9 +97,9 @@ def _verified(pdf: Path, data: bytes, version: str, digest: str, roots: list[x50
         raise ContractError(problems)
     unsigned = [p.party for p in result.parties if not p.signed]
     contract = "sha256:" + hashlib.sha256(layout.contract).hexdigest()
-    found = SignedPdf(pdf.name, digest, facts.get("lang", "sv"), contract, unsigned, not roots)
-    found.made_from = facts.get("content", "")
-    return found
+    return SignedPdf(
+        pdf.name, digest, facts.get("lang", "sv"), contract, unsigned, not roots, made_from=facts.get("content", "")
+    )
 
 
 def _compared(pdf: Path, made_from: str, content: str, errata: int) -> str:
