@@ -25,6 +25,13 @@ def run_import(root: Path, file: Path, *extra: str):
     return result, out
 
 
+def purpose_text(file: Path, purpose: str) -> Path:
+    """Write a two-chapter contract text whose first chapter ("1. Syfte", from line 4) holds purpose."""
+    text = f"Klimatkontrakt 2030\n\n1. Syfte\n{purpose}\n\n2. Parter\nParterna är Växsjö kommun och Viable Cities.\n"
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
 def validated(root: Path):
     return run_cli("--root", root, "validate", VERSION)
 
@@ -61,12 +68,10 @@ def section_body(out: Path, file: str, section: str) -> list:
 # glues the whole list into the introducing paragraph ("Syftet är att: – öka takten, – samla aktörer, – …"),
 # which then has to be taken apart by hand — and the report says nothing about it.
 def test_an_en_dash_list_after_a_colon_is_a_list(repo_copy, tmp_path):
-    file = tmp_path / "rt45-dash-list.txt"
-    file.write_text(
-        "Klimatkontrakt 2030\n\n1. Syfte\nSyftet med kontraktet är att:\n– öka takten i omställningen,\n"
-        "– samla stadens aktörer,\n– skapa lärande mellan städerna.\n\n2. Parter\n"
-        "Parterna är Växsjö kommun och Viable Cities.\n",
-        encoding="utf-8",
+    file = purpose_text(
+        tmp_path / "rt45-dash-list.txt",
+        "Syftet med kontraktet är att:\n– öka takten i omställningen,\n– samla stadens aktörer,\n"
+        "– skapa lärande mellan städerna.",
     )
     result, out = run_import(repo_copy, file)
     assert result.returncode == 0, result.stderr
@@ -86,12 +91,9 @@ def test_an_en_dash_list_after_a_colon_is_a_list(repo_copy, tmp_path):
 # folder with an error (the word is too long for a line of the PDF). The standard: import produces a folder
 # validate accepts (e.g. the address made a link, or a warning in the report), or refuses with exit 1.
 def test_a_long_address_in_running_text_gives_a_folder_validate_accepts(repo_copy, tmp_path):
-    file = tmp_path / "rt45-long-url.txt"
-    file.write_text(
-        "Klimatkontrakt 2030\n\n1. Syfte\n"
-        "Se kommunens klimatplan https://www.vaxsjo.se/klimat/plan?utgava=2023&format=pdf.\n\n"
-        "2. Parter\nParterna är Växsjö kommun och Viable Cities.\n",
-        encoding="utf-8",
+    file = purpose_text(
+        tmp_path / "rt45-long-url.txt",
+        "Se kommunens klimatplan https://www.vaxsjo.se/klimat/plan?utgava=2023&format=pdf.",
     )
     result, out = run_import(repo_copy, file)
     if result.returncode == 0:
@@ -243,12 +245,7 @@ def test_the_figures_of_a_word_table_are_not_left_out_as_page_footers(repo_copy,
     ids=["private-use-bullet", "non-breaking-hyphen", "replacement-character", "zero-width-joiner", "bell"],
 )
 def test_characters_of_extracted_text_give_a_folder_validate_accepts_or_a_refusal(repo_copy, tmp_path, text):
-    file = tmp_path / "rt45-characters.txt"
-    file.write_text(
-        f"Klimatkontrakt 2030\n\n1. Syfte\nSyftet är att:\n{text}\n\n2. Parter\n"
-        "Parterna är Växsjö kommun och Viable Cities.\n",
-        encoding="utf-8",
-    )
+    file = purpose_text(tmp_path / "rt45-characters.txt", f"Syftet är att:\n{text}")
     result, out = run_import(repo_copy, file)
     if result.returncode == 0:
         check = validated(repo_copy)
@@ -260,11 +257,10 @@ def test_characters_of_extracted_text_give_a_folder_validate_accepts_or_a_refusa
 # Held: a narrow no-break space in "10 000", a no-break space, a vertical tab and a line separator from Word's
 # text export, and CO₂ arrive as validate accepts.
 def test_spaces_and_breaks_of_word_text_exports_are_read(repo_copy, tmp_path):
-    file = tmp_path / "rt45-spaces.txt"
-    file.write_text(
-        "Klimatkontrakt 2030\n\n1. Syfte\nStaden ska plantera 10\u202f000 träd och minska med 1\u00a0000 ton CO₂.\x0b"
-        "Den ska öka takten.\u2028Den ska samla aktörer.\n\n2. Parter\nParterna är Växsjö kommun och Viable Cities.\n",
-        encoding="utf-8",
+    file = purpose_text(
+        tmp_path / "rt45-spaces.txt",
+        "Staden ska plantera 10\u202f000 träd och minska med 1\u00a0000 ton CO₂.\x0b"
+        "Den ska öka takten.\u2028Den ska samla aktörer.",
     )
     result, out = run_import(repo_copy, file)
     assert result.returncode == 0, result.stderr
@@ -287,12 +283,7 @@ def test_a_symbol_of_another_font_is_refused_quoting_its_words_and_nothing_is_wr
 
 
 def test_an_address_that_fits_a_line_stays_as_written(repo_copy, tmp_path):
-    file = tmp_path / "rt45-short-url.txt"
-    file.write_text(
-        "Klimatkontrakt 2030\n\n1. Syfte\nSe https://vaxsjo.se/klimat för planen.\n\n"
-        "2. Parter\nParterna är Växsjö kommun och Viable Cities.\n",
-        encoding="utf-8",
-    )
+    file = purpose_text(tmp_path / "rt45-short-url.txt", "Se https://vaxsjo.se/klimat för planen.")
     result, out = run_import(repo_copy, file)
     assert result.returncode == 0, result.stderr
     assert "Se https://vaxsjo.se/klimat för planen." in texts(out)

@@ -189,6 +189,16 @@ def test_new_year_does_not_point_at_to_be_written_sections_it_did_not_mark(tmp_p
 # ---------------------------------------------------------------- an English original: sign it
 
 
+def sign_as_first(root: Path, parties: list, pdf: Path, out: Path, tmp_path: Path):
+    """Run `klimatkontrakt sign` on pdf as the first party, with a certificate of a test PKI made for it."""
+    from pki import make_pki  # imported where used, as the other tests here do
+
+    pki = make_pki(tmp_path / "pki", parties[:1])
+    party = pki.parties[parties[0].id]
+    argv = ["--root", root, "sign", pdf, "--party", parties[0].id, "--p12", party.p12]
+    return run_cli(*argv, "--passphrase-file", pki.passphrase_file, "-o", out)
+
+
 def _sign_ready(root: Path, name_lang: str) -> list:
     """Give every party its certificate subject (as `klimatkontrakt parties` asks), set the version signed."""
     yaml = YAML()
@@ -218,7 +228,6 @@ def _sign_ready(root: Path, name_lang: str) -> list:
 # signed.
 @pytest.mark.slow
 def test_an_english_source_repository_can_sign_its_english_original(tmp_path):
-    from pki import make_pki
 
     root = _empty_repo(tmp_path / "exampleton", source="en", translation="sv")
     result = _import(root, tmp_path, EXAMPLETON, "2023", "Exampleton Municipality", "--lang", "en")
@@ -227,22 +236,7 @@ def test_an_english_source_repository_can_sign_its_english_original(tmp_path):
     unsigned = tmp_path / "exampleton-2023-en.pdf"
     made = run_cli("--root", root, "pdf", "2023", "--lang", "en", "-o", unsigned)
     assert made.returncode == 0, made.stdout + made.stderr
-    pki = make_pki(tmp_path / "pki", parties[:1])
-    party = pki.parties[parties[0].id]
     signed = tmp_path / "signed.pdf"
-    result = run_cli(
-        "--root",
-        root,
-        "sign",
-        unsigned,
-        "--party",
-        parties[0].id,
-        "--p12",
-        party.p12,
-        "--passphrase-file",
-        pki.passphrase_file,
-        "-o",
-        signed,
-    )
+    result = sign_as_first(root, parties, unsigned, signed, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert signed.exists()

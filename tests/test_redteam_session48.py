@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
-from test_redteam_session47 import EXAMPLETON, SJOBY, _empty_repo, _import, _sign_ready
+from test_redteam_session47 import EXAMPLETON, SJOBY, _empty_repo, _import, _sign_ready, sign_as_first
 
 SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -132,25 +132,9 @@ def _english_original(tmp_path: Path):
 # original: "klimatkontrakt pdf YEAR --lang en".
 @pytest.mark.slow
 def test_signing_the_swedish_translation_of_an_english_original_points_at_the_english_pdf(tmp_path):
-    from pki import make_pki
 
     root, parties, pdfs = _english_original(tmp_path)
-    pki = make_pki(tmp_path / "pki", parties[:1])
-    party = pki.parties[parties[0].id]
-    result = run_cli(
-        "--root",
-        root,
-        "sign",
-        pdfs["sv"],
-        "--party",
-        parties[0].id,
-        "--p12",
-        party.p12,
-        "--passphrase-file",
-        pki.passphrase_file,
-        "-o",
-        tmp_path / "signed.pdf",
-    )
+    result = sign_as_first(root, parties, pdfs["sv"], tmp_path / "signed.pdf", tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert not (tmp_path / "signed.pdf").exists()
     said = result.stdout + result.stderr
