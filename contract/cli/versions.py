@@ -72,9 +72,8 @@ def add_new_year(sub: Subparsers) -> None:
 
 
 def run_new_year(args: argparse.Namespace) -> int:
-    target = new_year.new_year(args.root, args.version, args.source)
     # Only a contract with a follow-up chapter like Borås' has sections new-year marks as still to be written.
-    marked = any(section.to_be_written for section in load(args.root, args.version).walk())
+    target, marked = new_year.new_year(args.root, args.version, args.source)
     todo = "write the follow-up sections marked to_be_written, then run" if marked else "edit it, then run"
     writer.note(
         f"created {target.relative_to(args.root.resolve()) if target.is_absolute() else target} as a draft; "

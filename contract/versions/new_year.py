@@ -29,8 +29,11 @@ def _fail(where: str, message: str, hint: str = "", code: str = "") -> ContractE
     return ContractError([Diagnostic(Pos(where), "error", message, hint, code)])
 
 
-def new_year(root: Path, version: str, source: str | None = None) -> Path:
-    """Create years/VERSION as a draft from the latest (or given) version; never overwrite, never leave a part."""
+def new_year(root: Path, version: str, source: str | None = None) -> tuple[Path, int]:
+    """Create years/VERSION as a draft from the latest (or given) version; never overwrite, never leave a part.
+
+    Return the new folder and how many follow-up sections it marks as still to be written.
+    """
     for given, what in ((version, "VERSION"), (source, "--from")):
         if given is not None and not ids.is_version_name(given):
             raise UsageError(f"{what} {excerpt(given)} is not a version: give four digits such as 2024")
@@ -48,13 +51,14 @@ def new_year(root: Path, version: str, source: str | None = None) -> Path:
     with scratch_folder(with_pid(f".{version}.tmp-"), root / YEARS) as staging:
         _copy_tree(folder, staging, f"{YEARS}/{source}")
         rewrite(staging / "contract.yaml", lambda data: _advance(data, version, valid_for, source))
+        marked: list[int] = []
         if (staging / "updates.yaml").exists():
-            rewrite(staging / "updates.yaml", _clear_updates)
+            rewrite(staging / "updates.yaml", lambda data: marked.append(_clear_updates(data)))
         os.chmod(staging, stat.S_IMODE(folder.lstat().st_mode))  # mkdtemp makes it private (0700)
         faults.point("new-year-staged")
         interrupts.check()
         _claim(staging, target, version)
-    return target
+    return target, sum(marked)
 
 
 def _latest(root: Path) -> str:
@@ -183,17 +187,16 @@ def _advance(data: Any, version: str, valid_for: str, previous: str) -> None:
             party["signatory"]["name"] = None
 
 
-def _clear_updates(data: Any) -> None:
-    # The follow-up of last year is not this year's: keep the headings, mark the text to be written.
-    for chapter in data.get("sections", []):
-        for child in chapter.get("sections", []):
-            _mark_to_be_written(child)
+def _clear_updates(data: Any) -> int:
+    """Mark last year's follow-up as this year's to write (the headings kept); return how many sections."""
+    return sum(
+        _mark_to_be_written(child) for chapter in data.get("sections", []) for child in chapter.get("sections", [])
+    )
 
 
-def _mark_to_be_written(section: Any) -> None:
+def _mark_to_be_written(section: Any) -> int:
     section.pop("body", None)
     section.pop("footnotes", None)
     keys = list(section.keys())
     section.insert(keys.index("title") + 1, "to_be_written", True)
-    for child in section.get("sections", []):
-        _mark_to_be_written(child)
+    return 1 + sum(_mark_to_be_written(child) for child in section.get("sections", []))
