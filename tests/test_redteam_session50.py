@@ -92,7 +92,7 @@ def test_table_rows_right_after_a_dashed_list_are_not_glued_into_its_last_item(t
     # paragraph. Found: the last item reads "öka cyklingen. Sektor | 2020 | 2030 Transport | 100 | 30".
     result, out = _import(tmp_path, PAGES.format(table=TABLE, tail=""))
     assert result.returncode == 0, result.stderr
-    items = [block for block in _body(out, "parties.yaml") if "list" in block][0]["list"]
+    items = next(block for block in _body(out, "parties.yaml") if "list" in block)["list"]
     assert items[-1]["sv"] == "öka cyklingen.", items
 
 
@@ -181,5 +181,5 @@ def test_the_import_report_counts_the_missing_translations_of_every_language_of_
         "--out", tmp_path / "out",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    line = [line for line in result.stdout.splitlines() if line.startswith("validate:")][0]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("validate:"))
     assert "Finnish" in line, line
