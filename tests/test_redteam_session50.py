@@ -11,8 +11,14 @@ import re
 import shutil
 from pathlib import Path
 
+import attacks
+import pytest
 from cli_runner import run_cli
+from pki import make_pki
 from ruamel.yaml import YAML
+
+from contract.pdf import credentials
+from contract.source.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,3 +189,37 @@ def test_the_import_report_counts_the_missing_translations_of_every_language_of_
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("validate:"))
     assert "Finnish" in line, line
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"), load(ROOT, "2023").parties)
+
+
+@pytest.mark.slow
+def test_the_same_signed_pdf_under_another_name_is_not_recorded_twice(pki, unsigned_2023_sv, tmp_path):
+    # All eight parties sign; the clerk locks signed.pdf, then (careless) locks again the same file, and then a copy
+    # from "mapp med å ü/kopia av signed (1).pdf". Held: locking the same file again changes nothing. Expected the
+    # copy to be known as the contract already recorded (lock unchanged, or a note naming signed.pdf). Found:
+    # "2 signed PDFs recorded": signed.lock lists both names with the same sha256, as if there were two contracts.
+    root = _repo(tmp_path)
+    data = unsigned_2023_sv.read_bytes()
+    for party_id, party in pki.parties.items():
+        creds = credentials.load_pem("k", party.key_pem.read_bytes(), "c", party.cert_pem.read_bytes())
+        data = attacks.raw_sign(data, party_id, creds)
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(data)
+    folder = tmp_path / "mapp med å ü"
+    folder.mkdir()
+    copy = folder / "kopia av signed (1).pdf"
+    copy.write_bytes(data)
+    lock = root / "years" / "2023" / "signed.lock"
+    first = run_cli("--root", root, "lock", "2023", "--pdf", signed, "--trust", pki.ca_pem)
+    assert first.returncode == 0, first.stdout + first.stderr
+    after_first = lock.read_bytes()
+    again = run_cli("--root", root, "lock", "2023", "--pdf", signed, "--trust", pki.ca_pem)
+    assert again.returncode == 0 and lock.read_bytes() == after_first
+    copied = run_cli("--root", root, "lock", "2023", "--pdf", copy, "--trust", pki.ca_pem)
+    assert "Traceback" not in copied.stdout + copied.stderr
+    pdfs = YAML(typ="safe").load(lock.read_text(encoding="utf-8"))["pdfs"]
+    assert len(pdfs) == 1, pdfs
