@@ -112,6 +112,11 @@ def run_lock(args: argparse.Namespace) -> int:
         result, recorded = cycle.lock(args.root, args.version, args.pdf, roots)
         exclusive.check_unchanged(args.root, args.version, before, result)
     for pdf in recorded:
+        if pdf.same_as:
+            writer.note(
+                f"{printable(pdf.name)}: the same file as {printable(pdf.same_as)}, recorded already; not again"
+            )
+            continue
         if pdf.unsigned:
             writer.note(
                 f"{printable(pdf.name)}: not signed by {', '.join(pdf.unsigned)}; recorded as signed by the others"

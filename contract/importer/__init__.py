@@ -88,7 +88,7 @@ def import_text(
         set_aside,
         languages,
     )
-    result.notes += link_long_addresses(result)
+    result.notes += link_long_addresses(result, {id(block): line for _, block, _, line in state.placed})
     return result
 
 

@@ -149,6 +149,8 @@ def _gather(state: Parse, i: int, first: str, stop_at_page: bool = True, dashes:
             or (stop_at_page and line.page_start)
             or URL.match(line.text)
             or _starts_item(line.text, dashes or _introduces_list(text))
+            or is_row(line.text)  # each row of a table is a paragraph of its own
+            or is_row(first)
         ):
             break
         if state.annex is None and state.outline.heading(line):
@@ -233,8 +235,14 @@ def _is_subheading(state: Parse, i: int) -> bool:
         and line.text[:1].isupper()
         and not SENTENCE_END.search(line.text)
         and not line.text.endswith((",", "-", ";"))
+        and not is_row(line.text)
         and (state.outline.current is not None or state.annex is not None)
     )
+
+
+def is_row(text: str) -> bool:
+    """Tell whether a line is a table's row, its cells joined by " | " (as the import writes a Word table's)."""
+    return " | " in text
 
 
 # ---------------------------------------------------------------- footnotes

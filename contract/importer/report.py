@@ -28,6 +28,11 @@ def usage_problem(version: str, municipality: str) -> str | None:
         return f"the version {version!r} is not a four-digit year label like 2023"
     if not slug(municipality) or not municipality.strip():
         return f'the municipality {municipality!r} has no letters to make its id from; give its name, e.g. "Borås Stad"'
+    from ..checks.characters import bad_characters  # validate's own check of a text's characters
+
+    refused = bad_characters(municipality)
+    if refused:
+        return f"the municipality's name {municipality!r}: {refused[0][1]}"
     return None
 
 
@@ -40,6 +45,13 @@ def validate_folder(root: Path, out: Path, version: str) -> list[Diagnostic] | N
         return report.sorted()
     with scratch_folder("klimatkontrakt-import-") as trial:
         (trial / "schema").symlink_to((root / "schema").resolve())
+        # The repository's settings too (its languages, labels and glossary), copied as they are (a link stays a
+        # link, which validate refuses there too): the folder is checked as it would be in the repository.
+        for name in ("klimatkontrakt.yaml", "i18n", "glossary.yaml"):
+            if (root / name).is_symlink() or (root / name).is_file():
+                shutil.copy2(root / name, trial / name, follow_symlinks=False)
+            elif (root / name).is_dir():
+                shutil.copytree(root / name, trial / name, symlinks=True)
         shutil.copytree(out, trial / YEARS / version)
         report, _ = validate(trial, [version])
         return report.sorted()

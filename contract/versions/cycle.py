@@ -55,8 +55,9 @@ def lock(
     result.parts = locking.read_parts(folder, f"{YEARS}/{version}", result.language) or {}
     recorded = signed_pdfs.check(version, pdfs, result, roots or [], len(contract.meta.errata)) if pdfs else []
     for pdf in recorded:
-        result.pdfs[pdf.name] = pdf.digest
-        result.contracts[pdf.lang] = pdf.contract
+        if not pdf.same_as:
+            result.pdfs[pdf.name] = pdf.digest
+            result.contracts[pdf.lang] = pdf.contract
     locking.write_lock(folder, result)
     return result, recorded
 

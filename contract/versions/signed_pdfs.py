@@ -30,6 +30,7 @@ class SignedPdf:
     # The PDF's text against the repository's: "same", or "unsaid" (made before PDFs named their content).
     text: str = "same"
     made_from: str = ""  # the fingerprint of the signed content the PDF names (source.signed_content)
+    same_as: str = ""  # the name under which the lock already records these very bytes (then not recorded again)
 
 
 def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certificate], errata: int) -> list[SignedPdf]:
@@ -40,7 +41,7 @@ def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certifica
     problems: list[Diagnostic] = []
     given: dict[str, str] = {}
     recorded, contracts = lock.pdfs, dict(lock.contracts)
-    for pdf in pdfs:
+    for pdf in dict.fromkeys(pdfs):  # a file given twice is read and named once
         try:
             data = pdf.read_bytes()  # read once: the bytes verified are the bytes whose hash is recorded
         except OSError as exc:
@@ -53,6 +54,10 @@ def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certifica
             problems.append(_error(pdf, what, "rename the file (letters, digits, '-' and '.') and lock again"))
             continue
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        same = next((name for name, known in {**recorded, **given}.items() if known == digest), "")
+        if same and same != pdf.name:  # a copy of a file recorded (or given) under another name
+            found.append(SignedPdf(pdf.name, digest, "", "", same_as=same))
+            continue
         before = recorded.get(pdf.name, given.get(pdf.name))
         if before is not None and before != digest:
             what = f"version {version} already records a signed PDF named {pdf.name} with other content"
