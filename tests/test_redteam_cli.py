@@ -413,7 +413,9 @@ def test_lock_refuses_a_signed_pdf_that_is_a_pipe_or_a_device_before_reading_it(
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         assert (done.returncode, done.stderr) == (1, "")  # like a missing file or a folder given there
-        assert done.stdout == f"{given}: error: this is not a file (give the path of the signed PDF)\n"
+        kind = "pipe" if given == fifo else "device or socket"
+        said = f"{given}: error: this is not a file but a {kind}, which is never read (give the path of the signed PDF)"
+        assert done.stdout == said + "\n"
     assert (repo / "years" / "2023" / "signed.lock").read_bytes() == before
 
 

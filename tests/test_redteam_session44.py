@@ -372,6 +372,21 @@ def test_a_file_over_256_mib_is_refused_and_named(root, tmp_path):
     assert str(huge) in out
 
 
+def test_a_pipe_and_a_huge_file_are_refused_unread_and_both_named(root, tmp_path):
+    """`lock --pdf` read a 257 MiB file whole and parsed it (a minute of CPU) before refusing it, and a pipe given
+    beside it stopped the command before the other files were looked at. Now each is refused unread, as `import`
+    and `docx --apply` refuse them, and both are named in one run."""
+    pipe, huge = tmp_path / "pipe.pdf", tmp_path / "huge.pdf"
+    os.mkfifo(pipe)
+    with open(huge, "wb") as f:
+        f.truncate(257 * 1024 * 1024)
+    before = _snapshot(root)
+    code, out = run(root, "lock", "2023", "--pdf", pipe, "--pdf", huge)
+    _refused(root, before, code, out)
+    assert f"{pipe}: error: this is not a file but a pipe, which is never read" in out, out
+    assert f"{huge}: error: the PDF is 257 MiB, more than the 256 MiB of any contract document" in out, out
+
+
 def test_two_locks_at_once_one_refuses_and_the_lock_is_whole(pki, unsigned_2023_sv, root, tmp_path):
     """Two `lock --pdf` runs at once (two processes): each ends with exit 0 or 1, no traceback, and signed.lock
     is one of the two results, whole, with no temporary file left."""

@@ -6,8 +6,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from .. import inputs
 from ..errors import ContractError, Diagnostic, UsageError, excerpt
-from . import inputs, writer
+from . import writer
 
 
 def add_import(sub) -> None:

@@ -97,15 +97,6 @@ def add_lock(sub: Subparsers) -> None:
 
 
 def run_lock(args: argparse.Namespace) -> int:
-    # A pipe or a device has no end to hash (/dev/zero fills memory): only files, refused before anything is read.
-    others = [pdf for pdf in args.pdf if pdf.exists() and not pdf.is_file() and not pdf.is_dir()]
-    if others:
-        raise ContractError(
-            [
-                Diagnostic(Pos(str(p)), "error", "this is not a file", "give the path of the signed PDF", "io")
-                for p in others
-            ]
-        )
     roots = read_trust(args.trust)
     with exclusive.only_writer(args.root, args.version, "lock"):
         before = exclusive.signed_lock(args.root, args.version)

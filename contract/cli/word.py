@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import inputs
 from ..errors import ContractError, Diagnostic
 from ..model import Meta, Pos
 from ..source.load import load
-from . import inputs, writer
+from . import writer
 from .languages import add_lang
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import inputs
 from ..errors import ContractError, Diagnostic
 from ..model import Pos
 from ..source.signed_content import fingerprint
@@ -42,12 +43,10 @@ def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certifica
     given: dict[str, str] = {}
     recorded, contracts = lock.pdfs, dict(lock.contracts)
     for pdf in dict.fromkeys(pdfs):  # a file given twice is read and named once
-        try:
-            data = pdf.read_bytes()  # read once: the bytes verified are the bytes whose hash is recorded
-        except OSError as exc:
-            problems.append(
-                _error(pdf, f"cannot read the file: {exc.strerror}", "give the path of the signed PDF", "io")
-            )
+        try:  # read once: the bytes verified are the bytes whose hash is recorded; never a pipe or a huge file
+            data = inputs.read_file(pdf, "PDF", "give the path of the signed PDF")
+        except ContractError as error:
+            problems += error.diagnostics
             continue
         if not pdf.name.isprintable():  # a line break, a terminal escape or bytes that are not UTF-8
             what = "this file name cannot be recorded in signed.lock: it holds characters that are not text"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from ..errors import ContractError, Diagnostic
-from ..model import Pos
+from .errors import ContractError, Diagnostic
+from .model import Pos
 
 # Far above any contract's PDF, Word file or text (the signed 2023 PDF is under 2 MiB): a larger file is not one.
 MAX_DOCUMENT = 256 * 1024 * 1024
