@@ -30,14 +30,17 @@ def check_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT) -> N
         raise _error(path, f"the {what} is {status.st_size // 2**20} MiB, {_more(limit)}", hint, "too-large")
 
 
-def read_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT) -> bytes:
-    """Return the bytes of a regular file of at most limit bytes, or raise a located error (never read past it)."""
+def read_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT, missing: str = "check the path") -> bytes:
+    """Return the bytes of a regular file of at most limit bytes, or raise a located error (never read past it).
+
+    hint says what to give instead of a file that is not one or too large; missing, instead of one that cannot be read.
+    """
     check_file(path, what, hint, limit)
     try:
         with path.open("rb") as file:
             data = file.read(limit + 1)  # a file growing meanwhile still stops here
     except OSError as exc:
-        raise _error(path, f"cannot read the file: {exc.strerror}", "check the path", "io") from None
+        raise _error(path, f"cannot read the file: {exc.strerror}", missing, "io") from None
     if len(data) > limit:
         raise _error(path, f"the {what} is {_more(limit)}", hint, "too-large")
     return data

@@ -44,7 +44,7 @@ def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certifica
     recorded, contracts = lock.pdfs, dict(lock.contracts)
     for pdf in dict.fromkeys(pdfs):  # a file given twice is read and named once
         try:  # read once: the bytes verified are the bytes whose hash is recorded; never a pipe or a huge file
-            data = inputs.read_file(pdf, "PDF", "give the path of the signed PDF")
+            data = inputs.read_file(pdf, "PDF", _GIVE, missing=_GIVE)
         except ContractError as error:
             problems += error.diagnostics
             continue
@@ -127,6 +127,7 @@ def _compared(pdf: Path, made_from: str, content: str, errata: int) -> str:
     raise ContractError([_error(pdf, what, hint, "signed-pdf-other-text")])
 
 
+_GIVE = "give the path of the signed PDF"
 _LIST = "record only the file the parties signed ('klimatkontrakt verify FILE' lists its signatures and problems)"
 _ONE_CONTRACT = (
     "the parties signed one contract per language: record the copy they signed, built from the same commit as the "
