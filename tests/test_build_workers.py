@@ -239,3 +239,98 @@ def test_the_builds_own_pdf_thread_leaves_the_label_catalogues_the_site_is_made_
         copy.write_bytes(file.read_bytes())
     workers.render("contract", "en", contract, False, src, other)
     assert taken == [other]  # a spawned worker's first job takes them
+
+
+_STOP_WHILE_A_JOB_IS_HANDED_OVER = """
+import array, fcntl, os, signal, sys, termios, time
+from contract.build import workers
+from test_build_workers import _hold
+
+pool = workers.start(2, 2)  # one worker
+held = pool.submit(_hold, sys.argv[1])
+with open(sys.argv[1], "wb"):  # opened once the worker holds the FIFO: it reads no further job
+    pool.submit(len, b"x" * 2**20)  # larger than a pipe holds: the pool's queue thread waits in its write
+    reader = pool._call_queue._reader.fileno()
+    # Full: every page of the pipe holds data (the message's header takes a page of its own). 1032: F_GETPIPE_SZ.
+    full, waiting, guard = fcntl.fcntl(reader, 1032) - 4096, array.array("i", [0]), time.monotonic() + 60
+    while waiting[0] <= full and time.monotonic() < guard:  # the guard only ends a hang
+        fcntl.ioctl(reader, termios.FIONREAD, waiting)
+        os.sched_yield()
+    if sys.argv[2] == "killed":  # by the system, short of memory: the pool finds out, the build then stops it
+        os.kill(*pool._processes, signal.SIGKILL)
+        held.exception()
+    workers.stop(pool)
+print("stopped with the pipe full:", waiting[0] > full)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_a_build_stopped_while_it_hands_a_worker_a_job_still_exits(tmp_path, how):
+    # Found running the suite on Debian 12's Python (3.11.2): a build that failed or was interrupted, or whose worker
+    # the system killed, while the pool's queue thread was writing a job (a contract, larger than a pipe holds) into
+    # the pipe of a worker that will never read it, waited for that thread at exit for ever (CPython gh-94777, fixed
+    # in 3.11.5).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fifo = tmp_path / "hold"
+    os.mkfifo(fifo)
+    tests = Path(__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-c", _STOP_WHILE_A_JOB_IS_HANDED_OVER, str(fifo), how],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard: without the fix the process never ends
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((str(tests.parent), str(tests)))},
+    )
+    assert (done.returncode, done.stdout) == (0, "stopped with the pipe full: True\n"), done.stderr
+
+
+def _die_halfway_through_a_result() -> None:
+    """Write the start of a large result into the worker's result pipe, and die there (killed as it wrote a PDF)."""
+    import gc
+    import multiprocessing.queues
+    import signal
+    import struct
+
+    (results,) = [o for o in gc.get_objects() if type(o) is multiprocessing.queues.SimpleQueue]
+    os.write(results._writer.fileno(), struct.pack("!i", 2**20) + b"%PDF-1.7\n")  # 1 MiB announced, 9 bytes sent
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+_STOP_AFTER_A_WORKER_DIED_HALFWAY_THROUGH_A_RESULT = """
+import os, time
+from pathlib import Path
+from contract.build import workers
+from test_build_workers import _die_halfway_through_a_result
+
+pool = workers.start(2, 2)  # one worker
+pool.submit(_die_halfway_through_a_result)
+(pid,) = pool._processes
+guard = time.monotonic() + 60
+while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < guard:
+    os.sched_yield()  # until the worker is dead (a zombie: the pool's thread, which would reap it, is stuck)
+workers.stop(pool)  # as a Ctrl-C would
+print("stopped")
+"""
+
+
+@pytest.mark.slow
+def test_a_build_stopped_after_a_worker_died_writing_its_pdf_back_still_exits(tmp_path):
+    # Found running the suite on Debian 12's Python: a Ctrl-C that stopped a build while a worker was writing a PDF
+    # back left the pool's thread waiting for the rest of that PDF, and the build waited for the thread at exit.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-c", _STOP_AFTER_A_WORKER_DIED_HALFWAY_THROUGH_A_RESULT],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard: without the fix the process never ends
+        env={**os.environ, "PYTHONPATH": os.pathsep.join((str(tests.parent), str(tests)))},
+    )
+    assert (done.returncode, done.stdout) == (0, "stopped\n"), done.stderr

@@ -47,7 +47,7 @@ def start(jobs: int | None, pdfs: int, eager: bool = True) -> ProcessPoolExecuto
         return Deferred(jobs, pdfs)
     workers = at_once - 1
     # Spawned, not forked: a fork copies the locks other threads of the caller hold, and the worker can hang on one.
-    pool = ProcessPoolExecutor(
+    pool = _Pool(
         max_workers=workers,
         mp_context=_QuietContext(),
         initializer=_die_with_parent,
@@ -56,6 +56,54 @@ def start(jobs: int | None, pdfs: int, eager: bool = True) -> ProcessPoolExecuto
     for _ in range(min(workers, max(1, pdfs // 2))):  # each submit starts a worker, which loads Typst meanwhile
         pool.submit(_warm)
     return pool
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose threads end once its workers are killed, whatever the workers were doing.
+
+    Two pipes join the pool's threads to its workers, and this process holds both ends of each: a read on a pipe
+    whose writers were killed, or a write on one whose readers were, never ends unless no end of it is left here.
+    - The jobs: the pool's queue thread writes each into a pipe the workers read, and a job is larger than a pipe
+      holds (a contract is about 160 KB, a pipe 64 KiB), so the thread waits in its write until a worker reads. With
+      the workers killed, Python before 3.11.5 (Debian 12 has 3.11.2) then waited for that thread at exit, for ever
+      (CPython gh-94777). This pool keeps a reading end of its own, taken before any thread of the pool runs (so no
+      other thread can have closed it), and once the workers are stopped reads and drops what is still written.
+    - The results: a worker killed while it wrote a PDF back leaves half a message, and the pool's thread waits for
+      the rest of it, for ever (any Python). Once the workers are stopped, this process's writing end is pointed at
+      /dev/null, so that read ends and the pool finds its workers gone.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._spare_reader = os.dup(self._call_queue._reader.fileno())  # type: ignore[attr-defined]  # no public way
+
+    def release(self) -> None:
+        """Let the pool's threads end once the workers are killed (call it before the shutdown, which forgets them)."""
+        spare, self._spare_reader = self._spare_reader, -1
+        if spare >= 0:
+            threading.Thread(target=_drain, args=(spare,), name="pdf-jobs-drain", daemon=True).start()
+        writer = self._result_queue._writer  # type: ignore[attr-defined]  # only the workers write; nothing closes it
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, writer.fileno(), inheritable=False)
+        finally:
+            os.close(null)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait and self._spare_reader >= 0:  # every worker has exited: nothing is written any more
+            os.close(self._spare_reader)
+            self._spare_reader = -1
+
+
+def _drain(reader: int) -> None:
+    try:
+        while os.read(reader, 1 << 16):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(reader)
 
 
 def render(
@@ -155,6 +203,8 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
         # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
         processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
         manager = getattr(pool, "_executor_manager_thread", None)  # forgotten by the shutdown too
+        if isinstance(pool, _Pool):
+            pool.release()
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
