@@ -255,12 +255,15 @@ def test_each_language_has_its_own_status():
     assert text.shown("fi") == ("Tarkoitus", False) and text.languages == ("en", "fi")
 
 
-def test_the_stand_in_note_names_stale_before_missing_and_the_source_language():
+def test_the_stand_in_note_names_each_reason_the_source_stands_in_and_the_source_language():
+    # A cover (or Word file) whose texts were partly never translated and partly out of date said only "out of date".
     current, missing = _text(en=Translation("Purpose")), _text()
     stale = _text(en=Translation("Purpose", status="stale"))
     assert labels.stand_in_note([current], "en") is None
     assert labels.stand_in_note([current, missing], "en") == "English translation missing; the Swedish text is shown."
-    assert labels.stand_in_note([missing, stale], "en") == labels.label("en", "translation_stale", source="Swedish")
+    assert labels.stand_in_note([stale, current], "en") == labels.label("en", "translation_stale", source="Swedish")
+    both = "The English translation is missing or out of date; the Swedish text is shown."
+    assert labels.stand_in_note([missing, stale], "en") == labels.stand_in_note([stale, missing], "en") == both
     assert labels.stand_in_notes([missing, stale], "en") == (
         "English translation missing; the Swedish text is shown.",
         "The English translation is out of date; the Swedish text is shown.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -146,7 +146,14 @@ def stand_in_notes(texts: Iterable[Text], lang: str) -> tuple[str, ...]:
     )
 
 
-def stand_in_note(texts: Iterable[Text], lang: str) -> str | None:
-    """Return the one note for texts where the source stands in (stale wins over missing), or None when none does."""
+def stand_in_note(texts: Sequence[Text], lang: str) -> str | None:
+    """Return the one note for texts where the source stands in, or None when none does.
+
+    Where some of the texts are missing and others out of date, the note says both (a cover that said only "out of
+    date" hid that parts were never translated).
+    """
     notes = stand_in_notes(texts, lang)
-    return notes[-1] if notes else None
+    if len(notes) > 1:
+        source = next(t.lang for t in texts if t.stand_in(lang))
+        return label(lang, "diff_stand_in", source=language_in(source, lang))
+    return notes[0] if notes else None

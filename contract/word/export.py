@@ -57,7 +57,7 @@ def render_docx(contract: Contract, lang: str, source: Source) -> bytes:
     import pypandoc
 
     text = to_markdown(contract, lang)
-    note = labels.stand_in_note(contract.texts(), lang)
+    note = labels.stand_in_note(list(contract.texts()), lang)
     if note:  # the Swedish text stands in somewhere: say so before the text, visibly
         text = f"*{note}*\n\n{text}"
     with scratch_folder("klimatkontrakt-docx-") as folder, source_date_epoch(source.timestamp):
