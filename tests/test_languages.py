@@ -321,3 +321,20 @@ def test_a_repository_without_translations_says_so_when_asked_for_one(tmp_path):
     assert languages.all == ("sv",)
     with pytest.raises(UsageError, match="this repository has no translation languages"):
         languages.check_translation(None)
+
+
+def test_the_covers_list_of_parties_stays_readable_when_a_name_holds_a_comma():
+    contract = load(ROOT, "2023")
+    assert labels.cover_line(contract, "sv") == (
+        "Mellan Borås Stad och myndigheterna Energimyndigheten, Vinnova, Formas, Tillväxtverket, Trafikverket, "
+        "Naturvårdsverket samt Viable Cities"
+    )
+    formas = "Forskningsrådet för miljö, areella näringar och samhällsbyggande"
+    parties = tuple(
+        replace(p, name=replace(p.name, source=formas)) if p.id == "formas" else p for p in contract.parties
+    )
+    line = labels.cover_line(replace(contract, parties=parties), "sv")
+    assert line == (
+        f"Mellan Borås Stad och myndigheterna Energimyndigheten; Vinnova; {formas}; Tillväxtverket; Trafikverket; "
+        "Naturvårdsverket samt Viable Cities"
+    )

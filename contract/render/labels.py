@@ -124,12 +124,18 @@ def cover_line(contract: Contract, lang: str) -> str:
     def names(kind: str) -> list[str]:
         return [p.name.shown(lang)[0] for p in contract.parties if p.kind == kind]
 
+    def listed(kind: str) -> str:
+        found = names(kind)
+        # A name with a comma of its own ("Forskningsrådet för miljö, areella näringar och samhällsbyggande") would
+        # read as two parties in a list joined by commas: such a list is joined by semicolons.
+        return ("; " if any("," in name for name in found) else ", ").join(found)
+
     return label(
         lang,
         "cover_between",
-        municipality=", ".join(names("municipality")),
-        agencies=", ".join(names("agency")),
-        programme=", ".join(names("programme")),
+        municipality=listed("municipality"),
+        agencies=listed("agency"),
+        programme=listed("programme"),
     )
 
 
