@@ -111,13 +111,6 @@ def date(value: str | datetime.date, lang: str) -> str:
     return _babel_date(day, format="long", locale=locale(lang))
 
 
-def join(names: list[str], lang: str, last: str = "list_and") -> str:
-    """Join names as a sentence list: "A, B och C"."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {label(lang, last)} {names[-1]}"
-
-
 def cover_line(contract: Contract, lang: str) -> str:
     """Return the cover's line naming the parties, e.g. "Mellan Borås Stad och myndigheterna … samt Viable Cities"."""
 
