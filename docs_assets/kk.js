@@ -215,6 +215,20 @@
     if (initial) { input.value = initial; run(initial); }
   }
 
+  /* A footnote's back link returns the reader to the mark: focus the mark's own link, so that the next Tab goes on
+     from there. The link only moved the page to the mark's <sup>: focus stayed on the back link, out of sight, and
+     the next Tab landed on the same mark again. */
+  function footnoteReturns() {
+    document.querySelectorAll("a.footnote-backref").forEach(function (back) {
+      back.addEventListener("click", function () {
+        var target = document.getElementById(decodeURIComponent(back.hash.slice(1)));
+        var mark = target && (target.matches("a.footnote-ref") ? target : target.querySelector("a.footnote-ref"));
+        // After the link has moved the page (the default action runs once this handler returns).
+        if (mark) setTimeout(function () { mark.focus({ preventScroll: true }); }, 0);
+      });
+    });
+  }
+
   function start() {
     anchored();
     keepAnchor();
@@ -225,6 +239,7 @@
       link.addEventListener("click", keepAnchor);
     });
     menuButton();
+    footnoteReturns();
     redlineKeys();
     var compare = document.getElementById("kk-compare");
     if (compare) compareForm(compare);

@@ -187,3 +187,19 @@ def test_next_change_link_is_reachable_by_keyboard(readers_base, open_page):
     page.page.focus("#klimatrad .kk-step-next")
     page.page.keyboard.press("Enter")
     page.page.wait_for_url(re.compile(f"#{EMPTIED}$"))
+
+
+# After a footnote, its back link returns the reader to the mark, with focus on the mark's link: the next Tab goes on
+# from the mark. Before, the back link only moved the page: focus stayed on the back link, out of sight, and the next
+# Tab landed on the same mark again.
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_footnotes_back_link_returns_focus_to_its_mark(lang, readers_base, open_page):
+    page = open_page(readers_base + f"{lang}/2023/")
+    page.page.focus('a.footnote-backref[href="#fnref:1"]')
+    page.page.keyboard.press("Enter")
+    page.page.wait_for_url("**#fnref:1")
+    page.page.wait_for_function("document.activeElement.matches('a.footnote-ref')")
+    assert page.page.evaluate("document.activeElement.getAttribute('href')") == "#fn:1"
+    assert page.page.evaluate(f"({FOCUSED})().visible")  # on screen where the reader returned, its outline shown
+    page.page.keyboard.press("Tab")
+    assert page.page.evaluate("document.activeElement.getAttribute('href')") != "#fn:1"
