@@ -200,3 +200,30 @@ def test_the_seed_imports_to_version_2023_word_for_word(tmp_path):
     shutil.copytree(ROOT / "schema", root / "schema")
     write_folder(importer.import_file(seed_path(), "2023", "Borås Stad"), root / "years" / "2023")
     assert differences(shape(load(ROOT, "2023"), "sv"), shape(load(root, "2023"), "sv")) == []
+
+
+def test_import_carries_the_parties_certificate_identities_over_from_the_version_before(tmp_path):
+    """The identities each party signs with are the repository's own record: an import of next year's text takes them
+    from the version before, for the parties it names (it left them empty, and sign refused every party until someone
+    typed them in again). A party the version before does not name gets none."""
+    root = tmp_path / "repo"
+    for name in ("schema", "years/2023"):
+        shutil.copytree(ROOT / name, root / name)
+    source = tmp_path / "exempel.txt"
+    source.write_text(EXEMPEL, encoding="utf-8")
+    before = {p.id: p.certificate_subject for p in load(root, "2023").parties}
+    for municipality, version in (("Borås Stad", "2024"), ("Exempelstad", "2025")):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["--root", str(root), "import-text", str(source), "--version", version,
+                         "--municipality", municipality, "--out", str(root / "years" / version)])  # fmt: skip
+        assert code == 0, out.getvalue() + err.getvalue()
+        parties = {p.id: p.certificate_subject for p in load(root, version).parties}
+        named = [pid for pid in parties if pid in before]
+        assert {pid: parties[pid] for pid in named} == {pid: before[pid] for pid in named}
+        assert all(parties[pid] == {} for pid in parties if pid not in before)
+        assert ("boras-stad" in named) == (municipality == "Borås Stad") and "formas" in named
+        assert (
+            f"certificate identities of {', '.join(named)} copied from version {'2023' if version == '2024' else '2024'}; "
+            f"check them with 'klimatkontrakt parties {version}' before anyone signs\n"
+        ) in err.getvalue()

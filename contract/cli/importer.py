@@ -35,7 +35,8 @@ def add_import(sub) -> None:
 
 def run_import(args) -> int:
     from ..importer import import_file, report
-    from ..importer.write import check_target, write_folder
+    from ..importer.known import earlier_subjects
+    from ..importer.write import check_target, imported_parties, write_folder
 
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
@@ -47,9 +48,16 @@ def run_import(args) -> int:
     lang = _import_lang(languages, args.lang)
     result = import_file(args.file, args.version, args.municipality, lang, languages)
     _check_original_language(result, lang)
-    write_folder(result, args.out)
+    earlier, subjects = earlier_subjects(args.root, args.version)
+    write_folder(result, args.out, subjects)
     for note in result.notes:
         writer.note(f"{args.file}:{note}")
+    copied = [party for party in imported_parties(result) if party in subjects]
+    if copied:
+        writer.note(
+            f"certificate identities of {', '.join(copied)} copied from version {earlier}; "
+            f"check them with 'klimatkontrakt parties {args.version}' before anyone signs"
+        )
     for line in report.lines(result, report.output_words(args.out)):
         writer.line(line)
     _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])

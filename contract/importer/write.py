@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,16 @@ PARTIES = (
 )
 
 
-def write_folder(result: ImportResult, out: Path) -> None:
-    """Write the result as a new version folder; refuse a non-empty one; all files appear at once."""
+def write_folder(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]] | None = None) -> None:
+    """Write the result as a new version folder; refuse a non-empty one; all files appear at once.
+
+    subjects: the certificate identities the repository records for parties by id (importer/known.py).
+    """
     out = check_target(out)
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _write_files(result, staging)
+        _write_files(result, staging, subjects or {})
         move_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -68,10 +71,10 @@ def _refusal(out: Path, message: str) -> ContractError:
     )
 
 
-def _write_files(result: ImportResult, out: Path) -> None:
+def _write_files(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]]) -> None:
     out.mkdir(parents=True)
     lang = (result.lang, result.source)
-    dump(_contract_file(result), out / "contract.yaml")
+    dump(_contract_file(result, subjects), out / "contract.yaml")
     if result.preamble:
         dump({"body": [_block(b, lang) for b in result.preamble]}, out / "preamble.yaml")
     for group, nodes in _groups(result.sections).items():
@@ -89,10 +92,10 @@ def text(value: str, lang: tuple[str, str]) -> dict[str, str]:
     return {source: value} if written == source else {source: value, written: value}
 
 
-def _contract_file(result: ImportResult) -> dict[str, Any]:
+def _contract_file(result: ImportResult, subjects: Mapping[str, dict[str, str]]) -> dict[str, Any]:
     langs = (result.lang, result.source)
     municipality_id = slug(result.municipality)
-    parties = [
+    parties: list[dict[str, Any]] = [
         {
             "id": municipality_id,
             "kind": "municipality",
@@ -101,6 +104,9 @@ def _contract_file(result: ImportResult) -> dict[str, Any]:
         }
     ]
     parties += _national_parties(result)
+    for party in parties:
+        if party["id"] in subjects:  # the repository's own record of who signs for that party
+            party["certificate_subject"] = dict(subjects[party["id"]])
     title = words.table(result.lang)
     return {
         "version": result.version,
@@ -112,6 +118,11 @@ def _contract_file(result: ImportResult) -> dict[str, Any]:
         "title": text(result.title or (title.title[0] if title and title.title else ""), langs),
         "parties": parties,
     }
+
+
+def imported_parties(result: ImportResult) -> list[str]:
+    """Return the ids of the parties the new version's contract.yaml names, the municipality first."""
+    return [slug(result.municipality), *(party["id"] for party in _national_parties(result))]
 
 
 def _national_parties(result: ImportResult) -> list[dict[str, Any]]:
