@@ -270,6 +270,26 @@ def test_a_stray_copy_folder_in_years_is_not_taken_for_the_version_before(tmp_pa
     assert "copied from version 2024" in result.stderr, result.stderr
 
 
+# A municipality whose id is a national party's ("Formas", as the brief's party-id clash): the import writes a
+# contract.yaml naming the party "formas" twice, copies its identity twice ("formas, energimyndigheten, vinnova,
+# formas"), exits 0 and reports "validate: 1 error" (duplicate party id). Expected: refused up front as a usage
+# error with nothing written, or a folder validate accepts.
+def test_a_municipality_whose_id_is_a_national_partys_is_refused_or_gives_a_valid_folder(tmp_path):
+    repo = _repo(tmp_path)
+    out = repo / "years/2025"
+    result = run_cli(
+        "--root", repo, "import", _text_original(tmp_path), "--version", "2025", "--municipality", "Formas",
+        "--out", out,
+    )  # fmt: skip
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said and "internal error" not in said, said
+    if result.returncode == 0:
+        assert "validate: 0 errors" in result.stdout, said
+        assert result.stderr.count("formas") <= 1, said
+    else:
+        assert result.returncode in (1, 2) and not out.exists(), said
+
+
 # Held: an import of a version older than every existing one (2022 beside 2023 and 2024) copies nothing and says
 # nothing about identities; an import written outside years/ copies from the repository's version before it.
 def test_held_an_older_import_copies_nothing_and_one_outside_years_copies_from_the_version_before(tmp_path):
@@ -339,3 +359,25 @@ def test_held_an_import_interrupted_while_writing_leaves_nothing(tmp_path, targe
     )  # fmt: skip
     assert done.returncode == 143 and "interrupted" in done.stderr, done.stdout + done.stderr
     assert sorted(p.name for p in (repo / "years").iterdir()) == ["2023", "2024"]
+
+
+# Held: Ctrl-C or SIGTERM while `lock 2023` has written the new signed.lock beside the old one, before the rename:
+# 130/143, "interrupted", signed.lock byte for byte as before, no temporary file left in years/2023.
+@pytest.mark.slow
+@pytest.mark.parametrize("number", [2, 15], ids=["SIGINT", "SIGTERM"])
+def test_held_lock_interrupted_before_its_rename_leaves_signed_lock_unchanged(tmp_path, number):
+    import os
+
+    from processes import start_command_paused
+
+    repo = _repo(tmp_path)
+    folder = repo / "years/2023"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    argv = [sys.executable, "-m", "contract", "--root", str(repo), "lock", "2023"]
+    process, resume = start_command_paused(argv, "written-2023", _default_ctrl_c, cwd=repo)
+    process.send_signal(number)
+    os.close(resume)
+    out, err = process.communicate()
+    assert process.returncode == 128 + number, out + err
+    assert "interrupted" in err and "Traceback" not in err, err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
