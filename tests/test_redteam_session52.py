@@ -98,6 +98,30 @@ def test_the_sentence_in_a_word_text_box_is_not_dropped_silently(tmp_path):
     _kept_or_refused(result, out, "40 miljoner kronor på laddinfrastruktur")
 
 
+# Hidden text (Font > Hidden, w:vanish): a drafting note the author hid before printing the PDF the parties signed.
+# Word neither shows nor prints it, yet the import makes it contract text ("UTKAST: stryk före underskrift.").
+# Expected: what the document shows, and no hidden sentence, or a refusal that writes nothing.
+def test_hidden_word_text_does_not_become_contract_text(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Staden minskar utsläppen.")
+        p._p.append(
+            parse_xml(
+                f'<w:r {W}><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve"> UTKAST: stryk före underskrift.</w:t></w:r>'
+            )
+        )
+
+    repo = _repo(tmp_path)
+    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said and "internal error" not in said, said
+    if result.returncode == 0:
+        written = _written(out)
+        assert "Staden minskar utsläppen." in written
+        assert "UTKAST" not in written, written
+    else:
+        assert result.returncode == 1 and not out.exists(), said
+
+
 def _with_endnotes(path: Path) -> Path:
     """Add word/endnotes.xml (with its content type and relationship) to a .docx, as Word writes it."""
     source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
