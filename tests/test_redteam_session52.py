@@ -122,6 +122,38 @@ def test_hidden_word_text_does_not_become_contract_text(tmp_path):
         assert result.returncode == 1 and not out.exists(), said
 
 
+# Word numbers the headings itself (Heading 1/2 styles, no digits typed). The import numbers them as Word shows
+# them, unless one heading's text starts with a number: a subheading "2030 års mål" makes the importer take every
+# heading for typed-in numbering, and the whole file is refused, "no numbered section headings found". With
+# "Mål till år 2030" instead, the same document imports with chapters 1 to 4.
+def test_a_word_heading_that_starts_with_a_year_does_not_unnumber_the_document(tmp_path):
+    def document(path: Path, subheading: str) -> Path:
+        d = docx.Document()
+        d.add_paragraph("Klimatkontrakt 2030", style="Title")
+        d.add_paragraph("Vi arbetar tillsammans för en klimatneutral stad.")
+        d.add_heading("Syftet med Klimatkontrakt 2030", 1)
+        d.add_paragraph("Syftet är att öka tempot i omställningen.")
+        d.add_heading("Parter", 1)
+        d.add_paragraph("Parter i Klimatkontrakt 2030 är Exempelstad, Energimyndigheten och Vinnova.")
+        d.add_heading("Stadens åtaganden", 1)
+        d.add_heading(subheading, 2)
+        d.add_paragraph("Staden halverar utsläppen.")
+        d.add_heading("Cykling", 2)
+        d.add_paragraph("Staden bygger cykelbanor.")
+        d.add_heading("Kontraktet", 1)
+        d.add_paragraph("Parterna är överens.")
+        d.save(path)
+        return path
+
+    repo = _repo(tmp_path)
+    plain, _ = _import(repo, document(tmp_path / "plain.docx", "Mål till år 2030"), "2026")
+    assert plain.returncode == 0 and "chapter 4 Kontraktet" in plain.stdout, plain.stdout + plain.stderr
+    result, out = _import(repo, document(tmp_path / "kontrakt.docx", "2030 års mål"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "chapter 3 Stadens åtaganden: 3 sections" in result.stdout, result.stdout
+    assert "2030 års mål" in _written(out)
+
+
 def _with_endnotes(path: Path) -> Path:
     """Add word/endnotes.xml (with its content type and relationship) to a .docx, as Word writes it."""
     source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
