@@ -48,21 +48,32 @@ def run_import(args) -> int:
     lang = _import_lang(languages, args.lang)
     result = import_file(args.file, args.version, args.municipality, lang, languages)
     _check_original_language(result, lang)
-    earlier, subjects = earlier_subjects(args.root, args.version)
-    write_folder(result, args.out, subjects)
+    earlier = earlier_subjects(args.root, args.version)
+    write_folder(result, args.out, earlier.subjects)
     for note in result.notes:
         writer.note(f"{args.file}:{note}")
-    copied = [party for party in imported_parties(result) if party in subjects]
-    if copied:
-        writer.note(
-            f"certificate identities of {', '.join(copied)} copied from version {earlier}; "
-            f"check them with 'klimatkontrakt parties {args.version}' before anyone signs"
-        )
+    _note_identities(earlier, imported_parties(result), args.version)
     for line in report.lines(result, report.output_words(args.out)):
         writer.line(line)
     _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0
+
+
+def _note_identities(earlier, parties: list[str], version: str) -> None:
+    """Say which parties' certificate identities came from the version before, or that it could not be read."""
+    check = f"'klimatkontrakt parties {version}'"
+    copied = [party for party in parties if party in earlier.subjects]
+    if copied:
+        writer.note(
+            f"certificate identities of {', '.join(copied)} copied from version {earlier.version}; "
+            f"check them with {check} before anyone signs"
+        )
+    elif not earlier.readable:
+        writer.note(
+            f"no certificate identities copied: version {earlier.version} does not load "
+            f"('klimatkontrakt validate {earlier.version}' says why); {check} asks for them"
+        )
 
 
 def _check_original_language(result, lang: str) -> None:

@@ -33,6 +33,10 @@ def usage_problem(version: str, municipality: str) -> str | None:
     refused = bad_characters(municipality)
     if refused:
         return f"the municipality's name {municipality!r}: {refused[0][1]}"
+    from .write import PARTIES
+
+    if slug(municipality) in {party for party, _ in PARTIES}:  # two parties of one id: validate refuses the folder
+        return f"the municipality {municipality!r} would have the id {slug(municipality)!r} of a national party"
     return None
 
 
