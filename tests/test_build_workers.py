@@ -334,3 +334,15 @@ def test_a_build_stopped_after_a_worker_died_writing_its_pdf_back_still_exits(tm
         env={**os.environ, "PYTHONPATH": os.pathsep.join((str(tests.parent), str(tests)))},
     )
     assert (done.returncode, done.stdout) == (0, "stopped\n"), done.stderr
+
+
+def test_the_pools_pipes_the_remedies_need_are_where_they_are_looked_for():
+    # _Pool reaches them through private attributes of ProcessPoolExecutor (no public way), and does without them on a
+    # Python that moved them: this fails loudly instead, so that the remedies are mended for that Python.
+    pool = workers._Pool(max_workers=1, mp_context=workers._QuietContext())
+    try:
+        assert pool._spare_reader >= 0, "ProcessPoolExecutor._call_queue._reader is gone"
+        assert pool._result_queue._writer.fileno() >= 0, "ProcessPoolExecutor._result_queue._writer is gone"
+    finally:
+        pool.shutdown()
+    assert pool._spare_reader == -1  # closed with the pool

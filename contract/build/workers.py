@@ -75,14 +75,18 @@ class _Pool(ProcessPoolExecutor):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._spare_reader = os.dup(self._call_queue._reader.fileno())  # type: ignore[attr-defined]  # no public way
+        # No public way to these pipes: a Python whose pool lacks them gets no remedy (test_build_workers says so).
+        reader = getattr(getattr(self, "_call_queue", None), "_reader", None)
+        self._spare_reader = os.dup(reader.fileno()) if reader is not None else -1
 
     def release(self) -> None:
         """Let the pool's threads end once the workers are killed (call it before the shutdown, which forgets them)."""
         spare, self._spare_reader = self._spare_reader, -1
         if spare >= 0:
             threading.Thread(target=_drain, args=(spare,), name="pdf-jobs-drain", daemon=True).start()
-        writer = self._result_queue._writer  # type: ignore[attr-defined]  # only the workers write; nothing closes it
+        writer = getattr(getattr(self, "_result_queue", None), "_writer", None)  # only workers write; none closes it
+        if writer is None:
+            return
         null = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(null, writer.fileno(), inheritable=False)
