@@ -153,9 +153,9 @@ def _finish(build: subprocess.Popen) -> tuple[int | None, str, str]:
 def test_a_worker_killed_while_it_hands_a_pdf_back_fails_the_build_instead_of_hanging_it(repo):
     """The OOM killer kills a worker as it writes a PDF back (a PDF is larger than a pipe holds, so the write takes
     several steps). Here: the build is stopped (SIGSTOP) at 'rendering' so the result pipe fills, a worker blocked
-    in its write to that pipe is SIGKILLed, and the build is continued. The pool's result thread has read part of the
-    message and waits for the rest: the build's own process holds a writing end of the result pipe (pointed at
-    /dev/null only by stop(), which nothing calls since nothing failed), so that read never ends.
+    in its write to that pipe is SIGKILLed, and the build is continued. Presumably the pool's result thread has read
+    part of the message and waits for the rest: the build's own process holds a writing end of the result pipe
+    (pointed at /dev/null only by stop(), which nothing calls since nothing failed), so that read never ends.
     Expected: exit 1 with the 'a process rendering the PDFs stopped' error, no stray worker, nothing published.
     Actual (pyenv 3.11.7 and Debian 3.11.2): the build waits for ever (a Ctrl-C then stops it, exit 130)."""
     build, resume = start_paused(repo, "rendering", "--jobs", "3", "--drafts", own_group=True)
@@ -225,6 +225,31 @@ def test_a_draft_that_turns_into_a_pipe_fails_the_build_after_its_workers_starte
     assert (code, err) == (1, ""), out + err
     assert out.startswith("years/2024/purpose.yaml:1:1: error: this is not a file but a pipe"), out
     assert not (repo / "site").exists() and leftovers(repo) == []
+    no_stray(workers)
+
+
+@pytest.mark.slow
+def test_a_second_build_waits_for_a_first_whose_worker_is_killed_and_then_builds(repo):
+    """Held: a build whose worker is SIGKILLed at 'rendering' fails (exit 1) while a second build of the same
+    repository (same cache) waits for it, then builds the site; nothing is left over."""
+    first, resume = start_paused(repo, "rendering", "--jobs", "3", "--drafts", own_group=True)
+    workers = pool_workers(first.pid)
+    second = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", "3", "--drafts"],
+        cwd=repo, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        os.kill(workers[0], signal.SIGKILL)
+    finally:
+        os.close(resume)
+    code, out, err = _finish(first)
+    assert (code, err) == (1, ""), out + err
+    assert out.startswith("klimatkontrakt: error: a process rendering the PDFs stopped"), out
+    code, out, err = _finish(second)
+    assert code == 0, out + err
+    assert "Traceback" not in out + err
+    assert (repo / "site").is_dir() and leftovers(repo) == []
     no_stray(workers)
 
 
