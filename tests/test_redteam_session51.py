@@ -128,7 +128,7 @@ def repo(tmp_path) -> Path:
     return make_repo(tmp_path / "repo").resolve()
 
 
-def _wchan(pid: int) -> str:
+def _wchan(pid: int | str) -> str:
     with contextlib.suppress(OSError):
         return Path(f"/proc/{pid}/wchan").read_text()
     return ""
@@ -224,6 +224,30 @@ def test_a_draft_that_turns_into_a_pipe_fails_the_build_after_its_workers_starte
     code, out, err = _finish(build)
     assert (code, err) == (1, ""), out + err
     assert out.startswith("years/2024/purpose.yaml:1:1: error: this is not a file but a pipe"), out
+    assert not (repo / "site").exists() and leftovers(repo) == []
+    no_stray(workers)
+
+
+@pytest.mark.slow
+def test_workers_killed_while_the_build_writes_them_a_job_fail_the_build(repo):
+    """Held (both Pythons): at 'rendering', once a thread of the build is blocked writing a job into the job pipe
+    (a job is larger than a pipe holds; the workers are busy), every worker is SIGKILLed: exit 1, the clear error."""
+    build, resume = start_paused(repo, "rendering", "--jobs", "3", "--drafts", own_group=True)
+    workers = pool_workers(build.pid)
+    try:
+        deadline = time.monotonic() + HANG_GUARD  # a hang guard for the polling loop, not an assertion
+        writing = False
+        while not writing and time.monotonic() < deadline:
+            writing = any(
+                "pipe_write" in _wchan(f"{build.pid}/task/{t}") for t in os.listdir(f"/proc/{build.pid}/task")
+            )
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        os.close(resume)
+    code, out, err = _finish(build)
+    assert (code, err) == (1, ""), out + err
+    assert out.startswith("klimatkontrakt: error: a process rendering the PDFs stopped"), out
     assert not (repo / "site").exists() and leftovers(repo) == []
     no_stray(workers)
 
