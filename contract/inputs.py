@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from pathlib import Path
 
@@ -37,13 +39,61 @@ def read_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT, missi
     """
     check_file(path, what, hint, limit)
     try:
-        with path.open("rb") as file:
-            data = file.read(limit + 1)  # a file growing meanwhile still stops here
+        data = read_bounded(path, limit)
+    except NotAFile as exc:  # swapped for a pipe or a device since check_file looked
+        raise _error(path, f"this is not a file but a {exc.kind}, which is never read", hint, "not-a-file") from None
     except OSError as exc:
         raise _error(path, f"cannot read the file: {exc.strerror}", missing, "io") from None
     if len(data) > limit:
         raise _error(path, f"the {what} is {_more(limit)}", hint, "too-large")
     return data
+
+
+class NotAFile(Exception):
+    """What was opened is not a regular file (kind: "pipe", "device or socket", "pipe nobody writes to")."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
+    """Return at most limit + 1 bytes of path, never waiting for ever; raise NotAFile or OSError.
+
+    Opened without waiting (opening a pipe nobody writes to waits for a writer) and judged by what was opened, not
+    by a look before (the path may have been swapped since). A regular file is read without waiting too, so one
+    whose reading never ends (the kernel's log, /proc/kmsg) is an error, not a hang. With pipes, a pipe or a device
+    is read as well (`verify <(…)`), up to the bound, but a pipe nobody writes to is refused.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        chunks: list[bytes] = []
+        if not stat.S_ISREG(mode):
+            kind = "pipe" if stat.S_ISFIFO(mode) else "device or socket"
+            if not pipes:
+                raise NotAFile(kind)
+            if stat.S_ISFIFO(mode):
+                try:
+                    first = os.read(fd, limit + 1)
+                except BlockingIOError:  # a writer that has written nothing yet: wait for it below
+                    first = None
+                if first == b"":
+                    raise NotAFile("pipe nobody writes to")
+                chunks += [first] if first else []
+            os.set_blocking(fd, True)
+        size = sum(map(len, chunks))
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))  # a file growing meanwhile still stops here
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _more(limit: int) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContractError, Diagnostic, UsageError
+from ..inputs import NotAFile, read_bounded
 from ..model import Pos
 from ..source.load import load, version_folder
 from ..source.provenance import source
@@ -22,17 +23,19 @@ MAX_PDF = 256 * 1024 * 1024  # far above any contract PDF; refuse before reading
 
 
 def _read(path: Path, what: str) -> bytes:
+    hint = "give the contract PDF" if what == "PDF" else "check the path"
     try:
         size = path.stat().st_size
-        if size <= MAX_PDF:  # a pipe or a device (/dev/zero) says 0: read one byte past the limit, never without end
-            with path.open("rb") as file:
-                data = file.read(MAX_PDF + 1)
+        # A pipe or a device (/dev/zero) says 0: read one byte past the limit, never without end.
+        data = read_bounded(path, MAX_PDF, pipes=True) if size <= MAX_PDF else b""
         if size > MAX_PDF or len(data) > MAX_PDF:
             known = f" {size // 2**20} MiB," if size > MAX_PDF else ""
             message = f"the {what} is{known} larger than any contract PDF (at most {MAX_PDF // 2**20} MiB)"
-            hint = "give the contract PDF" if what == "PDF" else "check the path"
             raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "too-large")])
         return data
+    except NotAFile as exc:  # a pipe nobody writes to: it would be waited for, for ever
+        message = f"this is a {exc.kind}, which has nothing to read"
+        raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "not-a-file")]) from None
     except OSError as exc:
         raise ContractError(
             [Diagnostic(Pos(str(path)), "error", f"cannot read the {what}: {exc.strerror}", "check the path", "io")]
