@@ -10,6 +10,7 @@ name before reuse, so an unchanged version is not rendered again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -209,7 +210,7 @@ def _write_all(
         )
         in_process = isinstance(started.pool, workers.InProcess)  # --jobs 1: one PDF at a time, in its thread
         holders = [holder for holder, _ in submitted] if in_process else workers.render_rest(submitted, claims)
-        _collect(root, staging, todo, holders, say, result)
+        _collect(root, staging, todo, holders, say, result, started.pool)
     finally:
         claims.close()
 
@@ -244,11 +245,15 @@ def _collect(
     holders: list[Future | workers.Done],
     say: Callable[[str], None],
     result: BuildResult,
+    pool: workers.Pool,
 ) -> None:
     """Write each rendered PDF into staging and the cache, in the jobs' order."""
+    from . import workers
+
     for done, ((job, key, _), holder) in enumerate(zip(todo, holders, strict=True), start=1):
-        # A wait that only a worker ends: a swallowed Ctrl-C, or one given to another thread, must not wait for it.
-        data = interrupts.waiting(holder.result, TimeoutError)
+        # A wait that only a worker ends: a swallowed Ctrl-C, or one given to another thread, must not wait for it,
+        # nor a worker that died without its pool noticing (workers.result).
+        data = interrupts.waiting(functools.partial(workers.result, pool, holder), TimeoutError)
         if data is None:  # nobody could claim the job: its claims folder was removed while the build ran
             message = f"the build's working folder was removed while it ran: {job.path} was not rendered"
             hint = "leave the build's hidden folders alone while it runs, and run it again"

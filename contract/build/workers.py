@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .. import collector
 from ..errors import ContractError, Diagnostic
@@ -196,6 +196,23 @@ def render_rest(
     return holders
 
 
+def result(pool: Pool, holder: Future | Done, timeout: float) -> Any:
+    """Return a job's result, waiting at most timeout (then TimeoutError); BrokenProcessPool once a worker is dead.
+
+    A pool notices a dead worker itself, except when the worker died writing its PDF back: the pool's thread then
+    waits for the rest of the message, for ever (see _Pool), and so would the build.
+    """
+    try:
+        return holder.result(timeout)
+    except TimeoutError:
+        running = pool.started if isinstance(pool, Deferred) else pool
+        if isinstance(running, ProcessPoolExecutor):
+            processes = list((getattr(running, "_processes", None) or {}).values())  # no public way
+            if any(process.exitcode is not None for process in processes):
+                raise BrokenProcessPool("a worker ended before its job was done") from None
+        raise
+
+
 def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
     """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
     if isinstance(pool, Deferred):
@@ -354,3 +371,7 @@ class Done:
 
     def result(self, timeout: float | None = None) -> bytes:
         return self.value
+
+
+# What start returns: the workers of a build, its own thread (--jobs 1), or workers started on demand.
+Pool: TypeAlias = "ProcessPoolExecutor | InProcess | Deferred"
