@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
-from .. import inputs
+from .. import inputs, interrupts
 from ..errors import ContractError, Diagnostic, UsageError, excerpt
 from . import writer
 
@@ -49,13 +50,21 @@ def run_import(args) -> int:
     result = import_file(args.file, args.version, args.municipality, lang, languages)
     _check_original_language(result, lang)
     earlier = earlier_subjects(args.root, args.version)
+    existed = args.out.is_dir()  # empty (check_target): the new folder takes its place
     write_folder(result, args.out, earlier.subjects)
-    for note in result.notes:
-        writer.note(f"{args.file}:{note}")
-    _note_identities(earlier, imported_parties(result), args.version)
-    for line in report.lines(result, report.output_words(args.out)):
-        writer.line(line)
-    _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
+    try:  # until "wrote" is said, an interrupted import takes its folder back: nothing new in years/
+        for note in result.notes:
+            writer.note(f"{args.file}:{note}")
+        _note_identities(earlier, imported_parties(result), args.version)
+        for line in report.lines(result, report.output_words(args.out)):
+            writer.line(line)
+        _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+        with interrupts.deferred():  # a second stop must not leave the folder half removed
+            shutil.rmtree(args.out, ignore_errors=True)
+            if existed:
+                args.out.mkdir(exist_ok=True)
+        raise
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0
 
