@@ -111,38 +111,14 @@ def _same_version(path: Path, doc, version: str) -> None:
 
 
 def _read(path: Path, accept: bool):
-    import zipfile
-
-    from lxml import etree
-
     from ..word import read
 
-    data = inputs.read_file(path, "Word file", "apply the file that 'klimatkontrakt docx' wrote, edited")
+    give = "apply the file that 'klimatkontrakt docx' wrote, edited"
+    data = inputs.read_file(path, "Word file", give)
     try:
         return read.read(data, accept)
     except read.WordFileError as exc:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(path)),
-                    "error",
-                    f"the Word file is too large to read: {exc}",
-                    "apply the file that 'klimatkontrakt docx' wrote, edited",
-                )
-            ]
-        ) from None
-    except OSError as exc:
-        raise ContractError(
-            [Diagnostic(Pos(str(path)), "error", f"cannot read the file: {exc.strerror}", "check the path")]
-        ) from None
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        raise ContractError(
-            [
-                Diagnostic(
-                    Pos(str(path)), "error", f"the file is not a Word document ({exc})", "save it from Word as .docx"
-                )
-            ]
-        ) from None
+        raise ContractError([Diagnostic(Pos(str(path)), "error", str(exc), exc.hint or give)]) from None
 
 
 COMMANDS = [add_apply]

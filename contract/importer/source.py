@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-import zipfile
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
@@ -76,17 +75,16 @@ def _pdf(file: Path, data: bytes) -> str:
 
 
 def _docx(file: Path, data: bytes) -> str:
-    from lxml import etree
 
     from ..word.read import WordFileError, read
 
     try:
         document = read(data)
     except WordFileError as exc:
-        raise _error(file, f"the Word file is too large to read: {exc}", "give the contract's own .docx") from None
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        raise _error(file, f"the file is not a Word document ({exc})", "save it from Word as .docx") from None
-    numbered = any(re.match(r"^\d+(\.\d+)*\.?\s", p.text) for p in document.paras if p.kind == "heading")
+        raise _error(file, str(exc), exc.hint or "save it from Word as .docx") from None
+    # Headings whose numbers are typed in ("1. Syftet"), not Word's own numbering. A year opening a heading ("2030
+    # års mål") is no chapter number: the document's other headings then lost the numbers Word shows them with.
+    numbered = any(re.match(r"^\d{1,2}(\.\d+)*\.?\s", p.text) for p in document.paras if p.kind == "heading")
     counters: list[int] = []
     out: list[str] = []
     marks = [0]
@@ -118,7 +116,16 @@ def _docx_text(para, document, marks: list[int]) -> tuple[str, list[str]]:
             text += atom.text
             if atom.kind == "link" and para.kind == "item":
                 after.append(atom.url)
+            elif atom.kind == "link" and para.kind != "heading" and _shown(atom.url) not in _shown(atom.text):
+                # In running text the address follows its words, in brackets: a link's words without it would point
+                # nowhere (an address too long for a line then becomes a link named by its site, as in any text).
+                text += f" ({atom.url})"
     return text, after
+
+
+def _shown(address: str) -> str:
+    """An address as a text may show it: without its scheme and a closing slash."""
+    return re.sub(r"^(https?://|mailto:)", "", address.strip()).rstrip("/")
 
 
 def _docx_line(kind: str, level: int, text: str, counters: list[int]) -> str:

@@ -24,7 +24,15 @@ _NO_TEXT_GALLERIES = ("Table of Contents", "Cover Pages", "Bibliographies")
 
 
 class WordFileError(ValueError):
-    """The Word file is one the reader will not open (too large once unpacked)."""
+    """A file the reader cannot or will not open as a Word document; the message says why, in a user's words."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint  # what to do instead; empty: the caller's own advice
+
+
+# A Word file saved with a password (File > Info > Protect Document) is an OLE compound file, as an old .doc is.
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,35 @@ class Document:
 
 
 def read(data: bytes, accept: bool = True) -> Document:
-    """Read the body of a .docx: tracked insertions kept and deletions dropped (accept), or the reverse."""
+    """Read the body of a .docx: tracked insertions kept and deletions dropped (accept), or the reverse.
+
+    Raise WordFileError for anything that is not a Word document this reader can open.
+    """
+    if data.startswith(_COMPOUND_FILE):
+        raise WordFileError(
+            "the file is a password-protected (encrypted) Word document, or an old .doc",
+            "save it from Word as .docx without a password (File > Info > Protect Document)",
+        )
+    try:
+        return _read(data, accept)
+    except zipfile.BadZipFile as exc:
+        raise WordFileError(f"the file is not a Word document ({exc})") from None
+    except (KeyError, etree.XMLSyntaxError) as exc:  # a part missing, or not XML
+        raise WordFileError(f"the file is not a Word document ({str(exc).strip(chr(34))})") from None
+    except NotImplementedError as exc:  # zipfile: a compression method it cannot unpack (Deflate64)
+        raise WordFileError(
+            f"the Word file is compressed in a way that cannot be unpacked here ({exc})",
+            "open it in Word and save it again as .docx",
+        ) from None
+    except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required for extraction"
+        if "encrypted" not in str(exc):
+            raise
+        raise WordFileError(
+            f"the Word file's parts are encrypted ({exc})", "save it again from Word as .docx, without a password"
+        ) from None
+
+
+def _read(data: bytes, accept: bool) -> Document:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
 
@@ -85,18 +121,21 @@ def read(data: bytes, accept: bool = True) -> Document:
             size = zf.getinfo(name).file_size
             if size > MAX_PART:
                 limit = MAX_PART // 2**20
-                raise WordFileError(f"{name} unpacks to {size // 2**20} MB, more than a contract's {limit} MB")
+                message = f"{name} unpacks to {size // 2**20} MB, more than a contract's {limit} MB"
+                raise WordFileError(f"the Word file is too large to read: {message}", "give the contract's own .docx")
             return zf.read(name)
 
         body = _xml(part("word/document.xml")).find("w:body", _Q)
+        if body is None:
+            raise WordFileError("the file is not a Word document (word/document.xml has no body)")
         links = _relationships(part("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
-        notes = _notes(part("word/footnotes.xml")) if "word/footnotes.xml" in names else {}
-        rels = "word/_rels/footnotes.xml.rels"
-        note_links = (
-            _note_links(part("word/footnotes.xml"), _relationships(part(rels) if rels in names else b""))
-            if "word/footnotes.xml" in names
-            else {}
-        )
+        notes: dict[str, str] = {}
+        note_links: dict[str, list[str]] = {}
+        for kind in NOTE_KINDS:  # endnotes (at the document's end) are notes as footnotes are, numbered with them
+            name, rels = f"word/{kind}s.xml", f"word/_rels/{kind}s.xml.rels"
+            if name in names:
+                notes |= _notes(part(name), kind)
+                note_links |= _note_links(part(name), _relationships(part(rels) if rels in names else b""), kind)
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
         levels = _heading_levels(part("word/styles.xml")) if "word/styles.xml" in names else {}
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
@@ -120,8 +159,15 @@ def _body_elements(node, row: int, rows: Iterator[int]) -> Iterator[tuple]:
     """Bookmarks and paragraphs in document order with their table row (0: none), also in tables and content controls."""
     for element in node:
         tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-        if tag in ("bookmarkStart", "p"):
+        if tag == "bookmarkStart":
             yield element, row
+        elif tag == "p":
+            yield element, row
+            # A text box (Insert > Text Box) anchored in the paragraph: its paragraphs follow it. Word writes a box
+            # twice, as a drawing (mc:Choice) and as VML for older readers (mc:Fallback): read once.
+            for box in element.iter(f"{{{W}}}txbxContent"):
+                if not any(etree.QName(up).localname == "Fallback" for up in box.iterancestors()):
+                    yield from _body_elements(box, row, rows)
         elif tag == "sdt" and element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q) is not None:
             gallery = element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q).get(f"{{{W}}}val", "")
             if gallery not in _NO_TEXT_GALLERIES:
@@ -141,22 +187,35 @@ def _language(core: bytes) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _notes(data: bytes) -> dict[str, str]:
+# Footnotes and endnotes: a note's key is its kind's prefix and its id in that part ("1", "e1").
+NOTE_KINDS = {"footnote": "", "endnote": "e"}
+
+
+def _notes(data: bytes, kind: str = "footnote") -> dict[str, str]:
     root = _xml(data)
     return {
-        n.get(f"{{{W}}}id", ""): " ".join("".join(t.text or "" for t in n.iter(f"{{{W}}}t")).split())
-        for n in root.iter(f"{{{W}}}footnote")
+        NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): " ".join(
+            "".join(t.text or "" for t in n.iter(f"{{{W}}}t") if not _hidden(t)).split()
+        )
+        for n in root.iter(f"{{{W}}}{kind}")
     }
 
 
-def _note_links(data: bytes, links: dict[str, str]) -> dict[str, list[str]]:
+def _note_links(data: bytes, links: dict[str, str], kind: str = "footnote") -> dict[str, list[str]]:
     root = _xml(data)
     return {
-        n.get(f"{{{W}}}id", ""): [
+        NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): [
             links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id", "") in links
         ]
-        for n in root.iter(f"{{{W}}}footnote")
+        for n in root.iter(f"{{{W}}}{kind}")
     }
+
+
+def _hidden(t) -> bool:
+    """Whether a text element's run is hidden (Font > Hidden): Word neither shows nor prints it."""
+    run = t.getparent()
+    props = run.find("w:rPr", _Q) if run is not None else None
+    return props is not None and _on(props.find("w:vanish", _Q))
 
 
 def _relationships(data: bytes) -> dict[str, str]:
@@ -246,14 +305,16 @@ def _deleted(node) -> Iterator[Atom]:
 
 def _run(run, accept: bool) -> Iterator[Atom]:
     props = run.find("w:rPr", _Q)
+    if props is not None and _on(props.find("w:vanish", _Q)):  # hidden text: not in what the document shows
+        return
     italic = props is not None and _on(props.find("w:i", _Q))
     bold = props is not None and _on(props.find("w:b", _Q))
     for child in run:
         tag = etree.QName(child).localname
         if tag == "t":
             yield Atom("em" if italic else "bold" if bold else "text", child.text or "")
-        elif tag == "footnoteReference":
-            yield Atom("fn", child.get(f"{{{W}}}id", ""))
+        elif tag in ("footnoteReference", "endnoteReference"):
+            yield Atom("fn", NOTE_KINDS[tag.removesuffix("Reference")] + child.get(f"{{{W}}}id", ""))
         elif tag == "tab" or tag in ("br", "cr"):
             yield Atom("text", " ")
         elif tag == "noBreakHyphen":  # Ctrl+Shift+-: a hyphen that keeps "EU-" on the line of its word
