@@ -1,0 +1,237 @@
+"""Red team 53: today's fixes for Word originals (text boxes, hidden text), an import interrupted before "wrote",
+the national-party refusal and pipes given to verify.
+
+Each test says what a user expects. Tests that fail on the current code are defects. Every file is written in a
+temporary copy of the repository, never in the repository's years/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from cli_runner import run_cli
+from docx.oxml import parse_xml
+from processes import _default_ctrl_c, hooked
+from test_redteam_session52 import (
+    SIGNAL_AT_CALL,
+    W,
+    _contract_docx,
+    _import,
+    _kept_or_refused,
+    _repo,
+    _text_original,
+    _written,
+)
+
+from contract.importer.source import read_text
+
+MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+V = 'xmlns:v="urn:schemas-microsoft-com:vml"'
+WPS = 'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+WP = 'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+
+
+def _box(paragraphs: str) -> str:
+    """A VML text box (w:pict), as older Word and LibreOffice write it, holding paragraphs (w:p XML)."""
+    return f"<w:pict><v:shape><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox></v:shape></w:pict>"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- Word originals
+
+
+# A text box inside a text box (a call-out placed in a highlighted box; Word allows a box in a box when it is a
+# drawing group or a VML box written by LibreOffice). The reader yields the inner box's paragraphs once from the
+# outer box's anchor paragraph (it iterates every w:txbxContent below it, nested ones too) and once more from the
+# inner box's own anchor paragraph inside the outer box: the inner sentence is contract text twice.
+def test_a_text_box_inside_a_text_box_is_read_once(tmp_path):
+    inner = "<w:p><w:r><w:t>Staden satsar 12 miljoner kronor på cykelgarage.</w:t></w:r></w:p>"
+    outer = f"<w:p><w:r><w:t>Ruta:</w:t></w:r><w:r>{_box(inner)}</w:r></w:p>"
+
+    def commitments(d):
+        p = d.add_paragraph("Staden gör följande satsning.")
+        p._p.append(parse_xml(f"<w:r {W} {V}>{_box(outer)}</w:r>"))
+
+    text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    assert text.count("12 miljoner kronor på cykelgarage") == 1, text
+
+
+# Same for the modern form Word itself writes: the box as a drawing (mc:Choice, wps:txbx) and again as VML
+# (mc:Fallback), with a second box nested in the first in both. Word shows the inner sentence once.
+def test_a_nested_text_box_as_word_writes_it_choice_and_fallback_is_read_once(tmp_path):
+    def drawing(content: str) -> str:
+        return (
+            f"<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic><a:graphicData>"
+            f"<wps:wsp><wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx></wps:wsp>"
+            f"</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+            f"<mc:Fallback>{_box(content)}</mc:Fallback></mc:AlternateContent>"
+        )
+
+    inner = "<w:p><w:r><w:t>Laddplatser vid varje skola.</w:t></w:r></w:p>"
+    outer = f"<w:p><w:r><w:t>Satsningar:</w:t></w:r><w:r>{drawing(inner)}</w:r></w:p>"
+
+    def commitments(d):
+        p = d.add_paragraph("Staden gör följande satsning.")
+        p._p.append(parse_xml(f"<w:r {W} {V} {MC} {WPS} {A} {WP}>{drawing(outer)}</w:r>"))
+
+    text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    assert text.count("Satsningar:") == 1, text
+    assert text.count("Laddplatser vid varje skola.") == 1, text
+
+
+# Held: one box written twice (Choice and Fallback, the Fallback with other, stale text): the Choice's text only.
+def test_held_a_box_written_twice_is_read_once_from_the_drawing(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Staden gör följande satsning.")
+        p._p.append(
+            parse_xml(
+                f"<w:r {W} {V} {MC} {WPS} {A} {WP}><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
+                "<wp:anchor><a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent>"
+                "<w:p><w:r><w:t>Ny text i rutan.</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp>"
+                "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback>"
+                + _box("<w:p><w:r><w:t>Gammal text i rutan.</w:t></w:r></w:p>")
+                + "</mc:Fallback></mc:AlternateContent></w:r>"
+            )
+        )
+
+    text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    assert text.count("Ny text i rutan.") == 1 and "Gammal" not in text, text
+
+
+# <w:vanish w:val="off"/> is "not hidden": ST_OnOff takes true/false/on/off/1/0 (ECMA-376 transitional, which
+# LibreOffice and older converters write). The reader takes only "0" and "false" for off, so a run that says it is
+# NOT hidden is dropped as hidden: visible contract words silently lost.
+def test_a_run_marked_not_hidden_with_val_off_is_kept(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Staden minskar utsläppen")
+        p._p.append(
+            parse_xml(
+                f'<w:r {W}><w:rPr><w:vanish w:val="off"/></w:rPr>'
+                '<w:t xml:space="preserve"> med 60 procent till 2030.</w:t></w:r>'
+            )
+        )
+
+    repo = _repo(tmp_path)
+    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    _kept_or_refused(result, out, "Staden minskar utsläppen med 60 procent till 2030.")
+
+
+# Hidden text by a character style (Home > Styles: a style "Dold" with Font > Hidden, applied to a drafting note).
+# Word neither shows nor prints it; the reader looks only at the run's own w:vanish, so the note becomes contract
+# text. Expected: the note left out, or a refusal that writes nothing.
+def test_text_hidden_by_its_character_style_does_not_become_contract_text(tmp_path):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    def commitments(d):
+        style = d.styles.add_style("Dold", WD_STYLE_TYPE.CHARACTER)
+        style.font.hidden = True
+        p = d.add_paragraph("Staden minskar utsläppen.")
+        p.add_run(" UTKAST: stryk före underskrift.", style="Dold")
+
+    repo = _repo(tmp_path)
+    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said and "internal error" not in said, said
+    if result.returncode == 0:
+        written = _written(out)
+        assert "Staden minskar utsläppen." in written
+        assert "UTKAST" not in written, written
+    else:
+        assert result.returncode == 1 and not out.exists(), said
+
+
+# Held: a footnote and an endnote with the same id (1) are two notes, each with its own text, numbered in order.
+def test_held_a_footnote_and_an_endnote_with_one_id_are_two_notes(tmp_path):
+    from contract.word.read import read
+
+    path = _contract_docx(tmp_path / "kontrakt.docx", lambda d: d.add_paragraph("Staden X."))
+    src = zipfile.ZipFile(path)
+    buf = io.BytesIO()
+    notes = (
+        '<?xml version="1.0" encoding="UTF-8"?><w:{k}s ' + W + '><w:{k} w:id="1"><w:p><w:r><w:t>{t}</w:t></w:r>'
+        "</w:p></w:{k}></w:{k}s>"
+    )
+    with zipfile.ZipFile(buf, "w") as z:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(
+                    b"<w:t>Staden X.</w:t>",
+                    b'<w:t>Staden X.</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>'
+                    b'<w:r><w:endnoteReference w:id="1"/>',
+                )
+            z.writestr(item, data)
+        z.writestr("word/footnotes.xml", notes.format(k="footnote", t="Fotnoten."))
+        z.writestr("word/endnotes.xml", notes.format(k="endnote", t="Slutnoten."))
+    document = read(buf.getvalue())
+    assert document.notes == {"1": "Fotnoten.", "e1": "Slutnoten."}
+
+
+# ---------------------------------------------------------------- import interrupted before "wrote"
+
+
+def _interrupted_import(tmp_path: Path, repo: Path, out: Path, number: int = 15) -> subprocess.CompletedProcess:
+    env = hooked(
+        tmp_path, SIGNAL_AT_CALL, SIG_TARGET="contract.importer.report:validate_folder", SIG_NUMBER=str(number)
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(repo), "import", str(_text_original(tmp_path)),
+         "--version", "2025", "--municipality", "Exempelstad", "--out", str(out)],
+        cwd=repo, env=env, capture_output=True, text=True, preexec_fn=_default_ctrl_c, check=False,
+    )  # fmt: skip
+
+
+# --out is a symbolic link to an empty folder (years/2025 -> a folder on a shared drive). Import writes into the
+# link's target; interrupted while it checks the new folder, it "takes the folder back" with rmtree on the link,
+# which refuses a symbolic link (the error is ignored): the target keeps every file, though the import said
+# "interrupted" and never "wrote". Expected: the target empty again, as it was.
+@pytest.mark.slow
+def test_an_interrupted_import_into_a_symlinked_empty_folder_leaves_it_empty(tmp_path):
+    repo = _repo(tmp_path)
+    target = tmp_path / "delad" / "2025"
+    target.mkdir(parents=True)
+    link = repo / "years/2025"
+    link.symlink_to(target, target_is_directory=True)
+    done = _interrupted_import(tmp_path, repo, link)
+    assert done.returncode == 143 and "interrupted" in done.stderr, done.stdout + done.stderr
+    assert "wrote" not in done.stderr
+    assert sorted(p.name for p in target.iterdir()) == [], done.stderr
+
+
+# Held: an --out that existed as an empty folder (outside years/ here) is there again, empty, after the interrupt.
+@pytest.mark.slow
+def test_held_an_interrupted_import_into_an_empty_folder_outside_years_leaves_it_empty(tmp_path):
+    repo = _repo(tmp_path)
+    out = tmp_path / "utkast"
+    out.mkdir()
+    done = _interrupted_import(tmp_path, repo, out, 2)
+    assert done.returncode == 130 and "interrupted" in done.stderr, done.stdout + done.stderr
+    assert out.is_dir() and not any(out.iterdir()), done.stderr
+
+
+# ---------------------------------------------------------------- a municipality named like a national party
+
+
+@pytest.mark.parametrize("name", ["FORMAS", "Viable Cities", "Tillväxtverket", " vinnova "])
+def test_a_municipality_named_like_a_national_party_is_a_usage_error_with_nothing_written(tmp_path, name):
+    repo = _repo(tmp_path)
+    out = repo / "years/2025"
+    result = run_cli(
+        "--root", repo, "import", _text_original(tmp_path), "--version", "2025", "--municipality", name,
+        "--out", out,
+    )  # fmt: skip
+    said = result.stdout + result.stderr
+    assert result.returncode == 2 and not out.exists(), said
+    assert "national party" in said and "Traceback" not in said, said
