@@ -21,6 +21,7 @@ from cli_runner import run_cli
 from docx.oxml import parse_xml
 from processes import _default_ctrl_c, hooked
 from test_redteam_session52 import (
+    HYPERLINK,
     SIGNAL_AT_CALL,
     W,
     _contract_docx,
@@ -28,6 +29,7 @@ from test_redteam_session52 import (
     _kept_or_refused,
     _repo,
     _text_original,
+    _with_endnotes,
     _written,
 )
 
@@ -177,6 +179,89 @@ def test_held_a_footnote_and_an_endnote_with_one_id_are_two_notes(tmp_path):
         z.writestr("word/endnotes.xml", notes.format(k="endnote", t="Slutnoten."))
     document = read(buf.getvalue())
     assert document.notes == {"1": "Fotnoten.", "e1": "Slutnoten."}
+
+
+
+def _linked(p, text_runs: str, url: str) -> None:
+    """Append a hyperlink to url holding text_runs (w:r XML) to paragraph p."""
+    rid = p.part.relate_to(url, HYPERLINK, is_external=True)
+    p._p.append(
+        parse_xml(
+            f'<w:hyperlink {W} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+            f'r:id="{rid}">{text_runs}</w:hyperlink>'
+        )
+    )
+
+
+# An endnote inserted at the end of a link's words (the cursor inside the link: Word puts the reference in the
+# w:hyperlink). The link's words are taken as the text of everything in it, and the note mark's text is its key:
+# the contract reads "Naturvårdsverkets statistike1 (https://…)" and the endnote's own text is gone, with "words of the
+# input not in the output: 0". Expected: the note kept (as a footnote), and no "e1" in the text.
+def test_an_endnote_at_the_end_of_a_links_words_is_kept(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Staden följer ")
+        _linked(
+            p,
+            '<w:r><w:t>Naturvårdsverkets statistik</w:t></w:r><w:r><w:rPr><w:rStyle w:val="EndnoteReference"/>'
+            '</w:rPr><w:endnoteReference w:id="1"/></w:r>',
+            "https://www.naturvardsverket.se/statistik",
+        )
+        p.add_run(" varje år.")
+
+    repo = _repo(tmp_path)
+    result, out = _import(repo, _with_endnotes(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    _kept_or_refused(result, out, "Utsläppen mäts enligt Naturvårdsverkets nationella statistik.")
+    if result.returncode == 0:
+        assert "statistike1" not in _written(out), _written(out)
+
+
+# A link whose words are all hidden (Font > Hidden on the link's text, a drafting reference the author hid): Word
+# shows nothing there, but the import writes the address in brackets, "Se (https://utkast.exempel.se).", into the
+# contract. Hidden text is left out, so is the address only it showed.
+def test_the_address_of_a_link_whose_words_are_hidden_is_left_out(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Staden minskar utsläppen.")
+        _linked(p, '<w:r><w:rPr><w:vanish/></w:rPr><w:t> Se utkastet.</w:t></w:r>', "https://utkast.exempel.se")
+
+    text = read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments))
+    assert "Staden minskar utsläppen." in text
+    assert "utkast.exempel.se" not in text, text
+
+
+# A link whose words are its address with capitals, as people type a site's name ("Exempel.se" for
+# https://exempel.se): the words already show the address (a host name has no case), yet it is repeated in
+# brackets: "Exempel.se (https://exempel.se)".
+def test_a_link_whose_words_are_its_address_in_capitals_is_not_repeated(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Läs mer på ")
+        _linked(p, "<w:r><w:t>Exempel.se</w:t></w:r>", "https://exempel.se")
+        p.add_run(".")
+
+    text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    assert "Läs mer på Exempel.se." in text, text
+
+
+# Word numbers the headings itself; one subheading opens with a count, not a chapter number ("12 kommuner visar
+# vägen", "50 % färre bilresor"). Like the year fixed today, it makes the importer take every heading for typed
+# numbering: all the headings lose the numbers Word shows them with and the file is refused, "no numbered section
+# headings found". A number followed by a word that is no heading's text after a chapter number is a count.
+@pytest.mark.parametrize("subheading", ["12 kommuner visar vägen", "50 % färre bilresor"])
+def test_a_word_heading_that_opens_with_a_count_does_not_unnumber_the_document(tmp_path, subheading):
+    d = docx.Document()
+    d.add_paragraph("Klimatkontrakt 2030", style="Title")
+    d.add_heading("Syftet med Klimatkontrakt 2030", 1)
+    d.add_paragraph("Syftet är att öka tempot i omställningen.")
+    d.add_heading("Parter", 1)
+    d.add_paragraph("Parter i Klimatkontrakt 2030 är Exempelstad, Energimyndigheten och Vinnova.")
+    d.add_heading("Stadens åtaganden", 1)
+    d.add_heading(subheading, 2)
+    d.add_paragraph("Staden halverar utsläppen.")
+    d.add_heading("Kontraktet", 1)
+    d.add_paragraph("Parterna är överens.")
+    d.save(tmp_path / "kontrakt.docx")
+    text = read_text(tmp_path / "kontrakt.docx")
+    assert "4. Kontraktet" in text.splitlines(), text
+    assert f"3.1 {subheading}" in text.splitlines(), text
 
 
 # ---------------------------------------------------------------- import interrupted before "wrote"
