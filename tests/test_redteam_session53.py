@@ -320,3 +320,101 @@ def test_a_municipality_named_like_a_national_party_is_a_usage_error_with_nothin
     said = result.stdout + result.stderr
     assert result.returncode == 2 and not out.exists(), said
     assert "national party" in said and "Traceback" not in said, said
+
+
+# ---------------------------------------------------------------- verify reading a pipe
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_A_CONTRACT_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" * 50
+
+
+def _said(result, path) -> str:
+    return (result.stdout + result.stderr).replace(str(path), "PATH")
+
+
+# Held: `verify <(cat file.pdf)` (/dev/fd/N, the read end of a pipe a running cat writes to) says exactly what
+# verify of the file says.
+def test_held_verify_of_dev_fd_from_a_running_writer_reads_like_the_file(tmp_path):
+    original = tmp_path / "kontrakt.pdf"
+    original.write_bytes(NOT_A_CONTRACT_PDF)
+    expected = _said(run_cli("--root", ROOT, "verify", original), original)
+    read, write = os.pipe()
+    try:
+        cat = subprocess.Popen(["cat", str(original)], stdout=write)
+        os.close(write)
+        result = run_cli("--root", ROOT, "verify", f"/dev/fd/{read}")
+        cat.wait()
+    finally:
+        os.close(read)
+    assert result.returncode == 1 and _said(result, f"/dev/fd/{read}") == expected, result.stdout
+
+
+# Held: a FIFO whose writer (already there when verify opens it) writes the file in small chunks, blocking whenever
+# the pipe is full (the file is larger than a pipe holds) until verify reads on: read to its end, the same answer as
+# the file's.
+def test_held_verify_of_a_fifo_written_in_chunks_reads_it_whole(tmp_path):
+    payload = NOT_A_CONTRACT_PDF + b"%" + b"x" * (1 << 20) + b"\n"  # more than a pipe's 64 KiB: the writer waits
+    original = tmp_path / "kontrakt.pdf"
+    original.write_bytes(payload)
+    expected = _said(run_cli("--root", ROOT, "verify", original), original)
+    fifo = tmp_path / "ror.pdf"
+    os.mkfifo(fifo)
+    opened = threading.Event()
+
+    def write() -> None:
+        fd = os.open(fifo, os.O_RDWR)  # a writer before verify opens it; blocks when full, until verify reads
+        opened.set()
+        try:
+            for start in range(0, len(payload), 4093):
+                os.write(fd, payload[start : start + 4093])
+        finally:
+            os.close(fd)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    opened.wait()
+    result = run_cli("--root", ROOT, "verify", fifo)
+    writer.join()
+    assert result.returncode == 1 and _said(result, fifo) == expected, result.stdout
+
+
+# Held: a pipe whose writer closes without writing is one clear error (exit 1), whether verify saw the writer or not.
+def test_held_verify_of_a_pipe_closed_without_writing_is_one_clear_error(tmp_path):
+    read, write = os.pipe()
+    done = {}
+    reader = threading.Thread(target=lambda: done.setdefault("r", run_cli("--root", ROOT, "verify", f"/dev/fd/{read}")))
+    reader.start()
+    os.close(write)
+    reader.join()
+    os.close(read)
+    result = done["r"]
+    assert result.returncode == 1 and f"/dev/fd/{read}: error:" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# A socket file given to verify (a mistyped path into /run): os.open fails with ENXIO and the user reads "cannot
+# read the PDF: No such device or address (check the path)" for a path that exists. The reader has a word for it
+# ("device or socket", "which has nothing to read"): expected, the error says it is a socket, not a missing device.
+def test_verify_of_a_socket_file_says_it_is_a_socket(tmp_path):
+    import socket
+
+    path = tmp_path / "kontrakt.pdf"
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(path))
+        result = run_cli("--root", ROOT, "verify", path)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and "socket" in said and "No such device" not in said, said
+
+
+# Held: `… | klimatkontrakt verify /proc/self/fd/0` reads the standard input like the file.
+@pytest.mark.slow
+def test_held_verify_of_proc_self_fd_0_reads_standard_input(tmp_path):
+    original = tmp_path / "kontrakt.pdf"
+    original.write_bytes(NOT_A_CONTRACT_PDF)
+    expected = _said(run_cli("--root", ROOT, "verify", original), original)
+    done = subprocess.run(
+        [sys.executable, "-m", "contract", "--root", str(ROOT), "verify", "/proc/self/fd/0"],
+        input=NOT_A_CONTRACT_PDF, capture_output=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    said = (done.stdout + done.stderr).decode().replace("/proc/self/fd/0", "PATH")
+    assert done.returncode == 1 and said == expected, said
