@@ -418,3 +418,63 @@ def test_held_verify_of_proc_self_fd_0_reads_standard_input(tmp_path):
     )  # fmt: skip
     said = (done.stdout + done.stderr).decode().replace("/proc/self/fd/0", "PATH")
     assert done.returncode == 1 and said == expected, said
+
+
+# ---------------------------------------------------------------- apply: a Word file the project exported
+
+
+def _exported(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """A repository with a draft 2025, its Swedish Word file, and the draft's files as they were."""
+    from build_helpers import make_repo
+
+    repo = make_repo(tmp_path / "repo")
+    assert run_cli("--root", repo, "new-year", "2025").returncode == 0
+    exported = tmp_path / "klimatkontrakt-2025.docx"
+    assert run_cli("--root", repo, "docx", "2025", "--lang", "sv", "-o", exported).returncode == 0
+    return repo, exported, {p.name: p.read_bytes() for p in (repo / "years/2025").iterdir()}
+
+
+def _edited(exported: Path, edit, name: str = "redigerad.docx") -> Path:
+    d = docx.Document(exported)
+    paragraph = next(p for p in d.paragraphs if p.text.startswith("I linje med Parisavtalet"))
+    edit(paragraph)
+    path = exported.with_name(name)
+    d.save(path)
+    return path
+
+
+# An endnote added in the exported file (References > Insert Endnote) in 3.1. apply maps the Word file's notes to
+# the YAML's footnotes by their order, so the new endnote is taken for the draft's footnote at its place and the
+# refusal says "footnote 2: its text was changed in Word ('Utsläppen mäts enligt …'…)": the user changed no footnote.
+# Expected: refused, nothing written, and the refusal says the note is new (as it says for a new footnote).
+def test_apply_names_an_endnote_added_in_word_as_a_new_note(tmp_path):
+    repo, exported, before = _exported(tmp_path)
+    edited = _with_endnotes(
+        _edited(exported, lambda p: p._p.append(parse_xml(f'<w:r {W}><w:endnoteReference w:id="1"/></w:r>')))
+    )
+    result = run_cli("--root", repo, "apply", edited, "--to", "2025")
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    assert {p.name: p.read_bytes() for p in (repo / "years/2025").iterdir()} == before
+    assert "new" in said and "its text was changed" not in said, said
+
+
+# Held: a text box added in the exported file becomes a paragraph after the one it is anchored in; hidden text
+# added there is not applied.
+def test_held_apply_takes_a_text_box_added_in_word_and_leaves_hidden_text_out(tmp_path):
+    repo, exported, before = _exported(tmp_path)
+
+    def edit(p):
+        p._p.append(
+            parse_xml(
+                f"<w:r {W} {V}>"
+                + _box("<w:p><w:r><w:t>Staden satsar 12 miljoner på cykelgarage.</w:t></w:r></w:p>")
+                + "</w:r>"
+            )
+        )
+        p._p.append(parse_xml(f'<w:r {W}><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve"> UTKAST.</w:t></w:r>'))
+
+    result = run_cli("--root", repo, "apply", _edited(exported, edit), "--to", "2025")
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = _written(repo / "years/2025")
+    assert written.count("Staden satsar 12 miljoner på cykelgarage.") == 1 and "UTKAST" not in written
