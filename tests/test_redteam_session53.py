@@ -478,3 +478,19 @@ def test_held_apply_takes_a_text_box_added_in_word_and_leaves_hidden_text_out(tm
     assert result.returncode == 0, result.stdout + result.stderr
     written = _written(repo / "years/2025")
     assert written.count("Staden satsar 12 miljoner på cykelgarage.") == 1 and "UTKAST" not in written
+
+
+# The same file applied with --partial ("apply what maps"): the new endnote's mark is applied as a reference to the
+# draft's unrelated footnote 2 (`{fn:se-pressmeddelande-fran}` after "koldioxidbudget."), while the report says only
+# that footnote 2's text was not applied. A wrong citation enters the contract text. Expected: a new note maps to no
+# footnote of the YAML, so its mark is not applied (the paragraph unchanged, or the note reported as new).
+def test_apply_partial_does_not_turn_an_endnote_added_in_word_into_another_footnotes_mark(tmp_path):
+    repo, exported, before = _exported(tmp_path)
+    edited = _with_endnotes(
+        _edited(exported, lambda p: p._p.append(parse_xml(f'<w:r {W}><w:endnoteReference w:id="1"/></w:r>')))
+    )
+    result = run_cli("--root", repo, "apply", edited, "--to", "2025", "--partial")
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said, said
+    written = " ".join(_written(repo / "years/2025").split())
+    assert "koldioxidbudget.{fn:" not in written, said
