@@ -75,7 +75,7 @@ def test_a_text_box_inside_a_text_box_is_read_once(tmp_path):
 def test_a_nested_text_box_as_word_writes_it_choice_and_fallback_is_read_once(tmp_path):
     def drawing(content: str) -> str:
         return (
-            f"<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic><a:graphicData>"
+            f'<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData>'
             f"<wps:wsp><wps:txbx><w:txbxContent>{content}</w:txbxContent></wps:txbx></wps:wsp>"
             f"</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
             f"<mc:Fallback>{_box(content)}</mc:Fallback></mc:AlternateContent>"
@@ -99,7 +99,7 @@ def test_held_a_box_written_twice_is_read_once_from_the_drawing(tmp_path):
         p = d.add_paragraph("Staden gör följande satsning.")
         p._p.append(
             parse_xml(
-                f"<w:r {W} {V} {MC} {WPS} {A} {WP}><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
+                f'<w:r {W} {V} {MC} {WPS} {A} {WP}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
                 "<wp:anchor><a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent>"
                 "<w:p><w:r><w:t>Ny text i rutan.</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp>"
                 "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback>"
@@ -181,7 +181,6 @@ def test_held_a_footnote_and_an_endnote_with_one_id_are_two_notes(tmp_path):
     assert document.notes == {"1": "Fotnoten.", "e1": "Slutnoten."}
 
 
-
 def _linked(p, text_runs: str, url: str) -> None:
     """Append a hyperlink to url holding text_runs (w:r XML) to paragraph p."""
     rid = p.part.relate_to(url, HYPERLINK, is_external=True)
@@ -221,7 +220,7 @@ def test_an_endnote_at_the_end_of_a_links_words_is_kept(tmp_path):
 def test_the_address_of_a_link_whose_words_are_hidden_is_left_out(tmp_path):
     def commitments(d):
         p = d.add_paragraph("Staden minskar utsläppen.")
-        _linked(p, '<w:r><w:rPr><w:vanish/></w:rPr><w:t> Se utkastet.</w:t></w:r>', "https://utkast.exempel.se")
+        _linked(p, "<w:r><w:rPr><w:vanish/></w:rPr><w:t> Se utkastet.</w:t></w:r>", "https://utkast.exempel.se")
 
     text = read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments))
     assert "Staden minskar utsläppen." in text
@@ -462,7 +461,7 @@ def test_apply_names_an_endnote_added_in_word_as_a_new_note(tmp_path):
 # Held: a text box added in the exported file becomes a paragraph after the one it is anchored in; hidden text
 # added there is not applied.
 def test_held_apply_takes_a_text_box_added_in_word_and_leaves_hidden_text_out(tmp_path):
-    repo, exported, before = _exported(tmp_path)
+    repo, exported, _before = _exported(tmp_path)
 
     def edit(p):
         p._p.append(
@@ -485,7 +484,7 @@ def test_held_apply_takes_a_text_box_added_in_word_and_leaves_hidden_text_out(tm
 # that footnote 2's text was not applied. A wrong citation enters the contract text. Expected: a new note maps to no
 # footnote of the YAML, so its mark is not applied (the paragraph unchanged, or the note reported as new).
 def test_apply_partial_does_not_turn_an_endnote_added_in_word_into_another_footnotes_mark(tmp_path):
-    repo, exported, before = _exported(tmp_path)
+    repo, exported, _before = _exported(tmp_path)
     edited = _with_endnotes(
         _edited(exported, lambda p: p._p.append(parse_xml(f'<w:r {W}><w:endnoteReference w:id="1"/></w:r>')))
     )
@@ -494,3 +493,30 @@ def test_apply_partial_does_not_turn_an_endnote_added_in_word_into_another_footn
     assert "Traceback" not in said, said
     written = " ".join(_written(repo / "years/2025").split())
     assert "koldioxidbudget.{fn:" not in written, said
+
+
+# Held: a link whose words are its address (with or without the scheme), a mailto: link showing the address, and a
+# link to a bookmark (w:anchor, no address) keep their words only; a tracked insertion in a text box is accepted.
+def test_held_links_that_show_their_address_or_have_none_keep_their_words_only(tmp_path):
+    def commitments(d):
+        p = d.add_paragraph("Se ")
+        _linked(p, "<w:r><w:t>www.exempel.se</w:t></w:r>", "https://www.exempel.se/")
+        p.add_run(", ")
+        _linked(p, "<w:r><w:t>https://exempel.se/plan</w:t></w:r>", "https://exempel.se/plan")
+        p.add_run(", ")
+        _linked(p, "<w:r><w:t>klimat@exempel.se</w:t></w:r>", "mailto:klimat@exempel.se")
+        p.add_run(" och ")
+        p._p.append(parse_xml(f'<w:hyperlink {W} w:anchor="kap4"><w:r><w:t>kapitel 4</w:t></w:r></w:hyperlink>'))
+        p.add_run(".")
+        q = d.add_paragraph("Ruta:")
+        q._p.append(
+            parse_xml(
+                f"<w:r {W} {V}>"
+                + _box('<w:p><w:ins w:id="9" w:author="A"><w:r><w:t>Ny mening i rutan.</w:t></w:r></w:ins></w:p>')
+                + "</w:r>"
+            )
+        )
+
+    text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    assert "Se www.exempel.se, https://exempel.se/plan, klimat@exempel.se och kapitel 4." in text, text
+    assert "Ruta: Ny mening i rutan." in text, text
