@@ -520,3 +520,32 @@ def test_held_links_that_show_their_address_or_have_none_keep_their_words_only(t
     text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
     assert "Se www.exempel.se, https://exempel.se/plan, klimat@exempel.se och kapitel 4." in text, text
     assert "Ruta: Ny mening i rutan." in text, text
+
+
+# A text box deleted with Track Changes on (Word wraps the run holding the box in w:del), and one whose anchoring run
+# is hidden: Word shows neither (import accepts tracked changes, so the deletion stands), but the reader takes the
+# paragraphs of every w:txbxContent below the paragraph, deleted or hidden, and the box's sentence becomes contract
+# text. Expected: the sentence left out, or the file refused.
+@pytest.mark.parametrize(
+    "run",
+    [
+        '<w:del {W} {V} w:id="5" w:author="Anna"><w:r>{box}</w:r></w:del>',
+        "<w:r {W} {V}><w:rPr><w:vanish/></w:rPr>{box}</w:r>",
+    ],
+    ids=["deleted-box", "hidden-box"],
+)
+def test_a_text_box_deleted_with_tracked_changes_or_hidden_is_not_contract_text(tmp_path, run):
+    from contract.errors import ContractError
+
+    box = _box("<w:p><w:r><w:t>Staden inför trängselskatt.</w:t></w:r></w:p>")
+
+    def commitments(d):
+        p = d.add_paragraph("Staden bygger fler cykelbanor.")
+        p._p.append(parse_xml(run.format(W=W, V=V, box=box)))
+
+    try:
+        text = read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments))
+    except ContractError:
+        return  # refused: acceptable
+    assert "Staden bygger fler cykelbanor." in text
+    assert "trängselskatt" not in text, text
