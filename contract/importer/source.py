@@ -11,6 +11,7 @@ from ..errors import ContractError, Diagnostic
 from ..model import Pos
 
 SUFFIXES = (".pdf", ".txt", ".text", ".docx")
+_TITLES = ("Klimatkontrakt 2030", "Climate City Contract 2030")  # a heading that is the title, not a chapter
 
 
 def read_text(file: Path) -> str:
@@ -82,9 +83,7 @@ def _docx(file: Path, data: bytes) -> str:
         document = read(data)
     except WordFileError as exc:
         raise _error(file, str(exc), exc.hint or "save it from Word as .docx") from None
-    # Headings whose numbers are typed in ("1. Syftet"), not Word's own numbering. A year opening a heading ("2030
-    # års mål") is no chapter number: the document's other headings then lost the numbers Word shows them with.
-    numbered = any(re.match(r"^\d{1,2}(\.\d+)*\.?\s", p.text) for p in document.paras if p.kind == "heading")
+    numbered = _typed_numbers(document.paras)
     counters: list[int] = []
     out: list[str] = []
     marks = [0]
@@ -100,6 +99,18 @@ def _docx(file: Path, data: bytes) -> str:
                 out.append(_docx_line(para.kind, para.level if not numbered else 0, " ".join(text.split()), counters))
                 out += notes
     return "\n\n".join(line for line in out if line) + "\n"
+
+
+def _typed_numbers(paras) -> bool:
+    """Whether the chapters' numbers are typed in ("1. Syftet"), not Word's own heading numbering.
+
+    Most chapter headings (the top level) must open with a number: one heading that opens with a year or a count
+    ("2030 års mål", "12 kommuner visar vägen") left the others without the numbers Word shows them with.
+    """
+    headings = [p for p in paras if p.kind == "heading" and p.text not in _TITLES]
+    top = [p for p in headings if p.level == min((h.level for h in headings), default=0)]
+    typed = [p for p in top if re.match(r"^\d{1,2}(\.\d+)*\.?\s", p.text)]
+    return len(typed) * 2 > len(top)
 
 
 def _docx_text(para, document, marks: list[int]) -> tuple[str, list[str]]:
@@ -125,11 +136,11 @@ def _docx_text(para, document, marks: list[int]) -> tuple[str, list[str]]:
 
 def _shown(address: str) -> str:
     """An address as a text may show it: without its scheme and a closing slash."""
-    return re.sub(r"^(https?://|mailto:)", "", address.strip()).rstrip("/")
+    return re.sub(r"^(https?://|mailto:)", "", address.strip().lower()).rstrip("/")
 
 
 def _docx_line(kind: str, level: int, text: str, counters: list[int]) -> str:
-    if kind == "heading" and level and text not in ("Klimatkontrakt 2030", "Climate City Contract 2030"):
+    if kind == "heading" and level and text not in _TITLES:
         del counters[level:]
         counters.extend([0] * (level - len(counters)))
         counters[level - 1] += 1

@@ -137,13 +137,14 @@ def _read(data: bytes, accept: bool) -> Document:
                 notes |= _notes(part(name), kind)
                 note_links |= _note_links(part(name), _relationships(part(rels) if rels in names else b""), kind)
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
-        levels = _heading_levels(part("word/styles.xml")) if "word/styles.xml" in names else {}
+        styles = part("word/styles.xml") if "word/styles.xml" in names else b""
+        levels, hidden = (_heading_levels(styles), _hidden_styles(styles)) if styles else ({}, frozenset())
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
-    for element, row in _body_elements(body, 0, itertools.count(1)):
+    for element, row in _body_elements(body, 0, itertools.count(1), accept, hidden):
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
         else:
-            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked, levels)
+            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked, levels, hidden)
             para.anchors, para.table, para.row = pending + para.anchors, bool(row), row
             pending = []
             if para.atoms or para.kind == "heading":
@@ -155,7 +156,9 @@ def _xml(data: bytes):
     return etree.fromstring(data, _PARSER)
 
 
-def _body_elements(node, row: int, rows: Iterator[int]) -> Iterator[tuple]:
+def _body_elements(
+    node, row: int, rows: Iterator[int], accept: bool = True, hidden: frozenset[str] = frozenset()
+) -> Iterator[tuple]:
     """Bookmarks and paragraphs in document order with their table row (0: none), also in tables and content controls."""
     for element in node:
         tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
@@ -166,18 +169,32 @@ def _body_elements(node, row: int, rows: Iterator[int]) -> Iterator[tuple]:
             # A text box (Insert > Text Box) anchored in the paragraph: its paragraphs follow it. Word writes a box
             # twice, as a drawing (mc:Choice) and as VML for older readers (mc:Fallback): read once.
             for box in element.iter(f"{{{W}}}txbxContent"):
-                if not any(etree.QName(up).localname == "Fallback" for up in box.iterancestors()):
-                    yield from _body_elements(box, row, rows)
+                if _box_shown(box, element, accept, hidden):
+                    yield from _body_elements(box, row, rows, accept, hidden)
         elif tag == "sdt" and element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q) is not None:
             gallery = element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q).get(f"{{{W}}}val", "")
             if gallery not in _NO_TEXT_GALLERIES:
-                yield from _body_elements(element, row, rows)
+                yield from _body_elements(element, row, rows, accept, hidden)
         elif tag in ("sdt", "sdtContent", "customXml"):
-            yield from _body_elements(element, row, rows)
+            yield from _body_elements(element, row, rows, accept, hidden)
         elif tag == "tr":
-            yield from _body_elements(element, next(rows), rows)
+            yield from _body_elements(element, next(rows), rows, accept, hidden)
         elif tag in ("tbl", "tc"):
-            yield from _body_elements(element, row, rows)
+            yield from _body_elements(element, row, rows, accept, hidden)
+
+
+def _box_shown(box, paragraph, accept: bool, hidden: frozenset[str]) -> bool:
+    """Whether a text box in a paragraph is read there: once (not a box inside another box of the paragraph, read
+    with that box; not the VML copy Word writes for older readers), and only if the document shows it (its run is
+    not hidden, nor a tracked deletion accepted or an insertion refused)."""
+    gone = ("del", "moveFrom") if accept else ("ins", "moveTo")
+    for up in box.iterancestors():
+        if up is paragraph:
+            return True
+        name = etree.QName(up).localname
+        if name in ("txbxContent", "Fallback") or name in gone or (name == "r" and _run_hidden(up, hidden)):
+            return False
+    return True
 
 
 def _language(core: bytes) -> str:
@@ -214,8 +231,7 @@ def _note_links(data: bytes, links: dict[str, str], kind: str = "footnote") -> d
 def _hidden(t) -> bool:
     """Whether a text element's run is hidden (Font > Hidden): Word neither shows nor prints it."""
     run = t.getparent()
-    props = run.find("w:rPr", _Q) if run is not None else None
-    return props is not None and _on(props.find("w:vanish", _Q))
+    return run is not None and _run_hidden(run, frozenset())
 
 
 def _relationships(data: bytes) -> dict[str, str]:
@@ -223,6 +239,38 @@ def _relationships(data: bytes) -> dict[str, str]:
         return {}
     root = _xml(data)
     return {rel.get("Id", ""): rel.get("Target", "") for rel in root}
+
+
+def _hidden_styles(data: bytes) -> frozenset[str]:
+    """The character styles that hide their text (Font > Hidden in the style), also through the styles based on them."""
+    own, based = {}, {}
+    for style in _xml(data).iter(f"{{{W}}}style"):
+        sid = style.get(f"{{{W}}}styleId", "")
+        own[sid] = _on(style.find("w:rPr/w:vanish", _Q)) if style.find("w:rPr/w:vanish", _Q) is not None else None
+        parent = style.find("w:basedOn", _Q)
+        if parent is not None:
+            based[sid] = parent.get(f"{{{W}}}val", "")
+    found = set()
+    for sid in own:
+        seen, current = set(), sid
+        while own.get(current) is None and current in based and current not in seen:
+            seen.add(current)
+            current = based[current]
+        if own.get(current):
+            found.add(sid)
+    return frozenset(found)
+
+
+def _run_hidden(run, hidden: frozenset[str]) -> bool:
+    """Whether a run is hidden (Font > Hidden), itself or through its character style."""
+    props = run.find("w:rPr", _Q)
+    if props is None:
+        return False
+    own = props.find("w:vanish", _Q)
+    if own is not None:
+        return _on(own)
+    style = props.find("w:rStyle", _Q)
+    return style is not None and style.get(f"{{{W}}}val", "") in hidden
 
 
 def _heading_levels(data: bytes) -> dict[str, int]:
@@ -257,13 +305,19 @@ def _heading_levels(data: bytes) -> dict[str, int]:
 
 
 def _paragraph(
-    p, place: int, links: dict[str, str], accept: bool, tracked: list[Tracked], levels: dict[str, int]
+    p,
+    place: int,
+    links: dict[str, str],
+    accept: bool,
+    tracked: list[Tracked],
+    levels: dict[str, int],
+    hidden: frozenset[str] = frozenset(),
 ) -> Para:
     style = p.find("w:pPr/w:pStyle", _Q)
     name = style.get(f"{{{W}}}val", "") if style is not None else ""
     level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else levels.get(name, 0)
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
-    atoms = list(_atoms(p, links, accept, tracked, place))
+    atoms = list(_atoms(p, links, accept, tracked, place, hidden))
     listed = p.find("w:pPr/w:numPr", _Q) is not None or name.startswith("List")
     kind = "heading" if level else "item" if listed else "note" if name == "BlockText" else "p"
     if kind == "p" and atoms and all(a.kind == "bold" or not a.text.strip() for a in atoms):
@@ -272,15 +326,21 @@ def _paragraph(
     return Para(kind, level, [a for a in anchors if not a.startswith("_")], _merge(atoms), place)
 
 
-def _atoms(node, links: dict[str, str], accept: bool, tracked: list[Tracked], place: int) -> Iterator[Atom]:
+def _atoms(
+    node, links: dict[str, str], accept: bool, tracked: list[Tracked], place: int, hidden: frozenset[str] = frozenset()
+) -> Iterator[Atom]:
     for child in node:
         tag = etree.QName(child).localname
         if tag == "r":
-            yield from _run(child, accept)
+            if not _run_hidden(child, hidden):  # hidden text: not in what the document shows
+                yield from _run(child, accept)
         elif tag == "hyperlink":
-            label = "".join(a.text for a in _atoms(child, links, accept, tracked, place))
+            inner = list(_atoms(child, links, accept, tracked, place, hidden))
+            label = "".join(a.text for a in inner if a.kind != "fn")
             url = links.get(child.get(f"{{{R}}}id", ""), "")
-            yield Atom("link", label, url) if url else Atom("text", label)
+            if label:  # a link whose words are all hidden shows nothing, not even its address
+                yield Atom("link", label, url) if url else Atom("text", label)
+            yield from (a for a in inner if a.kind == "fn")  # a note's mark at the end of the link's words
         elif tag in ("ins", "del", "moveTo", "moveFrom"):
             # A tracked move is a deletion at its old place (moveFrom, its text still in w:t) and an insertion at its
             # new one (moveTo): accepted, the text stands at the new place only; refused, at the old one only.
@@ -291,9 +351,9 @@ def _atoms(node, links: dict[str, str], accept: bool, tracked: list[Tracked], pl
             )
             if inserted == accept:
                 kept = inserted or tag == "moveFrom"
-                yield from _atoms(child, links, accept, tracked, place) if kept else _deleted(child)
+                yield from _atoms(child, links, accept, tracked, place, hidden) if kept else _deleted(child)
         elif tag in ("smartTag", "customXml", "sdt", "sdtContent", "fldSimple"):
-            yield from _atoms(child, links, accept, tracked, place)
+            yield from _atoms(child, links, accept, tracked, place, hidden)
 
 
 def _deleted(node) -> Iterator[Atom]:
@@ -305,8 +365,6 @@ def _deleted(node) -> Iterator[Atom]:
 
 def _run(run, accept: bool) -> Iterator[Atom]:
     props = run.find("w:rPr", _Q)
-    if props is not None and _on(props.find("w:vanish", _Q)):  # hidden text: not in what the document shows
-        return
     italic = props is not None and _on(props.find("w:i", _Q))
     bold = props is not None and _on(props.find("w:b", _Q))
     for child in run:
@@ -357,7 +415,7 @@ def _symbol(font: str, char: str) -> str:
 
 
 def _on(element) -> bool:
-    return element is not None and element.get(f"{{{W}}}val", "true") not in ("0", "false")
+    return element is not None and element.get(f"{{{W}}}val", "true").lower() not in ("0", "false", "off")
 
 
 def _merge(atoms: list[Atom]) -> list[Atom]:
