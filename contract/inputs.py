@@ -50,7 +50,7 @@ def read_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT, missi
 
 
 class NotAFile(Exception):
-    """What was opened is not a regular file (kind: "pipe", "device or socket", "pipe nobody writes to")."""
+    """What was opened is not a regular file (kind: "pipe", "device or socket", "socket", "pipe nobody writes to")."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
@@ -65,7 +65,12 @@ def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
     whose reading never ends (the kernel's log, /proc/kmsg) is an error, not a hang. With pipes, a pipe or a device
     is read as well (`verify <(…)`), up to the bound, but a pipe nobody writes to is refused.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:  # a socket cannot be opened at all ("No such device or address")
+        if exc.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(path).st_mode):
+            raise NotAFile("socket") from None
+        raise
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):

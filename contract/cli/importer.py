@@ -42,7 +42,7 @@ def run_import(args) -> int:
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
         raise UsageError(f"import: {problem}", "validate would reject it; nothing was written")
-    check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
+    target = check_target(args.out)  # before reading a long PDF: a folder that is not empty is refused at once
     writer.refuse_build_own(args.out, "import")  # a build would find the folder a stranger in site/ or drop it
     inputs.check_file(args.file, "contract", "give the contract's PDF, Word file or text")  # not a pipe or /dev/zero
     languages = _import_languages(args.root)
@@ -50,7 +50,7 @@ def run_import(args) -> int:
     result = import_file(args.file, args.version, args.municipality, lang, languages)
     _check_original_language(result, lang)
     earlier = earlier_subjects(args.root, args.version)
-    existed = args.out.is_dir()  # empty (check_target): the new folder takes its place
+    existed = target.is_dir()  # empty (check_target): the new folder takes its place
     write_folder(result, args.out, earlier.subjects)
     try:  # until "wrote" is said, an interrupted import takes its folder back: nothing new in years/
         for note in result.notes:
@@ -61,9 +61,9 @@ def run_import(args) -> int:
         _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
         with interrupts.deferred():  # a second stop must not leave the folder half removed
-            shutil.rmtree(args.out, ignore_errors=True)
+            shutil.rmtree(target, ignore_errors=True)  # the real folder written (a link to it is followed)
             if existed:
-                args.out.mkdir(exist_ok=True)
+                target.mkdir(exist_ok=True)
         raise
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0

@@ -25,7 +25,7 @@ from ..source.load import YEARS, load
 from ..source.yamlwrite import emit, load_round_trip
 from . import merge
 from .mapping import ANNEX, PREAMBLE, Mapped, Part, map_document, title_atoms
-from .read import Atom, Document, Para
+from .read import NOTE_KINDS, Atom, Document, Para
 
 _KINDS = {Heading: "heading", BulletList: "list"}
 
@@ -100,8 +100,9 @@ def _footnote_ids(doc: Document, contract: Contract, lang: str) -> dict[str, str
     notes = contract.footnotes()
     by_text = {" ".join(plain(n.text, lang, resolver).split()): n.id for n in notes}
     order = [a.text for p in doc.paras for a in p.atoms if a.kind == "fn"]
-    found = {}
-    for index, wid in enumerate(order):
+    # The export writes footnotes only: an endnote was added in Word, and matches none of the version's notes.
+    found = {wid: "" for wid in order if wid.startswith(NOTE_KINDS["endnote"])}
+    for index, wid in enumerate(wid for wid in order if wid not in found):
         found[wid] = by_text.get(doc.notes.get(wid, ""), notes[index].id if index < len(notes) else "")
     return found
 
@@ -114,7 +115,9 @@ def _footnote_edits(doc: Document, contract: Contract, lang: str, notes: dict[st
     for wid, fid in notes.items():
         note = by_id.get(fid)
         if note is None:
-            problems.append(f"footnote {wid} of the Word file is new; add footnotes in the YAML")
+            kind = "endnote" if wid.startswith(NOTE_KINDS["endnote"]) else "footnote"
+            number = wid.removeprefix(NOTE_KINDS[kind])
+            problems.append(f"{kind} {number} of the Word file is new; add notes as footnotes in the YAML")
             continue
         expected = " ".join(plain(note.text, lang, resolver).split())
         found = doc.notes.get(wid, "")

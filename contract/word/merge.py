@@ -64,7 +64,8 @@ def new_tokens(atoms: list[Atom], notes: dict[str, str]) -> list[Token]:
     for atom in atoms:
         if atom.kind == "fn":
             target = notes.get(atom.text, "")
-            out.append(Token(("fn", target, ""), "{fn:" + target + "}"))
+            if target:  # a note new in Word matches no footnote: its mark is not applied (apply says the note is new)
+                out.append(Token(("fn", target, ""), "{fn:" + target + "}"))
         else:
             out += [Token((atom.kind, t, atom.url), "") for t in _TOKEN.findall(atom.text)]
     return out
