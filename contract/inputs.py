@@ -1,4 +1,5 @@
-"""Reading a command's input file with a bound: never a pipe or a device, never more than a limit into memory."""
+"""Reading a command's input file with a bound: never for ever, never more than a limit into memory, never a pipe
+or a device unless the command reads one on purpose (`verify <(…)`)."""
 
 from __future__ import annotations
 
