@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_Q = {"w": W, "r": R}
+from .ooxml import Q, R, W, on, parse
+from .styles import heading_levels, hidden_styles
+from .symbols import symbol
+
 _TOKENS = re.compile(r"\s+|[^\s]+")
 # A contract's document.xml is a few megabytes; more is a zip bomb or no contract.
 MAX_PART = 64 * 1024 * 1024
-# Never load external entities or DTDs from the network, whatever the file declares.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 # Content controls that hold no contract text: Word's table of contents and cover-page building blocks.
 _NO_TEXT_GALLERIES = ("Table of Contents", "Cover Pages", "Bibliographies")
 
@@ -125,7 +124,7 @@ def _read(data: bytes, accept: bool) -> Document:
                 raise WordFileError(f"the Word file is too large to read: {message}", "give the contract's own .docx")
             return zf.read(name)
 
-        body = _xml(part("word/document.xml")).find("w:body", _Q)
+        body = parse(part("word/document.xml")).find("w:body", Q)
         if body is None:
             raise WordFileError("the file is not a Word document (word/document.xml has no body)")
         links = _relationships(part("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
@@ -138,7 +137,7 @@ def _read(data: bytes, accept: bool) -> Document:
                 note_links |= _note_links(part(name), _relationships(part(rels) if rels in names else b""), kind)
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
         styles = part("word/styles.xml") if "word/styles.xml" in names else b""
-        levels, hidden = (_heading_levels(styles), _hidden_styles(styles)) if styles else ({}, frozenset())
+        levels, hidden = (heading_levels(styles), hidden_styles(styles)) if styles else ({}, frozenset())
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
     for element, row in _body_elements(body, 0, itertools.count(1), accept, hidden):
         if element.tag == f"{{{W}}}bookmarkStart":
@@ -150,10 +149,6 @@ def _read(data: bytes, accept: bool) -> Document:
             if para.atoms or para.kind == "heading":
                 doc.paras.append(para)
     return doc
-
-
-def _xml(data: bytes):
-    return etree.fromstring(data, _PARSER)
 
 
 def _body_elements(
@@ -171,8 +166,8 @@ def _body_elements(
             for box in element.iter(f"{{{W}}}txbxContent"):
                 if _box_shown(box, element, accept, hidden):
                     yield from _body_elements(box, row, rows, accept, hidden)
-        elif tag == "sdt" and element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q) is not None:
-            gallery = element.find("w:sdtPr/w:docPartObj/w:docPartGallery", _Q).get(f"{{{W}}}val", "")
+        elif tag == "sdt" and element.find("w:sdtPr/w:docPartObj/w:docPartGallery", Q) is not None:
+            gallery = element.find("w:sdtPr/w:docPartObj/w:docPartGallery", Q).get(f"{{{W}}}val", "")
             if gallery not in _NO_TEXT_GALLERIES:
                 yield from _body_elements(element, row, rows, accept, hidden)
         elif tag in ("sdt", "sdtContent", "customXml"):
@@ -200,7 +195,7 @@ def _box_shown(box, paragraph, accept: bool, hidden: frozenset[str]) -> bool:
 def _language(core: bytes) -> str:
     if not core:
         return ""
-    found = _xml(core).find("{http://purl.org/dc/elements/1.1/}language")
+    found = parse(core).find("{http://purl.org/dc/elements/1.1/}language")
     return (found.text or "").strip() if found is not None else ""
 
 
@@ -209,7 +204,7 @@ NOTE_KINDS = {"footnote": "", "endnote": "e"}
 
 
 def _notes(data: bytes, kind: str = "footnote") -> dict[str, str]:
-    root = _xml(data)
+    root = parse(data)
     return {
         NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): " ".join(
             "".join(t.text or "" for t in n.iter(f"{{{W}}}t") if not _hidden(t)).split()
@@ -219,7 +214,7 @@ def _notes(data: bytes, kind: str = "footnote") -> dict[str, str]:
 
 
 def _note_links(data: bytes, links: dict[str, str], kind: str = "footnote") -> dict[str, list[str]]:
-    root = _xml(data)
+    root = parse(data)
     return {
         NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): [
             links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id", "") in links
@@ -237,71 +232,20 @@ def _hidden(t) -> bool:
 def _relationships(data: bytes) -> dict[str, str]:
     if not data:
         return {}
-    root = _xml(data)
+    root = parse(data)
     return {rel.get("Id", ""): rel.get("Target", "") for rel in root}
-
-
-def _hidden_styles(data: bytes) -> frozenset[str]:
-    """The character styles that hide their text (Font > Hidden in the style), also through the styles based on them."""
-    own, based = {}, {}
-    for style in _xml(data).iter(f"{{{W}}}style"):
-        sid = style.get(f"{{{W}}}styleId", "")
-        own[sid] = _on(style.find("w:rPr/w:vanish", _Q)) if style.find("w:rPr/w:vanish", _Q) is not None else None
-        parent = style.find("w:basedOn", _Q)
-        if parent is not None:
-            based[sid] = parent.get(f"{{{W}}}val", "")
-    found = set()
-    for sid in own:
-        seen, current = set(), sid
-        while own.get(current) is None and current in based and current not in seen:
-            seen.add(current)
-            current = based[current]
-        if own.get(current):
-            found.add(sid)
-    return frozenset(found)
 
 
 def _run_hidden(run, hidden: frozenset[str]) -> bool:
     """Whether a run is hidden (Font > Hidden), itself or through its character style."""
-    props = run.find("w:rPr", _Q)
+    props = run.find("w:rPr", Q)
     if props is None:
         return False
-    own = props.find("w:vanish", _Q)
+    own = props.find("w:vanish", Q)
     if own is not None:
-        return _on(own)
-    style = props.find("w:rStyle", _Q)
+        return on(own)
+    style = props.find("w:rStyle", Q)
     return style is not None and style.get(f"{{{W}}}val", "") in hidden
-
-
-def _heading_levels(data: bytes) -> dict[str, int]:
-    """Each paragraph style's heading level, whatever the style is called in the user's language.
-
-    Swedish Word calls the style Rubrik1 but keeps its built-in name "heading 1" and its outline level;
-    a style based on a heading style is a heading of that level too.
-    """
-    own: dict[str, int] = {}
-    based: dict[str, str] = {}
-    for style in _xml(data).iter(f"{{{W}}}style"):
-        sid = style.get(f"{{{W}}}styleId", "")
-        name = style.find("w:name", _Q)
-        outline = style.find("w:pPr/w:outlineLvl", _Q)
-        match = re.fullmatch(r"heading\s*(\d)", (name.get(f"{{{W}}}val", "") if name is not None else "").lower())
-        if match:
-            own[sid] = int(match.group(1))
-        elif outline is not None and (value := outline.get(f"{{{W}}}val", "")).isdigit():
-            own[sid] = int(value) + 1 if int(value) < 9 else 0  # 9: body text, even when based on a heading
-        parent = style.find("w:basedOn", _Q)
-        if parent is not None:
-            based[sid] = parent.get(f"{{{W}}}val", "")
-    levels = {}
-    for sid in set(own) | set(based):
-        seen, current = set(), sid
-        while current not in own and current in based and current not in seen:
-            seen.add(current)
-            current = based[current]
-        if own.get(current):
-            levels[sid] = own[current]
-    return levels
 
 
 def _paragraph(
@@ -313,12 +257,12 @@ def _paragraph(
     levels: dict[str, int],
     hidden: frozenset[str] = frozenset(),
 ) -> Para:
-    style = p.find("w:pPr/w:pStyle", _Q)
+    style = p.find("w:pPr/w:pStyle", Q)
     name = style.get(f"{{{W}}}val", "") if style is not None else ""
     level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else levels.get(name, 0)
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
     atoms = list(_atoms(p, links, accept, tracked, place, hidden))
-    listed = p.find("w:pPr/w:numPr", _Q) is not None or name.startswith("List")
+    listed = p.find("w:pPr/w:numPr", Q) is not None or name.startswith("List")
     kind = "heading" if level else "item" if listed else "note" if name == "BlockText" else "p"
     if kind == "p" and atoms and all(a.kind == "bold" or not a.text.strip() for a in atoms):
         kind = "bold"
@@ -364,9 +308,9 @@ def _deleted(node) -> Iterator[Atom]:
 
 
 def _run(run, accept: bool) -> Iterator[Atom]:
-    props = run.find("w:rPr", _Q)
-    italic = props is not None and _on(props.find("w:i", _Q))
-    bold = props is not None and _on(props.find("w:b", _Q))
+    props = run.find("w:rPr", Q)
+    italic = props is not None and on(props.find("w:i", Q))
+    bold = props is not None and on(props.find("w:b", Q))
     for child in run:
         tag = etree.QName(child).localname
         if tag == "t":
@@ -378,44 +322,7 @@ def _run(run, accept: bool) -> Iterator[Atom]:
         elif tag == "noBreakHyphen":  # Ctrl+Shift+-: a hyphen that keeps "EU-" on the line of its word
             yield Atom("text", "-")
         elif tag == "sym":  # Insert > Symbol: a character of a symbol font, given by its code in that font
-            yield Atom("text", _symbol(child.get(f"{{{W}}}font", ""), child.get(f"{{{W}}}char", "")))
-
-
-# The characters of Word's Symbol font that contracts use, by their code there (Word writes F000 + the font's code):
-# the Adobe Symbol encoding's. Anything else, and every character of other symbol fonts (Wingdings), has no text
-# form here and is read as U+FFFD, which the import then refuses where it stands.
-_SYMBOL_FONT = {
-    0x25: "%",
-    0x2B: "+",
-    0x2D: "\u2212",
-    0x3C: "<",
-    0x3D: "=",
-    0x3E: ">",
-    0xA3: "\u2264",
-    0xAE: "\u2192",
-    0xAC: "\u2190",
-    0xB0: "\u00b0",
-    0xB1: "\u00b1",
-    0xB3: "\u2265",
-    0xB4: "\u00d7",
-    0xB7: "\u2022",
-    0xB8: "\u00f7",
-}
-
-
-def _symbol(font: str, char: str) -> str:
-    """Return the text of a Word symbol (a font and a hexadecimal code), or U+FFFD when it has none here."""
-    try:
-        code = int(char, 16) & 0xFF
-    except ValueError:
-        return "\ufffd"
-    if font.strip().lower() != "symbol" or code not in _SYMBOL_FONT:
-        return "\ufffd"
-    return _SYMBOL_FONT[code]
-
-
-def _on(element) -> bool:
-    return element is not None and element.get(f"{{{W}}}val", "true").lower() not in ("0", "false", "off")
+            yield Atom("text", symbol(child.get(f"{{{W}}}font", ""), child.get(f"{{{W}}}char", "")))
 
 
 def _merge(atoms: list[Atom]) -> list[Atom]:
