@@ -219,6 +219,44 @@ def test_held_deeply_nested_text_boxes_are_read_once_or_one_clear_error(tmp_path
     assert text.count(f"Ruta {depth - 1}.") == 1, text
 
 
+# ---------------------------------------------------------------- apply --tracked refuse: a deletion refused
+
+
+def _refused(tmp_path: Path, deleted_runs: str) -> list[tuple[str, str]]:
+    """The atoms of a paragraph "Staden minskar utsläppen<deleted_runs>." read with tracked changes refused."""
+
+    def commitments(d):
+        p = d.add_paragraph("Staden minskar utsläppen")
+        p._p.append(parse_xml(f'<w:del {W} w:id="7" w:author="Granskare">{deleted_runs}</w:del>'))
+        p.add_run(".")
+
+    document = read(_contract_docx(tmp_path / "kontrakt.docx", commitments).read_bytes(), accept=False)
+    return next([(a.kind, a.text) for a in p.atoms] for p in document.paras if p.text.startswith("Staden minskar"))
+
+
+# A reviewer deleted a footnote's mark with Track Changes on; the municipality applies the file with
+# `apply --tracked refuse`. Refusing a deletion brings back only its w:delText: the note's mark (w:footnoteReference)
+# is dropped, so the refused deletion still removes the footnote from the paragraph.
+def test_a_refused_deletion_keeps_the_footnote_mark_it_deleted(tmp_path):
+    atoms = _refused(tmp_path, '<w:r><w:footnoteReference w:id="1"/></w:r>')
+    assert ("fn", "1") in atoms, atoms
+
+
+# A refused deletion of emphasised words (italic) brings them back as plain text: the emphasis is lost.
+def test_a_refused_deletion_keeps_the_emphasis_of_its_words(tmp_path):
+    atoms = _refused(tmp_path, '<w:r><w:rPr><w:i/></w:rPr><w:delText xml:space="preserve"> kraftigt</w:delText></w:r>')
+    assert any(kind == "em" and "kraftigt" in text for kind, text in atoms), atoms
+
+
+# A refused deletion of hidden text (a drafting note, Font > Hidden, that a reviewer deleted): refusing the deletion
+# leaves the note hidden in Word, but the reader brings its words back as contract text.
+def test_a_refused_deletion_of_hidden_text_stays_hidden(tmp_path):
+    atoms = _refused(
+        tmp_path, '<w:r><w:rPr><w:vanish/></w:rPr><w:delText xml:space="preserve"> UTKAST</w:delText></w:r>'
+    )
+    assert not any("UTKAST" in text for _, text in atoms), atoms
+
+
 # ---------------------------------------------------------------- typed chapter numbers
 
 
