@@ -132,6 +132,41 @@ def test_held_a_note_mark_hidden_inside_a_hidden_link_leaves_nothing(tmp_path):
     assert "Staden minskar utsläppen.\n" in text and "utkast" not in text.lower(), text
 
 
+# A link written as a field (Insert > Field > Hyperlink, or text pasted from a web page into older Word: a HYPERLINK
+# field, simple or complex, instead of w:hyperlink). Since red team 52 a link's address follows its words in running
+# text ("a link's words without it would point nowhere"); a field link keeps its words and silently loses its address.
+@pytest.mark.parametrize("form", ["simple", "complex"])
+def test_the_address_of_a_hyperlink_field_is_kept(tmp_path, form):
+    from contract.errors import ContractError
+
+    instr = ' HYPERLINK "https://exempel.se/klimatplan" '
+    if form == "simple":
+        runs = [
+            f'<w:fldSimple {W} w:instr="{instr.replace(chr(34), "&quot;")}"><w:r><w:t>stadens klimatplan</w:t></w:r>'
+            "</w:fldSimple>"
+        ]
+    else:
+        runs = [
+            f'<w:r {W}><w:fldChar w:fldCharType="begin"/></w:r>',
+            f'<w:r {W}><w:instrText xml:space="preserve">{instr}</w:instrText></w:r>',
+            f'<w:r {W}><w:fldChar w:fldCharType="separate"/></w:r>',
+            f"<w:r {W}><w:t>stadens klimatplan</w:t></w:r>",
+            f'<w:r {W}><w:fldChar w:fldCharType="end"/></w:r>',
+        ]
+
+    def commitments(d):
+        p = d.add_paragraph("Staden följer ")
+        for run in runs:
+            p._p.append(parse_xml(run))
+        p.add_run(".")
+
+    try:
+        text = _one_line(read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments)))
+    except ContractError:
+        return  # refused: acceptable
+    assert "stadens klimatplan" in text and "exempel.se/klimatplan" in text, text
+
+
 # ---------------------------------------------------------------- Word originals: text boxes
 
 
@@ -357,6 +392,39 @@ def test_held_import_and_apply_refuse_what_is_no_file_at_once(tmp_path, kind, co
     assert result.returncode == 1 and "Traceback" not in said, said
     expected = {"socket": "socket", "link-to-socket": "socket", "dangling-link": "No such file", "fifo": "pipe"}[kind]
     assert expected in said, said
+
+
+# Held: verify of /dev/fd/N for one end of a socket pair (open fails with ENXIO) says it is a socket.
+def test_held_verify_of_a_socket_pair_end_says_it_is_a_socket():
+    root = Path(__file__).resolve().parents[1]
+    left, right = socket.socketpair()
+    try:
+        result = run_cli("--root", root, "verify", f"/dev/fd/{left.fileno()}")
+    finally:
+        left.close()
+        right.close()
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and "socket" in said and "No such device" not in said, said
+
+
+# Held: --out inside a version folder, also through "..", is refused with nothing written; "years/2023/../2025"
+# (relative, from the repository) writes years/2025.
+def test_held_import_out_inside_a_version_folder_through_dots_is_refused(tmp_path):
+    repo = _repo(tmp_path)
+    original = _text_original(tmp_path)
+    before = sorted(p.name for p in (repo / "years/2024").iterdir())
+    for out in ("years/2024/utkast", "years/2023/../2024/x"):
+        result = run_cli(
+            "--root", repo, "import", original, "--version", "2025", "--municipality", "Exempelstad", "--out", out,
+            cwd=repo,
+        )  # fmt: skip
+        assert result.returncode == 1 and "inside the version folder" in result.stdout, result.stdout
+    assert sorted(p.name for p in (repo / "years/2024").iterdir()) == before
+    result = run_cli(
+        "--root", repo, "import", original, "--version", "2025", "--municipality", "Exempelstad",
+        "--out", "years/2023/../2025", cwd=repo,
+    )  # fmt: skip
+    assert result.returncode == 0 and (repo / "years/2025/contract.yaml").is_file(), result.stdout + result.stderr
 
 
 # A sitecustomize: once the import has checked its input (inputs.check_file), the file is replaced by a FIFO whose
