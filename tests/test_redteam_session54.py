@@ -167,6 +167,40 @@ def test_the_address_of_a_hyperlink_field_is_kept(tmp_path, form):
     assert "stadens klimatplan" in text and "exempel.se/klimatplan" in text, text
 
 
+# A Word file of under 400 KB whose styles.xml has 60,000 character styles, each based on the one before (a file made to
+# stall the importer, or a template that grew for years): for every style the reader walks its whole w:basedOn chain,
+# twice (hidden styles and heading levels): quadratic, minutes of CPU, though the part is far under the 64 MB the
+# reader takes as its zip-bomb bound. Reading such a file must cost about what parsing it costs: it is run here with
+# a CPU limit of 5 s (60,000 styles not chained read in under 1 s; the chained walk takes minutes).
+@pytest.mark.slow
+def test_a_long_chain_of_based_on_styles_does_not_stall_the_reader(tmp_path):
+    import resource
+
+    path = _contract_docx(tmp_path / "kontrakt.docx", lambda d: d.add_paragraph("Staden X."))
+    chain = "".join(
+        f'<w:style w:type="character" w:styleId="S{i}"><w:basedOn w:val="S{i - 1}"/></w:style>' for i in range(1, 60000)
+    )
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/styles.xml":
+                data = data.replace(b"</w:styles>", chain.encode() + b"</w:styles>")
+            z.writestr(info.filename, data)
+    path.write_bytes(buffer.getvalue())
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (5, 5))
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"from contract.word.read import read; read(open({str(path)!r}, 'rb').read())"],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        preexec_fn=limited, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])
+
+
 # ---------------------------------------------------------------- Word originals: text boxes
 
 
