@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections import Counter
@@ -51,6 +52,7 @@ def run_import(args) -> int:
     _check_original_language(result, lang)
     earlier = earlier_subjects(args.root, args.version)
     existed = target.is_dir()  # empty (check_target): the new folder takes its place
+    made = [folder for folder in target.parents if not folder.exists()]  # made by the import for the new folder
     write_folder(result, args.out, earlier.subjects)
     try:  # until "wrote" is said, an interrupted import takes its folder back: nothing new in years/
         for note in result.notes:
@@ -64,6 +66,9 @@ def run_import(args) -> int:
             shutil.rmtree(target, ignore_errors=True)  # the real folder written (a link to it is followed)
             if existed:
                 target.mkdir(exist_ok=True)
+            for folder in made:  # deepest first; one something else has put a file in meanwhile stays
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         raise
     writer.note(f"wrote {args.out} ({result.section_count} numbered sections, {result.footnote_count} footnotes)")
     return 0

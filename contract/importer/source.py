@@ -8,10 +8,13 @@ import re
 from pathlib import Path
 
 from ..errors import ContractError, Diagnostic
+from ..inputs import read_file
 from ..model import Pos
 
 SUFFIXES = (".pdf", ".txt", ".text", ".docx")
 _TITLES = ("Klimatkontrakt 2030", "Climate City Contract 2030")  # a heading that is the title, not a chapter
+# A typed section number before the heading's first word: "1. Syftet", "2.3 Cykling", "1.Syftet" (not "1,5 grader").
+_TYPED = re.compile(r"^(\d{1,2}(?:\.\d+)*\.?)\s*(?=[^\W\d_]|\()")
 
 
 def read_text(file: Path) -> str:
@@ -21,10 +24,8 @@ def read_text(file: Path) -> str:
         word = suffix in (".doc", ".docm", ".dotx", ".dotm", ".odt", ".rtf")
         hint = "save it from Word as .docx (a document without macros)" if word else "give a .pdf, .docx or .txt file"
         raise _error(file, f"cannot import a {suffix or 'file without a suffix'}", hint)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise _error(file, f"cannot read the file: {exc.strerror}", "check the path") from None
+    # Bounded, and judged by what was opened: a file swapped for a pipe after the command looked is refused too.
+    data = read_file(file, "contract", "give the contract's PDF, Word file or text")
     actual = ".pdf" if data.startswith(b"%PDF") else ".docx" if data.startswith(b"PK\x03\x04") else ""
     if actual and actual != suffix:
         kind = "a PDF" if actual == ".pdf" else "a Word file (or another zip archive)"
@@ -84,6 +85,7 @@ def _docx(file: Path, data: bytes) -> str:
     except WordFileError as exc:
         raise _error(file, str(exc), exc.hint or "save it from Word as .docx") from None
     numbered = _typed_numbers(document.paras)
+    top = min((p.level for p in _chapter_headings(document.paras)), default=1)  # all chapters Heading 2: level 1
     counters: list[int] = []
     out: list[str] = []
     marks = [0]
@@ -96,21 +98,28 @@ def _docx(file: Path, data: bytes) -> str:
         for para in paras:
             text, notes = _docx_text(para, document, marks)
             if text.strip():
-                out.append(_docx_line(para.kind, para.level if not numbered else 0, " ".join(text.split()), counters))
+                level = 0 if numbered or not para.level else max(1, para.level - top + 1)
+                text = _TYPED.sub(r"\1 ", " ".join(text.split()), 1) if numbered and para.kind == "heading" else text
+                out.append(_docx_line(para.kind, level, " ".join(text.split()), counters))
                 out += notes
     return "\n\n".join(line for line in out if line) + "\n"
 
 
-def _typed_numbers(paras) -> bool:
-    """Whether the chapters' numbers are typed in ("1. Syftet"), not Word's own heading numbering.
+def _chapter_headings(paras) -> list:
+    """The headings that name chapters or sections: not the title, not an empty heading paragraph."""
+    return [p for p in paras if p.kind == "heading" and p.text.strip() and p.text not in _TITLES]
 
-    Most chapter headings (the top level) must open with a number: one heading that opens with a year or a count
-    ("2030 års mål", "12 kommuner visar vägen") left the others without the numbers Word shows them with.
+
+def _typed_numbers(paras) -> bool:
+    """Whether the chapters' numbers are typed in ("1. Syftet", "1.Syftet"), not Word's own heading numbering.
+
+    Most headings, or most top-level ones, must open with a number: one heading that opens with a year or a count
+    ("2030 års mål", "12 kommuner visar vägen") left the others without the numbers Word shows them with, and one
+    unnumbered cover heading above typed chapters gave them two numbers each.
     """
-    headings = [p for p in paras if p.kind == "heading" and p.text not in _TITLES]
+    headings = _chapter_headings(paras)
     top = [p for p in headings if p.level == min((h.level for h in headings), default=0)]
-    typed = [p for p in top if re.match(r"^\d{1,2}(\.\d+)*\.?\s", p.text)]
-    return len(typed) * 2 > len(top)
+    return any(sum(bool(_TYPED.match(p.text)) for p in group) * 2 > len(group) for group in (headings, top))
 
 
 def _docx_text(para, document, marks: list[int]) -> tuple[str, list[str]]:

@@ -128,22 +128,24 @@ def _read(data: bytes, accept: bool) -> Document:
         if body is None:
             raise WordFileError("the file is not a Word document (word/document.xml has no body)")
         links = _relationships(part("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
+        styles = part("word/styles.xml") if "word/styles.xml" in names else b""
+        levels, hidden = (heading_levels(styles), hidden_styles(styles)) if styles else ({}, frozenset())
         notes: dict[str, str] = {}
         note_links: dict[str, list[str]] = {}
         for kind in NOTE_KINDS:  # endnotes (at the document's end) are notes as footnotes are, numbered with them
             name, rels = f"word/{kind}s.xml", f"word/_rels/{kind}s.xml.rels"
             if name in names:
-                notes |= _notes(part(name), kind)
-                note_links |= _note_links(part(name), _relationships(part(rels) if rels in names else b""), kind)
+                root, targets = parse(part(name)), _relationships(part(rels) if rels in names else b"")
+                notes |= _notes(root, kind, hidden)
+                note_links |= _note_links(root, targets, kind, hidden)
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
-        styles = part("word/styles.xml") if "word/styles.xml" in names else b""
-        levels, hidden = (heading_levels(styles), hidden_styles(styles)) if styles else ({}, frozenset())
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
+    reading = _Reading(links, accept, doc.tracked, hidden)
     for element, row in _body_elements(body, 0, itertools.count(1), accept, hidden):
         if element.tag == f"{{{W}}}bookmarkStart":
             pending.append(element.get(f"{{{W}}}name", ""))
         else:
-            para = _paragraph(element, len(doc.paras) + 1, links, accept, doc.tracked, levels, hidden)
+            para = _paragraph(element, len(doc.paras) + 1, reading, levels)
             para.anchors, para.table, para.row = pending + para.anchors, bool(row), row
             pending = []
             if para.atoms or para.kind == "heading":
@@ -203,30 +205,27 @@ def _language(core: bytes) -> str:
 NOTE_KINDS = {"footnote": "", "endnote": "e"}
 
 
-def _notes(data: bytes, kind: str = "footnote") -> dict[str, str]:
-    root = parse(data)
+def _notes(root, kind: str, hidden: frozenset[str]) -> dict[str, str]:
+    """Each note's text by its key, without what is hidden in it."""
     return {
         NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): " ".join(
-            "".join(t.text or "" for t in n.iter(f"{{{W}}}t") if not _hidden(t)).split()
+            "".join(t.text or "" for t in n.iter(f"{{{W}}}t") if not _run_hidden(t.getparent(), hidden)).split()
         )
         for n in root.iter(f"{{{W}}}{kind}")
     }
 
 
-def _note_links(data: bytes, links: dict[str, str], kind: str = "footnote") -> dict[str, list[str]]:
-    root = parse(data)
+def _note_links(root, links: dict[str, str], kind: str, hidden: frozenset[str]) -> dict[str, list[str]]:
+    """Each note's web addresses by its key: those of its links that show words."""
     return {
         NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): [
-            links[h.get(f"{{{R}}}id", "")] for h in n.iter(f"{{{W}}}hyperlink") if h.get(f"{{{R}}}id", "") in links
+            links[h.get(f"{{{R}}}id", "")]
+            for h in n.iter(f"{{{W}}}hyperlink")
+            if h.get(f"{{{R}}}id", "") in links
+            and any(not _run_hidden(r, hidden) for r in h.iter(f"{{{W}}}r") if r.find("w:t", Q) is not None)
         ]
         for n in root.iter(f"{{{W}}}{kind}")
     }
-
-
-def _hidden(t) -> bool:
-    """Whether a text element's run is hidden (Font > Hidden): Word neither shows nor prints it."""
-    run = t.getparent()
-    return run is not None and _run_hidden(run, frozenset())
 
 
 def _relationships(data: bytes) -> dict[str, str]:
@@ -236,32 +235,35 @@ def _relationships(data: bytes) -> dict[str, str]:
     return {rel.get("Id", ""): rel.get("Target", "") for rel in root}
 
 
-def _run_hidden(run, hidden: frozenset[str]) -> bool:
-    """Whether a run is hidden (Font > Hidden), itself or through its character style."""
+def _run_hidden(run, hidden: frozenset[str], inherited: bool = False) -> bool:
+    """Whether a run is hidden (Font > Hidden): itself, through its character style, or its paragraph's (inherited)."""
     props = run.find("w:rPr", Q)
-    if props is None:
-        return False
-    own = props.find("w:vanish", Q)
+    own = props.find("w:vanish", Q) if props is not None else None
     if own is not None:
         return on(own)
-    style = props.find("w:rStyle", Q)
-    return style is not None and style.get(f"{{{W}}}val", "") in hidden
+    style = props.find("w:rStyle", Q) if props is not None else None
+    return (style is not None and style.get(f"{{{W}}}val", "") in hidden) or inherited
 
 
-def _paragraph(
-    p,
-    place: int,
-    links: dict[str, str],
-    accept: bool,
-    tracked: list[Tracked],
-    levels: dict[str, int],
-    hidden: frozenset[str] = frozenset(),
-) -> Para:
+@dataclass
+class _Reading:
+    """What reading a paragraph's runs needs: the file's links and hidden styles, and the paragraph's own context."""
+
+    links: dict[str, str]
+    accept: bool
+    tracked: list[Tracked]
+    hidden: frozenset[str]
+    place: int = 0
+    inherited: bool = False  # the paragraph's style hides its text: a run shows only if it says so itself
+
+
+def _paragraph(p, place: int, reading: _Reading, levels: dict[str, int]) -> Para:
     style = p.find("w:pPr/w:pStyle", Q)
     name = style.get(f"{{{W}}}val", "") if style is not None else ""
     level = int(m.group(1)) if (m := re.match(r"Heading(\d)", name.replace(" ", ""))) else levels.get(name, 0)
     anchors = [b.get(f"{{{W}}}name", "") for b in p.iter(f"{{{W}}}bookmarkStart")]
-    atoms = list(_atoms(p, links, accept, tracked, place, hidden))
+    reading.place, reading.inherited = place, name in reading.hidden
+    atoms = list(_atoms(p, reading))
     listed = p.find("w:pPr/w:numPr", Q) is not None or name.startswith("List")
     kind = "heading" if level else "item" if listed else "note" if name == "BlockText" else "p"
     if kind == "p" and atoms and all(a.kind == "bold" or not a.text.strip() for a in atoms):
@@ -270,50 +272,84 @@ def _paragraph(
     return Para(kind, level, [a for a in anchors if not a.startswith("_")], _merge(atoms), place)
 
 
-def _atoms(
-    node, links: dict[str, str], accept: bool, tracked: list[Tracked], place: int, hidden: frozenset[str] = frozenset()
-) -> Iterator[Atom]:
+def _atoms(node, reading: _Reading) -> Iterator[Atom]:
+    field: list[Atom] | None = None  # the shown words of a HYPERLINK field (Insert > Field), until its end
+    instruction = ""
     for child in node:
         tag = etree.QName(child).localname
         if tag == "r":
-            if not _run_hidden(child, hidden):  # hidden text: not in what the document shows
-                yield from _run(child, accept)
+            marks = [c.get(f"{{{W}}}fldCharType", "") for c in child.iter(f"{{{W}}}fldChar")]
+            instruction += "".join(c.text or "" for c in child.iter(f"{{{W}}}instrText"))
+            if "separate" in marks and _field_address(instruction):
+                field = []
+            if _run_hidden(child, reading.hidden, reading.inherited):  # hidden text: not what the document shows
+                pass
+            elif field is not None:
+                field += _run(child)
+            else:
+                yield from _run(child)
+            if "end" in marks:
+                if field is not None:
+                    yield from _linked(field, _field_address(instruction))
+                field, instruction = None, ""
         elif tag == "hyperlink":
-            inner = list(_atoms(child, links, accept, tracked, place, hidden))
-            label = "".join(a.text for a in inner if a.kind != "fn")
-            url = links.get(child.get(f"{{{R}}}id", ""), "")
-            if label:  # a link whose words are all hidden shows nothing, not even its address
-                yield Atom("link", label, url) if url else Atom("text", label)
-            yield from (a for a in inner if a.kind == "fn")  # a note's mark at the end of the link's words
+            yield from _linked(list(_atoms(child, reading)), reading.links.get(child.get(f"{{{R}}}id", ""), ""))
+        elif tag == "fldSimple" and _field_address(child.get(f"{{{W}}}instr", "")):
+            yield from _linked(list(_atoms(child, reading)), _field_address(child.get(f"{{{W}}}instr", "")))
         elif tag in ("ins", "del", "moveTo", "moveFrom"):
             # A tracked move is a deletion at its old place (moveFrom, its text still in w:t) and an insertion at its
             # new one (moveTo): accepted, the text stands at the new place only; refused, at the old one only.
             inserted = tag in ("ins", "moveTo")
-            text = "".join(t.text or "" for t in child.iter(f"{{{W}}}t", f"{{{W}}}delText"))
-            tracked.append(
-                Tracked("inserted" if inserted else "deleted", text, child.get(f"{{{W}}}author", "?"), place)
+            words = (t.text or "" for t in child.iter(f"{{{W}}}t", f"{{{W}}}delText") if not _in_box(t, child))
+            author = child.get(f"{{{W}}}author", "?")
+            reading.tracked.append(
+                Tracked("inserted" if inserted else "deleted", "".join(words), author, reading.place)
             )
-            if inserted == accept:
+            if inserted == reading.accept:
                 kept = inserted or tag == "moveFrom"
-                yield from _atoms(child, links, accept, tracked, place, hidden) if kept else _deleted(child)
+                yield from _atoms(child, reading) if kept else _deleted(child, reading)
         elif tag in ("smartTag", "customXml", "sdt", "sdtContent", "fldSimple"):
-            yield from _atoms(child, links, accept, tracked, place, hidden)
+            yield from _atoms(child, reading)
 
 
-def _deleted(node) -> Iterator[Atom]:
-    # A refused deletion: its text stays.
+def _linked(inner: list[Atom], url: str) -> Iterator[Atom]:
+    """A link's words as one link atom (plain words without an address), then the note marks at their end."""
+    label = "".join(a.text for a in inner if a.kind != "fn")
+    if label:  # a link whose words are all hidden shows nothing, not even its address
+        yield Atom("link", label, url) if url else Atom("text", label)
+    yield from (a for a in inner if a.kind == "fn")
+
+
+def _field_address(instruction: str) -> str:
+    """The address of a HYPERLINK field's instruction (`HYPERLINK "https://…"`), or "" for any other field."""
+    found = re.match(r'\s*HYPERLINK\s+"([^"]+)"', instruction)
+    return found.group(1) if found else ""
+
+
+def _in_box(element, within) -> bool:
+    """Whether an element lies in a text box inside within (the box's paragraphs are read, and tracked, on their own)."""
+    for up in element.iterancestors():
+        if up is within:
+            return False
+        if etree.QName(up).localname == "txbxContent":
+            return True
+    return False
+
+
+def _deleted(node, reading: _Reading) -> Iterator[Atom]:
+    """A refused deletion: what it deleted stays, as it was (emphasis, note marks; hidden text stays hidden)."""
     for run in node.iter(f"{{{W}}}r"):
-        for t in run.iter(f"{{{W}}}delText"):
-            yield Atom("text", t.text or "")
+        if not _in_box(run, node) and not _run_hidden(run, reading.hidden, reading.inherited):
+            yield from _run(run, deleted=True)
 
 
-def _run(run, accept: bool) -> Iterator[Atom]:
+def _run(run, deleted: bool = False) -> Iterator[Atom]:
     props = run.find("w:rPr", Q)
     italic = props is not None and on(props.find("w:i", Q))
     bold = props is not None and on(props.find("w:b", Q))
     for child in run:
         tag = etree.QName(child).localname
-        if tag == "t":
+        if tag == "t" or (deleted and tag == "delText"):
             yield Atom("em" if italic else "bold" if bold else "text", child.text or "")
         elif tag in ("footnoteReference", "endnoteReference"):
             yield Atom("fn", NOTE_KINDS[tag.removesuffix("Reference")] + child.get(f"{{{W}}}id", ""))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from .ooxml import Q, W, on, parse
+
+T = TypeVar("T")
 
 
 def heading_levels(data: bytes) -> dict[str, int]:
@@ -27,32 +30,39 @@ def heading_levels(data: bytes) -> dict[str, int]:
         parent = style.find("w:basedOn", Q)
         if parent is not None:
             based[sid] = parent.get(f"{{{W}}}val", "")
-    levels = {}
-    for sid in set(own) | set(based):
-        seen, current = set(), sid
-        while current not in own and current in based and current not in seen:
-            seen.add(current)
-            current = based[current]
-        if own.get(current):
-            levels[sid] = own[current]
-    return levels
+    resolved = _inherited(own, based)
+    return {sid: level for sid, level in resolved.items() if level}
 
 
 def hidden_styles(data: bytes) -> frozenset[str]:
     """The character styles that hide their text (Font > Hidden in the style), also through the styles based on them."""
-    own, based = {}, {}
+    own: dict[str, bool] = {}
+    based: dict[str, str] = {}
     for style in parse(data).iter(f"{{{W}}}style"):
         sid = style.get(f"{{{W}}}styleId", "")
-        own[sid] = on(style.find("w:rPr/w:vanish", Q)) if style.find("w:rPr/w:vanish", Q) is not None else None
+        vanish = style.find("w:rPr/w:vanish", Q)
+        if vanish is not None:
+            own[sid] = on(vanish)
         parent = style.find("w:basedOn", Q)
         if parent is not None:
             based[sid] = parent.get(f"{{{W}}}val", "")
-    found = set()
-    for sid in own:
-        seen, current = set(), sid
-        while own.get(current) is None and current in based and current not in seen:
+    return frozenset(sid for sid, hides in _inherited(own, based).items() if hides)
+
+
+def _inherited(own: dict[str, T], based: dict[str, str]) -> dict[str, T]:
+    """Each style's value: its own, else the nearest style it is based on that has one (none through a cycle).
+
+    Each chain is walked once and every style on it remembers the answer, so a file of 60,000 styles each based on
+    the one before is read in one pass, not 60,000 (a red team's file that took minutes).
+    """
+    found: dict[str, T | None] = {}
+    for start in set(own) | set(based):
+        chain, seen, current = [], set(), start
+        while current not in found and current not in own and current in based and current not in seen:
+            chain.append(current)
             seen.add(current)
             current = based[current]
-        if own.get(current):
-            found.add(sid)
-    return frozenset(found)
+        value = found[current] if current in found else own.get(current)
+        for sid in [*chain, start]:
+            found[sid] = value
+    return {sid: value for sid, value in found.items() if value is not None}
