@@ -63,6 +63,11 @@ def _import(repo: Path, original: Path, version: str = "2025"):
     return result, out
 
 
+def imported_with(tmp_path: Path, commitments) -> tuple:
+    """Import a Word contract whose chapter 3 is commitments(document) into a new repository; the result and folder."""
+    return _import(_repo(tmp_path), _contract_docx(tmp_path / "kontrakt.docx", commitments))
+
+
 def _written(out: Path) -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted(out.glob("*.yaml")))
 
@@ -93,8 +98,7 @@ def test_the_sentence_in_a_word_text_box_is_not_dropped_silently(tmp_path):
             )
         )
 
-    repo = _repo(tmp_path)
-    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    result, out = imported_with(tmp_path, commitments)
     _kept_or_refused(result, out, "40 miljoner kronor på laddinfrastruktur")
 
 
@@ -110,8 +114,7 @@ def test_hidden_word_text_does_not_become_contract_text(tmp_path):
             )
         )
 
-    repo = _repo(tmp_path)
-    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    result, out = imported_with(tmp_path, commitments)
     hidden_text_left_out(result, out)
 
 
@@ -128,33 +131,35 @@ def hidden_text_left_out(result, out: Path) -> None:
         assert result.returncode == 1 and not out.exists(), said
 
 
+def word_numbered(path: Path, subheading: str) -> Path:
+    """A contract whose headings Word numbers itself (Heading 1 and 2, no digits typed), with one subheading given."""
+    d = docx.Document()
+    d.add_paragraph("Klimatkontrakt 2030", style="Title")
+    d.add_paragraph("Vi arbetar tillsammans för en klimatneutral stad.")
+    d.add_heading("Syftet med Klimatkontrakt 2030", 1)
+    d.add_paragraph("Syftet är att öka tempot i omställningen.")
+    d.add_heading("Parter", 1)
+    d.add_paragraph("Parter i Klimatkontrakt 2030 är Exempelstad, Energimyndigheten och Vinnova.")
+    d.add_heading("Stadens åtaganden", 1)
+    d.add_heading(subheading, 2)
+    d.add_paragraph("Staden halverar utsläppen.")
+    d.add_heading("Cykling", 2)
+    d.add_paragraph("Staden bygger cykelbanor.")
+    d.add_heading("Kontraktet", 1)
+    d.add_paragraph("Parterna är överens.")
+    d.save(path)
+    return path
+
+
 # Word numbers the headings itself (Heading 1/2 styles, no digits typed). The import numbers them as Word shows
 # them, unless one heading's text starts with a number: a subheading "2030 års mål" makes the importer take every
 # heading for typed-in numbering, and the whole file is refused, "no numbered section headings found". With
 # "Mål till år 2030" instead, the same document imports with chapters 1 to 4.
 def test_a_word_heading_that_starts_with_a_year_does_not_unnumber_the_document(tmp_path):
-    def document(path: Path, subheading: str) -> Path:
-        d = docx.Document()
-        d.add_paragraph("Klimatkontrakt 2030", style="Title")
-        d.add_paragraph("Vi arbetar tillsammans för en klimatneutral stad.")
-        d.add_heading("Syftet med Klimatkontrakt 2030", 1)
-        d.add_paragraph("Syftet är att öka tempot i omställningen.")
-        d.add_heading("Parter", 1)
-        d.add_paragraph("Parter i Klimatkontrakt 2030 är Exempelstad, Energimyndigheten och Vinnova.")
-        d.add_heading("Stadens åtaganden", 1)
-        d.add_heading(subheading, 2)
-        d.add_paragraph("Staden halverar utsläppen.")
-        d.add_heading("Cykling", 2)
-        d.add_paragraph("Staden bygger cykelbanor.")
-        d.add_heading("Kontraktet", 1)
-        d.add_paragraph("Parterna är överens.")
-        d.save(path)
-        return path
-
     repo = _repo(tmp_path)
-    plain, _ = _import(repo, document(tmp_path / "plain.docx", "Mål till år 2030"), "2026")
+    plain, _ = _import(repo, word_numbered(tmp_path / "plain.docx", "Mål till år 2030"), "2026")
     assert plain.returncode == 0 and "chapter 4 Kontraktet" in plain.stdout, plain.stdout + plain.stderr
-    result, out = _import(repo, document(tmp_path / "kontrakt.docx", "2030 års mål"))
+    result, out = _import(repo, word_numbered(tmp_path / "kontrakt.docx", "2030 års mål"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "chapter 3 Stadens åtaganden: 3 sections" in result.stdout, result.stdout
     assert "2030 års mål" in _written(out)
@@ -225,8 +230,7 @@ def test_the_address_of_a_word_hyperlink_in_running_text_is_kept(tmp_path):
         p._p.append(link)
         p.add_run(" som antogs 2022.")
 
-    repo = _repo(tmp_path)
-    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    result, out = imported_with(tmp_path, commitments)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "https://www.exempel.se/klimatplan" in _written(out), _written(out)
 

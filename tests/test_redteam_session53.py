@@ -32,6 +32,8 @@ from test_redteam_session52 import (
     _with_endnotes,
     _written,
     hidden_text_left_out,
+    imported_with,
+    word_numbered,
 )
 
 from contract.importer.source import read_text
@@ -126,8 +128,7 @@ def test_a_run_marked_not_hidden_with_val_off_is_kept(tmp_path):
             )
         )
 
-    repo = _repo(tmp_path)
-    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    result, out = imported_with(tmp_path, commitments)
     _kept_or_refused(result, out, "Staden minskar utsläppen med 60 procent till 2030.")
 
 
@@ -143,8 +144,7 @@ def test_text_hidden_by_its_character_style_does_not_become_contract_text(tmp_pa
         p = d.add_paragraph("Staden minskar utsläppen.")
         p.add_run(" UTKAST: stryk före underskrift.", style="Dold")
 
-    repo = _repo(tmp_path)
-    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", commitments))
+    result, out = imported_with(tmp_path, commitments)
     hidden_text_left_out(result, out)
 
 
@@ -240,19 +240,7 @@ def test_a_link_whose_words_are_its_address_in_capitals_is_not_repeated(tmp_path
 # headings found". A number followed by a word that is no heading's text after a chapter number is a count.
 @pytest.mark.parametrize("subheading", ["12 kommuner visar vägen", "50 % färre bilresor"])
 def test_a_word_heading_that_opens_with_a_count_does_not_unnumber_the_document(tmp_path, subheading):
-    d = docx.Document()
-    d.add_paragraph("Klimatkontrakt 2030", style="Title")
-    d.add_heading("Syftet med Klimatkontrakt 2030", 1)
-    d.add_paragraph("Syftet är att öka tempot i omställningen.")
-    d.add_heading("Parter", 1)
-    d.add_paragraph("Parter i Klimatkontrakt 2030 är Exempelstad, Energimyndigheten och Vinnova.")
-    d.add_heading("Stadens åtaganden", 1)
-    d.add_heading(subheading, 2)
-    d.add_paragraph("Staden halverar utsläppen.")
-    d.add_heading("Kontraktet", 1)
-    d.add_paragraph("Parterna är överens.")
-    d.save(tmp_path / "kontrakt.docx")
-    text = read_text(tmp_path / "kontrakt.docx")
+    text = read_text(word_numbered(tmp_path / "kontrakt.docx", subheading))
     assert "4. Kontraktet" in text.splitlines(), text
     assert f"3.1 {subheading}" in text.splitlines(), text
 
