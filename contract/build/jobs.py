@@ -23,7 +23,7 @@ from .stamps import CACHE
 
 if TYPE_CHECKING:
     from .run import BuildResult
-    from .workers import Deferred, InProcess
+    from .workers import Pool
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class Started:
     """
 
     inputs: Inputs
-    pool: ProcessPoolExecutor | InProcess | Deferred
+    pool: Pool
     drafts: bool
     futures: dict[str, Future] = field(default_factory=dict)
 

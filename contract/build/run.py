@@ -33,12 +33,11 @@ from .jobs import Inputs, Job, Started, pdf_jobs, reuse_cached
 from .stamps import CACHE
 
 if TYPE_CHECKING:  # loaded when a build writes; a no-op build needs none of them
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
 
     from ..diff.changeset import ChangeSet
     from . import workers
     from .changes import ChangeSets
-    from .workers import Deferred, InProcess
 
 # What the PDFs are made from (with the code and the commit): the rest of SITE_INPUTS changes only the web pages.
 PDF_INPUTS = ("years", "schema", "klimatkontrakt.yaml", "i18n")
@@ -151,9 +150,7 @@ def _build_claimed(
     return result
 
 
-def _start_workers(
-    root: Path, jobs: int | None, pdf_inputs: str, drafts: bool
-) -> tuple[ProcessPoolExecutor | InProcess | Deferred, dict[str, str]]:
+def _start_workers(root: Path, jobs: int | None, pdf_inputs: str, drafts: bool) -> tuple[workers.Pool, dict[str, str]]:
     """Start the PDF workers; return them and the record of the PDFs' inputs to write once the build succeeds.
 
     They load the PDF toolchain while this process validates, unless the PDFs' inputs are those the cache was

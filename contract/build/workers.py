@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..source.provenance import Source
 
 
-def start(jobs: int | None, pdfs: int, eager: bool = True) -> ProcessPoolExecutor | InProcess | Deferred:
+def start(jobs: int | None, pdfs: int, eager: bool = True) -> Pool:
     """Return a pool for up to jobs PDFs at once (default: one per core), its workers already starting.
 
     This process builds the site meanwhile, then renders what no worker has started yet (render_rest): it is one
@@ -213,7 +213,7 @@ def result(pool: Pool, holder: Future | Done, timeout: float) -> Any:
         raise
 
 
-def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
+def stop(pool: Pool) -> None:
     """Kill the workers of a failed or interrupted build: leaving the pool would wait for every PDF still queued."""
     if isinstance(pool, Deferred):
         pool = pool.started or InProcess()
@@ -236,7 +236,7 @@ def stop(pool: ProcessPoolExecutor | InProcess | Deferred) -> None:
 
 
 @contextlib.contextmanager
-def stopping(pool: ProcessPoolExecutor | InProcess | Deferred) -> Iterator[None]:
+def stopping(pool: Pool) -> Iterator[None]:
     """Stop the workers if the block fails; a worker killed meanwhile is said plainly (exit 1), not as our fault."""
     try:
         yield
