@@ -219,14 +219,26 @@
      from there. The link only moved the page to the mark's <sup>: focus stayed on the back link, out of sight, and
      the next Tab landed on the same mark again. */
   function footnoteReturns() {
+    var root = document.documentElement;
+    function done() { root.classList.remove("kk-returning"); }
     document.querySelectorAll("a.footnote-backref").forEach(function (back) {
-      back.addEventListener("click", function () {
+      back.addEventListener("click", function (event) {
+        // Opened elsewhere (a new tab or window): this page did not move, so neither does its focus.
+        if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
         var target = document.getElementById(decodeURIComponent(back.hash.slice(1)));
         var mark = target && (target.matches("a.footnote-ref") ? target : target.querySelector("a.footnote-ref"));
-        // After the link has moved the page (the default action runs once this handler returns).
-        if (mark) setTimeout(function () { mark.focus({ preventScroll: true }); }, 0);
+        if (!mark) return;
+        // After the link has moved the page (the default action runs once this handler returns). The mark's
+        // tooltip, which Material opens on focus, would show the note just read over the text read next: kept
+        // closed (kk.css) until focus leaves the mark or the pointer comes to a mark.
+        setTimeout(function () {
+          root.classList.add("kk-returning");
+          mark.addEventListener("blur", done, { once: true });
+          mark.focus({ preventScroll: true });
+        }, 0);
       });
     });
+    document.querySelectorAll("a.footnote-ref").forEach(function (mark) { mark.addEventListener("pointerenter", done); });
   }
 
   function start() {

@@ -119,9 +119,7 @@ def cover_line(contract: Contract, lang: str) -> str:
 
     def listed(kind: str) -> str:
         found = names(kind)
-        # A name with a comma of its own ("Forskningsrådet för miljö, areella näringar och samhällsbyggande") would
-        # read as two parties in a list joined by commas: such a list is joined by semicolons.
-        return ("; " if any("," in name for name in found) else ", ").join(found)
+        return list_separator(found).join(found)
 
     return label(
         lang,
@@ -130,6 +128,15 @@ def cover_line(contract: Contract, lang: str) -> str:
         agencies=listed("agency"),
         programme=listed("programme"),
     )
+
+
+def list_separator(names: list[str]) -> str:
+    """What joins names in a list so that each reads as one: ", "; "; " where a name holds a comma of its own
+    ("Forskningsrådet för miljö, areella näringar och samhällsbyggande" read as three parties); " · " where a name
+    holds a semicolon (a semicolon among commas, or inside a name among semicolons, splits the list)."""
+    if any(";" in name for name in names):
+        return " · "
+    return "; " if any("," in name for name in names) else ", "
 
 
 def stand_in_notes(texts: Iterable[Text], lang: str) -> tuple[str, ...]:

@@ -82,6 +82,7 @@ class VersionView:
     valid_for: str
     previous: str | None
     parties: tuple[Markup, ...]
+    party_separator: str  # what joins the names so that each reads as one (labels.list_separator)
     downloads: tuple[Download, ...]
     redline_downloads: tuple[Download, ...]
     redline: bool = False  # the previous version is in the archive, so the version has a redline page
@@ -196,6 +197,7 @@ def _version_view(contract: Contract, lang: str, ctx: SiteContext) -> VersionVie
         valid_for=meta.valid_for,
         previous=previous,
         parties=tuple(inline_text(p.name, lang, resolver) for p in contract.parties),
+        party_separator=labels.list_separator([p.name.shown(lang)[0] for p in contract.parties]),
         downloads=_downloads(meta.version, "contract", lang, ctx, previous=previous),
         redline_downloads=_downloads(meta.version, "redline", lang, ctx, previous=previous),
         redline=bool(previous) and (previous in ctx.versions or (meta.version, lang) in ctx.redlines),
