@@ -38,7 +38,7 @@ def add_import(sub) -> None:
 def run_import(args) -> int:
     from ..importer import import_file, report
     from ..importer.known import earlier_subjects
-    from ..importer.write import check_target, imported_parties, write_folder
+    from ..importer.write import check_target, write_folder
 
     problem = report.usage_problem(args.version, args.municipality)
     if problem:
@@ -53,11 +53,11 @@ def run_import(args) -> int:
     earlier = earlier_subjects(args.root, args.version)
     existed = target.is_dir()  # empty (check_target): the new folder takes its place
     made = [folder for folder in target.parents if not folder.exists()]  # made by the import for the new folder
-    write_folder(result, args.out, earlier.subjects)
+    copied = write_folder(result, args.out, earlier.subjects)
     try:  # until "wrote" is said, an interrupted import takes its folder back: nothing new in years/
         for note in result.notes:
             writer.note(f"{args.file}:{note}")
-        _note_identities(earlier, imported_parties(result), args.version)
+        _note_identities(earlier, copied, args.version)
         for line in report.lines(result, report.output_words(args.out)):
             writer.line(line)
         _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
@@ -74,10 +74,9 @@ def run_import(args) -> int:
     return 0
 
 
-def _note_identities(earlier, parties: list[str], version: str) -> None:
+def _note_identities(earlier, copied: list[str], version: str) -> None:
     """Say which parties' certificate identities came from the version before, or that it could not be read."""
     check = f"'klimatkontrakt parties {version}'"
-    copied = [party for party in parties if party in earlier.subjects]
     if copied:
         writer.note(
             f"certificate identities of {', '.join(copied)} copied from version {earlier.version}; "

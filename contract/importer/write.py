@@ -29,19 +29,21 @@ PARTIES = (
 )
 
 
-def write_folder(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]] | None = None) -> None:
+def write_folder(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]] | None = None) -> list[str]:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once.
 
-    subjects: the certificate identities the repository records for parties by id (importer/known.py).
+    subjects: the certificate identities the repository records for parties by id (importer/known.py). Return the
+    parties whose identity was taken from them.
     """
     out = check_target(out)
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _write_files(result, staging, subjects or {})
+        copied = _write_files(result, staging, subjects or {})
         move_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return copied
 
 
 def check_target(out: Path) -> Path:
@@ -71,16 +73,18 @@ def _refusal(out: Path, message: str) -> ContractError:
     )
 
 
-def _write_files(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]]) -> None:
+def _write_files(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]]) -> list[str]:
     out.mkdir(parents=True)
     lang = (result.lang, result.source)
-    dump(_contract_file(result, subjects), out / "contract.yaml")
+    contract = _contract_file(result, subjects)
+    dump(contract, out / "contract.yaml")
     if result.preamble:
         dump({"body": [_block(b, lang) for b in result.preamble]}, out / "preamble.yaml")
     for group, nodes in _groups(result.sections).items():
         dump({"sections": [_section(n, lang) for n in nodes]}, out / f"{group}.yaml")
     if result.annex:
         dump(_annex(result.annex, lang), out / "annex.yaml")
+    return [party["id"] for party in contract["parties"] if "certificate_subject" in party]
 
 
 def text(value: str, lang: tuple[str, str]) -> dict[str, str]:
@@ -118,11 +122,6 @@ def _contract_file(result: ImportResult, subjects: Mapping[str, dict[str, str]])
         "title": text(result.title or (title.title[0] if title and title.title else ""), langs),
         "parties": parties,
     }
-
-
-def imported_parties(result: ImportResult) -> list[str]:
-    """Return the ids of the parties the new version's contract.yaml names, the municipality first."""
-    return [slug(result.municipality), *(party["id"] for party in _national_parties(result))]
 
 
 def _national_parties(result: ImportResult) -> list[dict[str, Any]]:
