@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from build_helpers import make_repo
 from cli_runner import run_cli
-from processes import no_stray, pool_workers, start_paused
+from processes import PATCH_AT_IMPORT, hooked, no_stray, pool_workers, start_paused
 
 from contract.render import labels
 from contract.source.load import load
@@ -168,3 +169,42 @@ def test_held_a_worker_stopped_and_continued_is_not_taken_for_dead(tmp_path):
     code, out, err = _finish(build)
     assert code == 0, (code, out, err)
     no_stray(workers)
+
+
+# A sitecustomize: in a spawned worker (not the build's own process), workers.render exits the process with code 0
+# (a library calling sys.exit(0)/os._exit(0), a worker ended "cleanly" by something else) instead of rendering.
+_WORKER_EXITS_0 = (
+    """
+import os, sys
+
+if "KK_BUILD_PID" not in os.environ:
+    os.environ["KK_BUILD_PID"] = str(os.getpid())
+_PLAN = [{"target": "contract.build.workers:render"}] if os.environ["KK_BUILD_PID"] != str(os.getpid()) else []
+_patched = set()
+
+
+def _wrap(original, step):
+    def exits(*args, **kwargs):
+        os._exit(0)
+
+    return exits
+"""
+    + PATCH_AT_IMPORT
+)
+
+
+# Held: a worker that exits with code 0 on its own, mid-job: the build must not wait for ever nor publish a site without
+# its PDFs; expected exit 1 with the "a process rendering the PDFs stopped" error, nothing published.
+@pytest.mark.slow
+def test_held_a_worker_that_exits_0_mid_job_fails_the_build_cleanly(tmp_path):
+    repo = make_repo(tmp_path / "repo").resolve()
+    env = hooked(tmp_path, _WORKER_EXITS_0)
+    build = subprocess.Popen(
+        [sys.executable, "build.py", "--root", str(repo), "--jobs", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    code, out, err = _finish(build)
+    assert code == 1, (code, out, err)
+    assert "a process rendering the PDFs stopped" in out + err, out + err
+    assert "Traceback" not in out + err
+    assert not (repo / "site").exists()
