@@ -208,3 +208,26 @@ def test_held_a_worker_that_exits_0_mid_job_fails_the_build_cleanly(tmp_path):
     assert "a process rendering the PDFs stopped" in out + err, out + err
     assert "Traceback" not in out + err
     assert not (repo / "site").exists()
+
+
+# Held: empty files and a hard link to the repository's own signed.lock given as a PDF are refused with a located
+# error (lock, import, apply) and nothing is written; a version folder that is a symlink is "does not load" for the
+# importer, as validate says (no identities copied).
+def test_held_empty_inputs_and_a_hard_link_to_the_lock_file_are_refused(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    link = tmp_path / "h.pdf"
+    os.link(repo / "years" / "2023" / "signed.lock", link)
+    for name in ("e.pdf", "e.docx", "e.txt"):
+        (tmp_path / name).write_bytes(b"")
+    cases = [
+        (("lock", "2023", "--pdf", link), "not a PDF"),
+        (("lock", "2023", "--pdf", tmp_path / "e.pdf"), "not a PDF"),
+        (("apply", tmp_path / "e.docx", "--to", "2024"), "not a Word document"),
+        (("import", tmp_path / "e.docx", "--version", "2025", "--municipality", "X", "--out", tmp_path / "o"), "Word"),
+        (("import", tmp_path / "e.txt", "--version", "2025", "--municipality", "X", "--out", tmp_path / "o"), "error"),
+    ]
+    for args, words in cases:
+        result = run_cli("--root", repo, *args)
+        assert result.returncode != 0 and words in result.stdout + result.stderr, (args, result)
+        assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "o").exists()
