@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checks.characters import bad_characters
 from ..errors import ContractError, Report
 from ..ids import is_version_name
 from ..source.load import load_version, years
@@ -36,4 +37,12 @@ def earlier_subjects(root: Path, version: str) -> Earlier:
         contract = None
     if contract is None:
         return Earlier(previous, readable=False)
-    return Earlier(previous, {p.id: dict(p.certificate_subject) for p in contract.parties if p.certificate_subject})
+    return Earlier(
+        previous, {p.id: dict(p.certificate_subject) for p in contract.parties if _valid(p.certificate_subject)}
+    )
+
+
+def _valid(subject: dict[str, str]) -> bool:
+    """Whether an identity may be copied: one validate accepts (no control or invisible character: it would be
+    copied into a new version only to be refused there)."""
+    return bool(subject) and not any(bad_characters(text) for item in subject.items() for text in item)

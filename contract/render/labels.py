@@ -114,29 +114,34 @@ def date(value: str | datetime.date, lang: str) -> str:
 def cover_line(contract: Contract, lang: str) -> str:
     """Return the cover's line naming the parties, e.g. "Mellan Borås Stad och myndigheterna … samt Viable Cities"."""
 
-    def names(kind: str) -> list[str]:
-        return [p.name.shown(lang)[0] for p in contract.parties if p.kind == kind]
-
     def listed(kind: str) -> str:
-        found = names(kind)
+        found = [p.name.shown(lang)[0] for p in contract.parties if p.kind == kind]
         return list_separator(found).join(found)
 
-    return label(
-        lang,
-        "cover_between",
-        municipality=listed("municipality"),
-        agencies=listed("agency"),
-        programme=listed("programme"),
-    )
+    groups = {"municipality": listed("municipality"), "agencies": listed("agency"), "programme": listed("programme")}
+    # The catalogue's sentence has a place per group; a group with no party drops its place with the words that lead
+    # into it ("och myndigheterna ", "samt "), so a contract without agencies reads "Mellan Borås Stad samt Viable
+    # Cities", not "… och myndigheterna  samt …".
+    pieces = label(lang, "cover_between", **{group: f"\0{group}\0" for group in groups}).split("\0")
+    line = pieces[0]  # the words before the first group
+    for index in range(1, len(pieces) - 1, 2):  # pieces: words, group, words, group, …, words
+        if groups[pieces[index]]:
+            line += (pieces[index - 1] if index > 1 else "") + groups[pieces[index]]
+    return line + pieces[-1]
+
+
+# Separators from the weakest, each with the marks a name must not hold for it to keep every name whole: a comma
+# among names with commas ("Forskningsrådet för miljö, areella näringar och samhällsbyggande") read as more parties,
+# and a semicolon among commas is the stronger break.
+_SEPARATORS = ((", ", ",;"), ("; ", ";"), (" · ", "·"), (" / ", "/"), (" | ", "|"))
 
 
 def list_separator(names: list[str]) -> str:
-    """What joins names in a list so that each reads as one: ", "; "; " where a name holds a comma of its own
-    ("Forskningsrådet för miljö, areella näringar och samhällsbyggande" read as three parties); " · " where a name
-    holds a semicolon (a semicolon among commas, or inside a name among semicolons, splits the list)."""
-    if any(";" in name for name in names):
-        return " · "
-    return "; " if any("," in name for name in names) else ", "
+    """What joins names in a list so that each reads as one: the weakest separator no name holds a mark of."""
+    for separator, marks in _SEPARATORS[:-1]:
+        if not any(mark in name for name in names for mark in marks):
+            return separator
+    return _SEPARATORS[-1][0]  # names holding all of these marks: the last, the least likely inside a name
 
 
 def stand_in_notes(texts: Iterable[Text], lang: str) -> tuple[str, ...]:
