@@ -18,6 +18,8 @@ import pytest
 from build_helpers import make_repo
 from cli_runner import run_cli
 from processes import PATCH_AT_IMPORT, hooked, no_stray, pool_workers, start_paused
+from test_redteam_session51 import _finish
+from test_redteam_session52 import _contract_docx, _import, _plain
 
 from contract.render import labels
 from contract.source.load import load
@@ -67,34 +69,6 @@ def test_held_list_separator_with_empty_and_blank_names_does_not_crash():
 # ================================================================== 1. import copies certificate identities
 
 
-def _word_contract(path: Path) -> Path:
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("Klimatkontrakt 2030", style="Title")
-    d.add_paragraph("Vi arbetar tillsammans för en klimatneutral stad.")
-    d.add_heading("1. Syftet med Klimatkontrakt 2030", 1)
-    d.add_paragraph("Syftet är att öka tempot i omställningen.")
-    d.add_heading("2. Parter", 1)
-    d.add_paragraph("Parter i Klimatkontrakt 2030 är:")
-    for item in ("Exempelstad.", "Myndigheterna: Energimyndigheten, Vinnova och Formas.", "Viable Cities."):
-        d.add_paragraph(item, style="List Bullet")
-    d.add_heading("3. Stadens åtaganden", 1)
-    d.add_paragraph("Staden bygger fler cykelbanor.")
-    d.add_heading("4. Kontraktet", 1)
-    d.add_paragraph("Parterna är överens om att åtagandena ska gälla för 2025.")
-    d.save(path)
-    return path
-
-
-def _import(repo: Path, original: Path, version: str = "2025"):
-    out = repo / "years" / version
-    result = run_cli(
-        "--root", repo, "import", original, "--version", version, "--municipality", "Exempelstad", "--out", out
-    )  # fmt: skip
-    return result, out
-
-
 # Defect: 2024's energimyndigheten certificate_subject holds a control character (O: "\e[31mX", pasted from a
 # terminal). 2024 still loads, so the import copies it into 2025 and prints "certificate identities of
 # energimyndigheten, … copied from version 2024", then its own validate reports "years/2025/contract.yaml:27:11:
@@ -106,7 +80,7 @@ def test_import_does_not_copy_a_certificate_identity_validate_rejects(tmp_path):
     text = contract.read_text(encoding="utf-8")
     assert "      O: Energimyndigheten\n" in text
     contract.write_text(text.replace("      O: Energimyndigheten\n", '      O: "\\e[31mX"\n', 1), encoding="utf-8")
-    result, out = _import(repo, _word_contract(tmp_path / "kontrakt.docx"))
+    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", _plain))
     written = (out / "contract.yaml").read_text(encoding="utf-8")
     assert "\\e" not in written and "\x1b" not in written, written
     assert "validate: 0 errors" in result.stdout, result.stdout + result.stderr
@@ -120,7 +94,7 @@ def test_held_odd_certificate_subject_values_are_not_copied(tmp_path, value):
     contract = repo / "years" / "2024" / "contract.yaml"
     text = contract.read_text(encoding="utf-8")
     contract.write_text(text.replace("      O: Energimyndigheten\n", f"      O: {value}\n", 1), encoding="utf-8")
-    result, out = _import(repo, _word_contract(tmp_path / "kontrakt.docx"))
+    result, out = _import(repo, _contract_docx(tmp_path / "kontrakt.docx", _plain))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no certificate identities copied" in result.stderr
     assert "certificate_subject" not in (out / "contract.yaml").read_text(encoding="utf-8")
@@ -142,16 +116,6 @@ def test_held_verify_refuses_a_device_an_empty_file_and_a_folder(tmp_path):
 
 
 # ================================================================== 4. a stopped and continued PDF worker
-
-
-def _finish(build: subprocess.Popen) -> tuple[int | None, str, str]:
-    try:
-        out, err = build.communicate(timeout=HANG_GUARD)
-    except subprocess.TimeoutExpired:
-        os.killpg(build.pid, signal.SIGKILL)
-        out, err = build.communicate()
-        return None, out, err
-    return build.returncode, out, err
 
 
 # Held: a worker SIGSTOPped and SIGCONTed while the build is paused at 'rendering' is not taken for dead.
