@@ -346,3 +346,45 @@ def test_the_pools_pipes_the_remedies_need_are_where_they_are_looked_for():
     finally:
         pool.shutdown()
     assert pool._spare_reader == -1  # closed with the pool
+
+
+_A_SECOND_SIGNAL_WHILE_STOPPING = """
+import sys
+from contract import interrupts
+from contract.build import workers
+
+pool = workers.start(3, 3)  # up to two workers
+for done in [pool.submit(len, b"x") for _ in range(4)]:
+    done.result()  # the workers are idle, waiting for a job
+processes = list(pool._processes.values())
+try:
+    with interrupts.handling(), pool, workers.stopping(pool):
+        raise KeyboardInterrupt  # the first Ctrl-C; the test sends the second while stop() is half done
+except KeyboardInterrupt:
+    pass
+print(sorted({process.exitcode for process in processes}))
+"""
+
+
+@pytest.mark.slow
+def test_a_second_signal_while_the_workers_are_stopped_still_kills_them_and_the_build_exits(tmp_path):
+    # Found running the suite with three test processes on two cores: a SIGTERM and a Ctrl-C in a row (red team 22's
+    # test) hung the build. The second signal cut stop() short after it had set a thread draining the job pipe and
+    # before it killed the workers; the pool then sent each idle worker its order to stop through that pipe, the
+    # drain read it instead, and the build waited at exit for workers waiting for a job, for ever.
+    import signal
+    import sys
+
+    from processes import _default_ctrl_c, start_command_paused
+
+    argv = [sys.executable, "-c", _A_SECOND_SIGNAL_WHILE_STOPPING]
+    script, resume = start_command_paused(argv, "stopping-workers", _default_ctrl_c)
+    try:
+        script.send_signal(signal.SIGINT)
+    finally:
+        os.close(resume)
+    try:
+        out, err = script.communicate(timeout=120)  # a hang guard: without the fix it never ends
+    finally:
+        script.kill()
+    assert (script.returncode, out) == (0, "[-9]\n"), err  # every worker killed, none waited for

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .. import collector
+from .. import collector, interrupts
 from ..errors import ContractError, Diagnostic
+from ..output import faults
 from .children import die_with
 
 if TYPE_CHECKING:
@@ -78,9 +79,11 @@ class _Pool(ProcessPoolExecutor):
         # No public way to these pipes: a Python whose pool lacks them gets no remedy (test_build_workers says so).
         reader = getattr(getattr(self, "_call_queue", None), "_reader", None)
         self._spare_reader = os.dup(reader.fileno()) if reader is not None else -1
+        self._released = False
 
     def release(self) -> None:
         """Let the pool's threads end once the workers are killed (call it before the shutdown, which forgets them)."""
+        self._released = True
         spare, self._spare_reader = self._spare_reader, -1
         if spare >= 0:
             threading.Thread(target=_drain, args=(spare,), name="pdf-jobs-drain", daemon=True).start()
@@ -94,6 +97,11 @@ class _Pool(ProcessPoolExecutor):
             os.close(null)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        if wait and self._released:
+            # Released, the pool's order to stop is read by the drain as readily as by a worker: a worker left alive
+            # (a second Ctrl-C cut stop() short before its kill) would wait for a job for ever, and this for it.
+            for process in list((getattr(self, "_processes", None) or {}).values()):
+                process.kill()
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
         if wait and self._spare_reader >= 0:  # every worker has exited: nothing is written any more
             os.close(self._spare_reader)
@@ -220,19 +228,28 @@ def stop(pool: Pool) -> None:
     if isinstance(pool, InProcess):
         pool.stop()
     if isinstance(pool, ProcessPoolExecutor):
-        # Listed before the shutdown, which forgets them: a worker in the middle of a PDF would otherwise finish it
-        # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
-        processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
-        manager = getattr(pool, "_executor_manager_thread", None)  # forgotten by the shutdown too
-        if isinstance(pool, _Pool):
-            pool.release()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.kill()
-        if manager is not None:
-            # It notices the killed workers and closes its wake-up pipe. Python 3.11's exit hook writes to that pipe
-            # and prints a traceback if it is closed meanwhile: wait until the pool's thread is done with it.
-            manager.join(timeout=60)
+        # Whole or not at all: a second Ctrl-C or SIGTERM (an impatient user, a CI runner's TERM then INT) that cut
+        # this short after release() and before the kill left workers waiting for a job whose order to stop the
+        # drain had read, and the build waiting for them at exit, for ever. It is recorded and raised after.
+        with interrupts.deferred():
+            _stop_processes(pool)
+
+
+def _stop_processes(pool: ProcessPoolExecutor) -> None:
+    # Listed before the shutdown, which forgets them: a worker in the middle of a PDF would otherwise finish it
+    # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    manager = getattr(pool, "_executor_manager_thread", None)  # forgotten by the shutdown too
+    if isinstance(pool, _Pool):
+        pool.release()
+    faults.point("stopping-workers")  # released, not yet killed: a test sends the second signal here
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    if manager is not None:
+        # It notices the killed workers and closes its wake-up pipe. Python 3.11's exit hook writes to that pipe
+        # and prints a traceback if it is closed meanwhile: wait until the pool's thread is done with it.
+        manager.join(timeout=60)
 
 
 @contextlib.contextmanager
