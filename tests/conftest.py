@@ -52,13 +52,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rpartition(".")[2] in SLOW_MODULES or SLOW_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.slow)
-    # pytest-xdist hands out whole modules (--dist loadfile) in this order: the modules with the most slow tests go
-    # first, so that no long module starts last while the other workers have nothing left (longest first).
-    slow: dict[str, int] = {}
-    for item in items:
-        slow[item.module.__name__] = slow.get(item.module.__name__, 0) + (item.get_closest_marker("slow") is not None)
-    order = {name: rank for rank, name in enumerate(sorted(slow, key=lambda name: -slow[name]))}
-    items.sort(key=lambda item: order[item.module.__name__])  # stable: each module's tests keep their order
+    # No order of modules is set here: pytest-xdist hands them out by its own (most tests first), and measured
+    # orders (longest first, from each module's seconds in an earlier run) did not shorten the suite here.
 
 
 @pytest.fixture(scope="session", autouse=True)

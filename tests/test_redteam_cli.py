@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import select
@@ -314,22 +313,20 @@ def test_a_wrong_argument_without_a_diagnostics_format_prints_nothing_on_standar
 
 def test_a_pdf_read_from_a_pipe_is_limited_like_a_file_never_read_without_end(tmp_path, monkeypatch):
     # A pipe or a device (/dev/zero) has no size to check first: reading stops past the limit instead.
-    import threading
-
     from contract.cli import pdf as pdf_cli
 
     monkeypatch.setattr(pdf_cli, "MAX_PDF", 1024)
     fifo = tmp_path / "contract.pdf"
     os.mkfifo(fifo)
-
-    def write() -> None:
-        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as pipe:
-            pipe.write(b"%PDF-1.7\n" + b"0" * 4096)
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    result = run_cli("--root", ROOT, "verify", fifo)
-    writer.join()
+    # A writer there before verify opens the pipe, and still there after (it never ends the stream). A thread opening
+    # it for writing raced verify: once verify opened first, it refused a pipe nobody writes to, and the thread waited
+    # for a reader for ever. O_RDWR never waits (Linux), and what is written fits in the pipe.
+    writer = os.open(fifo, os.O_RDWR)
+    try:
+        os.write(writer, b"%PDF-1.7\n" + b"0" * 4096)
+        result = run_cli("--root", ROOT, "verify", fifo)
+    finally:
+        os.close(writer)
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith(f"{fifo}: error: the PDF is larger than any contract PDF (at most 0 MiB)")
 

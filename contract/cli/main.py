@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
@@ -138,6 +139,7 @@ class _Commands(argparse._SubParsersAction):
         return super().add_parser(name, parents=[*kwargs.pop("parents", []), common], **kwargs)
 
 
+@functools.cache  # made once per process: reading arguments changes nothing in it, and serve and the tests call main often
 def _parser() -> argparse.ArgumentParser:
     parser = arguments.Parser(prog="klimatkontrakt", description="Keep Klimatkontrakt 2030 as data and publish it.")
     parser.add_argument(
