@@ -60,12 +60,16 @@ def start_paused(repo: Path, step: str, *args: str, own_group: bool = False) -> 
 
 
 def start_command_paused(
-    argv: list[str], step: str, preexec_fn, cwd: Path | None = None
+    argv: list[str], step: str, preexec_fn, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, int]:
-    """Start a command paused at the fault point step; return it and the fd that lets it go on (close it)."""
+    """Start a command paused at the fault point step; return it and the fd that lets it go on (close it).
+
+    env: the command's environment (hooked()'s, say); by default this one, with the repository on PYTHONPATH.
+    """
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
+    base = {**os.environ, "PYTHONPATH": str(ROOT)} if env is None else env
+    env = {**base, "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
     process = subprocess.Popen(
         argv, cwd=cwd, env=env, pass_fds=(arrived_w, resume_r), preexec_fn=preexec_fn,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

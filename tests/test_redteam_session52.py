@@ -411,6 +411,31 @@ def test_an_import_interrupted_while_it_checks_the_new_folder_leaves_no_new_vers
     assert sorted(p.name for p in (repo / "years").iterdir()) == ["2023", "2024"], done.stderr
 
 
+# A second stop while the interrupted import takes its folder back (the last stop's named gap: with a fault point it
+# has a moment of its own, no sleep): the first is SIGTERM as validate starts, the second Ctrl-C as the removal
+# starts. The removal runs whole (the second is recorded), and the import ends interrupted with no new version.
+@pytest.mark.slow
+def test_a_second_stop_while_an_interrupted_import_removes_its_folder_leaves_no_new_version(tmp_path):
+    import os
+    import signal
+
+    from processes import start_command_paused
+
+    repo = _repo(tmp_path)
+    env = hooked(tmp_path, SIGNAL_AT_CALL, SIG_TARGET="contract.importer.report:validate_folder", SIG_NUMBER="15")
+    argv = [sys.executable, "-m", "contract", "--root", str(repo), "import", str(_text_original(tmp_path)),
+            "--version", "2025", "--municipality", "Exempelstad", "--out", str(repo / "years/2025")]  # fmt: skip
+    done, resume = start_command_paused(argv, "import-removing", _default_ctrl_c, cwd=repo, env=env)
+    try:
+        assert (repo / "years/2025").is_dir()  # written, not yet taken back
+        done.send_signal(signal.SIGINT)
+    finally:
+        os.close(resume)
+    out, err = done.communicate(timeout=120)  # a hang guard
+    assert done.returncode in (130, 143) and "interrupted" in err and "Traceback" not in err, out + err
+    assert sorted(p.name for p in (repo / "years").iterdir()) == ["2023", "2024"], out + err
+
+
 # Held: interrupted while the staging folder is written or just before it is renamed into place, import ends with
 # 130/143 and "interrupted" and leaves no folder and no .2025.import-PID staging folder.
 @pytest.mark.slow

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import inputs, interrupts
 from ..errors import ContractError, Diagnostic, UsageError, excerpt
+from ..output import faults
 from . import writer
 
 
@@ -63,6 +64,7 @@ def run_import(args) -> int:
         _print_import_validation(report.validate_folder(args.root, args.out, args.version), result.languages[1:])
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
         with interrupts.deferred():  # a second stop must not leave the folder half removed
+            faults.point("import-removing")  # a test sends the second stop here
             shutil.rmtree(target, ignore_errors=True)  # the real folder written (a link to it is followed)
             if existed:
                 target.mkdir(exist_ok=True)
