@@ -97,7 +97,15 @@ def read(data: bytes, accept: bool = True) -> Document:
         return _read(data, accept)
     except zipfile.BadZipFile as exc:
         raise WordFileError(f"the file is not a Word document ({exc})") from None
-    except (KeyError, etree.XMLSyntaxError) as exc:  # a part missing, or not XML
+    except etree.XMLSyntaxError as exc:
+        if "Excessive depth" in str(exc):  # libxml2's limit (256 levels): boxes in boxes, tables in tables
+            raise WordFileError(
+                "the Word file's content is nested too deeply to read (text boxes or tables inside one another, "
+                "dozens deep)",
+                "take the text out of the nested text boxes or tables in Word, then save it again as .docx",
+            ) from None
+        raise WordFileError(f"the file is not a Word document ({str(exc).strip(chr(34))})") from None
+    except KeyError as exc:  # a part missing
         raise WordFileError(f"the file is not a Word document ({str(exc).strip(chr(34))})") from None
     except NotImplementedError as exc:  # zipfile: a compression method it cannot unpack (Deflate64)
         raise WordFileError(
