@@ -215,12 +215,32 @@ NOTE_KINDS = {"footnote": "", "endnote": "e"}
 
 def _notes(root, kind: str, hidden: frozenset[str]) -> dict[str, str]:
     """Each note's text by its key, without what is hidden in it."""
-    return {
-        NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): " ".join(
-            "".join(t.text or "" for t in n.iter(f"{{{W}}}t") if not _run_hidden(t.getparent(), hidden)).split()
-        )
-        for n in root.iter(f"{{{W}}}{kind}")
-    }
+    return {NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): _note_text(n, hidden) for n in root.iter(f"{{{W}}}{kind}")}
+
+
+def _note_text(note, hidden: frozenset[str]) -> str:
+    """A note's words on one line: its paragraphs (a text box's too, once) apart, as Word shows them."""
+    words: list[str] = []
+    paragraph = None
+    for t in note.iter(f"{{{W}}}t"):
+        if _run_hidden(t.getparent(), hidden) or _older_readers_copy(t, note):
+            continue
+        here = next(t.iterancestors(f"{{{W}}}p"), None)
+        if here is not paragraph:  # a new paragraph, or a box's: "Första.Andra." was one word
+            words.append(" ")
+            paragraph = here
+        words.append(t.text or "")
+    return " ".join("".join(words).split())
+
+
+def _older_readers_copy(element, note) -> bool:
+    """Whether element is in the VML copy of a text box Word writes for older readers (mc:Fallback): read once."""
+    for up in element.iterancestors():
+        if up is note:
+            return False
+        if etree.QName(up).localname == "Fallback":
+            return True
+    return False
 
 
 def _note_links(root, links: dict[str, str], kind: str, hidden: frozenset[str]) -> dict[str, list[str]]:
@@ -230,6 +250,7 @@ def _note_links(root, links: dict[str, str], kind: str, hidden: frozenset[str]) 
             links[h.get(f"{{{R}}}id", "")]
             for h in n.iter(f"{{{W}}}hyperlink")
             if h.get(f"{{{R}}}id", "") in links
+            and not _older_readers_copy(h, n)
             and any(not _run_hidden(r, hidden) for r in h.iter(f"{{{W}}}r") if r.find("w:t", Q) is not None)
         ]
         for n in root.iter(f"{{{W}}}{kind}")
