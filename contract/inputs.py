@@ -51,7 +51,8 @@ def read_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT, missi
 
 
 class NotAFile(Exception):
-    """What was opened is not a regular file (kind: "pipe", "device or socket", "socket", "pipe nobody writes to")."""
+    """What was opened is not a regular file (kind: "pipe", "terminal", "device or socket", "socket",
+    "pipe nobody writes to")."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
@@ -63,8 +64,8 @@ def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
 
     Opened without waiting (opening a pipe nobody writes to waits for a writer) and judged by what was opened, not
     by a look before (the path may have been swapped since). A regular file is read without waiting too, so one
-    whose reading never ends (the kernel's log, /proc/kmsg) is an error, not a hang. With pipes, a pipe or a device
-    is read as well (`verify <(…)`), up to the bound, but a pipe nobody writes to is refused.
+    whose reading never ends (the kernel's log, /proc/kmsg) is an error, not a hang. With pipes, a pipe is read as
+    well (`verify <(…)`), up to the bound, but a pipe nobody writes to is refused; a device or a terminal never is.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -78,8 +79,8 @@ def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         chunks: list[bytes] = []
         if not stat.S_ISREG(mode):
-            kind = "pipe" if stat.S_ISFIFO(mode) else "device or socket"
-            if not pipes:
+            kind = "pipe" if stat.S_ISFIFO(mode) else "terminal" if os.isatty(fd) else "device or socket"
+            if not pipes or kind != "pipe":  # a terminal is read until someone types Ctrl-D: a wait, not a PDF
                 raise NotAFile(kind)
             if stat.S_ISFIFO(mode):
                 try:

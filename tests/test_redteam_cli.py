@@ -331,6 +331,30 @@ def test_a_pdf_read_from_a_pipe_is_limited_like_a_file_never_read_without_end(tm
     assert result.stdout.startswith(f"{fifo}: error: the PDF is larger than any contract PDF (at most 0 MiB)")
 
 
+# A terminal given where a PDF goes (`verify /dev/tty`, `verify /dev/stdin` typed at a prompt) was read until someone
+# typed Ctrl-D: the command waited with no word said. A device or a terminal is now refused as a pipe nobody writes to
+# is; /dev/urandom is no longer read to the 256 MiB limit first.
+@pytest.mark.parametrize("command", [["verify"], ["sign", "--party", "formas", "--p12", "x.p12", "-o", "out.pdf"]])
+def test_verify_and_sign_refuse_a_terminal_or_a_device_instead_of_waiting_for_typing(tmp_path, command):
+    leader, follower = os.openpty()
+    terminal = os.ttyname(follower)
+    try:
+        for given, kind in ((terminal, "terminal"), ("/dev/urandom", "device or socket")):
+            done = subprocess.run(
+                [sys.executable, "-m", "contract", "--root", str(ROOT), *command, given],
+                cwd=tmp_path, capture_output=True, text=True, timeout=60,  # the limit guards a hang
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )  # fmt: skip
+            assert (done.returncode, done.stderr) == (1, ""), done.stdout + done.stderr
+            assert done.stdout.startswith(f"{given}: error: this is not a file but a {kind}, which is never read ("), (
+                done.stdout
+            )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert not (tmp_path / "out.pdf").exists()
+
+
 # ---------------------------------------------------------------- commands run outside the repository
 
 

@@ -26,15 +26,16 @@ def _read(path: Path, what: str) -> bytes:
     hint = "give the contract PDF" if what == "PDF" else "check the path"
     try:
         size = path.stat().st_size
-        # A pipe or a device (/dev/zero) says 0: read one byte past the limit, never without end.
+        # A pipe says 0: read one byte past the limit, never without end (a device or a terminal is not read).
         data = read_bounded(path, MAX_PDF, pipes=True) if size <= MAX_PDF else b""
         if size > MAX_PDF or len(data) > MAX_PDF:
             known = f" {size // 2**20} MiB," if size > MAX_PDF else ""
             message = f"the {what} is{known} larger than any contract PDF (at most {MAX_PDF // 2**20} MiB)"
             raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "too-large")])
         return data
-    except NotAFile as exc:  # a pipe nobody writes to: it would be waited for, for ever
-        message = f"this is a {exc.kind}, which has nothing to read"
+    except NotAFile as exc:  # read, a pipe nobody writes to or a terminal would be waited for, for ever
+        said = "has nothing to read" if exc.kind == "pipe nobody writes to" else "is never read"
+        message = f"this is not a file but a {exc.kind}, which {said}"
         raise ContractError([Diagnostic(Pos(str(path)), "error", message, hint, "not-a-file")]) from None
     except OSError as exc:
         raise ContractError(
