@@ -7,15 +7,11 @@ import io
 import zipfile
 from pathlib import Path
 
-from test_redteam_session52 import _contract_docx
+from test_redteam_session52 import W, _contract_docx
+from test_redteam_session53 import MC, WPS, V, _box
 
 from contract.importer.source import read_text
 from contract.word.read import read
-
-W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
-WPS = 'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
-V = 'xmlns:v="urn:schemas-microsoft-com:vml"'
 
 
 def _para(text: str) -> str:
@@ -27,8 +23,8 @@ def _box_twice(paragraphs: str) -> str:
     drawing = (
         f"<w:drawing><wps:wsp><wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent></wps:txbx></wps:wsp></w:drawing>"
     )
-    vml = f"<w:pict><v:shape><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox></v:shape></w:pict>"
-    return f'<mc:AlternateContent><mc:Choice Requires="wps">{drawing}</mc:Choice><mc:Fallback>{vml}</mc:Fallback></mc:AlternateContent>'
+    choice = f'<mc:Choice Requires="wps">{drawing}</mc:Choice>'
+    return f"<mc:AlternateContent>{choice}<mc:Fallback>{_box(paragraphs)}</mc:Fallback></mc:AlternateContent>"
 
 
 def _original(tmp_path: Path) -> Path:

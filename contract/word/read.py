@@ -235,12 +235,7 @@ def _note_text(note, hidden: frozenset[str]) -> str:
 
 def _older_readers_copy(element, note) -> bool:
     """Whether element is in the VML copy of a text box Word writes for older readers (mc:Fallback): read once."""
-    for up in element.iterancestors():
-        if up is note:
-            return False
-        if etree.QName(up).localname == "Fallback":
-            return True
-    return False
+    return _inside(element, note, "Fallback")
 
 
 def _note_links(root, links: dict[str, str], kind: str, hidden: frozenset[str]) -> dict[str, list[str]]:
@@ -357,10 +352,15 @@ def _field_address(instruction: str) -> str:
 
 def _in_box(element, within) -> bool:
     """Whether an element lies in a text box inside within (the box's paragraphs are read, and tracked, on their own)."""
+    return _inside(element, within, "txbxContent")
+
+
+def _inside(element, within, name: str) -> bool:
+    """Whether an element lies inside an element called name (any namespace) that is itself inside within."""
     for up in element.iterancestors():
         if up is within:
             return False
-        if etree.QName(up).localname == "txbxContent":
+        if etree.QName(up).localname == name:
             return True
     return False
 
