@@ -51,8 +51,7 @@ def read_file(path: Path, what: str, hint: str, limit: int = MAX_DOCUMENT, missi
 
 
 class NotAFile(Exception):
-    """What was opened is not a regular file (kind: "pipe", "terminal", "device or socket", "socket",
-    "pipe nobody writes to")."""
+    """Not a regular file; kind says what: pipe, terminal, socket, device or socket, pipe nobody writes to."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
@@ -68,7 +67,8 @@ def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
     well (`verify <(…)`), up to the bound, but a pipe nobody writes to is refused; a device or a terminal never is.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        # O_NOCTTY: a terminal opened by a process that has none would become its controlling terminal
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except OSError as exc:  # a socket cannot be opened at all ("No such device or address")
         if exc.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(path).st_mode):
             raise NotAFile("socket") from None
@@ -82,14 +82,13 @@ def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
             kind = "pipe" if stat.S_ISFIFO(mode) else "terminal" if os.isatty(fd) else "device or socket"
             if not pipes or kind != "pipe":  # a terminal is read until someone types Ctrl-D: a wait, not a PDF
                 raise NotAFile(kind)
-            if stat.S_ISFIFO(mode):
-                try:
-                    first = os.read(fd, limit + 1)
-                except BlockingIOError:  # a writer that has written nothing yet: wait for it below
-                    first = None
-                if first == b"":
-                    raise NotAFile("pipe nobody writes to")
-                chunks += [first] if first else []
+            try:
+                first = os.read(fd, limit + 1)
+            except BlockingIOError:  # a writer that has written nothing yet: wait for it below
+                first = None
+            if first == b"":
+                raise NotAFile("pipe nobody writes to")
+            chunks += [first] if first else []
             os.set_blocking(fd, True)
         size = sum(map(len, chunks))
         while size <= limit:
