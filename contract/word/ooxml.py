@@ -19,3 +19,13 @@ def parse(data: bytes):
 def on(element) -> bool:
     """Whether an on/off property (w:b, w:vanish, …) is on: present, and not "0", "false" or "off"."""
     return element is not None and element.get(f"{{{W}}}val", "true").lower() not in ("0", "false", "off")
+
+
+def inside(element, within, name: str) -> bool:
+    """Whether an element lies inside an element called name (any namespace) that is itself inside within."""
+    for up in element.iterancestors():
+        if up is within:
+            return False
+        if etree.QName(up).localname == name:
+            return True
+    return False

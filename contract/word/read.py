@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .ooxml import Q, R, W, on, parse
-from .styles import heading_levels, hidden_styles
+from .notes import NOTE_KINDS, links_of, notes_of
+from .ooxml import Q, R, W, inside, on, parse
+from .styles import heading_levels, hidden_styles, run_hidden
 from .symbols import symbol
 
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -144,8 +145,8 @@ def _read(data: bytes, accept: bool) -> Document:
             name, rels = f"word/{kind}s.xml", f"word/_rels/{kind}s.xml.rels"
             if name in names:
                 root, targets = parse(part(name)), _relationships(part(rels) if rels in names else b"")
-                notes |= _notes(root, kind, hidden)
-                note_links |= _note_links(root, targets, kind, hidden)
+                notes |= notes_of(root, kind, hidden)
+                note_links |= links_of(root, targets, kind, hidden)
         core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
     doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
     reading = _Reading(links, accept, doc.tracked, hidden)
@@ -197,7 +198,7 @@ def _box_shown(box, paragraph, accept: bool, hidden: frozenset[str]) -> bool:
         if up is paragraph:
             return True
         name = etree.QName(up).localname
-        if name in ("txbxContent", "Fallback") or name in gone or (name == "r" and _run_hidden(up, hidden)):
+        if name in ("txbxContent", "Fallback") or name in gone or (name == "r" and run_hidden(up, hidden)):
             return False
     return True
 
@@ -209,64 +210,11 @@ def _language(core: bytes) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-# Footnotes and endnotes: a note's key is its kind's prefix and its id in that part ("1", "e1").
-NOTE_KINDS = {"footnote": "", "endnote": "e"}
-
-
-def _notes(root, kind: str, hidden: frozenset[str]) -> dict[str, str]:
-    """Each note's text by its key, without what is hidden in it."""
-    return {NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): _note_text(n, hidden) for n in root.iter(f"{{{W}}}{kind}")}
-
-
-def _note_text(note, hidden: frozenset[str]) -> str:
-    """A note's words on one line: its paragraphs (a text box's too, once) apart, as Word shows them."""
-    words: list[str] = []
-    paragraph = None
-    for t in note.iter(f"{{{W}}}t"):
-        if _run_hidden(t.getparent(), hidden) or _older_readers_copy(t, note):
-            continue
-        here = next(t.iterancestors(f"{{{W}}}p"), None)
-        if here is not paragraph:  # a new paragraph, or a box's: "Första.Andra." was one word
-            words.append(" ")
-            paragraph = here
-        words.append(t.text or "")
-    return " ".join("".join(words).split())
-
-
-def _older_readers_copy(element, note) -> bool:
-    """Whether element is in the VML copy of a text box Word writes for older readers (mc:Fallback): read once."""
-    return _inside(element, note, "Fallback")
-
-
-def _note_links(root, links: dict[str, str], kind: str, hidden: frozenset[str]) -> dict[str, list[str]]:
-    """Each note's web addresses by its key: those of its links that show words."""
-    return {
-        NOTE_KINDS[kind] + n.get(f"{{{W}}}id", ""): [
-            links[h.get(f"{{{R}}}id", "")]
-            for h in n.iter(f"{{{W}}}hyperlink")
-            if h.get(f"{{{R}}}id", "") in links
-            and not _older_readers_copy(h, n)
-            and any(not _run_hidden(r, hidden) for r in h.iter(f"{{{W}}}r") if r.find("w:t", Q) is not None)
-        ]
-        for n in root.iter(f"{{{W}}}{kind}")
-    }
-
-
 def _relationships(data: bytes) -> dict[str, str]:
     if not data:
         return {}
     root = parse(data)
     return {rel.get("Id", ""): rel.get("Target", "") for rel in root}
-
-
-def _run_hidden(run, hidden: frozenset[str], inherited: bool = False) -> bool:
-    """Whether a run is hidden (Font > Hidden): itself, through its character style, or its paragraph's (inherited)."""
-    props = run.find("w:rPr", Q)
-    own = props.find("w:vanish", Q) if props is not None else None
-    if own is not None:
-        return on(own)
-    style = props.find("w:rStyle", Q) if props is not None else None
-    return (style is not None and style.get(f"{{{W}}}val", "") in hidden) or inherited
 
 
 @dataclass
@@ -306,7 +254,7 @@ def _atoms(node, reading: _Reading) -> Iterator[Atom]:
             instruction += "".join(c.text or "" for c in child.iter(f"{{{W}}}instrText"))
             if "separate" in marks and _field_address(instruction):
                 field = []
-            if _run_hidden(child, reading.hidden, reading.inherited):  # hidden text: not what the document shows
+            if run_hidden(child, reading.hidden, reading.inherited):  # hidden text: not what the document shows
                 pass
             elif field is not None:
                 field += _run(child)
@@ -352,23 +300,13 @@ def _field_address(instruction: str) -> str:
 
 def _in_box(element, within) -> bool:
     """Whether an element lies in a text box inside within (the box's paragraphs are read, and tracked, on their own)."""
-    return _inside(element, within, "txbxContent")
-
-
-def _inside(element, within, name: str) -> bool:
-    """Whether an element lies inside an element called name (any namespace) that is itself inside within."""
-    for up in element.iterancestors():
-        if up is within:
-            return False
-        if etree.QName(up).localname == name:
-            return True
-    return False
+    return inside(element, within, "txbxContent")
 
 
 def _deleted(node, reading: _Reading) -> Iterator[Atom]:
     """A refused deletion: what it deleted stays, as it was (emphasis, note marks; hidden text stays hidden)."""
     for run in node.iter(f"{{{W}}}r"):
-        if not _in_box(run, node) and not _run_hidden(run, reading.hidden, reading.inherited):
+        if not _in_box(run, node) and not run_hidden(run, reading.hidden, reading.inherited):
             yield from _run(run, deleted=True)
 
 

@@ -66,3 +66,13 @@ def _inherited(own: dict[str, T], based: dict[str, str]) -> dict[str, T]:
         for sid in [*chain, start]:
             found[sid] = value
     return {sid: value for sid, value in found.items() if value is not None}
+
+
+def run_hidden(run, hidden: frozenset[str], inherited: bool = False) -> bool:
+    """Whether a run is hidden (Font > Hidden): itself, through its character style, or its paragraph's (inherited)."""
+    props = run.find("w:rPr", Q)
+    own = props.find("w:vanish", Q) if props is not None else None
+    if own is not None:
+        return on(own)
+    style = props.find("w:rStyle", Q) if props is not None else None
+    return (style is not None and style.get(f"{{{W}}}val", "") in hidden) or inherited
