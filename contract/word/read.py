@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .notes import NOTE_KINDS, links_of, notes_of
 from .ooxml import Q, R, W, inside, on, parse
 from .styles import heading_levels, hidden_styles, run_hidden
 from .symbols import symbol
@@ -19,6 +18,7 @@ from .symbols import symbol
 _TOKENS = re.compile(r"\s+|[^\s]+")
 # A contract's document.xml is a few megabytes; more is a zip bomb or no contract.
 MAX_PART = 64 * 1024 * 1024
+_TEXT_PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")  # where boxes and tables are
 # Content controls that hold no contract text: Word's table of contents and cover-page building blocks.
 _NO_TEXT_GALLERIES = ("Table of Contents", "Cover Pages", "Bibliographies")
 
@@ -33,6 +33,10 @@ class WordFileError(ValueError):
 
 # A Word file saved with a password (File > Info > Protect Document) is an OLE compound file, as an old .doc is.
 _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+# Footnotes and endnotes: a note's key is its kind's prefix and its id in that part ("1", "e1").
+NOTE_KINDS = {"footnote": "", "endnote": "e"}
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,23 @@ def read(data: bytes, accept: bool = True) -> Document:
             "the file is a password-protected (encrypted) Word document, or an old .doc",
             "save it from Word as .docx without a password (File > Info > Protect Document)",
         )
+    last = ["word/document.xml"]  # the part read last: each is parsed as soon as it is read, so an XML error is in it
     try:
-        return _read(data, accept)
+        return _read(data, accept, last)
     except zipfile.BadZipFile as exc:
         raise WordFileError(f"the file is not a Word document ({exc})") from None
     except etree.XMLSyntaxError as exc:
-        if "Excessive depth" in str(exc):  # libxml2's limit (256 levels): boxes in boxes, tables in tables
+        if "Excessive depth" in str(exc) and last[0] in _TEXT_PARTS:  # libxml2's limit (256 levels)
             raise WordFileError(
-                "the Word file's content is nested too deeply to read (text boxes or tables inside one another, "
-                "dozens deep)",
+                f"the Word file's content ({last[0]}) is nested too deeply to read (text boxes or tables inside one "
+                "another, dozens deep)",
                 "take the text out of the nested text boxes or tables in Word, then save it again as .docx",
+            ) from None
+        if "Excessive depth" in str(exc):  # a part without text: made by another program than Word, or damaged
+            raise WordFileError(
+                f"the Word file's part {last[0]} is nested too deeply to read; it holds no contract text, so the "
+                "file was made by another program or is damaged",
+                "open it in Word and save it again as .docx",
             ) from None
         raise WordFileError(f"the file is not a Word document ({str(exc).strip(chr(34))})") from None
     except KeyError as exc:  # a part missing
@@ -121,11 +132,12 @@ def read(data: bytes, accept: bool = True) -> Document:
         ) from None
 
 
-def _read(data: bytes, accept: bool) -> Document:
+def _read(data: bytes, accept: bool, last: list[str]) -> Document:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
 
         def part(name: str) -> bytes:
+            last[0] = name
             size = zf.getinfo(name).file_size
             if size > MAX_PART:
                 limit = MAX_PART // 2**20
@@ -139,16 +151,18 @@ def _read(data: bytes, accept: bool) -> Document:
         links = _relationships(part("word/_rels/document.xml.rels") if "word/_rels/document.xml.rels" in names else b"")
         styles = part("word/styles.xml") if "word/styles.xml" in names else b""
         levels, hidden = (heading_levels(styles), hidden_styles(styles)) if styles else ({}, frozenset())
-        notes: dict[str, str] = {}
-        note_links: dict[str, list[str]] = {}
+        doc, pending = Document(), []
         for kind in NOTE_KINDS:  # endnotes (at the document's end) are notes as footnotes are, numbered with them
             name, rels = f"word/{kind}s.xml", f"word/_rels/{kind}s.xml.rels"
             if name in names:
                 root, targets = parse(part(name)), _relationships(part(rels) if rels in names else b"")
-                notes |= notes_of(root, kind, hidden)
-                note_links |= links_of(root, targets, kind, hidden)
-        core = part("docProps/core.xml") if "docProps/core.xml" in names else b""
-    doc, pending = Document(notes=notes, language=_language(core), note_links=note_links), []
+                # Read as the body is (tabs, breaks, symbols, tracked changes, boxes once, hidden text); a note's
+                # own tracked changes are applied but not listed with the body's.
+                reading = _Reading(targets, accept, [], hidden)
+                for note in root.iter(f"{{{W}}}{kind}"):
+                    key = NOTE_KINDS[kind] + note.get(f"{{{W}}}id", "")
+                    doc.notes[key], doc.note_links[key] = _note(note, reading, levels)
+        doc.language = _language(part("docProps/core.xml") if "docProps/core.xml" in names else b"")
     reading = _Reading(links, accept, doc.tracked, hidden)
     for element, row in _body_elements(body, 0, itertools.count(1), accept, hidden):
         if element.tag == f"{{{W}}}bookmarkStart":
@@ -160,6 +174,17 @@ def _read(data: bytes, accept: bool) -> Document:
             if para.atoms or para.kind == "heading":
                 doc.paras.append(para)
     return doc
+
+
+def _note(note, reading: _Reading, levels: dict[str, int]) -> tuple[str, list[str]]:
+    """A note's words on one line, its paragraphs (a text box's too) apart as Word shows them, and its links' addresses."""
+    paras = [
+        _paragraph(element, 0, reading, levels)
+        for element, _ in _body_elements(note, 0, itertools.count(1), reading.accept, reading.hidden)
+        if element.tag != f"{{{W}}}bookmarkStart"
+    ]
+    words = " ".join("".join(a.text for a in para.atoms if a.kind != "fn") for para in paras)
+    return " ".join(words.split()), [a.url for para in paras for a in para.atoms if a.kind == "link"]
 
 
 def _body_elements(
