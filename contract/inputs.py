@@ -69,9 +69,10 @@ def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
     try:
         # O_NOCTTY: a terminal opened by a process that has none would become its controlling terminal
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
-    except OSError as exc:  # a socket cannot be opened at all ("No such device or address")
-        if exc.errno == errno.ENXIO and stat.S_ISSOCK(os.stat(path).st_mode):
-            raise NotAFile("socket") from None
+    except OSError as exc:  # a socket, or /dev/tty with no terminal to stand for, cannot be opened at all (ENXIO)
+        mode = os.stat(path).st_mode if exc.errno == errno.ENXIO else 0
+        if stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise NotAFile("socket" if stat.S_ISSOCK(mode) else "device or socket") from None
         raise
     try:
         mode = os.fstat(fd).st_mode

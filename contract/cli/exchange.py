@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import inputs
 from ..errors import ContractError, Diagnostic, Report, UsageError
 from ..model import Pos
 from ..source.languages import language_name, load_languages
@@ -126,6 +127,7 @@ def _check_import_file(file: Path, display: str) -> None:
                 )
             ]
         )
+    inputs.check_file(file, "translation file", "give the file your translation tool saved")  # a pipe, a device
     if not file.is_file():
         raise ContractError(
             [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic
+from ..inputs import read_file
 from ..model import Pos
 from .exchange import Incoming, Unit
 
@@ -41,7 +42,8 @@ def read(file: Path, display: str, source: str, lang: str) -> tuple[list[Incomin
     """Read a JSON exchange file; every item that is not an object with text key, source and lang is a located error."""
     hint = _HINT.format(source, lang)
     try:
-        text = file.read_text(encoding="utf-8-sig")  # a byte order mark (Windows editors write one) is not content
+        # Bounded, and judged by what was opened: a file swapped for a pipe after the command looked is refused.
+        text = read_file(file, "translation file", hint).decode("utf-8-sig")  # a byte order mark is not content
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return [], [_error(Pos(display), f"cannot read the file: {exc}", "give a UTF-8 JSON file")]

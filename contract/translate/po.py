@@ -8,6 +8,7 @@ from pathlib import Path
 from translate.storage import po
 
 from ..errors import Diagnostic
+from ..inputs import read_file
 from ..model import Pos
 from ..source.languages import language_name
 from .exchange import Incoming, Unit, is_language
@@ -62,7 +63,7 @@ def read(file: Path, display: str, lang: str) -> tuple[list[Incoming], list[Diag
 def _parse(file: Path, display: str) -> tuple[bytes, po.pofile] | Diagnostic:
     """Return the file's bytes (as UTF-8) and translate-toolkit's store of them, or why it cannot be read."""
     try:
-        raw = file.read_bytes()
+        raw = read_file(file, "translation file", "give the file your translation tool saved")  # bounded
         if not raw.strip():
             return _error(Pos(display, 1, 1), "the file is empty", "save it again from your translation tool")
         raw = _as_utf8(raw, display)

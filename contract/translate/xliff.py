@@ -8,6 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Diagnostic
+from ..inputs import read_file
 from ..model import Pos
 from ..source.languages import language_name
 from .exchange import Incoming, Unit, is_language
@@ -82,7 +83,7 @@ def read(file: Path, display: str, lang: str) -> tuple[list[Incoming], list[Diag
     """Read the units of an XLIFF 2.x file; problems are located at their line."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        raw = file.read_bytes()
+        raw = read_file(file, "translation file", "give the file your translation tool saved")  # bounded
         doctype = _doctype_line(raw)
         if doctype:  # XLIFF 2 has no DTD: entities would be dropped, fetched or multiplied, so none is read
             message = "the file holds a DOCTYPE (a DTD with entities), which XLIFF 2 does not use"
