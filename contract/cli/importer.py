@@ -52,10 +52,11 @@ def run_import(args) -> int:
     result = import_file(args.file, args.version, args.municipality, lang, languages)
     _check_original_language(result, lang)
     earlier = earlier_subjects(args.root, args.version)
-    existed = target.is_dir()  # empty (check_target): the new folder takes its place
+    existed = target.is_dir()  # empty (check_target): the new folder takes its place, with its permissions
+    mode = target.stat().st_mode if existed else None
     made = [folder for folder in target.parents if not folder.exists()]  # made by the import for the new folder
-    copied = write_folder(result, args.out, earlier.subjects)
     try:  # until "wrote" is said, an interrupted import takes its folder back: nothing new in years/
+        copied = write_folder(result, args.out, earlier.subjects, mode)
         for note in result.notes:
             writer.note(f"{args.file}:{note}")
         _note_identities(earlier, copied, args.version)
@@ -65,9 +66,11 @@ def run_import(args) -> int:
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
         with interrupts.deferred():  # a second stop must not leave the folder half removed
             faults.point("import-removing")  # a test sends the second stop here
-            shutil.rmtree(target, ignore_errors=True)  # the real folder written (a link to it is followed)
-            if existed:
-                target.mkdir(exist_ok=True)
+            if target.is_dir() and any(target.iterdir()):  # in place (an untouched empty folder is left as it is)
+                shutil.rmtree(target, ignore_errors=True)  # the real folder written (a link to it is followed)
+                if mode is not None:
+                    target.mkdir(exist_ok=True)
+                    target.chmod(mode)
             for folder in made:  # deepest first; one something else has put a file in meanwhile stays
                 with contextlib.suppress(OSError):
                     folder.rmdir()

@@ -43,9 +43,18 @@ def _read(path: Path, what: str) -> bytes:
         ) from None
 
 
-def read_input(path: Path, what: str) -> bytes:
-    """Read an input file, or raise a located error."""
-    return _read(path, what)
+def read_all(wanted: list[tuple[Path, str]]) -> list[bytes]:
+    """Read each (path, what it is) in turn; raise one located error naming every file that cannot be read."""
+    data: list[bytes] = []
+    problems: list[Diagnostic] = []
+    for path, what in wanted:
+        try:
+            data.append(_read(path, what))
+        except ContractError as exc:
+            problems += exc.diagnostics
+    if problems:
+        raise ContractError(problems)
+    return data
 
 
 def add_trust(p, said: str) -> None:
@@ -53,13 +62,22 @@ def add_trust(p, said: str) -> None:
     p.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem", help=said)
 
 
-def read_trust(paths: list[Path]) -> list[x509.Certificate]:
-    """Return the CA certificates given with --trust (none given: no certificate chain is checked)."""
+def read_trust(paths: list[Path], read: list[bytes] | None = None) -> list[x509.Certificate]:
+    """Return the CA certificates given with --trust (none given: no certificate chain is checked).
+
+    read: their bytes, when the caller read them with its other files (read_all names every unreadable one at once).
+    """
     if not paths:
         return []
     from ..pdf import credentials
 
-    return [c for path in paths for c in credentials.load_certificates(str(path), read_input(path, "CA certificate"))]
+    files = read_all(trusted(paths)) if read is None else read
+    return [c for path, data in zip(paths, files, strict=True) for c in credentials.load_certificates(str(path), data)]
+
+
+def trusted(paths: list[Path]) -> list[tuple[Path, str]]:
+    """The --trust files as read_all takes them."""
+    return [(path, "CA certificate") for path in paths]
 
 
 # ---------------------------------------------------------------- pdf and docx
@@ -166,8 +184,15 @@ def _run_sign(args) -> int:
     from ..pdf import sign  # pyHanko and typst load in ~1 s: only when needed
 
     _new_output(args.output, args.pdf, "sign")
-    data = _read(args.pdf, "PDF")
-    creds = _credentials(args)
+    _credentials_given(args)
+    named = {
+        "pdf": "PDF", "chain": "chain", "p12": "PKCS#12 file", "key": "key", "cert": "certificate",
+        "passphrase_file": "passphrase file", "pin_file": "PIN file",
+    }  # fmt: skip
+    given = {name: (getattr(args, name), what) for name, what in named.items() if getattr(args, name) is not None}
+    files = dict(zip(given, read_all(list(given.values())), strict=True))  # every unreadable file named at once
+    data = files["pdf"]
+    creds = _credentials(args, files)
     try:
         signed = sign.sign(str(args.pdf), data, args.party, creds, tsa_url=args.tsa)
     finally:
@@ -188,9 +213,8 @@ def _new_output(output: Path, source: Path, command: str) -> None:
     writer.refuse_existing(output, command)  # the rest of the -o rules, before a card's PIN is asked for
 
 
-def _credentials(args) -> Credentials:
-    from ..pdf import credentials  # pyHanko loads in ~1 s: only when needed
-
+def _credentials_given(args) -> None:
+    """Refuse a wrong choice of credentials (bad usage) before any file is read."""
     chosen = [
         name
         for name, on in (
@@ -202,28 +226,29 @@ def _credentials(args) -> Credentials:
     ]
     if len(chosen) > 1:
         raise _usage(f"give one way to the signer's key, not {' and '.join(chosen)}")
-    chain = _read(args.chain, "chain") if args.chain else b""
-    if args.pkcs11_lib:
-        if not (args.token_label and args.key_label):
-            raise _usage("with --pkcs11-lib give --token-label L and --key-label K")
-        pin = _passphrase(args.pin_file)
-        return credentials.load_pkcs11(args.pkcs11_lib, args.token_label, args.key_label, pin, chain)
-    passphrase = _passphrase(args.passphrase_file)
-    if args.p12:
-        return credentials.load_p12(str(args.p12), _read(args.p12, "PKCS#12 file"), passphrase)
-    if not (args.key and args.cert):
+    if args.pkcs11_lib and not (args.token_label and args.key_label):
+        raise _usage("with --pkcs11-lib give --token-label L and --key-label K")
+    if not args.pkcs11_lib and not args.p12 and not (args.key and args.cert):
         raise _usage(
             "give the signer's credentials: --p12 FILE, --key FILE with --cert FILE, or --pkcs11-lib with labels"
         )
-    return credentials.load_pem(
-        str(args.key), _read(args.key, "key"), str(args.cert), _read(args.cert, "certificate"), chain, passphrase
-    )
 
 
-def _passphrase(path: Path | None) -> bytes | None:
-    if path is None:
-        return None
-    return _read(path, "passphrase file").rstrip(b"\r\n")
+def _credentials(args, files: dict[str, bytes]) -> Credentials:
+    from ..pdf import credentials  # pyHanko loads in ~1 s: only when needed
+
+    chain = files.get("chain", b"")
+    if args.pkcs11_lib:
+        pin = _passphrase(files.get("pin_file"))
+        return credentials.load_pkcs11(args.pkcs11_lib, args.token_label, args.key_label, pin, chain)
+    passphrase = _passphrase(files.get("passphrase_file"))
+    if args.p12:
+        return credentials.load_p12(str(args.p12), files["p12"], passphrase)
+    return credentials.load_pem(str(args.key), files["key"], str(args.cert), files["cert"], chain, passphrase)
+
+
+def _passphrase(data: bytes | None) -> bytes | None:
+    return None if data is None else data.rstrip(b"\r\n")
 
 
 def _usage(message: str, command: str = "sign") -> UsageError:
@@ -245,11 +270,11 @@ def _add_seal(sub) -> None:
 
 
 def _run_seal(args) -> int:
-    from ..pdf import credentials, seal  # pyHanko loads in ~1 s: only when needed
+    from ..pdf import seal  # pyHanko loads in ~1 s: only when needed
 
     _new_output(args.output, args.pdf, "seal")
-    trust = [c for path in args.trust for c in credentials.load_certificates(str(path), _read(path, "CA certificate"))]
-    sealed = seal.seal(str(args.pdf), _read(args.pdf, "PDF"), args.tsa, trust)
+    data, *certificates = read_all([(args.pdf, "PDF"), *trusted(args.trust)])  # every unreadable file at once
+    sealed = seal.seal(str(args.pdf), data, args.tsa, read_trust(args.trust, certificates))
     writer.result(sealed, args.output, "seal", replace=False)
     writer.note("sealed: validation data and a document timestamp added")
     return 0

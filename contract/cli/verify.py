@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..source.load import load
 from . import writer
-from .pdf import _usage, add_trust, read_input, read_trust
+from .pdf import _usage, add_trust, read_all, read_trust, trusted
 
 if TYPE_CHECKING:  # only for annotations: pyHanko loads slowly
     from ..pdf.verify import PartyResult, Verification
@@ -98,8 +98,8 @@ def _run_verify(args) -> int:
     from ..pdf import against, verify
 
     moment = _moment(args.at)
-    trust = read_trust(args.trust)
-    data = read_input(args.pdf, "PDF")
+    data, *certificates = read_all([(args.pdf, "PDF"), *trusted(args.trust)])  # every unreadable file at once
+    trust = read_trust(args.trust, certificates)
     result = verify.verify(str(args.pdf), data, trust, moment=moment, fetch=args.fetch)
     result.contract = against.compare(args.root, str(args.pdf), data, args.against, result.layout)
     if args.json:

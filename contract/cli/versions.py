@@ -11,7 +11,7 @@ from ..ids import is_version_name
 from ..model import Pos, printable
 from ..source.languages import Languages, load_languages
 from ..source.load import YEARS, load, years
-from ..versions import cycle, exclusive, new_year
+from ..versions import cycle, exclusive, new_year, signed_pdfs
 from . import writer
 from .languages import add_lang
 from .pdf import add_trust, read_trust
@@ -97,7 +97,10 @@ def add_lock(sub: Subparsers) -> None:
 
 
 def run_lock(args: argparse.Namespace) -> int:
-    roots = read_trust(args.trust)
+    try:
+        roots = read_trust(args.trust)
+    except ContractError as exc:  # named with the PDFs that cannot be read either: every bad input at once
+        raise ContractError(exc.diagnostics + signed_pdfs.unreadable(args.pdf)) from None
     with exclusive.only_writer(args.root, args.version, "lock"):
         before = exclusive.signed_lock(args.root, args.version)
         result, recorded = cycle.lock(args.root, args.version, args.pdf, roots)

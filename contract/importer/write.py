@@ -29,17 +29,21 @@ PARTIES = (
 )
 
 
-def write_folder(result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]] | None = None) -> list[str]:
+def write_folder(
+    result: ImportResult, out: Path, subjects: Mapping[str, dict[str, str]] | None = None, mode: int | None = None
+) -> list[str]:
     """Write the result as a new version folder; refuse a non-empty one; all files appear at once.
 
     subjects: the certificate identities the repository records for parties by id (importer/known.py). Return the
-    parties whose identity was taken from them.
+    parties whose identity was taken from them. mode: the permissions of the empty folder the new one replaces.
     """
     out = check_target(out)
     staging = out.with_name(f".{out.name}.import-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         copied = _write_files(result, staging, subjects or {})
+        if mode is not None:  # a folder made for the import (0750, to keep a draft from others) keeps its mode
+            staging.chmod(mode)
         move_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -34,6 +34,17 @@ class SignedPdf:
     same_as: str = ""  # the name under which the lock already records these very bytes (then not recorded again)
 
 
+def unreadable(pdfs: list[Path]) -> list[Diagnostic]:
+    """The PDFs given that are not files (a pipe, a device) or far too large: named with another input's problems."""
+    problems: list[Diagnostic] = []
+    for pdf in dict.fromkeys(pdfs):
+        try:
+            inputs.check_file(pdf, "PDF", _GIVE)
+        except ContractError as error:
+            problems += error.diagnostics
+    return problems
+
+
 def check(version: str, pdfs: list[Path], lock: Lock, roots: list[x509.Certificate], errata: int) -> list[SignedPdf]:
     """Read and verify each PDF against the repository's signed content and what the lock records (errata: how many
     the version has); raise ContractError naming every problem of every file at once."""
