@@ -17,4 +17,7 @@ if __name__ == "__main__":
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM
         print("interrupted", file=sys.stderr)
         code = 128 + getattr(exc, "signal", signal.SIGINT)
+    if code in (130, 143):  # stopped, and said so: one more Ctrl-C as it exits changes no exit code
+        for number in (signal.SIGINT, signal.SIGTERM):  # (after a command that ended, a SIGTERM is not lost)
+            signal.signal(number, signal.SIG_IGN)
     sys.exit(code)

@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 TICK = 0.25  # seconds: how late at most a stop given to another thread is handled in a wait
@@ -92,6 +92,25 @@ def deferred() -> Iterator[None]:
             _deliver(came)
 
 
+def whole(clean: Callable[[], None]) -> None:
+    """Run a clean-up that must finish under deferred(); a stop that came as deferred() began runs it once more.
+
+    Python may run a signal's handler between any two steps, also the first of deferred(): a Ctrl-C and a SIGTERM
+    in quick succession cut the clean-up short there (a staging folder left, workers not stopped). clean must be
+    safe to run twice.
+    """
+    done = False
+    try:
+        with deferred():
+            clean()
+            done = True
+    except KeyboardInterrupt:  # as deferred() began; or a stop it recorded, given back to a library caller after
+        if not done:
+            with deferred():
+                clean()
+        raise
+
+
 def _deliver(numbers: list[int]) -> None:
     """Send each signal to this process's handler in turn; one whose handler raises does not keep back the rest."""
     if numbers:
@@ -106,8 +125,10 @@ def signals_to(handler: Callable[[int, object], None]) -> Iterator[None]:
     """Handle SIGINT and SIGTERM with handler during the block; then as before. An ignored signal stays ignored:
     a process started so (a script's background job, nohup) was told not to stop on it."""
     stops = [number for number in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(number) != signal.SIG_IGN]
-    before = {number: signal.signal(number, handler) for number in stops}
-    try:
+    before: dict[int, Any] = {}
+    try:  # from the first swap: a handler that raises between the two leaves neither swapped (SIGINT stayed so)
+        for number in stops:
+            before[number] = signal.signal(number, handler)
         yield
     finally:
         # A handler may raise after any call here (the block's, or the caller's once its own is back): each

@@ -137,9 +137,8 @@ def _build_claimed(
                 interrupts.check()
                 outputs = stamps.outputs(staging)
                 swap(staging, out, step=lambda done: faults.point(f"swap-{done}"))
-    finally:
-        with interrupts.deferred():  # a second Ctrl-C must not leave half of the staging folder
-            shutil.rmtree(staging, ignore_errors=True)
+    finally:  # a second Ctrl-C must not leave half of the staging folder
+        interrupts.whole(lambda: shutil.rmtree(staging, ignore_errors=True))
     with writing(root / CACHE):
         stamps.write_stamp(
             root, out, {"stamp": stamp, "versions": result.versions, "warnings": len(warnings), "outputs": outputs}

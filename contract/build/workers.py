@@ -54,8 +54,12 @@ def start(jobs: int | None, pdfs: int, eager: bool = True) -> Pool:
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     )
-    for _ in range(min(workers, max(1, pdfs // 2))):  # each submit starts a worker, which loads Typst meanwhile
-        pool.submit(_warm)
+    try:
+        for _ in range(min(workers, max(1, pdfs // 2))):  # each submit starts a worker, which loads Typst meanwhile
+            pool.submit(_warm)
+    except BaseException:  # Ctrl-C as a worker starts: before the build's own clean-up is in place
+        stop(pool)
+        raise
     return pool
 
 
@@ -80,6 +84,7 @@ class _Pool(ProcessPoolExecutor):
         reader = getattr(getattr(self, "_call_queue", None), "_reader", None)
         self._spare_reader = os.dup(reader.fileno()) if reader is not None else -1
         self._released = False
+        self.stopped = False  # stop() has killed the workers
 
     def release(self) -> None:
         """Let the pool's threads end once the workers are killed (call it before the shutdown, which forgets them)."""
@@ -96,11 +101,16 @@ class _Pool(ProcessPoolExecutor):
         finally:
             os.close(null)
 
+    def __exit__(self, *exc: Any) -> None:
+        if exc[0] is not None and not self.stopped:  # failed or interrupted, and stop() was cut short or not run
+            stop(self)
+        super().__exit__(*exc)
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if wait and self._released:
             # Released, the pool's order to stop is read by the drain as readily as by a worker: a worker left alive
             # (a second Ctrl-C cut stop() short before its kill) would wait for a job for ever, and this for it.
-            for process in list((getattr(self, "_processes", None) or {}).values()):
+            for process in _started(self):
                 process.kill()
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
         if wait and self._spare_reader >= 0:  # every worker has exited: nothing is written any more
@@ -231,14 +241,20 @@ def stop(pool: Pool) -> None:
         # Whole or not at all: a second Ctrl-C or SIGTERM (an impatient user, a CI runner's TERM then INT) that cut
         # this short after release() and before the kill left workers waiting for a job whose order to stop the
         # drain had read, and the build waiting for them at exit, for ever. It is recorded and raised after.
-        with interrupts.deferred():
-            _stop_processes(pool)
+        interrupts.whole(lambda: _stop_processes(pool))
+
+
+def _started(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    """Every worker process the pool started, also one a Ctrl-C came to before the pool recorded it."""
+    recorded = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    listed = getattr(getattr(pool, "_mp_context", None), "listed", [])
+    return recorded + [p for p in listed if p not in recorded and getattr(p, "_popen", None) is not None]
 
 
 def _stop_processes(pool: ProcessPoolExecutor) -> None:
     # Listed before the shutdown, which forgets them: a worker in the middle of a PDF would otherwise finish it
     # (or hang the build's exit, if the PDF never finishes) before it read the pool's order to stop.
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    processes = _started(pool)
     manager = getattr(pool, "_executor_manager_thread", None)  # forgotten by the shutdown too
     if isinstance(pool, _Pool):
         pool.release()
@@ -246,6 +262,8 @@ def _stop_processes(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.kill()
+    if isinstance(pool, _Pool):
+        pool.stopped = True
     if manager is not None:
         # It notices the killed workers and closes its wake-up pipe. Python 3.11's exit hook writes to that pipe
         # and prints a traceback if it is closed meanwhile: wait until the pool's thread is done with it.
@@ -325,9 +343,17 @@ class _QuietProcess(multiprocessing.context.SpawnProcess):
 
 
 class _QuietContext(multiprocessing.context.SpawnContext):
-    """The spawn context, with workers that ignore Ctrl-C (_QuietProcess)."""
+    """The spawn context, with workers that ignore Ctrl-C (_QuietProcess), each listed here before it starts."""
 
-    Process = _QuietProcess
+    def __init__(self) -> None:
+        super().__init__()
+        self.listed: list[_QuietProcess] = []  # a Ctrl-C as a worker starts comes before the pool records it
+
+    def Process(self, *args: Any, **kwargs: Any) -> _QuietProcess:  # type: ignore[override]
+        """A worker, listed (the pool calls this as it would the class)."""
+        process = _QuietProcess(*args, **kwargs)
+        self.listed.append(process)
+        return process
 
 
 class InProcess:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -27,6 +27,14 @@ class HelpShown(Exception):
 
 class Parser(argparse.ArgumentParser):
     """An argument parser whose errors main prints (its subcommands' parsers are of this class too)."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """Parse; a list option's default is a list of this call's own (the parser is kept for the next call)."""
+        parsed, rest = super().parse_known_args(args, namespace)
+        for name, value in vars(parsed).items():
+            if isinstance(value, list):
+                setattr(parsed, name, list(value))
+        return parsed, rest
 
     def error(self, message: str):
         """Raise the error for main to print."""
