@@ -11,7 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import pytest
 
-from contract.build import workers
+from contract.build import worker_pool, workers
 from contract.errors import Report
 
 
@@ -31,7 +31,7 @@ def test_the_jobs_no_worker_has_claimed_are_run_here_from_the_last_and_each_only
     os.mkfifo(fifo)
     claims.mkdir()
     texts = [b"a" * n for n in range(1, 6)]
-    with ProcessPoolExecutor(max_workers=1, mp_context=workers._QuietContext()) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_pool.QuietContext()) as pool:
         held = pool.submit(_hold, fifo)
         jobs: list[tuple[Future | workers.Done, tuple]] = [(held, ())]
         jobs += [(pool.submit(workers.claimed, str(claims), i, len, t), (t,)) for i, t in enumerate(texts, start=1)]
@@ -55,7 +55,7 @@ def test_a_single_waiting_job_is_left_to_its_worker(tmp_path):
     fifo, claims = str(tmp_path / "hold"), tmp_path / "claims"
     os.mkfifo(fifo)
     claims.mkdir()
-    with ProcessPoolExecutor(max_workers=1, mp_context=workers._QuietContext()) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_pool.QuietContext()) as pool:
         held = pool.submit(_hold, fifo)
         waiting = pool.submit(workers.claimed, str(claims), 0, len, b"abc")
         try:
@@ -191,7 +191,7 @@ def test_stop_kills_a_worker_in_the_middle_of_a_job(tmp_path):
 
     fifo = str(tmp_path / "hold")
     os.mkfifo(fifo)
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=workers._QuietContext())
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=worker_pool.QuietContext())
     held = pool.submit(_hold, fifo)
     with open(fifo, "wb"):  # opened once the worker holds the FIFO: the job is running
         (process,) = pool._processes.values()
@@ -337,9 +337,9 @@ def test_a_build_stopped_after_a_worker_died_writing_its_pdf_back_still_exits(tm
 
 
 def test_the_pools_pipes_the_remedies_need_are_where_they_are_looked_for():
-    # _Pool reaches them through private attributes of ProcessPoolExecutor (no public way), and does without them on a
+    # Workers reaches them through private attributes of ProcessPoolExecutor (no public way), and does without them on a
     # Python that moved them: this fails loudly instead, so that the remedies are mended for that Python.
-    pool = workers._Pool(max_workers=1, mp_context=workers._QuietContext())
+    pool = worker_pool.Workers(max_workers=1, mp_context=worker_pool.QuietContext())
     try:
         assert pool._spare_reader >= 0, "ProcessPoolExecutor._call_queue._reader is gone"
         assert pool._result_queue._writer.fileno() >= 0, "ProcessPoolExecutor._result_queue._writer is gone"

@@ -76,3 +76,13 @@ def test_a_note_marked_in_a_table_cell_is_numbered_in_order_and_keeps_its_text(t
     assert "Mål | Utsläppen halveras.3" in text, text
     assert "1 Första stycket. Andra stycket." in text and "3 Noten i cellen." in text, text
     assert text.count("Rutans ord.") == 1, text
+
+
+def test_held_a_reviewers_comment_is_left_out_of_the_import(tmp_path):
+    # A comment (Review > New Comment) is a reader's remark, not contract text: its words never reach the import.
+    def commitments(d):
+        paragraph = d.add_paragraph("Staden bygger cykelbanor.")
+        d.add_comment(paragraph.runs[0], text="Ska vi verkligen lova detta?", author="Anna", initials="AA")
+
+    text = read_text(_contract_docx(tmp_path / "kontrakt.docx", commitments))
+    assert "Staden bygger cykelbanor." in text and "verkligen lova" not in text and "Anna" not in text, text
