@@ -428,7 +428,8 @@ def _caller_of_deferred():
     while frame is not None and frame.f_code.co_name != "deferred":
         frame = frame.f_back
     frame = frame and frame.f_back
-    while frame is not None and frame.f_code.co_filename.endswith("contextlib.py"):
+    # past contextlib's frames and interrupts.whole (which runs a clean-up under deferred()) to the code it protects
+    while frame is not None and (frame.f_code.co_filename.endswith("contextlib.py") or frame.f_code.co_name == "whole"):
         frame = frame.f_back
     return frame and frame.f_code.co_name
 
@@ -437,6 +438,7 @@ def _signal(number, handler):
     if number == signal.SIGINT and getattr(handler, "__name__", "") == "_record" and not _fired:
         if _caller_of_deferred() == os.environ["TERM_IN"]:
             _fired.append(True)
+            open(os.environ["TERM_FIRED"], "w").close()  # the test checks the moment came
             signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
     return previous
 
@@ -469,7 +471,7 @@ def _build_paused_with(tmp_path: Path, repo: Path, code: str, step: str, *args: 
 @pytest.mark.slow
 def test_a_sigterm_as_the_clean_up_defers_signals_still_removes_the_staging_folder(repo, tmp_path):
     build, resume = _build_paused_with(tmp_path, repo, _TERM_AS_DEFERRAL_BEGINS, "staged", "--jobs", "3",
-                                       TERM_IN="_build_claimed")  # fmt: skip
+                                       TERM_IN="_build_claimed", TERM_FIRED=str(tmp_path / "fired"))  # fmt: skip
     try:
         os.kill(build.pid, signal.SIGINT)  # the first Ctrl-C
     finally:
@@ -477,6 +479,7 @@ def test_a_sigterm_as_the_clean_up_defers_signals_still_removes_the_staging_fold
     returncode, out, err = _finish(build)
     try:
         assert returncode is not None, f"the build hung: {out!r} {err!r}"
+        assert (tmp_path / "fired").exists(), "the SIGTERM was never sent: the test's moment did not come"
         assert (returncode, out, err) in ((130, "", "interrupted\n"), (143, "", "interrupted\n"))
         assert not (repo / "site").exists() and leftovers(repo) == []
     finally:
@@ -491,7 +494,7 @@ def test_a_sigterm_as_the_clean_up_defers_signals_still_removes_the_staging_fold
 @pytest.mark.slow
 def test_a_sigterm_as_stop_defers_signals_still_kills_the_workers(repo, tmp_path):
     build, resume = _build_paused_with(tmp_path, repo, _TERM_AS_DEFERRAL_BEGINS, "rendering", "--jobs", "3",
-                                       "--drafts", TERM_IN="stop")  # fmt: skip
+                                       "--drafts", TERM_IN="stop_processes", TERM_FIRED=str(tmp_path / "fired"))  # fmt: skip
     try:
         workers = pool_workers(build.pid)
         assert workers
@@ -502,6 +505,7 @@ def test_a_sigterm_as_stop_defers_signals_still_kills_the_workers(repo, tmp_path
     returncode, out, err = _finish(build)
     try:
         assert returncode is not None, f"the build hung with its workers (killed after {HANG_GUARD} s): {err!r}"
+        assert (tmp_path / "fired").exists(), "the SIGTERM was never sent: the test's moment did not come"
         assert (returncode, out, err) in ((130, "", "interrupted\n"), (143, "", "interrupted\n"))
         assert _outliving(_group(build.pid)) == []
         assert not (repo / "site").exists() and leftovers(repo) == []
