@@ -343,6 +343,8 @@ def test_the_pools_pipes_the_remedies_need_are_where_they_are_looked_for():
     try:
         assert pool._spare_reader >= 0, "ProcessPoolExecutor._call_queue._reader is gone"
         assert pool._result_queue._writer.fileno() >= 0, "ProcessPoolExecutor._result_queue._writer is gone"
+        assert pool._mp_context.listed == [], "ProcessPoolExecutor._mp_context is gone (worker_pool.started)"
+        assert isinstance(pool._processes, dict), "ProcessPoolExecutor._processes is gone (worker_pool.started)"
     finally:
         pool.shutdown()
     assert pool._spare_reader == -1  # closed with the pool
