@@ -3,19 +3,18 @@ deeply in parts other than document.xml, and a stop while an interrupted import 
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import socket
 import stat
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 from build_helpers import make_repo
 from cli_runner import run_cli
+from docx_parts import rewrite
 from processes import _default_ctrl_c, hooked, start_command_paused
 from test_redteam_session52 import SIGNAL_AT_CALL, _contract_docx, _text_original
 
@@ -134,20 +133,12 @@ def test_held_verify_refuses_a_pty_socket_block_device_and_null_stdin(tmp_path, 
 def _noted(tmp_path: Path, note: str) -> Path:
     """A Word contract whose first commitment carries footnote 1 with the body note (w:p elements)."""
     path = _contract_docx(tmp_path / "kontrakt.docx", lambda d: d.add_paragraph("Staden bygger cykelbanor."))
-    source, buffer = zipfile.ZipFile(path), io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "word/document.xml":
-                words = b"<w:t>Staden bygger cykelbanor.</w:t>"
-                data = data.replace(words, words + b'</w:r><w:r><w:footnoteReference w:id="1"/>')
-            target.writestr(item, data)
-        target.writestr(
-            "word/footnotes.xml",
-            f'<?xml version="1.0"?><w:footnotes {W}><w:footnote w:id="1">{note}</w:footnote></w:footnotes>',
-        )
-    path.write_bytes(buffer.getvalue())
-    return path
+    words = b"<w:t>Staden bygger cykelbanor.</w:t>"
+    mark = words + b'</w:r><w:r><w:footnoteReference w:id="1"/>'
+    footnotes = f'<?xml version="1.0"?><w:footnotes {W}><w:footnote w:id="1">{note}</w:footnote></w:footnotes>'
+    return rewrite(
+        path, {"word/document.xml": lambda data: data.replace(words, mark)}, {"word/footnotes.xml": footnotes}
+    )
 
 
 NOTES = {
@@ -229,14 +220,7 @@ def test_held_a_note_with_a_table_empty_paragraph_soft_hyphen_and_hidden_text(tm
 
 def _with_part(tmp_path: Path, name: str, data: str) -> Path:
     path = _contract_docx(tmp_path / "kontrakt.docx", lambda d: d.add_paragraph("Staden bygger cykelbanor."))
-    source, buffer = zipfile.ZipFile(path), io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for item in source.infolist():
-            if item.filename != name:
-                target.writestr(item, source.read(item))
-        target.writestr(name, data)
-    path.write_bytes(buffer.getvalue())
-    return path
+    return rewrite(path, put={name: data})
 
 
 def _deep(tag: str, n: int = 300) -> str:

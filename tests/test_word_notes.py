@@ -3,10 +3,9 @@ a note (Word writes it twice: a drawing and a VML copy for older readers), a not
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
+from docx_parts import rewrite
 from test_redteam_session52 import W, _contract_docx
 from test_redteam_session53 import MC, WPS, V, _box
 
@@ -46,20 +45,15 @@ def _original(tmp_path: Path) -> Path:
     }
     marks = {"Staden bygger cykelbanor.": "1", "Staden planterar träd.": "2", "Utsläppen halveras.": "3"}
     part = "".join(f'<w:footnote w:id="{key}">{body}</w:footnote>' for key, body in notes.items())
-    source, buffer = zipfile.ZipFile(path), io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "word/document.xml":
-                for words, key in marks.items():
-                    mark = f'<w:t>{words}</w:t></w:r><w:r><w:footnoteReference w:id="{key}"/>'
-                    data = data.replace(f"<w:t>{words}</w:t>".encode(), mark.encode())
-            target.writestr(item, data)
-        target.writestr(
-            "word/footnotes.xml", f'<?xml version="1.0"?><w:footnotes {W} {MC} {WPS} {V}>{part}</w:footnotes>'
-        )
-    path.write_bytes(buffer.getvalue())
-    return path
+
+    def marked(data: bytes) -> bytes:
+        for words, key in marks.items():
+            mark = f'<w:t>{words}</w:t></w:r><w:r><w:footnoteReference w:id="{key}"/>'
+            data = data.replace(f"<w:t>{words}</w:t>".encode(), mark.encode())
+        return data
+
+    footnotes = f'<?xml version="1.0"?><w:footnotes {W} {MC} {WPS} {V}>{part}</w:footnotes>'
+    return rewrite(path, {"word/document.xml": marked}, {"word/footnotes.xml": footnotes})
 
 
 def test_a_notes_paragraphs_and_its_text_box_are_words_apart_and_the_box_is_read_once(tmp_path):
