@@ -19,6 +19,7 @@ import pytest
 from build_helpers import make_repo
 from cli_runner import run_cli
 from docx.oxml import parse_xml
+from docx_parts import rewrite
 from processes import PATCH_AT_IMPORT, _default_ctrl_c, hooked
 from ruamel.yaml import YAML
 from test_importer import EXEMPEL
@@ -167,34 +168,26 @@ def test_a_word_heading_that_starts_with_a_year_does_not_unnumber_the_document(t
 
 def _with_endnotes(path: Path) -> Path:
     """Add word/endnotes.xml (with its content type and relationship) to a .docx, as Word writes it."""
-    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(
-                    b"</Types>",
-                    b'<Override PartName="/word/endnotes.xml" ContentType="application/vnd.openxmlformats-'
-                    b'officedocument.wordprocessingml.endnotes+xml"/></Types>',
-                )
-            if info.filename == "word/_rels/document.xml.rels":
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdEn" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                    b'relationships/endnotes" Target="endnotes.xml"/></Relationships>',
-                )
-            z.writestr(info, data)
-        z.writestr(
-            "word/endnotes.xml",
-            f'<w:endnotes {W}><w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
-            '</w:endnote><w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
-            '</w:r></w:p></w:endnote><w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t xml:space='
-            '"preserve"> Utsläppen mäts enligt Naturvårdsverkets nationella statistik.</w:t></w:r></w:p>'
-            "</w:endnote></w:endnotes>",
-        )
-    path.write_bytes(buffer.getvalue())
-    return path
+    override = (
+        b'<Override PartName="/word/endnotes.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.wordprocessingml.endnotes+xml"/></Types>'
+    )
+    relationship = (
+        b'<Relationship Id="rIdEn" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/endnotes" Target="endnotes.xml"/></Relationships>'
+    )
+    endnotes = (
+        f'<w:endnotes {W}><w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        '</w:endnote><w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+        '</w:r></w:p></w:endnote><w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t xml:space='
+        '"preserve"> Utsläppen mäts enligt Naturvårdsverkets nationella statistik.</w:t></w:r></w:p>'
+        "</w:endnote></w:endnotes>"
+    )
+    edit = {
+        "[Content_Types].xml": lambda data: data.replace(b"</Types>", override),
+        "word/_rels/document.xml.rels": lambda data: data.replace(b"</Relationships>", relationship),
+    }
+    return rewrite(path, edit, {"word/endnotes.xml": endnotes})
 
 
 # Word's References > Insert Endnote: the note's number in the text and the note at the end of the document. The

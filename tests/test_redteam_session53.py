@@ -7,18 +7,17 @@ temporary copy of the repository, never in the repository's years/.
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
 import threading
-import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from cli_runner import run_cli
 from docx.oxml import parse_xml
+from docx_parts import rewrite
 from processes import _default_ctrl_c, hooked
 from test_redteam_session52 import (
     HYPERLINK,
@@ -153,25 +152,20 @@ def test_held_a_footnote_and_an_endnote_with_one_id_are_two_notes(tmp_path):
     from contract.word.read import read
 
     path = _contract_docx(tmp_path / "kontrakt.docx", lambda d: d.add_paragraph("Staden X."))
-    src = zipfile.ZipFile(path)
-    buf = io.BytesIO()
     notes = (
         '<?xml version="1.0" encoding="UTF-8"?><w:{k}s ' + W + '><w:{k} w:id="1"><w:p><w:r><w:t>{t}</w:t></w:r>'
         "</w:p></w:{k}></w:{k}s>"
     )
-    with zipfile.ZipFile(buf, "w") as z:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "word/document.xml":
-                data = data.replace(
-                    b"<w:t>Staden X.</w:t>",
-                    b'<w:t>Staden X.</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>'
-                    b'<w:r><w:endnoteReference w:id="1"/>',
-                )
-            z.writestr(item, data)
-        z.writestr("word/footnotes.xml", notes.format(k="footnote", t="Fotnoten."))
-        z.writestr("word/endnotes.xml", notes.format(k="endnote", t="Slutnoten."))
-    document = read(buf.getvalue())
+    marks = b'<w:t>Staden X.</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r><w:r><w:endnoteReference w:id="1"/>'
+    rewrite(
+        path,
+        {"word/document.xml": lambda data: data.replace(b"<w:t>Staden X.</w:t>", marks)},
+        {
+            "word/footnotes.xml": notes.format(k="footnote", t="Fotnoten."),
+            "word/endnotes.xml": notes.format(k="endnote", t="Slutnoten."),
+        },
+    )
+    document = read(path.read_bytes())
     assert document.notes == {"1": "Fotnoten.", "e1": "Slutnoten."}
 
 
