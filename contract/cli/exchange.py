@@ -129,9 +129,14 @@ def _check_import_file(file: Path, display: str) -> None:
         )
     inputs.check_file(file, "translation file", "give the file your translation tool saved")  # a pipe, a device
     if not file.is_file():
-        raise ContractError(
-            [Diagnostic(Pos(display), "error", "there is no such file", "give the file your translation tool saved")]
-        )
+        try:  # a link to itself, or a folder the name cannot be looked up in, is not "no such file"
+            file.stat()
+            said = "this is not a file"
+        except FileNotFoundError:
+            said = "there is no such file"
+        except OSError as exc:
+            said = f"cannot read the file: {exc.strerror}"
+        raise ContractError([Diagnostic(Pos(display), "error", said, "give the file your translation tool saved")])
     size = file.stat().st_size
     if size > MAX_IMPORT_BYTES:
         raise ContractError(

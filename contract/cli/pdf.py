@@ -23,7 +23,7 @@ MAX_PDF = 256 * 1024 * 1024  # far above any contract PDF; refuse before reading
 
 
 def _read(path: Path, what: str) -> bytes:
-    hint = "give the contract PDF" if what == "PDF" else "check the path"
+    hint = "give the contract PDF" if what == "PDF" else f"give the {what}"  # which input, when two share a path
     try:
         size = path.stat().st_size
         # A pipe says 0: read one byte past the limit, never without end (a device or a terminal is not read).

@@ -35,11 +35,11 @@ class SignedPdf:
 
 
 def unreadable(pdfs: list[Path]) -> list[Diagnostic]:
-    """The PDFs given that are not files (a pipe, a device) or far too large: named with another input's problems."""
+    """The PDFs given that cannot be read (missing, a pipe, a device, far too large): named with another input's."""
     problems: list[Diagnostic] = []
     for pdf in dict.fromkeys(pdfs):
         try:
-            inputs.check_file(pdf, "PDF", _GIVE)
+            inputs.read_file(pdf, "PDF", _GIVE, missing=_GIVE)  # only when another input failed: read, then dropped
         except ContractError as error:
             problems += error.diagnostics
     return problems
