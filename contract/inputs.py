@@ -59,12 +59,13 @@ class NotAFile(Exception):
 
 
 def read_bounded(path: Path, limit: int, pipes: bool = False) -> bytes:
-    """Return at most limit + 1 bytes of path, never waiting for ever; raise NotAFile or OSError.
+    """Return at most limit + 1 bytes of path; raise NotAFile or OSError. Waits only for a pipe's writer (pipes).
 
     Opened without waiting (opening a pipe nobody writes to waits for a writer) and judged by what was opened, not
     by a look before (the path may have been swapped since). A regular file is read without waiting too, so one
     whose reading never ends (the kernel's log, /proc/kmsg) is an error, not a hang. With pipes, a pipe is read as
     well (`verify <(…)`), up to the bound, but a pipe nobody writes to is refused; a device or a terminal never is.
+    A pipe whose writer is there but has not written yet is waited for, as cat waits: a slow producer writes late.
     """
     try:
         # O_NOCTTY: a terminal opened by a process that has none would become its controlling terminal
