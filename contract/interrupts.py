@@ -22,6 +22,8 @@ TICK = 0.25  # seconds: how late at most a stop given to another thread is handl
 
 _received: list[int] = []  # the signals since handling() began; only the main thread appends
 _handling: list[bool] = []  # one entry while handling() runs (a command): it raises and clears what is received
+_ending: list[bool] = []  # one entry once a final entry point runs: the process ends with its command
+_said: list[bool] = []  # one entry once such a process has said "interrupted": further stops are ignored
 
 
 class Terminated(KeyboardInterrupt):
@@ -54,19 +56,42 @@ def handling() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def terminating() -> Iterator[None]:
+def terminating(final: bool = False) -> Iterator[None]:
     """During the block, SIGTERM raises Terminated as Ctrl-C raises KeyboardInterrupt: an entry point's first instant,
     in its imports, stops as cleanly as its command (exit 143, "interrupted"). Then SIGTERM is as it was: a SIGTERM
     once the command is over ends the process as the system does. A SIGTERM the process was told to ignore stays so.
+
+    final: the process ends with the block (build.py, python -m contract). Once stopped() has said so, further
+    stops are ignored to the end: a Ctrl-C or SIGTERM more as it exits changes neither its exit code nor its output.
     """
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.signal(signal.SIGTERM, _terminated)
+    swaps: dict[int, Callable[[int, object], None]] = {}
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        swaps[signal.SIGTERM] = _terminated
+    if final and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        swaps[signal.SIGINT] = _interrupted
+    before: dict[int, Any] = {}
+    if final:
+        _ending.append(True)
     try:
+        for number, handler in swaps.items():
+            before[number] = signal.signal(number, handler)
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for number, old in before.items():  # (not left to Python, which puts SIG_DFL back as it exits)
+            signal.signal(number, signal.SIG_IGN if _said else old)
+
+
+def stopped(exc: KeyboardInterrupt) -> int:
+    """Return the exit code of a stop the caller is about to say ("interrupted"); in a final entry point (see
+    terminating), every further stop is ignored from here on."""
+    if _ending and threading.current_thread() is threading.main_thread():
+        _said.append(True)
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)  # handlers that the blocks being left put back ignore them too
+    return 128 + getattr(exc, "signal", signal.SIGINT)
 
 
 @contextlib.contextmanager
@@ -193,13 +218,22 @@ def check() -> None:
 
 
 def _stop(number: int, frame: object) -> None:
+    if _said:
+        return
     _received.append(number)
     raise Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _terminated(number: int, frame: object) -> None:
-    raise Terminated()
+    if not _said:
+        raise Terminated()
+
+
+def _interrupted(number: int, frame: object) -> None:
+    if not _said:
+        raise KeyboardInterrupt()
 
 
 def _record(number: int, frame: object) -> None:
-    _received.append(number)
+    if not _said:
+        _received.append(number)

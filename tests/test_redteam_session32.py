@@ -236,7 +236,7 @@ def test_sigterm_between_the_commands_end_and_terminatings_end(monkeypatch, caps
     import contract.cli.main as cli_main
     from contract.cli import entry
 
-    def command():
+    def command(argv=None):
         with interrupts.handling():
             pass
         signal.raise_signal(signal.SIGTERM)  # the command has returned; terminating() has not ended yet

@@ -1,4 +1,4 @@
-"""The klimatkontrakt console script and python -m contract: a clean stop on Ctrl-C from the first instant.
+"""The klimatkontrakt console script, python -m contract and build.py: a clean stop on Ctrl-C from the first instant.
 
 Importing the command line takes a fifth of a second (the parser imports every command), before main() can catch
 anything: so this module imports nothing of it at the top, and turns Ctrl-C (or SIGTERM) meanwhile into exit 130
@@ -7,22 +7,26 @@ anything: so this module imports nothing of it at the top, and turns Ctrl-C (or 
 
 from __future__ import annotations
 
-import signal
 import sys
 
+from .. import interrupts
 
-def main() -> int:
-    """Import the command line, then run it; Ctrl-C while it loads stops as Ctrl-C during a command does."""
+
+def main(argv: list[str] | None = None, final: bool = False) -> int:
+    """Import the command line, then run it; Ctrl-C while it loads stops as Ctrl-C during a command does.
+
+    final: the process exits with the returned code (build.py, python -m contract), so once it has said
+    "interrupted" no further stop is obeyed. The console script's function keeps a host's handlers (not final).
+    """
     try:
-        from .. import interrupts
-
-        with interrupts.terminating():
+        with interrupts.terminating(final):
             from ..output import faults
 
             faults.point("importing")
             from .main import main as run
 
-            return run()
+            return run(argv)
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM
+        code = interrupts.stopped(exc)
         print("interrupted", file=sys.stderr)
-        return 128 + getattr(exc, "signal", signal.SIGINT)
+        return code

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         faults.point("starting")
         args = _parser().parse_args(argv)  # the parser imports every command: Ctrl-C may well come meanwhile
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM (interrupts.terminating)
-        writer.note("interrupted")
-        return 128 + getattr(exc, "signal", signal.SIGINT)
+        return _interrupted(exc)
     except arguments.BadArguments as exc:  # argparse's message on stderr; a requested json/github result still comes
         exc.parser.print_usage(sys.stderr)
         writer.note(f"{exc.parser.prog}: error: {exc.message}")
@@ -50,10 +48,16 @@ def main(argv: list[str] | None = None) -> int:
         with interrupts.handling(), collector.fewer_collections(getattr(args, "command", None)):
             return _flushed(_run(args))
     except KeyboardInterrupt as exc:  # a Ctrl-C just as the command ended, while its signal handlers were put back
-        writer.note("interrupted")
-        return 128 + getattr(exc, "signal", signal.SIGINT)
+        return _interrupted(exc)
     except BrokenPipeError as exc:  # the reader stopped while the command printed: cut short
         return _lost(exc)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Say that the command was stopped; return its exit code (130 for Ctrl-C, 143 for SIGTERM)."""
+    code = interrupts.stopped(exc)
+    writer.note("interrupted")
+    return code
 
 
 def _flushed(code: int) -> int:
@@ -118,8 +122,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 2
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (a cancelled CI job): the same clean stop, after the clean-up
-        writer.note("interrupted")
-        return 128 + getattr(exc, "signal", signal.SIGINT)
+        return _interrupted(exc)
 
 
 def _diagnostic_format(args: argparse.Namespace) -> str:
