@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+HANG_GUARD = 120  # seconds: only so that a hang fails its test with the command's stacks; never an assertion on time
 
 
 def children(pid: int) -> list[int]:
@@ -69,7 +70,8 @@ def start_command_paused(
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
     base = {**os.environ, "PYTHONPATH": str(ROOT)} if env is None else env
-    env = {**base, "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}"}
+    # PYTHONFAULTHANDLER: finish() asks a command that hung for every thread's stack (SIGABRT) before it kills it
+    env = {**base, "KLIMATKONTRAKT_FAULT": f"pause:{step}:{arrived_w}:{resume_r}", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(
         argv, cwd=cwd, env=env, pass_fds=(arrived_w, resume_r), preexec_fn=preexec_fn,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -85,6 +87,25 @@ def start_command_paused(
         os.close(resume_w)
         pytest.fail(f"the command did not reach {step}: {process.communicate()}")
     return process, resume_w
+
+
+def finish(process: subprocess.Popen) -> tuple[int | None, str, str]:
+    """Wait for a command started in a process group of its own; on a hang, None as exit code and, in what it
+    wrote on stderr, the stack of each of its threads (started by start_command_paused), then the group killed."""
+    try:
+        out, err = process.communicate(timeout=HANG_GUARD)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGABRT)  # faulthandler writes every thread's stack, then the process ends
+        try:
+            out, err = process.communicate(timeout=HANG_GUARD)
+        except subprocess.TimeoutExpired:
+            out, err = "", ""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return None, out, err
+    return process.returncode, out, err
 
 
 @contextlib.contextmanager

@@ -19,9 +19,16 @@ from pathlib import Path
 import pytest
 from build_helpers import ROOT, leftovers, make_repo
 from cli_runner import run_cli
-from processes import SIGNAL_AT_IMPORT, _at_a_terminal, hooked, pool_workers, start_command_paused, start_paused
-
-HANG_GUARD = 90  # seconds: only so that a hang fails the test instead of the run; never an assertion on time
+from processes import (
+    HANG_GUARD,
+    SIGNAL_AT_IMPORT,
+    _at_a_terminal,
+    finish,
+    hooked,
+    pool_workers,
+    start_command_paused,
+    start_paused,
+)
 
 
 @pytest.fixture
@@ -56,17 +63,6 @@ def _outliving(pids: list[int]) -> list[int]:
         finally:
             os.close(fd)
     return left
-
-
-def _finish(process: subprocess.Popen) -> tuple[int | None, str, str]:
-    """Wait for a command started in a process group of its own; None as exit code when it hung (the group killed)."""
-    try:
-        out, err = process.communicate(timeout=HANG_GUARD)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        out, err = process.communicate()
-        return None, out, err
-    return process.returncode, out, err
 
 
 def _break_a_version(repo: Path) -> None:
@@ -112,7 +108,7 @@ def _build_signalled_at_spawn(repo: Path, tmp_path: Path, at: int, sent: int, af
         [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", jobs],
         cwd=repo, env=env, preexec_fn=_at_a_terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    return build, _finish(build)
+    return build, finish(build)
 
 
 _SPAWN_CASES = [
@@ -181,7 +177,7 @@ def test_held_many_signals_while_a_failed_build_stops_its_workers(repo, sequence
             (os.killpg if group else os.kill)(build.pid, number)
     finally:
         os.close(resume)
-    returncode, out, err = _finish(build)
+    returncode, out, err = finish(build)
     assert returncode is not None, f"the build hung (killed after {HANG_GUARD} s): {out!r} {err!r}"
     assert "Traceback" not in out + err, out + err
     assert returncode in (1, 130, 143) and "purpose.yaml" in out, (returncode, out, err)
@@ -203,7 +199,7 @@ def test_held_signals_at_rendering_with_a_worker_stopped_and_one_killed(repo, jo
         os.kill(build.pid, signal.SIGTERM)  # one: several in a row can hit the race of section 5 (a hang)
     finally:
         os.close(resume)
-    returncode, out, err = _finish(build)
+    returncode, out, err = finish(build)
     assert returncode is not None, f"the build hung (killed after {HANG_GUARD} s): {out!r} {err!r}"
     assert "Traceback" not in out + err, out + err
     assert returncode in (1, 130, 143), (returncode, out, err)
@@ -239,7 +235,7 @@ def test_held_a_library_build_interrupted_twice_while_it_stops_its_workers(repo,
         os.kill(script.pid, signal.SIGINT)
     finally:
         os.close(resume)
-    returncode, out, err = _finish(script)
+    returncode, out, err = finish(script)
     assert returncode is not None, f"the library build hung (killed after {HANG_GUARD} s): {out!r} {err!r}"
     assert (returncode, out, err) == (0, "interrupted\n", ""), (returncode, out, err)
     assert workers and _outliving(_group(script.pid)) == []
@@ -353,7 +349,7 @@ def test_held_signals_in_a_row_while_waiting_for_another_builds_lock(repo, seque
         assert waiting.stderr.readline().startswith("waiting for another build that is writing")
         for number in sequence:
             os.killpg(waiting.pid, number)
-        returncode, out, err = _finish(waiting)
+        returncode, out, err = finish(waiting)
         assert returncode is not None, "the waiting build hung"
         assert (returncode, out, err) in ((130, "", "interrupted\n"), (143, "", "interrupted\n"))
         assert _outliving(_group(waiting.pid)) == []
@@ -419,7 +415,7 @@ def test_held_sigterm_to_a_worker_is_a_clear_error(repo, then):
             os.kill(build.pid, then)
     finally:
         os.close(resume)
-    returncode, out, err = _finish(build)
+    returncode, out, err = finish(build)
     assert returncode is not None, f"the build hung: {out!r} {err!r}"
     assert "Traceback" not in out + err, out + err
     if then is None:
@@ -445,7 +441,7 @@ def test_held_a_ctrl_c_leaves_the_site_from_before_elsewhere_intact(repo, tmp_pa
         os.killpg(build.pid, signal.SIGINT)  # one: INT, TERM, INT here left .site.staging/ once (section 5)
     finally:
         os.close(resume)
-    returncode, out, err = _finish(build)
+    returncode, out, err = finish(build)
     assert returncode is not None, "the build hung"
     assert "Traceback" not in out + err, out + err
     if step == "staged":
@@ -520,7 +516,7 @@ def test_a_sigterm_as_the_clean_up_defers_signals_still_removes_the_staging_fold
         os.kill(build.pid, signal.SIGINT)  # the first Ctrl-C
     finally:
         os.close(resume)
-    returncode, out, err = _finish(build)
+    returncode, out, err = finish(build)
     try:
         assert returncode is not None, f"the build hung: {out!r} {err!r}"
         assert (tmp_path / "fired").exists(), "the SIGTERM was never sent: the test's moment did not come"
@@ -546,7 +542,7 @@ def test_a_sigterm_as_stop_defers_signals_still_kills_the_workers(repo, tmp_path
         os.kill(build.pid, signal.SIGINT)  # the first Ctrl-C
     finally:
         os.close(resume)
-    returncode, out, err = _finish(build)
+    returncode, out, err = finish(build)
     try:
         assert returncode is not None, f"the build hung with its workers (killed after {HANG_GUARD} s): {err!r}"
         assert (tmp_path / "fired").exists(), "the SIGTERM was never sent: the test's moment did not come"
