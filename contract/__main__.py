@@ -3,8 +3,8 @@
 import sys
 
 try:
-    from .cli.entry import main
+    from .cli.entry import run
 except KeyboardInterrupt:  # Ctrl-C in the first milliseconds (entry then handles it)
     print("interrupted", file=sys.stderr)
     sys.exit(130)
-sys.exit(main(final=True))
+sys.exit(run())

@@ -89,6 +89,20 @@ def start_command_paused(
     return process, resume_w
 
 
+def console_script(folder: Path) -> Path:
+    """Write the klimatkontrakt script as pip installs it from pyproject.toml's [project.scripts] (pip's own maker)."""
+    import tomllib
+
+    from pip._vendor.distlib.scripts import ScriptMaker
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    maker = ScriptMaker(None, str(folder))
+    maker.executable = sys.executable
+    maker.variants = {""}
+    (script,) = maker.make(f"klimatkontrakt = {entry['klimatkontrakt']}")
+    return Path(script)
+
+
 def finish(process: subprocess.Popen) -> tuple[int | None, str, str]:
     """Wait for a command started in a process group of its own; on a hang, None as exit code and, in what it
     wrote on stderr, the stack of each of its threads (started by start_command_paused), then the group killed."""

@@ -15,7 +15,7 @@ import pytest
 
 from tests.build_helpers import make_repo
 from tests.cli_runner import run_cli
-from tests.processes import start_command_paused
+from tests.processes import console_script, start_command_paused
 
 ROOT = Path(__file__).resolve().parents[1]
 REFUSED = (
@@ -682,22 +682,8 @@ def test_apply_and_import_refuse_a_pipe_or_a_device_instead_of_reading_it_foreve
 # ---------------------------------------------------------------- the installed console script
 
 
-def _console_script(folder: Path) -> Path:
-    """Write the klimatkontrakt script as pip installs it from pyproject.toml's [project.scripts] (pip's own maker)."""
-    import tomllib
-
-    from pip._vendor.distlib.scripts import ScriptMaker
-
-    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
-    maker = ScriptMaker(None, str(folder))
-    maker.executable = sys.executable
-    maker.variants = {""}
-    (script,) = maker.make(f"klimatkontrakt = {entry['klimatkontrakt']}")
-    return Path(script)
-
-
 def test_the_console_script_imports_no_command_before_it_can_stop_cleanly(tmp_path):
-    script = _console_script(tmp_path).read_text(encoding="utf-8")
+    script = console_script(tmp_path).read_text(encoding="utf-8")
     (module,) = [line.split()[1] for line in script.splitlines() if line.strip().startswith("from ")]
     done = subprocess.run(
         [sys.executable, "-c", f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('contract')))"],
@@ -720,7 +706,7 @@ def _as_at_a_terminal() -> None:
 def test_a_stop_while_the_installed_script_or_build_py_starts_is_a_clean_stop(tmp_path, command, step, stop, code):
     # The script imported contract.cli.main itself: Ctrl-C in its first fifth of a second printed a traceback.
     # SIGTERM there killed the process (143 too, as the shell shows it) without saying "interrupted".
-    argv = [str(_console_script(tmp_path)), "--root", str(ROOT), "versions"]
+    argv = [str(console_script(tmp_path)), "--root", str(ROOT), "versions"]
     if command == "build.py":
         argv = [sys.executable, str(ROOT / "build.py"), "--root", str(ROOT), "--out", str(tmp_path / "site")]
     process, resume = start_command_paused(argv, step, _as_at_a_terminal)

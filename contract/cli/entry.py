@@ -1,4 +1,4 @@
-"""The klimatkontrakt console script, python -m contract and build.py: a clean stop on Ctrl-C from the first instant.
+"""Where build.py, python -m contract and the klimatkontrakt console script start: a clean stop from the first instant.
 
 Importing the command line takes a fifth of a second (the parser imports every command), before main() can catch
 anything: so this module imports nothing of it at the top, and turns Ctrl-C (or SIGTERM) meanwhile into exit 130
@@ -15,8 +15,9 @@ from .. import interrupts
 def main(argv: list[str] | None = None, final: bool = False) -> int:
     """Import the command line, then run it; Ctrl-C while it loads stops as Ctrl-C during a command does.
 
-    final: the process exits with the returned code (build.py, python -m contract), so once it has said
-    "interrupted" no further stop is obeyed. The console script's function keeps a host's handlers (not final).
+    final: the process exits with the returned code (build.py, python -m contract, the console script: run()), so
+    once it has said "interrupted" no further stop is obeyed. Not final, for a host that calls it: the host's own
+    handlers come back.
     """
     try:
         with interrupts.terminating(final):
@@ -30,3 +31,8 @@ def main(argv: list[str] | None = None, final: bool = False) -> int:
         code = interrupts.stopped(exc)
         print("interrupted", file=sys.stderr)
         return code
+
+
+def run() -> int:
+    """The klimatkontrakt console script and python -m contract: main() for a process that exits with its code."""
+    return main(final=True)
