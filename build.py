@@ -3,9 +3,6 @@
 import sys
 
 if __name__ == "__main__":
-    try:  # Ctrl-C in the first milliseconds, before the entry point handles it
-        from contract.cli.entry import main
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    sys.exit(main(["build", *sys.argv[1:]], final=True))
+    from contract.__main__ import start  # two small modules of the standard library's imports only
+
+    sys.exit(start(["build", *sys.argv[1:]]))

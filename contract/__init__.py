@@ -5,7 +5,9 @@ The pipeline's entry point is contract.build.run.build (python build.py); the CL
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing is not imported: python -m contract runs this before it can catch a Ctrl-C
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["load", "validate"]
 

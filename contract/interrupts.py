@@ -61,17 +61,19 @@ def terminating(final: bool = False) -> Iterator[None]:
     in its imports, stops as cleanly as its command (exit 143, "interrupted"). Then SIGTERM is as it was: a SIGTERM
     once the command is over ends the process as the system does. A SIGTERM the process was told to ignore stays so.
 
-    final: the process ends with the block (build.py, python -m contract). Once stopped() has said so, further
-    stops are ignored to the end: a Ctrl-C or SIGTERM more as it exits changes neither its exit code nor its output.
+    final: the process ends with the block (build.py, python -m contract, the console script), and a stop that leaves
+    the block is said ("interrupted") by the caller. Once a stop is said (stopped(), or as it leaves the block),
+    further stops are ignored to the end: a Ctrl-C or SIGTERM more as it exits changes neither its exit code nor its
+    output. After a command that ended, SIGTERM is the system's (SIG_DFL), whatever the entry script had set.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     swaps: dict[int, Callable[[int, object], None]] = {}
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    if final:
+        swaps = {number: handler for number, handler in _FINAL.items() if signal.getsignal(number) != signal.SIG_IGN}
+    elif signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         swaps[signal.SIGTERM] = _terminated
-    if final and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        swaps[signal.SIGINT] = _interrupted
     before: dict[int, Any] = {}
     if final:
         _ending.append(True)
@@ -79,19 +81,33 @@ def terminating(final: bool = False) -> Iterator[None]:
         for number, handler in swaps.items():
             before[number] = signal.signal(number, handler)
         yield
+    except KeyboardInterrupt:
+        if final:  # said by the caller as it leaves: from here on, nothing more is obeyed
+            _ignore_stops()
+        raise
     finally:
         for number, old in before.items():  # (not left to Python, which puts SIG_DFL back as it exits)
-            signal.signal(number, signal.SIG_IGN if _said else old)
+            if _said:
+                old = signal.SIG_IGN
+            elif final and number == signal.SIGTERM:
+                old = signal.SIG_DFL
+            signal.signal(number, old)
 
 
-def stopped(exc: KeyboardInterrupt) -> int:
+def stopped(exc: KeyboardInterrupt, final: bool = False) -> int:
     """Return the exit code of a stop the caller is about to say ("interrupted"); in a final entry point (see
-    terminating), every further stop is ignored from here on."""
-    if _ending and threading.current_thread() is threading.main_thread():
-        _said.append(True)
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, signal.SIG_IGN)  # handlers that the blocks being left put back ignore them too
+    terminating; final when the caller is one), every further stop is ignored from here on."""
+    if final or _ending:
+        _ignore_stops()
     return 128 + getattr(exc, "signal", signal.SIGINT)
+
+
+def _ignore_stops() -> None:
+    """Ignore Ctrl-C and SIGTERM to the process's end (a final entry point that says "interrupted")."""
+    if threading.current_thread() is threading.main_thread():
+        _said.append(True)  # first: the handlers the blocks being left put back ignore stops too
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
 
 
 @contextlib.contextmanager
@@ -232,6 +248,9 @@ def _terminated(number: int, frame: object) -> None:
 def _interrupted(number: int, frame: object) -> None:
     if not _said:
         raise KeyboardInterrupt()
+
+
+_FINAL = {signal.SIGINT: _interrupted, signal.SIGTERM: _terminated}  # a final entry point's handlers
 
 
 def _record(number: int, frame: object) -> None:

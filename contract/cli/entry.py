@@ -28,11 +28,13 @@ def main(argv: list[str] | None = None, final: bool = False) -> int:
 
             return run(argv)
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM
-        code = interrupts.stopped(exc)
+        code = interrupts.stopped(exc, final)
         print("interrupted", file=sys.stderr)
         return code
 
 
 def run() -> int:
-    """The klimatkontrakt console script and python -m contract: main() for a process that exits with its code."""
-    return main(final=True)
+    """The klimatkontrakt console script: the command line as a process's whole life (contract.__main__.start)."""
+    from ..__main__ import start
+
+    return start()
