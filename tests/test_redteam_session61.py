@@ -30,7 +30,9 @@ Held (passing tests below; and checked by hand: ruff and mypy clean; `import bui
   and start(): always 130/143 and "interrupted" once (a sample is kept as a test);
 - the console script and python -m contract running a real build with --jobs 3 (spawned PDF workers re-import the
   main module as __mp_main__): exit 0, 6 PDFs rendered, nothing on stderr; a group Ctrl-C at "rendering" of
-  python -m contract build --jobs 3: 130, "interrupted" once, no worker left.
+  python -m contract build --jobs 3: 130, "interrupted" once, no worker left;
+- the console script with a SIGTERM just after each of its handler swaps in a normal `versions`: 143 "interrupted"
+  or -15, never 0; started with SIGTERM or SIGINT ignored, that signal at each swap changes nothing (exit 0).
 
 No sleeps: every signal is sent by a sitecustomize (tests.processes.hooked) at an exact import, line, handler swap
 or call of sys.exit; each hook writes a mark when it fires, and each test checks the mark.
@@ -326,3 +328,39 @@ def test_held_ctrl_c_during_a_python_m_contract_build_leaves_no_worker(tmp_path)
     code, out, err = finish(build)
     assert (code, out, err) == (130, "", "interrupted\n")
     no_stray(workers)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("ignored", "send", "expected"),
+    [(None, "SIGTERM", {-15, 143}), ("SIGTERM", "SIGTERM", {0}), ("SIGINT", "SIGINT", {0})],
+    ids=["sigterm", "ignored-sigterm", "ignored-sigint"],
+)
+def test_held_the_console_script_at_each_handler_swap_of_a_normal_command(tmp_path, ignored, send, expected):
+    # Promise 3 and 4 for the installed script: a SIGTERM just after each signal.signal() call of `versions` is
+    # 143 ("interrupted") or -15, never a silent 0 or a traceback; a signal it was started to ignore stays ignored.
+    def preexec() -> None:
+        _at_a_terminal()
+        if ignored:
+            signal.signal(getattr(signal, ignored), signal.SIG_IGN)
+
+    argv = _script(tmp_path)
+    results = []
+    for swap in range(1, 40):
+        marks = tmp_path / "marks"
+        marks.unlink(missing_ok=True)
+        env = hooked(tmp_path, _HOOK, HOOK_MARKS=str(marks), AT_SWAP=str(swap), AT_SWAP_SEND=send)
+        done = subprocess.run(
+            [sys.executable, *argv], env=env, cwd=tmp_path, preexec_fn=preexec,
+            capture_output=True, text=True, timeout=HANG_GUARD,
+        )  # fmt: skip
+        if not marks.exists():
+            break
+        results.append((swap, done.returncode, done.stderr))
+    assert len(results) >= 4, results  # the hook fired at the script's handler swaps
+    wrong = [
+        (swap, code, err)
+        for swap, code, err in results
+        if code not in expected or err not in ("", "interrupted\n") or (code == 143) != (err == "interrupted\n")
+    ]
+    assert wrong == []
