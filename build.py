@@ -3,6 +3,9 @@
 import sys
 
 if __name__ == "__main__":
-    from contract.__main__ import start  # contract/__init__.py and __main__.py import only signal and sys
-
+    try:  # Ctrl-C in the first milliseconds, before start() handles stops
+        from contract.__main__ import start  # contract/__init__.py and __main__.py import only signal and sys
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     sys.exit(start(["build", *sys.argv[1:]]))

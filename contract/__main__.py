@@ -1,33 +1,41 @@
-"""python -m contract: the klimatkontrakt command line; start() is build.py's beginning too."""
+"""python -m contract: the klimatkontrakt command line. start() is where build.py and the installed klimatkontrakt
+script begin too: it imports only signal and sys, so that a stop is handled from the process's first milliseconds."""
 
 from __future__ import annotations
 
 import signal
 import sys
 
+_stopping: list[int] = []  # the stop start()'s handler raised: the process ends with it, and says it once
+
 
 class _Terminated(KeyboardInterrupt):
     signal = signal.SIGTERM
 
 
-def _terminated(number: int, frame: object) -> None:
-    raise _Terminated()
+def _stop(number: int, frame: object) -> None:
+    """Until the command line takes over: raise the first stop as KeyboardInterrupt; ignore those after it."""
+    if _stopping:
+        return
+    _stopping.append(number)
+    raise _Terminated() if number == signal.SIGTERM else KeyboardInterrupt()
 
 
 def start(argv: list[str] | None = None) -> int:
-    """Run the command line as a process's whole life: a stop from its first milliseconds on is a clean stop.
+    """Run the command line as the process's whole life; return its exit code.
 
-    Imports nothing of the package until SIGTERM, like Ctrl-C, raises; once "interrupted" is said, nothing more is
-    obeyed (see contract.interrupts.terminating).
+    Ctrl-C or SIGTERM at any moment ends it as "interrupted" (130, 143), said once: from then on no stop is obeyed
+    (contract.interrupts.terminating). A signal the process was started to ignore stays ignored.
     """
-    try:  # until the entry point takes over (its imports), a stop is caught here
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _terminated)
+    try:
+        for number in (signal.SIGTERM, signal.SIGINT):  # SIGTERM first: until then, Python's Ctrl-C raises too
+            if signal.getsignal(number) != signal.SIG_IGN:
+                signal.signal(number, _stop)
         from .cli.entry import main
 
         return main(argv, final=True)
-    except KeyboardInterrupt as exc:  # before main() could catch it, or as it returned
-        for number in (signal.SIGINT, signal.SIGTERM):  # said: nothing more is obeyed
+    except KeyboardInterrupt as exc:  # in the imports, before the command line handles stops
+        for number in (signal.SIGINT, signal.SIGTERM):  # (Python would put SIG_DFL back for _stop as it exits)
             signal.signal(number, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return 128 + getattr(exc, "signal", signal.SIGINT)

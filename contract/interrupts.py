@@ -64,7 +64,9 @@ def terminating(final: bool = False) -> Iterator[None]:
     final: the process ends with the block (build.py, python -m contract, the console script), and a stop that leaves
     the block is said ("interrupted") by the caller. Once a stop is said (stopped(), or as it leaves the block),
     further stops are ignored to the end: a Ctrl-C or SIGTERM more as it exits changes neither its exit code nor its
-    output. After a command that ended, SIGTERM is the system's (SIG_DFL), whatever the entry script had set.
+    output. The first stop obeyed here is the process's last: its handler records it as said before it raises, so
+    no second one can cut the saying short. After a command that ended, Ctrl-C and SIGTERM are the system's
+    (SIG_DFL): a stop as the process exits ends it by the signal, and none is lost.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -75,6 +77,7 @@ def terminating(final: bool = False) -> Iterator[None]:
     elif signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         swaps[signal.SIGTERM] = _terminated
     before: dict[int, Any] = {}
+    depth = len(_ending)
     if final:
         _ending.append(True)
     try:
@@ -89,9 +92,10 @@ def terminating(final: bool = False) -> Iterator[None]:
         for number, old in before.items():  # (not left to Python, which puts SIG_DFL back as it exits)
             if _said:
                 old = signal.SIG_IGN
-            elif final and number == signal.SIGTERM:
+            elif final:  # the command has ended: a stop now ends the process as the system does
                 old = signal.SIG_DFL
             signal.signal(number, old)
+        del _ending[depth:]
 
 
 def stopped(exc: KeyboardInterrupt, final: bool = False) -> int:
@@ -105,7 +109,7 @@ def stopped(exc: KeyboardInterrupt, final: bool = False) -> int:
 def _ignore_stops() -> None:
     """Ignore Ctrl-C and SIGTERM to the process's end (a final entry point that says "interrupted")."""
     if threading.current_thread() is threading.main_thread():
-        _said.append(True)  # first: the handlers the blocks being left put back ignore stops too
+        _said.append(True)  # first: the handlers that the blocks being left put back ignore stops too
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_IGN)
 
@@ -241,13 +245,18 @@ def _stop(number: int, frame: object) -> None:
 
 
 def _terminated(number: int, frame: object) -> None:
-    if not _said:
-        raise Terminated()
+    if _said:
+        return
+    if _ending:  # a final entry point: this stop ends the process, and its caller says it
+        _said.append(True)
+    raise Terminated()
 
 
-def _interrupted(number: int, frame: object) -> None:
-    if not _said:
-        raise KeyboardInterrupt()
+def _interrupted(number: int, frame: object) -> None:  # a final entry point's only
+    if _said:
+        return
+    _said.append(True)
+    raise KeyboardInterrupt()
 
 
 _FINAL = {signal.SIGINT: _interrupted, signal.SIGTERM: _terminated}  # a final entry point's handlers

@@ -1,4 +1,4 @@
-"""Where build.py, python -m contract and the klimatkontrakt console script start: a clean stop from the first instant.
+"""The command line's entry: a clean stop on Ctrl-C or SIGTERM from the first instant (see also contract.__main__).
 
 Importing the command line takes a fifth of a second (the parser imports every command), before main() can catch
 anything: so this module imports nothing of it at the top, and turns Ctrl-C (or SIGTERM) meanwhile into exit 130
@@ -15,9 +15,9 @@ from .. import interrupts
 def main(argv: list[str] | None = None, final: bool = False) -> int:
     """Import the command line, then run it; Ctrl-C while it loads stops as Ctrl-C during a command does.
 
-    final: the process exits with the returned code (build.py, python -m contract, the console script: run()), so
-    once it has said "interrupted" no further stop is obeyed. Not final, for a host that calls it: the host's own
-    handlers come back.
+    final: the process exits with the returned code (contract.__main__.start: build.py, python -m contract, the
+    console script), so once it has said "interrupted" no further stop is obeyed. Not final, for a host program
+    that calls it: the host's own handlers come back.
     """
     try:
         with interrupts.terminating(final):
@@ -31,10 +31,3 @@ def main(argv: list[str] | None = None, final: bool = False) -> int:
         code = interrupts.stopped(exc, final)
         print("interrupted", file=sys.stderr)
         return code
-
-
-def run() -> int:
-    """The klimatkontrakt console script: the command line as a process's whole life (contract.__main__.start)."""
-    from ..__main__ import start
-
-    return start()
