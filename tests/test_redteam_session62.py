@@ -174,3 +174,50 @@ def test_held_a_host_runs_the_command_line_twice_the_first_stopped(tmp_path, how
     assert "SECOND 0\n" in done.stderr
     assert "BACK True True\n" in done.stderr
     assert len(done.stdout.splitlines()) == 4  # both results whole
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "stops", [[signal.SIGTERM, signal.SIGTERM, signal.SIGTERM], [signal.SIGINT, signal.SIGTERM, signal.SIGINT]]
+)
+def test_held_verify_waiting_on_its_input_stopped_by_the_group_three_times(tmp_path, stops):
+    read, write = os.pipe()  # the writer stays open: verify waits in read() on /dev/stdin
+    try:
+        verify = subprocess.Popen(
+            [sys.executable, "-m", "contract", "--root", str(ROOT), "verify", "/dev/stdin"], stdin=read,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_DFL), os.setpgrp()),
+        )  # fmt: skip
+        os.close(read)
+        syscall = []
+        while verify.poll() is None and syscall[:2] != ["0", "0x0"]:  # the mark: it waits in read(0, ...)
+            with open(f"/proc/{verify.pid}/syscall", encoding="ascii") as now:
+                syscall = now.read().split()
+        assert syscall[:2] == ["0", "0x0"], "verify ended before it waited on its input"
+        for number in stops:
+            os.killpg(verify.pid, number)
+        out, err = verify.communicate(timeout=HANG_GUARD)
+    finally:
+        os.close(write)
+    assert verify.returncode == 128 + stops[0]
+    assert (out, err) == ("", "interrupted\n")
+
+
+@pytest.mark.slow
+def test_held_serve_stopped_then_three_more_stops_in_its_clean_up(tmp_path):
+    from test_redteam_session27 import _MOMENTS, _serve
+
+    plan = [{**_MOMENTS["our-clean-up"], "signals": ["INT", "TERM", "INT"]}]
+    serve, temporary = _serve(tmp_path, plan)
+    try:
+        serve.wait_for("Serving on")
+        code = serve.stop(signal.SIGTERM, HANG_GUARD)
+    finally:
+        if serve.proc.poll() is None:
+            serve.proc.kill()
+            serve.proc.wait()
+    seen = "".join(serve.seen)
+    assert "RT27 tempfile:TemporaryDirectory.cleanup INT" in seen  # the hook's mark
+    assert code == 130  # the clean-up's first extra stop raised (red team 27's rule), the rest cut short
+    assert seen.count("interrupted") == 1 and "Traceback" not in seen
+    assert not list(temporary.rglob("*"))
