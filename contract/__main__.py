@@ -37,7 +37,9 @@ def start(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # in the imports, before the command line handles stops
         for number in (signal.SIGINT, signal.SIGTERM):  # (Python would put SIG_DFL back for _stop as it exits)
             signal.signal(number, signal.SIG_IGN)
-        print("interrupted", file=sys.stderr)
+        from .cli import writer  # stops are ignored now: its imports cannot be cut short
+
+        writer.interrupted()
         return 128 + getattr(exc, "signal", signal.SIGINT)
 
 

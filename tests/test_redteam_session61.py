@@ -285,7 +285,7 @@ def test_held_a_second_stop_at_a_line_of_entry_main_or_terminating(tmp_path, fir
     file, _, text = at.partition(":")
     needle, after = {
         "_ignore_stops": ("_said.append(True)", "def _ignore_stops"),
-        "print": ('print("interrupted"', ""),
+        "print": ("writer.interrupted()", ""),
         "finally": ("signal.signal(number, old)", "def terminating"),
     }[text]
     line = _line(file, needle, after)

@@ -31,6 +31,8 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 from processes import HANG_GUARD, ROOT, hooked
@@ -77,9 +79,7 @@ def _reader_gone(tmp_path, argv, **hook: str) -> tuple[int, str, str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
 def test_build_without_stderr_stopped_in_its_imports_prints_nothing_on_stdout(tmp_path, signal_name):
-    code, out, _, marks = _run(
-        tmp_path, BUILD, None, _closed_stderr, FIRST_AT_IMPORT=_AT_IMPORT, FIRST=signal_name
-    )
+    code, out, _, marks = _run(tmp_path, BUILD, None, _closed_stderr, FIRST_AT_IMPORT=_AT_IMPORT, FIRST=signal_name)
     assert marks == "import\n"
     assert code == 128 + getattr(signal, signal_name)
     # observed: "interrupted\n" on standard output (print(..., file=sys.stderr) with sys.stderr None)
@@ -176,6 +176,15 @@ def test_held_a_host_runs_the_command_line_twice_the_first_stopped(tmp_path, how
     assert len(done.stdout.splitlines()) == 4  # both results whole
 
 
+def _reads_a_pipe(pid: int) -> bool:
+    """Whether process pid waits in read() on a pipe (from /proc: its system call and that file descriptor)."""
+    try:
+        call = Path(f"/proc/{pid}/syscall").read_text(encoding="ascii").split()
+        return call[0] == "0" and os.readlink(f"/proc/{pid}/fd/{int(call[1], 16)}").startswith("pipe:")
+    except (OSError, IndexError, ValueError):  # ended, or running (the file says "running")
+        return False
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "stops", [[signal.SIGTERM, signal.SIGTERM, signal.SIGTERM], [signal.SIGINT, signal.SIGTERM, signal.SIGINT]]
@@ -189,11 +198,10 @@ def test_held_verify_waiting_on_its_input_stopped_by_the_group_three_times(tmp_p
             preexec_fn=lambda: (signal.signal(signal.SIGINT, signal.SIG_DFL), os.setpgrp()),
         )  # fmt: skip
         os.close(read)
-        syscall = []
-        while verify.poll() is None and syscall[:2] != ["0", "0x0"]:  # the mark: it waits in read(0, ...)
-            with open(f"/proc/{verify.pid}/syscall", encoding="ascii") as now:
-                syscall = now.read().split()
-        assert syscall[:2] == ["0", "0x0"], "verify ended before it waited on its input"
+        deadline = time.monotonic() + HANG_GUARD  # a hang guard for the polling loop, never an assertion on time
+        while verify.poll() is None and not _reads_a_pipe(verify.pid) and time.monotonic() < deadline:
+            pass  # the mark: it waits in read() on the pipe (/dev/stdin opened anew: not necessarily fd 0)
+        assert _reads_a_pipe(verify.pid), "verify ended (or never waited) before it read its input"
         for number in stops:
             os.killpg(verify.pid, number)
         out, err = verify.communicate(timeout=HANG_GUARD)

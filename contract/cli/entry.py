@@ -7,8 +7,6 @@ anything: so this module imports nothing of it at the top, and turns Ctrl-C (or 
 
 from __future__ import annotations
 
-import sys
-
 from .. import interrupts
 
 
@@ -29,5 +27,7 @@ def main(argv: list[str] | None = None, final: bool = False) -> int:
             return run(argv)
     except KeyboardInterrupt as exc:  # Terminated for SIGTERM
         code = interrupts.stopped(exc, final)
-        print("interrupted", file=sys.stderr)
+        from . import writer  # (in a final entry point, stops are ignored from here on)
+
+        writer.interrupted()
         return code

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 def _interrupted(exc: KeyboardInterrupt) -> int:
     """Say that the command was stopped; return its exit code (130 for Ctrl-C, 143 for SIGTERM)."""
     code = interrupts.stopped(exc)
-    writer.note("interrupted")
+    writer.interrupted()
     return code
 
 

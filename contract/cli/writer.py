@@ -46,6 +46,14 @@ def note(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def interrupted() -> None:
+    """Say "interrupted" on standard error. None there (`2>&-`), or a pipe whose reader is gone: the exit code (130,
+    143) says it alone; never on standard output, and never a second fault that would change that code."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            print("interrupted", file=sys.stderr, flush=True)
+
+
 def _lost(*_: object) -> int:
     """Refuse a write as a pipe without a reader does: the result is lost."""
     raise BrokenPipeError(errno.EPIPE, "standard output is closed")
