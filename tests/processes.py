@@ -204,6 +204,146 @@ def hooked(tmp_path: Path, code: str, **extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)]), **extra}
 
 
+# A sitecustomize for red teams 60-62: triggers that each fire once, write their name to the file HOOK_MARKS (so that
+# a test can check that its moment came) and send the signals named (comma-separated) to the main thread:
+# - FIRST_AT_IMPORT=module, FIRST=SIGNALS: as the process first looks for module (an import);
+# - AT_CALL=file.py:function, AT_CALL_SEND=SIGNALS: as that function is first called;
+# - AT_SWAP=N, AT_SWAP_SEND=SIGNALS: just after the process's N-th signal.signal() call returns;
+# - AT_LINE=file.py:N[;file.py:M...], AT_LINE_SEND=SIGNALS[;SIGNALS...]: as line N of file.py first runs (after
+#   FIRST fired, when FIRST_AT_IMPORT is set), then as line M runs after that, ...; each handler runs at its line;
+# - AT_EXIT_SEND=SIGNALS: as sys.exit is called (the entry script's last line, the command's code in hand);
+# - STOPS_AFTER=SIGNALS: just after "interrupted" is written on stderr (to the whole group when STOPS_TO_GROUP=1).
+STOPS_HOOK = """
+import os, signal, sys, threading
+
+def _mark(what):
+    with open(os.environ["HOOK_MARKS"], "a", encoding="utf-8") as marks:
+        marks.write(what + "\\n")
+
+def _send(names, group=False):
+    for name in names.split(","):
+        if group:
+            os.killpg(os.getpgrp(), getattr(signal, name))
+        else:
+            signal.pthread_kill(threading.get_ident(), getattr(signal, name))
+        for _ in range(1000):  # the handler runs at one of these bytecodes
+            pass
+
+class _Finder:
+    fired = False
+
+    def find_spec(self, name, path=None, target=None):
+        if not self.fired and name == os.environ.get("FIRST_AT_IMPORT"):
+            _Finder.fired = True
+            _mark("import")
+            _send(os.environ["FIRST"])
+        return None
+
+sys.meta_path.insert(0, _Finder())
+
+if os.environ.get("AT_CALL") or os.environ.get("AT_EXIT_SEND"):
+    _file, _, _function = os.environ.get("AT_CALL", "").partition(":")
+    _waiting = {"call": bool(_function), "exit": bool(os.environ.get("AT_EXIT_SEND"))}
+
+    def _profile(frame, event, arg):
+        if _waiting["call"] and event == "call" and frame.f_code.co_name == _function and (
+            frame.f_code.co_filename.endswith(_file)
+        ):
+            _waiting["call"] = False
+            _mark("call")
+            _send(os.environ["AT_CALL_SEND"])
+        elif _waiting["exit"] and event == "c_call" and arg is sys.exit:
+            _waiting["exit"] = False
+            _mark("exit")
+            _send(os.environ["AT_EXIT_SEND"])
+        if not any(_waiting.values()):
+            sys.setprofile(None)
+
+    sys.setprofile(_profile)
+
+if os.environ.get("AT_SWAP"):
+    _real_signal = signal.signal
+    _swaps = [0]
+
+    def _signal(number, handler):
+        old = _real_signal(number, handler)
+        _swaps[0] += 1
+        if _swaps[0] == int(os.environ["AT_SWAP"]):
+            _mark("swap")
+            _send(os.environ["AT_SWAP_SEND"])
+        return old
+
+    signal.signal = _signal
+
+if os.environ.get("AT_LINE"):
+    _steps = [(s.partition(":")[0], int(s.partition(":")[2])) for s in os.environ["AT_LINE"].split(";")]
+    _sends = os.environ["AT_LINE_SEND"].split(";")
+    _next = [0]
+
+    def _local(frame, event, arg):
+        file, line = _steps[_next[0]]
+        if (
+            event == "line" and frame.f_lineno == line and frame.f_code.co_filename.endswith(file)
+            and (_Finder.fired or not os.environ.get("FIRST_AT_IMPORT"))
+        ):
+            _mark("line")
+            _next[0] += 1
+            if _next[0] == len(_steps):
+                sys.settrace(None)
+                frame.f_trace = None
+            _send(_sends[_next[0] - 1])
+        return _local
+
+    def _global(frame, event, arg):
+        return _local if any(frame.f_code.co_filename.endswith(file) for file, _ in _steps) else None
+
+    sys.settrace(_global)
+
+if os.environ.get("STOPS_AFTER"):
+    class _Stderr:
+        def __init__(self, inner):
+            self._inner = inner
+            self._fired = False
+
+        def write(self, text):
+            written = self._inner.write(text)
+            if "interrupted" in text and not self._fired:
+                self._fired = True
+                self._inner.flush()
+                _mark("said")
+                _send(os.environ["STOPS_AFTER"], group=os.environ.get("STOPS_TO_GROUP") == "1")
+            return written
+
+        def __getattr__(self, name):
+            return getattr(self._inner, name)
+
+    sys.stderr = _Stderr(sys.stderr)
+"""
+
+
+def run_with_stops(
+    tmp_path: Path, argv: list[str], preexec=_at_a_terminal, **triggers: str
+) -> tuple[int, str, str, list[str]]:
+    """Run python ARGV under STOPS_HOOK's triggers; return its exit code, stdout, stderr and the marks, in order."""
+    marks = tmp_path / "marks"
+    marks.unlink(missing_ok=True)
+    env = hooked(tmp_path, STOPS_HOOK, HOOK_MARKS=str(marks), **triggers)
+    done = subprocess.run(
+        [sys.executable, *argv], env=env, cwd=tmp_path, preexec_fn=preexec,
+        capture_output=True, text=True, timeout=HANG_GUARD,
+    )  # fmt: skip
+    fired = marks.read_text(encoding="utf-8").split() if marks.exists() else []
+    return done.returncode, done.stdout, done.stderr, fired
+
+
+def line_of(file: str, text: str, after: str = "") -> int:
+    """The number of the first line of file (under the repository) that holds text, after the first that holds after
+    (so that an edit of the code moves a test's moment with it)."""
+    lines = (ROOT / file).read_text(encoding="utf-8").splitlines()
+    begin = next(i for i, line in enumerate(lines, 1) if after in line)
+    return next(i for i, line in enumerate(lines, 1) if i >= begin and text in line)
+
+
 # The end of a sitecustomize that defines _PLAN (a list of {"target": "module:Attr.path", ...}), _patched = set() and
 # _wrap(original, step): each target is wrapped at the first import after it exists (an audit hook), so that code
 # runs at an exact call of the command (red teams 27 and 28). No sleeps.

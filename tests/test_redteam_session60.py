@@ -40,110 +40,15 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from build_helpers import make_repo
-from processes import HANG_GUARD, ROOT, _at_a_terminal, finish, hooked, start_command_paused
-
-# A sitecustomize with four independent triggers, each used when its variable is set, each firing once and
-# writing its name to the file HOOK_MARKS when it fires:
-# - FIRST_AT_IMPORT=module, FIRST=SIGNALS: the signals as the process first looks for module (an import);
-# - AT_CALL=file.py:function, AT_CALL_SEND=SIGNALS: the signals as that function is first called (sys.setprofile);
-# - AT_SWAP=N, AT_SWAP_SEND=SIGNALS: the signals just after the process's N-th signal.signal() call returns;
-# - STOPS_AFTER=SIGNALS: the signals just after "interrupted" is written on stderr (to the whole process group
-#   when STOPS_TO_GROUP=1).
-_HOOK = """
-import os, signal, sys, threading
-
-def _mark(what):
-    with open(os.environ["HOOK_MARKS"], "a", encoding="utf-8") as marks:
-        marks.write(what + "\\n")
-
-def _send(names, group=False):
-    for name in names.split(","):
-        if group:
-            os.killpg(os.getpgrp(), getattr(signal, name))
-        else:
-            signal.pthread_kill(threading.get_ident(), getattr(signal, name))
-        for _ in range(1000):  # the handler runs at one of these bytecodes
-            pass
-
-class _Finder:
-    fired = False
-
-    def find_spec(self, name, path=None, target=None):
-        if not self.fired and name == os.environ.get("FIRST_AT_IMPORT"):
-            self.fired = True
-            _mark("import")
-            _send(os.environ["FIRST"])
-        return None
-
-sys.meta_path.insert(0, _Finder())
-
-if os.environ.get("AT_CALL"):
-    _file, _, _function = os.environ["AT_CALL"].partition(":")
-
-    def _profile(frame, event, arg):
-        if event == "call" and frame.f_code.co_name == _function and frame.f_code.co_filename.endswith(_file):
-            sys.setprofile(None)
-            _mark("call")
-            _send(os.environ["AT_CALL_SEND"])
-
-    sys.setprofile(_profile)
-
-if os.environ.get("AT_SWAP"):
-    _real_signal = signal.signal
-    _swaps = [0]
-
-    def _signal(number, handler):
-        old = _real_signal(number, handler)
-        _swaps[0] += 1
-        if _swaps[0] == int(os.environ["AT_SWAP"]):
-            _mark("swap")
-            _send(os.environ["AT_SWAP_SEND"])
-        return old
-
-    signal.signal = _signal
-
-if os.environ.get("STOPS_AFTER"):
-    class _Stderr:
-        def __init__(self, inner):
-            self._inner = inner
-            self._fired = False
-
-        def write(self, text):
-            written = self._inner.write(text)
-            if "interrupted" in text and not self._fired:
-                self._fired = True
-                self._inner.flush()
-                _mark("said")
-                _send(os.environ["STOPS_AFTER"], group=os.environ.get("STOPS_TO_GROUP") == "1")
-            return written
-
-        def __getattr__(self, name):
-            return getattr(self._inner, name)
-
-    sys.stderr = _Stderr(sys.stderr)
-"""
+from processes import ROOT, STOPS_HOOK, _at_a_terminal, finish, hooked, run_with_stops, start_command_paused
 
 BUILD = [str(ROOT / "build.py"), "--help"]
 MODULE = ["-m", "contract", "--root", str(ROOT), "versions"]
-
-
-def _run(tmp_path: Path, argv: list[str], preexec=_at_a_terminal, **triggers: str) -> tuple[int, str, str, list[str]]:
-    """Run python ARGV with the hook's triggers; return its exit code, stdout, stderr and the hook's marks."""
-    marks = tmp_path / "marks"
-    marks.unlink(missing_ok=True)
-    env = hooked(tmp_path, _HOOK, HOOK_MARKS=str(marks), **triggers)
-    done = subprocess.run(
-        [sys.executable, *argv], env=env, cwd=tmp_path, preexec_fn=preexec,
-        capture_output=True, text=True, timeout=HANG_GUARD,
-    )  # fmt: skip
-    fired = marks.read_text(encoding="utf-8").split() if marks.exists() else []
-    return done.returncode, done.stdout, done.stderr, fired
 
 
 # ============================================================ defects: a stop said, then obeyed all the same
@@ -159,7 +64,7 @@ def _run(tmp_path: Path, argv: list[str], preexec=_at_a_terminal, **triggers: st
 def test_a_stop_after_the_entry_scripts_own_interrupted_changes_nothing(tmp_path, argv, module, then):
     # build.py / contract/__main__.py catch a Ctrl-C in their import of contract.cli.entry and print "interrupted"
     # themselves, without interrupts.stopped(): a further stop is obeyed (observed: -2 with a traceback, or -15).
-    code, out, err, fired = _run(tmp_path, argv, FIRST_AT_IMPORT=module, FIRST="SIGINT", STOPS_AFTER=then)
+    code, out, err, fired = run_with_stops(tmp_path, argv, FIRST_AT_IMPORT=module, FIRST="SIGINT", STOPS_AFTER=then)
     assert "import" in fired and "said" in fired, (fired, err)
     assert (code, out, err) == (130, "", "interrupted\n")
 
@@ -170,7 +75,7 @@ def test_a_stop_after_the_entry_scripts_own_interrupted_changes_nothing(tmp_path
 def test_a_ctrl_c_as_terminating_begins_still_ignores_stops_after_interrupted(tmp_path, argv, then):
     # The Ctrl-C lands before terminating(final=True) has recorded that the process ends with it: entry.main says
     # "interrupted", stopped() ignores nothing, and the next stop ends the process (observed: -2 traceback, -15).
-    code, out, err, fired = _run(
+    code, out, err, fired = run_with_stops(
         tmp_path, argv, AT_CALL="contract/interrupts.py:terminating", AT_CALL_SEND="SIGINT", STOPS_AFTER=then
     )
     assert "call" in fired and "said" in fired, (fired, err)
@@ -185,7 +90,7 @@ def test_a_second_stop_as_the_entry_point_begins_to_say_the_first_is_a_clean_sto
     # puts SIG_DFL and Python's default_int_handler back, and only then does entry.main's except call stopped().
     # A second stop there (INT-INT-TERM from a CI runner, a user's double Ctrl-C): observed -15 with nothing said,
     # or a KeyboardInterrupt traceback and -2.
-    code, out, err, fired = _run(
+    code, out, err, fired = run_with_stops(
         tmp_path, argv, FIRST_AT_IMPORT="contract.output.faults", FIRST="SIGINT",
         AT_CALL="contract/interrupts.py:stopped", AT_CALL_SEND=second,
     )  # fmt: skip
@@ -204,7 +109,7 @@ def test_a_second_stop_as_the_entry_point_begins_to_say_the_first_is_a_clean_sto
 )
 def test_sigterm_as_an_entry_point_imports_its_first_modules_is_a_clean_stop(tmp_path, argv, module):
     # A Ctrl-C at the same import is a clean 130 "interrupted" (red team 31); SIGTERM is still the silent kill.
-    code, out, err, fired = _run(tmp_path, argv, FIRST_AT_IMPORT=module, FIRST="SIGTERM")
+    code, out, err, fired = run_with_stops(tmp_path, argv, FIRST_AT_IMPORT=module, FIRST="SIGTERM")
     assert fired == ["import"], (fired, err)
     assert (code, out, err) == (143, "", "interrupted\n")
 
@@ -212,7 +117,7 @@ def test_sigterm_as_an_entry_point_imports_its_first_modules_is_a_clean_stop(tmp
 @pytest.mark.slow
 def test_ctrl_c_as_python_m_contract_imports_its_package_is_a_clean_stop(tmp_path):
     # runpy imports contract/__init__.py (which imports typing) before __main__.py's try begins.
-    code, out, err, fired = _run(tmp_path, MODULE, FIRST_AT_IMPORT="typing", FIRST="SIGINT")
+    code, out, err, fired = run_with_stops(tmp_path, MODULE, FIRST_AT_IMPORT="typing", FIRST="SIGINT")
     assert fired == ["import"], (fired, err)
     assert (code, out, err) == (130, "", "interrupted\n")
 
@@ -221,7 +126,7 @@ def test_ctrl_c_as_python_m_contract_imports_its_package_is_a_clean_stop(tmp_pat
 @pytest.mark.parametrize("argv", [BUILD, MODULE], ids=["build.py", "m-contract"])
 def test_ctrl_c_as_entry_main_begins_is_a_clean_stop(tmp_path, argv):
     # After build.py's (or __main__.py's) import try, before entry.main's own try: nothing catches it.
-    code, out, err, fired = _run(tmp_path, argv, AT_CALL="contract/cli/entry.py:main", AT_CALL_SEND="SIGINT")
+    code, out, err, fired = run_with_stops(tmp_path, argv, AT_CALL="contract/cli/entry.py:main", AT_CALL_SEND="SIGINT")
     assert fired == ["call"], (fired, err)
     assert (code, out, err) == (130, "", "interrupted\n")
 
@@ -235,7 +140,7 @@ def _each_swap(
     """Run the command once per handler swap it makes (AT_SWAP=1, 2, ...) until one where the hook no longer fires."""
     results = []
     for swap in range(1, 40):
-        code, out, err, fired = _run(tmp_path, argv, preexec, AT_SWAP=str(swap), **triggers)
+        code, out, err, fired = run_with_stops(tmp_path, argv, preexec, AT_SWAP=str(swap), **triggers)
         if "swap" not in fired:
             break
         results.append((swap, code, out, err))
@@ -285,7 +190,7 @@ def test_held_an_ignored_ctrl_c_at_each_handler_swap_stays_ignored(tmp_path, arg
 def test_held_group_stops_as_a_build_says_interrupted(tmp_path, step, first, stops):
     repo = make_repo(tmp_path / "repo")
     marks = tmp_path / "marks"
-    env = hooked(tmp_path, _HOOK, HOOK_MARKS=str(marks), STOPS_AFTER=stops, STOPS_TO_GROUP="1")
+    env = hooked(tmp_path, STOPS_HOOK, HOOK_MARKS=str(marks), STOPS_AFTER=stops, STOPS_TO_GROUP="1")
     argv = [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", "3", "--drafts"]
     build, resume = start_command_paused(argv, step, _at_a_terminal, cwd=repo, env=env)
     try:

@@ -55,111 +55,20 @@ from build_helpers import make_repo
 from processes import (
     HANG_GUARD,
     ROOT,
+    STOPS_HOOK,
     _at_a_terminal,
     console_script,
     finish,
     hooked,
+    line_of,
     no_stray,
     pool_workers,
+    run_with_stops,
     start_command_paused,
 )
 
-# A sitecustomize whose triggers each fire once, write their name to HOOK_MARKS and send the signals named
-# (comma-separated) to the main thread:
-# - FIRST_AT_IMPORT=module, FIRST=SIGNALS: as the process first looks for module (an import);
-# - AT_SWAP=N, AT_SWAP_SEND=SIGNALS: just after the process's N-th signal.signal() call returns;
-# - AT_LINE=file.py:N[;file.py:M...], AT_LINE_SEND=SIGNALS[;SIGNALS...]: as line N of file.py first runs (after
-#   FIRST fired, when FIRST_AT_IMPORT is set), then as line M runs after that, ...; each handler runs at its line;
-# - AT_EXIT_SEND=SIGNALS: as sys.exit is called (the entry script's last line, the command's code in hand).
-_HOOK = """
-import os, signal, sys, threading
-
-def _mark(what):
-    with open(os.environ["HOOK_MARKS"], "a", encoding="utf-8") as marks:
-        marks.write(what + "\\n")
-
-def _send(names):
-    for name in names.split(","):
-        signal.pthread_kill(threading.get_ident(), getattr(signal, name))
-        for _ in range(1000):  # the handler runs at one of these bytecodes
-            pass
-
-class _Finder:
-    fired = False
-
-    def find_spec(self, name, path=None, target=None):
-        if not self.fired and name == os.environ.get("FIRST_AT_IMPORT"):
-            _Finder.fired = True
-            _mark("import")
-            _send(os.environ["FIRST"])
-        return None
-
-sys.meta_path.insert(0, _Finder())
-
-if os.environ.get("AT_SWAP"):
-    _real_signal = signal.signal
-    _swaps = [0]
-
-    def _signal(number, handler):
-        old = _real_signal(number, handler)
-        _swaps[0] += 1
-        if _swaps[0] == int(os.environ["AT_SWAP"]):
-            _mark("swap")
-            _send(os.environ["AT_SWAP_SEND"])
-        return old
-
-    signal.signal = _signal
-
-if os.environ.get("AT_LINE"):
-    _steps = [(s.partition(":")[0], int(s.partition(":")[2])) for s in os.environ["AT_LINE"].split(";")]
-    _sends = os.environ["AT_LINE_SEND"].split(";")
-    _next = [0]
-
-    def _local(frame, event, arg):
-        file, line = _steps[_next[0]]
-        if (
-            event == "line" and frame.f_lineno == line and frame.f_code.co_filename.endswith(file)
-            and (_Finder.fired or not os.environ.get("FIRST_AT_IMPORT"))
-        ):
-            _mark("line")
-            _next[0] += 1
-            if _next[0] == len(_steps):
-                sys.settrace(None)
-                frame.f_trace = None
-            _send(_sends[_next[0] - 1])
-        return _local
-
-    def _global(frame, event, arg):
-        return _local if any(frame.f_code.co_filename.endswith(file) for file, _ in _steps) else None
-
-    sys.settrace(_global)
-
-if os.environ.get("AT_EXIT_SEND"):
-    def _profile(frame, event, arg):
-        if event == "c_call" and arg is sys.exit:
-            sys.setprofile(None)
-            _mark("exit")
-            _send(os.environ["AT_EXIT_SEND"])
-
-    sys.setprofile(_profile)
-"""
-
 BUILD = [str(ROOT / "build.py"), "--help"]
 MODULE = ["-m", "contract", "--root", str(ROOT), "versions"]
-
-
-def _run(tmp_path: Path, argv: list[str], **triggers: str) -> tuple[int, str, str, list[str]]:
-    """Run python ARGV (at a terminal: default SIGINT, own group) with the hook's triggers; return its exit code,
-    stdout, stderr and the hook's marks."""
-    marks = tmp_path / "marks"
-    marks.unlink(missing_ok=True)
-    env = hooked(tmp_path, _HOOK, HOOK_MARKS=str(marks), **triggers)
-    done = subprocess.run(
-        [sys.executable, *argv], env=env, cwd=tmp_path, preexec_fn=_at_a_terminal,
-        capture_output=True, text=True, timeout=HANG_GUARD,
-    )  # fmt: skip
-    fired = marks.read_text(encoding="utf-8").split() if marks.exists() else []
-    return done.returncode, done.stdout, done.stderr, fired
 
 
 def _script(tmp_path: Path) -> list[str]:
@@ -167,14 +76,6 @@ def _script(tmp_path: Path) -> list[str]:
     folder = tmp_path / "bin"
     folder.mkdir(exist_ok=True)
     return [str(console_script(folder)), "--root", str(ROOT), "versions"]
-
-
-def _line(file: str, text: str, after: str = "") -> int:
-    """The number of the first line of file (under the repository) that holds text, after the first line that holds
-    after (so that an edit moves the test with it)."""
-    lines = (ROOT / file).read_text(encoding="utf-8").splitlines()
-    begin = next(i for i, line in enumerate(lines, 1) if after in line)
-    return next(i for i, line in enumerate(lines, 1) if i >= begin and text in line)
 
 
 # ============================================================ defects
@@ -187,10 +88,10 @@ def test_a_second_stop_as_start_begins_to_ignore_stops_is_a_clean_stop(tmp_path,
     # A Ctrl-C while start() imports contract.cli.entry: start()'s except clause says it; a second stop at its
     # `for number in (SIGINT, SIGTERM)` line finds start()'s _terminated and Python's default_int_handler still in
     # place. Observed: a _Terminated traceback and exit 1, or a KeyboardInterrupt traceback and -2.
-    line = _line(
+    line = line_of(
         "contract/__main__.py", "for number in (signal.SIGINT, signal.SIGTERM)", after="except KeyboardInterrupt"
     )
-    code, out, err, fired = _run(
+    code, out, err, fired = run_with_stops(
         tmp_path, argv, FIRST_AT_IMPORT="contract.cli.entry", FIRST="SIGINT",
         AT_LINE=f"contract/__main__.py:{line}", AT_LINE_SEND=second,
     )  # fmt: skip
@@ -208,7 +109,7 @@ def test_a_third_stop_after_a_second_undid_the_ignoring_is_a_clean_stop(tmp_path
     lines = (ROOT / "contract" / "interrupts.py").read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines, 1) if line.startswith("def _ignore_stops"))
     line = next(i for i, content in enumerate(lines, 1) if i > start and at in content)
-    code, out, err, fired = _run(
+    code, out, err, fired = run_with_stops(
         tmp_path, BUILD, FIRST_AT_IMPORT="contract.output.faults", FIRST="SIGINT",
         AT_LINE=f"contract/interrupts.py:{line}", AT_LINE_SEND="SIGINT", AT_SWAP="5", AT_SWAP_SEND="SIGTERM",
     )  # fmt: skip
@@ -222,7 +123,7 @@ def test_sigterm_just_after_start_ignores_ctrl_c_is_a_clean_stop(tmp_path):
     # Ctrl-C); SIGTERM is still start()'s handler there. Observed at dbf75ef: exit 1, a contract.__main__._Terminated
     # traceback, no "interrupted".
     # Swaps 1 and 2 put start()'s handler for SIGTERM and Ctrl-C; the import, then swap 3 (the marks say so).
-    code, out, err, fired = _run(
+    code, out, err, fired = run_with_stops(
         tmp_path, BUILD, FIRST_AT_IMPORT="contract.interrupts", FIRST="SIGINT", AT_SWAP="3", AT_SWAP_SEND="SIGTERM"
     )
     assert fired == ["import", "swap"], (fired, err)
@@ -235,7 +136,7 @@ def test_ctrl_c_as_a_finished_command_exits_prints_no_traceback(tmp_path, entry)
     # The command ended normally and start() returned 0; a Ctrl-C as the entry script calls sys.exit() with it.
     # Observed: the complete output, then a KeyboardInterrupt traceback on stderr and -2.
     argv = {"build.py": BUILD, "m-contract": MODULE, "console-script": _script(tmp_path)}[entry]
-    code, out, err, fired = _run(tmp_path, argv, AT_EXIT_SEND="SIGINT")
+    code, out, err, fired = run_with_stops(tmp_path, argv, AT_EXIT_SEND="SIGINT")
     assert fired == ["exit"], (fired, err)
     assert out  # the command did its work
     assert "Traceback" not in err, err
@@ -248,7 +149,7 @@ def test_ctrl_c_as_a_finished_command_exits_prints_no_traceback(tmp_path, entry)
 def test_a_stop_as_the_console_script_imports_its_entry_module_is_a_clean_stop(tmp_path, module, stop):
     # pip's script runs `from contract.cli.entry import run` before run() -> start() can handle anything.
     # Observed: SIGINT -> KeyboardInterrupt traceback, -2; SIGTERM -> -15, nothing said.
-    code, out, err, fired = _run(tmp_path, _script(tmp_path), FIRST_AT_IMPORT=module, FIRST=stop)
+    code, out, err, fired = run_with_stops(tmp_path, _script(tmp_path), FIRST_AT_IMPORT=module, FIRST=stop)
     assert fired == ["import"], (fired, err)
     assert (code, out, err) == (128 + getattr(signal, stop), "", "interrupted\n")
 
@@ -261,7 +162,7 @@ def test_a_stop_as_build_py_imports_its_start_is_a_clean_stop(tmp_path, module, 
     # SIGINT -> KeyboardInterrupt traceback, -2; SIGTERM -> -15, nothing said.
     # SIGTERM there is left out by decision: no code of ours has run yet that could catch it (the import brings that
     # code in, two modules that import only signal and sys); it ends the process as in Python's own start-up.
-    code, out, err, fired = _run(tmp_path, BUILD, FIRST_AT_IMPORT=module, FIRST=stop)
+    code, out, err, fired = run_with_stops(tmp_path, BUILD, FIRST_AT_IMPORT=module, FIRST=stop)
     assert fired == ["import"], (fired, err)
     assert (code, out, err) == (128 + getattr(signal, stop), "", "interrupted\n")
 
@@ -288,8 +189,8 @@ def test_held_a_second_stop_at_a_line_of_entry_main_or_terminating(tmp_path, fir
         "print": ("writer.interrupted()", ""),
         "finally": ("signal.signal(number, old)", "def terminating"),
     }[text]
-    line = _line(file, needle, after)
-    code, out, err, fired = _run(
+    line = line_of(file, needle, after)
+    code, out, err, fired = run_with_stops(
         tmp_path, BUILD, FIRST_AT_IMPORT="contract.output.faults", FIRST=first,
         AT_LINE=f"{file}:{line}", AT_LINE_SEND=second,
     )  # fmt: skip
@@ -349,7 +250,7 @@ def test_held_the_console_script_at_each_handler_swap_of_a_normal_command(tmp_pa
     for swap in range(1, 40):
         marks = tmp_path / "marks"
         marks.unlink(missing_ok=True)
-        env = hooked(tmp_path, _HOOK, HOOK_MARKS=str(marks), AT_SWAP=str(swap), AT_SWAP_SEND=send)
+        env = hooked(tmp_path, STOPS_HOOK, HOOK_MARKS=str(marks), AT_SWAP=str(swap), AT_SWAP_SEND=send)
         done = subprocess.run(
             [sys.executable, *argv], env=env, cwd=tmp_path, preexec_fn=preexec,
             capture_output=True, text=True, timeout=HANG_GUARD,

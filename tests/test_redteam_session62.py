@@ -35,13 +35,13 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import HANG_GUARD, ROOT, hooked
-from test_redteam_session61 import _HOOK
+from processes import HANG_GUARD, ROOT, STOPS_HOOK, hooked, line_of
 
 VERSIONS = ["-m", "contract", "--root", str(ROOT), "versions"]
 BUILD = [str(ROOT / "build.py"), "--help"]
 _AT_IMPORT = "contract.output.faults"  # entry.main's first import, inside interrupts.terminating(final=True)
-_AT_COMMAND_END = "contract/cli/main.py:101"  # _run's interrupts.check(), the command's result printed
+# _run's interrupts.check(): the command's result printed, its code in hand
+_AT_COMMAND_END = f"contract/cli/main.py:{line_of('contract/cli/main.py', 'interrupts.check()', 'def _run(')}"
 
 
 def _closed_stderr() -> None:
@@ -54,7 +54,7 @@ def _run(tmp_path, argv, stderr, preexec_fn=None, **hook: str) -> tuple[int, str
     """Run python argv under the hook; return its exit code, stdout, stderr (if piped) and the hook's marks."""
     marks = tmp_path / "marks"
     marks.write_text("", encoding="utf-8")
-    env = hooked(tmp_path, _HOOK, HOOK_MARKS=str(marks), **hook)
+    env = hooked(tmp_path, STOPS_HOOK, HOOK_MARKS=str(marks), **hook)
     done = subprocess.run(
         [sys.executable, *argv], env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
         preexec_fn=preexec_fn or (lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)), timeout=HANG_GUARD,
