@@ -12,6 +12,11 @@ Found (each a failing test below):
 - the klimatkontrakt console script (pip's: `import re, sys; from contract.__main__ import start;
   sys.argv[0] = re.sub(...); sys.exit(start())`): a Ctrl-C as it imports contract.__main__, or as start() is
   entered: traceback, -2. Promise 1. (Only a SIGTERM during Python's start-up or build.py's import is decided.)
+- a build stopped after its report line was printed and before cli.main._run's interrupts.check() (the command's
+  code in hand): stdout holds "built 2023: site, 2 PDFs rendered, ..." (or "nothing changed since the last build
+  ...") and the process exits 130/143 with "interrupted": a success line on stdout for a build that says it was
+  interrupted. Promise 1 (nothing on stdout for a build that is interrupted): writer.report() flushes its line
+  before the last check of a stop.
 
 Held (checked by hand this session with tests.processes' STOPS_HOOK; the sweep is not kept as tests):
 - a line sweep of contract/__main__.py start() (from its loop on), contract/cli/entry.py main() and
@@ -22,6 +27,13 @@ Held (checked by hand this session with tests.processes' STOPS_HOOK; the sweep i
   the command's end 143, nothing on stdout but the result;
 - `python -X dev -W error`: a stop at the command's end 130 "interrupted", in the imports 143, at sys.exit -2 after
   the full output, no warning turned error;
+- started with SIGINT or SIGTERM ignored (nohup-like): that signal at the imports, the command's end or sys.exit
+  changes nothing (0, full output); the other one still stops it (143, or -15 at sys.exit);
+- a host with its own SIGINT and SIGTERM handlers (or SIGINT ignored) calling entry.main() and cli.main.main()
+  three times, each stopped by SIGTERM at the command's end: 143 "interrupted" each time, its handlers back after
+  each call, none of its handlers called;
+- stdin closed (`0<&-`) and a SIGTERM in the imports: 143 "interrupted"; `python -I -X dev -W error build.py
+  --help` paused at "importing"/"starting" and stopped: 130 "interrupted"; PYTHONWARNINGS=error: 130;
 - `--help` with a SIGTERM at sys.exit: -15 after the full help (the system's, not a silent 0); a bad usage exits 2.
 
 No sleeps: every signal is sent by STOPS_HOOK at an exact line, call or import, and each test checks its mark.
@@ -32,6 +44,7 @@ from __future__ import annotations
 import signal
 
 import pytest
+from build_helpers import make_repo
 from processes import ROOT, console_script, line_of, run_with_stops
 
 BUILD = [str(ROOT / "build.py"), "--root", str(ROOT), "--help"]
@@ -72,6 +85,19 @@ def test_ctrl_c_in_the_console_script_before_start_swaps_is_a_clean_stop(tmp_pat
     code, out, err, fired = run_with_stops(tmp_path, argv, **triggers)
     assert fired == (["call"] if moment == "start() entered" else ["import"]), (fired, err)
     _expect_clean_ctrl_c(code, out, err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_a_build_stopped_as_it_ends_prints_no_report_on_stdout(tmp_path, stop):
+    repo = make_repo(tmp_path / "repo")
+    at = f"contract/cli/main.py:{line_of('contract/cli/main.py', 'interrupts.check()', 'def _run(')}"
+    code, out, err, fired = run_with_stops(tmp_path, [str(ROOT / "build.py"), "--root", str(repo)], AT_LINE=at,
+                                           AT_LINE_SEND=stop)  # fmt: skip
+    assert fired == ["line"], (fired, err)
+    assert (code, err) == (128 + getattr(signal, stop), "interrupted\n")
+    # observed: "built 2023: site, 2 PDFs rendered, 0 reused, 0 redlines; ... s\n" on stdout
+    assert out == "", f"an interrupted build's stdout got {out!r}"
 
 
 # ============================================================ held
