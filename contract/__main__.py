@@ -35,13 +35,22 @@ def start(argv: list[str] | None = None) -> int:
 
         return main(argv, final=True)
     except KeyboardInterrupt as exc:  # in the imports, before the command line handles stops
-        for number in (signal.SIGINT, signal.SIGTERM):  # (Python would put SIG_DFL back for _stop as it exits)
-            signal.signal(number, signal.SIG_IGN)
-        from .cli import writer  # stops are ignored now: its imports cannot be cut short
+        return said(exc)
 
-        writer.interrupted()
-        return 128 + getattr(exc, "signal", signal.SIGINT)
+
+def said(exc: KeyboardInterrupt) -> int:
+    """Say a stop that came before the command line handled stops; ignore further ones; return its exit code."""
+    for number in (signal.SIGINT, signal.SIGTERM):  # (Python would put SIG_DFL back for _stop as it exits)
+        signal.signal(number, signal.SIG_IGN)
+    from .cli import writer  # stops are ignored now: its imports cannot be cut short
+
+    writer.interrupted()
+    return 128 + getattr(exc, "signal", signal.SIGINT)
 
 
 if __name__ == "__main__":
-    sys.exit(start())
+    try:
+        code = start()
+    except KeyboardInterrupt as exc:  # a Ctrl-C as start() is entered, before its try
+        code = said(exc)
+    sys.exit(code)
