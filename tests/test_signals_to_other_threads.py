@@ -8,12 +8,13 @@ and the build waited for ever. CI saw it once (test_redteam_session21's SIGTERM 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
 import pytest
 from build_helpers import ROOT, leftovers, make_repo
-from processes import hooked
+from processes import finish, hooked, start_command_paused
 
 # In the build: a thread that waits until the main thread sleeps in the poll of its wait for Pagefind (which never
 # ends by itself), then sends SIGTERM to itself: the kernel gives it to that thread, not to the sleeping main one.
@@ -78,3 +79,53 @@ def _is_stand_in(pid: str, indexer) -> bool:
         return str(indexer).encode() in open(f"/proc/{pid}/cmdline", "rb").read()
     except OSError:
         return False
+
+
+# In a build paused at a fault point (KLIMATKONTRAKT_FAULT=pause:rendering, start_command_paused) with --jobs 1: a
+# thread that waits until the main thread sleeps in the pause, then gives SIGTERM to the thread that renders the PDFs,
+# as the kernel may when the test sends SIGTERM to the process (most likely how red team 21c's one-job test hung once).
+_SIGTERM_TO_THE_RENDER_THREAD = """
+import os, signal, sys, threading, time
+
+def _paused(main):
+    frame = sys._current_frames().get(main.ident)
+    while frame is not None and not (frame.f_code.co_name == "point" and frame.f_code.co_filename.endswith("faults.py")):
+        frame = frame.f_back
+    if frame is None:
+        return False
+    resume = int(os.environ["KLIMATKONTRAKT_FAULT"].rpartition(":")[2])
+    with open(f"/proc/self/task/{main.native_id}/syscall") as call:
+        fields = call.read().split()
+    # asleep in the pause's system call on the test's pipe (a read of it, or a select up to it), not on the GIL
+    return fields[0] != "running" and int(fields[1], 16) in (resume, resume + 1)
+
+def _watch():
+    main = threading.main_thread()
+    end = time.monotonic() + 120  # the limit only guards against a build that never pauses
+    while time.monotonic() < end and not _paused(main):
+        pass
+    render = next((t for t in threading.enumerate() if t.name.startswith("klimatkontrakt-pdf")), None)
+    sys.stderr.write(f"TEST SIGTERM to {'the render thread' if render else 'no render thread'}\\n")
+    sys.stderr.flush()
+    signal.pthread_kill(render.ident if render else threading.get_ident(), signal.SIGTERM)
+
+threading.Thread(target=_watch, daemon=True).start()
+"""
+
+
+@pytest.mark.slow
+def test_sigterm_given_to_the_render_thread_stops_a_build_paused_at_a_fault_point(tmp_path):
+    # The pause of contract.output.faults waited in an untimed read: a stop handled by another thread never woke it,
+    # and the build waited until the test let it go on, which the test did only once the build had ended: a hang.
+    repo = make_repo(tmp_path / "repo")
+    env = hooked(tmp_path, _SIGTERM_TO_THE_RENDER_THREAD)
+    argv = [sys.executable, str(ROOT / "build.py"), "--root", str(repo), "--jobs", "1"]
+    build, resume = start_command_paused(
+        argv, "rendering", lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), env=env
+    )
+    try:
+        returncode, out, err = finish(build)  # on a hang: None, and the stacks of its threads in err
+    finally:
+        os.close(resume)
+    assert (returncode, out, err) == (143, "", "TEST SIGTERM to the render thread\ninterrupted\n"), err
+    assert leftovers(repo) == [] and not (repo / "site").exists()
