@@ -196,13 +196,19 @@ def test_held_stops_during_a_live_rebuild(tmp_path, plan, expected):
 # A Pagefind stand-in (PAGEFIND_BINARY_PATH): it sends serve SIGTERM as it starts indexing the first build, then
 # goes on writing its output into the preview folder (as the real one does when it finishes), until serve exits
 # (it dies with serve: PR_SET_PDEATHSIG). The real Pagefind left files the same way in about half of the runs.
-_PAGEFIND = """#!/bin/sh
-kill -TERM "$PPID"
-i=0
-while [ "$i" -lt 3000 ]; do
-    mkdir -p "$2/pagefind" 2>/dev/null && : > "$2/pagefind/late.js" 2>/dev/null
-    i=$((i + 1))
-done
+# One process, as the real one is: a shell loop ran mkdir as a child, which serve's kill of the stand-in does not
+# reach; that mkdir ran on and, once late (held until serve's scratch folder was gone), remade the folders in TMPDIR.
+_PAGEFIND = f"""#!{sys.executable} -I
+import os, signal, sys
+
+os.kill(os.getppid(), signal.SIGTERM)
+folder = os.path.join(sys.argv[2], "pagefind")
+for _ in range(1_000_000):  # a bound only in case it outlives serve; killed long before
+    try:
+        os.makedirs(folder, exist_ok=True)
+        open(os.path.join(folder, "late.js"), "w").close()
+    except OSError:
+        pass
 """
 
 
