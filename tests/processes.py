@@ -79,8 +79,10 @@ def start_command_paused(
     os.close(arrived_w)
     os.close(resume_r)
     # Blocks until the command arrives (one byte) or dies (end of file); the timeout only guards against a hang.
-    ready, _, _ = select.select([arrived_r], [], [], 300)
-    arrived = os.read(arrived_r, 1) if ready else b""
+    # poll, not select: select refuses a descriptor from 1024 on (a test process with many files open).
+    waiting = select.poll()
+    waiting.register(arrived_r, select.POLLIN)
+    arrived = os.read(arrived_r, 1) if waiting.poll(300_000) else b""
     os.close(arrived_r)
     if arrived != b"x":
         process.kill()

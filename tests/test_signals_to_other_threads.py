@@ -85,7 +85,7 @@ def _is_stand_in(pid: str, indexer) -> bool:
 # thread that waits until the main thread sleeps in the pause, then gives SIGTERM to the thread that renders the PDFs,
 # as the kernel may when the test sends SIGTERM to the process (most likely how red team 21c's one-job test hung once).
 _SIGTERM_TO_THE_RENDER_THREAD = """
-import os, signal, sys, threading, time
+import ctypes, os, signal, sys, threading, time
 
 def _paused(main):
     frame = sys._current_frames().get(main.ident)
@@ -96,8 +96,14 @@ def _paused(main):
     resume = int(os.environ["KLIMATKONTRAKT_FAULT"].rpartition(":")[2])
     with open(f"/proc/self/task/{main.native_id}/syscall") as call:
         fields = call.read().split()
-    # asleep in the pause's system call on the test's pipe (a read of it, or a select up to it), not on the GIL
-    return fields[0] != "running" and int(fields[1], 16) in (resume, resume + 1)
+    # asleep in the pause's system call on the test's pipe, not on the GIL: a read of it (the untimed pause of old), or
+    # a poll (ppoll) of one descriptor, its first argument the array whose first entry (int fd first) is the pipe
+    reads, polls = {"x86_64": (("0",), ("7", "271")), "aarch64": (("63",), ("73",))}.get(os.uname().machine, ((), ()))
+    if fields[0] in reads:
+        return int(fields[1], 16) == resume
+    if fields[0] not in polls or int(fields[2], 16) != 1 or int(fields[1], 16) < 4096:
+        return False
+    return ctypes.c_int.from_address(int(fields[1], 16)).value == resume
 
 def _watch():
     main = threading.main_thread()
