@@ -25,7 +25,7 @@ Held:
   _StopChecked.shutdown_delay without interrupts.check() (all 5 of red team 28's changed tests fail: serve runs on
   30 s after the swallowed stop); template_cache with disk=True, and with git's tracking asked once per process
   instead of per build (red team 35's test fails: PLANTED); stop_index a no-op (red team 27's test fails, 3 of 3:
-  the stand-in's folders left in TMPDIR). Unmutated, red team 27's and 35's tests passed 3 of 3.
+  the stand-in's folders left in TMPDIR). Unmutated, red team 27's and 35's tests passed 3 of 3, 28's 1 of 1.
 """
 
 from __future__ import annotations
