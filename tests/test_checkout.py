@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,9 +28,15 @@ def test_git_add_all_leaves_the_virtual_environment_and_node_modules_out(tmp_pat
         else:
             shutil.copytree(target, checkout / name)
             (checkout / name / "kept.txt").write_text("x", encoding="utf-8")
-    subprocess.run(["git", "init", "-q"], cwd=checkout, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=checkout, check=True)
+    # Only the project's .gitignore decides: a user's own excludes (many ignore .venv and node_modules everywhere, in
+    # ~/.config/git/ignore) made this pass with the old one too.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), GIT_CONFIG_NOSYSTEM="1")
+    subprocess.run(["git", "init", "-q"], cwd=checkout, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=checkout, check=True, env=env)
     staged = subprocess.run(
-        ["git", "diff", "--cached", "--name-only"], cwd=checkout, check=True, capture_output=True, text=True
+        ["git", "diff", "--cached", "--name-only"], cwd=checkout, check=True, capture_output=True, text=True, env=env
     ).stdout.split()
     assert staged == [".gitignore"]

@@ -1,12 +1,16 @@
 """Red team 64: four changes of 2 December attacked (aac5eec, d290aed/f04ee74, 8ce2e85, 43f4b67, 84b9f88).
 
-Found (each a test below, failing before its fix):
+Found (each a test below, failing before its fix, unless said otherwise):
 - 43f4b67's pause (KLIMATKONTRAKT_FAULT=pause:STEP:W:R) waits in select(), which refuses a descriptor from 1024 on
   ("filedescriptor out of range in select()"): a command given a pipe numbered so (a test process with many files
   open; the soft limit here is 20000) crashed with a traceback at the fault point, where the untimed os.read it
   replaced paused. The pause now polls (select.poll), with the same quarter-second wake-ups. The test helper
   processes.start_command_paused had the same limit in its own select() for the command's arrival (older than
   43f4b67): it polls too.
+- f04ee74's test_checkout ran git with the user's own configuration: with a global excludes file that ignores .venv
+  and node_modules (XDG_CONFIG_HOME/git/ignore, a common setup), it passed against the old .gitignore too. It now
+  runs git with a HOME of its own and no system or GIT_* configuration (checked: fails again against the old
+  .gitignore with such a global excludes file).
 - red team 28's module docstring still said the swallowed-stop tests end with "the user's stop (143)", which aac5eec
   removed: they now wait for the swallowed stop alone to end serve (130 for a Ctrl-C). Said as it is now.
 
