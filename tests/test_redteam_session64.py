@@ -34,6 +34,7 @@ Held:
 
 from __future__ import annotations
 
+import fcntl
 import os
 import resource
 import subprocess
@@ -45,17 +46,31 @@ from processes import ROOT, finish, start_command_paused
 _POINT = "from contract.output import faults; faults.point('here'); print('went on')"
 
 
-def _high(fd: int, at: int) -> int:
-    """Move fd to the number at (closing the old one); return at."""
-    os.dup2(fd, at)
+@pytest.fixture
+def room_above_1023():
+    """Let this process open descriptors numbered from 1024 on (the soft limit is often 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip(f"this machine allows {hard} open files, fewer than the test needs")
+    if soft != resource.RLIM_INFINITY and soft < 1100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1100, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _high(fd: int) -> int:
+    """Move fd to the lowest free number from 1024 on (closing the old one); return that number."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 1024)
     os.close(fd)
-    return at
+    return moved
 
 
-def test_a_pause_with_its_pipes_above_descriptor_1023_goes_on_when_the_test_lets_it(tmp_path):
+def test_a_pause_with_its_pipes_above_descriptor_1023_goes_on_when_the_test_lets_it(room_above_1023):
     arrived_r, arrived_w = os.pipe()
     resume_r, resume_w = os.pipe()
-    arrived_w, resume_r = _high(arrived_w, 1500), _high(resume_r, 1501)
+    arrived_w, resume_r = _high(arrived_w), _high(resume_r)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KLIMATKONTRAKT_FAULT": f"pause:here:{arrived_w}:{resume_r}"}
     process = subprocess.Popen(
         [sys.executable, "-c", _POINT], env=env, pass_fds=(arrived_w, resume_r),
@@ -74,13 +89,8 @@ def test_a_pause_with_its_pipes_above_descriptor_1023_goes_on_when_the_test_lets
 
 
 @pytest.fixture
-def many_files_open():
+def many_files_open(room_above_1023):
     """Hold files open until the next descriptors are numbered from 1024 on (as in a test process with many)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < 1100:
-        pytest.skip(f"this machine allows {hard} open files, fewer than the test needs")
-    if soft != resource.RLIM_INFINITY and soft < 1100:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (1100, hard))
     held = []
     try:
         while (fd := os.open(os.devnull, os.O_RDONLY)) < 1024:
@@ -90,7 +100,6 @@ def many_files_open():
     finally:
         for fd in held:
             os.close(fd)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def test_start_command_paused_works_in_a_test_process_with_many_files_open(many_files_open):
