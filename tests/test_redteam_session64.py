@@ -11,6 +11,9 @@ Found (each a test below, failing before its fix, unless said otherwise):
   and node_modules (XDG_CONFIG_HOME/git/ignore, a common setup), it passed against the old .gitignore too. It now
   runs git with a HOME of its own and no system or GIT_* configuration (checked: fails again against the old
   .gitignore with such a global excludes file).
+- 43f4b67's new test_signals_to_other_threads test took about 20 s: its watcher thread spun without sleeping while
+  the build ran up to the pause, holding the GIL from the build's main thread. It sleeps 10 ms a turn now: about 1 s,
+  and it still hangs (fails at the hang guard) against the untimed pause of old.
 - red team 28's module docstring still said the swallowed-stop tests end with "the user's stop (143)", which aac5eec
   removed: they now wait for the swallowed stop alone to end serve (130 for a Ctrl-C). Said as it is now.
 
