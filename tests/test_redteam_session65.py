@@ -1,0 +1,59 @@
+"""Red team 65: the one start (contract/__main__.py start()) and its stops attacked again.
+
+Found (each a failing test below):
+- start() swaps SIGTERM's handler first, then SIGINT's. A Ctrl-C between the two swaps is raised by Python's own
+  SIGINT handler, not start()'s _stop, so start()'s `_stopping` stays empty: start()'s except calls said(), and until
+  said()'s loop has set both signals to SIG_IGN, start()'s _stop still handles SIGTERM as a *first* stop and Python's
+  handler still raises on SIGINT.
+  - Ctrl-C, then a SIGTERM (CI cancelling the job) as said() begins: exit 143, not the 130 of the Ctrl-C that
+    stopped it. Promise 1 ("no further stop changes the exit code"). python -m contract and build.py alike.
+  - three Ctrl-Cs (a user hammering the key): the second at said()'s start raises out of start(); the third, in
+    __main__.py's `except KeyboardInterrupt` (its second said()) or in build.py's (before its print), raises out
+    of the except clause: a KeyboardInterrupt traceback, exit -2, no "interrupted". Promise 1 (no traceback).
+"""
+
+from __future__ import annotations
+
+import pytest
+from processes import ROOT, line_of, run_with_stops
+
+BUILD = [str(ROOT / "build.py"), "--root", str(ROOT), "--help"]
+MODULE = ["-m", "contract", "--root", str(ROOT), "versions"]
+# the first handler swap of the process is start()'s SIGTERM one: a Ctrl-C just after it meets Python's handler
+CTRL_C_BETWEEN_SWAPS = {"AT_SWAP": "1", "AT_SWAP_SEND": "SIGINT"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [MODULE, BUILD], ids=["python-m-contract", "build.py"])
+def test_sigterm_after_a_ctrl_c_between_starts_swaps_keeps_exit_130(tmp_path, argv):
+    code, out, err, fired = run_with_stops(
+        tmp_path, argv, **CTRL_C_BETWEEN_SWAPS, AT_CALL="contract/__main__.py:said", AT_CALL_SEND="SIGTERM"
+    )
+    assert fired == ["swap", "call"], (fired, err)
+    assert "Traceback" not in err, err
+    assert (code, out, err) == (130, "", "interrupted\n")  # observed: 143, the SIGTERM's code
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("argv", "third_at"),
+    [
+        (MODULE, ("contract/__main__.py", "for number in (signal.SIGINT, signal.SIGTERM)")),
+        (BUILD, ("build.py", 'print("interrupted"')),
+    ],
+    ids=["python-m-contract", "build.py"],
+)
+def test_three_ctrl_cs_from_between_starts_swaps_are_one_clean_stop(tmp_path, argv, third_at):
+    file, text = third_at
+    code, out, err, fired = run_with_stops(
+        tmp_path,
+        argv,
+        **CTRL_C_BETWEEN_SWAPS,
+        AT_CALL="contract/__main__.py:said",
+        AT_CALL_SEND="SIGINT",
+        AT_LINE=f"{file}:{line_of(file, text)}",
+        AT_LINE_SEND="SIGINT",
+    )
+    assert fired == ["swap", "call", "line"], (fired, err)
+    assert "Traceback" not in err, err  # observed: a KeyboardInterrupt traceback, exit -2
+    assert (code, out, err) == (130, "", "interrupted\n")
