@@ -10,6 +10,11 @@ Found (each a failing test below):
   - three Ctrl-Cs (a user hammering the key): the second at said()'s start raises out of start(); the third, in
     __main__.py's `except KeyboardInterrupt` (its second said()) or in build.py's (before its print), raises out
     of the except clause: a KeyboardInterrupt traceback, exit -2, no "interrupted". Promise 1 (no traceback).
+- the same between contract.interrupts.terminating(final=True)'s two swaps (entry.main, under start()): SIGINT is
+  _FINAL's _interrupted already, SIGTERM still start()'s _stop. The two record their first stop apart (_said,
+  _stopping), so each takes the other's signal for a first stop:
+  - Ctrl-C there, then a SIGTERM as terminating()'s except calls _ignore_stops(): exit 143, not 130;
+  - SIGTERM there, then a Ctrl-C as _ignore_stops() is called: exit 130, not 143. Promise 1 (the first stop's code).
 """
 
 from __future__ import annotations
@@ -57,3 +62,15 @@ def test_three_ctrl_cs_from_between_starts_swaps_are_one_clean_stop(tmp_path, ar
     assert fired == ["swap", "call", "line"], (fired, err)
     assert "Traceback" not in err, err  # observed: a KeyboardInterrupt traceback, exit -2
     assert (code, out, err) == (130, "", "interrupted\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("first", "second", "code"), [("SIGINT", "SIGTERM", 130), ("SIGTERM", "SIGINT", 143)])
+def test_a_second_stop_after_one_between_terminatings_swaps_keeps_the_first_code(tmp_path, first, second, code):
+    # swaps 1 and 2 are start()'s (SIGTERM, SIGINT); 3 is terminating(final=True)'s first, SIGINT to _interrupted
+    got, out, err, fired = run_with_stops(
+        tmp_path, MODULE, AT_SWAP="3", AT_SWAP_SEND=first, AT_CALL="interrupts.py:_ignore_stops", AT_CALL_SEND=second
+    )
+    assert fired == ["swap", "call"], (fired, err)
+    assert "Traceback" not in err, err
+    assert (got, out, err) == (code, "", "interrupted\n")  # observed: the second stop's code (143, 130)
