@@ -21,12 +21,19 @@ Found (each a failing test below):
   anew, out of _run, and main() says it with its code: Ctrl-C then SIGTERM exits 143, SIGTERM then Ctrl-C 130.
   Promise 1 (no further stop changes the exit code). The project's own tests accept 130 or 143 for stops in a row
   while a build cleans up (red team 57); here the command has nothing left to do but say the first stop.
+- build.py, a Ctrl-C as it imports contract.__main__ (its own try, before start() runs) with standard error a pipe
+  whose reader is gone: build.py's except prints "interrupted" with a bare print(), which raises BrokenPipeError
+  (not suppressed as writer.interrupted() does): exit 1, not 130. Promise 2 (the exit code still says it).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
-from processes import ROOT, line_of, run_with_stops
+from processes import HANG_GUARD, ROOT, STOPS_HOOK, hooked, line_of, run_with_stops
 
 BUILD = [str(ROOT / "build.py"), "--root", str(ROOT), "--help"]
 MODULE = ["-m", "contract", "--root", str(ROOT), "versions"]
@@ -92,3 +99,19 @@ def test_a_second_stop_as_the_command_line_says_the_first_keeps_its_code(tmp_pat
     assert fired == ["line", "call"], (fired, err)
     assert "Traceback" not in err, err
     assert (got, out, err) == (code, "", "interrupted\n")  # observed: the second stop's code (143, 130)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_build_pys_import_with_stderr_a_pipe_without_reader_exits_130(tmp_path):
+    marks = tmp_path / "marks"
+    env = hooked(tmp_path, STOPS_HOOK, HOOK_MARKS=str(marks), FIRST_AT_IMPORT="contract.__main__", FIRST="SIGINT")
+    reader, dead = os.pipe()
+    os.close(reader)  # the reader is gone before the build starts
+    try:
+        done = subprocess.run(
+            [sys.executable, *BUILD], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=dead, timeout=HANG_GUARD
+        )
+    finally:
+        os.close(dead)
+    assert marks.read_text(encoding="utf-8").split() == ["import"]
+    assert (done.returncode, done.stdout) == (130, b"")  # observed: 1 (print's BrokenPipeError in build.py)
