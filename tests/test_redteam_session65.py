@@ -24,16 +24,23 @@ Found (each a failing test below):
 - build.py, a Ctrl-C as it imports contract.__main__ (its own try, before start() runs) with standard error a pipe
   whose reader is gone: build.py's except prints "interrupted" with a bare print(), which raises BrokenPipeError
   (not suppressed as writer.interrupted() does): exit 1, not 130. Promise 2 (the exit code still says it).
+- a build on a file system without renameat2's exchange (KLIMATKONTRAKT_NO_EXCHANGE=1, as contract.files.swap
+  falls back to two renames) stopped by Ctrl-C between the two renames (fault point swap-moved-old): the build ends
+  cleanly (130, "interrupted") but leaves no site/ at all: the published site is hidden in .site.old/ and the new
+  one, in the staging folder, is removed by the build's clean-up. Only the next build puts a site back. Promise 1
+  (nothing half-written: a stop that the build handles, unlike a kill, leaves the old site or the new one in place).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
 import pytest
-from processes import HANG_GUARD, ROOT, STOPS_HOOK, hooked, line_of, run_with_stops
+from build_helpers import edit_style, leftovers, make_repo, run
+from processes import HANG_GUARD, ROOT, STOPS_HOOK, finish, hooked, line_of, run_with_stops, start_paused
 
 BUILD = [str(ROOT / "build.py"), "--root", str(ROOT), "--help"]
 MODULE = ["-m", "contract", "--root", str(ROOT), "versions"]
@@ -115,3 +122,19 @@ def test_ctrl_c_in_build_pys_import_with_stderr_a_pipe_without_reader_exits_130(
         os.close(dead)
     assert marks.read_text(encoding="utf-8").split() == ["import"]
     assert (done.returncode, done.stdout) == (130, b"")  # observed: 1 (print's BrokenPipeError in build.py)
+
+
+@pytest.mark.slow
+def test_ctrl_c_between_the_two_renames_of_a_swap_leaves_a_site_in_place(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path / "repo")
+    assert run(repo)[0] == 0
+    edit_style(repo)  # the next build makes a new site and swaps it in
+    monkeypatch.setenv("KLIMATKONTRAKT_NO_EXCHANGE", "1")
+    build, resume = start_paused(repo, "swap-moved-old", own_group=True)
+    try:
+        os.kill(build.pid, signal.SIGINT)
+    finally:
+        os.close(resume)
+    code, out, err = finish(build)
+    assert (code, out, err) == (130, "", "interrupted\n")
+    assert (repo / "site" / "index.html").is_file(), leftovers(repo)  # observed: no site/, only .site.old/
