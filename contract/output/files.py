@@ -66,10 +66,13 @@ def swap(staging: Path, target: Path, step: Callable[[str], None] = lambda _: No
         step("exchanged")
         _remove_tree(staging)
     else:
-        if target.exists():
-            target.rename(old)
-            step("moved-old")
-        staging.rename(target)
+        # Both renames or neither: a Ctrl-C between them (one the build handles, unlike a kill) left no target at all,
+        # the old folder hidden beside it and the new one removed with the staging folder. Raised once both are done.
+        with interrupts.deferred():
+            if target.exists():
+                target.rename(old)
+                step("moved-old")
+            staging.rename(target)
         step("moved-new")
         _remove_tree(old)
     step("done")
