@@ -8,7 +8,10 @@ if __name__ == "__main__":
 
         code = start(["build", *sys.argv[1:]])
     except KeyboardInterrupt as exc:
-        if sys.stderr is not None:  # never on standard output (print's default); 130 says it without a reader
-            print("interrupted", file=sys.stderr)
+        try:  # never on standard output (print's default); 130 says it without standard error or its reader
+            if sys.stderr is not None:
+                print("interrupted", file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # a pipe whose reader is gone (BrokenPipeError), or a closed stream
+            pass
         code = 128 + getattr(exc, "signal", 2)
     sys.exit(code)
