@@ -28,9 +28,15 @@ def start(argv: list[str] | None = None) -> int:
     (contract.interrupts.terminating). A signal the process was started to ignore stays ignored.
     """
     try:
-        for number in (signal.SIGTERM, signal.SIGINT):  # SIGTERM first: until then, Python's Ctrl-C raises too
-            if signal.getsignal(number) != signal.SIG_IGN:
-                signal.signal(number, _stop)
+        # Both swapped with the two signals held back: a Ctrl-C between the swaps was raised by Python's own handler,
+        # and _stop then took a SIGTERM after it for a first stop (exit 143) and more Ctrl-Cs raised out of said().
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            for number in (signal.SIGTERM, signal.SIGINT):
+                if signal.getsignal(number) != signal.SIG_IGN:
+                    signal.signal(number, _stop)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # one held back meanwhile goes to _stop now
         from .cli.entry import main
 
         return main(argv, final=True)

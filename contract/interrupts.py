@@ -81,21 +81,33 @@ def terminating(final: bool = False) -> Iterator[None]:
     if final:
         _ending.append(True)
     try:
-        for number, handler in swaps.items():
-            before[number] = signal.signal(number, handler)
+        with _held_back():  # both or neither: between the two, each signal had a different record of a first stop
+            for number, handler in swaps.items():
+                before[number] = signal.signal(number, handler)
         yield
     except KeyboardInterrupt:
         if final:  # said by the caller as it leaves: from here on, nothing more is obeyed
             _ignore_stops()
         raise
     finally:
-        for number, old in before.items():  # (not left to Python, which puts SIG_DFL back as it exits)
-            if _said:
-                old = signal.SIG_IGN
-            elif final:  # the command has ended: a stop now ends the process as the system does
-                old = signal.SIG_DFL
-            signal.signal(number, old)
+        with _held_back():
+            for number, old in before.items():  # (not left to Python, which puts SIG_DFL back as it exits)
+                if _said:
+                    old = signal.SIG_IGN
+                elif final:  # the command has ended: a stop now ends the process as the system does
+                    old = signal.SIG_DFL
+                signal.signal(number, old)
         del _ending[depth:]
+
+
+@contextlib.contextmanager
+def _held_back() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back during the block (handlers swapped as one); one that came is handled after it."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def stopped(exc: KeyboardInterrupt, final: bool = False) -> int:
